@@ -1,0 +1,8 @@
+/**
+ * @module bgp/fsm
+ * The pure session FSM (RFC 4271 §8): imports only the wire codec.
+ */
+export * from './types.js';
+export { step, initialState, describeDownReason, OPEN_HOLD_TIME } from './step.js';
+export { negotiate, buildOpen, peerAsOf, familyOf, afiSafiOf, type Negotiation } from './negotiate.js';
+export { collisionWinner, type ConnectionDirection } from './collision.js';

@@ -1,0 +1,540 @@
+/**
+ * @module bgp/transport/peer
+ * One BGP neighbour over real TCP: runs the pure FSM (../fsm) for each connection,
+ * carries out its actions on sockets and timers, resolves connection collisions
+ * (RFC 4271 §6.8) and restarts the session after it fails. The routing side sees only
+ * the PeerHandlers callbacks and `send`.
+ */
+import * as net from 'node:net';
+import { realClock, type Clock, type TimerHandle } from '../clock.js';
+import { silentLogger, type Logger } from '../log.js';
+import {
+  collisionWinner,
+  describeDownReason,
+  initialState,
+  step,
+  type ConnectionDirection,
+  type DownReason,
+  type FsmAction,
+  type FsmConfig,
+  type FsmEvent,
+  type FsmState,
+  type Negotiated,
+  type SessionState,
+  type TimerName,
+} from '../fsm/index.js';
+import {
+  CONTEXT_4OCTET,
+  CONTEXT_2OCTET,
+  ErrorCode,
+
+  decodeMessage,
+  describeNotification,
+  encodeMessage,
+  MessageType,
+  type BgpMessage,
+  type CodecContext,
+  type NotificationMessage,
+  type ReceivedUpdate,
+  type RouteRefreshMessage,
+} from '../wire/index.js';
+import { MessageReader } from './reader.js';
+import { PcapRecorder } from './pcap.js';
+
+export interface PeerHandlers {
+  onEstablished?(peer: BgpPeer, negotiated: Negotiated): void;
+  onUpdate?(peer: BgpPeer, update: ReceivedUpdate): void;
+  onRouteRefresh?(peer: BgpPeer, message: RouteRefreshMessage): void;
+  onDown?(peer: BgpPeer, reason: DownReason): void;
+  onStateChange?(peer: BgpPeer, from: SessionState, to: SessionState, reason: string): void;
+}
+
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+export type Connector = (opts: { remote: Endpoint; localAddress: string }) => Promise<net.Socket>;
+
+export interface BgpPeerOptions {
+  /** For logs and captures, e.g. "watcher@RouteServiceRole_IN_0". */
+  readonly name: string;
+  /** The peer's socket address (what TCP sees) and the port to connect to. */
+  readonly remote: Endpoint;
+  /** Our socket address for outgoing connections. */
+  readonly localAddress: string;
+  readonly fsm: FsmConfig;
+  readonly handlers: PeerHandlers;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** How outgoing connections are made (default: net.connect bound to localAddress). */
+  readonly connector?: Connector;
+  /** Seconds to wait in Idle before restarting after a failure; doubles on repeated failures, up to 60. */
+  readonly idleHoldTime?: number;
+  /** Record every connection of this peer to a pcap file in `dir`, with these addresses shown. */
+  readonly pcap?: { readonly dir: string; readonly local: Endpoint; readonly remote: Endpoint };
+}
+
+export interface PeerCounters {
+  messagesSent: number;
+  messagesReceived: number;
+  updatesReceived: number;
+  updatesSent: number;
+  establishedTransitions: number;
+  /** Clock time the current session became Established. */
+  establishedAt?: number;
+  lastDown?: { at: number; reason: string };
+  lastNotificationSent?: NotificationMessage;
+  lastNotificationReceived?: NotificationMessage;
+}
+
+interface Conn {
+  readonly dir: ConnectionDirection | 'undecided';
+  fsm: FsmState;
+  socket?: net.Socket;
+  connecting?: boolean;
+  readonly timers: Map<TimerName, TimerHandle>;
+  reader: MessageReader;
+  pcap?: PcapRecorder;
+  closed: boolean;
+}
+
+const MAX_IDLE_HOLD = 60;
+
+export class BgpPeer {
+  readonly name: string;
+  readonly counters: PeerCounters = {
+    messagesSent: 0,
+    messagesReceived: 0,
+    updatesReceived: 0,
+    updatesSent: 0,
+    establishedTransitions: 0,
+  };
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly connector: Connector;
+  private conns: Conn[] = [];
+  private adminDown = true;
+  private restartTimer?: TimerHandle;
+  private consecutiveFailures = 0;
+  private established?: { conn: Conn; negotiated: Negotiated; ctx: CodecContext };
+  private paused = false;
+
+  constructor(readonly options: BgpPeerOptions) {
+    this.name = options.name;
+    this.clock = options.clock ?? realClock;
+    this.logger = options.logger ?? silentLogger;
+    this.connector = options.connector ?? defaultConnector;
+    this.conns = [this.newConn('undecided')];
+  }
+
+  /** The session state as users know it: the most advanced of its connections. */
+  get state(): SessionState {
+    const order: SessionState[] = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'];
+    let best: SessionState = 'Idle';
+    for (const c of this.conns) if (order.indexOf(c.fsm.state) > order.indexOf(best)) best = c.fsm.state;
+    return best;
+  }
+
+  get negotiated(): Negotiated | undefined {
+    return this.established?.negotiated;
+  }
+
+  get isEstablished(): boolean {
+    return this.established !== undefined;
+  }
+
+  /** Enable the session: ManualStart (RFC 4271 §8.1.2). */
+  start(): void {
+    this.adminDown = false;
+    this.consecutiveFailures = 0;
+    for (const c of this.conns) this.dispatch(c, { type: 'ManualStart' });
+  }
+
+  /** Disable the session for good (until start()): Cease/Administrative Shutdown or the given NOTIFICATION. */
+  stop(notification?: NotificationMessage): void {
+    this.adminDown = true;
+    if (this.restartTimer) this.clock.clearTimer(this.restartTimer);
+    this.restartTimer = undefined;
+    for (const c of [...this.conns]) this.dispatch(c, notification ? { type: 'ManualStop', notification } : { type: 'ManualStop' });
+  }
+
+  /** Drop the session with this NOTIFICATION and let it come back after the idle hold time (e.g. RFC 4486 max prefixes). */
+  reset(notification: NotificationMessage): void {
+    for (const c of [...this.conns]) this.dispatch(c, { type: 'ManualStop', notification });
+  }
+
+  /**
+   * Drop every connection at once, without a NOTIFICATION (a crash or a cut link, as the
+   * peer sees it: detection by its hold timer or by the TCP reset), and stay down.
+   */
+  abort(): void {
+    this.adminDown = true;
+    if (this.restartTimer) this.clock.clearTimer(this.restartTimer);
+    this.restartTimer = undefined;
+    for (const c of [...this.conns]) {
+      const s = c.socket;
+      c.closed = true;
+      s?.destroy();
+      this.dispatch(c, { type: 'TcpConnectionFails' });
+    }
+  }
+
+  /**
+   * Freeze the session as a SIGSTOPped process would be: nothing read, no timer runs, no
+   * KEEPALIVE sent. The peer notices only when its hold timer expires.
+   */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    for (const c of this.conns) {
+      c.socket?.pause();
+      for (const h of c.timers.values()) this.clock.clearTimer(h);
+      c.timers.clear();
+    }
+  }
+
+  /** Thaw after pause(): read again, and run the keepalive and hold timers afresh. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    for (const c of this.conns) {
+      c.socket?.resume();
+      const neg = c.fsm.negotiated;
+      if ((c.fsm.state === 'Established' || c.fsm.state === 'OpenConfirm') && neg && neg.holdTime > 0) {
+        this.execute(c, { type: 'startTimer', timer: 'keepalive', seconds: 0 });
+        this.execute(c, { type: 'startTimer', timer: 'hold', seconds: neg.holdTime });
+      }
+    }
+  }
+
+  /** Sends a message on the Established connection; false when there is none. */
+  send(message: BgpMessage): boolean {
+    const e = this.established;
+    if (!e) return false;
+    return this.write(e.conn, encodeMessage(message, e.ctx), message.type === 'UPDATE' ? 1 : 0);
+  }
+
+  /** Sends already-encoded UPDATE messages (see packUpdates); false when not Established. */
+  sendEncodedUpdates(frames: readonly Uint8Array[]): boolean {
+    const e = this.established;
+    if (!e || !e.conn.socket) return false;
+    e.conn.socket.cork();
+    for (const f of frames) this.write(e.conn, f, 1);
+    e.conn.socket.uncork();
+    return true;
+  }
+
+  /** The codec context of the Established session (4-octet AS or not). */
+  get codecContext(): CodecContext | undefined {
+    return this.established?.ctx;
+  }
+
+  /** Hand over a connection the peer made to us (from a BgpListener). */
+  acceptIncoming(socket: net.Socket): void {
+    if (this.adminDown) {
+      socket.destroy();
+      return;
+    }
+    const primary = this.conns[0]!;
+    const s = primary.fsm.state;
+    if (s === 'Idle') {
+      // RFC 4271 §8.2.2 Idle: refuse; we come back after the idle hold time.
+      this.logger.log('debug', `${this.name}: incoming connection refused while Idle`);
+      socket.destroy();
+      return;
+    }
+    if ((s === 'Active' || s === 'Connect') && !primary.socket) {
+      // No TCP yet (or our own attempt still connecting): take the peer's.
+      primary.connecting = false;
+      this.attach(primary, socket, 'incoming');
+      this.dispatch(primary, { type: 'TcpConnectionConfirmed' });
+      return;
+    }
+    if (this.conns.length >= 2) {
+      socket.destroy();
+      return;
+    }
+    // A second connection: it runs until its OPEN arrives, then §6.8 picks one.
+    const conn = this.newConn('incoming', { ...this.options.fsm, passive: true });
+    this.conns.push(conn);
+    this.attach(conn, socket, 'incoming');
+    this.dispatch(conn, { type: 'AutomaticStart' });
+    this.dispatch(conn, { type: 'TcpConnectionConfirmed' });
+  }
+
+  // ---------------------------------------------------------------------------
+
+  private newConn(dir: Conn['dir'], cfg: FsmConfig = this.options.fsm): Conn {
+    return { dir, fsm: initialState(cfg), timers: new Map(), reader: new MessageReader(), closed: false };
+  }
+
+  private attach(conn: Conn, socket: net.Socket, dir: ConnectionDirection): void {
+    (conn as { dir: Conn['dir'] }).dir = dir;
+    conn.socket = socket;
+    conn.closed = false;
+    socket.setNoDelay(true);
+    if (this.options.pcap) {
+      const p = this.options.pcap;
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      conn.pcap = new PcapRecorder({
+        file: `${p.dir}/${this.name.replace(/[^\w.@-]+/g, '_')}-${stamp}-${dir}.pcap`,
+        local: p.local,
+        remote: p.remote,
+        initiator: dir === 'outgoing' ? 'local' : 'remote',
+        onError: (err: Error) => this.logger.log('warn', `${this.name}: pcap: ${err.message}`),
+      });
+    }
+    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+    socket.on('error', (err) => this.logger.log('debug', `${this.name}: socket error: ${err.message}`));
+    socket.on('close', () => {
+      if (conn.closed) return;
+      conn.closed = true;
+      conn.pcap?.close('remote');
+      this.dispatch(conn, { type: 'TcpConnectionFails' });
+    });
+  }
+
+  private onData(conn: Conn, chunk: Buffer): void {
+    conn.pcap?.received(chunk);
+    for (const frame of conn.reader.push(chunk)) {
+      if (conn.closed) return;
+      if (!frame.ok) {
+        this.dispatch(conn, { type: 'BGPHeaderErr', error: frame.error });
+        return;
+      }
+      this.counters.messagesReceived++;
+      const ctx = conn.fsm.negotiated?.fourOctetAs === false ? CONTEXT_2OCTET : CONTEXT_4OCTET;
+      const d = decodeMessage(frame.bytes, ctx);
+      if (!d.ok) {
+        const e = d.error;
+        if (frame.type === MessageType.OPEN) this.dispatch(conn, { type: 'BGPOpenMsgErr', error: e });
+        else if (frame.type === MessageType.UPDATE) {
+          // RFC 7606 §7.11 allows session reset where AFI/SAFI disable is named; we reset (docs/RFC_NOTES.md).
+          this.dispatch(conn, { type: 'UpdateMsgErr', error: e });
+        } else this.dispatch(conn, { type: 'BGPHeaderErr', error: e });
+        return;
+      }
+      const m = d.value;
+      switch (m.type) {
+        case 'OPEN':
+          this.dispatch(conn, { type: 'BGPOpen', message: m });
+          break;
+        case 'UPDATE':
+          this.counters.updatesReceived++;
+          this.dispatch(conn, { type: 'UpdateMsg', message: m });
+          break;
+        case 'NOTIFICATION':
+          this.counters.lastNotificationReceived = m;
+          this.logger.log('info', `${this.name}: NOTIFICATION received: ${describeNotification(m.code, m.subcode)}`);
+          this.dispatch(conn, { type: 'NotifMsg', message: m });
+          break;
+        case 'KEEPALIVE':
+          this.dispatch(conn, { type: 'KeepAliveMsg' });
+          break;
+        case 'ROUTE-REFRESH':
+          this.dispatch(conn, { type: 'RouteRefreshMsg', message: m });
+          break;
+      }
+    }
+  }
+
+  private dispatch(conn: Conn, event: FsmEvent): void {
+    if (!this.conns.includes(conn)) return;
+    const before = conn.fsm.state;
+    const { state, actions } = step(conn.fsm, event);
+    conn.fsm = state;
+    for (const a of actions) this.execute(conn, a);
+    // §6.8: once a connection knows the peer's BGP Identifier, only one connection may go on.
+    if (before !== 'OpenConfirm' && state.state === 'OpenConfirm') this.resolveCollision(conn);
+    if (state.state === 'Idle') this.onIdle(conn);
+  }
+
+  private execute(conn: Conn, a: FsmAction): void {
+    switch (a.type) {
+      case 'connect':
+        this.connectOut(conn);
+        break;
+      case 'send': {
+        if (a.message.type === 'NOTIFICATION') {
+          this.counters.lastNotificationSent = a.message;
+          this.logger.log('info', `${this.name}: NOTIFICATION sent: ${describeNotification(a.message.code, a.message.subcode)}`);
+        }
+        const ctx = conn.fsm.negotiated?.fourOctetAs === false ? CONTEXT_2OCTET : CONTEXT_4OCTET;
+        this.write(conn, encodeMessage(a.message, ctx), 0);
+        break;
+      }
+      case 'close':
+        this.closeConn(conn);
+        break;
+      case 'startTimer': {
+        if (this.paused) break;
+        const old = conn.timers.get(a.timer);
+        if (old) this.clock.clearTimer(old);
+        const ev: FsmEvent =
+          a.timer === 'hold'
+            ? { type: 'HoldTimerExpires' }
+            : a.timer === 'keepalive'
+              ? { type: 'KeepaliveTimerExpires' }
+              : { type: 'ConnectRetryTimerExpires' };
+        conn.timers.set(
+          a.timer,
+          this.clock.setTimer(a.seconds * 1000, () => {
+            conn.timers.delete(a.timer);
+            this.dispatch(conn, ev);
+          }),
+        );
+        break;
+      }
+      case 'stopTimer': {
+        const h = conn.timers.get(a.timer);
+        if (h) this.clock.clearTimer(h);
+        conn.timers.delete(a.timer);
+        break;
+      }
+      case 'stateChanged':
+        this.logger.log('debug', `${this.name}: ${a.from} -> ${a.to} (${a.reason})`);
+        this.options.handlers.onStateChange?.(this, a.from, a.to, a.reason);
+        break;
+      case 'established': {
+        this.consecutiveFailures = 0;
+        this.counters.establishedTransitions++;
+        this.counters.establishedAt = this.clock.now();
+        this.established = { conn, negotiated: a.negotiated, ctx: a.negotiated.fourOctetAs ? CONTEXT_4OCTET : CONTEXT_2OCTET };
+        this.logger.log('info', `${this.name}: Established (hold ${a.negotiated.holdTime}s, keepalive ${a.negotiated.keepaliveTime}s)`);
+        this.options.handlers.onEstablished?.(this, a.negotiated);
+        break;
+      }
+      case 'down': {
+        if (this.established?.conn === conn) this.established = undefined;
+        this.counters.establishedAt = undefined;
+        const reason = describeDownReason(a.reason);
+        this.counters.lastDown = { at: this.clock.now(), reason };
+        this.logger.log('info', `${this.name}: session down: ${reason}`);
+        this.options.handlers.onDown?.(this, a.reason);
+        break;
+      }
+      case 'failed':
+        this.logger.log('debug', `${this.name}: attempt failed: ${describeDownReason(a.reason)}`);
+        break;
+      case 'update':
+        this.options.handlers.onUpdate?.(this, a.message);
+        break;
+      case 'routeRefresh':
+        this.options.handlers.onRouteRefresh?.(this, a.message);
+        break;
+    }
+  }
+
+  private write(conn: Conn, bytes: Uint8Array, updates: number): boolean {
+    const s = conn.socket;
+    if (!s || conn.closed || s.destroyed || this.paused) return false;
+    this.counters.messagesSent++;
+    this.counters.updatesSent += updates;
+    conn.pcap?.sent(bytes);
+    s.write(bytes);
+    return true;
+  }
+
+  private connectOut(conn: Conn): void {
+    if (conn.socket || conn.connecting) return;
+    conn.connecting = true;
+    this.connector({ remote: this.options.remote, localAddress: this.options.localAddress }).then(
+      (socket) => {
+        if (!conn.connecting || !this.conns.includes(conn) || conn.socket) {
+          socket.destroy(); // the attempt was abandoned meanwhile (or the peer connected first)
+          return;
+        }
+        conn.connecting = false;
+        this.attach(conn, socket, 'outgoing');
+        this.dispatch(conn, { type: 'TcpConnectionConfirmed' });
+      },
+      (err: Error) => {
+        if (!conn.connecting) return;
+        conn.connecting = false;
+        this.logger.log('debug', `${this.name}: connect to ${this.options.remote.address}:${this.options.remote.port} failed: ${err.message}`);
+        this.dispatch(conn, { type: 'TcpConnectionFails' });
+      },
+    );
+  }
+
+  private closeConn(conn: Conn): void {
+    conn.connecting = false;
+    const s = conn.socket;
+    conn.socket = undefined;
+    conn.reader = new MessageReader();
+    if (s && !conn.closed) {
+      conn.closed = true;
+      conn.pcap?.close('local');
+      // end() flushes a NOTIFICATION queued just before; destroy if the peer never reads.
+      s.end();
+      const t = setTimeout(() => s.destroy(), 2000);
+      t.unref();
+      s.once('close', () => clearTimeout(t));
+    }
+    void conn.pcap?.end();
+    conn.pcap = undefined;
+  }
+
+  private resolveCollision(conn: Conn): void {
+    const other = this.conns.find((c) => c !== conn);
+    if (!other) return;
+    const loser = ((): Conn => {
+      // §6.8: an Established session stays; the new connection is closed.
+      if (other.fsm.state === 'Established') return conn;
+      const peerId = conn.fsm.negotiated!.peerId;
+      const winnerDir = collisionWinner(this.options.fsm.localId, peerId);
+      return conn.dir === winnerDir ? other : conn;
+    })();
+    this.logger.log('info', `${this.name}: connection collision: closing the ${loser.dir} connection`);
+    if (loser.fsm.state === 'OpenSent' || loser.fsm.state === 'OpenConfirm' || loser.fsm.state === 'Established') {
+      this.dispatch(loser, { type: 'OpenCollisionDump' });
+    } else {
+      this.dispatch(loser, { type: 'ManualStop' });
+    }
+  }
+
+  private onIdle(conn: Conn): void {
+    for (const h of conn.timers.values()) this.clock.clearTimer(h);
+    conn.timers.clear();
+    this.conns = this.conns.filter((c) => c !== conn);
+    if (this.established?.conn === conn) this.established = undefined;
+    if (this.conns.length > 0) return; // the other connection carries on
+    const fresh = this.newConn('undecided');
+    this.conns = [fresh];
+    if (this.adminDown) return;
+    // RFC 4271 §8.1.1 IdleHoldTimer with DampPeerOscillations: wait longer after each failure.
+    this.consecutiveFailures++;
+    const base = this.options.idleHoldTime ?? 1;
+    const wait = Math.min(MAX_IDLE_HOLD, base * 2 ** Math.max(0, this.consecutiveFailures - 1));
+    if (this.restartTimer) this.clock.clearTimer(this.restartTimer);
+    this.restartTimer = this.clock.setTimer(wait * 1000, () => {
+      this.restartTimer = undefined;
+      if (!this.adminDown && this.conns[0] === fresh) this.dispatch(fresh, { type: 'AutomaticStart' });
+    });
+  }
+}
+
+export const defaultConnector: Connector = ({ remote, localAddress }) =>
+  new Promise((resolve, reject) => {
+    const socket = net.connect({ host: remote.address, port: remote.port, localAddress });
+    const onError = (err: Error): void => {
+      socket.destroy();
+      reject(err);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+
+/** The NOTIFICATION for RFC 4486 Cease / Maximum Number of Prefixes Reached (data: AFI, SAFI, limit). */
+export function maxPrefixNotification(afi: number, safi: number, limit: number): NotificationMessage {
+  const data = new Uint8Array(7);
+  new DataView(data.buffer).setUint16(0, afi);
+  data[2] = safi;
+  new DataView(data.buffer).setUint32(3, limit);
+  return { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: 1, data };
+}
+

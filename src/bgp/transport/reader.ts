@@ -1,0 +1,37 @@
+/**
+ * @module bgp/transport/reader
+ * Cuts a TCP byte stream into BGP messages (RFC 4271 §4.1). Only the header is checked
+ * here; bodies are decoded by the codec.
+ */
+import { HEADER_LENGTH, readHeader, type BgpWireError } from '../wire/index.js';
+
+export type Frame = { ok: true; bytes: Uint8Array; type: number } | { ok: false; error: BgpWireError };
+
+export class MessageReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private failed = false;
+
+  /** Appends bytes and returns every complete message now available. After a header error, nothing more. */
+  push(chunk: Buffer): Frame[] {
+    if (this.failed) return [];
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const out: Frame[] = [];
+    let off = 0;
+    while (this.buf.length - off >= HEADER_LENGTH) {
+      const h = readHeader(this.buf.subarray(off, off + HEADER_LENGTH));
+      if (!h.ok) {
+        this.failed = true;
+        out.push({ ok: false, error: h.error });
+        this.buf = Buffer.alloc(0);
+        return out;
+      }
+      const len = h.value.length;
+      if (this.buf.length - off < len) break;
+      out.push({ ok: true, bytes: this.buf.subarray(off, off + len), type: h.value.type });
+      off += len;
+    }
+    // Keep only the partial tail; copy so the big chunk can be freed.
+    this.buf = off === this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
+    return out;
+  }
+}

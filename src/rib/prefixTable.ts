@@ -1,0 +1,73 @@
+/**
+ * @module rib/prefixTable
+ * A map from prefix to value that costs little per entry and keeps arrival order.
+ *
+ * IPv4 keys are numbers (address × 64 + length, exact in a double), so a 300,000-route
+ * table is one Map of numbers with no per-route strings or objects; IPv6 keys are
+ * strings (Route Server is IPv4; IPv6 is rare here). Iteration order is insertion order
+ * per family, IPv4 first: the order in which prefixes were first learned.
+ */
+import { AFI_IPV4, AFI_IPV6, type Ipv4Prefix, type Ipv6Prefix, type Prefix } from '../bgp/wire/index.js';
+
+export function v4Key(addr: number, len: number): number {
+  return addr * 64 + len;
+}
+
+export function prefixFromV4Key(key: number): Ipv4Prefix {
+  const len = key % 64;
+  return { afi: AFI_IPV4, addr: (key - len) / 64, len };
+}
+
+function v6Key(p: Ipv6Prefix): string {
+  return `${p.addr.toString(16)}/${p.len}`;
+}
+
+function prefixFromV6Key(key: string): Ipv6Prefix {
+  const slash = key.indexOf('/');
+  return { afi: AFI_IPV6, addr: BigInt(`0x${key.slice(0, slash)}`), len: Number(key.slice(slash + 1)) };
+}
+
+export class PrefixTable<V> {
+  private readonly v4 = new Map<number, V>();
+  private readonly v6 = new Map<string, V>();
+
+  get size(): number {
+    return this.v4.size + this.v6.size;
+  }
+
+  get(p: Prefix): V | undefined {
+    return p.afi === AFI_IPV4 ? this.v4.get(v4Key(p.addr, p.len)) : this.v6.get(v6Key(p));
+  }
+
+  set(p: Prefix, v: V): void {
+    if (p.afi === AFI_IPV4) this.v4.set(v4Key(p.addr, p.len), v);
+    else this.v6.set(v6Key(p), v);
+  }
+
+  delete(p: Prefix): boolean {
+    return p.afi === AFI_IPV4 ? this.v4.delete(v4Key(p.addr, p.len)) : this.v6.delete(v6Key(p));
+  }
+
+  has(p: Prefix): boolean {
+    return p.afi === AFI_IPV4 ? this.v4.has(v4Key(p.addr, p.len)) : this.v6.has(v6Key(p));
+  }
+
+  clear(): void {
+    this.v4.clear();
+    this.v6.clear();
+  }
+
+  *entries(): IterableIterator<[Prefix, V]> {
+    for (const [k, v] of this.v4) yield [prefixFromV4Key(k), v];
+    for (const [k, v] of this.v6) yield [prefixFromV6Key(k), v];
+  }
+
+  *values(): IterableIterator<V> {
+    yield* this.v4.values();
+    yield* this.v6.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[Prefix, V]> {
+    return this.entries();
+  }
+}

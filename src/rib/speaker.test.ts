@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePrefix, type Prefix } from '../bgp/wire/index.js';
+import { internAttrs, internedCount } from './attrs.js';
+import { newRouteSource } from './path.js';
+import { Speaker, type OutboundBatch, type SpeakerPolicy } from './speaker.js';
+import { formatPrefix } from '../bgp/wire/index.js';
+
+const P = (t: string): Prefix => parsePrefix(t)!;
+
+const ecmpPolicy: SpeakerPolicy = {
+  bestPath: { steps: ['as-path-length', 'neighbor-address'], multipathThrough: 'as-path-length', maxPaths: 8 },
+  import: () => ({ accept: true }),
+  export: (_to, path) => path.attrs,
+};
+
+function neighbor(name: string, address: string, asn: number, sent: OutboundBatch[] = [], maxPrefixes?: number) {
+  return {
+    source: newRouteSource({ name, address, asn, kind: 'ebgp' as const, routerId: 0 }),
+    send: (b: OutboundBatch) => void sent.push(b),
+    ...(maxPrefixes !== undefined ? { maxPrefixes } : {}),
+  };
+}
+
+const attrs = (asns: number[], nextHop: string) => internAttrs({ origin: 0, asPath: asns.length ? [{ type: 2, asns }] : [], nextHop });
+
+test('equal AS-path length from two neighbours is ECMP; a prepended one loses', () => {
+  const s = new Speaker('t', 65515, 1, ecmpPolicy);
+  const a = neighbor('a', '10.0.0.1', 65001);
+  const b = neighbor('b', '10.0.0.2', 65002);
+  const c = neighbor('c', '10.0.0.3', 65003);
+  for (const n of [a, b, c]) {
+    s.addNeighbor(n);
+    s.neighborUp(n.source.id);
+  }
+  s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.9.0.0/16')] });
+  s.receive(b.source.id, [], { attrs: attrs([65002], '10.0.0.2'), prefixes: [P('10.9.0.0/16')] });
+  s.receive(c.source.id, [], { attrs: attrs([65003, 65003], '10.0.0.3'), prefixes: [P('10.9.0.0/16')] });
+  const best = [...s.locRib()][0]!.best.map((p) => p.attrs.nextHop);
+  assert.deepEqual(best, ['10.0.0.1', '10.0.0.2']);
+  assert.equal(s.candidates(P('10.9.0.0/16')).length, 3);
+});
+
+test('withdrawing the best moves to the next path and tells the neighbours', () => {
+  const out: OutboundBatch[] = [];
+  const s = new Speaker('t', 65515, 1, ecmpPolicy);
+  const a = neighbor('a', '10.0.0.1', 65001);
+  const b = neighbor('b', '10.0.0.2', 65002);
+  const watcher = neighbor('w', '10.0.0.9', 65009, out);
+  for (const n of [a, b, watcher]) {
+    s.addNeighbor(n);
+    s.neighborUp(n.source.id);
+  }
+  s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.9.0.0/16')] });
+  s.receive(b.source.id, [], { attrs: attrs([65002, 65002], '10.0.0.2'), prefixes: [P('10.9.0.0/16')] });
+  assert.equal(out.at(-1)!.announced[0]!.attrs.nextHop, '10.0.0.1');
+  s.receive(a.source.id, [P('10.9.0.0/16')]);
+  assert.equal(out.at(-1)!.announced[0]!.attrs.nextHop, '10.0.0.2');
+  s.receive(b.source.id, [P('10.9.0.0/16')]);
+  assert.deepEqual(out.at(-1)!.withdrawn.map(formatPrefix), ['10.9.0.0/16']);
+  assert.equal(s.prefixCount, 0);
+});
+
+test('split horizon: a route is not sent back to the neighbour it came from', () => {
+  const outA: OutboundBatch[] = [];
+  const s = new Speaker('t', 65515, 1, ecmpPolicy);
+  const a = neighbor('a', '10.0.0.1', 65001, outA);
+  s.addNeighbor(a);
+  s.neighborUp(a.source.id);
+  s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.9.0.0/16')] });
+  assert.equal([...s.adjRibOut(a.source.id)].length, 0);
+  assert.equal(outA.length, 0);
+});
+
+test('maxPrefixes counts held routes plus the UPDATE (R-ARS-5) and installs nothing past it', () => {
+  const s = new Speaker('t', 65515, 1, ecmpPolicy);
+  const a = neighbor('a', '10.0.0.1', 65001, [], 3);
+  s.addNeighbor(a);
+  s.neighborUp(a.source.id);
+  const r1 = s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')] });
+  assert.equal(r1.limitExceeded, undefined);
+  // Re-advertising the same two plus nothing new still counts 2 + 2 = 4 > 3.
+  const r2 = s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')] });
+  assert.deepEqual(r2.limitExceeded, { limit: 3, count: 4 });
+  assert.equal(s.heldFrom(a.source.id), 2);
+});
+
+test('neighbour down flushes its routes and the Adj-RIB-Out of the others follows', () => {
+  const out: OutboundBatch[] = [];
+  const s = new Speaker('t', 65515, 1, ecmpPolicy);
+  const a = neighbor('a', '10.0.0.1', 65001);
+  const w = neighbor('w', '10.0.0.9', 65009, out);
+  for (const n of [a, w]) {
+    s.addNeighbor(n);
+    s.neighborUp(n.source.id);
+  }
+  s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')] });
+  assert.equal([...s.adjRibOut(w.source.id)].length, 2);
+  s.neighborDown(a.source.id);
+  assert.equal([...s.adjRibOut(w.source.id)].length, 0);
+  assert.deepEqual(out.at(-1)!.withdrawn.map(formatPrefix).sort(), ['10.1.0.0/16', '10.2.0.0/16']);
+});
+
+test('a neighbour coming up gets the whole Loc-RIB, packed by attribute set', () => {
+  const out: OutboundBatch[] = [];
+  const s = new Speaker('t', 65515, 1, ecmpPolicy);
+  const a = neighbor('a', '10.0.0.1', 65001);
+  const w = neighbor('w', '10.0.0.9', 65009, out);
+  s.addNeighbor(a);
+  s.addNeighbor(w);
+  s.neighborUp(a.source.id);
+  const many = Array.from({ length: 100 }, (_, i) => P(`10.${i}.0.0/16`));
+  s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: many });
+  s.neighborUp(w.source.id);
+  assert.equal(out.length, 1);
+  assert.equal(out[0]!.announced.length, 1);
+  assert.equal(out[0]!.announced[0]!.prefixes.length, 100);
+});
+
+test('attribute sets are interned: equal sets are one object', () => {
+  const before = internedCount();
+  const x = attrs([65001, 65002], '10.0.0.1');
+  const y = attrs([65001, 65002], '10.0.0.1');
+  assert.equal(x, y);
+  assert.ok(Object.isFrozen(x));
+  assert.ok(internedCount() >= before);
+  assert.notEqual(attrs([65001], '10.0.0.1'), x);
+});
+
+test('rejected paths stay in the Adj-RIB-In but are never best', () => {
+  const policy: SpeakerPolicy = { ...ecmpPolicy, import: (_f, a) => (a.asPathLength > 2 ? { accept: false, rule: 'T-1', reason: 'too long' } : { accept: true }) };
+  const s = new Speaker('t', 65515, 1, policy);
+  const a = neighbor('a', '10.0.0.1', 65001);
+  s.addNeighbor(a);
+  s.neighborUp(a.source.id);
+  s.receive(a.source.id, [], { attrs: attrs([1, 2, 3], '10.0.0.1'), prefixes: [P('10.9.0.0/16')] });
+  assert.equal([...s.locRib()].length, 0);
+  const inRib = [...s.adjRibIn(a.source.id)];
+  assert.equal(inRib.length, 1);
+  assert.equal(inRib[0]!.path.rejected!.rule, 'T-1');
+});

@@ -1,0 +1,13 @@
+/**
+ * @module azure
+ * The Azure side, pure and deterministic: resources, their routing rules (R-… in
+ * azure-routing.md) and Azure's error shapes. No sockets, no clocks, no files.
+ */
+export * from './ids.js';
+export * from './errors.js';
+export * from './model.js';
+export * from './lookup.js';
+export * from './systemRoutes.js';
+export * from './routeServer.js';
+export * from './effectiveRoutes.js';
+export * from './validate.js';

@@ -1,0 +1,260 @@
+/**
+ * @module azure/routeServer
+ * Azure Route Server's routing rules (azure-routing.md §1), as policy for the generic
+ * speakers of src/rib and as pure functions over their tables. One RouteServer resource
+ * runs two instances, RouteServiceRole_IN_0 and _IN_1, each its own speaker (R-ARS-1).
+ *
+ * @see https://learn.microsoft.com/azure/route-server/route-server-faq
+ */
+import { formatPrefix, parseIpv4, type Prefix } from '../bgp/wire/index.js';
+import {
+  forwardUnknown,
+  formatAsPathAzure,
+  internAttrs,
+  pathContains,
+  prependAsPath,
+  wellKnownBlock,
+  type BestPathConfig,
+  type Neighbor,
+  type Path,
+  type RouteAttrs,
+  type SpeakerPolicy,
+} from '../rib/index.js';
+import { AzureErrors, type AzureError } from './errors.js';
+import type { HubRoutingPreference, RouteServer, RouteServerSettings } from './model.js';
+
+/** R-ARS-1 */
+export const ROUTE_SERVER_ASN = 65515;
+export const INSTANCE_NAMES = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'] as const;
+export type InstanceName = (typeof INSTANCE_NAMES)[number];
+
+/** Weight shown on learned routes (R-ARS-10) and on advertised ones (R-ARS-9). */
+export const LEARNED_WEIGHT = 32768;
+
+/** R-ARS-3: peer ASNs Azure refuses. */
+export function isReservedPeerAsn(asn: number): boolean {
+  return (
+    asn === 8074 ||
+    asn === 8075 ||
+    asn === 12076 ||
+    asn === 65515 ||
+    (asn >= 65517 && asn <= 65520) ||
+    asn === 23456 ||
+    (asn >= 64496 && asn <= 64511) ||
+    (asn >= 65535 && asn <= 65551)
+  );
+}
+
+/**
+ * R-ARS-3: a peer ASN must be 16-bit and not reserved.
+ * @rule R-ARS-3
+ */
+export function checkPeerAsn(asn: number): AzureError | undefined {
+  if (!Number.isInteger(asn) || asn < 1 || asn > 4294967295) return AzureErrors.invalidParameter('peerAsn', `${asn} is not an ASN`);
+  if (isReservedPeerAsn(asn)) return AzureErrors.peerAsnReserved(asn);
+  if (asn > 65535) return AzureErrors.peerAsnNot16Bit(asn);
+  return undefined;
+}
+
+/** What kind of neighbour a route-server instance talks to (Neighbor.info.role). */
+export type RouteServerNeighborRole = 'nva' | 'expressroute-gateway' | 'vpn-gateway';
+
+export interface RouteServerNeighborInfo extends Record<string, unknown> {
+  readonly role: RouteServerNeighborRole;
+  /** The peering (bgpConnection) name, for NVAs. */
+  readonly peering?: string;
+}
+
+function roleOf(n: Neighbor): RouteServerNeighborRole {
+  return ((n.info as RouteServerNeighborInfo | undefined)?.role ?? 'nva') as RouteServerNeighborRole;
+}
+
+/**
+ * R-ARS-7 (1): the preference class of a route by where it came from, under
+ * hubRoutingPreference. Higher wins before AS-path length is compared.
+ */
+export function preferenceClass(role: RouteServerNeighborRole | 'local', pref: HubRoutingPreference): number {
+  if (pref === 'ASPath' || role === 'local') return 0;
+  const er = role === 'expressroute-gateway';
+  if (pref === 'ExpressRoute') return er ? 2 : 1;
+  return er ? 1 : 2; // VpnGateway: VPN and NVA routes beat ExpressRoute
+}
+
+/** R-ARS-7: preference class, then AS-path length; ties are equal cost. */
+export function routeServerBestPath(settings: RouteServerSettings): BestPathConfig {
+  return {
+    // neighbor-address only orders equal-cost paths deterministically (Azure does not say).
+    steps: ['preference', 'as-path-length', 'neighbor-address'],
+    multipathThrough: 'as-path-length',
+    maxPaths: settings.maxEcmpPaths,
+  };
+}
+
+/**
+ * The policy of one route-server instance (R-ARS-6, R-ARS-7, R-ARS-9).
+ * @rule R-ARS-6 R-ARS-7 R-ARS-9
+ */
+export function routeServerPolicy(rs: RouteServer, instance: 0 | 1, settings: RouteServerSettings): SpeakerPolicy {
+  const localIp = rs.virtualRouterIps[instance];
+  return {
+    bestPath: routeServerBestPath(settings),
+    import(from, attrs) {
+      // R-ARS-6: loop prevention on 65515, and ASN 0 is never valid (RFC 7607).
+      if (pathContains(attrs, ROUTE_SERVER_ASN)) {
+        return { accept: false, rule: 'R-ARS-6', reason: `AS_PATH ${formatAsPathAzure(attrs.asPath)} contains 65515` };
+      }
+      if (pathContains(attrs, 0)) return { accept: false, rule: 'R-ARS-6', reason: 'AS_PATH contains AS 0' };
+      return { accept: true, weight: LEARNED_WEIGHT, preference: preferenceClass(roleOf(from), rs.hubRoutingPreference) };
+    },
+    export(to, path) {
+      const role = roleOf(to);
+      if (role !== 'nva') {
+        // Gateways (R-ARS-11) arrive with the next issue; until then nothing goes to them.
+        return { rule: 'R-ARS-11', reason: 'branch-to-branch exchange with gateways is not modelled yet' };
+      }
+      const block = wellKnownBlock(path.attrs, 'ebgp');
+      if (block) return { rule: 'R-ARS-9', reason: `${block} community` };
+      return exportToNva(path.attrs, localIp);
+    },
+  };
+}
+
+/** R-ARS-9: toward an NVA, 65515 prepended, next hop the instance, MED and LOCAL_PREF not carried. */
+export function exportToNva(attrs: RouteAttrs, localIp: string): RouteAttrs {
+  return internAttrs({
+    origin: attrs.origin,
+    asPath: prependAsPath(attrs.asPath, ROUTE_SERVER_ASN),
+    nextHop: localIp,
+    atomicAggregate: attrs.atomicAggregate,
+    aggregator: attrs.aggregator,
+    communities: attrs.communities,
+    extendedCommunities: attrs.extendedCommunities,
+    largeCommunities: attrs.largeCommunities,
+    unknown: forwardUnknown(attrs.unknown),
+  });
+}
+
+/** The route an instance originates for a VNet address space (R-ARS-9): origin IGP, empty path, next hop self. */
+export function vnetRouteAttrs(localIp: string): RouteAttrs {
+  return internAttrs({ origin: 0, asPath: [], nextHop: localIp });
+}
+
+// ---------------------------------------------------------------------------
+// Listings (R-ARS-9, R-ARS-10), in Azure's JSON shape and key order.
+
+export interface LearnedRoute {
+  localAddress: string;
+  network: string;
+  nextHop: string;
+  sourcePeer: string;
+  origin: 'EBgp' | 'IBgp' | 'Network';
+  asPath: string;
+  weight: number;
+}
+
+export interface AdvertisedRoute {
+  localAddress: string;
+  network: string;
+  nextHop: string;
+  origin: 'Igp' | 'Egp' | 'Incomplete';
+  asPath: string;
+  weight: number;
+}
+
+const ORIGIN_NAMES = ['Igp', 'Egp', 'Incomplete'] as const;
+
+/** R-ARS-10: the routes an instance holds from one peer, dropped ones (R-ARS-6) left out. */
+export function learnedRoutes(localAddress: string, adjRibIn: Iterable<{ prefix: Prefix; path: Path }>): LearnedRoute[] {
+  const out: LearnedRoute[] = [];
+  for (const { prefix, path } of adjRibIn) {
+    if (path.rejected) continue;
+    out.push({
+      localAddress,
+      network: formatPrefix(prefix),
+      nextHop: path.attrs.nextHop,
+      sourcePeer: path.source.address,
+      origin: path.source.kind === 'ibgp' ? 'IBgp' : 'EBgp',
+      asPath: formatAsPathAzure(path.attrs.asPath),
+      weight: path.weight,
+    });
+  }
+  return out;
+}
+
+/** R-ARS-9: what an instance advertised to one peer (its Adj-RIB-Out). */
+export function advertisedRoutes(localAddress: string, adjRibOut: Iterable<{ prefix: Prefix; attrs: RouteAttrs }>): AdvertisedRoute[] {
+  const out: AdvertisedRoute[] = [];
+  for (const { prefix, attrs } of adjRibOut) {
+    out.push({
+      localAddress,
+      network: formatPrefix(prefix),
+      nextHop: attrs.nextHop,
+      origin: ORIGIN_NAMES[attrs.origin],
+      asPath: formatAsPathAzure(attrs.asPath),
+      weight: 0,
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Programming into NICs (R-ARS-8)
+
+export interface ProgrammedRoute {
+  readonly prefix: Prefix;
+  /** Next-hop IPs, one per equal-cost path, in best-path order. */
+  readonly nextHops: readonly string[];
+  /** The paths behind it (for explain). */
+  readonly paths: readonly Path[];
+}
+
+/**
+ * What a Route Server programs: per prefix, the best paths of its instances. Where the
+ * instances disagree (an NVA peered with one instance only, R-ARS-3), the instance whose
+ * best path ranks higher wins and equal ones are merged — Azure leaves this undocumented
+ * (docs/azure-differences.md).
+ */
+export function programmedRoutes(
+  instances: readonly Iterable<{ prefix: Prefix; best: Path[] }>[],
+  bestPath: BestPathConfig,
+  compare: (a: Path, b: Path) => number,
+): ProgrammedRoute[] {
+  const byKey = new Map<string, { prefix: Prefix; paths: Path[] }>();
+  for (const rib of instances) {
+    for (const { prefix, best } of rib) {
+      const usable = best.filter((p) => p.source.kind !== 'local');
+      if (usable.length === 0) continue;
+      const k = formatPrefix(prefix);
+      const cur = byKey.get(k);
+      if (!cur) {
+        byKey.set(k, { prefix, paths: usable });
+        continue;
+      }
+      const c = compare(usable[0]!, cur.paths[0]!);
+      if (c < 0) cur.paths = usable;
+      else if (c === 0) cur.paths = [...cur.paths, ...usable];
+    }
+  }
+  const out: ProgrammedRoute[] = [];
+  for (const { prefix, paths } of byKey.values()) {
+    const nextHops: string[] = [];
+    for (const p of paths) if (!nextHops.includes(p.attrs.nextHop) && nextHops.length < bestPath.maxPaths) nextHops.push(p.attrs.nextHop);
+    out.push({ prefix, nextHops, paths });
+  }
+  return out;
+}
+
+/** R-ARS-1: the 4th and 5th addresses of RouteServerSubnet. */
+export function virtualRouterIps(subnetPrefix: Prefix): [string, string] {
+  if (subnetPrefix.afi !== 1) throw new Error('RouteServerSubnet must be IPv4');
+  const base = subnetPrefix.addr;
+  const f = (n: number) => {
+    const a = (base + n) >>> 0;
+    return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  };
+  return [f(4), f(5)];
+}
+
+export function isIpv4(text: string): boolean {
+  return parseIpv4(text) !== undefined;
+}

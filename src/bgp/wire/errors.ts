@@ -25,6 +25,8 @@ export const HeaderSubcode = {
 
 /** Subcodes for code 2 (RFC 4271 §6.2, RFC 5492 §5 for 7). */
 export const OpenSubcode = {
+  /** RFC 4271 §6.2: an Optional Parameter that is recognized but malformed. */
+  Unspecific: 0,
   UnsupportedVersionNumber: 1,
   BadPeerAs: 2,
   BadBgpIdentifier: 3,
@@ -101,6 +103,9 @@ export interface BgpWireError {
   readonly message: string;
   /** Attribute type code at fault, when an attribute is. */
   readonly attributeType?: number;
+  /** With 'afisafi-disable': the family to stop using (RFC 4760 §7, RFC 7606 §7.11). */
+  readonly afi?: number;
+  readonly safi?: number;
 }
 
 export function wireError(
@@ -153,6 +158,7 @@ const CODE_NAMES: Record<number, string> = {
 const SUBCODE_NAMES: Record<number, Record<number, string>> = {
   1: { 1: 'Connection Not Synchronized', 2: 'Bad Message Length', 3: 'Bad Message Type' },
   2: {
+    0: 'Unspecific',
     1: 'Unsupported Version Number',
     2: 'Bad Peer AS',
     3: 'Bad BGP Identifier',
@@ -192,6 +198,11 @@ const SUBCODE_NAMES: Record<number, Record<number, string>> = {
   },
   7: { 1: 'Invalid Message Length' },
 };
+
+/** True when (code, subcode) is a pair this module names: the only pairs the codec emits. */
+export function isKnownNotification(code: number, subcode: number): boolean {
+  return SUBCODE_NAMES[code]?.[subcode] !== undefined;
+}
 
 /** "Cease/Maximum Number of Prefixes Reached (6/1)" */
 export function describeNotification(code: number, subcode: number): string {

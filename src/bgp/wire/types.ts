@@ -182,7 +182,8 @@ export interface MpUnreach {
 
 /**
  * The attributes of one UPDATE, one field per attribute we understand. Absent means
- * "not in the message". Encoders write them in type-code order.
+ * "not in the message". Encoders write them in type-code order, except that MP_REACH_NLRI
+ * and MP_UNREACH_NLRI go first (RFC 7606 §5.1).
  */
 export interface PathAttributes {
   origin?: OriginValue;

@@ -1,0 +1,80 @@
+/**
+ * @module cli/args
+ * az-style argument parsing: `--flag value`, `--flag=value`, short aliases (-g, -n, -o),
+ * boolean switches, positionals; the error texts follow argparse's, as az prints them.
+ */
+import { UsageError, type ArgSpec, type ParsedArgs } from './command.js';
+
+export const GLOBAL_ARGS: Record<string, ArgSpec> = {
+  output: { flags: ['--output', '-o'], help: 'Output format: json, jsonc, table, tsv, yaml, yamlc, none.' },
+  query: { flags: ['--query'], help: 'JMESPath query string (https://jmespath.org/).' },
+  lab: { flags: ['--lab'], help: 'Name of the running lab to talk to (default: the only one running).' },
+  help: { flags: ['--help', '-h'], help: 'Show this help message and exit.', boolean: true },
+  debug: { flags: ['--debug'], help: 'Increase logging verbosity to show all debug logs.', boolean: true },
+  verbose: { flags: ['--verbose'], help: 'Increase logging verbosity.', boolean: true },
+  onlyShowErrors: { flags: ['--only-show-errors'], help: 'Only show errors, suppressing warnings.', boolean: true },
+  subscription: { flags: ['--subscription'], help: 'Accepted for compatibility with az; a lab has one subscription.' },
+};
+
+export function parseArgs(tokens: readonly string[], specs: Readonly<Record<string, ArgSpec>>): ParsedArgs {
+  const all: Record<string, ArgSpec> = { ...GLOBAL_ARGS, ...specs };
+  const byFlag = new Map<string, string>();
+  for (const [name, s] of Object.entries(all)) for (const f of s.flags) byFlag.set(f, name);
+  const out: ParsedArgs = { _: [] };
+  const unknown: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t === '--') {
+      out._.push(...tokens.slice(i + 1));
+      break;
+    }
+    if (!t.startsWith('-') || t === '-' || /^-\d/.test(t)) {
+      out._.push(t);
+      continue;
+    }
+    const eq = t.indexOf('=');
+    const flag = t.startsWith('--') && eq > 0 ? t.slice(0, eq) : t;
+    const name = byFlag.get(flag);
+    if (!name) {
+      unknown.push(t);
+      continue;
+    }
+    const spec = all[name]!;
+    if (spec.boolean) {
+      out[name] = true;
+      continue;
+    }
+    let value: string | undefined;
+    if (t.startsWith('--') && eq > 0) value = t.slice(eq + 1);
+    else {
+      value = tokens[i + 1];
+      if (value === undefined) throw new UsageError(`argument ${spec.flags.join('/')}: expected one argument`);
+      i++;
+    }
+    if (spec.multiple) out[name] = [...((out[name] as string[] | undefined) ?? []), value];
+    else out[name] = value;
+  }
+  if (unknown.length) throw new UsageError(`unrecognized arguments: ${unknown.join(' ')}`);
+  return out;
+}
+
+export function checkRequired(args: ParsedArgs, specs: Readonly<Record<string, ArgSpec>>): void {
+  if (args['help']) return;
+  const missing = Object.entries(specs)
+    .filter(([name, s]) => s.required && args[name] === undefined)
+    .map(([, s]) => s.flags.join('/'));
+  if (missing.length) throw new UsageError(`the following arguments are required: ${missing.join(', ')}`);
+}
+
+/** "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic" → {rg, name}. */
+export function parseResourceId(id: string): { subscription: string; resourceGroup: string; name: string } {
+  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/[^/]+\/[^/]+\/([^/]+)/i.exec(id);
+  if (!m) throw new UsageError(`argument --ids: invalid resource ID '${id}'`);
+  return { subscription: m[1]!, resourceGroup: m[2]!, name: m[3]! };
+}
+
+export function str(args: ParsedArgs, name: string): string {
+  const v = args[name];
+  if (typeof v !== 'string') throw new UsageError(`argument ${name}: expected a value`);
+  return v;
+}

@@ -1,0 +1,85 @@
+/**
+ * @module cli/client
+ * The CLI's only way into a lab: HTTP to the lab's local API, found through the lab
+ * state files. Follows ARM long-running operations (202 + Location) like az does.
+ */
+import * as http from 'node:http';
+import { AzureError } from '../azure/errors.js';
+import { listLabs, type LabState } from '../lab/state.js';
+
+export class NoLabError extends Error {
+  override name = 'NoLabError';
+}
+
+export function findLab(name?: string): LabState {
+  const labs = listLabs().filter((l) => l.alive);
+  if (name) {
+    const l = labs.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!l) throw new NoLabError(`no running lab named '${name}'${labs.length ? ` (running: ${labs.map((x) => x.name).join(', ')})` : ''}`);
+    return l;
+  }
+  if (labs.length === 0) throw new NoLabError('no lab is running; start one with: arslab up LABFILE --detach');
+  if (labs.length > 1) throw new NoLabError(`several labs are running (${labs.map((x) => x.name).join(', ')}); choose one with --lab NAME`);
+  return labs[0]!;
+}
+
+export class ApiClient {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly subscription: string = '00000000-0000-0000-0000-000000000000',
+  ) {}
+
+  static forLab(state: LabState): ApiClient {
+    return new ApiClient(state.api.host, state.api.port, state.subscriptionId);
+  }
+
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
+    return new Promise((resolve, reject) => {
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const req = http.request(
+        { host: this.host, port: this.port, method, path, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}, timeout: 60_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              parsed = text;
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`the lab API at ${this.host}:${this.port} did not answer in time`)));
+      req.on('error', reject);
+      if (data) req.write(data);
+      req.end();
+    });
+  }
+
+  /** GET/POST with ARM error handling and long-running operation polling. */
+  async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    let r = await this.request(method, path, body);
+    for (let i = 0; r.status === 202 && i < 600; i++) {
+      const loc = r.headers['location'];
+      if (typeof loc !== 'string') break;
+      const retry = Number(r.headers['retry-after'] ?? 0);
+      if (retry > 0) await new Promise((res) => setTimeout(res, retry * 1000));
+      r = await this.request('GET', loc.replace(/^https?:\/\/[^/]+/, ''));
+    }
+    if (r.status >= 400) {
+      const e = (r.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new AzureError(r.status, e?.code ?? 'Error', e?.message ?? `HTTP ${r.status}`);
+    }
+    return r.body;
+  }
+
+  /** ARM path prefix of a resource group. */
+  rg(resourceGroup: string): string {
+    return `/subscriptions/${this.subscription}/resourceGroups/${encodeURIComponent(resourceGroup)}/providers`;
+  }
+}

@@ -1,0 +1,60 @@
+/** arslab status — sessions, states and route counts of the running lab. */
+import type { Command } from '../command.js';
+
+interface Status {
+  name: string;
+  mode: string;
+  bgpPort: number;
+  startedAt: string;
+  routeServers: {
+    name: string;
+    resourceGroup: string;
+    instances: {
+      instance: string;
+      address: string;
+      listen: string;
+      prefixes: number;
+      refused: number;
+      peerings: { name: string; peerIp: string; peerAsn: number; state: string; routesReceived: number; routesAdvertised: number }[];
+    }[];
+  }[];
+  nodes: { name: string; kind: string; address: string; realAddress: string; state: string; pid?: number; detail?: string }[];
+  warnings: string[];
+}
+
+function table(rows: string[][]): string {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export function renderStatus(s: Status): string {
+  let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}\n\n`;
+  const rows = [['ROUTE SERVER', 'INSTANCE', 'ADDRESS', 'PEERING', 'PEER IP', 'PEER ASN', 'STATE', 'RECEIVED', 'ADVERTISED']];
+  for (const rs of s.routeServers) {
+    for (const i of rs.instances) {
+      if (i.peerings.length === 0) rows.push([rs.name, i.instance, i.address, '-', '-', '-', '-', '-', '-']);
+      for (const p of i.peerings) rows.push([rs.name, i.instance, i.address, p.name, p.peerIp, String(p.peerAsn), p.state, String(p.routesReceived), String(p.routesAdvertised)]);
+    }
+  }
+  out += table(rows);
+  if (s.nodes.length) {
+    out += '\n' + table([['NODE', 'KIND', 'ADDRESS', 'REAL ADDRESS', 'STATE', 'PID'], ...s.nodes.map((n) => [n.name, n.kind, n.address, n.realAddress, n.detail ? `${n.state} (${n.detail})` : n.state, n.pid ? String(n.pid) : '-'])]);
+  }
+  for (const w of s.warnings) out += `warning: ${w}\n`;
+  return out;
+}
+
+export const command: Command = {
+  path: ['status'],
+  summary: 'Show the running lab: route-server sessions and their states, route counts, nodes.',
+  args: {},
+  defaultOutput: 'text',
+  examples: ['arslab status', 'arslab status -o json'],
+  async run(ctx, args) {
+    const c = await ctx.client();
+    const s = (await c.call('GET', '/arslab/status')) as Status;
+    if (args['output'] !== undefined) return s;
+    ctx.stdout(renderStatus(s));
+    return undefined;
+  },
+};

@@ -1,0 +1,78 @@
+/** arslab up FILE — start a lab (foreground, or --detach) and leave it answering queries. */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError, type Command } from '../command.js';
+import { loadLabFile, formatLabFileError } from '../../lab/topology/index.js';
+import { runLab } from '../../lab/run.js';
+import { isAlive, labDir, readLabState, type LabState } from '../../lab/state.js';
+
+function summary(s: LabState): string {
+  return [
+    `lab '${s.name}' is up (${s.mode} mode, BGP port ${s.bgpPort}, pid ${s.pid}).`,
+    `  status:  arslab status`,
+    `  stop:    arslab down`,
+  ].join('\n');
+}
+
+export const command: Command = {
+  path: ['up'],
+  summary: 'Start a lab from its file: route servers on real TCP sockets, nodes (daemons, speakers), the local API.',
+  args: {
+    detach: { flags: ['--detach', '-d'], help: 'Run in the background and return once the lab answers.', boolean: true },
+    netns: { flags: ['--netns'], help: 'Network-namespace mode (root): daemons see their emulated addresses; configs run verbatim.', boolean: true },
+    loopback: { flags: ['--loopback'], help: 'Loopback mode (default, no root): each emulated address on its own 127.x address.', boolean: true },
+    port: { flags: ['--port'], help: 'BGP port for the Azure side (default: 179 as root, else 1179).' },
+    capture: { flags: ['--capture'], help: 'Record every BGP session to pcap files in the lab folder.', boolean: true },
+    timeout: { flags: ['--timeout'], help: 'With --detach: seconds to wait for the lab to come up (default 90).' },
+  },
+  positionals: [{ name: 'file', required: true }],
+  defaultOutput: 'text',
+  examples: ['arslab up scenarios/next-hop-failover/lab.yml --detach', 'sudo arslab up scenarios/next-hop-failover/lab.yml --netns'],
+  async run(ctx, args) {
+    const file = resolve(args._[0]!);
+    if (args['netns'] && args['loopback']) throw new UsageError('choose one of --netns and --loopback');
+    const mode = args['netns'] ? 'netns' : args['loopback'] ? 'loopback' : undefined;
+    const port = args['port'] !== undefined ? Number(args['port']) : undefined;
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`argument --port: invalid port '${String(args['port'])}'`);
+
+    if (!args['detach']) {
+      await runLab(file, {
+        ...(mode ? { mode } : {}),
+        ...(port ? { port } : {}),
+        ...(args['capture'] ? { capture: true } : {}),
+        onReady: (s) => ctx.stdout(`${summary(s)}\n  (foreground: Ctrl-C stops it)\n`),
+      });
+      return undefined;
+    }
+
+    // --detach: check the file here (errors on this terminal), then run in a child.
+    const loaded = await loadLabFile(file);
+    if (!loaded.ok) throw new Error(loaded.errors.map(formatLabFileError).join('\n'));
+    const name = loaded.spec.name;
+    const prev = readLabState(name);
+    if (prev && isAlive(prev.pid)) throw new Error(`lab '${name}' is already running (pid ${prev.pid}); stop it with: arslab down --lab ${name}`);
+    mkdirSync(labDir(name), { recursive: true });
+    const logPath = join(labDir(name), 'lab.out');
+    const out = openSync(logPath, 'a');
+    const main = fileURLToPath(new URL('../main.js', import.meta.url));
+    const argv = [main, 'up', file, ...(mode === 'netns' ? ['--netns'] : mode === 'loopback' ? ['--loopback'] : []), ...(port ? ['--port', String(port)] : []), ...(args['capture'] ? ['--capture'] : [])];
+    const child = spawn(process.execPath, ['--enable-source-maps', ...argv], { detached: true, stdio: ['ignore', out, out], env: process.env });
+    closeSync(out);
+    child.unref();
+    const deadline = Date.now() + Number(args['timeout'] ?? 90) * 1000;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const s = readLabState(name);
+      if (s && s.pid === child.pid) {
+        ctx.stdout(`${summary(s)}\n  log:     ${join(labDir(name), 'lab.log')}\n`);
+        return undefined;
+      }
+      if (child.pid === undefined || !isAlive(child.pid)) break;
+    }
+    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n') : '';
+    if (child.pid && isAlive(child.pid)) process.kill(child.pid, 'SIGTERM');
+    throw new Error(`lab '${name}' did not come up${tail ? `:\n${tail}` : ''}`);
+  },
+};

@@ -1,0 +1,50 @@
+/**
+ * @module cli/registry
+ * Every command, in one list (containerlab's subcommandRegisterFuncs): a new verb is one
+ * file under commands/ and one line here.
+ */
+import type { Command } from './command.js';
+import { command as validate } from './commands/validate.js';
+import { command as up } from './commands/up.js';
+import { command as down } from './commands/down.js';
+import { command as status } from './commands/status.js';
+import { command as events } from './commands/events.js';
+import { commands as node } from './commands/node/node.js';
+import { command as rsShow } from './commands/network/routeserver/show.js';
+import { command as peeringList } from './commands/network/routeserver/peering/list.js';
+import { command as peeringShow } from './commands/network/routeserver/peering/show.js';
+import { command as learned } from './commands/network/routeserver/peering/list-learned-routes.js';
+import { command as advertised } from './commands/network/routeserver/peering/list-advertised-routes.js';
+import { command as effective } from './commands/network/nic/show-effective-route-table.js';
+import { command as nextHop } from './commands/network/watcher/show-next-hop.js';
+
+export const COMMANDS: readonly Command[] = [
+  validate,
+  up,
+  down,
+  status,
+  events,
+  ...node,
+  rsShow,
+  peeringList,
+  peeringShow,
+  learned,
+  advertised,
+  effective,
+  nextHop,
+];
+
+/** The command whose path is the longest prefix of `words`, and the words left. */
+export function findCommand(words: readonly string[]): { command: Command; rest: string[] } | undefined {
+  let best: Command | undefined;
+  for (const c of COMMANDS) {
+    if (c.path.length > words.length) continue;
+    if (c.path.every((w, i) => words[i] === w) && (!best || c.path.length > best.path.length)) best = c;
+  }
+  return best ? { command: best, rest: words.slice(best.path.length) } : undefined;
+}
+
+/** Commands under a group ("network routeserver"), for help listings. */
+export function commandsUnder(prefix: readonly string[]): Command[] {
+  return COMMANDS.filter((c) => prefix.every((w, i) => c.path[i] === w));
+}

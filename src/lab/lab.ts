@@ -1,0 +1,181 @@
+/**
+ * @module lab/lab
+ * A running lab: the Azure model, its Route Servers as live BGP speakers, the nodes
+ * (real daemons and built-in speakers) and the event timeline. The API (src/api) reads
+ * from here; nothing else holds routing state.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { realClock, type Clock } from '../bgp/clock.js';
+import { silentLogger, type Logger } from '../bgp/log.js';
+import {
+  effectiveRoutes,
+  idKey,
+  nextHop,
+  type AzureModel,
+  type EffectiveRoutes,
+  type NetworkInterface,
+  type NextHopResult,
+  type ProgrammedRoute,
+  type RouteServer,
+} from '../azure/index.js';
+import type { Prefix } from '../bgp/wire/index.js';
+import { AddressMap } from './addressing.js';
+import { EventLog } from './events.js';
+import { createNode, type NodeRuntime } from './kinds/index.js';
+import { RouteServerRuntime } from './routeServer.js';
+import type { AddressingMode, LabSpec } from './spec.js';
+import type { Netns } from './netns.js';
+
+export interface LabOptions {
+  /** Where the lab keeps its files (daemon work dirs, pcaps, logs). */
+  readonly stateDir: string;
+  readonly mode?: AddressingMode;
+  readonly port?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Record every session to pcap files in stateDir/pcap. */
+  readonly capture?: boolean;
+  /** Bound on every daemon's life (tests), seconds. */
+  readonly maxLifetimeSeconds?: number;
+  /** Do not start the nodes (tests that start them one by one). */
+  readonly startNodes?: boolean;
+}
+
+/** 179 when we may bind privileged ports (root), else 1179 (ADR 0001). */
+export function defaultBgpPort(): number {
+  return process.getuid?.() === 0 ? 179 : 1179;
+}
+
+export class Lab {
+  readonly events: EventLog;
+  readonly addresses: AddressMap;
+  readonly port: number;
+  readonly mode: AddressingMode;
+  readonly routeServers = new Map<string, RouteServerRuntime>();
+  readonly nodes = new Map<string, NodeRuntime>();
+  readonly startedAt = new Date();
+  private model_: AzureModel;
+  private netns?: Netns;
+  private stopped = false;
+
+  private constructor(
+    readonly spec: LabSpec,
+    readonly options: LabOptions,
+  ) {
+    const clock = options.clock ?? realClock;
+    this.events = new EventLog(clock);
+    this.mode = options.mode ?? spec.settings.addressing;
+    this.addresses = new AddressMap(this.mode, this.mode === 'loopback' ? spec.settings.loopbackAddresses : {});
+    this.port = options.port ?? (spec.settings.bgpPort === 'auto' ? (this.mode === 'netns' ? 179 : defaultBgpPort()) : spec.settings.bgpPort);
+    this.model_ = spec.model;
+  }
+
+  get model(): AzureModel {
+    return this.model_;
+  }
+
+  static async start(spec: LabSpec, options: LabOptions): Promise<Lab> {
+    const lab = new Lab(spec, options);
+    try {
+      await lab.boot();
+    } catch (e) {
+      await lab.stop().catch(() => {});
+      throw e;
+    }
+    return lab;
+  }
+
+  private async boot(): Promise<void> {
+    const o = this.options;
+    const clock = o.clock ?? realClock;
+    const logger = o.logger ?? silentLogger;
+    mkdirSync(o.stateDir, { recursive: true });
+    const capture = o.capture ?? this.spec.settings.capture;
+    const pcapDir = capture ? join(o.stateDir, 'pcap') : undefined;
+    if (pcapDir) mkdirSync(pcapDir, { recursive: true });
+    this.events.emit('lab', this.spec.name, `starting (${this.mode} mode, BGP port ${this.port})`);
+
+    if (this.mode === 'netns') {
+      const { Netns } = await import('./netns.js');
+      this.netns = await Netns.create(this.spec.name, o.stateDir, logger);
+    }
+
+    for (const rs of this.model_.routeServers) {
+      const azureSide = this.netns?.azure();
+      const rt = new RouteServerRuntime(this.model_, rs, {
+        addresses: this.addresses,
+        port: this.port,
+        clock,
+        logger,
+        events: this.events,
+        connectRetryTime: this.spec.settings.connectRetryTime,
+        ...(pcapDir ? { pcapDir } : {}),
+        ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
+      });
+      if (this.netns) for (const ip of rs.virtualRouterIps) await this.netns.addAzureAddress(ip);
+      this.routeServers.set(idKey(rs.id), rt);
+    }
+    for (const n of this.spec.nodes) {
+      const workDir = join(o.stateDir, 'nodes', n.name);
+      mkdirSync(workDir, { recursive: true });
+      const ns = this.netns ? await this.netns.addNode(n.name, n.address) : undefined;
+      const node = createNode(n, {
+        model: this.model_,
+        mode: this.mode,
+        addresses: this.addresses,
+        port: this.port,
+        clock,
+        logger,
+        events: this.events,
+        workDir,
+        ...(pcapDir ? { pcapDir } : {}),
+        ...(ns ? { netns: ns.name, connector: ns.connector, listen: ns.listen } : {}),
+        ...(o.maxLifetimeSeconds ? { maxLifetimeSeconds: o.maxLifetimeSeconds } : {}),
+      });
+      this.nodes.set(n.name.toLowerCase(), node);
+    }
+    for (const rt of this.routeServers.values()) await rt.start();
+    if (o.startNodes !== false) {
+      for (const node of this.nodes.values()) await node.start();
+    }
+    this.events.emit('lab', this.spec.name, 'up');
+  }
+
+  node(name: string): NodeRuntime | undefined {
+    return this.nodes.get(name.toLowerCase());
+  }
+
+  routeServer(rs: RouteServer): RouteServerRuntime | undefined {
+    return this.routeServers.get(idKey(rs.id));
+  }
+
+  /** R-ARS-8: the routes a Route Server programs now. */
+  programmed = (rs: RouteServer): readonly ProgrammedRoute[] => this.routeServer(rs)?.programmed() ?? [];
+
+  effectiveRoutes(nic: NetworkInterface): EffectiveRoutes {
+    return effectiveRoutes(this.model_, nic, this.programmed);
+  }
+
+  nextHop(nic: NetworkInterface, destination: Prefix): NextHopResult {
+    return nextHop(this.model_, nic, destination, this.programmed);
+  }
+
+  /** Every process the lab started (for the state file and cleanup after a crash). */
+  pids(): number[] {
+    return [...this.nodes.values()].flatMap((n) => n.pids());
+  }
+
+  namespaces(): string[] {
+    return this.netns?.names() ?? [];
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.events.emit('lab', this.spec.name, 'stopping');
+    await Promise.allSettled([...this.nodes.values()].map((n) => n.stop()));
+    await Promise.allSettled([...this.routeServers.values()].map((r) => r.stop()));
+    await this.netns?.destroy();
+  }
+}

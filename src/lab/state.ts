@@ -1,0 +1,78 @@
+/**
+ * @module lab/state
+ * Where running labs are recorded, so that the CLI finds them and `arslab down` can clean
+ * up after a lab whose process died: one folder per lab with a state.json (pid, API
+ * address, child PIDs, namespaces).
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface LabState {
+  readonly name: string;
+  readonly file: string;
+  readonly pid: number;
+  readonly api: { readonly host: string; readonly port: number };
+  readonly mode: string;
+  readonly bgpPort: number;
+  readonly startedAt: string;
+  readonly subscriptionId: string;
+  /** Processes started by the lab (daemons and helpers), updated as they change. */
+  pids: number[];
+  namespaces: string[];
+}
+
+export function stateRoot(): string {
+  const base = process.env['ARSLAB_STATE_DIR'] ?? join(process.env['XDG_RUNTIME_DIR'] ?? tmpdir(), `arslab-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(base, { recursive: true });
+  return base;
+}
+
+export function labDir(name: string): string {
+  return join(stateRoot(), name);
+}
+
+export function writeLabState(s: LabState): void {
+  const dir = labDir(s.name);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, 'state.json.tmp');
+  writeFileSync(tmp, JSON.stringify(s, null, 2));
+  renameSync(tmp, join(dir, 'state.json'));
+}
+
+export function readLabState(name: string): LabState | undefined {
+  try {
+    return JSON.parse(readFileSync(join(labDir(name), 'state.json'), 'utf8')) as LabState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeLabState(name: string): void {
+  rmSync(join(labDir(name), 'state.json'), { force: true });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Every lab with a state file; `alive` says whether its process still runs. */
+export function listLabs(): (LabState & { alive: boolean })[] {
+  const out: (LabState & { alive: boolean })[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(stateRoot());
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    const s = readLabState(n);
+    if (s) out.push({ ...s, alive: isAlive(s.pid) });
+  }
+  return out;
+}

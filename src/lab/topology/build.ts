@@ -1,0 +1,669 @@
+/**
+ * @module lab/topology/build
+ * From a schema-checked lab file to what the runtime needs: the Azure model (ids, parsed
+ * prefixes, NICs, Route Server addresses) and the nodes, with every reference resolved.
+ *
+ * Checks here are the ones that need more than one value: references, names that differ
+ * only in case (Azure treats them as one), regions that must match, IP allocation, node
+ * files and addresses. Azure's own rules over the finished model live in
+ * src/azure/validate.ts; `sources` lets the loader point its findings back at the file.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import {
+  checkPeerAsn,
+  idKey,
+  resourceId,
+  ROUTE_SERVER_ASN,
+  sameName,
+  virtualRouterIps,
+  vmId,
+  type AzureModel,
+  type BgpConnection,
+  type NetworkInterface,
+  type RouteServer,
+  type RouteTable,
+  type Subnet,
+  type VirtualMachine,
+  type VirtualNetwork,
+  type VirtualNetworkPeering,
+} from '../../azure/index.js';
+import { formatIpv4, formatPrefix, parsePrefix, prefixContains, type Ipv4Prefix, type Prefix } from '../../bgp/wire/index.js';
+import type { LabSettings, NodeSpec, SpeakerRouteSpec } from '../spec.js';
+import type { ProblemCollector } from './errors.js';
+import { ReferenceResolver, type Declared, type ReferenceKind, type Unusable } from './references.js';
+import type { LabFile } from './schema.js';
+import type { Path } from './source.js';
+
+/** Where each resource of the model was declared, to report Azure's findings there. */
+export interface ModelSource {
+  readonly path: Path;
+  /** Model property name → lab file key, where they differ (a NIC's properties live on its VM). */
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+export type FileCheck = 'file' | 'missing' | 'not-a-file' | 'unreadable';
+
+export interface BuildOptions {
+  /** Absolute path of the lab file: relative node files resolve against its folder. */
+  readonly labFile: string;
+  readonly problems: ProblemCollector;
+  /** Parts of the file the schema rejected (see issues.ts `unusableEntry`). */
+  readonly unusable: readonly Unusable[];
+  /**
+   * True when a schema error dropped part of the file. Warnings that reason about the
+   * whole lab ("no node peers with this") would then be wrong, so they are skipped.
+   */
+  readonly partial: boolean;
+  readonly checkFile: (absolutePath: string) => FileCheck;
+}
+
+export interface BuildResult {
+  readonly model: AzureModel;
+  readonly settings: LabSettings;
+  readonly nodes: NodeSpec[];
+  /** idKey(resource id) → where it was declared. */
+  readonly sources: ReadonlyMap<string, ModelSource>;
+}
+
+/** A node file must be a regular file the daemon can read. Never throws. */
+export function defaultCheckFile(absolutePath: string): FileCheck {
+  try {
+    if (!statSync(absolutePath).isFile()) return 'not-a-file';
+    accessSync(absolutePath, constants.R_OK);
+    return 'file';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // ENOTDIR: a component of the path is a file, which for the user means "not there".
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable';
+  }
+}
+
+type Group = LabFile['resourceGroups'][string];
+type VnetInput = Group['virtualNetworks'][string];
+type VmInput = Group['virtualMachines'][string];
+
+interface GroupEntry {
+  readonly name: string;
+  /** Its own location, or the lab's. */
+  readonly location: string;
+  readonly value: Group;
+  readonly path: Path;
+}
+
+/** What the model knows about a subnet while the lab is being built. */
+interface BuiltSubnet {
+  readonly vnet: VirtualNetwork;
+  readonly subnet: Subnet;
+}
+
+interface BuiltVm {
+  readonly vm: VirtualMachine;
+  /** Undefined when no address could be given (its subnet is full or unusable). */
+  readonly address: string | undefined;
+}
+
+const AZURE_NAMES_NOTE = 'Azure names are case-insensitive';
+
+export function buildLab(lab: LabFile, options: BuildOptions): BuildResult {
+  return new LabBuilder(lab, options).build();
+}
+
+class LabBuilder {
+  private readonly problems: ProblemCollector;
+  private readonly sub: string;
+  private readonly sources = new Map<string, ModelSource>();
+  /** Resource groups in file order, case duplicates dropped. */
+  private readonly groups: GroupEntry[] = [];
+  private readonly declared: Declared[] = [];
+  private resolver!: ReferenceResolver;
+
+  private readonly routeTables = new Map<string, RouteTable>();
+  private readonly nsgLocations = new Map<string, string>();
+  private readonly vnets = new Map<string, VirtualNetwork>();
+  private readonly subnets = new Map<string, BuiltSubnet>();
+  private readonly routeServers: RouteServer[] = [];
+  private readonly nics: NetworkInterface[] = [];
+  private readonly vms = new Map<string, BuiltVm>();
+
+  constructor(
+    private readonly lab: LabFile,
+    private readonly options: BuildOptions,
+  ) {
+    this.problems = options.problems;
+    this.sub = lab.subscriptionId;
+  }
+
+  build(): BuildResult {
+    this.declareAll();
+    this.resolver = new ReferenceResolver(
+      this.sub,
+      this.groups.map((g) => g.name),
+      this.declared,
+      this.options.unusable,
+    );
+    for (const g of this.groups) this.buildRouteTables(g);
+    for (const g of this.groups) this.buildNetworkSecurityGroups(g);
+    // VNets before their peerings: a peering may point at any VNet of the lab.
+    const vnetInputs: { g: GroupEntry; name: string; value: VnetInput; path: Path }[] = [];
+    for (const g of this.groups) {
+      for (const [name, value] of uniqueEntries(this.problems, g.value.virtualNetworks, [...g.path, 'virtualNetworks'], 'virtual network')) {
+        vnetInputs.push({ g, name, value, path: [...g.path, 'virtualNetworks', name] });
+      }
+    }
+    for (const v of vnetInputs) this.buildVirtualNetwork(v.g.name, v.g.location, v.name, v.value, v.path);
+    for (const v of vnetInputs) this.buildVirtualNetworkPeerings(v.g.name, v.name, v.value, v.path);
+    this.checkPeeredAddressSpaces();
+    for (const g of this.groups) this.buildRouteServers(g);
+    this.buildVirtualMachines();
+
+    const model: AzureModel = {
+      subscriptionId: this.sub,
+      systemRouteProfile: this.lab.systemRouteProfile,
+      routeServerSettings: { ...this.lab.settings.routeServer },
+      resourceGroups: this.groups.map((g) => ({ name: g.name, location: g.location })),
+      virtualNetworks: [...this.vnets.values()],
+      routeTables: [...this.routeTables.values()],
+      networkInterfaces: this.nics,
+      virtualMachines: [...this.vms.values()].map((b) => b.vm),
+      routeServers: this.routeServers,
+    };
+    const settings = this.buildSettings();
+    const nodes = this.buildNodes(model);
+    return { model, settings, nodes, sources: this.sources };
+  }
+
+  // -------------------------------------------------------------------------
+  // Names
+
+  /** Registers every referable resource, so references resolve whatever the file order. */
+  private declareAll(): void {
+    for (const [name, value] of uniqueEntries(this.problems, this.lab.resourceGroups, ['resourceGroups'], 'resource group')) {
+      const path = ['resourceGroups', name];
+      this.groups.push({ name, location: value.location ?? this.lab.location, value, path });
+    }
+    for (const g of this.groups) {
+      const kinds: [ReferenceKind, Record<string, unknown>][] = [
+        ['virtualNetworks', g.value.virtualNetworks],
+        ['routeTables', g.value.routeTables],
+        ['networkSecurityGroups', g.value.networkSecurityGroups],
+        ['virtualMachines', g.value.virtualMachines],
+      ];
+      for (const [kind, record] of kinds) {
+        // Duplicates are reported where each collection is built; declare first spellings only.
+        for (const name of firstSpellings(Object.keys(record))) {
+          this.declared.push({ kind, resourceGroup: g.name, name: [name] });
+        }
+      }
+      for (const vnetName of firstSpellings(Object.keys(g.value.virtualNetworks))) {
+        const vnet = g.value.virtualNetworks[vnetName]!;
+        for (const subnetName of firstSpellings(Object.keys(vnet.subnets))) {
+          this.declared.push({ kind: 'subnets', resourceGroup: g.name, name: [vnetName, subnetName] });
+        }
+      }
+    }
+  }
+
+  /** Resolves a reference and reports it when it does not resolve. */
+  private lookup(kind: ReferenceKind, text: string, fromGroup: string | undefined, at: Path): Declared | undefined {
+    const r = this.resolver.resolve(kind, text, fromGroup);
+    if (r.status === 'found') return r.target;
+    if (r.status === 'error') this.problems.error(at, r.message);
+    return undefined;
+  }
+
+  private subnetOf(target: Declared): BuiltSubnet | undefined {
+    return this.subnets.get(idKey(this.subnetId(target)));
+  }
+
+  private subnetId(target: Declared): string {
+    return resourceId(this.sub, target.resourceGroup, 'virtualNetworks', target.name[0]!, 'subnets', target.name[1]!);
+  }
+
+  // -------------------------------------------------------------------------
+  // Resources
+
+  private buildRouteTables(g: GroupEntry): void {
+    for (const [name, rt] of uniqueEntries(this.problems, g.value.routeTables, [...g.path, 'routeTables'], 'route table')) {
+      const path = [...g.path, 'routeTables', name];
+      const id = resourceId(this.sub, g.name, 'routeTables', name);
+      const routes = uniqueEntries(this.problems, rt.routes, [...path, 'routes'], 'route').map(([routeName, r]) => ({
+        name: routeName,
+        addressPrefix: r.addressPrefix,
+        nextHopType: r.nextHopType,
+        ...(r.nextHopIpAddress !== undefined ? { nextHopIpAddress: r.nextHopIpAddress } : {}),
+      }));
+      this.routeTables.set(idKey(id), {
+        id,
+        name,
+        resourceGroup: g.name,
+        location: rt.location ?? g.location,
+        disableBgpRoutePropagation: rt.disableBgpRoutePropagation,
+        routes,
+      });
+      this.sources.set(idKey(id), { path });
+    }
+  }
+
+  private buildNetworkSecurityGroups(g: GroupEntry): void {
+    for (const [name, nsg] of uniqueEntries(this.problems, g.value.networkSecurityGroups, [...g.path, 'networkSecurityGroups'], 'network security group')) {
+      const id = resourceId(this.sub, g.name, 'networkSecurityGroups', name);
+      this.nsgLocations.set(idKey(id), nsg.location ?? g.location);
+      this.sources.set(idKey(id), { path: [...g.path, 'networkSecurityGroups', name] });
+    }
+  }
+
+  private buildVirtualNetwork(group: string, groupLocation: string, name: string, v: VnetInput, path: Path): void {
+    const id = resourceId(this.sub, group, 'virtualNetworks', name);
+    const location = v.location ?? groupLocation;
+    const subnets: Subnet[] = [];
+    for (const [subnetName, s] of uniqueEntries(this.problems, v.subnets, [...path, 'subnets'], 'subnet')) {
+      const subnetPath = [...path, 'subnets', subnetName];
+      const subnetId = resourceId(this.sub, group, 'virtualNetworks', name, 'subnets', subnetName);
+      let routeTable: string | undefined;
+      if (s.routeTable !== undefined) {
+        const target = this.lookup('routeTables', s.routeTable, group, [...subnetPath, 'routeTable']);
+        const table = target && this.routeTables.get(idKey(resourceId(this.sub, target.resourceGroup, 'routeTables', target.name[0]!)));
+        if (table) {
+          routeTable = table.id;
+          this.sameRegion([...subnetPath, 'routeTable'], `route table '${table.resourceGroup}/${table.name}'`, table.location, `virtual network '${name}'`, location);
+        }
+      }
+      let networkSecurityGroup: string | undefined;
+      if (s.networkSecurityGroup !== undefined) {
+        const target = this.lookup('networkSecurityGroups', s.networkSecurityGroup, group, [...subnetPath, 'networkSecurityGroup']);
+        if (target) {
+          networkSecurityGroup = resourceId(this.sub, target.resourceGroup, 'networkSecurityGroups', target.name[0]!);
+          const nsgLocation = this.nsgLocations.get(idKey(networkSecurityGroup));
+          if (nsgLocation !== undefined) {
+            this.sameRegion([...subnetPath, 'networkSecurityGroup'], `network security group '${target.resourceGroup}/${target.name[0]}'`, nsgLocation, `virtual network '${name}'`, location);
+          }
+        }
+      }
+      subnets.push({
+        id: subnetId,
+        name: subnetName,
+        addressPrefix: s.addressPrefix,
+        prefix: prefixOf(s.addressPrefix),
+        ...(routeTable !== undefined ? { routeTable } : {}),
+        ...(networkSecurityGroup !== undefined ? { networkSecurityGroup } : {}),
+      });
+      this.sources.set(idKey(subnetId), { path: subnetPath });
+    }
+    const vnet: VirtualNetwork = {
+      id,
+      name,
+      resourceGroup: group,
+      location,
+      addressPrefixes: [...v.addressPrefixes],
+      prefixes: v.addressPrefixes.map(prefixOf),
+      subnets,
+      virtualNetworkPeerings: [],
+    };
+    this.vnets.set(idKey(id), vnet);
+    for (const subnet of subnets) this.subnets.set(idKey(subnet.id), { vnet, subnet });
+    this.sources.set(idKey(id), { path });
+  }
+
+  private buildVirtualNetworkPeerings(group: string, name: string, v: VnetInput, path: Path): void {
+    const vnet = this.vnets.get(idKey(resourceId(this.sub, group, 'virtualNetworks', name)));
+    if (!vnet) return;
+    const peerings: VirtualNetworkPeering[] = [];
+    const remotes = new Map<string, string>();
+    for (const [peeringName, p] of uniqueEntries(this.problems, v.virtualNetworkPeerings, [...path, 'virtualNetworkPeerings'], 'virtual network peering')) {
+      const peeringPath = [...path, 'virtualNetworkPeerings', peeringName];
+      const at = [...peeringPath, 'remoteVirtualNetwork'];
+      const target = this.lookup('virtualNetworks', p.remoteVirtualNetwork, group, at);
+      const remote = target && this.vnets.get(idKey(resourceId(this.sub, target.resourceGroup, 'virtualNetworks', target.name[0]!)));
+      if (!remote) continue;
+      if (idKey(remote.id) === idKey(vnet.id)) {
+        this.problems.error(at, `virtual network '${name}' cannot peer with itself`);
+        continue;
+      }
+      const earlier = remotes.get(idKey(remote.id));
+      if (earlier !== undefined) {
+        this.problems.error(at, `virtual network '${name}' already peers with '${remote.resourceGroup}/${remote.name}' through peering '${earlier}'; Azure allows one peering per pair`);
+        continue;
+      }
+      remotes.set(idKey(remote.id), peeringName);
+      const id = resourceId(this.sub, group, 'virtualNetworks', name, 'virtualNetworkPeerings', peeringName);
+      peerings.push({
+        id,
+        name: peeringName,
+        remoteVirtualNetwork: remote.id,
+        allowVirtualNetworkAccess: p.allowVirtualNetworkAccess,
+        allowForwardedTraffic: p.allowForwardedTraffic,
+        allowGatewayTransit: p.allowGatewayTransit,
+        useRemoteGateways: p.useRemoteGateways,
+      });
+      this.sources.set(idKey(id), { path: peeringPath });
+    }
+    const built: VirtualNetwork = { ...vnet, virtualNetworkPeerings: peerings };
+    this.vnets.set(idKey(vnet.id), built);
+    for (const subnet of built.subnets) this.subnets.set(idKey(subnet.id), { vnet: built, subnet });
+  }
+
+  /** Azure refuses to peer VNets whose address spaces overlap (the routes would be ambiguous). */
+  private checkPeeredAddressSpaces(): void {
+    for (const vnet of this.vnets.values()) {
+      for (const p of vnet.virtualNetworkPeerings) {
+        const remote = this.vnets.get(idKey(p.remoteVirtualNetwork));
+        if (!remote) continue;
+        for (const a of vnet.prefixes) {
+          const b = remote.prefixes.find((rp) => prefixContains(a, rp) || prefixContains(rp, a));
+          if (b) {
+            const source = this.sources.get(idKey(p.id));
+            if (source) {
+              this.problems.error(
+                [...source.path, 'remoteVirtualNetwork'],
+                `cannot peer '${vnet.name}' with '${remote.name}': address space ${formatPrefix(a)} overlaps ${formatPrefix(b)} of '${remote.name}' (VnetAddressSpacesOverlap)`,
+              );
+            }
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  private buildRouteServers(g: GroupEntry): void {
+    for (const [name, rs] of uniqueEntries(this.problems, g.value.routeServers, [...g.path, 'routeServers'], 'route server')) {
+      const path = [...g.path, 'routeServers', name];
+      const id = resourceId(this.sub, g.name, 'virtualHubs', name);
+      const target = this.lookup('subnets', rs.subnet, g.name, [...path, 'subnet']);
+      const built = target && this.subnetOf(target);
+      if (!built) continue;
+      const location = rs.location ?? g.location;
+      this.sameRegion(rs.location !== undefined ? [...path, 'location'] : [...path, 'subnet'], `route server '${name}'`, location, `its virtual network '${built.vnet.name}'`, built.vnet.location);
+      const bgpConnections: BgpConnection[] = uniqueEntries(this.problems, rs.peerings, [...path, 'peerings'], 'peering').map(([peeringName, p]) => {
+        const connectionId = resourceId(this.sub, g.name, 'virtualHubs', name, 'bgpConnections', peeringName);
+        this.sources.set(idKey(connectionId), { path: [...path, 'peerings', peeringName] });
+        return { id: connectionId, name: peeringName, peerIp: p.peerIp, peerAsn: p.peerAsn };
+      });
+      this.routeServers.push({
+        id,
+        name,
+        resourceGroup: g.name,
+        location,
+        subnet: built.subnet.id,
+        virtualNetwork: built.vnet.id,
+        virtualRouterAsn: ROUTE_SERVER_ASN,
+        virtualRouterIps: virtualRouterIps(built.subnet.prefix),
+        allowBranchToBranchTraffic: rs.allowBranchToBranchTraffic,
+        hubRoutingPreference: rs.hubRoutingPreference,
+        bgpConnections,
+      });
+      this.sources.set(idKey(id), { path });
+    }
+  }
+
+  private buildVirtualMachines(): void {
+    const pending: { vm: VirtualMachine; nic: Omit<NetworkInterface, 'ipConfigurations'>; subnet: BuiltSubnet; input: VmInput; path: Path }[] = [];
+    const taken = new Set<string>();
+    for (const g of this.groups) {
+      const nicNames = new Map<string, string>();
+      for (const [name, v] of uniqueEntries(this.problems, g.value.virtualMachines, [...g.path, 'virtualMachines'], 'virtual machine')) {
+        const path = [...g.path, 'virtualMachines', name];
+        const nicName = v.nicName ?? `${name}VMNic`;
+        const owner = nicNames.get(nicName.toLowerCase());
+        if (owner !== undefined) {
+          this.problems.error(
+            v.nicName !== undefined ? [...path, 'nicName'] : path,
+            `network interface '${nicName}' of virtual machine '${name}' is already the network interface of '${owner}' in resource group '${g.name}'${v.nicName === undefined ? ': set nicName' : ''}`,
+            v.nicName !== undefined ? 'value' : 'key',
+          );
+          continue;
+        }
+        nicNames.set(nicName.toLowerCase(), name);
+        const target = this.lookup('subnets', v.subnet, g.name, [...path, 'subnet']);
+        const subnet = target && this.subnetOf(target);
+        if (!subnet) continue;
+        const location = v.location ?? g.location;
+        this.sameRegion(v.location !== undefined ? [...path, 'location'] : [...path, 'subnet'], `virtual machine '${name}'`, location, `the virtual network '${subnet.vnet.name}' of its subnet`, subnet.vnet.location);
+        const id = vmId(this.sub, g.name, name);
+        const nicId = resourceId(this.sub, g.name, 'networkInterfaces', nicName);
+        const vm: VirtualMachine = { id, name, resourceGroup: g.name, location, networkInterfaces: [nicId] };
+        const nic = { id: nicId, name: nicName, resourceGroup: g.name, location, enableIPForwarding: v.enableIPForwarding, virtualMachine: id };
+        if (v.privateIPAddress !== undefined) taken.add(v.privateIPAddress);
+        pending.push({ vm, nic, subnet, input: v, path });
+        this.sources.set(idKey(id), { path });
+        // The NIC has no block of its own in the file: its properties are written on the VM.
+        this.sources.set(idKey(nicId), { path, properties: { privateIpAddress: 'privateIPAddress', privateIPAddress: 'privateIPAddress', enableIpForwarding: 'enableIPForwarding' } });
+      }
+    }
+    // Static addresses first, then dynamic ones, lowest free first, as Azure allocates
+    // them. (Azure allocates in creation order; a file has none, so statics win.)
+    for (const { vm, nic, subnet, input, path } of pending) {
+      let address = input.privateIPAddress;
+      if (address === undefined) {
+        address = firstFreeAddress(subnet.subnet.prefix, taken);
+        if (address === undefined) {
+          this.problems.error(path, `subnet '${subnet.vnet.name}/${subnet.subnet.name}' (${subnet.subnet.addressPrefix}) has no free address left for virtual machine '${vm.name}'`, 'key');
+        } else taken.add(address);
+      }
+      if (address !== undefined) {
+        this.nics.push({
+          ...nic,
+          ipConfigurations: [{ name: ipConfigurationName(vm.name), privateIPAddress: address, subnet: subnet.subnet.id, primary: true }],
+        });
+      }
+      this.vms.set(idKey(vm.id), { vm, address });
+    }
+  }
+
+  private sameRegion(at: Path, what: string, location: string, other: string, otherLocation: string): void {
+    if (!sameName(location, otherLocation)) {
+      this.problems.error(at, `${what} is in ${location}, but ${other} is in ${otherLocation}: they must be in the same region`);
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Settings and nodes
+
+  private buildSettings(): LabSettings {
+    const s = this.lab.settings;
+    const owners = new Map<string, string>();
+    for (const [emulated, loopback] of Object.entries(s.loopbackAddresses)) {
+      const other = owners.get(loopback);
+      if (other !== undefined) {
+        this.problems.error(['settings', 'loopbackAddresses', emulated], `${loopback} already stands for ${other}: each emulated address needs its own loopback address`);
+      } else owners.set(loopback, emulated);
+    }
+    return {
+      bgpPort: s.bgpPort,
+      addressing: s.addressing,
+      loopbackAddresses: { ...s.loopbackAddresses },
+      connectRetryTime: s.connectRetryTime,
+      capture: s.capture,
+    };
+  }
+
+  private buildNodes(model: AzureModel): NodeSpec[] {
+    const nodes: NodeSpec[] = [];
+    const names = new Map<string, string>();
+    const addresses = new Map<string, string>();
+    const labDir = dirname(this.options.labFile);
+
+    for (const [name, node] of Object.entries(this.lab.nodes)) {
+      const path = ['nodes', name];
+      const sameAs = names.get(name.toLowerCase());
+      if (sameAs !== undefined) {
+        // Node names become directory and namespace names: 'R1' and 'r1' would collide.
+        this.problems.error(path, `node '${name}' differs from node '${sameAs}' only in case; node names must differ in more than case`, 'key');
+        continue;
+      }
+      names.set(name.toLowerCase(), name);
+
+      // File and ASN checks do not depend on the VM: report them even when it is wrong.
+      let files: { config: string; loopbackConfig?: string } | undefined;
+      if (node.kind === 'speaker') {
+        const e = checkPeerAsn(node.asn);
+        if (e) this.problems.error([...path, 'asn'], `${e.message} (${e.code})`);
+      } else {
+        const config = this.nodeFile(labDir, node.config, [...path, 'config']);
+        const loopbackConfig = node.loopbackConfig === undefined ? undefined : this.nodeFile(labDir, node.loopbackConfig, [...path, 'loopbackConfig']);
+        files = { config, ...(loopbackConfig !== undefined ? { loopbackConfig } : {}) };
+      }
+
+      const target = this.lookup('virtualMachines', node.vm, undefined, [...path, 'vm']);
+      const built = target && this.vms.get(idKey(vmId(this.sub, target.resourceGroup, target.name[0]!)));
+      if (!built || built.address === undefined) continue;
+      const address = built.address;
+      const holder = addresses.get(address);
+      if (holder !== undefined) {
+        this.problems.error([...path, 'vm'], `node '${name}' would run at ${address} (virtual machine '${built.vm.name}'), where node '${holder}' already runs: one node per address`);
+        continue;
+      }
+      addresses.set(address, name);
+
+      const base = { name, vm: built.vm.id, address };
+      if (node.kind === 'speaker') {
+        nodes.push({
+          ...base,
+          kind: 'speaker',
+          asn: node.asn,
+          ...(node.routerId !== undefined ? { routerId: node.routerId } : {}),
+          holdTime: node.holdTime,
+          peerWith: node.peerWith,
+          routes: node.routes.map(
+            (r): SpeakerRouteSpec => ({
+              prefix: r.prefix,
+              origin: r.origin,
+              ...(r.nextHop !== undefined ? { nextHop: r.nextHop } : {}),
+              ...(r.asPath !== undefined ? { asPath: [...r.asPath] } : {}),
+              ...(r.med !== undefined ? { med: r.med } : {}),
+              ...(r.communities !== undefined ? { communities: [...r.communities] } : {}),
+              ...(r.largeCommunities !== undefined ? { largeCommunities: [...r.largeCommunities] } : {}),
+            }),
+          ),
+        });
+      } else if (files) {
+        nodes.push({ ...base, kind: node.kind, ...files, ...(node.env !== undefined ? { env: environment(node.env) } : {}) });
+      }
+    }
+    if (!this.options.partial) this.warnAboutPeerings(model, nodes);
+    return nodes;
+  }
+
+  /** Resolves a node's file against the lab's folder and checks that it is there. */
+  private nodeFile(labDir: string, given: string, at: Path): string {
+    const absolute = isAbsolute(given) ? given : resolvePath(labDir, given);
+    const found = this.options.checkFile(absolute);
+    if (found !== 'file') {
+      const relative = isAbsolute(given) ? '' : ` (relative paths resolve against the lab file's folder, ${labDir})`;
+      const problem = found === 'missing' ? 'file not found' : found === 'not-a-file' ? 'not a file' : 'file cannot be read';
+      this.problems.error(at, `${problem}: ${absolute}${relative}`);
+    }
+    return absolute;
+  }
+
+  /**
+   * Designs Azure accepts but that do not do what people expect (azure-routing.md §7):
+   * a node no route server peers with, a peering nothing will ever answer, a speaker
+   * that peers with one instance only, or one whose ASN the peering does not expect.
+   */
+  private warnAboutPeerings(model: AzureModel, nodes: readonly NodeSpec[]): void {
+    const nodeByAddress = new Map(nodes.map((n) => [n.address, n]));
+    const peeringsByIp = new Map<string, { rs: RouteServer; c: BgpConnection }[]>();
+    for (const rs of model.routeServers) {
+      for (const c of rs.bgpConnections) {
+        const list = peeringsByIp.get(c.peerIp) ?? [];
+        list.push({ rs, c });
+        peeringsByIp.set(c.peerIp, list);
+        if (nodeByAddress.has(c.peerIp)) continue;
+        const at = [...(this.sources.get(idKey(c.id))?.path ?? []), 'peerIp'];
+        const vm = [...this.vms.values()].find((b) => b.address === c.peerIp);
+        this.problems.warning(
+          at,
+          vm
+            ? `peering '${c.name}' of route server '${rs.name}': virtual machine '${vm.vm.name}' has ${c.peerIp}, but no node runs on it, so the session will stay down`
+            : `peering '${c.name}' of route server '${rs.name}': no node and no virtual machine has ${c.peerIp}, so the session will stay down until one does`,
+        );
+      }
+    }
+    for (const n of nodes) {
+      const peerings = peeringsByIp.get(n.address);
+      if (!peerings) {
+        this.problems.warning(['nodes', n.name, 'vm'], `node '${n.name}' runs at ${n.address}, but no route server has a peering with that peerIp: nothing will peer with it`);
+        continue;
+      }
+      if (n.kind !== 'speaker') continue;
+      if (n.peerWith !== 'both') {
+        this.problems.warning(
+          ['nodes', n.name, 'peerWith'],
+          `node '${n.name}' peers with route-server instance ${n.peerWith} only: Azure asks NVAs to peer with both, and programs routes inconsistently otherwise (R-ARS-3)`,
+        );
+      }
+      for (const { rs, c } of peerings) {
+        if (c.peerAsn !== n.asn) {
+          this.problems.warning(
+            ['nodes', n.name, 'asn'],
+            `node '${n.name}' has asn ${n.asn}, but peering '${c.name}' of route server '${rs.name}' expects peerAsn ${c.peerAsn}: the route server will refuse the session (OPEN error Bad Peer AS)`,
+          );
+        }
+      }
+    }
+  }
+}
+
+/**
+ * A record's entries minus names that differ from an earlier one only in case (Azure
+ * would take them for the same resource). Exact duplicates never get here: the YAML
+ * parser already refuses them.
+ */
+function uniqueEntries<T>(problems: ProblemCollector, record: Readonly<Record<string, T>>, path: Path, what: string): [string, T][] {
+  const seen = new Map<string, string>();
+  const out: [string, T][] = [];
+  for (const [name, value] of Object.entries(record)) {
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) {
+      problems.error([...path, name], `${what} '${name}' and '${first}' are the same name: ${AZURE_NAMES_NOTE}`, 'key');
+      continue;
+    }
+    seen.set(name.toLowerCase(), name);
+    out.push([name, value]);
+  }
+  return out;
+}
+
+function firstSpellings(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return names.filter((n) => {
+    const k = n.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** The schema has already checked the text; a failure here is a bug, not a user error. */
+function prefixOf(text: string): Prefix {
+  const p = parsePrefix(text);
+  if (!p) throw new Error(`internal: prefix ${text} passed the schema but does not parse`);
+  return p;
+}
+
+/**
+ * The lowest address Azure would hand out: it reserves the network address, .1-.3 (the
+ * default gateway and Azure DNS) and the broadcast address of every subnet.
+ */
+function firstFreeAddress(prefix: Prefix, taken: ReadonlySet<string>): string | undefined {
+  if (prefix.afi !== 1) return undefined;
+  const p = prefix as Ipv4Prefix;
+  const size = 2 ** (32 - p.len);
+  for (let offset = 4; offset < size - 1; offset++) {
+    const address = formatIpv4((p.addr + offset) >>> 0);
+    if (!taken.has(address)) return address;
+  }
+  return undefined;
+}
+
+function environment(env: Readonly<Record<string, string | number | boolean>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+}
+
+/** `az vm create` names the NIC's IP configuration after the VM: ipconfig<vm>. */
+export function ipConfigurationName(vmName: string): string {
+  return `ipconfig${vmName}`;
+}
+

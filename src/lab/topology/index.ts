@@ -1,0 +1,15 @@
+/**
+ * @module lab/topology
+ * Lab files: the schema, the loader (YAML → checked LabSpec, or every error with its
+ * line), and the JSON Schema for editors. Side-effect free: loading reads the lab file and
+ * checks that node files exist, nothing more. Reference: docs/lab-file.md.
+ *
+ * @example
+ * const result = await loadLabFile('lab.yml');
+ * if (!result.ok) for (const e of result.errors) console.error(formatLabFileError(e));
+ */
+export { loadLabFile, loadLabText, type LoadOptions, type LoadResult } from './load.js';
+export { formatLabFileError, type LabFileError } from './errors.js';
+export { labJsonSchema, labJsonSchemaText, LAB_SCHEMA_FILE, LAB_SCHEMA_ID } from './jsonSchema.js';
+export { labFileSchema, NODE_KINDS, type LabFile, type LabFileInput } from './schema.js';
+export type { FileCheck } from './build.js';

@@ -1,0 +1,272 @@
+/**
+ * @module lab/topology/issues
+ * Schema issues (zod) in the lab file's words: what was expected, what was found, and a
+ * "did you mean" where one is likely. Also decides which part of the file a schema error
+ * makes unusable, so the later checks can still run on the rest (see `unusableEntry`).
+ */
+import type { z } from 'zod';
+import { NODE_KINDS } from './schema.js';
+import type { Path, PathSegment } from './source.js';
+import { closest, listOf } from './suggest.js';
+
+type Issue = z.core.$ZodIssue;
+
+export interface IssueReport {
+  readonly path: Path;
+  /** 'key' for an unknown or badly named key: the key's line is the place to fix. */
+  readonly at: 'value' | 'key';
+  readonly message: string;
+  /** Set on "missing required key" reports: the key. */
+  readonly missingKey?: string;
+  /** Set on "unknown key" reports: the key it probably meant. */
+  readonly meant?: string;
+}
+
+/**
+ * All issues of one parse, described. A misspelt key gives zod two issues, the unknown
+ * key and the missing one; users need only the first, which already names the second.
+ */
+export function describeIssues(issues: readonly Issue[], input: unknown, schema: z.ZodType): IssueReport[] {
+  const reports = issues.flatMap((i) => describeIssue(i, input, schema));
+  const meant = new Set(reports.filter((r) => r.meant !== undefined).map((r) => JSON.stringify([...r.path.slice(0, -1), r.meant])));
+  return reports.filter((r) => r.missingKey === undefined || !meant.has(JSON.stringify(r.path)));
+}
+
+/**
+ * Turns one zod issue into the problems to report. `input` is the parsed YAML (to show
+ * what was found), `schema` the lab file schema (to list the keys an object allows).
+ */
+function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): IssueReport[] {
+  const path = issue.path.filter((s): s is PathSegment => typeof s === 'string' || typeof s === 'number');
+  const parent = valueAt(input, path.slice(0, -1));
+  const last = path[path.length - 1];
+  const missing = path.length > 0 && isPlainObject(parent.value) && parent.found && !Object.hasOwn(parent.value, String(last));
+  const found = valueAt(input, path).value;
+
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = allowedKeys(schema, path, input);
+      return issue.keys.map((key) => {
+        if (key === '<<') {
+          return {
+            path: [...path, key],
+            at: 'key' as const,
+            message: "merge keys ('<<') are YAML 1.1, not YAML 1.2, and are not supported: write the keys out, or alias a whole value (*anchor)",
+          };
+        }
+        const hint = closest(key, allowed);
+        const suggestion = hint
+          ? hint.toLowerCase() === key.toLowerCase()
+            ? ` (did you mean '${hint}'? keys are case-sensitive)`
+            : ` (did you mean '${hint}'?)`
+          : '';
+        const known = allowed.length > 0 ? `; allowed here: ${listOf(allowed, 20)}` : '';
+        return { path: [...path, key], at: 'key' as const, message: `unknown key '${key}'${suggestion}${known}`, ...(hint ? { meant: hint } : {}) };
+      });
+    }
+    case 'invalid_key': {
+      const messages = issue.issues.map((i) => i.message);
+      return [{ path, at: 'key', message: messages.join('; ') || `invalid key '${String(last)}'` }];
+    }
+    case 'invalid_union': {
+      if (issue.discriminator === 'kind') {
+        const kinds = NODE_KINDS.join(', ');
+        if (missing || found === undefined) return [{ path, at: 'value', message: `missing required key 'kind': one of ${kinds}` }];
+        const hint = typeof found === 'string' ? closest(found, NODE_KINDS) : undefined;
+        return [
+          {
+            path,
+            at: 'value',
+            message: `unknown node kind ${show(found)}${hint ? ` (did you mean '${hint}'?)` : ''}; known kinds: ${kinds}`,
+          },
+        ];
+      }
+      return [{ path, at: 'value', message: missing ? `missing required key '${String(last)}': ${issue.message}` : `${issue.message}, got ${show(found)}` }];
+    }
+    default:
+      break;
+  }
+
+  if (missing) return [{ path, at: 'value', message: `missing required key '${String(last)}'${expectation(issue)}`, missingKey: String(last) }];
+
+  switch (issue.code) {
+    case 'invalid_type':
+      return [{ path, at: 'value', message: `expected ${typeName(issue.expected)}, got ${show(found)}` }];
+    case 'invalid_value': {
+      const values = issue.values.map(String);
+      const hint = typeof found === 'string' ? closest(found, values) : undefined;
+      const message =
+        values.length === 1
+          ? `expected ${show(issue.values[0])}, got ${show(found)}`
+          : `${show(found)} is not one of: ${values.join(', ')}${hint ? ` (did you mean '${hint}'?)` : ''}`;
+      return [{ path, at: 'value', message }];
+    }
+    case 'too_small':
+      return [{ path, at: 'value', message: rangeMessage('at least', issue.origin, issue.minimum, issue.inclusive, found) }];
+    case 'too_big':
+      return [{ path, at: 'value', message: rangeMessage('at most', issue.origin, issue.maximum, issue.inclusive, found) }];
+    default:
+      // Formats, refinements, unions: the schema words these messages itself.
+      return [{ path, at: 'value', message: issue.message }];
+  }
+}
+
+function expectation(issue: Issue): string {
+  if (issue.code === 'invalid_value' && issue.values.length > 1) return ` (one of ${issue.values.map(String).join(', ')})`;
+  return '';
+}
+
+function rangeMessage(bound: 'at least' | 'at most', origin: string, limit: number | bigint, inclusive: boolean | undefined, found: unknown): string {
+  const exclusive = inclusive === false;
+  if (origin === 'array' || origin === 'set') {
+    const n = Number(limit) + (exclusive ? (bound === 'at least' ? 1 : -1) : 0);
+    return `needs ${bound} ${n} item${n === 1 ? '' : 's'}`;
+  }
+  if (origin === 'string') return `must be ${bound} ${limit} characters long`;
+  const relation = bound === 'at least' ? (exclusive ? 'greater than' : 'at least') : exclusive ? 'less than' : 'at most';
+  return `must be ${relation} ${limit}, got ${show(found)}`;
+}
+
+function typeName(expected: string): string {
+  switch (expected) {
+    case 'object':
+    case 'record':
+    case 'map':
+      return 'a mapping (key: value)';
+    case 'array':
+    case 'tuple':
+    case 'set':
+      return 'a list';
+    case 'int':
+      return 'a whole number';
+    case 'number':
+      return 'a number';
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return expected;
+  }
+}
+
+/** What the user wrote, for messages: strings quoted, collections named. */
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'nothing (an empty value)';
+  if (typeof value === 'string') return `'${value.length > 80 ? `${value.slice(0, 77)}...` : value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return 'a list';
+  if (isPlainObject(value)) return 'a mapping';
+  return typeof value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function valueAt(input: unknown, path: Path): { found: boolean; value: unknown } {
+  let value = input;
+  for (const segment of path) {
+    if (Array.isArray(value) && typeof segment === 'number') value = value[segment];
+    else if (isPlainObject(value) && Object.hasOwn(value, String(segment))) value = value[String(segment)];
+    else return { found: false, value: undefined };
+  }
+  return { found: true, value };
+}
+
+// ---------------------------------------------------------------------------
+// Which keys the schema allows at a path (for "unknown key" hints).
+
+interface Def {
+  readonly type: string;
+  readonly innerType?: z.ZodType;
+  readonly in?: z.ZodType;
+  readonly shape?: Record<string, z.ZodType>;
+  readonly valueType?: z.ZodType;
+  readonly element?: z.ZodType;
+  readonly options?: readonly z.ZodType[];
+  readonly discriminator?: string;
+}
+
+function defOf(schema: z.ZodType): Def {
+  return schema.def as unknown as Def;
+}
+
+/** Strips optional/default/prefault/pipe wrappers, the layers that do not change the shape. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (let i = 0; i < 16; i++) {
+    const d = defOf(s);
+    const inner = d.innerType ?? (d.type === 'pipe' ? d.in : undefined);
+    if (!inner) return s;
+    s = inner;
+  }
+  return s;
+}
+
+function allowedKeys(schema: z.ZodType, path: Path, input: unknown): string[] {
+  let s: z.ZodType | undefined = schema;
+  let value: unknown = input;
+  const step = (segment: PathSegment | undefined): void => {
+    s = s && unwrap(s);
+    const d = s && defOf(s);
+    if (d?.type === 'union' && d.options) {
+      // A discriminated union (nodes): pick the option the input's discriminator names.
+      const tag = d.discriminator && isPlainObject(value) ? value[d.discriminator] : undefined;
+      s = d.options.find((o) => {
+        const kind = defOf(unwrap(o)).shape?.[d.discriminator ?? ''];
+        // `_zod.values` is the set of literal values zod itself dispatches discriminated unions on.
+        return kind?._zod.values?.has(tag as never) ?? false;
+      });
+      s = s && unwrap(s);
+    }
+    if (segment === undefined) return;
+    const def = s && defOf(s);
+    if (def?.type === 'object') s = def.shape?.[String(segment)];
+    else if (def?.type === 'record') s = def.valueType;
+    else if (def?.type === 'array') s = def.element;
+    else s = undefined;
+    value = isPlainObject(value) ? value[String(segment)] : Array.isArray(value) && typeof segment === 'number' ? value[segment] : undefined;
+  };
+  for (const segment of path) step(segment);
+  step(undefined);
+  const final = s ? defOf(s) : undefined;
+  return final?.type === 'object' && final.shape ? Object.keys(final.shape) : [];
+}
+
+// ---------------------------------------------------------------------------
+// Error recovery: which entry of the file a schema issue makes unusable.
+
+const RESOURCE_COLLECTIONS = new Set(['virtualNetworks', 'routeTables', 'networkSecurityGroups', 'routeServers', 'virtualMachines']);
+const CHILD_COLLECTIONS: Readonly<Record<string, readonly string[]>> = {
+  virtualNetworks: ['subnets', 'virtualNetworkPeerings'],
+  routeTables: ['routes'],
+  routeServers: ['peerings'],
+};
+
+/** Top-level keys a schema error can be recovered from by falling back to a default. */
+const REPLACEABLE_TOP_LEVEL = new Set(['name', 'subscriptionId', 'location', 'systemRouteProfile', 'settings', 'nodes']);
+
+/**
+ * The smallest named entry that contains an issue's path: a child resource (a subnet, a
+ * route, a peering), a resource, a resource group, a node, or one of the replaceable
+ * top-level keys. Dropping that entry leaves a file the schema accepts, on which the
+ * cross-resource checks can still run, so one typo does not hide every other error.
+ * Undefined when the issue is in the file's skeleton (the root, `resourceGroups` itself):
+ * nothing can be trusted past it.
+ */
+export function unusableEntry(path: Path): Path | undefined {
+  const [top, group, collection, name, child, childName] = path;
+  if (top === 'resourceGroups') {
+    if (group === undefined) return undefined;
+    if (typeof collection === 'string' && RESOURCE_COLLECTIONS.has(collection) && name !== undefined) {
+      if (typeof child === 'string' && CHILD_COLLECTIONS[collection]?.includes(child) && childName !== undefined) return path.slice(0, 6);
+      return path.slice(0, 4);
+    }
+    return path.slice(0, 2);
+  }
+  if (top === 'nodes' && group !== undefined) return path.slice(0, 2);
+  if (typeof top === 'string' && REPLACEABLE_TOP_LEVEL.has(top)) return [top];
+  return undefined;
+}

@@ -12,7 +12,7 @@ import { UsageError, type Command } from './command.js';
 import { ValidationFailed } from './commands/validate.js';
 import { formatResult, OUTPUT_FORMATS, OutputError, type OutputFormat } from './output/index.js';
 import { commandsUnder, COMMANDS, findCommand } from './registry.js';
-import { LabFileInvalid } from '../lab/run.js';
+import { LabFileInvalid } from './runLab.js';
 
 const out = (t: string) => void process.stdout.write(t);
 const err = (t: string) => void process.stderr.write(t);

@@ -111,6 +111,7 @@ export class RouteServerRuntime {
         batch.push(`best ${what}: ${formatPrefix(c.prefix)} -> [${c.newBest.map((p) => p.attrs.nextHop).join(', ')}]`);
       }
     };
+    speaker.maxReceivedTotal = settings.maxRoutesTotal;
     const listener = new BgpListener(realIp, this.ctx.port, { logger: this.ctx.logger, name: this.label(index) });
     const inst: InstanceRuntime = { index, name: INSTANCE_NAMES[index], ip, realIp, speaker, listener, peerings: new Map() };
     for (const c of this.rs.bgpConnections) this.addPeering(inst, c);

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, type Command } from '../command.js';
 import { loadLabFile, formatLabFileError } from '../../lab/topology/index.js';
-import { runLab } from '../../lab/run.js';
+import { runLab } from '../runLab.js';
 import { isAlive, labDir, readLabState, type LabState } from '../../lab/state.js';
 
 function summary(s: LabState): string {

@@ -1,5 +1,5 @@
 /**
- * @module lab/run
+ * @module cli/runLab
  * `arslab up` in the foreground: load the lab file, start the lab and its API, record
  * it in the state folder, and take it all down on Ctrl-C, SIGTERM, `arslab down` or a
  * crash — every process and namespace it created goes with it.
@@ -8,10 +8,10 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consoleLogger, type Logger, type LogLevel } from '../bgp/log.js';
 import { ApiServer } from '../api/server.js';
-import { formatLabFileError, loadLabFile } from './topology/index.js';
-import { Lab } from './lab.js';
-import { isAlive, labDir, readLabState, removeLabState, writeLabState, type LabState } from './state.js';
-import type { AddressingMode } from './spec.js';
+import { formatLabFileError, loadLabFile } from '../lab/topology/index.js';
+import { Lab } from '../lab/lab.js';
+import { isAlive, labDir, readLabState, removeLabState, writeLabState, type LabState } from '../lab/state.js';
+import type { AddressingMode } from '../lab/spec.js';
 
 export interface RunOptions {
   readonly mode?: AddressingMode;

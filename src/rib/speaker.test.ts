@@ -139,3 +139,19 @@ test('rejected paths stay in the Adj-RIB-In but are never best', () => {
   assert.equal(inRib.length, 1);
   assert.equal(inRib[0]!.path.rejected!.rule, 'T-1');
 });
+
+test('maxReceivedTotal bounds the routes held from all neighbours together (R-ARS-5)', () => {
+  const s = new Speaker('t', 65515, 1, ecmpPolicy);
+  s.maxReceivedTotal = 3;
+  const a = neighbor('a', '10.0.0.1', 65001);
+  const b = neighbor('b', '10.0.0.2', 65002);
+  for (const n of [a, b]) {
+    s.addNeighbor(n);
+    s.neighborUp(n.source.id);
+  }
+  assert.equal(s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')] }).limitExceeded, undefined);
+  const r = s.receive(b.source.id, [], { attrs: attrs([65002], '10.0.0.2'), prefixes: [P('10.3.0.0/16'), P('10.4.0.0/16')] });
+  assert.deepEqual(r.limitExceeded, { limit: 3, count: 4, total: true });
+  s.neighborDown(a.source.id);
+  assert.equal(s.receive(b.source.id, [], { attrs: attrs([65002], '10.0.0.2'), prefixes: [P('10.3.0.0/16'), P('10.4.0.0/16')] }).limitExceeded, undefined);
+});

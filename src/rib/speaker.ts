@@ -51,7 +51,7 @@ export interface Neighbor {
 
 export interface ReceiveResult {
   /** The UPDATE would exceed maxPrefixes: nothing was installed; reset the session (Cease/1). */
-  readonly limitExceeded?: { readonly limit: number; readonly count: number };
+  readonly limitExceeded?: { readonly limit: number; readonly count: number; readonly total?: true };
 }
 
 export interface BestChange {
@@ -94,6 +94,9 @@ export class Speaker {
   private policy: SpeakerPolicy;
   /** Called for every change of a prefix's best paths (event timeline, NIC programming). */
   onBestChange?: (change: BestChange) => void;
+  /** R-ARS-5: most routes held from all neighbours together (undefined: no limit). */
+  maxReceivedTotal?: number;
+  private receivedTotal = 0;
 
   constructor(
     readonly name: string,
@@ -155,7 +158,7 @@ export class Speaker {
       for (const [prefix, e] of [...this.table]) {
         if (asList(e).some((p) => p.source.id === id)) this.replace(prefix, st.neighbor.source, undefined);
       }
-      st.held = 0;
+      st.held = 0; // replace() counted each one down already
     }
     this.flush();
   }
@@ -212,6 +215,11 @@ export class Speaker {
         this.flush();
         return { limitExceeded: { limit, count: st.held + announced.prefixes.length } };
       }
+      const total = this.maxReceivedTotal;
+      if (total !== undefined && this.receivedTotal + announced.prefixes.length > total) {
+        this.flush();
+        return { limitExceeded: { limit: total, count: this.receivedTotal + announced.prefixes.length, total: true } };
+      }
       const path = this.makePath(st.neighbor, src, announced.attrs);
       for (const p of announced.prefixes) {
         let chosen = path;
@@ -253,7 +261,10 @@ export class Speaker {
     let next: Path[];
     if (e === undefined) {
       if (!path) return;
-      if (nst) nst.held++;
+      if (nst) {
+        nst.held++;
+        this.receivedTotal++;
+      }
       // Fast path: first route for the prefix.
       this.table.set(prefix, path);
       const newBest = path.rejected ? [] : [path];
@@ -269,12 +280,18 @@ export class Speaker {
       if (path) next[i] = path;
       else {
         next.splice(i, 1);
-        if (nst) nst.held--;
+        if (nst) {
+          nst.held--;
+          this.receivedTotal--;
+        }
       }
     } else {
       if (!path) return;
       next.push(path);
-      if (nst) nst.held++;
+      if (nst) {
+        nst.held++;
+        this.receivedTotal++;
+      }
     }
     if (next.length === 0) this.table.delete(prefix);
     else {

@@ -347,6 +347,8 @@ export async function startExabgp(spec: DaemonSpec): Promise<ExabgpHandle> {
     exabgp_cli_pipe: undefined,
     ARSLAB_EXABGP_CMD: commandPipe,
     ARSLAB_HELPERS: helpersDir(),
+    // `run exabgp-cmd-pipe.py;` in a config finds the helper: ExaBGP looks programs up on PATH.
+    PATH: `${helpersDir()}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
   };
   if (spec.listenPort !== -1) {
     env['exabgp.tcp.bind'] = spec.listenAddress;

@@ -115,12 +115,14 @@ export class DaemonNode implements NodeRuntime {
     return h.command(text);
   }
 
-  sessions(): Promise<DaemonSession[]> {
-    return this.live().sessions();
+  async sessions(): Promise<DaemonSession[]> {
+    return (await this.live().sessions()).map((x) => ({ ...x, neighbor: this.ctx.addresses.display(x.neighbor) }));
   }
 
-  receivedRoutes(): Promise<DaemonRoute[]> {
-    return this.live().receivedRoutes();
+  /** What the daemon learned, with its neighbours shown by their emulated addresses (ADR 0001). */
+  async receivedRoutes(): Promise<DaemonRoute[]> {
+    const d = (a: string) => this.ctx.addresses.display(a);
+    return (await this.live().receivedRoutes()).map((r) => ({ ...r, nextHop: d(r.nextHop), ...(r.peer ? { peer: d(r.peer) } : {}) }));
   }
 
   /** The driver's handle (tests drive daemons directly through it). */

@@ -113,6 +113,11 @@ export class RouteServerRuntime {
     };
     speaker.maxReceivedTotal = settings.maxRoutesTotal;
     const listener = new BgpListener(realIp, this.ctx.port, { logger: this.ctx.logger, name: this.label(index) });
+    // R-ARS-3: only configured peer IPs may connect; say who tried.
+    listener.onRefused = (r) =>
+      this.ctx.events.emit('refused', this.label(index), `connection from unconfigured address ${this.ctx.addresses.display(r.remoteAddress)} refused (Cease/Connection Rejected)`, {
+        remoteAddress: this.ctx.addresses.display(r.remoteAddress),
+      });
     const inst: InstanceRuntime = { index, name: INSTANCE_NAMES[index], ip, realIp, speaker, listener, peerings: new Map() };
     for (const c of this.rs.bgpConnections) this.addPeering(inst, c);
     return inst;

@@ -28,6 +28,9 @@ export class BgpListener {
   readonly refused: RefusedConnection[] = [];
   private readonly logger: Logger;
 
+  /** Called for every refused connection (the lab puts it on its timeline). */
+  onRefused?: (r: RefusedConnection) => void;
+
   constructor(
     readonly address: string,
     readonly port: number,
@@ -64,8 +67,10 @@ export class BgpListener {
     const peer = this.peers.get(remoteAddress);
     if (!peer) {
       const remotePort = socket.remotePort ?? 0;
-      this.refused.push({ remoteAddress, remotePort, at: new Date() });
+      const r: RefusedConnection = { remoteAddress, remotePort, at: new Date() };
+      this.refused.push(r);
       if (this.refused.length > 100) this.refused.shift();
+      this.onRefused?.(r);
       this.logger.log('warn', `${this.name}: connection from unconfigured address ${remoteAddress} refused`, {
         remoteAddress,
         remotePort,

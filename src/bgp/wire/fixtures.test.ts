@@ -75,4 +75,21 @@ test('fixtures: messages recorded from real daemons decode cleanly and round-tri
     }
   }
   t.diagnostic(`${recordings.length} recordings, ${messages} messages`);
+  // The recordings must be there: an empty folder would make this test pass vacuously.
+  assert.ok(recordings.length >= 40, `only ${recordings.length} recordings`);
+  for (const d of ['bird-', 'frr-', 'gobgp-', 'exabgp-']) {
+    assert.ok(readdirSync(DAEMONS).some((n) => n.startsWith(d)), `no recordings from ${d.slice(0, -1)}`);
+  }
+});
+
+test('fixtures: ExaBGP talking 2-octet AS with AS_TRANS + AS4_PATH decodes to the real 4-octet path (RFC 6793 §4.2.3)', () => {
+  const dir = readdirSync(DAEMONS).find((n) => n.startsWith('exabgp-'));
+  assert.ok(dir);
+  const file = readdirSync(join(DAEMONS, dir)).find((n) => /as4-path/i.test(n));
+  assert.ok(file, 'an AS_TRANS recording');
+  const d = decodeMessage(fromHex(readFileSync(join(DAEMONS, dir, file), 'utf8').trim()), CONTEXT_2OCTET);
+  assert.ok(d.ok && d.value.type === 'UPDATE');
+  const asns = (d.value.attributes.asPath ?? []).flatMap((s) => s.asns);
+  assert.ok(!asns.includes(23456), `AS_TRANS left in ${asns.join(' ')}`);
+  assert.ok(asns.some((a) => a > 65535), `no 4-octet ASN in ${asns.join(' ')}`);
 });

@@ -14,6 +14,8 @@ import {
   AzureError,
   AzureErrors,
   byId,
+  deleteVnetPeering,
+  putVnetPeering,
   getNetworkInterface,
   getRouteServer,
   getVirtualMachine,
@@ -104,6 +106,38 @@ export class ApiServer {
     this.route('GET', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings`, (m) => {
       const v = vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)) as { properties: { virtualNetworkPeerings: unknown[] } };
       return { status: 200, body: { value: v.properties.virtualNetworkPeerings } };
+    });
+
+    this.route('GET', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m) => {
+      const v = vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)) as { properties: { virtualNetworkPeerings: { name: string }[] } };
+      const p = v.properties.virtualNetworkPeerings.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
+      if (!p) throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworks/virtualNetworkPeerings', `${m[3]}/${m[4]}`, m[2]!);
+      return { status: 200, body: p };
+    });
+    // PUT/DELETE a VNet peering: the model changes; route servers react (R-ARS-13).
+    this.route('PUT', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m, body) => {
+      const vnet = getVirtualNetwork(model(), m[2]!, m[3]!);
+      const p = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
+      const remote = (p['remoteVirtualNetwork'] as { id?: string } | undefined)?.id;
+      if (!remote) throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'properties.remoteVirtualNetwork.id is required');
+      const existed = vnet.virtualNetworkPeerings.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
+      const bool = (k: string) => (typeof p[k] === 'boolean' ? (p[k] as boolean) : undefined);
+      const next = putVnetPeering(model(), vnet.id, {
+        name: m[4]!,
+        remoteVirtualNetwork: remote,
+        ...(bool('allowVirtualNetworkAccess') !== undefined ? { allowVirtualNetworkAccess: bool('allowVirtualNetworkAccess')! } : {}),
+        ...(bool('allowForwardedTraffic') !== undefined ? { allowForwardedTraffic: bool('allowForwardedTraffic')! } : {}),
+        ...(bool('allowGatewayTransit') !== undefined ? { allowGatewayTransit: bool('allowGatewayTransit')! } : {}),
+        ...(bool('useRemoteGateways') !== undefined ? { useRemoteGateways: bool('useRemoteGateways')! } : {}),
+      });
+      lab.applyModel(next, `virtual network peering ${vnet.name}/${m[4]} ${existed ? 'updated' : 'created'}`);
+      const v = vnetJson(lab.model, getVirtualNetwork(lab.model, m[2]!, m[3]!)) as { properties: { virtualNetworkPeerings: { name: string }[] } };
+      return { status: existed ? 200 : 201, body: v.properties.virtualNetworkPeerings.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase()) };
+    });
+    this.route('DELETE', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m) => {
+      const vnet = getVirtualNetwork(model(), m[2]!, m[3]!);
+      lab.applyModel(deleteVnetPeering(model(), vnet.id, m[4]!), `virtual network peering ${vnet.name}/${m[4]} deleted`);
+      return { status: 200 };
     });
 
     // --- ARM: Network Watcher next hop ----------------------------------------

@@ -11,3 +11,4 @@ export * from './systemRoutes.js';
 export * from './routeServer.js';
 export * from './effectiveRoutes.js';
 export * from './validate.js';
+export * from './mutate.js';

@@ -17,6 +17,10 @@ import { command as learned } from './commands/network/routeserver/peering/list-
 import { command as advertised } from './commands/network/routeserver/peering/list-advertised-routes.js';
 import { command as effective } from './commands/network/nic/show-effective-route-table.js';
 import { command as nextHop } from './commands/network/watcher/show-next-hop.js';
+import { command as vnetPeeringList } from './commands/network/vnet/peering/list.js';
+import { command as vnetPeeringShow } from './commands/network/vnet/peering/show.js';
+import { command as vnetPeeringCreate } from './commands/network/vnet/peering/create.js';
+import { command as vnetPeeringDelete } from './commands/network/vnet/peering/delete.js';
 
 export const COMMANDS: readonly Command[] = [
   validate,
@@ -32,6 +36,10 @@ export const COMMANDS: readonly Command[] = [
   advertised,
   effective,
   nextHop,
+  vnetPeeringList,
+  vnetPeeringShow,
+  vnetPeeringCreate,
+  vnetPeeringDelete,
 ];
 
 /** The command whose path is the longest prefix of `words`, and the words left. */

@@ -18,6 +18,7 @@ import {
   type NextHopResult,
   type ProgrammedRoute,
   type RouteServer,
+  vnetsServedBy,
 } from '../azure/index.js';
 import type { Prefix } from '../bgp/wire/index.js';
 import { AddressMap } from './addressing.js';
@@ -142,6 +143,25 @@ export class Lab {
     this.events.emit('lab', this.spec.name, 'up');
   }
 
+  /**
+   * Replace the model (an API PUT/DELETE already checked it): route servers re-originate
+   * and re-apply policy; when the VNets a route server serves change (a hub–spoke peering
+   * made or removed), it asks its NVAs for their routes again (R-ARS-13).
+   */
+  applyModel(next: AzureModel, why: string): void {
+    const prev = this.model_;
+    this.model_ = next;
+    for (const [key, rt] of this.routeServers) {
+      const rs = next.routeServers.find((r) => idKey(r.id) === key);
+      if (!rs) continue;
+      const before = vnetsServedBy(prev, rt.resource).map((v) => idKey(v.id)).sort().join();
+      rt.setModel(next, rs);
+      const after = vnetsServedBy(next, rs).map((v) => idKey(v.id)).sort().join();
+      if (before !== after) rt.refreshPeers(why);
+    }
+    this.events.emit('lab', this.spec.name, `model changed: ${why}`);
+  }
+
   node(name: string): NodeRuntime | undefined {
     return this.nodes.get(name.toLowerCase());
   }
@@ -163,7 +183,7 @@ export class Lab {
 
   /** Every process the lab started (for the state file and cleanup after a crash). */
   pids(): number[] {
-    return [...this.nodes.values()].flatMap((n) => n.pids());
+    return [...[...this.nodes.values()].flatMap((n) => n.pids()), ...(this.netns?.helperPids() ?? [])];
   }
 
   namespaces(): string[] {

@@ -199,6 +199,26 @@ export class RouteServerRuntime {
     this.originateVnets();
   }
 
+  /**
+   * R-ARS-13: after a hub–spoke peering change the route server asks every NVA for its
+   * routes again: ROUTE-REFRESH, or a hard reset where the NVA did not negotiate it.
+   */
+  refreshPeers(why: string): void {
+    for (const inst of this.instances) {
+      for (const p of inst.peerings.values()) {
+        const done = p.session.peer.requestRefresh();
+        if (done !== 'not-established') {
+          this.ctx.events.emit('session', this.label(inst.index, p.connection.name), `${done === 'route-refresh' ? 'ROUTE-REFRESH sent' : 'session reset (no route refresh capability)'}: ${why} (R-ARS-13)`);
+        }
+      }
+    }
+  }
+
+  /** The VNet address spaces this route server originates now (R-ARS-9). */
+  get originatedPrefixes(): readonly Prefix[] {
+    return this.originated;
+  }
+
   private peering(name: string): PeeringRuntime[] {
     const out = this.instances.map((i) => i.peerings.get(name.toLowerCase())).filter((p): p is PeeringRuntime => !!p);
     if (out.length === 0) throw AzureErrors.bgpConnectionNotFound(name, this.rs.name);

@@ -26,6 +26,7 @@ import {
 import {
   CONTEXT_4OCTET,
   CONTEXT_2OCTET,
+  CeaseSubcode,
   ErrorCode,
 
   decodeMessage,
@@ -213,6 +214,25 @@ export class BgpPeer {
     const e = this.established;
     if (!e) return false;
     return this.write(e.conn, encodeMessage(message, e.ctx), message.type === 'UPDATE' ? 1 : 0);
+  }
+
+  /**
+   * Ask the peer to send its routes again (RFC 2918 ROUTE-REFRESH for each negotiated
+   * family), or, when it did not negotiate route refresh, reset the session so that it does
+   * (Cease / Other Configuration Change, RFC 4486). Returns what was done.
+   */
+  requestRefresh(): 'route-refresh' | 'reset' | 'not-established' {
+    const e = this.established;
+    if (!e) return 'not-established';
+    if (!e.negotiated.peerRouteRefresh) {
+      this.reset({ type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.OtherConfigurationChange, data: new Uint8Array(0) });
+      return 'reset';
+    }
+    for (const f of e.negotiated.families) {
+      const afi = f === 'ipv4-unicast' ? 1 : 2;
+      this.send({ type: 'ROUTE-REFRESH', afi, subtype: 0, safi: 1 });
+    }
+    return 'route-refresh';
   }
 
   /** Sends already-encoded UPDATE messages (see packUpdates); false when not Established. */

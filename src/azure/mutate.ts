@@ -1,0 +1,64 @@
+/**
+ * @module azure/mutate
+ * Changes to a model, as ARM PUT/DELETE would make them: each returns a new model (the old
+ * one is untouched) or throws the AzureError Azure would answer with. Every change is
+ * checked as a whole with validateModel, so a change that breaks a rule is refused.
+ */
+import { AzureErrors, type AzureError } from './errors.js';
+import { idKey, sameName } from './ids.js';
+import { byId } from './lookup.js';
+import type { AzureModel, VirtualNetworkPeering } from './model.js';
+import { validateModel } from './validate.js';
+
+function checked(next: AzureModel): AzureModel {
+  const bad = validateModel(next).find((p) => p.severity === 'error');
+  if (bad) throw bad.error as AzureError;
+  return next;
+}
+
+export interface VnetPeeringInput {
+  readonly name: string;
+  readonly remoteVirtualNetwork: string;
+  readonly allowVirtualNetworkAccess?: boolean;
+  readonly allowForwardedTraffic?: boolean;
+  readonly allowGatewayTransit?: boolean;
+  readonly useRemoteGateways?: boolean;
+}
+
+/** PUT virtualNetworks/{vnet}/virtualNetworkPeerings/{name}: create or replace. */
+export function putVnetPeering(model: AzureModel, vnetId: string, p: VnetPeeringInput): AzureModel {
+  const vnet = byId(model.virtualNetworks, vnetId);
+  if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
+  const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
+  if (!remote) throw AzureErrors.invalidParameter('remoteVirtualNetwork', `virtual network ${p.remoteVirtualNetwork} not found`);
+  if (idKey(remote.id) === idKey(vnet.id)) throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'a virtual network cannot be peered with itself');
+  const peering: VirtualNetworkPeering = {
+    id: `${vnet.id}/virtualNetworkPeerings/${p.name}`,
+    name: p.name,
+    remoteVirtualNetwork: remote.id,
+    allowVirtualNetworkAccess: p.allowVirtualNetworkAccess ?? true,
+    allowForwardedTraffic: p.allowForwardedTraffic ?? false,
+    allowGatewayTransit: p.allowGatewayTransit ?? false,
+    useRemoteGateways: p.useRemoteGateways ?? false,
+  };
+  const others = vnet.virtualNetworkPeerings.filter((x) => !sameName(x.name, p.name));
+  if (others.some((x) => idKey(x.remoteVirtualNetwork) === idKey(remote.id))) {
+    throw AzureErrors.invalidParameter('remoteVirtualNetwork', `virtual network '${vnet.name}' is already peered with '${remote.name}'`);
+  }
+  const had = vnet.virtualNetworkPeerings.findIndex((x) => sameName(x.name, p.name));
+  const list = [...vnet.virtualNetworkPeerings];
+  if (had >= 0) list[had] = peering;
+  else list.push(peering);
+  return checked({ ...model, virtualNetworks: model.virtualNetworks.map((v) => (v === vnet ? { ...v, virtualNetworkPeerings: list } : v)) });
+}
+
+/** DELETE virtualNetworks/{vnet}/virtualNetworkPeerings/{name}. */
+export function deleteVnetPeering(model: AzureModel, vnetId: string, name: string): AzureModel {
+  const vnet = byId(model.virtualNetworks, vnetId);
+  if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
+  if (!vnet.virtualNetworkPeerings.some((x) => sameName(x.name, name))) {
+    throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworks/virtualNetworkPeerings', `${vnet.name}/${name}`, vnet.resourceGroup);
+  }
+  const list = vnet.virtualNetworkPeerings.filter((x) => !sameName(x.name, name));
+  return checked({ ...model, virtualNetworks: model.virtualNetworks.map((v) => (v === vnet ? { ...v, virtualNetworkPeerings: list } : v)) });
+}

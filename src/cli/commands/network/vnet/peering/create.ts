@@ -1,0 +1,36 @@
+/** arslab network vnet peering create — mirrors `az network vnet peering create` (R-ARS-13 follows). */
+import { str } from '../../../../args.js';
+import type { Command } from '../../../../command.js';
+import { flattenArm } from '../../../../flatten.js';
+import { PEERING_NAME, VNET_ARGS } from './common.js';
+
+export const command: Command = {
+  path: ['network', 'vnet', 'peering', 'create'],
+  summary: 'Create a virtual network peering (a Route Server in either VNet re-learns its NVAs routes, R-ARS-13).',
+  args: {
+    ...VNET_ARGS,
+    name: PEERING_NAME,
+    remoteVnet: { flags: ['--remote-vnet'], help: 'Resource ID or name of the remote VNet (same resource group).', required: true },
+    allowVnetAccess: { flags: ['--allow-vnet-access'], help: 'Allow access from the remote VNet (default true).', boolean: true },
+    allowForwardedTraffic: { flags: ['--allow-forwarded-traffic'], help: 'Allow forwarded traffic from the remote VNet.', boolean: true },
+    allowGatewayTransit: { flags: ['--allow-gateway-transit'], help: 'Allow gateway (and Route Server) transit for the remote VNet.', boolean: true },
+    useRemoteGateways: { flags: ['--use-remote-gateways'], help: "Use the remote VNet's gateways and Route Server.", boolean: true },
+  },
+  examples: [
+    'arslab network vnet peering create -g rg -n hub1-to-spoke11 --vnet-name hub1 --remote-vnet spoke11 --allow-gateway-transit',
+    'arslab network vnet peering create -g rg -n spoke11-to-hub1 --vnet-name spoke11 --remote-vnet hub1 --use-remote-gateways',
+  ],
+  async run(ctx, args) {
+    const c = await ctx.client();
+    const rg = str(args, 'resourceGroup');
+    const remote = str(args, 'remoteVnet');
+    const remoteId = remote.startsWith('/') ? remote : `/subscriptions/${c.subscription}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/${remote}`;
+    const b = (k: string) => (typeof args[k] === 'boolean' ? (args[k] as boolean) : undefined);
+    const properties: Record<string, unknown> = { remoteVirtualNetwork: { id: remoteId }, allowVirtualNetworkAccess: b('allowVnetAccess') ?? true };
+    if (b('allowForwardedTraffic') !== undefined) properties['allowForwardedTraffic'] = b('allowForwardedTraffic');
+    if (b('allowGatewayTransit') !== undefined) properties['allowGatewayTransit'] = b('allowGatewayTransit');
+    if (b('useRemoteGateways') !== undefined) properties['useRemoteGateways'] = b('useRemoteGateways');
+    const path = `${c.rg(rg)}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings/${encodeURIComponent(str(args, 'name'))}`;
+    return flattenArm(await c.call('PUT', path, { properties }));
+  },
+};

@@ -1,0 +1,18 @@
+/** arslab network vnet peering show — mirrors `az network vnet peering show`. */
+import { str } from '../../../../args.js';
+import type { Command } from '../../../../command.js';
+import { flattenArm } from '../../../../flatten.js';
+import { PEERING_NAME, VNET_ARGS } from './common.js';
+
+export const command: Command = {
+  path: ['network', 'vnet', 'peering', 'show'],
+  summary: 'Show a virtual network peering.',
+  args: { ...VNET_ARGS, name: PEERING_NAME },
+  examples: ['arslab network vnet peering show -g rg --vnet-name hub1 -n hub1-to-spoke11'],
+  async run(ctx, args) {
+    const c = await ctx.client();
+    return flattenArm(
+      await c.call('GET', `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings/${encodeURIComponent(str(args, 'name'))}`),
+    );
+  },
+};

@@ -1,0 +1,145 @@
+/**
+ * R-ARS-13: creating a hub–spoke VNet peering (with gateway transit / remote gateways)
+ * makes the Route Server ask every NVA for its routes again — ROUTE-REFRESH where the NVA
+ * negotiated it (the built-in speaker), a hard reset where it did not (BIRD with route
+ * refresh off) — and the spoke's range is then advertised to the NVAs and the NVAs'
+ * routes reach the spoke's NICs. Driven through the lab's REST API, as az would.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lab } from '../../src/lab/lab.js';
+import { loadLabText } from '../../src/lab/topology/index.js';
+import { ApiServer } from '../../src/api/server.js';
+import { ApiClient } from '../../src/cli/client.js';
+import type { DaemonNode } from '../../src/lab/kinds/index.js';
+
+const N = 37;
+const root = process.getuid?.() === 0;
+const skip = root ? false : 'binds port 179 on 127.x: run as root (CI does)';
+
+const yaml = `
+name: peering-change
+location: westeurope
+settings: { connectRetryTime: 1 }
+resourceGroups:
+  rg:
+    virtualNetworks:
+      hub:
+        addressPrefixes: [10.${N}.0.0/20]
+        subnets:
+          RouteServerSubnet: { addressPrefix: 10.${N}.0.0/26 }
+          nva: { addressPrefix: 10.${N}.1.0/24 }
+      spoke:
+        addressPrefixes: [10.${N}.16.0/24]
+        subnets:
+          default: { addressPrefix: 10.${N}.16.0/24 }
+    routeServers:
+      rs:
+        subnet: hub/RouteServerSubnet
+        peerings:
+          bird: { peerIp: 10.${N}.1.4, peerAsn: 65001 }
+          speaker: { peerIp: 10.${N}.1.5, peerAsn: 65002 }
+    virtualMachines:
+      bird: { subnet: hub/nva, privateIPAddress: 10.${N}.1.4 }
+      speaker: { subnet: hub/nva, privateIPAddress: 10.${N}.1.5 }
+      spokevm: { subnet: spoke/default, privateIPAddress: 10.${N}.16.4 }
+nodes:
+  bird: { kind: bird, vm: bird, config: bird.conf }
+  speaker:
+    kind: speaker
+    vm: speaker
+    asn: 65002
+    routes: [ { prefix: 10.250.0.0/16, nextHop: 10.${N}.1.5 } ]
+`;
+
+const birdConf = `
+router id 10.${N}.1.4;
+protocol device { }
+protocol static nh { ipv4; route 0.0.0.0/0 via "lo"; }
+template bgp rsbase {
+  local 127.${N}.1.4 as 65001;
+  strict bind yes;
+  multihop;
+  enable route refresh off;
+  connect retry time 1;
+  error wait time 1, 2;
+  ipv4 { import all; export none; };
+}
+protocol bgp rs0 from rsbase { neighbor 127.${N}.0.4 as 65515; }
+protocol bgp rs1 from rsbase { neighbor 127.${N}.0.5 as 65515; }
+`;
+
+let dir = '';
+let lab: Lab;
+let api: ApiServer;
+let client: ApiClient;
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'arslab-peering-'));
+  writeFileSync(join(dir, 'bird.conf'), birdConf);
+  const r = loadLabText(yaml, join(dir, 'lab.yml'));
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  lab = await Lab.start(r.spec, { stateDir: join(dir, 'state'), maxLifetimeSeconds: 120 });
+  api = new ApiServer(lab);
+  const a = await api.listen();
+  client = new ApiClient(a.address, a.port, lab.model.subscriptionId);
+});
+
+after(async () => {
+  if (skip) return;
+  await api?.close();
+  await lab?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function waitFor(what: string, fn: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const rs = () => lab.routeServer(lab.model.routeServers[0]!)!;
+const established = () => rs().instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished));
+
+test('R-ARS-13: a hub–spoke peering makes the route server refresh every NVA, and the spoke is served', { skip }, async () => {
+  await waitFor('all sessions Established', established, 30_000);
+  const birdPeers = rs().instances.map((i) => i.peerings.get('bird')!.session.peer);
+  const birdUps = birdPeers.map((p) => p.counters.establishedTransitions);
+  const spokeRange = `10.${N}.16.0/24`;
+  const advertisedToBird = () => rs().advertisedRoutes('bird')['RouteServiceRole_IN_0']!.map((r) => r.network);
+  assert.ok(!advertisedToBird().includes(spokeRange));
+
+  const base = `${client.rg('rg')}/Microsoft.Network/virtualNetworks`;
+  await client.call('PUT', `${base}/hub/virtualNetworkPeerings/hub-to-spoke`, { properties: { remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'spoke')!.id }, allowGatewayTransit: true } });
+  await client.call('PUT', `${base}/spoke/virtualNetworkPeerings/spoke-to-hub`, { properties: { remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'hub')!.id }, useRemoteGateways: true } });
+
+  const events = () => lab.events.since(0).filter((e) => /R-ARS-13/.test(e.message));
+  await waitFor('refresh events', () => events().length >= 4);
+  assert.ok(events().some((e) => e.source.endsWith('/speaker') && /ROUTE-REFRESH sent/.test(e.message)), 'the speaker negotiated route refresh');
+  assert.ok(events().some((e) => e.source.endsWith('/bird') && /session reset/.test(e.message)), 'BIRD did not: hard reset');
+  await waitFor('BIRD back up after the reset', () => birdPeers.every((p, i) => p.isEstablished && p.counters.establishedTransitions > birdUps[i]!), 30_000);
+
+  // The spoke range is now advertised to the NVAs (R-ARS-9), and NVA routes reach the spoke (R-ARS-8).
+  await waitFor('spoke range advertised to BIRD', () => advertisedToBird().includes(spokeRange));
+  const bird = lab.node('bird') as DaemonNode;
+  await waitFor('BIRD holds the spoke range', async () => (await bird.receivedRoutes()).some((r) => r.prefix === spokeRange));
+  const eff = (await client.call('POST', `${client.rg('rg')}/Microsoft.Network/networkInterfaces/spokevmVMNic/effectiveRouteTable`)) as { value: { addressPrefix: string[]; nextHopIpAddress: string[]; nextHopType: string }[] };
+  assert.ok(eff.value.some((r) => r.addressPrefix[0] === '10.250.0.0/16' && r.nextHopIpAddress[0] === `10.${N}.1.5` && r.nextHopType === 'VirtualNetworkGateway'));
+  assert.ok(eff.value.some((r) => r.addressPrefix[0] === `10.${N}.0.0/20` && r.nextHopType === 'VNetPeering'));
+});
+
+test('a peering change Azure refuses is refused with its error and changes nothing', { skip }, async () => {
+  const base = `${client.rg('rg')}/Microsoft.Network/virtualNetworks`;
+  const before = lab.model;
+  await assert.rejects(
+    client.call('PUT', `${base}/hub/virtualNetworkPeerings/bad`, { properties: { remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'spoke')!.id }, useRemoteGateways: true } }),
+    (e: Error & { code?: string }) => /already peered|own Route Server/.test(e.message),
+  );
+  assert.equal(lab.model, before);
+});

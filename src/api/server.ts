@@ -235,7 +235,7 @@ export class ApiServer {
       nodes: [...lab.nodes.values()].map((n) => n.status()),
       addresses: lab.mode === 'loopback' ? Object.fromEntries(lab.addresses.entries()) : {},
       namespaces: lab.namespaces(),
-      warnings: lab.spec.warnings,
+      warnings: [...lab.spec.warnings, ...[...lab.routeServers.values()].flatMap((r) => r.warnings())],
     };
   }
 

@@ -261,6 +261,24 @@ export class RouteServerRuntime {
     );
   }
 
+  /**
+   * R-ARS-3: an NVA peered with one instance only gets inconsistent programming in Azure;
+   * say so for every peering that is Established on exactly one instance.
+   */
+  warnings(): string[] {
+    const out: string[] = [];
+    for (const c of this.rs.bgpConnections) {
+      const up = this.instances.filter((i) => i.peerings.get(c.name.toLowerCase())?.session.peer.isEstablished);
+      if (up.length === 1) {
+        out.push(
+          `peering '${c.name}' (${c.peerIp}) is Established with ${up[0]!.name} only: an NVA must peer with both instances ` +
+            `(${this.rs.virtualRouterIps.join(' and ')}); Azure programs its routes inconsistently otherwise (R-ARS-3)`,
+        );
+      }
+    }
+    return out;
+  }
+
   /** Sessions per instance, for `arslab status`. */
   status() {
     return this.instances.map((inst) => ({

@@ -245,6 +245,14 @@ export class BgpPeer {
     return true;
   }
 
+  /** The Established connection's TCP endpoints and who opened it (status, tests). */
+  get connection(): { localPort: number; remotePort: number; direction: ConnectionDirection | 'undecided' } | undefined {
+    const e = this.established;
+    const s = e?.conn.socket;
+    if (!e || !s) return undefined;
+    return { localPort: s.localPort ?? 0, remotePort: s.remotePort ?? 0, direction: e.conn.dir };
+  }
+
   /** The codec context of the Established session (4-octet AS or not). */
   get codecContext(): CodecContext | undefined {
     return this.established?.ctx;
@@ -264,9 +272,8 @@ export class BgpPeer {
       socket.destroy();
       return;
     }
-    if ((s === 'Active' || s === 'Connect') && !primary.socket) {
-      // No TCP yet (or our own attempt still connecting): take the peer's.
-      primary.connecting = false;
+    if ((s === 'Active' || s === 'Connect') && !primary.socket && !primary.connecting) {
+      // Waiting for the peer with no attempt of our own under way: take its connection.
       this.attach(primary, socket, 'incoming');
       this.dispatch(primary, { type: 'TcpConnectionConfirmed' });
       return;
@@ -275,7 +282,10 @@ export class BgpPeer {
       socket.destroy();
       return;
     }
-    // A second connection: it runs until its OPEN arrives, then §6.8 picks one.
+    // A second connection (ours may be under way or open): both run until an OPEN tells
+    // us the peer's BGP Identifier, then §6.8 keeps the same one on both sides. Dropping our
+    // own attempt here instead would lose both when the peer did the same.
+
     const conn = this.newConn('incoming', { ...this.options.fsm, passive: true });
     this.conns.push(conn);
     this.attach(conn, socket, 'incoming');

@@ -3,7 +3,7 @@
  * Cuts a TCP byte stream into BGP messages (RFC 4271 §4.1). Only the header is checked
  * here; bodies are decoded by the codec.
  */
-import { HEADER_LENGTH, readHeader, type BgpWireError } from '../wire/index.js';
+import { HEADER_LENGTH, MAX_MESSAGE_LENGTH, MessageType, readHeader, type BgpWireError } from '../wire/index.js';
 
 export type Frame = { ok: true; bytes: Uint8Array; type: number } | { ok: false; error: BgpWireError };
 
@@ -18,7 +18,12 @@ export class MessageReader {
     const out: Frame[] = [];
     let off = 0;
     while (this.buf.length - off >= HEADER_LENGTH) {
-      const h = readHeader(this.buf.subarray(off, off + HEADER_LENGTH));
+      // RFC 7313 §5: a ROUTE-REFRESH of the wrong length is judged on its subtype, which
+      // follows the header; such a message is read whole before the header is judged.
+      const claimed = (this.buf[off + 16]! << 8) | this.buf[off + 17]!;
+      const whole = this.buf[off + 18] === MessageType.ROUTE_REFRESH && claimed > HEADER_LENGTH && claimed <= MAX_MESSAGE_LENGTH;
+      if (whole && this.buf.length - off < claimed) break;
+      const h = readHeader(this.buf.subarray(off, off + (whole ? claimed : HEADER_LENGTH)));
       if (!h.ok) {
         this.failed = true;
         out.push({ ok: false, error: h.error });

@@ -10,7 +10,7 @@ import { consoleLogger, type Logger, type LogLevel } from '../bgp/log.js';
 import { ApiServer } from '../api/server.js';
 import { formatLabFileError, loadLabFile } from '../lab/topology/index.js';
 import { Lab } from '../lab/lab.js';
-import { isAlive, labDir, readLabState, removeLabState, writeLabState, type LabState } from '../lab/state.js';
+import { isAlive, labDir, pidStarts, readLabState, removeLabState, writeLabState, type LabState } from '../lab/state.js';
 import type { AddressingMode } from '../lab/spec.js';
 
 export interface RunOptions {
@@ -52,18 +52,39 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
   }
   const dir = labDir(spec.name);
   const logger = fileLogger(join(dir, 'lab.log'), opts.logLevel ?? 'info');
-  const lab = await Lab.start(spec, {
-    stateDir: dir,
-    ...(opts.mode ? { mode: opts.mode } : {}),
-    ...(opts.port ? { port: opts.port } : {}),
-    ...(opts.capture !== undefined ? { capture: opts.capture } : {}),
-    logger,
-  });
+  // Ctrl-C/SIGTERM/SIGHUP while the lab starts (namespaces made, daemons starting) abort the
+  // start, which removes what was already created; once the lab is up they stop it (below).
+  const starting = new AbortController();
+  let earlySignal: string | undefined;
+  const early = (sig: NodeJS.Signals) => () => {
+    earlySignal ??= sig;
+    starting.abort(new Error(`${sig} while the lab was starting; everything it had started was removed`));
+  };
+  const earlyHandlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, early(sig)] as const);
+  for (const [sig, h] of earlyHandlers) process.on(sig, h);
+  const removeEarlyHandlers = () => {
+    for (const [sig, h] of earlyHandlers) process.off(sig, h);
+  };
+  let lab: Lab;
+  try {
+    lab = await Lab.start(spec, {
+      stateDir: dir,
+      ...(opts.mode ? { mode: opts.mode } : {}),
+      ...(opts.port ? { port: opts.port } : {}),
+      ...(opts.capture !== undefined ? { capture: opts.capture } : {}),
+      logger,
+      signal: starting.signal,
+    });
+  } catch (e) {
+    removeEarlyHandlers();
+    throw e;
+  }
   const api = new ApiServer(lab);
   let addr;
   try {
     addr = await api.listen('127.0.0.1', 0);
   } catch (e) {
+    removeEarlyHandlers();
     await lab.stop();
     throw e;
   }
@@ -79,10 +100,12 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     pids: lab.pids(),
     namespaces: lab.namespaces(),
   };
+  state.pidStarts = pidStarts(state.pids);
   writeLabState(state);
   // Daemons restart with new PIDs: keep the record current for cleanup after a crash.
   const refresh = setInterval(() => {
     state.pids = lab.pids();
+    state.pidStarts = pidStarts(state.pids);
     state.namespaces = lab.namespaces();
     writeLabState(state);
   }, 2000);
@@ -104,10 +127,12 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGHUP', () => void stop('SIGHUP'));
+    removeEarlyHandlers();
     process.once('uncaughtException', (e) => {
       logger.log('error', `uncaught exception: ${e.stack ?? e.message}`);
       void stop('crash').then(() => process.exit(1));
     });
-    opts.onReady?.(state, lab);
+    if (earlySignal) void stop(earlySignal);
+    else opts.onReady?.(state, lab);
   });
 }

@@ -41,6 +41,8 @@ export interface LabOptions {
   readonly maxLifetimeSeconds?: number;
   /** Do not start the nodes (tests that start them one by one). */
   readonly startNodes?: boolean;
+  /** Aborts the start (Ctrl-C while daemons start): start() removes what it created and rejects. */
+  readonly signal?: AbortSignal;
 }
 
 /** 179 when we may bind privileged ports (root), else 1179 (ADR 0001). */
@@ -82,7 +84,8 @@ export class Lab {
       await lab.boot();
     } catch (e) {
       await lab.stop().catch(() => {});
-      throw e;
+      // Interrupted: say so, rather than what the interruption broke (a killed `ip`, say).
+      throw options.signal?.aborted ? options.signal.reason : e;
     }
     return lab;
   }
@@ -97,6 +100,8 @@ export class Lab {
     if (pcapDir) mkdirSync(pcapDir, { recursive: true });
     this.events.emit('lab', this.spec.name, `starting (${this.mode} mode, BGP port ${this.port})`);
 
+    const checkpoint = () => o.signal?.throwIfAborted();
+    checkpoint();
     if (this.mode === 'netns') {
       const { Netns } = await import('./netns.js');
       this.netns = await Netns.create(this.spec.name, o.stateDir, logger);
@@ -118,6 +123,7 @@ export class Lab {
       this.routeServers.set(idKey(rs.id), rt);
     }
     for (const n of this.spec.nodes) {
+      checkpoint();
       const workDir = join(o.stateDir, 'nodes', n.name);
       mkdirSync(workDir, { recursive: true });
       const ns = this.netns ? await this.netns.addNode(n.name, n.address) : undefined;
@@ -136,10 +142,15 @@ export class Lab {
       });
       this.nodes.set(n.name.toLowerCase(), node);
     }
+    checkpoint();
     for (const rt of this.routeServers.values()) await rt.start();
     if (o.startNodes !== false) {
-      for (const node of this.nodes.values()) await node.start();
+      for (const node of this.nodes.values()) {
+        checkpoint();
+        await node.start();
+      }
     }
+    checkpoint();
     this.events.emit('lab', this.spec.name, 'up');
   }
 

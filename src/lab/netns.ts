@@ -1,14 +1,21 @@
 /**
  * @module lab/netns
- * Network-namespace addressing (root only): every node gets its own namespace where its
- * emulated address is real (10.10.0.7 on eth0), and the Azure side (route-server
+ * Network-namespace addressing (root only, ADR 0006): every node gets its own namespace
+ * where its emulated address is real (10.10.0.7 on eth0), and the Azure side (route-server
  * instances) gets one of its own; all are joined by veth pairs to a bridge in the Azure
  * namespace, so a seed's daemon configuration runs verbatim. The lab process speaks BGP
  * from inside a namespace through a small helper process that accepts and connects
  * there and passes the sockets over IPC (src/lab/netnsHelper.ts).
  *
- * Every namespace and helper is recorded; destroy() removes them all, and
- * `arslab down` removes those of a lab whose process died (ADR 0006).
+ * Names: `arslab-<tag>-azure` and `arslab-<tag>-<node>`, where the tag is a hash of the lab
+ * name; inside the Azure namespace `br0` and one `vethN` per node; inside a node's
+ * namespace `eth0`. Veth pairs are created directly in their namespaces, so nothing is
+ * ever left in the host's own namespace.
+ *
+ * Every namespace and helper is recorded; destroy() removes them all (processes still
+ * inside a namespace are killed first), and `arslab down` removes those of a lab whose
+ * process died (deleteNamespace). A new run of the same lab deletes unused leftovers with
+ * its tag first, and refuses to touch namespaces that still hold processes.
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,19 +27,25 @@ import type { BgpListener, Connector } from '../bgp/transport/index.js';
 
 const run = promisify(execFile);
 
-async function ip(...args: string[]): Promise<void> {
+async function ip(...args: string[]): Promise<string> {
   try {
-    await run('ip', args, { timeout: 10_000 });
+    return (await run('ip', args, { timeout: 10_000 })).stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`ip ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`);
+    throw new Error(`ip ${args.join(' ')}: ${(err.stderr || err.message).trim()}`);
   }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The tag a lab's namespace names carry (`arslab-<tag>-…`). */
+export function namespaceTag(labName: string): string {
+  return createHash('sha1').update(labName).digest('hex').slice(0, 6);
 }
 
 export async function listNamespaces(): Promise<string[]> {
   try {
-    const { stdout } = await run('ip', ['netns', 'list'], { timeout: 10_000 });
-    return stdout
+    return (await ip('netns', 'list'))
       .split('\n')
       .map((l) => l.split(' ')[0]!)
       .filter(Boolean);
@@ -41,13 +54,45 @@ export async function listNamespaces(): Promise<string[]> {
   }
 }
 
+/** PIDs of the processes whose network namespace is `name` (none when it does not exist). */
+export async function namespacePids(name: string): Promise<number[]> {
+  try {
+    return (await ip('netns', 'pids', name))
+      .split('\n')
+      .map(Number)
+      .filter((p) => Number.isInteger(p) && p > 0);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Removes a namespace: SIGKILL to every process still inside it (a namespace is only
+ * really gone once its last process is), then `ip netns del`. Missing namespaces are fine.
+ */
 export async function deleteNamespace(name: string): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const pids = await namespacePids(name);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    await sleep(50);
+  }
   await run('ip', ['netns', 'del', name], { timeout: 10_000 }).catch(() => {});
 }
+
+type HelperMessage = { type: string; id?: number; message?: string };
 
 /** A helper process in one namespace, and the Connector/listen functions that use it. */
 export class NamespaceEndpoint {
   private child?: ChildProcess;
+  private exited?: Promise<void>;
+  private gone = false;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (s?: net.Socket) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Map<number, BgpListener>();
@@ -59,44 +104,85 @@ export class NamespaceEndpoint {
 
   async start(): Promise<void> {
     const helper = fileURLToPath(new URL('./netnsHelper.js', import.meta.url));
-    const child = fork(helper, [], { execPath: 'ip', execArgv: ['netns', 'exec', this.name, process.execPath], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // `ip netns exec` execs node in the namespace: the helper keeps this pid.
+    const child = fork(helper, [this.name], {
+      execPath: 'ip',
+      execArgv: ['netns', 'exec', this.name, process.execPath],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.stderr?.on('data', (d: Buffer) => this.logger.log('warn', `netns helper ${this.name}: ${d.toString().trim()}`));
+    // A helper that dies (killed, or its namespace deleted) fails what is pending; later
+    // requests fail at once: the BGP sessions retry and report it, the lab keeps running.
+    child.on('error', (e) => this.logger.log('warn', `netns helper ${this.name}: ${e.message}`));
+    child.once('exit', (code, signal) => {
+      this.gone = true;
+      const err = new Error(`netns helper of ${this.name} exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      if (this.child) this.logger.log('warn', err.message);
+    });
+    child.on('message', (msg: HelperMessage, handle?: net.Socket) => this.onMessage(msg, handle));
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`netns helper in ${this.name} did not start`)), 10_000);
-      child.once('error', (e) => {
+      const t = setTimeout(() => reject(new Error(`netns helper in ${this.name} did not start in 10 s`)), 10_000);
+      const fail = (e: Error) => {
         clearTimeout(t);
-        reject(e);
-      });
-      child.on('message', (msg: { type: string; id?: number; message?: string }, handle?: net.Socket) => {
-        if (msg.type === 'ready') {
+        reject(new Error(`netns helper in ${this.name}: ${e.message}`));
+      };
+      child.once('error', fail);
+      child.once('exit', (code, signal) => fail(new Error(`exited at start (code ${code ?? '-'}, signal ${signal ?? '-'})`)));
+      this.pending.set(0, {
+        resolve: () => {
           clearTimeout(t);
+          child.off('error', fail);
           resolve();
-          return;
-        }
-        if (msg.type === 'accepted' && handle) {
-          const l = this.listeners.get(msg.id!);
-          if (l) l.accept(handle);
-          else handle.destroy();
-          return;
-        }
-        const p = this.pending.get(msg.id!);
-        if (!p) {
-          handle?.destroy();
-          return;
-        }
-        this.pending.delete(msg.id!);
-        if (msg.type === 'connected' || msg.type === 'listening') p.resolve(handle);
-        else p.reject(new Error(msg.message ?? msg.type));
+        },
+        reject: fail,
       });
+    }).catch(async (e: Error) => {
+      await this.stop();
+      throw e;
     });
   }
 
-  private request(msg: Record<string, unknown>): Promise<net.Socket | undefined> {
-    const id = this.nextId++;
+  private onMessage(msg: HelperMessage, handle?: net.Socket): void {
+    if (msg.type === 'ready') {
+      const p = this.pending.get(0);
+      this.pending.delete(0);
+      p?.resolve();
+      return;
+    }
+    if (msg.type === 'accepted') {
+      const l = this.listeners.get(msg.id!);
+      if (handle && l) l.accept(handle);
+      else handle?.destroy();
+      return;
+    }
+    const p = this.pending.get(msg.id!);
+    if (!p) {
+      handle?.destroy();
+      return;
+    }
+    this.pending.delete(msg.id!);
+    if (msg.type === 'connected' || msg.type === 'listening') p.resolve(handle);
+    else p.reject(new Error(msg.message ?? msg.type));
+  }
+
+  private post(msg: Record<string, unknown>): boolean {
+    const c = this.child;
+    if (!c || this.gone || !c.connected) return false;
+    c.send(msg, (err) => err && this.logger.log('debug', `netns helper ${this.name}: ${err.message}`));
+    return true;
+  }
+
+  private request(msg: Record<string, unknown>, id = this.nextId++): Promise<net.Socket | undefined> {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child!.send({ ...msg, id });
+      if (!this.post({ ...msg, id })) {
+        this.pending.delete(id);
+        reject(new Error(`the netns helper of ${this.name} is not running`));
+      }
     });
   }
 
@@ -107,19 +193,40 @@ export class NamespaceEndpoint {
     return s;
   };
 
+  /** Listens in the namespace for `listener`; its close() stops that again. */
   readonly listen = async (listener: BgpListener): Promise<void> => {
-    const id = this.nextId;
+    const id = this.nextId++;
     this.listeners.set(id, listener);
-    await this.request({ type: 'listen', host: listener.address, port: listener.port });
+    try {
+      await this.request({ type: 'listen', host: listener.address, port: listener.port }, id);
+    } catch (e) {
+      this.listeners.delete(id);
+      throw e;
+    }
+    const close = listener.close.bind(listener);
+    listener.close = () => {
+      if (this.listeners.delete(id)) this.post({ type: 'unlisten', id });
+      return close();
+    };
   };
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.gone ? undefined : this.child?.pid;
   }
 
-  stop(): void {
-    this.child?.kill('SIGTERM');
+  /** SIGTERM, SIGKILL after 2 s; resolves when the helper is gone. */
+  async stop(): Promise<void> {
+    const c = this.child;
     this.child = undefined;
+    if (!c || this.gone) return;
+    c.kill('SIGTERM');
+    let t: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((r) => (t = setTimeout(() => r(true), 2000)));
+    if (await Promise.race([this.exited!.then(() => false), late])) {
+      c.kill('SIGKILL');
+      await this.exited;
+    }
+    clearTimeout(t);
   }
 }
 
@@ -130,27 +237,25 @@ export class Netns {
   private vethCount = 0;
 
   private constructor(
-    /** Short tag unique to the lab: namespace and interface names derive from it. */
+    /** Short tag unique to the lab: namespace names derive from it. */
     readonly tag: string,
     private readonly logger: Logger,
   ) {}
 
   static async create(labName: string, _stateDir: string, logger: Logger): Promise<Netns> {
     if (process.getuid?.() !== 0) throw new Error('netns mode needs root (it creates network namespaces); use loopback mode instead');
-    const tag = createHash('sha1').update(labName).digest('hex').slice(0, 6);
-    const n = new Netns(tag, logger);
+    const n = new Netns(namespaceTag(labName), logger);
     try {
-      // Leftovers of a crashed run of the same lab go first.
-      for (const name of await listNamespaces()) if (name.startsWith(`arslab-${tag}-`)) await deleteNamespace(name);
+      await n.removeLeftovers(labName);
       const az = n.nsName('azure');
       await n.addNamespace(az);
       await ip('-n', az, 'link', 'add', 'br0', 'type', 'bridge');
       await ip('-n', az, 'link', 'set', 'br0', 'up');
       await ip('-n', az, 'route', 'add', 'default', 'dev', 'br0');
       const ep = new NamespaceEndpoint(az, logger);
+      n.endpoints.push(ep);
       await ep.start();
       n.azureEndpoint = ep;
-      n.endpoints.push(ep);
     } catch (e) {
       await n.destroy();
       throw e;
@@ -158,8 +263,27 @@ export class Netns {
     return n;
   }
 
+  /** Namespaces of an earlier run of this lab that died: removed, unless something still runs in them. */
+  private async removeLeftovers(labName: string): Promise<void> {
+    const prefix = `arslab-${this.tag}-`;
+    const old = (await listNamespaces()).filter((x) => x.startsWith(prefix));
+    for (const name of old) {
+      const pids = await namespacePids(name);
+      if (pids.length > 0) {
+        throw new Error(
+          `network namespace ${name} of lab '${labName}' is in use (pids ${pids.join(', ')}): is the lab running from another state folder? ` +
+            `Stop it with \`arslab down --lab ${labName}\`, or remove it with \`ip netns del ${name}\``,
+        );
+      }
+    }
+    for (const name of old) {
+      this.logger.log('info', `removing network namespace ${name} left by an earlier run`);
+      await deleteNamespace(name);
+    }
+  }
+
   nsName(what: string): string {
-    return `arslab-${this.tag}-${what.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 60);
+    return `arslab-${this.tag}-${what.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   }
 
   private async addNamespace(name: string): Promise<void> {
@@ -184,22 +308,18 @@ export class Netns {
    */
   async addNode(node: string, address: string): Promise<{ name: string; connector: Connector; listen: (l: BgpListener) => Promise<void> }> {
     const ns = this.nsName(node);
+    const az = this.nsName('azure');
     await this.addNamespace(ns);
-    const i = this.vethCount++;
-    const a = `ar${this.tag}${i}a`.slice(0, 15);
-    const b = `ar${this.tag}${i}b`.slice(0, 15);
-    await ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b);
-    await ip('link', 'set', a, 'netns', ns);
-    await ip('link', 'set', b, 'netns', this.nsName('azure'));
-    await ip('-n', ns, 'link', 'set', a, 'name', 'eth0');
+    const peer = `veth${this.vethCount++}`;
+    await ip('link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', peer, 'netns', az);
     await ip('-n', ns, 'addr', 'add', `${address}/32`, 'dev', 'eth0');
     await ip('-n', ns, 'link', 'set', 'eth0', 'up');
     await ip('-n', ns, 'route', 'add', 'default', 'dev', 'eth0');
-    await ip('-n', this.nsName('azure'), 'link', 'set', b, 'master', 'br0');
-    await ip('-n', this.nsName('azure'), 'link', 'set', b, 'up');
+    await ip('-n', az, 'link', 'set', peer, 'master', 'br0');
+    await ip('-n', az, 'link', 'set', peer, 'up');
     const ep = new NamespaceEndpoint(ns, this.logger);
-    await ep.start();
     this.endpoints.push(ep);
+    await ep.start();
     return { name: ns, connector: ep.connector, listen: ep.listen };
   }
 
@@ -211,8 +331,10 @@ export class Netns {
     return this.endpoints.map((e) => e.pid).filter((p): p is number => p !== undefined);
   }
 
+  /** Stops every helper, kills whatever still runs in the namespaces, deletes them. */
   async destroy(): Promise<void> {
-    for (const e of this.endpoints) e.stop();
+    await Promise.allSettled(this.endpoints.map((e) => e.stop()));
+    this.endpoints.length = 0;
     for (const n of [...this.made].reverse()) await deleteNamespace(n);
     this.made.length = 0;
   }

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readProcStat } from './daemons/process.js';
 
 export interface LabState {
   readonly name: string;
@@ -19,7 +20,27 @@ export interface LabState {
   readonly subscriptionId: string;
   /** Processes started by the lab (daemons and helpers), updated as they change. */
   pids: number[];
+  /** pid -> start time (/proc/PID/stat field 22) when recorded: a reused pid is never killed. */
+  pidStarts?: Record<string, string>;
   namespaces: string[];
+}
+
+/** Start times of `pids` (Linux /proc), for LabState.pidStarts. */
+export function pidStarts(pids: readonly number[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pid of pids) {
+    const start = readProcStat(pid)?.start;
+    if (start) out[String(pid)] = start;
+  }
+  return out;
+}
+
+/** Whether `pid` still is the process recorded in `s` (alive, and not a reused pid). */
+export function isRecordedProcess(s: Pick<LabState, 'pidStarts'>, pid: number): boolean {
+  const st = readProcStat(pid);
+  if (!st || st.state === 'Z') return false;
+  const recorded = s.pidStarts?.[String(pid)];
+  return recorded === undefined || recorded === st.start;
 }
 
 export function stateRoot(): string {

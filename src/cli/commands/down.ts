@@ -2,7 +2,7 @@
 import type { Command } from '../command.js';
 import { ApiClient } from '../client.js';
 import { deleteNamespace } from '../../lab/netns.js';
-import { isAlive, listLabs, removeLabState, type LabState } from '../../lab/state.js';
+import { isAlive, isRecordedProcess, listLabs, removeLabState, type LabState } from '../../lab/state.js';
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -28,7 +28,7 @@ export async function takeDown(s: LabState & { alive: boolean }, log: (t: string
   // Whatever the lab left behind (it crashed, or was killed): by PID, then namespaces.
   let cleaned = 0;
   for (const pid of s.pids) {
-    if (!isAlive(pid)) continue;
+    if (!isRecordedProcess(s, pid)) continue;
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {

@@ -18,7 +18,7 @@ interface Status {
       peerings: { name: string; peerIp: string; peerAsn: number; state: string; routesReceived: number; routesAdvertised: number }[];
     }[];
   }[];
-  nodes: { name: string; kind: string; address: string; realAddress: string; state: string; pid?: number; detail?: string }[];
+  nodes: { name: string; kind: string; address: string; realAddress: string; state: string; pid?: number; detail?: string; commandPipe?: string }[];
   warnings: string[];
 }
 

@@ -61,6 +61,12 @@ const isDead = (st: ProcStat | undefined, start: string): boolean =>
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Waits for `p` or `ms`, whichever comes first, and leaves no timer behind (a pending one would keep Node alive). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | void> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<void>((r) => (t = setTimeout(r, ms)))]).finally(() => clearTimeout(t));
+}
+
 /** The argv that runs `argv` inside network namespace `netns` (iproute2 execs: same pid). */
 export function inNetns(argv: readonly string[], netns: string | undefined): string[] {
   return netns ? ['ip', 'netns', 'exec', netns, ...argv] : [...argv];
@@ -354,7 +360,7 @@ export class ManagedProcess {
         } catch {
           // Exited meanwhile.
         }
-        await Promise.race([this.exitPromise, sleep(graceMs)]);
+        await within(this.exitPromise, graceMs);
       }
       // Helpers usually follow their parent out (end of file on stdin): a short chance to.
       await this.waitAllGone(this.exitInfo ? 1000 : 0);
@@ -386,7 +392,7 @@ export class ManagedProcess {
     }
     // The 'exit' event of our direct child follows its death by a tick or two; wait for it so
     // callers see `exited` true once stop() or kill() resolved.
-    await Promise.race([this.exitPromise, sleep(2000)]);
+    await within(this.exitPromise, 2000);
     this.finish();
   }
 

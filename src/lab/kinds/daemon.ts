@@ -48,8 +48,8 @@ export class DaemonNode implements NodeRuntime {
       onExit: (code, signal) => {
         if (this.stopping) return;
         this.state = 'exited';
-        this.detail = `exited (code ${code ?? '-'}, signal ${signal ?? '-'})`;
-        this.ctx.events.emit('node', name, `${this.spec.kind} ${this.detail}`, { code, signal });
+        this.detail = `code ${code ?? '-'}, signal ${signal ?? '-'}`;
+        this.ctx.events.emit('node', name, `${this.spec.kind} exited (${this.detail})`, { code, signal });
       },
     });
     this.handle = handle;
@@ -89,6 +89,7 @@ export class DaemonNode implements NodeRuntime {
   }
 
   status(): NodeStatus {
+    const commandPipe = (this.handle as { commandPipe?: string } | undefined)?.commandPipe;
     return {
       name: this.spec.name,
       kind: this.spec.kind,
@@ -97,6 +98,7 @@ export class DaemonNode implements NodeRuntime {
       state: this.state,
       ...(this.handle && !this.handle.exited ? { pid: this.handle.pid } : {}),
       ...(this.detail ? { detail: this.detail } : {}),
+      ...(commandPipe ? { commandPipe } : {}),
     };
   }
 

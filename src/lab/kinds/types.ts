@@ -17,6 +17,8 @@ export interface NodeStatus {
   readonly state: NodeState;
   readonly pid?: number;
   readonly detail?: string;
+  /** ExaBGP nodes: the FIFO relayed to the daemon by exabgp-cmd-pipe.py (the seed's `echo "announce …" > PIPE`). */
+  readonly commandPipe?: string;
 }
 
 export interface NodeRuntime {

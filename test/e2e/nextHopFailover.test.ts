@@ -1,0 +1,174 @@
+// The README's main job, end to end, as a user runs it: `arslab up` the seed-000 lab
+// (scenarios/next-hop-failover), the seed's own queries with `az` replaced by `arslab`, the
+// seed's `echo "announce route …" > PIPE` through ExaBGP's command pipe, the effective route
+// of lt1VMNic moving from ws1 (10.10.0.4) to ws2 (10.10.0.5), then `arslab down` leaving no
+// process and no namespace. In loopback mode (default), and as root in network-namespace
+// mode with the seed's ExaBGP configuration verbatim, and with the built-in speaker.
+//
+// The scenario binds 10.10.x (127.10.x in loopback mode) and can run once at a time on a
+// machine: its tests are here, one after the other. Each uses its own ARSLAB_STATE_DIR,
+// bounds its time, and kills by PID whatever it started in `finally`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { binUsable, isRoot, LabCli, labNamespaces, missingBinaries, ROOT, run, waitFor } from '../lab/labCli.js';
+
+const LAB = join(ROOT, 'scenarios/next-hop-failover/lab.yml');
+const SPEAKER_LAB = join(ROOT, 'scenarios/next-hop-failover/lab.speaker.yml');
+const NAME = 'next-hop-failover';
+const SPEAKER_NAME = 'next-hop-failover-speaker';
+const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length > 0 ? 'exabgp is not installed (scripts/setup --daemons all)' : false;
+const noRoot = isRoot ? false : 'netns mode needs root';
+
+// The seed's commands (shared/seeds/000), `az` → `arslab`.
+const LEARNED = ['network', 'routeserver', 'peering', 'list-learned-routes', '--name', 'watcher', '--routeserver', 'next-hop-ip-routeserver', '--resource-group', 'next-hop-ip-rg'];
+const EFFECTIVE = ['network', 'nic', 'show-effective-route-table', '--name', 'lt1VMNic', '--resource-group', 'next-hop-ip-vm-rg', '--output', 'table'];
+
+interface LearnedRoute {
+  network: string;
+  nextHop: string;
+  sourcePeer: string;
+  asPath: string;
+  localAddress: string;
+}
+
+/** Both instances learned 100.64.0.1/32 from watch1 with next hop `nextHop`. */
+async function learnedOnBoth(cli: LabCli, nextHop: string): Promise<Record<string, LearnedRoute[]>> {
+  return waitFor(`100.64.0.1/32 via ${nextHop} learned by both instances`, 20_000, async () => {
+    const r = JSON.parse(await cli.ok(LEARNED)) as Record<string, LearnedRoute[]>;
+    const ok = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'].every((i) =>
+      r[i]?.some((x) => x.network === '100.64.0.1/32' && x.nextHop === nextHop && x.sourcePeer === '10.10.0.7' && x.asPath === '65001'),
+    );
+    return ok ? r : undefined;
+  });
+}
+
+/** The table row of 100.64.0.1/32 in `show-effective-route-table -o table`, split into columns. */
+function vipRow(table: string): string[] | undefined {
+  const line = table.split('\n').find((l) => /\s100\.64\.0\.1\/32\s/.test(l));
+  return line?.trim().split(/\s+/);
+}
+
+async function effectiveVia(cli: LabCli, nextHop: string): Promise<string> {
+  return waitFor(`lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`, 15_000, async () => {
+    const table = await cli.ok(EFFECTIVE);
+    const row = vipRow(table);
+    return row && row.join(' ') === `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}` ? table : undefined;
+  });
+}
+
+/** The seed's `echo "announce route …" >/var/run/exabgp.cmd`, to the node's pipe as `arslab status -o json` shows it. */
+async function seedEcho(cli: LabCli, nextHop: string): Promise<void> {
+  const status = await cli.json<{ nodes: { name: string; commandPipe?: string }[] }>(['status']);
+  const pipe = status.nodes.find((n) => n.name === 'watch1')?.commandPipe;
+  assert.ok(pipe && existsSync(pipe), `status -o json shows watch1's command pipe (${pipe})`);
+  const r = await cli.sh(`echo "announce route 100.64.0.1/32 next-hop ${nextHop}" > '${pipe}'`, 10_000);
+  assert.equal(r.code, 0, `echo > ${pipe}: ${r.stderr}`);
+}
+
+async function down(cli: LabCli, name: string): Promise<void> {
+  const out = await cli.ok(['down'], 60_000);
+  assert.match(out, new RegExp(`lab '${name}' is down`));
+  await cli.waitClean(name, 5000);
+  assert.equal(cli.state(name), undefined, 'state file removed');
+  const st = await cli.arslab(['status']);
+  assert.notEqual(st.code, 0, 'no lab answers after down');
+}
+
+test('seed 000 as a user, loopback mode: up, the seed queries, echo > pipe moves lt1VMNic\'s route, down', { skip: noExabgp, timeout: 60_000 }, async () => {
+  const cli = new LabCli('e2e-lo', binUsable());
+  try {
+    const up = await cli.ok(['up', LAB, '--detach'], 45_000);
+    assert.match(up, /lab 'next-hop-failover' is up \(loopback mode/);
+    const s = cli.record(NAME);
+    assert.equal(s.mode, 'loopback');
+    assert.ok(s.pids.length >= 1, 'the daemon is recorded');
+
+    const learned = await learnedOnBoth(cli, '10.10.0.4');
+    assert.equal(learned['RouteServiceRole_IN_0']![0]!.localAddress, '10.10.1.4');
+    assert.equal(learned['RouteServiceRole_IN_1']![0]!.localAddress, '10.10.1.5');
+    const before = await effectiveVia(cli, '10.10.0.4');
+
+    await seedEcho(cli, '10.10.0.5');
+    const after = await effectiveVia(cli, '10.10.0.5');
+    // Only the VIP's row changed.
+    const diff = before.split('\n').filter((l, i) => l !== after.split('\n')[i]);
+    assert.deepEqual(diff.map((l) => vipRow(l)?.[4]), ['10.10.0.4']);
+    await learnedOnBoth(cli, '10.10.0.5');
+
+    cli.record(NAME);
+    await down(cli, NAME);
+  } catch (e) {
+    (e as Error).message += cli.logTail();
+    throw e;
+  } finally {
+    await cli.cleanup([NAME]);
+  }
+});
+
+test('seed 000 in netns mode: the seed\'s ExaBGP config verbatim, peering from 10.10.0.7 with 10.10.1.4/.5', { skip: noExabgp || noRoot, timeout: 60_000 }, async () => {
+  const cli = new LabCli('e2e-ns', binUsable());
+  try {
+    const up = await cli.ok(['up', LAB, '--netns', '--detach'], 45_000);
+    assert.match(up, /lab 'next-hop-failover' is up \(netns mode, BGP port 179/);
+    const s = cli.record(NAME);
+    assert.equal(s.mode, 'netns');
+    assert.deepEqual([...s.namespaces].sort(), labNamespaces(NAME).sort());
+    assert.equal(s.namespaces.length, 2, 'the Azure namespace and watch1\'s');
+    const ns = s.namespaces.find((n) => n.endsWith('-watch1'))!;
+
+    await learnedOnBoth(cli, '10.10.0.4');
+    await effectiveVia(cli, '10.10.0.4');
+
+    // ExaBGP sees the emulated addresses themselves: 10.10.0.7 on eth0, listening on :179,
+    // sessions with 10.10.1.4:179 and 10.10.1.5:179.
+    const addr = await run(['ip', '-n', ns, '-o', 'addr', 'show', 'dev', 'eth0'], { timeoutMs: 10_000 });
+    assert.match(addr.stdout, /inet 10\.10\.0\.7\/32/);
+    const ss = await run(['ss', '-N', ns, '-tn'], { timeoutMs: 10_000 });
+    for (const peer of ['10.10.1.4', '10.10.1.5']) assert.match(ss.stdout, new RegExp(`ESTAB.*10\\.10\\.0\\.7:\\d+\\s+${peer.replace(/\./g, '\\.')}:\\d+`), ss.stdout);
+    const listen = await run(['ss', '-N', ns, '-tln'], { timeoutMs: 10_000 });
+    assert.match(listen.stdout, /10\.10\.0\.7:179/);
+
+    // `arslab node cmd` (ExaBGP's CLI FIFOs, from outside the namespace) moves the route…
+    await cli.ok(['node', 'cmd', 'watch1', 'announce', 'route', '100.64.0.1/32', 'next-hop', '10.10.0.5']);
+    await effectiveVia(cli, '10.10.0.5');
+    await learnedOnBoth(cli, '10.10.0.5');
+    // …and so does the seed's own mechanism, the command pipe.
+    await seedEcho(cli, '10.10.0.4');
+    await effectiveVia(cli, '10.10.0.4');
+
+    cli.record(NAME);
+    await down(cli, NAME);
+  } catch (e) {
+    (e as Error).message += cli.logTail();
+    throw e;
+  } finally {
+    await cli.cleanup([NAME]);
+  }
+});
+
+test('seed 000 in netns mode with the built-in speaker: it speaks from watch1\'s namespace', { skip: noRoot, timeout: 60_000 }, async () => {
+  const cli = new LabCli('e2e-sp', binUsable());
+  try {
+    await cli.ok(['up', SPEAKER_LAB, '--netns', '--detach'], 45_000);
+    const s = cli.record(SPEAKER_NAME);
+    assert.equal(s.namespaces.length, 2);
+    const ns = s.namespaces.find((n) => n.endsWith('-watch1'))!;
+    await learnedOnBoth(cli, '10.10.0.4');
+    await effectiveVia(cli, '10.10.0.4');
+    // The sessions' sockets live in watch1's namespace (made there by its helper, used by the lab).
+    const ss = await run(['ss', '-N', ns, '-tn'], { timeoutMs: 10_000 });
+    assert.match(ss.stdout, /10\.10\.0\.7:\d+\s+10\.10\.1\.4:179|10\.10\.0\.7:179\s+10\.10\.1\.4:\d+/, ss.stdout);
+    await cli.ok(['node', 'cmd', 'watch1', 'announce', 'route', '100.64.0.1/32', 'next-hop', '10.10.0.5']);
+    await effectiveVia(cli, '10.10.0.5');
+    await learnedOnBoth(cli, '10.10.0.5');
+    cli.record(SPEAKER_NAME);
+    await down(cli, SPEAKER_NAME);
+  } catch (e) {
+    (e as Error).message += cli.logTail();
+    throw e;
+  } finally {
+    await cli.cleanup([SPEAKER_NAME]);
+  }
+});

@@ -1,0 +1,236 @@
+// A lab removes every process and network namespace it created (ARCHITECTURE.md hard rule 6,
+// ADR 0006): on Ctrl-C and SIGTERM of a foreground `arslab up`; after the lab process is
+// SIGKILLed, by `arslab down` reading the state file; and when one of its daemons crashes,
+// the lab notices (node state 'exited', an event, the sessions drop), `down` still cleans up
+// and the same lab comes up again. Asserted by PID (the state file's, the test's own
+// children, any process naming the test's state folder or the lab's namespace tag) and by
+// `ip netns list`. Labs here use 10.62-10.67.x (127.62-127.67.x in loopback mode), each test
+// its own lab name and state folder; ExaBGP is the daemon.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isRoot, LabCli, labNamespaces, missingBinaries, processAlive, waitFor } from './labCli.js';
+
+const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length ? 'exabgp is not installed (scripts/setup --daemons all)' : false;
+const noRoot = isRoot ? false : 'needs root (netns mode, BGP port 179)';
+const skipNetns = noExabgp || noRoot;
+
+/** A lab file (and ExaBGP's configs, verbatim and loopback) for ExaBGP on 10.N.0.4 peering with 10.N.1.4/.5. */
+function writeLab(cli: LabCli, name: string, n: number): string {
+  const exa = (pfx: string) =>
+    [4, 5]
+      .map(
+        (i) => `neighbor ${pfx}.${n}.1.${i} {
+    router-id 10.${n}.0.4;
+    local-address ${pfx}.${n}.0.4;
+    local-as 65001;
+    peer-as 65515;
+    static { route 100.64.${n}.0/24 next-hop 10.${n}.0.4; }
+}
+`,
+      )
+      .join('\n');
+  writeFileSync(join(cli.stateDir, 'exabgp.conf'), exa('10'));
+  writeFileSync(join(cli.stateDir, 'exabgp.loopback.conf'), exa('127'));
+  const file = join(cli.stateDir, 'lab.yml');
+  writeFileSync(
+    file,
+    `name: ${name}
+location: uksouth
+settings: { connectRetryTime: 1 }
+resourceGroups:
+  rg:
+    virtualNetworks:
+      vnet:
+        addressPrefixes: [10.${n}.0.0/16]
+        subnets:
+          default: { addressPrefix: 10.${n}.0.0/24 }
+          RouteServerSubnet: { addressPrefix: 10.${n}.1.0/24 }
+    routeServers:
+      rs:
+        subnet: vnet/RouteServerSubnet
+        peerings:
+          nva: { peerIp: 10.${n}.0.4, peerAsn: 65001 }
+    virtualMachines:
+      vm1: { subnet: vnet/default, privateIPAddress: 10.${n}.0.4 }
+nodes:
+  nva1: { kind: exabgp, vm: vm1, config: exabgp.conf, loopbackConfig: exabgp.loopback.conf }
+`,
+  );
+  return file;
+}
+
+interface Status {
+  routeServers: { instances: { peerings: { state: string; routesReceived: number }[] }[] }[];
+  nodes: { name: string; state: string; pid?: number; detail?: string }[];
+}
+
+async function sessions(cli: LabCli): Promise<string[]> {
+  const st = await cli.json<Status>(['status']);
+  return st.routeServers[0]!.instances.map((i) => i.peerings[0]!.state);
+}
+
+async function established(cli: LabCli): Promise<void> {
+  await waitFor('both sessions Established', 15_000, async () => (await sessions(cli)).every((s) => s === 'Established'));
+}
+
+async function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit in ${ms} ms`)), ms);
+    child.once('exit', (code, signal) => {
+      clearTimeout(t);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** Runs `body` with a fresh LabCli; adds the lab's logs to a failure; kills by PID whatever is left. */
+async function withLab(prefix: string, name: string, body: (cli: LabCli) => Promise<void>): Promise<void> {
+  const cli = new LabCli(prefix);
+  try {
+    await body(cli);
+  } catch (e) {
+    (e as Error).message += `\nleft: ${cli.leftovers(name).join('; ')}${cli.logTail()}`;
+    throw e;
+  } finally {
+    await cli.cleanup([name]);
+  }
+}
+
+async function foreground(cli: LabCli, name: string, file: string, mode: string[]): Promise<{ child: ChildProcess; output: () => string }> {
+  const fg = cli.foregroundUp([file, ...mode]);
+  await waitFor(`foreground lab ${name} up`, 30_000, () => {
+    if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
+    return /is up/.test(fg.output());
+  });
+  const s = cli.record(name);
+  assert.equal(s.pid, fg.child.pid);
+  return fg;
+}
+
+test('Ctrl-C on a foreground `arslab up --netns` (SIGINT to its process group) removes every process and namespace', { skip: skipNetns, timeout: 45_000 }, async () => {
+  const name = 'arslab-test-cleanup-int';
+  await withLab('cl-int', name, async (cli) => {
+    const fg = await foreground(cli, name, writeLab(cli, name, 62), ['--netns']);
+    await established(cli);
+    const s = cli.record(name);
+    assert.equal(s.namespaces.length, 2);
+    assert.ok(s.pids.length >= 3, `daemon and two helpers recorded: ${s.pids.join(', ')}`);
+    assert.ok(cli.alivePids().length >= 4);
+    // The terminal sends SIGINT to the whole foreground process group (the netns helpers are in it).
+    process.kill(-fg.child.pid!, 'SIGINT');
+    const r = await exited(fg.child, 20_000);
+    assert.equal(r.code, 0, fg.output());
+    await cli.waitClean(name);
+    assert.equal(cli.state(name), undefined);
+  });
+});
+
+test('Ctrl-C while `arslab up --netns` is still starting removes what it had created', { skip: skipNetns, timeout: 45_000 }, async (t) => {
+  const name = 'arslab-test-cleanup-early';
+  await withLab('cl-early', name, async (cli) => {
+    const fg = cli.foregroundUp([writeLab(cli, name, 67), '--netns']);
+    // As soon as the first namespace exists (the daemon is not up yet, or only just).
+    await waitFor('the lab\'s first namespace', 20_000, () => {
+      if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
+      return labNamespaces(name).length > 0;
+    });
+    process.kill(-fg.child.pid!, 'SIGINT');
+    const r = await exited(fg.child, 20_000);
+    // Interrupted while starting (exit 1, says so), or it had just come up and stopped (exit 0).
+    t.diagnostic(r.code === 1 ? 'interrupted while starting' : 'it had just come up');
+    if (r.code === 1) assert.match(fg.output(), /SIGINT while the lab was starting; everything it had started was removed/);
+    else assert.equal(r.code, 0, fg.output());
+    await cli.waitClean(name);
+    assert.equal(cli.state(name), undefined);
+  });
+});
+
+test('SIGTERM to a foreground `arslab up` (loopback mode) removes every process', { skip: noExabgp || noRoot, timeout: 45_000 }, async () => {
+  const name = 'arslab-test-cleanup-term';
+  await withLab('cl-term', name, async (cli) => {
+    const fg = await foreground(cli, name, writeLab(cli, name, 63), []);
+    await established(cli);
+    assert.ok(cli.alivePids().length >= 2);
+    process.kill(fg.child.pid!, 'SIGTERM');
+    const r = await exited(fg.child, 20_000);
+    assert.equal(r.code, 0, fg.output());
+    await cli.waitClean(name);
+    assert.equal(cli.state(name), undefined);
+  });
+});
+
+for (const mode of ['netns', 'loopback'] as const) {
+  test(`the lab process SIGKILLed (a crash, ${mode} mode): \`arslab down\` removes what it left`, { skip: mode === 'netns' ? skipNetns : noExabgp || noRoot, timeout: 45_000 }, async () => {
+    const name = `arslab-test-cleanup-kill-${mode}`;
+    await withLab(`cl-kill-${mode}`, name, async (cli) => {
+      const file = writeLab(cli, name, mode === 'netns' ? 64 : 65);
+      await cli.ok(['up', file, ...(mode === 'netns' ? ['--netns'] : []), '--detach'], 30_000);
+      await established(cli);
+      const s = cli.record(name);
+      process.kill(s.pid, 'SIGKILL');
+      await waitFor('the lab process gone', 5000, () => !processAlive(s.pid));
+      // Nothing removed the namespaces: that is `down`'s job now.
+      if (mode === 'netns') assert.deepEqual(labNamespaces(name).sort(), [...s.namespaces].sort());
+      const out = await cli.ok(['down'], 30_000);
+      assert.match(out, new RegExp(`lab '${name}' is down`));
+      await cli.waitClean(name);
+      assert.equal(cli.state(name), undefined);
+    });
+  });
+}
+
+test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop, `down` cleans up, the lab comes up again', { skip: skipNetns, timeout: 60_000 }, async () => {
+  const name = 'arslab-test-cleanup-daemon';
+  await withLab('cl-daemon', name, async (cli) => {
+    const file = writeLab(cli, name, 66);
+    await cli.ok(['up', file, '--netns', '--detach'], 30_000);
+    await established(cli);
+    const st = await cli.json<Status>(['status']);
+    const daemon = st.nodes.find((n) => n.name === 'nva1')!;
+    assert.equal(daemon.state, 'running');
+    const s = cli.record(name);
+    assert.ok(daemon.pid && s.pids.includes(daemon.pid));
+    // ExaBGP and its own processes (not the netns helpers, which belong to the lab).
+    const daemonPids = s.pids.filter((p) => !cmdline(p).includes('netnsHelper'));
+    assert.ok(daemonPids.length >= 2, `exabgp's processes: ${daemonPids.join(', ')}`);
+
+    process.kill(daemon.pid, 'SIGKILL');
+    await waitFor('node state exited', 10_000, async () => (await cli.json<Status>(['status'])).nodes[0]!.state === 'exited');
+    const after = await cli.json<Status>(['status']);
+    assert.match(after.nodes[0]!.detail ?? '', /signal SIGKILL/);
+    assert.equal(after.nodes[0]!.pid, undefined);
+    const events = await cli.json<{ type: string; source: string; message: string }[]>(['events']);
+    assert.ok(events.some((e) => e.type === 'node' && e.source === 'nva1' && /exabgp exited \(code -, signal SIGKILL\)/.test(e.message)), JSON.stringify(events.slice(-5)));
+    // The kernel closed the daemon's connections: both sessions are down, its routes gone.
+    await waitFor('both sessions down', 10_000, async () => (await sessions(cli)).every((x) => x !== 'Established'));
+    const learned = JSON.parse(await cli.ok(['network', 'routeserver', 'peering', 'list-learned-routes', '--name', 'nva', '--routeserver', 'rs', '--resource-group', 'rg'])) as Record<string, unknown[]>;
+    assert.deepEqual(Object.values(learned).map((v) => v.length), [0, 0]);
+    // The daemon's helper processes went with it (the driver reaps them).
+    await waitFor('the daemon\'s processes gone', 5000, () => daemonPids.every((p) => !processAlive(p, s.pidStarts?.[String(p)])));
+    // The lab itself still runs and answers.
+    assert.ok(processAlive(s.pid));
+
+    await cli.ok(['down'], 30_000);
+    await cli.waitClean(name);
+
+    // The same lab again, from the same state folder.
+    await cli.ok(['up', file, '--netns', '--detach'], 30_000);
+    cli.record(name);
+    await established(cli);
+    await cli.ok(['down'], 30_000);
+    await cli.waitClean(name);
+  });
+});
+
+/** The command line of a process ('' when gone). */
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}

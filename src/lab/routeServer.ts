@@ -294,7 +294,8 @@ export class RouteServerRuntime {
         state: p.session.peer.state,
         routesReceived: inst.speaker.heldFrom(p.session.neighbor.source.id),
         routesAdvertised: [...inst.speaker.adjRibOut(p.session.neighbor.source.id)].length,
-        upSince: p.session.peer.counters.establishedAt,
+        // Wall time the session came up: the clock is monotonic, so count back from now.
+        upSince: p.session.peer.counters.establishedAt === undefined ? undefined : new Date(Date.now() - (this.ctx.clock.now() - p.session.peer.counters.establishedAt)).toISOString(),
         lastDown: p.session.peer.counters.lastDown?.reason,
         messagesSent: p.session.peer.counters.messagesSent,
         messagesReceived: p.session.peer.counters.messagesReceived,

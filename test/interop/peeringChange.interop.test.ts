@@ -7,11 +7,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Lab } from '../../src/lab/lab.js';
-import { loadLabText } from '../../src/lab/topology/index.js';
+import type { Lab } from '../../src/lab/lab.js';
+import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
 import { ApiServer } from '../../src/api/server.js';
 import { ApiClient } from '../../src/cli/client.js';
 import type { DaemonNode } from '../../src/lab/kinds/index.js';
@@ -72,18 +69,15 @@ protocol bgp rs0 from rsbase { neighbor 127.${N}.0.4 as 65515; }
 protocol bgp rs1 from rsbase { neighbor 127.${N}.0.5 as 65515; }
 `;
 
-let dir = '';
+let t: TestLab;
 let lab: Lab;
 let api: ApiServer;
 let client: ApiClient;
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), 'arslab-peering-'));
-  writeFileSync(join(dir, 'bird.conf'), birdConf);
-  const r = loadLabText(yaml, join(dir, 'lab.yml'));
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  lab = await Lab.start(r.spec, { stateDir: join(dir, 'state'), maxLifetimeSeconds: 120 });
+  t = await startTestLab('peering-change', yaml, { 'bird.conf': birdConf });
+  lab = t.lab;
   api = new ApiServer(lab);
   const a = await api.listen();
   client = new ApiClient(a.address, a.port, lab.model.subscriptionId);
@@ -92,17 +86,8 @@ before(async () => {
 after(async () => {
   if (skip) return;
   await api?.close();
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
-
-async function waitFor(what: string, fn: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const rs = () => lab.routeServer(lab.model.routeServers[0]!)!;
 const established = () => rs().instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished));

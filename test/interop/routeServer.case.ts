@@ -9,17 +9,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatPrefix } from '../../src/bgp/wire/index.js';
 import { formatCommunity, formatLargeCommunity } from '../../src/rib/index.js';
-import { Lab } from '../../src/lab/lab.js';
-import { loadLabText } from '../../src/lab/topology/index.js';
+import type { Lab } from '../../src/lab/lab.js';
 import type { DaemonNode } from '../../src/lab/kinds/index.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
 import type { DaemonKind } from '../../src/lab/daemons/types.js';
 import { checkPcapClean } from '../helpers/tshark.js';
+import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
 
 export interface DaemonCase {
   readonly kind: DaemonKind;
@@ -72,21 +71,6 @@ nodes:
 `;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export function routeServerInterop(c: DaemonCase): void {
   const n = c.octet;
   const NVA1 = `10.${n}.1.4`;
@@ -100,30 +84,18 @@ export function routeServerInterop(c: DaemonCase): void {
   const root = process.getuid?.() === 0;
   const skip = root ? false : 'interop tests bind port 179 on 127.x addresses: run them as root (CI does)';
 
+  let t: TestLab | undefined;
   before(async () => {
     if (skip) return;
-    dir = mkdtempSync(join(tmpdir(), `arslab-interop-${c.kind}-`));
-    writeFileSync(join(dir, 'nva1.conf'), c.config(n));
-    const file = join(dir, 'lab.yml');
-    writeFileSync(file, labYaml(c));
-    const loaded = loadLabText(labYaml(c), file);
-    if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.line}: ${e.field}: ${e.message}`).join('\n'));
-    lab = await Lab.start(loaded.spec, { stateDir: join(dir, 'state'), maxLifetimeSeconds: 300 });
+    t = await startTestLab(`interop-${c.kind}`, labYaml(c), { 'nva1.conf': c.config(n) });
+    lab = t.lab;
+    dir = t.dir;
     daemon = lab.node('nva1') as DaemonNode;
     speaker = lab.node('nva2') as SpeakerNode;
   });
 
   after(async () => {
-    if (skip) return;
-    await lab?.stop();
-    for (const p of daemon?.pids() ?? []) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await t?.stop();
   });
 
   const rs = () => lab.routeServer(lab.model.routeServers[0]!)!;

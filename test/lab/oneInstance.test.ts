@@ -4,11 +4,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Lab } from '../../src/lab/lab.js';
-import { loadLabText } from '../../src/lab/topology/index.js';
+import type { Lab } from '../../src/lab/lab.js';
+import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
 import { ApiServer } from '../../src/api/server.js';
 
 const N = 38;
@@ -33,24 +30,19 @@ nodes:
   half: { kind: speaker, vm: half, asn: 65001, peerWith: IN_0, routes: [ { prefix: 10.251.0.0/16 } ] }
 `;
 
-let dir = '';
+let t: TestLab;
 let lab: Lab;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'arslab-one-'));
-  const r = loadLabText(yaml, join(dir, 'lab.yml'));
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  lab = await Lab.start(r.spec, { stateDir: join(dir, 'state') });
+  t = await startTestLab('one-instance', yaml);
+  lab = t.lab;
 });
 after(async () => {
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 test('R-ARS-3: peering with one instance only is warned about', async () => {
   const rs = lab.routeServer(lab.model.routeServers[0]!)!;
-  const end = Date.now() + 15_000;
-  while (rs.warnings().length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
-  const w = rs.warnings();
+  const w = await waitFor('the warning', () => (rs.warnings().length ? rs.warnings() : undefined), 15_000);
   assert.equal(w.length, 1);
   assert.match(w[0]!, /Established with RouteServiceRole_IN_0 only/);
   assert.match(w[0]!, /R-ARS-3/);

@@ -6,12 +6,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CONTEXT_4OCTET, decodeMessage, encodeMessage, MessageReader, type BgpPeer } from '../../src/bgp/index.js';
-import { Lab, defaultBgpPort } from '../../src/lab/lab.js';
-import { loadLabText } from '../../src/lab/topology/index.js';
+import { defaultBgpPort, type Lab } from '../../src/lab/lab.js';
+import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
 
 const N = 35;
 const yaml = `
@@ -40,22 +37,17 @@ nodes:
   wrongasn: { kind: speaker, vm: wrongasn, asn: 65009, holdTime: 9 }
 `;
 
-let dir = '';
+let t: TestLab;
 let lab: Lab;
 const port = defaultBgpPort();
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'arslab-input-'));
-  const file = join(dir, 'lab.yml');
-  writeFileSync(file, yaml);
-  const r = loadLabText(yaml, file);
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  lab = await Lab.start(r.spec, { stateDir: join(dir, 'state') });
+  t = await startTestLab('input-checks', yaml);
+  lab = t.lab;
 });
 
 after(async () => {
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 const rs = () => lab.routeServer(lab.model.routeServers[0]!)!;
@@ -73,13 +65,6 @@ function rawClient(local: string) {
   return { socket, got, closed, send: (b: Uint8Array) => socket.write(b) };
 }
 
-async function waitFor(what: string, fn: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const notification = (m: ReturnType<typeof decodeMessage>) => (m.ok && m.value.type === 'NOTIFICATION' ? `${m.value.code}/${m.value.subcode}` : undefined);
 

@@ -47,6 +47,7 @@ import {
   stripComments,
   auditListeners,
   noteFor,
+  processControls,
 } from './common.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -545,14 +546,10 @@ export async function startBird(spec: DaemonSpec): Promise<DaemonHandle> {
 
   let readyPromise: Promise<void> | undefined;
   const handle: DaemonHandle = {
-    kind: 'bird',
-    name: spec.name,
-    pid: proc.pid,
-    pids: () => proc.livePids(),
+    ...processControls('bird', spec.name, proc),
     get exited() {
       return proc.exited;
     },
-    recentOutput: () => proc.recentOutput(),
     ready(timeoutMs = 15_000) {
       readyPromise ??= (async () => {
         await pollUntil(`bird ${spec.name}: control socket ${ctl}`, timeoutMs, async () => {
@@ -576,10 +573,6 @@ export async function startBird(spec: DaemonSpec): Promise<DaemonHandle> {
       })();
       return readyPromise;
     },
-    stop: (opts) => proc.stop(opts?.graceMs),
-    kill: () => proc.kill(),
-    pause: () => proc.pause(),
-    resume: () => proc.resume(),
     async sessions(): Promise<DaemonSession[]> {
       return (await protocols()).map((p) => {
         const state = p.bgpState ?? p.info ?? p.state;

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DaemonError, type AddressFamily, type AnnounceRoute, type DaemonSpec } from './types.js';
+import { DaemonError, type AddressFamily, type AnnounceRoute, type DaemonKind, type DaemonSpec } from './types.js';
 import { sleep, isLoopbackAddress, type ManagedProcess } from './process.js';
 
 /**
@@ -285,4 +285,22 @@ export async function auditListeners(proc: ManagedProcess, spec: DaemonSpec, kin
   if (spec.listenPort > 0 && !listeners.some((l) => l.address === spec.listenAddress && l.port === spec.listenPort)) {
     note(`warning: not listening on ${spec.listenAddress}:${spec.listenPort} (listening on: ${listeners.map((l) => `${l.address}:${l.port}`).join(', ') || 'nothing'})`);
   }
+}
+
+/**
+ * The members every driver's handle shares: identity and process control of the instance
+ * (`exited` stays a getter in each handle, since spreading would copy its value once).
+ */
+export function processControls(kind: DaemonKind, name: string, proc: ManagedProcess) {
+  return {
+    kind,
+    name,
+    pid: proc.pid,
+    pids: () => proc.livePids(),
+    recentOutput: () => proc.recentOutput(),
+    stop: (opts?: { graceMs?: number }) => proc.stop(opts?.graceMs),
+    kill: () => proc.kill(),
+    pause: () => proc.pause(),
+    resume: () => proc.resume(),
+  };
 }

@@ -56,6 +56,7 @@ import {
   pollUntil,
   makeWorkDir,
   prepareSpec,
+  processControls,
 } from './common.js';
 
 export interface ExabgpHandle extends DaemonHandle {
@@ -382,15 +383,11 @@ export async function startExabgp(spec: DaemonSpec): Promise<ExabgpHandle> {
   let localAs: Map<string, number> | undefined;
   let readyPromise: Promise<void> | undefined;
   const handle: ExabgpHandle = {
-    kind: 'exabgp',
-    name: spec.name,
-    pid: proc.pid,
-    pids: () => proc.livePids(),
+    ...processControls('exabgp', spec.name, proc),
     commandPipe,
     get exited() {
       return proc.exited;
     },
-    recentOutput: () => proc.recentOutput(),
     ready(timeoutMs = 20_000) {
       readyPromise ??= (async () => {
         await pollUntil(`${label}: CLI pipe ${cliIn}`, timeoutMs, async () => {
@@ -410,8 +407,6 @@ export async function startExabgp(spec: DaemonSpec): Promise<ExabgpHandle> {
       await proc.kill();
       cli.close();
     },
-    pause: () => proc.pause(),
-    resume: () => proc.resume(),
     async sessions(): Promise<DaemonSession[]> {
       return parseExabgpNeighbors((await request('show neighbor extensive')).join('\n')).map((n) => {
         const s: DaemonSession = { neighbor: n.neighbor, state: n.state, established: n.state === 'established' };

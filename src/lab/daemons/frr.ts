@@ -43,6 +43,7 @@ import {
   pollUntil,
   makeWorkDir,
   prepareSpec,
+  processControls,
 } from './common.js';
 
 export const FRR_BGPD = '/usr/lib/frr/bgpd';
@@ -304,14 +305,10 @@ export async function startFrr(spec: DaemonSpec): Promise<DaemonHandle> {
 
   let readyPromise: Promise<void> | undefined;
   const handle: DaemonHandle = {
-    kind: 'frr',
-    name: spec.name,
-    pid: proc.pid,
-    pids: () => proc.livePids(),
+    ...processControls('frr', spec.name, proc),
     get exited() {
       return proc.exited;
     },
-    recentOutput: () => proc.recentOutput(),
     ready(timeoutMs = 15_000) {
       readyPromise ??= (async () => {
         await pollUntil(`frr ${spec.name}: vty ${work}/bgpd.vty`, timeoutMs, async () => {
@@ -322,10 +319,6 @@ export async function startFrr(spec: DaemonSpec): Promise<DaemonHandle> {
       })();
       return readyPromise;
     },
-    stop: (opts) => proc.stop(opts?.graceMs),
-    kill: () => proc.kill(),
-    pause: () => proc.pause(),
-    resume: () => proc.resume(),
     async sessions(): Promise<DaemonSession[]> {
       const json = (await vtyJson('show bgp neighbors json')) as Record<string, { bgpState?: string; remoteAs?: number }>;
       return Object.entries(json).map(([neighbor, v]) => {

@@ -44,6 +44,7 @@ import {
   pollUntil,
   makeWorkDir,
   prepareSpec,
+  processControls,
 } from './common.js';
 
 export type GobgpConfigType = 'toml' | 'yaml' | 'json';
@@ -321,14 +322,10 @@ export async function startGobgp(spec: DaemonSpec): Promise<DaemonHandle> {
 
   let readyPromise: Promise<void> | undefined;
   const handle: DaemonHandle = {
-    kind: 'gobgp',
-    name: spec.name,
-    pid: proc.pid,
-    pids: () => proc.livePids(),
+    ...processControls('gobgp', spec.name, proc),
     get exited() {
       return proc.exited;
     },
-    recentOutput: () => proc.recentOutput(),
     ready(timeoutMs = 15_000) {
       readyPromise ??= (async () => {
         // The API answers before the configuration is applied: wait for the global AS.
@@ -341,10 +338,6 @@ export async function startGobgp(spec: DaemonSpec): Promise<DaemonHandle> {
       })();
       return readyPromise;
     },
-    stop: (opts) => proc.stop(opts?.graceMs),
-    kill: () => proc.kill(),
-    pause: () => proc.pause(),
-    resume: () => proc.resume(),
     async sessions(): Promise<DaemonSession[]> {
       return gobgpNeighborsToSessions(await gobgpJson(['neighbor']));
     },

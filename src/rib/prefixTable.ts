@@ -2,20 +2,27 @@
  * @module rib/prefixTable
  * A map from prefix to value that costs little per entry and keeps arrival order.
  *
- * IPv4 keys are numbers (address × 64 + length, exact in a double), so a 300,000-route
+ * IPv4 keys are numbers (2^length − 1 + the address's top `length` bits: Smis up to /30), so a 300,000-route
  * table is one Map of numbers with no per-route strings or objects; IPv6 keys are
  * strings (Route Server is IPv4; IPv6 is rare here). Iteration order is insertion order
  * per family, IPv4 first: the order in which prefixes were first learned.
  */
 import { AFI_IPV4, AFI_IPV6, type Ipv4Prefix, type Ipv6Prefix, type Prefix } from '../bgp/wire/index.js';
 
+/** 2^len − 1 for len = 0..32: the first key of each prefix length. */
+const V4_BASE: readonly number[] = Array.from({ length: 33 }, (_, l) => 2 ** l - 1);
+
+/**
+ * Prefixes numbered like the nodes of a binary trie: 2^len − 1 + (addr >>> (32 − len)).
+ * Unique and exact for every IPv4 prefix, and a Smi for /0../30 (no HeapNumber per key).
+ */
 export function v4Key(addr: number, len: number): number {
-  return addr * 64 + len;
+  return len === 0 ? 0 : V4_BASE[len]! + (addr >>> (32 - len));
 }
 
 export function prefixFromV4Key(key: number): Ipv4Prefix {
-  const len = key % 64;
-  return { afi: AFI_IPV4, addr: (key - len) / 64, len };
+  const len = key + 1 >= 2 ** 32 ? 32 : 31 - Math.clz32(key + 1); // floor(log2(key + 1))
+  return { afi: AFI_IPV4, addr: len === 0 ? 0 : ((key - V4_BASE[len]!) * 2 ** (32 - len)) >>> 0, len };
 }
 
 function v6Key(p: Ipv6Prefix): string {

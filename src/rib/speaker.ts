@@ -221,7 +221,25 @@ export class Speaker {
         return { limitExceeded: { limit: total, count: this.receivedTotal + announced.prefixes.length, total: true } };
       }
       const path = this.makePath(st.neighbor, src, announced.attrs);
+      // Prefixes new to the table (a full table arriving): no neighbour lookup, one best
+      // list per UPDATE, and export only to the up neighbours other than the source — a
+      // prefix absent from the table is in no Adj-RIB-Out, and split horizon gives the
+      // source nothing.
+      const bulk = !this.policy.importPrefix;
+      const targets: NeighborState[] = [];
+      if (bulk) for (const n of this.neighbors.values()) if (n.up && n !== st) targets.push(n);
+      const best: Path[] = path.rejected ? [] : [path];
       for (const p of announced.prefixes) {
+        if (bulk && this.table.get(p) === undefined) {
+          this.table.set(p, path);
+          st.held++;
+          this.receivedTotal++;
+          if (best.length > 0) {
+            this.onBestChange?.({ prefix: p, oldBest: [], newBest: best });
+            for (const t of targets) this.exportPrefix(t, p, best);
+          }
+          continue;
+        }
         let chosen = path;
         if (this.policy.importPrefix && !path.rejected) {
           const r = this.policy.importPrefix(st.neighbor, p, path);

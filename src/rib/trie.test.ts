@@ -45,3 +45,20 @@ test('PrefixTable keeps arrival order across lengths and families', () => {
   assert.ok(t.delete(parsePrefix('1.2.3.0/24')!));
   assert.equal(t.size, 4);
 });
+
+test('PrefixTable IPv4 keys are unique and round-trip for every length (property)', async () => {
+  const { v4Key, prefixFromV4Key } = await import('./prefixTable.js');
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (a, l) => {
+      const p = v4Prefix(a, l);
+      const back = prefixFromV4Key(v4Key(p.addr, p.len));
+      assert.deepEqual(back, p);
+    }),
+    { numRuns: 5000 },
+  );
+  // Neighbours in key space are distinct prefixes.
+  assert.notEqual(v4Key(0, 1), v4Key(0x80000000, 1));
+  assert.notEqual(v4Key(0, 0), v4Key(0, 1));
+  assert.equal(v4Key(0xffffffff, 32), 2 ** 33 - 2);
+  assert.ok(Number.isSafeInteger(v4Key(0xffffffff, 32)));
+});

@@ -58,7 +58,7 @@ export const command: Command = {
     const out = openSync(logPath, 'a');
     const main = fileURLToPath(new URL('../main.js', import.meta.url));
     const argv = [main, 'up', file, ...(mode === 'netns' ? ['--netns'] : mode === 'loopback' ? ['--loopback'] : []), ...(port ? ['--port', String(port)] : []), ...(args['capture'] ? ['--capture'] : [])];
-    const child = spawn(process.execPath, ['--enable-source-maps', ...argv], { detached: true, stdio: ['ignore', out, out], env: process.env });
+    const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=4', ...argv], { detached: true, stdio: ['ignore', out, out], env: process.env });
     closeSync(out);
     child.unref();
     const deadline = Date.now() + Number(args['timeout'] ?? 90) * 1000;

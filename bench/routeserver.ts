@@ -515,7 +515,8 @@ async function setupArslab(senderKind: SenderKind, dir: string, routes: number, 
     rsLoopback: RS_LOOPBACK,
   });
   const probeOut = join(dir, 'probe.jsonl');
-  const flags = ['--enable-source-maps', ...args.nodeFlags];
+  // The flags bin/arslab runs the lab with (a small young generation: docs/BENCHMARKS.md S3).
+  const flags = ['--enable-source-maps', '--max-semi-space-size=4', ...args.nodeFlags];
   if (args.probe || args.heapSnapshot) flags.push('--expose-gc', '--import', pathToFileURL(join(here, 'rs', 'probe.js')).href);
   const profDir = join(dir, 'cpuprof');
   if (args.cpuProf) {

@@ -118,6 +118,111 @@ export interface RouteServer {
   readonly bgpConnections: readonly BgpConnection[];
 }
 
+// ---------------------------------------------------------------------------
+// Hybrid connectivity (azure-routing.md §2, §3)
+
+/** ExpressRoute private peering of a circuit (R-ER-1): two links, each a /30. */
+export interface ExpressRouteCircuitPeering {
+  readonly name: 'AzurePrivatePeering';
+  /** The customer's (or provider's) ASN on the links. */
+  readonly peerASN: number;
+  /** /30 of the primary link: first host the customer edge, second the MSEE (R-ER-1). */
+  readonly primaryPeerAddressPrefix: string;
+  readonly secondaryPeerAddressPrefix: string;
+  readonly vlanId: number;
+}
+
+/** Global Reach (R-ER-6): this circuit's private peering linked to another circuit's. */
+export interface GlobalReachConnection {
+  readonly name: string;
+  /** Id of the other circuit. */
+  readonly peerCircuit: string;
+  /** /29 for the link between the two circuits' MSEEs. */
+  readonly addressPrefix: string;
+}
+
+export interface ExpressRouteCircuit {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly serviceProviderName: string;
+  readonly peeringLocation: string;
+  readonly bandwidthInMbps: number;
+  readonly skuTier: 'Standard' | 'Premium' | 'Local';
+  readonly peerings: readonly ExpressRouteCircuitPeering[];
+  /**
+   * Where the circuit's routes point in NIC effective routes (R-ER-4): the MSEE-side
+   * addresses of the primary and secondary link, outside every VNet (seed 001: 10.2.146.35).
+   */
+  readonly mseeAddresses: readonly [string, string];
+  readonly globalReachConnections: readonly GlobalReachConnection[];
+}
+
+export type GatewayType = 'ExpressRoute' | 'Vpn';
+
+/** Virtual network gateway (ARM: virtualNetworkGateways) in the VNet's GatewaySubnet. */
+export interface VirtualNetworkGateway {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly gatewayType: GatewayType;
+  readonly sku: string;
+  /** VPN: two instances both carrying tunnels (R-VPN-1); ER gateways always run two instances. */
+  readonly activeActive: boolean;
+  readonly virtualNetwork: string;
+  /** GatewaySubnet id. */
+  readonly subnet: string;
+  /** VPN: BGP enabled on the gateway. */
+  readonly enableBgp: boolean;
+  /** R-ER-3, R-VPN-1: 65515 by default. */
+  readonly asn: number;
+  /**
+   * The private addresses of the two instances (BGP identifiers and next hops; seed 001's
+   * ER gateway: 10.1.3.12 and 10.1.3.13). Active-standby VPN gateways use the first only.
+   */
+  readonly instanceAddresses: readonly [string, string];
+  /** VPN: the public IPs tunnels end on (active-standby next hop in NICs, R-VPN-1). */
+  readonly publicIpAddresses: readonly string[];
+  /** VPN: the APIPA BGP addresses of each instance (169.254.21.0–169.254.22.255). */
+  readonly customBgpIpAddresses: readonly string[];
+}
+
+/** Local network gateway: the on-premises (or other cloud) side of a VPN. */
+export interface LocalNetworkGateway {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly gatewayIpAddress: string;
+  readonly addressPrefixes: readonly string[];
+  /** BGP over the tunnel: the device's ASN and BGP address (R-VPN-1). */
+  readonly bgpSettings?: { readonly asn: number; readonly bgpPeeringAddress: string };
+}
+
+/** Connection (ARM: connections) of a gateway to a circuit or a local network gateway. */
+export interface VirtualNetworkGatewayConnection {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly connectionType: 'ExpressRoute' | 'IPsec';
+  readonly virtualNetworkGateway1: string;
+  /** ExpressRoute: the circuit id. */
+  readonly peer?: string;
+  /** IPsec: the local network gateway id. */
+  readonly localNetworkGateway2?: string;
+  /** R-ER-3: compared before AS-path length when several circuits offer a prefix. */
+  readonly routingWeight: number;
+  readonly enableBgp: boolean;
+  /**
+   * ExpressRoute: the addresses at which the gateway instances see the circuit's primary and
+   * secondary MSEE (seed 001: 10.1.3.4 and 10.1.3.5 of GatewaySubnet).
+   */
+  readonly mseePeerAddresses?: readonly [string, string];
+}
+
 export interface RouteServerSettings {
   /** R-ARS-5: routes a peer may advertise (held + one UPDATE); 4,000 since late 2025, 1,000 before. */
   readonly maxRoutesPerPeer: number;
@@ -152,4 +257,8 @@ export interface AzureModel {
   readonly networkInterfaces: readonly NetworkInterface[];
   readonly virtualMachines: readonly VirtualMachine[];
   readonly routeServers: readonly RouteServer[];
+  readonly virtualNetworkGateways: readonly VirtualNetworkGateway[];
+  readonly localNetworkGateways: readonly LocalNetworkGateway[];
+  readonly connections: readonly VirtualNetworkGatewayConnection[];
+  readonly expressRouteCircuits: readonly ExpressRouteCircuit[];
 }

@@ -127,6 +127,10 @@ export function buildModel(init: ModelInit): AzureModel {
     networkInterfaces: vms.map((x) => x.nic),
     virtualMachines: vms.map((x) => x.vm),
     routeServers,
+    virtualNetworkGateways: [],
+    localNetworkGateways: [],
+    connections: [],
+    expressRouteCircuits: [],
   };
 }
 

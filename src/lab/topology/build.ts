@@ -167,6 +167,10 @@ class LabBuilder {
       networkInterfaces: this.nics,
       virtualMachines: [...this.vms.values()].map((b) => b.vm),
       routeServers: this.routeServers,
+      virtualNetworkGateways: [],
+      localNetworkGateways: [],
+      connections: [],
+      expressRouteCircuits: [],
     };
     const settings = this.buildSettings();
     const nodes = this.buildNodes(model);

@@ -1,0 +1,227 @@
+/**
+ * @module lab/inprocess
+ * BGP sessions between the lab's own speakers (route-server instances, gateway instances,
+ * MSEEs, built-in on-premises routers) without sockets: the same Speaker code and policies
+ * as real sessions, UPDATEs passed as route batches. Delivery goes through one FIFO queue
+ * per lab, so every run of a lab exchanges routes in the same order.
+ *
+ * A session can be cut (no NOTIFICATION: each side notices after its detection time —
+ * BFD where the link runs it, else the hold time) or closed (NOTIFICATION: both sides at
+ * once), and restored; the speakers flush and re-advertise as after a real session.
+ */
+import type { Clock, TimerHandle } from '../bgp/clock.js';
+import type { Prefix } from '../bgp/wire/index.js';
+import type { Neighbor, OutboundBatch, RouteSource, Speaker } from '../rib/index.js';
+import type { EventLog } from './events.js';
+
+/** Runs deliveries in the order they were posted, after the current work finishes. */
+export class DeliveryQueue {
+  private readonly queue: (() => void)[] = [];
+  private scheduled = false;
+  private draining = false;
+
+  post(fn: () => void): void {
+    this.queue.push(fn);
+    if (!this.scheduled && !this.draining) {
+      this.scheduled = true;
+      queueMicrotask(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    this.draining = true;
+    try {
+      for (let fn = this.queue.shift(); fn; fn = this.queue.shift()) fn();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Resolves once every delivery posted so far (and any they post) has run. */
+  async settled(): Promise<void> {
+    while (this.queue.length > 0 || this.scheduled || this.draining) await new Promise((r) => setImmediate(r));
+  }
+}
+
+export type InProcessState = 'Idle' | 'Established' | 'Cut' | 'AdminDown';
+
+/** One side of an in-process session. */
+export interface SessionEnd {
+  readonly speaker: Speaker;
+  /** How this end's speaker sees the other end (its neighbour identity). */
+  readonly peer: RouteSource;
+  /** Anything the speaker's policy needs about the other end (role, link…). */
+  readonly info?: Readonly<Record<string, unknown>>;
+  /** Most routes this end accepts from the other (R-ER-2 prefix limits, R-VPN-1). */
+  readonly maxPrefixes?: number;
+}
+
+export interface SessionTimers {
+  /** Negotiated hold time, seconds: how long a cut goes unnoticed without BFD. */
+  readonly holdTime: number;
+  readonly keepaliveTime: number;
+  /** BFD (ExpressRoute links: 300 ms × 3, R-ER-1): detection in interval × multiplier. */
+  readonly bfd?: { readonly intervalMs: number; readonly multiplier: number };
+}
+
+/** What an end reports about the session (list-bgp-peer-status and the like). */
+export interface EndView {
+  readonly state: InProcessState;
+  readonly routesReceived: number;
+  readonly messagesSent: number;
+  readonly messagesReceived: number;
+  /** Milliseconds since Established, or undefined. */
+  readonly connectedMs?: number;
+}
+
+export class InProcessSession {
+  private state_: InProcessState = 'Idle';
+  private readonly na: Neighbor;
+  private readonly nb: Neighbor;
+  private detect: TimerHandle[] = [];
+  private retry?: TimerHandle;
+  private readonly sent = [0, 0];
+  private readonly received = [0, 0];
+  private establishedAt?: number;
+
+  constructor(
+    readonly label: string,
+    private readonly a: SessionEnd,
+    private readonly b: SessionEnd,
+    private readonly ctx: { readonly clock: Clock; readonly events?: EventLog; readonly queue: DeliveryQueue; readonly timers: SessionTimers },
+  ) {
+    this.na = this.endpoint(0);
+    this.nb = this.endpoint(1);
+    a.speaker.addNeighbor(this.na);
+    b.speaker.addNeighbor(this.nb);
+  }
+
+  get state(): InProcessState {
+    return this.state_;
+  }
+
+  /** Neighbor `side` (0: registered in a's speaker, standing for b) and its delivery to the other side. */
+  private endpoint(side: 0 | 1): Neighbor {
+    const here = side === 0 ? this.a : this.b;
+    const there = side === 0 ? this.b : this.a;
+    return {
+      source: here.peer,
+      ...(here.info ? { info: here.info } : {}),
+      ...(here.maxPrefixes !== undefined ? { maxPrefixes: here.maxPrefixes } : {}),
+      send: (batch: OutboundBatch) => {
+        if (this.state_ !== 'Established') return; // a cut link loses what is sent over it
+        this.sent[side]! += batch.announced.length + (batch.withdrawn.length ? 1 : 0);
+        this.ctx.queue.post(() => this.deliver(1 - side as 0 | 1, there, batch));
+      },
+    };
+  }
+
+  /** Hands a batch to `to`'s speaker, as from its neighbour. */
+  private deliver(side: 0 | 1, to: SessionEnd, batch: OutboundBatch): void {
+    if (this.state_ !== 'Established') return;
+    const n = side === 0 ? this.na : this.nb;
+    this.received[side]! += batch.announced.length + (batch.withdrawn.length ? 1 : 0);
+    let withdrawn: readonly Prefix[] = batch.withdrawn;
+    const groups = batch.announced.length ? batch.announced : [undefined];
+    for (const g of groups) {
+      const r = to.speaker.receive(n.source.id, withdrawn, g);
+      withdrawn = [];
+      if (r.limitExceeded) {
+        this.ctx.events?.emit('notification', this.label, `prefix limit exceeded at ${to.speaker.name}: ${r.limitExceeded.count} > ${r.limitExceeded.limit}; session reset (Cease/1)`);
+        this.close('prefix limit');
+        this.scheduleRetry(30);
+        return;
+      }
+    }
+  }
+
+  /** Bring the session up: both speakers advertise their tables to each other (RFC 4271 §9.4). */
+  open(): void {
+    if (this.state_ === 'Established') return;
+    for (const t of this.detect) this.ctx.clock.clearTimer(t);
+    this.detect = [];
+    if (this.retry) this.ctx.clock.clearTimer(this.retry);
+    this.retry = undefined;
+    this.state_ = 'Established';
+    this.establishedAt = this.ctx.clock.now();
+    this.ctx.events?.emit('session', this.label, 'Established');
+    this.a.speaker.neighborUp(this.na.source.id);
+    this.b.speaker.neighborUp(this.nb.source.id);
+  }
+
+  /** Close with a NOTIFICATION (graceful): both sides flush at once. */
+  close(why = 'administratively closed', admin = false): void {
+    if (this.state_ === 'Idle' || this.state_ === 'AdminDown') {
+      if (admin) this.state_ = 'AdminDown';
+      return;
+    }
+    this.teardown(admin ? 'AdminDown' : 'Idle', `closed: ${why}`);
+  }
+
+  /**
+   * Cut the link without a NOTIFICATION: nothing crosses any more; each side keeps its
+   * routes until it notices — after BFD's detection time where the link runs BFD, else
+   * after the hold time — then flushes (R-ER-1, R-VPN-1).
+   */
+  cut(): void {
+    if (this.state_ !== 'Established') return;
+    this.state_ = 'Cut';
+    const t = this.ctx.timers;
+    const ms = t.bfd ? t.bfd.intervalMs * t.bfd.multiplier : t.holdTime * 1000;
+    this.ctx.events?.emit('session', this.label, `link cut: detection in ${ms} ms (${t.bfd ? 'BFD' : 'hold timer'})`);
+    this.detect.push(
+      this.ctx.clock.setTimer(ms, () => {
+        this.detect = [];
+        if (this.state_ === 'Cut') this.teardown('Idle', t.bfd ? 'BFD down' : 'hold timer expired');
+      }),
+    );
+  }
+
+  private teardown(next: InProcessState, why: string): void {
+    for (const tm of this.detect) this.ctx.clock.clearTimer(tm);
+    this.detect = [];
+    const wasUp = this.state_ === 'Established' || this.state_ === 'Cut';
+    this.state_ = next;
+    this.establishedAt = undefined;
+    if (!wasUp) return;
+    this.ctx.events?.emit('session', this.label, `down: ${why}`);
+    this.a.speaker.neighborDown(this.na.source.id);
+    this.b.speaker.neighborDown(this.nb.source.id);
+  }
+
+  private scheduleRetry(seconds: number): void {
+    if (this.retry) this.ctx.clock.clearTimer(this.retry);
+    this.retry = this.ctx.clock.setTimer(seconds * 1000, () => {
+      this.retry = undefined;
+      if (this.state_ === 'Idle') this.open();
+    });
+  }
+
+  /** The session as end `side` (0 = a, 1 = b) sees it. */
+  view(side: 0 | 1): EndView {
+    const end = side === 0 ? this.a : this.b;
+    const n = side === 0 ? this.na : this.nb;
+    const upMs = this.establishedAt === undefined ? undefined : this.ctx.clock.now() - this.establishedAt;
+    // Keepalives one way per keepalive interval while up, as a real session would count them.
+    const ka = upMs === undefined || this.ctx.timers.keepaliveTime <= 0 ? 0 : Math.floor(upMs / 1000 / this.ctx.timers.keepaliveTime);
+    return {
+      state: this.state_,
+      routesReceived: end.speaker.heldFrom(n.source.id),
+      messagesSent: this.sent[side]! + ka + (this.establishedAt !== undefined ? 2 : 0),
+      messagesReceived: this.received[side]! + ka + (this.establishedAt !== undefined ? 2 : 0),
+      ...(upMs !== undefined ? { connectedMs: upMs } : {}),
+    };
+  }
+
+  /** The neighbour id of the other end in end `side`'s speaker (for Adj-RIB listings). */
+  neighborId(side: 0 | 1): number {
+    return (side === 0 ? this.na : this.nb).source.id;
+  }
+
+  remove(): void {
+    this.close('removed', true);
+    this.a.speaker.removeNeighbor(this.na.source.id);
+    this.b.speaker.removeNeighbor(this.nb.source.id);
+  }
+}

@@ -14,6 +14,7 @@ import {
   pathContains,
   prependAsPath,
   wellKnownBlock,
+  withAttrs,
   type BestPathConfig,
   type Neighbor,
   type Path,
@@ -83,16 +84,31 @@ export function preferenceClass(role: RouteServerNeighborRole | 'local', pref: H
 /** R-ARS-7: preference class, then AS-path length; ties are equal cost. */
 export function routeServerBestPath(settings: RouteServerSettings): BestPathConfig {
   return {
-    // neighbor-address only orders equal-cost paths deterministically (Azure does not say).
-    steps: ['preference', 'as-path-length', 'neighbor-address'],
+    // Its own VNet routes first; neighbor-address only orders equal-cost paths
+    // deterministically (Azure does not say, ADR 0007).
+    steps: ['locally-originated', 'preference', 'as-path-length', 'neighbor-address'],
     multipathThrough: 'as-path-length',
     maxPaths: settings.maxEcmpPaths,
   };
 }
 
+/** R-ARS-11: the marker community on routes exchanged with ExpressRoute gateways. */
+export const ER_MARKER_COMMUNITY = ((65517 << 16) | 65517) >>> 0;
+
+/** R-ER-4: the MSEE link subnets are neither programmed nor passed to NVAs. */
+export function isMseeTransit(prefix: Prefix): boolean {
+  return prefix.afi === 1 && prefix.len >= 16 && (prefix.addr as number) >>> 16 === ((169 << 8) | 254);
+}
+
+/** Adds a community once (a set keeps its order). */
+export function withCommunity(attrs: RouteAttrs, c: number): RouteAttrs {
+  if (attrs.communities?.includes(c)) return attrs;
+  return withAttrs(attrs, { communities: [...(attrs.communities ?? []), c] });
+}
+
 /**
- * The policy of one route-server instance (R-ARS-6, R-ARS-7, R-ARS-9).
- * @rule R-ARS-6 R-ARS-7 R-ARS-9
+ * The policy of one route-server instance (R-ARS-6, R-ARS-7, R-ARS-9, R-ARS-11).
+ * @rule R-ARS-6 R-ARS-7 R-ARS-9 R-ARS-11
  */
 export function routeServerPolicy(rs: RouteServer, instance: 0 | 1, settings: RouteServerSettings): SpeakerPolicy {
   const localIp = rs.virtualRouterIps[instance];
@@ -106,15 +122,22 @@ export function routeServerPolicy(rs: RouteServer, instance: 0 | 1, settings: Ro
       if (pathContains(attrs, 0)) return { accept: false, rule: 'R-ARS-6', reason: 'AS_PATH contains AS 0' };
       return { accept: true, weight: LEARNED_WEIGHT, preference: preferenceClass(roleOf(from), rs.hubRoutingPreference) };
     },
+    importPrefix(from, prefix) {
+      // R-ER-4: a gateway passes the MSEE /30s along; the route server keeps them out.
+      if (roleOf(from) !== 'nva' && isMseeTransit(prefix)) return { rule: 'R-ER-4', reason: 'MSEE link subnet (169.254.0.0/16): neither programmed nor passed to NVAs' };
+      return undefined;
+    },
     export(to, path) {
       const role = roleOf(to);
-      if (role !== 'nva') {
-        // Gateways (R-ARS-11) arrive with the next issue; until then nothing goes to them.
-        return { rule: 'R-ARS-11', reason: 'branch-to-branch exchange with gateways is not modelled yet' };
-      }
-      const block = wellKnownBlock(path.attrs, 'ebgp');
+      const block = wellKnownBlock(path.attrs, role === 'nva' ? 'ebgp' : 'ibgp');
       if (block) return { rule: 'R-ARS-9', reason: `${block} community` };
-      return exportToNva(path.attrs, localIp);
+      if (role === 'nva') return exportToNva(path.attrs, localIp);
+      // R-ARS-11: toward the gateways (iBGP, 65515 on both sides): the VNet ranges with the
+      // instance as next hop; everything learned, AS path and next hop unchanged; toward
+      // ExpressRoute tagged 65517:65517.
+      if (!rs.allowBranchToBranchTraffic) return { rule: 'R-ARS-11', reason: 'branch-to-branch traffic is off' };
+      const attrs = path.source.kind === 'local' ? path.attrs : withAttrs(path.attrs, { med: undefined, localPref: undefined });
+      return role === 'expressroute-gateway' ? withCommunity(attrs, ER_MARKER_COMMUNITY) : attrs;
     },
   };
 }
@@ -222,7 +245,10 @@ export function programmedRoutes(
   const byKey = new Map<string, { prefix: Prefix; paths: Path[] }>();
   for (const rib of instances) {
     for (const { prefix, best } of rib) {
-      const usable = best.filter((p) => p.source.kind !== 'local');
+      // Only NVA (eBGP) paths: the VNet's own ranges are system routes, and a best path
+      // learned from a gateway is programmed by that gateway, toward the MSEE or the tunnel
+      // (R-ER-4, R-VPN-1), not toward the gateway's address.
+      const usable = best.filter((p) => p.source.kind === 'ebgp');
       if (usable.length === 0) continue;
       const k = formatPrefix(prefix);
       const cur = byKey.get(k);

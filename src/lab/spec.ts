@@ -77,6 +77,40 @@ export interface SpeakerNodeSpec extends NodeBase {
   readonly routes: readonly SpeakerRouteSpec[];
 }
 
+/**
+ * Where an on-premises router (built-in or daemon) attaches on the Azure side: a link of an
+ * ExpressRoute circuit's private peering (it is the customer edge: first host of the link
+ * /30, R-ER-1), or a VPN connection's local network gateway (it is the device: the
+ * gateway's BGP peering address).
+ */
+export type Attachment =
+  | { readonly kind: 'expressRoute'; readonly circuit: string; readonly link: 'primary' | 'secondary' }
+  | { readonly kind: 'vpn'; readonly localNetworkGateway: string };
+
+/** A route a built-in router originates, optionally on some attachments only. */
+export interface RouterRouteSpec extends SpeakerRouteSpec {
+  /** Only toward these attachments (by index in `attach`); all when absent. */
+  readonly on?: readonly number[];
+}
+
+/**
+ * ARSLab's built-in router for on-premises sites and remote clouds (issue 3): an ASN,
+ * originated prefixes (per attachment if needed), prepends, and simple policy; its BGP
+ * sessions to the MSEEs or VPN gateway instances run in process.
+ */
+export interface RouterNodeSpec {
+  readonly kind: 'router';
+  readonly name: string;
+  readonly asn: number;
+  readonly routerId: string;
+  readonly attach: readonly Attachment[];
+  readonly routes: readonly RouterRouteSpec[];
+  /** Accept only these prefixes (and longer) from Azure; all when absent. */
+  readonly importPrefixes?: readonly string[];
+  /** Prepend own ASN this many extra times toward Azure. */
+  readonly prependToAzure?: number;
+}
+
 export type NodeSpec = DaemonNodeSpec | SpeakerNodeSpec;
 
 export interface LabSpec {
@@ -86,6 +120,8 @@ export interface LabSpec {
   readonly settings: LabSettings;
   readonly model: AzureModel;
   readonly nodes: readonly NodeSpec[];
+  /** Built-in on-premises routers (issue 3): attached to circuits and VPN connections, not VMs. */
+  readonly routers: readonly RouterNodeSpec[];
   /** Non-fatal problems found while loading (file:line: field: message). */
   readonly warnings: readonly string[];
 }

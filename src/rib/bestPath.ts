@@ -10,6 +10,7 @@
 import type { Path } from './path.js';
 
 export type BestPathStep =
+  | 'locally-originated' // the speaker's own routes first (Cisco: weight 32768 for local routes)
   | 'weight' // higher wins (Cisco weight; R-ER-3)
   | 'preference' // higher wins (R-ARS-7 hubRoutingPreference class)
   | 'local-pref' // higher wins (RFC 4271 §9.1.1)
@@ -55,6 +56,7 @@ function firstAs(p: Path): number | undefined {
 }
 
 const STEP: Record<BestPathStep, (a: Path, b: Path) => number> = {
+  'locally-originated': (a, b) => (a.source.kind === 'local' ? 0 : 1) - (b.source.kind === 'local' ? 0 : 1),
   weight: (a, b) => b.weight - a.weight,
   preference: (a, b) => b.preference - a.preference,
   'local-pref': (a, b) => (b.attrs.localPref ?? 100) - (a.attrs.localPref ?? 100),
@@ -114,6 +116,8 @@ export function selectBest(ranked: readonly Path[], config: BestPathConfig): Pat
 export function describeLoss(winner: Path, loser: Path, config: BestPathConfig): string {
   const c = compare(winner, loser, config);
   switch (c.step) {
+    case 'locally-originated':
+      return 'outranked: a locally originated route';
     case 'weight':
       return `outranked: weight ${winner.weight} > ${loser.weight}`;
     case 'preference':

@@ -20,6 +20,11 @@ export interface RouteSource {
   readonly kind: 'ebgp' | 'ibgp' | 'local';
   /** BGP Identifier of the neighbour (tie-break), uint32. */
   readonly routerId: number;
+  /**
+   * What the neighbour is to the speaker, in its policy's words ('nva', 'msee',
+   * 'route-server', 'customer'…): export policy decides by where a path came from.
+   */
+  readonly role?: string;
 }
 
 /** Why import policy refused a path: a rule number from azure-routing.md and one line. */

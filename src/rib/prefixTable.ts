@@ -2,10 +2,20 @@
  * @module rib/prefixTable
  * A map from prefix to value that costs little per entry and keeps arrival order.
  *
- * IPv4 keys are numbers (2^length − 1 + the address's top `length` bits: Smis up to /30), so a 300,000-route
- * table is one Map of numbers with no per-route strings or objects; IPv6 keys are
- * strings (Route Server is IPv4; IPv6 is rare here). Iteration order is insertion order
- * per family, IPv4 first: the order in which prefixes were first learned.
+ * IPv4 (ADR 0005, amended): a purpose-built ordered hash table on typed arrays, the layout
+ * of a "compact dict". Entries sit in arrival order in parallel typed arrays (address, length,
+ * value id); an open-addressing index (linear probing, multiplicative hash) maps a prefix to
+ * its entry. Values are held in a small pool and referred to by a 32-bit id, with a reference
+ * count: the 300,000 routes of one attribute set are 300,000 copies of one id, so the table
+ * holds no per-route JS object and nothing for the garbage collector to trace or copy. A
+ * deleted entry leaves a hole in the entry arrays (skipped by iteration) and is removed from
+ * the index at once (backward-shift deletion, no tombstones); holes are squeezed out when the
+ * entry arrays fill up. Semantics are those of a `Map`: setting an existing prefix keeps its
+ * position, a prefix deleted and set again goes to the end, iterators see entries added while
+ * they run and survive compaction.
+ *
+ * IPv6 keys are strings in a Map (Route Server is IPv4; IPv6 is rare here). Iteration order is
+ * insertion order per family, IPv4 first: the order in which prefixes were first learned.
  */
 import { AFI_IPV4, AFI_IPV6, type Ipv4Prefix, type Ipv6Prefix, type Prefix } from '../bgp/wire/index.js';
 
@@ -34,47 +44,362 @@ function prefixFromV6Key(key: string): Ipv6Prefix {
   return { afi: AFI_IPV6, addr: BigInt(`0x${key.slice(0, slash)}`), len: Number(key.slice(slash + 1)) };
 }
 
+/** eLen of an entry that was deleted (a hole until the next compaction). */
+const HOLE = 255;
+const MIN_INDEX_BITS = 4;
+const MIN_ENTRIES = 8;
+
+/** Home slot of (addr, len) in an index of 2^(32 − shift) slots: multiplicative (Fibonacci) hashing. */
+function home(addr: number, len: number, shift: number): number {
+  return Math.imul(addr ^ Math.imul(len, 0x27d4eb2d), 0x9e3779b1) >>> shift;
+}
+
+/** Where a live iterator stands: the next entry position it will read (moved by compaction). */
+interface Cursor {
+  pos: number;
+}
+
 export class PrefixTable<V> {
-  private readonly v4 = new Map<number, V>();
+  // --- IPv4 entries, in arrival order (holes have eLen === HOLE) ---
+  private eAddr = new Int32Array(MIN_ENTRIES);
+  private eLen = new Uint8Array(MIN_ENTRIES);
+  private eVal = new Int32Array(MIN_ENTRIES);
+  /** Entry positions used, holes included. */
+  private n = 0;
+  /** Live IPv4 entries. */
+  private live = 0;
+  // --- IPv4 index: slot → entry position + 1 (0: empty) ---
+  private index = new Int32Array(1 << MIN_INDEX_BITS);
+  private shift = 32 - MIN_INDEX_BITS;
+  private mask = (1 << MIN_INDEX_BITS) - 1;
+  // --- value pool: id → value, reference counts; non-array values are shared by identity ---
+  private vals: (V | undefined)[] = [];
+  private refs = new Int32Array(8);
+  private readonly ids = new Map<V, number>();
+  private freeIds: number[] = [];
+  private lastVal: V | undefined = undefined;
+  private lastId = -1;
+  /** Iterators that may still run (weakly held); compaction moves their cursors. */
+  private cursors: WeakRef<Cursor>[] = [];
+
   private readonly v6 = new Map<string, V>();
 
   get size(): number {
-    return this.v4.size + this.v6.size;
+    return this.live + this.v6.size;
   }
 
   get(p: Prefix): V | undefined {
-    return p.afi === AFI_IPV4 ? this.v4.get(v4Key(p.addr, p.len)) : this.v6.get(v6Key(p));
+    return p.afi === AFI_IPV4 ? this.getV4(p.addr, p.len) : this.v6.get(v6Key(p));
   }
 
   set(p: Prefix, v: V): void {
-    if (p.afi === AFI_IPV4) this.v4.set(v4Key(p.addr, p.len), v);
+    if (p.afi === AFI_IPV4) this.setV4(p.addr, p.len, v);
     else this.v6.set(v6Key(p), v);
   }
 
   delete(p: Prefix): boolean {
-    return p.afi === AFI_IPV4 ? this.v4.delete(v4Key(p.addr, p.len)) : this.v6.delete(v6Key(p));
+    return p.afi === AFI_IPV4 ? this.deleteV4(p.addr, p.len) : this.v6.delete(v6Key(p));
   }
 
   has(p: Prefix): boolean {
-    return p.afi === AFI_IPV4 ? this.v4.has(v4Key(p.addr, p.len)) : this.v6.has(v6Key(p));
+    return p.afi === AFI_IPV4 ? this.find(p.addr | 0, p.len) >= 0 : this.v6.has(v6Key(p));
   }
 
   clear(): void {
-    this.v4.clear();
+    for (let i = 0; i < this.n; i++) if (this.eLen[i] !== HOLE) this.release(this.eVal[i]!);
+    this.eAddr = new Int32Array(MIN_ENTRIES);
+    this.eLen = new Uint8Array(MIN_ENTRIES);
+    this.eVal = new Int32Array(MIN_ENTRIES);
+    this.n = 0;
+    this.live = 0;
+    this.index = new Int32Array(1 << MIN_INDEX_BITS);
+    this.shift = 32 - MIN_INDEX_BITS;
+    this.mask = (1 << MIN_INDEX_BITS) - 1;
     this.v6.clear();
+    // As Map: iterators that were running go on with what is added from now on.
+    this.moveCursors(() => 0);
   }
 
+  // -------------------------------------------------------------------------
+  // IPv4 by address and length (no Prefix object needed)
+
+  /** `addr` is the network address (host bits zero), as uint32 or int32. */
+  getV4(addr: number, len: number): V | undefined {
+    const e = this.find(addr | 0, len);
+    return e < 0 ? undefined : this.vals[this.eVal[e]!];
+  }
+
+  setV4(addr: number, len: number, v: V): void {
+    const a = addr | 0;
+    const e = this.find(a, len);
+    if (e >= 0) {
+      const old = this.eVal[e]!;
+      this.eVal[e] = this.acquire(v);
+      this.release(old);
+      return;
+    }
+    this.insertNew(a, len, this.acquire(v));
+  }
+
+  /**
+   * Sets `addr/len` to `v` if the table does not hold it yet (one probe for both). Returns
+   * true when it was added (it then sits at the end of the iteration order).
+   */
+  addV4(addr: number, len: number, v: V): boolean {
+    const a = addr | 0;
+    const index = this.index;
+    const eAddr = this.eAddr;
+    const eLen = this.eLen;
+    const mask = this.mask;
+    let s = home(a, len, this.shift);
+    for (;;) {
+      const x = index[s]!;
+      if (x === 0) break;
+      if (eAddr[x - 1] === a && eLen[x - 1] === len) return false;
+      s = (s + 1) & mask;
+    }
+    const id = this.acquire(v);
+    if (this.n === this.eLen.length || (this.live + 1) * 2 > index.length) {
+      this.insertNew(a, len, id); // grows or compacts first
+      return true;
+    }
+    const at = this.n++;
+    eAddr[at] = a;
+    eLen[at] = len;
+    this.eVal[at] = id;
+    index[s] = at + 1;
+    this.live++;
+    return true;
+  }
+
+  deleteV4(addr: number, len: number): boolean {
+    const a = addr | 0;
+    const index = this.index;
+    const mask = this.mask;
+    let s = home(a, len, this.shift);
+    let x: number;
+    for (;;) {
+      x = index[s]!;
+      if (x === 0) return false;
+      if (this.eAddr[x - 1] === a && this.eLen[x - 1] === len) break;
+      s = (s + 1) & mask;
+    }
+    const e = x - 1;
+    this.eLen[e] = HOLE;
+    this.release(this.eVal[e]!);
+    this.live--;
+    // Backward-shift deletion: pull later members of the probe run into the gap.
+    let gap = s;
+    let j = s;
+    for (;;) {
+      j = (j + 1) & mask;
+      const y = index[j]!;
+      if (y === 0) break;
+      const h = home(this.eAddr[y - 1]!, this.eLen[y - 1]!, this.shift);
+      // y may move to `gap` unless its home lies cyclically in (gap, j].
+      const stays = gap <= j ? h > gap && h <= j : h > gap || h <= j;
+      if (!stays) {
+        index[gap] = y;
+        gap = j;
+      }
+    }
+    index[gap] = 0;
+    // Give memory back after a mass withdrawal (e.g. a session down): a quarter full at most.
+    if (this.eLen.length > 64 && this.live * 4 < this.eLen.length && this.n > this.live * 2) this.compact();
+    return true;
+  }
+
+  // -------------------------------------------------------------------------
+  // Iteration
+
   *entries(): IterableIterator<[Prefix, V]> {
-    for (const [k, v] of this.v4) yield [prefixFromV4Key(k), v];
+    const c: Cursor = { pos: 0 };
+    this.track(c);
+    while (c.pos < this.n) {
+      const i = c.pos++;
+      const len = this.eLen[i]!;
+      if (len !== HOLE) yield [{ afi: AFI_IPV4, addr: this.eAddr[i]! >>> 0, len }, this.vals[this.eVal[i]!] as V];
+    }
+    c.pos = -1;
     for (const [k, v] of this.v6) yield [prefixFromV6Key(k), v];
   }
 
   *values(): IterableIterator<V> {
-    yield* this.v4.values();
+    const c: Cursor = { pos: 0 };
+    this.track(c);
+    while (c.pos < this.n) {
+      const i = c.pos++;
+      if (this.eLen[i] !== HOLE) yield this.vals[this.eVal[i]!] as V;
+    }
+    c.pos = -1;
     yield* this.v6.values();
   }
 
   [Symbol.iterator](): IterableIterator<[Prefix, V]> {
     return this.entries();
+  }
+
+  // -------------------------------------------------------------------------
+  // Internals
+
+  /** Entry position of addr/len (addr as int32), or −1. */
+  private find(a: number, len: number): number {
+    const index = this.index;
+    const mask = this.mask;
+    let s = home(a, len, this.shift);
+    for (;;) {
+      const x = index[s]!;
+      if (x === 0) return -1;
+      if (this.eAddr[x - 1] === a && this.eLen[x - 1] === len) return x - 1;
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Appends a prefix known to be absent, with value id `id` (already acquired). */
+  private insertNew(a: number, len: number, id: number): void {
+    if (this.n === this.eLen.length) {
+      // Full: squeeze out the holes if they are many, else grow.
+      if (this.n - this.live >= this.n >> 2) this.compact();
+      else this.growEntries(this.eLen.length * 2);
+    }
+    if ((this.live + 1) * 2 > this.index.length) this.rebuildIndex(this.index.length * 2);
+    const at = this.n++;
+    this.eAddr[at] = a;
+    this.eLen[at] = len;
+    this.eVal[at] = id;
+    const index = this.index;
+    const mask = this.mask;
+    let s = home(a, len, this.shift);
+    while (index[s] !== 0) s = (s + 1) & mask;
+    index[s] = at + 1;
+    this.live++;
+  }
+
+  private growEntries(cap: number): void {
+    const a = new Int32Array(cap);
+    a.set(this.eAddr.subarray(0, this.n));
+    const l = new Uint8Array(cap);
+    l.set(this.eLen.subarray(0, this.n));
+    const v = new Int32Array(cap);
+    v.set(this.eVal.subarray(0, this.n));
+    this.eAddr = a;
+    this.eLen = l;
+    this.eVal = v;
+  }
+
+  /** An index of `slots` slots (a power of two) over the live entries. */
+  private rebuildIndex(slots: number): void {
+    const bits = 31 - Math.clz32(slots);
+    const index = new Int32Array(slots);
+    const shift = 32 - bits;
+    const mask = slots - 1;
+    const eAddr = this.eAddr;
+    const eLen = this.eLen;
+    for (let i = 0; i < this.n; i++) {
+      const len = eLen[i]!;
+      if (len === HOLE) continue;
+      let s = home(eAddr[i]!, len, shift);
+      while (index[s] !== 0) s = (s + 1) & mask;
+      index[s] = i + 1;
+    }
+    this.index = index;
+    this.shift = shift;
+    this.mask = mask;
+  }
+
+  /** Removes the holes, keeping order; sizes the arrays for the live entries; moves running iterators. */
+  private compact(): void {
+    const n = this.n;
+    const eAddr = this.eAddr;
+    const eLen = this.eLen;
+    const eVal = this.eVal;
+    // Positions before compaction → after: the live entries before each position.
+    const moved = this.cursors.length > 0;
+    const newPos = moved ? new Int32Array(n + 1) : undefined;
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      if (newPos) newPos[i] = w;
+      if (eLen[i] === HOLE) continue;
+      eAddr[w] = eAddr[i]!;
+      eLen[w] = eLen[i]!;
+      eVal[w] = eVal[i]!;
+      w++;
+    }
+    if (newPos) newPos[n] = w;
+    this.n = w;
+    let cap = MIN_ENTRIES;
+    while (cap < w * 2) cap *= 2;
+    if (cap < eLen.length) {
+      this.eAddr = eAddr.slice(0, cap);
+      this.eLen = eLen.slice(0, cap);
+      this.eVal = eVal.slice(0, cap);
+    } else if (cap > eLen.length) {
+      this.growEntries(cap);
+    }
+    let slots = 1 << MIN_INDEX_BITS;
+    while (slots < (w + 1) * 2) slots *= 2;
+    this.rebuildIndex(slots);
+    if (newPos) this.moveCursors((p) => newPos[Math.min(p, n)]!);
+  }
+
+  private track(c: Cursor): void {
+    if (this.cursors.length >= 64) this.cursors = this.cursors.filter((r) => { const x = r.deref(); return x !== undefined && x.pos >= 0; });
+    this.cursors.push(new WeakRef(c));
+  }
+
+  private moveCursors(to: (pos: number) => number): void {
+    const keep: WeakRef<Cursor>[] = [];
+    for (const r of this.cursors) {
+      const c = r.deref();
+      if (c === undefined || c.pos < 0) continue;
+      c.pos = to(c.pos);
+      keep.push(r);
+    }
+    this.cursors = keep;
+  }
+
+  /** One more reference to `v`: its pool id. */
+  private acquire(v: V): number {
+    let id: number;
+    if (v === this.lastVal && this.lastId >= 0) id = this.lastId;
+    else if (Array.isArray(v)) {
+      // Arrays (a prefix's ranked candidates) are one per prefix: a pool slot each, no lookup.
+      id = this.newId(v);
+    } else {
+      const known = this.ids.get(v);
+      if (known !== undefined) id = known;
+      else {
+        id = this.newId(v);
+        this.ids.set(v, id);
+      }
+      this.lastVal = v;
+      this.lastId = id;
+    }
+    this.refs[id]!++;
+    return id;
+  }
+
+  private newId(v: V): number {
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.vals.length;
+    if (id === this.vals.length) this.vals.push(v);
+    else this.vals[id] = v;
+    if (id >= this.refs.length) {
+      const r = new Int32Array(this.refs.length * 2);
+      r.set(this.refs);
+      this.refs = r;
+    }
+    return id;
+  }
+
+  private release(id: number): void {
+    if (--this.refs[id]! > 0) return;
+    const v = this.vals[id] as V;
+    if (!Array.isArray(v)) this.ids.delete(v);
+    if (this.lastId === id) {
+      this.lastId = -1;
+      this.lastVal = undefined;
+    }
+    this.vals[id] = undefined;
+    this.freeIds.push(id);
   }
 }

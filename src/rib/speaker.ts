@@ -331,10 +331,11 @@ export class Speaker {
 
   /** The attributes to advertise to this neighbour for these best paths, or why none. */
   exportDecision(st: NeighborState, prefix: Prefix, best: readonly Path[]): RouteAttrs | Rejection | undefined {
-    // Split horizon: never the neighbour's own path back to it (a route server skips a
-    // client's own paths, gobgp rsFilter); the next equal-cost path may go instead.
-    const path = best.find((p) => p.source.id !== st.neighbor.source.id);
-    if (!path) return undefined;
+    // RFC 4271 §9.1.3: the best path is advertised, and not back to the neighbour it came
+    // from — with no fallback to another equal-cost path (seed 001: a gateway instance whose
+    // own path is the route server's best gets nothing back; ADR 0007).
+    const path = best[0];
+    if (!path || path.source.id === st.neighbor.source.id) return undefined;
     if (this.policy.exportDependsOnPrefix) return this.policy.export(st.neighbor, path, prefix);
     let d = st.exportCache.get(path);
     if (d === undefined) {

@@ -135,6 +135,7 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
       settings: built.settings,
       model: built.model,
       nodes: built.nodes,
+      routers: [],
       warnings: warnings.map(formatLabFileError),
     },
     warnings,

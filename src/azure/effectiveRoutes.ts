@@ -7,10 +7,10 @@
  */
 import { formatPrefix, parsePrefix, prefixContains, prefixEquals, type Prefix } from '../bgp/wire/index.js';
 import type { Path } from '../rib/index.js';
+import type { GatewayRouteOrigin, GatewayRoutes } from './gatewayRoutes.js';
 import { idKey } from './ids.js';
-import { byId, connectedPeers, findSubnet, primaryIpConfig, routeServersProgramming, routeTableOf, vnetsServedBy } from './lookup.js';
-import type { AzureModel, NetworkInterface, RouteServer } from './model.js';
-import type { ProgrammedRoute } from './routeServer.js';
+import { byId, connectedPeers, findSubnet, primaryIpConfig, routeTableOf } from './lookup.js';
+import type { AzureModel, NetworkInterface, VirtualNetwork } from './model.js';
 import { NONE_RANGES } from './systemRoutes.js';
 
 export type RouteSourceName = 'Default' | 'User' | 'VirtualNetworkGateway';
@@ -38,8 +38,8 @@ export interface EffectiveRoute {
 export interface EffectiveRouteDetail {
   readonly route: EffectiveRoute;
   readonly prefix: Prefix;
-  /** For gateway rows: the Route Server and the paths behind it. */
-  readonly routeServer?: RouteServer;
+  /** For gateway rows: which gateway programmed it, and the paths behind it. */
+  readonly origin?: GatewayRouteOrigin;
   readonly paths?: readonly Path[];
   /** For Invalid rows and removed candidates: the rule and reason. */
   readonly note?: { rule: string; reason: string };
@@ -49,8 +49,8 @@ export interface EffectiveRouteDetail {
   readonly routeTableId?: string;
 }
 
-/** The routes each Route Server programs, computed by the lab from its instances' Loc-RIBs. */
-export type ProgrammedRoutesOf = (rs: RouteServer) => readonly ProgrammedRoute[];
+/** The gateway routes of a VNet, computed by the lab from its speakers (gatewayRoutes.ts). */
+export type GatewayRoutesOf = (vnet: VirtualNetwork) => GatewayRoutes;
 
 export interface EffectiveRoutes {
   readonly value: EffectiveRoute[];
@@ -61,7 +61,7 @@ export interface EffectiveRoutes {
 /**
  * @rule R-NIC-1 R-NIC-2 R-NIC-3 R-NIC-4 R-NIC-5 R-ARS-8
  */
-export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, programmed: ProgrammedRoutesOf): EffectiveRoutes {
+export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, gatewayRoutes: GatewayRoutesOf): EffectiveRoutes {
   const ipc = primaryIpConfig(nic);
   const where = ipc ? findSubnet(model, ipc.subnet) : undefined;
   if (!ipc || !where) return { value: [], details: [] };
@@ -88,7 +88,7 @@ export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, progra
         disableBgpRoutePropagation: extra.disable ?? false,
       },
       prefix,
-      ...(extra.routeServer ? { routeServer: extra.routeServer } : {}),
+      ...(extra.origin ? { origin: extra.origin } : {}),
       ...(extra.paths ? { paths: extra.paths } : {}),
       ...(extra.routeTableId ? { routeTableId: extra.routeTableId } : {}),
     };
@@ -106,23 +106,28 @@ export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, progra
   }
   const systemSpaces = [...vnetRows, ...peerRows].map((d) => d.prefix);
 
-  // R-NIC-2 / R-ARS-8: routes from the Route Servers that program this VNet.
+  // R-NIC-2 / R-ARS-8: routes from the gateways (route server, ER, VPN) of this VNet's hub.
   const gatewayRows: EffectiveRouteDetail[] = [];
   const gatewayHidden: EffectiveRouteDetail[] = [];
-  for (const rs of routeServersProgramming(model, vnet)) {
-    const served = vnetsServedBy(model, rs).flatMap((v) => v.prefixes);
-    for (const r of programmed(rs)) {
-      const inside = served.find((sp) => prefixContains(sp, r.prefix));
-      for (const ip of r.nextHops) {
-        const d = row('VirtualNetworkGateway', r.prefix, 'VirtualNetworkGateway', [ip], { routeServer: rs, paths: r.paths });
-        if (inside) {
-          details.pop();
-          gatewayHidden.push({ ...d, hidden: true, note: { rule: 'R-ARS-8', reason: `not programmed: inside the VNet address space ${formatPrefix(inside)}` } });
-        } else if (!propagation) {
-          details.pop();
-          gatewayHidden.push({ ...d, hidden: true, note: { rule: 'R-ARS-8', reason: `not programmed: route table ${table!.name} disables BGP route propagation` } });
-        } else gatewayRows.push(d);
-      }
+  const g = gatewayRoutes(vnet);
+  for (const r of g.routes) {
+    const inside = g.servedPrefixes.find((sp) => prefixContains(sp, r.prefix));
+    for (const ip of r.nextHops) {
+      const d = row('VirtualNetworkGateway', r.prefix, 'VirtualNetworkGateway', [ip], { origin: r.origin, paths: r.paths });
+      if (inside) {
+        details.pop();
+        gatewayHidden.push({ ...d, hidden: true, note: { rule: 'R-ARS-8', reason: `not programmed: inside the VNet address space ${formatPrefix(inside)}` } });
+      } else if (!propagation) {
+        details.pop();
+        gatewayHidden.push({ ...d, hidden: true, note: { rule: 'R-ARS-8', reason: `not programmed: route table ${table!.name} disables BGP route propagation` } });
+      } else gatewayRows.push(d);
+    }
+  }
+  for (const x of g.dropped) {
+    for (const ip of x.route.nextHops) {
+      const d = row('VirtualNetworkGateway', x.route.prefix, 'VirtualNetworkGateway', [ip], { origin: x.route.origin, paths: x.route.paths });
+      details.pop();
+      gatewayHidden.push({ ...d, hidden: true, note: { rule: x.rule, reason: x.reason } });
     }
   }
 
@@ -185,8 +190,8 @@ export interface NextHopResult {
   routeTableId: string;
 }
 
-export function nextHop(model: AzureModel, nic: NetworkInterface, destination: Prefix, programmed: ProgrammedRoutesOf): NextHopResult {
-  const { details } = effectiveRoutes(model, nic, programmed);
+export function nextHop(model: AzureModel, nic: NetworkInterface, destination: Prefix, gatewayRoutes: GatewayRoutesOf): NextHopResult {
+  const { details } = effectiveRoutes(model, nic, gatewayRoutes);
   let best: EffectiveRouteDetail | undefined;
   for (const d of details) {
     if (d.hidden || d.route.state !== 'Active') continue;

@@ -13,7 +13,11 @@ export type ResourceType =
   | 'networkInterfaces'
   | 'virtualHubs'
   | 'publicIPAddresses'
-  | 'networkSecurityGroups';
+  | 'networkSecurityGroups'
+  | 'virtualNetworkGateways'
+  | 'localNetworkGateways'
+  | 'connections'
+  | 'expressRouteCircuits';
 
 export function resourceId(sub: string, rg: string, type: ResourceType, name: string, ...children: string[]): string {
   const provider = 'Microsoft.Network';

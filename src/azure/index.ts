@@ -12,3 +12,6 @@ export * from './routeServer.js';
 export * from './effectiveRoutes.js';
 export * from './validate.js';
 export * from './mutate.js';
+export * from './expressRoute.js';
+export * from './vpnGateway.js';
+export * from './gatewayRoutes.js';

@@ -18,6 +18,14 @@ import {
   type NextHopResult,
   type ProgrammedRoute,
   type RouteServer,
+  type GatewayRoute,
+  type GatewayRoutes,
+  type VirtualNetwork,
+  gatewaysOfVnet,
+  hubOf,
+  mergeGatewayRoutes,
+  routeServerOfVnet,
+  servedByHub,
   vnetsServedBy,
 } from '../azure/index.js';
 import type { Prefix } from '../bgp/wire/index.js';
@@ -25,6 +33,8 @@ import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
 import { createNode, type NodeRuntime } from './kinds/index.js';
 import { RouteServerRuntime } from './routeServer.js';
+import { HybridRuntime } from './hybrid.js';
+import { DeliveryQueue } from './inprocess.js';
 import type { AddressingMode, LabSpec } from './spec.js';
 import type { Netns } from './netns.js';
 
@@ -61,6 +71,10 @@ export class Lab {
   private model_: AzureModel;
   private netns?: Netns;
   private stopped = false;
+  /** One FIFO for every in-process route exchange: the same order on every run. */
+  readonly queue = new DeliveryQueue();
+  /** Gateways, circuits' MSEEs, built-in on-premises routers (issue 3). */
+  hybrid?: HybridRuntime;
 
   private constructor(
     readonly spec: LabSpec,
@@ -144,6 +158,9 @@ export class Lab {
     }
     checkpoint();
     for (const rt of this.routeServers.values()) await rt.start();
+    this.hybrid = new HybridRuntime(this.model_, this.spec.routers, { clock, events: this.events, queue: this.queue, routeServers: this.routeServers });
+    this.hybrid.start();
+    await this.queue.settled();
     if (o.startNodes !== false) {
       for (const node of this.nodes.values()) {
         checkpoint();
@@ -170,6 +187,7 @@ export class Lab {
       const after = vnetsServedBy(next, rs).map((v) => idKey(v.id)).sort().join();
       if (before !== after) rt.refreshPeers(why);
     }
+    this.hybrid?.setModel(next);
     this.events.emit('lab', this.spec.name, `model changed: ${why}`);
   }
 
@@ -184,12 +202,40 @@ export class Lab {
   /** R-ARS-8: the routes a Route Server programs now. */
   programmed = (rs: RouteServer): readonly ProgrammedRoute[] => this.routeServer(rs)?.programmed() ?? [];
 
+  /**
+   * R-NIC-2: what a VNet's NICs get from its hub's gateways — the route server's NVA
+   * routes, the ExpressRoute and VPN gateways' routes — merged by the hub's routing
+   * preference (R-ARS-7).
+   */
+  gatewayRoutes = (vnet: VirtualNetwork): GatewayRoutes => {
+    const m = this.model_;
+    const hub = hubOf(m, vnet);
+    if (!hub) return { routes: [], servedPrefixes: [], dropped: [] };
+    const candidates: GatewayRoute[] = [];
+    const rs = routeServerOfVnet(m, hub);
+    if (rs) {
+      for (const r of this.programmed(rs)) candidates.push({ ...r, origin: 'route-server', asPathLength: r.paths[0]?.attrs.asPathLength ?? 0 });
+    }
+    for (const g of gatewaysOfVnet(m, hub)) {
+      const gw = this.hybrid?.gateways.get(idKey(g.id));
+      if (!gw) continue;
+      candidates.push(...(gw.isExpressRoute ? this.hybrid!.expressRouteRoutes(gw) : this.hybrid!.vpnRoutes(gw)));
+    }
+    const merged = mergeGatewayRoutes(candidates, rs?.hubRoutingPreference ?? 'ExpressRoute', m.routeServerSettings.maxEcmpPaths);
+    return { routes: merged.routes, servedPrefixes: servedByHub(m, hub).flatMap((v) => v.prefixes), dropped: merged.dropped };
+  };
+
   effectiveRoutes(nic: NetworkInterface): EffectiveRoutes {
-    return effectiveRoutes(this.model_, nic, this.programmed);
+    return effectiveRoutes(this.model_, nic, this.gatewayRoutes);
   }
 
   nextHop(nic: NetworkInterface, destination: Prefix): NextHopResult {
-    return nextHop(this.model_, nic, destination, this.programmed);
+    return nextHop(this.model_, nic, destination, this.gatewayRoutes);
+  }
+
+  /** Waits until every in-process route exchange posted so far has run. */
+  async settled(): Promise<void> {
+    await this.queue.settled();
   }
 
   /** Every process the lab started (for the state file and cleanup after a crash). */
@@ -205,6 +251,7 @@ export class Lab {
     if (this.stopped) return;
     this.stopped = true;
     this.events.emit('lab', this.spec.name, 'stopping');
+    this.hybrid?.stop();
     await Promise.allSettled([...this.nodes.values()].map((n) => n.stop()));
     await Promise.allSettled([...this.routeServers.values()].map((r) => r.stop()));
     await this.netns?.destroy();

@@ -126,7 +126,7 @@ export class RouteServerRuntime {
   private addPeering(inst: InstanceRuntime, c: BgpConnection): void {
     const settings = this.model.routeServerSettings;
     const peerReal = this.ctx.addresses.add(c.peerIp);
-    const source = newRouteSource({ name: c.name, address: c.peerIp, asn: c.peerAsn, kind: 'ebgp', routerId: ipToId(c.peerIp) });
+    const source = newRouteSource({ name: c.name, address: c.peerIp, asn: c.peerAsn, kind: 'ebgp', routerId: ipToId(c.peerIp), role: 'nva' });
     const session = createBgpNeighbor({
       speaker: inst.speaker,
       source,

@@ -42,6 +42,27 @@ export interface ModelInit {
     hubRoutingPreference?: HubRoutingPreference;
     peerings: { name: string; peerIp: string; peerAsn: number }[];
   }[];
+  gateways?: {
+    name: string;
+    vnet: string;
+    type: 'ExpressRoute' | 'Vpn';
+    instances: [string, string];
+    activeActive?: boolean;
+    asn?: number;
+    publicIps?: string[];
+    apipa?: string[];
+  }[];
+  circuits?: {
+    name: string;
+    location: string;
+    peerASN: number;
+    primary: string;
+    secondary: string;
+    msee: [string, string];
+    globalReach?: { name: string; peer: string; prefix: string }[];
+  }[];
+  connections?: { name: string; gateway: string; circuit?: string; lng?: string; routingWeight?: number; msee?: [string, string] }[];
+  localNetworkGateways?: { name: string; ip: string; prefixes: string[]; asn: number; bgp: string }[];
 }
 
 export function buildModel(init: ModelInit): AzureModel {
@@ -127,10 +148,60 @@ export function buildModel(init: ModelInit): AzureModel {
     networkInterfaces: vms.map((x) => x.nic),
     virtualMachines: vms.map((x) => x.vm),
     routeServers,
-    virtualNetworkGateways: [],
-    localNetworkGateways: [],
-    connections: [],
-    expressRouteCircuits: [],
+    virtualNetworkGateways: (init.gateways ?? []).map((g) => {
+      const vnet = vnets.find((v) => v.name === g.vnet)!;
+      return {
+        id: resourceId(S, 'rg', 'virtualNetworkGateways', g.name),
+        name: g.name,
+        resourceGroup: 'rg',
+        location: vnet.location,
+        gatewayType: g.type,
+        sku: g.type === 'ExpressRoute' ? 'Standard' : 'VpnGw1',
+        activeActive: g.activeActive ?? g.type === 'ExpressRoute',
+        virtualNetwork: vnet.id,
+        subnet: `${vnet.id}/subnets/GatewaySubnet`,
+        enableBgp: true,
+        asn: g.asn ?? 65515,
+        instanceAddresses: g.instances,
+        publicIpAddresses: g.publicIps ?? [],
+        customBgpIpAddresses: g.apipa ?? [],
+      };
+    }),
+    localNetworkGateways: (init.localNetworkGateways ?? []).map((l) => ({
+      id: resourceId(S, 'rg', 'localNetworkGateways', l.name),
+      name: l.name,
+      resourceGroup: 'rg',
+      location: 'westeurope',
+      gatewayIpAddress: l.ip,
+      addressPrefixes: l.prefixes,
+      bgpSettings: { asn: l.asn, bgpPeeringAddress: l.bgp },
+    })),
+    connections: (init.connections ?? []).map((c) => ({
+      id: resourceId(S, 'rg', 'connections', c.name),
+      name: c.name,
+      resourceGroup: 'rg',
+      location: 'westeurope',
+      connectionType: c.circuit ? ('ExpressRoute' as const) : ('IPsec' as const),
+      virtualNetworkGateway1: resourceId(S, 'rg', 'virtualNetworkGateways', c.gateway),
+      ...(c.circuit ? { peer: resourceId(S, 'rg', 'expressRouteCircuits', c.circuit) } : {}),
+      ...(c.lng ? { localNetworkGateway2: resourceId(S, 'rg', 'localNetworkGateways', c.lng) } : {}),
+      routingWeight: c.routingWeight ?? 0,
+      enableBgp: true,
+      ...(c.msee ? { mseePeerAddresses: c.msee } : {}),
+    })),
+    expressRouteCircuits: (init.circuits ?? []).map((c) => ({
+      id: resourceId(S, 'rg', 'expressRouteCircuits', c.name),
+      name: c.name,
+      resourceGroup: 'rg',
+      location: 'westeurope',
+      serviceProviderName: 'Provider',
+      peeringLocation: c.location,
+      bandwidthInMbps: 1000,
+      skuTier: 'Standard' as const,
+      peerings: [{ name: 'AzurePrivatePeering' as const, peerASN: c.peerASN, primaryPeerAddressPrefix: c.primary, secondaryPeerAddressPrefix: c.secondary, vlanId: 100 }],
+      mseeAddresses: c.msee,
+      globalReachConnections: (c.globalReach ?? []).map((g) => ({ name: g.name, peerCircuit: resourceId(S, 'rg', 'expressRouteCircuits', g.peer), addressPrefix: g.prefix })),
+    })),
   };
 }
 

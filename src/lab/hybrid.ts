@@ -1,0 +1,409 @@
+/**
+ * @module lab/hybrid
+ * The Azure-internal side of a lab beyond route servers (issue 3): ExpressRoute and VPN
+ * gateway instances, the MSEEs of each circuit link, built-in on-premises routers — all
+ * speakers of src/rib with the policies of src/azure, joined by in-process BGP sessions
+ * (src/lab/inprocess.ts). No table is computed by a special case: every listing reads a
+ * speaker's Adj-RIB-In, Loc-RIB or Adj-RIB-Out.
+ */
+import type { Clock } from '../bgp/clock.js';
+import { parseIpv4, parsePrefix, formatPrefix, type Prefix } from '../bgp/wire/index.js';
+import {
+  circuitsOf,
+  erGatewayPolicy,
+  gatewaysOfVnet,
+  INSTANCE_NAMES,
+  mseePolicy,
+  MSEE_ASN,
+  routeServerOfVnet,
+  servedByHub,
+  vpnBgpAddress,
+  vpnGatewayPolicy,
+  vpnNextHops,
+  byId,
+  CUSTOMER_PREFIX_LIMIT,
+  isMseeTransit,
+  VNET_PREFIX_LIMIT,
+  VPN_PREFIX_LIMIT,
+  WEIGHT_LOCAL,
+  type AzureModel,
+  type ExpressRouteCircuit,
+  type GatewayRoute,
+  type VirtualNetworkGateway,
+} from '../azure/index.js';
+import { internAttrs, newRouteSource, pathContains, prependAsPath, Speaker, type RouteSource, type SpeakerPolicy } from '../rib/index.js';
+import type { EventLog } from './events.js';
+import { DeliveryQueue, InProcessSession, type SessionTimers } from './inprocess.js';
+import type { RouteServerRuntime } from './routeServer.js';
+import type { RouterNodeSpec } from './spec.js';
+
+const ip = (t: string): number => parseIpv4(t) ?? 0;
+
+const ER_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60, bfd: { intervalMs: 300, multiplier: 3 } }; // R-ER-1
+const VPN_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60 }; // R-VPN-1: 60/180, no BFD
+const IBGP_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60 };
+
+export interface HybridContext {
+  readonly clock: Clock;
+  readonly events: EventLog;
+  readonly queue: DeliveryQueue;
+  /** The lab's route servers, by ARM id (lower case). */
+  readonly routeServers: ReadonlyMap<string, RouteServerRuntime>;
+}
+
+/** A gateway (ER or VPN) running as one speaker per instance. */
+export class GatewayRuntime {
+  readonly instances: Speaker[] = [];
+  constructor(
+    readonly resource: VirtualNetworkGateway,
+    model: AzureModel,
+  ) {
+    const vnet = byId(model.virtualNetworks, resource.virtualNetwork)!;
+    const served = servedByHub(model, vnet).flatMap((v) => v.prefixes);
+    const count = resource.gatewayType === 'ExpressRoute' || resource.activeActive ? 2 : 1;
+    for (let i = 0 as 0 | 1; i < count; i = (i + 1) as 0 | 1) {
+      const policy: SpeakerPolicy =
+        resource.gatewayType === 'ExpressRoute'
+          ? erGatewayPolicy({ gateway: resource, instance: i, vnetHasRouteServer: !!routeServerOfVnet(model, vnet) })
+          : vpnGatewayPolicy({ gateway: resource, instance: i, vnetPrefixes: served });
+      const sp = new Speaker(`${resource.name}/${i}`, resource.asn, ip(resource.instanceAddresses[i]), policy);
+      // R-ER-3: the VNet ranges are the gateway's own "Network" routes, weight 32768.
+      for (const p of served) sp.originate(p, internAttrs({ origin: 0, asPath: [], nextHop: resource.instanceAddresses[i] }), WEIGHT_LOCAL);
+      this.instances.push(sp);
+    }
+  }
+
+  get isExpressRoute(): boolean {
+    return this.resource.gatewayType === 'ExpressRoute';
+  }
+}
+
+/** A circuit's two MSEEs (primary, secondary), AS 12076. */
+export class CircuitRuntime {
+  readonly msees: [Speaker, Speaker];
+  constructor(readonly resource: ExpressRouteCircuit) {
+    this.msees = [0, 1].map((link) => new Speaker(`${resource.name}/${link === 0 ? 'primary' : 'secondary'}`, MSEE_ASN, ip(this.mseeLinkAddress(link as 0 | 1)), mseePolicy({ circuit: resource, link: link as 0 | 1 }))) as [Speaker, Speaker];
+  }
+
+  /** R-ER-1: the MSEE's address on link `link`: the second host of the /30. */
+  mseeLinkAddress(link: 0 | 1): string {
+    const pr = this.resource.peerings[0];
+    const p = parsePrefix((link === 0 ? pr?.primaryPeerAddressPrefix : pr?.secondaryPeerAddressPrefix) ?? '0.0.0.0/30')!;
+    const a = ((p.addr as number) + 2) >>> 0;
+    return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  }
+
+  /** The customer edge's address on link `link`: the first host of the /30. */
+  customerLinkAddress(link: 0 | 1): string {
+    const pr = this.resource.peerings[0];
+    const p = parsePrefix((link === 0 ? pr?.primaryPeerAddressPrefix : pr?.secondaryPeerAddressPrefix) ?? '0.0.0.0/30')!;
+    const a = ((p.addr as number) + 1) >>> 0;
+    return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  }
+}
+
+/** Built-in on-premises router: originates its routes, takes what Azure sends, does not transit. */
+export function routerPolicy(spec: RouterNodeSpec): SpeakerPolicy {
+  const allowed = (spec.importPrefixes ?? []).map((t) => parsePrefix(t)).filter((p): p is Prefix => !!p);
+  // RouterRouteSpec.on: a route advertised on some attachments only (by index).
+  const onlyOn = new Map<string, readonly number[]>();
+  for (const r of spec.routes) if (r.on) onlyOn.set(formatPrefix(parsePrefix(r.prefix) ?? { afi: 1, addr: 0, len: 0 }), r.on);
+  const extra = new Array<number>(spec.prependToAzure ?? 0).fill(spec.asn);
+  return {
+    bestPath: { steps: ['locally-originated', 'local-pref', 'as-path-length', 'origin', 'med', 'router-id', 'neighbor-address'], maxPaths: 1 },
+    import: (_from, attrs) => (pathContains(attrs, spec.asn) ? { accept: false, rule: 'RFC4271-9.1.2', reason: `AS_PATH contains own AS ${spec.asn}` } : { accept: true }),
+    ...(allowed.length
+      ? { importPrefix: (_from: unknown, prefix: Prefix) => (allowed.some((a) => a.afi === prefix.afi && a.len <= prefix.len && covers(a, prefix)) ? undefined : { rule: 'router-import', reason: 'not in importPrefixes' }) }
+      : {}),
+    exportDependsOnPrefix: true,
+    export: (to, path, prefix) => {
+      if (path.source.kind !== 'local') return { rule: 'router', reason: 'the built-in router does not transit' };
+      const on = onlyOn.get(formatPrefix(prefix));
+      if (on && !on.includes(Number(to.info?.['attachment'] ?? -1))) return { rule: 'router', reason: 'not advertised on this attachment' };
+      const { key: _k, asPathLength: _l, ...rest } = path.attrs;
+      return internAttrs({ ...rest, asPath: prependAsPath(path.attrs.asPath, spec.asn, ...extra), nextHop: String(to.info?.['localAddress'] ?? path.attrs.nextHop) });
+    },
+  };
+}
+
+function covers(outer: Prefix, inner: Prefix): boolean {
+  if (outer.afi !== 1 || inner.afi !== 1) return false;
+  const mask = outer.len === 0 ? 0 : (0xffffffff << (32 - outer.len)) >>> 0;
+  return (((inner.addr as number) & mask) >>> 0) === (outer.addr as number);
+}
+
+export class RouterRuntime {
+  readonly speaker: Speaker;
+  readonly sessions: InProcessSession[] = [];
+  constructor(readonly spec: RouterNodeSpec) {
+    this.speaker = new Speaker(spec.name, spec.asn, ip(spec.routerId), routerPolicy(spec));
+  }
+
+  /** Originates the spec's routes (origin, AS path, communities; `on` restricts attachments). */
+  originateAll(): void {
+    for (const r of this.spec.routes) this.originate(r);
+  }
+
+  originate(r: RouterNodeSpec['routes'][number]): void {
+    const p = parsePrefix(r.prefix);
+    if (!p) return;
+    const attrs = internAttrs({
+      origin: r.origin === 'egp' ? 1 : r.origin === 'incomplete' ? 2 : 0,
+      asPath: r.asPath?.length ? [{ type: 2, asns: r.asPath }] : [],
+      nextHop: r.nextHop ?? this.spec.routerId,
+      ...(r.med !== undefined ? { med: r.med } : {}),
+    });
+    this.speaker.originate(p, attrs);
+  }
+}
+
+/** Every hybrid speaker of a lab and the sessions between them. */
+export class HybridRuntime {
+  readonly gateways = new Map<string, GatewayRuntime>();
+  readonly circuits = new Map<string, CircuitRuntime>();
+  readonly routers = new Map<string, RouterRuntime>();
+  /** Every in-process session, by label. */
+  readonly sessions = new Map<string, InProcessSession>();
+  /** Route-server ↔ gateway sessions (R-ARS-11), opened only with branch-to-branch on. */
+  private readonly b2b: { rs: string; session: InProcessSession }[] = [];
+
+  constructor(
+    private model: AzureModel,
+    routers: readonly RouterNodeSpec[],
+    private readonly ctx: HybridContext,
+  ) {
+    for (const g of model.virtualNetworkGateways) this.gateways.set(g.id.toLowerCase(), new GatewayRuntime(g, model));
+    for (const c of model.expressRouteCircuits) this.circuits.set(c.id.toLowerCase(), new CircuitRuntime(c));
+    for (const r of routers) this.routers.set(r.name.toLowerCase(), new RouterRuntime(r));
+    this.wire();
+  }
+
+  private session(label: string, a: { speaker: Speaker; peer: Omit<RouteSource, 'id'>; info?: Record<string, unknown>; maxPrefixes?: number }, b: typeof a, timers: SessionTimers): InProcessSession {
+    const s = new InProcessSession(
+      label,
+      { speaker: a.speaker, peer: newRouteSource(a.peer), ...(a.info ? { info: a.info } : {}), ...(a.maxPrefixes !== undefined ? { maxPrefixes: a.maxPrefixes } : {}) },
+      { speaker: b.speaker, peer: newRouteSource(b.peer), ...(b.info ? { info: b.info } : {}), ...(b.maxPrefixes !== undefined ? { maxPrefixes: b.maxPrefixes } : {}) },
+      { clock: this.ctx.clock, events: this.ctx.events, queue: this.ctx.queue, timers },
+    );
+    this.sessions.set(label, s);
+    return s;
+  }
+
+  /** Creates every session; the order is the bring-up order (see start()). */
+  private wire(): void {
+    const m = this.model;
+    // 1. On-premises routers ↔ MSEEs (the customer edge on each link), and ↔ VPN gateways.
+    for (const r of this.routers.values()) {
+      r.spec.attach.forEach((att, idx) => {
+        if (att.kind === 'expressRoute') {
+          const c = [...this.circuits.values()].find((x) => x.resource.name.toLowerCase() === att.circuit.toLowerCase() || x.resource.id.toLowerCase() === att.circuit.toLowerCase());
+          if (!c) return;
+          const link = att.link === 'primary' ? 0 : 1;
+          const ce = c.customerLinkAddress(link);
+          const msee = c.mseeLinkAddress(link);
+          r.sessions.push(
+            this.session(
+              `${r.spec.name}<->${c.resource.name}/${att.link}`,
+              { speaker: r.speaker, peer: { name: `${c.resource.name}/${att.link}`, address: msee, asn: MSEE_ASN, kind: 'ebgp', routerId: ip(msee), role: 'msee' }, info: { role: 'msee', attachment: idx, localAddress: ce } },
+              {
+                speaker: c.msees[link],
+                peer: { name: r.spec.name, address: ce, asn: r.spec.asn, kind: 'ebgp', routerId: ip(r.spec.routerId), role: 'customer' },
+                info: { role: 'customer' },
+                maxPrefixes: CUSTOMER_PREFIX_LIMIT[c.resource.skuTier],
+              },
+              ER_TIMERS,
+            ),
+          );
+        } else {
+          const lng = m.localNetworkGateways.find((l) => l.name.toLowerCase() === att.localNetworkGateway.toLowerCase() || l.id.toLowerCase() === att.localNetworkGateway.toLowerCase());
+          if (!lng?.bgpSettings) return;
+          for (const conn of m.connections.filter((x) => x.connectionType === 'IPsec' && (x.localNetworkGateway2 ?? '').toLowerCase() === lng.id.toLowerCase() && x.enableBgp)) {
+            const gw = this.gateways.get(conn.virtualNetworkGateway1.toLowerCase());
+            if (!gw) continue;
+            gw.instances.forEach((inst, i) => {
+              const gwAddr = vpnBgpAddress(gw.resource, i as 0 | 1);
+              r.sessions.push(
+                this.session(
+                  `${r.spec.name}<->${gw.resource.name}/${i}`,
+                  { speaker: r.speaker, peer: { name: `${gw.resource.name}/${i}`, address: gwAddr, asn: gw.resource.asn, kind: 'ebgp', routerId: ip(gw.resource.instanceAddresses[i]!), role: 'vpn-gateway' }, info: { role: 'vpn-gateway', attachment: idx, localAddress: lng.bgpSettings!.bgpPeeringAddress } },
+                  { speaker: inst, peer: { name: lng.name, address: lng.bgpSettings!.bgpPeeringAddress, asn: lng.bgpSettings!.asn, kind: 'ebgp', routerId: ip(r.spec.routerId), role: 'local-network-gateway' }, info: { role: 'local-network-gateway' }, maxPrefixes: VPN_PREFIX_LIMIT },
+                  VPN_TIMERS,
+                ),
+              );
+            });
+          }
+        }
+      });
+    }
+    // 2. ER gateway instances ↔ MSEEs: instance 0 with the primary first, instance 1 with the
+    //    secondary, then the crossed pairs — an MSEE keeps the oldest of equal paths, so each
+    //    MSEE prefers the instance that reached it first (seed 001's reflections).
+    for (const gw of this.gateways.values()) {
+      if (!gw.isExpressRoute) continue;
+      for (const { connection, circuit } of circuitsOf(m, gw.resource.id)) {
+        const c = this.circuits.get(circuit.id.toLowerCase());
+        if (!c) continue;
+        const peerAddrs = connection.mseePeerAddresses ?? [c.mseeLinkAddress(0), c.mseeLinkAddress(1)];
+        for (const [i, link] of [[0, 0], [1, 1], [0, 1], [1, 0]] as const) {
+          const inst = gw.instances[i];
+          if (!inst) continue;
+          const linkName = link === 0 ? 'primary' : 'secondary';
+          this.session(
+            `${gw.resource.name}/${i}<->${c.resource.name}/${linkName}`,
+            {
+              speaker: inst,
+              peer: { name: `${c.resource.name}/${linkName}`, address: peerAddrs[link]!, asn: MSEE_ASN, kind: 'ebgp', routerId: ip(c.mseeLinkAddress(link)), role: 'msee' },
+              info: { role: 'msee', routingWeight: connection.routingWeight, circuit: c.resource.name, link },
+            },
+            {
+              speaker: c.msees[link],
+              peer: { name: `${gw.resource.name}/${i}`, address: gw.resource.instanceAddresses[i]!, asn: gw.resource.asn, kind: 'ebgp', routerId: ip(gw.resource.instanceAddresses[i]!), role: 'gateway' },
+              info: { role: 'gateway', mseeAddress: peerAddrs[link] },
+              maxPrefixes: VNET_PREFIX_LIMIT,
+            },
+            ER_TIMERS,
+          );
+        }
+      }
+    }
+    // 3. Global Reach between circuits' MSEEs, link by link (R-ER-6).
+    for (const c of this.circuits.values()) {
+      for (const gr of c.resource.globalReachConnections) {
+        const other = this.circuits.get(gr.peerCircuit.toLowerCase());
+        if (!other || other.resource.name > c.resource.name) continue; // one session per pair
+        for (const link of [0, 1] as const) {
+          this.session(
+            `${c.resource.name}/${link}<->${other.resource.name}/${link} (Global Reach)`,
+            { speaker: c.msees[link], peer: { name: other.resource.name, address: other.mseeLinkAddress(link), asn: MSEE_ASN, kind: 'ebgp', routerId: ip(other.mseeLinkAddress(link)), role: 'global-reach' }, info: { role: 'global-reach' } },
+            { speaker: other.msees[link], peer: { name: c.resource.name, address: c.mseeLinkAddress(link), asn: MSEE_ASN, kind: 'ebgp', routerId: ip(c.mseeLinkAddress(link)), role: 'global-reach' }, info: { role: 'global-reach' } },
+            ER_TIMERS,
+          );
+        }
+      }
+    }
+    // 4. ER ↔ VPN gateway of the same VNet (iBGP, R-VPN-2).
+    for (const vnet of m.virtualNetworks) {
+      const gws = gatewaysOfVnet(m, vnet).map((g) => this.gateways.get(g.id.toLowerCase())!).filter(Boolean);
+      const er = gws.find((g) => g.isExpressRoute);
+      const vpn = gws.find((g) => !g.isExpressRoute);
+      if (!er || !vpn) continue;
+      er.instances.forEach((e, i) =>
+        vpn.instances.forEach((v, j) =>
+          this.session(
+            `${er.resource.name}/${i}<->${vpn.resource.name}/${j}`,
+            { speaker: e, peer: { name: `${vpn.resource.name}/${j}`, address: vpn.resource.instanceAddresses[j]!, asn: vpn.resource.asn, kind: 'ibgp', routerId: ip(vpn.resource.instanceAddresses[j]!), role: 'vpn-gateway' }, info: { role: 'vpn-gateway' } },
+            { speaker: v, peer: { name: `${er.resource.name}/${i}`, address: er.resource.instanceAddresses[i]!, asn: er.resource.asn, kind: 'ibgp', routerId: ip(er.resource.instanceAddresses[i]!), role: 'expressroute-gateway' }, info: { role: 'expressroute-gateway' } },
+            IBGP_TIMERS,
+          ),
+        ),
+      );
+    }
+    // 5. Route-server instances ↔ gateway instances (R-ARS-11), iBGP, not listed as peerings.
+    for (const [rsKey, rt] of this.ctx.routeServers) {
+      const vnet = byId(m.virtualNetworks, rt.resource.virtualNetwork);
+      if (!vnet) continue;
+      for (const g of gatewaysOfVnet(m, vnet)) {
+        const gw = this.gateways.get(g.id.toLowerCase());
+        if (!gw) continue;
+        const gwRole = gw.isExpressRoute ? 'expressroute-gateway' : 'vpn-gateway';
+        rt.instances.forEach((ri) =>
+          gw.instances.forEach((gi, j) =>
+            this.b2b.push({
+              rs: rsKey,
+              session: this.session(
+                `${rt.resource.name}/IN_${ri.index}<->${g.name}/${j}`,
+                {
+                  speaker: ri.speaker,
+                  peer: { name: `${g.name}/${j}`, address: g.instanceAddresses[j]!, asn: g.asn, kind: 'ibgp', routerId: ip(g.instanceAddresses[j]!), role: gwRole },
+                  info: { role: gwRole },
+                },
+                {
+                  speaker: gi,
+                  peer: { name: `${rt.resource.name}/${INSTANCE_NAMES[ri.index]}`, address: ri.ip, asn: 65515, kind: 'ibgp', routerId: ip(ri.ip), role: 'route-server' },
+                  info: { role: 'route-server' },
+                  ...(gw.isExpressRoute ? { maxPrefixes: VNET_PREFIX_LIMIT } : {}),
+                },
+                IBGP_TIMERS,
+              ),
+            }),
+          ),
+        );
+      }
+    }
+  }
+
+  /** Originates every router's routes and opens every session, in wiring order. */
+  start(): void {
+    for (const r of this.routers.values()) r.originateAll();
+    for (const s of this.sessions.values()) if (!this.b2b.some((x) => x.session === s)) s.open();
+    this.applyBranchToBranch();
+  }
+
+  /** R-ARS-11: route-server ↔ gateway sessions follow allowBranchToBranchTraffic. */
+  applyBranchToBranch(): void {
+    for (const { rs, session } of this.b2b) {
+      const rt = this.ctx.routeServers.get(rs);
+      if (rt?.resource.allowBranchToBranchTraffic) session.open();
+      else session.close('branch-to-branch traffic off', true);
+    }
+  }
+
+  setModel(model: AzureModel): void {
+    this.model = model;
+    this.applyBranchToBranch();
+  }
+
+  stop(): void {
+    for (const s of this.sessions.values()) s.close('lab stopping', true);
+  }
+
+  // -------------------------------------------------------------------------
+  // What NICs get (R-ER-4, R-VPN-1)
+
+  /** ExpressRoute routes a gateway programs: its best MSEE-learned paths, toward the circuits' MSEE addresses. */
+  expressRouteRoutes(gw: GatewayRuntime): GatewayRoute[] {
+    const vnet = byId(this.model.virtualNetworks, gw.resource.virtualNetwork);
+    const collapse = !!(vnet && routeServerOfVnet(this.model, vnet)); // R-ER-4: with a route server, one next hop
+    const byPrefix = new Map<string, GatewayRoute>();
+    for (const inst of gw.instances) {
+      for (const { prefix, best } of inst.locRib()) {
+        const msee = best.filter((p) => p.source.role === 'msee');
+        if (msee.length === 0 || msee.length !== best.length) continue;
+        // R-ER-4: the MSEE link subnets are never programmed.
+        if (isMseeTransit(prefix)) continue;
+        const k = formatPrefix(prefix);
+        if (byPrefix.has(k)) continue;
+        // R-ER-4: a circuit's routes point at its two MSEE-side addresses (ECMP across the
+        // links, whichever link the route came on: seed 001 shows .35 for a route learned on
+        // the secondary only), and across circuits tied on weight and AS path.
+        const nextHops: string[] = [];
+        for (const p of msee) {
+          const c = [...this.circuits.values()].find((x) => p.source.name.startsWith(`${x.resource.name}/`));
+          for (const nh of c?.resource.mseeAddresses ?? []) if (!nextHops.includes(nh)) nextHops.push(nh);
+        }
+        if (collapse) nextHops.splice(1);
+        byPrefix.set(k, { prefix, nextHops, paths: msee, origin: 'expressroute', asPathLength: msee[0]!.attrs.asPathLength });
+      }
+    }
+    return [...byPrefix.values()];
+  }
+
+  /** VPN routes a gateway programs: best tunnel-learned paths, toward its instances (R-VPN-1). */
+  vpnRoutes(gw: GatewayRuntime): GatewayRoute[] {
+    const out = new Map<string, GatewayRoute>();
+    for (const inst of gw.instances) {
+      for (const { prefix, best } of inst.locRib()) {
+        const tunnel = best.filter((p) => p.source.role === 'local-network-gateway');
+        if (tunnel.length === 0) continue;
+        const k = formatPrefix(prefix);
+        if (!out.has(k)) out.set(k, { prefix, nextHops: vpnNextHops(gw.resource), paths: tunnel, origin: 'vpn', asPathLength: tunnel[0]!.attrs.asPathLength });
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** Waits until every in-process delivery posted so far has run (tests, listings). */
+  settled(): Promise<void> {
+    return this.ctx.queue.settled();
+  }
+}

@@ -25,16 +25,18 @@ import {
 import { parseIpv4, v4Prefix } from '../bgp/wire/index.js';
 import type { Lab } from '../lab/lab.js';
 import { bgpConnectionJson, nicJson, routeServerJson, vmJson, vnetJson } from './arm.js';
+import { ROUTE_GROUPS } from './routes/index.js';
 
-type Handler = (m: RegExpMatchArray, body: unknown, url: URL) => Promise<Reply> | Reply;
-interface Reply {
+export type Handler = (m: RegExpMatchArray, body: unknown, url: URL) => Promise<Reply> | Reply;
+export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
 }
 
-const SEG = '([^/]+)';
-const RG = `/subscriptions/${SEG}/resourceGroups/${SEG}/providers`;
+export const SEG = '([^/]+)';
+/** `/subscriptions/{sub}/resourceGroups/{rg}/providers`: m[1] subscription, m[2] resource group. */
+export const RG = `/subscriptions/${SEG}/resourceGroups/${SEG}/providers`;
 
 export class ApiServer {
   private server?: http.Server;
@@ -43,16 +45,18 @@ export class ApiServer {
   /** Called on POST /arslab/shutdown. */
   onShutdown?: () => void;
 
-  constructor(private readonly lab: Lab) {
+  constructor(readonly lab: Lab) {
     this.defineRoutes();
+    for (const register of ROUTE_GROUPS) register(this);
   }
 
-  private route(method: string, pattern: string, handler: Handler): void {
+  /** Adds a route; `pattern` is a regex source matched against the whole path, case-insensitively. */
+  route(method: string, pattern: string, handler: Handler): void {
     this.routes.push({ method, re: new RegExp(`^${pattern}/?$`, 'i'), handler });
   }
 
   /** ARM long-running operation: 202 + Location; the result waits at the operation URL. */
-  private accepted(sub: string, body: unknown): Reply {
+  accepted(sub: string, body: unknown): Reply {
     const id = randomUUID();
     this.operations.set(id, { body, expires: Date.now() + 10 * 60_000 });
     const location = `/subscriptions/${sub}/providers/Microsoft.Network/locations/local/operationResults/${id}?api-version=2024-05-01`;

@@ -1,0 +1,10 @@
+/**
+ * @module api/routes
+ * Route groups beyond the core ones of server.ts, one module per resource family. Each
+ * exports `register(server)`; this list is the one place they are wired.
+ */
+import type { ApiServer } from '../server.js';
+
+export type RouteGroup = (server: ApiServer) => void;
+
+export const ROUTE_GROUPS: readonly RouteGroup[] = [];

@@ -55,9 +55,17 @@ interface NodeBase {
   readonly address: string;
 }
 
-/** A real routing daemon run from the user's own configuration file. */
-export interface DaemonNodeSpec extends NodeBase {
+/**
+ * A real routing daemon run from the user's own configuration file: on an Azure VM (`vm`),
+ * or on premises (`attach`, issue 3), never both. Attached, `address` is the first
+ * attachment's address.
+ */
+export interface DaemonNodeSpec extends Omit<NodeBase, 'vm'> {
   readonly kind: 'bird' | 'frr' | 'gobgp' | 'exabgp';
+  /** ARM id of the VM whose primary NIC address the node uses; absent when attached on premises. */
+  readonly vm?: string;
+  /** On-premises attachments (ExpressRoute circuit links, VPN local network gateways) instead of a VM. */
+  readonly attach?: readonly Attachment[];
   /** Absolute path of the daemon's configuration as on the VM (used verbatim in netns mode). */
   readonly config: string;
   /** Absolute path of the loopback-mode variant (neighbour addresses mapped); defaults to `config`. */
@@ -81,11 +89,12 @@ export interface SpeakerNodeSpec extends NodeBase {
  * Where an on-premises router (built-in or daemon) attaches on the Azure side: a link of an
  * ExpressRoute circuit's private peering (it is the customer edge: first host of the link
  * /30, R-ER-1), or a VPN connection's local network gateway (it is the device: the
- * gateway's BGP peering address).
+ * gateway's BGP peering address). `circuit` and `localNetworkGateway` are ARM ids; `address`
+ * is the router's own address on the attachment (always set by the lab-file loader).
  */
 export type Attachment =
-  | { readonly kind: 'expressRoute'; readonly circuit: string; readonly link: 'primary' | 'secondary' }
-  | { readonly kind: 'vpn'; readonly localNetworkGateway: string };
+  | { readonly kind: 'expressRoute'; readonly circuit: string; readonly link: 'primary' | 'secondary'; readonly address?: string }
+  | { readonly kind: 'vpn'; readonly localNetworkGateway: string; readonly address?: string };
 
 /** A route a built-in router originates, optionally on some attachments only. */
 export interface RouterRouteSpec extends SpeakerRouteSpec {

@@ -12,7 +12,10 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import {
   checkPeerAsn,
+  DEFAULT_GATEWAY_SKU,
+  GATEWAY_SUBNET_NAME,
   idKey,
+  privatePeeringOf,
   resourceId,
   ROUTE_SERVER_ASN,
   sameName,
@@ -20,19 +23,25 @@ import {
   vmId,
   type AzureModel,
   type BgpConnection,
+  type ExpressRouteCircuit,
+  type ExpressRouteCircuitPeering,
+  type GlobalReachConnection,
+  type LocalNetworkGateway,
   type NetworkInterface,
   type RouteServer,
   type RouteTable,
   type Subnet,
   type VirtualMachine,
   type VirtualNetwork,
+  type VirtualNetworkGateway,
+  type VirtualNetworkGatewayConnection,
   type VirtualNetworkPeering,
 } from '../../azure/index.js';
-import { formatIpv4, formatPrefix, parsePrefix, prefixContains, type Ipv4Prefix, type Prefix } from '../../bgp/wire/index.js';
-import type { LabSettings, NodeSpec, SpeakerRouteSpec } from '../spec.js';
+import { formatIpv4, formatPrefix, parsePrefix, prefixContains, v4Prefix, type Ipv4Prefix, type Prefix } from '../../bgp/wire/index.js';
+import type { Attachment, LabSettings, NodeSpec, RouterNodeSpec, RouterRouteSpec, SpeakerRouteSpec } from '../spec.js';
 import type { ProblemCollector } from './errors.js';
 import { ReferenceResolver, type Declared, type ReferenceKind, type Unusable } from './references.js';
-import type { LabFile } from './schema.js';
+import type { LabFile, LabFileAttachment } from './schema.js';
 import type { Path } from './source.js';
 
 /** Where each resource of the model was declared, to report Azure's findings there. */
@@ -62,6 +71,7 @@ export interface BuildResult {
   readonly model: AzureModel;
   readonly settings: LabSettings;
   readonly nodes: NodeSpec[];
+  readonly routers: RouterNodeSpec[];
   /** idKey(resource id) → where it was declared. */
   readonly sources: ReadonlyMap<string, ModelSource>;
 }
@@ -82,6 +92,7 @@ export function defaultCheckFile(absolutePath: string): FileCheck {
 type Group = LabFile['resourceGroups'][string];
 type VnetInput = Group['virtualNetworks'][string];
 type VmInput = Group['virtualMachines'][string];
+type CircuitInput = Group['expressRouteCircuits'][string];
 
 interface GroupEntry {
   readonly name: string;
@@ -125,6 +136,14 @@ class LabBuilder {
   private readonly routeServers: RouteServer[] = [];
   private readonly nics: NetworkInterface[] = [];
   private readonly vms = new Map<string, BuiltVm>();
+  private readonly gateways = new Map<string, VirtualNetworkGateway>();
+  private readonly localNetworkGateways = new Map<string, LocalNetworkGateway>();
+  private readonly connections: VirtualNetworkGatewayConnection[] = [];
+  private readonly circuits = new Map<string, ExpressRouteCircuit>();
+  /** Circuit link or VPN site (idKey) → who is attached there: one router per link or site. */
+  private readonly attached = new Map<string, string>();
+  /** Addresses nodes and routers run at → who runs there. */
+  private readonly runningAt = new Map<string, string>();
 
   constructor(
     private readonly lab: LabFile,
@@ -156,6 +175,12 @@ class LabBuilder {
     this.checkPeeredAddressSpaces();
     for (const g of this.groups) this.buildRouteServers(g);
     this.buildVirtualMachines();
+    // Hybrid (issue 3): circuits and sites before the gateways' connections to them.
+    this.buildExpressRouteCircuits();
+    for (const g of this.groups) this.buildLocalNetworkGateways(g);
+    for (const g of this.groups) this.buildVirtualNetworkGateways(g);
+    for (const g of this.groups) this.buildConnections(g);
+    this.allocateMseePeerAddresses();
 
     const model: AzureModel = {
       subscriptionId: this.sub,
@@ -167,14 +192,15 @@ class LabBuilder {
       networkInterfaces: this.nics,
       virtualMachines: [...this.vms.values()].map((b) => b.vm),
       routeServers: this.routeServers,
-      virtualNetworkGateways: [],
-      localNetworkGateways: [],
-      connections: [],
-      expressRouteCircuits: [],
+      virtualNetworkGateways: [...this.gateways.values()],
+      localNetworkGateways: [...this.localNetworkGateways.values()],
+      connections: this.connections,
+      expressRouteCircuits: [...this.circuits.values()],
     };
     const settings = this.buildSettings();
     const nodes = this.buildNodes(model);
-    return { model, settings, nodes, sources: this.sources };
+    const routers = this.buildRouters(model, nodes);
+    return { model, settings, nodes, routers, sources: this.sources };
   }
 
   // -------------------------------------------------------------------------
@@ -192,6 +218,9 @@ class LabBuilder {
         ['routeTables', g.value.routeTables],
         ['networkSecurityGroups', g.value.networkSecurityGroups],
         ['virtualMachines', g.value.virtualMachines],
+        ['virtualNetworkGateways', g.value.virtualNetworkGateways],
+        ['localNetworkGateways', g.value.localNetworkGateways],
+        ['expressRouteCircuits', g.value.expressRouteCircuits],
       ];
       for (const [kind, record] of kinds) {
         // Duplicates are reported where each collection is built; declare first spellings only.
@@ -455,6 +484,372 @@ class LabBuilder {
     }
   }
 
+  // -------------------------------------------------------------------------
+  // Hybrid connectivity (issue 3)
+
+  /**
+   * Circuits in three steps: each with its private peering; then the MSEE addresses not
+   * given, derived from the name and kept clear of VNets and of every other circuit's;
+   * then Global Reach, which may name any circuit of the lab.
+   */
+  private buildExpressRouteCircuits(): void {
+    const inputs: { g: GroupEntry; name: string; value: CircuitInput; path: Path; id: string }[] = [];
+    for (const g of this.groups) {
+      for (const [name, value] of uniqueEntries(this.problems, g.value.expressRouteCircuits, [...g.path, 'expressRouteCircuits'], 'ExpressRoute circuit')) {
+        inputs.push({ g, name, value, path: [...g.path, 'expressRouteCircuits', name], id: resourceId(this.sub, g.name, 'expressRouteCircuits', name) });
+      }
+    }
+    const used = new Set(inputs.flatMap((c) => c.value.mseeAddresses ?? []));
+    const vnetPrefixes = [...this.vnets.values()].flatMap((v) => v.prefixes);
+    for (const { g, name, value, path, id } of inputs) {
+      const pp = value.peerings.AzurePrivatePeering;
+      const peerings: ExpressRouteCircuitPeering[] = pp
+        ? [{ name: 'AzurePrivatePeering', peerASN: pp.peerASN, primaryPeerAddressPrefix: pp.primaryPeerAddressPrefix, secondaryPeerAddressPrefix: pp.secondaryPeerAddressPrefix, vlanId: pp.vlanId }]
+        : [];
+      let mseeAddresses: readonly [string, string];
+      if (value.mseeAddresses) mseeAddresses = [value.mseeAddresses[0]!, value.mseeAddresses[1]!];
+      else {
+        mseeAddresses = derivedMseeAddresses(name, (a) => used.has(formatIpv4(a)) || vnetPrefixes.some((p) => prefixContains(p, v4Prefix(a, 32))));
+        for (const a of mseeAddresses) used.add(a);
+      }
+      this.circuits.set(idKey(id), {
+        id,
+        name,
+        resourceGroup: g.name,
+        location: value.location ?? g.location,
+        serviceProviderName: value.serviceProviderName,
+        peeringLocation: value.peeringLocation,
+        bandwidthInMbps: value.bandwidthInMbps,
+        skuTier: value.skuTier,
+        peerings,
+        mseeAddresses,
+        globalReachConnections: [],
+      });
+      this.sources.set(idKey(id), { path });
+    }
+    for (const { g, value, path, id } of inputs) {
+      const links: GlobalReachConnection[] = [];
+      for (const [grName, gr] of uniqueEntries(this.problems, value.globalReachConnections, [...path, 'globalReachConnections'], 'Global Reach connection')) {
+        const target = this.lookup('expressRouteCircuits', gr.peerCircuit, g.name, [...path, 'globalReachConnections', grName, 'peerCircuit']);
+        const peer = target && this.circuits.get(idKey(resourceId(this.sub, target.resourceGroup, 'expressRouteCircuits', target.name[0]!)));
+        if (peer) links.push({ name: grName, peerCircuit: peer.id, addressPrefix: gr.addressPrefix });
+      }
+      const circuit = this.circuits.get(idKey(id))!;
+      this.circuits.set(idKey(id), { ...circuit, globalReachConnections: links });
+    }
+  }
+
+  private buildLocalNetworkGateways(g: GroupEntry): void {
+    for (const [name, v] of uniqueEntries(this.problems, g.value.localNetworkGateways, [...g.path, 'localNetworkGateways'], 'local network gateway')) {
+      const id = resourceId(this.sub, g.name, 'localNetworkGateways', name);
+      this.localNetworkGateways.set(idKey(id), {
+        id,
+        name,
+        resourceGroup: g.name,
+        location: v.location ?? g.location,
+        gatewayIpAddress: v.gatewayIpAddress,
+        addressPrefixes: [...v.addressPrefixes],
+        ...(v.bgpSettings ? { bgpSettings: { asn: v.bgpSettings.asn, bgpPeeringAddress: v.bgpSettings.bgpPeeringAddress } } : {}),
+      });
+      this.sources.set(idKey(id), { path: [...g.path, 'localNetworkGateways', name] });
+    }
+  }
+
+  private buildVirtualNetworkGateways(g: GroupEntry): void {
+    for (const [name, v] of uniqueEntries(this.problems, g.value.virtualNetworkGateways, [...g.path, 'virtualNetworkGateways'], 'virtual network gateway')) {
+      const path = [...g.path, 'virtualNetworkGateways', name];
+      const id = resourceId(this.sub, g.name, 'virtualNetworkGateways', name);
+      const target = this.lookup('virtualNetworks', v.virtualNetwork, g.name, [...path, 'virtualNetwork']);
+      const vnet = target && this.vnets.get(idKey(resourceId(this.sub, target.resourceGroup, 'virtualNetworks', target.name[0]!)));
+      if (!vnet) continue;
+      const location = v.location ?? g.location;
+      this.sameRegion(v.location !== undefined ? [...path, 'location'] : [...path, 'virtualNetwork'], `virtual network gateway '${name}'`, location, `its virtual network '${vnet.name}'`, vnet.location);
+      // Azure compares names without case; validate.ts insists on the exact spelling.
+      const subnet = vnet.subnets.find((s) => sameName(s.name, GATEWAY_SUBNET_NAME));
+      if (!subnet) {
+        // Set aside for a schema error of its own: not "missing".
+        if (this.resolver.resolve('subnets', `${vnet.resourceGroup}/${vnet.name}/${GATEWAY_SUBNET_NAME}`).status === 'unusable') continue;
+        this.problems.error(
+          [...path, 'virtualNetwork'],
+          `virtual network '${vnet.name}' has no subnet named GatewaySubnet: a virtual network gateway is deployed in its VNet's GatewaySubnet (add one, /27 or larger)`,
+        );
+        continue;
+      }
+      const isEr = v.gatewayType === 'ExpressRoute';
+      if (isEr && v.activeActive !== undefined) {
+        this.problems.error([...path, 'activeActive'], 'activeActive applies to VPN gateways: an ExpressRoute gateway always runs two instances, both active');
+      }
+      const instanceAddresses = v.instanceAddresses ?? defaultInstanceAddresses(v.gatewayType, subnet.prefix);
+      this.gateways.set(idKey(id), {
+        id,
+        name,
+        resourceGroup: g.name,
+        location,
+        gatewayType: v.gatewayType,
+        sku: v.sku ?? DEFAULT_GATEWAY_SKU[v.gatewayType],
+        // An ExpressRoute gateway's two instances are both active (R-ER-3).
+        activeActive: isEr || (v.activeActive ?? false),
+        virtualNetwork: vnet.id,
+        subnet: subnet.id,
+        enableBgp: v.enableBgp ?? isEr,
+        asn: v.asn,
+        instanceAddresses: [instanceAddresses[0]!, instanceAddresses[1]!],
+        publicIpAddresses: [...(v.publicIpAddresses ?? [])],
+        customBgpIpAddresses: [...(v.customBgpIpAddresses ?? [])],
+      });
+      this.sources.set(idKey(id), { path });
+    }
+  }
+
+  private buildConnections(g: GroupEntry): void {
+    for (const [name, v] of uniqueEntries(this.problems, g.value.connections, [...g.path, 'connections'], 'connection')) {
+      const path = [...g.path, 'connections', name];
+      const id = resourceId(this.sub, g.name, 'connections', name);
+      const gwTarget = this.lookup('virtualNetworkGateways', v.virtualNetworkGateway1, g.name, [...path, 'virtualNetworkGateway1']);
+      // A gateway the lab could not build (its VNet is wrong) is reported there, not here.
+      const gateway = gwTarget && this.gateways.get(idKey(resourceId(this.sub, gwTarget.resourceGroup, 'virtualNetworkGateways', gwTarget.name[0]!)));
+      let peer: string | undefined;
+      if (v.peer !== undefined) {
+        const t = this.lookup('expressRouteCircuits', v.peer, g.name, [...path, 'peer']);
+        if (!t) continue;
+        peer = resourceId(this.sub, t.resourceGroup, 'expressRouteCircuits', t.name[0]!);
+      }
+      let localNetworkGateway2: string | undefined;
+      if (v.localNetworkGateway2 !== undefined) {
+        const t = this.lookup('localNetworkGateways', v.localNetworkGateway2, g.name, [...path, 'localNetworkGateway2']);
+        if (!t) continue;
+        localNetworkGateway2 = resourceId(this.sub, t.resourceGroup, 'localNetworkGateways', t.name[0]!);
+      }
+      if (!gateway) continue;
+      const location = v.location ?? g.location;
+      this.sameRegion(v.location !== undefined ? [...path, 'location'] : [...path, 'virtualNetworkGateway1'], `connection '${name}'`, location, `its gateway '${gateway.name}'`, gateway.location);
+      const isEr = v.connectionType === 'ExpressRoute';
+      this.connections.push({
+        id,
+        name,
+        resourceGroup: g.name,
+        location,
+        connectionType: v.connectionType,
+        virtualNetworkGateway1: gateway.id,
+        ...(peer !== undefined ? { peer } : {}),
+        ...(localNetworkGateway2 !== undefined ? { localNetworkGateway2 } : {}),
+        routingWeight: v.routingWeight,
+        enableBgp: v.enableBgp ?? isEr,
+        ...(v.mseePeerAddresses ? { mseePeerAddresses: [v.mseePeerAddresses[0]!, v.mseePeerAddresses[1]!] as const } : {}),
+      });
+      this.sources.set(idKey(id), { path });
+    }
+  }
+
+  /**
+   * The addresses at which an ExpressRoute gateway sees each connected circuit's MSEEs,
+   * where the file does not give them: pairs of GatewaySubnet, .4/.5 for the gateway's
+   * first ExpressRoute connection, .6/.7 for the next (seed 001), skipping any pair with an
+   * address already in use there (gateway instances, VMs, addresses the file gives).
+   */
+  private allocateMseePeerAddresses(): void {
+    const taken = new Map<string, Set<string>>();
+    const takenIn = (subnetId: string) => {
+      const k = idKey(subnetId);
+      let set = taken.get(k);
+      if (!set) taken.set(k, (set = new Set()));
+      return set;
+    };
+    for (const gw of this.gateways.values()) for (const a of gw.instanceAddresses) takenIn(gw.subnet).add(a);
+    for (const nic of this.nics) for (const c of nic.ipConfigurations) takenIn(c.subnet).add(c.privateIPAddress);
+    for (const c of this.connections) {
+      const gw = this.gateways.get(idKey(c.virtualNetworkGateway1));
+      if (gw && c.mseePeerAddresses) for (const a of c.mseePeerAddresses) takenIn(gw.subnet).add(a);
+    }
+    this.connections.forEach((c, i) => {
+      const gw = this.gateways.get(idKey(c.virtualNetworkGateway1));
+      if (c.connectionType !== 'ExpressRoute' || c.mseePeerAddresses || !gw || gw.gatewayType !== 'ExpressRoute') return;
+      const subnet = this.subnets.get(idKey(gw.subnet))?.subnet;
+      if (!subnet || subnet.prefix.afi !== 1) return;
+      const set = takenIn(subnet.id);
+      const size = 2 ** (32 - subnet.prefix.len);
+      for (let offset = 4; offset + 1 < size - 1; offset += 2) {
+        const pair = [formatIpv4((subnet.prefix.addr + offset) >>> 0), formatIpv4((subnet.prefix.addr + offset + 1) >>> 0)] as const;
+        if (set.has(pair[0]) || set.has(pair[1])) continue;
+        set.add(pair[0]);
+        set.add(pair[1]);
+        this.connections[i] = { ...c, mseePeerAddresses: pair };
+        return;
+      }
+      // A GatewaySubnet too small is reported as such (validate.ts); a full one here.
+      if (subnet.prefix.len <= 27) {
+        this.problems.error(
+          this.sources.get(idKey(c.id))?.path ?? [],
+          `GatewaySubnet ${subnet.addressPrefix} has no two free addresses left for the MSEE peer addresses of connection '${c.name}': set mseePeerAddresses`,
+          'key',
+        );
+      }
+    });
+  }
+
+  /**
+   * Resolves where an on-premises router or daemon attaches (R-ER-1: the customer edge is
+   * the first host of the link /30; VPN: the local network gateway's BGP peering address),
+   * checking its ASN against the circuit's peerASN or the site's bgpSettings.asn when known.
+   * Undefined after reporting why it cannot attach.
+   */
+  private resolveAttachment(a: LabFileAttachment, at: Path, who: string, asn: { value: number; at: Path } | undefined): Attachment | undefined {
+    let attachment: Attachment;
+    let key: string;
+    let where: string;
+    if (a.circuit !== undefined) {
+      const target = this.lookup('expressRouteCircuits', a.circuit, undefined, [...at, 'circuit']);
+      const circuit = target && this.circuits.get(idKey(resourceId(this.sub, target.resourceGroup, 'expressRouteCircuits', target.name[0]!)));
+      if (!circuit) return undefined;
+      const pp = privatePeeringOf(circuit);
+      if (!pp) {
+        this.problems.error([...at, 'circuit'], `circuit '${circuit.name}' has no AzurePrivatePeering: on-premises routers attach to the links of a circuit's private peering`);
+        return undefined;
+      }
+      const link = a.link ?? 'primary';
+      const prefix = parsePrefix(link === 'primary' ? pp.primaryPeerAddressPrefix : pp.secondaryPeerAddressPrefix);
+      if (!prefix || prefix.afi !== 1) return undefined;
+      // R-ER-1: the customer edge uses the first host of the link /30, the MSEE the second.
+      const address = formatIpv4((prefix.addr + 1) >>> 0);
+      if (asn && asn.value !== pp.peerASN) {
+        this.problems.error(
+          asn.at,
+          `${who} has asn ${asn.value}, but circuit '${circuit.name}' has private peering peerASN ${pp.peerASN}: the MSEE expects the customer edge to use the peering's ASN and would refuse the session (Bad Peer AS); make them equal`,
+        );
+      }
+      attachment = { kind: 'expressRoute', circuit: circuit.id, link, address };
+      key = `${idKey(circuit.id)}|${link}`;
+      where = `link ${link} of circuit '${circuit.name}'`;
+    } else if (a.localNetworkGateway !== undefined) {
+      const target = this.lookup('localNetworkGateways', a.localNetworkGateway, undefined, [...at, 'localNetworkGateway']);
+      const site = target && this.localNetworkGateways.get(idKey(resourceId(this.sub, target.resourceGroup, 'localNetworkGateways', target.name[0]!)));
+      if (!site) return undefined;
+      if (!site.bgpSettings) {
+        this.problems.error(
+          [...at, 'localNetworkGateway'],
+          `local network gateway '${site.name}' has no bgpSettings: a router on a VPN site peers over the tunnel from the site's bgpPeeringAddress with its asn; add bgpSettings`,
+        );
+        return undefined;
+      }
+      if (asn && asn.value !== site.bgpSettings.asn) {
+        this.problems.error(
+          asn.at,
+          `${who} has asn ${asn.value}, but local network gateway '${site.name}' has bgpSettings.asn ${site.bgpSettings.asn}: the VPN gateway expects the device's ASN and would refuse the session (Bad Peer AS); make them equal`,
+        );
+      }
+      attachment = { kind: 'vpn', localNetworkGateway: site.id, address: site.bgpSettings.bgpPeeringAddress };
+      key = idKey(site.id);
+      where = `VPN site '${site.name}'`;
+    } else return undefined;
+    const holder = this.attached.get(key);
+    if (holder !== undefined) {
+      this.problems.error(at, `${where} already has ${holder} attached: one router per circuit link or VPN site`);
+      return undefined;
+    }
+    this.attached.set(key, who);
+    return attachment;
+  }
+
+  /** Built-in on-premises routers; names shared with nodes, addresses with every node and router. */
+  private buildRouters(model: AzureModel, nodes: readonly NodeSpec[]): RouterNodeSpec[] {
+    const routers: RouterNodeSpec[] = [];
+    const names = new Map(Object.keys(this.lab.nodes).map((n) => [n.toLowerCase(), n]));
+    const seen = new Map<string, string>();
+    for (const [name, r] of Object.entries(this.lab.routers)) {
+      const path = ['routers', name];
+      const node = names.get(name.toLowerCase());
+      if (node !== undefined) {
+        this.problems.error(path, `router '${name}' has the name of node '${node}': nodes and routers share one set of names`, 'key');
+        continue;
+      }
+      const sameAs = seen.get(name.toLowerCase());
+      if (sameAs !== undefined) {
+        this.problems.error(path, `router '${name}' differs from router '${sameAs}' only in case; router names must differ in more than case`, 'key');
+        continue;
+      }
+      seen.set(name.toLowerCase(), name);
+      const who = `router '${name}'`;
+      const attach = r.attach.map((a, i) => this.resolveAttachment(a, [...path, 'attach', i], who, { value: r.asn, at: [...path, 'asn'] }));
+      let routesOk = true;
+      r.routes.forEach((route, i) =>
+        (route.on ?? []).forEach((n, j) => {
+          if (n >= r.attach.length) {
+            routesOk = false;
+            this.problems.error(
+              [...path, 'routes', i, 'on', j],
+              `attachment ${n} does not exist: ${who} has ${r.attach.length} attachment${r.attach.length === 1 ? '' : 's'}, numbered from 0`,
+            );
+          }
+        }),
+      );
+      if (!routesOk || attach.some((a) => a === undefined)) continue;
+      const resolved = attach as Attachment[];
+      if (!this.claimAddresses(resolved, [...path, 'attach'], who)) continue;
+      routers.push({
+        kind: 'router',
+        name,
+        asn: r.asn,
+        routerId: r.routerId ?? resolved[0]!.address!,
+        attach: resolved,
+        routes: r.routes.map(
+          (route): RouterRouteSpec => ({
+            ...routeSpec(route),
+            ...(route.on !== undefined ? { on: [...route.on] } : {}),
+          }),
+        ),
+        ...(r.importPrefixes !== undefined ? { importPrefixes: [...r.importPrefixes] } : {}),
+        ...(r.prependToAzure !== undefined ? { prependToAzure: r.prependToAzure } : {}),
+      });
+    }
+    if (!this.options.partial) this.warnAboutAttachments(model, nodes, routers);
+    return routers;
+  }
+
+  /** Each attachment address is where its router runs: one node or router per address. */
+  private claimAddresses(attach: readonly Attachment[], at: Path, who: string): boolean {
+    let ok = true;
+    attach.forEach((a, i) => {
+      const holder = this.runningAt.get(a.address!);
+      if (holder !== undefined && holder !== who) {
+        this.problems.error([...at, i], `${who} would run at ${a.address} on this attachment, where ${holder} already runs: one node or router per address`);
+        ok = false;
+      }
+    });
+    if (ok) for (const a of attach) this.runningAt.set(a.address!, who);
+    return ok;
+  }
+
+  /** Attachments that will never carry a session: nothing in Azure connects to them. */
+  private warnAboutAttachments(model: AzureModel, nodes: readonly NodeSpec[], routers: readonly RouterNodeSpec[]): void {
+    const owners: { path: Path; who: string; attach: readonly Attachment[] }[] = [
+      ...nodes.flatMap((n) => (n.kind !== 'speaker' && n.attach ? [{ path: ['nodes', n.name], who: `node '${n.name}'`, attach: n.attach }] : [])),
+      ...routers.map((r) => ({ path: ['routers', r.name], who: `router '${r.name}'`, attach: r.attach })),
+    ];
+    for (const { path, who, attach } of owners) {
+      attach.forEach((a, i) => {
+        if (a.kind === 'expressRoute') {
+          const connected = model.connections.some((c) => c.connectionType === 'ExpressRoute' && c.peer !== undefined && idKey(c.peer) === idKey(a.circuit));
+          if (!connected) {
+            const circuit = this.circuits.get(idKey(a.circuit));
+            this.problems.warning(
+              [...path, 'attach', i, 'circuit'],
+              `no connection connects circuit '${circuit?.name ?? a.circuit}' to an ExpressRoute gateway: ${who} will peer with its MSEE, but its routes reach no VNet`,
+            );
+          }
+        } else {
+          const connected = model.connections.some((c) => c.connectionType === 'IPsec' && c.enableBgp && c.localNetworkGateway2 !== undefined && idKey(c.localNetworkGateway2) === idKey(a.localNetworkGateway));
+          if (!connected) {
+            const site = this.localNetworkGateways.get(idKey(a.localNetworkGateway));
+            this.problems.warning(
+              [...path, 'attach', i, 'localNetworkGateway'],
+              `no IPsec connection with enableBgp uses local network gateway '${site?.name ?? a.localNetworkGateway}': the BGP sessions of ${who} will stay down`,
+            );
+          }
+        }
+      });
+    }
+  }
+
   private sameRegion(at: Path, what: string, location: string, other: string, otherLocation: string): void {
     if (!sameName(location, otherLocation)) {
       this.problems.error(at, `${what} is in ${location}, but ${other} is in ${otherLocation}: they must be in the same region`);
@@ -485,7 +880,6 @@ class LabBuilder {
   private buildNodes(model: AzureModel): NodeSpec[] {
     const nodes: NodeSpec[] = [];
     const names = new Map<string, string>();
-    const addresses = new Map<string, string>();
     const labDir = dirname(this.options.labFile);
 
     for (const [name, node] of Object.entries(this.lab.nodes)) {
@@ -509,16 +903,27 @@ class LabBuilder {
         files = { config, ...(loopbackConfig !== undefined ? { loopbackConfig } : {}) };
       }
 
+      if (node.kind !== 'speaker' && node.attach !== undefined) {
+        // On premises (issue 3): at its first attachment's address.
+        const who = `node '${name}'`;
+        const attach = node.attach.map((a, i) => this.resolveAttachment(a, [...path, 'attach', i], who, undefined));
+        if (!files || attach.some((a) => a === undefined)) continue;
+        const resolved = attach as Attachment[];
+        if (!this.claimAddresses(resolved, [...path, 'attach'], who)) continue;
+        nodes.push({ name, kind: node.kind, address: resolved[0]!.address!, attach: resolved, ...files, ...(node.env !== undefined ? { env: environment(node.env) } : {}) });
+        continue;
+      }
+      if (node.vm === undefined) continue; // the schema reports it
       const target = this.lookup('virtualMachines', node.vm, undefined, [...path, 'vm']);
       const built = target && this.vms.get(idKey(vmId(this.sub, target.resourceGroup, target.name[0]!)));
       if (!built || built.address === undefined) continue;
       const address = built.address;
-      const holder = addresses.get(address);
+      const holder = this.runningAt.get(address);
       if (holder !== undefined) {
-        this.problems.error([...path, 'vm'], `node '${name}' would run at ${address} (virtual machine '${built.vm.name}'), where node '${holder}' already runs: one node per address`);
+        this.problems.error([...path, 'vm'], `node '${name}' would run at ${address} (virtual machine '${built.vm.name}'), where ${holder} already runs: one node per address`);
         continue;
       }
-      addresses.set(address, name);
+      this.runningAt.set(address, `node '${name}'`);
 
       const base = { name, vm: built.vm.id, address };
       if (node.kind === 'speaker') {
@@ -529,17 +934,7 @@ class LabBuilder {
           ...(node.routerId !== undefined ? { routerId: node.routerId } : {}),
           holdTime: node.holdTime,
           peerWith: node.peerWith,
-          routes: node.routes.map(
-            (r): SpeakerRouteSpec => ({
-              prefix: r.prefix,
-              origin: r.origin,
-              ...(r.nextHop !== undefined ? { nextHop: r.nextHop } : {}),
-              ...(r.asPath !== undefined ? { asPath: [...r.asPath] } : {}),
-              ...(r.med !== undefined ? { med: r.med } : {}),
-              ...(r.communities !== undefined ? { communities: [...r.communities] } : {}),
-              ...(r.largeCommunities !== undefined ? { largeCommunities: [...r.largeCommunities] } : {}),
-            }),
-          ),
+          routes: node.routes.map((r): SpeakerRouteSpec => ({ ...routeSpec(r), ...(r.nextHop !== undefined ? { nextHop: r.nextHop } : {}) })),
         });
       } else if (files) {
         nodes.push({ ...base, kind: node.kind, ...files, ...(node.env !== undefined ? { env: environment(node.env) } : {}) });
@@ -586,6 +981,7 @@ class LabBuilder {
       }
     }
     for (const n of nodes) {
+      if (n.kind !== 'speaker' && n.attach) continue; // on premises: no route server peers with it
       const peerings = peeringsByIp.get(n.address);
       if (!peerings) {
         this.problems.warning(['nodes', n.name, 'vm'], `node '${n.name}' runs at ${n.address}, but no route server has a peering with that peerIp: nothing will peer with it`);
@@ -660,6 +1056,50 @@ function firstFreeAddress(prefix: Prefix, taken: ReadonlySet<string>): string | 
     if (!taken.has(address)) return address;
   }
   return undefined;
+}
+
+/** A speaker's or router's route as the runtime takes it, optional fields left out when not written. */
+function routeSpec(r: Omit<SpeakerRouteSpec, 'nextHop'> & { readonly origin: NonNullable<SpeakerRouteSpec['origin']> }): SpeakerRouteSpec {
+  return {
+    prefix: r.prefix,
+    origin: r.origin,
+    ...(r.asPath !== undefined ? { asPath: [...r.asPath] } : {}),
+    ...(r.med !== undefined ? { med: r.med } : {}),
+    ...(r.communities !== undefined ? { communities: [...r.communities] } : {}),
+    ...(r.largeCommunities !== undefined ? { largeCommunities: [...r.largeCommunities] } : {}),
+  };
+}
+
+/**
+ * Where a gateway's two instances are when the file does not say: an ExpressRoute
+ * gateway at the 12th and 13th addresses of GatewaySubnet (seed 001: 10.1.3.12, .13); a VPN
+ * gateway at the last two usable ones (instance 0 at the last, as Azure's active-standby
+ * BGP address: .30 of a /27), clear of the ExpressRoute gateway and of the MSEE peer
+ * addresses counted up from .4.
+ */
+function defaultInstanceAddresses(type: 'ExpressRoute' | 'Vpn', subnet: Prefix): [string, string] {
+  const base = subnet.afi === 1 ? (subnet as Ipv4Prefix).addr : 0;
+  const size = 2 ** (32 - subnet.len);
+  const at = (offset: number) => formatIpv4((base + offset) >>> 0);
+  return type === 'ExpressRoute' ? [at(12), at(13)] : [at(size - 2), at(size - 3)];
+}
+
+/**
+ * R-ER-4: a circuit's MSEE addresses, derived from its name (FNV-1a) so that a lab always
+ * gets the same ones: 10.x.y.z and the next address, outside every VNet of the lab and
+ * apart from other circuits' (`avoid`).
+ */
+function derivedMseeAddresses(name: string, avoid: (address: number) => boolean): [string, string] {
+  for (let attempt = 0; attempt < 4096; attempt++) {
+    let h = 0x811c9dc5;
+    for (const ch of attempt === 0 ? name.toLowerCase() : `${name.toLowerCase()}#${attempt}`) {
+      h ^= ch.charCodeAt(0);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    const first = ((10 << 24) | (h & 0x00ffff00) | (1 + ((h & 0xff) % 253))) >>> 0;
+    if (!avoid(first) && !avoid(first + 1)) return [formatIpv4(first), formatIpv4(first + 1)];
+  }
+  throw new Error(`internal: no MSEE addresses left for circuit ${name}`);
 }
 
 function environment(env: Readonly<Record<string, string | number | boolean>>): Record<string, string> {

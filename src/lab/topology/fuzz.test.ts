@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import type { LoadResult } from './load.js';
-import { load, SEED_000_LAB } from './testFixtures.js';
+import { load, SEED_000_LAB, SEED_001_LAB } from './testFixtures.js';
 
 /**
  * The loader's contract on hostile input: always a LoadResult, never an exception; a
@@ -75,6 +75,9 @@ const INTERESTING = [
   12076, 4200000000, 0, -1, 1.5, 1e309, 'speaker', 'quagga', 'VirtualAppliance', 'next-hop-ip-rt', 'next-hop-ip-vnet/default', 'watch1', 'WATCH1',
   '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/next-hop-ip-rg/providers/Microsoft.Network/routeTables/next-hop-ip-rt', '__proto__',
   'a/b/c/d', null, true, [], {}, ['10.10.0.0/16', '10.10.0.0/16'],
+  // The hybrid lab's values (seed 001).
+  'GatewaySubnet', 'ExpressRoute', 'Vpn', 'IPsec', 'er1', 'er-circuit-1', 'primary', 'secondary', '169.254.1.88/30', '169.254.21.1', 133937, 32001,
+  [{ circuit: 'er-circuit-1', link: 'primary' }], [{ localNetworkGateway: 'x' }], [{}], [0, 5], ['10.1.3.4', '10.1.3.4'],
 ];
 
 const mutation = fc.record({
@@ -107,8 +110,11 @@ function mutate(lab: Json, m: { op: string; pick: number; value: Json; key: stri
   });
 }
 
-test('no mutation of a valid lab makes the loader throw', () => {
-  const seed = parse(SEED_000_LAB) as Json;
+for (const [name, text] of [
+  ['seed 000', SEED_000_LAB],
+  ['seed 001 (hybrid)', SEED_001_LAB],
+] as const) test(`no mutation of a valid lab (${name}) makes the loader throw`, () => {
+  const seed = parse(text) as Json;
   fc.assert(
     fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (mutations) => {
       const lab = mutations.reduce(mutate, seed);
@@ -124,10 +130,13 @@ test('no mutation of a valid lab makes the loader throw', () => {
   );
 });
 
-test('no cut or splice of the valid lab text makes the loader throw', () => {
+for (const [name, text] of [
+  ['seed 000', SEED_000_LAB],
+  ['seed 001 (hybrid)', SEED_001_LAB],
+] as const) test(`no cut or splice of the valid lab text (${name}) makes the loader throw`, () => {
   fc.assert(
-    fc.property(fc.nat(SEED_000_LAB.length), fc.nat(40), fc.string({ maxLength: 12 }), (at, length, insert) => {
-      checkResult(SEED_000_LAB.slice(0, at) + insert + SEED_000_LAB.slice(at + length));
+    fc.property(fc.nat(text.length), fc.nat(40), fc.string({ maxLength: 12 }), (at, length, insert) => {
+      checkResult(text.slice(0, at) + insert + text.slice(at + length));
     }),
     { numRuns: 500 },
   );

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 import { generatedFiles, repoRoot } from './generated.js';
 import { LAB_FILE_DOC, LAB_SCHEMA_ID, labJsonSchema } from './jsonSchema.js';
 import { errorsOf, formatted, load } from './testFixtures.js';
@@ -56,4 +57,32 @@ test('the examples in the lab file reference load', () => {
   assert.ok(speaker);
   const withSpeaker = load(`${lab.slice(0, lab.indexOf('nodes:'))}${speaker}`, files);
   assert.ok(withSpeaker.ok, formatted(errorsOf(withSpeaker)));
+
+  // The hybrid example (seed 001), as the text after it says it loads.
+  const hybrid = examples.find((e) => e.includes('resourceGroups:') && e.includes('expressRouteCircuits:'));
+  assert.ok(hybrid, 'the reference has a hybrid lab example');
+  const loaded = load(hybrid, files);
+  assert.ok(loaded.ok, formatted(errorsOf(loaded)));
+  assert.deepEqual(loaded.spec.model.virtualNetworkGateways[0]?.instanceAddresses, ['10.1.3.12', '10.1.3.13']);
+  assert.deepEqual(loaded.spec.model.connections[0]?.mseePeerAddresses, ['10.1.3.4', '10.1.3.5']);
+  assert.deepEqual(loaded.spec.routers[0]?.attach.map((a) => a.address), ['169.254.1.89', '169.254.1.93']);
+
+  // The VPN snippet, merged into the hybrid example: its resources into the example's
+  // resource group, its router next to onprem1.
+  const vpn = examples.find((e) => e.includes('localNetworkGateways:'));
+  assert.ok(vpn);
+  const [azure, routers] = vpn.split('\nrouters:\n') as [string, string];
+  const extra = parse(`resourceGroups:\n  routeserver:\n${azure}\nrouters:\n${routers}`) as Record<string, unknown>;
+  const withVpn = load(stringify(merge(parse(hybrid), extra)), files);
+  assert.ok(withVpn.ok, formatted(errorsOf(withVpn)));
+  assert.deepEqual(withVpn.spec.routers.map((r) => r.name), ['onprem1', 'branch1']);
 });
+
+/** `b` merged into `a`: mappings key by key, anything else replaced. */
+function merge(a: unknown, b: unknown): unknown {
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMap(a) || !isMap(b)) return b;
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = k in out ? merge(out[k], v) : v;
+  return out;
+}

@@ -87,7 +87,11 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): IssueRe
       break;
   }
 
-  if (missing) return [{ path, at: 'value', message: `missing required key '${String(last)}'${expectation(issue)}`, missingKey: String(last) }];
+  if (missing) {
+    // A refinement that asks for a key words why; keep its words after the usual start.
+    const why = issue.code === 'custom' ? `: ${issue.message}` : expectation(issue);
+    return [{ path, at: 'value', message: `missing required key '${String(last)}'${why}`, missingKey: String(last) }];
+  }
 
   switch (issue.code) {
     case 'invalid_type':
@@ -238,19 +242,30 @@ function allowedKeys(schema: z.ZodType, path: Path, input: unknown): string[] {
 // ---------------------------------------------------------------------------
 // Error recovery: which entry of the file a schema issue makes unusable.
 
-const RESOURCE_COLLECTIONS = new Set(['virtualNetworks', 'routeTables', 'networkSecurityGroups', 'routeServers', 'virtualMachines']);
+const RESOURCE_COLLECTIONS = new Set([
+  'virtualNetworks',
+  'routeTables',
+  'networkSecurityGroups',
+  'routeServers',
+  'virtualMachines',
+  'virtualNetworkGateways',
+  'localNetworkGateways',
+  'connections',
+  'expressRouteCircuits',
+]);
 const CHILD_COLLECTIONS: Readonly<Record<string, readonly string[]>> = {
   virtualNetworks: ['subnets', 'virtualNetworkPeerings'],
   routeTables: ['routes'],
   routeServers: ['peerings'],
+  expressRouteCircuits: ['globalReachConnections'],
 };
 
 /** Top-level keys a schema error can be recovered from by falling back to a default. */
-const REPLACEABLE_TOP_LEVEL = new Set(['name', 'subscriptionId', 'location', 'systemRouteProfile', 'settings', 'nodes']);
+const REPLACEABLE_TOP_LEVEL = new Set(['name', 'subscriptionId', 'location', 'systemRouteProfile', 'settings', 'nodes', 'routers']);
 
 /**
  * The smallest named entry that contains an issue's path: a child resource (a subnet, a
- * route, a peering), a resource, a resource group, a node, or one of the replaceable
+ * route, a peering), a resource, a resource group, a node or router, or one of the replaceable
  * top-level keys. Dropping that entry leaves a file the schema accepts, on which the
  * cross-resource checks can still run, so one typo does not hide every other error.
  * Undefined when the issue is in the file's skeleton (the root, `resourceGroups` itself):
@@ -266,7 +281,7 @@ export function unusableEntry(path: Path): Path | undefined {
     }
     return path.slice(0, 2);
   }
-  if (top === 'nodes' && group !== undefined) return path.slice(0, 2);
+  if ((top === 'nodes' || top === 'routers') && group !== undefined) return path.slice(0, 2);
   if (typeof top === 'string' && REPLACEABLE_TOP_LEVEL.has(top)) return [top];
   return undefined;
 }

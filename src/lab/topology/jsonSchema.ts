@@ -34,9 +34,9 @@ export function labJsonSchema(): JsonSchema {
     $id: LAB_SCHEMA_ID,
     title: 'ARSLab lab file',
     description:
-      "An ARSLab lab: Azure resources (resource groups, VNets, route tables, Route Servers, VMs) under Azure's own names, and the BGP nodes that run on the VMs. Reference: docs/lab-file.md.",
+      "An ARSLab lab: Azure resources (resource groups, VNets, route tables, Route Servers, VMs, ExpressRoute and VPN gateways, circuits, connections) under Azure's own names, the BGP nodes that run on the VMs, and the on-premises routers. Reference: docs/lab-file.md.",
     markdownDescription:
-      "An ARSLab lab: Azure resources (resource groups, VNets, route tables, Route Servers, VMs) under Azure's own names, and the BGP nodes that run on the VMs.\n\nReference: `docs/lab-file.md`.",
+      "An ARSLab lab: Azure resources (resource groups, VNets, route tables, Route Servers, VMs, ExpressRoute and VPN gateways, circuits, connections) under Azure's own names, the BGP nodes that run on the VMs, and the on-premises routers.\n\nReference: `docs/lab-file.md`.",
     ...rest,
   };
 }

@@ -135,7 +135,7 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
       settings: built.settings,
       model: built.model,
       nodes: built.nodes,
-      routers: [],
+      routers: built.routers,
       warnings: warnings.map(formatLabFileError),
     },
     warnings,
@@ -217,7 +217,14 @@ function toUnusable(path: Path): Unusable[] {
     ];
   }
   if (child !== undefined) return [];
-  if (collection === 'routeTables' || collection === 'networkSecurityGroups' || collection === 'virtualMachines') {
+  if (
+    collection === 'routeTables' ||
+    collection === 'networkSecurityGroups' ||
+    collection === 'virtualMachines' ||
+    collection === 'virtualNetworkGateways' ||
+    collection === 'localNetworkGateways' ||
+    collection === 'expressRouteCircuits'
+  ) {
     return [{ kind: collection, resourceGroup: group, name: [name] }];
   }
   return [];
@@ -248,8 +255,9 @@ function setAt(value: unknown, path: Path, replacement: unknown): unknown {
 
 /**
  * Where a model problem belongs in the file: the declaration of the resource it names,
- * then its property. Properties are dotted (`routes.to-nva.addressPrefix`) but names may
- * hold dots too, so each step takes the longest run of segments that is a key there.
+ * then its property. Properties are dotted (`routes.to-nva.addressPrefix`, list items by
+ * index: `instanceAddresses.1`) but names may hold dots too, so each step takes the longest
+ * run of segments that is a key there.
  */
 function problemPath(p: ModelProblem, sources: ReadonlyMap<string, ModelSource>, locator: SourceLocator): Path {
   const source = sources.get(idKey(p.resourceId));
@@ -267,7 +275,9 @@ function problemPath(p: ModelProblem, sources: ReadonlyMap<string, ModelSource>,
       }
     }
     const segment = segments.slice(i, i + taken).join('.');
-    path.push(i === 0 ? (source.properties?.[segment] ?? segment) : segment);
+    // `instanceAddresses.1` is the second item of a list, `routes.1` a route named "1".
+    if (/^\d+$/.test(segment) && !keys.has(segment)) path.push(Number(segment));
+    else path.push(i === 0 ? (source.properties?.[segment] ?? segment) : segment);
     i += taken;
   }
   return path;

@@ -14,7 +14,15 @@
 import { sameName } from '../../azure/index.js';
 import { closest, listOf } from './suggest.js';
 
-export type ReferenceKind = 'virtualNetworks' | 'subnets' | 'routeTables' | 'networkSecurityGroups' | 'virtualMachines';
+export type ReferenceKind =
+  | 'virtualNetworks'
+  | 'subnets'
+  | 'routeTables'
+  | 'networkSecurityGroups'
+  | 'virtualMachines'
+  | 'virtualNetworkGateways'
+  | 'localNetworkGateways'
+  | 'expressRouteCircuits';
 
 /** A resource declared in the file that references can point at. */
 export interface Declared {
@@ -47,6 +55,9 @@ const LABELS: Readonly<Record<ReferenceKind, readonly [string, string]>> = {
   routeTables: ['route table', 'route tables'],
   networkSecurityGroups: ['network security group', 'network security groups'],
   virtualMachines: ['virtual machine', 'virtual machines'],
+  virtualNetworkGateways: ['virtual network gateway', 'virtual network gateways'],
+  localNetworkGateways: ['local network gateway', 'local network gateways'],
+  expressRouteCircuits: ['ExpressRoute circuit', 'ExpressRoute circuits'],
 };
 
 /** The ARM type each kind's ids carry. */
@@ -56,6 +67,9 @@ const ARM_TYPES: Readonly<Record<ReferenceKind, { provider: string; type: string
   routeTables: { provider: 'Microsoft.Network', type: 'routeTables' },
   networkSecurityGroups: { provider: 'Microsoft.Network', type: 'networkSecurityGroups' },
   virtualMachines: { provider: 'Microsoft.Compute', type: 'virtualMachines' },
+  virtualNetworkGateways: { provider: 'Microsoft.Network', type: 'virtualNetworkGateways' },
+  localNetworkGateways: { provider: 'Microsoft.Network', type: 'localNetworkGateways' },
+  expressRouteCircuits: { provider: 'Microsoft.Network', type: 'expressRouteCircuits' },
 };
 
 const ARM_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+)\/([^/]+))?\/?$/i;
@@ -114,7 +128,7 @@ export class ReferenceResolver {
     const [singular] = LABELS[kind];
     if (text.startsWith('/')) {
       const m = ARM_ID.exec(text);
-      if (!m) return { message: `'${text}' is not an ARM id of a ${singular} (expected ${armTemplate(kind)})` };
+      if (!m) return { message: `'${text}' is not an ARM id of ${a(singular)} (expected ${armTemplate(kind)})` };
       const [, sub, rg, provider, type, name, childType, childName] = m as unknown as string[];
       const want = ARM_TYPES[kind];
       const typeOk =
@@ -123,7 +137,7 @@ export class ReferenceResolver {
         (want.child === undefined ? childType === undefined : childType !== undefined && sameName(childType, want.child));
       if (!typeOk) {
         const got = `${provider}/${type}${childType ? `/${childType}` : ''}`;
-        return { message: `'${text}' is the id of a ${got} resource, not of a ${singular} (expected ${armTemplate(kind)})` };
+        return { message: `'${text}' is the id of a ${got} resource, not of ${a(singular)} (expected ${armTemplate(kind)})` };
       }
       if (!sameName(sub!, this.subscriptionId)) {
         return { message: `'${text}' is in subscription ${sub}, but this lab's subscriptionId is ${this.subscriptionId}` };
@@ -133,7 +147,7 @@ export class ReferenceResolver {
     const segments = text.split('/');
     const width = kind === 'subnets' ? 2 : 1;
     if (segments.some((s) => s === '') || (segments.length !== width && segments.length !== width + 1)) {
-      return { message: `'${text}' is not a ${singular} reference: write ${referenceForms(kind)}` };
+      return { message: `'${text}' is not ${a(singular)} reference: write ${referenceForms(kind)}` };
     }
     return segments.length === width ? { name: segments } : { resourceGroup: segments[0]!, name: segments.slice(1) };
   }
@@ -165,6 +179,11 @@ export class ReferenceResolver {
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((part, i) => sameName(part, b[i]!));
+}
+
+/** "a subnet", "an ExpressRoute circuit". */
+function a(noun: string): string {
+  return /^[aeiouAEIOU]/.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
 function armTemplate(kind: ReferenceKind): string {

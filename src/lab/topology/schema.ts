@@ -4,8 +4,10 @@
  * exported as JSON Schema for editors (jsonSchema.ts) and the reference (docs/lab-file.md).
  *
  * Shape: `resourceGroups` holds Azure resources under Azure's own resource and property
- * names (the ARM names, as `az ... show` prints them); `nodes` holds what the lab runs
- * (real daemons or the built-in speaker), each on a virtual machine's address.
+ * names (the ARM names, as `az ... show` prints them; flattened where ARM nests one value,
+ * as az's flags do); `nodes` holds what the lab runs (real daemons or the built-in speaker),
+ * each on a virtual machine's address or, for daemons, attached on premises; `routers`
+ * holds the built-in on-premises routers on ExpressRoute circuit links and VPN sites.
  *
  * Every object is strict (an unknown key is an error: a typo must not silently become a
  * default), every field has a description, every closed set is an enum. This schema only
@@ -13,7 +15,14 @@
  * address plans, Azure's own rules) are in build.ts and src/azure/validate.ts.
  */
 import { z } from 'zod';
-import { DEFAULT_ROUTE_SERVER_SETTINGS, DEFAULT_SUBSCRIPTION } from '../../azure/index.js';
+import {
+  DEFAULT_ROUTE_SERVER_SETTINGS,
+  DEFAULT_SUBSCRIPTION,
+  EXPRESSROUTE_CIRCUIT_BANDWIDTHS,
+  EXPRESSROUTE_GATEWAY_SKUS,
+  ROUTE_SERVER_ASN,
+  VPN_GATEWAY_SKUS,
+} from '../../azure/index.js';
 import { formatIpv4, maskV4, parseIpv4 } from '../../bgp/wire/index.js';
 import { DAEMON_KINDS } from '../daemons/types.js';
 import { DEFAULT_LAB_SETTINGS } from '../spec.js';
@@ -319,6 +328,153 @@ const virtualMachine = describe(
   'A virtual machine with one network interface (ARM: Microsoft.Compute/virtualMachines and Microsoft.Network/networkInterfaces), as az vm create makes it.',
 );
 
+// ---------------------------------------------------------------------------
+// Hybrid connectivity (issue 3): gateways, circuits, local network gateways, connections.
+
+const virtualNetworkGateway = describe(
+  z.strictObject({
+    location: describe(location, "Azure region; defaults to the resource group's. Must be its VNet's region.").optional(),
+    gatewayType: describe(
+      z.enum(['ExpressRoute', 'Vpn']),
+      'ExpressRoute or Vpn (az network vnet-gateway create --gateway-type). A VNet has at most one of each.',
+    ),
+    sku: describe(
+      z.enum([...EXPRESSROUTE_GATEWAY_SKUS, ...VPN_GATEWAY_SKUS]),
+      `Gateway SKU (ARM: sku.name; az --sku). ExpressRoute: ${EXPRESSROUTE_GATEWAY_SKUS.join(', ')}; default Standard. Vpn: ${VPN_GATEWAY_SKUS.join(', ')}; default VpnGw1 (Basic has no BGP and no active-active).`,
+    ).optional(),
+    virtualNetwork: describe(
+      z.string().min(1),
+      `The VNet it is deployed in (az --vnet): ${REFERENCE_FORMS}. The gateway lives in its subnet named exactly GatewaySubnet, /27 or larger (ARM: ipConfigurations[].subnet).`,
+    ),
+    activeActive: describe(
+      z.boolean(),
+      'Vpn only: both instances carry tunnels and BGP sessions (R-VPN-1); default false (active-standby). Required with a Route Server in the VNet (R-ARS-11). Not allowed on ExpressRoute gateways, whose two instances are always both active.',
+    ).optional(),
+    enableBgp: describe(
+      z.boolean(),
+      'Vpn only: BGP over the tunnels (default false, as in Azure). ExpressRoute gateways always use BGP.',
+    ).optional(),
+    asn: describe(
+      asn.default(ROUTE_SERVER_ASN),
+      'The gateway\'s ASN (ARM: bgpSettings.asn; az --asn). ExpressRoute: always 65515 (R-ER-3). Vpn: 65515, or without a Route Server in the VNet a non-reserved one such as 64512-65514 or 65521-65534 (R-VPN-1).',
+    ),
+    instanceAddresses: describe(
+      z.array(ipv4Address).length(2),
+      'Private addresses of the two instances in GatewaySubnet (BGP identifiers and next hops). Default: ExpressRoute the 12th and 13th addresses (.12, .13, as in seed 001); Vpn the last two usable ones (.30 for instance 0 and .29 for instance 1 of a /27).',
+    ).optional(),
+    publicIpAddresses: describe(
+      z.array(ipv4Address).min(1).max(2),
+      'Vpn only: the public IPs the tunnels end on, one per active instance (ARM: ipConfigurations[].publicIPAddress). An active-standby gateway\'s is its NICs\' next hop (R-VPN-1).',
+    ).optional(),
+    customBgpIpAddresses: describe(
+      z.array(ipv4Address).min(1).max(2),
+      'Vpn only: APIPA BGP address of each instance, within 169.254.21.0-169.254.22.255 (ARM: bgpSettings.bgpPeeringAddresses[].customBgpIpAddresses). Without them the instances peer from their private addresses.',
+    ).optional(),
+  }),
+  'A virtual network gateway (ARM: Microsoft.Network/virtualNetworkGateways; az network vnet-gateway): an ExpressRoute or VPN gateway in a VNet\'s GatewaySubnet.',
+);
+
+const localNetworkGateway = describe(
+  z.strictObject({
+    location: describe(location, "Azure region; defaults to the resource group's.").optional(),
+    gatewayIpAddress: describe(ipv4Address, 'Public IP of the on-premises (or other cloud) VPN device.'),
+    addressPrefixes: describe(
+      z.array(ipv4Prefix).default([]),
+      'Address space on premises (ARM: localNetworkAddressSpace.addressPrefixes; az --local-address-prefixes). May be empty when bgpSettings is set: the prefixes then come over BGP.',
+    ),
+    bgpSettings: describe(
+      z.strictObject({
+        asn: describe(asn, "The device's ASN: not one Azure reserves (8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511, 65535-65551), and not the VPN gateway's."),
+        bgpPeeringAddress: describe(
+          ipv4Address,
+          'The device\'s BGP address over the tunnel; an APIPA address must be within 169.254.21.0-169.254.22.255. A router attached to this local network gateway peers from it.',
+        ),
+      }),
+      'BGP over the tunnel (az --asn --bgp-peering-address).',
+    ).optional(),
+  }),
+  'A local network gateway (ARM: Microsoft.Network/localNetworkGateways): the on-premises side of a site-to-site VPN.',
+);
+
+const connection = describe(
+  z.strictObject({
+    location: describe(location, "Azure region; defaults to the resource group's. Must be its gateway's region.").optional(),
+    connectionType: describe(z.enum(['ExpressRoute', 'IPsec']), 'ExpressRoute (a gateway to a circuit) or IPsec (a site-to-site VPN to a local network gateway).'),
+    virtualNetworkGateway1: describe(z.string().min(1), `The VNet's gateway: ${REFERENCE_FORMS}. ExpressRoute connections need an ExpressRoute gateway, IPsec ones a Vpn gateway.`),
+    peer: describe(
+      z.string().min(1),
+      `ExpressRoute: the circuit (ARM: peer.id; az --express-route-circuit2): ${REFERENCE_FORMS}. It needs AzurePrivatePeering.`,
+    ).optional(),
+    localNetworkGateway2: describe(z.string().min(1), `IPsec: the local network gateway: ${REFERENCE_FORMS}.`).optional(),
+    routingWeight: describe(
+      z.int().default(0),
+      'Compared before AS-path length when several circuits offer a prefix (R-ER-3), 0-32000; MSEE-learned routes show weight 32769 plus it.',
+    ),
+    enableBgp: describe(
+      z.boolean(),
+      'IPsec: BGP over this tunnel (default false); the gateway needs enableBgp and the local network gateway bgpSettings. ExpressRoute connections always use BGP.',
+    ).optional(),
+    mseePeerAddresses: describe(
+      z.array(ipv4Address).length(2),
+      "ExpressRoute: the addresses in GatewaySubnet at which the gateway instances see the circuit's primary and secondary MSEE. Default: .4 and .5 of GatewaySubnet for a gateway's first ExpressRoute connection, .6 and .7 for the next, … (seed 001), skipping addresses in use.",
+    ).optional(),
+  }),
+  'A connection (ARM: Microsoft.Network/connections; az network vpn-connection create): a gateway to an ExpressRoute circuit or to a local network gateway.',
+);
+
+const privatePeering = describe(
+  z.strictObject({
+    peerASN: describe(asn, 'The customer\'s (or provider\'s) ASN on both links: 16- or 32-bit, not 12076 (Microsoft\'s) and not 65515-65520 (reserved by Azure). A router attached to the circuit must have it.'),
+    primaryPeerAddressPrefix: describe(ipv4Prefix, 'The primary link\'s /30: the customer edge has its first host, the MSEE the second (R-ER-1). Must not overlap a VNet.'),
+    secondaryPeerAddressPrefix: describe(ipv4Prefix, 'The secondary link\'s /30, different from the primary\'s.'),
+    vlanId: describe(z.int().min(1).max(4094), 'VLAN of the peering on both links.'),
+  }),
+  'Azure private peering of a circuit (ARM: expressRouteCircuits/peerings, peeringType AzurePrivatePeering; az network express-route peering create).',
+);
+
+const globalReachConnection = describe(
+  z.strictObject({
+    peerCircuit: describe(
+      z.string().min(1),
+      `The other circuit (az network express-route peering connection create --peer-circuit): ${REFERENCE_FORMS}. It must be in the lab and at a different peering location (R-ER-6).`,
+    ),
+    addressPrefix: describe(ipv4Prefix, 'A /29 for the link between the two circuits\' MSEEs (az --address-prefix).'),
+  }),
+  'Global Reach between this circuit\'s private peering and another circuit\'s (ARM: expressRouteCircuits/peerings/connections). Declare it on one of the two circuits.',
+);
+
+const expressRouteCircuit = describe(
+  z.strictObject({
+    location: describe(location, "Azure region of the circuit resource; defaults to the resource group's.").optional(),
+    serviceProviderName: describe(z.string().min(1), 'Connectivity provider (ARM: serviceProviderProperties.serviceProviderName; az --provider), e.g. Equinix.'),
+    peeringLocation: describe(
+      z.string().min(1),
+      'Peering location (ARM: serviceProviderProperties.peeringLocation; az --peering-location), e.g. Amsterdam, Tokyo2. Global Reach links circuits at different locations only (R-ER-6).',
+    ),
+    bandwidthInMbps: describe(
+      z.literal(EXPRESSROUTE_CIRCUIT_BANDWIDTHS),
+      'Bandwidth (ARM: serviceProviderProperties.bandwidthInMbps; az --bandwidth).',
+    ),
+    skuTier: describe(
+      z.enum(['Standard', 'Premium', 'Local']).default('Standard'),
+      'ARM: sku.tier (az --sku-tier). Premium raises the on-premises prefix limit from 4,000 to 10,000 (R-ER-2).',
+    ),
+    peerings: describe(
+      z.strictObject({ AzurePrivatePeering: privatePeering.optional() }).default({}),
+      'The circuit\'s peerings by type; ARSLab models AzurePrivatePeering, which connections and routers need.',
+    ),
+    mseeAddresses: describe(
+      z.array(ipv4Address).length(2),
+      "Where NICs send this circuit's routes (R-ER-4): the primary and secondary MSEE as the data plane sees them, outside every VNet (seed 001: 10.2.146.35). Default: derived from the circuit's name, 10.x.y.z and the next address, outside every VNet of the lab.",
+    ).optional(),
+    globalReachConnections: describe(
+      z.record(networkName('Global Reach connection', 80), globalReachConnection).default({}),
+      'Global Reach connections of the private peering, by name (R-ER-6).',
+    ),
+  }),
+  'An ExpressRoute circuit (ARM: Microsoft.Network/expressRouteCircuits; az network express-route). Its MSEEs have ASN 12076 (R-ER-1).',
+);
+
 const resourceGroup = describe(
   z.strictObject({
     location: describe(location, 'Azure region of the group and the default of its resources; defaults to the lab\'s location.').optional(),
@@ -327,6 +483,10 @@ const resourceGroup = describe(
     networkSecurityGroups: describe(z.record(networkName('network security group', 80), networkSecurityGroup).default({}), 'Network security groups by name.'),
     routeServers: describe(z.record(networkName('route server', 80), routeServer).default({}), 'Route Servers by name.'),
     virtualMachines: describe(z.record(virtualMachineName, virtualMachine).default({}), 'Virtual machines by name; each gets one NIC.'),
+    virtualNetworkGateways: describe(z.record(networkName('virtual network gateway', 80), virtualNetworkGateway).default({}), 'ExpressRoute and VPN gateways by name.'),
+    localNetworkGateways: describe(z.record(networkName('local network gateway', 80), localNetworkGateway).default({}), 'Local network gateways (VPN sites) by name.'),
+    connections: describe(z.record(networkName('connection', 80), connection).default({}), 'Gateway connections (ExpressRoute and IPsec) by name.'),
+    expressRouteCircuits: describe(z.record(networkName('ExpressRoute circuit', 80), expressRouteCircuit).default({}), 'ExpressRoute circuits by name.'),
   }),
   'A resource group and the resources in it.',
 );
@@ -342,43 +502,110 @@ const vmReference = describe(
   'The virtual machine the node runs as: NAME (when unique in the lab), RESOURCE-GROUP/NAME, or an ARM id. The node uses its primary private IP.',
 );
 
-const daemonNode = describe(
-  z.strictObject({
-    kind: describe(
-      z.enum(DAEMON_KINDS),
-      'A real BGP daemon run from your own configuration.',
-      'A real BGP daemon run from your own configuration: `bird` (BIRD 2), `frr` (FRR bgpd), `gobgp` (GoBGP), `exabgp` (ExaBGP).',
-    ),
-    vm: vmReference,
-    config: describe(z.string().min(1), "The daemon's configuration file as on the VM; relative paths resolve against the lab file's folder."),
-    loopbackConfig: describe(
-      z.string().min(1),
-      "Variant used in loopback addressing mode (neighbour addresses mapped to 127.x); defaults to config. Relative to the lab file's folder.",
-    ).optional(),
-    env: describe(
-      z.record(
-        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (i) => `${quote(i.input)} is not an environment variable name` }),
-        // Scalars as YAML types them (`exabgp_api_ack: false`); passed as their text.
-        z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }),
-      ),
-      'Extra environment for the daemon, e.g. exabgp_api_ack: false. Numbers and booleans are passed as their text.',
-    ).optional(),
-  }),
-  'A node running a real BGP daemon.',
+const ON_PREMISES_REFERENCE = 'NAME (when unique in the lab), RESOURCE-GROUP/NAME, or an ARM id';
+
+/** Where an on-premises router (built-in or daemon) connects to Azure. */
+const attachment = describe(
+  z
+    .strictObject({
+      circuit: describe(
+        z.string().min(1),
+        `An ExpressRoute circuit (${ON_PREMISES_REFERENCE}), with link. The router is that link's customer edge: the first host of its /30, the MSEE the second (R-ER-1).`,
+      ).optional(),
+      link: describe(z.enum(['primary', 'secondary']), 'With circuit: which link of its private peering.').optional(),
+      localNetworkGateway: describe(
+        z.string().min(1),
+        `A VPN site (${ON_PREMISES_REFERENCE}). The router is its device: it peers from the local network gateway's bgpSettings.bgpPeeringAddress with the VPN gateways of its IPsec connections that enable BGP.`,
+      ).optional(),
+    })
+    .superRefine((a, ctx) => {
+      const hasCircuit = a.circuit !== undefined;
+      const hasSite = a.localNetworkGateway !== undefined;
+      if (!hasCircuit && !hasSite) {
+        ctx.addIssue({ code: 'custom', input: a, message: 'an attachment is a circuit link, { circuit: NAME, link: primary | secondary }, or a VPN site, { localNetworkGateway: NAME }' });
+      }
+      if (hasCircuit && hasSite) {
+        ctx.addIssue({ code: 'custom', path: ['localNetworkGateway'], input: a.localNetworkGateway, message: 'an attachment is a circuit link or a VPN site, not both: write one attachment for each' });
+      }
+      if (hasCircuit && a.link === undefined) ctx.addIssue({ code: 'custom', path: ['link'], input: undefined, message: 'primary or secondary, the link of the circuit to attach to' });
+      if (!hasCircuit && hasSite && a.link !== undefined) ctx.addIssue({ code: 'custom', path: ['link'], input: a.link, message: 'link applies to circuit attachments only' });
+    }),
+  'An attachment: an ExpressRoute circuit link ({ circuit, link }) or a VPN site ({ localNetworkGateway }).',
 );
+
+const daemonNode = describe(
+  z
+    .strictObject({
+      kind: describe(
+        z.enum(DAEMON_KINDS),
+        'A real BGP daemon run from your own configuration.',
+        'A real BGP daemon run from your own configuration: `bird` (BIRD 2), `frr` (FRR bgpd), `gobgp` (GoBGP), `exabgp` (ExaBGP).',
+      ),
+      vm: describe(
+        z.string().min(1),
+        'The virtual machine the node runs as: NAME (when unique in the lab), RESOURCE-GROUP/NAME, or an ARM id. The node uses its primary private IP. Required unless attach is given.',
+      ).optional(),
+      attach: describe(
+        z.array(attachment).min(1),
+        'Instead of vm: run the daemon on premises, as the customer edge of circuit links or the device of VPN sites. It runs at the first attachment\'s address.',
+      ).optional(),
+      config: describe(z.string().min(1), "The daemon's configuration file as on the VM; relative paths resolve against the lab file's folder."),
+      loopbackConfig: describe(
+        z.string().min(1),
+        "Variant used in loopback addressing mode (neighbour addresses mapped to 127.x); defaults to config. Relative to the lab file's folder.",
+      ).optional(),
+      env: describe(
+        z.record(
+          z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (i) => `${quote(i.input)} is not an environment variable name` }),
+          // Scalars as YAML types them (`exabgp_api_ack: false`); passed as their text.
+          z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }),
+        ),
+        'Extra environment for the daemon, e.g. exabgp_api_ack: false. Numbers and booleans are passed as their text.',
+      ).optional(),
+    })
+    .superRefine((n, ctx) => {
+      if (n.vm === undefined && n.attach === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['vm'],
+          input: undefined,
+          message: 'a daemon runs on an Azure virtual machine (vm) or on premises (attach: circuit links or VPN sites)',
+        });
+      }
+      if (n.vm !== undefined && n.attach !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['attach'],
+          input: n.attach,
+          message: 'vm and attach are mutually exclusive: a daemon runs either on an Azure virtual machine (vm) or on premises, attached to circuit links or VPN sites (attach)',
+        });
+      }
+    }),
+  'A node running a real BGP daemon, on a virtual machine or attached on premises.',
+);
+
+/** The fields of a route a built-in speaker or router originates. */
+const routeFields = {
+  prefix: describe(ipv4Prefix, 'The prefix announced.'),
+  asPath: describe(
+    z.array(z.int().min(0).max(4294967295)),
+    'ASNs after its own, prepends included (e.g. [65002, 65002]). 65515 or 0 here makes a route server drop it (R-ARS-6).',
+  ).optional(),
+  origin: describe(z.enum(['igp', 'egp', 'incomplete']).default('igp'), 'ORIGIN attribute.'),
+  med: describe(z.int().min(0).max(4294967295), 'MULTI_EXIT_DISC; Route Server ignores it when choosing (R-ARS-7).').optional(),
+  communities: describe(z.array(community), "Communities: 'ASN:VALUE' or no-export, no-advertise, no-export-subconfed (no-advertise: programmed, never re-advertised, R-ARS-9).").optional(),
+  largeCommunities: describe(z.array(largeCommunity), "Large communities, 'GLOBAL:DATA1:DATA2'.").optional(),
+};
 
 const speakerRoute = describe(
   z.strictObject({
-    prefix: describe(ipv4Prefix, 'The prefix announced.'),
+    prefix: routeFields.prefix,
     nextHop: describe(ipv4Address, "BGP next hop; defaults to the node's own address. Route Server keeps it as sent (R-ARS-6).").optional(),
-    asPath: describe(
-      z.array(z.int().min(0).max(4294967295)),
-      "ASNs after the speaker's own, prepends included (e.g. [65002, 65002]). 65515 or 0 here makes the route server drop it (R-ARS-6).",
-    ).optional(),
-    origin: describe(z.enum(['igp', 'egp', 'incomplete']).default('igp'), 'ORIGIN attribute.'),
-    med: describe(z.int().min(0).max(4294967295), 'MULTI_EXIT_DISC; Route Server ignores it when choosing (R-ARS-7).').optional(),
-    communities: describe(z.array(community), "Communities: 'ASN:VALUE' or no-export, no-advertise, no-export-subconfed (no-advertise: programmed, never re-advertised, R-ARS-9).").optional(),
-    largeCommunities: describe(z.array(largeCommunity), "Large communities, 'GLOBAL:DATA1:DATA2'.").optional(),
+    asPath: routeFields.asPath,
+    origin: routeFields.origin,
+    med: routeFields.med,
+    communities: routeFields.communities,
+    largeCommunities: routeFields.largeCommunities,
   }),
   'A route the speaker announces.',
 );
@@ -404,6 +631,35 @@ const node = z.discriminatedUnion('kind', [daemonNode, speakerNode], {
   error: () => `expected kind: ${NODE_KINDS.join(', ')}`,
 });
 
+const routerRoute = describe(
+  z.strictObject({
+    ...routeFields,
+    on: describe(
+      z.array(z.int().min(0)).min(1),
+      'Only toward these attachments, by index in attach (0 is the first); toward all when absent.',
+    ).optional(),
+  }),
+  "A route the router originates. Its next hop toward Azure is the router's address on each attachment.",
+);
+
+const router = describe(
+  z.strictObject({
+    asn: describe(
+      asn,
+      "Its ASN. On a circuit it must be the private peering's peerASN; on a VPN site the local network gateway's bgpSettings.asn.",
+    ),
+    routerId: describe(ipv4Address, "BGP identifier; defaults to the first attachment's address.").optional(),
+    attach: describe(
+      z.array(attachment).min(1),
+      'Where it connects to Azure: circuit links (one eBGP session to that link\'s MSEE, R-ER-1) and VPN sites (eBGP over the tunnels to each VPN gateway instance, R-VPN-1).',
+    ),
+    routes: describe(z.array(routerRoute).default([]), 'Routes it originates toward Azure (seed 001: 1.2.3.0/24, origin incomplete).'),
+    importPrefixes: describe(z.array(ipv4Prefix), 'Accept from Azure only these prefixes and longer ones; everything when absent.').optional(),
+    prependToAzure: describe(z.int().min(0).max(32), 'Prepend its own ASN this many extra times toward Azure (default 0).').optional(),
+  }),
+  "ARSLab's built-in on-premises router (a site or another cloud): an ASN, routes, and its attachments to circuits and VPN sites; its sessions run in process.",
+);
+
 // ---------------------------------------------------------------------------
 // The lab file
 
@@ -423,7 +679,11 @@ export const labFileSchema = z.strictObject({
   resourceGroups: describe(z.record(resourceGroupName, resourceGroup), 'Resource groups by name, with the Azure resources of the lab.'),
   nodes: describe(
     z.record(nodeName, node).default({}),
-    'What the lab runs, by node name: BGP daemons and speakers, each on a virtual machine\'s address.',
+    'What the lab runs, by node name: BGP daemons and speakers, each on a virtual machine\'s address (daemons may instead attach on premises).',
+  ),
+  routers: describe(
+    z.record(nodeName, router).default({}),
+    'Built-in on-premises routers by name, attached to ExpressRoute circuit links and VPN sites. Names are shared with nodes.',
   ),
 });
 
@@ -431,6 +691,8 @@ export type LabFile = z.output<typeof labFileSchema>;
 export type LabFileInput = z.input<typeof labFileSchema>;
 export type LabFileResourceGroup = LabFile['resourceGroups'][string];
 export type LabFileNode = LabFile['nodes'][string];
+export type LabFileRouter = LabFile['routers'][string];
+export type LabFileAttachment = LabFileRouter['attach'][number];
 
 function quote(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : String(value);

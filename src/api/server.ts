@@ -178,6 +178,13 @@ export class ApiServer {
       return { status: 200, body: { output: await this.node(m[1]!).command(text) } };
     });
     this.route('POST', `/arslab/nodes/${SEG}/(stop|kill|start|pause|resume)`, async (m) => {
+      // Built-in on-premises routers (issue 3) are in-process speakers, not nodes.
+      const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
+      if (router) {
+        const body = lab.hybrid!.routerAction(router, m[2]!.toLowerCase() as 'stop' | 'kill' | 'start' | 'pause' | 'resume');
+        await lab.settled();
+        return { status: 200, body };
+      }
       const n = this.node(m[1]!);
       switch (m[2]!.toLowerCase()) {
         case 'stop':

@@ -21,6 +21,18 @@ import { command as vnetPeeringList } from './commands/network/vnet/peering/list
 import { command as vnetPeeringShow } from './commands/network/vnet/peering/show.js';
 import { command as vnetPeeringCreate } from './commands/network/vnet/peering/create.js';
 import { command as vnetPeeringDelete } from './commands/network/vnet/peering/delete.js';
+import { command as rsUpdate } from './commands/network/routeserver/update.js';
+import { command as gwShow } from './commands/network/vnet-gateway/show.js';
+import { command as gwLearned } from './commands/network/vnet-gateway/list-learned-routes.js';
+import { command as gwAdvertised } from './commands/network/vnet-gateway/list-advertised-routes.js';
+import { command as gwPeerStatus } from './commands/network/vnet-gateway/list-bgp-peer-status.js';
+import { command as erShow } from './commands/network/express-route/show.js';
+import { command as erRouteTables } from './commands/network/express-route/list-route-tables.js';
+import { command as erRouteTablesSummary } from './commands/network/express-route/list-route-tables-summary.js';
+import { command as linkDown } from './commands/link/down.js';
+import { command as linkUp } from './commands/link/up.js';
+import { command as linkList } from './commands/link/list.js';
+import { command as explain } from './commands/explain.js';
 
 export const COMMANDS: readonly Command[] = [
   validate,
@@ -40,6 +52,18 @@ export const COMMANDS: readonly Command[] = [
   vnetPeeringShow,
   vnetPeeringCreate,
   vnetPeeringDelete,
+  explain,
+  rsUpdate,
+  gwShow,
+  gwLearned,
+  gwAdvertised,
+  gwPeerStatus,
+  erShow,
+  erRouteTables,
+  erRouteTablesSummary,
+  linkDown,
+  linkUp,
+  linkList,
 ];
 
 /** The command whose path is the longest prefix of `words`, and the words left. */

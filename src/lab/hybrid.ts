@@ -31,6 +31,7 @@ import {
   type GatewayRoute,
   type VirtualNetworkGateway,
 } from '../azure/index.js';
+import { ArrivalOrder } from '../azure/gatewayListings.js';
 import { internAttrs, newRouteSource, pathContains, prependAsPath, Speaker, type RouteSource, type SpeakerPolicy } from '../rib/index.js';
 import type { EventLog } from './events.js';
 import { DeliveryQueue, InProcessSession, type SessionTimers } from './inprocess.js';
@@ -54,6 +55,8 @@ export interface HybridContext {
 /** A gateway (ER or VPN) running as one speaker per instance. */
 export class GatewayRuntime {
   readonly instances: Speaker[] = [];
+  /** Per instance: the order its route groups arrived in (learned-routes listing, azure/gatewayListings). */
+  readonly arrival: ArrivalOrder[] = [];
   constructor(
     readonly resource: VirtualNetworkGateway,
     model: AzureModel,
@@ -69,7 +72,10 @@ export class GatewayRuntime {
       const sp = new Speaker(`${resource.name}/${i}`, resource.asn, ip(resource.instanceAddresses[i]), policy);
       // R-ER-3: the VNet ranges are the gateway's own "Network" routes, weight 32768.
       for (const p of served) sp.originate(p, internAttrs({ origin: 0, asPath: [], nextHop: resource.instanceAddresses[i] }), WEIGHT_LOCAL);
+      const order = new ArrivalOrder();
+      order.update(served, (p) => sp.candidates(p));
       this.instances.push(sp);
+      this.arrival.push(order);
     }
   }
 
@@ -135,6 +141,8 @@ function covers(outer: Prefix, inner: Prefix): boolean {
 export class RouterRuntime {
   readonly speaker: Speaker;
   readonly sessions: InProcessSession[] = [];
+  /** Changed by `arslab node stop|start|pause|resume` (HybridRuntime.routerAction). */
+  state: 'running' | 'stopped' | 'paused' = 'running';
   constructor(readonly spec: RouterNodeSpec) {
     this.speaker = new Speaker(spec.name, spec.asn, ip(spec.routerId), routerPolicy(spec));
   }
@@ -179,12 +187,20 @@ export class HybridRuntime {
   }
 
   private session(label: string, a: { speaker: Speaker; peer: Omit<RouteSource, 'id'>; info?: Record<string, unknown>; maxPrefixes?: number }, b: typeof a, timers: SessionTimers): InProcessSession {
-    const s = new InProcessSession(
-      label,
-      { speaker: a.speaker, peer: newRouteSource(a.peer), ...(a.info ? { info: a.info } : {}), ...(a.maxPrefixes !== undefined ? { maxPrefixes: a.maxPrefixes } : {}) },
-      { speaker: b.speaker, peer: newRouteSource(b.peer), ...(b.info ? { info: b.info } : {}), ...(b.maxPrefixes !== undefined ? { maxPrefixes: b.maxPrefixes } : {}) },
-      { clock: this.ctx.clock, events: this.ctx.events, queue: this.ctx.queue, timers },
-    );
+    const end = (x: typeof a) => {
+      const order = this.arrivalOf(x.speaker);
+      return {
+        speaker: x.speaker,
+        peer: newRouteSource(x.peer),
+        ...(x.info ? { info: x.info } : {}),
+        ...(x.maxPrefixes !== undefined ? { maxPrefixes: x.maxPrefixes } : {}),
+        // Gateway instances keep the arrival order of their route groups (listings).
+        ...(order
+          ? { onChange: (ch: 'down' | { readonly withdrawn: readonly Prefix[]; readonly announced: readonly Prefix[] }) => (ch === 'down' ? order.prune((p) => x.speaker.candidates(p)) : order.update([...ch.withdrawn, ...ch.announced], (p) => x.speaker.candidates(p))) }
+          : {}),
+      };
+    };
+    const s = new InProcessSession(label, end(a), end(b), { clock: this.ctx.clock, events: this.ctx.events, queue: this.ctx.queue, timers });
     this.sessions.set(label, s);
     return s;
   }
@@ -332,6 +348,15 @@ export class HybridRuntime {
     }
   }
 
+  /** The arrival order kept for a gateway instance's speaker, if it is one. */
+  private arrivalOf(sp: Speaker): ArrivalOrder | undefined {
+    for (const g of this.gateways.values()) {
+      const i = g.instances.indexOf(sp);
+      if (i >= 0) return g.arrival[i];
+    }
+    return undefined;
+  }
+
   /** Originates every router's routes and opens every session, in wiring order. */
   start(): void {
     for (const r of this.routers.values()) r.originateAll();
@@ -339,13 +364,95 @@ export class HybridRuntime {
     this.applyBranchToBranch();
   }
 
-  /** R-ARS-11: route-server ↔ gateway sessions follow allowBranchToBranchTraffic. */
+  /** R-ARS-11: route-server ↔ gateway sessions follow allowBranchToBranchTraffic (a session held down by a fault stays down). */
   applyBranchToBranch(): void {
     for (const { rs, session } of this.b2b) {
       const rt = this.ctx.routeServers.get(rs);
-      if (rt?.resource.allowBranchToBranchTraffic) session.open();
-      else session.close('branch-to-branch traffic off', true);
+      if (rt?.resource.allowBranchToBranchTraffic) {
+        if (!this.held.has(session)) session.open();
+      } else session.close('branch-to-branch traffic off', true);
     }
+  }
+
+  /** Whether a route-server ↔ gateway session exists in Azure now (branch-to-branch on). */
+  isActiveSession(s: InProcessSession): boolean {
+    const b = this.b2b.find((x) => x.session === s);
+    return !b || !!this.ctx.routeServers.get(b.rs)?.resource.allowBranchToBranchTraffic;
+  }
+
+  // -------------------------------------------------------------------------
+  // Faults (arslab link …, arslab node … on built-in routers); each one on the timeline.
+
+  /** Sessions held down by a fault: why ('link', or the router that is stopped). */
+  readonly held = new Map<InProcessSession, string>();
+
+  /** The sessions riding on a circuit link: its customer edges ↔ the link's MSEE. */
+  sessionsOfCircuitLink(circuit: CircuitRuntime, link: 0 | 1): InProcessSession[] {
+    return [...this.sessions.values()].filter((s) => ([0, 1] as const).some((side) => s.end(side).speaker === circuit.msees[link] && s.end(side).peer.role === 'customer'));
+  }
+
+  /**
+   * Link down: cut (no NOTIFICATION — each side notices after BFD's 0.9 s on ExpressRoute
+   * links, after the hold time elsewhere) or, graceful, closed with a NOTIFICATION at once.
+   */
+  linkDown(list: readonly InProcessSession[], graceful: boolean, why = 'link down'): void {
+    for (const s of list) {
+      if (!this.held.has(s)) this.held.set(s, 'link');
+      const t = s.timers;
+      this.ctx.events.emit(
+        'session',
+        s.label,
+        graceful ? `fault: ${why}, graceful (NOTIFICATION Cease, both sides at once)` : `fault: ${why}, cut (no NOTIFICATION; detection by ${t.bfd ? `BFD in ${t.bfd.intervalMs * t.bfd.multiplier} ms` : `hold timer in ${t.holdTime} s`})`,
+      );
+      if (graceful) s.close(why);
+      else s.cut();
+    }
+  }
+
+  /** Link up: the sessions come back (a cut not yet detected heals without a reset). Refused for a stopped router's sessions. */
+  linkUp(list: readonly InProcessSession[]): void {
+    for (const s of list) {
+      const h = this.held.get(s);
+      if (h && h !== 'link') throw new Error(`session ${s.label} belongs to router ${h}, which is stopped: start it with 'arslab node start ${h}'`);
+    }
+    for (const s of list) {
+      this.held.delete(s);
+      this.ctx.events.emit('session', s.label, 'fault cleared: link up');
+      if (this.isActiveSession(s)) s.open();
+    }
+  }
+
+  /**
+   * `arslab node stop|kill|start|pause|resume` on a built-in on-premises router: stop closes
+   * its sessions with a NOTIFICATION; kill and pause cut them (the peers notice by BFD or
+   * hold timer); start opens them again (a restarted router's sessions are new ones);
+   * resume heals the cut.
+   */
+  routerAction(r: RouterRuntime, action: 'stop' | 'kill' | 'start' | 'pause' | 'resume'): { name: string; kind: 'router'; address: string; realAddress: string; state: string } {
+    const name = r.spec.name;
+    this.ctx.events.emit('node', name, `${action} (built-in router: ${r.sessions.length} session(s))`);
+    switch (action) {
+      case 'stop':
+      case 'kill':
+      case 'pause':
+        for (const s of r.sessions) {
+          this.held.set(s, name);
+          if (action === 'stop') s.close(`router ${name} stopped`);
+          else s.cut();
+        }
+        r.state = action === 'pause' ? 'paused' : 'stopped';
+        break;
+      case 'start':
+      case 'resume':
+        for (const s of r.sessions) {
+          this.held.delete(s);
+          if (action === 'start' && s.state === 'Cut') s.close(`router ${name} restarted`);
+          s.open();
+        }
+        r.state = 'running';
+        break;
+    }
+    return { name, kind: 'router', address: r.spec.routerId, realAddress: r.spec.routerId, state: r.state };
   }
 
   setModel(model: AzureModel): void {

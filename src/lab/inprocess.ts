@@ -10,8 +10,8 @@
  * once), and restored; the speakers flush and re-advertise as after a real session.
  */
 import type { Clock, TimerHandle } from '../bgp/clock.js';
-import type { Prefix } from '../bgp/wire/index.js';
-import type { Neighbor, OutboundBatch, RouteSource, Speaker } from '../rib/index.js';
+import { formatPrefix, type Prefix } from '../bgp/wire/index.js';
+import type { Neighbor, OutboundBatch, RouteAttrs, RouteSource, Speaker } from '../rib/index.js';
 import type { EventLog } from './events.js';
 
 /** Runs deliveries in the order they were posted, after the current work finishes. */
@@ -55,6 +55,12 @@ export interface SessionEnd {
   readonly info?: Readonly<Record<string, unknown>>;
   /** Most routes this end accepts from the other (R-ER-2 prefix limits, R-VPN-1). */
   readonly maxPrefixes?: number;
+  /**
+   * Told after this end's speaker took in routes from the other end ('down': everything
+   * from it was flushed) — for bookkeeping the speaker does not keep, e.g. the arrival
+   * order gateway listings show (azure/gatewayListings ArrivalOrder).
+   */
+  readonly onChange?: (change: { readonly withdrawn: readonly Prefix[]; readonly announced: readonly Prefix[] } | 'down') => void;
 }
 
 export interface SessionTimers {
@@ -134,15 +140,27 @@ export class InProcessSession {
         return;
       }
     }
+    to.onChange?.({ withdrawn: batch.withdrawn, announced: batch.announced.flatMap((g) => g.prefixes) });
   }
 
-  /** Bring the session up: both speakers advertise their tables to each other (RFC 4271 §9.4). */
+  /**
+   * Bring the session up: both speakers advertise their tables to each other (RFC 4271
+   * §9.4). A cut link restored before either side noticed keeps its session: what was
+   * lost meanwhile is sent again, as TCP would retransmit it.
+   */
   open(): void {
     if (this.state_ === 'Established') return;
     for (const t of this.detect) this.ctx.clock.clearTimer(t);
     this.detect = [];
     if (this.retry) this.ctx.clock.clearTimer(this.retry);
     this.retry = undefined;
+    if (this.state_ === 'Cut') {
+      this.state_ = 'Established';
+      this.ctx.events?.emit('session', this.label, 'link restored before detection: session kept, lost UPDATEs resent');
+      this.resync(0);
+      this.resync(1);
+      return;
+    }
     this.state_ = 'Established';
     this.establishedAt = this.ctx.clock.now();
     this.ctx.events?.emit('session', this.label, 'Established');
@@ -182,12 +200,58 @@ export class InProcessSession {
     for (const tm of this.detect) this.ctx.clock.clearTimer(tm);
     this.detect = [];
     const wasUp = this.state_ === 'Established' || this.state_ === 'Cut';
+    // Counters stay monotonic across sessions: the keepalives (and OPEN, KEEPALIVE) of the
+    // session that ends are folded in.
+    for (const side of [0, 1] as const) {
+      const extra = this.sessionMessages();
+      this.sent[side]! += extra;
+      this.received[side]! += extra;
+    }
     this.state_ = next;
     this.establishedAt = undefined;
     if (!wasUp) return;
     this.ctx.events?.emit('session', this.label, `down: ${why}`);
     this.a.speaker.neighborDown(this.na.source.id);
     this.b.speaker.neighborDown(this.nb.source.id);
+    this.a.onChange?.('down');
+    this.b.onChange?.('down');
+  }
+
+  /** Keepalives one way per keepalive interval while up, plus OPEN and its KEEPALIVE. */
+  private sessionMessages(): number {
+    if (this.establishedAt === undefined) return 0;
+    const upMs = this.ctx.clock.now() - this.establishedAt;
+    const ka = this.ctx.timers.keepaliveTime <= 0 ? 0 : Math.floor(upMs / 1000 / this.ctx.timers.keepaliveTime);
+    return ka + 2;
+  }
+
+  /**
+   * After a cut healed: side `side` sends again what its Adj-RIB-Out holds toward the other
+   * end, and withdraws what the other end still holds from it but it no longer advertises.
+   */
+  private resync(side: 0 | 1): void {
+    const here = side === 0 ? this.a : this.b;
+    const there = side === 0 ? this.b : this.a;
+    const nHere = side === 0 ? this.na : this.nb;
+    const nThere = side === 0 ? this.nb : this.na;
+    // Only the difference: a full re-advertisement would count twice toward prefix limits.
+    const held = new Map<string, { prefix: Prefix; attrs: RouteAttrs }>();
+    for (const { prefix, path } of there.speaker.adjRibIn(nThere.source.id)) held.set(formatPrefix(prefix), { prefix, attrs: path.attrs });
+    const groups = new Map<RouteAttrs, Prefix[]>();
+    for (const { prefix, attrs } of here.speaker.adjRibOut(nHere.source.id)) {
+      const k = formatPrefix(prefix);
+      const had = held.get(k);
+      held.delete(k);
+      if (had?.attrs === attrs) continue;
+      const g = groups.get(attrs);
+      if (g) g.push(prefix);
+      else groups.set(attrs, [prefix]);
+    }
+    const withdrawn = [...held.values()].map((h) => h.prefix);
+    if (withdrawn.length === 0 && groups.size === 0) return;
+    const batch: OutboundBatch = { withdrawn, announced: [...groups].map(([attrs, prefixes]) => ({ attrs, prefixes })) };
+    this.sent[side]! += batch.announced.length + (withdrawn.length ? 1 : 0);
+    this.ctx.queue.post(() => this.deliver((1 - side) as 0 | 1, there, batch));
   }
 
   private scheduleRetry(seconds: number): void {
@@ -198,20 +262,28 @@ export class InProcessSession {
     });
   }
 
-  /** The session as end `side` (0 = a, 1 = b) sees it. */
+  /** The session as end `side` (0 = a, 1 = b) sees it. Message counts only grow. */
   view(side: 0 | 1): EndView {
     const end = side === 0 ? this.a : this.b;
     const n = side === 0 ? this.na : this.nb;
     const upMs = this.establishedAt === undefined ? undefined : this.ctx.clock.now() - this.establishedAt;
-    // Keepalives one way per keepalive interval while up, as a real session would count them.
-    const ka = upMs === undefined || this.ctx.timers.keepaliveTime <= 0 ? 0 : Math.floor(upMs / 1000 / this.ctx.timers.keepaliveTime);
+    const now = this.sessionMessages();
     return {
       state: this.state_,
       routesReceived: end.speaker.heldFrom(n.source.id),
-      messagesSent: this.sent[side]! + ka + (this.establishedAt !== undefined ? 2 : 0),
-      messagesReceived: this.received[side]! + ka + (this.establishedAt !== undefined ? 2 : 0),
+      messagesSent: this.sent[side]! + now,
+      messagesReceived: this.received[side]! + now,
       ...(upMs !== undefined ? { connectedMs: upMs } : {}),
     };
+  }
+
+  /** End `side` (0 = a, 1 = b): its speaker, and how that speaker sees the other end. */
+  end(side: 0 | 1): SessionEnd {
+    return side === 0 ? this.a : this.b;
+  }
+
+  get timers(): SessionTimers {
+    return this.ctx.timers;
   }
 
   /** The neighbour id of the other end in end `side`'s speaker (for Adj-RIB listings). */

@@ -4,7 +4,10 @@
  * exports `register(server)`; this list is the one place they are wired.
  */
 import type { ApiServer } from '../server.js';
+import { register as explain } from './explain.js';
+import { register as faults } from './faults.js';
+import { register as gateways } from './gateways.js';
 
 export type RouteGroup = (server: ApiServer) => void;
 
-export const ROUTE_GROUPS: readonly RouteGroup[] = [];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, explain];

@@ -1,0 +1,342 @@
+/**
+ * @module api/routes/gateways
+ * ARM paths for the hybrid resources (issue 3): virtual network gateways (show, learned and
+ * advertised routes, BGP peer status — long-running POSTs answering 202 + Location, as ARM
+ * does), ExpressRoute circuits (show, the MSEE route table and its summary per link), and
+ * PATCH of a route server (branch-to-branch, hub routing preference: the lab re-applies
+ * the model, route servers and gateways react, R-ARS-11 and R-ARS-7).
+ *
+ * Every answer is read from the running lab's speakers (azure/gatewayListings).
+ * ARSLab extension: `?instance=0|1` on the gateway operations picks the instance that answers
+ * (Azure answers from one instance; default 0).
+ */
+import {
+  AzureError,
+  AzureErrors,
+  getRouteServer,
+  idKey,
+  sameName,
+  validateModel,
+  type AzureModel,
+  type ExpressRouteCircuit,
+  type HubRoutingPreference,
+  type VirtualNetworkGateway,
+} from '../../azure/index.js';
+import {
+  bgpPeerStatus,
+  circuitRouteSummary,
+  circuitRouteTable,
+  gatewayAdvertisedRoutes,
+  gatewayLearnedRoutes,
+  type GatewayPeerView,
+} from '../../azure/gatewayListings.js';
+import type { Speaker } from '../../rib/index.js';
+import type { CircuitRuntime, GatewayRuntime, HybridRuntime } from '../../lab/hybrid.js';
+import type { InProcessSession } from '../../lab/inprocess.js';
+import type { Lab } from '../../lab/lab.js';
+import { etag, routeServerJson } from '../arm.js';
+import { RG, SEG, type ApiServer } from '../server.js';
+
+function requireGroup(model: AzureModel, rg: string): void {
+  if (!model.resourceGroups.some((g) => sameName(g.name, rg))) throw AzureErrors.resourceGroupNotFound(rg);
+}
+
+export function getGateway(model: AzureModel, rg: string, name: string): VirtualNetworkGateway {
+  requireGroup(model, rg);
+  const g = model.virtualNetworkGateways.find((x) => sameName(x.resourceGroup, rg) && sameName(x.name, name));
+  if (!g) throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworkGateways', name, rg);
+  return g;
+}
+
+export function getCircuit(model: AzureModel, rg: string, name: string): ExpressRouteCircuit {
+  requireGroup(model, rg);
+  const c = model.expressRouteCircuits.find((x) => sameName(x.resourceGroup, rg) && sameName(x.name, name));
+  if (!c) throw AzureErrors.resourceNotFound('Microsoft.Network/expressRouteCircuits', name, rg);
+  return c;
+}
+
+function hybrid(lab: Lab): HybridRuntime {
+  if (!lab.hybrid) throw new AzureError(409, 'LabNotReady', 'the lab has not started its gateways yet');
+  return lab.hybrid;
+}
+
+/** The instance that answers (`?instance=`, default 0). */
+function instanceOf(lab: Lab, gw: VirtualNetworkGateway, url: URL): { rt: GatewayRuntime; index: number; speaker: Speaker } {
+  const rt = hybrid(lab).gateways.get(idKey(gw.id));
+  if (!rt) throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworkGateways', gw.name, gw.resourceGroup);
+  const raw = url.searchParams.get('instance') ?? '0';
+  const index = Number(raw);
+  const speaker = rt.instances[index];
+  if (!/^\d+$/.test(raw) || !speaker) {
+    throw AzureErrors.invalidParameter('instance', `gateway '${gw.name}' has instance${rt.instances.length > 1 ? 's 0 and 1' : ' 0 only (active-standby)'}; got '${raw}'`);
+  }
+  return { rt, index, speaker };
+}
+
+/** Every session one end of which is `speaker`, with that end's side; route-server sessions only while branch-to-branch is on (they do not exist otherwise). */
+function sessionsOf(h: HybridRuntime, speaker: Speaker): { s: InProcessSession; side: 0 | 1 }[] {
+  const out: { s: InProcessSession; side: 0 | 1 }[] = [];
+  for (const s of h.sessions.values()) {
+    if (!h.isActiveSession(s)) continue;
+    for (const side of [0, 1] as const) if (s.end(side).speaker === speaker) out.push({ s, side });
+  }
+  return out;
+}
+
+function peerView(s: InProcessSession, side: 0 | 1): GatewayPeerView {
+  const here = s.end(side);
+  const v = s.view(side);
+  return {
+    localAddress: s.end(side === 0 ? 1 : 0).peer.address,
+    neighbor: here.peer.address,
+    asn: here.peer.asn,
+    kind: here.peer.kind === 'ibgp' ? 'ibgp' : 'ebgp',
+    state: v.state,
+    ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}),
+    routesReceived: v.routesReceived,
+    messagesSent: v.messagesSent,
+    messagesReceived: v.messagesReceived,
+  };
+}
+
+export function learnedRoutesOf(lab: Lab, gw: VirtualNetworkGateway, url: URL) {
+  const { rt, index, speaker } = instanceOf(lab, gw, url);
+  const local = new Map<number, string>();
+  for (const { s, side } of sessionsOf(hybrid(lab), speaker)) local.set(s.neighborId(side), s.end(side === 0 ? 1 : 0).peer.address);
+  return gatewayLearnedRoutes({
+    address: gw.instanceAddresses[index as 0 | 1],
+    prefixes: [...speaker.locRib()].map((e) => e.prefix),
+    candidates: (p) => speaker.candidates(p),
+    localAddressOf: (p) => local.get(p.source.id),
+    order: rt.arrival[index]!,
+  });
+}
+
+export function advertisedRoutesOf(lab: Lab, gw: VirtualNetworkGateway, url: URL) {
+  const peer = url.searchParams.get('peer');
+  if (!peer) throw AzureErrors.invalidParameter('peer', 'the peer IP address is required');
+  const { index, speaker } = instanceOf(lab, gw, url);
+  const all = sessionsOf(hybrid(lab), speaker);
+  const hit = all.find(({ s, side }) => s.end(side).peer.address === peer);
+  if (!hit) {
+    throw AzureErrors.invalidParameter('peer', `${peer} is not a BGP peer of gateway '${gw.name}' instance ${index} (peers: ${all.map(({ s, side }) => s.end(side).peer.address).join(', ') || 'none'})`);
+  }
+  return gatewayAdvertisedRoutes(hit.s.end(hit.side === 0 ? 1 : 0).peer.address, hit.s.end(hit.side).speaker.adjRibOut(hit.s.neighborId(hit.side)));
+}
+
+export function bgpPeerStatusOf(lab: Lab, gw: VirtualNetworkGateway, url: URL) {
+  const { speaker } = instanceOf(lab, gw, url);
+  const peer = url.searchParams.get('peer') ?? undefined;
+  return bgpPeerStatus(sessionsOf(hybrid(lab), speaker).map(({ s, side }) => peerView(s, side)), peer);
+}
+
+function circuitLink(lab: Lab, c: ExpressRouteCircuit, peering: string, path: string): { rt: CircuitRuntime; link: 0 | 1 } {
+  if (!sameName(peering, 'AzurePrivatePeering')) {
+    throw new AzureError(404, 'NotFound', `Peering '${peering}' of circuit '${c.name}' was not found: ARSLab models AzurePrivatePeering only.`);
+  }
+  const p = path.toLowerCase();
+  if (p !== 'primary' && p !== 'secondary') throw AzureErrors.invalidParameter('devicePath', `expected primary or secondary, got '${path}'`);
+  const rt = hybrid(lab).circuits.get(idKey(c.id));
+  if (!rt) throw AzureErrors.resourceNotFound('Microsoft.Network/expressRouteCircuits', c.name, c.resourceGroup);
+  return { rt, link: p === 'primary' ? 0 : 1 };
+}
+
+export function circuitRoutesOf(lab: Lab, c: ExpressRouteCircuit, peering: string, path: string) {
+  const { rt, link } = circuitLink(lab, c, peering, path);
+  const msee = rt.msees[link];
+  return circuitRouteTable([...msee.locRib()].map(({ prefix, best }) => ({ prefix, best, candidates: msee.candidates(prefix) })));
+}
+
+export function circuitSummaryOf(lab: Lab, c: ExpressRouteCircuit, peering: string, path: string) {
+  const { rt, link } = circuitLink(lab, c, peering, path);
+  const h = hybrid(lab);
+  return circuitRouteSummary(
+    h.sessionsOfCircuitLink(rt, link).map((s) => {
+      const side = s.end(0).speaker === rt.msees[link] ? 0 : 1;
+      const v = s.view(side);
+      return { neighbor: s.end(side).peer.address, asn: s.end(side).peer.asn, state: v.state, ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}), routesReceived: v.routesReceived };
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Resource JSON (ARM envelope with properties; the CLI flattens it as az does)
+
+export function gatewayJson(g: VirtualNetworkGateway): Record<string, unknown> {
+  const n = g.gatewayType === 'ExpressRoute' || g.activeActive ? 2 : 1;
+  const ipconfigs = Array.from({ length: n }, (_, i) => `${g.id}/ipConfigurations/${i === 0 ? 'default' : 'activeActive'}`);
+  return {
+    name: g.name,
+    id: g.id,
+    etag: etag(g.id),
+    type: 'Microsoft.Network/virtualNetworkGateways',
+    location: g.location,
+    properties: {
+      provisioningState: 'Succeeded',
+      ipConfigurations: ipconfigs.map((id, i) => ({
+        name: id.slice(id.lastIndexOf('/') + 1),
+        id,
+        etag: etag(id),
+        type: 'Microsoft.Network/virtualNetworkGateways/ipConfigurations',
+        properties: {
+          privateIPAllocationMethod: 'Dynamic',
+          privateIPAddress: g.instanceAddresses[i],
+          subnet: { id: g.subnet },
+          ...(g.publicIpAddresses[i] ? { publicIPAddress: { ipAddress: g.publicIpAddresses[i] } } : {}),
+          provisioningState: 'Succeeded',
+        },
+      })),
+      sku: { name: g.sku, tier: g.sku, capacity: 2 },
+      gatewayType: g.gatewayType,
+      ...(g.gatewayType === 'Vpn' ? { vpnType: 'RouteBased' } : {}),
+      enableBgp: g.gatewayType === 'ExpressRoute' ? false : g.enableBgp,
+      activeActive: g.activeActive,
+      bgpSettings: {
+        asn: g.asn,
+        bgpPeeringAddress: g.instanceAddresses.slice(0, n).join(','),
+        peerWeight: 0,
+        bgpPeeringAddresses: ipconfigs.map((id, i) => ({
+          ipconfigurationId: id,
+          defaultBgpIpAddresses: [g.instanceAddresses[i]],
+          customBgpIpAddresses: g.customBgpIpAddresses[i] ? [g.customBgpIpAddresses[i]] : [],
+          tunnelIpAddresses: g.publicIpAddresses[i] ? [g.publicIpAddresses[i]] : [],
+        })),
+      },
+    },
+  };
+}
+
+export function circuitJson(model: AzureModel, c: ExpressRouteCircuit): Record<string, unknown> {
+  const pid = `${c.id}/peerings/AzurePrivatePeering`;
+  return {
+    name: c.name,
+    id: c.id,
+    etag: etag(c.id),
+    type: 'Microsoft.Network/expressRouteCircuits',
+    location: c.location,
+    sku: { name: `${c.skuTier}_MeteredData`, tier: c.skuTier, family: 'MeteredData' },
+    properties: {
+      provisioningState: 'Succeeded',
+      circuitProvisioningState: 'Enabled',
+      serviceProviderProvisioningState: 'Provisioned',
+      allowClassicOperations: false,
+      serviceProviderProperties: { serviceProviderName: c.serviceProviderName, peeringLocation: c.peeringLocation, bandwidthInMbps: c.bandwidthInMbps },
+      globalReachEnabled: c.globalReachConnections.length > 0,
+      peerings: c.peerings.map((p) => ({
+        name: p.name,
+        id: pid,
+        etag: etag(pid),
+        type: 'Microsoft.Network/expressRouteCircuits/peerings',
+        properties: {
+          provisioningState: 'Succeeded',
+          peeringType: 'AzurePrivatePeering',
+          azureASN: 12076,
+          peerASN: p.peerASN,
+          primaryPeerAddressPrefix: p.primaryPeerAddressPrefix,
+          secondaryPeerAddressPrefix: p.secondaryPeerAddressPrefix,
+          state: 'Enabled',
+          vlanId: p.vlanId,
+          gatewayManagerEtag: '',
+          connections: c.globalReachConnections.map((g) => {
+            const peer = model.expressRouteCircuits.find((x) => idKey(x.id) === idKey(g.peerCircuit));
+            const id = `${pid}/connections/${g.name}`;
+            return {
+              name: g.name,
+              id,
+              etag: etag(id),
+              type: 'Microsoft.Network/expressRouteCircuits/peerings/connections',
+              properties: {
+                expressRouteCircuitPeering: { id: pid },
+                peerExpressRouteCircuitPeering: { id: `${g.peerCircuit}/peerings/AzurePrivatePeering` },
+                addressPrefix: g.addressPrefix,
+                circuitConnectionStatus: peer ? 'Connected' : 'Disconnected',
+                provisioningState: 'Succeeded',
+              },
+            };
+          }),
+        },
+      })),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// PATCH of a route server (az network routeserver update)
+
+const PREFERENCES: readonly HubRoutingPreference[] = ['ExpressRoute', 'VpnGateway', 'ASPath'];
+
+/** The model with a route server's mutable properties changed (R-ARS-7, R-ARS-11); checked as a whole. */
+export function patchRouteServer(model: AzureModel, rsId: string, body: unknown): { model: AzureModel; changes: string[] } {
+  const props = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
+  const rs = model.routeServers.find((r) => idKey(r.id) === idKey(rsId))!;
+  const changes: string[] = [];
+  let b2b = rs.allowBranchToBranchTraffic;
+  let pref = rs.hubRoutingPreference;
+  const rawB2b = props['allowBranchToBranchTraffic'];
+  if (rawB2b !== undefined) {
+    if (typeof rawB2b !== 'boolean') throw AzureErrors.invalidParameter('allowBranchToBranchTraffic', `expected true or false, got ${JSON.stringify(rawB2b)}`);
+    if (rawB2b !== b2b) changes.push(`allowBranchToBranchTraffic ${rawB2b}`);
+    b2b = rawB2b;
+  }
+  const rawPref = props['hubRoutingPreference'];
+  if (rawPref !== undefined) {
+    const p = PREFERENCES.find((x) => typeof rawPref === 'string' && sameName(x, rawPref));
+    if (!p) throw AzureErrors.invalidParameter('hubRoutingPreference', `expected one of ${PREFERENCES.join(', ')}, got ${JSON.stringify(rawPref)}`);
+    if (p !== pref) changes.push(`hubRoutingPreference ${p}`);
+    pref = p;
+  }
+  const next: AzureModel = { ...model, routeServers: model.routeServers.map((r) => (r === rs ? { ...r, allowBranchToBranchTraffic: b2b, hubRoutingPreference: pref } : r)) };
+  const bad = validateModel(next).find((p) => p.severity === 'error');
+  if (bad) throw bad.error as AzureError;
+  return { model: next, changes };
+}
+
+export function register(api: ApiServer): void {
+  const lab = api.lab;
+  const model = () => lab.model;
+
+  // --- virtualNetworkGateways ---------------------------------------------------
+  api.route('GET', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}`, (m) => ({ status: 200, body: gatewayJson(getGateway(model(), m[2]!, m[3]!)) }));
+  api.route('GET', `${RG}/Microsoft.Network/virtualNetworkGateways`, (m) => ({
+    status: 200,
+    body: { value: model().virtualNetworkGateways.filter((g) => sameName(g.resourceGroup, m[2]!)).map(gatewayJson) },
+  }));
+  api.route('POST', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}/getLearnedRoutes`, async (m, _b, url) => {
+    await lab.settled();
+    return api.accepted(m[1]!, { value: learnedRoutesOf(lab, getGateway(model(), m[2]!, m[3]!), url) });
+  });
+  api.route('POST', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}/getAdvertisedRoutes`, async (m, _b, url) => {
+    await lab.settled();
+    return api.accepted(m[1]!, { value: advertisedRoutesOf(lab, getGateway(model(), m[2]!, m[3]!), url) });
+  });
+  api.route('POST', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}/getBgpPeerStatus`, async (m, _b, url) => {
+    await lab.settled();
+    return api.accepted(m[1]!, { value: bgpPeerStatusOf(lab, getGateway(model(), m[2]!, m[3]!), url) });
+  });
+
+  // --- expressRouteCircuits -----------------------------------------------------
+  api.route('GET', `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}`, (m) => ({ status: 200, body: circuitJson(model(), getCircuit(model(), m[2]!, m[3]!)) }));
+  api.route('GET', `${RG}/Microsoft.Network/expressRouteCircuits`, (m) => ({
+    status: 200,
+    body: { value: model().expressRouteCircuits.filter((c) => sameName(c.resourceGroup, m[2]!)).map((c) => circuitJson(model(), c)) },
+  }));
+  api.route('POST', `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}/peerings/${SEG}/routeTables/${SEG}`, async (m) => {
+    await lab.settled();
+    return api.accepted(m[1]!, { value: circuitRoutesOf(lab, getCircuit(model(), m[2]!, m[3]!), m[4]!, m[5]!) });
+  });
+  api.route('POST', `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}/peerings/${SEG}/routeTablesSummary/${SEG}`, async (m) => {
+    await lab.settled();
+    return api.accepted(m[1]!, { value: circuitSummaryOf(lab, getCircuit(model(), m[2]!, m[3]!), m[4]!, m[5]!) });
+  });
+
+  // --- virtualHubs (route server): PATCH, and PUT as az's generic update sends it ------
+  for (const method of ['PATCH', 'PUT']) {
+    api.route(method, `${RG}/Microsoft.Network/virtualHubs/${SEG}`, async (m, body) => {
+      const rs = getRouteServer(model(), m[2]!, m[3]!);
+      const { model: next, changes } = patchRouteServer(model(), rs.id, body);
+      if (changes.length) lab.applyModel(next, `route server ${rs.name} updated: ${changes.join(', ')}`);
+      await lab.settled();
+      return { status: 200, body: routeServerJson(getRouteServer(lab.model, m[2]!, m[3]!)) };
+    });
+  }
+}

@@ -99,6 +99,9 @@ export function mergeGatewayRoutes(candidates: readonly GatewayRoute[], pref: Hu
     }
     routes.push({ ...top, nextHops, paths });
   }
+  // Row order of the NIC's gateway routes: descending prefix, the one order both of seed 001's
+  // tables agree with (arrival order does not: spoke11 lists 10.2.0.0/16 before 10.1.0.0/16,
+  // which hub1's route server learned the other way round). docs/azure-differences.md.
   routes.sort((a, b) => -comparePrefixes(a.prefix, b.prefix));
   return { routes, dropped };
 }

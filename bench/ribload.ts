@@ -5,15 +5,18 @@
  * (lab/bgpNeighbor: validateUpdate → routesFromUpdate → Speaker.receive), without sockets.
  * For profiling where ARSLab spends time and memory on that load:
  *
- *   node --expose-gc dist/bench/ribload.js [--routes 300000] [--rounds 5] [--per-update 256]
+ *   node --expose-gc dist/bench/ribload.js [--routes 300000] [--rounds 5] [--per-update 256] [--eager]
  *   node --expose-gc --cpu-prof --cpu-prof-dir /tmp/prof dist/bench/ribload.js --stages full
  *   node dist/bench/rs/profsummary.js /tmp/prof/*.cpuprofile
  *
  * Stages, each timed separately over fresh tables (median of --rounds):
- *   decode   decodeMessage of every UPDATE
+ *   decode   the transport's decode of every UPDATE (decodeUpdateLazy: NLRI left in wire form;
+ *            --eager: decodeMessage, a Prefix object per route)
  *   prepare  validateUpdate + routesFromUpdate of the decoded UPDATEs
  *   receive  Speaker.receive of the prepared routes (IN_0's speaker, fresh each round)
- *   full     decodeMessage + the lab's onUpdate handler, as the lab runs it
+ *   wire     Speaker.receive of the decoded UPDATEs' NLRI in wire form (Ipv4Nlri), as the lab's handler
+ *            passes them
+ *   full     the transport's decode + the lab's onUpdate handler, as the lab runs it
  *   down     the session goes down after a full load: Speaker.neighborDown removes every route
  * and the V8 heap used after a full GC, before and after `full` (bytes per route). --no-gc
  * leaves out the forced GCs (for CPU profiles).
@@ -26,6 +29,7 @@ import { realClock } from '../src/bgp/clock.js';
 import { silentLogger } from '../src/bgp/log.js';
 import { validateUpdate } from '../src/bgp/validate.js';
 import { AFI_IPV4, CONTEXT_4OCTET, decodeMessage, type ReceivedUpdate } from '../src/bgp/wire/index.js';
+import { decodeUpdateLazy, ipv4NlriOf } from '../src/bgp/wire/messages/update.js';
 import { AddressMap } from '../src/lab/addressing.js';
 import { EventLog } from '../src/lab/events.js';
 import { RouteServerRuntime } from '../src/lab/routeServer.js';
@@ -34,11 +38,11 @@ import { routesFromUpdate } from '../src/rib/index.js';
 import { writeLabFile } from './rs/configs.js';
 import { benchUpdates } from './rs/sink.js';
 
-const STAGES = ['decode', 'prepare', 'receive', 'full', 'down'] as const;
+const STAGES = ['decode', 'prepare', 'receive', 'wire', 'full', 'down'] as const;
 type Stage = (typeof STAGES)[number];
 
 function args() {
-  const a = { routes: 300_000, rounds: 5, perUpdate: 256, stages: [...STAGES] as Stage[], gc: true };
+  const a = { routes: 300_000, rounds: 5, perUpdate: 256, stages: [...STAGES] as Stage[], gc: true, eager: false };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
     const v = () => argv[++i] ?? '';
@@ -48,8 +52,9 @@ function args() {
       case '--per-update': a.perUpdate = Number(v()); break;
       case '--stages': a.stages = v().split(',') as Stage[]; break;
       case '--no-gc': a.gc = false; break;
+      case '--eager': a.eager = true; break;
       default:
-        console.error('usage: node --expose-gc dist/bench/ribload.js [--routes N] [--rounds N] [--per-update N] [--stages decode,prepare,receive,full,down] [--no-gc]');
+        console.error('usage: node --expose-gc dist/bench/ribload.js [--routes N] [--rounds N] [--per-update N] [--stages decode,prepare,receive,wire,full,down] [--no-gc] [--eager]');
         process.exit(2);
     }
   }
@@ -111,15 +116,13 @@ async function main(): Promise<void> {
   console.log(`ribload: ${N.toLocaleString('en-US')} /24s, one attribute set, ${msgs.length} UPDATEs of ≤ ${a.perUpdate} prefixes; Node ${process.version}; median of ${a.rounds}`);
   const rate = (ms: number) => `${((N / ms) * 1000 / 1e6).toFixed(2)} M routes/s (${((ms * 1e6) / N).toFixed(0)} ns/route, ${ms.toFixed(1)} ms)`;
 
-  const decodeAll = (): ReceivedUpdate[] => {
-    const out: ReceivedUpdate[] = [];
-    for (const f of msgs) {
-      const d = decodeMessage(f, CONTEXT_4OCTET);
-      if (!d.ok || d.value.type !== 'UPDATE') throw new Error('decode failed');
-      out.push(d.value);
-    }
-    return out;
+  // As the transport decodes UPDATEs (src/bgp/transport/peer.ts), or eagerly with --eager.
+  const decode = (f: Uint8Array): ReceivedUpdate => {
+    const d = a.eager ? decodeMessage(f, CONTEXT_4OCTET) : decodeUpdateLazy(f, f.length, CONTEXT_4OCTET);
+    if (!d.ok || d.value.type !== 'UPDATE') throw new Error('decode failed');
+    return d.value;
   };
+  const decodeAll = (): ReceivedUpdate[] => msgs.map(decode);
   const prepare = (us: ReceivedUpdate[]) =>
     us.map((u) => {
       const v = validateUpdate(u, { ebgp: true, families: ['ipv4-unicast'] });
@@ -151,13 +154,21 @@ async function main(): Promise<void> {
         for (const g of routes) inst.speaker.receive(id, [], g.announced[0]);
         times.push(performance.now() - t);
         prefixes = inst.speaker.prefixCount;
+      } else if (stage === 'wire') {
+        const us = decodeAll();
+        const routes = prepare(us.slice(0, 1));
+        const attrs = routes[0]!.announced[0]!.attrs;
+        const wires = us.map((u) => ipv4NlriOf(u) ?? (() => { throw new Error('run without --eager'); })());
+        const { inst } = runtime();
+        const id = inst.peerings.get('sender')!.session.neighbor.source.id;
+        heapUsed();
+        const t = performance.now();
+        for (const w of wires) inst.speaker.receive(id, [], { attrs, prefixes: w });
+        times.push(performance.now() - t);
+        prefixes = inst.speaker.prefixCount;
       } else if (stage === 'down') {
         const rt = runtime();
-        for (const f of msgs) {
-          const d = decodeMessage(f, CONTEXT_4OCTET);
-          if (!d.ok || d.value.type !== 'UPDATE') throw new Error('decode failed');
-          rt.onUpdate(rt.session.peer, d.value);
-        }
+        for (const f of msgs) rt.onUpdate(rt.session.peer, decode(f));
         heapUsed();
         const t = performance.now();
         rt.inst.speaker.neighborDown(rt.session.neighbor.source.id);
@@ -169,11 +180,7 @@ async function main(): Promise<void> {
         const rt = runtime();
         const before = heapUsed();
         const t = performance.now();
-        for (const f of msgs) {
-          const d = decodeMessage(f, CONTEXT_4OCTET);
-          if (!d.ok || d.value.type !== 'UPDATE') throw new Error('decode failed');
-          rt.onUpdate(rt.session.peer, d.value);
-        }
+        for (const f of msgs) rt.onUpdate(rt.session.peer, decode(f));
         times.push(performance.now() - t);
         prefixes = rt.inst.speaker.prefixCount;
         // Heap from the first round only: later rounds may still see an earlier round's table.

@@ -7,9 +7,11 @@
  */
 import { describeDownReason, type Family } from '../bgp/fsm/index.js';
 import { BgpPeer, maxPrefixNotification, type BgpPeerOptions } from '../bgp/transport/index.js';
-import { validateUpdate } from '../bgp/validate.js';
-import { AFI_IPV4, AFI_IPV6, packUpdates, SAFI_UNICAST, type Prefix } from '../bgp/wire/index.js';
-import { attrsToWire, routesFromUpdate, type Neighbor, type OutboundBatch, type RouteSource, type Speaker } from '../rib/index.js';
+import { validateUpdate, type ValidatedUpdate } from '../bgp/validate.js';
+import { AFI_IPV4, AFI_IPV6, formatIpv4, packUpdates, SAFI_UNICAST, v4Prefix, type PathAttributes, type Prefix, type ReceivedUpdate } from '../bgp/wire/index.js';
+import { ipv4NlriOf } from '../bgp/wire/messages/update.js';
+import type { Ipv4Nlri } from '../bgp/wire/nlri.js';
+import { attrsFromWire, attrsToWire, routesFromUpdate, type Neighbor, type OutboundBatch, type RouteAttrs, type RouteSource, type Speaker } from '../rib/index.js';
 import type { AddressMap } from './addressing.js';
 import type { EventLog } from './events.js';
 
@@ -32,6 +34,18 @@ export interface BgpNeighbor {
   readonly stats: { updatesIn: number; prefixesIn: number; withdrawalsIn: number; treatAsWithdraw: number };
 }
 
+const DEFAULT_FAMILIES: readonly Family[] = ['ipv4-unicast'];
+const NLRI_PRESENT: readonly Prefix[] = Object.freeze([v4Prefix(0, 0)]);
+const NO_NLRI: readonly Prefix[] = Object.freeze([]);
+
+/** The UPDATE as validateUpdate sees it, with a one-prefix stand-in for NLRI still in wire form. */
+export function nlriStandIn(u: ReceivedUpdate, hasNlri: boolean): ReceivedUpdate {
+  const nlri = hasNlri ? NLRI_PRESENT : NO_NLRI;
+  return u.error
+    ? { type: 'UPDATE', withdrawn: u.withdrawn, attributes: u.attributes, nlri, error: u.error, problems: u.problems }
+    : { type: 'UPDATE', withdrawn: u.withdrawn, attributes: u.attributes, nlri, problems: u.problems };
+}
+
 function familyAfis(fams: readonly Family[]): Set<number> {
   const s = new Set<number>();
   for (const f of fams) s.add(f === 'ipv4-unicast' ? AFI_IPV4 : AFI_IPV6);
@@ -43,6 +57,48 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
   let peerRef: BgpPeer | undefined;
   const events = o.events;
   const display = (text: string): string => (o.addresses ? o.addresses.display(text) : text);
+
+  function limitExceeded(p: BgpPeer, e: { limit: number; count: number }, afi: number): void {
+    const { limit, count } = e;
+    events?.emit('notification', o.label, `route limit exceeded: ${count} routes > ${limit} (R-ARS-5); session reset with Cease/1`, { limit, count });
+    p.reset(maxPrefixNotification(afi, SAFI_UNICAST, limit));
+  }
+
+  // Per-session memos for the UPDATEs of a table transfer, which mostly repeat one attribute
+  // set (decodeUpdateLazy then hands over the same attributes object).
+  let lastFamilies: readonly Family[] | undefined;
+  let lastAfis = new Set<number>();
+  const afisOf = (fams: readonly Family[]): ReadonlySet<number> => {
+    if (fams !== lastFamilies) {
+      lastFamilies = fams;
+      lastAfis = familyAfis(fams);
+    }
+    return lastAfis;
+  };
+  let lastValidated: { attributes: PathAttributes; hasNlri: boolean; ebgp: boolean; families: readonly Family[]; v: ValidatedUpdate } | undefined;
+  /**
+   * validateUpdate for an UPDATE whose IPv4 NLRI are in wire form. It depends on the NLRI only
+   * through whether there are any (test: bgpNeighbor.test.ts), so it is given a stand-in that
+   * says so, and its result is reused while the attributes object and the session facts repeat.
+   */
+  const validated = (u: ReceivedUpdate, wire: Ipv4Nlri, ebgp: boolean, families: readonly Family[]): ValidatedUpdate => {
+    const hasNlri = wire.length > 0;
+    const m = lastValidated;
+    if (u.problems.length === 0 && m && m.attributes === u.attributes && m.hasNlri === hasNlri && m.ebgp === ebgp && m.families === families) return m.v;
+    const v = validateUpdate(nlriStandIn(u, hasNlri), { ebgp, families });
+    lastValidated = u.problems.length === 0 ? { attributes: u.attributes, hasNlri, ebgp, families, v } : undefined;
+    return v;
+  };
+  let lastAttrs: { attributes: PathAttributes; nextHop: string; attrs: RouteAttrs } | undefined;
+  /** attrsFromWire for IPv4 NLRI, reused while the attributes object and the shown next hop repeat. */
+  const routeAttrs = (a: PathAttributes, nextHop: number): RouteAttrs => {
+    const shown = display(formatIpv4(nextHop));
+    const m = lastAttrs;
+    if (m && m.attributes === a && m.nextHop === shown) return m.attrs;
+    const attrs = attrsFromWire(a, shown);
+    lastAttrs = { attributes: a, nextHop: shown, attrs };
+    return attrs;
+  };
 
   const neighbor: Neighbor = {
     source: o.source,
@@ -92,14 +148,16 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
       },
       onUpdate(p, u) {
         stats.updatesIn++;
-        const families = p.negotiated?.families ?? ['ipv4-unicast'];
-        const v = validateUpdate(u, { ebgp: (p.negotiated?.peerAs ?? 0) !== o.speaker.asn, families });
+        const families = p.negotiated?.families ?? DEFAULT_FAMILIES;
+        const ebgp = (p.negotiated?.peerAs ?? 0) !== o.speaker.asn;
+        const wire = ipv4NlriOf(u);
+        const v = wire ? validated(u, wire, ebgp, families) : validateUpdate(u, { ebgp, families });
         for (const prob of v.problems) {
           events?.emit('warning', o.label, `UPDATE problem (RFC 7606 ${prob.action}): ${prob.message}`, { code: prob.code, subcode: prob.subcode });
         }
         let treat = v.treatAsWithdraw;
         // A loopback NEXT_HOP that is no mapped lab address can never be reached (RFC 4271 §6.3).
-        if (!treat && v.attributes.nextHop !== undefined && u.nlri.length > 0) {
+        if (!treat && v.attributes.nextHop !== undefined && (wire ? wire.length : u.nlri.length) > 0) {
           const nh = v.attributes.nextHop >>> 0;
           if (nh >>> 24 === 127 && o.addresses) {
             const t = `127.${(nh >>> 16) & 255}.${(nh >>> 8) & 255}.${nh & 255}`;
@@ -110,20 +168,27 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
           }
         }
         if (treat) stats.treatAsWithdraw++;
-        const routes = routesFromUpdate(u, v.attributes, { treatAsWithdraw: treat, families: familyAfis(families), displayNextHop: display });
+        const afis = afisOf(families);
+        const a = v.attributes;
+        if (wire && !treat && a.mpReach === undefined && a.mpUnreach === undefined) {
+          // The common case, as routesFromUpdate would make it, with the NLRI left in wire form.
+          const withdrawn = u.withdrawn.slice();
+          const announce = wire.length > 0 && afis.has(AFI_IPV4) && a.nextHop !== undefined;
+          stats.withdrawalsIn += withdrawn.length;
+          const r = o.speaker.receive(o.source.id, withdrawn, announce ? { attrs: routeAttrs(a, a.nextHop!), prefixes: wire } : undefined);
+          if (announce) stats.prefixesIn += wire.length;
+          if (r.limitExceeded) return limitExceeded(p, r.limitExceeded, AFI_IPV4);
+          events?.emit('update', o.label, `UPDATE: ${announce ? wire.length : 0} announced, ${withdrawn.length} withdrawn`);
+          return;
+        }
+        const routes = routesFromUpdate(u, v.attributes, { treatAsWithdraw: treat, families: afis, displayNextHop: display });
         stats.withdrawalsIn += routes.withdrawn.length;
         let first = true;
         for (const g of routes.announced.length ? routes.announced : [undefined]) {
           const r = o.speaker.receive(o.source.id, first ? routes.withdrawn : [], g);
           first = false;
           if (g) stats.prefixesIn += g.prefixes.length;
-          if (r.limitExceeded) {
-            const { limit, count } = r.limitExceeded;
-            events?.emit('notification', o.label, `route limit exceeded: ${count} routes > ${limit} (R-ARS-5); session reset with Cease/1`, { limit, count });
-            const afi = g?.prefixes[0]?.afi ?? AFI_IPV4;
-            p.reset(maxPrefixNotification(afi, SAFI_UNICAST, limit));
-            return;
-          }
+          if (r.limitExceeded) return limitExceeded(p, r.limitExceeded, g?.prefixes[0]?.afi ?? AFI_IPV4);
         }
         events?.emit('update', o.label, `UPDATE: ${routes.announced.reduce((n, g) => n + g.prefixes.length, 0)} announced, ${routes.withdrawn.length} withdrawn`);
       },
@@ -132,3 +197,4 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
   peerRef = peer;
   return { neighbor, peer, stats };
 }
+

@@ -48,10 +48,24 @@ function prefixFromV6Key(key: string): Ipv6Prefix {
 const HOLE = 255;
 const MIN_INDEX_BITS = 4;
 const MIN_ENTRIES = 8;
+/**
+ * Growth factor of the entry arrays and of the index; from LARGE slots up, the index grows
+ * by LARGE_GROWTH (a table transfer: one rehash of 40,960 entries into 524,288 slots instead
+ * of three rehashes of 40,960 + 81,920 + 163,840, and 3 MB less fresh memory on the way).
+ * The index costs 8 B a slot: at most 8 × 8 / (5/8) ≈ 102 B per live IPv4 prefix just after
+ * such a growth (e.g. 327,681 prefixes in 4,194,304 slots), 12.8 B at best.
+ */
+const GROWTH = 2;
+const LARGE = 1 << 16;
+const LARGE_GROWTH = 8;
 
-/** Home slot of (addr, len) in an index of 2^(32 − shift) slots: multiplicative (Fibonacci) hashing. */
-function home(addr: number, len: number, shift: number): number {
-  return Math.imul(addr ^ Math.imul(len, 0x27d4eb2d), 0x9e3779b1) >>> shift;
+/**
+ * The 32-bit hash of (addr, len): multiplicative (Fibonacci) hashing, whose top bits are the
+ * home slot. It is kept in the index next to the entry number, so that probing, growing the
+ * index and deleting never read the entry arrays (which are in arrival order, not hash order).
+ */
+function hash(a: number, len: number): number {
+  return Math.imul(a ^ Math.imul(len, 0x27d4eb2d), 0x9e3779b1);
 }
 
 /** Where a live iterator stands: the next entry position it will read (moved by compaction). */
@@ -61,20 +75,22 @@ interface Cursor {
 
 export class PrefixTable<V> {
   // --- IPv4 entries, in arrival order (holes have eLen === HOLE) ---
-  private eAddr = new Int32Array(MIN_ENTRIES);
-  private eLen = new Uint8Array(MIN_ENTRIES);
-  private eVal = new Int32Array(MIN_ENTRIES);
+  private eAddr: Int32Array = new Int32Array(MIN_ENTRIES);
+  private eLen: Uint8Array = new Uint8Array(MIN_ENTRIES);
+  private eVal: Int32Array = new Int32Array(MIN_ENTRIES);
   /** Entry positions used, holes included. */
   private n = 0;
   /** Live IPv4 entries. */
   private live = 0;
-  // --- IPv4 index: slot → entry position + 1 (0: empty) ---
-  private index = new Int32Array(1 << MIN_INDEX_BITS);
+  // --- IPv4 index, linear probing: slot s is index[2s] = entry position + 1 (0: empty), index[2s + 1] = its hash ---
+  private index: Int32Array = new Int32Array(2 << MIN_INDEX_BITS);
   private shift = 32 - MIN_INDEX_BITS;
   private mask = (1 << MIN_INDEX_BITS) - 1;
+  /** Live entries that make the index grow (5/8 of its slots). */
+  private maxLive = (5 << MIN_INDEX_BITS) >> 3;
   // --- value pool: id → value, reference counts; non-array values are shared by identity ---
   private vals: (V | undefined)[] = [];
-  private refs = new Int32Array(8);
+  private refs: Int32Array = new Int32Array(8);
   private readonly ids = new Map<V, number>();
   private freeIds: number[] = [];
   private lastVal: V | undefined = undefined;
@@ -112,9 +128,7 @@ export class PrefixTable<V> {
     this.eVal = new Int32Array(MIN_ENTRIES);
     this.n = 0;
     this.live = 0;
-    this.index = new Int32Array(1 << MIN_INDEX_BITS);
-    this.shift = 32 - MIN_INDEX_BITS;
-    this.mask = (1 << MIN_INDEX_BITS) - 1;
+    this.setIndex(new Int32Array(2 << MIN_INDEX_BITS));
     this.v6.clear();
     // As Map: iterators that were running go on with what is added from now on.
     this.moveCursors(() => 0);
@@ -147,41 +161,43 @@ export class PrefixTable<V> {
    */
   addV4(addr: number, len: number, v: V): boolean {
     const a = addr | 0;
+    const h = hash(a, len);
     const index = this.index;
-    const eAddr = this.eAddr;
-    const eLen = this.eLen;
     const mask = this.mask;
-    let s = home(a, len, this.shift);
+    let s = h >>> this.shift;
     for (;;) {
-      const x = index[s]!;
+      const x = index[2 * s]!;
       if (x === 0) break;
-      if (eAddr[x - 1] === a && eLen[x - 1] === len) return false;
+      if (index[2 * s + 1] === h && this.eAddr[x - 1] === a && this.eLen[x - 1] === len) return false;
       s = (s + 1) & mask;
     }
     const id = this.acquire(v);
-    if (this.n === this.eLen.length || (this.live + 1) * 2 > index.length) {
+    if (this.n === this.eLen.length || this.live >= this.maxLive) {
       this.insertNew(a, len, id); // grows or compacts first
       return true;
     }
     const at = this.n++;
-    eAddr[at] = a;
-    eLen[at] = len;
+    this.eAddr[at] = a;
+    this.eLen[at] = len;
     this.eVal[at] = id;
-    index[s] = at + 1;
+    index[2 * s] = at + 1;
+    index[2 * s + 1] = h;
     this.live++;
     return true;
   }
 
   deleteV4(addr: number, len: number): boolean {
     const a = addr | 0;
+    const h = hash(a, len);
     const index = this.index;
     const mask = this.mask;
-    let s = home(a, len, this.shift);
+    const shift = this.shift;
+    let s = h >>> shift;
     let x: number;
     for (;;) {
-      x = index[s]!;
+      x = index[2 * s]!;
       if (x === 0) return false;
-      if (this.eAddr[x - 1] === a && this.eLen[x - 1] === len) break;
+      if (index[2 * s + 1] === h && this.eAddr[x - 1] === a && this.eLen[x - 1] === len) break;
       s = (s + 1) & mask;
     }
     const e = x - 1;
@@ -193,17 +209,19 @@ export class PrefixTable<V> {
     let j = s;
     for (;;) {
       j = (j + 1) & mask;
-      const y = index[j]!;
+      const y = index[2 * j]!;
       if (y === 0) break;
-      const h = home(this.eAddr[y - 1]!, this.eLen[y - 1]!, this.shift);
-      // y may move to `gap` unless its home lies cyclically in (gap, j].
-      const stays = gap <= j ? h > gap && h <= j : h > gap || h <= j;
+      const home = index[2 * j + 1]! >>> shift;
+      // The entry at j may move to `gap` unless its home lies cyclically in (gap, j].
+      const stays = gap <= j ? home > gap && home <= j : home > gap || home <= j;
       if (!stays) {
-        index[gap] = y;
+        index[2 * gap] = y;
+        index[2 * gap + 1] = index[2 * j + 1]!;
         gap = j;
       }
     }
-    index[gap] = 0;
+    index[2 * gap] = 0;
+    index[2 * gap + 1] = 0;
     // Give memory back after a mass withdrawal (e.g. a session down): a quarter full at most.
     if (this.eLen.length > 64 && this.live * 4 < this.eLen.length && this.n > this.live * 2) this.compact();
     return true;
@@ -244,13 +262,14 @@ export class PrefixTable<V> {
 
   /** Entry position of addr/len (addr as int32), or −1. */
   private find(a: number, len: number): number {
+    const h = hash(a, len);
     const index = this.index;
     const mask = this.mask;
-    let s = home(a, len, this.shift);
+    let s = h >>> this.shift;
     for (;;) {
-      const x = index[s]!;
+      const x = index[2 * s]!;
       if (x === 0) return -1;
-      if (this.eAddr[x - 1] === a && this.eLen[x - 1] === len) return x - 1;
+      if (index[2 * s + 1] === h && this.eAddr[x - 1] === a && this.eLen[x - 1] === len) return x - 1;
       s = (s + 1) & mask;
     }
   }
@@ -260,18 +279,20 @@ export class PrefixTable<V> {
     if (this.n === this.eLen.length) {
       // Full: squeeze out the holes if they are many, else grow.
       if (this.n - this.live >= this.n >> 2) this.compact();
-      else this.growEntries(this.eLen.length * 2);
+      else this.growEntries(this.eLen.length * GROWTH);
     }
-    if ((this.live + 1) * 2 > this.index.length) this.rebuildIndex(this.index.length * 2);
+    if (this.live >= this.maxLive) this.growIndex();
     const at = this.n++;
     this.eAddr[at] = a;
     this.eLen[at] = len;
     this.eVal[at] = id;
+    const h = hash(a, len);
     const index = this.index;
     const mask = this.mask;
-    let s = home(a, len, this.shift);
-    while (index[s] !== 0) s = (s + 1) & mask;
-    index[s] = at + 1;
+    let s = h >>> this.shift;
+    while (index[2 * s] !== 0) s = (s + 1) & mask;
+    index[2 * s] = at + 1;
+    index[2 * s + 1] = h;
     this.live++;
   }
 
@@ -287,24 +308,40 @@ export class PrefixTable<V> {
     this.eVal = v;
   }
 
-  /** An index of `slots` slots (a power of two) over the live entries. */
-  private rebuildIndex(slots: number): void {
-    const bits = 31 - Math.clz32(slots);
-    const index = new Int32Array(slots);
-    const shift = 32 - bits;
-    const mask = slots - 1;
-    const eAddr = this.eAddr;
-    const eLen = this.eLen;
-    for (let i = 0; i < this.n; i++) {
-      const len = eLen[i]!;
-      if (len === HOLE) continue;
-      let s = home(eAddr[i]!, len, shift);
-      while (index[s] !== 0) s = (s + 1) & mask;
-      index[s] = i + 1;
-    }
+  private setIndex(index: Int32Array): void {
+    const slots = index.length >> 1;
     this.index = index;
-    this.shift = shift;
-    this.mask = mask;
+    this.shift = 32 - (31 - Math.clz32(slots));
+    this.mask = slots - 1;
+    this.maxLive = (slots * 5) >> 3;
+  }
+
+  /**
+   * More slots (GROWTH, or LARGE_GROWTH times). The old index is read in slot order, and a
+   * slot's home in the new one is its old home times the factor plus the hash's next bits:
+   * both sides are walked in order, and the entry arrays are not read.
+   */
+  private growIndex(): void {
+    const slots = this.index.length >> 1;
+    this.rehash(slots * (slots >= LARGE ? LARGE_GROWTH : GROWTH), undefined);
+  }
+
+  /** A new index of `slots` slots over the same entries; entry positions renumbered by `moved` if given. */
+  private rehash(slots: number, moved: Int32Array | undefined): void {
+    const old = this.index;
+    const index = new Int32Array(2 * slots);
+    const shift = 32 - (31 - Math.clz32(slots));
+    const mask = slots - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const x = old[i]!;
+      if (x === 0) continue;
+      const h = old[i + 1]!;
+      let s = h >>> shift;
+      while (index[2 * s] !== 0) s = (s + 1) & mask;
+      index[2 * s] = moved ? moved[x - 1]! + 1 : x;
+      index[2 * s + 1] = h;
+    }
+    this.setIndex(index);
   }
 
   /** Removes the holes, keeping order; sizes the arrays for the live entries; moves running iterators. */
@@ -313,19 +350,18 @@ export class PrefixTable<V> {
     const eAddr = this.eAddr;
     const eLen = this.eLen;
     const eVal = this.eVal;
-    // Positions before compaction → after: the live entries before each position.
-    const moved = this.cursors.length > 0;
-    const newPos = moved ? new Int32Array(n + 1) : undefined;
+    // Position before compaction → after: the live entries before it.
+    const newPos = new Int32Array(n + 1);
     let w = 0;
     for (let i = 0; i < n; i++) {
-      if (newPos) newPos[i] = w;
+      newPos[i] = w;
       if (eLen[i] === HOLE) continue;
       eAddr[w] = eAddr[i]!;
       eLen[w] = eLen[i]!;
       eVal[w] = eVal[i]!;
       w++;
     }
-    if (newPos) newPos[n] = w;
+    newPos[n] = w;
     this.n = w;
     let cap = MIN_ENTRIES;
     while (cap < w * 2) cap *= 2;
@@ -337,9 +373,9 @@ export class PrefixTable<V> {
       this.growEntries(cap);
     }
     let slots = 1 << MIN_INDEX_BITS;
-    while (slots < (w + 1) * 2) slots *= 2;
-    this.rebuildIndex(slots);
-    if (newPos) this.moveCursors((p) => newPos[Math.min(p, n)]!);
+    while ((slots * 5) >> 3 <= w + 1) slots *= 2;
+    this.rehash(slots, newPos);
+    this.moveCursors((p) => newPos[Math.min(p, n)]!);
   }
 
   private track(c: Cursor): void {

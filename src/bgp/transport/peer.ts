@@ -39,6 +39,7 @@ import {
   type ReceivedUpdate,
   type RouteRefreshMessage,
 } from '../wire/index.js';
+import { decodeUpdateLazy } from '../wire/messages/update.js';
 import { MessageReader } from './reader.js';
 import { PcapRecorder } from './pcap.js';
 
@@ -94,10 +95,21 @@ interface Conn {
   fsm: FsmState;
   socket?: net.Socket;
   connecting?: boolean;
-  readonly timers: Map<TimerName, TimerHandle>;
+  readonly timers: Map<TimerName, ArmedTimer>;
   reader: MessageReader;
   pcap?: PcapRecorder;
   closed: boolean;
+}
+
+/**
+ * A running FSM timer. The hold timer is restarted by every UPDATE and KEEPALIVE (thousands a
+ * second during a table transfer): a restart that only moves the deadline later just records
+ * it, and the Clock timer, when it fires early, waits for the rest (no clear + set per message).
+ */
+interface ArmedTimer {
+  handle: TimerHandle;
+  /** Clock time at which the FSM event is due. */
+  deadline: number;
 }
 
 const MAX_IDLE_HOLD = 60;
@@ -190,7 +202,7 @@ export class BgpPeer {
     this.paused = true;
     for (const c of this.conns) {
       c.socket?.pause();
-      for (const h of c.timers.values()) this.clock.clearTimer(h);
+      for (const t of c.timers.values()) this.clock.clearTimer(t.handle);
       c.timers.clear();
     }
   }
@@ -335,7 +347,9 @@ export class BgpPeer {
       }
       this.counters.messagesReceived++;
       const ctx = conn.fsm.negotiated?.fourOctetAs === false ? CONTEXT_2OCTET : CONTEXT_4OCTET;
-      const d = decodeMessage(frame.bytes, ctx);
+      // UPDATEs keep their IPv4 NLRI in wire form until read (the RIB takes them so); the
+      // reader has checked the header and cut the frame to its length, as decodeMessage would.
+      const d = frame.type === MessageType.UPDATE ? decodeUpdateLazy(frame.bytes, frame.bytes.length, ctx) : decodeMessage(frame.bytes, ctx);
       if (!d.ok) {
         const e = d.error;
         if (frame.type === MessageType.OPEN) this.dispatch(conn, { type: 'BGPOpenMsgErr', error: e });
@@ -399,26 +413,38 @@ export class BgpPeer {
         break;
       case 'startTimer': {
         if (this.paused) break;
+        const ms = a.seconds * 1000;
+        const deadline = this.clock.now() + ms;
         const old = conn.timers.get(a.timer);
-        if (old) this.clock.clearTimer(old);
+        if (old && a.timer === 'hold' && deadline >= old.deadline) {
+          old.deadline = deadline; // restarted: the armed timer waits for the rest when it fires
+          break;
+        }
+        if (old) this.clock.clearTimer(old.handle);
         const ev: FsmEvent =
           a.timer === 'hold'
             ? { type: 'HoldTimerExpires' }
             : a.timer === 'keepalive'
               ? { type: 'KeepaliveTimerExpires' }
               : { type: 'ConnectRetryTimerExpires' };
-        conn.timers.set(
-          a.timer,
-          this.clock.setTimer(a.seconds * 1000, () => {
-            conn.timers.delete(a.timer);
-            this.dispatch(conn, ev);
-          }),
-        );
+        const t: ArmedTimer = { handle: { id: 0 }, deadline };
+        const fire = (): void => {
+          if (conn.timers.get(a.timer) !== t) return;
+          const left = t.deadline - this.clock.now();
+          if (left > 0) {
+            t.handle = this.clock.setTimer(left, fire);
+            return;
+          }
+          conn.timers.delete(a.timer);
+          this.dispatch(conn, ev);
+        };
+        t.handle = this.clock.setTimer(ms, fire);
+        conn.timers.set(a.timer, t);
         break;
       }
       case 'stopTimer': {
-        const h = conn.timers.get(a.timer);
-        if (h) this.clock.clearTimer(h);
+        const t = conn.timers.get(a.timer);
+        if (t) this.clock.clearTimer(t.handle);
         conn.timers.delete(a.timer);
         break;
       }
@@ -525,7 +551,7 @@ export class BgpPeer {
   }
 
   private onIdle(conn: Conn): void {
-    for (const h of conn.timers.values()) this.clock.clearTimer(h);
+    for (const t of conn.timers.values()) this.clock.clearTimer(t.handle);
     conn.timers.clear();
     this.conns = this.conns.filter((c) => c !== conn);
     if (this.established?.conn === conn) this.established = undefined;

@@ -16,14 +16,17 @@ export class MessageReader {
     if (this.failed) return [];
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     const out: Frame[] = [];
+    const buf = this.buf;
     let off = 0;
+    // Frames are plain Uint8Array views of the chunk (Buffer.subarray costs several times more).
+    const view = (from: number, to: number): Uint8Array => new Uint8Array(buf.buffer, buf.byteOffset + from, to - from);
     while (this.buf.length - off >= HEADER_LENGTH) {
       // RFC 7313 §5: a ROUTE-REFRESH of the wrong length is judged on its subtype, which
       // follows the header; such a message is read whole before the header is judged.
       const claimed = (this.buf[off + 16]! << 8) | this.buf[off + 17]!;
       const whole = this.buf[off + 18] === MessageType.ROUTE_REFRESH && claimed > HEADER_LENGTH && claimed <= MAX_MESSAGE_LENGTH;
       if (whole && this.buf.length - off < claimed) break;
-      const h = readHeader(this.buf.subarray(off, off + (whole ? claimed : HEADER_LENGTH)));
+      const h = readHeader(view(off, off + (whole ? claimed : HEADER_LENGTH)));
       if (!h.ok) {
         this.failed = true;
         out.push({ ok: false, error: h.error });
@@ -32,7 +35,7 @@ export class MessageReader {
       }
       const len = h.value.length;
       if (this.buf.length - off < len) break;
-      out.push({ ok: true, bytes: this.buf.subarray(off, off + len), type: h.value.type });
+      out.push({ ok: true, bytes: view(off, off + len), type: h.value.type });
       off += len;
     }
     // Keep only the partial tail; copy so the big chunk can be freed.

@@ -93,3 +93,60 @@ export function writePrefix(w: ByteWriter, p: Prefix): void {
 export function writePrefixes(w: ByteWriter, prefixes: readonly Prefix[]): void {
   for (let i = 0; i < prefixes.length; i++) writePrefix(w, prefixes[i]!);
 }
+
+// ---------------------------------------------------------------------------
+// IPv4 NLRI left in wire form (for the RIB's bulk path: no Prefix object per route)
+
+/**
+ * Counts the IPv4 prefixes in `b[start, end)` without decoding them; −1 when the field is
+ * syntactically incorrect (exactly when readIpv4Prefixes returns false).
+ */
+export function countIpv4Prefixes(b: Uint8Array, start: number, end: number): number {
+  let p = start;
+  let count = 0;
+  while (p < end) {
+    const len = b[p++]!;
+    if (len > 32) return -1;
+    p += (len + 7) >> 3;
+    if (p > end) return -1;
+    count++;
+  }
+  return count;
+}
+
+/**
+ * The network address (uint32, host bits cleared) of the IPv4 prefix whose Length octet is
+ * `b[at]`; the prefix takes 1 + ((len + 7) >> 3) octets. For fields countIpv4Prefixes accepted.
+ */
+export function ipv4PrefixAddrAt(b: Uint8Array, at: number): number {
+  const len = b[at]!;
+  let addr = 0;
+  switch ((len + 7) >> 3) {
+    case 4: addr = (b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!; break;
+    case 3: addr = (b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8); break;
+    case 2: addr = (b[at + 1]! << 24) | (b[at + 2]! << 16); break;
+    case 1: addr = b[at + 1]! << 24; break;
+  }
+  return len === 0 ? 0 : (addr & (0xffffffff << (32 - len))) >>> 0;
+}
+
+/**
+ * A checked IPv4 NLRI (or Withdrawn Routes) field still in wire form: `length` prefixes in
+ * `bytes[start, end)`. Walk it with ipv4PrefixAddrAt, or turn it into Prefixes with toArray().
+ */
+export class Ipv4Nlri {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+    /** Number of prefixes. */
+    readonly length: number,
+  ) {}
+
+  /** The prefixes, as readIpv4Prefixes decodes them. */
+  toArray(): Prefix[] {
+    const out: Prefix[] = [];
+    readIpv4Prefixes(this.bytes, this.start, this.end, out);
+    return out;
+  }
+}

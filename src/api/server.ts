@@ -170,7 +170,15 @@ export class ApiServer {
     // --- ARSLab: the lab itself ------------------------------------------------
     this.route('GET', '/arslab/status', () => ({ status: 200, body: this.status() }));
     this.route('GET', '/arslab/events', (_m, _b, url) => ({ status: 200, body: { value: lab.events.since(Number(url.searchParams.get('since') ?? 0)) } }));
-    this.route('GET', `/arslab/nodes/${SEG}/routes`, async (m) => ({ status: 200, body: { value: await this.node(m[1]!).receivedRoutes() } }));
+    this.route('GET', `/arslab/nodes/${SEG}/routes`, async (m) => {
+      // A built-in on-premises router (issue 3): its whole BGP table, own routes included.
+      const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
+      if (router) {
+        await lab.settled();
+        return { status: 200, body: { value: router.table() } };
+      }
+      return { status: 200, body: { value: await this.node(m[1]!).receivedRoutes() } };
+    });
     this.route('GET', `/arslab/nodes/${SEG}/sessions`, async (m) => ({ status: 200, body: { value: await this.node(m[1]!).sessions() } }));
     this.route('POST', `/arslab/nodes/${SEG}/command`, async (m, body) => {
       const text = (body as { text?: string } | undefined)?.text;

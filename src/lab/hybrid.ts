@@ -32,7 +32,21 @@ import {
   type VirtualNetworkGateway,
 } from '../azure/index.js';
 import { ArrivalOrder } from '../azure/gatewayListings.js';
-import { internAttrs, newRouteSource, pathContains, prependAsPath, Speaker, type RouteSource, type SpeakerPolicy } from '../rib/index.js';
+import {
+  formatCommunity,
+  formatLargeCommunity,
+  internAttrs,
+  newRouteSource,
+  pathAsns,
+  pathContains,
+  prependAsPath,
+  rank,
+  selectBest,
+  Speaker,
+  type RouteSource,
+  type SpeakerPolicy,
+} from '../rib/index.js';
+import type { DaemonRoute } from './daemons/types.js';
 import type { EventLog } from './events.js';
 import { DeliveryQueue, InProcessSession, type SessionTimers } from './inprocess.js';
 import type { RouteServerRuntime } from './routeServer.js';
@@ -163,6 +177,48 @@ export class RouterRuntime {
     });
     this.speaker.originate(p, attrs);
   }
+
+  /**
+   * The router's BGP table, as `show bgp` prints it (`arslab node routes ROUTER`): every
+   * path it holds, prefixes in address order, best first — its own routes with next hop
+   * 0.0.0.0 and weight 32768 (what a Cisco or FRR router shows for what it originates),
+   * and the paths its MSEEs and VPN gateways sent, with the neighbour they came from.
+   * Paths it refused (its own AS in the path) are not in a router's table.
+   */
+  table(): RouterTableRow[] {
+    const sp = this.speaker;
+    const rows: RouterTableRow[] = [];
+    const prefixes = [...sp.locRib()].map((e) => e.prefix).sort((a, b) => a.afi - b.afi || (a.addr as number) - (b.addr as number) || a.len - b.len);
+    for (const prefix of prefixes) {
+      const ranked = rank(sp.candidates(prefix), sp.bestPathConfig).filter((p) => !p.rejected);
+      const best = new Set(selectBest(ranked, sp.bestPathConfig));
+      for (const path of ranked) {
+        const local = path.source.kind === 'local';
+        const a = path.attrs;
+        rows.push({
+          prefix: formatPrefix(prefix),
+          nextHop: local ? '0.0.0.0' : a.nextHop,
+          asPath: pathAsns(a),
+          origin: (['IGP', 'EGP', 'INCOMPLETE'] as const)[a.origin] ?? 'INCOMPLETE',
+          communities: (a.communities ?? []).map(formatCommunity),
+          largeCommunities: (a.largeCommunities ?? []).map(formatLargeCommunity),
+          ...(a.med !== undefined ? { med: a.med } : {}),
+          ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
+          ...(local ? {} : { peer: path.source.address }),
+          best: best.has(path),
+          weight: local ? WEIGHT_LOCAL : path.weight,
+          local,
+        });
+      }
+    }
+    return rows;
+  }
+}
+
+/** One path of a built-in router's table: a DaemonRoute (the shape `arslab node routes` prints for daemons) with Cisco's weight and whether the router originates it. */
+export interface RouterTableRow extends DaemonRoute {
+  readonly weight: number;
+  readonly local: boolean;
 }
 
 /** Every hybrid speaker of a lab and the sessions between them. */

@@ -46,10 +46,10 @@ export const commands: Command[] = [
   },
   {
     path: ['node', 'routes'],
-    summary: 'Routes a node received from its BGP neighbours (read from the daemon itself).',
+    summary: 'Routes a node received from its BGP neighbours (read from the daemon itself); for a built-in on-premises router, its whole BGP table, own routes included.',
     args: {},
     positionals: [{ name: 'name', required: true }],
-    examples: ['arslab node routes watch1 -o table'],
+    examples: ['arslab node routes watch1 -o table', 'arslab node routes site2 -o json'],
     async run(ctx, args) {
       const c = await ctx.client();
       return ((await c.call('GET', `/arslab/nodes/${encodeURIComponent(args._[0]!)}/routes`)) as { value: unknown[] }).value;

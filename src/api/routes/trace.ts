@@ -1,0 +1,21 @@
+/**
+ * @module api/routes/trace
+ * `arslab trace` over the API: `GET /arslab/trace?from=ROUTER_OR_VM&to=IP` answers the
+ * TraceResult of src/lab/trace.ts, read from the running Lab after in-process deliveries
+ * settle.
+ */
+import { AzureErrors } from '../../azure/index.js';
+import { traceRoute } from '../../lab/trace.js';
+import type { ApiServer } from '../server.js';
+
+export function register(server: ApiServer): void {
+  const lab = server.lab;
+  server.route('GET', '/arslab/trace', async (_m, _b, url) => {
+    const from = url.searchParams.get('from');
+    const to = url.searchParams.get('to');
+    if (!from) throw AzureErrors.invalidParameter('from', "the query parameter 'from' is required");
+    if (!to) throw AzureErrors.invalidParameter('to', "the query parameter 'to' is required");
+    await lab.settled();
+    return { status: 200, body: traceRoute(lab, from, to) };
+  });
+}

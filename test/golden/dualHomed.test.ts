@@ -23,6 +23,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join, relative } from 'node:path';
 import { lossesWithoutRule, renderExplain, RULE_ID, type ExplainResult } from '../../src/azure/explain.js';
 import { findLines, someLine } from '../helpers/explain.js';
+import { sweep } from '../helpers/explainSweep.js';
 import { binUsable, LabCli, missingBinaries, ROOT, waitFor } from '../lab/labCli.js';
 
 const SCENARIO = join(ROOT, 'scenarios/dual-homed');
@@ -230,6 +231,7 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
     const l2 = learnedLines(await learned(cli, 'spoke-rs', 'nva2'));
     for (const x of p.onprem) assert.ok(l2.every((i) => i.includes(`${x} ${as2}-${as2}-${as2}-${as2}-12076-${op} ${a.nva2}`)), JSON.stringify(l2));
     const passive = await explain(cli, ['--nic', NIC, '-g', RG, '--prefix', p.onprem[0]!]);
+    await sweep(file, cli.record(p.name), `${p.name}, active/passive`);
     const lost = someLine(passive, { kind: 'route-server', status: 'lost', from: 'nva2', rule: 'R-ARS-7' });
     assert.equal(lost.length, 2, 'outranked on both instances');
     assert.match(lost[0]!.line.reason!, /AS path length 4 < 6/);
@@ -260,6 +262,7 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
     await cli.ok(['node', 'cmd', 'nva2', 'configure']);
     await onpremRows(cli, p, [], 'no as-override: no rows');
     const dropped = await explain(cli, ['--nic', NIC, '-g', RG, '--prefix', p.onprem[1]!]);
+    await sweep(file, cli.record(p.name), `${p.name}, without as-override`);
     for (const [nva, path] of [['nva1', `${as1}-65515-12076-${op}`], ['nva2', `${as2}-${as2}-${as2}-65515-12076-${op}`]] as const) {
       const d = someLine(dropped, { kind: 'route-server', status: 'dropped', from: nva, rule: 'R-ARS-6' });
       assert.equal(d.length, 2, `dropped on both instances of spoke-rs:\n${renderExplain(dropped)}`);

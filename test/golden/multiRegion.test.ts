@@ -28,6 +28,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sweep } from '../helpers/explainSweep.js';
 import { binUsable, LabCli, missingBinaries, ROOT, waitFor } from '../lab/labCli.js';
 
 const SCENARIO = join(ROOT, 'scenarios/multi-region');
@@ -315,6 +316,9 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
     await expectRows("spoke21's effective routes (no 1.2.3.0/24)", () => nic('spoke21'), exp(NIC_SPOKE21_1), nicInOrder);
     await expectRows('hub2rs learned from hub2nva', () => rsLearned('hub2nva', 'hub2rs'), exp(RS_LEARNED_HUB2_1), false);
 
+    // Every NIC and peer against every prefix: each loss names its rule (issue 3).
+    await sweep(join(dir, 'lab.yml'), cli.record(labName), `${label}, as deployed`);
+
     // Step 1: 10.1.0.0/16 tagged no-advertise leaves the gateway, stays in the spokes.
     const step = async (node: string, name: string): Promise<void> => {
       const f = join(dir, node, 'steps.conf');
@@ -329,6 +333,8 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
     await step('hub2nva', 'DELETE_65515');
     await expectRows('hub2rs learned from hub2nva after bgp_path.delete(65515)', () => rsLearned('hub2nva', 'hub2rs'), exp(RS_LEARNED_HUB2_2), false);
     await expectRows("spoke21's effective routes after bgp_path.delete(65515)", () => nic('spoke21'), exp(NIC_SPOKE21_2), nicInOrder);
+
+    await sweep(join(dir, 'lab.yml'), cli.record(labName), `${label}, after both steps`);
 
     const out = await cli.ok(['down'], 60_000);
     assert.match(out, new RegExp(`lab '${labName}' is down`));

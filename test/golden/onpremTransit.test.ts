@@ -25,6 +25,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sweep } from '../helpers/explainSweep.js';
 import { binUsable, isRoot, LabCli, missingBinaries, ROOT, waitFor } from '../lab/labCli.js';
 import type { TraceResult } from '../../src/lab/trace.js';
 import type { ExplainResult } from '../../src/azure/explain.js';
@@ -352,6 +353,9 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
     const text = await cli.ok(['trace', '--from', from, '--to', to]);
     assert.match(text, new RegExp(`${seed[2]!.replace(/\./g, '\\.')}\\s+ergw/`), text);
   }
+
+  // Every NIC and peer against every prefix: each loss names its rule (issue 3).
+  await sweep(r.lab, cli.record(r.name), `${r.name}, ${mode}`);
 
   // R-ER-5, with the supernet: site 2 has no route for 10.100.10.0/24, explain says why and that
   // the supernet covers it.

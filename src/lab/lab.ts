@@ -136,11 +136,18 @@ export class Lab {
       if (this.netns) for (const ip of rs.virtualRouterIps) await this.netns.addAzureAddress(ip);
       this.routeServers.set(idKey(rs.id), rt);
     }
+    // Netns mode: one namespace per VM address, shared by the nodes on it (a web server and
+    // the agent beside it), named after the first of them.
+    const namespaces = new Map<string, Awaited<ReturnType<Netns['addNode']>>>();
     for (const n of this.spec.nodes) {
       checkpoint();
       const workDir = join(o.stateDir, 'nodes', n.name);
       mkdirSync(workDir, { recursive: true });
-      const ns = this.netns ? await this.netns.addNode(n.name, n.address) : undefined;
+      let ns = namespaces.get(n.address);
+      if (this.netns && !ns) {
+        ns = await this.netns.addNode(n.name, n.address);
+        namespaces.set(n.address, ns);
+      }
       const node = createNode(n, {
         model: this.model_,
         mode: this.mode,

@@ -33,6 +33,7 @@ import { command as linkDown } from './commands/link/down.js';
 import { command as linkUp } from './commands/link/up.js';
 import { command as linkList } from './commands/link/list.js';
 import { command as explain } from './commands/explain.js';
+import { command as probe } from './commands/probe.js';
 
 export const COMMANDS: readonly Command[] = [
   validate,
@@ -64,6 +65,7 @@ export const COMMANDS: readonly Command[] = [
   linkDown,
   linkUp,
   linkList,
+  probe,
 ];
 
 /** The command whose path is the longest prefix of `words`, and the words left. */

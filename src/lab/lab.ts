@@ -10,10 +10,13 @@ import { realClock, type Clock } from '../bgp/clock.js';
 import { silentLogger, type Logger } from '../bgp/log.js';
 import {
   effectiveRoutes,
+  forward,
   idKey,
   nextHop,
   type AzureModel,
   type EffectiveRoutes,
+  type Flow,
+  type ForwardingDecision,
   type NetworkInterface,
   type NextHopResult,
   type ProgrammedRoute,
@@ -37,6 +40,7 @@ import { HybridRuntime } from './hybrid.js';
 import { DeliveryQueue } from './inprocess.js';
 import type { AddressingMode, LabSpec } from './spec.js';
 import type { Netns } from './netns.js';
+import type { Connector } from '../bgp/transport/index.js';
 
 export interface LabOptions {
   /** Where the lab keeps its files (daemon work dirs, pcaps, logs). */
@@ -198,6 +202,11 @@ export class Lab {
     this.events.emit('lab', this.spec.name, `model changed: ${why}`);
   }
 
+  /** True once stop() began (probes stop sending). */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   node(name: string): NodeRuntime | undefined {
     return this.nodes.get(name.toLowerCase());
   }
@@ -238,6 +247,19 @@ export class Lab {
 
   nextHop(nic: NetworkInterface, destination: Prefix): NextHopResult {
     return nextHop(this.model_, nic, destination, this.gatewayRoutes);
+  }
+
+  /** Where a flow from `nic` goes now (first hop, ECMP by flow hash): what `arslab probe` follows. */
+  forward(nic: NetworkInterface, flow: Flow): ForwardingDecision {
+    return forward(this.model_, nic, flow, this.gatewayRoutes);
+  }
+
+  /**
+   * How data-plane probes reach a VM: in netns mode from the Azure namespace, whose bridge
+   * has every VM namespace on-link; in loopback mode undefined (plain sockets to 127.x).
+   */
+  probeConnector(): Connector | undefined {
+    return this.netns?.azure().connector;
   }
 
   /** Waits until every in-process route exchange posted so far has run. */

@@ -71,6 +71,8 @@ export const command: Command = {
     const stop = new AbortController();
     const onSigint = () => stop.abort();
     process.once('SIGINT', onSigint);
+    // Output closed (`arslab probe … | head`): stop probing rather than die of EPIPE.
+    process.stdout.on('error', () => stop.abort());
     try {
       await c.stream(
         'POST',

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flowHash } from '../../src/azure/dataPath.js';
 import type { ProbeInfo, ProbeResult, ProbeSummary } from '../../src/lab/probe.js';
-import { isRoot, LabCli, processAlive, procStat, sleep, waitFor } from './labCli.js';
+import { isRoot, LabCli, processAlive, procStat, ROOT, sleep, waitFor } from './labCli.js';
 
 /** The port web servers bind in loopback mode: 80 as root, else 1080 (ADR 0001). */
 const HTTP_PORT = isRoot ? 80 : 1080;
@@ -262,6 +262,9 @@ test('lab file errors for http nodes (bad port, unknown VM) name the field and l
     assert.equal(v.code, 1);
     assert.match(v.stderr + v.stdout, new RegExp(`bad\\.yml:${line('  ws2: ')}:\\d+: nodes\\.ws2\\.port: must be at most 65535, got 70000`));
     assert.match(v.stderr + v.stdout, new RegExp(`bad\\.yml:${line('  ws1: ')}:\\d+: nodes\\.ws1\\.vm: no virtual machine 'ws9'`));
+    // The scenario's probe lab (127.10.x when up: only validated here).
+    const scenario = await cli.ok(['validate', join(ROOT, 'scenarios/next-hop-failover/lab.probe.yml')]);
+    assert.match(scenario, /valid — lab 'next-hop-failover-probe': 1 VNet\(s\), 1 route server\(s\), 4 VM\(s\), 3 node\(s\)/);
     const noLab = await cli.arslab(['probe', '--from', 'lt1', '--to', '100.64.0.1', '--interval', 'fast']);
     assert.equal(noLab.code, 2);
     assert.match(noLab.stderr, /argument --interval\/-i: expected a duration such as 100ms, 1s or 2m, got 'fast'/);

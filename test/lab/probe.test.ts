@@ -8,6 +8,7 @@
 // time, uses its own state folder and kills by PID whatever it started.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flowHash } from '../../src/azure/dataPath.js';
@@ -189,8 +190,10 @@ test('probe follows the announcement to ws1, then ws2; a stopped or frozen web s
     const moved = events.find((e) => e.t > killed.t && e.type === 'route' && new RegExp(`100\\.64\\.0\\.1/32 -> \\[10\\.${N}\\.0\\.5\\]`).test(e.message))!;
     assert.ok(killed && moved, 'the kill and the route change are on the timeline');
     const outage = moved.t - killed.t;
-    // The last reply went out at most one interval before the kill, the first after the move at most one after.
-    assert.ok(gapMs >= outage - 25 && gapMs <= outage + 2 * 50 + 50, `gap ${gapMs} ms vs outage on the timeline ${outage.toFixed(1)} ms`);
+    // The last reply went out at most one interval before the kill, the first after the move
+    // at most one after; the kill's event is written once the process is reaped (a few ms
+    // after it stopped answering), hence the slack.
+    assert.ok(gapMs >= outage - 25 && gapMs <= outage + 2 * 50 + 100, `gap ${gapMs} ms vs outage on the timeline ${outage.toFixed(1)} ms`);
     process.stdout.write(`# failover (kill ws1, then announce ws2): probe gap ${gapMs} ms, ${gap[4]} lost at 50 ms; timeline outage ${outage.toFixed(1)} ms\n`);
 
     // down: the lab and both web servers are gone, by PID.
@@ -245,6 +248,42 @@ test('ECMP: two announcements give two rows; varying source ports spread flows b
 
     await cli.ok(['down'], 60_000);
     await cli.waitClean(NAME, 5000);
+  } finally {
+    await cli.cleanup([NAME]);
+  }
+});
+
+test('netns mode: web servers run in their VMs\' namespaces on port 80, one beside the watcher\'s speaker; probes reach them over the bridge', { skip: isRoot ? false : 'netns mode needs root', timeout: 90_000 }, async () => {
+  const NAME = 'probe-netns';
+  const N = 135;
+  const cli = new LabCli('probe-netns');
+  try {
+    const yaml = `${labYaml(NAME, N, false)}  agent: { kind: http, vm: watch1, port: 8080, body: "watch1 agent\\n" }\n`;
+    const file = join(cli.stateDir, `${NAME}.yml`);
+    writeFileSync(file, yaml);
+    await cli.ok(['up', file, '--netns', '--detach'], 60_000);
+    const s = cli.record(NAME);
+    // One namespace per VM address: the Azure side, watch1 (speaker and agent), ws1, ws2.
+    assert.deepEqual(s.namespaces.map((n) => n.replace(/^arslab-[0-9a-f]+-/, '')).sort(), ['azure', 'watch1', 'ws1', 'ws2']);
+    const status = await cli.json<{ nodes: NodeRow[] }>(['status']);
+    for (const [name, ns, address, port] of [['ws1', 'ws1', `10.${N}.0.4`, 80], ['agent', 'watch1', `10.${N}.0.7`, 8080]] as const) {
+      const n = status.nodes.find((x) => x.name === name)!;
+      assert.deepEqual([n.realAddress, n.realPort, n.state], [address, port, 'running']);
+      const where = execFileSync('ip', ['netns', 'identify', String(n.pid)], { encoding: 'utf8' }).trim();
+      assert.ok(where.endsWith(`-${ns}`), `${name}'s server (pid ${n.pid}) runs in namespace ${where}`);
+    }
+    const run = await routedTo(cli, 'ws1');
+    assert.equal(run.probes[0]!.target, `10.${N}.0.4:80`);
+    // VnetLocal to the agent beside the speaker, on its own port.
+    const agent = await cli.json<ProbeRun>(['probe', '--from', 'lt1', '--to', `10.${N}.0.7`, '--port', '8080', '--count', '2', '--interval', '50ms']);
+    for (const p of agent.probes) assert.deepEqual([p.nextHopType, p.vm, p.result, p.body, p.target], ['VnetLocal', 'watch1', 'ok', 'watch1 agent', `10.${N}.0.7:8080`]);
+    // The speaker shares the namespace and still peers.
+    assert.match(await cli.ok(['status']), /watcher\s+10\.135\.0\.7\s+65001\s+Established/);
+    await cli.ok(['node', 'stop', 'ws1']);
+    const refused = await probe(cli, ['--count', '2', '--interval', '50ms']);
+    assert.ok(refused.probes.every((p) => p.result === 'unreachable' && p.detail === 'connection refused'), JSON.stringify(refused.probes));
+    await cli.ok(['down'], 60_000);
+    await cli.waitClean(NAME, 10_000);
   } finally {
     await cli.cleanup([NAME]);
   }

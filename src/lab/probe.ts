@@ -288,7 +288,7 @@ export async function runProbe(
   req: ProbeRequest,
   handlers: { onStart?: (info: ProbeInfo) => void; onResult?: (r: ProbeResult) => void },
   signal?: AbortSignal,
-): Promise<{ info: ProbeInfo; results: ProbeResult[]; summary: ProbeSummary }> {
+): Promise<{ info: ProbeInfo; summary: ProbeSummary }> {
   checkProbeRequest(req);
   const src = probeSource(lab, req.from);
   const timeoutMs = Math.min(req.timeoutMs ?? req.intervalMs, req.intervalMs);
@@ -313,14 +313,14 @@ export async function runProbe(
     labT: startEvent.t,
   };
   handlers.onStart?.(info);
-  const results: ProbeResult[] = [];
+  const tally = new ProbeTally();
   const done = new Map<number, ProbeResult>();
   let next = 0;
   const deliver = () => {
     while (done.has(next)) {
       const r = done.get(next)!;
       done.delete(next);
-      results.push(r);
+      tally.add(r);
       next++;
       handlers.onResult?.(r);
     }
@@ -343,7 +343,7 @@ export async function runProbe(
     );
   }
   await Promise.all(pending);
-  const summary = summarize(results);
+  const summary = tally.summary();
   lab.events.emit(
     'probe',
     src.vm.name,
@@ -351,40 +351,69 @@ export async function runProbe(
       (summary.longestGapMs !== null ? `, longest gap ${summary.longestGapMs} ms` : ''),
     { ...summary },
   );
-  return { info, results, summary };
+  return { info, summary };
 }
 
-/** hping's statistics, and the longest gap between replies (the failover time). Pure. */
-export function summarize(results: readonly ProbeResult[]): ProbeSummary {
-  const sorted = [...results].sort((a, b) => a.seq - b.seq);
-  const ok = sorted.filter((r) => r.result === 'ok');
-  const rtts = ok.map((r) => r.rttMs ?? 0);
-  const reached: Record<string, number> = {};
-  for (const r of ok) if (r.vm) reached[r.vm] = (reached[r.vm] ?? 0) + 1;
-  let gap: ProbeSummary['longestGap'];
-  let gapMs: number | null = null;
-  for (let i = 1; i < ok.length; i++) {
-    const a = ok[i - 1]!;
-    const b = ok[i]!;
-    const ms = round(b.t - a.t);
-    if (gapMs === null || ms > gapMs) {
-      gapMs = ms;
-      gap = { fromSeq: a.seq, toSeq: b.seq, lost: b.seq - a.seq - 1 };
+/**
+ * hping's statistics and the longest gap between replies (the failover time), kept as
+ * probes arrive in sequence order: constant memory however long a probe runs.
+ */
+export class ProbeTally {
+  private sent = 0;
+  private received = 0;
+  private rttMin = Infinity;
+  private rttMax = -Infinity;
+  private rttSum = 0;
+  private lastOk?: { seq: number; t: number };
+  private gapMs: number | null = null;
+  private gap?: { fromSeq: number; toSeq: number; lost: number };
+  private failingSince?: number;
+  private readonly reached: Record<string, number> = {};
+
+  add(r: ProbeResult): void {
+    this.sent++;
+    if (r.result !== 'ok') {
+      this.failingSince ??= r.seq;
+      return;
     }
+    this.failingSince = undefined;
+    this.received++;
+    const rtt = r.rttMs ?? 0;
+    this.rttMin = Math.min(this.rttMin, rtt);
+    this.rttMax = Math.max(this.rttMax, rtt);
+    this.rttSum += rtt;
+    if (r.vm) this.reached[r.vm] = (this.reached[r.vm] ?? 0) + 1;
+    if (this.lastOk) {
+      const ms = round(r.t - this.lastOk.t);
+      if (this.gapMs === null || ms > this.gapMs) {
+        this.gapMs = ms;
+        this.gap = { fromSeq: this.lastOk.seq, toSeq: r.seq, lost: r.seq - this.lastOk.seq - 1 };
+      }
+    }
+    this.lastOk = { seq: r.seq, t: r.t };
   }
-  const lastOk = ok.at(-1);
-  const tail = sorted.filter((r) => r.result !== 'ok' && (!lastOk || r.seq > lastOk.seq));
-  return {
-    sent: sorted.length,
-    received: ok.length,
-    lost: sorted.length - ok.length,
-    lossPercent: sorted.length ? round(((sorted.length - ok.length) / sorted.length) * 100, 1) : 0,
-    rttMs: rtts.length ? { min: round(Math.min(...rtts)), avg: round(rtts.reduce((x, y) => x + y, 0) / rtts.length), max: round(Math.max(...rtts)) } : null,
-    longestGapMs: gapMs,
-    ...(gap ? { longestGap: gap } : {}),
-    ...(tail.length && sorted.at(-1)?.result !== 'ok' ? { failingSinceSeq: tail[0]!.seq } : {}),
-    reached,
-  };
+
+  summary(): ProbeSummary {
+    const { sent, received } = this;
+    return {
+      sent,
+      received,
+      lost: sent - received,
+      lossPercent: sent ? round(((sent - received) / sent) * 100, 1) : 0,
+      rttMs: received ? { min: round(this.rttMin), avg: round(this.rttSum / received), max: round(this.rttMax) } : null,
+      longestGapMs: this.gapMs,
+      ...(this.gap ? { longestGap: { ...this.gap } } : {}),
+      ...(this.failingSince !== undefined ? { failingSinceSeq: this.failingSince } : {}),
+      reached: { ...this.reached },
+    };
+  }
+}
+
+/** The statistics of a set of probes (any order). Pure. */
+export function summarize(results: readonly ProbeResult[]): ProbeSummary {
+  const tally = new ProbeTally();
+  for (const r of [...results].sort((a, b) => a.seq - b.seq)) tally.add(r);
+  return tally.summary();
 }
 
 const ms = (x: number) => `${x < 10 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(1)} ms`;

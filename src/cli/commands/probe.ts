@@ -7,7 +7,7 @@
  * (the failover time). Ctrl-C stops it and prints the statistics so far.
  */
 import { UsageError, type Command } from '../command.js';
-import { formatProbeHeader, formatProbeLine, formatSummary, summarize, type ProbeInfo, type ProbeRequest, type ProbeResult, type ProbeSummary } from '../../lab/probe.js';
+import { formatProbeHeader, formatProbeLine, formatSummary, ProbeTally, type ProbeInfo, type ProbeRequest, type ProbeResult, type ProbeSummary } from '../../lab/probe.js';
 
 /** "100ms", "1.5s", "2m", "250us"; a bare number is seconds (hping's -i). In ms. */
 export function parseDuration(text: string, flag: string): number {
@@ -65,7 +65,9 @@ export const command: Command = {
     const c = await ctx.client();
     const text = args['output'] === undefined;
     let info: ProbeInfo | undefined;
+    // Every result is kept only for -o json (printed at the end); text mode keeps a tally.
     const probes: ProbeResult[] = [];
+    const tally = new ProbeTally();
     let summary: ProbeSummary | undefined;
     let error: { code: string; message: string } | undefined;
     const stop = new AbortController();
@@ -84,8 +86,9 @@ export const command: Command = {
             info = m.info;
             if (text) ctx.stdout(formatProbeHeader(m.info));
           } else if (m.type === 'probe' && m.result) {
-            probes.push(m.result);
+            tally.add(m.result);
             if (text) ctx.stdout(formatProbeLine(m.result));
+            else probes.push(m.result);
           } else if (m.type === 'summary' && m.summary) summary = m.summary;
           else if (m.type === 'error' && m.error) error = m.error;
         },
@@ -96,7 +99,7 @@ export const command: Command = {
     }
     if (error) throw new Error(`probe failed: ${error.message}`);
     // Interrupted: the statistics of what arrived, computed as the lab would.
-    summary ??= summarize(probes);
+    summary ??= tally.summary();
     const head = info ?? { to: req.to, port: req.port, from: req.from };
     if (text) {
       ctx.stdout(`\n${formatSummary(head, summary)}`);

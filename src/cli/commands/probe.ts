@@ -42,6 +42,20 @@ export const command: Command = {
     },
   },
   defaultOutput: 'text',
+  // -o table: one row per probe (the summary is in -o json).
+  tableTransformer: (r) =>
+    ((r as { probes?: ProbeResult[] }).probes ?? []).map((p) => ({
+      Seq: p.seq,
+      Time: (p.t / 1000).toFixed(3),
+      SourcePort: p.sourcePort,
+      Prefix: p.prefix ?? '',
+      NextHopType: p.nextHopType ?? '',
+      NextHopIp: p.nextHopIp ?? '',
+      Vm: p.vm ?? '',
+      Result: p.result,
+      Status: p.status ?? '',
+      RttMs: p.rttMs ?? '',
+    })),
   examples: [
     'arslab probe --from lt1 --to 100.64.0.1 --port 80 --interval 100ms',
     'arslab probe --from lt1 --to 100.64.0.1 --interval 100ms --duration 10s',

@@ -33,8 +33,8 @@ export interface Reply {
   body?: unknown;
   headers?: Record<string, string>;
   /**
-   * A streamed answer (application/x-ndjson): `run` writes one JSON value per line as it
-   * goes; `signal` aborts when the client goes away (Ctrl-C on `arslab probe`) or the API
+   * A streamed answer (application/x-ndjson): `stream` writes one JSON value per line as
+   * it goes; `signal` aborts when the client goes away (Ctrl-C on `arslab probe`) or the API
    * closes. Errors found before streaming are thrown by the handler as usual.
    */
   stream?: (write: (value: unknown) => void, signal: AbortSignal) => Promise<void>;

@@ -32,6 +32,12 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * A streamed answer (application/x-ndjson): `stream` writes one JSON value per line as
+   * it goes; `signal` aborts when the client goes away (Ctrl-C on `arslab probe`) or the API
+   * closes. Errors found before streaming are thrown by the handler as usual.
+   */
+  stream?: (write: (value: unknown) => void, signal: AbortSignal) => Promise<void>;
 }
 
 export const SEG = '([^/]+)';
@@ -268,8 +274,30 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    for (const s of this.streams) s.abort(new Error('the lab is stopping'));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections?.();
+  }
+
+  private readonly streams = new Set<AbortController>();
+
+  private async streamReply(r: Reply, res: http.ServerResponse): Promise<void> {
+    const ac = new AbortController();
+    this.streams.add(ac);
+    res.on('close', () => ac.abort(new Error('the client went away')));
+    res.writeHead(r.status, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'x-ms-request-id': randomUUID(), ...(r.headers ?? {}) });
+    res.flushHeaders();
+    const write = (v: unknown) => {
+      if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(v)}\n`);
+    };
+    try {
+      await r.stream!(write, ac.signal);
+    } catch (e) {
+      write({ type: 'error', error: { code: e instanceof AzureError ? e.code : 'InternalServerError', message: (e as Error).message ?? String(e) } });
+    } finally {
+      this.streams.delete(ac);
+      res.end();
+    }
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -294,7 +322,10 @@ export class ApiServer {
       for (const r of this.routes) {
         if (r.method !== req.method) continue;
         const m = url.pathname.match(r.re);
-        if (m) return send(await r.handler(m, body, url));
+        if (!m) continue;
+        const reply = await r.handler(m, body, url);
+        if (reply.stream) return await this.streamReply(reply, res);
+        return send(reply);
       }
       throw new AzureError(404, 'InvalidResourceType', `The resource type or operation '${req.method} ${url.pathname}' is not supported by ARSLab.`);
     } catch (e) {

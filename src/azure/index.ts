@@ -15,3 +15,4 @@ export * from './mutate.js';
 export * from './expressRoute.js';
 export * from './vpnGateway.js';
 export * from './gatewayRoutes.js';
+export * from './dataPath.js';

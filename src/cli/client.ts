@@ -78,6 +78,53 @@ export class ApiClient {
     return r.body;
   }
 
+  /**
+   * A streamed answer (application/x-ndjson): `onValue` gets each JSON line as it arrives;
+   * resolves at the end of the stream, or when `signal` aborts (the request is dropped, so
+   * the lab stops what it streams). Errors before the stream are thrown as by call().
+   */
+  stream(method: string, path: string, body: unknown, onValue: (v: unknown) => void, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const data = JSON.stringify(body ?? {});
+      const req = http.request(
+        { host: this.host, port: this.port, method, path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+            if (status >= 400) return;
+            const lines = text.split('\n');
+            text = lines.pop() ?? '';
+            for (const l of lines) if (l.trim()) onValue(JSON.parse(l));
+          });
+          res.on('end', () => {
+            if (status >= 400) {
+              let e: { code?: string; message?: string } | undefined;
+              try {
+                e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+              } catch {
+                e = undefined;
+              }
+              reject(new AzureError(status, e?.code ?? 'Error', e?.message ?? `HTTP ${status}`));
+              return;
+            }
+            if (text.trim()) onValue(JSON.parse(text));
+            resolve();
+          });
+          res.on('error', (e) => (signal?.aborted ? resolve() : reject(e)));
+        },
+      );
+      req.on('error', (e) => (signal?.aborted ? resolve() : reject(e)));
+      signal?.addEventListener('abort', () => {
+        req.destroy();
+        resolve();
+      }, { once: true });
+      req.end(data);
+    });
+  }
+
   /** ARM path prefix of a resource group. */
   rg(resourceGroup: string): string {
     return `/subscriptions/${this.subscription}/resourceGroups/${encodeURIComponent(resourceGroup)}/providers`;

@@ -34,6 +34,7 @@ import { command as linkUp } from './commands/link/up.js';
 import { command as linkList } from './commands/link/list.js';
 import { command as explain } from './commands/explain.js';
 import { command as trace } from './commands/trace.js';
+import { command as probe } from './commands/probe.js';
 
 export const COMMANDS: readonly Command[] = [
   validate,
@@ -66,6 +67,7 @@ export const COMMANDS: readonly Command[] = [
   linkUp,
   linkList,
   trace,
+  probe,
 ];
 
 /** The command whose path is the longest prefix of `words`, and the words left. */

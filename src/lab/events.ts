@@ -20,6 +20,7 @@ export interface LabEvent {
     | 'node'
     | 'refused'
     | 'lab'
+    | 'probe'
     | 'warning';
   /** Where: "next-hop-ip-routeserver/IN_0/watcher", a node name… */
   readonly source: string;

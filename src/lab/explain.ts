@@ -160,7 +160,7 @@ class LabIndex {
       for (const inst of rt.instances) {
         const from = this.ref(inst.speaker)!;
         for (const p of inst.peerings.values()) {
-          const node = nodes.find((n) => n.spec.address === p.connection.peerIp)?.spec.name;
+          const node = nodes.find((n) => n.spec.kind !== 'http' && n.spec.address === p.connection.peerIp)?.spec.name;
           this.links.push({
             from,
             neighborId: p.session.neighbor.source.id,

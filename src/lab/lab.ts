@@ -10,10 +10,13 @@ import { realClock, type Clock } from '../bgp/clock.js';
 import { silentLogger, type Logger } from '../bgp/log.js';
 import {
   effectiveRoutes,
+  forward,
   idKey,
   nextHop,
   type AzureModel,
   type EffectiveRoutes,
+  type Flow,
+  type ForwardingDecision,
   type NetworkInterface,
   type NextHopResult,
   type ProgrammedRoute,
@@ -37,6 +40,7 @@ import { HybridRuntime } from './hybrid.js';
 import { DeliveryQueue } from './inprocess.js';
 import type { AddressingMode, LabSpec } from './spec.js';
 import type { Netns } from './netns.js';
+import type { Connector } from '../bgp/transport/index.js';
 
 export interface LabOptions {
   /** Where the lab keeps its files (daemon work dirs, pcaps, logs). */
@@ -136,11 +140,18 @@ export class Lab {
       if (this.netns) for (const ip of rs.virtualRouterIps) await this.netns.addAzureAddress(ip);
       this.routeServers.set(idKey(rs.id), rt);
     }
+    // Netns mode: one namespace per VM address, shared by the nodes on it (a web server and
+    // the agent beside it), named after the first of them.
+    const namespaces = new Map<string, Awaited<ReturnType<Netns['addNode']>>>();
     for (const n of this.spec.nodes) {
       checkpoint();
       const workDir = join(o.stateDir, 'nodes', n.name);
       mkdirSync(workDir, { recursive: true });
-      const ns = this.netns ? await this.netns.addNode(n.name, n.address) : undefined;
+      let ns = namespaces.get(n.address);
+      if (this.netns && !ns) {
+        ns = await this.netns.addNode(n.name, n.address);
+        namespaces.set(n.address, ns);
+      }
       const node = createNode(n, {
         model: this.model_,
         mode: this.mode,
@@ -191,6 +202,11 @@ export class Lab {
     this.events.emit('lab', this.spec.name, `model changed: ${why}`);
   }
 
+  /** True once stop() began (probes stop sending). */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   node(name: string): NodeRuntime | undefined {
     return this.nodes.get(name.toLowerCase());
   }
@@ -231,6 +247,19 @@ export class Lab {
 
   nextHop(nic: NetworkInterface, destination: Prefix): NextHopResult {
     return nextHop(this.model_, nic, destination, this.gatewayRoutes);
+  }
+
+  /** Where a flow from `nic` goes now (first hop, ECMP by flow hash): what `arslab probe` follows. */
+  forward(nic: NetworkInterface, flow: Flow): ForwardingDecision {
+    return forward(this.model_, nic, flow, this.gatewayRoutes);
+  }
+
+  /**
+   * How data-plane probes reach a VM: in netns mode from the Azure namespace, whose bridge
+   * has every VM namespace on-link; in loopback mode undefined (plain sockets to 127.x).
+   */
+  probeConnector(): Connector | undefined {
+    return this.netns?.azure().connector;
   }
 
   /** Waits until every in-process route exchange posted so far has run. */

@@ -120,7 +120,42 @@ export interface RouterNodeSpec {
   readonly prependToAzure?: number;
 }
 
-export type NodeSpec = DaemonNodeSpec | SpeakerNodeSpec;
+/**
+ * A real HTTP server process on a VM's address (a backend web server, as the seed's ws1 and
+ * ws2): answers GET with 200 and `body`, so health checks and `arslab probe` hit something
+ * real. It may share its VM with one BGP node (an agent on the backend).
+ */
+export interface HttpNodeSpec extends NodeBase {
+  readonly kind: 'http';
+  /** The port as the VM has it (what probes and health checks name), e.g. 80. */
+  readonly port: number;
+  /**
+   * The port bound in loopback mode. Default: `port`, except without root a port below 1024
+   * becomes `port + 1000` (80 → 1080), as BGP's 179 becomes 1179 (ADR 0001). Netns mode
+   * (root) always binds `port`.
+   */
+  readonly loopbackPort?: number;
+  /** What GET answers; default the node's name and a newline (the seed's hostname page). */
+  readonly body?: string;
+}
+
+export type NodeSpec = DaemonNodeSpec | SpeakerNodeSpec | HttpNodeSpec;
+
+/** Node kinds that speak BGP (every kind but `http`). */
+export type BgpNodeSpec = DaemonNodeSpec | SpeakerNodeSpec;
+
+export const isBgpNode = (n: NodeSpec): n is BgpNodeSpec => n.kind !== 'http';
+
+/**
+ * The port an http node binds: in netns mode its own `port` (the VM's); in loopback mode
+ * `loopbackPort`, else `port`, moved up by 1000 when below 1024 and the lab may not bind
+ * privileged ports (80 → 1080), as BGP's 179 becomes 1179 (ADR 0001).
+ */
+export function httpBoundPort(n: Pick<HttpNodeSpec, 'port' | 'loopbackPort'>, mode: AddressingMode, privileged: boolean): number {
+  if (mode === 'netns') return n.port;
+  if (n.loopbackPort !== undefined) return n.loopbackPort;
+  return n.port < 1024 && !privileged ? n.port + 1000 : n.port;
+}
 
 export interface LabSpec {
   readonly name: string;

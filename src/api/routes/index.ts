@@ -8,7 +8,8 @@ import { register as explain } from './explain.js';
 import { register as faults } from './faults.js';
 import { register as gateways } from './gateways.js';
 import { register as trace } from './trace.js';
+import { register as probe } from './probe.js';
 
 export type RouteGroup = (server: ApiServer) => void;
 
-export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, explain, trace];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, explain, trace, probe];

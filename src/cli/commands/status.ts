@@ -18,7 +18,7 @@ interface Status {
       peerings: { name: string; peerIp: string; peerAsn: number; state: string; routesReceived: number; routesAdvertised: number }[];
     }[];
   }[];
-  nodes: { name: string; kind: string; address: string; realAddress: string; state: string; pid?: number; detail?: string; commandPipe?: string }[];
+  nodes: { name: string; kind: string; address: string; realAddress: string; port?: number; realPort?: number; state: string; pid?: number; detail?: string; commandPipe?: string }[];
   warnings: string[];
 }
 
@@ -38,7 +38,15 @@ export function renderStatus(s: Status): string {
   }
   out += table(rows);
   if (s.nodes.length) {
-    out += '\n' + table([['NODE', 'KIND', 'ADDRESS', 'REAL ADDRESS', 'STATE', 'PID'], ...s.nodes.map((n) => [n.name, n.kind, n.address, n.realAddress, n.detail ? `${n.state} (${n.detail})` : n.state, n.pid ? String(n.pid) : '-'])]);
+    const rows = s.nodes.map((n) => [
+      n.name,
+      n.kind,
+      n.port !== undefined ? `${n.address}:${n.port}` : n.address,
+      n.realPort !== undefined ? `${n.realAddress}:${n.realPort}` : n.realAddress,
+      n.detail ? `${n.state} (${n.detail})` : n.state,
+      n.pid ? String(n.pid) : '-',
+    ]);
+    out += '\n' + table([['NODE', 'KIND', 'ADDRESS', 'REAL ADDRESS', 'STATE', 'PID'], ...rows]);
   }
   for (const w of s.warnings) out += `warning: ${w}\n`;
   return out;

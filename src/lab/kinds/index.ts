@@ -6,6 +6,7 @@
 import type { NodeSpec } from '../spec.js';
 import type { NodeContext } from './context.js';
 import { DaemonNode } from './daemon.js';
+import { HttpNode } from './http.js';
 import { SpeakerNode } from './speaker.js';
 import type { NodeRuntime } from './types.js';
 
@@ -32,7 +33,8 @@ for (const k of ['bird', 'frr', 'gobgp', 'exabgp'] as const) {
   registerKind(k, (spec, ctx) => new DaemonNode(spec as Extract<NodeSpec, { kind: typeof k }>, ctx));
 }
 registerKind('speaker', (spec, ctx) => new SpeakerNode(spec as Extract<NodeSpec, { kind: 'speaker' }>, ctx));
+registerKind('http', (spec, ctx) => new HttpNode(spec as Extract<NodeSpec, { kind: 'http' }>, ctx));
 
 export type { NodeRuntime, NodeStatus, NodeState } from './types.js';
 export type { NodeContext } from './context.js';
-export { SpeakerNode, DaemonNode };
+export { SpeakerNode, DaemonNode, HttpNode };

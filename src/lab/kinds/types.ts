@@ -2,7 +2,8 @@
  * @module lab/kinds/types
  * A node kind (containerlab's pattern): one interface with lifecycle hooks, one module per
  * kind, one registry. Real daemons (bird, frr, gobgp, exabgp) share one implementation
- * over src/lab/daemons; the built-in speaker is its own.
+ * over src/lab/daemons; the built-in speaker is its own; so is the web server (http), which
+ * speaks no BGP (no sessions, no routes, no commands).
  */
 import type { DaemonRoute, DaemonSession } from '../daemons/types.js';
 import type { NodeSpec } from '../spec.js';
@@ -14,6 +15,9 @@ export interface NodeStatus {
   readonly kind: NodeSpec['kind'];
   readonly address: string;
   readonly realAddress: string;
+  /** http nodes: the port as the VM has it, and the port bound (loopback mode may move it, ADR 0001). */
+  readonly port?: number;
+  readonly realPort?: number;
   readonly state: NodeState;
   readonly pid?: number;
   readonly detail?: string;

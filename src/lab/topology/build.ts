@@ -38,7 +38,7 @@ import {
   type VirtualNetworkPeering,
 } from '../../azure/index.js';
 import { formatIpv4, formatPrefix, parsePrefix, prefixContains, v4Prefix, type Ipv4Prefix, type Prefix } from '../../bgp/wire/index.js';
-import type { Attachment, LabSettings, NodeSpec, RouterNodeSpec, RouterRouteSpec, SpeakerRouteSpec } from '../spec.js';
+import { httpBoundPort, type Attachment, type HttpNodeSpec, type LabSettings, type NodeSpec, type RouterNodeSpec, type RouterRouteSpec, type SpeakerRouteSpec } from '../spec.js';
 import type { ProblemCollector } from './errors.js';
 import { ReferenceResolver, type Declared, type ReferenceKind, type Unusable } from './references.js';
 import type { LabFile, LabFileAttachment } from './schema.js';
@@ -822,7 +822,7 @@ class LabBuilder {
   /** Attachments that will never carry a session: nothing in Azure connects to them. */
   private warnAboutAttachments(model: AzureModel, nodes: readonly NodeSpec[], routers: readonly RouterNodeSpec[]): void {
     const owners: { path: Path; who: string; attach: readonly Attachment[] }[] = [
-      ...nodes.flatMap((n) => (n.kind !== 'speaker' && n.attach ? [{ path: ['nodes', n.name], who: `node '${n.name}'`, attach: n.attach }] : [])),
+      ...nodes.flatMap((n) => ('attach' in n && n.attach ? [{ path: ['nodes', n.name], who: `node '${n.name}'`, attach: n.attach }] : [])),
       ...routers.map((r) => ({ path: ['routers', r.name], who: `router '${r.name}'`, attach: r.attach })),
     ];
     for (const { path, who, attach } of owners) {
@@ -881,6 +881,8 @@ class LabBuilder {
     const nodes: NodeSpec[] = [];
     const names = new Map<string, string>();
     const labDir = dirname(this.options.labFile);
+    /** "address:port" (per mode) → the http node serving it, and how. */
+    const httpServers = new Map<string, { name: string; shown: string }>();
 
     for (const [name, node] of Object.entries(this.lab.nodes)) {
       const path = ['nodes', name];
@@ -891,6 +893,44 @@ class LabBuilder {
         continue;
       }
       names.set(name.toLowerCase(), name);
+
+      if (node.kind === 'http') {
+        // A web server does not claim its VM's address (a BGP node, an agent, may run beside
+        // it, as on a real backend), only its address and port.
+        const target = this.lookup('virtualMachines', node.vm, undefined, [...path, 'vm']);
+        const vm = target && this.vms.get(idKey(vmId(this.sub, target.resourceGroup, target.name[0]!)));
+        if (!vm || vm.address === undefined) continue;
+        const spec: HttpNodeSpec = {
+          name,
+          kind: 'http',
+          vm: vm.vm.id,
+          address: vm.address,
+          port: node.port,
+          ...(node.loopbackPort !== undefined ? { loopbackPort: node.loopbackPort } : {}),
+          ...(node.body !== undefined ? { body: node.body } : {}),
+        };
+        // One server per address and port, in every mode: the VM's port (netns), and the
+        // port bound in loopback mode with and without root (80 and 1080 collide without it).
+        const binds = [
+          { key: `${vm.address}:${node.port}`, shown: `${vm.address}:${node.port}` },
+          ...[true, false].map((privileged) => {
+            const p = httpBoundPort(spec, 'loopback', privileged);
+            return { key: `loopback ${vm.address}:${p}`, shown: `${vm.address}:${node.port} (bound as port ${p} in loopback mode${privileged ? '' : ' without root'})` };
+          }),
+        ];
+        const clash = binds.map((b) => ({ ...b, holder: httpServers.get(b.key) })).find((b) => b.holder !== undefined);
+        if (clash) {
+          const h = clash.holder!;
+          this.problems.error(
+            [...path, node.loopbackPort !== undefined && !clash.key.endsWith(`:${node.port}`) ? 'loopbackPort' : 'port'],
+            `node '${name}' would serve ${clash.shown} on virtual machine '${vm.vm.name}', where node '${h.name}' already serves ${h.shown}: one HTTP server per address and port`,
+          );
+          continue;
+        }
+        for (const b of binds) httpServers.set(b.key, { name, shown: b.shown });
+        nodes.push(spec);
+        continue;
+      }
 
       // File and ASN checks do not depend on the VM: report them even when it is wrong.
       let files: { config: string; loopbackConfig?: string } | undefined;
@@ -940,8 +980,25 @@ class LabBuilder {
         nodes.push({ ...base, kind: node.kind, ...files, ...(node.env !== undefined ? { env: environment(node.env) } : {}) });
       }
     }
+    this.checkHttpPorts(nodes);
     if (!this.options.partial) this.warnAboutPeerings(model, nodes);
     return nodes;
+  }
+
+  /** An http node beside a BGP node must leave the BGP port (179, or 1179 without root) free. */
+  private checkHttpPorts(nodes: readonly NodeSpec[]): void {
+    const bgpPort = this.lab.settings.bgpPort;
+    const bgpPorts = bgpPort === 'auto' ? [179, 1179] : [bgpPort];
+    for (const n of nodes) {
+      if (n.kind !== 'http') continue;
+      const agent = this.runningAt.get(n.address);
+      if (agent === undefined) continue;
+      const bound = new Set([n.port, httpBoundPort(n, 'loopback', true), httpBoundPort(n, 'loopback', false)]);
+      const hit = bgpPorts.find((p) => bound.has(p));
+      if (hit !== undefined) {
+        this.problems.error(['nodes', n.name, n.loopbackPort === hit ? 'loopbackPort' : 'port'], `node '${n.name}' would serve port ${hit} at ${n.address}, where ${agent} speaks BGP on it: choose another port`);
+      }
+    }
   }
 
   /** Resolves a node's file against the lab's folder and checks that it is there. */
@@ -962,7 +1019,7 @@ class LabBuilder {
    * that peers with one instance only, or one whose ASN the peering does not expect.
    */
   private warnAboutPeerings(model: AzureModel, nodes: readonly NodeSpec[]): void {
-    const nodeByAddress = new Map(nodes.map((n) => [n.address, n]));
+    const nodeByAddress = new Map(nodes.filter((n) => n.kind !== 'http').map((n) => [n.address, n]));
     const peeringsByIp = new Map<string, { rs: RouteServer; c: BgpConnection }[]>();
     for (const rs of model.routeServers) {
       for (const c of rs.bgpConnections) {
@@ -981,6 +1038,7 @@ class LabBuilder {
       }
     }
     for (const n of nodes) {
+      if (n.kind === 'http') continue; // a web server speaks no BGP
       if (n.kind !== 'speaker' && n.attach) continue; // on premises: no route server peers with it
       const peerings = peeringsByIp.get(n.address);
       if (!peerings) {

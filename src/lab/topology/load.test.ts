@@ -380,9 +380,41 @@ test('names that differ only in case are one name to Azure', () => {
 
 test('node kind unknown: lists the known kinds', () => {
   const text = edit(SEED_000_LAB, 'kind: exabgp,', 'kind: quagga, # <-');
-  expectError(load(edit(text, '# <-', '')), { field: 'nodes.watch1.kind', line: lineOf(text, '# <-'), message: /^unknown node kind 'quagga'; known kinds: bird, frr, gobgp, exabgp, speaker$/ });
+  expectError(load(edit(text, '# <-', '')), { field: 'nodes.watch1.kind', line: lineOf(text, '# <-'), message: /^unknown node kind 'quagga'; known kinds: bird, frr, gobgp, exabgp, speaker, http$/ });
   const missing = `${SEED_000_LAB}  nva2: { vm: watch2 } # <-\n`;
-  expectError(load(missing), { field: 'nodes.nva2.kind', line: lineOf(missing, '# <-'), message: /^missing required key 'kind': one of bird, frr, gobgp, exabgp, speaker$/ });
+  expectError(load(missing), { field: 'nodes.nva2.kind', line: lineOf(missing, '# <-'), message: /^missing required key 'kind': one of bird, frr, gobgp, exabgp, speaker, http$/ });
+});
+
+test('http nodes: a web server on a VM address, beside a BGP node if need be', () => {
+  const text = `${SEED_000_LAB}  ws1: { kind: http, vm: ws1 }\n  agent: { kind: http, vm: watch1, port: 8080, loopbackPort: 18080, body: "up\\n" }\n`;
+  const r = load(text);
+  assert.ok(r.ok, r.ok ? '' : formatted(r.errors));
+  assert.deepEqual(r.spec.warnings, []);
+  assert.deepEqual(r.spec.nodes.slice(1), [
+    { name: 'ws1', kind: 'http', vm: `${VM_RG}/Microsoft.Compute/virtualMachines/ws1`, address: '10.10.0.4', port: 80 },
+    { name: 'agent', kind: 'http', vm: `${VM_RG}/Microsoft.Compute/virtualMachines/watch1`, address: '10.10.0.7', port: 8080, loopbackPort: 18080, body: 'up\n' },
+  ]);
+});
+
+test('http node errors name the field and line: bad port, unknown VM, unknown key, taken port', () => {
+  for (const [port, message] of [
+    ['0', /^must be at least 1, got 0$/],
+    ['65536', /^must be at most 65535, got 65536$/],
+    ['80.5', /^expected a whole number, got 80\.5$/],
+    ['"80"', /^expected a number, got '80'$/],
+  ] as const) {
+    const text = `${SEED_000_LAB}  web: { kind: http, vm: ws1, port: ${port} } # <-\n`;
+    const e = expectError(load(text), { field: 'nodes.web.port', line: lineOf(text, '# <-'), message });
+    assert.equal(e.column, text.split('\n')[e.line - 1]!.indexOf(`port: ${port}`) + 'port: '.length + 1);
+  }
+  const vm = `${SEED_000_LAB}  web: { kind: http, vm: ws9 } # <-\n`;
+  expectError(load(vm), { field: 'nodes.web.vm', line: lineOf(vm, '# <-'), message: /^no virtual machine 'ws9' \(did you mean 'next-hop-ip-vm-rg\/ws1'\?\)/ });
+  const key = `${SEED_000_LAB}  web: { kind: http, vm: ws1, asn: 65001 } # <-\n`;
+  expectError(load(key), { field: 'nodes.web.asn', line: lineOf(key, '# <-'), message: /^unknown key 'asn'; allowed here: kind, vm, port, loopbackPort and body$/ });
+  const twice = `${SEED_000_LAB}  web: { kind: http, vm: ws1 }\n  web2: { kind: http, vm: ws1, port: 1080 } # <-\n`;
+  expectError(load(twice), { field: 'nodes.web2.port', line: lineOf(twice, '# <-'), message: /where node 'web' already serves 10\.10\.0\.4:80 \(bound as port 1080 in loopback mode without root\): one HTTP server per address and port$/ });
+  const bgp = `${SEED_000_LAB}  web: { kind: http, vm: watch1, port: 179 } # <-\n`;
+  expectError(load(bgp), { field: 'nodes.web.port', line: lineOf(bgp, '# <-'), message: /^node 'web' would serve port 179 at 10\.10\.0\.7, where node 'watch1' speaks BGP on it/ });
 });
 
 test('missing config file: the resolved path and where relative paths resolve', () => {

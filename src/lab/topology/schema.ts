@@ -494,8 +494,8 @@ const resourceGroup = describe(
 // ---------------------------------------------------------------------------
 // Nodes
 
-/** Node kinds: the daemon drivers of src/lab/daemons, then ARSLab's built-in speaker. */
-export const NODE_KINDS = [...DAEMON_KINDS, 'speaker'] as const;
+/** Node kinds: the daemon drivers of src/lab/daemons, then ARSLab's built-in speaker, then the HTTP server. */
+export const NODE_KINDS = [...DAEMON_KINDS, 'speaker', 'http'] as const;
 
 const vmReference = describe(
   z.string().min(1),
@@ -626,7 +626,23 @@ const speakerNode = describe(
   "A node running ARSLab's built-in BGP speaker.",
 );
 
-const node = z.discriminatedUnion('kind', [daemonNode, speakerNode], {
+const tcpPort = z.int().min(1).max(65535);
+
+const httpNode = describe(
+  z.strictObject({
+    kind: describe(z.literal('http'), 'A real HTTP server process on the virtual machine\'s address (a backend web server).'),
+    vm: vmReference,
+    port: describe(tcpPort.default(80), 'The port the server has on the VM (what probes and health checks name).'),
+    loopbackPort: describe(
+      tcpPort,
+      'The port bound in loopback mode. Default: port; without root a port below 1024 becomes port + 1000 (80 → 1080), as BGP\'s 179 becomes 1179. Netns mode binds port.',
+    ).optional(),
+    body: describe(z.string(), "What GET answers with status 200; default the node's name and a newline, like the seed's hostname page.").optional(),
+  }),
+  'A node running a real HTTP server (a separate process) that answers GET with 200 and a body naming the VM. It may share its virtual machine with one BGP node.',
+);
+
+const node = z.discriminatedUnion('kind', [daemonNode, speakerNode, httpNode], {
   // Only reached when `kind` is missing or unknown: the loader words that message itself.
   error: () => `expected kind: ${NODE_KINDS.join(', ')}`,
 });
@@ -679,7 +695,7 @@ export const labFileSchema = z.strictObject({
   resourceGroups: describe(z.record(resourceGroupName, resourceGroup), 'Resource groups by name, with the Azure resources of the lab.'),
   nodes: describe(
     z.record(nodeName, node).default({}),
-    'What the lab runs, by node name: BGP daemons and speakers, each on a virtual machine\'s address (daemons may instead attach on premises).',
+    'What the lab runs, by node name: BGP daemons and speakers, each on a virtual machine\'s address (daemons may instead attach on premises), and HTTP servers on backend virtual machines.',
   ),
   routers: describe(
     z.record(nodeName, router).default({}),

@@ -1,0 +1,35 @@
+/**
+ * @module api/routes/probe
+ * Data-plane probes (`arslab probe`), run by the lab itself (src/lab/probe.ts says why):
+ *
+ *   POST /arslab/probe  {from, to, port, intervalMs, count?, durationMs?, timeoutMs?, sourcePort?}
+ *
+ * answers a stream of JSON lines: `{type: "start", info}`, one `{type: "probe", result}` per
+ * probe as it completes (in sequence order), then `{type: "summary", summary}`. Without
+ * count or duration it runs until the client disconnects. A bad request (unknown VM, bad
+ * address, timeout longer than the interval) is an ordinary ARM-shaped error.
+ */
+import { AzureError } from '../../azure/index.js';
+import { checkProbeRequest, probeSource, ProbeInputError, runProbe, type ProbeRequest } from '../../lab/probe.js';
+import type { ApiServer } from '../server.js';
+
+export function register(api: ApiServer): void {
+  const lab = api.lab;
+  api.route('POST', '/arslab/probe', (_m, body) => {
+    const req = (body ?? {}) as ProbeRequest;
+    try {
+      checkProbeRequest(req);
+      probeSource(lab, req.from);
+    } catch (e) {
+      if (e instanceof ProbeInputError) throw new AzureError(e.status, e.code, e.message);
+      throw e;
+    }
+    return {
+      status: 200,
+      stream: async (write, signal) => {
+        const { summary } = await runProbe(lab, req, { onStart: (info) => write({ type: 'start', info }), onResult: (result) => write({ type: 'probe', result }) }, signal);
+        write({ type: 'summary', summary });
+      },
+    };
+  });
+}

@@ -33,6 +33,9 @@ import { command as linkDown } from './commands/link/down.js';
 import { command as linkUp } from './commands/link/up.js';
 import { command as linkList } from './commands/link/list.js';
 import { command as explain } from './commands/explain.js';
+import { command as agentRun } from './commands/agent/run.js';
+import { command as agentValidate } from './commands/agent/validate.js';
+import { command as agentStatus } from './commands/agent/status.js';
 
 export const COMMANDS: readonly Command[] = [
   validate,
@@ -64,6 +67,9 @@ export const COMMANDS: readonly Command[] = [
   linkDown,
   linkUp,
   linkList,
+  agentRun,
+  agentValidate,
+  agentStatus,
 ];
 
 /** The command whose path is the longest prefix of `words`, and the words left. */

@@ -262,6 +262,7 @@ function crossChecks(c: AgentConfigFile, problems: ProblemCollector): void {
     if (prev !== undefined) problems.error(['neighbors', i, 'address'], `neighbor ${n.address} is listed twice (also neighbors[${prev}])`);
     seenNeighbor.set(n.address, i);
     if (n.address === c.localAddress) problems.error(['neighbors', i, 'address'], 'a neighbor cannot be the agent\'s own localAddress');
+    if (n.multihop > 64) problems.warning(['neighbors', i, 'multihop'], `TTL ${n.multihop} cannot be set: Node.js offers no IP_TTL for TCP, so sessions use the system default TTL (64 on Linux)`);
     if (n.asn === c.asn) problems.error(['neighbors', i, 'asn'], `iBGP (neighbor AS ${n.asn} = local asn) is not supported: Azure Route Server peers over eBGP`);
   });
   if (c.neighbors.length === 1 && c.neighbors[0]!.asn === 65515) {

@@ -22,7 +22,7 @@ test('watcher: first healthy backend in order; none → withdraw', () => {
   const v = vip('');
   assert.equal(decideVip(v, { health: h('up', 'up'), drainedBackends: none, vipDrained: false })?.nextHop, '10.0.0.4');
   assert.equal(decideVip(v, { health: h('down', 'up'), drainedBackends: none, vipDrained: false })?.nextHop, '10.0.0.5');
-  assert.equal(decideVip(v, { health: h('unknown', 'down', 'up'), drainedBackends: none, vipDrained: false })?.nextHop, '10.0.0.6');
+  assert.equal(decideVip(v, { health: h('down', 'down', 'up'), drainedBackends: none, vipDrained: false })?.nextHop, '10.0.0.6');
   assert.equal(decideVip(v, { health: h('down', 'down'), drainedBackends: none, vipDrained: false }), undefined);
 });
 
@@ -57,4 +57,18 @@ test('per-backend: healthy → itself; unhealthy → withdraw, prepend N, or MED
   // A drained backend counts as unhealthy: prepended, so traffic drains to the other.
   assert.deepEqual(decideVip(p, { ...up, drainedBackends: new Set(['a']) }), { nextHop: '10.0.0.4', backend: 'a', prepend: 3 });
   assert.equal(decideVip(p, { ...up, vipDrained: true }), undefined);
+});
+
+test('watcher at start: a preferred backend still unknown holds the first announcement back', () => {
+  const stay = vip('    failback: false\n');
+  const start = { health: h('unknown', 'up'), drainedBackends: none, vipDrained: false };
+  assert.equal(decideVip(stay, start), undefined, 'wait for a, which is preferred');
+  assert.equal(decideVip(stay, { ...start, health: h('up', 'up') })?.backend, 'a');
+  assert.equal(decideVip(stay, { ...start, health: h('down', 'up') })?.backend, 'b');
+  // Drained while unknown: no reason to wait for it.
+  assert.equal(decideVip(stay, { ...start, drainedBackends: new Set(['a']) })?.backend, 'b');
+  // Once something is announced, an unknown backend holds nothing back.
+  assert.equal(decideVip(stay, { ...start, current: 'b' })?.backend, 'b');
+  // A later unknown backend does not hold back an earlier healthy one.
+  assert.equal(decideVip(stay, { ...start, health: h('up', 'unknown') })?.backend, 'a');
 });

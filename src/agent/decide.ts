@@ -11,7 +11,8 @@
  *   (which Azure Route Server ignores: the config loader warns).
  *
  * A backend is usable when its health is `up` and it is not drained. A drained VIP is
- * withdrawn.
+ * withdrawn. Nothing is announced for a watcher VIP while a backend preferred to the pick
+ * has not been checked enough to be up or down (start-up).
  */
 import type { HealthState } from './health.js';
 import type { VipConfig } from './config.js';
@@ -52,6 +53,13 @@ export function decideVip(vip: VipConfig, inputs: VipInputs): Announcement | und
     return undefined;
   }
   let pick = vip.backends.find((b) => usable(b.name, inputs));
+  // At start, a preferred backend not yet checked holds the first announcement back (for at
+  // most its rise/fall checks): otherwise whichever answered first would be announced, and with
+  // failback: false it would stay.
+  if (pick && inputs.current === undefined) {
+    const before = vip.backends.slice(0, vip.backends.indexOf(pick));
+    if (before.some((b) => inputs.health.get(b.name) === 'unknown' && !inputs.drainedBackends.has(b.name))) return undefined;
+  }
   if (!vip.failback && inputs.current !== undefined) {
     const cur = vip.backends.find((b) => b.name === inputs.current);
     if (cur && usable(cur.name, inputs)) pick = cur;

@@ -27,10 +27,19 @@ export const command: Command = {
     const log = jsonLog(write, realClock, level as 'info');
     const agent = new Agent(config, log);
     const api = new AgentApi(agent);
-    await agent.start();
+    // The API first: if its port is taken, fail before any session or check has started.
     if (config.api) {
-      const at = await api.listen(config.api);
+      const at = await api.listen(config.api).catch((e: Error) => {
+        throw new Error(`cannot listen on api ${config.api}: ${e.message}`);
+      });
       log.event('info', 'api-listening', { address: at });
+    }
+    try {
+      await agent.start();
+    } catch (e) {
+      await agent.stop('start failed');
+      await api.close();
+      throw new Error(`cannot start: ${(e as Error).message}`);
     }
     await new Promise<void>((resolve) => {
       const onSignal = (sig: NodeJS.Signals): void => {

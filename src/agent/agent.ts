@@ -21,7 +21,7 @@ import { decideVip, sameAnnouncement, type Announcement } from './decide.js';
 import type { HealthState, HealthStep } from './health.js';
 import type { AgentLog } from './log.js';
 import { HealthMonitor, type Probe } from './monitor.js';
-import { runProbe } from './probes.js';
+import { killRunningProbes, runProbe } from './probes.js';
 
 export interface AgentOptions {
   readonly clock?: Clock;
@@ -120,6 +120,8 @@ export class Agent {
     this.stopping = true;
     this.log.event('info', 'agent-stopping', { reason });
     for (const m of this.monitors.values()) m.stop();
+    const killed = killRunningProbes();
+    if (killed) this.log.event('info', 'checks-killed', { count: killed });
     if (this.maintenanceTimer) this.clock.clearTimer(this.maintenanceTimer);
     for (const v of this.vips) this.setAnnouncement(v, undefined, 'shutdown');
     await Promise.all(this.sessions.map((s) => s.peer.flush()));

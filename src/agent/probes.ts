@@ -13,6 +13,24 @@ import type { CheckResult } from './health.js';
 
 const MAX_BODY = 64 * 1024;
 
+/** Process groups of command checks still running (killed on shutdown). */
+const running = new Set<number>();
+
+/** SIGKILL to every command check still running (and what it started): the agent is stopping. */
+export function killRunningProbes(): number {
+  let n = 0;
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+      n++;
+    } catch {
+      /* already gone */
+    }
+  }
+  running.clear();
+  return n;
+}
+
 export function runProbe(check: CheckConfig): Promise<CheckResult> {
   const t0 = performance.now();
   const done = (ok: boolean, detail: string): CheckResult => ({ ok, detail, durationMs: Math.round((performance.now() - t0) * 10) / 10 });
@@ -88,6 +106,8 @@ function commandProbe(c: Extract<CheckConfig, { type: 'command' }>, done: Done):
     let settled = false;
     // Its own process group, so that a timeout kills the command and what it started.
     const child = spawn('/bin/sh', ['-c', c.command], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => {
       if (stderr.length < 512) stderr += d.toString();
@@ -96,6 +116,7 @@ function commandProbe(c: Extract<CheckConfig, { type: 'command' }>, done: Done):
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      if (pid !== undefined) running.delete(pid);
       resolve(done(ok, detail));
     };
     const timer = setTimeout(() => {

@@ -133,8 +133,8 @@ vips:
   - prefix: 100.64.0.1/32
     pattern: watcher
     backends:
-      - { name: ws1, nextHop: 10.10.0.4, check: { type: http, url: "${ws1.url}", body: "ok from ws1", interval: 1s, fastInterval: 100ms, timeout: 300ms, rise: 2, fall: 2 } }
-      - { name: ws2, nextHop: 10.10.0.5, check: { type: http, url: "${ws2.url}", bodyRegex: "^ok from ws[0-9]", interval: 1s, fastInterval: 100ms, timeout: 300ms, rise: 2, fall: 2 } }
+      - { name: ws1, nextHop: 10.10.0.4, check: { type: http, url: "${ws1.url}", body: "ok from ws1", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 } }
+      - { name: ws2, nextHop: 10.10.0.5, check: { type: http, url: "${ws2.url}", bodyRegex: "^ok from ws[0-9]", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 } }
 `,
     );
     const a = agent;

@@ -80,7 +80,7 @@ ${o.backends!
   .map(
     (b) => `      - name: ${b.name}
         nextHop: ${b.nextHop}
-        check: { type: http, url: "${b.url}", interval: 1s, fastInterval: 100ms, timeout: 300ms, rise: 2, fall: 2 }`,
+        check: { type: http, url: "${b.url}", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 }`,
   )
   .join('\n')}`;
   return `asn: 65001

@@ -64,8 +64,8 @@ vips:
     pattern: watcher
     failback: false
     backends:
-      - { name: ws1, nextHop: 10.10.0.4, maintenanceFile: ${ws1}, check: { type: command, command: "true", interval: 200ms, rise: 1, fall: 1 } }
-      - { name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, rise: 1, fall: 1 } }
+      - { name: ws1, nextHop: 10.10.0.4, maintenanceFile: ${ws1}, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }
+      - { name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }
 `,
     );
     const a = agent;

@@ -40,8 +40,8 @@ async function scenario(n: number, unhealthy: string, body: (c: { lab: Awaited<R
     ]);
     const port = lab.lab.port;
     // ws1 checks its web server over TCP; ws2 runs a command (healthy while no "down" file exists).
-    a1 = AgentProcess.start(`pb-ws1-${n}`, agentConfig({ n, self: '10.10.0.4', port, api: `127.${n}.0.4:9179`, vipBlock: perBackendVip('ws1', '10.10.0.4', `{ type: tcp, address: "127.${n}.0.4:8080", interval: 1s, fastInterval: 100ms, timeout: 300ms, rise: 2, fall: 2 }`, unhealthy) }));
-    a2 = AgentProcess.start(`pb-ws2-${n}`, agentConfig({ n, self: '10.10.0.5', port, vipBlock: perBackendVip('ws2', '10.10.0.5', `{ type: command, command: "test ! -e ${downFile}", interval: 1s, fastInterval: 100ms, timeout: 500ms, rise: 2, fall: 2 }`, unhealthy) }));
+    a1 = AgentProcess.start(`pb-ws1-${n}`, agentConfig({ n, self: '10.10.0.4', port, api: `127.${n}.0.4:9179`, vipBlock: perBackendVip('ws1', '10.10.0.4', `{ type: tcp, address: "127.${n}.0.4:8080", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 }`, unhealthy) }));
+    a2 = AgentProcess.start(`pb-ws2-${n}`, agentConfig({ n, self: '10.10.0.5', port, vipBlock: perBackendVip('ws2', '10.10.0.5', `{ type: command, command: "test ! -e ${downFile}", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 }`, unhealthy) }));
     await body({ lab, a1, a2, ws1, downFile });
   } finally {
     await a1?.kill();

@@ -41,7 +41,7 @@ const ALLOWED: Record<string, string[]> = {
   azure: ['azure', 'rib', 'bgp/wire'],
   lab: ['lab', 'azure', 'rib', 'bgp', 'bgp/fsm', 'bgp/wire'],
   api: ['api', 'lab', 'azure', 'rib', 'bgp', 'bgp/fsm', 'bgp/wire'],
-  cli: ['cli', 'api', 'lab', 'azure', 'rib', 'bgp', 'bgp/fsm', 'bgp/wire'],
+  cli: ['cli', 'agent', 'api', 'lab', 'azure', 'rib', 'bgp', 'bgp/fsm', 'bgp/wire'],
   agent: ['agent', 'bgp', 'bgp/fsm', 'bgp/wire', 'rib', 'lab'],
 };
 

@@ -35,6 +35,9 @@ import { command as linkList } from './commands/link/list.js';
 import { command as explain } from './commands/explain.js';
 import { command as trace } from './commands/trace.js';
 import { command as probe } from './commands/probe.js';
+import { command as agentRun } from './commands/agent/run.js';
+import { command as agentValidate } from './commands/agent/validate.js';
+import { command as agentStatus } from './commands/agent/status.js';
 
 export const COMMANDS: readonly Command[] = [
   validate,
@@ -68,6 +71,9 @@ export const COMMANDS: readonly Command[] = [
   linkList,
   trace,
   probe,
+  agentRun,
+  agentValidate,
+  agentStatus,
 ];
 
 /** The command whose path is the longest prefix of `words`, and the words left. */

@@ -229,6 +229,24 @@ export class BgpPeer {
   }
 
   /**
+   * Resolves once everything sent so far on the Established connection has been handed
+   * to the kernel (or at once when there is no such connection): a graceful shutdown
+   * waits for its withdraws before it sends the NOTIFICATION. Bounded by `timeoutMs`.
+   */
+  flush(timeoutMs = 2000): Promise<void> {
+    const s = this.established?.conn.socket;
+    if (!s || s.destroyed || !s.writable) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      // Writes complete in order: the callback of an empty write runs after every earlier one.
+      s.write(new Uint8Array(0), () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  /**
    * Ask the peer to send its routes again (RFC 2918 ROUTE-REFRESH for each negotiated
    * family), or, when it did not negotiate route refresh, reset the session so that it does
    * (Cease / Other Configuration Change, RFC 4486). Returns what was done.

@@ -1,0 +1,97 @@
+/**
+ * SIGTERM, seen on the wire by a bare BGP speaker (ARSLab's BgpPeer behind a BgpListener,
+ * no route server logic): the UPDATE withdrawing the VIP arrives before the NOTIFICATION
+ * Cease / Administrative Shutdown (6/2, RFC 4486), and the agent exits 0. A second
+ * neighbor that never answers must not hold the shutdown up, and a command check still
+ * running is killed with its process group. Addresses: 127.126.0.0/16.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BgpListener, BgpPeer, formatPrefix, formatIpv4, describeDownReason } from '../../src/bgp/index.js';
+import { AgentProcess, until } from './agentProcess.js';
+
+const N = 126;
+
+function alive(pid: number): boolean {
+  try {
+    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('SIGTERM: withdraw, then Cease/2, then exit 0; a dead neighbor does not delay it, a hanging check is killed', { timeout: 60_000 }, async () => {
+  const seen: string[] = [];
+  const listener = new BgpListener(`127.${N}.1.4`, 179);
+  const peer = new BgpPeer({
+    name: 'rs0',
+    remote: { address: `127.${N}.0.7`, port: 179 },
+    localAddress: `127.${N}.1.4`,
+    fsm: { localAs: 65515, localId: 0x0a0a0104, peerAs: 65001, holdTime: 9, keepaliveTime: 3, connectRetryTime: 1, passive: true, families: ['ipv4-unicast'] },
+    handlers: {
+      onEstablished: () => seen.push('established'),
+      onUpdate: (_p, u) => {
+        for (const p of u.withdrawn) seen.push(`withdraw ${formatPrefix(p)}`);
+        for (const p of u.nlri) seen.push(`announce ${formatPrefix(p)} via ${formatIpv4(u.attributes.nextHop!)} path ${u.attributes.asPath?.flatMap((s) => s.asns).join(' ')}`);
+      },
+      onDown: (_p, r) => seen.push(`down: ${describeDownReason(r)}`),
+    },
+  });
+  listener.register(`127.${N}.0.7`, peer);
+  const dir = mkdtempSync(join(tmpdir(), 'arslab-agent-sigterm-'));
+  writeFileSync(join(dir, 'ok.sh'), 'exit 0\n');
+  let agent: AgentProcess | undefined;
+  try {
+    await listener.listen();
+    peer.start();
+    agent = AgentProcess.start(
+      'sigterm',
+      `asn: 65001
+routerId: 10.10.0.7
+localAddress: 127.${N}.0.7
+connectRetry: 1s
+neighbors:
+  - { address: 127.${N}.1.4, holdTime: 9 }
+  - { address: 127.${N}.1.5, holdTime: 9 }   # nobody there
+vips:
+  - prefix: 100.64.0.1/32
+    pattern: watcher
+    backends:
+      - { name: ws1, nextHop: 10.10.0.4, check: { type: command, command: "sh ${join(dir, 'ok.sh')}", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }  # generous: a loaded machine must not fail it
+      # A check that hangs (it writes its pid, then sleeps): SIGTERM must not leave it behind.
+      - { name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "sh -c 'echo $$ > ${join(dir, 'hang.pid')}; exec sleep 60'", interval: 1s, timeout: 60s } }
+`,
+    );
+    const a = agent;
+    await until('the VIP announced', () => seen.some((s) => s.startsWith('announce')), 15_000, () => `${seen.join('\n')}\n${a.tail()}`);
+    assert.ok(seen.includes('announce 100.64.0.1/32 via 10.10.0.4 path 65001'), seen.join('\n'));
+    await until('the hanging check started', () => existsSync(join(dir, 'hang.pid')) && readFileSync(join(dir, 'hang.pid'), 'utf8').trim() !== '', 5_000);
+    const hangPid = Number(readFileSync(join(dir, 'hang.pid'), 'utf8'));
+    const t0 = performance.now();
+    const exit = await a.signal('SIGTERM', 8_000);
+    const ms = Math.round(performance.now() - t0);
+    const why = () => `peer saw:\n${seen.join('\n')}\n${a.tail()}`;
+    assert.deepEqual(exit, { code: 0, signal: null }, why());
+    await until('the session down', () => seen.some((s) => s.startsWith('down')), 5_000, () => seen.join('\n'));
+    const tailEvents = seen.slice(seen.findIndex((s) => s.startsWith('announce')) + 1);
+    assert.deepEqual(tailEvents, ['withdraw 100.64.0.1/32', 'down: NOTIFICATION received 6/2'], why());
+    assert.ok(ms < 4000, `exit took ${ms} ms`);
+    await until('the hanging check killed with the agent', () => !alive(hangPid), 3_000, why);
+    assert.ok(a.lines.some((l) => l.event === 'checks-killed' && l['count'] === 1), why());
+    console.log(`SIGTERM → agent exited after ${ms} ms; the peer saw: ${tailEvents.join(' → ')}`);
+  } finally {
+    await agent?.kill();
+    try {
+      const p = Number(readFileSync(join(dir, 'hang.pid'), 'utf8'));
+      if (p > 1 && alive(p)) process.kill(p, 'SIGKILL');
+    } catch {
+      /* never started, or gone */
+    }
+    peer.stop();
+    await listener.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

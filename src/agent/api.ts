@@ -8,33 +8,41 @@ import * as http from 'node:http';
 import type { Agent, AgentStatus } from './agent.js';
 
 export class AgentApi {
-  private server?: http.Server;
 
   constructor(private readonly agent: Agent) {}
 
-  listen(hostPort: string): Promise<string> {
-    const i = hostPort.lastIndexOf(':');
-    const host = hostPort.slice(0, i);
-    const port = Number(hostPort.slice(i + 1));
+  private readonly servers: http.Server[] = [];
+
+  /** Listens on `host:port`, or on a unix socket when given `{ path }` (a lab reads its agent so). */
+  listen(at: string | { path: string }): Promise<string> {
+    let options: { host: string; port: number } | { path: string };
+    if (typeof at === 'string') {
+      const i = at.lastIndexOf(':');
+      options = { host: at.slice(0, i), port: Number(at.slice(i + 1)) };
+    } else options = at;
     return new Promise((resolve, reject) => {
       const server = http.createServer((req, res) => this.handle(req, res));
       server.once('error', reject);
-      server.listen({ host, port }, () => {
+      server.listen(options, () => {
         server.off('error', reject);
-        this.server = server;
-        const a = server.address() as { address: string; port: number };
-        resolve(`${a.address}:${a.port}`);
+        this.servers.push(server);
+        const a = server.address();
+        resolve(typeof a === 'string' || a === null ? String(a ?? '') : `${a.address}:${a.port}`);
       });
     });
   }
 
   close(): Promise<void> {
-    const s = this.server;
-    if (!s) return Promise.resolve();
-    return new Promise((r) => {
-      s.close(() => r());
-      s.closeAllConnections();
-    });
+    const all = this.servers.splice(0);
+    return Promise.all(
+      all.map(
+        (s) =>
+          new Promise<void>((r) => {
+            s.close(() => r());
+            s.closeAllConnections();
+          }),
+      ),
+    ).then(() => undefined);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -61,7 +61,7 @@ interface NodeBase {
  * attachment's address.
  */
 export interface DaemonNodeSpec extends Omit<NodeBase, 'vm'> {
-  readonly kind: 'bird' | 'frr' | 'gobgp' | 'exabgp';
+  readonly kind: 'bird' | 'frr' | 'gobgp' | 'exabgp' | 'agent';
   /** ARM id of the VM whose primary NIC address the node uses; absent when attached on premises. */
   readonly vm?: string;
   /** On-premises attachments (ExpressRoute circuit links, VPN local network gateways) instead of a VM. */

@@ -22,7 +22,7 @@ function arslab(...args: string[]) {
 test('validate: a good lab file passes', () => {
   const r = arslab('validate', join(repo, 'scenarios/next-hop-failover/lab.yml'));
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /valid — lab 'next-hop-failover': 1 VNet\(s\), 1 route server\(s\), 4 VM\(s\), 1 node\(s\)/);
+  assert.match(r.stdout, /valid — lab 'next-hop-failover': 1 VNet\(s\), 1 route server\(s\), 4 VM\(s\), 3 node\(s\)/);
 });
 
 test('validate: every error of a bad lab file as file:line:col: field: message, exit 1', () => {

@@ -1,5 +1,5 @@
-// The README's main job, end to end, as a user runs it: `arslab up` the seed-000 lab
-// (scenarios/next-hop-failover), the seed's own queries with `az` replaced by `arslab`, the
+// The seed's own set-up end to end, as a user runs it: `arslab up` the seed-000 ExaBGP lab
+// (scenarios/next-hop-failover/lab.exabgp.yml), the seed's own queries with `az` replaced by `arslab`, the
 // seed's `echo "announce route …" > PIPE` through ExaBGP's command pipe, the effective route
 // of lt1VMNic moving from ws1 (10.10.0.4) to ws2 (10.10.0.5), then `arslab down` leaving no
 // process and no namespace. In loopback mode (default), and as root in network-namespace
@@ -10,13 +10,15 @@
 // bounds its time, and kills by PID whatever it started in `finally`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binUsable, isRoot, LabCli, labNamespaces, missingBinaries, ROOT, run, waitFor } from '../lab/labCli.js';
 
-const LAB = join(ROOT, 'scenarios/next-hop-failover/lab.yml');
+const LAB = join(ROOT, 'scenarios/next-hop-failover/lab.exabgp.yml');
+const AGENT_LAB_DIR = join(ROOT, 'scenarios/next-hop-failover');
+const AGENT_NAME = 'next-hop-failover';
 const SPEAKER_LAB = join(ROOT, 'scenarios/next-hop-failover/lab.speaker.yml');
-const NAME = 'next-hop-failover';
+const NAME = 'next-hop-failover-exabgp';
 const SPEAKER_NAME = 'next-hop-failover-speaker';
 const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length > 0 ? 'exabgp is not installed (scripts/setup --daemons all)' : false;
 const noRoot = isRoot ? false : 'netns mode needs root';
@@ -80,7 +82,7 @@ test('seed 000 as a user, loopback mode: up, the seed queries, echo > pipe moves
   const cli = new LabCli('e2e-lo', binUsable());
   try {
     const up = await cli.ok(['up', LAB, '--detach'], 45_000);
-    assert.match(up, /lab 'next-hop-failover' is up \(loopback mode/);
+    assert.match(up, /lab 'next-hop-failover-exabgp' is up \(loopback mode/);
     const s = cli.record(NAME);
     assert.equal(s.mode, 'loopback');
     assert.ok(s.pids.length >= 1, 'the daemon is recorded');
@@ -111,7 +113,7 @@ test('seed 000 in netns mode: the seed\'s ExaBGP config verbatim, peering from 1
   const cli = new LabCli('e2e-ns', binUsable());
   try {
     const up = await cli.ok(['up', LAB, '--netns', '--detach'], 45_000);
-    assert.match(up, /lab 'next-hop-failover' is up \(netns mode, BGP port 179/);
+    assert.match(up, /lab 'next-hop-failover-exabgp' is up \(netns mode, BGP port 179/);
     const s = cli.record(NAME);
     assert.equal(s.mode, 'netns');
     assert.deepEqual([...s.namespaces].sort(), labNamespaces(NAME).sort());
@@ -170,5 +172,139 @@ test('seed 000 in netns mode with the built-in speaker: it speaks from watch1\'s
     throw e;
   } finally {
     await cli.cleanup([SPEAKER_NAME]);
+  }
+});
+
+// ---- The scenario as shipped (lab.yml): real web servers on ws1 and ws2, `arslab agent` on
+// watch1 (issue 4). The README's main job.
+
+interface Ev {
+  seq: number;
+  t: number;
+  type: string;
+  source: string;
+  message: string;
+}
+interface ProbeOut {
+  probes: { seq: number; result: string; vm?: string; labT: number }[];
+  summary: { sent: number; received: number; longestGapMs: number | null; longestGap?: { fromSeq: number; toSeq: number; lost: number } };
+}
+
+/** lt1VMNic has no row for 100.64.0.1/32 (withdrawn: traffic falls to 100.64.0.0/10, None). */
+async function noVipRow(cli: LabCli): Promise<void> {
+  await waitFor("lt1VMNic without a route to 100.64.0.1/32", 15_000, async () => !vipRow(await cli.ok(EFFECTIVE)));
+}
+
+/** The probe of the issue: lt1 → VIP:80 every `interval`, for `duration`, as JSON. */
+function probe(cli: LabCli, interval: string, duration: string): Promise<ProbeOut> {
+  return cli.json<ProbeOut>(['probe', '--from', 'lt1', '--to', '100.64.0.1', '--port', '80', '--interval', interval, '--duration', duration, '-o', 'json'], 60_000);
+}
+
+test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 with a probe gap under 1.5 s; back after rise; both down → withdrawn; SIGTERM withdraws first; failback off stays', { timeout: 120_000 }, async () => {
+  const cli = new LabCli('e2e-agent', binUsable());
+  try {
+    // A copy, so that the test can switch failback off in the agent's config.
+    const dir = join(cli.stateDir, 'scenario');
+    cpSync(AGENT_LAB_DIR, dir, { recursive: true });
+    const up = await cli.ok(['up', join(dir, 'lab.yml'), '--detach'], 45_000);
+    assert.match(up, /lab 'next-hop-failover' is up \(loopback mode/);
+    const s = cli.record(AGENT_NAME);
+    assert.equal(s.pids.length, 3, 'the agent and two web servers are recorded');
+    await learnedOnBoth(cli, '10.10.0.4');
+    await effectiveVia(cli, '10.10.0.4');
+
+    // ws1's web server stops (its checks fail: connection refused); the agent moves the VIP
+    // after `fall` 3 checks 200 ms apart, and back after `rise` 3 once it answers again. The
+    // probe watches it as a user of lt1 would.
+    const watching = probe(cli, '100ms', '7s');
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    assert.match(await cli.ok(['node', 'stop', 'ws1']), /ws1: stopped/);
+    await effectiveVia(cli, '10.10.0.5');
+    const moved = Date.now() - t0;
+    await learnedOnBoth(cli, '10.10.0.5');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.match(await cli.ok(['node', 'start', 'ws1']), /ws1: running/);
+    await effectiveVia(cli, '10.10.0.4');
+    const p = await watching;
+    const gap = p.summary.longestGapMs;
+    console.log(`# agent failover: lt1's route moved ${moved} ms after ws1 stopped (as seen by polling); probe every 100 ms: longest gap ${gap} ms, ${p.summary.sent - p.summary.received} of ${p.summary.sent} lost`);
+    assert.ok(gap !== null && gap < 1500, `longest gap ${gap} ms, want < 1500 ms (interval 200 ms, fall 3)`);
+    const reached = p.probes.filter((x) => x.result === 'ok').map((x) => x.vm);
+    assert.equal(reached[0], 'ws1');
+    assert.ok(reached.includes('ws2'), 'probes reached ws2 during the failover');
+    assert.equal(reached.at(-1), 'ws1', 'failback: probes end on ws1');
+    assert.ok(p.probes.some((x) => x.result === 'unreachable' && x.vm === 'ws1'), 'the outage shows as refused connections to ws1');
+
+    // Both down: withdrawn on both instances; the probe says there is no route.
+    await cli.ok(['node', 'stop', 'ws1']);
+    await cli.ok(['node', 'stop', 'ws2']);
+    await noVipRow(cli);
+    const none = await probe(cli, '100ms', '300ms');
+    assert.ok(none.probes.length > 0 && none.probes.every((x) => x.result === 'no route'), JSON.stringify(none.probes));
+    await cli.ok(['node', 'start', 'ws2']);
+    await effectiveVia(cli, '10.10.0.5');
+    await cli.ok(['node', 'start', 'ws1']);
+    await effectiveVia(cli, '10.10.0.4');
+
+    // SIGTERM (`node stop`): each instance sees the withdraw, then Cease/2 (RFC 4486).
+    const before = (await cli.json<Ev[]>(['events'])).at(-1)?.seq ?? 0;
+    assert.match(await cli.ok(['node', 'stop', 'watch1']), /watch1: stopped/);
+    const events = await waitFor('both instances see the session go down', 10_000, async () => {
+      const ev = (await cli.json<Ev[]>(['events'])).filter((e) => e.seq > before);
+      return ev.filter((e) => e.type === 'session' && /session down/.test(e.message)).length >= 2 ? ev : undefined;
+    });
+    for (const inst of ['IN_0', 'IN_1']) {
+      const mine = events.filter((e) => e.source.includes(`/${inst}/watcher`));
+      const wd = mine.findIndex((e) => e.type === 'update' && /0 announced, 1 withdrawn/.test(e.message));
+      const down = mine.findIndex((e) => e.type === 'session' && /session down: NOTIFICATION received 6\/2/.test(e.message));
+      assert.ok(wd >= 0 && down > wd, `${inst}: withdraw, then Cease/2:\n${mine.map((e) => `${e.type} ${e.message}`).join('\n')}`);
+    }
+    await noVipRow(cli);
+
+    // failback: false — after ws1 recovers the VIP stays on ws2.
+    const conf = join(dir, 'watch1', 'agent.loopback.yaml');
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace(/failback: true/, 'failback: false'));
+    assert.match(await cli.ok(['node', 'start', 'watch1']), /watch1: running/);
+    cli.record(AGENT_NAME);
+    await effectiveVia(cli, '10.10.0.4');
+    await cli.ok(['node', 'stop', 'ws1']);
+    await effectiveVia(cli, '10.10.0.5');
+    await cli.ok(['node', 'start', 'ws1']);
+    // rise 3 × 200 ms = 0.6 s; wait well past it, then it must still be on ws2.
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(vipRow(await cli.ok(EFFECTIVE))?.[4], '10.10.0.5', 'failback off: stays on ws2');
+    const st = JSON.parse(await cli.ok(['node', 'cmd', 'watch1', 'status'])) as { backends: { name: string; state: string }[] };
+    assert.equal(st.backends.find((b) => b.name === 'ws1')?.state, 'up', 'ws1 is healthy again, yet not preferred');
+
+    cli.record(AGENT_NAME);
+    await down(cli, AGENT_NAME);
+  } catch (e) {
+    (e as Error).message += cli.logTail();
+    throw e;
+  } finally {
+    await cli.cleanup([AGENT_NAME]);
+  }
+});
+
+test('seed 000 with arslab agent in netns mode: the agent config verbatim, web servers on port 80 in their namespaces', { skip: noRoot, timeout: 60_000 }, async () => {
+  const cli = new LabCli('e2e-agent-ns', binUsable());
+  try {
+    await cli.ok(['up', join(AGENT_LAB_DIR, 'lab.yml'), '--netns', '--detach'], 45_000);
+    const s = cli.record(AGENT_NAME);
+    assert.deepEqual([...s.namespaces].sort(), labNamespaces(AGENT_NAME).sort());
+    await learnedOnBoth(cli, '10.10.0.4');
+    await effectiveVia(cli, '10.10.0.4');
+    const ok = await probe(cli, '100ms', '300ms');
+    assert.ok(ok.probes.every((x) => x.result === 'ok' && x.vm === 'ws1'), JSON.stringify(ok.probes));
+    await cli.ok(['node', 'stop', 'ws1']);
+    await effectiveVia(cli, '10.10.0.5');
+    cli.record(AGENT_NAME);
+    await down(cli, AGENT_NAME);
+  } catch (e) {
+    (e as Error).message += cli.logTail();
+    throw e;
+  } finally {
+    await cli.cleanup([AGENT_NAME]);
   }
 });

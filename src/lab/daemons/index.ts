@@ -3,6 +3,7 @@
  * Drivers that run a user's real BGP daemon (BIRD 2, FRR bgpd, GoBGP, ExaBGP) from the user's
  * own configuration file, control it and query it, with one interface. See docs/DAEMONS.md.
  */
+import { startAgent } from './agent.js';
 import { startBird } from './bird.js';
 import { startExabgp } from './exabgp.js';
 import { startFrr } from './frr.js';
@@ -17,6 +18,7 @@ const DRIVERS: Record<DaemonKind, (spec: DaemonSpec) => Promise<DaemonHandle>> =
   frr: startFrr,
   gobgp: startGobgp,
   exabgp: startExabgp,
+  agent: startAgent,
 };
 
 export function isDaemonKind(kind: string): kind is DaemonKind {

@@ -5,9 +5,10 @@
  * queried and stopped. The lab runtime and the interop tests use only these types.
  */
 
-export type DaemonKind = 'bird' | 'frr' | 'gobgp' | 'exabgp';
+/** The four routing daemons, and ARSLab's own fast-failover agent run as a process like them. */
+export type DaemonKind = 'bird' | 'frr' | 'gobgp' | 'exabgp' | 'agent';
 
-export const DAEMON_KINDS: readonly DaemonKind[] = ['bird', 'frr', 'gobgp', 'exabgp'];
+export const DAEMON_KINDS: readonly DaemonKind[] = ['bird', 'frr', 'gobgp', 'exabgp', 'agent'];
 
 export type AddressFamily = 'ipv4' | 'ipv6';
 

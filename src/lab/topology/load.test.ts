@@ -380,9 +380,9 @@ test('names that differ only in case are one name to Azure', () => {
 
 test('node kind unknown: lists the known kinds', () => {
   const text = edit(SEED_000_LAB, 'kind: exabgp,', 'kind: quagga, # <-');
-  expectError(load(edit(text, '# <-', '')), { field: 'nodes.watch1.kind', line: lineOf(text, '# <-'), message: /^unknown node kind 'quagga'; known kinds: bird, frr, gobgp, exabgp, speaker, http$/ });
+  expectError(load(edit(text, '# <-', '')), { field: 'nodes.watch1.kind', line: lineOf(text, '# <-'), message: /^unknown node kind 'quagga'; known kinds: bird, frr, gobgp, exabgp, agent, speaker, http$/ });
   const missing = `${SEED_000_LAB}  nva2: { vm: watch2 } # <-\n`;
-  expectError(load(missing), { field: 'nodes.nva2.kind', line: lineOf(missing, '# <-'), message: /^missing required key 'kind': one of bird, frr, gobgp, exabgp, speaker, http$/ });
+  expectError(load(missing), { field: 'nodes.nva2.kind', line: lineOf(missing, '# <-'), message: /^missing required key 'kind': one of bird, frr, gobgp, exabgp, agent, speaker, http$/ });
 });
 
 test('http nodes: a web server on a VM address, beside a BGP node if need be', () => {

@@ -539,7 +539,7 @@ const daemonNode = describe(
       kind: describe(
         z.enum(DAEMON_KINDS),
         'A real BGP daemon run from your own configuration.',
-        'A real BGP daemon run from your own configuration: `bird` (BIRD 2), `frr` (FRR bgpd), `gobgp` (GoBGP), `exabgp` (ExaBGP).',
+        'A real BGP daemon run from your own configuration: `bird` (BIRD 2), `frr` (FRR bgpd), `gobgp` (GoBGP), `exabgp` (ExaBGP), or `agent`: ARSLab\'s own next-hop fast-failover agent (`arslab agent`, docs/agent.md) with its agent config.',
       ),
       vm: describe(
         z.string().min(1),

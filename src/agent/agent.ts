@@ -28,6 +28,8 @@ export interface AgentOptions {
   readonly probe?: Probe;
   /** How often maintenance files are looked at (ms). */
   readonly maintenancePollMs?: number;
+  /** How sessions connect (tests: a connector that never reaches anyone). */
+  readonly connector?: Connector;
 }
 
 interface Session {
@@ -136,7 +138,7 @@ export class Agent {
 
   private makeSession(n: NeighborConfig): Session {
     const name = n.name ?? `${n.address}`;
-    const connector: Connector = ({ remote, localAddress }) =>
+    const connector: Connector = this.options.connector ?? (({ remote, localAddress }) =>
       new Promise((resolve, reject) => {
         const socket = net.connect({ host: remote.address, port: remote.port, localAddress });
         const onError = (err: Error): void => {
@@ -148,7 +150,7 @@ export class Agent {
           socket.off('error', onError);
           resolve(socket);
         });
-      });
+      }));
     const session: Session = {
       neighbor: n,
       name,

@@ -34,6 +34,7 @@ export function parseDuration(text: string): number | undefined {
 const duration = (min = 1) =>
   z
     .string({ error: (i) => `expected a duration such as "200ms" or "1s", got ${show(i.input)}` })
+    .meta({ pattern: '^\\d+(\\.\\d+)?(ms|s|m)$', examples: ['200ms', '1s'] })
     .refine((s) => parseDuration(s) !== undefined, { error: (i) => `${show(i.input)} is not a duration: write a number with ms, s or m ("200ms", "1s")` })
     .transform((s) => parseDuration(s)!)
     .refine((ms) => ms >= min, { error: `must be at least ${min}ms` });

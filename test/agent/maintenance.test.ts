@@ -95,6 +95,18 @@ vips:
     assert.deepEqual(s.vips.map((v) => [v.drained, v.nextHop]), [[false, '10.10.0.4']]);
     const m = a.events('maintenance').map((l) => `${String(l['scope'])}:${String(l['drained'])}`);
     assert.deepEqual(m, ['ws1:true', 'ws1:false', '*:true', '*:false']);
+
+    // The API: drain one VIP by prefix, undrain it; wrong methods and paths are named.
+    const api = `http://127.${N}.0.7:9179`;
+    assert.equal((await fetch(`${api}/drain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status, 200);
+    await until('VIP drained through the API', () => rib === '', 5_000, detail);
+    assert.equal((await fetch(`${api}/undrain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status, 200);
+    await until('VIP undrained', () => rib === '10.10.0.4', 5_000, detail);
+    assert.equal((await fetch(`${api}/drain?vip=10.0.0.0/8`, { method: 'POST' })).status, 400);
+    assert.equal((await fetch(`${api}/drain`)).status, 405);
+    const nf = await fetch(`${api}/nope`);
+    assert.equal(nf.status, 404);
+    assert.match(((await nf.json()) as { error: string }).error, /GET \/status/);
   } finally {
     await agent?.kill();
     peer.stop();

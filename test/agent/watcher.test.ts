@@ -121,7 +121,7 @@ test('watcher, failback true: ws1 → ws2 on failure, withdrawn with none, back 
   });
 });
 
-test('watcher, failback false: after ws1 recovers the VIP stays on ws2', T, async () => {
+test('watcher, failback false: after ws1 recovers the VIP stays on ws2; SIGINT stops cleanly', T, async () => {
   await scenario(121, false, async ({ lab, agent, ws1 }) => {
     const detail = () => agent.tail();
     await until('VIP on ws1', () => vipNextHops(lab) === '10.10.0.4', 30_000, detail);
@@ -141,5 +141,9 @@ test('watcher, failback false: after ws1 recovers the VIP stays on ws2', T, asyn
     assert.deepEqual(s.backends.map((b) => `${b.name}:${b.state}`), ['ws1:up', 'ws2:up']);
     const { stdout: table } = await run(process.execPath, [MAIN, 'agent', 'status', '--api', '127.121.0.7:9179'], { encoding: 'utf8', timeout: 10_000 });
     assert.match(table, /100\.64\.0\.1\/32\s+watcher\s+10\.10\.0\.5\s+ws2/);
+    // Ctrl-C (SIGINT) is a clean stop too: withdrawn from lt1, exit 0.
+    assert.deepEqual(await agent.signal('SIGINT'), { code: 0, signal: null });
+    await until('withdrawn after SIGINT', () => vipNextHops(lab) === '', 5_000, detail);
+    assert.ok(agent.lines.some((l) => l.event === 'agent-stopping' && l['reason'] === 'signal SIGINT'));
   });
 });

@@ -10,11 +10,10 @@
  * subcode 2), so peers drop the routes at once instead of after their hold time.
  */
 import { existsSync } from 'node:fs';
-import * as net from 'node:net';
 import type { Clock, TimerHandle } from '../bgp/clock.js';
 import { realClock } from '../bgp/clock.js';
 import { describeDownReason, type SessionState } from '../bgp/fsm/index.js';
-import { BgpListener, BgpPeer, type Connector } from '../bgp/transport/index.js';
+import { BgpListener, BgpPeer, defaultConnector, type Connector } from '../bgp/transport/index.js';
 import { parseIpv4, type UpdateMessage } from '../bgp/wire/index.js';
 import type { AgentConfig, BackendConfig, NeighborConfig, VipConfig } from './config.js';
 import { decideVip, sameAnnouncement, type Announcement } from './decide.js';
@@ -138,19 +137,7 @@ export class Agent {
 
   private makeSession(n: NeighborConfig): Session {
     const name = n.name ?? `${n.address}`;
-    const connector: Connector = this.options.connector ?? (({ remote, localAddress }) =>
-      new Promise((resolve, reject) => {
-        const socket = net.connect({ host: remote.address, port: remote.port, localAddress });
-        const onError = (err: Error): void => {
-          socket.destroy();
-          reject(err);
-        };
-        socket.once('error', onError);
-        socket.once('connect', () => {
-          socket.off('error', onError);
-          resolve(socket);
-        });
-      }));
+    const connector: Connector = this.options.connector ?? defaultConnector;
     const session: Session = {
       neighbor: n,
       name,

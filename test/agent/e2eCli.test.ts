@@ -10,19 +10,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabCli, waitFor } from '../lab/labCli.js';
+import { expectWithdrawThenCease, lastEventSeq } from '../helpers/sigtermEvents.js';
 import { AgentProcess, WebServer } from './agentProcess.js';
 import { agentConfig, agentLabYaml } from './labFixture.js';
 
 const N = 125;
 const NAME = 'agent-e2e-125';
 const EFFECTIVE = ['network', 'nic', 'show-effective-route-table', '--name', 'lt1VMNic', '--resource-group', 'next-hop-ip-vm-rg', '--output', 'table'];
-
-interface Ev {
-  seq: number;
-  type: string;
-  source: string;
-  message: string;
-}
 
 test('arslab up + arslab agent: effective route follows health; SIGTERM seen in arslab events as withdraw, then Cease/2', { timeout: 90_000 }, async () => {
   const cli = new LabCli('agent-e2e');
@@ -61,18 +55,9 @@ test('arslab up + arslab agent: effective route follows health; SIGTERM seen in 
     await ws1.stop();
     await via('10.10.0.5');
 
-    const before = (await cli.json<Ev[]>(['events'])).at(-1)?.seq ?? 0;
+    const before = await lastEventSeq(cli);
     assert.deepEqual(await a.signal('SIGTERM'), { code: 0, signal: null });
-    const events = await waitFor('both instances see the session go down', 10_000, async () => {
-      const ev = (await cli.json<Ev[]>(['events'])).filter((e) => e.seq > before);
-      return ev.filter((e) => e.type === 'session' && /session down/.test(e.message)).length >= 2 ? ev : undefined;
-    });
-    for (const inst of ['IN_0', 'IN_1']) {
-      const mine = events.filter((e) => e.source.includes(`/${inst}/watcher`));
-      const wd = mine.findIndex((e) => e.type === 'update' && /0 announced, 1 withdrawn/.test(e.message));
-      const down = mine.findIndex((e) => e.type === 'session' && /session down: NOTIFICATION received 6\/2/.test(e.message));
-      assert.ok(wd >= 0 && down > wd, `${inst}: withdraw, then Cease/2:\n${mine.map((e) => `${e.type} ${e.message}`).join('\n')}`);
-    }
+    await expectWithdrawThenCease(cli, before, 'watcher');
     const table = await cli.ok(EFFECTIVE);
     assert.ok(!/100\.64\.0\.1\/32/.test(table), 'the VIP is gone from lt1');
     const out = await cli.ok(['down'], 60_000);

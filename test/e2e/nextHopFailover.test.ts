@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expectWithdrawThenCease, lastEventSeq } from '../helpers/sigtermEvents.js';
 import { binUsable, isRoot, LabCli, labNamespaces, missingBinaries, ROOT, run, waitFor } from '../lab/labCli.js';
 
 const LAB = join(ROOT, 'scenarios/next-hop-failover/lab.exabgp.yml');
@@ -178,13 +179,6 @@ test('seed 000 in netns mode with the built-in speaker: it speaks from watch1\'s
 // ---- The scenario as shipped (lab.yml): real web servers on ws1 and ws2, `arslab agent` on
 // watch1 (issue 4). The README's main job.
 
-interface Ev {
-  seq: number;
-  t: number;
-  type: string;
-  source: string;
-  message: string;
-}
 interface ProbeOut {
   probes: { seq: number; result: string; vm?: string; labT: number }[];
   summary: { sent: number; received: number; longestGapMs: number | null; longestGap?: { fromSeq: number; toSeq: number; lost: number } };
@@ -248,18 +242,9 @@ test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 w
     await effectiveVia(cli, '10.10.0.4');
 
     // SIGTERM (`node stop`): each instance sees the withdraw, then Cease/2 (RFC 4486).
-    const before = (await cli.json<Ev[]>(['events'])).at(-1)?.seq ?? 0;
+    const before = await lastEventSeq(cli);
     assert.match(await cli.ok(['node', 'stop', 'watch1']), /watch1: stopped/);
-    const events = await waitFor('both instances see the session go down', 10_000, async () => {
-      const ev = (await cli.json<Ev[]>(['events'])).filter((e) => e.seq > before);
-      return ev.filter((e) => e.type === 'session' && /session down/.test(e.message)).length >= 2 ? ev : undefined;
-    });
-    for (const inst of ['IN_0', 'IN_1']) {
-      const mine = events.filter((e) => e.source.includes(`/${inst}/watcher`));
-      const wd = mine.findIndex((e) => e.type === 'update' && /0 announced, 1 withdrawn/.test(e.message));
-      const down = mine.findIndex((e) => e.type === 'session' && /session down: NOTIFICATION received 6\/2/.test(e.message));
-      assert.ok(wd >= 0 && down > wd, `${inst}: withdraw, then Cease/2:\n${mine.map((e) => `${e.type} ${e.message}`).join('\n')}`);
-    }
+    await expectWithdrawThenCease(cli, before, 'watcher');
     await noVipRow(cli);
 
     // failback: false — after ws1 recovers the VIP stays on ws2.

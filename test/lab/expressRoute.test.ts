@@ -7,7 +7,8 @@
  *   declared on one circuit only, as `az network express-route peering connection create`
  *   makes it); a hub (10.144.0.0/20) whose gateway er1 is on cA only; a router per circuit;
  * - a hub `wide` with 1,000 address prefixes whose gateway er2 is on circuit cD, whose
- *   router siteD advertises 4,000 routes.
+ *   router siteD advertises 4,000 routes; a Premium circuit cE (no gateway) whose router
+ *   siteE advertises 4,001.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +29,8 @@ const T = { timeout: 30_000 };
 const slash28 = (second: number, k: number) => `10.${second}.${k >> 4}.${(k & 15) << 4}/28`;
 const WIDE = Array.from({ length: 1001 }, (_, k) => slash28(149, k));
 const SITE_D = Array.from({ length: 4001 }, (_, k) => slash28(148, k));
+/** /30s of 10.144.64.0/18 (siteE's routes, on a Premium circuit). */
+const SITE_E = Array.from({ length: 4001 }, (_, k) => `10.${N}.${64 + (k >> 6)}.${(k & 63) << 2}/30`);
 
 const model = () =>
   buildModel({
@@ -58,6 +61,7 @@ const model = () =>
       { name: 'cA', location: 'Amsterdam', peerASN: 65061, primary: '169.254.144.0/30', secondary: '169.254.144.4/30', msee: [`10.${N}.146.35`, `10.${N}.146.36`], globalReach: [{ name: 'a-to-b', peer: 'cB', prefix: '192.168.144.0/29' }] },
       { name: 'cB', location: 'London', peerASN: 65062, primary: '169.254.144.8/30', secondary: '169.254.144.12/30', msee: [`10.${N}.147.35`, `10.${N}.147.36`] },
       { name: 'cC', location: 'Paris', peerASN: 65063, primary: '169.254.144.16/30', secondary: '169.254.144.20/30', msee: [`10.${N}.148.35`, `10.${N}.148.36`], globalReach: [{ name: 'c-to-b', peer: 'cB', prefix: '192.168.144.8/29' }] },
+      { name: 'cE', location: 'Tokyo', skuTier: 'Premium', peerASN: 65065, primary: '169.254.144.32/30', secondary: '169.254.144.36/30', msee: [`10.${N}.150.35`, `10.${N}.150.36`] },
       { name: 'cD', location: 'Frankfurt', peerASN: 65064, primary: '169.254.144.24/30', secondary: '169.254.144.28/30', msee: [`10.${N}.149.35`, `10.${N}.149.36`] },
     ],
     connections: [
@@ -82,6 +86,7 @@ const routers = [
   site('siteB', 65062, 'cB', '169.254.144.9', ['10.146.0.0/16']),
   site('siteC', 65063, 'cC', '169.254.144.17', ['10.147.0.0/16']),
   site('siteD', 65064, 'cD', '169.254.144.25', SITE_D.slice(0, 4000)),
+  site('siteE', 65065, 'cE', '169.254.144.33', SITE_E),
 ];
 
 const clock = new VirtualClock();
@@ -157,6 +162,12 @@ describe('R-ER-2: private-peering prefix limits', () => {
     await lab.settled();
     for (const s of sessions) assert.equal(s.state, 'Established', `${s.label} back`);
     assert.equal(atGateway(), 4000);
+  });
+
+  test('Premium raises it to 10,000: 4,001 routes from on-premises are taken', T, () => {
+    const circuit = [...lab.hybrid!.circuits.values()].find((c) => c.resource.name === 'cE')!;
+    for (const s of linkSessions('siteE<->cE')) assert.equal(s.state, 'Established', s.label);
+    for (const msee of circuit.msees) assert.equal([...msee.locRib()].length, 4001, msee.name);
   });
 
   test('toward on-premises at most 1,000 VNet routes: a gateway with 1,001 loses its MSEE sessions', T, async () => {

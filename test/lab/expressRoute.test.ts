@@ -98,12 +98,12 @@ before(async () => {
   const spec: LabSpec = { name: 'expressroute', file: join(dir, 'lab.yml'), settings: DEFAULT_LAB_SETTINGS, model: model(), nodes: [], routers, warnings: [] };
   lab = await Lab.start(spec, { stateDir: join(dir, 'state'), clock });
   await lab.settled();
-});
+}, T);
 
 after(async () => {
   await lab?.stop();
   rmSync(dir, { recursive: true, force: true });
-});
+}, T);
 
 /** A router's best path per prefix, "prefix asn asn …". */
 const rows = (name: string) => [...lab.hybrid!.routers.get(name.toLowerCase())!.speaker.locRib()].map((e) => `${formatPrefix(e.prefix)} ${pathAsns(e.best[0]!.attrs).join(' ')}`);

@@ -135,12 +135,12 @@ before(async () => {
     await lab.settled();
     return [...er(0).locRib()].some((e) => formatPrefix(e.prefix) === '10.99.0.0/16');
   });
-});
+}, { timeout: 60_000 });
 
 after(async () => {
   await lab?.stop();
   rmSync(dir, { recursive: true, force: true });
-});
+}, { timeout: 30_000 });
 
 const er = (i: 0 | 1, name = 'er1') => lab.hybrid!.gateways.get([...lab.hybrid!.gateways.keys()].find((k) => k.endsWith(`/${name}`))!)!.instances[i]!;
 /** Every path an ER gateway instance holds, as "prefix origin-class sourcePeer aspath weight nexthop". */

@@ -160,10 +160,10 @@ describe('R-VPN-1: active-active VPN gateway with two BGP sites', () => {
   const lab = () => r!.lab;
   before(async () => {
     r = await start('aa', vpnHub(140, true, AA_SITES), aaRouters, clock);
-  });
+  }, T);
   after(async () => {
     await stop(r);
-  });
+  }, T);
 
   test('BGP over the tunnels: each site peers with both instances (from their APIPA addresses)', T, () => {
     const labels = [...lab().hybrid!.sessions.keys()].sort();
@@ -239,10 +239,10 @@ describe('R-VPN-1: active-standby VPN gateway', () => {
     r = await start('as', vpnHub(141, false, [{ lng: 'lng1', asn: 65011, bgp: '169.254.21.2' }]), [
       { kind: 'router', name: 'site1', asn: 65011, routerId: '169.254.21.2', attach: [{ kind: 'vpn', localNetworkGateway: 'lng1' }], routes: [{ prefix: '10.145.0.0/16', origin: 'igp' }] },
     ]);
-  });
+  }, T);
   after(async () => {
     await stop(r);
-  });
+  }, T);
 
   test('one instance, one BGP session; NICs get one row, toward the gateway\'s public IP', T, () => {
     const lab = r!.lab;
@@ -270,10 +270,10 @@ describe('R-VPN-1: 4,000 prefixes per peer; past it the session drops', () => {
         routes: prefixes.slice(0, 4000).map((prefix) => ({ prefix, origin: 'igp' as const })),
       },
     ], clock);
-  });
+  }, T);
   after(async () => {
     await stop(r);
-  });
+  }, T);
 
   test('4,000 routes are taken; the 4,001st drops both sessions and every route of the site; below the limit again, the retry brings them back', T, async () => {
     const lab = r!.lab;
@@ -352,10 +352,10 @@ describe('R-VPN-2: ExpressRoute and VPN gateways in one VNet', () => {
   before(async () => {
     // The route server's instances listen on 127.142.0.4 and 127.142.0.5 (loopback mode).
     r = await start('b2b', b2bModel(), b2bRouters);
-  });
+  }, T);
   after(async () => {
     await stop(r);
-  });
+  }, T);
 
   test('the gateways exchange routes over iBGP: the VPN site\'s prefix is an IBgp row at the ER gateway, the circuit\'s at the VPN gateway', T, () => {
     for (const i of [0, 1] as const) {

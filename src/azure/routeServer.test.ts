@@ -117,3 +117,29 @@ test('R-ARS-7: hubRoutingPreference classes', () => {
   assert.ok(preferenceClass('nva', 'VpnGateway') > preferenceClass('expressroute-gateway', 'VpnGateway'));
   assert.equal(preferenceClass('nva', 'ASPath'), preferenceClass('expressroute-gateway', 'ASPath'));
 });
+
+test('R-ARS-11: toward the gateways nothing while branch-to-branch is off; on, NVA routes with AS path and next hop unchanged, 65517:65517 toward ExpressRoute only', () => {
+  const marker = ((65517 << 16) | 65517) >>> 0;
+  for (const b2b of [false, true]) {
+    const sp = new Speaker('rs', 65515, 1, routeServerPolicy({ ...rs, allowBranchToBranchTraffic: b2b }, 0, model.routeServerSettings));
+    const peer = (name: string, address: string, asn: number, role: string) => {
+      const n = { source: newRouteSource({ name, address, asn, kind: role === 'nva' ? 'ebgp' : 'ibgp', routerId: 0 }), info: { role }, send: () => undefined };
+      sp.addNeighbor(n);
+      sp.neighborUp(n.source.id);
+      return n;
+    };
+    const nva = peer('nva', '10.10.0.7', 65001, 'nva');
+    const er = peer('er/0', '10.10.2.12', 65515, 'expressroute-gateway');
+    const vpn = peer('vpn/0', '10.10.2.14', 65515, 'vpn-gateway');
+    sp.receive(nva.source.id, [], { attrs: attrs([65001], '10.10.0.7'), prefixes: [P('10.99.0.0/16')] });
+    const out = (n: typeof er) => [...sp.adjRibOut(n.source.id)].map((e) => `${formatPrefix(e.prefix)} ${e.attrs.asPath.flatMap((s) => s.asns).join(' ')} ${e.attrs.nextHop} ${(e.attrs.communities ?? []).includes(marker)}`);
+    if (!b2b) {
+      assert.deepEqual(out(er), [], 'nothing toward the ExpressRoute gateway');
+      assert.deepEqual(out(vpn), [], 'nothing toward the VPN gateway');
+      assert.deepEqual(sp.explainExport(er.source.id, P('10.99.0.0/16')), { rule: 'R-ARS-11', reason: 'branch-to-branch traffic is off' });
+    } else {
+      assert.deepEqual(out(er), ['10.99.0.0/16 65001 10.10.0.7 true']);
+      assert.deepEqual(out(vpn), ['10.99.0.0/16 65001 10.10.0.7 false']);
+    }
+  }
+});

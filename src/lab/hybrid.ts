@@ -338,11 +338,16 @@ export class HybridRuntime {
         }
       }
     }
-    // 3. Global Reach between circuits' MSEEs, link by link (R-ER-6).
+    // 3. Global Reach between circuits' MSEEs, link by link (R-ER-6). A connection is declared
+    //    on one circuit of the pair (or on both): one session per pair and link either way.
+    const linked = new Set<string>();
     for (const c of this.circuits.values()) {
       for (const gr of c.resource.globalReachConnections) {
         const other = this.circuits.get(gr.peerCircuit.toLowerCase());
-        if (!other || other.resource.name > c.resource.name) continue; // one session per pair
+        if (!other || other === c) continue;
+        const pair = [c.resource.id.toLowerCase(), other.resource.id.toLowerCase()].sort().join(' ');
+        if (linked.has(pair)) continue;
+        linked.add(pair);
         for (const link of [0, 1] as const) {
           this.session(
             `${c.resource.name}/${link}<->${other.resource.name}/${link} (Global Reach)`,

@@ -95,3 +95,20 @@ test('a prefix limit closes the session and it retries later', async () => {
   assert.equal(s.state, 'Established');
   assert.ok(has(b, '10.1.0.0/16') && has(b, '10.2.0.0/16'));
 });
+
+test('a delivery loop that never ends still lets timers run (the queue yields after its budget), in posting order', async () => {
+  const queue = new DeliveryQueue(1000);
+  const order: number[] = [];
+  let n = 0;
+  let looping = true;
+  const loop = () => {
+    order.push(n++);
+    if (looping) queue.post(loop);
+  };
+  queue.post(loop);
+  await new Promise<void>((resolve) => setTimeout(resolve, 20)); // never fires if the drain does not yield
+  looping = false;
+  await queue.settled();
+  assert.ok(n > 1000, `the loop ran across turns (${n} deliveries)`);
+  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+});

@@ -14,11 +14,18 @@ import { formatPrefix, type Prefix } from '../bgp/wire/index.js';
 import type { Neighbor, OutboundBatch, RouteAttrs, RouteSource, Speaker } from '../rib/index.js';
 import type { EventLog } from './events.js';
 
-/** Runs deliveries in the order they were posted, after the current work finishes. */
+/**
+ * Runs deliveries in the order they were posted, after the current work finishes. A drain
+ * that runs `budget` deliveries without emptying the queue hands the event loop back (the
+ * rest follows in the same order on the next turn): a routing loop that never converges —
+ * a policy bug — then leaves timers running, so a test's timeout can still fire.
+ */
 export class DeliveryQueue {
   private readonly queue: (() => void)[] = [];
   private scheduled = false;
   private draining = false;
+
+  constructor(private readonly budget = 100_000) {}
 
   post(fn: () => void): void {
     this.queue.push(fn);
@@ -32,7 +39,15 @@ export class DeliveryQueue {
     this.scheduled = false;
     this.draining = true;
     try {
-      for (let fn = this.queue.shift(); fn; fn = this.queue.shift()) fn();
+      let n = 0;
+      for (let fn = this.queue.shift(); fn; fn = this.queue.shift()) {
+        fn();
+        if (++n >= this.budget && this.queue.length > 0) {
+          this.scheduled = true;
+          setImmediate(() => this.drain());
+          return;
+        }
+      }
     } finally {
       this.draining = false;
     }

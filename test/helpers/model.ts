@@ -60,6 +60,8 @@ export interface ModelInit {
     secondary: string;
     msee: [string, string];
     globalReach?: { name: string; peer: string; prefix: string }[];
+    /** Default Standard (R-ER-2: Premium raises the on-premises prefix limit to 10,000). */
+    skuTier?: 'Standard' | 'Premium';
   }[];
   connections?: { name: string; gateway: string; circuit?: string; lng?: string; routingWeight?: number; msee?: [string, string] }[];
   localNetworkGateways?: { name: string; ip: string; prefixes: string[]; asn: number; bgp: string }[];
@@ -197,7 +199,7 @@ export function buildModel(init: ModelInit): AzureModel {
       serviceProviderName: 'Provider',
       peeringLocation: c.location,
       bandwidthInMbps: 1000,
-      skuTier: 'Standard' as const,
+      skuTier: c.skuTier ?? ('Standard' as const),
       peerings: [{ name: 'AzurePrivatePeering' as const, peerASN: c.peerASN, primaryPeerAddressPrefix: c.primary, secondaryPeerAddressPrefix: c.secondary, vlanId: 100 }],
       mseeAddresses: c.msee,
       globalReachConnections: (c.globalReach ?? []).map((g) => ({ name: g.name, peerCircuit: resourceId(S, 'rg', 'expressRouteCircuits', g.peer), addressPrefix: g.prefix })),

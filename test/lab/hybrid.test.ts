@@ -135,12 +135,12 @@ before(async () => {
     await lab.settled();
     return [...er(0).locRib()].some((e) => formatPrefix(e.prefix) === '10.99.0.0/16');
   });
-});
+}, { timeout: 60_000 });
 
 after(async () => {
   await lab?.stop();
   rmSync(dir, { recursive: true, force: true });
-});
+}, { timeout: 30_000 });
 
 const er = (i: 0 | 1, name = 'er1') => lab.hybrid!.gateways.get([...lab.hybrid!.gateways.keys()].find((k) => k.endsWith(`/${name}`))!)!.instances[i]!;
 /** Every path an ER gateway instance holds, as "prefix origin-class sourcePeer aspath weight nexthop". */
@@ -172,6 +172,16 @@ test('R-ER-3: the gateway holds its VNet ranges (Network, 32768), the route serv
   assert.ok(rows.includes(`169.254.1.88/30 EBgp 10.${N}.3.4 12076-133937 32779 10.${N}.3.4`), 'MSEE route: weight 32769 + routingWeight 10');
   assert.ok(rows.includes(`1.2.3.0/24 EBgp 10.${N}.3.5 12076-133937 32779 10.${N}.3.5`));
   assert.ok(!rows.some((r) => r.startsWith(`1.2.3.0/24 EBgp 10.${N}.3.4`)), 'onprem1 advertises 1.2.3.0/24 on the secondary link only');
+});
+
+test('R-ER-1: each link is its own eBGP session with AS 12076, the customer edge on the first host of the /30, the MSEE on the second', () => {
+  const rows = lab.hybrid!.routers.get('onprem1')!.table().filter((r) => r.prefix === `10.${N}.0.0/20`);
+  assert.deepEqual(rows.map((r) => `${r.peer} ${r.nextHop} ${r.asPath.join(' ')}`).sort(), ['169.254.1.90 169.254.1.90 12076', '169.254.1.94 169.254.1.94 12076']);
+  for (const [link, ce] of [['primary', '169.254.1.89'], ['secondary', '169.254.1.93']] as const) {
+    const s = lab.hybrid!.sessions.get(`onprem1<->c1/${link}`)!;
+    assert.equal(s.end(1).peer.address, ce, `the ${link} MSEE sees the customer edge on the first host`);
+    assert.equal(s.end(0).peer.asn, 12076);
+  }
 });
 
 test('R-ER-2: the MSEE reflects the other gateway instance\'s VNet ranges with 65515 overridden (12076-12076), next hop kept', () => {
@@ -209,6 +219,16 @@ test('R-ER-5: no transit between circuits: onprem1 never learns onprem2\'s route
   const r1 = [...lab.hybrid!.routers.get('onprem1')!.speaker.locRib()].map((e) => formatPrefix(e.prefix));
   assert.ok(!r1.includes('10.100.20.0/24'), r1.join(' '));
   assert.ok(erRows(0).some((r) => r.startsWith('10.100.20.0/24 EBgp')), 'positive control: the gateway has it');
+  // Nor does the gateway advertise it toward c1 (its list-advertised-routes): without R-ER-5 the
+  // MSEE's own loop check on 12076 would still keep it from onprem1, so look at the gateway.
+  for (const i of [0, 1] as const) {
+    for (const [circuit, other] of [['c1', '10.100.20.0/24'], ['c2', '1.2.3.0/24']] as const) {
+      const s = lab.hybrid!.sessions.get(`er1/${i}<->${circuit}/primary`)!;
+      const adv = [...er(i).adjRibOut(s.neighborId(0))].map((e) => formatPrefix(e.prefix));
+      assert.ok(adv.includes(`10.${N}.0.0/20`), `positive control: er1/${i} advertises its VNet to ${circuit}`);
+      assert.ok(!adv.includes(other), `er1/${i} toward ${circuit}: ${adv.join(' ')}`);
+    }
+  }
 });
 
 test('R-ARS-12: the second hub\'s gateway (beside a route server) drops hub1\'s NVA routes marked 65517:65517', () => {

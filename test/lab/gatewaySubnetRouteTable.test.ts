@@ -15,6 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SUBSCRIPTION, resourceId, vmId, type AzureModel, type Route } from '../../src/azure/index.js';
 import { allLines, renderExplain } from '../../src/azure/explain.js';
+import { ApiServer } from '../../src/api/server.js';
+import { checkRequired, parseArgs } from '../../src/cli/args.js';
+import { ApiClient } from '../../src/cli/client.js';
+import { formatResult, type OutputFormat } from '../../src/cli/output/index.js';
+import { findCommand } from '../../src/cli/registry.js';
 import { explainNic } from '../../src/lab/explain.js';
 import { Lab } from '../../src/lab/lab.js';
 import { VirtualClock } from '../../src/lab/clock/virtual.js';
@@ -91,6 +96,8 @@ function withTable(m: AzureModel, routes: Route[] | undefined): AzureModel {
 
 let dir = '';
 let lab: Lab;
+let api: ApiServer | undefined;
+let client: ApiClient;
 const clock = new VirtualClock();
 
 before(async () => {
@@ -125,6 +132,7 @@ before(async () => {
 }, { timeout: 60_000 });
 
 after(async () => {
+  await api?.close();
   await lab?.stop();
   rmSync(dir, { recursive: true, force: true });
 }, T);
@@ -216,4 +224,59 @@ test('(b\') a lab (10.155) that starts with the table in place never brings the 
     await second.stop();
     rmSync(d, { recursive: true, force: true });
   }
+});
+
+/** `arslab ARGV…` in process: the command's parsing and run, the API over HTTP, az's formatting; its stdout. */
+async function arslab(...argv: string[]): Promise<string> {
+  if (!api) {
+    api = new ApiServer(lab);
+    const addr = await api.listen('127.0.0.1', 0);
+    client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION);
+  }
+  const words: string[] = [];
+  for (const a of argv) {
+    if (a.startsWith('-')) break;
+    words.push(a);
+  }
+  const found = findCommand(words);
+  assert.ok(found, `no command ${words.join(' ')}`);
+  const args = parseArgs(argv.slice(found.command.path.length), found.command.args);
+  checkRequired(args, found.command.args);
+  let out = '';
+  const result = await found.command.run({ client: async () => client, stdout: (t) => (out += t), stderr: () => {} }, args);
+  if (result !== undefined) {
+    const query = args['query'] as string | undefined;
+    out += formatResult(result, { output: ((args['output'] as string | undefined) ?? 'json') as OutputFormat, ...(query !== undefined ? { query } : {}) });
+  }
+  return out;
+}
+
+test('(d) arslab network route-table route delete|create|list: the lab follows GatewaySubnet\'s table at run time', T, async () => {
+  const rt = ['network', 'route-table', 'route'];
+  const listed = JSON.parse(await arslab(...rt, 'list', '-g', 'rg', '--route-table-name', 'gwrt', '-o', 'json')) as { name: string; addressPrefix: string; nextHopType: string; nextHopIpAddress?: string; resourceGroup: string; type: string }[];
+  assert.deepEqual(listed.map((r) => `${r.name} ${r.addressPrefix} ${r.nextHopType} ${r.nextHopIpAddress ?? '-'}`), ['to-nva 10.150.0.0/16 VirtualAppliance 10.150.1.4', 'gw-local 10.150.3.0/24 VnetLocal -', 'rs-local 10.150.0.0/26 VnetLocal -']);
+  assert.equal(listed[0]!.resourceGroup, 'rg');
+  assert.equal(listed[0]!.type, 'Microsoft.Network/routeTables/routes');
+  // Deleting the RouteServerSubnet route breaks the route-server ↔ gateway sessions again.
+  await arslab(...rt, 'delete', '-g', 'rg', '--route-table-name', 'gwrt', '-n', 'rs-local');
+  await lab.settled();
+  assert.deepEqual(meshStates(), ['Cut', 'Cut', 'Cut', 'Cut']);
+  clock.advance(180_000);
+  await lab.settled();
+  assert.deepEqual(gatewayRows('clientVMNic'), []);
+  // Created again, az-shaped answer; the mesh and the routes come back.
+  const created = JSON.parse(await arslab(...rt, 'create', '-g', 'rg', '--route-table-name', 'gwrt', '-n', 'rs-local', '--address-prefix', '10.150.0.0/26', '--next-hop-type', 'VnetLocal', '-o', 'json')) as Record<string, unknown>;
+  assert.equal(created['name'], 'rs-local');
+  assert.equal(created['nextHopType'], 'VnetLocal');
+  assert.equal(created['provisioningState'], 'Succeeded');
+  assert.deepEqual(meshStates(), ['Established', 'Established', 'Established', 'Established']);
+  await waitFor('routes back', async () => {
+    await lab.settled();
+    return gatewayRows('clientVMNic').includes(`${NVA_ROUTE} 10.150.1.4`);
+  }, 10_000);
+  // Azure's checks: VirtualAppliance needs an address; two routes with one prefix conflict (R-NIC-3).
+  await assert.rejects(arslab(...rt, 'create', '-g', 'rg', '--route-table-name', 'gwrt', '-n', 'x', '--address-prefix', '10.150.9.0/24', '--next-hop-type', 'VirtualAppliance'), /VirtualAppliance needs nextHopIpAddress/);
+  await assert.rejects(arslab(...rt, 'create', '-g', 'rg', '--route-table-name', 'gwrt', '-n', 'y', '--address-prefix', '10.150.0.0/26', '--next-hop-type', 'None'), (e: { code?: string }) => e.code === 'RouteConflict');
+  await assert.rejects(arslab(...rt, 'list', '-g', 'rg', '--route-table-name', 'nope'), (e: { code?: string }) => e.code === 'ResourceNotFound');
+  assert.equal(lab.model.routeTables[0]!.routes.length, 3, 'refused changes leave the table as it was');
 });

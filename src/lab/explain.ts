@@ -326,7 +326,7 @@ function programmingNotes(tr: Trace, r: SpeakerRef, prefix: Prefix, best: readon
   // R-VPN-2: with the hub's iBGP mesh broken by GatewaySubnet's route table, nothing of this speaker reaches NICs.
   const hubId = r.rs?.resource.virtualNetwork ?? r.gateway?.resource.virtualNetwork;
   const meshDown = hubId ? (tr.ix.lab.hybrid?.meshDown(hubId) ?? []) : [];
-  if (meshDown.length > 0) return [lossLine('dropped', 'not programmed into NICs', `the gateways' iBGP mesh is down: ${meshDown[0]!.broken.reason}`, ruleFor('rejected:R-VPN-2', r.kind))];
+  if (meshDown.length > 0 && top.source.kind !== 'local') return [lossLine('dropped', 'not programmed into NICs', `the gateways' iBGP mesh is down: ${meshDown[0]!.broken.reason}`, ruleFor('rejected:R-VPN-2', r.kind))];
   const out: ExplainLine[] = [];
   if (r.kind === 'route-server') {
     if (top.source.kind === 'local') out.push(infoLine('its own VNet range: a system route in NICs, not programmed', ruleFor('rejected:R-ARS-8')));

@@ -445,14 +445,17 @@ export class HybridRuntime {
   private applyMeshPaths(): void {
     const key = (a: string, b: string) => [a, b].sort().join(' ');
     const now = new Map<InProcessSession, MeshBreak>();
+    /** Sessions that are part of a mesh now (route-server ones only with branch-to-branch on). */
+    const present = new Set<InProcessSession>();
     for (const vnet of this.model.virtualNetworks) {
       const v = vnet.id.toLowerCase();
       const sessions = this.mesh.filter((x) => x.vnet === v);
       if (sessions.length === 0) continue;
       const paths = new Map(gatewayMeshPaths(this.model, vnet).map((p) => [key(p.a.address, p.b.address), p] as const));
       for (const x of sessions) {
-        const broken = paths.get(key(...x.ends))?.broken;
-        if (broken) now.set(x.session, broken);
+        const path = paths.get(key(...x.ends));
+        if (path) present.add(x.session);
+        if (path?.broken) now.set(x.session, path.broken);
       }
     }
     for (const [s, b] of now) {
@@ -467,6 +470,8 @@ export class HybridRuntime {
     for (const s of [...this.meshBroken.keys()]) {
       if (now.has(s)) continue;
       this.meshBroken.delete(s);
+      // Out of the mesh altogether (branch-to-branch turned off): applyBranchToBranch closes it.
+      if (!present.has(s)) continue;
       this.ctx.events.emit('session', s.label, 'path restored (R-VPN-2): GatewaySubnet routes carry the iBGP again');
       if (!this.held.has(s) && this.isActiveSession(s)) s.open();
     }

@@ -280,3 +280,24 @@ test('(d) arslab network route-table route delete|create|list: the lab follows G
   await assert.rejects(arslab(...rt, 'list', '-g', 'rg', '--route-table-name', 'nope'), (e: { code?: string }) => e.code === 'ResourceNotFound');
   assert.equal(lab.model.routeTables[0]!.routes.length, 3, 'refused changes leave the table as it was');
 });
+
+test('(e) branch-to-branch off takes the route-server sessions out of the mesh: a broken GatewaySubnet table then breaks nothing here (one gateway); on again, they stay down', T, async () => {
+  const setB2b = async (on: boolean) => {
+    lab.applyModel({ ...lab.model, routeServers: lab.model.routeServers.map((x) => ({ ...x, allowBranchToBranchTraffic: on })) }, `test: b2b ${on ? 'on' : 'off'}`);
+    await lab.settled();
+  };
+  await apply([toNva], 'test: GatewaySubnet route table to the NVA again');
+  clock.advance(180_000);
+  await lab.settled();
+  assert.deepEqual(gatewayRows('clientVMNic'), []);
+  const seq = lab.events.since(0).at(-1)!.seq;
+  await setB2b(false);
+  assert.deepEqual(meshStates(), ['AdminDown', 'AdminDown', 'AdminDown', 'AdminDown']);
+  const rows = gatewayRows('clientVMNic');
+  assert.ok(rows.includes(`${ON_PREM} 10.152.146.35`) && rows.includes(`${NVA_ROUTE} 10.150.1.4`), rows.join(', '));
+  // Out of the mesh is not "restored": nothing on the timeline says so.
+  assert.doesNotMatch(lab.events.since(seq).map((e) => e.message).join('\n'), /path restored/);
+  await setB2b(true);
+  assert.deepEqual(meshStates(), ['AdminDown', 'AdminDown', 'AdminDown', 'AdminDown']);
+  assert.deepEqual(gatewayRows('clientVMNic'), []);
+});

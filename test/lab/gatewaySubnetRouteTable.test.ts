@@ -6,7 +6,9 @@
  * 127.150.0.4/.5, the NVA on 127.150.1.4): a hub with a route server (branch-to-branch on),
  * an ER gateway on a circuit to an on-premises router, an NVA peering, a spoke using the hub's
  * gateways. A virtual clock steps through the mesh's 180 s hold time. A second lab (hub
- * 10.155, route server on 127.155.0.4/.5) starts with the table in place.
+ * 10.155, route server on 127.155.0.4/.5) starts with the table in place; a third (hub
+ * 10.155 again, ExpressRoute and VPN gateways, no route server, no sockets) breaks and
+ * restores the ER ↔ VPN sessions.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -300,4 +302,51 @@ test('(e) branch-to-branch off takes the route-server sessions out of the mesh: 
   await setB2b(true);
   assert.deepEqual(meshStates(), ['AdminDown', 'AdminDown', 'AdminDown', 'AdminDown']);
   assert.deepEqual(gatewayRows('clientVMNic'), []);
+});
+
+test('(f) ExpressRoute and VPN gateways without a route server (10.155, no sockets): the table breaks the ER ↔ VPN sessions and both gateways\' routes leave the NICs; VnetLocal for GatewaySubnet restores them', T, async () => {
+  const d = mkdtempSync(join(tmpdir(), 'arslab-gwrt3-'));
+  const m = buildModel({
+    vnets: [{ name: 'hub', prefixes: ['10.155.0.0/16'], subnets: [{ name: 'default', prefix: '10.155.2.0/24' }, { name: 'GatewaySubnet', prefix: '10.155.3.0/24' }] }],
+    vms: [{ name: 'client', vnet: 'hub', subnet: 'default', ip: '10.155.2.10' }],
+    gateways: [
+      { name: 'er1', vnet: 'hub', type: 'ExpressRoute', instances: ['10.155.3.12', '10.155.3.13'] },
+      { name: 'vpn1', vnet: 'hub', type: 'Vpn', instances: ['10.155.3.14', '10.155.3.15'], activeActive: true, publicIps: ['198.51.100.155', '198.51.100.156'], apipa: ['169.254.21.1', '169.254.22.1'] },
+    ],
+    circuits: [{ name: 'c1', location: 'Amsterdam', peerASN: 65150, primary: '169.254.150.0/30', secondary: '169.254.150.4/30', msee: ['10.152.146.35', '10.152.146.36'] }],
+    connections: [
+      { name: 'er1-c1', gateway: 'er1', circuit: 'c1', msee: ['10.155.3.4', '10.155.3.5'] },
+      { name: 'vpn1-site', gateway: 'vpn1', lng: 'site' },
+    ],
+    localNetworkGateways: [{ name: 'site', ip: '203.0.113.155', prefixes: [], asn: 65155, bgp: '169.254.21.2' }],
+  });
+  const broken = withTable(m, [{ name: 'to-nva', addressPrefix: '10.155.0.0/16', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.155.2.4' }]);
+  const site: RouterNodeSpec = { kind: 'router', name: 'site', asn: 65155, routerId: '169.254.21.2', attach: [{ kind: 'vpn', localNetworkGateway: 'site' }], routes: [{ prefix: NVA_ROUTE, origin: 'igp' }] };
+  const third = await Lab.start(
+    { name: 'gwrt3', file: join(d, 'lab.yml'), settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 }, model: broken, nodes: [], routers: [...routers, site], warnings: [] },
+    { stateDir: join(d, 'state'), clock: new VirtualClock() },
+  );
+  try {
+    await third.settled();
+    const erVpn = () => [...third.hybrid!.sessions.values()].filter((s) => /^er1\/\d<->vpn1\/\d$/.test(s.label)).map((s) => s.state);
+    const rows = () =>
+      third
+        .effectiveRoutes(third.model.networkInterfaces[0]!)
+        .value.filter((r) => r.source === 'VirtualNetworkGateway')
+        .map((r) => `${r.addressPrefix[0]} ${r.nextHopIpAddress[0]}`);
+    assert.deepEqual(erVpn(), ['Idle', 'Idle', 'Idle', 'Idle']);
+    assert.deepEqual(rows(), []);
+    third.applyModel(withTable(third.model, [
+      { name: 'to-nva', addressPrefix: '10.155.0.0/16', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.155.2.4' },
+      { name: 'gw-local', addressPrefix: '10.155.3.0/24', nextHopType: 'VnetLocal' },
+    ]), 'test: VnetLocal for GatewaySubnet');
+    await third.settled();
+    assert.deepEqual(erVpn(), ['Established', 'Established', 'Established', 'Established']);
+    const back = rows();
+    assert.ok(back.includes(`${ON_PREM} 10.152.146.35`), back.join(', '));
+    assert.ok(back.some((r) => r.startsWith(`${NVA_ROUTE} `)), `the VPN site's route: ${back.join(', ')}`);
+  } finally {
+    await third.stop();
+    rmSync(d, { recursive: true, force: true });
+  }
 });

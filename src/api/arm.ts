@@ -11,6 +11,8 @@ import {
   type AzureModel,
   type BgpConnection,
   type NetworkInterface,
+  type Route,
+  type RouteTable,
   type RouteServer,
   type VirtualMachine,
   type VirtualNetwork,
@@ -152,3 +154,21 @@ export function vnetJson(model: AzureModel, vnet: VirtualNetwork): Record<string
 }
 
 export { lastSegment };
+
+/** A route of a route table (ARM: routeTables/routes), as `az network route-table route show` gets it. */
+export function routeJson(table: RouteTable, r: Route): Record<string, unknown> {
+  const id = `${table.id}/routes/${r.name}`;
+  return {
+    name: r.name,
+    id,
+    etag: etag(id),
+    type: 'Microsoft.Network/routeTables/routes',
+    properties: {
+      provisioningState: 'Succeeded',
+      addressPrefix: r.addressPrefix,
+      nextHopType: r.nextHopType,
+      ...(r.nextHopIpAddress ? { nextHopIpAddress: r.nextHopIpAddress } : {}),
+      hasBgpOverride: false,
+    },
+  };
+}

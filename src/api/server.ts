@@ -14,8 +14,12 @@ import {
   AzureError,
   AzureErrors,
   byId,
+  deleteRoute,
   deleteVnetPeering,
+  getRouteTable,
+  putRoute,
   putVnetPeering,
+  type NextHopType,
   getNetworkInterface,
   getRouteServer,
   getVirtualMachine,
@@ -24,7 +28,7 @@ import {
 } from '../azure/index.js';
 import { parseIpv4, v4Prefix } from '../bgp/wire/index.js';
 import type { Lab } from '../lab/lab.js';
-import { bgpConnectionJson, nicJson, routeServerJson, vmJson, vnetJson } from './arm.js';
+import { bgpConnectionJson, nicJson, routeJson, routeServerJson, vmJson, vnetJson } from './arm.js';
 import { ROUTE_GROUPS } from './routes/index.js';
 
 export type Handler = (m: RegExpMatchArray, body: unknown, url: URL) => Promise<Reply> | Reply;
@@ -147,6 +151,43 @@ export class ApiServer {
     this.route('DELETE', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m) => {
       const vnet = getVirtualNetwork(model(), m[2]!, m[3]!);
       lab.applyModel(deleteVnetPeering(model(), vnet.id, m[4]!), `virtual network peering ${vnet.name}/${m[4]} deleted`);
+      return { status: 200 };
+    });
+
+    // --- ARM: routes of a route table (R-NIC-3): effective routes and the gateways' iBGP
+    // mesh (R-VPN-2, a GatewaySubnet table) follow at once through Lab.applyModel.
+    this.route('GET', `${RG}/Microsoft.Network/routeTables/${SEG}/routes`, (m) => {
+      const t = getRouteTable(model(), m[2]!, m[3]!);
+      return { status: 200, body: { value: t.routes.map((r) => routeJson(t, r)) } };
+    });
+    this.route('GET', `${RG}/Microsoft.Network/routeTables/${SEG}/routes/${SEG}`, (m) => {
+      const t = getRouteTable(model(), m[2]!, m[3]!);
+      const r = t.routes.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
+      if (!r) throw AzureErrors.resourceNotFound('Microsoft.Network/routeTables/routes', `${m[3]}/${m[4]}`, m[2]!);
+      return { status: 200, body: routeJson(t, r) };
+    });
+    this.route('PUT', `${RG}/Microsoft.Network/routeTables/${SEG}/routes/${SEG}`, (m, body) => {
+      const t = getRouteTable(model(), m[2]!, m[3]!);
+      const p = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
+      const addressPrefix = p['addressPrefix'];
+      const nextHopType = p['nextHopType'];
+      if (typeof addressPrefix !== 'string') throw AzureErrors.invalidParameter('addressPrefix', 'properties.addressPrefix is required');
+      if (typeof nextHopType !== 'string') throw AzureErrors.invalidParameter('nextHopType', 'properties.nextHopType is required');
+      const ip = p['nextHopIpAddress'];
+      const existed = t.routes.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
+      const next = putRoute(model(), m[2]!, m[3]!, {
+        name: m[4]!,
+        addressPrefix,
+        nextHopType: nextHopType as NextHopType,
+        ...(typeof ip === 'string' && ip ? { nextHopIpAddress: ip } : {}),
+      });
+      lab.applyModel(next, `route ${t.name}/${m[4]} ${existed ? 'updated' : 'created'}`);
+      const nt = getRouteTable(lab.model, m[2]!, m[3]!);
+      return { status: existed ? 200 : 201, body: routeJson(nt, nt.routes.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase())!) };
+    });
+    this.route('DELETE', `${RG}/Microsoft.Network/routeTables/${SEG}/routes/${SEG}`, (m) => {
+      const t = getRouteTable(model(), m[2]!, m[3]!);
+      lab.applyModel(deleteRoute(model(), m[2]!, m[3]!, m[4]!), `route ${t.name}/${m[4]} deleted`);
       return { status: 200 };
     });
 

@@ -176,7 +176,7 @@ export const RULE_MAP: readonly RuleMapping[] = [
   { cause: 'rejected:R-ER-5', rule: 'R-ER-5', what: 'no transit between circuits' },
   { cause: 'rejected:R-ER-6', rule: 'R-ER-6', what: 'Global Reach routes stay between the circuits' },
   { cause: 'rejected:R-VPN-1', rule: 'R-VPN-1', what: 'no default route, no VNet-overlapping prefix over VPN' },
-  { cause: 'rejected:R-VPN-2', rule: 'R-VPN-2', what: 'no ER↔VPN transit without a route server' },
+  { cause: 'rejected:R-VPN-2', rule: 'R-VPN-2', what: 'no ER↔VPN transit without a route server; a GatewaySubnet route table that breaks the gateways\' iBGP mesh withdraws every gateway route from NICs' },
   { cause: 'rejected:R-NIC-4', rule: 'R-NIC-4', what: 'NIC route selection' },
   { cause: 'rejected:RFC4271-9.1.2', rule: 'RFC 4271 §9.1.2', what: 'own AS in AS_PATH: a loop' },
   { cause: 'rejected:RFC4271-9.2', rule: 'RFC 4271 §9.2', what: 'iBGP-learned routes are not advertised to iBGP peers' },

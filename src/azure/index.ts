@@ -16,3 +16,4 @@ export * from './expressRoute.js';
 export * from './vpnGateway.js';
 export * from './gatewayRoutes.js';
 export * from './dataPath.js';
+export * from './gatewayMesh.js';

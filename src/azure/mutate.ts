@@ -7,7 +7,7 @@
 import { AzureErrors, type AzureError } from './errors.js';
 import { idKey, sameName } from './ids.js';
 import { byId } from './lookup.js';
-import type { AzureModel, VirtualNetworkPeering } from './model.js';
+import type { AzureModel, NextHopType, Route, RouteTable, VirtualNetworkPeering } from './model.js';
 import { validateModel } from './validate.js';
 
 function checked(next: AzureModel): AzureModel {
@@ -61,4 +61,38 @@ export function deleteVnetPeering(model: AzureModel, vnetId: string, name: strin
   }
   const list = vnet.virtualNetworkPeerings.filter((x) => !sameName(x.name, name));
   return checked({ ...model, virtualNetworks: model.virtualNetworks.map((v) => (v === vnet ? { ...v, virtualNetworkPeerings: list } : v)) });
+}
+
+/** The route table `name` of resource group `rg` (case-insensitive), or ResourceNotFound. */
+export function getRouteTable(model: AzureModel, rg: string, name: string): RouteTable {
+  const t = model.routeTables.find((x) => sameName(x.resourceGroup, rg) && sameName(x.name, name));
+  if (!t) throw AzureErrors.resourceNotFound('Microsoft.Network/routeTables', name, rg);
+  return t;
+}
+
+const NEXT_HOP_TYPES: readonly NextHopType[] = ['VirtualAppliance', 'VirtualNetworkGateway', 'VnetLocal', 'Internet', 'None'];
+
+/**
+ * PUT routeTables/{table}/routes/{name}: create or replace a user route (R-NIC-3). The
+ * whole model is checked, so a prefix another route of the table has is refused
+ * (RouteConflict), as is VirtualAppliance without an address.
+ */
+export function putRoute(model: AzureModel, rg: string, tableName: string, route: Route): AzureModel {
+  const table = getRouteTable(model, rg, tableName);
+  if (!NEXT_HOP_TYPES.includes(route.nextHopType)) {
+    throw AzureErrors.invalidParameter('nextHopType', `'${String(route.nextHopType)}' is not one of ${NEXT_HOP_TYPES.join(', ')}`);
+  }
+  const had = table.routes.findIndex((r) => sameName(r.name, route.name));
+  const routes = [...table.routes];
+  if (had >= 0) routes[had] = route;
+  else routes.push(route);
+  return checked({ ...model, routeTables: model.routeTables.map((t) => (t === table ? { ...t, routes } : t)) });
+}
+
+/** DELETE routeTables/{table}/routes/{name}. */
+export function deleteRoute(model: AzureModel, rg: string, tableName: string, name: string): AzureModel {
+  const table = getRouteTable(model, rg, tableName);
+  if (!table.routes.some((r) => sameName(r.name, name))) throw AzureErrors.resourceNotFound('Microsoft.Network/routeTables/routes', `${table.name}/${name}`, rg);
+  const routes = table.routes.filter((r) => !sameName(r.name, name));
+  return checked({ ...model, routeTables: model.routeTables.map((t) => (t === table ? { ...t, routes } : t)) });
 }

@@ -38,6 +38,9 @@ import { command as probe } from './commands/probe.js';
 import { command as agentRun } from './commands/agent/run.js';
 import { command as agentValidate } from './commands/agent/validate.js';
 import { command as agentStatus } from './commands/agent/status.js';
+import { command as routeCreate } from './commands/network/route-table/route/create.js';
+import { command as routeDelete } from './commands/network/route-table/route/delete.js';
+import { command as routeList } from './commands/network/route-table/route/list.js';
 
 export const COMMANDS: readonly Command[] = [
   validate,
@@ -57,6 +60,9 @@ export const COMMANDS: readonly Command[] = [
   vnetPeeringShow,
   vnetPeeringCreate,
   vnetPeeringDelete,
+  routeCreate,
+  routeDelete,
+  routeList,
   explain,
   rsUpdate,
   gwShow,

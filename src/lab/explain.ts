@@ -323,6 +323,10 @@ function speakerSection(tr: Trace, r: SpeakerRef, target: ExplainTarget, depth: 
 function programmingNotes(tr: Trace, r: SpeakerRef, prefix: Prefix, best: readonly Path[]): ExplainLine[] {
   const top = best[0];
   if (!top) return [];
+  // R-VPN-2: with the hub's iBGP mesh broken by GatewaySubnet's route table, nothing of this speaker reaches NICs.
+  const hubId = r.rs?.resource.virtualNetwork ?? r.gateway?.resource.virtualNetwork;
+  const meshDown = hubId ? (tr.ix.lab.hybrid?.meshDown(hubId) ?? []) : [];
+  if (meshDown.length > 0 && top.source.kind !== 'local') return [lossLine('dropped', 'not programmed into NICs', `the gateways' iBGP mesh is down: ${meshDown[0]!.broken.reason}`, ruleFor('rejected:R-VPN-2', r.kind))];
   const out: ExplainLine[] = [];
   if (r.kind === 'route-server') {
     if (top.source.kind === 'local') out.push(infoLine('its own VNet range: a system route in NICs, not programmed', ruleFor('rejected:R-ARS-8')));
@@ -467,6 +471,16 @@ export function explainNic(lab: Lab, resourceGroup: string, nicName: string, tar
   }
   if (where && hub) {
     if (hub.id !== where.vnet.id) nicSection.lines.push(infoLine(`gateway routes come from hub ${hub.name} (peering with useRemoteGateways)`, ruleFor('rejected:R-ARS-8')));
+    // R-VPN-2: GatewaySubnet's route table broke the gateways' iBGP mesh: nothing from the gateways.
+    const meshDown = lab.hybrid?.meshDown(hub.id) ?? [];
+    if (meshDown.length > 0) {
+      nicSection.lines.push(
+        infoLine(
+          `the gateways' iBGP mesh of ${hub.name} is down (${meshDown.map((d) => d.label).join(', ')}): ${meshDown[0]!.broken.reason}; every gateway and route-server route of ${hub.name} is withdrawn from NICs`,
+          ruleFor('rejected:R-VPN-2'),
+        ),
+      );
+    }
     const rs = routeServerOfVnet(m, hub);
     const rsRefs = ix.refs.filter((r) => r.rs && rs && r.rs.resource.id.toLowerCase() === rs.id.toLowerCase());
     const gws = gatewaysOfVnet(m, hub).map((g) => g.id.toLowerCase());

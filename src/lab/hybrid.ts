@@ -21,6 +21,7 @@ import {
   vpnGatewayPolicy,
   vpnNextHops,
   byId,
+  gatewayMeshPaths,
   CUSTOMER_PREFIX_LIMIT,
   isMseeTransit,
   VNET_PREFIX_LIMIT,
@@ -29,6 +30,7 @@ import {
   type AzureModel,
   type ExpressRouteCircuit,
   type GatewayRoute,
+  type MeshBreak,
   type VirtualNetworkGateway,
 } from '../azure/index.js';
 import { ArrivalOrder } from '../azure/gatewayListings.js';
@@ -230,6 +232,13 @@ export class HybridRuntime {
   readonly sessions = new Map<string, InProcessSession>();
   /** Route-server ↔ gateway sessions (R-ARS-11), opened only with branch-to-branch on. */
   private readonly b2b: { rs: string; session: InProcessSession }[] = [];
+  /**
+   * The gateways' iBGP mesh of each VNet (R-VPN-2): route-server ↔ gateway and ER ↔ VPN
+   * gateway sessions, with the addresses of both ends (matched against azure/gatewayMesh).
+   */
+  private readonly mesh: { vnet: string; session: InProcessSession; ends: [string, string] }[] = [];
+  /** Mesh sessions whose path GatewaySubnet's route table breaks now, and why (R-VPN-2). */
+  private readonly meshBroken = new Map<InProcessSession, MeshBreak>();
 
   constructor(
     private model: AzureModel,
@@ -365,14 +374,15 @@ export class HybridRuntime {
       const vpn = gws.find((g) => !g.isExpressRoute);
       if (!er || !vpn) continue;
       er.instances.forEach((e, i) =>
-        vpn.instances.forEach((v, j) =>
-          this.session(
+        vpn.instances.forEach((v, j) => {
+          const s = this.session(
             `${er.resource.name}/${i}<->${vpn.resource.name}/${j}`,
             { speaker: e, peer: { name: `${vpn.resource.name}/${j}`, address: vpn.resource.instanceAddresses[j]!, asn: vpn.resource.asn, kind: 'ibgp', routerId: ip(vpn.resource.instanceAddresses[j]!), role: 'vpn-gateway' }, info: { role: 'vpn-gateway' } },
             { speaker: v, peer: { name: `${er.resource.name}/${i}`, address: er.resource.instanceAddresses[i]!, asn: er.resource.asn, kind: 'ibgp', routerId: ip(er.resource.instanceAddresses[i]!), role: 'expressroute-gateway' }, info: { role: 'expressroute-gateway' } },
             IBGP_TIMERS,
-          ),
-        ),
+          );
+          this.mesh.push({ vnet: vnet.id.toLowerCase(), session: s, ends: [er.resource.instanceAddresses[i]!, vpn.resource.instanceAddresses[j]!] });
+        }),
       );
     }
     // 5. Route-server instances ↔ gateway instances (R-ARS-11), iBGP, not listed as peerings.
@@ -384,10 +394,8 @@ export class HybridRuntime {
         if (!gw) continue;
         const gwRole = gw.isExpressRoute ? 'expressroute-gateway' : 'vpn-gateway';
         rt.instances.forEach((ri) =>
-          gw.instances.forEach((gi, j) =>
-            this.b2b.push({
-              rs: rsKey,
-              session: this.session(
+          gw.instances.forEach((gi, j) => {
+            const s = this.session(
                 `${rt.resource.name}/IN_${ri.index}<->${g.name}/${j}`,
                 {
                   speaker: ri.speaker,
@@ -401,9 +409,10 @@ export class HybridRuntime {
                   ...(gw.isExpressRoute ? { maxPrefixes: VNET_PREFIX_LIMIT } : {}),
                 },
                 IBGP_TIMERS,
-              ),
-            }),
-          ),
+              );
+            this.b2b.push({ rs: rsKey, session: s });
+            this.mesh.push({ vnet: vnet.id.toLowerCase(), session: s, ends: [g.instanceAddresses[j]!, ri.ip] });
+          }),
         );
       }
     }
@@ -421,8 +430,67 @@ export class HybridRuntime {
   /** Originates every router's routes and opens every session, in wiring order. */
   start(): void {
     for (const r of this.routers.values()) r.originateAll();
-    for (const s of this.sessions.values()) if (!this.b2b.some((x) => x.session === s)) s.open();
+    this.applyMeshPaths();
+    for (const s of this.sessions.values()) if (!this.b2b.some((x) => x.session === s) && !this.meshBroken.has(s)) s.open();
     this.applyBranchToBranch();
+  }
+
+  /**
+   * R-VPN-2: mesh sessions follow GatewaySubnet's route table. A session whose path the
+   * table breaks does not come up; an Established one is cut — the NVA drops the packets
+   * silently, so no NOTIFICATION gets through and each side notices at hold expiry (the
+   * mesh runs no BFD); a session whose path is restored opens again (a cut not yet detected
+   * heals without a reset). docs/azure-differences.md.
+   */
+  private applyMeshPaths(): void {
+    const key = (a: string, b: string) => [a, b].sort().join(' ');
+    const now = new Map<InProcessSession, MeshBreak>();
+    /** Sessions that are part of a mesh now (route-server ones only with branch-to-branch on). */
+    const present = new Set<InProcessSession>();
+    for (const vnet of this.model.virtualNetworks) {
+      const v = vnet.id.toLowerCase();
+      const sessions = this.mesh.filter((x) => x.vnet === v);
+      if (sessions.length === 0) continue;
+      const paths = new Map(gatewayMeshPaths(this.model, vnet).map((p) => [key(p.a.address, p.b.address), p] as const));
+      for (const x of sessions) {
+        const path = paths.get(key(...x.ends));
+        if (path) present.add(x.session);
+        if (path?.broken) now.set(x.session, path.broken);
+      }
+    }
+    for (const [s, b] of now) {
+      const was = this.meshBroken.get(s);
+      this.meshBroken.set(s, b);
+      if (was?.reason === b.reason) continue;
+      if (s.state === 'Established') {
+        this.ctx.events.emit('session', s.label, `path broken (${b.rule}): ${b.reason}; no NOTIFICATION gets through, each side notices at hold expiry`);
+        s.cut();
+      } else this.ctx.events.emit('session', s.label, `not established (${b.rule}): ${b.reason}`);
+    }
+    for (const s of [...this.meshBroken.keys()]) {
+      if (now.has(s)) continue;
+      this.meshBroken.delete(s);
+      // Out of the mesh altogether (branch-to-branch turned off): applyBranchToBranch closes it.
+      if (!present.has(s)) continue;
+      this.ctx.events.emit('session', s.label, 'path restored (R-VPN-2): GatewaySubnet routes carry the iBGP again');
+      if (!this.held.has(s) && this.isActiveSession(s)) s.open();
+    }
+  }
+
+  /**
+   * R-VPN-2: the mesh sessions of a hub that its GatewaySubnet route table broke and that
+   * are down (never up, or their loss detected), with why. Non-empty: the hub's gateway and
+   * route-server routes are withdrawn from NICs (Lab.gatewayRoutes).
+   */
+  meshDown(hubId: string): { label: string; broken: MeshBreak }[] {
+    const v = hubId.toLowerCase();
+    const out: { label: string; broken: MeshBreak }[] = [];
+    for (const x of this.mesh) {
+      if (x.vnet !== v) continue;
+      const b = this.meshBroken.get(x.session);
+      if (b && x.session.state !== 'Established' && x.session.state !== 'Cut') out.push({ label: x.session.label, broken: b });
+    }
+    return out;
   }
 
   /** R-ARS-11: route-server ↔ gateway sessions follow allowBranchToBranchTraffic (a session held down by a fault stays down). */
@@ -430,13 +498,14 @@ export class HybridRuntime {
     for (const { rs, session } of this.b2b) {
       const rt = this.ctx.routeServers.get(rs);
       if (rt?.resource.allowBranchToBranchTraffic) {
-        if (!this.held.has(session)) session.open();
+        if (!this.held.has(session) && !this.meshBroken.has(session)) session.open();
       } else session.close('branch-to-branch traffic off', true);
     }
   }
 
   /** Whether a route-server ↔ gateway session exists in Azure now (branch-to-branch on). */
   isActiveSession(s: InProcessSession): boolean {
+    if (this.meshBroken.has(s)) return false; // R-VPN-2: its path is broken
     const b = this.b2b.find((x) => x.session === s);
     return !b || !!this.ctx.routeServers.get(b.rs)?.resource.allowBranchToBranchTraffic;
   }
@@ -518,6 +587,7 @@ export class HybridRuntime {
 
   setModel(model: AzureModel): void {
     this.model = model;
+    this.applyMeshPaths();
     this.applyBranchToBranch();
   }
 

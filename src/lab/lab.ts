@@ -238,7 +238,20 @@ export class Lab {
       candidates.push(...(gw.isExpressRoute ? this.hybrid!.expressRouteRoutes(gw) : this.hybrid!.vpnRoutes(gw)));
     }
     const merged = mergeGatewayRoutes(candidates, rs?.hubRoutingPreference ?? 'ExpressRoute', m.routeServerSettings.maxEcmpPaths);
-    return { routes: merged.routes, servedPrefixes: servedByHub(m, hub).flatMap((v) => v.prefixes), dropped: merged.dropped };
+    const servedPrefixes = servedByHub(m, hub).flatMap((v) => v.prefixes);
+    // R-VPN-2: with the gateways' iBGP mesh broken by GatewaySubnet's route table, every
+    // gateway- and route-server-learned route disappears from the NICs of the hub and of the
+    // spokes using its gateways. That the route server's routes go too is what the reference
+    // reports (seed 004 lab); ARSLab takes it as observed and does not model a mechanism
+    // (docs/azure-differences.md).
+    const down = this.hybrid?.meshDown(hub.id) ?? [];
+    if (down.length > 0) {
+      const first = down[0]!;
+      const reason = `not programmed: the gateways' iBGP mesh of ${hub.name} is down (${down.length} session(s), e.g. ${first.label}): ${first.broken.reason}`;
+      const withdrawn = [...merged.routes, ...merged.dropped.map((d) => d.route)].map((route) => ({ route, rule: 'R-VPN-2', reason }));
+      return { routes: [], servedPrefixes, dropped: withdrawn };
+    }
+    return { routes: merged.routes, servedPrefixes, dropped: merged.dropped };
   };
 
   effectiveRoutes(nic: NetworkInterface): EffectiveRoutes {

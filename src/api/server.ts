@@ -187,6 +187,8 @@ export class ApiServer {
     });
     this.route('DELETE', `${RG}/Microsoft.Network/routeTables/${SEG}/routes/${SEG}`, (m) => {
       const t = getRouteTable(model(), m[2]!, m[3]!);
+      // ARM: deleting a child that does not exist is 204 No Content (az exits 0), not an error.
+      if (!t.routes.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase())) return { status: 204 };
       lab.applyModel(deleteRoute(model(), m[2]!, m[3]!, m[4]!), `route ${t.name}/${m[4]} deleted`);
       return { status: 200 };
     });

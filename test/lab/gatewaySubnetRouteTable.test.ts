@@ -280,6 +280,8 @@ test('(d) arslab network route-table route delete|create|list: the lab follows G
   await assert.rejects(arslab(...rt, 'create', '-g', 'rg', '--route-table-name', 'gwrt', '-n', 'x', '--address-prefix', '10.150.9.0/24', '--next-hop-type', 'VirtualAppliance'), /VirtualAppliance needs nextHopIpAddress/);
   await assert.rejects(arslab(...rt, 'create', '-g', 'rg', '--route-table-name', 'gwrt', '-n', 'y', '--address-prefix', '10.150.0.0/26', '--next-hop-type', 'None'), (e: { code?: string }) => e.code === 'RouteConflict');
   await assert.rejects(arslab(...rt, 'list', '-g', 'rg', '--route-table-name', 'nope'), (e: { code?: string }) => e.code === 'ResourceNotFound');
+  // ARM deletes idempotently: a route that is not there is 204, and az exits 0.
+  await arslab(...rt, 'delete', '-g', 'rg', '--route-table-name', 'gwrt', '-n', 'never-there');
   assert.equal(lab.model.routeTables[0]!.routes.length, 3, 'refused changes leave the table as it was');
 });
 

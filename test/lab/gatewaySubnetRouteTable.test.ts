@@ -18,15 +18,13 @@ import { join } from 'node:path';
 import { DEFAULT_SUBSCRIPTION, resourceId, vmId, type AzureModel, type Route } from '../../src/azure/index.js';
 import { allLines, renderExplain } from '../../src/azure/explain.js';
 import { ApiServer } from '../../src/api/server.js';
-import { checkRequired, parseArgs } from '../../src/cli/args.js';
 import { ApiClient } from '../../src/cli/client.js';
-import { formatResult, type OutputFormat } from '../../src/cli/output/index.js';
-import { findCommand } from '../../src/cli/registry.js';
 import { explainNic } from '../../src/lab/explain.js';
 import { Lab } from '../../src/lab/lab.js';
 import { VirtualClock } from '../../src/lab/clock/virtual.js';
 import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
 import { buildModel } from '../helpers/model.js';
+import { runCli } from '../helpers/inProcessCli.js';
 import { waitFor } from '../helpers/lab.js';
 
 const T = { timeout: 30_000 };
@@ -235,22 +233,7 @@ async function arslab(...argv: string[]): Promise<string> {
     const addr = await api.listen('127.0.0.1', 0);
     client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION);
   }
-  const words: string[] = [];
-  for (const a of argv) {
-    if (a.startsWith('-')) break;
-    words.push(a);
-  }
-  const found = findCommand(words);
-  assert.ok(found, `no command ${words.join(' ')}`);
-  const args = parseArgs(argv.slice(found.command.path.length), found.command.args);
-  checkRequired(args, found.command.args);
-  let out = '';
-  const result = await found.command.run({ client: async () => client, stdout: (t) => (out += t), stderr: () => {} }, args);
-  if (result !== undefined) {
-    const query = args['query'] as string | undefined;
-    out += formatResult(result, { output: ((args['output'] as string | undefined) ?? 'json') as OutputFormat, ...(query !== undefined ? { query } : {}) });
-  }
-  return out;
+  return runCli(client, argv);
 }
 
 test('(d) arslab network route-table route delete|create|list: the lab follows GatewaySubnet\'s table at run time', T, async () => {

@@ -14,13 +14,11 @@ import { join } from 'node:path';
 import { formatPrefix, parsePrefix } from '../../src/bgp/wire/index.js';
 import { DEFAULT_SUBSCRIPTION, vmId, type AzureModel } from '../../src/azure/index.js';
 import { ApiServer } from '../../src/api/server.js';
-import { checkRequired, parseArgs } from '../../src/cli/args.js';
 import { ApiClient } from '../../src/cli/client.js';
-import { formatResult, type OutputFormat } from '../../src/cli/output/index.js';
-import { findCommand } from '../../src/cli/registry.js';
 import { Lab } from '../../src/lab/lab.js';
 import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
 import { buildModel } from '../helpers/model.js';
+import { runCli } from '../helpers/inProcessCli.js';
 import { waitFor } from '../helpers/lab.js';
 
 const N = 43;
@@ -133,26 +131,7 @@ after(async () => {
 
 /** `arslab ARGV…` in process: the command's own parsing and run, the API over HTTP, az's formatting; its stdout. */
 async function arslab(...argv: string[]): Promise<string> {
-  const words: string[] = [];
-  for (const a of argv) {
-    if (a.startsWith('-')) break;
-    words.push(a);
-  }
-  const found = findCommand(words);
-  assert.ok(found, `no command ${words.join(' ')}`);
-  const args = parseArgs(argv.slice(found.command.path.length), found.command.args);
-  checkRequired(args, found.command.args);
-  let out = '';
-  const result = await found.command.run({ client: async () => client, stdout: (t) => (out += t), stderr: () => {} }, args);
-  if (result !== undefined) {
-    const query = args['query'] as string | undefined;
-    out += formatResult(result, {
-      output: ((args['output'] as string | undefined) ?? 'json') as OutputFormat,
-      ...(query !== undefined ? { query } : {}),
-      ...(found.command.tableTransformer ? { tableTransformer: found.command.tableTransformer } : {}),
-    });
-  }
-  return out;
+  return runCli(client, argv);
 }
 
 async function json<T = unknown>(...argv: string[]): Promise<T> {

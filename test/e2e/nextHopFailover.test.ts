@@ -18,6 +18,8 @@ import { binUsable, isRoot, LabCli, labNamespaces, missingBinaries, ROOT, run, w
 const LAB = join(ROOT, 'scenarios/next-hop-failover/lab.exabgp.yml');
 const AGENT_LAB_DIR = join(ROOT, 'scenarios/next-hop-failover');
 const AGENT_NAME = 'next-hop-failover';
+const PER_BACKEND_LAB = join(ROOT, 'scenarios/next-hop-failover/lab.per-backend.yml');
+const PER_BACKEND_NAME = 'next-hop-failover-per-backend';
 const SPEAKER_LAB = join(ROOT, 'scenarios/next-hop-failover/lab.speaker.yml');
 const NAME = 'next-hop-failover-exabgp';
 const SPEAKER_NAME = 'next-hop-failover-speaker';
@@ -293,3 +295,44 @@ test('seed 000 with arslab agent in netns mode: the agent config verbatim, web s
     await cli.cleanup([AGENT_NAME]);
   }
 });
+
+/** lt1VMNic's next hops for 100.64.0.1/32 (one per ECMP row), sorted. */
+async function vipRows(cli: LabCli, want: string[]): Promise<void> {
+  const w = [...want].sort().join(' ');
+  let last = '';
+  await waitFor(`lt1VMNic's rows for 100.64.0.1/32: ${w || 'none'}`, 15_000, async () => {
+    const rows = (await cli.ok(EFFECTIVE)).split('\n').filter((l) => /\s100\.64\.0\.1\/32\s/.test(l)).map((l) => l.trim().split(/\s+/)[4]!);
+    last = rows.sort().join(' ');
+    return last === w;
+  }).catch((e: Error) => {
+    e.message += ` (last: ${last || 'none'})`;
+    throw e;
+  });
+}
+
+for (const mode of ['loopback', 'netns'] as const) {
+  test(`seed 000 per backend (${mode}): an agent beside each web server → two ECMP rows; one unhealthy → one row; back → two`, { skip: mode === 'netns' ? noRoot : false, timeout: 60_000 }, async () => {
+    const cli = new LabCli(`e2e-pb-${mode}`, binUsable());
+    try {
+      await cli.ok(['up', PER_BACKEND_LAB, ...(mode === 'netns' ? ['--netns'] : []), '--detach'], 45_000);
+      cli.record(PER_BACKEND_NAME);
+      await vipRows(cli, ['10.10.0.4', '10.10.0.5']);
+      // Flows spread over both rows (a new source port per probe: a new flow).
+      const both = await probe(cli, '50ms', '1s');
+      assert.deepEqual([...new Set(both.probes.filter((x) => x.result === 'ok').map((x) => x.vm))].sort(), ['ws1', 'ws2'], JSON.stringify(both.summary));
+      await cli.ok(['node', 'stop', 'ws1']);
+      await vipRows(cli, ['10.10.0.5']);
+      const one = await probe(cli, '50ms', '500ms');
+      assert.ok(one.probes.every((x) => x.result === 'ok' && x.vm === 'ws2'), JSON.stringify(one.probes));
+      await cli.ok(['node', 'start', 'ws1']);
+      await vipRows(cli, ['10.10.0.4', '10.10.0.5']);
+      cli.record(PER_BACKEND_NAME);
+      await down(cli, PER_BACKEND_NAME);
+    } catch (e) {
+      (e as Error).message += cli.logTail();
+      throw e;
+    } finally {
+      await cli.cleanup([PER_BACKEND_NAME]);
+    }
+  });
+}

@@ -162,6 +162,8 @@ export function routeServerInterop(c: DaemonCase): void {
   test(`${c.kind}: a NO_ADVERTISE route is programmed into NICs but not reflected to the other NVA (R-ARS-9)`, { skip }, async () => {
     await c.announceNoAdvertise(daemon, n);
     await waitFor('10.202.0.0/16 programmed', () => nicRows('10.202.0.0/16').join() === `VirtualNetworkGateway ${NVA1}` || undefined);
+    // One instance's route is enough for the NIC row; the daemon may reach the other later.
+    for (const i of [0, 1] as const) await waitFor(`10.202.0.0/16 learned by IN_${i}`, () => learned(i).some((r) => r.network === '10.202.0.0/16') || undefined);
     const nva2 = await speaker.receivedRoutes();
     assert.ok(nva2.some((r) => r.prefix === '10.200.0.0/16'), 'positive control: NVA 2 has the ordinary route');
     assert.ok(!nva2.some((r) => r.prefix === '10.202.0.0/16'), 'NVA 2 must not get the NO_ADVERTISE route');

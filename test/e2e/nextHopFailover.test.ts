@@ -81,9 +81,27 @@ async function down(cli: LabCli, name: string): Promise<void> {
   assert.notEqual(st.code, 0, 'no lab answers after down');
 }
 
-test('seed 000 as a user, loopback mode: up, the seed queries, echo > pipe moves lt1VMNic\'s route, down', { skip: noExabgp, timeout: 60_000 }, async () => {
-  const cli = new LabCli('e2e-lo', binUsable());
+/**
+ * A test on one lab: `body` with a fresh LabCli (own state dir), then `arslab down` checked
+ * to leave nothing behind; on failure the lab's log tail joins the message; whatever was
+ * started is killed by PID in any case.
+ */
+async function withLab(id: string, name: string, body: (cli: LabCli) => Promise<void>): Promise<void> {
+  const cli = new LabCli(id, binUsable());
   try {
+    await body(cli);
+    cli.record(name);
+    await down(cli, name);
+  } catch (e) {
+    (e as Error).message += cli.logTail();
+    throw e;
+  } finally {
+    await cli.cleanup([name]);
+  }
+}
+
+test('seed 000 as a user, loopback mode: up, the seed queries, echo > pipe moves lt1VMNic\'s route, down', { skip: noExabgp, timeout: 60_000 }, async () => {
+  await withLab('e2e-lo', NAME, async (cli) => {
     const up = await cli.ok(['up', LAB, '--detach'], 45_000);
     assert.match(up, /lab 'next-hop-failover-exabgp' is up \(loopback mode/);
     const s = cli.record(NAME);
@@ -102,19 +120,11 @@ test('seed 000 as a user, loopback mode: up, the seed queries, echo > pipe moves
     assert.deepEqual(diff.map((l) => vipRow(l)?.[4]), ['10.10.0.4']);
     await learnedOnBoth(cli, '10.10.0.5');
 
-    cli.record(NAME);
-    await down(cli, NAME);
-  } catch (e) {
-    (e as Error).message += cli.logTail();
-    throw e;
-  } finally {
-    await cli.cleanup([NAME]);
-  }
+  });
 });
 
 test('seed 000 in netns mode: the seed\'s ExaBGP config verbatim, peering from 10.10.0.7 with 10.10.1.4/.5', { skip: noExabgp || noRoot, timeout: 60_000 }, async () => {
-  const cli = new LabCli('e2e-ns', binUsable());
-  try {
+  await withLab('e2e-ns', NAME, async (cli) => {
     const up = await cli.ok(['up', LAB, '--netns', '--detach'], 45_000);
     assert.match(up, /lab 'next-hop-failover-exabgp' is up \(netns mode, BGP port 179/);
     const s = cli.record(NAME);
@@ -143,19 +153,11 @@ test('seed 000 in netns mode: the seed\'s ExaBGP config verbatim, peering from 1
     await seedEcho(cli, '10.10.0.4');
     await effectiveVia(cli, '10.10.0.4');
 
-    cli.record(NAME);
-    await down(cli, NAME);
-  } catch (e) {
-    (e as Error).message += cli.logTail();
-    throw e;
-  } finally {
-    await cli.cleanup([NAME]);
-  }
+  });
 });
 
 test('seed 000 in netns mode with the built-in speaker: it speaks from watch1\'s namespace', { skip: noRoot, timeout: 60_000 }, async () => {
-  const cli = new LabCli('e2e-sp', binUsable());
-  try {
+  await withLab('e2e-sp', SPEAKER_NAME, async (cli) => {
     await cli.ok(['up', SPEAKER_LAB, '--netns', '--detach'], 45_000);
     const s = cli.record(SPEAKER_NAME);
     assert.equal(s.namespaces.length, 2);
@@ -168,14 +170,7 @@ test('seed 000 in netns mode with the built-in speaker: it speaks from watch1\'s
     await cli.ok(['node', 'cmd', 'watch1', 'announce', 'route', '100.64.0.1/32', 'next-hop', '10.10.0.5']);
     await effectiveVia(cli, '10.10.0.5');
     await learnedOnBoth(cli, '10.10.0.5');
-    cli.record(SPEAKER_NAME);
-    await down(cli, SPEAKER_NAME);
-  } catch (e) {
-    (e as Error).message += cli.logTail();
-    throw e;
-  } finally {
-    await cli.cleanup([SPEAKER_NAME]);
-  }
+  });
 });
 
 // ---- The scenario as shipped (lab.yml): real web servers on ws1 and ws2, `arslab agent` on
@@ -197,8 +192,7 @@ function probe(cli: LabCli, interval: string, duration: string): Promise<ProbeOu
 }
 
 test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 with a probe gap under 1.5 s; back after rise; both down → withdrawn; SIGTERM withdraws first; failback off stays', { timeout: 120_000 }, async () => {
-  const cli = new LabCli('e2e-agent', binUsable());
-  try {
+  await withLab('e2e-agent', AGENT_NAME, async (cli) => {
     // A copy, so that the test can switch failback off in the agent's config.
     const dir = join(cli.stateDir, 'scenario');
     cpSync(AGENT_LAB_DIR, dir, { recursive: true });
@@ -264,19 +258,11 @@ test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 w
     const st = JSON.parse(await cli.ok(['node', 'cmd', 'watch1', 'status'])) as { backends: { name: string; state: string }[] };
     assert.equal(st.backends.find((b) => b.name === 'ws1')?.state, 'up', 'ws1 is healthy again, yet not preferred');
 
-    cli.record(AGENT_NAME);
-    await down(cli, AGENT_NAME);
-  } catch (e) {
-    (e as Error).message += cli.logTail();
-    throw e;
-  } finally {
-    await cli.cleanup([AGENT_NAME]);
-  }
+  });
 });
 
 test('seed 000 with arslab agent in netns mode: the agent config verbatim, web servers on port 80 in their namespaces', { skip: noRoot, timeout: 60_000 }, async () => {
-  const cli = new LabCli('e2e-agent-ns', binUsable());
-  try {
+  await withLab('e2e-agent-ns', AGENT_NAME, async (cli) => {
     await cli.ok(['up', join(AGENT_LAB_DIR, 'lab.yml'), '--netns', '--detach'], 45_000);
     const s = cli.record(AGENT_NAME);
     assert.deepEqual([...s.namespaces].sort(), labNamespaces(AGENT_NAME).sort());
@@ -286,14 +272,7 @@ test('seed 000 with arslab agent in netns mode: the agent config verbatim, web s
     assert.ok(ok.probes.every((x) => x.result === 'ok' && x.vm === 'ws1'), JSON.stringify(ok.probes));
     await cli.ok(['node', 'stop', 'ws1']);
     await effectiveVia(cli, '10.10.0.5');
-    cli.record(AGENT_NAME);
-    await down(cli, AGENT_NAME);
-  } catch (e) {
-    (e as Error).message += cli.logTail();
-    throw e;
-  } finally {
-    await cli.cleanup([AGENT_NAME]);
-  }
+  });
 });
 
 /** lt1VMNic's next hops for 100.64.0.1/32 (one per ECMP row), sorted. */
@@ -312,8 +291,7 @@ async function vipRows(cli: LabCli, want: string[]): Promise<void> {
 
 for (const mode of ['loopback', 'netns'] as const) {
   test(`seed 000 per backend (${mode}): an agent beside each web server → two ECMP rows; one unhealthy → one row; back → two`, { skip: mode === 'netns' ? noRoot : false, timeout: 60_000 }, async () => {
-    const cli = new LabCli(`e2e-pb-${mode}`, binUsable());
-    try {
+    await withLab(`e2e-pb-${mode}`, PER_BACKEND_NAME, async (cli) => {
       await cli.ok(['up', PER_BACKEND_LAB, ...(mode === 'netns' ? ['--netns'] : []), '--detach'], 45_000);
       cli.record(PER_BACKEND_NAME);
       await vipRows(cli, ['10.10.0.4', '10.10.0.5']);
@@ -326,13 +304,6 @@ for (const mode of ['loopback', 'netns'] as const) {
       assert.ok(one.probes.every((x) => x.result === 'ok' && x.vm === 'ws2'), JSON.stringify(one.probes));
       await cli.ok(['node', 'start', 'ws1']);
       await vipRows(cli, ['10.10.0.4', '10.10.0.5']);
-      cli.record(PER_BACKEND_NAME);
-      await down(cli, PER_BACKEND_NAME);
-    } catch (e) {
-      (e as Error).message += cli.logTail();
-      throw e;
-    } finally {
-      await cli.cleanup([PER_BACKEND_NAME]);
-    }
+    });
   });
 }

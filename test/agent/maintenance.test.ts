@@ -10,44 +10,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BgpListener, BgpPeer, formatIpv4, formatPrefix } from '../../src/bgp/index.js';
+import { BareRouteServer } from './bareRouteServer.js';
 import { AgentProcess, MAIN, until } from './agentProcess.js';
 
 const N = 127;
 const run = promisify(execFile);
 
 test('maintenance files drain a backend or the whole agent; removing them restores', { timeout: 60_000 }, async () => {
-  /** What the speaker holds now: "" (nothing) or the next hop. */
-  let rib = '';
-  const updates: string[] = [];
-  const listener = new BgpListener(`127.${N}.1.4`, 179);
-  const peer = new BgpPeer({
-    name: 'rs0',
-    remote: { address: `127.${N}.0.7`, port: 179 },
-    localAddress: `127.${N}.1.4`,
-    fsm: { localAs: 65515, localId: 0x0a0a0104, peerAs: 65001, holdTime: 9, keepaliveTime: 3, connectRetryTime: 1, passive: true, families: ['ipv4-unicast'] },
-    handlers: {
-      onUpdate: (_p, u) => {
-        for (const p of u.withdrawn) {
-          updates.push(`withdraw ${formatPrefix(p)}`);
-          rib = '';
-        }
-        for (const p of u.nlri) {
-          rib = formatIpv4(u.attributes.nextHop!);
-          updates.push(`announce ${formatPrefix(p)} via ${rib}`);
-        }
-      },
-      onDown: () => (rib = ''),
-    },
-  });
-  listener.register(`127.${N}.0.7`, peer);
+  const rs = new BareRouteServer(N);
   const dir = mkdtempSync(join(tmpdir(), 'arslab-agent-maint-'));
   const all = join(dir, 'maintenance');
   const ws1 = join(dir, 'maintenance-ws1');
   let agent: AgentProcess | undefined;
   try {
-    await listener.listen();
-    peer.start();
+    await rs.start();
     agent = AgentProcess.start(
       'maintenance',
       `asn: 65001
@@ -69,18 +45,18 @@ vips:
 `,
     );
     const a = agent;
-    const detail = () => `${updates.join('\n')}\n${a.tail()}`;
-    await until('via ws1', () => rib === '10.10.0.4', 15_000, detail);
+    const detail = () => `${rs.updates().join('\n')}\n${a.tail()}`;
+    await until('via ws1', () => rs.rib === '10.10.0.4', 15_000, detail);
     writeFileSync(ws1, '');
-    await until('ws1 drained → ws2', () => rib === '10.10.0.5', 5_000, detail);
+    await until('ws1 drained → ws2', () => rs.rib === '10.10.0.5', 5_000, detail);
     rmSync(ws1);
     // failback: false — the drain's end does not move it back.
     await a.waitLog('maintenance ended', (l) => l.event === 'maintenance' && l['scope'] === 'ws1' && l['drained'] === false, 5_000);
     await new Promise((r) => setTimeout(r, 600));
-    assert.equal(rib, '10.10.0.5');
+    assert.equal(rs.rib, '10.10.0.5');
     writeFileSync(all, '');
-    await until('all drained → withdrawn', () => updates.at(-1) === 'withdraw 100.64.0.1/32', 5_000, detail);
-    assert.equal(rib, '');
+    await until('all drained → withdrawn', () => rs.updates().at(-1) === 'withdraw 100.64.0.1/32', 5_000, detail);
+    assert.equal(rs.rib, '');
 
     // The CLI while it runs: status as a table and as JSON.
     const { stdout: table } = await run(process.execPath, [MAIN, 'agent', 'status', '--api', `127.${N}.0.7:9179`], { timeout: 10_000 });
@@ -90,7 +66,7 @@ vips:
 
     rmSync(all);
     // Announced afresh after a full drain: the first healthy backend in order, even with failback: false.
-    await until('announced again, via ws1', () => rib === '10.10.0.4', 5_000, detail);
+    await until('announced again, via ws1', () => rs.rib === '10.10.0.4', 5_000, detail);
     const s = JSON.parse((await run(process.execPath, [MAIN, 'agent', 'status', '--api', `127.${N}.0.7:9179`, '-o', 'json'], { timeout: 10_000 })).stdout) as { vips: { drained: boolean; nextHop: string }[] };
     assert.deepEqual(s.vips.map((v) => [v.drained, v.nextHop]), [[false, '10.10.0.4']]);
     const m = a.events('maintenance').map((l) => `${String(l['scope'])}:${String(l['drained'])}`);
@@ -99,9 +75,9 @@ vips:
     // The API: drain one VIP by prefix, undrain it; wrong methods and paths are named.
     const api = `http://127.${N}.0.7:9179`;
     assert.equal((await fetch(`${api}/drain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status, 200);
-    await until('VIP drained through the API', () => rib === '', 5_000, detail);
+    await until('VIP drained through the API', () => rs.rib === '', 5_000, detail);
     assert.equal((await fetch(`${api}/undrain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status, 200);
-    await until('VIP undrained', () => rib === '10.10.0.4', 5_000, detail);
+    await until('VIP undrained', () => rs.rib === '10.10.0.4', 5_000, detail);
     assert.equal((await fetch(`${api}/drain?vip=10.0.0.0/8`, { method: 'POST' })).status, 400);
     assert.equal((await fetch(`${api}/drain`)).status, 405);
     const nf = await fetch(`${api}/nope`);
@@ -109,8 +85,7 @@ vips:
     assert.match(((await nf.json()) as { error: string }).error, /GET \/status/);
   } finally {
     await agent?.kill();
-    peer.stop();
-    await listener.close();
+    await rs.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -9,41 +9,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BgpListener, BgpPeer, formatIpv4, formatPrefix } from '../../src/bgp/index.js';
+import { BareRouteServer } from './bareRouteServer.js';
 import { AgentProcess, until } from './agentProcess.js';
 
 const N = 129;
 
 test('after a reset the agent reconnects and re-announces the current next hop', { timeout: 60_000 }, async () => {
-  let rib = '';
-  const seen: string[] = [];
-  const listener = new BgpListener(`127.${N}.1.4`, 179);
-  const peer = new BgpPeer({
-    name: 'rs0',
-    remote: { address: `127.${N}.0.7`, port: 179 },
-    localAddress: `127.${N}.1.4`,
-    idleHoldTime: 1,
-    fsm: { localAs: 65515, localId: 0x0a0a0104, peerAs: 65001, holdTime: 9, keepaliveTime: 3, connectRetryTime: 1, passive: true, families: ['ipv4-unicast'] },
-    handlers: {
-      onEstablished: () => seen.push('established'),
-      onUpdate: (_p, u) => {
-        for (const p of u.withdrawn) seen.push(`withdraw ${formatPrefix(p)}`);
-        for (const p of u.nlri) seen.push(`announce ${formatPrefix(p)} via ${(rib = formatIpv4(u.attributes.nextHop!))}`);
-        if (u.withdrawn.length) rib = '';
-      },
-      onDown: () => {
-        seen.push('down');
-        rib = '';
-      },
-    },
-  });
-  listener.register(`127.${N}.0.7`, peer);
+  const rs = new BareRouteServer(N, { idleHoldTime: 1 });
+  const { seen, peer } = rs;
   const dir = mkdtempSync(join(tmpdir(), 'arslab-agent-reconnect-'));
   const ws1Down = join(dir, 'ws1-down');
   let agent: AgentProcess | undefined;
   try {
-    await listener.listen();
-    peer.start();
+    await rs.start();
     agent = AgentProcess.start(
       'reconnect',
       `asn: 65001
@@ -63,7 +41,7 @@ vips:
     );
     const a = agent;
     const why = () => `${seen.join('\n')}\n${a.tail()}`;
-    await until('via ws1', () => rib === '10.10.0.4', 15_000, why);
+    await until('via ws1', () => rs.rib === '10.10.0.4', 15_000, why);
     // Down: the speaker stops the session (Cease / Administrative Shutdown) and keeps it down a moment.
     peer.stop();
     await a.waitLog('the agent sees the session go', (l) => l.event === 'session-down' && /6\/2/.test(String(l['reason'])), 5_000);
@@ -72,14 +50,13 @@ vips:
     await a.waitLog('the VIP moves to ws2', (l) => l.event === 'vip-change' && String(l['to']).startsWith('10.10.0.5'), 5_000);
     const announcesBefore = seen.filter((s) => s.startsWith('announce')).length;
     peer.start();
-    await until('re-announced via ws2 after the session came back', () => rib === '10.10.0.5', 15_000, why);
+    await until('re-announced via ws2 after the session came back', () => rs.rib === '10.10.0.5', 15_000, why);
     const after = seen.slice(seen.lastIndexOf('established'));
-    assert.deepEqual(after, ['established', 'announce 100.64.0.1/32 via 10.10.0.5'], why());
+    assert.deepEqual(after, ['established', 'announce 100.64.0.1/32 via 10.10.0.5 path 65001'], why());
     assert.equal(seen.filter((s) => s.startsWith('announce')).length, announcesBefore + 1);
   } finally {
     await agent?.kill();
-    peer.stop();
-    await listener.close();
+    await rs.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BgpListener, BgpPeer, formatPrefix, formatIpv4, describeDownReason } from '../../src/bgp/index.js';
+import { BareRouteServer } from './bareRouteServer.js';
 import { AgentProcess, until } from './agentProcess.js';
 
 const N = 126;
@@ -24,29 +24,13 @@ function alive(pid: number): boolean {
 }
 
 test('SIGTERM: withdraw, then Cease/2, then exit 0; a dead neighbor does not delay it, a hanging check is killed', { timeout: 60_000 }, async () => {
-  const seen: string[] = [];
-  const listener = new BgpListener(`127.${N}.1.4`, 179);
-  const peer = new BgpPeer({
-    name: 'rs0',
-    remote: { address: `127.${N}.0.7`, port: 179 },
-    localAddress: `127.${N}.1.4`,
-    fsm: { localAs: 65515, localId: 0x0a0a0104, peerAs: 65001, holdTime: 9, keepaliveTime: 3, connectRetryTime: 1, passive: true, families: ['ipv4-unicast'] },
-    handlers: {
-      onEstablished: () => seen.push('established'),
-      onUpdate: (_p, u) => {
-        for (const p of u.withdrawn) seen.push(`withdraw ${formatPrefix(p)}`);
-        for (const p of u.nlri) seen.push(`announce ${formatPrefix(p)} via ${formatIpv4(u.attributes.nextHop!)} path ${u.attributes.asPath?.flatMap((s) => s.asns).join(' ')}`);
-      },
-      onDown: (_p, r) => seen.push(`down: ${describeDownReason(r)}`),
-    },
-  });
-  listener.register(`127.${N}.0.7`, peer);
+  const rs = new BareRouteServer(N);
+  const seen = rs.seen;
   const dir = mkdtempSync(join(tmpdir(), 'arslab-agent-sigterm-'));
   writeFileSync(join(dir, 'ok.sh'), 'exit 0\n');
   let agent: AgentProcess | undefined;
   try {
-    await listener.listen();
-    peer.start();
+    await rs.start();
     agent = AgentProcess.start(
       'sigterm',
       `asn: 65001
@@ -90,8 +74,7 @@ vips:
     } catch {
       /* never started, or gone */
     }
-    peer.stop();
-    await listener.close();
+    await rs.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

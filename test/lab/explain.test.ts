@@ -21,12 +21,13 @@ import { DEFAULT_SUBSCRIPTION, vmId, type AzureModel } from '../../src/azure/ind
 import { renderExplain, type ExplainResult } from '../../src/azure/explain.js';
 import { Lab } from '../../src/lab/lab.js';
 import { explainNic, explainPeer } from '../../src/lab/explain.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
+import { DEFAULT_LAB_SETTINGS, type LabSpec } from '../../src/lab/spec.js';
 import { ApiServer } from '../../src/api/server.js';
 import { ApiClient } from '../../src/cli/client.js';
 import { command as explainCommand } from '../../src/cli/commands/explain.js';
 import type { ParsedArgs } from '../../src/cli/command.js';
 import { buildModel } from '../helpers/model.js';
+import { SEED001_ONPREM_ROUTERS } from '../helpers/hybridRouters.js';
 import { waitFor } from '../helpers/lab.js';
 import { assertRulesOnLosses, findLines, someLine } from '../helpers/explain.js';
 
@@ -93,34 +94,7 @@ function model(): AzureModel {
   });
 }
 
-const routers: RouterNodeSpec[] = [
-  {
-    kind: 'router',
-    name: 'onprem1',
-    asn: 133937,
-    routerId: '169.254.1.89',
-    attach: [
-      { kind: 'expressRoute', circuit: 'c1', link: 'primary' },
-      { kind: 'expressRoute', circuit: 'c1', link: 'secondary' },
-    ],
-    routes: [
-      { prefix: '1.2.3.0/24', origin: 'incomplete', on: [1] },
-      { prefix: '169.254.1.88/30', origin: 'incomplete' },
-      { prefix: '169.254.1.92/30', origin: 'incomplete' },
-    ],
-  },
-  {
-    kind: 'router',
-    name: 'onprem2',
-    asn: 65151,
-    routerId: '169.254.2.1',
-    attach: [
-      { kind: 'expressRoute', circuit: 'c2', link: 'primary' },
-      { kind: 'expressRoute', circuit: 'c2', link: 'secondary' },
-    ],
-    routes: [{ prefix: '10.100.20.0/24', origin: 'igp' }],
-  },
-];
+const routers = [...SEED001_ONPREM_ROUTERS];
 
 let dir = '';
 let lab: Lab;

@@ -13,9 +13,10 @@ import { formatPrefix } from '../../src/bgp/wire/index.js';
 import { DEFAULT_SUBSCRIPTION, vmId, type AzureModel } from '../../src/azure/index.js';
 import { formatAsPathAzure, formatCommunity, pathAsns } from '../../src/rib/index.js';
 import { Lab } from '../../src/lab/lab.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
+import { DEFAULT_LAB_SETTINGS, type LabSpec } from '../../src/lab/spec.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
 import { buildModel } from '../helpers/model.js';
+import { SEED001_ONPREM_ROUTERS } from '../helpers/hybridRouters.js';
 import { waitFor } from '../helpers/lab.js';
 
 const N = 41;
@@ -70,34 +71,7 @@ function model(b2b: boolean): AzureModel {
   });
 }
 
-const routers: RouterNodeSpec[] = [
-  {
-    kind: 'router',
-    name: 'onprem1',
-    asn: 133937,
-    routerId: '169.254.1.89',
-    attach: [
-      { kind: 'expressRoute', circuit: 'c1', link: 'primary' },
-      { kind: 'expressRoute', circuit: 'c1', link: 'secondary' },
-    ],
-    routes: [
-      { prefix: '1.2.3.0/24', origin: 'incomplete', on: [1] },
-      { prefix: '169.254.1.88/30', origin: 'incomplete' },
-      { prefix: '169.254.1.92/30', origin: 'incomplete' },
-    ],
-  },
-  {
-    kind: 'router',
-    name: 'onprem2',
-    asn: 65151,
-    routerId: '169.254.2.1',
-    attach: [
-      { kind: 'expressRoute', circuit: 'c2', link: 'primary' },
-      { kind: 'expressRoute', circuit: 'c2', link: 'secondary' },
-    ],
-    routes: [{ prefix: '10.100.20.0/24', origin: 'igp' }],
-  },
-];
+const routers = [...SEED001_ONPREM_ROUTERS];
 
 let dir = '';
 let lab: Lab;

@@ -38,7 +38,11 @@ import { ManagedProcess } from '../src/lab/daemons/process.js';
 const VARIANTS = ['agent-per-backend', 'exabgp-healthcheck', 'agent-watcher'] as const;
 type Variant = (typeof VARIANTS)[number];
 /** Short names for folders and labs: control sockets live below them (107 bytes at most). */
-const SHORT: Record<Variant, string> = { 'agent-per-backend': 'apb', 'exabgp-healthcheck': 'exh', 'agent-watcher': 'aw' };
+const SHORT: Record<Variant, string> = {
+  'agent-per-backend': 'apb',
+  'exabgp-healthcheck': 'exh',
+  'agent-watcher': 'aw',
+};
 
 interface Args {
   rounds: number;
@@ -56,19 +60,37 @@ function parseArgs(argv: string[]): Args {
     const [k, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const v = (): string => inline ?? argv[++i] ?? '';
     switch (k) {
-      case '--rounds': a.rounds = Number(v()); break;
-      case '--interval': a.intervalMs = Number(v()); break;
-      case '--timeout': a.timeoutMs = Number(v()); break;
-      case '--fall': a.fall = Number(v()); break;
-      case '--rise': a.rise = Number(v()); break;
-      case '--only': a.only = v().split(',').map((x) => x.trim()).filter(Boolean) as Variant[]; break;
-      case '--keep': a.keep = true; break;
+      case '--rounds':
+        a.rounds = Number(v());
+        break;
+      case '--interval':
+        a.intervalMs = Number(v());
+        break;
+      case '--timeout':
+        a.timeoutMs = Number(v());
+        break;
+      case '--fall':
+        a.fall = Number(v());
+        break;
+      case '--rise':
+        a.rise = Number(v());
+        break;
+      case '--only':
+        a.only = v()
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean) as Variant[];
+        break;
+      case '--keep':
+        a.keep = true;
+        break;
       default:
         console.error(`unknown argument ${k}; see the header of bench/failover.ts`);
         process.exit(2);
     }
   }
-  for (const o of a.only) if (!VARIANTS.includes(o)) throw new Error(`--only: unknown variant ${o}; known: ${VARIANTS.join(', ')}`);
+  for (const o of a.only)
+    if (!VARIANTS.includes(o)) throw new Error(`--only: unknown variant ${o}; known: ${VARIANTS.join(', ')}`);
   return a;
 }
 
@@ -161,7 +183,10 @@ vips:
 function exabgpConf(a: Args, dir: string, name: 'ws1' | 'ws2'): string {
   const host = WS[name];
   const check = join(dir, `check-${name}.sh`);
-  writeFileSync(check, `#!/bin/sh\nexec curl -sf -o /dev/null --max-time ${(a.timeoutMs / 1000).toFixed(3)} http://${lo(host)}:8080/\n`);
+  writeFileSync(
+    check,
+    `#!/bin/sh\nexec curl -sf -o /dev/null --max-time ${(a.timeoutMs / 1000).toFixed(3)} http://${lo(host)}:8080/\n`,
+  );
   chmodSync(check, 0o755);
   const hc = [
     '/usr/bin/exabgp-healthcheck',
@@ -242,7 +267,13 @@ function vipHops(e: LabEvent): string[] | undefined {
  * Waits until both instances' latest VIP event satisfies `ok`, polling the timeline every
  * 10 ms from `since`; returns the lab time of the later of the two satisfying events.
  */
-async function waitVip(api: LabApi, since: number, ok: (hops: string[]) => boolean, what: string, timeoutMs = 15_000): Promise<number> {
+async function waitVip(
+  api: LabApi,
+  since: number,
+  ok: (hops: string[]) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<number> {
   const until = Date.now() + timeoutMs;
   const at = new Map<string, number>();
   let seq = since;
@@ -286,9 +317,11 @@ async function runVariant(a: Args, variant: Variant, root: string): Promise<Resu
   const labPath = join(dir, 'lab.yml');
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(labPath, labFile(variant));
-  if (variant === 'agent-per-backend') for (const w of ['ws1', 'ws2'] as const) writeFileSync(join(dir, `${w}.yaml`), agentPerBackend(a, w));
+  if (variant === 'agent-per-backend')
+    for (const w of ['ws1', 'ws2'] as const) writeFileSync(join(dir, `${w}.yaml`), agentPerBackend(a, w));
   if (variant === 'agent-watcher') writeFileSync(join(dir, 'watch1.yaml'), agentWatcher(a));
-  if (variant === 'exabgp-healthcheck') for (const w of ['ws1', 'ws2'] as const) writeFileSync(join(dir, `${w}.conf`), exabgpConf(a, dir, w));
+  if (variant === 'exabgp-healthcheck')
+    for (const w of ['ws1', 'ws2'] as const) writeFileSync(join(dir, `${w}.conf`), exabgpConf(a, dir, w));
 
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const logFile = join(dir, 'lab.out');
@@ -315,7 +348,13 @@ async function runVariant(a: Args, variant: Variant, root: string): Promise<Resu
     const api = new LabApi(base);
     const ws1 = ip('0.4');
     // Ready: both instances hold the VIP via ws1 (with ws2 too, per backend).
-    await waitVip(api, 0, (h) => h.includes(ws1) && (variant === 'agent-watcher' || h.length === 2), 'the VIP on both instances', 60_000);
+    await waitVip(
+      api,
+      0,
+      (h) => h.includes(ws1) && (variant === 'agent-watcher' || h.length === 2),
+      'the VIP on both instances',
+      60_000,
+    );
     await sleep(1000);
 
     const r: Result = { variant, failoverMs: [], failbackMs: [] };
@@ -328,9 +367,16 @@ async function runVariant(a: Args, variant: Variant, root: string): Promise<Resu
       since = await api.lastSeq();
       await api.post('/arslab/nodes/ws1/start');
       const s0 = await nodeEventTime(api, since, 'ws1', /started|running/);
-      const s1 = await waitVip(api, since, (h) => h.includes(ws1) && (variant === 'agent-watcher' ? h.length === 1 : h.length === 2), 'ws1 back in the VIP');
+      const s1 = await waitVip(
+        api,
+        since,
+        (h) => h.includes(ws1) && (variant === 'agent-watcher' ? h.length === 1 : h.length === 2),
+        'ws1 back in the VIP',
+      );
       r.failbackMs.push(s1 - s0);
-      process.stdout.write(`  ${variant} round ${round}: failover ${(t1 - t0).toFixed(0)} ms, failback ${(s1 - s0).toFixed(0)} ms\n`);
+      process.stdout.write(
+        `  ${variant} round ${round}: failover ${(t1 - t0).toFixed(0)} ms, failback ${(s1 - s0).toFixed(0)} ms\n`,
+      );
       await sleep(300 + Math.random() * a.intervalMs);
     }
     return r;
@@ -349,10 +395,18 @@ function pct(xs: number[], p: number): number {
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const root = mkdtempSync(join(tmpdir(), 'bfo-'));
-  console.log(`failover benchmark: ${a.rounds} failovers per variant; checks every ${a.intervalMs} ms, timeout ${a.timeoutMs} ms, fall ${a.fall}, rise ${a.rise}`);
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log('failover: ws1 web server stopped (lab event) → both route-server instances\' best path without ws1 (lab events), one clock');
-  console.log('failback: ws1 started → both instances\' best path with ws1 again (rise checks)');
+  console.log(
+    `failover benchmark: ${a.rounds} failovers per variant; checks every ${a.intervalMs} ms, timeout ${a.timeoutMs} ms, fall ${a.fall}, rise ${a.rise}`,
+  );
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    "failover: ws1 web server stopped (lab event) → both route-server instances' best path without ws1 (lab events), one clock",
+  );
+  console.log("failback: ws1 started → both instances' best path with ws1 again (rise checks)");
   console.log(`run folder: ${root}`);
   const results: Result[] = [];
   try {
@@ -381,7 +435,9 @@ async function main(): Promise<void> {
   if (ref) {
     console.log('');
     for (const r of results.filter((x) => x !== ref)) {
-      console.log(`${r.variant} ÷ exabgp-healthcheck: failover p50 ${(pct(r.failoverMs, 50) / pct(ref.failoverMs, 50)).toFixed(2)}, p95 ${(pct(r.failoverMs, 95) / pct(ref.failoverMs, 95)).toFixed(2)} (< 1: the agent is faster)`);
+      console.log(
+        `${r.variant} ÷ exabgp-healthcheck: failover p50 ${(pct(r.failoverMs, 50) / pct(ref.failoverMs, 50)).toFixed(2)}, p95 ${(pct(r.failoverMs, 95) / pct(ref.failoverMs, 95)).toFixed(2)} (< 1: the agent is faster)`,
+      );
     }
   }
 }

@@ -47,14 +47,28 @@ function args() {
   for (let i = 0; i < argv.length; i++) {
     const v = () => argv[++i] ?? '';
     switch (argv[i]) {
-      case '--routes': a.routes = Number(v()); break;
-      case '--rounds': a.rounds = Number(v()); break;
-      case '--per-update': a.perUpdate = Number(v()); break;
-      case '--stages': a.stages = v().split(',') as Stage[]; break;
-      case '--no-gc': a.gc = false; break;
-      case '--eager': a.eager = true; break;
+      case '--routes':
+        a.routes = Number(v());
+        break;
+      case '--rounds':
+        a.rounds = Number(v());
+        break;
+      case '--per-update':
+        a.perUpdate = Number(v());
+        break;
+      case '--stages':
+        a.stages = v().split(',') as Stage[];
+        break;
+      case '--no-gc':
+        a.gc = false;
+        break;
+      case '--eager':
+        a.eager = true;
+        break;
       default:
-        console.error('usage: node --expose-gc dist/bench/ribload.js [--routes N] [--rounds N] [--per-update N] [--stages decode,prepare,receive,wire,full,down] [--no-gc] [--eager]');
+        console.error(
+          'usage: node --expose-gc dist/bench/ribload.js [--routes N] [--rounds N] [--per-update N] [--stages decode,prepare,receive,wire,full,down] [--no-gc] [--eager]',
+        );
         process.exit(2);
     }
   }
@@ -83,7 +97,8 @@ function frames(buf: Buffer): Uint8Array[] {
 
 async function main(): Promise<void> {
   const a = args();
-  if (!a.gc) gc = undefined; // no forced GCs (profiles then show only the GC the load causes)
+  if (!a.gc)
+    gc = undefined; // no forced GCs (profiles then show only the GC the load causes)
   else if (!gc) console.log('(run with --expose-gc for heap figures)');
   const dir = mkdtempSync(join(tmpdir(), 'arsb-rib-'));
   const labFile = writeLabFile(dir, {
@@ -102,7 +117,14 @@ async function main(): Promise<void> {
   const runtime = () => {
     const events = new EventLog(realClock);
     const addresses = new AddressMap('loopback', spec.settings.loopbackAddresses);
-    const rt = new RouteServerRuntime(model, rs, { addresses, port: 179, clock: realClock, logger: silentLogger, events, connectRetryTime: 1 });
+    const rt = new RouteServerRuntime(model, rs, {
+      addresses,
+      port: 179,
+      clock: realClock,
+      logger: silentLogger,
+      events,
+      connectRetryTime: 1,
+    });
     const inst = rt.instances[0];
     const session = inst.peerings.get('sender')!.session;
     // As in the lab once the session is up: the sender is an up neighbour (split horizon and
@@ -113,8 +135,11 @@ async function main(): Promise<void> {
 
   const msgs = frames(benchUpdates(a.routes, '10.90.0.4', a.perUpdate)).slice(0, -1); // without End-of-RIB
   const N = a.routes;
-  console.log(`ribload: ${N.toLocaleString('en-US')} /24s, one attribute set, ${msgs.length} UPDATEs of ≤ ${a.perUpdate} prefixes; Node ${process.version}; median of ${a.rounds}`);
-  const rate = (ms: number) => `${((N / ms) * 1000 / 1e6).toFixed(2)} M routes/s (${((ms * 1e6) / N).toFixed(0)} ns/route, ${ms.toFixed(1)} ms)`;
+  console.log(
+    `ribload: ${N.toLocaleString('en-US')} /24s, one attribute set, ${msgs.length} UPDATEs of ≤ ${a.perUpdate} prefixes; Node ${process.version}; median of ${a.rounds}`,
+  );
+  const rate = (ms: number) =>
+    `${(((N / ms) * 1000) / 1e6).toFixed(2)} M routes/s (${((ms * 1e6) / N).toFixed(0)} ns/route, ${ms.toFixed(1)} ms)`;
 
   // As the transport decodes UPDATEs (src/bgp/transport/peer.ts), or eagerly with --eager.
   const decode = (f: Uint8Array): ReceivedUpdate => {
@@ -126,7 +151,11 @@ async function main(): Promise<void> {
   const prepare = (us: ReceivedUpdate[]) =>
     us.map((u) => {
       const v = validateUpdate(u, { ebgp: true, families: ['ipv4-unicast'] });
-      return routesFromUpdate(u, v.attributes, { treatAsWithdraw: v.treatAsWithdraw, families: new Set([AFI_IPV4]), displayNextHop: (t) => t });
+      return routesFromUpdate(u, v.attributes, {
+        treatAsWithdraw: v.treatAsWithdraw,
+        families: new Set([AFI_IPV4]),
+        displayNextHop: (t) => t,
+      });
     });
 
   for (const stage of a.stages) {
@@ -158,7 +187,13 @@ async function main(): Promise<void> {
         const us = decodeAll();
         const routes = prepare(us.slice(0, 1));
         const attrs = routes[0]!.announced[0]!.attrs;
-        const wires = us.map((u) => ipv4NlriOf(u) ?? (() => { throw new Error('run without --eager'); })());
+        const wires = us.map(
+          (u) =>
+            ipv4NlriOf(u) ??
+            (() => {
+              throw new Error('run without --eager');
+            })(),
+        );
         const { inst } = runtime();
         const id = inst.peerings.get('sender')!.session.neighbor.source.id;
         heapUsed();
@@ -188,10 +223,14 @@ async function main(): Promise<void> {
         if (gc && r === 0) heapPerRoute = (heapUsed() - before) / N;
         keep.length = 0;
       }
-      if (stage !== 'decode' && stage !== 'prepare' && prefixes !== N) throw new Error(`${stage}: ${prefixes} prefixes, expected ${N}`);
+      if (stage !== 'decode' && stage !== 'prepare' && prefixes !== N)
+        throw new Error(`${stage}: ${prefixes} prefixes, expected ${N}`);
     }
-    const heap = heapPerRoute !== undefined ? `; V8 heap after GC +${heapPerRoute.toFixed(1)} B/route (first round)` : '';
-    console.log(`  ${stage.padEnd(8)} ${rate(median(times))}  [rounds: ${times.map((x) => x.toFixed(0)).join(', ')} ms]${heap}`);
+    const heap =
+      heapPerRoute !== undefined ? `; V8 heap after GC +${heapPerRoute.toFixed(1)} B/route (first round)` : '';
+    console.log(
+      `  ${stage.padEnd(8)} ${rate(median(times))}  [rounds: ${times.map((x) => x.toFixed(0)).join(', ')} ms]${heap}`,
+    );
   }
 }
 

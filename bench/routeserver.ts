@@ -91,9 +91,24 @@ function usage(msg?: string): never {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { routes: 300_000, only: [...RECEIVERS], senders: ['bird', 'blaster'], rounds: 2, pollMs: 20, timeoutS: 180, probe: true, cpuProf: false, heapSnapshot: false, keep: false, noWake: false, nodeFlags: [] };
+  const a: Args = {
+    routes: 300_000,
+    only: [...RECEIVERS],
+    senders: ['bird', 'blaster'],
+    rounds: 2,
+    pollMs: 20,
+    timeoutS: 180,
+    probe: true,
+    cpuProf: false,
+    heapSnapshot: false,
+    keep: false,
+    noWake: false,
+    nodeFlags: [],
+  };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
+    const [flag, inline] = argv[i]!.includes('=')
+      ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)]
+      : [argv[i]!, undefined];
     const value = (): string => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
     const int = (min: number): number => {
       const v = Number(value());
@@ -101,31 +116,66 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     switch (flag) {
-      case '--routes': a.routes = int(1); break;
-      case '--rounds': a.rounds = int(1); break;
-      case '--poll-ms': a.pollMs = int(5); break;
-      case '--timeout': a.timeoutS = int(10); break;
+      case '--routes':
+        a.routes = int(1);
+        break;
+      case '--rounds':
+        a.rounds = int(1);
+        break;
+      case '--poll-ms':
+        a.pollMs = int(5);
+        break;
+      case '--timeout':
+        a.timeoutS = int(10);
+        break;
       case '--only': {
-        const names = value().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-        for (const n of names) if (!(RECEIVERS as readonly string[]).includes(n)) usage(`unknown receiver '${n}' (known: ${RECEIVERS.join(', ')})`);
+        const names = value()
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
+        for (const n of names)
+          if (!(RECEIVERS as readonly string[]).includes(n))
+            usage(`unknown receiver '${n}' (known: ${RECEIVERS.join(', ')})`);
         a.only = names as ReceiverName[];
         break;
       }
       case '--sender': {
-        const names = value().split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
-        for (const n of names) if (n !== 'bird' && n !== 'blaster') usage(`unknown sender '${n}' (known: bird, blaster)`);
+        const names = value()
+          .split(',')
+          .map((x) => x.trim().toLowerCase())
+          .filter(Boolean);
+        for (const n of names)
+          if (n !== 'bird' && n !== 'blaster') usage(`unknown sender '${n}' (known: bird, blaster)`);
         a.senders = names as SenderKind[];
         break;
       }
-      case '--no-probe': a.probe = false; break;
-      case '--cpu-prof': a.cpuProf = true; break;
-      case '--heap-snapshot': a.heapSnapshot = true; break;
-      case '--keep': a.keep = true; break;
-      case '--no-wake': a.noWake = true; break;
-      case '--node-flag': a.nodeFlags.push(value()); break;
-      case '--json': a.json = value(); break;
-      case '-h': case '--help': usage();
-      default: usage(`unknown option ${flag}`);
+      case '--no-probe':
+        a.probe = false;
+        break;
+      case '--cpu-prof':
+        a.cpuProf = true;
+        break;
+      case '--heap-snapshot':
+        a.heapSnapshot = true;
+        break;
+      case '--keep':
+        a.keep = true;
+        break;
+      case '--no-wake':
+        a.noWake = true;
+        break;
+      case '--node-flag':
+        a.nodeFlags.push(value());
+        break;
+      case '--json':
+        a.json = value();
+        break;
+      case '-h':
+      case '--help':
+        usage();
+        break;
+      default:
+        usage(`unknown option ${flag}`);
     }
   }
   return a;
@@ -151,7 +201,9 @@ function parseBirdTime(text: string): number | undefined {
   const m = /(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?/.exec(text);
   if (!m) return undefined;
   const frac = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime() + frac;
+  return (
+    new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime() + frac
+  );
 }
 
 interface SenderProtocolState {
@@ -209,7 +261,14 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-async function startManagedDaemon(kind: DaemonKind, name: string, workDir: string, configFile: string, listenAddress: string, logFile: string): Promise<DaemonHandle> {
+async function startManagedDaemon(
+  kind: DaemonKind,
+  name: string,
+  workDir: string,
+  configFile: string,
+  listenAddress: string,
+  logFile: string,
+): Promise<DaemonHandle> {
   const d = await startDaemon(kind, {
     name,
     workDir,
@@ -286,7 +345,8 @@ function birdSender(ctl: string, pid: number | undefined, protocols: string[], w
       if (!asked && wake) await birdRequest(ctl, 'show status', 5000).catch(() => undefined);
     },
     async established() {
-      for (let i = 0; i < protocols.length; i++) if (est[i] === undefined) est[i] = (await senderProtocol(ctl, protocols[i]!)).since;
+      for (let i = 0; i < protocols.length; i++)
+        if (est[i] === undefined) est[i] = (await senderProtocol(ctl, protocols[i]!)).since;
       return est;
     },
     notes: () => [],
@@ -294,8 +354,20 @@ function birdSender(ctl: string, pid: number | undefined, protocols: string[], w
 }
 
 /** The blaster: pre-encoded UPDATEs written as fast as TCP takes them (bench/rs/sink.ts). */
-function blasterSender(updates: Buffer, routes: number, peers: string[], connectTo?: string): Sender & { lite: LiteSpeaker; close(): Promise<void> } {
-  const lite = new LiteSpeaker({ address: SENDER_ADDR, asn: 65001, routerId: SENDER_VM, updates, target: routes, maxSessions: peers.length });
+function blasterSender(
+  updates: Buffer,
+  routes: number,
+  peers: string[],
+  connectTo?: string,
+): Sender & { lite: LiteSpeaker; close(): Promise<void> } {
+  const lite = new LiteSpeaker({
+    address: SENDER_ADDR,
+    asn: 65001,
+    routerId: SENDER_VM,
+    updates,
+    target: routes,
+    maxSessions: peers.length,
+  });
   const unregister = registerCleanup(() => lite.close());
   return {
     lite,
@@ -310,7 +382,10 @@ function blasterSender(updates: Buffer, routes: number, peers: string[], connect
     notes() {
       return lite.sessions
         .filter((s) => s.doneAt !== undefined)
-        .map((s) => `blaster → ${s.peer}: all UPDATEs taken by the kernel ${(s.doneAt! - s.establishedAt).toFixed(0)} ms after Established`);
+        .map(
+          (s) =>
+            `blaster → ${s.peer}: all UPDATEs taken by the kernel ${(s.doneAt! - s.establishedAt).toFixed(0)} ms after Established`,
+        );
     },
     async close() {
       unregister();
@@ -405,28 +480,57 @@ async function waitSenderLoaded(ctl: string, routes: number, timeoutMs: number):
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline) throw new Error(`sender: ${routes} static routes not loaded within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`sender: ${routes} static routes not loaded within ${timeoutMs / 1000} s`);
     await sleep(100);
   }
 }
 
 /** A BIRD sender of our own (every receiver but ARSLab, whose lab runs the sender as a node). */
-async function startBirdSender(dir: string, routes: number, peers: PeerDef[], wake: boolean): Promise<{ sender: Sender; stop(): Promise<void> }> {
+async function startBirdSender(
+  dir: string,
+  routes: number,
+  peers: PeerDef[],
+  wake: boolean,
+): Promise<{ sender: Sender; stop(): Promise<void> }> {
   const conf = writeBirdSender(dir, { routes, address: SENDER_ADDR, routerId: SENDER_VM, nextHop: SENDER_VM, peers });
   const d = await startManagedDaemon('bird', 'sender', join(dir, 'sender'), conf, SENDER_ADDR, join(dir, 'sender.log'));
   await d.ready(60_000);
   const ctl = join(dir, 'sender', 'bird.ctl');
   await waitSenderLoaded(ctl, routes, 120_000);
-  return { sender: birdSender(ctl, d.pid, peers.map((p) => p.name), wake), stop: () => d.stop({ graceMs: 2000 }) };
+  return {
+    sender: birdSender(
+      ctl,
+      d.pid,
+      peers.map((p) => p.name),
+      wake,
+    ),
+    stop: () => d.stop({ graceMs: 2000 }),
+  };
 }
 
-async function makeSender(kind: SenderKind, dir: string, routes: number, updates: () => Buffer, peer: PeerDef, wake: boolean, connectTo?: string) {
+async function makeSender(
+  kind: SenderKind,
+  dir: string,
+  routes: number,
+  updates: () => Buffer,
+  peer: PeerDef,
+  wake: boolean,
+  connectTo?: string,
+) {
   if (kind === 'bird') return startBirdSender(dir, routes, [peer], wake);
   const b = blasterSender(updates(), routes, [peer.address], connectTo);
   return { sender: b as Sender, stop: () => b.close() };
 }
 
-async function setupDaemonReceiver(kind: 'bird' | 'frr' | 'gobgp', senderKind: SenderKind, dir: string, routes: number, updates: () => Buffer, wake: boolean): Promise<Setup> {
+async function setupDaemonReceiver(
+  kind: 'bird' | 'frr' | 'gobgp',
+  senderKind: SenderKind,
+  dir: string,
+  routes: number,
+  updates: () => Buffer,
+  wake: boolean,
+): Promise<Setup> {
   const addr = ADDR[kind];
   const routerId = addr.replace(/^127\./, '10.');
   const conf =
@@ -438,11 +542,22 @@ async function setupDaemonReceiver(kind: 'bird' | 'frr' | 'gobgp', senderKind: S
   const work = join(dir, kind);
   const rx = await startManagedDaemon(kind, `rx-${kind}`, work, conf, addr, join(dir, `${kind}.log`));
   await rx.ready(30_000);
-  const snd = await makeSender(senderKind, dir, routes, updates, { name: `to_${kind}`, address: addr, asn: RS_ASN }, wake);
+  const snd = await makeSender(
+    senderKind,
+    dir,
+    routes,
+    updates,
+    { name: `to_${kind}`, address: addr, asn: RS_ASN },
+    wake,
+  );
   const gobgp = kind === 'gobgp' ? new GobgpApi(join(work, 'gobgp.sock')) : undefined;
   const vty = join(work, 'bgpd.vty');
   const ctl = join(work, 'bird.ctl');
-  const frrVersion0 = kind === 'frr' ? ((JSON.parse(await vtyCommand(vty, 'show bgp ipv4 unicast summary json')) as { tableVersion?: number }).tableVersion ?? 0) : 0;
+  const frrVersion0 =
+    kind === 'frr'
+      ? ((JSON.parse(await vtyCommand(vty, 'show bgp ipv4 unicast summary json')) as { tableVersion?: number })
+          .tableVersion ?? 0)
+      : 0;
   return {
     pid: rx.pid,
     sender: snd.sender,
@@ -452,7 +567,9 @@ async function setupDaemonReceiver(kind: 'bird' | 'frr' | 'gobgp', senderKind: S
       // BIRD: the channel's counters (`show route count` would walk the table at every poll).
       if (kind === 'bird') {
         const r = await birdRequest(ctl, 'show protocols all sender', 5000);
-        const m = r.lines.map((l) => /Routes:\s+(\d+) imported, (?:\d+ filtered, )?(\d+) exported, (\d+) preferred/.exec(l.text)).find(Boolean);
+        const m = r.lines
+          .map((l) => /Routes:\s+(\d+) imported, (?:\d+ filtered, )?(\d+) exported, (\d+) preferred/.exec(l.text))
+          .find(Boolean);
         return [m ? Number(m[3]) : 0];
       }
       // GoBGP: the global RIB's destinations (GetTable walks the table: see pollCostFactor).
@@ -460,7 +577,10 @@ async function setupDaemonReceiver(kind: 'bird' | 'frr' | 'gobgp', senderKind: S
       // FRR: prefixes accepted from the peer (pfxRcd, counted when a path enters the table)
       // and the table version (bumped when bgpd's work queue has selected a prefix's best
       // path): the Loc-RIB holds min(pfxRcd, tableVersion − tableVersion before).
-      const j = JSON.parse(await vtyCommand(vty, 'show bgp ipv4 unicast summary json')) as { tableVersion?: number; peers?: Record<string, { pfxRcd?: number }> };
+      const j = JSON.parse(await vtyCommand(vty, 'show bgp ipv4 unicast summary json')) as {
+        tableVersion?: number;
+        peers?: Record<string, { pfxRcd?: number }>;
+      };
       return [Math.min(j.peers?.[SENDER_ADDR]?.pfxRcd ?? 0, (j.tableVersion ?? 0) - frrVersion0)];
     },
     async teardown() {
@@ -471,11 +591,25 @@ async function setupDaemonReceiver(kind: 'bird' | 'frr' | 'gobgp', senderKind: S
   };
 }
 
-async function setupSink(senderKind: SenderKind, dir: string, routes: number, updates: () => Buffer, wake: boolean): Promise<Setup> {
+async function setupSink(
+  senderKind: SenderKind,
+  dir: string,
+  routes: number,
+  updates: () => Buffer,
+  wake: boolean,
+): Promise<Setup> {
   const sink = new LiteSpeaker({ address: ADDR.sink, asn: RS_ASN, routerId: '10.90.9.1', target: routes });
   await sink.listen();
   const unregister = registerCleanup(() => sink.close());
-  const snd = await makeSender(senderKind, dir, routes, updates, { name: 'to_sink', address: ADDR.sink, asn: RS_ASN }, wake, ADDR.sink);
+  const snd = await makeSender(
+    senderKind,
+    dir,
+    routes,
+    updates,
+    { name: 'to_sink', address: ADDR.sink, asn: RS_ASN },
+    wake,
+    ADDR.sink,
+  );
   const notes: string[] = [];
   return {
     sender: snd.sender,
@@ -486,7 +620,10 @@ async function setupSink(senderKind: SenderKind, dir: string, routes: number, up
     },
     async teardown() {
       const r = sink.sessions[0];
-      if (r?.doneAt !== undefined) notes.push(`sink's own clock: ${(r.doneAt - r.establishedAt).toFixed(0)} ms from Established to the last prefix, ${r.updates} UPDATEs`);
+      if (r?.doneAt !== undefined)
+        notes.push(
+          `sink's own clock: ${(r.doneAt - r.establishedAt).toFixed(0)} ms from Established to the last prefix, ${r.updates} UPDATEs`,
+        );
       await snd.stop();
       unregister();
       await sink.close();
@@ -495,17 +632,33 @@ async function setupSink(senderKind: SenderKind, dir: string, routes: number, up
 }
 
 interface LabStatus {
-  routeServers: { instances: { instance: string; prefixes: number; peerings: { name: string; state: string; routesReceived: number }[] }[] }[];
+  routeServers: {
+    instances: {
+      instance: string;
+      prefixes: number;
+      peerings: { name: string; state: string; routesReceived: number }[];
+    }[];
+  }[];
   nodes: { name: string; state: string; pid?: number }[];
 }
 
-async function setupArslab(senderKind: SenderKind, dir: string, routes: number, instances: 1 | 2, args: Args, updates: () => Buffer): Promise<Setup> {
+async function setupArslab(
+  senderKind: SenderKind,
+  dir: string,
+  routes: number,
+  instances: 1 | 2,
+  args: Args,
+  updates: () => Buffer,
+): Promise<Setup> {
   const name = 'rsbench';
   const stateDir = join(dir, 'st');
   mkdirSync(stateDir, { recursive: true });
   const peers: PeerDef[] = [{ name: 'rs0', address: RS_LOOPBACK[0], asn: RS_ASN }];
   if (instances === 2) peers.push({ name: 'rs1', address: RS_LOOPBACK[1], asn: RS_ASN });
-  const senderConf = senderKind === 'bird' ? writeBirdSender(dir, { routes, address: SENDER_ADDR, routerId: SENDER_VM, nextHop: SENDER_VM, peers }) : undefined;
+  const senderConf =
+    senderKind === 'bird'
+      ? writeBirdSender(dir, { routes, address: SENDER_ADDR, routerId: SENDER_VM, nextHop: SENDER_VM, peers })
+      : undefined;
   const lab = writeLabFile(dir, {
     name,
     ...(senderConf ? { senderConfig: senderConf } : {}),
@@ -517,7 +670,8 @@ async function setupArslab(senderKind: SenderKind, dir: string, routes: number, 
   const probeOut = join(dir, 'probe.jsonl');
   // The flags bin/arslab runs the lab with (a small young generation: docs/BENCHMARKS.md S3).
   const flags = ['--enable-source-maps', '--max-semi-space-size=4', ...args.nodeFlags];
-  if (args.probe || args.heapSnapshot) flags.push('--expose-gc', '--import', pathToFileURL(join(here, 'rs', 'probe.js')).href);
+  if (args.probe || args.heapSnapshot)
+    flags.push('--expose-gc', '--import', pathToFileURL(join(here, 'rs', 'probe.js')).href);
   const profDir = join(dir, 'cpuprof');
   if (args.cpuProf) {
     mkdirSync(profDir, { recursive: true });
@@ -596,9 +750,18 @@ async function setupArslab(senderKind: SenderKind, dir: string, routes: number, 
     const ctl = join(stateDir, name, 'nodes', 'sender', 'run', 'bird.ctl');
     await waitSenderLoaded(ctl, routes, 120_000);
     const pid = (await status()).nodes.find((n) => n.name === 'sender')?.pid;
-    sender = birdSender(ctl, pid, peers.map((p) => p.name), !args.noWake);
+    sender = birdSender(
+      ctl,
+      pid,
+      peers.map((p) => p.name),
+      !args.noWake,
+    );
   } else {
-    const b = blasterSender(updates(), routes, peers.map((p) => p.address));
+    const b = blasterSender(
+      updates(),
+      routes,
+      peers.map((p) => p.address),
+    );
     sender = b;
     stopSender = () => b.close();
   }
@@ -647,11 +810,25 @@ async function setupArslab(senderKind: SenderKind, dir: string, routes: number, 
   };
 }
 
-async function measure(receiver: ReceiverName, senderKind: SenderKind, round: number, args: Args, runDir: string, updates: () => Buffer): Promise<Measurement> {
+async function measure(
+  receiver: ReceiverName,
+  senderKind: SenderKind,
+  round: number,
+  args: Args,
+  runDir: string,
+  updates: () => Buffer,
+): Promise<Measurement> {
   const dir = join(runDir, `${senderKind}-${receiver}-${round}`);
   mkdirSync(dir, { recursive: true });
   const N = args.routes;
-  const m: Measurement = { receiver, sender: senderKind, round, ok: false, routes: receiver === 'arslab2' ? 2 * N : N, notes: [] };
+  const m: Measurement = {
+    receiver,
+    sender: senderKind,
+    round,
+    ok: false,
+    routes: receiver === 'arslab2' ? 2 * N : N,
+    notes: [],
+  };
   let setup: Setup | undefined;
   try {
     setup =
@@ -738,7 +915,8 @@ async function measure(receiver: ReceiverName, senderKind: SenderKind, round: nu
     m.establishedSpreadMs = Math.max(...ests) - first;
     m.seconds = (end - first) / 1000;
     m.secondsLowerBound = Math.max(0, (lastBelow - first) / 1000);
-    if (cpuIdleAt !== undefined) m.cpuIdleSeconds = Math.min(m.seconds, Math.max(m.secondsLowerBound, (cpuIdleAt - first) / 1000));
+    if (cpuIdleAt !== undefined)
+      m.cpuIdleSeconds = Math.min(m.seconds, Math.max(m.secondsLowerBound, (cpuIdleAt - first) / 1000));
     m.rate = m.routes / m.seconds;
     m.polls = polls;
     if (pid !== undefined) {
@@ -751,7 +929,8 @@ async function measure(receiver: ReceiverName, senderKind: SenderKind, round: nu
     m.senderCpuS = scpu1 !== undefined && scpu0 !== undefined ? scpu1 - scpu0 : undefined;
     const wallS = (mc1.total - mc0.total) / 100 / cpus().length;
     const busyCores = (mc1.busy - mc0.busy) / 100 / Math.max(wallS, 1e-9);
-    const ours = ((m.receiverCpuS ?? 0) + (m.senderCpuS ?? 0) + (self1.user + self1.system) / 1e6) / Math.max(wallS, 1e-9);
+    const ours =
+      ((m.receiverCpuS ?? 0) + (m.senderCpuS ?? 0) + (self1.user + self1.system) / 1e6) / Math.max(wallS, 1e-9);
     m.otherCpuCores = Math.max(0, busyCores - ours);
     await sleep(1000);
     if (pid !== undefined) {
@@ -789,7 +968,7 @@ const LABEL: Record<ReceiverName, string> = {
 };
 
 const SENDER_LABEL: Record<SenderKind, string> = {
-  bird: 'sender BIRD 2.0.12 (static routes, the issue\'s set-up)',
+  bird: "sender BIRD 2.0.12 (static routes, the issue's set-up)",
   blaster: 'sender: blaster (pre-encoded UPDATEs; the receiver is the limit)',
 };
 
@@ -803,7 +982,9 @@ function machine(): string[] {
   }
   return [
     `machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${distro}, Linux ${release()}, Node ${process.version}`,
-    `load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `load average at start: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
   ];
 }
 
@@ -817,10 +998,26 @@ function versions(): string {
 
 function table(results: Measurement[], args: Args, senderKind: SenderKind): string {
   const rows: string[][] = [];
-  const head = ['receiver', 'routes', 'ok', 'time s', '(≥ s)', 'CPU-idle s', 'routes/s', 'peak B/rt', 'settled B/rt', 'heap B/rt', 'rx CPU s', 'other CPU', 'speed ARSLab÷', 'memory ARSLab÷'];
+  const head = [
+    'receiver',
+    'routes',
+    'ok',
+    'time s',
+    '(≥ s)',
+    'CPU-idle s',
+    'routes/s',
+    'peak B/rt',
+    'settled B/rt',
+    'heap B/rt',
+    'rx CPU s',
+    'other CPU',
+    'speed ARSLab÷',
+    'memory ARSLab÷',
+  ];
   const by = new Map<ReceiverName, Measurement[]>();
   for (const r of results) if (r.sender === senderKind) by.set(r.receiver, [...(by.get(r.receiver) ?? []), r]);
-  const med = (name: ReceiverName, f: (m: Measurement) => number | undefined) => median((by.get(name) ?? []).filter((m) => m.ok).map((m) => f(m) ?? NaN));
+  const med = (name: ReceiverName, f: (m: Measurement) => number | undefined) =>
+    median((by.get(name) ?? []).filter((m) => m.ok).map((m) => f(m) ?? NaN));
   const ars = { rate: med('arslab', (m) => m.rate), mem: med('arslab', (m) => m.peakBytesPerRoute) };
   const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
   for (const name of args.only) {
@@ -833,21 +1030,37 @@ function table(results: Measurement[], args: Args, senderKind: SenderKind): stri
       LABEL[name],
       fmtInt(ms[0]?.routes ?? args.routes),
       `${ok.length}/${ms.length}`,
-      f(med(name, (m) => m.seconds), 3),
-      f(med(name, (m) => m.secondsLowerBound), 3),
-      f(med(name, (m) => m.cpuIdleSeconds), 3),
+      f(
+        med(name, (m) => m.seconds),
+        3,
+      ),
+      f(
+        med(name, (m) => m.secondsLowerBound),
+        3,
+      ),
+      f(
+        med(name, (m) => m.cpuIdleSeconds),
+        3,
+      ),
       Number.isFinite(rate) ? fmtInt(rate) : '–',
       f(mem),
       f(med(name, (m) => m.settledBytesPerRoute)),
       f(med(name, (m) => m.heapBytesPerRoute)),
-      f(med(name, (m) => m.receiverCpuS), 2),
-      f(med(name, (m) => m.otherCpuCores), 2),
+      f(
+        med(name, (m) => m.receiverCpuS),
+        2,
+      ),
+      f(
+        med(name, (m) => m.otherCpuCores),
+        2,
+      ),
       other ? f(ars.rate / rate, 2) : '',
       other ? f(ars.mem / mem, 2) : '',
     ]);
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -867,8 +1080,11 @@ function describe(m: Measurement): string {
       `receiver CPU ${m.receiverCpuS!.toFixed(2)} s`,
     );
   if (m.heapBase && m.heapAfter)
-    parts.push(`V8 heap after GC ${(m.heapBase.heapUsed / 2 ** 20).toFixed(1)} → ${(m.heapAfter.heapUsed / 2 ** 20).toFixed(1)} MiB (${m.heapBytesPerRoute!.toFixed(0)} B/route)`);
-  if (m.inProcessSeconds !== undefined) parts.push(`inside the lab: all in the Loc-RIB ${m.inProcessSeconds.toFixed(3)} s after Established`);
+    parts.push(
+      `V8 heap after GC ${(m.heapBase.heapUsed / 2 ** 20).toFixed(1)} → ${(m.heapAfter.heapUsed / 2 ** 20).toFixed(1)} MiB (${m.heapBytesPerRoute!.toFixed(0)} B/route)`,
+    );
+  if (m.inProcessSeconds !== undefined)
+    parts.push(`inside the lab: all in the Loc-RIB ${m.inProcessSeconds.toFixed(3)} s after Established`);
   if (m.senderCpuS !== undefined) parts.push(`sender CPU ${m.senderCpuS.toFixed(2)} s`);
   parts.push(`other load ${m.otherCpuCores!.toFixed(2)} cores`, `${m.polls} polls`);
   return [`${head}: ${parts.join('; ')}`, ...m.notes.map((n) => `      ${n}`)].join('\n');
@@ -881,7 +1097,9 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) usage('run as root: the daemons and the route server listen on port 179');
   const runDir = mkdtempSync(join(tmpdir(), 'arsb-'));
   const started = new Date();
-  console.log(`route-server benchmark: ${fmtInt(args.routes)} /24s with one attribute set; senders ${args.senders.join(', ')}; ${args.rounds} round(s) of ${args.only.join(', ')}`);
+  console.log(
+    `route-server benchmark: ${fmtInt(args.routes)} /24s with one attribute set; senders ${args.senders.join(', ')}; ${args.rounds} round(s) of ${args.only.join(', ')}`,
+  );
   for (const l of machine()) console.log(l);
   console.log(versions());
   console.log(
@@ -912,10 +1130,24 @@ async function main(): Promise<void> {
     console.log(table(results, args, s));
   }
   console.log('');
-  console.log('time s: first poll that saw every route (an upper bound); (≥ s): the last poll that did not (a lower bound);');
-  console.log('CPU-idle s: when the receiver\'s CPU time last grew before that poll (an estimate between the two). routes/s = routes ÷ time s.');
-  console.log('speed ARSLab÷X = ARSLab routes/s ÷ X routes/s (> 1: ARSLab faster); memory ARSLab÷X = ARSLab peak B/route ÷ X peak B/route (< 1: ARSLab smaller).');
-  if (args.json) writeFileSync(args.json, JSON.stringify({ started: started.toISOString(), args, machine: machine(), versions: versions(), results }, null, 2));
+  console.log(
+    'time s: first poll that saw every route (an upper bound); (≥ s): the last poll that did not (a lower bound);',
+  );
+  console.log(
+    "CPU-idle s: when the receiver's CPU time last grew before that poll (an estimate between the two). routes/s = routes ÷ time s.",
+  );
+  console.log(
+    'speed ARSLab÷X = ARSLab routes/s ÷ X routes/s (> 1: ARSLab faster); memory ARSLab÷X = ARSLab peak B/route ÷ X peak B/route (< 1: ARSLab smaller).',
+  );
+  if (args.json)
+    writeFileSync(
+      args.json,
+      JSON.stringify(
+        { started: started.toISOString(), args, machine: machine(), versions: versions(), results },
+        null,
+        2,
+      ),
+    );
   if (!args.keep && !args.cpuProf && !args.heapSnapshot) rmSync(runDir, { recursive: true, force: true });
   if (results.some((m) => !m.ok)) process.exitCode = 1;
 }

@@ -37,7 +37,14 @@ const RESPONDER_AS = 65515;
 const MARKER = 'ff'.repeat(16);
 
 /** Joins commented hex fragments ("ff eb  # my AS") into bytes. */
-const hex = (...parts: string[]): Buffer => Buffer.from(parts.join('').replace(/#[^\n]*/g, '').replace(/\s+/g, ''), 'hex');
+const hex = (...parts: string[]): Buffer =>
+  Buffer.from(
+    parts
+      .join('')
+      .replace(/#[^\n]*/g, '')
+      .replace(/\s+/g, ''),
+    'hex',
+  );
 
 /** Our OPEN: BGP-4, AS 65515, hold time 90 s, BGP ID 10.255.0.1, four capabilities. */
 const OPEN = hex(
@@ -74,7 +81,13 @@ const EOR_IPV6 = hex(
 // ---------------------------------------------------------------------------------------------
 // Just enough decoding to name what the daemons send
 
-const TYPE_NAMES: Record<number, string> = { 1: 'open', 2: 'update', 3: 'notification', 4: 'keepalive', 5: 'route-refresh' };
+const TYPE_NAMES: Record<number, string> = {
+  1: 'open',
+  2: 'update',
+  3: 'notification',
+  4: 'keepalive',
+  5: 'route-refresh',
+};
 const CAPABILITY_NAMES: Record<number, string> = {
   1: 'multiprotocol',
   2: 'route-refresh',
@@ -116,7 +129,11 @@ function decodeOpen(msg: Buffer): OpenFacts {
         const code = msg[c]!;
         const clen = msg[c + 1]!;
         const value = msg.subarray(c + 2, c + 2 + clen);
-        facts.capabilities.push({ code, name: CAPABILITY_NAMES[code] ?? `capability-${code}`, value: value.toString('hex') });
+        facts.capabilities.push({
+          code,
+          name: CAPABILITY_NAMES[code] ?? `capability-${code}`,
+          value: value.toString('hex'),
+        });
         if (code === 65 && clen === 4) facts.fourOctetAs = value.readUInt32BE(0);
         c += 2 + clen;
       }
@@ -164,9 +181,20 @@ function ipv6Text(b: Buffer): string {
 }
 
 const ATTR_NAMES: Record<number, string> = {
-  1: 'ORIGIN', 2: 'AS_PATH', 3: 'NEXT_HOP', 4: 'MULTI_EXIT_DISC', 5: 'LOCAL_PREF', 6: 'ATOMIC_AGGREGATE',
-  7: 'AGGREGATOR', 8: 'COMMUNITIES', 14: 'MP_REACH_NLRI', 15: 'MP_UNREACH_NLRI', 16: 'EXTENDED_COMMUNITIES',
-  17: 'AS4_PATH', 18: 'AS4_AGGREGATOR', 32: 'LARGE_COMMUNITY',
+  1: 'ORIGIN',
+  2: 'AS_PATH',
+  3: 'NEXT_HOP',
+  4: 'MULTI_EXIT_DISC',
+  5: 'LOCAL_PREF',
+  6: 'ATOMIC_AGGREGATE',
+  7: 'AGGREGATOR',
+  8: 'COMMUNITIES',
+  14: 'MP_REACH_NLRI',
+  15: 'MP_UNREACH_NLRI',
+  16: 'EXTENDED_COMMUNITIES',
+  17: 'AS4_PATH',
+  18: 'AS4_AGGREGATOR',
+  32: 'LARGE_COMMUNITY',
 };
 
 function asPathText(v: Buffer, asnSize: number): string {
@@ -227,7 +255,8 @@ function summarizeUpdate(msg: Buffer, fourOctetAs: boolean): string {
       }
       case 32: {
         const cs: string[] = [];
-        for (let k = 0; k + 12 <= v.length; k += 12) cs.push(`${v.readUInt32BE(k)}:${v.readUInt32BE(k + 4)}:${v.readUInt32BE(k + 8)}`);
+        for (let k = 0; k + 12 <= v.length; k += 12)
+          cs.push(`${v.readUInt32BE(k)}:${v.readUInt32BE(k + 4)}:${v.readUInt32BE(k + 8)}`);
         shown.push(`${name} ${cs.join(' ')}`);
         break;
       }
@@ -241,8 +270,13 @@ function summarizeUpdate(msg: Buffer, fourOctetAs: boolean): string {
         const afi = v.readUInt16BE(0);
         const nhLen = v[3]!;
         const nh = v.subarray(4, 4 + nhLen);
-        const nhs = afi === 2 ? [0, 16].filter((o) => o + 16 <= nh.length).map((o) => ipv6Text(nh.subarray(o, o + 16))) : [[...nh.subarray(0, 4)].join('.')];
-        shown.push(`${name} ${AFI[afi] ?? afi} next hop ${nhs.join(' ')} NLRI ${nlriPrefixes(v.subarray(5 + nhLen), afi).join(' ')}`);
+        const nhs =
+          afi === 2
+            ? [0, 16].filter((o) => o + 16 <= nh.length).map((o) => ipv6Text(nh.subarray(o, o + 16)))
+            : [[...nh.subarray(0, 4)].join('.')];
+        shown.push(
+          `${name} ${AFI[afi] ?? afi} next hop ${nhs.join(' ')} NLRI ${nlriPrefixes(v.subarray(5 + nhLen), afi).join(' ')}`,
+        );
         break;
       }
       case 15: {
@@ -308,7 +342,10 @@ class Recorder {
   private keepaliveTimer: NodeJS.Timeout | undefined;
   readonly problems: string[] = [];
 
-  constructor(readonly label: string, private readonly verbose: boolean) {}
+  constructor(
+    readonly label: string,
+    private readonly verbose: boolean,
+  ) {}
 
   /** Set once the session should not come back (after a teardown the daemon reconnects). */
   refuse = false;
@@ -373,7 +410,14 @@ class Recorder {
       if (this.keepaliveSaved) return;
       this.keepaliveSaved = true;
     }
-    this.messages.push({ bytes: msg, type, step: this.step, description: this.description, session: this.session, connection: this.connections });
+    this.messages.push({
+      bytes: msg,
+      type,
+      step: this.step,
+      description: this.description,
+      session: this.session,
+      connection: this.connections,
+    });
   }
 
   /** Count of saved messages of `type` (any type when undefined). */
@@ -482,7 +526,8 @@ function commonSteps(
       description:
         `UPDATE 198.18.${n}.0/24 next hop ${NH4(n)}, MED 10, communities ${communities.join(' ')}` +
         `${opts.noAdvertise ? ' (NO_ADVERTISE = 65535:65282)' : ''}, large communities ${large.join(' ')}`,
-      run: (d) => d.announce({ prefix: `198.18.${n}.0/24`, nextHop: NH4(n), med: 10, communities, largeCommunities: large }),
+      run: (d) =>
+        d.announce({ prefix: `198.18.${n}.0/24`, nextHop: NH4(n), med: 10, communities, largeCommunities: large }),
       expect: 2,
     },
     {
@@ -511,9 +556,21 @@ function commonSteps(
     },
     // Last of the route steps: BIRD's `configure` (every announce/withdraw) puts a protocol
     // enabled from birdc back to the `disabled` its configuration says, withdrawing its routes.
-    { name: 'ipv4-extended-communities', description: `UPDATE 198.19.${n}.0/24 with extended communities ${opts.extText}`, run: opts.ext, expect: 2 },
+    {
+      name: 'ipv4-extended-communities',
+      description: `UPDATE 198.19.${n}.0/24 with extended communities ${opts.extText}`,
+      run: opts.ext,
+      expect: 2,
+    },
     ...(opts.refresh
-      ? [{ name: 'route-refresh', description: 'ROUTE-REFRESH sent on an inbound soft reset', run: opts.refresh, expect: 5 }]
+      ? [
+          {
+            name: 'route-refresh',
+            description: 'ROUTE-REFRESH sent on an inbound soft reset',
+            run: opts.refresh,
+            expect: 5,
+          },
+        ]
       : []),
   ];
 }
@@ -693,7 +750,10 @@ neighbor ${RESPONDER_ADDRESS} {
 `,
           steps: commonSteps(65004, 4, {
             noAdvertise: true,
-            ext: (d) => d.command!(`announce route 198.19.4.0/24 next-hop ${NH4(4)} extended-community [ target:65004:7 origin:65004:8 ]`),
+            ext: (d) =>
+              d.command!(
+                `announce route 198.19.4.0/24 next-hop ${NH4(4)} extended-community [ target:65004:7 origin:65004:8 ]`,
+              ),
             extText: 'target:65004:7 origin:65004:8',
             refresh: (d) => d.command!('announce route-refresh ipv4 unicast'),
           }),
@@ -722,12 +782,19 @@ neighbor ${RESPONDER_ADDRESS} {
             {
               name: 'as2-ipv4-as-path',
               description: 'UPDATE 198.18.5.0/24, AS_PATH 65005 65005 65005 on 2 octets, community 65005:1',
-              run: (d) => d.announce({ prefix: '198.18.5.0/24', nextHop: NH4(5), asPathPrepend: [65005, 65005], communities: ['65005:1'] }),
+              run: (d) =>
+                d.announce({
+                  prefix: '198.18.5.0/24',
+                  nextHop: NH4(5),
+                  asPathPrepend: [65005, 65005],
+                  communities: ['65005:1'],
+                }),
               expect: 2,
             },
             {
               name: 'as2-as4-path',
-              description: 'UPDATE 198.20.5.0/24 whose path holds a 4-octet AS (4200000001) on a 2-octet session: AS_TRANS 23456 in AS_PATH, AS4_PATH',
+              description:
+                'UPDATE 198.20.5.0/24 whose path holds a 4-octet AS (4200000001) on a 2-octet session: AS_TRANS 23456 in AS_PATH, AS4_PATH',
               run: (d) => d.command!(`announce route 198.20.5.0/24 next-hop ${NH4(5)} as-path [ 65005 4200000001 ]`),
               expect: 2,
             },
@@ -740,7 +807,8 @@ neighbor ${RESPONDER_ADDRESS} {
             {
               // Not on the "as4" session: with graceful-restart announced ExaBGP closes silently.
               name: 'as2-teardown',
-              description: 'NOTIFICATION sent on the API command `neighbor ADDR teardown 2` (ExaBGP 4.2 sends none on SIGTERM)',
+              description:
+                'NOTIFICATION sent on the API command `neighbor ADDR teardown 2` (ExaBGP 4.2 sends none on SIGTERM)',
               run: (d) => d.command!(`neighbor ${RESPONDER_ADDRESS} teardown 2`),
               expect: 3,
               final: true,
@@ -796,7 +864,8 @@ async function captureSession(
     await d.ready();
     rec.step = 'session';
     rec.description = 'session establishment';
-    if (!(await rec.settle(() => rec.established, 20_000, 1500))) throw new Error(`${name}: no session with the responder`);
+    if (!(await rec.settle(() => rec.established, 20_000, 1500)))
+      throw new Error(`${name}: no session with the responder`);
     for (const step of plan.steps) {
       rec.step = step.name;
       rec.description = step.description;
@@ -824,11 +893,19 @@ async function captureSession(
   return { rec, notes };
 }
 
-async function captureDaemon(plan: DaemonPlan, responder: Responder, out: string, work: string, handles: Set<DaemonHandle>, verbose: boolean): Promise<string> {
+async function captureDaemon(
+  plan: DaemonPlan,
+  responder: Responder,
+  out: string,
+  work: string,
+  handles: Set<DaemonHandle>,
+  verbose: boolean,
+): Promise<string> {
   const version = await plan.version();
   const dir = join(out, `${plan.product}-${version}`);
   const results = [];
-  for (const s of plan.sessions) results.push({ plan: s, ...(await captureSession(s, responder, work, handles, verbose)) });
+  for (const s of plan.sessions)
+    results.push({ plan: s, ...(await captureSession(s, responder, work, handles, verbose)) });
 
   mkdirSync(dir, { recursive: true });
   for (const f of readdirSync(dir)) if (f.endsWith('.hex') || f === 'index.json') rmSync(join(dir, f));
@@ -873,8 +950,20 @@ async function captureDaemon(plan: DaemonPlan, responder: Responder, out: string
       if (s.session === 'as2' && !what.startsWith('as2')) what = `as2-${what}`;
       const file = `${String(++n).padStart(2, '0')}-${type}-${what}.hex`;
       writeFileSync(join(dir, file), m.bytes.toString('hex') + '\n');
-      const contents = m.type === 2 ? summarizeUpdate(m.bytes, fourOctetAs) : m.bytes.subarray(19).toString('hex') || '(no body)';
-      entries.push({ file, type: type.toUpperCase(), description, contents, connection: m.connection, step: m.step, session: s.session, fourOctetAs, daemonAs: s.asn, length: m.bytes.length });
+      const contents =
+        m.type === 2 ? summarizeUpdate(m.bytes, fourOctetAs) : m.bytes.subarray(19).toString('hex') || '(no body)';
+      entries.push({
+        file,
+        type: type.toUpperCase(),
+        description,
+        contents,
+        connection: m.connection,
+        step: m.step,
+        session: s.session,
+        fourOctetAs,
+        daemonAs: s.asn,
+        length: m.bytes.length,
+      });
     }
   }
   const index = {
@@ -883,7 +972,13 @@ async function captureDaemon(plan: DaemonPlan, responder: Responder, out: string
     captured: new Date().toISOString().slice(0, 10),
     capturedBy: 'scripts/capture-fixtures.ts',
     format: 'one BGP message per .hex file, marker included, lower-case hex, one line',
-    responder: { address: RESPONDER_ADDRESS, as: RESPONDER_AS, bgpId: '10.255.0.1', holdTime: 90, capabilities: ['multiprotocol ipv4 unicast', 'multiprotocol ipv6 unicast', 'route-refresh', '4-octet-as'] },
+    responder: {
+      address: RESPONDER_ADDRESS,
+      as: RESPONDER_AS,
+      bgpId: '10.255.0.1',
+      holdTime: 90,
+      capabilities: ['multiprotocol ipv4 unicast', 'multiprotocol ipv6 unicast', 'route-refresh', '4-octet-as'],
+    },
     sessions,
     messages: entries,
   };
@@ -902,7 +997,8 @@ async function main(): Promise<void> {
   const only = opt('--only')?.split(',');
   const timeoutS = Number(opt('--timeout') ?? 150);
   const verbose = args.includes('--verbose');
-  if (process.getuid?.() !== 0) throw new Error('run as root: the daemons and the responder use port 179 on 127.78.x.y');
+  if (process.getuid?.() !== 0)
+    throw new Error('run as root: the daemons and the responder use port 179 on 127.78.x.y');
 
   const handles = new Set<DaemonHandle>();
   const work = mkdtempSync(join(tmpdir(), 'arslab-cap-'));

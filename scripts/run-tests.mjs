@@ -16,9 +16,7 @@ const files = [];
   }
 })(dist);
 const filters = process.argv.slice(2);
-const selected = files
-  .filter((f) => filters.length === 0 || filters.some((s) => relative(dist, f).includes(s)))
-  .sort();
+const selected = files.filter((f) => filters.length === 0 || filters.some((s) => relative(dist, f).includes(s))).sort();
 if (selected.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
@@ -26,6 +24,10 @@ if (selected.length === 0) {
 console.log(`run-tests: ${selected.length} files`);
 let failed = false;
 const stream = run({ files: selected, concurrency: 2, timeout: 5 * 60_000 });
-stream.on('test:fail', () => { failed = true; });
+stream.on('test:fail', () => {
+  failed = true;
+});
 stream.compose(spec).pipe(process.stdout);
-stream.on('end', () => { process.exitCode = failed ? 1 : 0; });
+stream.on('end', () => {
+  process.exitCode = failed ? 1 : 0;
+});

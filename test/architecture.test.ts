@@ -14,14 +14,21 @@ const src = join(root, 'src');
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') && !/(\.test|testkit|arbitraries|testFixtures)\.ts$/.test(p) ? [p] : [];
+    return statSync(p).isDirectory()
+      ? files(p)
+      : p.endsWith('.ts') && !/(\.test|testkit|arbitraries|testFixtures)\.ts$/.test(p)
+        ? [p]
+        : [];
   });
 }
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  for (const m of text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)) out.push((m[1] ?? m[2])!);
+  for (const m of text.matchAll(
+    /^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm,
+  ))
+    out.push((m[1] ?? m[2])!);
   return out;
 }
 

@@ -38,11 +38,24 @@ export interface PeerDef {
  * sender VM's address, 10.90.0.4) for every receiver: FRR drops UPDATEs with a 127.x next hop
  * as martian, and ARSLab keeps a non-loopback next hop as sent.
  */
-export function writeBirdSender(dir: string, o: { routes: number; address: string; peers: PeerDef[]; routerId: string; nextHop: string; attrsIn?: 'static' | 'export-filter' }): string {
+export function writeBirdSender(
+  dir: string,
+  o: {
+    routes: number;
+    address: string;
+    peers: PeerDef[];
+    routerId: string;
+    nextHop: string;
+    attrsIn?: 'static' | 'export-filter';
+  },
+): string {
   const lines: string[] = [];
   const [c1, c2] = COMMUNITY.split(':');
   const [l1, l2, l3] = LARGE_COMMUNITY.split(':');
-  const attrs = o.attrsIn === 'static' ? ` { bgp_community.add((${c1}, ${c2})); bgp_large_community.add((${l1}, ${l2}, ${l3})); }` : '';
+  const attrs =
+    o.attrsIn === 'static'
+      ? ` { bgp_community.add((${c1}, ${c2})); bgp_large_community.add((${l1}, ${l2}, ${l3})); }`
+      : '';
   for (let i = 0; i < o.routes; i++) lines.push(`route ${formatV4(prefixAddr(i))}/24 blackhole${attrs};`);
   writeFileSync(join(dir, 'routes.conf'), lines.join('\n') + '\n');
   const conf = `# ARSLab route-server benchmark: sender
@@ -167,7 +180,14 @@ export function writeGobgpReceiver(dir: string, o: { address: string; sender: st
  */
 export function writeLabFile(
   dir: string,
-  o: { name: string; senderConfig?: string; maxRoutes: number; senderIp: string; senderLoopback: string; rsLoopback: [string, string] },
+  o: {
+    name: string;
+    senderConfig?: string;
+    maxRoutes: number;
+    senderIp: string;
+    senderLoopback: string;
+    rsLoopback: [string, string];
+  },
 ): string {
   const file = join(dir, 'lab.yml');
   writeFileSync(

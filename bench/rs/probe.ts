@@ -33,7 +33,16 @@ if (out && target > 0 && speakerModule) {
     const r = original.apply(this, a);
     if (!done.has(this.name) && this.prefixCount >= target) {
       done.add(this.name);
-      appendFileSync(out, JSON.stringify({ event: 'target', speaker: this.name, t: now(), firstReceive: first.get(this.name), prefixes: this.prefixCount }) + '\n');
+      appendFileSync(
+        out,
+        JSON.stringify({
+          event: 'target',
+          speaker: this.name,
+          t: now(),
+          firstReceive: first.get(this.name),
+          prefixes: this.prefixCount,
+        }) + '\n',
+      );
     }
     return r;
   };
@@ -49,7 +58,9 @@ process.on('SIGUSR2', () => {
   const gcMs = performance.now() - t0;
   const h = v8.getHeapStatistics();
   const m = process.memoryUsage();
-  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { used: s.space_used_size, size: s.space_size }]));
+  const spaces = Object.fromEntries(
+    v8.getHeapSpaceStatistics().map((s) => [s.space_name, { used: s.space_used_size, size: s.space_size }]),
+  );
   let snapshot: string | undefined;
   if (snapDir) snapshot = v8.writeHeapSnapshot(join(snapDir, `lab-${process.pid}-${++n}.heapsnapshot`));
   const line = {

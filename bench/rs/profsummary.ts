@@ -66,7 +66,9 @@ function main(): void {
           to = i + 1;
         }
       }
-      console.log(`${file}: busiest ${busiest / 1000} ms window: ${(t[from]! / 1000).toFixed(0)}–${(t[to - 1]! / 1000).toFixed(0)} ms after the start, ${(best / 1000).toFixed(0)} ms busy`);
+      console.log(
+        `${file}: busiest ${busiest / 1000} ms window: ${(t[from]! / 1000).toFixed(0)}–${(t[to - 1]! / 1000).toFixed(0)} ms after the start, ${(best / 1000).toFixed(0)} ms busy`,
+      );
     }
     if (during !== undefined) {
       const parent = new Map<number, number>();
@@ -84,7 +86,11 @@ function main(): void {
       };
       let first = -1;
       let last = -1;
-      for (let i = 0; i < samples.length; i++) if (has(samples[i]!)) (first < 0 && (first = i), (last = i));
+      for (let i = 0; i < samples.length; i++)
+        if (has(samples[i]!)) {
+          if (first < 0) first = i;
+          last = i;
+        }
       if (first >= 0) {
         from = first;
         to = last + 1;
@@ -92,7 +98,8 @@ function main(): void {
         console.log(`${file}: during ${during}: samples ${first}–${last}, ${(span / 1000).toFixed(0)} ms`);
       }
     }
-    for (let i = from; i < to; i++) self.set(samples[i]!, (self.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0));
+    for (let i = from; i < to; i++)
+      self.set(samples[i]!, (self.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0));
     const total = [...self.values()].reduce((a, b) => a + b, 0);
     const byFn = new Map<string, number>();
     const byFile = new Map<string, number>();
@@ -105,10 +112,15 @@ function main(): void {
       byFn.set(key, (byFn.get(key) ?? 0) + us);
       byFile.set(short, (byFile.get(short) ?? 0) + us);
     }
-    const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(1).padStart(8)} ms`;
+    const pct = (us: number) =>
+      `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(1).padStart(8)} ms`;
     console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled`);
     console.log('  self time by function:');
-    for (const [k, us] of [...byFn].filter(([k]) => !filter || k.includes(filter)).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${k}`);
+    for (const [k, us] of [...byFn]
+      .filter(([k]) => !filter || k.includes(filter))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top))
+      console.log(`  ${pct(us)}  ${k}`);
     console.log('  self time by file:');
     for (const [k, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${pct(us)}  ${k}`);
   }

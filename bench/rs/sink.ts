@@ -130,7 +130,8 @@ export class LiteSpeaker {
 
   /** Resolves once `n` sessions are done (sink: target reached; blaster: everything written). */
   async done(n = 1): Promise<SessionResult[]> {
-    while (this.sessions.filter((s) => s.doneAt !== undefined).length < n) await new Promise<void>((r) => this.waiters.push(r));
+    while (this.sessions.filter((s) => s.doneAt !== undefined).length < n)
+      await new Promise<void>((r) => this.waiters.push(r));
     return this.sessions;
   }
 

@@ -73,7 +73,10 @@ test('ws1 preferred; fails over after fall checks at the fast interval; withdraw
   await h.run(1200);
   const change = h.logs.find((l) => l['event'] === 'vip-change' && String(l['to']).startsWith('10.0.0.5'))!;
   assert.ok(change, 'moved to ws2');
-  assert.ok((change['t'] as number) - t0 <= 1000 + 100 + 10, `detected within interval + fastInterval (${(change['t'] as number) - t0} ms)`);
+  assert.ok(
+    (change['t'] as number) - t0 <= 1000 + 100 + 10,
+    `detected within interval + fastInterval (${(change['t'] as number) - t0} ms)`,
+  );
   h.healthy.set('ws2:80', false);
   await h.run(1200);
   assert.equal(h.nextHop(), null);
@@ -82,8 +85,18 @@ test('ws1 preferred; fails over after fall checks at the fast interval; withdraw
   await h.run(1200);
   assert.equal(h.nextHop(), '10.0.0.4');
   const s = h.agent.status();
-  assert.deepEqual(s.backends.map((b) => [b.name, b.state, b.transitions]), [['ws1', 'up', 3], ['ws2', 'up', 3]]);
-  assert.deepEqual(s.sessions.map((x) => x.state), ['Connect', 'Connect'], 'no network: the sessions never come up');
+  assert.deepEqual(
+    s.backends.map((b) => [b.name, b.state, b.transitions]),
+    [
+      ['ws1', 'up', 3],
+      ['ws2', 'up', 3],
+    ],
+  );
+  assert.deepEqual(
+    s.sessions.map((x) => x.state),
+    ['Connect', 'Connect'],
+    'no network: the sessions never come up',
+  );
   await h.agent.stop();
   assert.equal(h.clock.waiting, 0, 'stop() leaves no timer behind');
 });

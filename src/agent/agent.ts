@@ -82,7 +82,10 @@ export class Agent {
       for (const b of v.backends) {
         if (this.monitors.has(b.name)) continue;
         this.backendConfigs.set(b.name, b);
-        this.monitors.set(b.name, new HealthMonitor(b.name, b.check, this.clock, probe, (m, s) => this.onHealthStep(m, s)));
+        this.monitors.set(
+          b.name,
+          new HealthMonitor(b.name, b.check, this.clock, probe, (m, s) => this.onHealthStep(m, s)),
+        );
       }
     }
     for (const n of config.neighbors) this.sessions.push(this.makeSession(n));
@@ -97,12 +100,20 @@ export class Agent {
       routerId: this.config.routerId,
       localAddress: this.config.localAddress,
       neighbors: this.config.neighbors.map((n) => `${n.address}:${n.port}`),
-      vips: this.config.vips.map((v) => ({ prefix: v.prefixText, pattern: v.pattern, backends: v.backends.map((b) => `${b.name}=${b.nextHop}`) })),
+      vips: this.config.vips.map((v) => ({
+        prefix: v.prefixText,
+        pattern: v.pattern,
+        backends: v.backends.map((b) => `${b.name}=${b.nextHop}`),
+      })),
     });
     if (this.config.listenPort !== undefined) {
       const l = new BgpListener(this.config.localAddress, this.config.listenPort, { name: 'agent' });
       for (const s of this.sessions) l.register(s.neighbor.address, s.peer);
-      l.onRefused = (r) => this.log.event('warn', 'connection-refused', { remoteAddress: r.remoteAddress, reason: 'not a configured neighbor' });
+      l.onRefused = (r) =>
+        this.log.event('warn', 'connection-refused', {
+          remoteAddress: r.remoteAddress,
+          reason: 'not a configured neighbor',
+        });
       await l.listen();
       this.listener = l;
       this.log.event('info', 'listening', { address: `${this.config.localAddress}:${this.config.listenPort}` });
@@ -126,7 +137,9 @@ export class Agent {
     if (this.maintenanceTimer) this.clock.clearTimer(this.maintenanceTimer);
     for (const v of this.vips) this.setAnnouncement(v, undefined, 'shutdown');
     await Promise.all(this.sessions.map((s) => s.peer.flush()));
-    this.log.event('info', 'withdraws-flushed', { sessions: this.sessions.filter((s) => s.peer.isEstablished).map((s) => s.name) });
+    this.log.event('info', 'withdraws-flushed', {
+      sessions: this.sessions.filter((s) => s.peer.isEstablished).map((s) => s.name),
+    });
     for (const s of this.sessions) s.peer.stop();
     await this.listener?.close();
     this.log.event('info', 'agent-stopped', {});
@@ -176,7 +189,11 @@ export class Agent {
         },
         onDown: (_p, reason) => {
           session.advertised.clear();
-          this.log.event('warn', 'session-down', { neighbor: name, address: n.address, reason: describeDownReason(reason) });
+          this.log.event('warn', 'session-down', {
+            neighbor: name,
+            address: n.address,
+            reason: describeDownReason(reason),
+          });
         },
         // Routes from the Route Server are not used: the agent only announces.
         onUpdate: () => {},
@@ -191,13 +208,25 @@ export class Agent {
     const update: UpdateMessage = {
       type: 'UPDATE',
       withdrawn: [],
-      attributes: { origin: 0, asPath: [{ type: 2, asns }], nextHop: parseIpv4(a.nextHop)!, ...(a.med !== undefined ? { med: a.med } : {}) },
+      attributes: {
+        origin: 0,
+        asPath: [{ type: 2, asns }],
+        nextHop: parseIpv4(a.nextHop)!,
+        ...(a.med !== undefined ? { med: a.med } : {}),
+      },
       nlri: [vip.prefix],
     };
     if (s.peer.send(update)) {
       s.advertised.set(vip.prefixText, a);
       s.announcements++;
-      this.log.event('info', 'announce', { neighbor: s.name, prefix: vip.prefixText, nextHop: a.nextHop, backend: a.backend, asPath: asns.join(' '), ...(a.med !== undefined ? { med: a.med } : {}) });
+      this.log.event('info', 'announce', {
+        neighbor: s.name,
+        prefix: vip.prefixText,
+        nextHop: a.nextHop,
+        backend: a.backend,
+        asPath: asns.join(' '),
+        ...(a.med !== undefined ? { med: a.med } : {}),
+      });
     }
   }
 
@@ -215,10 +244,29 @@ export class Agent {
 
   private onHealthStep(m: HealthMonitor, s: HealthStep): void {
     const r = s.health.lastResult!;
-    if (s.resultFlipped) this.log.event('info', 'check-result', { backend: m.name, ok: r.ok, detail: r.detail, durationMs: r.durationMs, state: s.health.state });
-    else this.log.event('debug', 'check-result', { backend: m.name, ok: r.ok, detail: r.detail, durationMs: r.durationMs, state: s.health.state });
+    if (s.resultFlipped)
+      this.log.event('info', 'check-result', {
+        backend: m.name,
+        ok: r.ok,
+        detail: r.detail,
+        durationMs: r.durationMs,
+        state: s.health.state,
+      });
+    else
+      this.log.event('debug', 'check-result', {
+        backend: m.name,
+        ok: r.ok,
+        detail: r.detail,
+        durationMs: r.durationMs,
+        state: s.health.state,
+      });
     if (s.changed) {
-      this.log.event('info', 'backend-state', { backend: m.name, from: s.changed.from, to: s.changed.to, detail: r.detail });
+      this.log.event('info', 'backend-state', {
+        backend: m.name,
+        from: s.changed.from,
+        to: s.changed.to,
+        detail: r.detail,
+      });
       this.reconcile(`backend ${m.name} ${s.changed.to}`);
     }
   }
@@ -237,7 +285,8 @@ export class Agent {
     look('*', this.config.maintenanceFile);
     for (const b of this.backendConfigs.values()) look(b.name, b.maintenanceFile);
     if (changed && !first) this.reconcile('maintenance file');
-    if (!this.stopping) this.maintenanceTimer = this.clock.setTimer(this.options.maintenancePollMs ?? 500, () => this.pollMaintenance());
+    if (!this.stopping)
+      this.maintenanceTimer = this.clock.setTimer(this.options.maintenancePollMs ?? 500, () => this.pollMaintenance());
   }
 
   drainedBackends(): Set<string> {
@@ -257,7 +306,12 @@ export class Agent {
     for (const [n, m] of this.monitors) health.set(n, m.health.state);
     const drained = this.drainedBackends();
     for (const v of this.vips) {
-      const next = decideVip(v.config, { health, drainedBackends: drained, vipDrained: this.vipDrained(v.config), ...(v.current ? { current: v.current.backend } : {}) });
+      const next = decideVip(v.config, {
+        health,
+        drainedBackends: drained,
+        vipDrained: this.vipDrained(v.config),
+        ...(v.current ? { current: v.current.backend } : {}),
+      });
       if (!sameAnnouncement(v.current, next)) this.setAnnouncement(v, next, why);
     }
   }
@@ -271,8 +325,12 @@ export class Agent {
       v.lastChange = this.clock.now();
       this.log.event('info', 'vip-change', {
         prefix: v.config.prefixText,
-        from: prev ? `${prev.nextHop} (${prev.backend}${prev.prepend ? `, +${prev.prepend} prepends` : ''})` : 'withdrawn',
-        to: next ? `${next.nextHop} (${next.backend}${next.prepend ? `, +${next.prepend} prepends` : ''})` : 'withdrawn',
+        from: prev
+          ? `${prev.nextHop} (${prev.backend}${prev.prepend ? `, +${prev.prepend} prepends` : ''})`
+          : 'withdrawn',
+        to: next
+          ? `${next.nextHop} (${next.backend}${next.prepend ? `, +${next.prepend} prepends` : ''})`
+          : 'withdrawn',
         reason: why,
       });
     }
@@ -288,7 +346,8 @@ export class Agent {
 
   drain(target: { backend?: string; vip?: string }): string {
     if (target.backend !== undefined) {
-      if (!this.backendConfigs.has(target.backend)) throw new Error(`no backend named '${target.backend}' (known: ${[...this.backendConfigs.keys()].join(', ')})`);
+      if (!this.backendConfigs.has(target.backend))
+        throw new Error(`no backend named '${target.backend}' (known: ${[...this.backendConfigs.keys()].join(', ')})`);
       this.apiDrainedBackends.add(target.backend);
     } else if (target.vip !== undefined) {
       if (!this.vips.some((v) => v.config.prefixText === target.vip)) throw new Error(`no VIP ${target.vip}`);
@@ -301,7 +360,8 @@ export class Agent {
 
   undrain(target: { backend?: string; vip?: string }): string {
     if (target.backend !== undefined) {
-      if (!this.backendConfigs.has(target.backend)) throw new Error(`no backend named '${target.backend}' (known: ${[...this.backendConfigs.keys()].join(', ')})`);
+      if (!this.backendConfigs.has(target.backend))
+        throw new Error(`no backend named '${target.backend}' (known: ${[...this.backendConfigs.keys()].join(', ')})`);
       this.apiDrainedBackends.delete(target.backend);
     } else if (target.vip !== undefined) this.apiDrainedVips.delete(target.vip);
     else {
@@ -383,7 +443,16 @@ export interface AgentStatus {
     transitions: number;
     lastResult: { ok: boolean; detail: string; durationMs: number } | null;
   }[];
-  vips: { prefix: string; pattern: string; drained: boolean; nextHop: string | null; backend: string | null; prepend: number; med: number | null; changes: number }[];
+  vips: {
+    prefix: string;
+    pattern: string;
+    drained: boolean;
+    nextHop: string | null;
+    backend: string | null;
+    prepend: number;
+    med: number | null;
+    changes: number;
+  }[];
   sessions: {
     neighbor: string;
     address: string;

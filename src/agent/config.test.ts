@@ -5,7 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { formatConfigError, loadAgentConfig, loadAgentConfigText, parseDuration, type ConfigError, type LoadConfigResult } from './config.js';
+import {
+  formatConfigError,
+  loadAgentConfig,
+  loadAgentConfigText,
+  parseDuration,
+  type ConfigError,
+  type LoadConfigResult,
+} from './config.js';
 
 const FILE = 'agent.yaml';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -75,29 +82,70 @@ test('durations: ms, s, m, decimals; anything else is not a duration', () => {
 
 test('unknown key: the key, its line, and what it probably meant', () => {
   const text = BASE.replace('  - { address: 10.10.1.4 }', '  - { address: 10.10.1.4, holdtime: 9 } # <-');
-  const e = expectError(text, 'neighbors[0].holdtime', /unknown key 'holdtime' \(did you mean 'holdTime'\? keys are case-sensitive\)/);
+  const e = expectError(
+    text,
+    'neighbors[0].holdtime',
+    /unknown key 'holdtime' \(did you mean 'holdTime'\? keys are case-sensitive\)/,
+  );
   assert.equal(e.column, 27);
 });
 
 test('bad address, prefix not canonical, bad duration, bad check type, each at its line', () => {
-  expectError(BASE.replace('  - { address: 10.10.1.5 }', '  - { address: 10.10.1.500 } # <-'), 'neighbors[1].address', /'10\.10\.1\.500' is not an IPv4 address/);
-  expectError(BASE.replace('  - prefix: 100.64.0.1/32', '  - prefix: 100.64.0.1/24 # <-'), 'vips[0].prefix', /canonical form/);
   expectError(
-    BASE.replace('check: { type: http, url: http://10.10.0.4/ }', 'check: { type: http, url: http://10.10.0.4/, interval: 1 sec } # <-'),
+    BASE.replace('  - { address: 10.10.1.5 }', '  - { address: 10.10.1.500 } # <-'),
+    'neighbors[1].address',
+    /'10\.10\.1\.500' is not an IPv4 address/,
+  );
+  expectError(
+    BASE.replace('  - prefix: 100.64.0.1/32', '  - prefix: 100.64.0.1/24 # <-'),
+    'vips[0].prefix',
+    /canonical form/,
+  );
+  expectError(
+    BASE.replace(
+      'check: { type: http, url: http://10.10.0.4/ }',
+      'check: { type: http, url: http://10.10.0.4/, interval: 1 sec } # <-',
+    ),
     'vips[0].backends[0].check.interval',
     /'1 sec' is not a duration/,
   );
-  expectError(BASE.replace('check: { type: tcp, address', 'check: { type: tpc, address').replace('10.10.0.5:80 }', '10.10.0.5:80 } # <-'), 'vips[0].backends[1].check.type', /'tpc' is not one of: http, tcp, command \(did you mean 'tcp'\?\)/);
-  expectError(BASE.replace('url: http://10.10.0.4/ }', 'url: ftp://10.10.0.4/ } # <-'), 'vips[0].backends[0].check.url', /not an http:\/\/ or https:\/\/ URL/);
-  expectError(BASE.replace('address: 10.10.0.5:80 }', 'address: 10.10.0.5 } # <-'), 'vips[0].backends[1].check.address', /is not host:port/);
+  expectError(
+    BASE.replace('check: { type: tcp, address', 'check: { type: tpc, address').replace(
+      '10.10.0.5:80 }',
+      '10.10.0.5:80 } # <-',
+    ),
+    'vips[0].backends[1].check.type',
+    /'tpc' is not one of: http, tcp, command \(did you mean 'tcp'\?\)/,
+  );
+  expectError(
+    BASE.replace('url: http://10.10.0.4/ }', 'url: ftp://10.10.0.4/ } # <-'),
+    'vips[0].backends[0].check.url',
+    /not an http:\/\/ or https:\/\/ URL/,
+  );
+  expectError(
+    BASE.replace('address: 10.10.0.5:80 }', 'address: 10.10.0.5 } # <-'),
+    'vips[0].backends[1].check.address',
+    /is not host:port/,
+  );
 });
 
 test('whole-file checks: duplicates, iBGP, prepend without a count, fastInterval above interval', () => {
-  expectError(BASE.replace('  - { address: 10.10.1.5 }', '  - { address: 10.10.1.4 } # <-'), 'neighbors[1].address', /listed twice/);
-  expectError(BASE.replace('  - { address: 10.10.1.5 }', '  - { address: 10.10.1.5, asn: 65001 } # <-'), 'neighbors[1].asn', /iBGP/);
+  expectError(
+    BASE.replace('  - { address: 10.10.1.5 }', '  - { address: 10.10.1.4 } # <-'),
+    'neighbors[1].address',
+    /listed twice/,
+  );
+  expectError(
+    BASE.replace('  - { address: 10.10.1.5 }', '  - { address: 10.10.1.5, asn: 65001 } # <-'),
+    'neighbors[1].asn',
+    /iBGP/,
+  );
   expectError(BASE.replace('      - name: ws2', '      - name: ws1 # <-'), 'vips[0].backends[1].name', /listed twice/);
   expectError(
-    BASE.replace('check: { type: http, url: http://10.10.0.4/ }', 'check: { type: http, url: http://10.10.0.4/, interval: 1s, fastInterval: 2s } # <-'),
+    BASE.replace(
+      'check: { type: http, url: http://10.10.0.4/ }',
+      'check: { type: http, url: http://10.10.0.4/, interval: 1s, fastInterval: 2s } # <-',
+    ),
     'vips[0].backends[0].check.fastInterval',
     /must not be longer than interval/,
   );
@@ -126,7 +174,10 @@ test('missing keys and YAML errors are reported, never thrown', () => {
   assert.deepEqual(fields, ['localAddress', 'neighbors', 'routerId', 'vips']);
   const y = loadAgentConfigText('asn: [65001\n', FILE);
   assert.equal(y.ok, false);
-  assert.match(formatConfigError((y as Extract<LoadConfigResult, { ok: false }>).errors[0]!), /^agent\.yaml:\d+:\d+: YAML: /);
+  assert.match(
+    formatConfigError((y as Extract<LoadConfigResult, { ok: false }>).errors[0]!),
+    /^agent\.yaml:\d+:\d+: YAML: /,
+  );
   assert.equal(loadAgentConfigText('', FILE).ok, false);
   const missing = loadAgentConfig('/nonexistent/agent.yaml');
   assert.equal(missing.ok, false);

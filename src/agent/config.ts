@@ -35,11 +35,15 @@ const duration = (min = 1) =>
   z
     .string({ error: (i) => `expected a duration such as "200ms" or "1s", got ${show(i.input)}` })
     .meta({ pattern: '^\\d+(\\.\\d+)?(ms|s|m)$', examples: ['200ms', '1s'] })
-    .refine((s) => parseDuration(s) !== undefined, { error: (i) => `${show(i.input)} is not a duration: write a number with ms, s or m ("200ms", "1s")` })
+    .refine((s) => parseDuration(s) !== undefined, {
+      error: (i) => `${show(i.input)} is not a duration: write a number with ms, s or m ("200ms", "1s")`,
+    })
     .transform((s) => parseDuration(s)!)
     .refine((ms) => ms >= min, { error: `must be at least ${min}ms` });
 
-const ipv4 = z.string().refine((s) => parseIpv4(s) !== undefined, { error: (i) => `${show(i.input)} is not an IPv4 address` });
+const ipv4 = z
+  .string()
+  .refine((s) => parseIpv4(s) !== undefined, { error: (i) => `${show(i.input)} is not an IPv4 address` });
 
 const hostPort = z
   .string()
@@ -63,26 +67,32 @@ const checkCommon = {
 
 const httpCheck = z.strictObject({
   type: z.literal('http'),
-  url: z.string().refine((u) => {
-    try {
-      const p = new URL(u).protocol;
-      return p === 'http:' || p === 'https:';
-    } catch {
-      return false;
-    }
-  }, { error: (i) => `${show(i.input)} is not an http:// or https:// URL` }),
+  url: z.string().refine(
+    (u) => {
+      try {
+        const p = new URL(u).protocol;
+        return p === 'http:' || p === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    { error: (i) => `${show(i.input)} is not an http:// or https:// URL` },
+  ),
   expectStatus: z.number().int().min(100).max(599).default(200),
   body: z.string().optional(),
   bodyRegex: z
     .string()
-    .refine((r) => {
-      try {
-        new RegExp(r);
-        return true;
-      } catch {
-        return false;
-      }
-    }, { error: (i) => `${show(i.input)} is not a valid regular expression` })
+    .refine(
+      (r) => {
+        try {
+          new RegExp(r);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: (i) => `${show(i.input)} is not a valid regular expression` },
+    )
     .optional(),
   insecure: z.boolean().default(false),
   ...checkCommon,
@@ -98,7 +108,9 @@ const commandCheck = z.strictObject({
 
 const check = z.discriminatedUnion('type', [httpCheck, tcpCheck, commandCheck]);
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: (i) => `${show(i.input)} is not a name: letters, digits, '_', '.', '-'` });
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, {
+  error: (i) => `${show(i.input)} is not a name: letters, digits, '_', '.', '-'`,
+});
 
 const backend = z.strictObject({
   name,
@@ -109,10 +121,13 @@ const backend = z.strictObject({
   med,
 });
 
-const prefix = z.string().refine((s) => {
-  const p = parsePrefix(s);
-  return p !== undefined && p.afi === 1 && formatPrefix(p) === s;
-}, { error: (i) => `${show(i.input)} is not an IPv4 prefix in canonical form (e.g. 100.64.0.1/32)` });
+const prefix = z.string().refine(
+  (s) => {
+    const p = parsePrefix(s);
+    return p !== undefined && p.afi === 1 && formatPrefix(p) === s;
+  },
+  { error: (i) => `${show(i.input)} is not an IPv4 prefix in canonical form (e.g. 100.64.0.1/32)` },
+);
 
 const watcherVip = z.strictObject({
   prefix,
@@ -142,7 +157,11 @@ const neighbor = z.strictObject({
   address: ipv4,
   asn: asn.default(65515),
   port: z.number().int().min(1).max(65535).default(179),
-  holdTime: z.number().int().refine((h) => h === 0 || (h >= 3 && h <= 65535), 'hold time must be 0 or 3-65535 seconds').default(30),
+  holdTime: z
+    .number()
+    .int()
+    .refine((h) => h === 0 || (h >= 3 && h <= 65535), 'hold time must be 0 or 3-65535 seconds')
+    .default(30),
   multihop: z.number().int().min(1).max(255).default(64),
   name: name.optional(),
 });
@@ -198,7 +217,13 @@ export function loadAgentConfig(file: string): LoadConfigResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    return { ok: false, errors: [{ file, line: 0, column: 0, field: '', message: `cannot read the agent config: ${(e as Error).message}` }], warnings: [] };
+    return {
+      ok: false,
+      errors: [
+        { file, line: 0, column: 0, field: '', message: `cannot read the agent config: ${(e as Error).message}` },
+      ],
+      warnings: [],
+    };
   }
   return loadAgentConfigText(text, file);
 }
@@ -224,7 +249,8 @@ export function loadAgentConfigText(text: string, file: string): LoadConfigResul
   medWarnings(input, problems);
   const parsed = agentConfigSchema.safeParse(input);
   if (!parsed.success) {
-    for (const r of describeIssues(parsed.error.issues, input, agentConfigSchema)) problems.error(r.path, discriminatorMessage(r.path, r.message, input), r.at);
+    for (const r of describeIssues(parsed.error.issues, input, agentConfigSchema))
+      problems.error(r.path, discriminatorMessage(r.path, r.message, input), r.at);
     return { ok: false, errors: problems.errors(), warnings: problems.warnings() };
   }
   const c = parsed.data;
@@ -260,46 +286,81 @@ function crossChecks(c: AgentConfigFile, problems: ProblemCollector): void {
   const seenNeighbor = new Map<string, number>();
   c.neighbors.forEach((n, i) => {
     const prev = seenNeighbor.get(n.address);
-    if (prev !== undefined) problems.error(['neighbors', i, 'address'], `neighbor ${n.address} is listed twice (also neighbors[${prev}])`);
+    if (prev !== undefined)
+      problems.error(['neighbors', i, 'address'], `neighbor ${n.address} is listed twice (also neighbors[${prev}])`);
     seenNeighbor.set(n.address, i);
-    if (n.address === c.localAddress) problems.error(['neighbors', i, 'address'], 'a neighbor cannot be the agent\'s own localAddress');
-    if (n.multihop > 64) problems.warning(['neighbors', i, 'multihop'], `TTL ${n.multihop} cannot be set: Node.js offers no IP_TTL for TCP, so sessions use the system default TTL (64 on Linux)`);
-    if (n.asn === c.asn) problems.error(['neighbors', i, 'asn'], `iBGP (neighbor AS ${n.asn} = local asn) is not supported: Azure Route Server peers over eBGP`);
+    if (n.address === c.localAddress)
+      problems.error(['neighbors', i, 'address'], "a neighbor cannot be the agent's own localAddress");
+    if (n.multihop > 64)
+      problems.warning(
+        ['neighbors', i, 'multihop'],
+        `TTL ${n.multihop} cannot be set: Node.js offers no IP_TTL for TCP, so sessions use the system default TTL (64 on Linux)`,
+      );
+    if (n.asn === c.asn)
+      problems.error(
+        ['neighbors', i, 'asn'],
+        `iBGP (neighbor AS ${n.asn} = local asn) is not supported: Azure Route Server peers over eBGP`,
+      );
   });
   if (c.neighbors.length === 1 && c.neighbors[0]!.asn === 65515) {
-    problems.warning(['neighbors'], 'only one Route Server instance: Azure Route Server has two, and a peer must peer with both (R-ARS-3)');
+    problems.warning(
+      ['neighbors'],
+      'only one Route Server instance: Azure Route Server has two, and a peer must peer with both (R-ARS-3)',
+    );
   }
   const seenVip = new Map<string, number>();
   const seenBackend = new Map<string, string>();
   c.vips.forEach((v, i) => {
     const prev = seenVip.get(v.prefix);
-    if (prev !== undefined) problems.error(['vips', i, 'prefix'], `VIP ${v.prefix} is listed twice (also vips[${prev}])`);
+    if (prev !== undefined)
+      problems.error(['vips', i, 'prefix'], `VIP ${v.prefix} is listed twice (also vips[${prev}])`);
     seenVip.set(v.prefix, i);
-    const list = v.pattern === 'watcher' ? v.backends.map((b, j) => ({ b, path: ['vips', i, 'backends', j] as Path })) : [{ b: v.backend, path: ['vips', i, 'backend'] as Path }];
+    const list =
+      v.pattern === 'watcher'
+        ? v.backends.map((b, j) => ({ b, path: ['vips', i, 'backends', j] as Path }))
+        : [{ b: v.backend, path: ['vips', i, 'backend'] as Path }];
     const names = new Set<string>();
     for (const { b, path } of list) {
       if (names.has(b.name)) problems.error([...path, 'name'], `backend '${b.name}' is listed twice in this VIP`);
       names.add(b.name);
       const other = seenBackend.get(b.name);
-      if (other !== undefined && other !== b.nextHop) problems.error([...path, 'name'], `backend '${b.name}' has next hop ${b.nextHop} here but ${other} in another VIP`);
+      if (other !== undefined && other !== b.nextHop)
+        problems.error(
+          [...path, 'name'],
+          `backend '${b.name}' has next hop ${b.nextHop} here but ${other} in another VIP`,
+        );
       seenBackend.set(b.name, b.nextHop);
       const ck = b.check;
       if (ck.timeout > ck.interval) {
-        problems.warning([...path, 'check', 'timeout'], `timeout (${ck.timeout}ms) is longer than the interval (${ck.interval}ms): a hanging backend is checked back to back`);
+        problems.warning(
+          [...path, 'check', 'timeout'],
+          `timeout (${ck.timeout}ms) is longer than the interval (${ck.interval}ms): a hanging backend is checked back to back`,
+        );
       }
-      if (ck.fastInterval !== undefined && ck.fastInterval > ck.interval) problems.error([...path, 'check', 'fastInterval'], 'fastInterval must not be longer than interval');
-      if (ck.type === 'http' && ck.body !== undefined && ck.bodyRegex !== undefined) problems.error([...path, 'check', 'bodyRegex'], 'give body or bodyRegex, not both');
+      if (ck.fastInterval !== undefined && ck.fastInterval > ck.interval)
+        problems.error([...path, 'check', 'fastInterval'], 'fastInterval must not be longer than interval');
+      if (ck.type === 'http' && ck.body !== undefined && ck.bodyRegex !== undefined)
+        problems.error([...path, 'check', 'bodyRegex'], 'give body or bodyRegex, not both');
     }
     if (v.pattern === 'per-backend') {
       const u = v.unhealthy;
-      if (u.action === 'prepend' && u.prependCount === undefined) problems.error(['vips', i, 'unhealthy', 'prependCount'], "action 'prepend' needs prependCount (how many times the local AS is added)");
-      if (u.action !== 'prepend' && u.prependCount !== undefined) problems.error(['vips', i, 'unhealthy', 'prependCount'], `prependCount only applies to action 'prepend'`);
-      if (u.action === 'med' && u.med === undefined) problems.error(['vips', i, 'unhealthy', 'med'], "action 'med' needs med");
+      if (u.action === 'prepend' && u.prependCount === undefined)
+        problems.error(
+          ['vips', i, 'unhealthy', 'prependCount'],
+          "action 'prepend' needs prependCount (how many times the local AS is added)",
+        );
+      if (u.action !== 'prepend' && u.prependCount !== undefined)
+        problems.error(['vips', i, 'unhealthy', 'prependCount'], `prependCount only applies to action 'prepend'`);
+      if (u.action === 'med' && u.med === undefined)
+        problems.error(['vips', i, 'unhealthy', 'med'], "action 'med' needs med");
     }
   });
 }
 
-const CHOICES: Readonly<Record<string, readonly string[]>> = { type: ['http', 'tcp', 'command'], pattern: ['watcher', 'per-backend'] };
+const CHOICES: Readonly<Record<string, readonly string[]>> = {
+  type: ['http', 'tcp', 'command'],
+  pattern: ['watcher', 'per-backend'],
+};
 
 /** zod's "Invalid discriminator value" in the file's words: what was found, the choices, a likely one. */
 function discriminatorMessage(path: Path, message: string, input: unknown): string {
@@ -314,5 +375,5 @@ function discriminatorMessage(path: Path, message: string, input: unknown): stri
 }
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? `'${v}'` : v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
 }

@@ -10,19 +10,33 @@ function vip(extra: string, pattern = 'watcher'): VipConfig {
     pattern === 'watcher'
       ? `    pattern: watcher\n${extra}    backends:\n      - { name: a, nextHop: 10.0.0.4, check: { type: command, command: 'true' } }\n      - { name: b, nextHop: 10.0.0.5, check: { type: command, command: 'true' } }\n      - { name: c, nextHop: 10.0.0.6, check: { type: command, command: 'true' } }\n`
       : `    pattern: per-backend\n    backend: { name: a, nextHop: 10.0.0.4, check: { type: command, command: 'true' } }\n${extra}`;
-  const r = loadAgentConfigText(`asn: 65001\nrouterId: 10.0.0.7\nlocalAddress: 10.0.0.7\nneighbors: [ { address: 10.0.1.4 }, { address: 10.0.1.5 } ]\nvips:\n  - prefix: 100.64.0.1/32\n${body}`, 't.yaml');
+  const r = loadAgentConfigText(
+    `asn: 65001\nrouterId: 10.0.0.7\nlocalAddress: 10.0.0.7\nneighbors: [ { address: 10.0.1.4 }, { address: 10.0.1.5 } ]\nvips:\n  - prefix: 100.64.0.1/32\n${body}`,
+    't.yaml',
+  );
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.errors));
   return r.config.vips[0]!;
 }
 
-const h = (a: HealthState, b: HealthState, c: HealthState = 'down') => new Map<string, HealthState>([['a', a], ['b', b], ['c', c]]);
+const h = (a: HealthState, b: HealthState, c: HealthState = 'down') =>
+  new Map<string, HealthState>([
+    ['a', a],
+    ['b', b],
+    ['c', c],
+  ]);
 const none = new Set<string>();
 
 test('watcher: first healthy backend in order; none → withdraw', () => {
   const v = vip('');
   assert.equal(decideVip(v, { health: h('up', 'up'), drainedBackends: none, vipDrained: false })?.nextHop, '10.0.0.4');
-  assert.equal(decideVip(v, { health: h('down', 'up'), drainedBackends: none, vipDrained: false })?.nextHop, '10.0.0.5');
-  assert.equal(decideVip(v, { health: h('down', 'down', 'up'), drainedBackends: none, vipDrained: false })?.nextHop, '10.0.0.6');
+  assert.equal(
+    decideVip(v, { health: h('down', 'up'), drainedBackends: none, vipDrained: false })?.nextHop,
+    '10.0.0.5',
+  );
+  assert.equal(
+    decideVip(v, { health: h('down', 'down', 'up'), drainedBackends: none, vipDrained: false })?.nextHop,
+    '10.0.0.6',
+  );
   assert.equal(decideVip(v, { health: h('down', 'down'), drainedBackends: none, vipDrained: false }), undefined);
 });
 
@@ -38,7 +52,10 @@ test('watcher failback true moves back; failback false stays on the current heal
 
 test('drains: a drained backend is skipped; a drained VIP is withdrawn', () => {
   const v = vip('');
-  assert.equal(decideVip(v, { health: h('up', 'up'), drainedBackends: new Set(['a']), vipDrained: false })?.backend, 'b');
+  assert.equal(
+    decideVip(v, { health: h('up', 'up'), drainedBackends: new Set(['a']), vipDrained: false })?.backend,
+    'b',
+  );
   assert.equal(decideVip(v, { health: h('up', 'up'), drainedBackends: none, vipDrained: true }), undefined);
 });
 
@@ -55,7 +72,11 @@ test('per-backend: healthy → itself; unhealthy → withdraw, prepend N, or MED
   assert.deepEqual(decideVip(m, down), { nextHop: '10.0.0.4', backend: 'a', prepend: 0, med: 500 });
   assert.equal(decideVip(p, { ...up, health: h('unknown', 'down') }), undefined);
   // A drained backend counts as unhealthy: prepended, so traffic drains to the other.
-  assert.deepEqual(decideVip(p, { ...up, drainedBackends: new Set(['a']) }), { nextHop: '10.0.0.4', backend: 'a', prepend: 3 });
+  assert.deepEqual(decideVip(p, { ...up, drainedBackends: new Set(['a']) }), {
+    nextHop: '10.0.0.4',
+    backend: 'a',
+    prepend: 3,
+  });
   assert.equal(decideVip(p, { ...up, vipDrained: true }), undefined);
 });
 

@@ -58,7 +58,8 @@ export function decideVip(vip: VipConfig, inputs: VipInputs): Announcement | und
   // failback: false it would stay.
   if (pick && inputs.current === undefined) {
     const before = vip.backends.slice(0, vip.backends.indexOf(pick));
-    if (before.some((b) => inputs.health.get(b.name) === 'unknown' && !inputs.drainedBackends.has(b.name))) return undefined;
+    if (before.some((b) => inputs.health.get(b.name) === 'unknown' && !inputs.drainedBackends.has(b.name)))
+      return undefined;
   }
   if (!vip.failback && inputs.current !== undefined) {
     const cur = vip.backends.find((b) => b.name === inputs.current);

@@ -58,7 +58,10 @@ export function stepHealth(h: Health, result: CheckResult, p: HealthParams): Hea
   if (to === h.state) {
     // Results that agree with the state are not "pending".
     const agrees = (h.state === 'up' && result.ok) || (h.state === 'down' && !result.ok);
-    return { health: { ...h, successes: agrees ? 0 : successes, failures: agrees ? 0 : failures, lastResult: result }, resultFlipped };
+    return {
+      health: { ...h, successes: agrees ? 0 : successes, failures: agrees ? 0 : failures, lastResult: result },
+      resultFlipped,
+    };
   }
   return {
     health: { state: to, successes: 0, failures: 0, transitions: h.transitions + 1, lastResult: result },

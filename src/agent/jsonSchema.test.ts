@@ -12,7 +12,10 @@ test('schemas/arslab-agent.schema.json is up to date (npx tsc -p . && node dist/
 });
 
 test('the schema describes durations, defaults and both patterns', () => {
-  const s = JSON.parse(agentJsonSchemaText()) as { required: string[]; properties: Record<string, Record<string, unknown>> };
+  const s = JSON.parse(agentJsonSchemaText()) as {
+    required: string[];
+    properties: Record<string, Record<string, unknown>>;
+  };
   assert.deepEqual([...s.required].sort(), ['asn', 'localAddress', 'neighbors', 'routerId', 'vips']);
   assert.equal(s.properties['connectRetry']!['pattern'], '^\\d+(\\.\\d+)?(ms|s|m)$');
   const text = agentJsonSchemaText();

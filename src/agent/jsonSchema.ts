@@ -12,13 +12,18 @@ import { agentConfigSchema } from './config.js';
 export const AGENT_SCHEMA_FILE = 'schemas/arslab-agent.schema.json';
 
 export function agentJsonSchemaText(): string {
-  const generated = z.toJSONSchema(agentConfigSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(agentConfigSchema, {
+    target: 'draft-7',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
   const schema = {
     $schema,
     $id: 'urn:arslab:schema:agent-config:v1',
     title: 'arslab agent configuration',
-    description: 'Next-hop fast-failover agent for Azure Route Server: BGP neighbors, VIPs, backends and their health checks. Reference: docs/agent.md.',
+    description:
+      'Next-hop fast-failover agent for Azure Route Server: BGP neighbors, VIPs, backends and their health checks. Reference: docs/agent.md.',
     ...rest,
   };
   return `${JSON.stringify(schema, null, 2)}\n`;

@@ -42,7 +42,10 @@ test('checks run every interval, every fastInterval while a change is pending, a
   assert.deepEqual(changes, ['100:up']);
   await tick(2000);
   // Settled: 1 s apart.
-  assert.deepEqual(at.slice(0, 5), [0, 100, 1100, 2100, 3100].slice(0, 5).filter((t) => t <= clock.now()));
+  assert.deepEqual(
+    at.slice(0, 5),
+    [0, 100, 1100, 2100, 3100].slice(0, 5).filter((t) => t <= clock.now()),
+  );
   healthy = false;
   const before = at.length;
   await tick(1500);

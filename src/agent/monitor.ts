@@ -7,7 +7,15 @@
  */
 import type { Clock, TimerHandle } from '../bgp/clock.js';
 import type { CheckConfig } from './config.js';
-import { initialHealth, nextDelay, stepHealth, type CheckResult, type Health, type HealthParams, type HealthStep } from './health.js';
+import {
+  initialHealth,
+  nextDelay,
+  stepHealth,
+  type CheckResult,
+  type Health,
+  type HealthParams,
+  type HealthStep,
+} from './health.js';
 
 export type Probe = (check: CheckConfig) => Promise<CheckResult>;
 
@@ -25,7 +33,12 @@ export class HealthMonitor {
     private readonly probe: Probe,
     private readonly onStep: (monitor: HealthMonitor, step: HealthStep) => void,
   ) {
-    this.params = { rise: check.rise, fall: check.fall, interval: check.interval, ...(check.fastInterval !== undefined ? { fastInterval: check.fastInterval } : {}) };
+    this.params = {
+      rise: check.rise,
+      fall: check.fall,
+      interval: check.interval,
+      ...(check.fastInterval !== undefined ? { fastInterval: check.fastInterval } : {}),
+    };
   }
 
   get health(): Health {

@@ -33,7 +33,11 @@ export function killRunningProbes(): number {
 
 export function runProbe(check: CheckConfig): Promise<CheckResult> {
   const t0 = performance.now();
-  const done = (ok: boolean, detail: string): CheckResult => ({ ok, detail, durationMs: Math.round((performance.now() - t0) * 10) / 10 });
+  const done = (ok: boolean, detail: string): CheckResult => ({
+    ok,
+    detail,
+    durationMs: Math.round((performance.now() - t0) * 10) / 10,
+  });
   switch (check.type) {
     case 'http':
       return httpProbe(check, done);
@@ -58,23 +62,34 @@ function httpProbe(c: Extract<CheckConfig, { type: 'http' }>, done: Done): Promi
     };
     const url = new URL(c.url);
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method: 'GET', agent: false, headers: { 'user-agent': 'arslab-agent', connection: 'close' }, ...(url.protocol === 'https:' ? { rejectUnauthorized: !c.insecure } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (d: Buffer) => {
-        if (size < MAX_BODY) chunks.push(d);
-        size += d.length;
-      });
-      res.on('error', (e) => finish(false, `response error: ${e.message}`));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status !== c.expectStatus) return finish(false, `HTTP ${status}, expected ${c.expectStatus}`);
-        const body = Buffer.concat(chunks).toString('utf8');
-        if (c.body !== undefined && !body.includes(c.body)) return finish(false, `HTTP ${status}, body lacks ${JSON.stringify(c.body)}`);
-        if (c.bodyRegex !== undefined && !new RegExp(c.bodyRegex).test(body)) return finish(false, `HTTP ${status}, body does not match /${c.bodyRegex}/`);
-        finish(true, `HTTP ${status}`);
-      });
-    });
+    const req = mod.request(
+      url,
+      {
+        method: 'GET',
+        agent: false,
+        headers: { 'user-agent': 'arslab-agent', connection: 'close' },
+        ...(url.protocol === 'https:' ? { rejectUnauthorized: !c.insecure } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (d: Buffer) => {
+          if (size < MAX_BODY) chunks.push(d);
+          size += d.length;
+        });
+        res.on('error', (e) => finish(false, `response error: ${e.message}`));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status !== c.expectStatus) return finish(false, `HTTP ${status}, expected ${c.expectStatus}`);
+          const body = Buffer.concat(chunks).toString('utf8');
+          if (c.body !== undefined && !body.includes(c.body))
+            return finish(false, `HTTP ${status}, body lacks ${JSON.stringify(c.body)}`);
+          if (c.bodyRegex !== undefined && !new RegExp(c.bodyRegex).test(body))
+            return finish(false, `HTTP ${status}, body does not match /${c.bodyRegex}/`);
+          finish(true, `HTTP ${status}`);
+        });
+      },
+    );
     const timer = setTimeout(() => finish(false, `timeout after ${c.timeout}ms`), c.timeout);
     req.on('error', (e: NodeJS.ErrnoException) => finish(false, e.code ? `${e.code}: ${e.message}` : e.message));
     req.end();
@@ -132,7 +147,13 @@ function commandProbe(c: Extract<CheckConfig, { type: 'command' }>, done: Done):
     child.once('error', (e) => finish(false, e.message));
     child.once('close', (code, signal) => {
       if (code === 0) finish(true, 'exit code 0');
-      else finish(false, signal ? `killed by ${signal}` : `exit code ${code}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`);
+      else
+        finish(
+          false,
+          signal
+            ? `killed by ${signal}`
+            : `exit code ${code}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`,
+        );
     });
   });
 }

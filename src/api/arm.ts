@@ -47,7 +47,11 @@ export function routeServerJson(rs: RouteServer): Record<string, unknown> {
   };
 }
 
-export function bgpConnectionJson(rs: RouteServer, c: BgpConnection, connectionState?: string): Record<string, unknown> {
+export function bgpConnectionJson(
+  _rs: RouteServer,
+  c: BgpConnection,
+  connectionState?: string,
+): Record<string, unknown> {
   return {
     name: c.name,
     id: c.id,
@@ -99,7 +103,9 @@ export function vmJson(vm: VirtualMachine): Record<string, unknown> {
     location: vm.location,
     properties: {
       provisioningState: 'Succeeded',
-      networkProfile: { networkInterfaces: vm.networkInterfaces.map((id, i) => ({ id, properties: { primary: i === 0 } })) },
+      networkProfile: {
+        networkInterfaces: vm.networkInterfaces.map((id, i) => ({ id, properties: { primary: i === 0 } })),
+      },
     },
   };
 }
@@ -124,8 +130,11 @@ export function vnetJson(model: AzureModel, vnet: VirtualNetwork): Record<string
           provisioningState: 'Succeeded',
           ...(s.routeTable ? { routeTable: { id: s.routeTable } } : {}),
           ...(s.networkSecurityGroup ? { networkSecurityGroup: { id: s.networkSecurityGroup } } : {}),
-          ipConfigurations: model.networkInterfaces
-            .flatMap((n) => n.ipConfigurations.filter((c) => c.subnet.toLowerCase() === s.id.toLowerCase()).map((c) => ({ id: `${n.id}/ipConfigurations/${c.name}` }))),
+          ipConfigurations: model.networkInterfaces.flatMap((n) =>
+            n.ipConfigurations
+              .filter((c) => c.subnet.toLowerCase() === s.id.toLowerCase())
+              .map((c) => ({ id: `${n.id}/ipConfigurations/${c.name}` })),
+          ),
         },
       })),
       virtualNetworkPeerings: vnet.virtualNetworkPeerings.map((p) => {

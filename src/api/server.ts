@@ -78,14 +78,24 @@ export class ApiServer {
     const model = () => lab.model;
 
     // --- ARM: Route Server (virtualHubs) -----------------------------------
-    this.route('GET', `${RG}/Microsoft.Network/virtualHubs/${SEG}`, (m) => ({ status: 200, body: routeServerJson(getRouteServer(model(), m[2]!, m[3]!)) }));
+    this.route('GET', `${RG}/Microsoft.Network/virtualHubs/${SEG}`, (m) => ({
+      status: 200,
+      body: routeServerJson(getRouteServer(model(), m[2]!, m[3]!)),
+    }));
     this.route('GET', `${RG}/Microsoft.Network/virtualHubs`, (m) => ({
       status: 200,
-      body: { value: model().routeServers.filter((r) => r.resourceGroup.toLowerCase() === m[2]!.toLowerCase()).map(routeServerJson) },
+      body: {
+        value: model()
+          .routeServers.filter((r) => r.resourceGroup.toLowerCase() === m[2]!.toLowerCase())
+          .map(routeServerJson),
+      },
     }));
     this.route('GET', `${RG}/Microsoft.Network/virtualHubs/${SEG}/bgpConnections`, (m) => {
       const rs = getRouteServer(model(), m[2]!, m[3]!);
-      return { status: 200, body: { value: rs.bgpConnections.map((c) => bgpConnectionJson(rs, c, this.connectionState(rs, c.name))) } };
+      return {
+        status: 200,
+        body: { value: rs.bgpConnections.map((c) => bgpConnectionJson(rs, c, this.connectionState(rs, c.name))) },
+      };
     });
     this.route('GET', `${RG}/Microsoft.Network/virtualHubs/${SEG}/bgpConnections/${SEG}`, (m) => {
       const rs = getRouteServer(model(), m[2]!, m[3]!);
@@ -106,26 +116,48 @@ export class ApiServer {
     }
 
     // --- ARM: NICs, VMs, VNets ------------------------------------------------
-    this.route('GET', `${RG}/Microsoft.Network/networkInterfaces/${SEG}`, (m) => ({ status: 200, body: nicJson(getNetworkInterface(model(), m[2]!, m[3]!)) }));
+    this.route('GET', `${RG}/Microsoft.Network/networkInterfaces/${SEG}`, (m) => ({
+      status: 200,
+      body: nicJson(getNetworkInterface(model(), m[2]!, m[3]!)),
+    }));
     this.route('GET', `${RG}/Microsoft.Network/networkInterfaces`, (m) => ({
       status: 200,
-      body: { value: model().networkInterfaces.filter((n) => n.resourceGroup.toLowerCase() === m[2]!.toLowerCase()).map((n) => nicJson(n)) },
+      body: {
+        value: model()
+          .networkInterfaces.filter((n) => n.resourceGroup.toLowerCase() === m[2]!.toLowerCase())
+          .map((n) => nicJson(n)),
+      },
     }));
     this.route('POST', `${RG}/Microsoft.Network/networkInterfaces/${SEG}/effectiveRouteTable`, (m) => {
       const nic = getNetworkInterface(model(), m[2]!, m[3]!);
       return this.accepted(m[1]!, { value: lab.effectiveRoutes(nic).value });
     });
-    this.route('GET', `${RG}/Microsoft.Compute/virtualMachines/${SEG}`, (m) => ({ status: 200, body: vmJson(getVirtualMachine(model(), m[2]!, m[3]!)) }));
-    this.route('GET', `${RG}/Microsoft.Network/virtualNetworks/${SEG}`, (m) => ({ status: 200, body: vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)) }));
+    this.route('GET', `${RG}/Microsoft.Compute/virtualMachines/${SEG}`, (m) => ({
+      status: 200,
+      body: vmJson(getVirtualMachine(model(), m[2]!, m[3]!)),
+    }));
+    this.route('GET', `${RG}/Microsoft.Network/virtualNetworks/${SEG}`, (m) => ({
+      status: 200,
+      body: vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)),
+    }));
     this.route('GET', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings`, (m) => {
-      const v = vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)) as { properties: { virtualNetworkPeerings: unknown[] } };
+      const v = vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)) as {
+        properties: { virtualNetworkPeerings: unknown[] };
+      };
       return { status: 200, body: { value: v.properties.virtualNetworkPeerings } };
     });
 
     this.route('GET', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m) => {
-      const v = vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)) as { properties: { virtualNetworkPeerings: { name: string }[] } };
+      const v = vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)) as {
+        properties: { virtualNetworkPeerings: { name: string }[] };
+      };
       const p = v.properties.virtualNetworkPeerings.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
-      if (!p) throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworks/virtualNetworkPeerings', `${m[3]}/${m[4]}`, m[2]!);
+      if (!p)
+        throw AzureErrors.resourceNotFound(
+          'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+          `${m[3]}/${m[4]}`,
+          m[2]!,
+        );
       return { status: 200, body: p };
     });
     // PUT/DELETE a VNet peering: the model changes; route servers react (R-ARS-13).
@@ -133,24 +165,37 @@ export class ApiServer {
       const vnet = getVirtualNetwork(model(), m[2]!, m[3]!);
       const p = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
       const remote = (p['remoteVirtualNetwork'] as { id?: string } | undefined)?.id;
-      if (!remote) throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'properties.remoteVirtualNetwork.id is required');
+      if (!remote)
+        throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'properties.remoteVirtualNetwork.id is required');
       const existed = vnet.virtualNetworkPeerings.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
       const bool = (k: string) => (typeof p[k] === 'boolean' ? (p[k] as boolean) : undefined);
       const next = putVnetPeering(model(), vnet.id, {
         name: m[4]!,
         remoteVirtualNetwork: remote,
-        ...(bool('allowVirtualNetworkAccess') !== undefined ? { allowVirtualNetworkAccess: bool('allowVirtualNetworkAccess')! } : {}),
-        ...(bool('allowForwardedTraffic') !== undefined ? { allowForwardedTraffic: bool('allowForwardedTraffic')! } : {}),
+        ...(bool('allowVirtualNetworkAccess') !== undefined
+          ? { allowVirtualNetworkAccess: bool('allowVirtualNetworkAccess')! }
+          : {}),
+        ...(bool('allowForwardedTraffic') !== undefined
+          ? { allowForwardedTraffic: bool('allowForwardedTraffic')! }
+          : {}),
         ...(bool('allowGatewayTransit') !== undefined ? { allowGatewayTransit: bool('allowGatewayTransit')! } : {}),
         ...(bool('useRemoteGateways') !== undefined ? { useRemoteGateways: bool('useRemoteGateways')! } : {}),
       });
       lab.applyModel(next, `virtual network peering ${vnet.name}/${m[4]} ${existed ? 'updated' : 'created'}`);
-      const v = vnetJson(lab.model, getVirtualNetwork(lab.model, m[2]!, m[3]!)) as { properties: { virtualNetworkPeerings: { name: string }[] } };
-      return { status: existed ? 200 : 201, body: v.properties.virtualNetworkPeerings.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase()) };
+      const v = vnetJson(lab.model, getVirtualNetwork(lab.model, m[2]!, m[3]!)) as {
+        properties: { virtualNetworkPeerings: { name: string }[] };
+      };
+      return {
+        status: existed ? 200 : 201,
+        body: v.properties.virtualNetworkPeerings.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase()),
+      };
     });
     this.route('DELETE', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m) => {
       const vnet = getVirtualNetwork(model(), m[2]!, m[3]!);
-      lab.applyModel(deleteVnetPeering(model(), vnet.id, m[4]!), `virtual network peering ${vnet.name}/${m[4]} deleted`);
+      lab.applyModel(
+        deleteVnetPeering(model(), vnet.id, m[4]!),
+        `virtual network peering ${vnet.name}/${m[4]} deleted`,
+      );
       return { status: 200 };
     });
 
@@ -171,8 +216,10 @@ export class ApiServer {
       const p = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
       const addressPrefix = p['addressPrefix'];
       const nextHopType = p['nextHopType'];
-      if (typeof addressPrefix !== 'string') throw AzureErrors.invalidParameter('addressPrefix', 'properties.addressPrefix is required');
-      if (typeof nextHopType !== 'string') throw AzureErrors.invalidParameter('nextHopType', 'properties.nextHopType is required');
+      if (typeof addressPrefix !== 'string')
+        throw AzureErrors.invalidParameter('addressPrefix', 'properties.addressPrefix is required');
+      if (typeof nextHopType !== 'string')
+        throw AzureErrors.invalidParameter('nextHopType', 'properties.nextHopType is required');
       const ip = p['nextHopIpAddress'];
       const existed = t.routes.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
       const next = putRoute(model(), m[2]!, m[3]!, {
@@ -183,7 +230,10 @@ export class ApiServer {
       });
       lab.applyModel(next, `route ${t.name}/${m[4]} ${existed ? 'updated' : 'created'}`);
       const nt = getRouteTable(lab.model, m[2]!, m[3]!);
-      return { status: existed ? 200 : 201, body: routeJson(nt, nt.routes.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase())!) };
+      return {
+        status: existed ? 200 : 201,
+        body: routeJson(nt, nt.routes.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase())!),
+      };
     });
     this.route('DELETE', `${RG}/Microsoft.Network/routeTables/${SEG}/routes/${SEG}`, (m) => {
       const t = getRouteTable(model(), m[2]!, m[3]!);
@@ -195,30 +245,53 @@ export class ApiServer {
 
     // --- ARM: Network Watcher next hop ----------------------------------------
     this.route('POST', `${RG}/Microsoft.Network/networkWatchers/${SEG}/nextHop`, (m, body) => {
-      const b = (body ?? {}) as { targetResourceId?: string; sourceIPAddress?: string; destinationIPAddress?: string; targetNicResourceId?: string };
+      const b = (body ?? {}) as {
+        targetResourceId?: string;
+        sourceIPAddress?: string;
+        destinationIPAddress?: string;
+        targetNicResourceId?: string;
+      };
       const vm = byId(model().virtualMachines, b.targetResourceId);
-      if (!vm) throw AzureErrors.invalidParameter('targetResourceId', `virtual machine ${b.targetResourceId ?? '(none)'} not found`);
+      if (!vm)
+        throw AzureErrors.invalidParameter(
+          'targetResourceId',
+          `virtual machine ${b.targetResourceId ?? '(none)'} not found`,
+        );
       const nicId = b.targetNicResourceId ?? vm.networkInterfaces[0];
       const nic = byId(model().networkInterfaces, nicId);
       if (!nic) throw AzureErrors.invalidParameter('targetNicResourceId', `network interface ${nicId} not found`);
       if (b.sourceIPAddress && !nic.ipConfigurations.some((c) => c.privateIPAddress === b.sourceIPAddress)) {
-        throw AzureErrors.invalidParameter('sourceIPAddress', `${b.sourceIPAddress} is not an address of ${nic.name} (${primaryIpConfig(nic)?.privateIPAddress})`);
+        throw AzureErrors.invalidParameter(
+          'sourceIPAddress',
+          `${b.sourceIPAddress} is not an address of ${nic.name} (${primaryIpConfig(nic)?.privateIPAddress})`,
+        );
       }
       const dst = parseIpv4(b.destinationIPAddress ?? '');
-      if (dst === undefined) throw AzureErrors.invalidParameter('destinationIPAddress', `${b.destinationIPAddress ?? '(none)'} is not an IPv4 address`);
+      if (dst === undefined)
+        throw AzureErrors.invalidParameter(
+          'destinationIPAddress',
+          `${b.destinationIPAddress ?? '(none)'} is not an IPv4 address`,
+        );
       return this.accepted(m[1]!, lab.nextHop(nic, v4Prefix(dst, 32)));
     });
 
     // --- ARM: operation results --------------------------------------------------
-    this.route('GET', `/subscriptions/${SEG}/providers/Microsoft.Network/locations/${SEG}/operationResults/${SEG}`, (m) => {
-      const op = this.operations.get(m[3]!);
-      if (!op) throw new AzureError(404, 'OperationNotFound', `Operation ${m[3]} was not found or has expired.`);
-      return { status: 200, body: op.body };
-    });
+    this.route(
+      'GET',
+      `/subscriptions/${SEG}/providers/Microsoft.Network/locations/${SEG}/operationResults/${SEG}`,
+      (m) => {
+        const op = this.operations.get(m[3]!);
+        if (!op) throw new AzureError(404, 'OperationNotFound', `Operation ${m[3]} was not found or has expired.`);
+        return { status: 200, body: op.body };
+      },
+    );
 
     // --- ARSLab: the lab itself ------------------------------------------------
     this.route('GET', '/arslab/status', () => ({ status: 200, body: this.status() }));
-    this.route('GET', '/arslab/events', (_m, _b, url) => ({ status: 200, body: { value: lab.events.since(Number(url.searchParams.get('since') ?? 0)) } }));
+    this.route('GET', '/arslab/events', (_m, _b, url) => ({
+      status: 200,
+      body: { value: lab.events.since(Number(url.searchParams.get('since') ?? 0)) },
+    }));
     this.route('GET', `/arslab/nodes/${SEG}/routes`, async (m) => {
       // A built-in on-premises router (issue 3): its whole BGP table, own routes included.
       const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
@@ -228,7 +301,10 @@ export class ApiServer {
       }
       return { status: 200, body: { value: await this.node(m[1]!).receivedRoutes() } };
     });
-    this.route('GET', `/arslab/nodes/${SEG}/sessions`, async (m) => ({ status: 200, body: { value: await this.node(m[1]!).sessions() } }));
+    this.route('GET', `/arslab/nodes/${SEG}/sessions`, async (m) => ({
+      status: 200,
+      body: { value: await this.node(m[1]!).sessions() },
+    }));
     this.route('POST', `/arslab/nodes/${SEG}/command`, async (m, body) => {
       const text = (body as { text?: string } | undefined)?.text;
       if (!text) throw AzureErrors.invalidParameter('text', 'a command is required');
@@ -238,7 +314,10 @@ export class ApiServer {
       // Built-in on-premises routers (issue 3) are in-process speakers, not nodes.
       const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
       if (router) {
-        const body = lab.hybrid!.routerAction(router, m[2]!.toLowerCase() as 'stop' | 'kill' | 'start' | 'pause' | 'resume');
+        const body = lab.hybrid!.routerAction(
+          router,
+          m[2]!.toLowerCase() as 'stop' | 'kill' | 'start' | 'pause' | 'resume',
+        );
         await lab.settled();
         return { status: 200, body };
       }
@@ -282,7 +361,8 @@ export class ApiServer {
     if (!rt) return 'Unknown';
     const states = rt.instances.map((i) => i.peerings.get(peering.toLowerCase())?.session.peer.state);
     if (states.every((s) => s === 'Established')) return 'Connected';
-    if (states.some((s) => s === 'Established' || s === 'OpenConfirm' || s === 'OpenSent' || s === 'Connect')) return 'Connecting';
+    if (states.some((s) => s === 'Established' || s === 'OpenConfirm' || s === 'OpenSent' || s === 'Connect'))
+      return 'Connecting';
     return 'NotConnected';
   }
 
@@ -328,7 +408,12 @@ export class ApiServer {
     const ac = new AbortController();
     this.streams.add(ac);
     res.on('close', () => ac.abort(new Error('the client went away')));
-    res.writeHead(r.status, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'x-ms-request-id': randomUUID(), ...(r.headers ?? {}) });
+    res.writeHead(r.status, {
+      'Content-Type': 'application/x-ndjson; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'x-ms-request-id': randomUUID(),
+      ...(r.headers ?? {}),
+    });
     res.flushHeaders();
     const write = (v: unknown) => {
       if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(v)}\n`);
@@ -336,7 +421,13 @@ export class ApiServer {
     try {
       await r.stream!(write, ac.signal);
     } catch (e) {
-      write({ type: 'error', error: { code: e instanceof AzureError ? e.code : 'InternalServerError', message: (e as Error).message ?? String(e) } });
+      write({
+        type: 'error',
+        error: {
+          code: e instanceof AzureError ? e.code : 'InternalServerError',
+          message: (e as Error).message ?? String(e),
+        },
+      });
     } finally {
       this.streams.delete(ac);
       res.end();
@@ -347,7 +438,11 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (r: Reply) => {
       const text = r.body === undefined ? '' : JSON.stringify(r.body);
-      res.writeHead(r.status, { 'Content-Type': 'application/json; charset=utf-8', 'x-ms-request-id': randomUUID(), ...(r.headers ?? {}) });
+      res.writeHead(r.status, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'x-ms-request-id': randomUUID(),
+        ...(r.headers ?? {}),
+      });
       res.end(text);
     };
     try {
@@ -359,7 +454,11 @@ export class ApiServer {
         try {
           body = JSON.parse(raw);
         } catch {
-          throw new AzureError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+          throw new AzureError(
+            400,
+            'InvalidRequestContent',
+            'The request content was invalid and could not be deserialized.',
+          );
         }
       }
       for (const r of this.routes) {
@@ -370,7 +469,11 @@ export class ApiServer {
         if (reply.stream) return await this.streamReply(reply, res);
         return send(reply);
       }
-      throw new AzureError(404, 'InvalidResourceType', `The resource type or operation '${req.method} ${url.pathname}' is not supported by ARSLab.`);
+      throw new AzureError(
+        404,
+        'InvalidResourceType',
+        `The resource type or operation '${req.method} ${url.pathname}' is not supported by ARSLab.`,
+      );
     } catch (e) {
       if (e instanceof AzureError) return send({ status: e.status, body: e.toJSON() });
       const msg = (e as Error).message ?? String(e);

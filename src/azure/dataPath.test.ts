@@ -7,22 +7,41 @@ import type { GatewayRoutesOf } from './effectiveRoutes.js';
 import { hubOf, servedByHub, type GatewayRoute } from './gatewayRoutes.js';
 import type { AzureModel } from './model.js';
 
-const gw = (m: AzureModel, routes: Record<string, string[]>): GatewayRoutesOf => (vnet) => {
-  const hub = hubOf(m, vnet);
-  if (!hub) return { routes: [], servedPrefixes: [], dropped: [] };
-  return {
-    routes: Object.entries(routes).map(([p, nh]): GatewayRoute => ({ prefix: parsePrefix(p)!, nextHops: nh, paths: [], origin: 'route-server', asPathLength: 1 })),
-    servedPrefixes: servedByHub(m, hub).flatMap((v) => v.prefixes),
-    dropped: [],
+const gw =
+  (m: AzureModel, routes: Record<string, string[]>): GatewayRoutesOf =>
+  (vnet) => {
+    const hub = hubOf(m, vnet);
+    if (!hub) return { routes: [], servedPrefixes: [], dropped: [] };
+    return {
+      routes: Object.entries(routes).map(
+        ([p, nh]): GatewayRoute => ({
+          prefix: parsePrefix(p)!,
+          nextHops: nh,
+          paths: [],
+          origin: 'route-server',
+          asPathLength: 1,
+        }),
+      ),
+      servedPrefixes: servedByHub(m, hub).flatMap((v) => v.prefixes),
+      dropped: [],
+    };
   };
-};
 const nic = (m: AzureModel, name: string) => m.networkInterfaces.find((n) => n.name === name)!;
-const flow = (destination: string, sourcePort = 40000, destinationPort = 80): Flow => ({ source: '10.10.0.6', destination, protocol: 6, sourcePort, destinationPort });
+const flow = (destination: string, sourcePort = 40000, destinationPort = 80): Flow => ({
+  source: '10.10.0.6',
+  destination,
+  protocol: 6,
+  sourcePort,
+  destinationPort,
+});
 
 test('seed 000: lt1 reaches the VIP at the VM the route server programmed (ws1), then ws2', () => {
   const m = seed000Model();
   const a = forward(m, nic(m, 'lt1VMNic'), flow('100.64.0.1'), gw(m, { '100.64.0.1/32': ['10.10.0.4'] }));
-  assert.deepEqual([a.outcome, a.prefix, a.nextHopType, a.nextHopIp, a.vm?.name, a.nic?.name, a.paths], ['forward', '100.64.0.1/32', 'VirtualNetworkGateway', '10.10.0.4', 'ws1', 'ws1VMNic', 1]);
+  assert.deepEqual(
+    [a.outcome, a.prefix, a.nextHopType, a.nextHopIp, a.vm?.name, a.nic?.name, a.paths],
+    ['forward', '100.64.0.1/32', 'VirtualNetworkGateway', '10.10.0.4', 'ws1', 'ws1VMNic', 1],
+  );
   const b = forward(m, nic(m, 'lt1VMNic'), flow('100.64.0.1'), gw(m, { '100.64.0.1/32': ['10.10.0.5'] }));
   assert.equal(b.vm?.name, 'ws2');
 });
@@ -36,7 +55,10 @@ test('withdrawn: the VIP falls into 100.64.0.0/10, next hop None: no route', () 
 test('VnetLocal goes to the VM holding the destination; the Internet and unknown hosts are unreachable', () => {
   const m = seed000Model();
   const local = forward(m, nic(m, 'lt1VMNic'), flow('10.10.0.5'), gw(m, {}));
-  assert.deepEqual([local.outcome, local.nextHopType, local.nextHopIp, local.vm?.name], ['forward', 'VnetLocal', '10.10.0.5', 'ws2']);
+  assert.deepEqual(
+    [local.outcome, local.nextHopType, local.nextHopIp, local.vm?.name],
+    ['forward', 'VnetLocal', '10.10.0.5', 'ws2'],
+  );
   const nobody = forward(m, nic(m, 'lt1VMNic'), flow('10.10.0.99'), gw(m, {}));
   assert.deepEqual([nobody.outcome, nobody.nextHopIp], ['unreachable', '10.10.0.99']);
   const internet = forward(m, nic(m, 'lt1VMNic'), flow('8.8.8.8'), gw(m, {}));
@@ -46,15 +68,36 @@ test('VnetLocal goes to the VM holding the destination; the Internet and unknown
 
 test('a user route to a virtual appliance reaches the VM that has the next hop IP', () => {
   const m = buildModel({
-    vnets: [{ name: 'v', prefixes: ['10.10.0.0/16'], subnets: [{ name: 'default', prefix: '10.10.0.0/24', routeTable: 'rt' }] }],
-    routeTables: [{ name: 'rt', routes: [{ name: 'to-nva', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.10.0.7' }] }],
+    vnets: [
+      {
+        name: 'v',
+        prefixes: ['10.10.0.0/16'],
+        subnets: [{ name: 'default', prefix: '10.10.0.0/24', routeTable: 'rt' }],
+      },
+    ],
+    routeTables: [
+      {
+        name: 'rt',
+        routes: [
+          {
+            name: 'to-nva',
+            addressPrefix: '0.0.0.0/0',
+            nextHopType: 'VirtualAppliance',
+            nextHopIpAddress: '10.10.0.7',
+          },
+        ],
+      },
+    ],
     vms: [
       { name: 'lt1', vnet: 'v', subnet: 'default', ip: '10.10.0.6' },
       { name: 'nva', vnet: 'v', subnet: 'default', ip: '10.10.0.7' },
     ],
   });
   const d = forward(m, nic(m, 'lt1VMNic'), flow('1.2.3.4'), gw(m, {}));
-  assert.deepEqual([d.outcome, d.prefix, d.nextHopType, d.nextHopIp, d.vm?.name], ['forward', '0.0.0.0/0', 'VirtualAppliance', '10.10.0.7', 'nva']);
+  assert.deepEqual(
+    [d.outcome, d.prefix, d.nextHopType, d.nextHopIp, d.vm?.name],
+    ['forward', '0.0.0.0/0', 'VirtualAppliance', '10.10.0.7', 'nva'],
+  );
 });
 
 test('ECMP: one flow always takes one row; source ports spread flows over both, whatever the row order', () => {

@@ -16,7 +16,12 @@
  * address (so the choice does not depend on row order). Deterministic: one flow, one row.
  */
 import { parseIpv4, prefixContains, v4Prefix } from '../bgp/wire/index.js';
-import { effectiveRoutes, type EffectiveNextHopType, type EffectiveRouteDetail, type GatewayRoutesOf } from './effectiveRoutes.js';
+import {
+  effectiveRoutes,
+  type EffectiveNextHopType,
+  type EffectiveRouteDetail,
+  type GatewayRoutesOf,
+} from './effectiveRoutes.js';
 import { byId, nicByAddress } from './lookup.js';
 import type { AzureModel, NetworkInterface, VirtualMachine } from './model.js';
 
@@ -38,7 +43,13 @@ export function flowHash(f: Flow): number {
   };
   addr(f.source);
   addr(f.destination);
-  bytes.push(f.protocol & 255, (f.sourcePort >>> 8) & 255, f.sourcePort & 255, (f.destinationPort >>> 8) & 255, f.destinationPort & 255);
+  bytes.push(
+    f.protocol & 255,
+    (f.sourcePort >>> 8) & 255,
+    f.sourcePort & 255,
+    (f.destinationPort >>> 8) & 255,
+    f.destinationPort & 255,
+  );
   let h = 0x811c9dc5;
   for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
   h ^= h >>> 16;
@@ -81,9 +92,15 @@ const numeric = (ip: string) => parseIpv4(ip) ?? 0;
  *
  * @rule R-NIC-5 R-ARS-8
  */
-export function forward(model: AzureModel, nic: NetworkInterface, flow: Flow, gatewayRoutes: GatewayRoutesOf): ForwardingDecision {
+export function forward(
+  model: AzureModel,
+  nic: NetworkInterface,
+  flow: Flow,
+  gatewayRoutes: GatewayRoutesOf,
+): ForwardingDecision {
   const dst = parseIpv4(flow.destination);
-  if (dst === undefined) return { outcome: 'unreachable', paths: 0, reason: `${flow.destination} is not an IPv4 address` };
+  if (dst === undefined)
+    return { outcome: 'unreachable', paths: 0, reason: `${flow.destination} is not an IPv4 address` };
   const target = v4Prefix(dst, 32);
   const { details } = effectiveRoutes(model, nic, gatewayRoutes);
   let best: EffectiveRouteDetail[] = [];
@@ -92,9 +109,12 @@ export function forward(model: AzureModel, nic: NetworkInterface, flow: Flow, ga
     if (best.length === 0 || d.prefix.len > best[0]!.prefix.len) best = [d];
     else if (d.prefix.len === best[0]!.prefix.len) best.push(d);
   }
-  if (best.length === 0) return { outcome: 'no route', paths: 0, reason: `no route of ${nic.name} holds ${flow.destination}` };
+  if (best.length === 0)
+    return { outcome: 'no route', paths: 0, reason: `no route of ${nic.name} holds ${flow.destination}` };
   // Equal rows: order by next hop address, then pick by the flow's hash.
-  const rows = [...best].sort((a, b) => numeric(a.route.nextHopIpAddress[0] ?? '') - numeric(b.route.nextHopIpAddress[0] ?? ''));
+  const rows = [...best].sort(
+    (a, b) => numeric(a.route.nextHopIpAddress[0] ?? '') - numeric(b.route.nextHopIpAddress[0] ?? ''),
+  );
   const pathIndex = rows.length > 1 ? flowHash(flow) % rows.length : 0;
   const row = rows[pathIndex]!;
   const prefix = row.route.addressPrefix[0]!;
@@ -116,7 +136,19 @@ export function forward(model: AzureModel, nic: NetworkInterface, flow: Flow, ga
   if (!owner || !vm) {
     const rs = model.routeServers.find((r) => r.virtualRouterIps.includes(hop));
     const what = rs ? `route server ${rs.name}` : local ? 'no virtual machine' : 'no virtual machine of the lab';
-    return { ...base, nextHopIp: hop, outcome: 'unreachable', reason: `next hop ${hop} is ${rs ? what : `held by ${what}`}` };
+    return {
+      ...base,
+      nextHopIp: hop,
+      outcome: 'unreachable',
+      reason: `next hop ${hop} is ${rs ? what : `held by ${what}`}`,
+    };
   }
-  return { ...base, nextHopIp: hop, outcome: 'forward', vm, nic: owner, reason: `${prefix} via ${type} ${hop} (virtual machine ${vm.name})` };
+  return {
+    ...base,
+    nextHopIp: hop,
+    outcome: 'forward',
+    vm,
+    nic: owner,
+    reason: `${prefix} via ${type} ${hop} (virtual machine ${vm.name})`,
+  };
 }

@@ -61,7 +61,11 @@ export interface EffectiveRoutes {
 /**
  * @rule R-NIC-1 R-NIC-2 R-NIC-3 R-NIC-4 R-NIC-5 R-ARS-8
  */
-export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, gatewayRoutes: GatewayRoutesOf): EffectiveRoutes {
+export function effectiveRoutes(
+  model: AzureModel,
+  nic: NetworkInterface,
+  gatewayRoutes: GatewayRoutesOf,
+): EffectiveRoutes {
   const ipc = primaryIpConfig(nic);
   const where = ipc ? findSubnet(model, ipc.subnet) : undefined;
   if (!ipc || !where) return { value: [], details: [] };
@@ -101,7 +105,8 @@ export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, gatewa
   const peerRows: EffectiveRouteDetail[] = [];
   for (const { remote, local } of connectedPeers(model, vnet)) {
     if (!local.allowVirtualNetworkAccess) continue;
-    const type: EffectiveNextHopType = remote.location.toLowerCase() === vnet.location.toLowerCase() ? 'VNetPeering' : 'VNetGlobalPeering';
+    const type: EffectiveNextHopType =
+      remote.location.toLowerCase() === vnet.location.toLowerCase() ? 'VNetPeering' : 'VNetGlobalPeering';
     for (const p of remote.prefixes) peerRows.push(row('Default', p, type, []));
   }
   const systemSpaces = [...vnetRows, ...peerRows].map((d) => d.prefix);
@@ -113,19 +118,36 @@ export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, gatewa
   for (const r of g.routes) {
     const inside = g.servedPrefixes.find((sp) => prefixContains(sp, r.prefix));
     for (const ip of r.nextHops) {
-      const d = row('VirtualNetworkGateway', r.prefix, 'VirtualNetworkGateway', [ip], { origin: r.origin, paths: r.paths });
+      const d = row('VirtualNetworkGateway', r.prefix, 'VirtualNetworkGateway', [ip], {
+        origin: r.origin,
+        paths: r.paths,
+      });
       if (inside) {
         details.pop();
-        gatewayHidden.push({ ...d, hidden: true, note: { rule: 'R-ARS-8', reason: `not programmed: inside the VNet address space ${formatPrefix(inside)}` } });
+        gatewayHidden.push({
+          ...d,
+          hidden: true,
+          note: { rule: 'R-ARS-8', reason: `not programmed: inside the VNet address space ${formatPrefix(inside)}` },
+        });
       } else if (!propagation) {
         details.pop();
-        gatewayHidden.push({ ...d, hidden: true, note: { rule: 'R-ARS-8', reason: `not programmed: route table ${table!.name} disables BGP route propagation` } });
+        gatewayHidden.push({
+          ...d,
+          hidden: true,
+          note: {
+            rule: 'R-ARS-8',
+            reason: `not programmed: route table ${table!.name} disables BGP route propagation`,
+          },
+        });
       } else gatewayRows.push(d);
     }
   }
   for (const x of g.dropped) {
     for (const ip of x.route.nextHops) {
-      const d = row('VirtualNetworkGateway', x.route.prefix, 'VirtualNetworkGateway', [ip], { origin: x.route.origin, paths: x.route.paths });
+      const d = row('VirtualNetworkGateway', x.route.prefix, 'VirtualNetworkGateway', [ip], {
+        origin: x.route.origin,
+        paths: x.route.paths,
+      });
       details.pop();
       gatewayHidden.push({ ...d, hidden: true, note: { rule: x.rule, reason: x.reason } });
     }
@@ -142,7 +164,11 @@ export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, gatewa
     if (!p) continue;
     const ips = r.nextHopType === 'VirtualAppliance' && r.nextHopIpAddress ? [r.nextHopIpAddress] : [];
     userRows.push(
-      row('User', p, r.nextHopType, ips, { name: r.name, disable: table!.disableBgpRoutePropagation, routeTableId: table!.id }),
+      row('User', p, r.nextHopType, ips, {
+        name: r.name,
+        disable: table!.disableBgpRoutePropagation,
+        routeTableId: table!.id,
+      }),
     );
   }
 
@@ -168,7 +194,8 @@ export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, gatewa
   for (const g of gatewayRows) {
     if (g.route.state !== 'Active') continue;
     for (const other of [internet, ...noneRows]) {
-      if (prefixEquals(other.prefix, g.prefix) && other.route.state === 'Active') invalid(other, 'R-NIC-4', 'a BGP route overrides it');
+      if (prefixEquals(other.prefix, g.prefix) && other.route.state === 'Active')
+        invalid(other, 'R-NIC-4', 'a BGP route overrides it');
     }
   }
   // A user 0.0.0.0/0 to a virtual appliance removes the None ranges; a BGP 0.0.0.0/0 removes
@@ -178,8 +205,17 @@ export function effectiveRoutes(model: AzureModel, nic: NetworkInterface, gatewa
   if (userDefaultToNva || bgpDefault) for (const n of noneRows) removed.add(n);
   if (bgpDefault) removed.add(internet);
 
-  const ordered = [...vnetRows, ...peerRows, ...gatewayRows, internet, ...noneRows, ...userRows].filter((d) => !removed.has(d));
-  const hidden = [...[...removed].map((d) => ({ ...d, hidden: true, note: { rule: 'R-NIC-4', reason: 'removed by a 0.0.0.0/0 route' } })), ...gatewayHidden];
+  const ordered = [...vnetRows, ...peerRows, ...gatewayRows, internet, ...noneRows, ...userRows].filter(
+    (d) => !removed.has(d),
+  );
+  const hidden = [
+    ...[...removed].map((d) => ({
+      ...d,
+      hidden: true,
+      note: { rule: 'R-NIC-4', reason: 'removed by a 0.0.0.0/0 route' },
+    })),
+    ...gatewayHidden,
+  ];
   return { value: ordered.map((d) => d.route), details: [...ordered, ...hidden] };
 }
 
@@ -190,7 +226,12 @@ export interface NextHopResult {
   routeTableId: string;
 }
 
-export function nextHop(model: AzureModel, nic: NetworkInterface, destination: Prefix, gatewayRoutes: GatewayRoutesOf): NextHopResult {
+export function nextHop(
+  model: AzureModel,
+  nic: NetworkInterface,
+  destination: Prefix,
+  gatewayRoutes: GatewayRoutesOf,
+): NextHopResult {
   const { details } = effectiveRoutes(model, nic, gatewayRoutes);
   let best: EffectiveRouteDetail | undefined;
   for (const d of details) {
@@ -199,7 +240,10 @@ export function nextHop(model: AzureModel, nic: NetworkInterface, destination: P
     if (!best || d.prefix.len > best.prefix.len) best = d;
   }
   if (!best) return { nextHopType: 'None', nextHopIpAddress: '', routeTableId: 'System Route' };
-  const type = best.route.nextHopType === 'VNetPeering' || best.route.nextHopType === 'VNetGlobalPeering' ? best.route.nextHopType : best.route.nextHopType;
+  const type =
+    best.route.nextHopType === 'VNetPeering' || best.route.nextHopType === 'VNetGlobalPeering'
+      ? best.route.nextHopType
+      : best.route.nextHopType;
   return {
     nextHopType: type,
     nextHopIpAddress: best.route.nextHopIpAddress[0] ?? '',

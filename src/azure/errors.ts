@@ -18,27 +18,60 @@ export class AzureError extends Error {
 
   /** The ARM error body: `{"error": {"code", "message"}}`. */
   toJSON(): { error: { code: string; message: string; target?: string } } {
-    return { error: this.target ? { code: this.code, message: this.message, target: this.target } : { code: this.code, message: this.message } };
+    return {
+      error: this.target
+        ? { code: this.code, message: this.message, target: this.target }
+        : { code: this.code, message: this.message },
+    };
   }
 }
 
 export const AzureErrors = {
-  resourceGroupNotFound: (rg: string) => new AzureError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`),
+  resourceGroupNotFound: (rg: string) =>
+    new AzureError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`),
   resourceNotFound: (type: string, name: string, rg: string) =>
-    new AzureError(404, 'ResourceNotFound', `The Resource '${type}/${name}' under resource group '${rg}' was not found.`),
+    new AzureError(
+      404,
+      'ResourceNotFound',
+      `The Resource '${type}/${name}' under resource group '${rg}' was not found.`,
+    ),
   /** What az prints when a peering name is wrong (R-ARS-3: commands take the peering name). */
   bgpConnectionNotFound: (name: string, hub: string) =>
-    new AzureError(404, 'NotFound', `bgpConnections '${name}' not found under virtual hub '${hub}'. Commands take the peering name (az network routeserver peering list), not the VM name.`),
+    new AzureError(
+      404,
+      'NotFound',
+      `bgpConnections '${name}' not found under virtual hub '${hub}'. Commands take the peering name (az network routeserver peering list), not the VM name.`,
+    ),
   invalidRouteServerSubnetName: (subnet: string) =>
-    new AzureError(400, 'InvalidRouteServerSubnet', `Route Server must be deployed in a subnet named 'RouteServerSubnet'; got '${subnet}'.`),
+    new AzureError(
+      400,
+      'InvalidRouteServerSubnet',
+      `Route Server must be deployed in a subnet named 'RouteServerSubnet'; got '${subnet}'.`,
+    ),
   routeServerSubnetTooSmall: (prefix: string) =>
-    new AzureError(400, 'RouteServerSubnetPrefixLengthTooLong', `RouteServerSubnet ${prefix} is too small: Route Server needs a /27 or larger (/26 recommended).`),
+    new AzureError(
+      400,
+      'RouteServerSubnetPrefixLengthTooLong',
+      `RouteServerSubnet ${prefix} is too small: Route Server needs a /27 or larger (/26 recommended).`,
+    ),
   routeServerSubnetHasRouteTable: () =>
-    new AzureError(400, 'RouteServerSubnetCannotHaveRouteTable', 'A route table cannot be associated with RouteServerSubnet.'),
+    new AzureError(
+      400,
+      'RouteServerSubnetCannotHaveRouteTable',
+      'A route table cannot be associated with RouteServerSubnet.',
+    ),
   routeServerSubnetHasNsg: () =>
-    new AzureError(400, 'RouteServerSubnetCannotHaveNsg', 'A network security group cannot be associated with RouteServerSubnet.'),
+    new AzureError(
+      400,
+      'RouteServerSubnetCannotHaveNsg',
+      'A network security group cannot be associated with RouteServerSubnet.',
+    ),
   onlyOneRouteServerPerVnet: (vnet: string) =>
-    new AzureError(400, 'OnlyOneVirtualHubAllowedPerVnet', `Virtual network '${vnet}' already has a Route Server; only one is allowed per VNet.`),
+    new AzureError(
+      400,
+      'OnlyOneVirtualHubAllowedPerVnet',
+      `Virtual network '${vnet}' already has a Route Server; only one is allowed per VNet.`,
+    ),
   peerAsnReserved: (asn: number) =>
     new AzureError(
       400,
@@ -46,27 +79,63 @@ export const AzureErrors = {
       `Peer ASN ${asn} is reserved and cannot be used: Azure reserves 8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511 and 65535-65551.`,
     ),
   peerAsnNot16Bit: (asn: number) =>
-    new AzureError(400, 'InvalidBgpPeerAsn', `Peer ASN ${asn} is not supported: Route Server accepts 16-bit ASNs (1-65534) only.`),
+    new AzureError(
+      400,
+      'InvalidBgpPeerAsn',
+      `Peer ASN ${asn} is not supported: Route Server accepts 16-bit ASNs (1-65534) only.`,
+    ),
   tooManyPeerings: (hub: string, max: number) =>
-    new AzureError(400, 'MaxBgpConnectionsPerVirtualHubReached', `Route Server '${hub}' cannot have more than ${max} peerings.`),
+    new AzureError(
+      400,
+      'MaxBgpConnectionsPerVirtualHubReached',
+      `Route Server '${hub}' cannot have more than ${max} peerings.`,
+    ),
   duplicatePeerIp: (ip: string) =>
-    new AzureError(400, 'BgpConnectionPeerIpAlreadyExists', `A peering with peer IP ${ip} already exists on this Route Server.`),
+    new AzureError(
+      400,
+      'BgpConnectionPeerIpAlreadyExists',
+      `A peering with peer IP ${ip} already exists on this Route Server.`,
+    ),
   routeConflict: (table: string, prefix: string) =>
-    new AzureError(400, 'RouteConflict', `Route table '${table}' has more than one route with address prefix ${prefix}.`),
+    new AzureError(
+      400,
+      'RouteConflict',
+      `Route table '${table}' has more than one route with address prefix ${prefix}.`,
+    ),
   invalidNextHop: (route: string, why: string) => new AzureError(400, 'InvalidNextHop', `Route '${route}': ${why}`),
   subnetNotInVnet: (subnet: string, prefix: string, vnet: string) =>
-    new AzureError(400, 'NetcfgSubnetRangeOutsideVnet', `Subnet '${subnet}' is not valid because its IP address range ${prefix} is outside the address space of virtual network '${vnet}'.`),
+    new AzureError(
+      400,
+      'NetcfgSubnetRangeOutsideVnet',
+      `Subnet '${subnet}' is not valid because its IP address range ${prefix} is outside the address space of virtual network '${vnet}'.`,
+    ),
   subnetsOverlap: (a: string, b: string) =>
     new AzureError(400, 'NetcfgSubnetRangesOverlap', `Subnet '${a}' overlaps with subnet '${b}'.`),
   privateIpNotInSubnet: (ip: string, subnet: string) =>
-    new AzureError(400, 'PrivateIPAddressNotInSubnet', `Private IP address ${ip} is not in the range of subnet '${subnet}'.`),
+    new AzureError(
+      400,
+      'PrivateIPAddressNotInSubnet',
+      `Private IP address ${ip} is not in the range of subnet '${subnet}'.`,
+    ),
   privateIpReserved: (ip: string, subnet: string) =>
-    new AzureError(400, 'PrivateIPAddressIsReserved', `Private IP address ${ip} is reserved in subnet '${subnet}' (Azure reserves the first four addresses and the last one).`),
+    new AzureError(
+      400,
+      'PrivateIPAddressIsReserved',
+      `Private IP address ${ip} is reserved in subnet '${subnet}' (Azure reserves the first four addresses and the last one).`,
+    ),
   privateIpInUse: (ip: string, by: string) =>
     new AzureError(400, 'PrivateIPAddressInUse', `Private IP address ${ip} is already in use by ${by}.`),
   useRemoteGatewaysWithoutTransit: (peering: string, remote: string) =>
-    new AzureError(400, 'RemotePeeringIsDisconnectedOrGatewayTransitNotAllowed', `Peering '${peering}' sets useRemoteGateways, but the peering from '${remote}' does not set allowGatewayTransit.`),
+    new AzureError(
+      400,
+      'RemotePeeringIsDisconnectedOrGatewayTransitNotAllowed',
+      `Peering '${peering}' sets useRemoteGateways, but the peering from '${remote}' does not set allowGatewayTransit.`,
+    ),
   useRemoteGatewaysNoGateway: (peering: string, remote: string) =>
-    new AzureError(400, 'RemoteVnetHasNoGateways', `Peering '${peering}' sets useRemoteGateways, but virtual network '${remote}' has no gateway or Route Server.`),
+    new AzureError(
+      400,
+      'RemoteVnetHasNoGateways',
+      `Peering '${peering}' sets useRemoteGateways, but virtual network '${remote}' has no gateway or Route Server.`,
+    ),
   invalidParameter: (name: string, why: string) => new AzureError(400, 'InvalidParameter', `${name}: ${why}`),
 } as const;

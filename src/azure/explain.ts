@@ -147,12 +147,32 @@ export interface RuleMapping {
  */
 export const RULE_MAP: readonly RuleMapping[] = [
   // Best-path steps, by the speaker that applies them.
-  { cause: 'step:preference', at: ['route-server', 'nic'], rule: 'R-ARS-7', what: 'hubRoutingPreference class: ExpressRoute-learned beats VPN/NVA (default), or the reverse' },
-  { cause: 'step:as-path-length', at: ['route-server', 'nic'], rule: 'R-ARS-7', what: 'shortest AS path (MED, local preference, router ID not used)' },
-  { cause: 'step:locally-originated', at: ['route-server'], rule: 'R-ARS-9', what: 'the instance originates its VNet ranges itself' },
+  {
+    cause: 'step:preference',
+    at: ['route-server', 'nic'],
+    rule: 'R-ARS-7',
+    what: 'hubRoutingPreference class: ExpressRoute-learned beats VPN/NVA (default), or the reverse',
+  },
+  {
+    cause: 'step:as-path-length',
+    at: ['route-server', 'nic'],
+    rule: 'R-ARS-7',
+    what: 'shortest AS path (MED, local preference, router ID not used)',
+  },
+  {
+    cause: 'step:locally-originated',
+    at: ['route-server'],
+    rule: 'R-ARS-9',
+    what: 'the instance originates its VNet ranges itself',
+  },
   { cause: 'ecmp-cap', at: ['route-server', 'nic'], rule: 'R-ARS-7', what: 'ECMP width (ARSLab setting maxEcmpPaths)' },
   { cause: 'step:weight', rule: 'R-ER-3', what: 'higher weight first: MSEE-learned 32769 + routingWeight beats 32768' },
-  { cause: 'step:locally-originated', at: ['expressroute-gateway', 'vpn-gateway'], rule: 'R-ER-3', what: "the gateway's own Network rows first" },
+  {
+    cause: 'step:locally-originated',
+    at: ['expressroute-gateway', 'vpn-gateway'],
+    rule: 'R-ER-3',
+    what: "the gateway's own Network rows first",
+  },
   { cause: 'step:locally-originated', rule: 'RFC 4271 §9.1.1', what: 'degree of preference: local routes first' },
   { cause: 'step:preference', rule: 'R-ARS-7', what: 'preference class' },
   { cause: 'step:local-pref', rule: 'RFC 4271 §9.1.1', what: 'higher LOCAL_PREF' },
@@ -168,31 +188,72 @@ export const RULE_MAP: readonly RuleMapping[] = [
   // Rejections as policies record them (Rejection.rule, EffectiveRouteDetail.note.rule).
   { cause: 'rejected:R-ARS-6', rule: 'R-ARS-6', what: 'AS_PATH containing 65515 or AS 0 is dropped' },
   { cause: 'rejected:R-ARS-7', rule: 'R-ARS-7', what: 'gateway route merge by hubRoutingPreference, then AS path' },
-  { cause: 'rejected:R-ARS-8', rule: 'R-ARS-8', what: 'not programmed: inside the VNet ranges, or propagation disabled' },
+  {
+    cause: 'rejected:R-ARS-8',
+    rule: 'R-ARS-8',
+    what: 'not programmed: inside the VNet ranges, or propagation disabled',
+  },
   { cause: 'rejected:R-ARS-9', rule: 'R-ARS-9', what: 'NO_ADVERTISE (and other RFC 1997 communities) withheld' },
-  { cause: 'rejected:R-ARS-11', rule: 'R-ARS-11', what: 'no route exchange with the gateways while branch-to-branch is off' },
+  {
+    cause: 'rejected:R-ARS-11',
+    rule: 'R-ARS-11',
+    what: 'no route exchange with the gateways while branch-to-branch is off',
+  },
   { cause: 'rejected:R-ARS-12', rule: 'R-ARS-12', what: '65517:65517 from the MSEE dropped beside a route server' },
   { cause: 'rejected:R-ER-4', rule: 'R-ER-4', what: 'MSEE link /30s neither programmed nor passed to NVAs' },
   { cause: 'rejected:R-ER-5', rule: 'R-ER-5', what: 'no transit between circuits' },
   { cause: 'rejected:R-ER-6', rule: 'R-ER-6', what: 'Global Reach routes stay between the circuits' },
   { cause: 'rejected:R-VPN-1', rule: 'R-VPN-1', what: 'no default route, no VNet-overlapping prefix over VPN' },
-  { cause: 'rejected:R-VPN-2', rule: 'R-VPN-2', what: 'no ER↔VPN transit without a route server; a GatewaySubnet route table that breaks the gateways\' iBGP mesh withdraws every gateway route from NICs' },
+  {
+    cause: 'rejected:R-VPN-2',
+    rule: 'R-VPN-2',
+    what: "no ER↔VPN transit without a route server; a GatewaySubnet route table that breaks the gateways' iBGP mesh withdraws every gateway route from NICs",
+  },
   { cause: 'rejected:R-NIC-4', rule: 'R-NIC-4', what: 'NIC route selection' },
   { cause: 'rejected:RFC4271-9.1.2', rule: 'RFC 4271 §9.1.2', what: 'own AS in AS_PATH: a loop' },
-  { cause: 'rejected:RFC4271-9.2', rule: 'RFC 4271 §9.2', what: 'iBGP-learned routes are not advertised to iBGP peers' },
-  { cause: 'rejected:router', rule: 'lab: built-in router', what: 'a built-in on-premises router advertises its own routes only' },
+  {
+    cause: 'rejected:RFC4271-9.2',
+    rule: 'RFC 4271 §9.2',
+    what: 'iBGP-learned routes are not advertised to iBGP peers',
+  },
+  {
+    cause: 'rejected:router',
+    rule: 'lab: built-in router',
+    what: 'a built-in on-premises router advertises its own routes only',
+  },
   { cause: 'rejected:router-import', rule: 'lab file: importPrefixes', what: "outside the router's importPrefixes" },
-  { cause: 'rejected:speaker', rule: 'lab: built-in speaker', what: 'the built-in speaker advertises its own routes only' },
+  {
+    cause: 'rejected:speaker',
+    rule: 'lab: built-in speaker',
+    what: 'the built-in speaker advertises its own routes only',
+  },
   // Conditions explain finds itself.
   { cause: 'split-horizon', at: ['route-server'], rule: 'R-ARS-9', what: 'never back to the peer it came from' },
   { cause: 'split-horizon', rule: 'RFC 4271 §9.1.3', what: 'the best path is not sent back to its neighbour' },
   { cause: 'no-route', rule: 'RFC 4271 §9.1.3', what: 'only Loc-RIB (best) routes are advertised' },
   { cause: 'session-down', rule: 'RFC 4271 §8', what: 'routes flow only over an Established session' },
-  { cause: 'branch-to-branch-off', rule: 'R-ARS-11', what: 'route server ↔ gateway iBGP runs only with allowBranchToBranchTraffic' },
+  {
+    cause: 'branch-to-branch-off',
+    rule: 'R-ARS-11',
+    what: 'route server ↔ gateway iBGP runs only with allowBranchToBranchTraffic',
+  },
   { cause: 'longest-match', rule: 'R-NIC-4', what: 'longest prefix first' },
-  { cause: 'gateway-programs', rule: 'R-ER-4', what: "a gateway's routes are programmed by the gateway toward the MSEE, not by the route server" },
-  { cause: 'ecmp-collapse', rule: 'R-ER-4', what: 'beside a route server, ExpressRoute ECMP collapses to one next hop' },
-  { cause: 'covering', at: ['router'], rule: 'R-ER-5', what: 'sites reach each other through Azure only by Global Reach or a covering supernet' },
+  {
+    cause: 'gateway-programs',
+    rule: 'R-ER-4',
+    what: "a gateway's routes are programmed by the gateway toward the MSEE, not by the route server",
+  },
+  {
+    cause: 'ecmp-collapse',
+    rule: 'R-ER-4',
+    what: 'beside a route server, ExpressRoute ECMP collapses to one next hop',
+  },
+  {
+    cause: 'covering',
+    at: ['router'],
+    rule: 'R-ER-5',
+    what: 'sites reach each other through Azure only by Global Reach or a covering supernet',
+  },
   { cause: 'covering', rule: 'RFC 4271 §9.1.4', what: 'a less specific route covers the prefix' },
 ];
 
@@ -201,7 +262,9 @@ export const RULE_ID = /^(R-(ARS|ER|VPN|NIC)-\d+|RFC \d+( §\d+(\.\d+)*( \([a-g]
 
 /** The rule printed for `cause` at a `kind` of speaker (RULE_MAP; unknown R-codes as they are). */
 export function ruleFor(cause: Cause, at?: SpeakerKind): string {
-  const hit = RULE_MAP.find((m) => m.cause === cause && m.at && at && m.at.includes(at)) ?? RULE_MAP.find((m) => m.cause === cause && !m.at);
+  const hit =
+    RULE_MAP.find((m) => m.cause === cause && m.at && at && m.at.includes(at)) ??
+    RULE_MAP.find((m) => m.cause === cause && !m.at);
   if (hit) return hit.rule;
   if (cause.startsWith('rejected:')) return cause.slice('rejected:'.length);
   return cause;
@@ -244,7 +307,11 @@ export function describeRoute(r: RouteInfo): string {
 
 /** An attribute set as advertised (no source): "path 65515-12076-133937, next hop 10.1.0.4". */
 export function describeAttrs(a: RouteAttrs): string {
-  const parts = [`path ${formatAsPathAzure(a.asPath) || '(empty)'}`, `next hop ${a.nextHop}`, `origin ${ORIGINS[a.origin] ?? a.origin}`];
+  const parts = [
+    `path ${formatAsPathAzure(a.asPath) || '(empty)'}`,
+    `next hop ${a.nextHop}`,
+    `origin ${ORIGINS[a.origin] ?? a.origin}`,
+  ];
   if (a.communities?.length) parts.push(`communities ${a.communities.map(formatCommunity).join(' ')}`);
   return parts.join(', ');
 }
@@ -255,7 +322,13 @@ function stripRule(reason: string, rule: string): string {
   return reason.endsWith(suffix) ? reason.slice(0, -suffix.length) : reason;
 }
 
-export function lossLine(status: 'lost' | 'dropped' | 'withheld', subject: string, reason: string, rule: string, extra: Partial<ExplainLine> = {}): ExplainLine {
+export function lossLine(
+  status: 'lost' | 'dropped' | 'withheld',
+  subject: string,
+  reason: string,
+  rule: string,
+  extra: Partial<ExplainLine> = {},
+): ExplainLine {
   const why = stripRule(reason, rule);
   return { ...extra, status, text: subject ? `${subject}: ${why}` : why, reason: why, rule };
 }
@@ -278,7 +351,13 @@ export interface CandidateOptions {
  * ✗ outranked (describeLoss mapped by RULE_MAP), ✗ beyond the ECMP width, ✗ dropped on the
  * way in (the Rejection's rule).
  */
-export function candidateLines(kind: SpeakerKind, prefix: Prefix, candidates: readonly Path[], cfg: BestPathConfig, o: CandidateOptions): ExplainLine[] {
+export function candidateLines(
+  kind: SpeakerKind,
+  prefix: Prefix,
+  candidates: readonly Path[],
+  cfg: BestPathConfig,
+  o: CandidateOptions,
+): ExplainLine[] {
   const ranked = rank(candidates, cfg);
   const best = selectBest(ranked, cfg);
   const top = best[0];
@@ -287,17 +366,32 @@ export function candidateLines(kind: SpeakerKind, prefix: Prefix, candidates: re
     const route = routeInfo(prefix, p, o.localName);
     const subject = describeRoute(route);
     if (p.rejected) {
-      out.push(lossLine('dropped', subject, `dropped at ${o.at}: ${p.rejected.reason}`, ruleOfRejection(p.rejected, kind), { route }));
+      out.push(
+        lossLine('dropped', subject, `dropped at ${o.at}: ${p.rejected.reason}`, ruleOfRejection(p.rejected, kind), {
+          route,
+        }),
+      );
       continue;
     }
     const i = best.indexOf(p);
     if (i === 0) out.push({ status: 'best', text: subject, route });
     else if (i > 0) out.push({ status: 'equal', text: subject, route });
     else if (top && equalCost(top, p, cfg)) {
-      out.push(lossLine('lost', subject, `equal cost, but beyond the ECMP width of ${cfg.maxPaths}`, ruleFor('ecmp-cap', kind), { route }));
+      out.push(
+        lossLine(
+          'lost',
+          subject,
+          `equal cost, but beyond the ECMP width of ${cfg.maxPaths}`,
+          ruleFor('ecmp-cap', kind),
+          { route },
+        ),
+      );
     } else if (top) {
       const step = compare(top, p, cfg).step;
-      if (!step) out.push(lossLine('lost', subject, 'tied on every step: the older path stays best', ruleFor('tie', kind), { route }));
+      if (!step)
+        out.push(
+          lossLine('lost', subject, 'tied on every step: the older path stays best', ruleFor('tie', kind), { route }),
+        );
       else {
         let why = describeLoss(top, p, cfg);
         if (step === 'preference' && o.preferenceGloss) why += ` (${o.preferenceGloss})`;
@@ -316,7 +410,11 @@ export function isRejection(d: RouteAttrs | Rejection | undefined): d is Rejecti
 // ---------------------------------------------------------------------------
 // A NIC's effective routes for a target (R-NIC-4)
 
-const ORIGIN_NAMES: Record<string, string> = { 'route-server': 'route server', expressroute: 'ExpressRoute gateway', vpn: 'VPN gateway' };
+const ORIGIN_NAMES: Record<string, string> = {
+  'route-server': 'route server',
+  expressroute: 'ExpressRoute gateway',
+  vpn: 'VPN gateway',
+};
 
 function rowText(d: EffectiveRouteDetail): string {
   const r = d.route;
@@ -344,13 +442,27 @@ export function nicRowLines(details: readonly EffectiveRouteDetail[], target: Ex
   const longest = active.reduce((m, d) => Math.max(m, d.prefix.len), -1);
   const winners = active.filter((d) => d.prefix.len === longest);
   const others = active.filter((d) => d.prefix.len !== longest).sort((a, b) => b.prefix.len - a.prefix.len);
-  const invalid = covering.filter((d) => !d.hidden && d.route.state !== 'Active').sort((a, b) => b.prefix.len - a.prefix.len);
+  const invalid = covering
+    .filter((d) => !d.hidden && d.route.state !== 'Active')
+    .sort((a, b) => b.prefix.len - a.prefix.len);
   const hidden = covering.filter((d) => d.hidden).sort((a, b) => b.prefix.len - a.prefix.len);
   const lines: ExplainLine[] = [];
-  const extra = (d: EffectiveRouteDetail): Partial<ExplainLine> => ({ row: d.route, ...(d.origin ? { origin: d.origin } : {}) });
+  const extra = (d: EffectiveRouteDetail): Partial<ExplainLine> => ({
+    row: d.route,
+    ...(d.origin ? { origin: d.origin } : {}),
+  });
   winners.forEach((d, i) => lines.push({ status: i === 0 ? 'best' : 'equal', text: rowText(d), ...extra(d) }));
   const winnerText = winners[0] ? formatPrefix(winners[0].prefix) : '';
-  for (const d of others) lines.push(lossLine('lost', rowText(d), `less specific than ${winnerText}: longest prefix match`, ruleFor('longest-match', 'nic'), extra(d)));
+  for (const d of others)
+    lines.push(
+      lossLine(
+        'lost',
+        rowText(d),
+        `less specific than ${winnerText}: longest prefix match`,
+        ruleFor('longest-match', 'nic'),
+        extra(d),
+      ),
+    );
   for (const d of invalid) {
     const n = d.note ?? { rule: 'R-NIC-4', reason: 'Invalid' };
     lines.push(lossLine('lost', rowText(d), `Invalid: ${n.reason}`, ruleOfRejection(n, 'nic'), extra(d)));
@@ -369,7 +481,9 @@ export function nicRowLines(details: readonly EffectiveRouteDetail[], target: Ex
 export function lossesWithoutRule(r: ExplainResult): { section: string; line: ExplainLine }[] {
   const out: { section: string; line: ExplainLine }[] = [];
   const walk = (s: ExplainSection): void => {
-    for (const l of s.lines) if (LOSS_STATUSES.includes(l.status) && !(l.rule && RULE_ID.test(l.rule))) out.push({ section: s.title, line: l });
+    for (const l of s.lines)
+      if (LOSS_STATUSES.includes(l.status) && !(l.rule && RULE_ID.test(l.rule)))
+        out.push({ section: s.title, line: l });
     s.children.forEach(walk);
   };
   r.sections.forEach(walk);

@@ -53,7 +53,9 @@ export function isPrivateAsn(asn: number): boolean {
 
 /** Remove-private-AS (all): the path without private ASNs, empty segments dropped. */
 export function removePrivateAsns(segs: readonly AsPathSegment[]): AsPathSegment[] {
-  return segs.map((s) => ({ type: s.type, asns: s.asns.filter((a: number) => !isPrivateAsn(a)) })).filter((s) => s.asns.length > 0);
+  return segs
+    .map((s) => ({ type: s.type, asns: s.asns.filter((a: number) => !isPrivateAsn(a)) }))
+    .filter((s) => s.asns.length > 0);
 }
 
 /** AS override: every `asn` in the path becomes `by` (Cisco `as-override`). */
@@ -63,7 +65,15 @@ export function asOverride(segs: readonly AsPathSegment[], asn: number, by: numb
 
 /** R-ER-3: weight first, then AS-path length; equal paths are ECMP (up to 4 circuits × 2 links). */
 export const ER_GATEWAY_BEST_PATH: BestPathConfig = {
-  steps: ['locally-originated', 'weight', 'local-pref', 'as-path-length', 'origin', 'ebgp-over-ibgp', 'neighbor-address'],
+  steps: [
+    'locally-originated',
+    'weight',
+    'local-pref',
+    'as-path-length',
+    'origin',
+    'ebgp-over-ibgp',
+    'neighbor-address',
+  ],
   multipathThrough: 'ebgp-over-ibgp',
   maxPaths: 8,
 };
@@ -95,9 +105,18 @@ export function erGatewayPolicy(c: ErGatewayContext): SpeakerPolicy {
         // R-ARS-12: NVA routes of another VNet's route server come back through the MSEE
         // marked 65517:65517; a gateway beside a route server drops them (no ARS→MSEE→ARS).
         if (c.vnetHasRouteServer && hasCommunity(attrs, ER_MARKER_COMMUNITY)) {
-          return { accept: false, rule: 'R-ARS-12', reason: 'carries 65517:65517 from the MSEE: no route-server transit through ExpressRoute' };
+          return {
+            accept: false,
+            rule: 'R-ARS-12',
+            reason: 'carries 65517:65517 from the MSEE: no route-server transit through ExpressRoute',
+          };
         }
-        if (pathContains(attrs, c.gateway.asn)) return { accept: false, rule: 'RFC4271-9.1.2', reason: `AS_PATH ${formatAsPathAzure(attrs.asPath)} contains our AS ${c.gateway.asn}` };
+        if (pathContains(attrs, c.gateway.asn))
+          return {
+            accept: false,
+            rule: 'RFC4271-9.1.2',
+            reason: `AS_PATH ${formatAsPathAzure(attrs.asPath)} contains our AS ${c.gateway.asn}`,
+          };
         const routingWeight = Number(from.info?.['routingWeight'] ?? 0);
         // R-ER-3: 32769 + the connection's routingWeight (seed 001 prints 32779 with 10).
         return { accept: true, weight: WEIGHT_MSEE + routingWeight };
@@ -106,14 +125,22 @@ export function erGatewayPolicy(c: ErGatewayContext): SpeakerPolicy {
     },
     export(to, path) {
       const r = role<ErGatewayNeighborRole>(to);
-      const fromRole = path.source.kind === 'local' ? 'local' : path.source.role === 'msee' ? 'msee' : path.source.kind === 'ibgp' ? 'ibgp' : 'other';
+      const fromRole =
+        path.source.kind === 'local'
+          ? 'local'
+          : path.source.role === 'msee'
+            ? 'msee'
+            : path.source.kind === 'ibgp'
+              ? 'ibgp'
+              : 'other';
       const block = wellKnownBlock(path.attrs, r === 'msee' ? 'ebgp' : 'ibgp');
       if (block) return { rule: 'R-ARS-9', reason: `${block} community` };
       if (r === 'msee') {
         // R-ER-5: no transit between circuits (nor back to the same one).
         if (fromRole === 'msee') return { rule: 'R-ER-5', reason: 'learned from an MSEE: no transit between circuits' };
         // R-VPN-2: VPN routes reach the MSEE only through a route server with branch-to-branch.
-        if (path.source.role === 'vpn-gateway') return { rule: 'R-VPN-2', reason: 'learned from the VPN gateway: no ER↔VPN transit without a route server' };
+        if (path.source.role === 'vpn-gateway')
+          return { rule: 'R-VPN-2', reason: 'learned from the VPN gateway: no ER↔VPN transit without a route server' };
         return internAttrs({
           origin: path.attrs.origin,
           asPath: prependAsPath(path.attrs.asPath, c.gateway.asn),
@@ -124,7 +151,8 @@ export function erGatewayPolicy(c: ErGatewayContext): SpeakerPolicy {
       }
       // iBGP (route server, VPN gateway): our VNet ranges with us as next hop; MSEE routes
       // with their next hop and path; nothing learned over iBGP goes back to iBGP.
-      if (fromRole === 'ibgp') return { rule: 'RFC4271-9.2', reason: 'learned over iBGP: not advertised to iBGP peers' };
+      if (fromRole === 'ibgp')
+        return { rule: 'RFC4271-9.2', reason: 'learned over iBGP: not advertised to iBGP peers' };
       if (fromRole === 'local') return internAttrs({ origin: 0, asPath: [], nextHop: self });
       const attrs = withAttrs(path.attrs, { med: undefined });
       return r === 'route-server' ? withCommunity(attrs, ER_MARKER_COMMUNITY) : attrs;
@@ -143,7 +171,9 @@ export interface MseeContext {
  */
 export function mseePolicy(c: MseeContext): SpeakerPolicy {
   const peering = c.circuit.peerings[0];
-  const linkPrefix = parsePrefix((c.link === 0 ? peering?.primaryPeerAddressPrefix : peering?.secondaryPeerAddressPrefix) ?? '0.0.0.0/30');
+  const linkPrefix = parsePrefix(
+    (c.link === 0 ? peering?.primaryPeerAddressPrefix : peering?.secondaryPeerAddressPrefix) ?? '0.0.0.0/30',
+  );
   // The MSEE holds the second host of the link /30 (R-ER-1).
   const mseeLinkAddress = linkPrefix && linkPrefix.afi === 1 ? ipOf((linkPrefix.addr as number) + 2) : '0.0.0.0';
   return {
@@ -151,7 +181,8 @@ export function mseePolicy(c: MseeContext): SpeakerPolicy {
     import(from, attrs) {
       const r = role<MseeNeighborRole>(from);
       // Loop check on our own AS, except over Global Reach, which carries 12076 by design.
-      if (r !== 'global-reach' && pathContains(attrs, MSEE_ASN)) return { accept: false, rule: 'RFC4271-9.1.2', reason: 'AS_PATH contains 12076' };
+      if (r !== 'global-reach' && pathContains(attrs, MSEE_ASN))
+        return { accept: false, rule: 'RFC4271-9.1.2', reason: 'AS_PATH contains 12076' };
       return { accept: true };
     },
     export(to, path) {
@@ -169,19 +200,31 @@ export function mseePolicy(c: MseeContext): SpeakerPolicy {
       }
       if (r === 'gateway') {
         // Global Reach routes stay between the circuits' customers (R-ER-6).
-        if (fromRole === 'global-reach') return { rule: 'R-ER-6', reason: 'Global Reach routes are not advertised into Azure' };
+        if (fromRole === 'global-reach')
+          return { rule: 'R-ER-6', reason: 'Global Reach routes are not advertised into Azure' };
         const toward = String(to.info?.['mseeAddress'] ?? mseeLinkAddress);
         if (fromRole === 'gateway') {
           // R-ER-2: another VNet's (or instance's) routes come back with 65515 overridden:
           // 12076-12076, next hop kept (seed 001).
-          return withAttrs(path.attrs, { asPath: prependAsPath(asOverride(path.attrs.asPath, ROUTE_SERVER_ASN, MSEE_ASN), MSEE_ASN) });
+          return withAttrs(path.attrs, {
+            asPath: prependAsPath(asOverride(path.attrs.asPath, ROUTE_SERVER_ASN, MSEE_ASN), MSEE_ASN),
+          });
         }
         // The customer's routes, 12076 prepended, next hop the MSEE as the gateway sees it.
-        return withAttrs(path.attrs, { asPath: prependAsPath(path.attrs.asPath, MSEE_ASN), nextHop: toward, med: undefined });
+        return withAttrs(path.attrs, {
+          asPath: prependAsPath(path.attrs.asPath, MSEE_ASN),
+          nextHop: toward,
+          med: undefined,
+        });
       }
       // Global Reach (R-ER-6): the customer's routes only, not transitive.
-      if (fromRole !== 'customer') return { rule: 'R-ER-6', reason: 'Global Reach is not transitive and carries no VNet routes' };
-      return withAttrs(path.attrs, { asPath: prependAsPath(prependAsPath(removePrivateAsns(path.attrs.asPath), MSEE_ASN), MSEE_ASN), nextHop: mseeLinkAddress, med: undefined });
+      if (fromRole !== 'customer')
+        return { rule: 'R-ER-6', reason: 'Global Reach is not transitive and carries no VNet routes' };
+      return withAttrs(path.attrs, {
+        asPath: prependAsPath(prependAsPath(removePrivateAsns(path.attrs.asPath), MSEE_ASN), MSEE_ASN),
+        nextHop: mseeLinkAddress,
+        med: undefined,
+      });
     },
   };
 }
@@ -210,7 +253,8 @@ export function checkGlobalReach(a: ExpressRouteCircuit, b: ExpressRouteCircuit)
 export function circuitsOf(model: AzureModel, gatewayId: string) {
   const out = [];
   for (const conn of model.connections) {
-    if (conn.connectionType !== 'ExpressRoute' || conn.virtualNetworkGateway1.toLowerCase() !== gatewayId.toLowerCase()) continue;
+    if (conn.connectionType !== 'ExpressRoute' || conn.virtualNetworkGateway1.toLowerCase() !== gatewayId.toLowerCase())
+      continue;
     const circuit = model.expressRouteCircuits.find((c) => c.id.toLowerCase() === (conn.peer ?? '').toLowerCase());
     if (circuit) out.push({ connection: conn, circuit });
   }

@@ -31,7 +31,8 @@ const er1: VirtualNetworkGateway = {
   sku: 'Standard',
   activeActive: false,
   virtualNetwork: '/subscriptions/s/resourceGroups/routeserver/providers/Microsoft.Network/virtualNetworks/hub1',
-  subnet: '/subscriptions/s/resourceGroups/routeserver/providers/Microsoft.Network/virtualNetworks/hub1/subnets/GatewaySubnet',
+  subnet:
+    '/subscriptions/s/resourceGroups/routeserver/providers/Microsoft.Network/virtualNetworks/hub1/subnets/GatewaySubnet',
   enableBgp: true,
   asn: 65515,
   instanceAddresses: ['10.1.3.12', '10.1.3.13'],
@@ -43,27 +44,50 @@ const VNET = ['10.1.0.0/20', '10.1.16.0/24', '10.1.17.0/24'];
 
 /** One instance of seed 001's er1, its four neighbours (two MSEEs, two route-server instances), and the arrival bookkeeping. */
 function instance(i: 0 | 1) {
-  const sp = new Speaker(`er1/${i}`, 65515, 0, erGatewayPolicy({ gateway: er1, instance: i, vnetHasRouteServer: true }));
+  const sp = new Speaker(
+    `er1/${i}`,
+    65515,
+    0,
+    erGatewayPolicy({ gateway: er1, instance: i, vnetHasRouteServer: true }),
+  );
   const order = new ArrivalOrder();
   const self = er1.instanceAddresses[i];
   for (const p of VNET) sp.originate(P(p), internAttrs({ origin: 0, asPath: [], nextHop: self }), 32768);
   order.update(VNET.map(P), (p) => sp.candidates(p));
   const peer = (address: string, kind: 'ebgp' | 'ibgp', role: string): Neighbor => {
-    const n: Neighbor = { source: newRouteSource({ name: address, address, asn: kind === 'ebgp' ? 12076 : 65515, kind, routerId: 0, role }), info: { role, routingWeight: 10 }, send: () => {} };
+    const n: Neighbor = {
+      source: newRouteSource({ name: address, address, asn: kind === 'ebgp' ? 12076 : 65515, kind, routerId: 0, role }),
+      info: { role, routingWeight: 10 },
+      send: () => {},
+    };
     sp.addNeighbor(n);
     sp.neighborUp(n.source.id);
     return n;
   };
-  const n = { msee4: peer('10.1.3.4', 'ebgp', 'msee'), msee5: peer('10.1.3.5', 'ebgp', 'msee'), rs4: peer('10.1.0.4', 'ibgp', 'route-server'), rs5: peer('10.1.0.5', 'ibgp', 'route-server') };
+  const n = {
+    msee4: peer('10.1.3.4', 'ebgp', 'msee'),
+    msee5: peer('10.1.3.5', 'ebgp', 'msee'),
+    rs4: peer('10.1.0.4', 'ibgp', 'route-server'),
+    rs5: peer('10.1.0.5', 'ibgp', 'route-server'),
+  };
   const send = (from: Neighbor, asns: number[], origin: 0 | 2, nextHop: string, prefixes: string[]) => {
-    sp.receive(from.source.id, [], { attrs: internAttrs({ origin, asPath: asns.length ? [{ type: 2, asns }] : [], nextHop }), prefixes: prefixes.map(P) });
+    sp.receive(from.source.id, [], {
+      attrs: internAttrs({ origin, asPath: asns.length ? [{ type: 2, asns }] : [], nextHop }),
+      prefixes: prefixes.map(P),
+    });
     order.update(prefixes.map(P), (p) => sp.candidates(p));
   };
   const withdraw = (from: Neighbor, prefixes: string[]) => {
     sp.receive(from.source.id, prefixes.map(P));
     order.update(prefixes.map(P), (p) => sp.candidates(p));
   };
-  const rows = () => gatewayLearnedRoutes({ address: self, prefixes: [...sp.locRib()].map((e) => e.prefix), candidates: (p: Prefix) => sp.candidates(p), order });
+  const rows = () =>
+    gatewayLearnedRoutes({
+      address: self,
+      prefixes: [...sp.locRib()].map((e) => e.prefix),
+      candidates: (p: Prefix) => sp.candidates(p),
+      order,
+    });
   return { sp, n, send, withdraw, rows };
 }
 
@@ -92,7 +116,8 @@ function seedArrivals(i: 0 | 1) {
 }
 
 /** A row as the seed's table prints it (Network Origin SourcePeer AsPath Weight NextHop), empty cells gone. */
-const cells = (r: GatewayLearnedRoute) => [r.network, r.origin, r.sourcePeer, r.asPath, String(r.weight), r.nextHop ?? ''].filter((c) => c !== '').join(' ');
+const cells = (r: GatewayLearnedRoute) =>
+  [r.network, r.origin, r.sourcePeer, r.asPath, String(r.weight), r.nextHop ?? ''].filter((c) => c !== '').join(' ');
 
 // The first capture (instance 1: Network rows sourced 10.1.3.13). The terminal capture lost the
 // "10.1.16.0/24 Network 10.1.3.13 32768" row (a "[0/1653]" scroll marker stands where it was);
@@ -157,9 +182,26 @@ test('seed 001, second capture (instance 0, 10.1.0.0/16 withdrawn): row for row'
 test('learned rows: Network rows carry no next hop, the instance as source peer, an empty AS path (key order of the REST API)', () => {
   const row = seedArrivals(0).rows()[0]!;
   assert.deepEqual(Object.keys(row), ['localAddress', 'network', 'sourcePeer', 'origin', 'asPath', 'weight']);
-  assert.deepEqual(row, { localAddress: '10.1.3.12', network: '10.1.0.0/20', sourcePeer: '10.1.3.12', origin: 'Network', asPath: '', weight: 32768 });
-  const ebgp = seedArrivals(0).rows().find((r) => r.origin === 'EBgp')!;
-  assert.deepEqual(Object.keys(ebgp), ['localAddress', 'network', 'nextHop', 'sourcePeer', 'origin', 'asPath', 'weight']);
+  assert.deepEqual(row, {
+    localAddress: '10.1.3.12',
+    network: '10.1.0.0/20',
+    sourcePeer: '10.1.3.12',
+    origin: 'Network',
+    asPath: '',
+    weight: 32768,
+  });
+  const ebgp = seedArrivals(0)
+    .rows()
+    .find((r) => r.origin === 'EBgp')!;
+  assert.deepEqual(Object.keys(ebgp), [
+    'localAddress',
+    'network',
+    'nextHop',
+    'sourcePeer',
+    'origin',
+    'asPath',
+    'weight',
+  ]);
 });
 
 test('ordering rule: a group that empties is forgotten and comes back at the end; a group keeps its place while any member stays', () => {
@@ -170,33 +212,90 @@ test('ordering rule: a group that empties is forgotten and comes back at the end
   g.send(g.n.msee4, [12076, 12076], 0, '10.1.3.12', VNET);
   g.send(g.n.msee4, [12076, 133937], 2, '10.1.3.4', ['169.254.1.88/30', '169.254.1.92/30']);
   const order = g.rows().map((r) => `${r.network} ${r.origin} ${r.sourcePeer}`);
-  assert.deepEqual(order.slice(9, 11), ['169.254.1.88/30 EBgp 10.1.3.4', '169.254.1.88/30 EBgp 10.1.3.5'], 'rank order inside a group, whatever the arrival');
-  assert.deepEqual(order.slice(-3), ['10.1.0.0/20 EBgp 10.1.3.4', '10.1.16.0/24 EBgp 10.1.3.4', '10.1.17.0/24 EBgp 10.1.3.4'], 'the reflections came back last');
+  assert.deepEqual(
+    order.slice(9, 11),
+    ['169.254.1.88/30 EBgp 10.1.3.4', '169.254.1.88/30 EBgp 10.1.3.5'],
+    'rank order inside a group, whatever the arrival',
+  );
+  assert.deepEqual(
+    order.slice(-3),
+    ['10.1.0.0/20 EBgp 10.1.3.4', '10.1.16.0/24 EBgp 10.1.3.4', '10.1.17.0/24 EBgp 10.1.3.4'],
+    'the reflections came back last',
+  );
   assert.equal(order.indexOf('1.2.3.0/24 IBgp 10.1.0.4'), order.length - 5);
 });
 
 test('rejected paths are not listed (R-ARS-12: 65517:65517 from the MSEE)', () => {
   const g = instance(0);
-  g.sp.receive(g.n.msee4.source.id, [], { attrs: internAttrs({ origin: 0, asPath: [{ type: 2, asns: [12076, 12076, 65001] }], nextHop: '10.2.1.4', communities: [((65517 << 16) | 65517) >>> 0] }), prefixes: [P('10.99.0.0/16')] });
+  g.sp.receive(g.n.msee4.source.id, [], {
+    attrs: internAttrs({
+      origin: 0,
+      asPath: [{ type: 2, asns: [12076, 12076, 65001] }],
+      nextHop: '10.2.1.4',
+      communities: [((65517 << 16) | 65517) >>> 0],
+    }),
+    prefixes: [P('10.99.0.0/16')],
+  });
   assert.ok(!g.rows().some((r) => r.network === '10.99.0.0/16'));
 });
 
 test('peer status: MSEEs first, then route-server instances, by address; TimeSpan durations; not-connected peers without a duration', () => {
   const base = { routesReceived: 2, messagesSent: 139, messagesReceived: 144 };
   const rows = bgpPeerStatus([
-    { localAddress: '10.1.3.12', neighbor: '10.1.0.5', asn: 65515, kind: 'ibgp', state: 'Established', connectedMs: 6_198_987.849, ...base },
+    {
+      localAddress: '10.1.3.12',
+      neighbor: '10.1.0.5',
+      asn: 65515,
+      kind: 'ibgp',
+      state: 'Established',
+      connectedMs: 6_198_987.849,
+      ...base,
+    },
     { localAddress: '10.1.3.12', neighbor: '10.1.3.5', asn: 12076, kind: 'ebgp', state: 'Idle', ...base },
-    { localAddress: '10.1.3.12', neighbor: '10.1.0.4', asn: 65515, kind: 'ibgp', state: 'Established', connectedMs: 6_199_034.7253, ...base },
-    { localAddress: '10.1.3.12', neighbor: '10.1.3.4', asn: 12076, kind: 'ebgp', state: 'Cut', connectedMs: 6_191_400.4661, ...base },
+    {
+      localAddress: '10.1.3.12',
+      neighbor: '10.1.0.4',
+      asn: 65515,
+      kind: 'ibgp',
+      state: 'Established',
+      connectedMs: 6_199_034.7253,
+      ...base,
+    },
+    {
+      localAddress: '10.1.3.12',
+      neighbor: '10.1.3.4',
+      asn: 12076,
+      kind: 'ebgp',
+      state: 'Cut',
+      connectedMs: 6_191_400.4661,
+      ...base,
+    },
   ]);
-  assert.deepEqual(rows.map((r) => `${r.neighbor} ${r.asn} ${r.state} ${r.connectedDuration ?? '-'}`), [
-    '10.1.3.4 12076 Connected 01:43:11.4004661',
-    '10.1.3.5 12076 Connecting -',
-    '10.1.0.4 65515 Connected 01:43:19.0347253',
-    '10.1.0.5 65515 Connected 01:43:18.9878490',
+  assert.deepEqual(
+    rows.map((r) => `${r.neighbor} ${r.asn} ${r.state} ${r.connectedDuration ?? '-'}`),
+    [
+      '10.1.3.4 12076 Connected 01:43:11.4004661',
+      '10.1.3.5 12076 Connecting -',
+      '10.1.0.4 65515 Connected 01:43:19.0347253',
+      '10.1.0.5 65515 Connected 01:43:18.9878490',
+    ],
+  );
+  assert.deepEqual(Object.keys(rows[0]!), [
+    'localAddress',
+    'neighbor',
+    'asn',
+    'state',
+    'connectedDuration',
+    'routesReceived',
+    'messagesSent',
+    'messagesReceived',
   ]);
-  assert.deepEqual(Object.keys(rows[0]!), ['localAddress', 'neighbor', 'asn', 'state', 'connectedDuration', 'routesReceived', 'messagesSent', 'messagesReceived']);
-  assert.equal(bgpPeerStatus([{ localAddress: 'x', neighbor: '10.1.0.4', asn: 65515, kind: 'ibgp', state: 'AdminDown', ...base }])[0]!.state, 'Stopped');
+  assert.equal(
+    bgpPeerStatus([
+      { localAddress: 'x', neighbor: '10.1.0.4', asn: 65515, kind: 'ibgp', state: 'AdminDown', ...base },
+    ])[0]!.state,
+    'Stopped',
+  );
   assert.equal(formatTimeSpan(90_061_000), '1.01:01:01');
 });
 
@@ -221,10 +320,16 @@ test('MSEE route table: by prefix, paths by next hop, the best marked *, LocPrf 
 });
 
 test('MSEE summary: Cisco Up/Down and State/PfxRcd', () => {
-  assert.deepEqual(circuitRouteSummary([{ neighbor: '169.254.1.89', asn: 133937, state: 'Established', connectedMs: 3_723_000, routesReceived: 3 }]), [
-    { neighbor: '169.254.1.89', v: 4, as: 133937, upDown: '01:02:03', statePfxRcd: '3' },
-  ]);
-  assert.equal(circuitRouteSummary([{ neighbor: 'x', asn: 1, state: 'Idle', routesReceived: 0 }])[0]!.statePfxRcd, 'Active');
+  assert.deepEqual(
+    circuitRouteSummary([
+      { neighbor: '169.254.1.89', asn: 133937, state: 'Established', connectedMs: 3_723_000, routesReceived: 3 },
+    ]),
+    [{ neighbor: '169.254.1.89', v: 4, as: 133937, upDown: '01:02:03', statePfxRcd: '3' }],
+  );
+  assert.equal(
+    circuitRouteSummary([{ neighbor: 'x', asn: 1, state: 'Idle', routesReceived: 0 }])[0]!.statePfxRcd,
+    'Active',
+  );
   assert.equal(formatUpDown(5 * 86_400_000 + 20 * 3_600_000), '5d20h');
   assert.equal(formatUpDown(60 * 86_400_000), '8w4d');
 });

@@ -161,7 +161,11 @@ export function gatewayLearnedRoutes(view: GatewayInstanceView): GatewayLearnedR
     for (const cls of CLASSES) {
       const members = cands.filter((p) => routeGroupClass(p) === cls);
       if (members.length === 0) continue;
-      groups.push({ seq: view.order?.seq(prefix, cls) ?? Number.MAX_SAFE_INTEGER, at: at++, rows: members.map((p) => learnedRow(view, prefix, p)) });
+      groups.push({
+        seq: view.order?.seq(prefix, cls) ?? Number.MAX_SAFE_INTEGER,
+        at: at++,
+        rows: members.map((p) => learnedRow(view, prefix, p)),
+      });
     }
   }
   groups.sort((a, b) => a.seq - b.seq || a.at - b.at);
@@ -170,7 +174,15 @@ export function gatewayLearnedRoutes(view: GatewayInstanceView): GatewayLearnedR
 
 function learnedRow(view: GatewayInstanceView, prefix: Prefix, p: Path): GatewayLearnedRoute {
   const network = formatPrefix(prefix);
-  if (p.source.kind === 'local') return { localAddress: view.address, network, sourcePeer: view.address, origin: 'Network', asPath: formatAsPathAzure(p.attrs.asPath), weight: p.weight };
+  if (p.source.kind === 'local')
+    return {
+      localAddress: view.address,
+      network,
+      sourcePeer: view.address,
+      origin: 'Network',
+      asPath: formatAsPathAzure(p.attrs.asPath),
+      weight: p.weight,
+    };
   return {
     localAddress: view.localAddressOf?.(p) ?? view.address,
     network,
@@ -187,7 +199,10 @@ function learnedRow(view: GatewayInstanceView, prefix: Prefix, p: Path): Gateway
  * first sent (seed 001: the VNet ranges, then the MSEE routes as they came).
  * @rule R-ER-3 R-ARS-11
  */
-export function gatewayAdvertisedRoutes(localAddress: string, adjRibOut: Iterable<{ prefix: Prefix; attrs: RouteAttrs }>): GatewayAdvertisedRoute[] {
+export function gatewayAdvertisedRoutes(
+  localAddress: string,
+  adjRibOut: Iterable<{ prefix: Prefix; attrs: RouteAttrs }>,
+): GatewayAdvertisedRoute[] {
   return advertisedRoutes(localAddress, adjRibOut);
 }
 
@@ -254,7 +269,9 @@ export function bgpPeerStatus(peers: readonly GatewayPeerView[], onlyPeer?: stri
         neighbor: p.neighbor,
         asn: p.asn,
         state,
-        ...(state === 'Connected' && p.connectedMs !== undefined ? { connectedDuration: formatTimeSpan(p.connectedMs) } : {}),
+        ...(state === 'Connected' && p.connectedMs !== undefined
+          ? { connectedDuration: formatTimeSpan(p.connectedMs) }
+          : {}),
         routesReceived: p.routesReceived,
         messagesSent: p.messagesSent,
         messagesReceived: p.messagesReceived,
@@ -273,7 +290,10 @@ function comparePrefix(a: Prefix, b: Prefix): number {
 
 /** "65515 65002" (AS_SET as "{a,b}"), as the MSEE's BGP table prints paths. */
 export function formatPathCisco(attrs: RouteAttrs): string {
-  return attrs.asPath.map((s) => (s.type === 2 ? s.asns.join(' ') : `{${s.asns.join(',')}}`)).filter((x) => x.length > 0).join(' ');
+  return attrs.asPath
+    .map((s) => (s.type === 2 ? s.asns.join(' ') : `{${s.asns.join(',')}}`))
+    .filter((x) => x.length > 0)
+    .join(' ');
 }
 
 /**
@@ -283,13 +303,23 @@ export function formatPathCisco(attrs: RouteAttrs): string {
  * "10.40.0.12*"); LOCAL_PREF is blank and weight 0, as the MSEE prints them.
  * @rule R-ER-1 R-ER-2
  */
-export function circuitRouteTable(entries: Iterable<{ prefix: Prefix; candidates: readonly Path[]; best: readonly Path[] }>): CircuitRoute[] {
+export function circuitRouteTable(
+  entries: Iterable<{ prefix: Prefix; candidates: readonly Path[]; best: readonly Path[] }>,
+): CircuitRoute[] {
   const sorted = [...entries].sort((a, b) => comparePrefix(a.prefix, b.prefix));
   const out: CircuitRoute[] = [];
   for (const { prefix, candidates, best } of sorted) {
-    const paths = candidates.filter((p) => !p.rejected).sort((a, b) => addrNum(a.attrs.nextHop) - addrNum(b.attrs.nextHop));
+    const paths = candidates
+      .filter((p) => !p.rejected)
+      .sort((a, b) => addrNum(a.attrs.nextHop) - addrNum(b.attrs.nextHop));
     for (const p of paths) {
-      out.push({ network: formatPrefix(prefix), nextHop: `${p.attrs.nextHop}${best.includes(p) ? '*' : ''}`, locPrf: '', weight: 0, path: formatPathCisco(p.attrs) });
+      out.push({
+        network: formatPrefix(prefix),
+        nextHop: `${p.attrs.nextHop}${best.includes(p) ? '*' : ''}`,
+        locPrf: '',
+        weight: 0,
+        path: formatPathCisco(p.attrs),
+      });
     }
   }
   return out;
@@ -326,6 +356,11 @@ export function circuitRouteSummary(neighbors: readonly CircuitNeighborView[]): 
       v: 4,
       as: n.asn,
       upDown: formatUpDown(n.state === 'Established' || n.state === 'Cut' ? n.connectedMs : undefined),
-      statePfxRcd: n.state === 'Established' || n.state === 'Cut' ? String(n.routesReceived) : n.state === 'AdminDown' ? 'Idle (Admin)' : 'Active',
+      statePfxRcd:
+        n.state === 'Established' || n.state === 'Cut'
+          ? String(n.routesReceived)
+          : n.state === 'AdminDown'
+            ? 'Idle (Admin)'
+            : 'Active',
     }));
 }

@@ -22,12 +22,25 @@ function model(routes: Route[] | undefined, b2b = true) {
     routeServers: [{ name: 'rs', vnet: 'hub', allowBranchToBranchTraffic: b2b, peerings: [] }],
     gateways: [
       { name: 'er', vnet: 'hub', type: 'ExpressRoute', instances: ['10.150.3.12', '10.150.3.13'] },
-      { name: 'vpn', vnet: 'hub', type: 'Vpn', instances: ['10.150.3.14', '10.150.3.15'], activeActive: true, publicIps: ['20.0.0.1', '20.0.0.2'], apipa: ['169.254.21.1', '169.254.22.1'] },
+      {
+        name: 'vpn',
+        vnet: 'hub',
+        type: 'Vpn',
+        instances: ['10.150.3.14', '10.150.3.15'],
+        activeActive: true,
+        publicIps: ['20.0.0.1', '20.0.0.2'],
+        apipa: ['169.254.21.1', '169.254.22.1'],
+      },
     ],
   });
 }
 
-const toNva: Route = { name: 'to-nva', addressPrefix: '10.150.0.0/16', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.150.1.4' };
+const toNva: Route = {
+  name: 'to-nva',
+  addressPrefix: '10.150.0.0/16',
+  nextHopType: 'VirtualAppliance',
+  nextHopIpAddress: '10.150.1.4',
+};
 
 test('R-VPN-2: no route table on GatewaySubnet: the whole mesh (RS ↔ ER, RS ↔ VPN, ER ↔ VPN) carries the iBGP', () => {
   const m = model(undefined);
@@ -46,7 +59,10 @@ test('R-VPN-2: a GatewaySubnet route sending the VNet range to an NVA breaks eve
   assert.equal(rs.broken!.rule, 'R-VPN-2');
   assert.equal(rs.broken!.hop.route?.name, 'to-nva');
   assert.equal(rs.broken!.hop.routeTable?.name, 'gwrt');
-  assert.match(rs.broken!.reason, /route table gwrt, route to-nva \(10\.150\.0\.0\/16 → VirtualAppliance 10\.150\.1\.4\)/);
+  assert.match(
+    rs.broken!.reason,
+    /route table gwrt, route to-nva \(10\.150\.0\.0\/16 → VirtualAppliance 10\.150\.1\.4\)/,
+  );
   assert.match(rs.broken!.reason, /er\/0 → rs\/IN_0 \(10\.150\.0\.4\)/);
 });
 
@@ -54,7 +70,9 @@ test('R-VPN-2: next hop None breaks it too; a less specific user route loses to 
   const none = model([{ name: 'drop', addressPrefix: '10.150.0.0/26', nextHopType: 'None' }]);
   // Only the route-server range: RS sessions (8) broken, ER ↔ VPN (4) not.
   assert.equal(brokenMeshSessions(none, none.virtualNetworks[0]!).length, 8);
-  const wide = model([{ name: 'wide', addressPrefix: '10.0.0.0/8', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.150.1.4' }]);
+  const wide = model([
+    { name: 'wide', addressPrefix: '10.0.0.0/8', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.150.1.4' },
+  ]);
   assert.equal(brokenMeshSessions(wide, wide.virtualNetworks[0]!).length, 0);
   assert.equal(gatewaySubnetHop(wide, wide.virtualNetworks[0]!, '10.150.3.13')?.source, 'Default');
 });
@@ -84,11 +102,23 @@ test('R-VPN-2 / R-ARS-11: with branch-to-branch off only the ER ↔ VPN sessions
 
 test('R-ARS-2: a route table on RouteServerSubnet is still refused', () => {
   const m = model(undefined);
-  const rt = { id: `${m.virtualNetworks[0]!.id.replace(/virtualNetworks\/hub$/, 'routeTables/x')}`, name: 'x', resourceGroup: 'rg', location: 'westeurope', disableBgpRoutePropagation: false, routes: [] };
+  const rt = {
+    id: `${m.virtualNetworks[0]!.id.replace(/virtualNetworks\/hub$/, 'routeTables/x')}`,
+    name: 'x',
+    resourceGroup: 'rg',
+    location: 'westeurope',
+    disableBgpRoutePropagation: false,
+    routes: [],
+  };
   const bad = {
     ...m,
     routeTables: [rt],
-    virtualNetworks: m.virtualNetworks.map((v) => ({ ...v, subnets: v.subnets.map((s) => (s.name === 'RouteServerSubnet' ? { ...s, routeTable: rt.id } : s)) })),
+    virtualNetworks: m.virtualNetworks.map((v) => ({
+      ...v,
+      subnets: v.subnets.map((s) => (s.name === 'RouteServerSubnet' ? { ...s, routeTable: rt.id } : s)),
+    })),
   };
-  assert.ok(validateModel(bad).some((p) => p.severity === 'error' && p.error.code === 'RouteServerSubnetCannotHaveRouteTable'));
+  assert.ok(
+    validateModel(bad).some((p) => p.severity === 'error' && p.error.code === 'RouteServerSubnetCannotHaveRouteTable'),
+  );
 });

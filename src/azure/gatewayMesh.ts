@@ -63,7 +63,11 @@ export interface MeshSessionPath {
  * (VnetLocal). Only destinations inside the VNet are asked for, so peering, default and
  * None system routes never come into it.
  */
-export function gatewaySubnetHop(model: AzureModel, vnet: VirtualNetwork, destination: string): GatewaySubnetHop | undefined {
+export function gatewaySubnetHop(
+  model: AzureModel,
+  vnet: VirtualNetwork,
+  destination: string,
+): GatewaySubnetHop | undefined {
   const a = parseIpv4(destination);
   if (a === undefined) return undefined;
   const dst = v4Prefix(a, 32);
@@ -102,7 +106,7 @@ function parseUserPrefix(text: string): Prefix | undefined {
 
 /** Why a hop breaks the iBGP, or undefined when it carries it. */
 function breakOf(hop: GatewaySubnetHop | undefined, from: MeshEnd, to: MeshEnd): MeshBreak | undefined {
-  if (!hop || hop.source !== 'User' || !hop.route || !hop.routeTable) return undefined;
+  if (hop?.source !== 'User' || !hop.route || !hop.routeTable) return undefined;
   if (hop.nextHopType !== 'VirtualAppliance' && hop.nextHopType !== 'None') return undefined;
   const r = hop.route;
   const where = `route table ${hop.routeTable.name}, route ${r.name} (${r.addressPrefix} → ${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ''}) on GatewaySubnet`;
@@ -127,12 +131,18 @@ export function gatewayMeshPaths(model: AzureModel, vnet: VirtualNetwork): MeshS
   const add = (a: MeshEnd, b: MeshEnd): void => {
     // Both directions leave GatewaySubnet when b is a gateway; toward a route server only a→b
     // does (RouteServerSubnet has no route table).
-    const broken = breakOf(gatewaySubnetHop(model, vnet, b.address), a, b) ?? (b.kind !== 'route-server' ? breakOf(gatewaySubnetHop(model, vnet, a.address), b, a) : undefined);
+    const broken =
+      breakOf(gatewaySubnetHop(model, vnet, b.address), a, b) ??
+      (b.kind !== 'route-server' ? breakOf(gatewaySubnetHop(model, vnet, a.address), b, a) : undefined);
     out.push({ a, b, ...(broken ? { broken } : {}) });
   };
   const rs = routeServerOfVnet(model, vnet);
   if (rs?.allowBranchToBranchTraffic) {
-    const rsEnds: MeshEnd[] = rs.virtualRouterIps.map((address, i) => ({ name: `${rs.name}/IN_${i}`, address, kind: 'route-server' }));
+    const rsEnds: MeshEnd[] = rs.virtualRouterIps.map((address, i) => ({
+      name: `${rs.name}/IN_${i}`,
+      address,
+      kind: 'route-server',
+    }));
     for (const g of gws) for (const gi of instancesOf(g)) for (const ri of rsEnds) add(gi, ri);
   }
   const er = gws.find((g) => g.gatewayType === 'ExpressRoute');

@@ -68,7 +68,11 @@ function originClass(o: GatewayRouteOrigin, pref: HubRoutingPreference): number 
  * ordered by prefix, highest address first — the order seed 001's NICs print (an inference
  * from two captures: docs/azure-differences.md).
  */
-export function mergeGatewayRoutes(candidates: readonly GatewayRoute[], pref: HubRoutingPreference, maxEcmp: number): { routes: GatewayRoute[]; dropped: GatewayRoutes['dropped'] } {
+export function mergeGatewayRoutes(
+  candidates: readonly GatewayRoute[],
+  pref: HubRoutingPreference,
+  maxEcmp: number,
+): { routes: GatewayRoute[]; dropped: GatewayRoutes['dropped'] } {
   const byPrefix = new Map<string, GatewayRoute[]>();
   for (const c of candidates) {
     const k = formatPrefix(c.prefix);

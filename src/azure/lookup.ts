@@ -24,7 +24,11 @@ export function byId<T extends { id: string }>(list: readonly T[], id: string | 
   return list.find((x) => idKey(x.id) === k);
 }
 
-function byName<T extends { name: string; resourceGroup: string }>(list: readonly T[], rg: string, name: string): T | undefined {
+function byName<T extends { name: string; resourceGroup: string }>(
+  list: readonly T[],
+  rg: string,
+  name: string,
+): T | undefined {
   return list.find((x) => sameName(x.resourceGroup, rg) && sameName(x.name, name));
 }
 

@@ -30,8 +30,10 @@ export function putVnetPeering(model: AzureModel, vnetId: string, p: VnetPeering
   const vnet = byId(model.virtualNetworks, vnetId);
   if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
   const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
-  if (!remote) throw AzureErrors.invalidParameter('remoteVirtualNetwork', `virtual network ${p.remoteVirtualNetwork} not found`);
-  if (idKey(remote.id) === idKey(vnet.id)) throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'a virtual network cannot be peered with itself');
+  if (!remote)
+    throw AzureErrors.invalidParameter('remoteVirtualNetwork', `virtual network ${p.remoteVirtualNetwork} not found`);
+  if (idKey(remote.id) === idKey(vnet.id))
+    throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'a virtual network cannot be peered with itself');
   const peering: VirtualNetworkPeering = {
     id: `${vnet.id}/virtualNetworkPeerings/${p.name}`,
     name: p.name,
@@ -43,13 +45,19 @@ export function putVnetPeering(model: AzureModel, vnetId: string, p: VnetPeering
   };
   const others = vnet.virtualNetworkPeerings.filter((x) => !sameName(x.name, p.name));
   if (others.some((x) => idKey(x.remoteVirtualNetwork) === idKey(remote.id))) {
-    throw AzureErrors.invalidParameter('remoteVirtualNetwork', `virtual network '${vnet.name}' is already peered with '${remote.name}'`);
+    throw AzureErrors.invalidParameter(
+      'remoteVirtualNetwork',
+      `virtual network '${vnet.name}' is already peered with '${remote.name}'`,
+    );
   }
   const had = vnet.virtualNetworkPeerings.findIndex((x) => sameName(x.name, p.name));
   const list = [...vnet.virtualNetworkPeerings];
   if (had >= 0) list[had] = peering;
   else list.push(peering);
-  return checked({ ...model, virtualNetworks: model.virtualNetworks.map((v) => (v === vnet ? { ...v, virtualNetworkPeerings: list } : v)) });
+  return checked({
+    ...model,
+    virtualNetworks: model.virtualNetworks.map((v) => (v === vnet ? { ...v, virtualNetworkPeerings: list } : v)),
+  });
 }
 
 /** DELETE virtualNetworks/{vnet}/virtualNetworkPeerings/{name}. */
@@ -57,10 +65,17 @@ export function deleteVnetPeering(model: AzureModel, vnetId: string, name: strin
   const vnet = byId(model.virtualNetworks, vnetId);
   if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
   if (!vnet.virtualNetworkPeerings.some((x) => sameName(x.name, name))) {
-    throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworks/virtualNetworkPeerings', `${vnet.name}/${name}`, vnet.resourceGroup);
+    throw AzureErrors.resourceNotFound(
+      'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+      `${vnet.name}/${name}`,
+      vnet.resourceGroup,
+    );
   }
   const list = vnet.virtualNetworkPeerings.filter((x) => !sameName(x.name, name));
-  return checked({ ...model, virtualNetworks: model.virtualNetworks.map((v) => (v === vnet ? { ...v, virtualNetworkPeerings: list } : v)) });
+  return checked({
+    ...model,
+    virtualNetworks: model.virtualNetworks.map((v) => (v === vnet ? { ...v, virtualNetworkPeerings: list } : v)),
+  });
 }
 
 /** The route table `name` of resource group `rg` (case-insensitive), or ResourceNotFound. */
@@ -70,7 +85,13 @@ export function getRouteTable(model: AzureModel, rg: string, name: string): Rout
   return t;
 }
 
-const NEXT_HOP_TYPES: readonly NextHopType[] = ['VirtualAppliance', 'VirtualNetworkGateway', 'VnetLocal', 'Internet', 'None'];
+const NEXT_HOP_TYPES: readonly NextHopType[] = [
+  'VirtualAppliance',
+  'VirtualNetworkGateway',
+  'VnetLocal',
+  'Internet',
+  'None',
+];
 
 /**
  * PUT routeTables/{table}/routes/{name}: create or replace a user route (R-NIC-3). The
@@ -80,7 +101,10 @@ const NEXT_HOP_TYPES: readonly NextHopType[] = ['VirtualAppliance', 'VirtualNetw
 export function putRoute(model: AzureModel, rg: string, tableName: string, route: Route): AzureModel {
   const table = getRouteTable(model, rg, tableName);
   if (!NEXT_HOP_TYPES.includes(route.nextHopType)) {
-    throw AzureErrors.invalidParameter('nextHopType', `'${String(route.nextHopType)}' is not one of ${NEXT_HOP_TYPES.join(', ')}`);
+    throw AzureErrors.invalidParameter(
+      'nextHopType',
+      `'${String(route.nextHopType)}' is not one of ${NEXT_HOP_TYPES.join(', ')}`,
+    );
   }
   const had = table.routes.findIndex((r) => sameName(r.name, route.name));
   const routes = [...table.routes];
@@ -92,7 +116,8 @@ export function putRoute(model: AzureModel, rg: string, tableName: string, route
 /** DELETE routeTables/{table}/routes/{name}. */
 export function deleteRoute(model: AzureModel, rg: string, tableName: string, name: string): AzureModel {
   const table = getRouteTable(model, rg, tableName);
-  if (!table.routes.some((r) => sameName(r.name, name))) throw AzureErrors.resourceNotFound('Microsoft.Network/routeTables/routes', `${table.name}/${name}`, rg);
+  if (!table.routes.some((r) => sameName(r.name, name)))
+    throw AzureErrors.resourceNotFound('Microsoft.Network/routeTables/routes', `${table.name}/${name}`, rg);
   const routes = table.routes.filter((r) => !sameName(r.name, name));
   return checked({ ...model, routeTables: model.routeTables.map((t) => (t === table ? { ...t, routes } : t)) });
 }

@@ -51,7 +51,8 @@ export function isReservedPeerAsn(asn: number): boolean {
  * @rule R-ARS-3
  */
 export function checkPeerAsn(asn: number): AzureError | undefined {
-  if (!Number.isInteger(asn) || asn < 1 || asn > 4294967295) return AzureErrors.invalidParameter('peerAsn', `${asn} is not an ASN`);
+  if (!Number.isInteger(asn) || asn < 1 || asn > 4294967295)
+    return AzureErrors.invalidParameter('peerAsn', `${asn} is not an ASN`);
   if (isReservedPeerAsn(asn)) return AzureErrors.peerAsnReserved(asn);
   if (asn > 65535) return AzureErrors.peerAsnNot16Bit(asn);
   return undefined;
@@ -120,11 +121,16 @@ export function routeServerPolicy(rs: RouteServer, instance: 0 | 1, settings: Ro
         return { accept: false, rule: 'R-ARS-6', reason: `AS_PATH ${formatAsPathAzure(attrs.asPath)} contains 65515` };
       }
       if (pathContains(attrs, 0)) return { accept: false, rule: 'R-ARS-6', reason: 'AS_PATH contains AS 0' };
-      return { accept: true, weight: LEARNED_WEIGHT, preference: preferenceClass(roleOf(from), rs.hubRoutingPreference) };
+      return {
+        accept: true,
+        weight: LEARNED_WEIGHT,
+        preference: preferenceClass(roleOf(from), rs.hubRoutingPreference),
+      };
     },
     importPrefix(from, prefix) {
       // R-ER-4: a gateway passes the MSEE /30s along; the route server keeps them out.
-      if (roleOf(from) !== 'nva' && isMseeTransit(prefix)) return { rule: 'R-ER-4', reason: 'MSEE link subnet (169.254.0.0/16): neither programmed nor passed to NVAs' };
+      if (roleOf(from) !== 'nva' && isMseeTransit(prefix))
+        return { rule: 'R-ER-4', reason: 'MSEE link subnet (169.254.0.0/16): neither programmed nor passed to NVAs' };
       return undefined;
     },
     export(to, path) {
@@ -136,7 +142,8 @@ export function routeServerPolicy(rs: RouteServer, instance: 0 | 1, settings: Ro
       // instance as next hop; everything learned, AS path and next hop unchanged; toward
       // ExpressRoute tagged 65517:65517.
       if (!rs.allowBranchToBranchTraffic) return { rule: 'R-ARS-11', reason: 'branch-to-branch traffic is off' };
-      const attrs = path.source.kind === 'local' ? path.attrs : withAttrs(path.attrs, { med: undefined, localPref: undefined });
+      const attrs =
+        path.source.kind === 'local' ? path.attrs : withAttrs(path.attrs, { med: undefined, localPref: undefined });
       return role === 'expressroute-gateway' ? withCommunity(attrs, ER_MARKER_COMMUNITY) : attrs;
     },
   };
@@ -187,7 +194,10 @@ export interface AdvertisedRoute {
 const ORIGIN_NAMES = ['Igp', 'Egp', 'Incomplete'] as const;
 
 /** R-ARS-10: the routes an instance holds from one peer, dropped ones (R-ARS-6) left out. */
-export function learnedRoutes(localAddress: string, adjRibIn: Iterable<{ prefix: Prefix; path: Path }>): LearnedRoute[] {
+export function learnedRoutes(
+  localAddress: string,
+  adjRibIn: Iterable<{ prefix: Prefix; path: Path }>,
+): LearnedRoute[] {
   const out: LearnedRoute[] = [];
   for (const { prefix, path } of adjRibIn) {
     if (path.rejected) continue;
@@ -205,7 +215,10 @@ export function learnedRoutes(localAddress: string, adjRibIn: Iterable<{ prefix:
 }
 
 /** R-ARS-9: what an instance advertised to one peer (its Adj-RIB-Out). */
-export function advertisedRoutes(localAddress: string, adjRibOut: Iterable<{ prefix: Prefix; attrs: RouteAttrs }>): AdvertisedRoute[] {
+export function advertisedRoutes(
+  localAddress: string,
+  adjRibOut: Iterable<{ prefix: Prefix; attrs: RouteAttrs }>,
+): AdvertisedRoute[] {
   const out: AdvertisedRoute[] = [];
   for (const { prefix, attrs } of adjRibOut) {
     out.push({
@@ -264,7 +277,8 @@ export function programmedRoutes(
   const out: ProgrammedRoute[] = [];
   for (const { prefix, paths } of byKey.values()) {
     const nextHops: string[] = [];
-    for (const p of paths) if (!nextHops.includes(p.attrs.nextHop) && nextHops.length < bestPath.maxPaths) nextHops.push(p.attrs.nextHop);
+    for (const p of paths)
+      if (!nextHops.includes(p.attrs.nextHop) && nextHops.length < bestPath.maxPaths) nextHops.push(p.attrs.nextHop);
     out.push({ prefix, nextHops, paths });
   }
   return out;

@@ -4,19 +4,43 @@
  * designs Azure accepts but that do not work as people expect (azure-routing.md §7).
  * Pure: returns every problem at once; nothing is started or changed.
  */
-import { formatIpv4, formatPrefix, parseIpv4, parsePrefix, prefixContains, v4Prefix, type Prefix } from '../bgp/wire/index.js';
+import {
+  formatIpv4,
+  formatPrefix,
+  parseIpv4,
+  parsePrefix,
+  prefixContains,
+  v4Prefix,
+  type Prefix,
+} from '../bgp/wire/index.js';
 import { AzureError, AzureErrors } from './errors.js';
 import { checkGlobalReach } from './expressRoute.js';
 import { idKey, sameName } from './ids.js';
 import { byId, connectedPeers, findSubnet, routeServerOfVnet } from './lookup.js';
-import type { AzureModel, ExpressRouteCircuit, ExpressRouteCircuitPeering, GatewayType, Subnet, VirtualNetwork, VirtualNetworkGateway } from './model.js';
+import type {
+  AzureModel,
+  ExpressRouteCircuit,
+  ExpressRouteCircuitPeering,
+  GatewayType,
+  Subnet,
+  VirtualNetwork,
+  VirtualNetworkGateway,
+} from './model.js';
 import { checkPeerAsn, ROUTE_SERVER_ASN } from './routeServer.js';
 
 // ---------------------------------------------------------------------------
 // Hybrid resources: the values Azure accepts (azure-routing.md §2, §3).
 
 /** ExpressRoute gateway SKUs (ARM sku.name). */
-export const EXPRESSROUTE_GATEWAY_SKUS = ['Standard', 'HighPerformance', 'UltraPerformance', 'ErGw1AZ', 'ErGw2AZ', 'ErGw3AZ', 'ErGwScale'] as const;
+export const EXPRESSROUTE_GATEWAY_SKUS = [
+  'Standard',
+  'HighPerformance',
+  'UltraPerformance',
+  'ErGw1AZ',
+  'ErGw2AZ',
+  'ErGw3AZ',
+  'ErGwScale',
+] as const;
 /** VPN gateway SKUs (ARM sku.name); Basic has no BGP and no active-active. */
 export const VPN_GATEWAY_SKUS = [
   'Basic',
@@ -33,7 +57,14 @@ export const VPN_GATEWAY_SKUS = [
 ] as const;
 export const DEFAULT_GATEWAY_SKU: Readonly<Record<GatewayType, string>> = { ExpressRoute: 'Standard', Vpn: 'VpnGw1' };
 /** Circuits one ExpressRoute gateway connects to, by SKU (ErGwScale depends on its scale units: not checked). */
-const MAX_CIRCUITS_PER_GATEWAY: Readonly<Record<string, number>> = { Standard: 4, ErGw1AZ: 4, HighPerformance: 8, ErGw2AZ: 8, UltraPerformance: 16, ErGw3AZ: 16 };
+const MAX_CIRCUITS_PER_GATEWAY: Readonly<Record<string, number>> = {
+  Standard: 4,
+  ErGw1AZ: 4,
+  HighPerformance: 8,
+  ErGw2AZ: 8,
+  UltraPerformance: 16,
+  ErGw3AZ: 16,
+};
 /** Provider circuits: 50 Mbps-10 Gbps; ExpressRoute Direct adds 40 and 100 Gbps. */
 export const EXPRESSROUTE_CIRCUIT_BANDWIDTHS = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 40000, 100000] as const;
 /** The subnet virtual network gateways live in, named exactly so. */
@@ -66,14 +97,23 @@ export function isReservedPeeringAsn(asn: number): boolean {
   return asn === 12076 || (asn >= 65515 && asn <= 65520);
 }
 
-const VPN_RESERVED_TEXT = 'Azure reserves 8074, 8075, 12076, 65515 and 65517-65520, IANA 23456, 64496-64511, 65535-65551 and 4294967295';
+const VPN_RESERVED_TEXT =
+  'Azure reserves 8074, 8075, 12076, 65515 and 65517-65520, IANA 23456, 64496-64511, 65535-65551 and 4294967295';
 
 /** The errors of hybrid resources, with Azure's meaning. Codes are Azure's where documented, else named after the rule. */
 export const HybridErrors = {
   gatewaySubnetName: (subnet: string) =>
-    new AzureError(400, 'InvalidGatewaySubnetName', `A virtual network gateway must be deployed in a subnet named exactly 'GatewaySubnet'; got '${subnet}'.`),
+    new AzureError(
+      400,
+      'InvalidGatewaySubnetName',
+      `A virtual network gateway must be deployed in a subnet named exactly 'GatewaySubnet'; got '${subnet}'.`,
+    ),
   gatewaySubnetTooSmall: (prefix: string) =>
-    new AzureError(400, 'GatewaySubnetPrefixLengthTooLong', `GatewaySubnet ${prefix} is too small: virtual network gateways need a /27 or larger (ExpressRoute gateways, and VPN gateways next to them, require it).`),
+    new AzureError(
+      400,
+      'GatewaySubnetPrefixLengthTooLong',
+      `GatewaySubnet ${prefix} is too small: virtual network gateways need a /27 or larger (ExpressRoute gateways, and VPN gateways next to them, require it).`,
+    ),
   secondGateway: (vnet: string, type: GatewayType, existing: string) =>
     new AzureError(
       400,
@@ -87,10 +127,19 @@ export const HybridErrors = {
       `SKU '${sku}' is not a${type === 'ExpressRoute' ? 'n ExpressRoute' : ' VPN'} gateway SKU; ${type === 'ExpressRoute' ? 'ExpressRoute' : 'VPN'} gateways use ${(type === 'ExpressRoute' ? EXPRESSROUTE_GATEWAY_SKUS : VPN_GATEWAY_SKUS).join(', ')}.`,
     ),
   basicSku: (what: string) =>
-    new AzureError(400, 'BasicSkuNotSupported', `The Basic VPN gateway SKU does not support ${what}: use VpnGw1 or larger.`),
+    new AzureError(
+      400,
+      'BasicSkuNotSupported',
+      `The Basic VPN gateway SKU does not support ${what}: use VpnGw1 or larger.`,
+    ),
   expressRouteGatewayAsn: (asn: number) =>
-    new AzureError(400, 'InvalidExpressRouteGatewayAsn', `An ExpressRoute gateway always uses ASN 65515 (R-ER-3); it cannot be set to ${asn}.`),
-  expressRouteGatewayProperty: (property: string, why: string) => new AzureError(400, 'InvalidParameter', `${property}: ${why}`),
+    new AzureError(
+      400,
+      'InvalidExpressRouteGatewayAsn',
+      `An ExpressRoute gateway always uses ASN 65515 (R-ER-3); it cannot be set to ${asn}.`,
+    ),
+  expressRouteGatewayProperty: (property: string, why: string) =>
+    new AzureError(400, 'InvalidParameter', `${property}: ${why}`),
   vpnGatewayWithRouteServer: (gateway: string, vnet: string, routeServer: string, problem: string) =>
     new AzureError(
       400,
@@ -104,7 +153,11 @@ export const HybridErrors = {
       `ASN ${asn} cannot be used by a VPN gateway: Azure reserves 8074, 8075, 12076 and 65517-65520, IANA 23456, 64496-64511, 65535-65551 and 4294967295 (65515 is the default). Private ASNs 64512-65514 and 65521-65534 are allowed when no Route Server is in the VNet (R-VPN-1).`,
     ),
   onPremisesAsnReserved: (asn: number) =>
-    new AzureError(400, 'BgpAsnIsReserved', `ASN ${asn} cannot be used for an on-premises VPN device: ${VPN_RESERVED_TEXT}.`),
+    new AzureError(
+      400,
+      'BgpAsnIsReserved',
+      `ASN ${asn} cannot be used for an on-premises VPN device: ${VPN_RESERVED_TEXT}.`,
+    ),
   apipaOutOfRange: (ip: string, who: string) =>
     new AzureError(
       400,
@@ -112,31 +165,70 @@ export const HybridErrors = {
       `${ip} is not in Azure's APIPA range for VPN: ${who} BGP over APIPA must use 169.254.21.0-169.254.22.255 (R-VPN-1).`,
     ),
   routingWeight: (weight: number) =>
-    new AzureError(400, 'InvalidRoutingWeight', `Routing weight ${weight} is out of range: a connection's routingWeight is 0-32000 (R-ER-3).`),
-  connectionGatewayType: (connection: string, type: 'ExpressRoute' | 'IPsec', gateway: string, gatewayType: GatewayType) =>
+    new AzureError(
+      400,
+      'InvalidRoutingWeight',
+      `Routing weight ${weight} is out of range: a connection's routingWeight is 0-32000 (R-ER-3).`,
+    ),
+  connectionGatewayType: (
+    connection: string,
+    type: 'ExpressRoute' | 'IPsec',
+    gateway: string,
+    gatewayType: GatewayType,
+  ) =>
     new AzureError(
       400,
       'ConnectionTypeNotSupportedByGateway',
       `Connection '${connection}' is of type ${type}, but '${gateway}' is ${gatewayType === 'Vpn' ? 'a VPN' : 'an ExpressRoute'} gateway: ExpressRoute connections need an ExpressRoute gateway, IPsec connections a VPN gateway.`,
     ),
   circuitWithoutPrivatePeering: (circuit: string, what: string) =>
-    new AzureError(400, 'ExpressRouteCircuitPeeringNotFound', `Circuit '${circuit}' has no AzurePrivatePeering: ${what}.`),
+    new AzureError(
+      400,
+      'ExpressRouteCircuitPeeringNotFound',
+      `Circuit '${circuit}' has no AzurePrivatePeering: ${what}.`,
+    ),
   duplicateCircuitConnection: (gateway: string, circuit: string, other: string) =>
-    new AzureError(400, 'DuplicateExpressRouteConnection', `Gateway '${gateway}' is already connected to circuit '${circuit}' by connection '${other}': a gateway connects to a circuit once.`),
+    new AzureError(
+      400,
+      'DuplicateExpressRouteConnection',
+      `Gateway '${gateway}' is already connected to circuit '${circuit}' by connection '${other}': a gateway connects to a circuit once.`,
+    ),
   tooManyCircuits: (gateway: string, sku: string, max: number, count: number) =>
-    new AzureError(400, 'MaxExpressRouteCircuitsPerGatewayReached', `ExpressRoute gateway '${gateway}' (SKU ${sku}) connects to at most ${max} circuits; it has ${count} ExpressRoute connections.`),
+    new AzureError(
+      400,
+      'MaxExpressRouteCircuitsPerGatewayReached',
+      `ExpressRoute gateway '${gateway}' (SKU ${sku}) connects to at most ${max} circuits; it has ${count} ExpressRoute connections.`,
+    ),
   peeringAsnReserved: (asn: number) =>
-    new AzureError(400, 'InvalidPeerAsn', `Peer ASN ${asn} cannot be used on private peering: 12076 is Microsoft's and 65515-65520 are reserved by Azure for internal use.`),
+    new AzureError(
+      400,
+      'InvalidPeerAsn',
+      `Peer ASN ${asn} cannot be used on private peering: 12076 is Microsoft's and 65515-65520 are reserved by Azure for internal use.`,
+    ),
   peeringPrefixNot30: (link: string, prefix: string, len: number) =>
-    new AzureError(400, 'InvalidPeerAddressPrefix', `The ${link} link's ${prefix} is a /${len}: private peering needs a /30 per link (the customer edge uses its first host, the MSEE the second; R-ER-1).`),
+    new AzureError(
+      400,
+      'InvalidPeerAddressPrefix',
+      `The ${link} link's ${prefix} is a /${len}: private peering needs a /30 per link (the customer edge uses its first host, the MSEE the second; R-ER-1).`,
+    ),
   peeringPrefixesOverlap: (primary: string, secondary: string) =>
-    new AzureError(400, 'InvalidPeerAddressPrefix', `The primary and secondary links need different /30s: ${primary} and ${secondary} overlap.`),
+    new AzureError(
+      400,
+      'InvalidPeerAddressPrefix',
+      `The primary and secondary links need different /30s: ${primary} and ${secondary} overlap.`,
+    ),
   overlapsVnet: (what: string, prefix: string, vnet: string, vnetPrefix: string) =>
-    new AzureError(400, 'AddressPrefixOverlapsVirtualNetwork', `${what} ${prefix} overlaps address space ${vnetPrefix} of virtual network '${vnet}': it must not overlap address ranges used by virtual networks in Azure.`),
+    new AzureError(
+      400,
+      'AddressPrefixOverlapsVirtualNetwork',
+      `${what} ${prefix} overlaps address space ${vnetPrefix} of virtual network '${vnet}': it must not overlap address ranges used by virtual networks in Azure.`,
+    ),
   mseeAddress: (why: string) => new AzureError(400, 'InvalidParameter', `mseeAddresses: ${why}`),
-  globalReach: (name: string, why: string) => new AzureError(400, 'InvalidGlobalReachConnection', `Global Reach connection '${name}': ${why}`),
+  globalReach: (name: string, why: string) =>
+    new AzureError(400, 'InvalidGlobalReachConnection', `Global Reach connection '${name}': ${why}`),
   connectionProperty: (property: string, why: string) => new AzureError(400, 'InvalidParameter', `${property}: ${why}`),
-  bgpOverTunnel: (connection: string, why: string) => new AzureError(400, 'BgpNotConfigured', `Connection '${connection}' enables BGP, but ${why}.`),
+  bgpOverTunnel: (connection: string, why: string) =>
+    new AzureError(400, 'BgpNotConfigured', `Connection '${connection}' enables BGP, but ${why}.`),
 } as const;
 
 export interface ModelProblem {
@@ -152,7 +244,9 @@ export function validateModel(model: AzureModel): ModelProblem[] {
   const err = (error: AzureError, resourceId: string, property?: string) =>
     out.push(property ? { severity: 'error', error, resourceId, property } : { severity: 'error', error, resourceId });
   const warn = (error: AzureError, resourceId: string, property?: string) =>
-    out.push(property ? { severity: 'warning', error, resourceId, property } : { severity: 'warning', error, resourceId });
+    out.push(
+      property ? { severity: 'warning', error, resourceId, property } : { severity: 'warning', error, resourceId },
+    );
 
   // VNets and subnets
   for (const vnet of model.virtualNetworks) {
@@ -166,7 +260,11 @@ export function validateModel(model: AzureModel): ModelProblem[] {
         }
       }
       if (s.routeTable && !byId(model.routeTables, s.routeTable)) {
-        err(AzureErrors.invalidParameter('routeTable', `route table ${s.routeTable} does not exist`), s.id, 'routeTable');
+        err(
+          AzureErrors.invalidParameter('routeTable', `route table ${s.routeTable} does not exist`),
+          s.id,
+          'routeTable',
+        );
       }
     });
   }
@@ -188,7 +286,8 @@ export function validateModel(model: AzureModel): ModelProblem[] {
       // Azure reserves the network address, .1-.3 and the broadcast address of every subnet.
       const offset = (a - (w.subnet.prefix.addr as number)) >>> 0;
       const size = 2 ** (32 - w.subnet.prefix.len);
-      if (offset < 4 || offset === size - 1) err(AzureErrors.privateIpReserved(c.privateIPAddress, w.subnet.name), nic.id, 'privateIpAddress');
+      if (offset < 4 || offset === size - 1)
+        err(AzureErrors.privateIpReserved(c.privateIPAddress, w.subnet.name), nic.id, 'privateIpAddress');
       const prev = owners.get(c.privateIPAddress);
       if (prev) err(AzureErrors.privateIpInUse(c.privateIPAddress, prev), nic.id, 'privateIpAddress');
       else owners.set(c.privateIPAddress, nic.name);
@@ -201,17 +300,35 @@ export function validateModel(model: AzureModel): ModelProblem[] {
     for (const r of t.routes) {
       const p = parsePrefix(r.addressPrefix);
       if (!p) {
-        err(AzureErrors.invalidParameter('addressPrefix', `route '${r.name}': ${r.addressPrefix} is not a valid prefix (host bits must be zero)`), t.id, `routes.${r.name}.addressPrefix`);
+        err(
+          AzureErrors.invalidParameter(
+            'addressPrefix',
+            `route '${r.name}': ${r.addressPrefix} is not a valid prefix (host bits must be zero)`,
+          ),
+          t.id,
+          `routes.${r.name}.addressPrefix`,
+        );
         continue;
       }
       const k = r.addressPrefix;
       if (seen.has(k)) err(AzureErrors.routeConflict(t.name, k), t.id, `routes.${r.name}.addressPrefix`);
       seen.add(k);
       if (r.nextHopType === 'VirtualAppliance' && !r.nextHopIpAddress) {
-        err(AzureErrors.invalidNextHop(r.name, 'nextHopType VirtualAppliance needs nextHopIpAddress'), t.id, `routes.${r.name}.nextHopIpAddress`);
+        err(
+          AzureErrors.invalidNextHop(r.name, 'nextHopType VirtualAppliance needs nextHopIpAddress'),
+          t.id,
+          `routes.${r.name}.nextHopIpAddress`,
+        );
       }
       if (r.nextHopType !== 'VirtualAppliance' && r.nextHopIpAddress) {
-        err(AzureErrors.invalidNextHop(r.name, `nextHopIpAddress is only allowed with nextHopType VirtualAppliance, not ${r.nextHopType}`), t.id, `routes.${r.name}.nextHopIpAddress`);
+        err(
+          AzureErrors.invalidNextHop(
+            r.name,
+            `nextHopIpAddress is only allowed with nextHopType VirtualAppliance, not ${r.nextHopType}`,
+          ),
+          t.id,
+          `routes.${r.name}.nextHopIpAddress`,
+        );
       }
     }
   }
@@ -224,11 +341,16 @@ export function validateModel(model: AzureModel): ModelProblem[] {
       err(AzureErrors.invalidParameter('subnet', `subnet ${rs.subnet} does not exist`), rs.id, 'subnet');
       continue;
     }
-    if (w.subnet.name !== 'RouteServerSubnet') err(AzureErrors.invalidRouteServerSubnetName(w.subnet.name), rs.id, 'subnet');
+    if (w.subnet.name !== 'RouteServerSubnet')
+      err(AzureErrors.invalidRouteServerSubnetName(w.subnet.name), rs.id, 'subnet');
     if (w.subnet.prefix.len > 27) err(AzureErrors.routeServerSubnetTooSmall(w.subnet.addressPrefix), rs.id, 'subnet');
     else if (w.subnet.prefix.len === 27) {
       warn(
-        new AzureError(200, 'RouteServerSubnetSmallerThanRecommended', `RouteServerSubnet ${w.subnet.addressPrefix} is a /27: accepted, but current documentation asks for /26 or larger.`),
+        new AzureError(
+          200,
+          'RouteServerSubnetSmallerThanRecommended',
+          `RouteServerSubnet ${w.subnet.addressPrefix} is a /27: accepted, but current documentation asks for /26 or larger.`,
+        ),
         rs.id,
         'subnet',
       );
@@ -246,7 +368,8 @@ export function validateModel(model: AzureModel): ModelProblem[] {
     for (const c of rs.bgpConnections) {
       const e = checkPeerAsn(c.peerAsn);
       if (e) err(e, c.id, 'peerAsn');
-      if (parseIpv4(c.peerIp) === undefined) err(AzureErrors.invalidParameter('peerIp', `${c.peerIp} is not an IPv4 address`), c.id, 'peerIp');
+      if (parseIpv4(c.peerIp) === undefined)
+        err(AzureErrors.invalidParameter('peerIp', `${c.peerIp} is not an IPv4 address`), c.id, 'peerIp');
       if (ips.has(c.peerIp)) err(AzureErrors.duplicatePeerIp(c.peerIp), c.id, 'peerIp');
       ips.add(c.peerIp);
       if (rs.virtualRouterIps.includes(c.peerIp)) {
@@ -262,13 +385,24 @@ export function validateModel(model: AzureModel): ModelProblem[] {
     for (const p of vnet.virtualNetworkPeerings) {
       const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
       if (!remote) {
-        err(AzureErrors.invalidParameter('remoteVirtualNetwork', `virtual network ${p.remoteVirtualNetwork} does not exist`), p.id, 'remoteVirtualNetwork');
+        err(
+          AzureErrors.invalidParameter(
+            'remoteVirtualNetwork',
+            `virtual network ${p.remoteVirtualNetwork} does not exist`,
+          ),
+          p.id,
+          'remoteVirtualNetwork',
+        );
         continue;
       }
       const back = connectedPeers(model, vnet).find((c) => sameName(c.remote.id, remote.id))?.back;
       if (!back) {
         warn(
-          new AzureError(200, 'PeeringInitiated', `Peering '${p.name}' from '${vnet.name}' to '${remote.name}' is Initiated, not Connected: '${remote.name}' has no peering back to '${vnet.name}', so no traffic or routes flow.`),
+          new AzureError(
+            200,
+            'PeeringInitiated',
+            `Peering '${p.name}' from '${vnet.name}' to '${remote.name}' is Initiated, not Connected: '${remote.name}' has no peering back to '${vnet.name}', so no traffic or routes flow.`,
+          ),
           p.id,
         );
       }
@@ -276,13 +410,18 @@ export function validateModel(model: AzureModel): ModelProblem[] {
         const own = ownGatewaysText(model, vnet);
         if (own) {
           err(
-            AzureErrors.invalidParameter('useRemoteGateways', `virtual network '${vnet.name}' has its own ${own} and cannot use remote gateways`),
+            AzureErrors.invalidParameter(
+              'useRemoteGateways',
+              `virtual network '${vnet.name}' has its own ${own} and cannot use remote gateways`,
+            ),
             p.id,
             'useRemoteGateways',
           );
         }
-        if (!ownGatewaysText(model, remote)) err(AzureErrors.useRemoteGatewaysNoGateway(p.name, remote.name), p.id, 'useRemoteGateways');
-        else if (back && !back.allowGatewayTransit) err(AzureErrors.useRemoteGatewaysWithoutTransit(p.name, remote.name), p.id, 'useRemoteGateways');
+        if (!ownGatewaysText(model, remote))
+          err(AzureErrors.useRemoteGatewaysNoGateway(p.name, remote.name), p.id, 'useRemoteGateways');
+        else if (back && !back.allowGatewayTransit)
+          err(AzureErrors.useRemoteGatewaysWithoutTransit(p.name, remote.name), p.id, 'useRemoteGateways');
       }
     }
   }
@@ -294,7 +433,8 @@ function ownGatewaysText(model: AzureModel, vnet: VirtualNetwork): string {
   const parts: string[] = [];
   const rs = routeServerOfVnet(model, vnet);
   if (rs) parts.push(`Route Server '${rs.name}'`);
-  for (const g of gatewaysOf(model, vnet)) parts.push(`${g.gatewayType === 'Vpn' ? 'VPN' : 'ExpressRoute'} gateway '${g.name}'`);
+  for (const g of gatewaysOf(model, vnet))
+    parts.push(`${g.gatewayType === 'Vpn' ? 'VPN' : 'ExpressRoute'} gateway '${g.name}'`);
   return parts.join(' and ');
 }
 
@@ -311,7 +451,8 @@ type Report = (error: AzureError, resourceId: string, property?: string) => void
 /** Where an address may go in a subnet: inside it, and not one of the five Azure reserves. */
 function subnetAddressProblem(ip: string, subnet: Subnet): AzureError | undefined {
   const a = parseIpv4(ip);
-  if (a === undefined || !prefixContains(subnet.prefix, v4Prefix(a, 32))) return AzureErrors.privateIpNotInSubnet(ip, subnet.name);
+  if (a === undefined || !prefixContains(subnet.prefix, v4Prefix(a, 32)))
+    return AzureErrors.privateIpNotInSubnet(ip, subnet.name);
   const offset = (a - (subnet.prefix.addr as number)) >>> 0;
   if (offset < 4 || offset === 2 ** (32 - subnet.prefix.len) - 1) return AzureErrors.privateIpReserved(ip, subnet.name);
   return undefined;
@@ -340,7 +481,8 @@ function validateHybrid(model: AzureModel, err: Report): void {
     return m;
   };
   for (const nic of model.networkInterfaces) {
-    for (const c of nic.ipConfigurations) if (!takenIn(c.subnet).has(c.privateIPAddress)) takenIn(c.subnet).set(c.privateIPAddress, nic.name);
+    for (const c of nic.ipConfigurations)
+      if (!takenIn(c.subnet).has(c.privateIPAddress)) takenIn(c.subnet).set(c.privateIPAddress, nic.name);
   }
   const claim = (subnet: Subnet, ip: string, owner: string, resourceId: string, property: string) => {
     const problem = subnetAddressProblem(ip, subnet);
@@ -356,14 +498,21 @@ function validateHybrid(model: AzureModel, err: Report): void {
   for (const gw of model.virtualNetworkGateways) {
     const w = findSubnet(model, gw.subnet);
     if (!w) {
-      err(AzureErrors.invalidParameter('virtualNetwork', `subnet ${gw.subnet} does not exist`), gw.id, 'virtualNetwork');
+      err(
+        AzureErrors.invalidParameter('virtualNetwork', `subnet ${gw.subnet} does not exist`),
+        gw.id,
+        'virtualNetwork',
+      );
       continue;
     }
-    if (w.subnet.name !== GATEWAY_SUBNET_NAME) err(HybridErrors.gatewaySubnetName(w.subnet.name), gw.id, 'virtualNetwork');
-    if (w.subnet.prefix.len > 27) err(HybridErrors.gatewaySubnetTooSmall(w.subnet.addressPrefix), w.subnet.id, 'addressPrefix');
+    if (w.subnet.name !== GATEWAY_SUBNET_NAME)
+      err(HybridErrors.gatewaySubnetName(w.subnet.name), gw.id, 'virtualNetwork');
+    if (w.subnet.prefix.len > 27)
+      err(HybridErrors.gatewaySubnetTooSmall(w.subnet.addressPrefix), w.subnet.id, 'addressPrefix');
     const typeKey = `${idKey(w.vnet.id)}|${gw.gatewayType}`;
     const existing = byVnetAndType.get(typeKey);
-    if (existing !== undefined) err(HybridErrors.secondGateway(w.vnet.name, gw.gatewayType, existing), gw.id, 'gatewayType');
+    if (existing !== undefined)
+      err(HybridErrors.secondGateway(w.vnet.name, gw.gatewayType, existing), gw.id, 'gatewayType');
     else byVnetAndType.set(typeKey, gw.name);
 
     const skus: readonly string[] = gw.gatewayType === 'ExpressRoute' ? EXPRESSROUTE_GATEWAY_SKUS : VPN_GATEWAY_SKUS;
@@ -373,14 +522,32 @@ function validateHybrid(model: AzureModel, err: Report): void {
       if (gw.asn !== ROUTE_SERVER_ASN) err(HybridErrors.expressRouteGatewayAsn(gw.asn), gw.id, 'asn');
       const why = (p: string, text: string) => err(HybridErrors.expressRouteGatewayProperty(p, text), gw.id, p);
       if (!gw.enableBgp) why('enableBgp', 'an ExpressRoute gateway always uses BGP with the MSEEs; it cannot be false');
-      if (gw.publicIpAddresses.length > 0) why('publicIpAddresses', "applies to VPN gateways, whose tunnels end on them; an ExpressRoute gateway's public IP is for management only and is not modelled");
-      if (gw.customBgpIpAddresses.length > 0) why('customBgpIpAddresses', 'APIPA BGP addresses apply to VPN gateways; an ExpressRoute gateway peers with the MSEEs from its instance addresses');
+      if (gw.publicIpAddresses.length > 0)
+        why(
+          'publicIpAddresses',
+          "applies to VPN gateways, whose tunnels end on them; an ExpressRoute gateway's public IP is for management only and is not modelled",
+        );
+      if (gw.customBgpIpAddresses.length > 0)
+        why(
+          'customBgpIpAddresses',
+          'APIPA BGP addresses apply to VPN gateways; an ExpressRoute gateway peers with the MSEEs from its instance addresses',
+        );
     } else {
       const rs = routeServerOfVnet(model, w.vnet);
       if (rs) {
         // R-ARS-11, R-VPN-1: next to a Route Server, active-active and 65515 only.
-        if (!gw.activeActive) err(HybridErrors.vpnGatewayWithRouteServer(gw.name, w.vnet.name, rs.name, 'it is active-standby'), gw.id, 'activeActive');
-        if (gw.asn !== ROUTE_SERVER_ASN) err(HybridErrors.vpnGatewayWithRouteServer(gw.name, w.vnet.name, rs.name, `its ASN is ${gw.asn}`), gw.id, 'asn');
+        if (!gw.activeActive)
+          err(
+            HybridErrors.vpnGatewayWithRouteServer(gw.name, w.vnet.name, rs.name, 'it is active-standby'),
+            gw.id,
+            'activeActive',
+          );
+        if (gw.asn !== ROUTE_SERVER_ASN)
+          err(
+            HybridErrors.vpnGatewayWithRouteServer(gw.name, w.vnet.name, rs.name, `its ASN is ${gw.asn}`),
+            gw.id,
+            'asn',
+          );
       } else if (gw.asn !== ROUTE_SERVER_ASN && isReservedVpnAsn(gw.asn)) {
         err(HybridErrors.vpnGatewayAsnReserved(gw.asn), gw.id, 'asn');
       }
@@ -393,40 +560,68 @@ function validateHybrid(model: AzureModel, err: Report): void {
         err(
           AzureErrors.invalidParameter(
             'publicIpAddresses',
-            gw.activeActive ? 'an active-active VPN gateway has two public IP addresses, one per instance' : 'an active-standby VPN gateway has one public IP address (set activeActive for two)',
+            gw.activeActive
+              ? 'an active-active VPN gateway has two public IP addresses, one per instance'
+              : 'an active-standby VPN gateway has one public IP address (set activeActive for two)',
           ),
           gw.id,
           'publicIpAddresses',
         );
       } else if (gw.publicIpAddresses.length === 2 && gw.publicIpAddresses[0] === gw.publicIpAddresses[1]) {
-        err(AzureErrors.invalidParameter('publicIpAddresses', `${gw.publicIpAddresses[0]} is given twice: each instance has its own public IP`), gw.id, 'publicIpAddresses.1');
+        err(
+          AzureErrors.invalidParameter(
+            'publicIpAddresses',
+            `${gw.publicIpAddresses[0]} is given twice: each instance has its own public IP`,
+          ),
+          gw.id,
+          'publicIpAddresses.1',
+        );
       }
       if (gw.customBgpIpAddresses.length > active) {
         err(
-          AzureErrors.invalidParameter('customBgpIpAddresses', 'an active-standby VPN gateway has one BGP address: give one APIPA address (set activeActive for two)'),
+          AzureErrors.invalidParameter(
+            'customBgpIpAddresses',
+            'an active-standby VPN gateway has one BGP address: give one APIPA address (set activeActive for two)',
+          ),
           gw.id,
           'customBgpIpAddresses',
         );
       }
       gw.customBgpIpAddresses.forEach((ip, i) => {
-        if (!isAzureVpnApipa(ip)) err(HybridErrors.apipaOutOfRange(ip, 'a VPN gateway\'s'), gw.id, `customBgpIpAddresses.${i}`);
-        else if (i === 1 && ip === gw.customBgpIpAddresses[0]) err(AzureErrors.invalidParameter('customBgpIpAddresses', `${ip} is given twice: each instance needs its own`), gw.id, 'customBgpIpAddresses.1');
+        if (!isAzureVpnApipa(ip))
+          err(HybridErrors.apipaOutOfRange(ip, "a VPN gateway's"), gw.id, `customBgpIpAddresses.${i}`);
+        else if (i === 1 && ip === gw.customBgpIpAddresses[0])
+          err(
+            AzureErrors.invalidParameter('customBgpIpAddresses', `${ip} is given twice: each instance needs its own`),
+            gw.id,
+            'customBgpIpAddresses.1',
+          );
       });
     }
-    gw.instanceAddresses.forEach((ip, i) => claim(w.subnet, ip, `virtual network gateway '${gw.name}' (instance ${i})`, gw.id, `instanceAddresses.${i}`));
+    gw.instanceAddresses.forEach((ip, i) =>
+      claim(w.subnet, ip, `virtual network gateway '${gw.name}' (instance ${i})`, gw.id, `instanceAddresses.${i}`),
+    );
   }
 
   // Local network gateways
   for (const lng of model.localNetworkGateways) {
     if (lng.bgpSettings) {
-      if (isReservedVpnAsn(lng.bgpSettings.asn)) err(HybridErrors.onPremisesAsnReserved(lng.bgpSettings.asn), lng.id, 'bgpSettings.asn');
+      if (isReservedVpnAsn(lng.bgpSettings.asn))
+        err(HybridErrors.onPremisesAsnReserved(lng.bgpSettings.asn), lng.id, 'bgpSettings.asn');
       const a = parseIpv4(lng.bgpSettings.bgpPeeringAddress);
       if (a !== undefined && a >>> 16 === 0xa9fe && !isAzureVpnApipa(lng.bgpSettings.bgpPeeringAddress)) {
-        err(HybridErrors.apipaOutOfRange(lng.bgpSettings.bgpPeeringAddress, 'an on-premises device peering'), lng.id, 'bgpSettings.bgpPeeringAddress');
+        err(
+          HybridErrors.apipaOutOfRange(lng.bgpSettings.bgpPeeringAddress, 'an on-premises device peering'),
+          lng.id,
+          'bgpSettings.bgpPeeringAddress',
+        );
       }
     } else if (lng.addressPrefixes.length === 0) {
       err(
-        AzureErrors.invalidParameter('addressPrefixes', `local network gateway '${lng.name}' has neither address prefixes nor bgpSettings: Azure would not know what is behind it`),
+        AzureErrors.invalidParameter(
+          'addressPrefixes',
+          `local network gateway '${lng.name}' has neither address prefixes nor bgpSettings: Azure would not know what is behind it`,
+        ),
         lng.id,
         'addressPrefixes',
       );
@@ -437,45 +632,152 @@ function validateHybrid(model: AzureModel, err: Report): void {
   const circuitLinks = new Map<string, string>();
   const erConnections = new Map<string, number>();
   for (const c of model.connections) {
-    if (!Number.isInteger(c.routingWeight) || c.routingWeight < 0 || c.routingWeight > 32000) err(HybridErrors.routingWeight(c.routingWeight), c.id, 'routingWeight');
+    if (!Number.isInteger(c.routingWeight) || c.routingWeight < 0 || c.routingWeight > 32000)
+      err(HybridErrors.routingWeight(c.routingWeight), c.id, 'routingWeight');
     const gw = byId(model.virtualNetworkGateways, c.virtualNetworkGateway1);
     if (!gw) {
-      err(AzureErrors.invalidParameter('virtualNetworkGateway1', `virtual network gateway ${c.virtualNetworkGateway1} does not exist`), c.id, 'virtualNetworkGateway1');
+      err(
+        AzureErrors.invalidParameter(
+          'virtualNetworkGateway1',
+          `virtual network gateway ${c.virtualNetworkGateway1} does not exist`,
+        ),
+        c.id,
+        'virtualNetworkGateway1',
+      );
       continue;
     }
     const wanted: GatewayType = c.connectionType === 'ExpressRoute' ? 'ExpressRoute' : 'Vpn';
-    if (gw.gatewayType !== wanted) err(HybridErrors.connectionGatewayType(c.name, c.connectionType, gw.name, gw.gatewayType), c.id, 'virtualNetworkGateway1');
+    if (gw.gatewayType !== wanted)
+      err(
+        HybridErrors.connectionGatewayType(c.name, c.connectionType, gw.name, gw.gatewayType),
+        c.id,
+        'virtualNetworkGateway1',
+      );
     if (c.connectionType === 'ExpressRoute') {
-      if (c.localNetworkGateway2) err(HybridErrors.connectionProperty('localNetworkGateway2', 'applies to IPsec connections; an ExpressRoute connection names its circuit in peer'), c.id, 'localNetworkGateway2');
-      if (!c.enableBgp) err(HybridErrors.connectionProperty('enableBgp', 'an ExpressRoute connection always uses BGP (the gateway with the MSEEs); enableBgp: false applies to IPsec connections'), c.id, 'enableBgp');
+      if (c.localNetworkGateway2)
+        err(
+          HybridErrors.connectionProperty(
+            'localNetworkGateway2',
+            'applies to IPsec connections; an ExpressRoute connection names its circuit in peer',
+          ),
+          c.id,
+          'localNetworkGateway2',
+        );
+      if (!c.enableBgp)
+        err(
+          HybridErrors.connectionProperty(
+            'enableBgp',
+            'an ExpressRoute connection always uses BGP (the gateway with the MSEEs); enableBgp: false applies to IPsec connections',
+          ),
+          c.id,
+          'enableBgp',
+        );
       erConnections.set(idKey(gw.id), (erConnections.get(idKey(gw.id)) ?? 0) + 1);
       const circuit = byId(model.expressRouteCircuits, c.peer);
-      if (!c.peer) err(HybridErrors.connectionProperty('peer', 'an ExpressRoute connection names the circuit it connects the gateway to'), c.id, 'peer');
+      if (!c.peer)
+        err(
+          HybridErrors.connectionProperty(
+            'peer',
+            'an ExpressRoute connection names the circuit it connects the gateway to',
+          ),
+          c.id,
+          'peer',
+        );
       else if (!circuit) err(HybridErrors.connectionProperty('peer', `circuit ${c.peer} does not exist`), c.id, 'peer');
       else {
-        if (!privatePeeringOf(circuit)) err(HybridErrors.circuitWithoutPrivatePeering(circuit.name, 'an ExpressRoute gateway connects to a circuit\'s private peering; configure AzurePrivatePeering first'), c.id, 'peer');
+        if (!privatePeeringOf(circuit))
+          err(
+            HybridErrors.circuitWithoutPrivatePeering(
+              circuit.name,
+              "an ExpressRoute gateway connects to a circuit's private peering; configure AzurePrivatePeering first",
+            ),
+            c.id,
+            'peer',
+          );
         const pair = `${idKey(gw.id)}|${idKey(circuit.id)}`;
         const other = circuitLinks.get(pair);
-        if (other !== undefined) err(HybridErrors.duplicateCircuitConnection(gw.name, circuit.name, other), c.id, 'peer');
+        if (other !== undefined)
+          err(HybridErrors.duplicateCircuitConnection(gw.name, circuit.name, other), c.id, 'peer');
         else circuitLinks.set(pair, c.name);
       }
       const w = findSubnet(model, gw.subnet);
       if (c.mseePeerAddresses && w) {
         c.mseePeerAddresses.forEach((ip, i) =>
-          claim(w.subnet, ip, `the ${i === 0 ? 'primary' : 'secondary'} MSEE of connection '${c.name}'`, c.id, `mseePeerAddresses.${i}`),
+          claim(
+            w.subnet,
+            ip,
+            `the ${i === 0 ? 'primary' : 'secondary'} MSEE of connection '${c.name}'`,
+            c.id,
+            `mseePeerAddresses.${i}`,
+          ),
         );
       }
     } else {
-      if (c.peer) err(HybridErrors.connectionProperty('peer', 'applies to ExpressRoute connections; an IPsec connection names its local network gateway in localNetworkGateway2'), c.id, 'peer');
-      if (c.mseePeerAddresses) err(HybridErrors.connectionProperty('mseePeerAddresses', 'applies to ExpressRoute connections: an IPsec connection has no MSEE'), c.id, 'mseePeerAddresses');
+      if (c.peer)
+        err(
+          HybridErrors.connectionProperty(
+            'peer',
+            'applies to ExpressRoute connections; an IPsec connection names its local network gateway in localNetworkGateway2',
+          ),
+          c.id,
+          'peer',
+        );
+      if (c.mseePeerAddresses)
+        err(
+          HybridErrors.connectionProperty(
+            'mseePeerAddresses',
+            'applies to ExpressRoute connections: an IPsec connection has no MSEE',
+          ),
+          c.id,
+          'mseePeerAddresses',
+        );
       const lng = byId(model.localNetworkGateways, c.localNetworkGateway2);
-      if (!c.localNetworkGateway2) err(HybridErrors.connectionProperty('localNetworkGateway2', 'an IPsec connection names the local network gateway of its VPN site'), c.id, 'localNetworkGateway2');
-      else if (!lng) err(HybridErrors.connectionProperty('localNetworkGateway2', `local network gateway ${c.localNetworkGateway2} does not exist`), c.id, 'localNetworkGateway2');
+      if (!c.localNetworkGateway2)
+        err(
+          HybridErrors.connectionProperty(
+            'localNetworkGateway2',
+            'an IPsec connection names the local network gateway of its VPN site',
+          ),
+          c.id,
+          'localNetworkGateway2',
+        );
+      else if (!lng)
+        err(
+          HybridErrors.connectionProperty(
+            'localNetworkGateway2',
+            `local network gateway ${c.localNetworkGateway2} does not exist`,
+          ),
+          c.id,
+          'localNetworkGateway2',
+        );
       if (c.enableBgp && gw.gatewayType === 'Vpn') {
-        if (!gw.enableBgp) err(HybridErrors.bgpOverTunnel(c.name, `VPN gateway '${gw.name}' has enableBgp false: BGP over a tunnel needs it on the gateway too`), c.id, 'enableBgp');
-        if (lng && !lng.bgpSettings) err(HybridErrors.bgpOverTunnel(c.name, `local network gateway '${lng.name}' has no bgpSettings (the device's asn and bgpPeeringAddress)`), c.id, 'enableBgp');
+        if (!gw.enableBgp)
+          err(
+            HybridErrors.bgpOverTunnel(
+              c.name,
+              `VPN gateway '${gw.name}' has enableBgp false: BGP over a tunnel needs it on the gateway too`,
+            ),
+            c.id,
+            'enableBgp',
+          );
+        if (lng && !lng.bgpSettings)
+          err(
+            HybridErrors.bgpOverTunnel(
+              c.name,
+              `local network gateway '${lng.name}' has no bgpSettings (the device's asn and bgpPeeringAddress)`,
+            ),
+            c.id,
+            'enableBgp',
+          );
         if (lng?.bgpSettings && lng.bgpSettings.asn === gw.asn) {
-          err(HybridErrors.bgpOverTunnel(c.name, `local network gateway '${lng.name}' has ASN ${gw.asn}, the VPN gateway's own: the two sides need different ASNs`), c.id, 'enableBgp');
+          err(
+            HybridErrors.bgpOverTunnel(
+              c.name,
+              `local network gateway '${lng.name}' has ASN ${gw.asn}, the VPN gateway's own: the two sides need different ASNs`,
+            ),
+            c.id,
+            'enableBgp',
+          );
         }
       }
     }
@@ -483,7 +785,8 @@ function validateHybrid(model: AzureModel, err: Report): void {
   for (const gw of model.virtualNetworkGateways) {
     const max = MAX_CIRCUITS_PER_GATEWAY[gw.sku];
     const count = erConnections.get(idKey(gw.id)) ?? 0;
-    if (gw.gatewayType === 'ExpressRoute' && max !== undefined && count > max) err(HybridErrors.tooManyCircuits(gw.name, gw.sku, max, count), gw.id, 'sku');
+    if (gw.gatewayType === 'ExpressRoute' && max !== undefined && count > max)
+      err(HybridErrors.tooManyCircuits(gw.name, gw.sku, max, count), gw.id, 'sku');
   }
 
   // Circuits: private peering (R-ER-1), MSEE addresses (R-ER-4), Global Reach (R-ER-6).
@@ -493,36 +796,62 @@ function validateHybrid(model: AzureModel, err: Report): void {
     const pp = privatePeeringOf(circuit);
     if (pp) {
       const at = 'peerings.AzurePrivatePeering';
-      if (isReservedPeeringAsn(pp.peerASN)) err(HybridErrors.peeringAsnReserved(pp.peerASN), circuit.id, `${at}.peerASN`);
-      if (!Number.isInteger(pp.vlanId) || pp.vlanId < 1 || pp.vlanId > 4094) err(AzureErrors.invalidParameter('vlanId', `${pp.vlanId} is not a VLAN id (1-4094)`), circuit.id, `${at}.vlanId`);
+      if (isReservedPeeringAsn(pp.peerASN))
+        err(HybridErrors.peeringAsnReserved(pp.peerASN), circuit.id, `${at}.peerASN`);
+      if (!Number.isInteger(pp.vlanId) || pp.vlanId < 1 || pp.vlanId > 4094)
+        err(
+          AzureErrors.invalidParameter('vlanId', `${pp.vlanId} is not a VLAN id (1-4094)`),
+          circuit.id,
+          `${at}.vlanId`,
+        );
       const links: [string, string, Prefix | undefined][] = [
         ['primary', 'primaryPeerAddressPrefix', parsePrefix(pp.primaryPeerAddressPrefix)],
         ['secondary', 'secondaryPeerAddressPrefix', parsePrefix(pp.secondaryPeerAddressPrefix)],
       ];
       for (const [link, property, p] of links) {
         const text = link === 'primary' ? pp.primaryPeerAddressPrefix : pp.secondaryPeerAddressPrefix;
-        if (!p || p.afi !== 1) {
+        if (p?.afi !== 1) {
           err(AzureErrors.invalidParameter(property, `${text} is not an IPv4 prefix`), circuit.id, `${at}.${property}`);
           continue;
         }
         if (p.len !== 30) err(HybridErrors.peeringPrefixNot30(link, text, p.len), circuit.id, `${at}.${property}`);
         const v = vnetOverlapping(model, p);
-        if (v) err(HybridErrors.overlapsVnet(`The ${link} link's`, text, v.vnet.name, formatPrefix(v.prefix)), circuit.id, `${at}.${property}`);
+        if (v)
+          err(
+            HybridErrors.overlapsVnet(`The ${link} link's`, text, v.vnet.name, formatPrefix(v.prefix)),
+            circuit.id,
+            `${at}.${property}`,
+          );
       }
       const [a, b] = [links[0][2], links[1][2]];
       if (a && b && (prefixContains(a, b) || prefixContains(b, a))) {
-        err(HybridErrors.peeringPrefixesOverlap(pp.primaryPeerAddressPrefix, pp.secondaryPeerAddressPrefix), circuit.id, `${at}.secondaryPeerAddressPrefix`);
+        err(
+          HybridErrors.peeringPrefixesOverlap(pp.primaryPeerAddressPrefix, pp.secondaryPeerAddressPrefix),
+          circuit.id,
+          `${at}.secondaryPeerAddressPrefix`,
+        );
       }
     }
     circuit.mseeAddresses.forEach((ip, i) => {
       const a = parseIpv4(ip);
       const v = a === undefined ? undefined : vnetOverlapping(model, v4Prefix(a, 32));
       if (v) {
-        err(HybridErrors.mseeAddress(`${ip} is inside virtual network '${v.vnet.name}' (${formatPrefix(v.prefix)}): MSEE addresses are Microsoft's, outside every VNet (R-ER-4)`), circuit.id, `mseeAddresses.${i}`);
+        err(
+          HybridErrors.mseeAddress(
+            `${ip} is inside virtual network '${v.vnet.name}' (${formatPrefix(v.prefix)}): MSEE addresses are Microsoft's, outside every VNet (R-ER-4)`,
+          ),
+          circuit.id,
+          `mseeAddresses.${i}`,
+        );
         return;
       }
       const prev = mseeOwners.get(ip);
-      if (prev !== undefined) err(HybridErrors.mseeAddress(`${ip} is already an MSEE address of ${prev}: each link's MSEE has its own`), circuit.id, `mseeAddresses.${i}`);
+      if (prev !== undefined)
+        err(
+          HybridErrors.mseeAddress(`${ip} is already an MSEE address of ${prev}: each link's MSEE has its own`),
+          circuit.id,
+          `mseeAddresses.${i}`,
+        );
       else mseeOwners.set(ip, `circuit '${circuit.name}'`);
     });
 
@@ -530,28 +859,75 @@ function validateHybrid(model: AzureModel, err: Report): void {
       const at = `globalReachConnections.${gr.name}`;
       const peer = byId(model.expressRouteCircuits, gr.peerCircuit);
       if (!peer) {
-        err(HybridErrors.globalReach(gr.name, `circuit ${gr.peerCircuit} is not in this lab: Global Reach links two circuits of the lab`), circuit.id, `${at}.peerCircuit`);
+        err(
+          HybridErrors.globalReach(
+            gr.name,
+            `circuit ${gr.peerCircuit} is not in this lab: Global Reach links two circuits of the lab`,
+          ),
+          circuit.id,
+          `${at}.peerCircuit`,
+        );
         continue;
       }
       if (idKey(peer.id) === idKey(circuit.id)) {
-        err(HybridErrors.globalReach(gr.name, `links circuit '${circuit.name}' with itself; Global Reach links two different circuits`), circuit.id, `${at}.peerCircuit`);
+        err(
+          HybridErrors.globalReach(
+            gr.name,
+            `links circuit '${circuit.name}' with itself; Global Reach links two different circuits`,
+          ),
+          circuit.id,
+          `${at}.peerCircuit`,
+        );
         continue;
       }
       const sameLocation = checkGlobalReach(circuit, peer);
       if (sameLocation) err(sameLocation, circuit.id, `${at}.peerCircuit`);
       for (const c of [circuit, peer]) {
-        if (!privatePeeringOf(c)) err(HybridErrors.circuitWithoutPrivatePeering(c.name, 'Global Reach links the private peerings of two circuits'), circuit.id, `${at}.peerCircuit`);
+        if (!privatePeeringOf(c))
+          err(
+            HybridErrors.circuitWithoutPrivatePeering(
+              c.name,
+              'Global Reach links the private peerings of two circuits',
+            ),
+            circuit.id,
+            `${at}.peerCircuit`,
+          );
       }
       const pair = [idKey(circuit.id), idKey(peer.id)].sort().join('|');
       const other = globalReachPairs.get(pair);
-      if (other !== undefined) err(HybridErrors.globalReach(gr.name, `circuits '${circuit.name}' and '${peer.name}' are already linked by ${other}: declare Global Reach once, on either circuit`), circuit.id, at);
+      if (other !== undefined)
+        err(
+          HybridErrors.globalReach(
+            gr.name,
+            `circuits '${circuit.name}' and '${peer.name}' are already linked by ${other}: declare Global Reach once, on either circuit`,
+          ),
+          circuit.id,
+          at,
+        );
       else globalReachPairs.set(pair, `Global Reach connection '${gr.name}' of circuit '${circuit.name}'`);
       const p = parsePrefix(gr.addressPrefix);
-      if (!p || p.afi !== 1 || p.len !== 29) {
-        err(HybridErrors.globalReach(gr.name, `addressPrefix ${gr.addressPrefix} is not a /29: Global Reach needs a /29 for the link between the two circuits' MSEEs`), circuit.id, `${at}.addressPrefix`);
+      if (p?.afi !== 1 || p.len !== 29) {
+        err(
+          HybridErrors.globalReach(
+            gr.name,
+            `addressPrefix ${gr.addressPrefix} is not a /29: Global Reach needs a /29 for the link between the two circuits' MSEEs`,
+          ),
+          circuit.id,
+          `${at}.addressPrefix`,
+        );
       } else {
         const v = vnetOverlapping(model, p);
-        if (v) err(HybridErrors.overlapsVnet('Global Reach addressPrefix', gr.addressPrefix, v.vnet.name, formatPrefix(v.prefix)), circuit.id, `${at}.addressPrefix`);
+        if (v)
+          err(
+            HybridErrors.overlapsVnet(
+              'Global Reach addressPrefix',
+              gr.addressPrefix,
+              v.vnet.name,
+              formatPrefix(v.prefix),
+            ),
+            circuit.id,
+            `${at}.addressPrefix`,
+          );
       }
     }
   }

@@ -7,7 +7,16 @@
  * @see https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-bgp-overview
  */
 import { prefixContains, type Prefix } from '../bgp/wire/index.js';
-import { formatAsPathAzure, internAttrs, pathContains, prependAsPath, wellKnownBlock, withAttrs, type BestPathConfig, type SpeakerPolicy } from '../rib/index.js';
+import {
+  formatAsPathAzure,
+  internAttrs,
+  pathContains,
+  prependAsPath,
+  wellKnownBlock,
+  withAttrs,
+  type BestPathConfig,
+  type SpeakerPolicy,
+} from '../rib/index.js';
 import type { VirtualNetworkGateway } from './model.js';
 
 /** R-VPN-1: prefixes a local network gateway may advertise. */
@@ -16,7 +25,16 @@ export const VPN_PREFIX_LIMIT = 4000;
 export type VpnNeighborRole = 'local-network-gateway' | 'route-server' | 'expressroute-gateway';
 
 export const VPN_BEST_PATH: BestPathConfig = {
-  steps: ['locally-originated', 'weight', 'local-pref', 'as-path-length', 'origin', 'med', 'ebgp-over-ibgp', 'neighbor-address'],
+  steps: [
+    'locally-originated',
+    'weight',
+    'local-pref',
+    'as-path-length',
+    'origin',
+    'med',
+    'ebgp-over-ibgp',
+    'neighbor-address',
+  ],
   multipathThrough: 'ebgp-over-ibgp',
   maxPaths: 8,
 };
@@ -45,7 +63,11 @@ export function vpnGatewayPolicy(c: VpnGatewayContext): SpeakerPolicy {
     exportDependsOnPrefix: true,
     import(from, attrs) {
       if ((from.info?.['role'] as VpnNeighborRole) === 'local-network-gateway' && pathContains(attrs, c.gateway.asn)) {
-        return { accept: false, rule: 'RFC4271-9.1.2', reason: `AS_PATH ${formatAsPathAzure(attrs.asPath)} contains our AS ${c.gateway.asn}` };
+        return {
+          accept: false,
+          rule: 'RFC4271-9.1.2',
+          reason: `AS_PATH ${formatAsPathAzure(attrs.asPath)} contains our AS ${c.gateway.asn}`,
+        };
       }
       return { accept: true, weight: 32768 };
     },
@@ -56,12 +78,20 @@ export function vpnGatewayPolicy(c: VpnGatewayContext): SpeakerPolicy {
       if (role === 'local-network-gateway') {
         // R-VPN-1: never a default route, never a prefix overlapping the VNets but their own ranges.
         if (prefix.len === 0) return { rule: 'R-VPN-1', reason: 'a VPN gateway never advertises a default route' };
-        if (path.source.kind !== 'local' && c.vnetPrefixes.some((v) => prefixContains(v, prefix) || prefixContains(prefix, v))) {
+        if (
+          path.source.kind !== 'local' &&
+          c.vnetPrefixes.some((v) => prefixContains(v, prefix) || prefixContains(prefix, v))
+        ) {
           return { rule: 'R-VPN-1', reason: 'overlaps a VNet range: not advertised over VPN' };
         }
         // R-VPN-2: ExpressRoute routes reach VPN sites only through a route server with branch-to-branch.
-        if (path.source.role === 'expressroute-gateway') return { rule: 'R-VPN-2', reason: 'learned from the ExpressRoute gateway: ER↔VPN transit needs a route server with branch-to-branch' };
-        if (path.source.kind === 'local') return internAttrs({ origin: 0, asPath: [{ type: 2, asns: [c.gateway.asn] }], nextHop: bgpAddress });
+        if (path.source.role === 'expressroute-gateway')
+          return {
+            rule: 'R-VPN-2',
+            reason: 'learned from the ExpressRoute gateway: ER↔VPN transit needs a route server with branch-to-branch',
+          };
+        if (path.source.kind === 'local')
+          return internAttrs({ origin: 0, asPath: [{ type: 2, asns: [c.gateway.asn] }], nextHop: bgpAddress });
         return internAttrs({
           origin: path.attrs.origin,
           asPath: prependAsPath(path.attrs.asPath, c.gateway.asn),
@@ -70,7 +100,8 @@ export function vpnGatewayPolicy(c: VpnGatewayContext): SpeakerPolicy {
         });
       }
       // iBGP toward the route server and the ER gateway: our ranges with us as next hop, tunnel routes as learned.
-      if (path.source.kind === 'ibgp') return { rule: 'RFC4271-9.2', reason: 'learned over iBGP: not advertised to iBGP peers' };
+      if (path.source.kind === 'ibgp')
+        return { rule: 'RFC4271-9.2', reason: 'learned over iBGP: not advertised to iBGP peers' };
       if (path.source.kind === 'local') return internAttrs({ origin: 0, asPath: [], nextHop: self });
       return withAttrs(path.attrs, { med: undefined, localPref: undefined });
     },

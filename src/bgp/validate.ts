@@ -41,14 +41,21 @@ export interface ValidatedUpdate {
 function missing(type: number, name: string): BgpWireError {
   // RFC 7606 §3 (d): a missing well-known mandatory attribute → treat-as-withdraw; the
   // NOTIFICATION it would have been (3/3, data = the type code) is kept for logs.
-  return wireError(ErrorCode.UpdateMessage, UpdateSubcode.MissingWellKnownAttribute, 'treat-as-withdraw', `missing well-known attribute ${name}`, new Uint8Array([type]));
+  return wireError(
+    ErrorCode.UpdateMessage,
+    UpdateSubcode.MissingWellKnownAttribute,
+    'treat-as-withdraw',
+    `missing well-known attribute ${name}`,
+    new Uint8Array([type]),
+  );
 }
 
 export function validateUpdate(u: ReceivedUpdate, facts: SessionFacts): ValidatedUpdate {
   const problems: BgpWireError[] = [...u.problems];
   let attributes = u.attributes;
   const hasV4Nlri = u.nlri.length > 0;
-  const hasMpReach = attributes.mpReach !== undefined && attributes.mpReach.nlri.length + (attributes.mpReach.rawNlri?.length ?? 0) > 0;
+  const hasMpReach =
+    attributes.mpReach !== undefined && attributes.mpReach.nlri.length + (attributes.mpReach.rawNlri?.length ?? 0) > 0;
   const ignoredFamilies: string[] = [];
 
   // RFC 7606 §5.1: an UPDATE that announces nothing needs no path attributes at all.
@@ -64,11 +71,25 @@ export function validateUpdate(u: ReceivedUpdate, facts: SessionFacts): Validate
     if (attributes.localPref !== undefined) {
       const { localPref: _drop, ...rest } = attributes;
       attributes = rest;
-      problems.push(wireError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError, 'attribute-discard', 'LOCAL_PREF received from an external peer: discarded'));
+      problems.push(
+        wireError(
+          ErrorCode.UpdateMessage,
+          UpdateSubcode.OptionalAttributeError,
+          'attribute-discard',
+          'LOCAL_PREF received from an external peer: discarded',
+        ),
+      );
     }
     // RFC 5065 §5 / RFC 7606 §7.2: confederation segments from outside the confederation.
     if (attributes.asPath?.some((s) => s.type === 3 || s.type === 4)) {
-      problems.push(wireError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAsPath, 'treat-as-withdraw', 'AS_CONFED segment received from an external peer'));
+      problems.push(
+        wireError(
+          ErrorCode.UpdateMessage,
+          UpdateSubcode.MalformedAsPath,
+          'treat-as-withdraw',
+          'AS_CONFED segment received from an external peer',
+        ),
+      );
     }
   }
 
@@ -77,14 +98,27 @@ export function validateUpdate(u: ReceivedUpdate, facts: SessionFacts): Validate
     const nh = attributes.nextHop >>> 0;
     const first = nh >>> 24;
     if (nh === 0 || first >= 224) {
-      problems.push(wireError(ErrorCode.UpdateMessage, UpdateSubcode.InvalidNextHopAttribute, 'treat-as-withdraw', `unusable NEXT_HOP ${first}.${(nh >>> 16) & 255}.${(nh >>> 8) & 255}.${nh & 255}`));
+      problems.push(
+        wireError(
+          ErrorCode.UpdateMessage,
+          UpdateSubcode.InvalidNextHopAttribute,
+          'treat-as-withdraw',
+          `unusable NEXT_HOP ${first}.${(nh >>> 16) & 255}.${(nh >>> 8) & 255}.${nh & 255}`,
+        ),
+      );
     }
   }
 
   for (const mp of [attributes.mpReach, attributes.mpUnreach]) {
     if (!mp) continue;
     const fam: Family | undefined =
-      mp.safi === SAFI_UNICAST ? (mp.afi === AFI_IPV4 ? 'ipv4-unicast' : mp.afi === AFI_IPV6 ? 'ipv6-unicast' : undefined) : undefined;
+      mp.safi === SAFI_UNICAST
+        ? mp.afi === AFI_IPV4
+          ? 'ipv4-unicast'
+          : mp.afi === AFI_IPV6
+            ? 'ipv6-unicast'
+            : undefined
+        : undefined;
     if (!fam || !facts.families.includes(fam)) ignoredFamilies.push(`afi ${mp.afi} safi ${mp.safi}`);
   }
 

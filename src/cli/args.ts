@@ -42,8 +42,14 @@ export function parseArgs(tokens: readonly string[], specs: Readonly<Record<stri
     const spec = all[name]!;
     if (spec.boolean) {
       // az's three-state flags: `--flag`, `--flag true|false`, `--flag=false`.
-      const explicit = t.startsWith('--') && eq > 0 ? t.slice(eq + 1) : /^(true|false)$/i.test(tokens[i + 1] ?? '') ? tokens[++i] : undefined;
-      if (explicit !== undefined && !/^(true|false)$/i.test(explicit)) throw new UsageError(`argument ${spec.flags.join('/')}: expected true or false, got '${explicit}'`);
+      const explicit =
+        t.startsWith('--') && eq > 0
+          ? t.slice(eq + 1)
+          : /^(true|false)$/i.test(tokens[i + 1] ?? '')
+            ? tokens[++i]
+            : undefined;
+      if (explicit !== undefined && !/^(true|false)$/i.test(explicit))
+        throw new UsageError(`argument ${spec.flags.join('/')}: expected true or false, got '${explicit}'`);
       out[name] = explicit === undefined ? true : explicit.toLowerCase() === 'true';
       continue;
     }

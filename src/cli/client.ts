@@ -15,11 +15,17 @@ export function findLab(name?: string): LabState {
   const labs = listLabs().filter((l) => l.alive);
   if (name) {
     const l = labs.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    if (!l) throw new NoLabError(`no running lab named '${name}'${labs.length ? ` (running: ${labs.map((x) => x.name).join(', ')})` : ''}`);
+    if (!l)
+      throw new NoLabError(
+        `no running lab named '${name}'${labs.length ? ` (running: ${labs.map((x) => x.name).join(', ')})` : ''}`,
+      );
     return l;
   }
   if (labs.length === 0) throw new NoLabError('no lab is running; start one with: arslab up LABFILE --detach');
-  if (labs.length > 1) throw new NoLabError(`several labs are running (${labs.map((x) => x.name).join(', ')}); choose one with --lab NAME`);
+  if (labs.length > 1)
+    throw new NoLabError(
+      `several labs are running (${labs.map((x) => x.name).join(', ')}); choose one with --lab NAME`,
+    );
   return labs[0]!;
 }
 
@@ -34,11 +40,22 @@ export class ApiClient {
     return new ApiClient(state.api.host, state.api.port, state.subscriptionId);
   }
 
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
       const req = http.request(
-        { host: this.host, port: this.port, method, path, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}, timeout: 60_000 },
+        {
+          host: this.host,
+          port: this.port,
+          method,
+          path,
+          headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
+          timeout: 60_000,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -54,7 +71,9 @@ export class ApiClient {
           });
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`the lab API at ${this.host}:${this.port} did not answer in time`)));
+      req.on('timeout', () =>
+        req.destroy(new Error(`the lab API at ${this.host}:${this.port} did not answer in time`)),
+      );
       req.on('error', reject);
       if (data) req.write(data);
       req.end();
@@ -83,11 +102,23 @@ export class ApiClient {
    * resolves at the end of the stream, or when `signal` aborts (the request is dropped, so
    * the lab stops what it streams). Errors before the stream are thrown as by call().
    */
-  stream(method: string, path: string, body: unknown, onValue: (v: unknown) => void, signal?: AbortSignal): Promise<void> {
+  stream(
+    method: string,
+    path: string,
+    body: unknown,
+    onValue: (v: unknown) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const data = JSON.stringify(body ?? {});
       const req = http.request(
-        { host: this.host, port: this.port, method, path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+        {
+          host: this.host,
+          port: this.port,
+          method,
+          path,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+        },
         (res) => {
           const status = res.statusCode ?? 0;
           let text = '';
@@ -117,10 +148,14 @@ export class ApiClient {
         },
       );
       req.on('error', (e) => (signal?.aborted ? resolve() : reject(e)));
-      signal?.addEventListener('abort', () => {
-        req.destroy();
-        resolve();
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          req.destroy();
+          resolve();
+        },
+        { once: true },
+      );
       req.end(data);
     });
   }

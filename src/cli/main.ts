@@ -18,7 +18,11 @@ const out = (t: string) => void process.stdout.write(t);
 const err = (t: string) => void process.stderr.write(t);
 
 function helpFor(c: Command): string {
-  const lines = [`Command`, `    arslab ${c.path.join(' ')}${(c.positionals ?? []).map((p) => ` ${p.name.toUpperCase()}${p.rest ? '…' : ''}`).join('')} : ${c.summary}`, ''];
+  const lines = [
+    `Command`,
+    `    arslab ${c.path.join(' ')}${(c.positionals ?? []).map((p) => ` ${p.name.toUpperCase()}${p.rest ? '…' : ''}`).join('')} : ${c.summary}`,
+    '',
+  ];
   const args = Object.values(c.args);
   if (args.length) {
     lines.push('Arguments');
@@ -34,7 +38,11 @@ function helpFor(c: Command): string {
 
 function groupHelp(prefix: string[]): string {
   const cs = commandsUnder(prefix);
-  const lines = [`arslab ${prefix.join(' ')}`.trim() + ': Azure Route Server lab — local, faithful, real BGP.', '', 'Commands:'];
+  const lines = [
+    `arslab ${prefix.join(' ')}`.trim() + ': Azure Route Server lab — local, faithful, real BGP.',
+    '',
+    'Commands:',
+  ];
   for (const c of cs) lines.push(`    ${c.path.join(' ').padEnd(48)}${c.summary}`);
   lines.push('', "Use 'arslab COMMAND --help' for a command's arguments and examples.");
   return lines.join('\n') + '\n';
@@ -73,13 +81,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     checkRequired(args, command.args);
     const need = (command.positionals ?? []).filter((p) => p.required);
-    if (args._.length < need.length) throw new UsageError(`the following arguments are required: ${need.slice(args._.length).map((p) => p.name.toUpperCase()).join(', ')}`);
+    if (args._.length < need.length)
+      throw new UsageError(
+        `the following arguments are required: ${need
+          .slice(args._.length)
+          .map((p) => p.name.toUpperCase())
+          .join(', ')}`,
+      );
     if (!command.positionals?.some((p) => p.rest) && args._.length > (command.positionals?.length ?? 0)) {
       throw new UsageError(`unrecognized arguments: ${args._.slice(command.positionals?.length ?? 0).join(' ')}`);
     }
     const output = (args['output'] as string | undefined) ?? 'json';
     if (!OUTPUT_FORMATS.includes(output as OutputFormat)) {
-      throw new UsageError(`argument --output/-o: invalid choice: '${output}' (choose from ${OUTPUT_FORMATS.map((f) => `'${f}'`).join(', ')})`);
+      throw new UsageError(
+        `argument --output/-o: invalid choice: '${output}' (choose from ${OUTPUT_FORMATS.map((f) => `'${f}'`).join(', ')})`,
+      );
     }
     const labName = args['lab'] as string | undefined;
     let client: ApiClient | undefined;

@@ -10,7 +10,15 @@ import { consoleLogger, type Logger, type LogLevel } from '../bgp/log.js';
 import { ApiServer } from '../api/server.js';
 import { formatLabFileError, loadLabFile } from '../lab/topology/index.js';
 import { Lab } from '../lab/lab.js';
-import { isAlive, labDir, pidStarts, readLabState, removeLabState, writeLabState, type LabState } from '../lab/state.js';
+import {
+  isAlive,
+  labDir,
+  pidStarts,
+  readLabState,
+  removeLabState,
+  writeLabState,
+  type LabState,
+} from '../lab/state.js';
 import type { AddressingMode } from '../lab/spec.js';
 
 export interface RunOptions {
@@ -33,7 +41,10 @@ function fileLogger(path: string, minLevel: LogLevel): Logger {
     log(level, message, fields) {
       if (rank[level] < rank[minLevel]) return;
       try {
-        appendFileSync(path, `${new Date().toISOString()} ${level.toUpperCase()} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+        appendFileSync(
+          path,
+          `${new Date().toISOString()} ${level.toUpperCase()} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`,
+        );
       } catch {
         con.log(level, message, fields);
       }
@@ -48,7 +59,9 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
   const spec = loaded.spec;
   const prev = readLabState(spec.name);
   if (prev && isAlive(prev.pid) && prev.pid !== process.pid) {
-    throw new Error(`lab '${spec.name}' is already running (pid ${prev.pid}); stop it with: arslab down --lab ${spec.name}`);
+    throw new Error(
+      `lab '${spec.name}' is already running (pid ${prev.pid}); stop it with: arslab down --lab ${spec.name}`,
+    );
   }
   const dir = labDir(spec.name);
   const logger = fileLogger(join(dir, 'lab.log'), opts.logLevel ?? 'info');

@@ -56,7 +56,8 @@ export class AddressMap {
 
   private bind(emulated: string, real: string): void {
     const other = this.toEmulated.get(real);
-    if (other && other !== emulated) throw new Error(`loopback address ${real} is mapped twice (${other}, ${emulated})`);
+    if (other && other !== emulated)
+      throw new Error(`loopback address ${real} is mapped twice (${other}, ${emulated})`);
     this.toReal.set(emulated, real);
     this.toEmulated.set(real, emulated);
   }

@@ -25,7 +25,12 @@ function tokenize(text: string): string[] {
 }
 
 function list(tok: string): string[] {
-  return tok.startsWith('[') ? tok.slice(1, -1).split(/[\s,]+/).filter(Boolean) : [tok];
+  return tok.startsWith('[')
+    ? tok
+        .slice(1, -1)
+        .split(/[\s,]+/)
+        .filter(Boolean)
+    : [tok];
 }
 
 export function parseAnnounceCommand(text: string): ParseResult {
@@ -49,7 +54,8 @@ export function parseAnnounceCommand(text: string): ParseResult {
         break;
       case 'as-path': {
         const asns = list(val).map(Number);
-        if (asns.some((a) => !Number.isInteger(a) || a < 0 || a > 4294967295)) return { ok: false, error: `bad as-path ${val}` };
+        if (asns.some((a) => !Number.isInteger(a) || a < 0 || a > 4294967295))
+          return { ok: false, error: `bad as-path ${val}` };
         route.asPath = asns;
         break;
       }
@@ -68,7 +74,10 @@ export function parseAnnounceCommand(text: string): ParseResult {
         route.largeCommunities = list(val);
         break;
       default:
-        return { ok: false, error: `unknown attribute "${key}" (known: next-hop as-path origin med community large-community)` };
+        return {
+          ok: false,
+          error: `unknown attribute "${key}" (known: next-hop as-path origin med community large-community)`,
+        };
     }
   }
   return { ok: true, command: { action: 'announce', route } };

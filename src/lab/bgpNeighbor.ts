@@ -8,10 +8,29 @@
 import { describeDownReason, type Family } from '../bgp/fsm/index.js';
 import { BgpPeer, maxPrefixNotification, type BgpPeerOptions } from '../bgp/transport/index.js';
 import { validateUpdate, type ValidatedUpdate } from '../bgp/validate.js';
-import { AFI_IPV4, AFI_IPV6, formatIpv4, packUpdates, SAFI_UNICAST, v4Prefix, type PathAttributes, type Prefix, type ReceivedUpdate } from '../bgp/wire/index.js';
+import {
+  AFI_IPV4,
+  AFI_IPV6,
+  formatIpv4,
+  packUpdates,
+  SAFI_UNICAST,
+  v4Prefix,
+  type PathAttributes,
+  type Prefix,
+  type ReceivedUpdate,
+} from '../bgp/wire/index.js';
 import { ipv4NlriOf } from '../bgp/wire/messages/update.js';
 import type { Ipv4Nlri } from '../bgp/wire/nlri.js';
-import { attrsFromWire, attrsToWire, routesFromUpdate, type Neighbor, type OutboundBatch, type RouteAttrs, type RouteSource, type Speaker } from '../rib/index.js';
+import {
+  attrsFromWire,
+  attrsToWire,
+  routesFromUpdate,
+  type Neighbor,
+  type OutboundBatch,
+  type RouteAttrs,
+  type RouteSource,
+  type Speaker,
+} from '../rib/index.js';
 import type { AddressMap } from './addressing.js';
 import type { EventLog } from './events.js';
 
@@ -60,7 +79,12 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
 
   function limitExceeded(p: BgpPeer, e: { limit: number; count: number }, afi: number): void {
     const { limit, count } = e;
-    events?.emit('notification', o.label, `route limit exceeded: ${count} routes > ${limit} (R-ARS-5); session reset with Cease/1`, { limit, count });
+    events?.emit(
+      'notification',
+      o.label,
+      `route limit exceeded: ${count} routes > ${limit} (R-ARS-5); session reset with Cease/1`,
+      { limit, count },
+    );
     p.reset(maxPrefixNotification(afi, SAFI_UNICAST, limit));
   }
 
@@ -75,16 +99,31 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
     }
     return lastAfis;
   };
-  let lastValidated: { attributes: PathAttributes; hasNlri: boolean; ebgp: boolean; families: readonly Family[]; v: ValidatedUpdate } | undefined;
+  let lastValidated:
+    | { attributes: PathAttributes; hasNlri: boolean; ebgp: boolean; families: readonly Family[]; v: ValidatedUpdate }
+    | undefined;
   /**
    * validateUpdate for an UPDATE whose IPv4 NLRI are in wire form. It depends on the NLRI only
    * through whether there are any (test: bgpNeighbor.test.ts), so it is given a stand-in that
    * says so, and its result is reused while the attributes object and the session facts repeat.
    */
-  const validated = (u: ReceivedUpdate, wire: Ipv4Nlri, ebgp: boolean, families: readonly Family[]): ValidatedUpdate => {
+  const validated = (
+    u: ReceivedUpdate,
+    wire: Ipv4Nlri,
+    ebgp: boolean,
+    families: readonly Family[],
+  ): ValidatedUpdate => {
     const hasNlri = wire.length > 0;
     const m = lastValidated;
-    if (u.problems.length === 0 && m && m.attributes === u.attributes && m.hasNlri === hasNlri && m.ebgp === ebgp && m.families === families) return m.v;
+    if (
+      u.problems.length === 0 &&
+      m &&
+      m.attributes === u.attributes &&
+      m.hasNlri === hasNlri &&
+      m.ebgp === ebgp &&
+      m.families === families
+    )
+      return m.v;
     const v = validateUpdate(nlriStandIn(u, hasNlri), { ebgp, families });
     lastValidated = u.problems.length === 0 ? { attributes: u.attributes, hasNlri, ebgp, families, v } : undefined;
     return v;
@@ -117,7 +156,9 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
         const nlri = g.prefixes.filter(keep);
         if (!nlri.length) continue;
         const { attributes, nextHopV6 } = attrsToWire(g.attrs);
-        frames.push(...packUpdates({ withdrawn: [], announce: { attributes, nlri, ...(nextHopV6 ? { nextHopV6 } : {}) } }, ctx));
+        frames.push(
+          ...packUpdates({ withdrawn: [], announce: { attributes, nlri, ...(nextHopV6 ? { nextHopV6 } : {}) } }, ctx),
+        );
       }
       if (frames.length) peer.sendEncodedUpdates(frames);
     },
@@ -138,7 +179,10 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
         void p;
       },
       onDown(_p, reason) {
-        events?.emit('session', o.label, `session down: ${describeDownReason(reason)}`, { state: 'Idle', reason: reason.kind });
+        events?.emit('session', o.label, `session down: ${describeDownReason(reason)}`, {
+          state: 'Idle',
+          reason: reason.kind,
+        });
         o.speaker.neighborDown(o.source.id);
       },
       onRouteRefresh(_p, m) {
@@ -153,7 +197,10 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
         const wire = ipv4NlriOf(u);
         const v = wire ? validated(u, wire, ebgp, families) : validateUpdate(u, { ebgp, families });
         for (const prob of v.problems) {
-          events?.emit('warning', o.label, `UPDATE problem (RFC 7606 ${prob.action}): ${prob.message}`, { code: prob.code, subcode: prob.subcode });
+          events?.emit('warning', o.label, `UPDATE problem (RFC 7606 ${prob.action}): ${prob.message}`, {
+            code: prob.code,
+            subcode: prob.subcode,
+          });
         }
         let treat = v.treatAsWithdraw;
         // A loopback NEXT_HOP that is no mapped lab address can never be reached (RFC 4271 §6.3).
@@ -163,7 +210,11 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
             const t = `127.${(nh >>> 16) & 255}.${(nh >>> 8) & 255}.${nh & 255}`;
             if (o.addresses.emulated(t) === undefined) {
               treat = true;
-              events?.emit('warning', o.label, `NEXT_HOP ${t} is a loopback address that maps to no lab address: routes treated as withdrawn`);
+              events?.emit(
+                'warning',
+                o.label,
+                `NEXT_HOP ${t} is a loopback address that maps to no lab address: routes treated as withdrawn`,
+              );
             }
           }
         }
@@ -175,13 +226,25 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
           const withdrawn = u.withdrawn.slice();
           const announce = wire.length > 0 && afis.has(AFI_IPV4) && a.nextHop !== undefined;
           stats.withdrawalsIn += withdrawn.length;
-          const r = o.speaker.receive(o.source.id, withdrawn, announce ? { attrs: routeAttrs(a, a.nextHop!), prefixes: wire } : undefined);
+          const r = o.speaker.receive(
+            o.source.id,
+            withdrawn,
+            announce ? { attrs: routeAttrs(a, a.nextHop!), prefixes: wire } : undefined,
+          );
           if (announce) stats.prefixesIn += wire.length;
           if (r.limitExceeded) return limitExceeded(p, r.limitExceeded, AFI_IPV4);
-          events?.emit('update', o.label, `UPDATE: ${announce ? wire.length : 0} announced, ${withdrawn.length} withdrawn`);
+          events?.emit(
+            'update',
+            o.label,
+            `UPDATE: ${announce ? wire.length : 0} announced, ${withdrawn.length} withdrawn`,
+          );
           return;
         }
-        const routes = routesFromUpdate(u, v.attributes, { treatAsWithdraw: treat, families: afis, displayNextHop: display });
+        const routes = routesFromUpdate(u, v.attributes, {
+          treatAsWithdraw: treat,
+          families: afis,
+          displayNextHop: display,
+        });
         stats.withdrawalsIn += routes.withdrawn.length;
         let first = true;
         for (const g of routes.announced.length ? routes.announced : [undefined]) {
@@ -190,11 +253,14 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
           if (g) stats.prefixesIn += g.prefixes.length;
           if (r.limitExceeded) return limitExceeded(p, r.limitExceeded, g?.prefixes[0]?.afi ?? AFI_IPV4);
         }
-        events?.emit('update', o.label, `UPDATE: ${routes.announced.reduce((n, g) => n + g.prefixes.length, 0)} announced, ${routes.withdrawn.length} withdrawn`);
+        events?.emit(
+          'update',
+          o.label,
+          `UPDATE: ${routes.announced.reduce((n, g) => n + g.prefixes.length, 0)} announced, ${routes.withdrawn.length} withdrawn`,
+        );
       },
     },
   });
   peerRef = peer;
   return { neighbor, peer, stats };
 }
-

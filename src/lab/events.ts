@@ -12,16 +12,7 @@ export interface LabEvent {
   /** Wall-clock ISO time, for humans. */
   readonly time: string;
   readonly seq: number;
-  readonly type:
-    | 'session'
-    | 'update'
-    | 'route'
-    | 'notification'
-    | 'node'
-    | 'refused'
-    | 'lab'
-    | 'probe'
-    | 'warning';
+  readonly type: 'session' | 'update' | 'route' | 'notification' | 'node' | 'refused' | 'lab' | 'probe' | 'warning';
   /** Where: "next-hop-ip-routeserver/IN_0/watcher", a node name… */
   readonly source: string;
   readonly message: string;

@@ -84,7 +84,12 @@ interface Link {
   /** The neighbour, when it is one of the lab's own speakers. */
   readonly to?: SpeakerRef;
   /** The neighbour, when it is an NVA on a route-server peering. */
-  readonly nva?: { readonly peering: string; readonly peerIp: string; readonly peerAsn: number; readonly node?: string };
+  readonly nva?: {
+    readonly peering: string;
+    readonly peerIp: string;
+    readonly peerAsn: number;
+    readonly node?: string;
+  };
   readonly state: () => string;
   /** A route-server ↔ gateway session (R-ARS-11). */
   readonly branchToBranch: boolean;
@@ -107,7 +112,9 @@ class LabIndex {
           title: `route server ${n} ${inst.name} (${inst.ip})`,
           at: `route-server instance ${n}/IN_${inst.index}`,
           short: `${n}/IN_${inst.index}`,
-          aliases: [n, `${n}/in_${inst.index}`, `${n}/${inst.name}`, inst.speaker.name, inst.ip].map((s) => s.toLowerCase()),
+          aliases: [n, `${n}/in_${inst.index}`, `${n}/${inst.name}`, inst.speaker.name, inst.ip].map((s) =>
+            s.toLowerCase(),
+          ),
           rs: rt,
         });
       }
@@ -165,7 +172,12 @@ class LabIndex {
             from,
             neighborId: p.session.neighbor.source.id,
             source: p.session.neighbor.source,
-            nva: { peering: p.connection.name, peerIp: p.connection.peerIp, peerAsn: p.connection.peerAsn, ...(node ? { node } : {}) },
+            nva: {
+              peering: p.connection.name,
+              peerIp: p.connection.peerIp,
+              peerAsn: p.connection.peerAsn,
+              ...(node ? { node } : {}),
+            },
             state: () => p.session.peer.state,
             branchToBranch: false,
           });
@@ -185,8 +197,24 @@ class LabIndex {
       const gwEnd = [a.ref, b.ref].some((r) => r.kind === 'expressroute-gateway' || r.kind === 'vpn-gateway');
       const b2b = !!rsEnd && gwEnd;
       const state = () => s.state;
-      this.links.push({ from: a.ref, neighborId: a.id, source: a.source, to: b.ref, state, branchToBranch: b2b, ...(rsEnd?.rs ? { rs: rsEnd.rs } : {}) });
-      this.links.push({ from: b.ref, neighborId: b.id, source: b.source, to: a.ref, state, branchToBranch: b2b, ...(rsEnd?.rs ? { rs: rsEnd.rs } : {}) });
+      this.links.push({
+        from: a.ref,
+        neighborId: a.id,
+        source: a.source,
+        to: b.ref,
+        state,
+        branchToBranch: b2b,
+        ...(rsEnd?.rs ? { rs: rsEnd.rs } : {}),
+      });
+      this.links.push({
+        from: b.ref,
+        neighborId: b.id,
+        source: b.source,
+        to: a.ref,
+        state,
+        branchToBranch: b2b,
+        ...(rsEnd?.rs ? { rs: rsEnd.rs } : {}),
+      });
     }
   }
 
@@ -232,7 +260,8 @@ export function parseTarget(text: string): ExplainTarget {
     return { prefix: p, address: false };
   }
   const a = parseIpv4(t);
-  if (a === undefined) throw AzureErrors.invalidParameter('prefix', `'${text}' is not a prefix (a.b.c.d/len) or an IPv4 address`);
+  if (a === undefined)
+    throw AzureErrors.invalidParameter('prefix', `'${text}' is not a prefix (a.b.c.d/len) or an IPv4 address`);
   return { prefix: v4Prefix(a, 32), address: true };
 }
 
@@ -295,7 +324,9 @@ function speakerSection(tr: Trace, r: SpeakerRef, target: ExplainTarget, depth: 
     prefix: formatPrefix(prefix ?? target.prefix),
   });
   if (!prefix) {
-    s.lines.push(infoLine(`no route for ${formatPrefix(target.prefix)}${target.address ? ' (nor any prefix covering it)' : ''}`));
+    s.lines.push(
+      infoLine(`no route for ${formatPrefix(target.prefix)}${target.address ? ' (nor any prefix covering it)' : ''}`),
+    );
     whyAbsent(tr, r, target.prefix, s);
     return s;
   }
@@ -311,9 +342,14 @@ function speakerSection(tr: Trace, r: SpeakerRef, target: ExplainTarget, depth: 
   const link = tr.ix.linkOf(r, top.source.id);
   if (link?.nva) {
     const n = link.nva;
-    s.lines.push(infoLine(`best path from NVA peering ${n.peering} (${n.peerIp}, AS ${n.peerAsn}${n.node ? `, lab node ${n.node}` : ''}): as the NVA advertised it`));
+    s.lines.push(
+      infoLine(
+        `best path from NVA peering ${n.peering} (${n.peerIp}, AS ${n.peerAsn}${n.node ? `, lab node ${n.node}` : ''}): as the NVA advertised it`,
+      ),
+    );
   } else if (link?.to) {
-    if (tr.shown.has(link.to.speaker)) s.lines.push(infoLine(`best path from ${link.to.short}: see ${link.to.title} above`));
+    if (tr.shown.has(link.to.speaker))
+      s.lines.push(infoLine(`best path from ${link.to.short}: see ${link.to.title} above`));
     else if (depth + 1 < MAX_DEPTH) s.children.push(speakerSection(tr, link.to, exact(prefix), depth + 1));
   }
   return s;
@@ -326,16 +362,33 @@ function programmingNotes(tr: Trace, r: SpeakerRef, prefix: Prefix, best: readon
   // R-VPN-2: with the hub's iBGP mesh broken by GatewaySubnet's route table, nothing of this speaker reaches NICs.
   const hubId = r.rs?.resource.virtualNetwork ?? r.gateway?.resource.virtualNetwork;
   const meshDown = hubId ? (tr.ix.lab.hybrid?.meshDown(hubId) ?? []) : [];
-  if (meshDown.length > 0 && top.source.kind !== 'local') return [lossLine('dropped', 'not programmed into NICs', `the gateways' iBGP mesh is down: ${meshDown[0]!.broken.reason}`, ruleFor('rejected:R-VPN-2', r.kind))];
+  if (meshDown.length > 0 && top.source.kind !== 'local')
+    return [
+      lossLine(
+        'dropped',
+        'not programmed into NICs',
+        `the gateways' iBGP mesh is down: ${meshDown[0]!.broken.reason}`,
+        ruleFor('rejected:R-VPN-2', r.kind),
+      ),
+    ];
   const out: ExplainLine[] = [];
   if (r.kind === 'route-server') {
-    if (top.source.kind === 'local') out.push(infoLine('its own VNet range: a system route in NICs, not programmed', ruleFor('rejected:R-ARS-8')));
+    if (top.source.kind === 'local')
+      out.push(infoLine('its own VNet range: a system route in NICs, not programmed', ruleFor('rejected:R-ARS-8')));
     else if (top.source.kind === 'ibgp') {
       // A VPN gateway programs toward its instances (R-VPN-1), an ER gateway toward the MSEEs (R-ER-4).
-      const rule = top.source.role === 'vpn-gateway' ? ruleFor('rejected:R-VPN-1', r.kind) : ruleFor('gateway-programs', r.kind);
-      out.push(infoLine(`best path is ${top.source.name}'s: that gateway programs it into NICs, not the route server`, rule));
-    }
-    else out.push(infoLine(`programmed into NICs toward ${[...new Set(best.map((p) => p.attrs.nextHop))].join(', ')}`, ruleFor('rejected:R-ARS-8')));
+      const rule =
+        top.source.role === 'vpn-gateway' ? ruleFor('rejected:R-VPN-1', r.kind) : ruleFor('gateway-programs', r.kind);
+      out.push(
+        infoLine(`best path is ${top.source.name}'s: that gateway programs it into NICs, not the route server`, rule),
+      );
+    } else
+      out.push(
+        infoLine(
+          `programmed into NICs toward ${[...new Set(best.map((p) => p.attrs.nextHop))].join(', ')}`,
+          ruleFor('rejected:R-ARS-8'),
+        ),
+      );
     return out;
   }
   const h = tr.ix.lab.hybrid;
@@ -349,17 +402,40 @@ function programmingNotes(tr: Trace, r: SpeakerRef, prefix: Prefix, best: readon
     }
     const programmed = h.expressRouteRoutes(gw).find((x) => prefixEquals(x.prefix, prefix));
     if (!programmed) {
-      if (isMseeTransit(prefix)) out.push(lossLine('dropped', 'not programmed into NICs', 'MSEE link subnet (169.254.0.0/16)', ruleFor('rejected:R-ER-4', r.kind)));
+      if (isMseeTransit(prefix))
+        out.push(
+          lossLine(
+            'dropped',
+            'not programmed into NICs',
+            'MSEE link subnet (169.254.0.0/16)',
+            ruleFor('rejected:R-ER-4', r.kind),
+          ),
+        );
       return out;
     }
-    out.push(infoLine(`programmed into NICs toward ${programmed.nextHops.join(', ')} (the circuit's MSEE-side addresses)`, ruleFor('rejected:R-ER-4', r.kind)));
+    out.push(
+      infoLine(
+        `programmed into NICs toward ${programmed.nextHops.join(', ')} (the circuit's MSEE-side addresses)`,
+        ruleFor('rejected:R-ER-4', r.kind),
+      ),
+    );
     for (const nh of collapsedNextHops(h.circuits, programmed)) {
-      out.push(lossLine('dropped', `next hop ${nh}`, 'not programmed: beside a route server, ExpressRoute ECMP collapses to one next hop', ruleFor('ecmp-collapse', r.kind)));
+      out.push(
+        lossLine(
+          'dropped',
+          `next hop ${nh}`,
+          'not programmed: beside a route server, ExpressRoute ECMP collapses to one next hop',
+          ruleFor('ecmp-collapse', r.kind),
+        ),
+      );
     }
     return out;
   }
   const programmed = h.vpnRoutes(gw).find((x) => prefixEquals(x.prefix, prefix));
-  if (programmed) out.push(infoLine(`programmed into NICs toward ${programmed.nextHops.join(', ')}`, ruleFor('rejected:R-VPN-1', r.kind)));
+  if (programmed)
+    out.push(
+      infoLine(`programmed into NICs toward ${programmed.nextHops.join(', ')}`, ruleFor('rejected:R-VPN-1', r.kind)),
+    );
   else out.push(infoLine('best path is not from a tunnel: the VPN gateway does not program it'));
   return out;
 }
@@ -400,7 +476,13 @@ function whyAbsent(tr: Trace, r: SpeakerRef, prefix: Prefix, into: ExplainSectio
       into.lines.push(infoLine(`${other.short} holds ${formatPrefix(prefix)} only as dropped routes`));
       if (!tr.shown.has(other.speaker)) {
         tr.shown.add(other.speaker);
-        into.children.push(section(`${other.title}: ${formatPrefix(prefix)}`, { at: { kind: other.kind, name: other.short }, prefix: formatPrefix(prefix), lines: candidateLinesAt(other, prefix) }));
+        into.children.push(
+          section(`${other.title}: ${formatPrefix(prefix)}`, {
+            at: { kind: other.kind, name: other.short },
+            prefix: formatPrefix(prefix),
+            lines: candidateLinesAt(other, prefix),
+          }),
+        );
       }
       continue;
     }
@@ -408,12 +490,16 @@ function whyAbsent(tr: Trace, r: SpeakerRef, prefix: Prefix, into: ExplainSectio
     if (!back) continue;
     into.lines.push(exportLine(tr, back, prefix, `${other.short} → ${r.short}`));
   }
-  if (silentPeerings.length) into.lines.push(infoLine(`not received from peering${silentPeerings.length > 1 ? 's' : ''} ${silentPeerings.join(', ')}`));
-  else if (!said && held.size === 0) into.lines.push(infoLine(`no neighbour of ${r.short} holds ${formatPrefix(prefix)}`));
+  if (silentPeerings.length)
+    into.lines.push(
+      infoLine(`not received from peering${silentPeerings.length > 1 ? 's' : ''} ${silentPeerings.join(', ')}`),
+    );
+  else if (!said && held.size === 0)
+    into.lines.push(infoLine(`no neighbour of ${r.short} holds ${formatPrefix(prefix)}`));
 }
 
 /** Whether `l.from` advertises `prefix` to its neighbour, and why not. */
-function exportLine(tr: Trace, l: Link, prefix: Prefix, subject: string): ExplainLine {
+function exportLine(_tr: Trace, l: Link, prefix: Prefix, subject: string): ExplainLine {
   const r = l.from;
   const cfg = r.speaker.bestPathConfig;
   const ranked = rank(r.speaker.candidates(prefix), cfg);
@@ -421,21 +507,52 @@ function exportLine(tr: Trace, l: Link, prefix: Prefix, subject: string): Explai
   const to = peerName(l);
   if (best.length === 0) {
     const dropped = ranked.find((p) => p.rejected);
-    if (dropped?.rejected) return lossLine('withheld', subject, `not advertised to ${to}: ${r.short} holds it only as dropped routes (${dropped.rejected.reason})`, ruleOfRejection(dropped.rejected, r.kind));
-    return lossLine('withheld', subject, `not advertised to ${to}: ${r.short} has no route for ${formatPrefix(prefix)}`, ruleFor('no-route', r.kind));
+    if (dropped?.rejected)
+      return lossLine(
+        'withheld',
+        subject,
+        `not advertised to ${to}: ${r.short} holds it only as dropped routes (${dropped.rejected.reason})`,
+        ruleOfRejection(dropped.rejected, r.kind),
+      );
+    return lossLine(
+      'withheld',
+      subject,
+      `not advertised to ${to}: ${r.short} has no route for ${formatPrefix(prefix)}`,
+      ruleFor('no-route', r.kind),
+    );
   }
   const d = r.speaker.explainExport(l.neighborId, prefix);
-  if (d === undefined) return lossLine('withheld', subject, `not advertised to ${to}: its best path came from ${to}`, ruleFor('split-horizon', r.kind));
-  if (isRejection(d)) return lossLine('withheld', subject, `not advertised to ${to}: ${d.reason}`, ruleOfRejection(d, r.kind));
+  if (d === undefined)
+    return lossLine(
+      'withheld',
+      subject,
+      `not advertised to ${to}: its best path came from ${to}`,
+      ruleFor('split-horizon', r.kind),
+    );
+  if (isRejection(d))
+    return lossLine('withheld', subject, `not advertised to ${to}: ${d.reason}`, ruleOfRejection(d, r.kind));
   const state = l.state();
   if (state !== 'Established') {
     if (l.branchToBranch && l.rs && !l.rs.resource.allowBranchToBranchTraffic) {
-      return lossLine('withheld', subject, `not advertised to ${to}: the session is closed, allowBranchToBranchTraffic is off on ${l.rs.resource.name}`, ruleFor('branch-to-branch-off', r.kind));
+      return lossLine(
+        'withheld',
+        subject,
+        `not advertised to ${to}: the session is closed, allowBranchToBranchTraffic is off on ${l.rs.resource.name}`,
+        ruleFor('branch-to-branch-off', r.kind),
+      );
     }
-    return lossLine('withheld', subject, `not advertised to ${to}: the session is ${state}`, ruleFor('session-down', r.kind));
+    return lossLine(
+      'withheld',
+      subject,
+      `not advertised to ${to}: the session is ${state}`,
+      ruleFor('session-down', r.kind),
+    );
   }
   const sent = [...r.speaker.adjRibOut(l.neighborId)].some((e) => prefixEquals(e.prefix, prefix));
-  return { status: 'advertised', text: `${subject || `to ${to}`}: ${describeAttrs(d)}${sent ? '' : ' (not yet delivered)'}` };
+  return {
+    status: 'advertised',
+    text: `${subject || `to ${to}`}: ${describeAttrs(d)}${sent ? '' : ' (not yet delivered)'}`,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -458,19 +575,33 @@ export function explainNic(lab: Lab, resourceGroup: string, nicName: string, tar
   const shown = target.address && winner ? formatPrefix(winner.prefix) : tp;
   const query: ExplainQuery = { kind: 'nic', target: targetText, nic: nic.name, resourceGroup };
   const asked = target.address ? tp.replace(/\/(32|128)$/, '') : tp;
-  const nicSection = section(`effective routes of ${nic.name}${where ? ` (${where.vnet.name}/${where.subnet.name})` : ''} covering ${asked}`, {
-    at: { kind: 'nic', name: nic.name, ...(ipc ? { address: ipc.privateIPAddress } : {}) },
-    prefix: shown,
-    lines: rows.lines,
-  });
+  const nicSection = section(
+    `effective routes of ${nic.name}${where ? ` (${where.vnet.name}/${where.subnet.name})` : ''} covering ${asked}`,
+    {
+      at: { kind: 'nic', name: nic.name, ...(ipc ? { address: ipc.privateIPAddress } : {}) },
+      prefix: shown,
+      lines: rows.lines,
+    },
+  );
   if (rows.lines.length === 0) nicSection.lines.push(infoLine('no row covers it'));
   const sections: ExplainSection[] = [nicSection];
   const hub = where ? hubOf(m, where.vnet) : undefined;
   if (where && !hub) {
-    nicSection.lines.push(infoLine(`${where.vnet.name} has no route server or gateway, and no peering using a hub's remote gateways: no gateway routes`, ruleFor('rejected:R-ARS-8')));
+    nicSection.lines.push(
+      infoLine(
+        `${where.vnet.name} has no route server or gateway, and no peering using a hub's remote gateways: no gateway routes`,
+        ruleFor('rejected:R-ARS-8'),
+      ),
+    );
   }
   if (where && hub) {
-    if (hub.id !== where.vnet.id) nicSection.lines.push(infoLine(`gateway routes come from hub ${hub.name} (peering with useRemoteGateways)`, ruleFor('rejected:R-ARS-8')));
+    if (hub.id !== where.vnet.id)
+      nicSection.lines.push(
+        infoLine(
+          `gateway routes come from hub ${hub.name} (peering with useRemoteGateways)`,
+          ruleFor('rejected:R-ARS-8'),
+        ),
+      );
     // R-VPN-2: GatewaySubnet's route table broke the gateways' iBGP mesh: nothing from the gateways.
     const meshDown = lab.hybrid?.meshDown(hub.id) ?? [];
     if (meshDown.length > 0) {
@@ -489,14 +620,21 @@ export function explainNic(lab: Lab, resourceGroup: string, nicName: string, tar
     const vpnRefs = gwRefs.filter((r) => r.kind === 'vpn-gateway');
     // The origins of the rows covering the target, winner first, then the rest of the hub.
     const origins: string[] = [];
-    for (const o of [...rows.winners.map((w) => w.origin), ...rows.covering.map((d) => d.origin), 'route-server', 'expressroute', 'vpn']) {
+    for (const o of [
+      ...rows.winners.map((w) => w.origin),
+      ...rows.covering.map((d) => d.origin),
+      'route-server',
+      'expressroute',
+      'vpn',
+    ]) {
       if (o && !origins.includes(o)) origins.push(o);
     }
     const start = (o: string) => (o === 'route-server' ? rsRefs : o === 'expressroute' ? erRefs : vpnRefs);
     for (const o of origins) {
       for (const r of start(o)) if (!tr.shown.has(r.speaker)) sections.push(speakerSection(tr, r, target, 0));
     }
-    if (rsRefs.length + gwRefs.length === 0) nicSection.lines.push(infoLine(`hub ${hub.name} runs no speaker in this lab`));
+    if (rsRefs.length + gwRefs.length === 0)
+      nicSection.lines.push(infoLine(`hub ${hub.name} runs no speaker in this lab`));
   }
   const summary = [
     winner
@@ -522,7 +660,8 @@ function matchesPeer(l: Link, peer: string): boolean {
   if (l.source.name.toLowerCase() === p || l.source.address === peer) return true;
   if (l.source.name.toLowerCase().startsWith(`${p}/`)) return true;
   if (l.to?.aliases.includes(p)) return true;
-  if (l.nva && (l.nva.peering.toLowerCase() === p || l.nva.peerIp === peer || l.nva.node?.toLowerCase() === p)) return true;
+  if (l.nva && (l.nva.peering.toLowerCase() === p || l.nva.peerIp === peer || l.nva.node?.toLowerCase() === p))
+    return true;
   return false;
 }
 
@@ -536,18 +675,26 @@ export function explainPeer(lab: Lab, q: PeerQuery, targetText: string): Explain
   const tr: Trace = { ix, shown: new Set() };
   let scope: (r: SpeakerRef) => boolean = (r) => r.kind !== 'router';
   if (q.routeServer) {
-    const rs = q.resourceGroup ? getRouteServer(m, q.resourceGroup, q.routeServer) : m.routeServers.find((x) => sameName(x.name, q.routeServer!));
+    const rs = q.resourceGroup
+      ? getRouteServer(m, q.resourceGroup, q.routeServer)
+      : m.routeServers.find((x) => sameName(x.name, q.routeServer!));
     if (!rs) throw AzureErrors.invalidParameter('routeserver', `no route server named '${q.routeServer}'`);
     scope = (r) => !!r.rs && r.rs.resource.id.toLowerCase() === rs.id.toLowerCase();
   } else if (q.gateway) {
-    const g = m.virtualNetworkGateways.find((x) => sameName(x.name, q.gateway!) && (!q.resourceGroup || sameName(x.resourceGroup, q.resourceGroup)));
+    const g = m.virtualNetworkGateways.find(
+      (x) => sameName(x.name, q.gateway!) && (!q.resourceGroup || sameName(x.resourceGroup, q.resourceGroup)),
+    );
     if (!g) throw AzureErrors.invalidParameter('gateway', `no virtual network gateway named '${q.gateway}'`);
     scope = (r) => !!r.gateway && r.gateway.resource.id.toLowerCase() === g.id.toLowerCase();
   }
   const links = ix.links.filter((l) => scope(l.from) && matchesPeer(l, q.peer));
   if (links.length === 0) {
     const known = [...new Set(ix.links.filter((l) => scope(l.from)).map(peerName))].sort();
-    throw new AzureError(404, 'PeerNotFound', `no session with a peer named '${q.peer}'${q.routeServer ? ` at route server ${q.routeServer}` : q.gateway ? ` at gateway ${q.gateway}` : ''} (peers: ${known.join(', ') || 'none'})`);
+    throw new AzureError(
+      404,
+      'PeerNotFound',
+      `no session with a peer named '${q.peer}'${q.routeServer ? ` at route server ${q.routeServer}` : q.gateway ? ` at gateway ${q.gateway}` : ''} (peers: ${known.join(', ') || 'none'})`,
+    );
   }
   const sections: ExplainSection[] = [];
   let advertised = 0;
@@ -555,7 +702,10 @@ export function explainPeer(lab: Lab, q: PeerQuery, targetText: string): Explain
   const firstWithheld: ExplainLine[] = [];
   for (const l of links) {
     const prefix = lookup(l.from.speaker, target) ?? target.prefix;
-    const s = section(`${l.from.title} ↔ ${peerName(l)}: ${formatPrefix(prefix)}`, { at: { kind: l.from.kind, name: l.from.short }, prefix: formatPrefix(prefix) });
+    const s = section(`${l.from.title} ↔ ${peerName(l)}: ${formatPrefix(prefix)}`, {
+      at: { kind: l.from.kind, name: l.from.short },
+      prefix: formatPrefix(prefix),
+    });
     // What goes to the peer.
     const out = exportLine(tr, l, prefix, '');
     s.lines.push(out);
@@ -565,9 +715,18 @@ export function explainPeer(lab: Lab, q: PeerQuery, targetText: string): Explain
     const best = selectBest(rank(l.from.speaker.candidates(prefix), cfg), cfg);
     if (best.length === 0) {
       // Candidates from others than the peer (what the peer sent is listed below as received).
-      if (l.from.speaker.candidates(prefix).some((p) => p.source.id !== l.neighborId)) s.children.push(section(`${l.from.title}: ${formatPrefix(prefix)}`, { at: { kind: l.from.kind, name: l.from.short }, prefix: formatPrefix(prefix), lines: candidateLinesAt(l.from, prefix) }));
+      if (l.from.speaker.candidates(prefix).some((p) => p.source.id !== l.neighborId))
+        s.children.push(
+          section(`${l.from.title}: ${formatPrefix(prefix)}`, {
+            at: { kind: l.from.kind, name: l.from.short },
+            prefix: formatPrefix(prefix),
+            lines: candidateLinesAt(l.from, prefix),
+          }),
+        );
       else {
-        const why = section(`why ${l.from.short} has no route for ${formatPrefix(prefix)}`, { at: { kind: l.from.kind, name: l.from.short } });
+        const why = section(`why ${l.from.short} has no route for ${formatPrefix(prefix)}`, {
+          at: { kind: l.from.kind, name: l.from.short },
+        });
         whyAbsent(tr, l.from, prefix, why);
         s.children.push(why);
       }
@@ -575,32 +734,55 @@ export function explainPeer(lab: Lab, q: PeerQuery, targetText: string): Explain
     // What came from the peer, and what became of it.
     const got = receivedLines(l, prefix);
     if (got.length) received++;
-    s.lines.push(...(got.length ? got : [infoLine(`nothing received from ${peerName(l)} for ${formatPrefix(prefix)}`)]));
+    s.lines.push(
+      ...(got.length ? got : [infoLine(`nothing received from ${peerName(l)} for ${formatPrefix(prefix)}`)]),
+    );
     sections.push(s);
   }
   // A built-in router: its own table, and what covers a prefix it lacks (seed 003's supernet).
   for (const r of new Set(links.map((l) => l.to).filter((x): x is SpeakerRef => x?.kind === 'router'))) {
     const prefix = lookup(r.speaker, target);
-    const s = section(`${r.title}: ${formatPrefix(prefix ?? target.prefix)}`, { at: { kind: r.kind, name: r.short }, prefix: formatPrefix(prefix ?? target.prefix) });
+    const s = section(`${r.title}: ${formatPrefix(prefix ?? target.prefix)}`, {
+      at: { kind: r.kind, name: r.short },
+      prefix: formatPrefix(prefix ?? target.prefix),
+    });
     if (prefix) s.lines.push(...candidateLinesAt(r, prefix));
     else s.lines.push(infoLine(`no route for ${formatPrefix(target.prefix)}`));
     const cover = covering(r.speaker, prefix ?? target.prefix);
-    if (cover && (!prefix || !selectBest(rank(r.speaker.candidates(prefix), r.speaker.bestPathConfig), r.speaker.bestPathConfig).length)) {
+    if (
+      cover &&
+      (!prefix ||
+        !selectBest(rank(r.speaker.candidates(prefix), r.speaker.bestPathConfig), r.speaker.bestPathConfig).length)
+    ) {
       s.lines.push(
-        infoLine(`${formatPrefix(cover.prefix)} covers it: ${describeRoute(routeInfo(cover.prefix, cover.best, r.short))}; traffic for ${formatPrefix(target.prefix)} follows it`, ruleFor('covering', r.kind)),
+        infoLine(
+          `${formatPrefix(cover.prefix)} covers it: ${describeRoute(routeInfo(cover.prefix, cover.best, r.short))}; traffic for ${formatPrefix(target.prefix)} follows it`,
+          ruleFor('covering', r.kind),
+        ),
       );
     }
     sections.push(s);
   }
-  const query: ExplainQuery = { kind: 'peer', target: targetText, peer: q.peer, ...(q.routeServer ? { routeServer: q.routeServer } : {}), ...(q.resourceGroup ? { resourceGroup: q.resourceGroup } : {}), ...(q.gateway ? { gateway: q.gateway } : {}) };
+  const query: ExplainQuery = {
+    kind: 'peer',
+    target: targetText,
+    peer: q.peer,
+    ...(q.routeServer ? { routeServer: q.routeServer } : {}),
+    ...(q.resourceGroup ? { resourceGroup: q.resourceGroup } : {}),
+    ...(q.gateway ? { gateway: q.gateway } : {}),
+  };
   const tp = formatPrefix(target.prefix);
   // The cause to name: a withheld line deeper down (why the advertiser had nothing) before "no route".
   const noRoute = ruleFor('no-route');
-  const deeper = sections.flatMap((s) => s.children.flatMap((c) => c.lines)).find((l) => l.status === 'withheld' && l.rule !== noRoute);
+  const deeper = sections
+    .flatMap((s) => s.children.flatMap((c) => c.lines))
+    .find((l) => l.status === 'withheld' && l.rule !== noRoute);
   const cause = firstWithheld.find((l) => l.rule !== noRoute) ?? deeper ?? firstWithheld[0];
   const summary = [
     `${tp} and ${q.peer}: advertised on ${advertised} of ${links.length} session${links.length > 1 ? 's' : ''}, received on ${received}` +
-      (cause && advertised < links.length ? `; ${cause === deeper ? `${deeper.text}` : cause.reason}${cause.rule ? ` (${cause.rule})` : ''}` : ''),
+      (cause && advertised < links.length
+        ? `; ${cause === deeper ? `${deeper.text}` : cause.reason}${cause.rule ? ` (${cause.rule})` : ''}`
+        : ''),
   ];
   return { query, prefix: tp, summary, sections };
 }
@@ -616,7 +798,12 @@ function receivedLines(l: Link, prefix: Prefix): ExplainLine[] {
     if (p.source.id !== l.neighborId) return;
     const line = lines[i]!;
     // A path kept is "received"; its standing among the candidates follows.
-    if (line.status === 'best' || line.status === 'equal') out.push({ ...line, status: 'received', text: `${line.text} — ${line.status === 'best' ? 'best' : 'equal cost'} at ${r.short}` });
+    if (line.status === 'best' || line.status === 'equal')
+      out.push({
+        ...line,
+        status: 'received',
+        text: `${line.text} — ${line.status === 'best' ? 'best' : 'equal cost'} at ${r.short}`,
+      });
     else out.push(line);
   });
   return out;

@@ -28,7 +28,11 @@ const server = http.createServer((req, res) => {
     return;
   }
   // One request per connection, as a probe or a health check makes them.
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length, Connection: 'close' });
+  res.writeHead(200, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': body.length,
+    Connection: 'close',
+  });
   res.end(req.method === 'HEAD' ? undefined : body);
 });
 server.keepAliveTimeout = 1000;

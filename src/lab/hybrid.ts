@@ -50,7 +50,7 @@ import {
 } from '../rib/index.js';
 import type { DaemonRoute } from './daemons/types.js';
 import type { EventLog } from './events.js';
-import { DeliveryQueue, InProcessSession, type SessionTimers } from './inprocess.js';
+import { type DeliveryQueue, InProcessSession, type SessionTimers } from './inprocess.js';
 import type { RouteServerRuntime } from './routeServer.js';
 import type { RouterNodeSpec } from './spec.js';
 
@@ -87,7 +87,8 @@ export class GatewayRuntime {
           : vpnGatewayPolicy({ gateway: resource, instance: i, vnetPrefixes: served });
       const sp = new Speaker(`${resource.name}/${i}`, resource.asn, ip(resource.instanceAddresses[i]), policy);
       // R-ER-3: the VNet ranges are the gateway's own "Network" routes, weight 32768.
-      for (const p of served) sp.originate(p, internAttrs({ origin: 0, asPath: [], nextHop: resource.instanceAddresses[i] }), WEIGHT_LOCAL);
+      for (const p of served)
+        sp.originate(p, internAttrs({ origin: 0, asPath: [], nextHop: resource.instanceAddresses[i] }), WEIGHT_LOCAL);
       const order = new ArrivalOrder();
       order.update(served, (p) => sp.candidates(p));
       this.instances.push(sp);
@@ -104,13 +105,23 @@ export class GatewayRuntime {
 export class CircuitRuntime {
   readonly msees: [Speaker, Speaker];
   constructor(readonly resource: ExpressRouteCircuit) {
-    this.msees = [0, 1].map((link) => new Speaker(`${resource.name}/${link === 0 ? 'primary' : 'secondary'}`, MSEE_ASN, ip(this.mseeLinkAddress(link as 0 | 1)), mseePolicy({ circuit: resource, link: link as 0 | 1 }))) as [Speaker, Speaker];
+    this.msees = [0, 1].map(
+      (link) =>
+        new Speaker(
+          `${resource.name}/${link === 0 ? 'primary' : 'secondary'}`,
+          MSEE_ASN,
+          ip(this.mseeLinkAddress(link as 0 | 1)),
+          mseePolicy({ circuit: resource, link: link as 0 | 1 }),
+        ),
+    ) as [Speaker, Speaker];
   }
 
   /** R-ER-1: the MSEE's address on link `link`: the second host of the /30. */
   mseeLinkAddress(link: 0 | 1): string {
     const pr = this.resource.peerings[0];
-    const p = parsePrefix((link === 0 ? pr?.primaryPeerAddressPrefix : pr?.secondaryPeerAddressPrefix) ?? '0.0.0.0/30')!;
+    const p = parsePrefix(
+      (link === 0 ? pr?.primaryPeerAddressPrefix : pr?.secondaryPeerAddressPrefix) ?? '0.0.0.0/30',
+    )!;
     const a = ((p.addr as number) + 2) >>> 0;
     return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
   }
@@ -118,7 +129,9 @@ export class CircuitRuntime {
   /** The customer edge's address on link `link`: the first host of the /30. */
   customerLinkAddress(link: 0 | 1): string {
     const pr = this.resource.peerings[0];
-    const p = parsePrefix((link === 0 ? pr?.primaryPeerAddressPrefix : pr?.secondaryPeerAddressPrefix) ?? '0.0.0.0/30')!;
+    const p = parsePrefix(
+      (link === 0 ? pr?.primaryPeerAddressPrefix : pr?.secondaryPeerAddressPrefix) ?? '0.0.0.0/30',
+    )!;
     const a = ((p.addr as number) + 1) >>> 0;
     return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
   }
@@ -129,21 +142,38 @@ export function routerPolicy(spec: RouterNodeSpec): SpeakerPolicy {
   const allowed = (spec.importPrefixes ?? []).map((t) => parsePrefix(t)).filter((p): p is Prefix => !!p);
   // RouterRouteSpec.on: a route advertised on some attachments only (by index).
   const onlyOn = new Map<string, readonly number[]>();
-  for (const r of spec.routes) if (r.on) onlyOn.set(formatPrefix(parsePrefix(r.prefix) ?? { afi: 1, addr: 0, len: 0 }), r.on);
+  for (const r of spec.routes)
+    if (r.on) onlyOn.set(formatPrefix(parsePrefix(r.prefix) ?? { afi: 1, addr: 0, len: 0 }), r.on);
   const extra = new Array<number>(spec.prependToAzure ?? 0).fill(spec.asn);
   return {
-    bestPath: { steps: ['locally-originated', 'local-pref', 'as-path-length', 'origin', 'med', 'router-id', 'neighbor-address'], maxPaths: 1 },
-    import: (_from, attrs) => (pathContains(attrs, spec.asn) ? { accept: false, rule: 'RFC4271-9.1.2', reason: `AS_PATH contains own AS ${spec.asn}` } : { accept: true }),
+    bestPath: {
+      steps: ['locally-originated', 'local-pref', 'as-path-length', 'origin', 'med', 'router-id', 'neighbor-address'],
+      maxPaths: 1,
+    },
+    import: (_from, attrs) =>
+      pathContains(attrs, spec.asn)
+        ? { accept: false, rule: 'RFC4271-9.1.2', reason: `AS_PATH contains own AS ${spec.asn}` }
+        : { accept: true },
     ...(allowed.length
-      ? { importPrefix: (_from: unknown, prefix: Prefix) => (allowed.some((a) => a.afi === prefix.afi && a.len <= prefix.len && covers(a, prefix)) ? undefined : { rule: 'router-import', reason: 'not in importPrefixes' }) }
+      ? {
+          importPrefix: (_from: unknown, prefix: Prefix) =>
+            allowed.some((a) => a.afi === prefix.afi && a.len <= prefix.len && covers(a, prefix))
+              ? undefined
+              : { rule: 'router-import', reason: 'not in importPrefixes' },
+        }
       : {}),
     exportDependsOnPrefix: true,
     export: (to, path, prefix) => {
       if (path.source.kind !== 'local') return { rule: 'router', reason: 'the built-in router does not transit' };
       const on = onlyOn.get(formatPrefix(prefix));
-      if (on && !on.includes(Number(to.info?.['attachment'] ?? -1))) return { rule: 'router', reason: 'not advertised on this attachment' };
+      if (on && !on.includes(Number(to.info?.['attachment'] ?? -1)))
+        return { rule: 'router', reason: 'not advertised on this attachment' };
       const { key: _k, asPathLength: _l, ...rest } = path.attrs;
-      return internAttrs({ ...rest, asPath: prependAsPath(path.attrs.asPath, spec.asn, ...extra), nextHop: String(to.info?.['localAddress'] ?? path.attrs.nextHop) });
+      return internAttrs({
+        ...rest,
+        asPath: prependAsPath(path.attrs.asPath, spec.asn, ...extra),
+        nextHop: String(to.info?.['localAddress'] ?? path.attrs.nextHop),
+      });
     },
   };
 }
@@ -151,7 +181,7 @@ export function routerPolicy(spec: RouterNodeSpec): SpeakerPolicy {
 function covers(outer: Prefix, inner: Prefix): boolean {
   if (outer.afi !== 1 || inner.afi !== 1) return false;
   const mask = outer.len === 0 ? 0 : (0xffffffff << (32 - outer.len)) >>> 0;
-  return (((inner.addr as number) & mask) >>> 0) === (outer.addr as number);
+  return ((inner.addr as number) & mask) >>> 0 === (outer.addr as number);
 }
 
 export class RouterRuntime {
@@ -190,7 +220,9 @@ export class RouterRuntime {
   table(): RouterTableRow[] {
     const sp = this.speaker;
     const rows: RouterTableRow[] = [];
-    const prefixes = [...sp.locRib()].map((e) => e.prefix).sort((a, b) => a.afi - b.afi || (a.addr as number) - (b.addr as number) || a.len - b.len);
+    const prefixes = [...sp.locRib()]
+      .map((e) => e.prefix)
+      .sort((a, b) => a.afi - b.afi || (a.addr as number) - (b.addr as number) || a.len - b.len);
     for (const prefix of prefixes) {
       const ranked = rank(sp.candidates(prefix), sp.bestPathConfig).filter((p) => !p.rejected);
       const best = new Set(selectBest(ranked, sp.bestPathConfig));
@@ -251,7 +283,12 @@ export class HybridRuntime {
     this.wire();
   }
 
-  private session(label: string, a: { speaker: Speaker; peer: Omit<RouteSource, 'id'>; info?: Record<string, unknown>; maxPrefixes?: number }, b: typeof a, timers: SessionTimers): InProcessSession {
+  private session(
+    label: string,
+    a: { speaker: Speaker; peer: Omit<RouteSource, 'id'>; info?: Record<string, unknown>; maxPrefixes?: number },
+    b: typeof a,
+    timers: SessionTimers,
+  ): InProcessSession {
     const end = (x: typeof a) => {
       const order = this.arrivalOf(x.speaker);
       return {
@@ -261,11 +298,23 @@ export class HybridRuntime {
         ...(x.maxPrefixes !== undefined ? { maxPrefixes: x.maxPrefixes } : {}),
         // Gateway instances keep the arrival order of their route groups (listings).
         ...(order
-          ? { onChange: (ch: 'down' | { readonly withdrawn: readonly Prefix[]; readonly announced: readonly Prefix[] }) => (ch === 'down' ? order.prune((p) => x.speaker.candidates(p)) : order.update([...ch.withdrawn, ...ch.announced], (p) => x.speaker.candidates(p))) }
+          ? {
+              onChange: (
+                ch: 'down' | { readonly withdrawn: readonly Prefix[]; readonly announced: readonly Prefix[] },
+              ) =>
+                ch === 'down'
+                  ? order.prune((p) => x.speaker.candidates(p))
+                  : order.update([...ch.withdrawn, ...ch.announced], (p) => x.speaker.candidates(p)),
+            }
           : {}),
       };
     };
-    const s = new InProcessSession(label, end(a), end(b), { clock: this.ctx.clock, events: this.ctx.events, queue: this.ctx.queue, timers });
+    const s = new InProcessSession(label, end(a), end(b), {
+      clock: this.ctx.clock,
+      events: this.ctx.events,
+      queue: this.ctx.queue,
+      timers,
+    });
     this.sessions.set(label, s);
     return s;
   }
@@ -277,7 +326,11 @@ export class HybridRuntime {
     for (const r of this.routers.values()) {
       r.spec.attach.forEach((att, idx) => {
         if (att.kind === 'expressRoute') {
-          const c = [...this.circuits.values()].find((x) => x.resource.name.toLowerCase() === att.circuit.toLowerCase() || x.resource.id.toLowerCase() === att.circuit.toLowerCase());
+          const c = [...this.circuits.values()].find(
+            (x) =>
+              x.resource.name.toLowerCase() === att.circuit.toLowerCase() ||
+              x.resource.id.toLowerCase() === att.circuit.toLowerCase(),
+          );
           if (!c) return;
           const link = att.link === 'primary' ? 0 : 1;
           const ce = c.customerLinkAddress(link);
@@ -285,10 +338,28 @@ export class HybridRuntime {
           r.sessions.push(
             this.session(
               `${r.spec.name}<->${c.resource.name}/${att.link}`,
-              { speaker: r.speaker, peer: { name: `${c.resource.name}/${att.link}`, address: msee, asn: MSEE_ASN, kind: 'ebgp', routerId: ip(msee), role: 'msee' }, info: { role: 'msee', attachment: idx, localAddress: ce } },
+              {
+                speaker: r.speaker,
+                peer: {
+                  name: `${c.resource.name}/${att.link}`,
+                  address: msee,
+                  asn: MSEE_ASN,
+                  kind: 'ebgp',
+                  routerId: ip(msee),
+                  role: 'msee',
+                },
+                info: { role: 'msee', attachment: idx, localAddress: ce },
+              },
               {
                 speaker: c.msees[link],
-                peer: { name: r.spec.name, address: ce, asn: r.spec.asn, kind: 'ebgp', routerId: ip(r.spec.routerId), role: 'customer' },
+                peer: {
+                  name: r.spec.name,
+                  address: ce,
+                  asn: r.spec.asn,
+                  kind: 'ebgp',
+                  routerId: ip(r.spec.routerId),
+                  role: 'customer',
+                },
                 info: { role: 'customer' },
                 maxPrefixes: CUSTOMER_PREFIX_LIMIT[c.resource.skuTier],
               },
@@ -296,9 +367,18 @@ export class HybridRuntime {
             ),
           );
         } else {
-          const lng = m.localNetworkGateways.find((l) => l.name.toLowerCase() === att.localNetworkGateway.toLowerCase() || l.id.toLowerCase() === att.localNetworkGateway.toLowerCase());
+          const lng = m.localNetworkGateways.find(
+            (l) =>
+              l.name.toLowerCase() === att.localNetworkGateway.toLowerCase() ||
+              l.id.toLowerCase() === att.localNetworkGateway.toLowerCase(),
+          );
           if (!lng?.bgpSettings) return;
-          for (const conn of m.connections.filter((x) => x.connectionType === 'IPsec' && (x.localNetworkGateway2 ?? '').toLowerCase() === lng.id.toLowerCase() && x.enableBgp)) {
+          for (const conn of m.connections.filter(
+            (x) =>
+              x.connectionType === 'IPsec' &&
+              (x.localNetworkGateway2 ?? '').toLowerCase() === lng.id.toLowerCase() &&
+              x.enableBgp,
+          )) {
             const gw = this.gateways.get(conn.virtualNetworkGateway1.toLowerCase());
             if (!gw) continue;
             gw.instances.forEach((inst, i) => {
@@ -306,8 +386,31 @@ export class HybridRuntime {
               r.sessions.push(
                 this.session(
                   `${r.spec.name}<->${gw.resource.name}/${i}`,
-                  { speaker: r.speaker, peer: { name: `${gw.resource.name}/${i}`, address: gwAddr, asn: gw.resource.asn, kind: 'ebgp', routerId: ip(gw.resource.instanceAddresses[i]!), role: 'vpn-gateway' }, info: { role: 'vpn-gateway', attachment: idx, localAddress: lng.bgpSettings!.bgpPeeringAddress } },
-                  { speaker: inst, peer: { name: lng.name, address: lng.bgpSettings!.bgpPeeringAddress, asn: lng.bgpSettings!.asn, kind: 'ebgp', routerId: ip(r.spec.routerId), role: 'local-network-gateway' }, info: { role: 'local-network-gateway' }, maxPrefixes: VPN_PREFIX_LIMIT },
+                  {
+                    speaker: r.speaker,
+                    peer: {
+                      name: `${gw.resource.name}/${i}`,
+                      address: gwAddr,
+                      asn: gw.resource.asn,
+                      kind: 'ebgp',
+                      routerId: ip(gw.resource.instanceAddresses[i]!),
+                      role: 'vpn-gateway',
+                    },
+                    info: { role: 'vpn-gateway', attachment: idx, localAddress: lng.bgpSettings!.bgpPeeringAddress },
+                  },
+                  {
+                    speaker: inst,
+                    peer: {
+                      name: lng.name,
+                      address: lng.bgpSettings!.bgpPeeringAddress,
+                      asn: lng.bgpSettings!.asn,
+                      kind: 'ebgp',
+                      routerId: ip(r.spec.routerId),
+                      role: 'local-network-gateway',
+                    },
+                    info: { role: 'local-network-gateway' },
+                    maxPrefixes: VPN_PREFIX_LIMIT,
+                  },
                   VPN_TIMERS,
                 ),
               );
@@ -325,7 +428,12 @@ export class HybridRuntime {
         const c = this.circuits.get(circuit.id.toLowerCase());
         if (!c) continue;
         const peerAddrs = connection.mseePeerAddresses ?? [c.mseeLinkAddress(0), c.mseeLinkAddress(1)];
-        for (const [i, link] of [[0, 0], [1, 1], [0, 1], [1, 0]] as const) {
+        for (const [i, link] of [
+          [0, 0],
+          [1, 1],
+          [0, 1],
+          [1, 0],
+        ] as const) {
           const inst = gw.instances[i];
           if (!inst) continue;
           const linkName = link === 0 ? 'primary' : 'secondary';
@@ -333,12 +441,26 @@ export class HybridRuntime {
             `${gw.resource.name}/${i}<->${c.resource.name}/${linkName}`,
             {
               speaker: inst,
-              peer: { name: `${c.resource.name}/${linkName}`, address: peerAddrs[link]!, asn: MSEE_ASN, kind: 'ebgp', routerId: ip(c.mseeLinkAddress(link)), role: 'msee' },
+              peer: {
+                name: `${c.resource.name}/${linkName}`,
+                address: peerAddrs[link]!,
+                asn: MSEE_ASN,
+                kind: 'ebgp',
+                routerId: ip(c.mseeLinkAddress(link)),
+                role: 'msee',
+              },
               info: { role: 'msee', routingWeight: connection.routingWeight, circuit: c.resource.name, link },
             },
             {
               speaker: c.msees[link],
-              peer: { name: `${gw.resource.name}/${i}`, address: gw.resource.instanceAddresses[i]!, asn: gw.resource.asn, kind: 'ebgp', routerId: ip(gw.resource.instanceAddresses[i]!), role: 'gateway' },
+              peer: {
+                name: `${gw.resource.name}/${i}`,
+                address: gw.resource.instanceAddresses[i]!,
+                asn: gw.resource.asn,
+                kind: 'ebgp',
+                routerId: ip(gw.resource.instanceAddresses[i]!),
+                role: 'gateway',
+              },
               info: { role: 'gateway', mseeAddress: peerAddrs[link] },
               maxPrefixes: VNET_PREFIX_LIMIT,
             },
@@ -360,8 +482,30 @@ export class HybridRuntime {
         for (const link of [0, 1] as const) {
           this.session(
             `${c.resource.name}/${link}<->${other.resource.name}/${link} (Global Reach)`,
-            { speaker: c.msees[link], peer: { name: other.resource.name, address: other.mseeLinkAddress(link), asn: MSEE_ASN, kind: 'ebgp', routerId: ip(other.mseeLinkAddress(link)), role: 'global-reach' }, info: { role: 'global-reach' } },
-            { speaker: other.msees[link], peer: { name: c.resource.name, address: c.mseeLinkAddress(link), asn: MSEE_ASN, kind: 'ebgp', routerId: ip(c.mseeLinkAddress(link)), role: 'global-reach' }, info: { role: 'global-reach' } },
+            {
+              speaker: c.msees[link],
+              peer: {
+                name: other.resource.name,
+                address: other.mseeLinkAddress(link),
+                asn: MSEE_ASN,
+                kind: 'ebgp',
+                routerId: ip(other.mseeLinkAddress(link)),
+                role: 'global-reach',
+              },
+              info: { role: 'global-reach' },
+            },
+            {
+              speaker: other.msees[link],
+              peer: {
+                name: c.resource.name,
+                address: c.mseeLinkAddress(link),
+                asn: MSEE_ASN,
+                kind: 'ebgp',
+                routerId: ip(c.mseeLinkAddress(link)),
+                role: 'global-reach',
+              },
+              info: { role: 'global-reach' },
+            },
             ER_TIMERS,
           );
         }
@@ -369,7 +513,9 @@ export class HybridRuntime {
     }
     // 4. ER ↔ VPN gateway of the same VNet (iBGP, R-VPN-2).
     for (const vnet of m.virtualNetworks) {
-      const gws = gatewaysOfVnet(m, vnet).map((g) => this.gateways.get(g.id.toLowerCase())!).filter(Boolean);
+      const gws = gatewaysOfVnet(m, vnet)
+        .map((g) => this.gateways.get(g.id.toLowerCase())!)
+        .filter(Boolean);
       const er = gws.find((g) => g.isExpressRoute);
       const vpn = gws.find((g) => !g.isExpressRoute);
       if (!er || !vpn) continue;
@@ -377,11 +523,37 @@ export class HybridRuntime {
         vpn.instances.forEach((v, j) => {
           const s = this.session(
             `${er.resource.name}/${i}<->${vpn.resource.name}/${j}`,
-            { speaker: e, peer: { name: `${vpn.resource.name}/${j}`, address: vpn.resource.instanceAddresses[j]!, asn: vpn.resource.asn, kind: 'ibgp', routerId: ip(vpn.resource.instanceAddresses[j]!), role: 'vpn-gateway' }, info: { role: 'vpn-gateway' } },
-            { speaker: v, peer: { name: `${er.resource.name}/${i}`, address: er.resource.instanceAddresses[i]!, asn: er.resource.asn, kind: 'ibgp', routerId: ip(er.resource.instanceAddresses[i]!), role: 'expressroute-gateway' }, info: { role: 'expressroute-gateway' } },
+            {
+              speaker: e,
+              peer: {
+                name: `${vpn.resource.name}/${j}`,
+                address: vpn.resource.instanceAddresses[j]!,
+                asn: vpn.resource.asn,
+                kind: 'ibgp',
+                routerId: ip(vpn.resource.instanceAddresses[j]!),
+                role: 'vpn-gateway',
+              },
+              info: { role: 'vpn-gateway' },
+            },
+            {
+              speaker: v,
+              peer: {
+                name: `${er.resource.name}/${i}`,
+                address: er.resource.instanceAddresses[i]!,
+                asn: er.resource.asn,
+                kind: 'ibgp',
+                routerId: ip(er.resource.instanceAddresses[i]!),
+                role: 'expressroute-gateway',
+              },
+              info: { role: 'expressroute-gateway' },
+            },
             IBGP_TIMERS,
           );
-          this.mesh.push({ vnet: vnet.id.toLowerCase(), session: s, ends: [er.resource.instanceAddresses[i]!, vpn.resource.instanceAddresses[j]!] });
+          this.mesh.push({
+            vnet: vnet.id.toLowerCase(),
+            session: s,
+            ends: [er.resource.instanceAddresses[i]!, vpn.resource.instanceAddresses[j]!],
+          });
         }),
       );
     }
@@ -396,20 +568,34 @@ export class HybridRuntime {
         rt.instances.forEach((ri) =>
           gw.instances.forEach((gi, j) => {
             const s = this.session(
-                `${rt.resource.name}/IN_${ri.index}<->${g.name}/${j}`,
-                {
-                  speaker: ri.speaker,
-                  peer: { name: `${g.name}/${j}`, address: g.instanceAddresses[j]!, asn: g.asn, kind: 'ibgp', routerId: ip(g.instanceAddresses[j]!), role: gwRole },
-                  info: { role: gwRole },
+              `${rt.resource.name}/IN_${ri.index}<->${g.name}/${j}`,
+              {
+                speaker: ri.speaker,
+                peer: {
+                  name: `${g.name}/${j}`,
+                  address: g.instanceAddresses[j]!,
+                  asn: g.asn,
+                  kind: 'ibgp',
+                  routerId: ip(g.instanceAddresses[j]!),
+                  role: gwRole,
                 },
-                {
-                  speaker: gi,
-                  peer: { name: `${rt.resource.name}/${INSTANCE_NAMES[ri.index]}`, address: ri.ip, asn: 65515, kind: 'ibgp', routerId: ip(ri.ip), role: 'route-server' },
-                  info: { role: 'route-server' },
-                  ...(gw.isExpressRoute ? { maxPrefixes: VNET_PREFIX_LIMIT } : {}),
+                info: { role: gwRole },
+              },
+              {
+                speaker: gi,
+                peer: {
+                  name: `${rt.resource.name}/${INSTANCE_NAMES[ri.index]}`,
+                  address: ri.ip,
+                  asn: 65515,
+                  kind: 'ibgp',
+                  routerId: ip(ri.ip),
+                  role: 'route-server',
                 },
-                IBGP_TIMERS,
-              );
+                info: { role: 'route-server' },
+                ...(gw.isExpressRoute ? { maxPrefixes: VNET_PREFIX_LIMIT } : {}),
+              },
+              IBGP_TIMERS,
+            );
             this.b2b.push({ rs: rsKey, session: s });
             this.mesh.push({ vnet: vnet.id.toLowerCase(), session: s, ends: [g.instanceAddresses[j]!, ri.ip] });
           }),
@@ -431,7 +617,8 @@ export class HybridRuntime {
   start(): void {
     for (const r of this.routers.values()) r.originateAll();
     this.applyMeshPaths();
-    for (const s of this.sessions.values()) if (!this.b2b.some((x) => x.session === s) && !this.meshBroken.has(s)) s.open();
+    for (const s of this.sessions.values())
+      if (!this.b2b.some((x) => x.session === s) && !this.meshBroken.has(s)) s.open();
     this.applyBranchToBranch();
   }
 
@@ -463,7 +650,11 @@ export class HybridRuntime {
       this.meshBroken.set(s, b);
       if (was?.reason === b.reason) continue;
       if (s.state === 'Established') {
-        this.ctx.events.emit('session', s.label, `path broken (${b.rule}): ${b.reason}; no NOTIFICATION gets through, each side notices at hold expiry`);
+        this.ctx.events.emit(
+          'session',
+          s.label,
+          `path broken (${b.rule}): ${b.reason}; no NOTIFICATION gets through, each side notices at hold expiry`,
+        );
         s.cut();
       } else this.ctx.events.emit('session', s.label, `not established (${b.rule}): ${b.reason}`);
     }
@@ -488,7 +679,8 @@ export class HybridRuntime {
     for (const x of this.mesh) {
       if (x.vnet !== v) continue;
       const b = this.meshBroken.get(x.session);
-      if (b && x.session.state !== 'Established' && x.session.state !== 'Cut') out.push({ label: x.session.label, broken: b });
+      if (b && x.session.state !== 'Established' && x.session.state !== 'Cut')
+        out.push({ label: x.session.label, broken: b });
     }
     return out;
   }
@@ -518,7 +710,11 @@ export class HybridRuntime {
 
   /** The sessions riding on a circuit link: its customer edges ↔ the link's MSEE. */
   sessionsOfCircuitLink(circuit: CircuitRuntime, link: 0 | 1): InProcessSession[] {
-    return [...this.sessions.values()].filter((s) => ([0, 1] as const).some((side) => s.end(side).speaker === circuit.msees[link] && s.end(side).peer.role === 'customer'));
+    return [...this.sessions.values()].filter((s) =>
+      ([0, 1] as const).some(
+        (side) => s.end(side).speaker === circuit.msees[link] && s.end(side).peer.role === 'customer',
+      ),
+    );
   }
 
   /**
@@ -532,7 +728,9 @@ export class HybridRuntime {
       this.ctx.events.emit(
         'session',
         s.label,
-        graceful ? `fault: ${why}, graceful (NOTIFICATION Cease, both sides at once)` : `fault: ${why}, cut (no NOTIFICATION; detection by ${t.bfd ? `BFD in ${t.bfd.intervalMs * t.bfd.multiplier} ms` : `hold timer in ${t.holdTime} s`})`,
+        graceful
+          ? `fault: ${why}, graceful (NOTIFICATION Cease, both sides at once)`
+          : `fault: ${why}, cut (no NOTIFICATION; detection by ${t.bfd ? `BFD in ${t.bfd.intervalMs * t.bfd.multiplier} ms` : `hold timer in ${t.holdTime} s`})`,
       );
       if (graceful) s.close(why);
       else s.cut();
@@ -543,7 +741,10 @@ export class HybridRuntime {
   linkUp(list: readonly InProcessSession[]): void {
     for (const s of list) {
       const h = this.held.get(s);
-      if (h && h !== 'link') throw new Error(`session ${s.label} belongs to router ${h}, which is stopped: start it with 'arslab node start ${h}'`);
+      if (h && h !== 'link')
+        throw new Error(
+          `session ${s.label} belongs to router ${h}, which is stopped: start it with 'arslab node start ${h}'`,
+        );
     }
     for (const s of list) {
       this.held.delete(s);
@@ -558,7 +759,10 @@ export class HybridRuntime {
    * hold timer); start opens them again (a restarted router's sessions are new ones);
    * resume heals the cut.
    */
-  routerAction(r: RouterRuntime, action: 'stop' | 'kill' | 'start' | 'pause' | 'resume'): { name: string; kind: 'router'; address: string; realAddress: string; state: string } {
+  routerAction(
+    r: RouterRuntime,
+    action: 'stop' | 'kill' | 'start' | 'pause' | 'resume',
+  ): { name: string; kind: 'router'; address: string; realAddress: string; state: string } {
     const name = r.spec.name;
     this.ctx.events.emit('node', name, `${action} (built-in router: ${r.sessions.length} session(s))`);
     switch (action) {
@@ -620,7 +824,13 @@ export class HybridRuntime {
           for (const nh of c?.resource.mseeAddresses ?? []) if (!nextHops.includes(nh)) nextHops.push(nh);
         }
         if (collapse) nextHops.splice(1);
-        byPrefix.set(k, { prefix, nextHops, paths: msee, origin: 'expressroute', asPathLength: msee[0]!.attrs.asPathLength });
+        byPrefix.set(k, {
+          prefix,
+          nextHops,
+          paths: msee,
+          origin: 'expressroute',
+          asPathLength: msee[0]!.attrs.asPathLength,
+        });
       }
     }
     return [...byPrefix.values()];
@@ -634,7 +844,14 @@ export class HybridRuntime {
         const tunnel = best.filter((p) => p.source.role === 'local-network-gateway');
         if (tunnel.length === 0) continue;
         const k = formatPrefix(prefix);
-        if (!out.has(k)) out.set(k, { prefix, nextHops: vpnNextHops(gw.resource), paths: tunnel, origin: 'vpn', asPathLength: tunnel[0]!.attrs.asPathLength });
+        if (!out.has(k))
+          out.set(k, {
+            prefix,
+            nextHops: vpnNextHops(gw.resource),
+            paths: tunnel,
+            origin: 'vpn',
+            asPathLength: tunnel[0]!.attrs.asPathLength,
+          });
       }
     }
     return [...out.values()];

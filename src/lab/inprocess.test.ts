@@ -11,7 +11,10 @@ const passAll: SpeakerPolicy = {
   export: (_to, path) => path.attrs,
 };
 
-function pair(timers: { holdTime: number; keepaliveTime: number; bfd?: { intervalMs: number; multiplier: number } }, maxPrefixes?: number) {
+function pair(
+  timers: { holdTime: number; keepaliveTime: number; bfd?: { intervalMs: number; multiplier: number } },
+  maxPrefixes?: number,
+) {
   const clock = new VirtualClock();
   const queue = new DeliveryQueue();
   const a = new Speaker('A', 65515, 1, passAll);
@@ -19,7 +22,11 @@ function pair(timers: { holdTime: number; keepaliveTime: number; bfd?: { interva
   const s = new InProcessSession(
     'A<->B',
     { speaker: a, peer: newRouteSource({ name: 'B', address: '10.0.0.2', asn: 12076, kind: 'ebgp', routerId: 2 }) },
-    { speaker: b, peer: newRouteSource({ name: 'A', address: '10.0.0.1', asn: 65515, kind: 'ebgp', routerId: 1 }), ...(maxPrefixes ? { maxPrefixes } : {}) },
+    {
+      speaker: b,
+      peer: newRouteSource({ name: 'A', address: '10.0.0.1', asn: 65515, kind: 'ebgp', routerId: 1 }),
+      ...(maxPrefixes ? { maxPrefixes } : {}),
+    },
     { clock, queue, timers },
   );
   return { clock, queue, a, b, s };
@@ -84,7 +91,8 @@ test('close (with NOTIFICATION) flushes both sides at once', async () => {
 
 test('a prefix limit closes the session and it retries later', async () => {
   const { clock, queue, a, b, s } = pair({ holdTime: 180, keepaliveTime: 60 }, 2);
-  for (const p of ['10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16']) a.originate(parsePrefix(p)!, internAttrs({ origin: 0, asPath: [], nextHop: '10.0.0.1' }));
+  for (const p of ['10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16'])
+    a.originate(parsePrefix(p)!, internAttrs({ origin: 0, asPath: [], nextHop: '10.0.0.1' }));
   s.open();
   await queue.settled();
   assert.equal(s.state, 'Idle');
@@ -110,5 +118,8 @@ test('a delivery loop that never ends still lets timers run (the queue yields af
   looping = false;
   await queue.settled();
   assert.ok(n > 1000, `the loop ran across turns (${n} deliveries)`);
-  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  );
 });

@@ -75,7 +75,9 @@ export interface SessionEnd {
    * from it was flushed) — for bookkeeping the speaker does not keep, e.g. the arrival
    * order gateway listings show (azure/gatewayListings ArrivalOrder).
    */
-  readonly onChange?: (change: { readonly withdrawn: readonly Prefix[]; readonly announced: readonly Prefix[] } | 'down') => void;
+  readonly onChange?: (
+    change: { readonly withdrawn: readonly Prefix[]; readonly announced: readonly Prefix[] } | 'down',
+  ) => void;
 }
 
 export interface SessionTimers {
@@ -110,7 +112,12 @@ export class InProcessSession {
     readonly label: string,
     private readonly a: SessionEnd,
     private readonly b: SessionEnd,
-    private readonly ctx: { readonly clock: Clock; readonly events?: EventLog; readonly queue: DeliveryQueue; readonly timers: SessionTimers },
+    private readonly ctx: {
+      readonly clock: Clock;
+      readonly events?: EventLog;
+      readonly queue: DeliveryQueue;
+      readonly timers: SessionTimers;
+    },
   ) {
     this.na = this.endpoint(0);
     this.nb = this.endpoint(1);
@@ -133,7 +140,7 @@ export class InProcessSession {
       send: (batch: OutboundBatch) => {
         if (this.state_ !== 'Established') return; // a cut link loses what is sent over it
         this.sent[side]! += batch.announced.length + (batch.withdrawn.length ? 1 : 0);
-        this.ctx.queue.post(() => this.deliver(1 - side as 0 | 1, there, batch));
+        this.ctx.queue.post(() => this.deliver((1 - side) as 0 | 1, there, batch));
       },
     };
   }
@@ -149,7 +156,11 @@ export class InProcessSession {
       const r = to.speaker.receive(n.source.id, withdrawn, g);
       withdrawn = [];
       if (r.limitExceeded) {
-        this.ctx.events?.emit('notification', this.label, `prefix limit exceeded at ${to.speaker.name}: ${r.limitExceeded.count} > ${r.limitExceeded.limit}; session reset (Cease/1)`);
+        this.ctx.events?.emit(
+          'notification',
+          this.label,
+          `prefix limit exceeded at ${to.speaker.name}: ${r.limitExceeded.count} > ${r.limitExceeded.limit}; session reset (Cease/1)`,
+        );
         this.close('prefix limit');
         this.scheduleRetry(30);
         return;
@@ -251,7 +262,8 @@ export class InProcessSession {
     const nThere = side === 0 ? this.nb : this.na;
     // Only the difference: a full re-advertisement would count twice toward prefix limits.
     const held = new Map<string, { prefix: Prefix; attrs: RouteAttrs }>();
-    for (const { prefix, path } of there.speaker.adjRibIn(nThere.source.id)) held.set(formatPrefix(prefix), { prefix, attrs: path.attrs });
+    for (const { prefix, path } of there.speaker.adjRibIn(nThere.source.id))
+      held.set(formatPrefix(prefix), { prefix, attrs: path.attrs });
     const groups = new Map<RouteAttrs, Prefix[]>();
     for (const { prefix, attrs } of here.speaker.adjRibOut(nHere.source.id)) {
       const k = formatPrefix(prefix);
@@ -264,7 +276,10 @@ export class InProcessSession {
     }
     const withdrawn = [...held.values()].map((h) => h.prefix);
     if (withdrawn.length === 0 && groups.size === 0) return;
-    const batch: OutboundBatch = { withdrawn, announced: [...groups].map(([attrs, prefixes]) => ({ attrs, prefixes })) };
+    const batch: OutboundBatch = {
+      withdrawn,
+      announced: [...groups].map(([attrs, prefixes]) => ({ attrs, prefixes })),
+    };
     this.sent[side]! += batch.announced.length + (withdrawn.length ? 1 : 0);
     this.ctx.queue.post(() => this.deliver((1 - side) as 0 | 1, there, batch));
   }

@@ -88,7 +88,9 @@ export class Lab {
     this.events = new EventLog(clock);
     this.mode = options.mode ?? spec.settings.addressing;
     this.addresses = new AddressMap(this.mode, this.mode === 'loopback' ? spec.settings.loopbackAddresses : {});
-    this.port = options.port ?? (spec.settings.bgpPort === 'auto' ? (this.mode === 'netns' ? 179 : defaultBgpPort()) : spec.settings.bgpPort);
+    this.port =
+      options.port ??
+      (spec.settings.bgpPort === 'auto' ? (this.mode === 'netns' ? 179 : defaultBgpPort()) : spec.settings.bgpPort);
     this.model_ = spec.model;
   }
 
@@ -169,7 +171,12 @@ export class Lab {
     }
     checkpoint();
     for (const rt of this.routeServers.values()) await rt.start();
-    this.hybrid = new HybridRuntime(this.model_, this.spec.routers, { clock, events: this.events, queue: this.queue, routeServers: this.routeServers });
+    this.hybrid = new HybridRuntime(this.model_, this.spec.routers, {
+      clock,
+      events: this.events,
+      queue: this.queue,
+      routeServers: this.routeServers,
+    });
     this.hybrid.start();
     await this.queue.settled();
     if (o.startNodes !== false) {
@@ -193,9 +200,15 @@ export class Lab {
     for (const [key, rt] of this.routeServers) {
       const rs = next.routeServers.find((r) => idKey(r.id) === key);
       if (!rs) continue;
-      const before = vnetsServedBy(prev, rt.resource).map((v) => idKey(v.id)).sort().join();
+      const before = vnetsServedBy(prev, rt.resource)
+        .map((v) => idKey(v.id))
+        .sort()
+        .join();
       rt.setModel(next, rs);
-      const after = vnetsServedBy(next, rs).map((v) => idKey(v.id)).sort().join();
+      const after = vnetsServedBy(next, rs)
+        .map((v) => idKey(v.id))
+        .sort()
+        .join();
       if (before !== after) rt.refreshPeers(why);
     }
     this.hybrid?.setModel(next);
@@ -230,14 +243,19 @@ export class Lab {
     const candidates: GatewayRoute[] = [];
     const rs = routeServerOfVnet(m, hub);
     if (rs) {
-      for (const r of this.programmed(rs)) candidates.push({ ...r, origin: 'route-server', asPathLength: r.paths[0]?.attrs.asPathLength ?? 0 });
+      for (const r of this.programmed(rs))
+        candidates.push({ ...r, origin: 'route-server', asPathLength: r.paths[0]?.attrs.asPathLength ?? 0 });
     }
     for (const g of gatewaysOfVnet(m, hub)) {
       const gw = this.hybrid?.gateways.get(idKey(g.id));
       if (!gw) continue;
       candidates.push(...(gw.isExpressRoute ? this.hybrid!.expressRouteRoutes(gw) : this.hybrid!.vpnRoutes(gw)));
     }
-    const merged = mergeGatewayRoutes(candidates, rs?.hubRoutingPreference ?? 'ExpressRoute', m.routeServerSettings.maxEcmpPaths);
+    const merged = mergeGatewayRoutes(
+      candidates,
+      rs?.hubRoutingPreference ?? 'ExpressRoute',
+      m.routeServerSettings.maxEcmpPaths,
+    );
     const servedPrefixes = servedByHub(m, hub).flatMap((v) => v.prefixes);
     // R-VPN-2: with the gateways' iBGP mesh broken by GatewaySubnet's route table, every
     // gateway- and route-server-learned route disappears from the NICs of the hub and of the
@@ -248,7 +266,11 @@ export class Lab {
     if (down.length > 0) {
       const first = down[0]!;
       const reason = `not programmed: the gateways' iBGP mesh of ${hub.name} is down (${down.length} session(s), e.g. ${first.label}): ${first.broken.reason}`;
-      const withdrawn = [...merged.routes, ...merged.dropped.map((d) => d.route)].map((route) => ({ route, rule: 'R-VPN-2', reason }));
+      const withdrawn = [...merged.routes, ...merged.dropped.map((d) => d.route)].map((route) => ({
+        route,
+        rule: 'R-VPN-2',
+        reason,
+      }));
       return { routes: [], servedPrefixes, dropped: withdrawn };
     }
     return { routes: merged.routes, servedPrefixes, dropped: merged.dropped };

@@ -112,7 +112,9 @@ export class NamespaceEndpoint {
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    child.stderr?.on('data', (d: Buffer) => this.logger.log('warn', `netns helper ${this.name}: ${d.toString().trim()}`));
+    child.stderr?.on('data', (d: Buffer) =>
+      this.logger.log('warn', `netns helper ${this.name}: ${d.toString().trim()}`),
+    );
     // A helper that dies (killed, or its namespace deleted) fails what is pending; later
     // requests fail at once: the BGP sessions retry and report it, the lab keeps running.
     child.on('error', (e) => this.logger.log('warn', `netns helper ${this.name}: ${e.message}`));
@@ -131,7 +133,9 @@ export class NamespaceEndpoint {
         reject(new Error(`netns helper in ${this.name}: ${e.message}`));
       };
       child.once('error', fail);
-      child.once('exit', (code, signal) => fail(new Error(`exited at start (code ${code ?? '-'}, signal ${signal ?? '-'})`)));
+      child.once('exit', (code, signal) =>
+        fail(new Error(`exited at start (code ${code ?? '-'}, signal ${signal ?? '-'})`)),
+      );
       this.pending.set(0, {
         resolve: () => {
           clearTimeout(t);
@@ -243,7 +247,8 @@ export class Netns {
   ) {}
 
   static async create(labName: string, _stateDir: string, logger: Logger): Promise<Netns> {
-    if (process.getuid?.() !== 0) throw new Error('netns mode needs root (it creates network namespaces); use loopback mode instead');
+    if (process.getuid?.() !== 0)
+      throw new Error('netns mode needs root (it creates network namespaces); use loopback mode instead');
     const n = new Netns(namespaceTag(labName), logger);
     try {
       await n.removeLeftovers(labName);
@@ -306,7 +311,10 @@ export class Netns {
    * A namespace for one node, with its emulated address on eth0 and every other address
    * on-link through the bridge (ARP resolves across it, whatever the subnets).
    */
-  async addNode(node: string, address: string): Promise<{ name: string; connector: Connector; listen: (l: BgpListener) => Promise<void> }> {
+  async addNode(
+    node: string,
+    address: string,
+  ): Promise<{ name: string; connector: Connector; listen: (l: BgpListener) => Promise<void> }> {
     const ns = this.nsName(node);
     const az = this.nsName('azure');
     await this.addNamespace(ns);

@@ -63,7 +63,9 @@ async function listen(req: Extract<Request, { type: 'listen' }>): Promise<void> 
     if (servers.get(req.id)?.server !== server) return void socket.destroy();
     send({ type: 'accepted', id: req.id }, socket);
   });
-  server.once('error', (err) => send({ type: 'listen-error', id: req.id, message: `listen on ${key} in the namespace: ${err.message}` }));
+  server.once('error', (err) =>
+    send({ type: 'listen-error', id: req.id, message: `listen on ${key} in the namespace: ${err.message}` }),
+  );
   server.listen({ host: req.host, port: req.port, exclusive: true }, () => {
     server.removeAllListeners('error');
     server.on('error', () => {});
@@ -73,7 +75,12 @@ async function listen(req: Extract<Request, { type: 'listen' }>): Promise<void> 
 }
 
 function connect(req: Extract<Request, { type: 'connect' }>): void {
-  const socket = net.connect({ host: req.host, port: req.port, noDelay: true, ...(req.localAddress ? { localAddress: req.localAddress } : {}) });
+  const socket = net.connect({
+    host: req.host,
+    port: req.port,
+    noDelay: true,
+    ...(req.localAddress ? { localAddress: req.localAddress } : {}),
+  });
   socket.once('connect', () => {
     socket.pause();
     socket.removeAllListeners('error');

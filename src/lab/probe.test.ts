@@ -16,7 +16,14 @@ const r = (seq: number, result: ProbeResult['result'], vm = 'ws1', rttMs = 1): P
 });
 
 test('summary: loss, rtt, and the longest gap between replies (the failover), with the probes it lost', () => {
-  const results = [r(0, 'ok', 'ws1', 2), r(1, 'ok', 'ws1', 1), r(2, 'unreachable'), r(3, 'timeout'), r(4, 'ok', 'ws2', 3), r(5, 'ok', 'ws2', 2)];
+  const results = [
+    r(0, 'ok', 'ws1', 2),
+    r(1, 'ok', 'ws1', 1),
+    r(2, 'unreachable'),
+    r(3, 'timeout'),
+    r(4, 'ok', 'ws2', 3),
+    r(5, 'ok', 'ws2', 2),
+  ];
   const s = summarize(results);
   assert.deepEqual(s, {
     sent: 6,
@@ -46,19 +53,48 @@ test('summary: a run that ends without replies says since when; none at all has 
   assert.equal(s.failingSinceSeq, 2);
   assert.equal(s.longestGapMs, 100);
   const none = summarize([r(0, 'timeout')]);
-  assert.deepEqual([none.received, none.lossPercent, none.rttMs, none.longestGapMs, none.failingSinceSeq], [0, 100, null, null, 0]);
-  assert.deepEqual(summarize([]), { sent: 0, received: 0, lost: 0, lossPercent: 0, rttMs: null, longestGapMs: null, reached: {} });
+  assert.deepEqual(
+    [none.received, none.lossPercent, none.rttMs, none.longestGapMs, none.failingSinceSeq],
+    [0, 100, null, null, 0],
+  );
+  assert.deepEqual(summarize([]), {
+    sent: 0,
+    received: 0,
+    lost: 0,
+    lossPercent: 0,
+    rttMs: null,
+    longestGapMs: null,
+    reached: {},
+  });
 });
 
 test('probe lines: seq, time, source port, the route, the VM reached, the result', () => {
-  assert.equal(formatProbeLine(r(3, 'ok', 'ws2', 0.5)), 'seq=3 t=0.300s sport=40003 100.64.0.1/32 VirtualNetworkGateway 10.10.0.5 -> ws2: 200 "ws2" rtt=0.500 ms\n');
-  assert.equal(formatProbeLine(r(4, 'unreachable')), 'seq=4 t=0.400s sport=40004 100.64.0.1/32 VirtualNetworkGateway 10.10.0.4 -> ws1: unreachable (connection refused)\n');
   assert.equal(
-    formatProbeLine({ seq: 5, t: 500, labT: 0, sourcePort: 40005, prefix: '100.64.0.0/10', nextHopType: 'None', result: 'no route', detail: '100.64.0.0/10 has next hop type None: dropped' }),
+    formatProbeLine(r(3, 'ok', 'ws2', 0.5)),
+    'seq=3 t=0.300s sport=40003 100.64.0.1/32 VirtualNetworkGateway 10.10.0.5 -> ws2: 200 "ws2" rtt=0.500 ms\n',
+  );
+  assert.equal(
+    formatProbeLine(r(4, 'unreachable')),
+    'seq=4 t=0.400s sport=40004 100.64.0.1/32 VirtualNetworkGateway 10.10.0.4 -> ws1: unreachable (connection refused)\n',
+  );
+  assert.equal(
+    formatProbeLine({
+      seq: 5,
+      t: 500,
+      labT: 0,
+      sourcePort: 40005,
+      prefix: '100.64.0.0/10',
+      nextHopType: 'None',
+      result: 'no route',
+      detail: '100.64.0.0/10 has next hop type None: dropped',
+    }),
     'seq=5 t=0.500s sport=40005 100.64.0.0/10 None: no route (100.64.0.0/10 has next hop type None: dropped)\n',
   );
 });
 
 test('source ports: 40000 + seq, wrapping inside 1024-65535; or one fixed port', () => {
-  assert.deepEqual([probeSourcePort(0), probeSourcePort(1), probeSourcePort(25535), probeSourcePort(25536), probeSourcePort(7, 1234)], [40000, 40001, 65535, 1024, 1234]);
+  assert.deepEqual(
+    [probeSourcePort(0), probeSourcePort(1), probeSourcePort(25535), probeSourcePort(25536), probeSourcePort(7, 1234)],
+    [40000, 40001, 65535, 1024, 1234],
+  );
 });

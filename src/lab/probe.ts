@@ -141,18 +141,37 @@ export function probeSourcePort(seq: number, fixed?: number): number {
 export function probeSource(lab: Lab, from: string): { vm: VirtualMachine; nic: NetworkInterface; address: string } {
   const m = lab.model;
   const [rg, name] = from.includes('/') ? (from.split('/', 2) as [string, string]) : [undefined, from];
-  const vms = m.virtualMachines.filter((v) => sameName(v.name, name) && (rg === undefined || sameName(v.resourceGroup, rg)));
+  const vms = m.virtualMachines.filter(
+    (v) => sameName(v.name, name) && (rg === undefined || sameName(v.resourceGroup, rg)),
+  );
   let vm: VirtualMachine | undefined = vms[0];
   let nic: NetworkInterface | undefined;
-  if (vms.length > 1) throw new ProbeInputError(400, 'AmbiguousVirtualMachine', `'${from}' names virtual machines in resource groups ${vms.map((v) => v.resourceGroup).join(', ')}: write RESOURCE-GROUP/NAME`);
+  if (vms.length > 1)
+    throw new ProbeInputError(
+      400,
+      'AmbiguousVirtualMachine',
+      `'${from}' names virtual machines in resource groups ${vms.map((v) => v.resourceGroup).join(', ')}: write RESOURCE-GROUP/NAME`,
+    );
   if (!vm) {
-    nic = m.networkInterfaces.find((n) => sameName(n.name, name) && (rg === undefined || sameName(n.resourceGroup, rg)));
+    nic = m.networkInterfaces.find(
+      (n) => sameName(n.name, name) && (rg === undefined || sameName(n.resourceGroup, rg)),
+    );
     vm = nic?.virtualMachine ? byId(m.virtualMachines, nic.virtualMachine) : undefined;
   }
-  if (!vm) throw new ProbeInputError(404, 'VirtualMachineNotFound', `no virtual machine or NIC '${from}' in this lab (virtual machines: ${m.virtualMachines.map((v) => v.name).join(', ') || 'none'})`);
+  if (!vm)
+    throw new ProbeInputError(
+      404,
+      'VirtualMachineNotFound',
+      `no virtual machine or NIC '${from}' in this lab (virtual machines: ${m.virtualMachines.map((v) => v.name).join(', ') || 'none'})`,
+    );
   nic ??= byId(m.networkInterfaces, vm.networkInterfaces[0]);
   const address = nic ? primaryIpConfig(nic)?.privateIPAddress : undefined;
-  if (!nic || !address) throw new ProbeInputError(400, 'NoNetworkInterface', `virtual machine '${vm.name}' has no NIC with a private IP address`);
+  if (!nic || !address)
+    throw new ProbeInputError(
+      400,
+      'NoNetworkInterface',
+      `virtual machine '${vm.name}' has no NIC with a private IP address`,
+    );
   return { vm, nic, address };
 }
 
@@ -160,14 +179,21 @@ export function probeSource(lab: Lab, from: string): { vm: VirtualMachine; nic: 
 export function checkProbeRequest(r: ProbeRequest): void {
   const bad = (field: string, why: string) => new ProbeInputError(400, 'InvalidParameter', `${field}: ${why}`);
   if (typeof r.from !== 'string' || !r.from) throw bad('from', 'a source virtual machine is required');
-  if (typeof r.to !== 'string' || parseIpv4(r.to) === undefined) throw bad('to', `expected an IPv4 address, got '${r.to}'`);
+  if (typeof r.to !== 'string' || parseIpv4(r.to) === undefined)
+    throw bad('to', `expected an IPv4 address, got '${r.to}'`);
   if (!Number.isInteger(r.port) || r.port < 1 || r.port > 65535) throw bad('port', `expected 1-65535, got ${r.port}`);
-  if (!(r.intervalMs >= 1) || r.intervalMs > 3_600_000) throw bad('interval', `expected 1 ms to 1 h, got ${r.intervalMs} ms`);
-  if (r.timeoutMs !== undefined && !(r.timeoutMs >= 1)) throw bad('timeout', `expected at least 1 ms, got ${r.timeoutMs} ms`);
-  if (r.timeoutMs !== undefined && r.timeoutMs > r.intervalMs) throw bad('timeout', `${r.timeoutMs} ms is longer than the interval (${r.intervalMs} ms): one probe at a time`);
-  if (r.count !== undefined && (!Number.isInteger(r.count) || r.count < 1)) throw bad('count', `expected a whole number of at least 1, got ${r.count}`);
-  if (r.durationMs !== undefined && !(r.durationMs > 0)) throw bad('duration', `expected more than 0, got ${r.durationMs} ms`);
-  if (r.sourcePort !== undefined && (!Number.isInteger(r.sourcePort) || r.sourcePort < 1 || r.sourcePort > 65535)) throw bad('source-port', `expected 1-65535, got ${r.sourcePort}`);
+  if (!(r.intervalMs >= 1) || r.intervalMs > 3_600_000)
+    throw bad('interval', `expected 1 ms to 1 h, got ${r.intervalMs} ms`);
+  if (r.timeoutMs !== undefined && !(r.timeoutMs >= 1))
+    throw bad('timeout', `expected at least 1 ms, got ${r.timeoutMs} ms`);
+  if (r.timeoutMs !== undefined && r.timeoutMs > r.intervalMs)
+    throw bad('timeout', `${r.timeoutMs} ms is longer than the interval (${r.intervalMs} ms): one probe at a time`);
+  if (r.count !== undefined && (!Number.isInteger(r.count) || r.count < 1))
+    throw bad('count', `expected a whole number of at least 1, got ${r.count}`);
+  if (r.durationMs !== undefined && !(r.durationMs > 0))
+    throw bad('duration', `expected more than 0, got ${r.durationMs} ms`);
+  if (r.sourcePort !== undefined && (!Number.isInteger(r.sourcePort) || r.sourcePort < 1 || r.sourcePort > 65535))
+    throw bad('source-port', `expected 1-65535, got ${r.sourcePort}`);
 }
 
 interface Target {
@@ -178,15 +204,23 @@ interface Target {
 /** Where a VM serves `port`: its http node on that port, else its mapped address and port (a real server bound there). */
 function targetOf(lab: Lab, vm: VirtualMachine, address: string, port: number): Target {
   for (const n of lab.nodes.values()) {
-    if (n instanceof HttpNode && n.spec.port === port && idKey(n.spec.vm) === idKey(vm.id)) return { address: n.realAddress, port: n.realPort };
+    if (n instanceof HttpNode && n.spec.port === port && idKey(n.spec.vm) === idKey(vm.id))
+      return { address: n.realAddress, port: n.realPort };
   }
   return { address: lab.addresses.add(address), port: httpBoundPort({ port }, lab.mode, process.getuid?.() === 0) };
 }
 
-type Exchange = { ok: true; status: number; body: string; rttMs: number } | { ok: false; result: 'unreachable' | 'timeout'; detail: string };
+type Exchange =
+  | { ok: true; status: number; body: string; rttMs: number }
+  | { ok: false; result: 'unreachable' | 'timeout'; detail: string };
 
 /** TCP connect + `GET /` within `timeoutMs`; the answer's status and first body line. */
-function httpGet(target: Target, host: string, timeoutMs: number, via: { localAddress?: string; connector?: Connector }): Promise<Exchange> {
+function httpGet(
+  target: Target,
+  host: string,
+  timeoutMs: number,
+  via: { localAddress?: string; connector?: Connector },
+): Promise<Exchange> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     let socket: net.Socket | undefined;
@@ -201,7 +235,12 @@ function httpGet(target: Target, host: string, timeoutMs: number, via: { localAd
       resolve(r);
     };
     const timer = setTimeout(
-      () => finish({ ok: false, result: 'timeout', detail: connected ? `connected, no answer within ${timeoutMs} ms` : `no connection within ${timeoutMs} ms` }),
+      () =>
+        finish({
+          ok: false,
+          result: 'timeout',
+          detail: connected ? `connected, no answer within ${timeoutMs} ms` : `no connection within ${timeoutMs} ms`,
+        }),
       timeoutMs,
     );
     const parse = (): Exchange | undefined => {
@@ -214,7 +253,12 @@ function httpGet(target: Target, host: string, timeoutMs: number, via: { localAd
       const body = buf.subarray(head + 4);
       if (length && body.length < Number(length[1])) return undefined;
       const first = body.toString('utf8').split('\n')[0]!.trim();
-      return { ok: true, status: Number(m[1]), body: first.length > 60 ? `${first.slice(0, 57)}...` : first, rttMs: round(performance.now() - t0) };
+      return {
+        ok: true,
+        status: Number(m[1]),
+        body: first.length > 60 ? `${first.slice(0, 57)}...` : first,
+        rttMs: round(performance.now() - t0),
+      };
     };
     const use = (s: net.Socket) => {
       socket = s;
@@ -225,9 +269,19 @@ function httpGet(target: Target, host: string, timeoutMs: number, via: { localAd
         const r = parse();
         if (r) finish(r);
       });
-      s.on('end', () => finish(parse() ?? { ok: false, result: 'unreachable', detail: chunks.length ? 'connection closed mid-answer' : 'connection closed without an answer' }));
+      s.on('end', () =>
+        finish(
+          parse() ?? {
+            ok: false,
+            result: 'unreachable',
+            detail: chunks.length ? 'connection closed mid-answer' : 'connection closed without an answer',
+          },
+        ),
+      );
       s.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, result: 'unreachable', detail: describe(e) }));
-      s.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: arslab-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+      s.write(
+        `GET / HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: arslab-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+      );
     };
     if (via.connector) {
       via.connector({ remote: { address: target.address, port: target.port }, localAddress: '' }).then(
@@ -239,7 +293,12 @@ function httpGet(target: Target, host: string, timeoutMs: number, via: { localAd
       );
       return;
     }
-    const s = net.connect({ host: target.address, port: target.port, noDelay: true, ...(via.localAddress ? { localAddress: via.localAddress } : {}) });
+    const s = net.connect({
+      host: target.address,
+      port: target.port,
+      noDelay: true,
+      ...(via.localAddress ? { localAddress: via.localAddress } : {}),
+    });
     socket = s;
     s.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, result: 'unreachable', detail: describe(e) }));
     s.once('connect', () => use(s));
@@ -255,9 +314,23 @@ function describe(e: NodeJS.ErrnoException): string {
 }
 
 /** One probe: resolve the flow on the routes of now, connect if a VM is reached. */
-async function probeOnce(lab: Lab, src: ReturnType<typeof probeSource>, req: ProbeRequest, timeoutMs: number, seq: number, t: number, labT: number): Promise<ProbeResult> {
+async function probeOnce(
+  lab: Lab,
+  src: ReturnType<typeof probeSource>,
+  req: ProbeRequest,
+  timeoutMs: number,
+  seq: number,
+  t: number,
+  labT: number,
+): Promise<ProbeResult> {
   const sourcePort = probeSourcePort(seq, req.sourcePort);
-  const d = lab.forward(src.nic, { source: src.address, destination: req.to, protocol: 6, sourcePort, destinationPort: req.port });
+  const d = lab.forward(src.nic, {
+    source: src.address,
+    destination: req.to,
+    protocol: 6,
+    sourcePort,
+    destinationPort: req.port,
+  });
   const base = {
     seq,
     t: round(t),
@@ -269,13 +342,19 @@ async function probeOnce(lab: Lab, src: ReturnType<typeof probeSource>, req: Pro
     ...(d.paths > 1 ? { paths: d.paths, path: d.pathIndex! + 1 } : {}),
     ...(d.vm ? { vm: d.vm.name } : {}),
   };
-  if (d.outcome !== 'forward' || !d.vm || !d.nextHopIp) return { ...base, result: d.outcome === 'forward' ? 'unreachable' : d.outcome, detail: d.reason };
+  if (d.outcome !== 'forward' || !d.vm || !d.nextHopIp)
+    return { ...base, result: d.outcome === 'forward' ? 'unreachable' : d.outcome, detail: d.reason };
   const target = targetOf(lab, d.vm, d.nextHopIp, req.port);
   const connector = lab.probeConnector();
   const localAddress = connector ? undefined : lab.addresses.add(src.address);
-  const r = await httpGet(target, req.to, timeoutMs, { ...(connector ? { connector } : {}), ...(localAddress ? { localAddress } : {}) });
+  const r = await httpGet(target, req.to, timeoutMs, {
+    ...(connector ? { connector } : {}),
+    ...(localAddress ? { localAddress } : {}),
+  });
   const where = { target: `${target.address}:${target.port}` };
-  return r.ok ? { ...base, ...where, result: 'ok', status: r.status, body: r.body, rttMs: r.rttMs } : { ...base, ...where, result: r.result, detail: r.detail };
+  return r.ok
+    ? { ...base, ...where, result: 'ok', status: r.status, body: r.body, rttMs: r.rttMs }
+    : { ...base, ...where, result: r.result, detail: r.detail };
 }
 
 /**
@@ -335,7 +414,16 @@ export async function runProbe(
     const t = performance.now() - t0;
     pending.push(
       probeOnce(lab, src, req, timeoutMs, seq, t, startEvent.t + t)
-        .catch((e: Error): ProbeResult => ({ seq, t: round(t), labT: round(startEvent.t + t), sourcePort: probeSourcePort(seq, req.sourcePort), result: 'unreachable', detail: e.message }))
+        .catch(
+          (e: Error): ProbeResult => ({
+            seq,
+            t: round(t),
+            labT: round(startEvent.t + t),
+            sourcePort: probeSourcePort(seq, req.sourcePort),
+            result: 'unreachable',
+            detail: e.message,
+          }),
+        )
         .then((r) => {
           done.set(seq, r);
           deliver();
@@ -420,13 +508,18 @@ const ms = (x: number) => `${x < 10 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.
 
 /** The first line `arslab probe` prints (hping's "HPING host ..."). */
 export function formatProbeHeader(i: ProbeInfo): string {
-  const sport = i.sourcePort === 'varying' ? `source port ${FIRST_SOURCE_PORT}+seq (a new flow per probe)` : `source port ${i.sourcePort} (one flow)`;
+  const sport =
+    i.sourcePort === 'varying'
+      ? `source port ${FIRST_SOURCE_PORT}+seq (a new flow per probe)`
+      : `source port ${i.sourcePort} (one flow)`;
   return `PROBE ${i.to}:${i.port} from ${i.from} (${i.source}, ${i.nic}): every ${i.intervalMs} ms, timeout ${i.timeoutMs} ms, ${sport}\n`;
 }
 
 /** One line per probe: seq, time, the route followed, the VM reached, the result. */
 export function formatProbeLine(r: ProbeResult): string {
-  const route = r.prefix ? `${r.prefix} ${r.nextHopType ?? ''}${r.nextHopIp && r.nextHopType !== 'VnetLocal' ? ` ${r.nextHopIp}` : ''}${r.paths ? ` [path ${r.path}/${r.paths}]` : ''}` : 'no route';
+  const route = r.prefix
+    ? `${r.prefix} ${r.nextHopType ?? ''}${r.nextHopIp && r.nextHopType !== 'VnetLocal' ? ` ${r.nextHopIp}` : ''}${r.paths ? ` [path ${r.path}/${r.paths}]` : ''}`
+    : 'no route';
   const at = r.vm ? ` -> ${r.vm}` : '';
   const what =
     r.result === 'ok'
@@ -441,7 +534,8 @@ export function formatProbeLine(r: ProbeResult): string {
 export function formatSummary(i: Pick<ProbeInfo, 'to' | 'port' | 'from'>, s: ProbeSummary): string {
   let out = `--- ${i.to}:${i.port} probe statistics (from ${i.from}) ---\n`;
   out += `${s.sent} probes sent, ${s.received} received, ${s.lossPercent}% lost\n`;
-  if (s.rttMs) out += `round-trip min/avg/max = ${s.rttMs.min.toFixed(3)}/${s.rttMs.avg.toFixed(3)}/${s.rttMs.max.toFixed(3)} ms\n`;
+  if (s.rttMs)
+    out += `round-trip min/avg/max = ${s.rttMs.min.toFixed(3)}/${s.rttMs.avg.toFixed(3)}/${s.rttMs.max.toFixed(3)} ms\n`;
   if (s.longestGapMs !== null && s.longestGap) {
     out += `longest gap between replies = ${ms(s.longestGapMs)} (seq ${s.longestGap.fromSeq} -> ${s.longestGap.toSeq}, ${s.longestGap.lost} lost)\n`;
   } else out += `longest gap between replies = - (fewer than two replies)\n`;
@@ -450,4 +544,3 @@ export function formatSummary(i: Pick<ProbeInfo, 'to' | 'port' | 'from'>, s: Pro
   if (reached.length) out += `replies from: ${reached.map(([vm, n]) => `${vm} ${n}`).join(', ')}\n`;
   return out;
 }
-

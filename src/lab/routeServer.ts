@@ -92,7 +92,12 @@ export class RouteServerRuntime {
     const ip = this.rs.virtualRouterIps[index];
     const realIp = this.ctx.addresses.add(ip);
     const settings = this.model.routeServerSettings;
-    const speaker = new Speaker(`${this.rs.name}/${INSTANCE_NAMES[index]}`, ROUTE_SERVER_ASN, ipToId(ip), routeServerPolicy(this.rs, index, settings));
+    const speaker = new Speaker(
+      `${this.rs.name}/${INSTANCE_NAMES[index]}`,
+      ROUTE_SERVER_ASN,
+      ipToId(ip),
+      routeServerPolicy(this.rs, index, settings),
+    );
     // Best-path changes go to the timeline one by one when few, as a count when many (a
     // 300,000-route table must not write 300,000 events).
     let batch: string[] = [];
@@ -115,10 +120,23 @@ export class RouteServerRuntime {
     const listener = new BgpListener(realIp, this.ctx.port, { logger: this.ctx.logger, name: this.label(index) });
     // R-ARS-3: only configured peer IPs may connect; say who tried.
     listener.onRefused = (r) =>
-      this.ctx.events.emit('refused', this.label(index), `connection from unconfigured address ${this.ctx.addresses.display(r.remoteAddress)} refused (Cease/Connection Rejected)`, {
-        remoteAddress: this.ctx.addresses.display(r.remoteAddress),
-      });
-    const inst: InstanceRuntime = { index, name: INSTANCE_NAMES[index], ip, realIp, speaker, listener, peerings: new Map() };
+      this.ctx.events.emit(
+        'refused',
+        this.label(index),
+        `connection from unconfigured address ${this.ctx.addresses.display(r.remoteAddress)} refused (Cease/Connection Rejected)`,
+        {
+          remoteAddress: this.ctx.addresses.display(r.remoteAddress),
+        },
+      );
+    const inst: InstanceRuntime = {
+      index,
+      name: INSTANCE_NAMES[index],
+      ip,
+      realIp,
+      speaker,
+      listener,
+      peerings: new Map(),
+    };
     for (const c of this.rs.bgpConnections) this.addPeering(inst, c);
     return inst;
   }
@@ -126,7 +144,14 @@ export class RouteServerRuntime {
   private addPeering(inst: InstanceRuntime, c: BgpConnection): void {
     const settings = this.model.routeServerSettings;
     const peerReal = this.ctx.addresses.add(c.peerIp);
-    const source = newRouteSource({ name: c.name, address: c.peerIp, asn: c.peerAsn, kind: 'ebgp', routerId: ipToId(c.peerIp), role: 'nva' });
+    const source = newRouteSource({
+      name: c.name,
+      address: c.peerIp,
+      asn: c.peerAsn,
+      kind: 'ebgp',
+      routerId: ipToId(c.peerIp),
+      role: 'nva',
+    });
     const session = createBgpNeighbor({
       speaker: inst.speaker,
       source,
@@ -143,7 +168,13 @@ export class RouteServerRuntime {
         logger: this.ctx.logger,
         ...(this.ctx.connector ? { connector: this.ctx.connector } : {}),
         ...(this.ctx.pcapDir
-          ? { pcap: { dir: this.ctx.pcapDir, local: { address: inst.ip, port: 179 }, remote: { address: c.peerIp, port: 179 } } }
+          ? {
+              pcap: {
+                dir: this.ctx.pcapDir,
+                local: { address: inst.ip, port: 179 },
+                remote: { address: c.peerIp, port: 179 },
+              },
+            }
           : {}),
         fsm: {
           localAs: ROUTE_SERVER_ASN,
@@ -167,7 +198,11 @@ export class RouteServerRuntime {
     for (const inst of this.instances) {
       if (this.ctx.listen) await this.ctx.listen(inst.listener);
       else await inst.listener.listen();
-      this.ctx.events.emit('lab', this.label(inst.index), `listening on ${inst.realIp}:${this.ctx.port} (emulated ${inst.ip})`);
+      this.ctx.events.emit(
+        'lab',
+        this.label(inst.index),
+        `listening on ${inst.realIp}:${this.ctx.port} (emulated ${inst.ip})`,
+      );
     }
     for (const inst of this.instances) for (const p of inst.peerings.values()) p.session.peer.start();
   }
@@ -185,7 +220,8 @@ export class RouteServerRuntime {
     for (const v of vnetsServedBy(this.model, this.rs)) want.push(...v.prefixes);
     for (const inst of this.instances) {
       const attrs = vnetRouteAttrs(inst.ip);
-      for (const p of this.originated) if (!want.some((w) => w.afi === p.afi && w.addr === p.addr && w.len === p.len)) inst.speaker.withdrawLocal(p);
+      for (const p of this.originated)
+        if (!want.some((w) => w.afi === p.afi && w.addr === p.addr && w.len === p.len)) inst.speaker.withdrawLocal(p);
       for (const p of want) inst.speaker.originate(p, attrs);
     }
     this.originated = want;
@@ -195,7 +231,8 @@ export class RouteServerRuntime {
   setModel(model: AzureModel, rs: RouteServer): void {
     this.model = model;
     this.rs = rs;
-    for (const inst of this.instances) inst.speaker.setPolicy(routeServerPolicy(rs, inst.index, model.routeServerSettings));
+    for (const inst of this.instances)
+      inst.speaker.setPolicy(routeServerPolicy(rs, inst.index, model.routeServerSettings));
     this.originateVnets();
   }
 
@@ -208,7 +245,11 @@ export class RouteServerRuntime {
       for (const p of inst.peerings.values()) {
         const done = p.session.peer.requestRefresh();
         if (done !== 'not-established') {
-          this.ctx.events.emit('session', this.label(inst.index, p.connection.name), `${done === 'route-refresh' ? 'ROUTE-REFRESH sent' : 'session reset (no route refresh capability)'}: ${why} (R-ARS-13)`);
+          this.ctx.events.emit(
+            'session',
+            this.label(inst.index, p.connection.name),
+            `${done === 'route-refresh' ? 'ROUTE-REFRESH sent' : 'session reset (no route refresh capability)'}: ${why} (R-ARS-13)`,
+          );
         }
       }
     }
@@ -295,7 +336,10 @@ export class RouteServerRuntime {
         routesReceived: inst.speaker.heldFrom(p.session.neighbor.source.id),
         routesAdvertised: [...inst.speaker.adjRibOut(p.session.neighbor.source.id)].length,
         // Wall time the session came up: the clock is monotonic, so count back from now.
-        upSince: p.session.peer.counters.establishedAt === undefined ? undefined : new Date(Date.now() - (this.ctx.clock.now() - p.session.peer.counters.establishedAt)).toISOString(),
+        upSince:
+          p.session.peer.counters.establishedAt === undefined
+            ? undefined
+            : new Date(Date.now() - (this.ctx.clock.now() - p.session.peer.counters.establishedAt)).toISOString(),
         lastDown: p.session.peer.counters.lastDown?.reason,
         messagesSent: p.session.peer.counters.messagesSent,
         messagesReceived: p.session.peer.counters.messagesReceived,

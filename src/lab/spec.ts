@@ -93,7 +93,12 @@ export interface SpeakerNodeSpec extends NodeBase {
  * is the router's own address on the attachment (always set by the lab-file loader).
  */
 export type Attachment =
-  | { readonly kind: 'expressRoute'; readonly circuit: string; readonly link: 'primary' | 'secondary'; readonly address?: string }
+  | {
+      readonly kind: 'expressRoute';
+      readonly circuit: string;
+      readonly link: 'primary' | 'secondary';
+      readonly address?: string;
+    }
   | { readonly kind: 'vpn'; readonly localNetworkGateway: string; readonly address?: string };
 
 /** A route a built-in router originates, optionally on some attachments only. */
@@ -151,7 +156,11 @@ export const isBgpNode = (n: NodeSpec): n is BgpNodeSpec => n.kind !== 'http';
  * `loopbackPort`, else `port`, moved up by 1000 when below 1024 and the lab may not bind
  * privileged ports (80 → 1080), as BGP's 179 becomes 1179 (ADR 0001).
  */
-export function httpBoundPort(n: Pick<HttpNodeSpec, 'port' | 'loopbackPort'>, mode: AddressingMode, privileged: boolean): number {
+export function httpBoundPort(
+  n: Pick<HttpNodeSpec, 'port' | 'loopbackPort'>,
+  mode: AddressingMode,
+  privileged: boolean,
+): number {
   if (mode === 'netns') return n.port;
   if (n.loopbackPort !== undefined) return n.loopbackPort;
   return n.port < 1024 && !privileged ? n.port + 1000 : n.port;

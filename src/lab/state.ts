@@ -44,7 +44,9 @@ export function isRecordedProcess(s: Pick<LabState, 'pidStarts'>, pid: number): 
 }
 
 export function stateRoot(): string {
-  const base = process.env['ARSLAB_STATE_DIR'] ?? join(process.env['XDG_RUNTIME_DIR'] ?? tmpdir(), `arslab-${process.getuid?.() ?? 'user'}`);
+  const base =
+    process.env['ARSLAB_STATE_DIR'] ??
+    join(process.env['XDG_RUNTIME_DIR'] ?? tmpdir(), `arslab-${process.getuid?.() ?? 'user'}`);
   mkdirSync(base, { recursive: true });
   return base;
 }

@@ -76,7 +76,11 @@ class Addresses {
     if (h) {
       for (const gw of h.gateways.values()) {
         gw.instances.forEach((sp, i) => {
-          const p: Place = { speaker: sp, kind: gw.isExpressRoute ? 'expressroute-gateway' : 'vpn-gateway', name: sp.name };
+          const p: Place = {
+            speaker: sp,
+            kind: gw.isExpressRoute ? 'expressroute-gateway' : 'vpn-gateway',
+            name: sp.name,
+          };
           this.places.push(p);
           add(gw.resource.instanceAddresses[i], p);
           if (!gw.isExpressRoute) add(vpnBgpAddress(gw.resource, i as 0 | 1), p);
@@ -92,7 +96,9 @@ class Addresses {
       // Where the gateways see each circuit's MSEEs (connection mseePeerAddresses).
       for (const conn of lab.model.connections) {
         const c = conn.peer ? h.circuits.get(conn.peer.toLowerCase()) : undefined;
-        conn.mseePeerAddresses?.forEach((a, link) => c && add(a, this.places.find((p) => p.speaker === c.msees[link as 0 | 1])!));
+        conn.mseePeerAddresses?.forEach(
+          (a, link) => c && add(a, this.places.find((p) => p.speaker === c.msees[link as 0 | 1])!),
+        );
       }
       for (const r of h.routers.values()) {
         const p: Place = { speaker: r.speaker, kind: 'router', name: r.spec.name };
@@ -153,9 +159,19 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
     if (paths.length >= MAX_PATHS) return;
     const seen = hops.some((h) => h.name === at.name);
     const m = seen || hops.length >= MAX_HOPS ? undefined : longestMatch(at.speaker, dst);
-    const here = (route?: TraceHop['route']): TraceHop => ({ kind: at.kind, name: at.name, address, ...(route ? { route } : {}), ...(choice ? { choice } : {}) });
+    const here = (route?: TraceHop['route']): TraceHop => ({
+      kind: at.kind,
+      name: at.name,
+      address,
+      ...(route ? { route } : {}),
+      ...(choice ? { choice } : {}),
+    });
     if (seen || hops.length >= MAX_HOPS) {
-      paths.push({ hops: [...hops, here()], end: 'loop', detail: `${at.name} is on the path already: a forwarding loop` });
+      paths.push({
+        hops: [...hops, here()],
+        end: 'loop',
+        detail: `${at.name} is on the path already: a forwarding loop`,
+      });
       return;
     }
     if (!m) {
@@ -167,20 +183,35 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
     if (top.source.kind === 'local') {
       const route = { prefix, nextHop: '', asPath: '', via: 'its own' };
       if (at.kind === 'expressroute-gateway' || at.kind === 'vpn-gateway') {
-        paths.push({ hops: [...hops, here(route)], end: 'vnet', detail: `${at.name} delivers into its VNet (${prefix})` });
-      } else paths.push({ hops: [...hops, here(route)], end: 'reached', detail: `${to} is in ${at.name}'s own ${prefix}` });
+        paths.push({
+          hops: [...hops, here(route)],
+          end: 'vnet',
+          detail: `${at.name} delivers into its VNet (${prefix})`,
+        });
+      } else
+        paths.push({ hops: [...hops, here(route)], end: 'reached', detail: `${to} is in ${at.name}'s own ${prefix}` });
       return;
     }
     // One branch per distinct next hop, the BGP best first.
     const nextHops = [...new Set(m.ties.map((p) => p.attrs.nextHop))];
     nextHops.forEach((nh, i) => {
       const p = m.ties.find((x) => x.attrs.nextHop === nh)!;
-      const route = { prefix, nextHop: nh, asPath: formatAsPathAzure(p.attrs.asPath).replace(/-/g, ' '), via: p.source.name };
+      const route = {
+        prefix,
+        nextHop: nh,
+        asPath: formatAsPathAzure(p.attrs.asPath).replace(/-/g, ' '),
+        via: p.source.name,
+      };
       const so = [...hops, here(route)];
-      const next: TraceHop['choice'] = nextHops.length > 1 ? { rank: i === 0 ? 'best' : 'equal', of: nextHops.length } : undefined;
+      const next: TraceHop['choice'] =
+        nextHops.length > 1 ? { rank: i === 0 ? 'best' : 'equal', of: nextHops.length } : undefined;
       const nva = ix.nvas.get(nh);
       if (nva) {
-        paths.push({ hops: [...so, { kind: 'nva', name: nva, address: nh, ...(next ? { choice: next } : {}) }], end: 'nva', detail: `the NVA ${nva} (${nh}) forwards by its own table` });
+        paths.push({
+          hops: [...so, { kind: 'nva', name: nva, address: nh, ...(next ? { choice: next } : {}) }],
+          end: 'nva',
+          detail: `the NVA ${nva} (${nh}) forwards by its own table`,
+        });
         return;
       }
       const target = ix.byAddress.get(nh);
@@ -200,8 +231,15 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
   // A VM: its NIC's effective route (R-NIC-4), then the speaker its next hop belongs to.
   const vm = lab.model.virtualMachines.find((v) => v.name.toLowerCase() === from.toLowerCase());
   if (!vm) {
-    const known = [...ix.places.filter((p) => p.kind === 'router').map((p) => p.name), ...lab.model.virtualMachines.map((v) => v.name)];
-    throw new AzureError(404, 'NotFound', `no router, VM or speaker named '${from}' (routers and VMs: ${known.join(', ') || 'none'})`);
+    const known = [
+      ...ix.places.filter((p) => p.kind === 'router').map((p) => p.name),
+      ...lab.model.virtualMachines.map((v) => v.name),
+    ];
+    throw new AzureError(
+      404,
+      'NotFound',
+      `no router, VM or speaker named '${from}' (routers and VMs: ${known.join(', ') || 'none'})`,
+    );
   }
   const nic = byId(lab.model.networkInterfaces, vm.networkInterfaces[0]);
   if (!nic) throw AzureErrors.invalidParameter('from', `VM ${vm.name} has no network interface`);
@@ -211,7 +249,12 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
     .effectiveRoutes(nic)
     .details.filter((d) => !d.hidden && d.route.state === 'Active' && prefixContains(d.prefix, target))
     .sort((a, b) => b.prefix.len - a.prefix.len)[0];
-  const vmHop = (route?: TraceHop['route']): TraceHop => ({ kind: 'vm', name: vm.name, address: self, ...(route ? { route } : {}) });
+  const vmHop = (route?: TraceHop['route']): TraceHop => ({
+    kind: 'vm',
+    name: vm.name,
+    address: self,
+    ...(route ? { route } : {}),
+  });
   if (!row) {
     paths.push({ hops: [vmHop()], end: 'no-route', detail: `${nic.name} has no route for ${to}` });
     return { from, to, paths };
@@ -220,22 +263,37 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
   const type = row.route.nextHopType;
   const hops = row.route.nextHopIpAddress.length ? row.route.nextHopIpAddress : [''];
   hops.forEach((nh, i) => {
-    const choice: TraceHop['choice'] = hops.length > 1 ? { rank: i === 0 ? 'best' : 'equal', of: hops.length } : undefined;
+    const choice: TraceHop['choice'] =
+      hops.length > 1 ? { rank: i === 0 ? 'best' : 'equal', of: hops.length } : undefined;
     const first = vmHop({ prefix, nextHop: nh, asPath: '', via: `${type} (${row.route.source})` });
     if (type === 'VnetLocal' || type === 'VNetPeering' || type === 'VNetGlobalPeering') {
-      paths.push({ hops: [first], end: 'vnet', detail: `${to} is in ${prefix}, reached within Azure's fabric (${type})` });
+      paths.push({
+        hops: [first],
+        end: 'vnet',
+        detail: `${to} is in ${prefix}, reached within Azure's fabric (${type})`,
+      });
       return;
     }
     const nva = ix.nvas.get(nh);
     if (nva) {
-      paths.push({ hops: [first, { kind: 'nva', name: nva, address: nh, ...(choice ? { choice } : {}) }], end: 'nva', detail: `the NVA ${nva} (${nh}) forwards by its own table` });
+      paths.push({
+        hops: [first, { kind: 'nva', name: nva, address: nh, ...(choice ? { choice } : {}) }],
+        end: 'nva',
+        detail: `the NVA ${nva} (${nh}) forwards by its own table`,
+      });
       return;
     }
     // ExpressRoute routes point at a circuit's MSEE-side addresses (R-ER-4): primary, secondary.
     const circuit = [...(lab.hybrid?.circuits.values() ?? [])].find((c) => c.resource.mseeAddresses.includes(nh));
-    const place = circuit ? ix.places.find((p) => p.speaker === circuit.msees[circuit.resource.mseeAddresses.indexOf(nh) === 1 ? 1 : 0]) : ix.byAddress.get(nh);
+    const place = circuit
+      ? ix.places.find((p) => p.speaker === circuit.msees[circuit.resource.mseeAddresses.indexOf(nh) === 1 ? 1 : 0])
+      : ix.byAddress.get(nh);
     if (!place) {
-      paths.push({ hops: [first], end: 'unresolved', detail: `${nic.name} sends ${prefix} to ${type}${nh ? ` ${nh}` : ''}; no speaker of the lab beyond it` });
+      paths.push({
+        hops: [first],
+        end: 'unresolved',
+        detail: `${nic.name} sends ${prefix} to ${type}${nh ? ` ${nh}` : ''}; no speaker of the lab beyond it`,
+      });
       return;
     }
     walk(place, nh, [first], choice);
@@ -251,9 +309,15 @@ export function renderTrace(r: TraceResult): string {
   r.paths.forEach((p, i) => {
     if (r.paths.length > 1) out.push(`path ${i + 1} of ${r.paths.length}:`);
     p.hops.forEach((h, n) => {
-      const route = h.route ? (h.route.nextHop ? `${h.route.prefix} via ${h.route.nextHop}${h.route.asPath ? ` (path ${h.route.asPath})` : ''}` : `${h.route.prefix} (${h.route.via})`) : '';
+      const route = h.route
+        ? h.route.nextHop
+          ? `${h.route.prefix} via ${h.route.nextHop}${h.route.asPath ? ` (path ${h.route.asPath})` : ''}`
+          : `${h.route.prefix} (${h.route.via})`
+        : '';
       const choice = h.choice ? `  [${h.choice.rank === 'best' ? 'best' : 'equal'} of ${h.choice.of}]` : '';
-      out.push(`  ${String(n + 1).padStart(2)}  ${h.address.padEnd(wAddr)}  ${h.name.padEnd(wName)}  ${route}${choice}`.trimEnd());
+      out.push(
+        `  ${String(n + 1).padStart(2)}  ${h.address.padEnd(wAddr)}  ${h.name.padEnd(wName)}  ${route}${choice}`.trimEnd(),
+      );
     });
     out.push(`      ${p.end}: ${p.detail}`);
   });

@@ -9,7 +9,10 @@ import type { RouteAttrs } from './attrs.js';
 export type PeerScope = 'ebgp' | 'ibgp' | 'confed';
 
 /** RFC 1997: the well-known community that forbids advertising to this peer, if any. */
-export function wellKnownBlock(attrs: RouteAttrs, scope: PeerScope): 'NO_ADVERTISE' | 'NO_EXPORT' | 'NO_EXPORT_SUBCONFED' | undefined {
+export function wellKnownBlock(
+  attrs: RouteAttrs,
+  scope: PeerScope,
+): 'NO_ADVERTISE' | 'NO_EXPORT' | 'NO_EXPORT_SUBCONFED' | undefined {
   const cs = attrs.communities;
   if (!cs) return undefined;
   if (cs.includes(WellKnownCommunity.NO_ADVERTISE)) return 'NO_ADVERTISE';

@@ -66,7 +66,9 @@ export function internPath(
   const key = `${source.id}#${weight}#${preference}#${rejected ? rejected.rule + rejected.reason : ''}#${attrs.key}`;
   const hit = paths.get(key)?.deref();
   if (hit) return hit;
-  const p: Path = Object.freeze(rejected ? { source, attrs, weight, preference, rejected } : { source, attrs, weight, preference });
+  const p: Path = Object.freeze(
+    rejected ? { source, attrs, weight, preference, rejected } : { source, attrs, weight, preference },
+  );
   paths.set(key, new WeakRef(p));
   registry.register(p, key);
   return p;

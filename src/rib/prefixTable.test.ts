@@ -37,8 +37,16 @@ class Model {
 const shared = [{ tag: 'a' }, { tag: 'b' }, { tag: 'c' }];
 /** A small key space (so that keys collide, are deleted and come back), every length, both families. */
 const key: fc.Arbitrary<Prefix> = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 32 })).map(([i, l]) => v4Prefix(((i * 0x10101011) ^ (l << 3)) >>> 0, l)) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }).map((i) => v6Prefix(0x20010db8n << 96n | BigInt(i) << 64n, 64)) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 32 }))
+      .map(([i, l]) => v4Prefix(((i * 0x10101011) ^ (l << 3)) >>> 0, l)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 0, max: 3 }).map((i) => v6Prefix((0x20010db8n << 96n) | (BigInt(i) << 64n), 64)),
+  },
 );
 const value: fc.Arbitrary<Val> = fc.oneof(
   fc.constantFrom<Val>(...shared),
@@ -85,7 +93,10 @@ function apply(t: PrefixTable<Val>, m: Model, o: Op): void {
 
 function same(t: PrefixTable<Val>, m: Model): void {
   assert.equal(t.size, m.size);
-  assert.deepEqual([...t.entries()].map(([p, v]) => [formatPrefix(p), v]), m.entries());
+  assert.deepEqual(
+    [...t.entries()].map(([p, v]) => [formatPrefix(p), v]),
+    m.entries(),
+  );
   const vals = [...t.values()];
   const want = m.entries().map(([, v]) => v);
   assert.equal(vals.length, want.length);
@@ -113,7 +124,10 @@ test('PrefixTable: setting an existing prefix keeps its place; deleted and set a
   assert.ok(t.delete(ps[0]!));
   assert.ok(!t.delete(ps[0]!));
   t.set(ps[0]!, 7);
-  assert.deepEqual([...t].map(([p, v]) => `${formatPrefix(p)}=${v}`), ['10.1.0.0/16=42', '1.2.3.4/32=2', '0.0.0.0/0=3', '10.1.2.0/24=4', '10.0.0.0/8=7']);
+  assert.deepEqual(
+    [...t].map(([p, v]) => `${formatPrefix(p)}=${v}`),
+    ['10.1.0.0/16=42', '1.2.3.4/32=2', '0.0.0.0/0=3', '10.1.2.0/24=4', '10.0.0.0/8=7'],
+  );
   assert.equal(t.size, 5);
   // /31 and /32 at the top of the address space (keys beyond 2^31) and /0.
   const top = [v4Prefix(0xffffffff, 32), v4Prefix(0xfffffffe, 31), v4Prefix(0x80000000, 1)];
@@ -127,7 +141,7 @@ test('PrefixTable at scale: 60,000 prefixes in, most out, in again, against a Ma
   const t = new PrefixTable<Val>();
   const m = new Model();
   let seed = 12345;
-  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const rnd = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
   const keys: Prefix[] = [];
   for (let i = 0; i < 60_000; i++) keys.push(v4Prefix((0x0b000000 + i * 256) >>> 0, 24));
   for (let i = 0; i < 2_000; i++) keys.push(v4Prefix((rnd(0xffffffff) * 7) >>> 0, rnd(33)));
@@ -145,7 +159,9 @@ test('PrefixTable at scale: 60,000 prefixes in, most out, in again, against a Ma
 test('PrefixTable iterators see what a Map iterator sees while the table changes (property)', () => {
   // Both iterators advance in step; after each step the same random change is made to both.
   // Map semantics: entries added later are visited, deleted ones are not, even across compaction.
-  const v4key = fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 16, max: 32 })).map(([i, l]) => v4Prefix((i << 20) >>> 0, l));
+  const v4key = fc
+    .tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 16, max: 32 }))
+    .map(([i, l]) => v4Prefix((i << 20) >>> 0, l));
   const change = fc.oneof(
     fc.record({ op: fc.constant('set' as const), p: v4key, v: fc.integer({ min: 0, max: 9 }) }),
     fc.record({ op: fc.constant('delete' as const), p: v4key }),
@@ -178,7 +194,7 @@ test('PrefixTable iterators see what a Map iterator sees while the table changes
         } else {
           // Many adds and deletes of other prefixes: fills the entry arrays with holes and forces compaction.
           for (let i = 0; i < c.n; i++) {
-            const p = v4Prefix(((0xc0000000 + burst++ * 256) >>> 0), 24);
+            const p = v4Prefix((0xc0000000 + burst++ * 256) >>> 0, 24);
             t.set(p, -1);
             m.set(formatPrefix(p), -1);
             if (i % 4 !== 0) {
@@ -188,7 +204,10 @@ test('PrefixTable iterators see what a Map iterator sees while the table changes
           }
         }
       }
-      assert.deepEqual([...t].map(([p, v]) => [formatPrefix(p), v]), [...m]);
+      assert.deepEqual(
+        [...t].map(([p, v]) => [formatPrefix(p), v]),
+        [...m],
+      );
     }),
     { numRuns: 300 },
   );

@@ -379,7 +379,11 @@ export class PrefixTable<V> {
   }
 
   private track(c: Cursor): void {
-    if (this.cursors.length >= 64) this.cursors = this.cursors.filter((r) => { const x = r.deref(); return x !== undefined && x.pos >= 0; });
+    if (this.cursors.length >= 64)
+      this.cursors = this.cursors.filter((r) => {
+        const x = r.deref();
+        return x !== undefined && x.pos >= 0;
+      });
     this.cursors.push(new WeakRef(c));
   }
 

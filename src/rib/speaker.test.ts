@@ -22,7 +22,8 @@ function neighbor(name: string, address: string, asn: number, sent: OutboundBatc
   };
 }
 
-const attrs = (asns: number[], nextHop: string) => internAttrs({ origin: 0, asPath: asns.length ? [{ type: 2, asns }] : [], nextHop });
+const attrs = (asns: number[], nextHop: string) =>
+  internAttrs({ origin: 0, asPath: asns.length ? [{ type: 2, asns }] : [], nextHop });
 
 test('equal AS-path length from two neighbours is ECMP; a prepended one loses', () => {
   const s = new Speaker('t', 65515, 1, ecmpPolicy);
@@ -77,10 +78,16 @@ test('maxPrefixes counts held routes plus the UPDATE (R-ARS-5) and installs noth
   const a = neighbor('a', '10.0.0.1', 65001, [], 3);
   s.addNeighbor(a);
   s.neighborUp(a.source.id);
-  const r1 = s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')] });
+  const r1 = s.receive(a.source.id, [], {
+    attrs: attrs([65001], '10.0.0.1'),
+    prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')],
+  });
   assert.equal(r1.limitExceeded, undefined);
   // Re-advertising the same two plus nothing new still counts 2 + 2 = 4 > 3.
-  const r2 = s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')] });
+  const r2 = s.receive(a.source.id, [], {
+    attrs: attrs([65001], '10.0.0.1'),
+    prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')],
+  });
   assert.deepEqual(r2.limitExceeded, { limit: 3, count: 4 });
   assert.equal(s.heldFrom(a.source.id), 2);
 });
@@ -128,7 +135,10 @@ test('attribute sets are interned: equal sets are one object', () => {
 });
 
 test('rejected paths stay in the Adj-RIB-In but are never best', () => {
-  const policy: SpeakerPolicy = { ...ecmpPolicy, import: (_f, a) => (a.asPathLength > 2 ? { accept: false, rule: 'T-1', reason: 'too long' } : { accept: true }) };
+  const policy: SpeakerPolicy = {
+    ...ecmpPolicy,
+    import: (_f, a) => (a.asPathLength > 2 ? { accept: false, rule: 'T-1', reason: 'too long' } : { accept: true }),
+  };
   const s = new Speaker('t', 65515, 1, policy);
   const a = neighbor('a', '10.0.0.1', 65001);
   s.addNeighbor(a);
@@ -149,9 +159,20 @@ test('maxReceivedTotal bounds the routes held from all neighbours together (R-AR
     s.addNeighbor(n);
     s.neighborUp(n.source.id);
   }
-  assert.equal(s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')] }).limitExceeded, undefined);
-  const r = s.receive(b.source.id, [], { attrs: attrs([65002], '10.0.0.2'), prefixes: [P('10.3.0.0/16'), P('10.4.0.0/16')] });
+  assert.equal(
+    s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.1.0.0/16'), P('10.2.0.0/16')] })
+      .limitExceeded,
+    undefined,
+  );
+  const r = s.receive(b.source.id, [], {
+    attrs: attrs([65002], '10.0.0.2'),
+    prefixes: [P('10.3.0.0/16'), P('10.4.0.0/16')],
+  });
   assert.deepEqual(r.limitExceeded, { limit: 3, count: 4, total: true });
   s.neighborDown(a.source.id);
-  assert.equal(s.receive(b.source.id, [], { attrs: attrs([65002], '10.0.0.2'), prefixes: [P('10.3.0.0/16'), P('10.4.0.0/16')] }).limitExceeded, undefined);
+  assert.equal(
+    s.receive(b.source.id, [], { attrs: attrs([65002], '10.0.0.2'), prefixes: [P('10.3.0.0/16'), P('10.4.0.0/16')] })
+      .limitExceeded,
+    undefined,
+  );
 });

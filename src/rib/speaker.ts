@@ -213,7 +213,7 @@ export class Speaker {
   /** The neighbour asked for a ROUTE-REFRESH: send the Adj-RIB-Out again. */
   refresh(id: number): void {
     const st = this.neighbors.get(id);
-    if (!st || !st.up) return;
+    if (!st?.up) return;
     for (const [prefix, attrs] of st.adjOut) st.pending.set(prefix, attrs);
     this.flush();
   }
@@ -225,7 +225,11 @@ export class Speaker {
     for (const st of this.neighbors.values()) st.exportCache = new WeakMap();
     for (const [prefix, e] of [...this.table]) {
       const old = asList(e);
-      const updated = old.map((p) => (p.source.kind === 'local' ? p : this.makePath(this.neighbors.get(p.source.id)?.neighbor, p.source, p.attrs, prefix)));
+      const updated = old.map((p) =>
+        p.source.kind === 'local'
+          ? p
+          : this.makePath(this.neighbors.get(p.source.id)?.neighbor, p.source, p.attrs, prefix),
+      );
       const ranked = rank(updated, policy.bestPath);
       const oldBest = this.bestOf(e);
       this.table.set(prefix, ranked.length === 1 ? ranked[0]! : ranked);
@@ -252,7 +256,11 @@ export class Speaker {
    * then the announced prefixes, all with one attribute set. The announced prefixes may be
    * Prefix objects or an IPv4 NLRI field still in wire form (Ipv4Nlri: no object per route).
    */
-  receive(id: number, withdrawn: readonly Prefix[], announced?: { attrs: RouteAttrs; prefixes: readonly Prefix[] | Ipv4Nlri }): ReceiveResult {
+  receive(
+    id: number,
+    withdrawn: readonly Prefix[],
+    announced?: { attrs: RouteAttrs; prefixes: readonly Prefix[] | Ipv4Nlri },
+  ): ReceiveResult {
     const st = this.neighbors.get(id);
     if (!st) return {};
     this.targetsFor = undefined;
@@ -330,7 +338,8 @@ export class Speaker {
       this.receivedTotal++;
       if (chosen !== path || best.length === 0) continue; // refused by the per-prefix policy: no best path
       if (targets.length === 0) {
-        if (cb !== undefined) notify(cb, p === undefined ? new NewBest(addr, len, best) : { prefix: p, oldBest: NO_PATHS, newBest: best });
+        if (cb !== undefined)
+          notify(cb, p === undefined ? new NewBest(addr, len, best) : { prefix: p, oldBest: NO_PATHS, newBest: best });
         continue;
       }
       p ??= { afi: AFI_IPV4, addr, len };
@@ -410,8 +419,6 @@ export class Speaker {
     const e = this.table.get(prefix);
     const cfg = this.policy.bestPath;
     const nst = this.neighbors.get(src.id);
-    let oldBest: Path[];
-    let next: Path[];
     if (e === undefined) {
       if (!path) return;
       if (nst) {
@@ -425,10 +432,10 @@ export class Speaker {
       return;
     }
     const list = asList(e);
-    oldBest = selectBest(list, cfg);
+    const oldBest = selectBest(list, cfg);
     const i = list.findIndex((p) => p.source.id === src.id);
     if (i >= 0 && list[i] === path) return; // unchanged (implicit re-advertisement)
-    next = list.slice();
+    let next = list.slice();
     if (i >= 0) {
       if (path) next[i] = path;
       else {

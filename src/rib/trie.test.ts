@@ -15,7 +15,10 @@ test('longest match picks the most specific covering prefix', () => {
   assert.equal(t.longestMatch(parsePrefix('10.11.0.6/32')!)!.value, 'ten');
   assert.equal(t.longestMatch(parsePrefix('100.64.0.1/32')!)!.value, 'vip');
   assert.equal(t.longestMatch(parsePrefix('8.8.8.8/32')!)!.value, 'default');
-  assert.deepEqual(t.covering(parsePrefix('10.10.0.6/32')!).map((e) => e.value), ['default', 'ten', 'vnet']);
+  assert.deepEqual(
+    t.covering(parsePrefix('10.10.0.6/32')!).map((e) => e.value),
+    ['default', 'ten', 'vnet'],
+  );
 });
 
 test('trie agrees with a linear scan (property)', () => {
@@ -40,7 +43,10 @@ test('PrefixTable keeps arrival order across lengths and families', () => {
   const order = ['10.2.0.0/16', '10.1.0.0/16', '1.2.3.0/24', '2001:db8::/32', '0.0.0.0/0'];
   order.forEach((p, i) => t.set(parsePrefix(p)!, i));
   t.set(parsePrefix('10.2.0.0/16')!, 9); // update keeps position
-  assert.deepEqual([...t.entries()].map(([p]) => formatPrefix(p)), ['10.2.0.0/16', '10.1.0.0/16', '1.2.3.0/24', '0.0.0.0/0', '2001:db8::/32']);
+  assert.deepEqual(
+    [...t.entries()].map(([p]) => formatPrefix(p)),
+    ['10.2.0.0/16', '10.1.0.0/16', '1.2.3.0/24', '0.0.0.0/0', '2001:db8::/32'],
+  );
   assert.equal(t.get(parsePrefix('10.2.0.0/16')!), 9);
   assert.ok(t.delete(parsePrefix('1.2.3.0/24')!));
   assert.equal(t.size, 4);

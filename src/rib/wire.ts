@@ -56,10 +56,16 @@ export function routesFromUpdate(
     return { withdrawn, announced };
   }
   if (u.nlri.length > 0 && opts.families.has(AFI_IPV4) && attributes.nextHop !== undefined) {
-    announced.push({ attrs: attrsFromWire(attributes, opts.displayNextHop(formatIpv4(attributes.nextHop))), prefixes: u.nlri });
+    announced.push({
+      attrs: attrsFromWire(attributes, opts.displayNextHop(formatIpv4(attributes.nextHop))),
+      prefixes: u.nlri,
+    });
   }
   if (reachOk && reach.nlri.length > 0) {
-    announced.push({ attrs: attrsFromWire(attributes, opts.displayNextHop(v6NextHopText(reach.nextHop))), prefixes: reach.nlri });
+    announced.push({
+      attrs: attrsFromWire(attributes, opts.displayNextHop(v6NextHopText(reach.nextHop))),
+      prefixes: reach.nlri,
+    });
   }
   return { withdrawn, announced };
 }

@@ -35,7 +35,10 @@ export class AgentProcess {
     readonly configFile: string,
     argv: readonly string[],
   ) {
-    this.child = spawn(process.execPath, ['--enable-source-maps', MAIN, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, ['--enable-source-maps', MAIN, ...argv], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buf = '';
     this.child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -80,7 +83,8 @@ export class AgentProcess {
     for (;;) {
       const hit = this.lines.find(pred);
       if (hit) return hit;
-      if (this.exit) throw new Error(`agent exited (${JSON.stringify(this.exit)}) while waiting for ${what}\n${this.tail()}`);
+      if (this.exit)
+        throw new Error(`agent exited (${JSON.stringify(this.exit)}) while waiting for ${what}\n${this.tail()}`);
       if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${this.tail()}`);
       await sleep(25);
     }
@@ -156,12 +160,18 @@ export class WebServer {
 }
 
 /** Polls `fn` every 10 ms until truthy; fails after `ms`, naming `what`. */
-export async function until<T>(what: string, fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, ms = 15_000, detail?: () => string): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => T | undefined | false | null | Promise<T | undefined | false | null>,
+  ms = 15_000,
+  detail?: () => string,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
     await sleep(10);
   }
 }

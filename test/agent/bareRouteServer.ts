@@ -21,7 +21,16 @@ export class BareRouteServer {
       remote: { address: `127.${n}.0.7`, port: 179 },
       localAddress: `127.${n}.1.4`,
       ...(opts.idleHoldTime !== undefined ? { idleHoldTime: opts.idleHoldTime } : {}),
-      fsm: { localAs: 65515, localId: 0x0a0a0104, peerAs: 65001, holdTime: 9, keepaliveTime: 3, connectRetryTime: 1, passive: true, families: ['ipv4-unicast'] },
+      fsm: {
+        localAs: 65515,
+        localId: 0x0a0a0104,
+        peerAs: 65001,
+        holdTime: 9,
+        keepaliveTime: 3,
+        connectRetryTime: 1,
+        passive: true,
+        families: ['ipv4-unicast'],
+      },
       handlers: {
         onEstablished: () => this.seen.push('established'),
         onUpdate: (_p, u) => {
@@ -31,7 +40,9 @@ export class BareRouteServer {
           }
           for (const p of u.nlri) {
             this.rib = formatIpv4(u.attributes.nextHop!);
-            this.seen.push(`announce ${formatPrefix(p)} via ${this.rib} path ${u.attributes.asPath?.flatMap((s) => s.asns).join(' ')}`);
+            this.seen.push(
+              `announce ${formatPrefix(p)} via ${this.rib} path ${u.attributes.asPath?.flatMap((s) => s.asns).join(' ')}`,
+            );
           }
         },
         onDown: (_p, r) => {

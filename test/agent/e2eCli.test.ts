@@ -16,9 +16,21 @@ import { agentConfig, agentLabYaml } from './labFixture.js';
 
 const N = 125;
 const NAME = 'agent-e2e-125';
-const EFFECTIVE = ['network', 'nic', 'show-effective-route-table', '--name', 'lt1VMNic', '--resource-group', 'next-hop-ip-vm-rg', '--output', 'table'];
+const EFFECTIVE = [
+  'network',
+  'nic',
+  'show-effective-route-table',
+  '--name',
+  'lt1VMNic',
+  '--resource-group',
+  'next-hop-ip-vm-rg',
+  '--output',
+  'table',
+];
 
-test('arslab up + arslab agent: effective route follows health; SIGTERM seen in arslab events as withdraw, then Cease/2', { timeout: 90_000 }, async () => {
+test('arslab up + arslab agent: effective route follows health; SIGTERM seen in arslab events as withdraw, then Cease/2', {
+  timeout: 90_000,
+}, async () => {
   const cli = new LabCli('agent-e2e');
   const ws1 = new WebServer('ws1', `127.${N}.0.4`, 8080);
   const ws2 = new WebServer('ws2', `127.${N}.0.5`, 8080);
@@ -47,7 +59,10 @@ test('arslab up + arslab agent: effective route follows health; SIGTERM seen in 
       waitFor(`lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`, 20_000, async () => {
         const table = await cli.ok(EFFECTIVE);
         const row = table.split('\n').find((l) => /\s100\.64\.0\.1\/32\s/.test(l));
-        return row?.trim().split(/\s+/).join(' ') === `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}` ? table : undefined;
+        return row?.trim().split(/\s+/).join(' ') ===
+          `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
+          ? table
+          : undefined;
       }).catch((e: Error) => {
         throw new Error(`${e.message}\n${a.tail()}`);
       });

@@ -65,7 +65,10 @@ function childOf(pid: number): number | undefined {
   }
 }
 
-test('BIRD and GoBGP as the two instances: VIP announced, moved, withdrawn; SIGTERM drops it at once', { timeout: 120_000, skip: missing.length ? `missing ${missing.join(', ')}` : false }, async () => {
+test('BIRD and GoBGP as the two instances: VIP announced, moved, withdrawn; SIGTERM drops it at once', {
+  timeout: 120_000,
+  skip: missing.length ? `missing ${missing.join(', ')}` : false,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'arslab-agent-interop-'));
   const ws1 = new WebServer('ws1', `127.${N}.0.4`, 8080);
   const ws2 = new WebServer('ws2', `127.${N}.0.5`, 8080);
@@ -118,7 +121,11 @@ protocol bgp agent {
 `,
     );
     bird = daemon([BIRD, '-f', '-c', join(dir, 'bird.conf'), '-s', birdCtl], dir, 'bird');
-    gobgpd = daemon([GOBGPD, '-f', join(dir, 'gobgpd.toml'), '--api-hosts', api, '--pprof-disable', '-p'], dir, 'gobgpd');
+    gobgpd = daemon(
+      [GOBGPD, '-f', join(dir, 'gobgpd.toml'), '--api-hosts', api, '--pprof-disable', '-p'],
+      dir,
+      'gobgpd',
+    );
     agent = AgentProcess.start(
       'interop',
       `asn: 65001
@@ -138,7 +145,8 @@ vips:
 `,
     );
     const a = agent;
-    const detail = () => `last seen (bird|gobgp): ${last}\n${a.tail()}\n--- bird\n${bird!.output()}\n--- gobgpd\n${gobgpd!.output()}`;
+    const detail = () =>
+      `last seen (bird|gobgp): ${last}\n${a.tail()}\n--- bird\n${bird!.output()}\n--- gobgpd\n${gobgpd!.output()}`;
 
     /** BIRD's BGP.next_hop for the VIP, '' when it has no route. */
     const birdNextHop = async (): Promise<string> => {
@@ -154,18 +162,33 @@ vips:
     };
     /** GoBGP's next hop for the VIP, '' when none. */
     const gobgpNextHop = async (): Promise<string> => {
-      const { stdout } = await run(GOBGP, ['-u', `127.${N}.1.5`, '-p', '50051', 'global', 'rib', '-a', 'ipv4', '-j'], { timeout: 5000 });
-      const rib = JSON.parse(stdout || '{}') as Record<string, { nexthop?: string; attrs?: { type: number; nexthop?: string }[] }[]>;
+      const { stdout } = await run(GOBGP, ['-u', `127.${N}.1.5`, '-p', '50051', 'global', 'rib', '-a', 'ipv4', '-j'], {
+        timeout: 5000,
+      });
+      const rib = JSON.parse(stdout || '{}') as Record<
+        string,
+        { nexthop?: string; attrs?: { type: number; nexthop?: string }[] }[]
+      >;
       const paths = rib['100.64.0.1/32'] ?? [];
       return paths.map((p) => p.attrs?.find((x) => x.type === 3)?.nexthop ?? p.nexthop ?? '?').join(',');
     };
     let last = '';
-    const both = async (): Promise<string> => (last = `${await birdNextHop().catch((e: Error) => `err ${e.message}`)}|${await gobgpNextHop().catch((e: Error) => `err ${e.message}`)}`);
+    const both = async (): Promise<string> =>
+      (last = `${await birdNextHop().catch((e: Error) => `err ${e.message}`)}|${await gobgpNextHop().catch((e: Error) => `err ${e.message}`)}`);
 
-    await until('BIRD and GoBGP have the VIP via ws1', async () => (await both()) === '10.10.0.4|10.10.0.4', 40_000, detail);
-    const { stdout: adj } = await run(GOBGP, ['-u', `127.${N}.1.5`, '-p', '50051', 'global', 'rib', '-a', 'ipv4'], { timeout: 5000 });
+    await until(
+      'BIRD and GoBGP have the VIP via ws1',
+      async () => (await both()) === '10.10.0.4|10.10.0.4',
+      40_000,
+      detail,
+    );
+    const { stdout: adj } = await run(GOBGP, ['-u', `127.${N}.1.5`, '-p', '50051', 'global', 'rib', '-a', 'ipv4'], {
+      timeout: 5000,
+    });
     assert.match(adj, /100\.64\.0\.1\/32\s+10\.10\.0\.4\s+65001\s/, 'GoBGP sees AS path 65001');
-    const { stdout: birdAll } = await run(BIRDC, ['-s', birdCtl, 'show', 'route', '100.64.0.1/32', 'all'], { timeout: 5000 });
+    const { stdout: birdAll } = await run(BIRDC, ['-s', birdCtl, 'show', 'route', '100.64.0.1/32', 'all'], {
+      timeout: 5000,
+    });
     assert.match(birdAll, /BGP\.as_path: 65001\s*$/m);
     assert.match(birdAll, /BGP\.origin: IGP/);
 
@@ -189,7 +212,13 @@ vips:
     assert.match(proto, /Received: Administrative shutdown/, proto);
     const order = a.lines.map((l) => `${l.event}${l['neighbor'] ? `:${l['neighbor']}` : ''}`);
     const i = order.indexOf('agent-stopping');
-    assert.deepEqual(order.slice(i).filter((e) => /^(withdraw|withdraws-flushed)/.test(e)).sort(), ['withdraw:bird', 'withdraw:gobgp', 'withdraws-flushed']);
+    assert.deepEqual(
+      order
+        .slice(i)
+        .filter((e) => /^(withdraw|withdraws-flushed)/.test(e))
+        .sort(),
+      ['withdraw:bird', 'withdraw:gobgp', 'withdraws-flushed'],
+    );
   } finally {
     await agent?.kill();
     await killByPid(bird?.child);

@@ -41,7 +41,11 @@ ${peers.map((p) => `          ${p.name}: { peerIp: ${p.ip}, peerAsn: 65001 }`).j
 `;
 }
 
-export async function startAgentLab(name: string, n: number, peers: readonly { name: string; ip: string }[]): Promise<TestLab> {
+export async function startAgentLab(
+  name: string,
+  n: number,
+  peers: readonly { name: string; ip: string }[],
+): Promise<TestLab> {
   return startTestLab(name, agentLabYaml(name, n, peers));
 }
 
@@ -76,8 +80,8 @@ export function agentConfig(o: {
     pattern: watcher
     failback: ${o.failback ?? true}
     backends:
-${o.backends!
-  .map(
+${o
+  .backends!.map(
     (b) => `      - name: ${b.name}
         nextHop: ${b.nextHop}
         check: { type: http, url: "${b.url}", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 }`,

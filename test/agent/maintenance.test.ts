@@ -51,7 +51,11 @@ vips:
     await until('ws1 drained → ws2', () => rs.rib === '10.10.0.5', 5_000, detail);
     rmSync(ws1);
     // failback: false — the drain's end does not move it back.
-    await a.waitLog('maintenance ended', (l) => l.event === 'maintenance' && l['scope'] === 'ws1' && l['drained'] === false, 5_000);
+    await a.waitLog(
+      'maintenance ended',
+      (l) => l.event === 'maintenance' && l['scope'] === 'ws1' && l['drained'] === false,
+      5_000,
+    );
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(rs.rib, '10.10.0.5');
     writeFileSync(all, '');
@@ -59,7 +63,9 @@ vips:
     assert.equal(rs.rib, '');
 
     // The CLI while it runs: status as a table and as JSON.
-    const { stdout: table } = await run(process.execPath, [MAIN, 'agent', 'status', '--api', `127.${N}.0.7:9179`], { timeout: 10_000 });
+    const { stdout: table } = await run(process.execPath, [MAIN, 'agent', 'status', '--api', `127.${N}.0.7:9179`], {
+      timeout: 10_000,
+    });
     assert.match(table, /100\.64\.0\.1\/32\s+watcher\s+\(withdrawn\)\s+-\s+0\s+yes/);
     assert.match(table, /127\.127\.1\.4:179\s+65515\s+Established/);
     assert.match(table, /127\.127\.1\.5:179\s+65515\s+(Idle|Connect|Active)/);
@@ -67,16 +73,31 @@ vips:
     rmSync(all);
     // Announced afresh after a full drain: the first healthy backend in order, even with failback: false.
     await until('announced again, via ws1', () => rs.rib === '10.10.0.4', 5_000, detail);
-    const s = JSON.parse((await run(process.execPath, [MAIN, 'agent', 'status', '--api', `127.${N}.0.7:9179`, '-o', 'json'], { timeout: 10_000 })).stdout) as { vips: { drained: boolean; nextHop: string }[] };
-    assert.deepEqual(s.vips.map((v) => [v.drained, v.nextHop]), [[false, '10.10.0.4']]);
+    const s = JSON.parse(
+      (
+        await run(process.execPath, [MAIN, 'agent', 'status', '--api', `127.${N}.0.7:9179`, '-o', 'json'], {
+          timeout: 10_000,
+        })
+      ).stdout,
+    ) as { vips: { drained: boolean; nextHop: string }[] };
+    assert.deepEqual(
+      s.vips.map((v) => [v.drained, v.nextHop]),
+      [[false, '10.10.0.4']],
+    );
     const m = a.events('maintenance').map((l) => `${String(l['scope'])}:${String(l['drained'])}`);
     assert.deepEqual(m, ['ws1:true', 'ws1:false', '*:true', '*:false']);
 
     // The API: drain one VIP by prefix, undrain it; wrong methods and paths are named.
     const api = `http://127.${N}.0.7:9179`;
-    assert.equal((await fetch(`${api}/drain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status, 200);
+    assert.equal(
+      (await fetch(`${api}/drain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status,
+      200,
+    );
     await until('VIP drained through the API', () => rs.rib === '', 5_000, detail);
-    assert.equal((await fetch(`${api}/undrain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status, 200);
+    assert.equal(
+      (await fetch(`${api}/undrain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status,
+      200,
+    );
     await until('VIP undrained', () => rs.rib === '10.10.0.4', 5_000, detail);
     assert.equal((await fetch(`${api}/drain?vip=10.0.0.0/8`, { method: 'POST' })).status, 400);
     assert.equal((await fetch(`${api}/drain`)).status, 405);
@@ -90,18 +111,29 @@ vips:
   }
 });
 
-test('CLI: validate and run report config errors with exit 1; a taken API port fails fast; status without an agent', { timeout: 60_000 }, async () => {
+test('CLI: validate and run report config errors with exit 1; a taken API port fails fast; status without an agent', {
+  timeout: 60_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'arslab-agent-cli-'));
   try {
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'asn: 65001\nrouterId: 10.0.0.7\nlocalAddress: 10.0.0.7\nneighbors:\n  - { address: 10.0.1.4, holdtime: 9 }\nvips: []\n');
-    for (const argv of [['agent', 'validate', '--config', bad], ['agent', '--config', bad]]) {
+    writeFileSync(
+      bad,
+      'asn: 65001\nrouterId: 10.0.0.7\nlocalAddress: 10.0.0.7\nneighbors:\n  - { address: 10.0.1.4, holdtime: 9 }\nvips: []\n',
+    );
+    for (const argv of [
+      ['agent', 'validate', '--config', bad],
+      ['agent', '--config', bad],
+    ]) {
       const r = await run(process.execPath, [MAIN, ...argv], { timeout: 10_000 }).then(
         () => ({ code: 0, stderr: '' }),
         (e: { code: number; stderr: string }) => e,
       );
       assert.equal(r.code, 1, argv.join(' '));
-      assert.match(r.stderr, new RegExp(`^${bad.replace(/[.]/g, '\\.')}:5:26: neighbors\\[0\\]\\.holdtime: unknown key 'holdtime'`, 'm'));
+      assert.match(
+        r.stderr,
+        new RegExp(`^${bad.replace(/[.]/g, '\\.')}:5:26: neighbors\\[0\\]\\.holdtime: unknown key 'holdtime'`, 'm'),
+      );
       assert.match(r.stderr, new RegExp(`^${bad.replace(/[.]/g, '\\.')}:6:\\d+: vips: needs at least 1 item`, 'm'));
     }
     const med = join(dir, 'med.yaml');
@@ -111,14 +143,20 @@ test('CLI: validate and run report config errors with exit 1; a taken API port f
     );
     const ok = await run(process.execPath, [MAIN, 'agent', 'validate', '--config', med], { timeout: 10_000 });
     assert.match(ok.stdout, /valid — AS 65001, 2 neighbor\(s\), 1 VIP\(s\)/);
-    assert.match(ok.stderr, /^warning: .*med\.yaml:10:\d+: vips\[0\]\.backends\[1\]\.med: Azure Route Server ignores MED.*R-ARS-7/m);
+    assert.match(
+      ok.stderr,
+      /^warning: .*med\.yaml:10:\d+: vips\[0\]\.backends\[1\]\.med: Azure Route Server ignores MED.*R-ARS-7/m,
+    );
 
     // The API address taken: exit 1 at once, nothing left running.
     const blocker = (await import('node:net')).createServer();
     await new Promise<void>((r) => blocker.listen({ host: `127.${N}.0.9`, port: 9179 }, () => r()));
     try {
       const cfg = join(dir, 'busy.yaml');
-      writeFileSync(cfg, `asn: 65001\nrouterId: 10.0.0.7\nlocalAddress: 127.${N}.0.9\napi: 127.${N}.0.9:9179\nneighbors: [ { address: 127.${N}.1.9 }, { address: 127.${N}.1.10 } ]\nvips:\n  - prefix: 100.64.0.1/32\n    pattern: watcher\n    backends: [ { name: a, nextHop: 10.0.0.4, check: { type: command, command: "true" } } ]\n`);
+      writeFileSync(
+        cfg,
+        `asn: 65001\nrouterId: 10.0.0.7\nlocalAddress: 127.${N}.0.9\napi: 127.${N}.0.9:9179\nneighbors: [ { address: 127.${N}.1.9 }, { address: 127.${N}.1.10 } ]\nvips:\n  - prefix: 100.64.0.1/32\n    pattern: watcher\n    backends: [ { name: a, nextHop: 10.0.0.4, check: { type: command, command: "true" } } ]\n`,
+      );
       const r = await run(process.execPath, [MAIN, 'agent', '--config', cfg], { timeout: 10_000 }).then(
         () => ({ code: 0, stderr: '', killed: false }),
         (e: { code: number; stderr: string; killed: boolean }) => e,
@@ -130,7 +168,9 @@ test('CLI: validate and run report config errors with exit 1; a taken API port f
       await new Promise((r) => blocker.close(r));
     }
 
-    const none = await run(process.execPath, [MAIN, 'agent', 'status', '--api', `127.${N}.0.8:9179`], { timeout: 10_000 }).then(
+    const none = await run(process.execPath, [MAIN, 'agent', 'status', '--api', `127.${N}.0.8:9179`], {
+      timeout: 10_000,
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );

@@ -25,7 +25,17 @@ function perBackendVip(name: string, nextHop: string, check: string, unhealthy: 
     unhealthy: ${unhealthy}`;
 }
 
-async function scenario(n: number, unhealthy: string, body: (c: { lab: Awaited<ReturnType<typeof startAgentLab>>; a1: AgentProcess; a2: AgentProcess; ws1: WebServer; downFile: string }) => Promise<void>): Promise<void> {
+async function scenario(
+  n: number,
+  unhealthy: string,
+  body: (c: {
+    lab: Awaited<ReturnType<typeof startAgentLab>>;
+    a1: AgentProcess;
+    a2: AgentProcess;
+    ws1: WebServer;
+    downFile: string;
+  }) => Promise<void>,
+): Promise<void> {
   const ws1 = new WebServer('ws1', `127.${n}.0.4`, 8080);
   const tmp = mkdtempSync(join(tmpdir(), 'arslab-agent-pb-'));
   const downFile = join(tmp, 'ws2-down');
@@ -40,8 +50,35 @@ async function scenario(n: number, unhealthy: string, body: (c: { lab: Awaited<R
     ]);
     const port = lab.lab.port;
     // ws1 checks its web server over TCP; ws2 runs a command (healthy while no "down" file exists).
-    a1 = AgentProcess.start(`pb-ws1-${n}`, agentConfig({ n, self: '10.10.0.4', port, api: `127.${n}.0.4:9179`, vipBlock: perBackendVip('ws1', '10.10.0.4', `{ type: tcp, address: "127.${n}.0.4:8080", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 }`, unhealthy) }));
-    a2 = AgentProcess.start(`pb-ws2-${n}`, agentConfig({ n, self: '10.10.0.5', port, vipBlock: perBackendVip('ws2', '10.10.0.5', `{ type: command, command: "test ! -e ${downFile}", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 }`, unhealthy) }));
+    a1 = AgentProcess.start(
+      `pb-ws1-${n}`,
+      agentConfig({
+        n,
+        self: '10.10.0.4',
+        port,
+        api: `127.${n}.0.4:9179`,
+        vipBlock: perBackendVip(
+          'ws1',
+          '10.10.0.4',
+          `{ type: tcp, address: "127.${n}.0.4:8080", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 }`,
+          unhealthy,
+        ),
+      }),
+    );
+    a2 = AgentProcess.start(
+      `pb-ws2-${n}`,
+      agentConfig({
+        n,
+        self: '10.10.0.5',
+        port,
+        vipBlock: perBackendVip(
+          'ws2',
+          '10.10.0.5',
+          `{ type: command, command: "test ! -e ${downFile}", interval: 1s, fastInterval: 100ms, timeout: 1s, rise: 2, fall: 2 }`,
+          unhealthy,
+        ),
+      }),
+    );
     await body({ lab, a1, a2, ws1, downFile });
   } finally {
     await a1?.kill();
@@ -52,30 +89,45 @@ async function scenario(n: number, unhealthy: string, body: (c: { lab: Awaited<R
   }
 }
 
-test('per-backend, withdraw: two agents → ECMP on lt1; one unhealthy → one next hop; healthy again → ECMP', T, async () => {
-  await scenario(122, '{ action: withdraw }', async ({ lab, a1, a2, ws1, downFile }) => {
-    const detail = () => `${a1.tail()}\n${a2.tail()}`;
-    await until('ECMP: both next hops on lt1', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 30_000, detail);
-    // ECMP as lt1's effective routes show it: two Active VirtualNetworkGateway rows, one per next hop.
-    assert.deepEqual(vipRows(lab).map((r) => [r.source, r.nextHopType, r.nextHopIpAddress.join(' ')]).sort(), [
-      ['VirtualNetworkGateway', 'VirtualNetworkGateway', '10.10.0.4'],
-      ['VirtualNetworkGateway', 'VirtualNetworkGateway', '10.10.0.5'],
-    ]);
-    await ws1.stop();
-    await until('ws1 withdrawn: one next hop', () => vipNextHops(lab) === '10.10.0.5', 10_000, detail);
-    assert.equal(vipRows(lab).length, 1);
-    const learned = lab.lab.routeServer(lab.lab.model.routeServers[0]!)!.learnedRoutes('ws1');
-    assert.deepEqual(Object.values(learned).flat().filter((r) => r.network === '100.64.0.1/32'), [], 'ws1 withdrew the VIP');
-    await ws1.start();
-    await until('ECMP again', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 10_000, detail);
-    // The command check: ws2 goes down when its file appears.
-    writeFileSync(downFile, '');
-    await until('ws2 withdrawn', () => vipNextHops(lab) === '10.10.0.4', 10_000, detail);
-    assert.ok(existsSync(downFile));
-    rmSync(downFile);
-    await until('ECMP once more', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 10_000, detail);
-  });
-});
+test(
+  'per-backend, withdraw: two agents → ECMP on lt1; one unhealthy → one next hop; healthy again → ECMP',
+  T,
+  async () => {
+    await scenario(122, '{ action: withdraw }', async ({ lab, a1, a2, ws1, downFile }) => {
+      const detail = () => `${a1.tail()}\n${a2.tail()}`;
+      await until('ECMP: both next hops on lt1', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 30_000, detail);
+      // ECMP as lt1's effective routes show it: two Active VirtualNetworkGateway rows, one per next hop.
+      assert.deepEqual(
+        vipRows(lab)
+          .map((r) => [r.source, r.nextHopType, r.nextHopIpAddress.join(' ')])
+          .sort(),
+        [
+          ['VirtualNetworkGateway', 'VirtualNetworkGateway', '10.10.0.4'],
+          ['VirtualNetworkGateway', 'VirtualNetworkGateway', '10.10.0.5'],
+        ],
+      );
+      await ws1.stop();
+      await until('ws1 withdrawn: one next hop', () => vipNextHops(lab) === '10.10.0.5', 10_000, detail);
+      assert.equal(vipRows(lab).length, 1);
+      const learned = lab.lab.routeServer(lab.lab.model.routeServers[0]!)!.learnedRoutes('ws1');
+      assert.deepEqual(
+        Object.values(learned)
+          .flat()
+          .filter((r) => r.network === '100.64.0.1/32'),
+        [],
+        'ws1 withdrew the VIP',
+      );
+      await ws1.start();
+      await until('ECMP again', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 10_000, detail);
+      // The command check: ws2 goes down when its file appears.
+      writeFileSync(downFile, '');
+      await until('ws2 withdrawn', () => vipNextHops(lab) === '10.10.0.4', 10_000, detail);
+      assert.ok(existsSync(downFile));
+      rmSync(downFile);
+      await until('ECMP once more', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 10_000, detail);
+    });
+  },
+);
 
 test('per-backend, prepend: the unhealthy backend still announces, with a longer AS path, and loses', T, async () => {
   await scenario(123, '{ action: prepend, prependCount: 2 }', async ({ lab, a1, a2, ws1 }) => {
@@ -84,14 +136,21 @@ test('per-backend, prepend: the unhealthy backend still announces, with a longer
     await ws1.stop();
     await until('the prepended path loses: only ws2', () => vipNextHops(lab) === '10.10.0.5', 10_000, detail);
     const rs = lab.lab.routeServer(lab.lab.model.routeServers[0]!)!;
-    const learned = Object.values(rs.learnedRoutes('ws1')).flat().filter((r) => r.network === '100.64.0.1/32');
+    const learned = Object.values(rs.learnedRoutes('ws1'))
+      .flat()
+      .filter((r) => r.network === '100.64.0.1/32');
     assert.equal(learned.length, 2, 'both instances still learn ws1 path');
     for (const r of learned) {
       assert.equal(r.nextHop, '10.10.0.4');
       assert.deepEqual(r.asPath.split(/[-\s,]+/), ['65001', '65001', '65001'], `AS path ${r.asPath}`);
     }
-    const st = (await (await fetch('http://127.123.0.4:9179/status')).json()) as { vips: { nextHop: string; prepend: number }[] };
-    assert.deepEqual(st.vips.map((v) => [v.nextHop, v.prepend]), [['10.10.0.4', 2]]);
+    const st = (await (await fetch('http://127.123.0.4:9179/status')).json()) as {
+      vips: { nextHop: string; prepend: number }[];
+    };
+    assert.deepEqual(
+      st.vips.map((v) => [v.nextHop, v.prepend]),
+      [['10.10.0.4', 2]],
+    );
     await ws1.start();
     await until('ECMP again once ws1 is healthy', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 10_000, detail);
   });

@@ -51,9 +51,16 @@ test('http: status, body substring and regex, wrong status, refused, hanging ser
     assert.deepEqual(pick(await runProbe(check({ type: 'http', url: `${base}/` }))), { ok: true, detail: 'HTTP 200' });
     assert.equal((await runProbe(check({ type: 'http', url: `${base}/`, body: 'ready' }))).ok, true);
     assert.match((await runProbe(check({ type: 'http', url: `${base}/`, body: 'nope' }))).detail, /body lacks "nope"/);
-    assert.equal((await runProbe(check({ type: 'http', url: `${base}/`, bodyRegex: '^status: (ready|warm)$' }))).ok, false, 'no m flag: $ is the end of the body');
+    assert.equal(
+      (await runProbe(check({ type: 'http', url: `${base}/`, bodyRegex: '^status: (ready|warm)$' }))).ok,
+      false,
+      'no m flag: $ is the end of the body',
+    );
     assert.equal((await runProbe(check({ type: 'http', url: `${base}/`, bodyRegex: '^status: ready' }))).ok, true);
-    assert.deepEqual(pick(await runProbe(check({ type: 'http', url: `${base}/503` }))), { ok: false, detail: 'HTTP 503, expected 200' });
+    assert.deepEqual(pick(await runProbe(check({ type: 'http', url: `${base}/503` }))), {
+      ok: false,
+      detail: 'HTTP 503, expected 200',
+    });
     assert.equal((await runProbe(check({ type: 'http', url: `${base}/503`, expectStatus: 503 }))).ok, true);
     const hang = await runProbe(check({ type: 'http', url: `${base}/hang`, timeout: '150ms' }));
     assert.deepEqual(pick(hang), { ok: false, detail: 'timeout after 150ms' });
@@ -65,17 +72,44 @@ test('http: status, body substring and regex, wrong status, refused, hanging ser
   }
 });
 
-test('https: a self-signed certificate fails unless insecure: true', { timeout: 30_000, skip: existsSync('/usr/bin/openssl') ? false : 'no openssl' }, async () => {
+test('https: a self-signed certificate fails unless insecure: true', {
+  timeout: 30_000,
+  skip: existsSync('/usr/bin/openssl') ? false : 'no openssl',
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'arslab-agent-tls-'));
   try {
-    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', `/CN=${H}`], { stdio: 'ignore', timeout: 20_000 });
-    const server = https.createServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (_req, res) => res.end('ok'));
+    execFileSync(
+      '/usr/bin/openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${H}`,
+      ],
+      { stdio: 'ignore', timeout: 20_000 },
+    );
+    const server = https.createServer(
+      { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) },
+      (_req, res) => res.end('ok'),
+    );
     await listen(server, 18443);
     try {
       const strict = await runProbe(check({ type: 'http', url: `https://${H}:18443/` }));
       assert.equal(strict.ok, false);
       assert.match(strict.detail, /self[- ]signed|certificate/i);
-      assert.deepEqual(pick(await runProbe(check({ type: 'http', url: `https://${H}:18443/`, insecure: true, body: 'ok' }))), { ok: true, detail: 'HTTP 200' });
+      assert.deepEqual(
+        pick(await runProbe(check({ type: 'http', url: `https://${H}:18443/`, insecure: true, body: 'ok' }))),
+        { ok: true, detail: 'HTTP 200' },
+      );
     } finally {
       server.closeAllConnections();
       await close(server);
@@ -89,21 +123,34 @@ test('tcp: connect succeeds while listening, fails when not', { timeout: 30_000 
   const server = net.createServer((s) => s.destroy());
   await listen(server, 18082);
   try {
-    assert.deepEqual(pick(await runProbe(check({ type: 'tcp', address: `${H}:18082` }))), { ok: true, detail: `connected to ${H}:18082` });
+    assert.deepEqual(pick(await runProbe(check({ type: 'tcp', address: `${H}:18082` }))), {
+      ok: true,
+      detail: `connected to ${H}:18082`,
+    });
   } finally {
     await close(server);
   }
   assert.match((await runProbe(check({ type: 'tcp', address: `${H}:18082` }))).detail, /ECONNREFUSED/);
 });
 
-test('command: exit codes, stderr in the detail, and a timeout that kills the whole group', { timeout: 30_000 }, async () => {
-  assert.deepEqual(pick(await runProbe(check({ type: 'command', command: 'exit 0' }))), { ok: true, detail: 'exit code 0' });
-  assert.deepEqual(pick(await runProbe(check({ type: 'command', command: 'echo "db unreachable" >&2; exit 3' }))), { ok: false, detail: 'exit code 3: db unreachable' });
+test('command: exit codes, stderr in the detail, and a timeout that kills the whole group', {
+  timeout: 30_000,
+}, async () => {
+  assert.deepEqual(pick(await runProbe(check({ type: 'command', command: 'exit 0' }))), {
+    ok: true,
+    detail: 'exit code 0',
+  });
+  assert.deepEqual(pick(await runProbe(check({ type: 'command', command: 'echo "db unreachable" >&2; exit 3' }))), {
+    ok: false,
+    detail: 'exit code 3: db unreachable',
+  });
   const dir = mkdtempSync(join(tmpdir(), 'arslab-agent-cmd-'));
   try {
     const pidFile = join(dir, 'pid');
     // A grandchild that would outlive a naive kill: its pid is written, then it sleeps.
-    const r = await runProbe(check({ type: 'command', command: `sh -c 'echo $$ > ${pidFile}; exec sleep 30' & wait`, timeout: '300ms' }));
+    const r = await runProbe(
+      check({ type: 'command', command: `sh -c 'echo $$ > ${pidFile}; exec sleep 30' & wait`, timeout: '300ms' }),
+    );
     assert.deepEqual(pick(r), { ok: false, detail: 'timeout after 300ms (killed)' });
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await new Promise((res) => setTimeout(res, 200));

@@ -44,10 +44,18 @@ vips:
     await until('via ws1', () => rs.rib === '10.10.0.4', 15_000, why);
     // Down: the speaker stops the session (Cease / Administrative Shutdown) and keeps it down a moment.
     peer.stop();
-    await a.waitLog('the agent sees the session go', (l) => l.event === 'session-down' && /6\/2/.test(String(l['reason'])), 5_000);
+    await a.waitLog(
+      'the agent sees the session go',
+      (l) => l.event === 'session-down' && /6\/2/.test(String(l['reason'])),
+      5_000,
+    );
     // Meanwhile ws1 fails: the VIP moves while the session is down.
     writeFileSync(ws1Down, '');
-    await a.waitLog('the VIP moves to ws2', (l) => l.event === 'vip-change' && String(l['to']).startsWith('10.10.0.5'), 5_000);
+    await a.waitLog(
+      'the VIP moves to ws2',
+      (l) => l.event === 'vip-change' && String(l['to']).startsWith('10.10.0.5'),
+      5_000,
+    );
     const announcesBefore = seen.filter((s) => s.startsWith('announce')).length;
     peer.start();
     await until('re-announced via ws2 after the session came back', () => rs.rib === '10.10.0.5', 15_000, why);

@@ -23,7 +23,9 @@ function alive(pid: number): boolean {
   }
 }
 
-test('SIGTERM: withdraw, then Cease/2, then exit 0; a dead neighbor does not delay it, a hanging check is killed', { timeout: 60_000 }, async () => {
+test('SIGTERM: withdraw, then Cease/2, then exit 0; a dead neighbor does not delay it, a hanging check is killed', {
+  timeout: 60_000,
+}, async () => {
   const rs = new BareRouteServer(N);
   const seen = rs.seen;
   const dir = mkdtempSync(join(tmpdir(), 'arslab-agent-sigterm-'));
@@ -50,21 +52,38 @@ vips:
 `,
     );
     const a = agent;
-    await until('the VIP announced', () => seen.some((s) => s.startsWith('announce')), 15_000, () => `${seen.join('\n')}\n${a.tail()}`);
+    await until(
+      'the VIP announced',
+      () => seen.some((s) => s.startsWith('announce')),
+      15_000,
+      () => `${seen.join('\n')}\n${a.tail()}`,
+    );
     assert.ok(seen.includes('announce 100.64.0.1/32 via 10.10.0.4 path 65001'), seen.join('\n'));
-    await until('the hanging check started', () => existsSync(join(dir, 'hang.pid')) && readFileSync(join(dir, 'hang.pid'), 'utf8').trim() !== '', 5_000);
+    await until(
+      'the hanging check started',
+      () => existsSync(join(dir, 'hang.pid')) && readFileSync(join(dir, 'hang.pid'), 'utf8').trim() !== '',
+      5_000,
+    );
     const hangPid = Number(readFileSync(join(dir, 'hang.pid'), 'utf8'));
     const t0 = performance.now();
     const exit = await a.signal('SIGTERM', 8_000);
     const ms = Math.round(performance.now() - t0);
     const why = () => `peer saw:\n${seen.join('\n')}\n${a.tail()}`;
     assert.deepEqual(exit, { code: 0, signal: null }, why());
-    await until('the session down', () => seen.some((s) => s.startsWith('down')), 5_000, () => seen.join('\n'));
+    await until(
+      'the session down',
+      () => seen.some((s) => s.startsWith('down')),
+      5_000,
+      () => seen.join('\n'),
+    );
     const tailEvents = seen.slice(seen.findIndex((s) => s.startsWith('announce')) + 1);
     assert.deepEqual(tailEvents, ['withdraw 100.64.0.1/32', 'down: NOTIFICATION received 6/2'], why());
     assert.ok(ms < 4000, `exit took ${ms} ms`);
     await until('the hanging check killed with the agent', () => !alive(hangPid), 3_000, why);
-    assert.ok(a.lines.some((l) => l.event === 'checks-killed' && l['count'] === 1), why());
+    assert.ok(
+      a.lines.some((l) => l.event === 'checks-killed' && l['count'] === 1),
+      why(),
+    );
     console.log(`SIGTERM → agent exited after ${ms} ms; the peer saw: ${tailEvents.join(' → ')}`);
   } finally {
     await agent?.kill();

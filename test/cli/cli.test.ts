@@ -15,7 +15,11 @@ const main = join(repo, 'dist/src/cli/main.js');
 const state = mkdtempSync(join(tmpdir(), 'arslab-cli-state-'));
 
 function arslab(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, ARSLAB_STATE_DIR: state }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [main, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ARSLAB_STATE_DIR: state },
+    timeout: 30_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -53,9 +57,20 @@ test('validate: every error of a bad lab file as file:line:col: field: message, 
     const r = arslab('validate', file);
     assert.equal(r.code, 1);
     const lines = r.stderr.trim().split('\n');
-    assert.ok(lines.some((l) => l.startsWith(`${file}:10:`) && /subnets\.nva\.adressPrefix: unknown key 'adressPrefix'/.test(l)), r.stderr);
-    assert.ok(lines.some((l) => l.startsWith(`${file}:15:`) && /peerings\.nva\.peerAsn: .*65515/.test(l)), r.stderr);
-    assert.ok(lines.some((l) => l.startsWith(`${file}:16:`) && /peerings\.big\.peerAsn: .*4200000000/.test(l)), r.stderr);
+    assert.ok(
+      lines.some(
+        (l) => l.startsWith(`${file}:10:`) && /subnets\.nva\.adressPrefix: unknown key 'adressPrefix'/.test(l),
+      ),
+      r.stderr,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith(`${file}:15:`) && /peerings\.nva\.peerAsn: .*65515/.test(l)),
+      r.stderr,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith(`${file}:16:`) && /peerings\.big\.peerAsn: .*4200000000/.test(l)),
+      r.stderr,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,7 +103,10 @@ test('help lists the commands and each command its arguments and examples', () =
   r = arslab('network', 'nic', 'show-effective-route-table', '--help');
   assert.equal(r.code, 0);
   assert.match(r.stdout, /--resource-group -g/);
-  assert.match(r.stdout, /arslab network nic show-effective-route-table --name lt1VMNic --resource-group next-hop-ip-vm-rg --output table/);
+  assert.match(
+    r.stdout,
+    /arslab network nic show-effective-route-table --name lt1VMNic --resource-group next-hop-ip-vm-rg --output table/,
+  );
 });
 
 test.after(() => rmSync(state, { recursive: true, force: true }));

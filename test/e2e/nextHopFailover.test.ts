@@ -23,12 +23,34 @@ const PER_BACKEND_NAME = 'next-hop-failover-per-backend';
 const SPEAKER_LAB = join(ROOT, 'scenarios/next-hop-failover/lab.speaker.yml');
 const NAME = 'next-hop-failover-exabgp';
 const SPEAKER_NAME = 'next-hop-failover-speaker';
-const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length > 0 ? 'exabgp is not installed (scripts/setup --daemons all)' : false;
+const noExabgp =
+  missingBinaries(['/usr/sbin/exabgp']).length > 0 ? 'exabgp is not installed (scripts/setup --daemons all)' : false;
 const noRoot = isRoot ? false : 'netns mode needs root';
 
 // The seed's commands (shared/seeds/000), `az` → `arslab`.
-const LEARNED = ['network', 'routeserver', 'peering', 'list-learned-routes', '--name', 'watcher', '--routeserver', 'next-hop-ip-routeserver', '--resource-group', 'next-hop-ip-rg'];
-const EFFECTIVE = ['network', 'nic', 'show-effective-route-table', '--name', 'lt1VMNic', '--resource-group', 'next-hop-ip-vm-rg', '--output', 'table'];
+const LEARNED = [
+  'network',
+  'routeserver',
+  'peering',
+  'list-learned-routes',
+  '--name',
+  'watcher',
+  '--routeserver',
+  'next-hop-ip-routeserver',
+  '--resource-group',
+  'next-hop-ip-rg',
+];
+const EFFECTIVE = [
+  'network',
+  'nic',
+  'show-effective-route-table',
+  '--name',
+  'lt1VMNic',
+  '--resource-group',
+  'next-hop-ip-vm-rg',
+  '--output',
+  'table',
+];
 
 interface LearnedRoute {
   network: string;
@@ -43,7 +65,13 @@ async function learnedOnBoth(cli: LabCli, nextHop: string): Promise<Record<strin
   return waitFor(`100.64.0.1/32 via ${nextHop} learned by both instances`, 20_000, async () => {
     const r = JSON.parse(await cli.ok(LEARNED)) as Record<string, LearnedRoute[]>;
     const ok = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'].every((i) =>
-      r[i]?.some((x) => x.network === '100.64.0.1/32' && x.nextHop === nextHop && x.sourcePeer === '10.10.0.7' && x.asPath === '65001'),
+      r[i]?.some(
+        (x) =>
+          x.network === '100.64.0.1/32' &&
+          x.nextHop === nextHop &&
+          x.sourcePeer === '10.10.0.7' &&
+          x.asPath === '65001',
+      ),
     );
     return ok ? r : undefined;
   });
@@ -59,7 +87,9 @@ async function effectiveVia(cli: LabCli, nextHop: string): Promise<string> {
   return waitFor(`lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`, 15_000, async () => {
     const table = await cli.ok(EFFECTIVE);
     const row = vipRow(table);
-    return row && row.join(' ') === `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}` ? table : undefined;
+    return row && row.join(' ') === `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
+      ? table
+      : undefined;
   });
 }
 
@@ -100,7 +130,10 @@ async function withLab(id: string, name: string, body: (cli: LabCli) => Promise<
   }
 }
 
-test('seed 000 as a user, loopback mode: up, the seed queries, echo > pipe moves lt1VMNic\'s route, down', { skip: noExabgp, timeout: 60_000 }, async () => {
+test("seed 000 as a user, loopback mode: up, the seed queries, echo > pipe moves lt1VMNic's route, down", {
+  skip: noExabgp,
+  timeout: 60_000,
+}, async () => {
   await withLab('e2e-lo', NAME, async (cli) => {
     const up = await cli.ok(['up', LAB, '--detach'], 45_000);
     assert.match(up, /lab 'next-hop-failover-exabgp' is up \(loopback mode/);
@@ -117,20 +150,25 @@ test('seed 000 as a user, loopback mode: up, the seed queries, echo > pipe moves
     const after = await effectiveVia(cli, '10.10.0.5');
     // Only the VIP's row changed.
     const diff = before.split('\n').filter((l, i) => l !== after.split('\n')[i]);
-    assert.deepEqual(diff.map((l) => vipRow(l)?.[4]), ['10.10.0.4']);
+    assert.deepEqual(
+      diff.map((l) => vipRow(l)?.[4]),
+      ['10.10.0.4'],
+    );
     await learnedOnBoth(cli, '10.10.0.5');
-
   });
 });
 
-test('seed 000 in netns mode: the seed\'s ExaBGP config verbatim, peering from 10.10.0.7 with 10.10.1.4/.5', { skip: noExabgp || noRoot, timeout: 60_000 }, async () => {
+test("seed 000 in netns mode: the seed's ExaBGP config verbatim, peering from 10.10.0.7 with 10.10.1.4/.5", {
+  skip: noExabgp || noRoot,
+  timeout: 60_000,
+}, async () => {
   await withLab('e2e-ns', NAME, async (cli) => {
     const up = await cli.ok(['up', LAB, '--netns', '--detach'], 45_000);
     assert.match(up, /lab 'next-hop-failover-exabgp' is up \(netns mode, BGP port 179/);
     const s = cli.record(NAME);
     assert.equal(s.mode, 'netns');
     assert.deepEqual([...s.namespaces].sort(), labNamespaces(NAME).sort());
-    assert.equal(s.namespaces.length, 2, 'the Azure namespace and watch1\'s');
+    assert.equal(s.namespaces.length, 2, "the Azure namespace and watch1's");
     const ns = s.namespaces.find((n) => n.endsWith('-watch1'))!;
 
     await learnedOnBoth(cli, '10.10.0.4');
@@ -141,7 +179,12 @@ test('seed 000 in netns mode: the seed\'s ExaBGP config verbatim, peering from 1
     const addr = await run(['ip', '-n', ns, '-o', 'addr', 'show', 'dev', 'eth0'], { timeoutMs: 10_000 });
     assert.match(addr.stdout, /inet 10\.10\.0\.7\/32/);
     const ss = await run(['ss', '-N', ns, '-tn'], { timeoutMs: 10_000 });
-    for (const peer of ['10.10.1.4', '10.10.1.5']) assert.match(ss.stdout, new RegExp(`ESTAB.*10\\.10\\.0\\.7:\\d+\\s+${peer.replace(/\./g, '\\.')}:\\d+`), ss.stdout);
+    for (const peer of ['10.10.1.4', '10.10.1.5'])
+      assert.match(
+        ss.stdout,
+        new RegExp(`ESTAB.*10\\.10\\.0\\.7:\\d+\\s+${peer.replace(/\./g, '\\.')}:\\d+`),
+        ss.stdout,
+      );
     const listen = await run(['ss', '-N', ns, '-tln'], { timeoutMs: 10_000 });
     assert.match(listen.stdout, /10\.10\.0\.7:179/);
 
@@ -152,11 +195,13 @@ test('seed 000 in netns mode: the seed\'s ExaBGP config verbatim, peering from 1
     // …and so does the seed's own mechanism, the command pipe.
     await seedEcho(cli, '10.10.0.4');
     await effectiveVia(cli, '10.10.0.4');
-
   });
 });
 
-test('seed 000 in netns mode with the built-in speaker: it speaks from watch1\'s namespace', { skip: noRoot, timeout: 60_000 }, async () => {
+test("seed 000 in netns mode with the built-in speaker: it speaks from watch1's namespace", {
+  skip: noRoot,
+  timeout: 60_000,
+}, async () => {
   await withLab('e2e-sp', SPEAKER_NAME, async (cli) => {
     await cli.ok(['up', SPEAKER_LAB, '--netns', '--detach'], 45_000);
     const s = cli.record(SPEAKER_NAME);
@@ -178,20 +223,44 @@ test('seed 000 in netns mode with the built-in speaker: it speaks from watch1\'s
 
 interface ProbeOut {
   probes: { seq: number; result: string; vm?: string; labT: number }[];
-  summary: { sent: number; received: number; longestGapMs: number | null; longestGap?: { fromSeq: number; toSeq: number; lost: number } };
+  summary: {
+    sent: number;
+    received: number;
+    longestGapMs: number | null;
+    longestGap?: { fromSeq: number; toSeq: number; lost: number };
+  };
 }
 
 /** lt1VMNic has no row for 100.64.0.1/32 (withdrawn: traffic falls to 100.64.0.0/10, None). */
 async function noVipRow(cli: LabCli): Promise<void> {
-  await waitFor("lt1VMNic without a route to 100.64.0.1/32", 15_000, async () => !vipRow(await cli.ok(EFFECTIVE)));
+  await waitFor('lt1VMNic without a route to 100.64.0.1/32', 15_000, async () => !vipRow(await cli.ok(EFFECTIVE)));
 }
 
 /** The probe of the issue: lt1 → VIP:80 every `interval`, for `duration`, as JSON. */
 function probe(cli: LabCli, interval: string, duration: string): Promise<ProbeOut> {
-  return cli.json<ProbeOut>(['probe', '--from', 'lt1', '--to', '100.64.0.1', '--port', '80', '--interval', interval, '--duration', duration, '-o', 'json'], 60_000);
+  return cli.json<ProbeOut>(
+    [
+      'probe',
+      '--from',
+      'lt1',
+      '--to',
+      '100.64.0.1',
+      '--port',
+      '80',
+      '--interval',
+      interval,
+      '--duration',
+      duration,
+      '-o',
+      'json',
+    ],
+    60_000,
+  );
 }
 
-test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 with a probe gap under 1.5 s; back after rise; both down → withdrawn; SIGTERM withdraws first; failback off stays', { timeout: 120_000 }, async () => {
+test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 with a probe gap under 1.5 s; back after rise; both down → withdrawn; SIGTERM withdraws first; failback off stays', {
+  timeout: 120_000,
+}, async () => {
   await withLab('e2e-agent', AGENT_NAME, async (cli) => {
     // A copy, so that the test can switch failback off in the agent's config.
     const dir = join(cli.stateDir, 'scenario');
@@ -218,13 +287,18 @@ test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 w
     await effectiveVia(cli, '10.10.0.4');
     const p = await watching;
     const gap = p.summary.longestGapMs;
-    console.log(`# agent failover: lt1's route moved ${moved} ms after ws1 stopped (as seen by polling); probe every 100 ms: longest gap ${gap} ms, ${p.summary.sent - p.summary.received} of ${p.summary.sent} lost`);
+    console.log(
+      `# agent failover: lt1's route moved ${moved} ms after ws1 stopped (as seen by polling); probe every 100 ms: longest gap ${gap} ms, ${p.summary.sent - p.summary.received} of ${p.summary.sent} lost`,
+    );
     assert.ok(gap !== null && gap < 1500, `longest gap ${gap} ms, want < 1500 ms (interval 200 ms, fall 3)`);
     const reached = p.probes.filter((x) => x.result === 'ok').map((x) => x.vm);
     assert.equal(reached[0], 'ws1');
     assert.ok(reached.includes('ws2'), 'probes reached ws2 during the failover');
     assert.equal(reached.at(-1), 'ws1', 'failback: probes end on ws1');
-    assert.ok(p.probes.some((x) => x.result === 'unreachable' && x.vm === 'ws1'), 'the outage shows as refused connections to ws1');
+    assert.ok(
+      p.probes.some((x) => x.result === 'unreachable' && x.vm === 'ws1'),
+      'the outage shows as refused connections to ws1',
+    );
 
     // Both down: withdrawn on both instances; the probe says there is no route.
     await cli.ok(['node', 'stop', 'ws1']);
@@ -255,13 +329,17 @@ test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 w
     // rise 3 × 200 ms = 0.6 s; wait well past it, then it must still be on ws2.
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(vipRow(await cli.ok(EFFECTIVE))?.[4], '10.10.0.5', 'failback off: stays on ws2');
-    const st = JSON.parse(await cli.ok(['node', 'cmd', 'watch1', 'status'])) as { backends: { name: string; state: string }[] };
+    const st = JSON.parse(await cli.ok(['node', 'cmd', 'watch1', 'status'])) as {
+      backends: { name: string; state: string }[];
+    };
     assert.equal(st.backends.find((b) => b.name === 'ws1')?.state, 'up', 'ws1 is healthy again, yet not preferred');
-
   });
 });
 
-test('seed 000 with arslab agent in netns mode: the agent config verbatim, web servers on port 80 in their namespaces', { skip: noRoot, timeout: 60_000 }, async () => {
+test('seed 000 with arslab agent in netns mode: the agent config verbatim, web servers on port 80 in their namespaces', {
+  skip: noRoot,
+  timeout: 60_000,
+}, async () => {
   await withLab('e2e-agent-ns', AGENT_NAME, async (cli) => {
     await cli.ok(['up', join(AGENT_LAB_DIR, 'lab.yml'), '--netns', '--detach'], 45_000);
     const s = cli.record(AGENT_NAME);
@@ -269,7 +347,10 @@ test('seed 000 with arslab agent in netns mode: the agent config verbatim, web s
     await learnedOnBoth(cli, '10.10.0.4');
     await effectiveVia(cli, '10.10.0.4');
     const ok = await probe(cli, '100ms', '300ms');
-    assert.ok(ok.probes.every((x) => x.result === 'ok' && x.vm === 'ws1'), JSON.stringify(ok.probes));
+    assert.ok(
+      ok.probes.every((x) => x.result === 'ok' && x.vm === 'ws1'),
+      JSON.stringify(ok.probes),
+    );
     await cli.ok(['node', 'stop', 'ws1']);
     await effectiveVia(cli, '10.10.0.5');
   });
@@ -280,7 +361,10 @@ async function vipRows(cli: LabCli, want: string[]): Promise<void> {
   const w = [...want].sort().join(' ');
   let last = '';
   await waitFor(`lt1VMNic's rows for 100.64.0.1/32: ${w || 'none'}`, 15_000, async () => {
-    const rows = (await cli.ok(EFFECTIVE)).split('\n').filter((l) => /\s100\.64\.0\.1\/32\s/.test(l)).map((l) => l.trim().split(/\s+/)[4]!);
+    const rows = (await cli.ok(EFFECTIVE))
+      .split('\n')
+      .filter((l) => /\s100\.64\.0\.1\/32\s/.test(l))
+      .map((l) => l.trim().split(/\s+/)[4]!);
     last = rows.sort().join(' ');
     return last === w;
   }).catch((e: Error) => {
@@ -290,18 +374,28 @@ async function vipRows(cli: LabCli, want: string[]): Promise<void> {
 }
 
 for (const mode of ['loopback', 'netns'] as const) {
-  test(`seed 000 per backend (${mode}): an agent beside each web server → two ECMP rows; one unhealthy → one row; back → two`, { skip: mode === 'netns' ? noRoot : false, timeout: 60_000 }, async () => {
+  test(`seed 000 per backend (${mode}): an agent beside each web server → two ECMP rows; one unhealthy → one row; back → two`, {
+    skip: mode === 'netns' ? noRoot : false,
+    timeout: 60_000,
+  }, async () => {
     await withLab(`e2e-pb-${mode}`, PER_BACKEND_NAME, async (cli) => {
       await cli.ok(['up', PER_BACKEND_LAB, ...(mode === 'netns' ? ['--netns'] : []), '--detach'], 45_000);
       cli.record(PER_BACKEND_NAME);
       await vipRows(cli, ['10.10.0.4', '10.10.0.5']);
       // Flows spread over both rows (a new source port per probe: a new flow).
       const both = await probe(cli, '50ms', '1s');
-      assert.deepEqual([...new Set(both.probes.filter((x) => x.result === 'ok').map((x) => x.vm))].sort(), ['ws1', 'ws2'], JSON.stringify(both.summary));
+      assert.deepEqual(
+        [...new Set(both.probes.filter((x) => x.result === 'ok').map((x) => x.vm))].sort(),
+        ['ws1', 'ws2'],
+        JSON.stringify(both.summary),
+      );
       await cli.ok(['node', 'stop', 'ws1']);
       await vipRows(cli, ['10.10.0.5']);
       const one = await probe(cli, '50ms', '500ms');
-      assert.ok(one.probes.every((x) => x.result === 'ok' && x.vm === 'ws2'), JSON.stringify(one.probes));
+      assert.ok(
+        one.probes.every((x) => x.result === 'ok' && x.vm === 'ws2'),
+        JSON.stringify(one.probes),
+      );
       await cli.ok(['node', 'start', 'ws1']);
       await vipRows(cli, ['10.10.0.4', '10.10.0.5']);
     });

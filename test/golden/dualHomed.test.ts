@@ -29,7 +29,8 @@ import { binUsable, LabCli, missingBinaries, ROOT, waitFor } from '../lab/labCli
 const SCENARIO = join(ROOT, 'scenarios/dual-homed');
 const RG = 'dual-homed';
 const NIC = 'spoke-vmVMNic';
-const noBird = missingBinaries(['/usr/sbin/bird']).length > 0 ? 'BIRD is not installed (scripts/setup --daemons all)' : false;
+const noBird =
+  missingBinaries(['/usr/sbin/bird']).length > 0 ? 'BIRD is not installed (scripts/setup --daemons all)' : false;
 
 /** What a copy of the scenario is: its name, second octet and ASNs, and what to expect from them. */
 interface Plan {
@@ -42,8 +43,22 @@ interface Plan {
   readonly onprem: readonly string[];
 }
 
-const SEED: Plan = { name: 'dual-homed', n: 68, nva1Asn: 65001, nva2Asn: 65002, onpremAsn: 65100, onprem: ['192.168.10.0/24', '192.168.20.0/24'] };
-const VARIANT: Plan = { name: 'dual-homed-variant', n: 69, nva1Asn: 65011, nva2Asn: 65022, onpremAsn: 64600, onprem: ['172.20.10.0/24', '172.20.20.0/24'] };
+const SEED: Plan = {
+  name: 'dual-homed',
+  n: 68,
+  nva1Asn: 65001,
+  nva2Asn: 65002,
+  onpremAsn: 65100,
+  onprem: ['192.168.10.0/24', '192.168.20.0/24'],
+};
+const VARIANT: Plan = {
+  name: 'dual-homed-variant',
+  n: 69,
+  nva1Asn: 65011,
+  nva2Asn: 65022,
+  onpremAsn: 64600,
+  onprem: ['172.20.10.0/24', '172.20.20.0/24'],
+};
 
 const addr = (p: Plan) => ({
   spoke: `10.${p.n}.0.0/20`,
@@ -84,7 +99,12 @@ function copyScenario(dir: string, p: Plan): string {
     const out = join(dir, relative(SCENARIO, f));
     mkdirSync(join(out, '..'), { recursive: true });
     const text = rewrite(readFileSync(f, 'utf8'));
-    if (p !== SEED) assert.doesNotMatch(text, /\b(10|127)\.68\.|\b6500[12]\b|\b65100\b|192\.168\./, `${out} still holds the scenario's addresses or ASNs`);
+    if (p !== SEED)
+      assert.doesNotMatch(
+        text,
+        /\b(10|127)\.68\.|\b6500[12]\b|\b65100\b|192\.168\./,
+        `${out} still holds the scenario's addresses or ASNs`,
+      );
     writeFileSync(out, text);
   }
   return join(dir, 'lab.yml');
@@ -110,7 +130,18 @@ type LearnedByInstance = Record<'RouteServiceRole_IN_0' | 'RouteServiceRole_IN_1
 const INSTANCES = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'] as const;
 
 const learned = (cli: LabCli, routeServer: string, peering: string): Promise<LearnedByInstance> =>
-  cli.json<LearnedByInstance>(['network', 'routeserver', 'peering', 'list-learned-routes', '-g', RG, '--routeserver', routeServer, '-n', peering]);
+  cli.json<LearnedByInstance>([
+    'network',
+    'routeserver',
+    'peering',
+    'list-learned-routes',
+    '-g',
+    RG,
+    '--routeserver',
+    routeServer,
+    '-n',
+    peering,
+  ]);
 
 /** `network, asPath, nextHop` of each instance's rows, sorted, one string per instance. */
 function learnedLines(l: LearnedByInstance): string[][] {
@@ -133,10 +164,14 @@ async function gatewayRows(cli: LabCli): Promise<Map<string, string[]>> {
 async function onpremRows(cli: LabCli, p: Plan, nextHops: string[], what: string, timeoutMs = 15_000): Promise<void> {
   const want = JSON.stringify([...nextHops].sort());
   let last = new Map<string, string[]>();
-  await waitFor(`${what}: spoke-vm's rows for ${p.onprem.join(', ')} via [${nextHops.join(', ')}]`, timeoutMs, async () => {
-    last = await gatewayRows(cli);
-    return p.onprem.every((x) => JSON.stringify(last.get(x) ?? []) === want);
-  }).catch((e: Error) => {
+  await waitFor(
+    `${what}: spoke-vm's rows for ${p.onprem.join(', ')} via [${nextHops.join(', ')}]`,
+    timeoutMs,
+    async () => {
+      last = await gatewayRows(cli);
+      return p.onprem.every((x) => JSON.stringify(last.get(x) ?? []) === want);
+    },
+  ).catch((e: Error) => {
     e.message += `\nlast rows: ${JSON.stringify([...last])}`;
     throw e;
   });
@@ -148,10 +183,19 @@ async function onpremRows(cli: LabCli, p: Plan, nextHops: string[], what: string
  * "(RFC 4271 §9.1.2.2 (f))", which an on-premises router's tie-break prints.)
  */
 function assertRules(r: ExplainResult): void {
-  assert.deepEqual(lossesWithoutRule(r).map((m) => `${m.section}: ${m.line.text}`), [], 'loss lines without a rule');
-  const endsWithRule = (l: string): boolean => l.endsWith(')') && [...l.matchAll(/\(/g)].some((m) => RULE_ID.test(l.slice(m.index! + 1, -1)));
+  assert.deepEqual(
+    lossesWithoutRule(r).map((m) => `${m.section}: ${m.line.text}`),
+    [],
+    'loss lines without a rule',
+  );
+  const endsWithRule = (l: string): boolean =>
+    l.endsWith(')') && [...l.matchAll(/\(/g)].some((m) => RULE_ID.test(l.slice(m.index! + 1, -1)));
   const text = renderExplain(r);
-  assert.deepEqual(text.split('\n').filter((l) => l.includes('✗ ') && !endsWithRule(l)), [], `✗ lines of the tree without a rule at the end:\n${text}`);
+  assert.deepEqual(
+    text.split('\n').filter((l) => l.includes('✗ ') && !endsWithRule(l)),
+    [],
+    `✗ lines of the tree without a rule at the end:\n${text}`,
+  );
 }
 
 async function explain(cli: LabCli, args: string[]): Promise<ExplainResult> {
@@ -169,7 +213,9 @@ async function allEstablished(cli: LabCli): Promise<void> {
   let last = '';
   await waitFor('all eight NVA sessions Established', 20_000, async () => {
     const s = await cli.json<Status>(['status']);
-    const states = s.routeServers.flatMap((rs) => rs.instances.flatMap((i) => i.peerings.map((x) => `${rs.name}/${i.instance}/${x.name}=${x.state}`)));
+    const states = s.routeServers.flatMap((rs) =>
+      rs.instances.flatMap((i) => i.peerings.map((x) => `${rs.name}/${i.instance}/${x.name}=${x.state}`)),
+    );
     last = states.join(' ');
     return states.length === 8 && states.every((x) => x.endsWith('=Established'));
   }).catch((e: Error) => {
@@ -195,23 +241,55 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
     await onpremRows(cli, p, [a.nva1, a.nva2], 'active/active: ECMP');
     // spoke-rs learns the on-premises ranges from both NVAs, each hub's from its own hub (and
     // that hub's range), on both instances; 65515 replaced by the NVA's AS (as-override).
-    const viaNva = (asn: number, nh: string, hub: string) => [`${hub} ${asn}-${asn} ${nh}`, ...p.onprem.map((x) => `${x} ${asn}-${asn}-12076-${op} ${nh}`)].sort();
-    await waitFor('spoke-rs: both NVAs\' routes on both instances', 10_000, async () => {
-      const [l1, l2] = [learnedLines(await learned(cli, 'spoke-rs', 'nva1')), learnedLines(await learned(cli, 'spoke-rs', 'nva2'))];
-      return l1.every((x) => JSON.stringify(x) === JSON.stringify(viaNva(as1, a.nva1, a.hub1))) && l2.every((x) => JSON.stringify(x) === JSON.stringify(viaNva(as2, a.nva2, a.hub2)));
+    const viaNva = (asn: number, nh: string, hub: string) =>
+      [`${hub} ${asn}-${asn} ${nh}`, ...p.onprem.map((x) => `${x} ${asn}-${asn}-12076-${op} ${nh}`)].sort();
+    await waitFor("spoke-rs: both NVAs' routes on both instances", 10_000, async () => {
+      const [l1, l2] = [
+        learnedLines(await learned(cli, 'spoke-rs', 'nva1')),
+        learnedLines(await learned(cli, 'spoke-rs', 'nva2')),
+      ];
+      return (
+        l1.every((x) => JSON.stringify(x) === JSON.stringify(viaNva(as1, a.nva1, a.hub1))) &&
+        l2.every((x) => JSON.stringify(x) === JSON.stringify(viaNva(as2, a.nva2, a.hub2)))
+      );
     });
     // Each hub's route server learns the spoke's range from its NVA, as-overridden too (spoke-rs
     // advertised it as "65515"), and its ExpressRoute gateway takes it over branch-to-branch.
-    assert.deepEqual(learnedLines(await learned(cli, 'hub1-rs', 'nva1')), [[`${a.spoke} ${as1}-${as1} ${a.nva1}`], [`${a.spoke} ${as1}-${as1} ${a.nva1}`]]);
-    assert.deepEqual(learnedLines(await learned(cli, 'hub2-rs', 'nva2')), [[`${a.spoke} ${as2}-${as2} ${a.nva2}`], [`${a.spoke} ${as2}-${as2} ${a.nva2}`]]);
-    for (const [gw, nva, asn] of [['hub1-ergw', a.nva1, as1], ['hub2-ergw', a.nva2, as2]] as const) {
-      const rows = (await cli.json<{ value: (Learned & { origin: string })[] }>(['network', 'vnet-gateway', 'list-learned-routes', '-g', RG, '-n', gw])).value;
+    assert.deepEqual(learnedLines(await learned(cli, 'hub1-rs', 'nva1')), [
+      [`${a.spoke} ${as1}-${as1} ${a.nva1}`],
+      [`${a.spoke} ${as1}-${as1} ${a.nva1}`],
+    ]);
+    assert.deepEqual(learnedLines(await learned(cli, 'hub2-rs', 'nva2')), [
+      [`${a.spoke} ${as2}-${as2} ${a.nva2}`],
+      [`${a.spoke} ${as2}-${as2} ${a.nva2}`],
+    ]);
+    for (const [gw, nva, asn] of [
+      ['hub1-ergw', a.nva1, as1],
+      ['hub2-ergw', a.nva2, as2],
+    ] as const) {
+      const rows = (
+        await cli.json<{ value: (Learned & { origin: string })[] }>([
+          'network',
+          'vnet-gateway',
+          'list-learned-routes',
+          '-g',
+          RG,
+          '-n',
+          gw,
+        ])
+      ).value;
       const spoke = rows.filter((r) => r.network === a.spoke).map((r) => `${r.origin} ${r.asPath} ${r.nextHop}`);
-      assert.ok(spoke.length >= 1 && spoke.every((r) => r.startsWith('IBgp ') && r.endsWith(` ${asn}-${asn} ${nva}`)), `${gw} learns ${a.spoke} from its route server, next hop its NVA: ${JSON.stringify(spoke)}`);
+      assert.ok(
+        spoke.length >= 1 && spoke.every((r) => r.startsWith('IBgp ') && r.endsWith(` ${asn}-${asn} ${nva}`)),
+        `${gw} learns ${a.spoke} from its route server, next hop its NVA: ${JSON.stringify(spoke)}`,
+      );
     }
     // The on-premises edges learn the spoke's range over their circuit as "12076" (R-ER-2:
     // the MSEE prepends 12076 and removes 65515 and the NVAs' private ASNs).
-    for (const [router, circuit] of [['onprem1', 'er-circuit1'], ['onprem2', 'er-circuit2']] as const) {
+    for (const [router, circuit] of [
+      ['onprem1', 'er-circuit1'],
+      ['onprem2', 'er-circuit2'],
+    ] as const) {
       const r = await explain(cli, ['--peer', router, '--prefix', a.spoke]);
       const at = findLines(r, { kind: 'router', status: ['best', 'equal', 'lost'] });
       assert.equal(at.length, 2, `${router} holds ${a.spoke} from both links:\n${renderExplain(r)}`);
@@ -229,7 +307,11 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
     await cli.ok(['node', 'cmd', 'nva2', 'configure']);
     await onpremRows(cli, p, [a.nva1], 'active/passive: nva1 only');
     const l2 = learnedLines(await learned(cli, 'spoke-rs', 'nva2'));
-    for (const x of p.onprem) assert.ok(l2.every((i) => i.includes(`${x} ${as2}-${as2}-${as2}-${as2}-12076-${op} ${a.nva2}`)), JSON.stringify(l2));
+    for (const x of p.onprem)
+      assert.ok(
+        l2.every((i) => i.includes(`${x} ${as2}-${as2}-${as2}-${as2}-12076-${op} ${a.nva2}`)),
+        JSON.stringify(l2),
+      );
     const passive = await explain(cli, ['--nic', NIC, '-g', RG, '--prefix', p.onprem[0]!]);
     await sweep(file, cli.record(p.name), `${p.name}, active/passive`);
     const lost = someLine(passive, { kind: 'route-server', status: 'lost', from: 'nva2', rule: 'R-ARS-7' });
@@ -244,7 +326,15 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
       await onpremRows(cli, p, [a.nva2], 'nva1 stopped: nva2', 5000);
       const tookMs = Date.now() - t0;
       const events = await cli.ok(['events']);
-      for (const i of ['IN_0', 'IN_1']) assert.match(events, new RegExp(`spoke-rs/${i}/nva1: Established -> Idle: .*(NOTIFICATION|NotifMsg)`), events.split('\n').filter((l) => l.includes('nva1')).join('\n'));
+      for (const i of ['IN_0', 'IN_1'])
+        assert.match(
+          events,
+          new RegExp(`spoke-rs/${i}/nva1: Established -> Idle: .*(NOTIFICATION|NotifMsg)`),
+          events
+            .split('\n')
+            .filter((l) => l.includes('nva1'))
+            .join('\n'),
+        );
       assert.ok(tookMs < 5000, `failover took ${tookMs} ms: a NOTIFICATION, not a hold timer`);
       assert.deepEqual(learnedLines(await learned(cli, 'spoke-rs', 'nva1')), [[], []]);
       assert.match(await cli.ok(['node', 'start', 'nva1']), /nva1: running/);
@@ -263,15 +353,27 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
     await onpremRows(cli, p, [], 'no as-override: no rows');
     const dropped = await explain(cli, ['--nic', NIC, '-g', RG, '--prefix', p.onprem[1]!]);
     await sweep(file, cli.record(p.name), `${p.name}, without as-override`);
-    for (const [nva, path] of [['nva1', `${as1}-65515-12076-${op}`], ['nva2', `${as2}-${as2}-${as2}-65515-12076-${op}`]] as const) {
+    for (const [nva, path] of [
+      ['nva1', `${as1}-65515-12076-${op}`],
+      ['nva2', `${as2}-${as2}-${as2}-65515-12076-${op}`],
+    ] as const) {
       const d = someLine(dropped, { kind: 'route-server', status: 'dropped', from: nva, rule: 'R-ARS-6' });
       assert.equal(d.length, 2, `dropped on both instances of spoke-rs:\n${renderExplain(dropped)}`);
       assert.match(d[0]!.line.text, new RegExp(`AS_PATH ${path} contains 65515$`));
     }
-    assert.deepEqual(learnedLines(await learned(cli, 'spoke-rs', 'nva1')), [[], []], 'R-ARS-10: a dropped route is not listed');
+    assert.deepEqual(
+      learnedLines(await learned(cli, 'spoke-rs', 'nva1')),
+      [[], []],
+      'R-ARS-10: a dropped route is not listed',
+    );
     // Toward the hub: the spoke's range is dropped by hub1-rs, so it no longer reaches on-premises.
     const toHub = await explain(cli, ['--peer', 'nva1', '--routeserver', 'hub1-rs', '-g', RG, '--prefix', a.spoke]);
-    someLine(toHub, { status: 'dropped', rule: 'R-ARS-6', from: 'nva1', text: new RegExp(`AS_PATH ${as1}-65515 contains 65515`) });
+    someLine(toHub, {
+      status: 'dropped',
+      rule: 'R-ARS-6',
+      from: 'nva1',
+      text: new RegExp(`AS_PATH ${as1}-65515 contains 65515`),
+    });
     await waitFor(`onprem1 without ${a.spoke}`, 10_000, async () => {
       const r = await explain(cli, ['--peer', 'onprem1', '--prefix', a.spoke]);
       return findLines(r, { kind: 'router', status: ['best', 'equal'] }).length === 0;
@@ -299,10 +401,16 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
   }
 }
 
-test('seed 002 (scenarios/dual-homed): active/active ECMP, the spoke\'s range on premises as 12076, active/passive with failover and back, as-override off drops (R-ARS-6)', { skip: noBird, timeout: 45_000 }, async () => {
+test("seed 002 (scenarios/dual-homed): active/active ECMP, the spoke's range on premises as 12076, active/passive with failover and back, as-override off drops (R-ARS-6)", {
+  skip: noBird,
+  timeout: 45_000,
+}, async () => {
   await exercise(SEED, { failover: true });
 });
 
-test('the same lab on other addresses and ASNs (10.69.x, AS 65011/65022, on-premises AS 64600 and 172.20.x) behaves the same', { skip: noBird, timeout: 45_000 }, async () => {
+test('the same lab on other addresses and ASNs (10.69.x, AS 65011/65022, on-premises AS 64600 and 172.20.x) behaves the same', {
+  skip: noBird,
+  timeout: 45_000,
+}, async () => {
   await exercise(VARIANT, { failover: true });
 });

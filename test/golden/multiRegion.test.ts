@@ -32,7 +32,10 @@ import { sweep } from '../helpers/explainSweep.js';
 import { binUsable, LabCli, missingBinaries, ROOT, waitFor } from '../lab/labCli.js';
 
 const SCENARIO = join(ROOT, 'scenarios/multi-region');
-const noBird = missingBinaries(['/usr/sbin/bird', '/usr/sbin/birdc']).length > 0 ? 'BIRD 2 is not installed (scripts/setup --daemons all)' : false;
+const noBird =
+  missingBinaries(['/usr/sbin/bird', '/usr/sbin/birdc']).length > 0
+    ? 'BIRD 2 is not installed (scripts/setup --daemons all)'
+    : false;
 
 // ---- The seed's tables (shared/seeds/001), as printed there.
 
@@ -181,7 +184,10 @@ const variant: Rewrite = (t) =>
 
 /** az's table (or the seed's copy of one) → its data rows, each with its cells joined by one space. */
 function rows(table: string): string[] {
-  const lines = table.split('\n').map((l) => l.trim().split(/\s+/).join(' ')).filter((l) => l !== '');
+  const lines = table
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).join(' '))
+    .filter((l) => l !== '');
   const dash = lines.findIndex((l) => /^-+( -+)*$/.test(l));
   return dash >= 0 ? lines.slice(dash + 1) : lines;
 }
@@ -222,7 +228,13 @@ function birdAttributes(text: string): string[] {
 }
 
 /** Polls `produce` until its rows equal `expected` (in order, or as a multiset), then asserts them. */
-async function expectRows(what: string, produce: () => Promise<string[]>, expected: string[], inOrder: boolean, timeoutMs = 20_000): Promise<void> {
+async function expectRows(
+  what: string,
+  produce: () => Promise<string[]>,
+  expected: string[],
+  inOrder: boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
   const norm = (xs: string[]): string[] => (inOrder ? xs : sorted(xs));
   let last: string[] = [];
   try {
@@ -261,43 +273,114 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
     cli.record(labName);
 
     // The route server's flag and its two instances.
-    assert.equal((await cli.ok(['network', 'routeserver', 'show', '-n', 'hub1rs', ...rg, '--query', 'allowBranchToBranchTraffic'])).trim(), 'true');
-    assert.deepEqual(rows(await cli.ok(['network', 'routeserver', 'show', '-n', 'hub1rs', ...rg, '--query', 'virtualRouterIps', '-o', 'tsv'])), exp('10.1.0.4\n10.1.0.5'));
+    assert.equal(
+      (
+        await cli.ok(['network', 'routeserver', 'show', '-n', 'hub1rs', ...rg, '--query', 'allowBranchToBranchTraffic'])
+      ).trim(),
+      'true',
+    );
+    assert.deepEqual(
+      rows(
+        await cli.ok([
+          'network',
+          'routeserver',
+          'show',
+          '-n',
+          'hub1rs',
+          ...rg,
+          '--query',
+          'virtualRouterIps',
+          '-o',
+          'tsv',
+        ]),
+      ),
+      exp('10.1.0.4\n10.1.0.5'),
+    );
 
     // The ExpressRoute gateway's BGP neighbours: its MSEEs, then the route server instances.
     await expectRows(
       'er1 BGP peers: neighbours, ASNs, states, routes from the MSEEs',
-      async () => (await table(['network', 'vnet-gateway', 'list-bgp-peer-status', '-n', 'er1'])).map((r) => {
-        const [nb, asn, state, dur, received] = r.split(' ');
-        assert.match(dur!, /^\d\d:\d\d:\d\d\.\d{7}$/, `ConnectedDuration of ${nb}`);
-        return `${nb} ${asn} ${state}${asn === '12076' ? ` ${received}` : ''}`;
-      }),
+      async () =>
+        (await table(['network', 'vnet-gateway', 'list-bgp-peer-status', '-n', 'er1'])).map((r) => {
+          const [nb, asn, state, dur, received] = r.split(' ');
+          assert.match(dur!, /^\d\d:\d\d:\d\d\.\d{7}$/, `ConnectedDuration of ${nb}`);
+          return `${nb} ${asn} ${state}${asn === '12076' ? ` ${received}` : ''}`;
+        }),
       exp('10.1.3.4 12076 Connected 2\n10.1.3.5 12076 Connected 6\n10.1.0.4 65515 Connected\n10.1.0.5 65515 Connected'),
       true,
     );
 
     // The route server lists the NVA only, not its peerings with the gateway.
-    assert.deepEqual(await table(['network', 'routeserver', 'peering', 'list', '--vrouter-name', 'hub1rs']), exp('hub1nva 65001 10.1.1.4 Succeeded routeserver'));
+    assert.deepEqual(
+      await table(['network', 'routeserver', 'peering', 'list', '--vrouter-name', 'hub1rs']),
+      exp('hub1nva 65001 10.1.1.4 Succeeded routeserver'),
+    );
 
-    const rsLearned = (name: string, rs: string) => table(['network', 'routeserver', 'peering', 'list-learned-routes', '-n', name, '--vrouter-name', rs, '--query', 'RouteServiceRole_IN_0']);
+    const rsLearned = (name: string, rs: string) =>
+      table([
+        'network',
+        'routeserver',
+        'peering',
+        'list-learned-routes',
+        '-n',
+        name,
+        '--vrouter-name',
+        rs,
+        '--query',
+        'RouteServiceRole_IN_0',
+      ]);
     await expectRows('hub1rs learned from hub1nva', () => rsLearned('hub1nva', 'hub1rs'), exp(RS_LEARNED_HUB1), false);
 
-    const erLearned = (instance: string) => table(['network', 'vnet-gateway', 'list-learned-routes', '-n', 'er1', '--instance', instance]);
-    await expectRows('er1 learned routes, instance 1 (first capture)', () => erLearned('1'), [...exp(ER_LEARNED_1), ...exp(ER_LEARNED_1_LOST_ROW)], false);
+    const erLearned = (instance: string) =>
+      table(['network', 'vnet-gateway', 'list-learned-routes', '-n', 'er1', '--instance', instance]);
+    await expectRows(
+      'er1 learned routes, instance 1 (first capture)',
+      () => erLearned('1'),
+      [...exp(ER_LEARNED_1), ...exp(ER_LEARNED_1_LOST_ROW)],
+      false,
+    );
 
     await expectRows(
       'er1 advertised to 10.1.0.4 (instance 1)',
-      () => table(['network', 'vnet-gateway', 'list-advertised-routes', '-n', 'er1', '--peer', rw('10.1.0.4'), '--instance', '1']),
+      () =>
+        table([
+          'network',
+          'vnet-gateway',
+          'list-advertised-routes',
+          '-n',
+          'er1',
+          '--peer',
+          rw('10.1.0.4'),
+          '--instance',
+          '1',
+        ]),
       exp(ER_ADVERTISED),
       true,
     );
     await expectRows(
       'hub1rs advertised to hub1nva',
-      () => table(['network', 'routeserver', 'peering', 'list-advertised-routes', '-n', 'hub1nva', '--vrouter-name', 'hub1rs', '--query', 'RouteServiceRole_IN_0']),
+      () =>
+        table([
+          'network',
+          'routeserver',
+          'peering',
+          'list-advertised-routes',
+          '-n',
+          'hub1nva',
+          '--vrouter-name',
+          'hub1rs',
+          '--query',
+          'RouteServiceRole_IN_0',
+        ]),
       exp(RS_ADVERTISED_HUB1),
       true,
     );
-    await expectRows('hub1nva: show route protocol rs0 all', async () => birdAttributes(await cli.ok(['node', 'cmd', 'hub1nva', 'show', 'route', 'protocol', 'rs0', 'all'])), exp(BIRD_HUB1_FROM_RS0), false);
+    await expectRows(
+      'hub1nva: show route protocol rs0 all',
+      async () => birdAttributes(await cli.ok(['node', 'cmd', 'hub1nva', 'show', 'route', 'protocol', 'rs0', 'all'])),
+      exp(BIRD_HUB1_FROM_RS0),
+      false,
+    );
 
     const nic = (vm: string) => table(['network', 'nic', 'show-effective-route-table', '-n', `${vm}VMNic`]);
     // Gateway routes are listed by descending prefix (both of the seed's tables agree): with the
@@ -306,15 +389,36 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
     await expectRows("spoke11's effective routes", () => nic('spoke11'), exp(NIC_SPOKE11), nicInOrder);
 
     // hub2: its NVA learns 1.2.3.0/24 from hub1's, but hub2's route server drops it (65515 in the path).
-    await expectRows('hub2nva: show route protocol hub1', async () => birdSummaries(await cli.ok(['node', 'cmd', 'hub2nva', 'show', 'route', 'protocol', hub1])), exp(BIRD_HUB2_FROM_HUB1), false);
+    await expectRows(
+      'hub2nva: show route protocol hub1',
+      async () => birdSummaries(await cli.ok(['node', 'cmd', 'hub2nva', 'show', 'route', 'protocol', hub1])),
+      exp(BIRD_HUB2_FROM_HUB1),
+      false,
+    );
     await expectRows(
       'hub2nva: show route 1.2.3.0/24 all',
-      async () => birdAttributes(await cli.ok(['node', 'cmd', 'hub2nva', 'show', 'route', rw('1.2.3.0/24'), 'all'])).map((r) => r.split(' ').filter((_x, i, a) => i !== a.length - 2).join(' ')),
+      async () =>
+        birdAttributes(await cli.ok(['node', 'cmd', 'hub2nva', 'show', 'route', rw('1.2.3.0/24'), 'all'])).map((r) =>
+          r
+            .split(' ')
+            .filter((_x, i, a) => i !== a.length - 2)
+            .join(' '),
+        ),
       exp('1.2.3.0/24 65001 65515 12076 133937 (65517,65517)'),
       true,
     );
-    await expectRows("spoke21's effective routes (no 1.2.3.0/24)", () => nic('spoke21'), exp(NIC_SPOKE21_1), nicInOrder);
-    await expectRows('hub2rs learned from hub2nva', () => rsLearned('hub2nva', 'hub2rs'), exp(RS_LEARNED_HUB2_1), false);
+    await expectRows(
+      "spoke21's effective routes (no 1.2.3.0/24)",
+      () => nic('spoke21'),
+      exp(NIC_SPOKE21_1),
+      nicInOrder,
+    );
+    await expectRows(
+      'hub2rs learned from hub2nva',
+      () => rsLearned('hub2nva', 'hub2rs'),
+      exp(RS_LEARNED_HUB2_1),
+      false,
+    );
 
     // Every NIC and peer against every prefix: each loss names its rule (issue 3).
     await sweep(join(dir, 'lab.yml'), cli.record(labName), `${label}, as deployed`);
@@ -326,13 +430,33 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
       await cli.ok(['node', 'cmd', node, 'configure']);
     };
     await step('hub1nva', 'NO_ADVERTISE_SUMMARY');
-    await expectRows('er1 learned routes after no-advertise, instance 0 (second capture)', () => erLearned('0'), exp(ER_LEARNED_2), false);
-    await expectRows("spoke11's effective routes after no-advertise", () => nic('spoke11'), exp(NIC_SPOKE11), nicInOrder);
+    await expectRows(
+      'er1 learned routes after no-advertise, instance 0 (second capture)',
+      () => erLearned('0'),
+      exp(ER_LEARNED_2),
+      false,
+    );
+    await expectRows(
+      "spoke11's effective routes after no-advertise",
+      () => nic('spoke11'),
+      exp(NIC_SPOKE11),
+      nicInOrder,
+    );
 
     // Step 2: 65515 removed from the path toward hub2's route server: it learns 1.2.3.0/24, spoke21 gets it.
     await step('hub2nva', 'DELETE_65515');
-    await expectRows('hub2rs learned from hub2nva after bgp_path.delete(65515)', () => rsLearned('hub2nva', 'hub2rs'), exp(RS_LEARNED_HUB2_2), false);
-    await expectRows("spoke21's effective routes after bgp_path.delete(65515)", () => nic('spoke21'), exp(NIC_SPOKE21_2), nicInOrder);
+    await expectRows(
+      'hub2rs learned from hub2nva after bgp_path.delete(65515)',
+      () => rsLearned('hub2nva', 'hub2rs'),
+      exp(RS_LEARNED_HUB2_2),
+      false,
+    );
+    await expectRows(
+      "spoke21's effective routes after bgp_path.delete(65515)",
+      () => nic('spoke21'),
+      exp(NIC_SPOKE21_2),
+      nicInOrder,
+    );
 
     await sweep(join(dir, 'lab.yml'), cli.record(labName), `${label}, after both steps`);
 
@@ -345,10 +469,16 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
   }
 }
 
-test('seed 001 multi-region: the seed\'s tables, its no-advertise and its bgp_path.delete(65515) steps', { skip: noBird, timeout: 120_000 }, async () => {
+test("seed 001 multi-region: the seed's tables, its no-advertise and its bgp_path.delete(65515) steps", {
+  skip: noBird,
+  timeout: 120_000,
+}, async () => {
   await runSeed001('mr', asIs);
 });
 
-test('seed 001 multi-region, variant: other addresses, ASNs (4-byte provider AS) and on-premises prefix give the seed\'s tables changed alike', { skip: noBird, timeout: 120_000 }, async () => {
+test("seed 001 multi-region, variant: other addresses, ASNs (4-byte provider AS) and on-premises prefix give the seed's tables changed alike", {
+  skip: noBird,
+  timeout: 120_000,
+}, async () => {
   await runSeed001('mrv', variant);
 });

@@ -32,7 +32,10 @@ import type { ExplainResult } from '../../src/azure/explain.js';
 
 const SCENARIO = join(ROOT, 'scenarios/onprem-transit');
 const NAME = 'onprem-transit';
-const noFrr = missingBinaries(['/usr/lib/frr/bgpd', '/usr/bin/vtysh']).length > 0 ? 'FRR is not installed (scripts/setup --daemons all)' : false;
+const noFrr =
+  missingBinaries(['/usr/lib/frr/bgpd', '/usr/bin/vtysh']).length > 0
+    ? 'FRR is not installed (scripts/setup --daemons all)'
+    : false;
 const noRoot = isRoot ? false : 'netns mode needs root';
 
 // ---------------------------------------------------------------------------------------------
@@ -153,18 +156,32 @@ function parseBgpTable(text: string): BgpRow[] {
   assert.ok(h >= 0, `no BGP table header in:\n${text}`);
   const header = lines[h]!;
   const cNet = header.indexOf('Network');
-  const ends = { metric: header.indexOf('Metric') + 6, locPrf: header.indexOf('LocPrf') + 6, weight: header.indexOf('Weight') + 6 };
+  const ends = {
+    metric: header.indexOf('Metric') + 6,
+    locPrf: header.indexOf('LocPrf') + 6,
+    weight: header.indexOf('Weight') + 6,
+  };
   const rows: BgpRow[] = [];
   let network = '';
   for (const line of lines.slice(h + 1)) {
     if (!/^\s*[*>=sdhirSRmbfxac ]*\s*(\d+\.\d+\.\d+\.\d+\/\d+\s+)?\d+\.\d+\.\d+\.\d+\s/.test(line)) break;
     const tokens = [...line.slice(cNet).matchAll(/\S+/g)].map((m) => ({ t: m[0], end: cNet + m.index! + m[0].length }));
     if (tokens[0]!.t.includes('/')) network = tokens.shift()!.t;
-    const row: BgpRow = { status: line.slice(0, cNet).trim(), network, nextHop: tokens.shift()!.t, metric: '', locPrf: '', weight: '', path: '' };
+    const row: BgpRow = {
+      status: line.slice(0, cNet).trim(),
+      network,
+      nextHop: tokens.shift()!.t,
+      metric: '',
+      locPrf: '',
+      weight: '',
+      path: '',
+    };
     const path: string[] = [];
     for (const { t, end } of tokens) {
       if (path.length === 0 && /^\d+$/.test(t) && end <= ends.weight + 1) {
-        const col = (Object.keys(ends) as (keyof typeof ends)[]).reduce((a, b) => (Math.abs(ends[a] - end) <= Math.abs(ends[b] - end) ? a : b));
+        const col = (Object.keys(ends) as (keyof typeof ends)[]).reduce((a, b) =>
+          Math.abs(ends[a] - end) <= Math.abs(ends[b] - end) ? a : b,
+        );
         row[col] = t;
       } else path.push(t);
     }
@@ -177,8 +194,14 @@ function parseBgpTable(text: string): BgpRow[] {
 /** A prefix's paths in next-hop order (see below), prefixes in the table's own order. */
 function byPrefixThenNextHop(rows: readonly BgpRow[]): BgpRow[] {
   const order = [...new Set(rows.map((r) => r.network))];
-  const key = (a: string) => a.split('.').map((x) => x.padStart(3, '0')).join('.');
-  return order.flatMap((n) => rows.filter((r) => r.network === n).sort((a, b) => key(a.nextHop).localeCompare(key(b.nextHop))));
+  const key = (a: string) =>
+    a
+      .split('.')
+      .map((x) => x.padStart(3, '0'))
+      .join('.');
+  return order.flatMap((n) =>
+    rows.filter((r) => r.network === n).sort((a, b) => key(a.nextHop).localeCompare(key(b.nextHop))),
+  );
 }
 
 /** The BGP rows of `show ip route`: code, prefix, [distance/metric], via (uptime left out). */
@@ -236,7 +259,10 @@ function routerBgpRows(rows: readonly RouterRow[]): BgpRow[] {
 function renderCisco(rows: readonly BgpRow[]): string {
   return [
     '     Network          Next Hop            Metric LocPrf Weight Path',
-    ...rows.map((r) => ` ${r.status.padEnd(3)} ${r.network.padEnd(16)} ${r.nextHop.padEnd(19)} ${r.metric.padStart(6)} ${r.locPrf.padStart(6)} ${r.weight.padStart(6)} ${r.path}`),
+    ...rows.map(
+      (r) =>
+        ` ${r.status.padEnd(3)} ${r.network.padEnd(16)} ${r.nextHop.padEnd(19)} ${r.metric.padStart(6)} ${r.locPrf.padStart(6)} ${r.weight.padStart(6)} ${r.path}`,
+    ),
   ].join('\n');
 }
 
@@ -304,12 +330,16 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
 
   // Converged: the NVA holds every prefix from both route-server instances, and has run its
   // best-path selection on each (FRR shows new paths as `*` for a moment before).
-  const nvaText = await waitFor('the NVA\'s table from both route-server instances', 15_000, async () => {
+  const nvaText = await waitFor("the NVA's table from both route-server instances", 15_000, async () => {
     const t = await cli.ok(['node', 'cmd', 'quaggavm01', 'show', 'ip', 'bgp']);
     const rows = parseBgpTable(t);
-    return rows.length === exp.nvaBgp.length && new Set(rows.map((x) => x.network)).size === new Set(rows.filter((x) => x.status.includes('>')).map((x) => x.network)).size ? t : undefined;
+    return rows.length === exp.nvaBgp.length &&
+      new Set(rows.map((x) => x.network)).size ===
+        new Set(rows.filter((x) => x.status.includes('>')).map((x) => x.network)).size
+      ? t
+      : undefined;
   });
-  const site2 = await waitFor('site 2\'s table', 10_000, async () => {
+  const site2 = await waitFor("site 2's table", 10_000, async () => {
     const rows = await cli.json<RouterRow[]>(['node', 'routes', 'site2']);
     return rows.length === exp.site2Bgp.length ? rows : undefined;
   });
@@ -330,11 +360,27 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
   // are valid here, one best (`*>`) and one multipath (`*=`) per prefix: bgpd without zebra takes
   // every next hop as reachable, where the seed's Quagga (zebra, single-hop eBGP) showed them not
   // valid (README, "Differences from the seed").
-  assert.deepEqual(nva.filter((x) => x.network === exp.supernet).map((x) => x.status), ['*>']);
-  assert.deepEqual(exp.nvaBgp.filter((x) => x.network === exp.supernet).map((x) => x.status), ['*>']);
+  assert.deepEqual(
+    nva.filter((x) => x.network === exp.supernet).map((x) => x.status),
+    ['*>'],
+  );
+  assert.deepEqual(
+    exp.nvaBgp.filter((x) => x.network === exp.supernet).map((x) => x.status),
+    ['*>'],
+  );
   for (const n of new Set(nva.filter((x) => x.network !== exp.supernet).map((x) => x.network))) {
-    assert.deepEqual(nva.filter((x) => x.network === n).map((x) => x.status).sort(), ['*=', '*>'], `${n}:\n${nvaText}`);
-    assert.deepEqual(exp.nvaBgp.filter((x) => x.network === n).map((x) => x.status), ['', '']);
+    assert.deepEqual(
+      nva
+        .filter((x) => x.network === n)
+        .map((x) => x.status)
+        .sort(),
+      ['*=', '*>'],
+      `${n}:\n${nvaText}`,
+    );
+    assert.deepEqual(
+      exp.nvaBgp.filter((x) => x.network === n).map((x) => x.status),
+      ['', ''],
+    );
   }
 
   // The tracerts: site 2 → site 1 and back, through an ExpressRoute gateway instance. The MSEE
@@ -346,9 +392,18 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
   ] as const) {
     const t = await cli.json<TraceResult>(['trace', '--from', from, '--to', to]);
     const ours = t.paths.map((_, i) => asTracert(t, i));
-    assert.ok(ours.some((p) => p.join(' | ') === seed.join(' | ')), `trace ${from} → ${to}: the seed's ${seed.join(' | ')} among:\n${ours.map((p) => p.join(' | ')).join('\n')}`);
-    assert.deepEqual(t.paths.map((p) => p.end), ['reached', 'reached']);
-    assert.deepEqual(t.paths.map((p) => p.hops.map((h) => h.kind).join(' ')), Array(2).fill('router msee expressroute-gateway msee router'));
+    assert.ok(
+      ours.some((p) => p.join(' | ') === seed.join(' | ')),
+      `trace ${from} → ${to}: the seed's ${seed.join(' | ')} among:\n${ours.map((p) => p.join(' | ')).join('\n')}`,
+    );
+    assert.deepEqual(
+      t.paths.map((p) => p.end),
+      ['reached', 'reached'],
+    );
+    assert.deepEqual(
+      t.paths.map((p) => p.hops.map((h) => h.kind).join(' ')),
+      Array(2).fill('router msee expressroute-gateway msee router'),
+    );
     assert.deepEqual(t.paths.map((p) => p.hops[2]!.address).sort(), [...exp.gatewayInstances].sort());
     const text = await cli.ok(['trace', '--from', from, '--to', to]);
     assert.match(text, new RegExp(`${seed[2]!.replace(/\./g, '\\.')}\\s+ergw/`), text);
@@ -362,36 +417,52 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
   const explain = async () => cli.json<ExplainResult>(['explain', '--peer', 'site2', '--prefix', exp.site1Prefix]);
   const withSupernet = await explain();
   assert.match(withSupernet.summary[0]!, /no transit between circuits \(R-ER-5\)/, withSupernet.summary.join('\n'));
-  const covers = withSupernet.sections.flatMap((s) => s.lines).find((l) => l.text.startsWith(`${exp.supernet} covers it`));
+  const covers = withSupernet.sections
+    .flatMap((s) => s.lines)
+    .find((l) => l.text.startsWith(`${exp.supernet} covers it`));
   assert.equal(covers?.rule, 'R-ER-5', JSON.stringify(withSupernet.sections, null, 1));
 
   // No transit without the supernet: withdrawn on the NVA (vtysh, as on the VM), site 2 keeps no
   // route covering site 1's prefix, and the trace ends at site 2.
-  await cli.ok(['node', 'cmd', 'quaggavm01', `configure terminal\nrouter bgp ${exp.nvaAsn}\nno network ${exp.supernet}`]);
+  await cli.ok([
+    'node',
+    'cmd',
+    'quaggavm01',
+    `configure terminal\nrouter bgp ${exp.nvaAsn}\nno network ${exp.supernet}`,
+  ]);
   const [a, b, c, d] = exp.site1Host.split('.').map(Number) as [number, number, number, number];
   const host = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
   const covering = (prefix: string) => {
     const [ip, len] = prefix.split('/');
     const [w, x, y, z] = ip!.split('.').map(Number) as [number, number, number, number];
     const mask = Number(len) === 0 ? 0 : (0xffffffff << (32 - Number(len))) >>> 0;
-    return ((host & mask) >>> 0) === ((((w << 24) | (x << 16) | (y << 8) | z) & mask) >>> 0);
+    return (host & mask) >>> 0 === (((w << 24) | (x << 16) | (y << 8) | z) & mask) >>> 0;
   };
   const after = await waitFor('site 2 without a route covering site 1', 10_000, async () => {
     const rows = await cli.json<RouterRow[]>(['node', 'routes', 'site2']);
     return rows.some((x) => covering(x.prefix)) ? undefined : rows;
   });
-  assert.deepEqual(after.map((x) => x.prefix), exp.site2Bgp.filter((x) => x.network !== exp.supernet).map((x) => x.network));
+  assert.deepEqual(
+    after.map((x) => x.prefix),
+    exp.site2Bgp.filter((x) => x.network !== exp.supernet).map((x) => x.network),
+  );
   const noTransit = await explain();
   assert.match(noTransit.summary[0]!, /no transit between circuits \(R-ER-5\)/, noTransit.summary.join('\n'));
   const t = await cli.json<TraceResult>(['trace', '--from', 'site2', '--to', exp.site1Host]);
-  assert.deepEqual(t.paths.map((p) => `${p.end} at ${p.hops.at(-1)!.name}`), ['no-route at site2']);
+  assert.deepEqual(
+    t.paths.map((p) => `${p.end} at ${p.hops.at(-1)!.name}`),
+    ['no-route at site2'],
+  );
 
   const down = await cli.ok(['down'], 20_000);
   assert.match(down, new RegExp(`lab '${r.name}' is down`));
   await cli.waitClean(r.name, 5000);
 }
 
-test('seed 003 golden, loopback mode: the site-2 router\'s and the NVA\'s tables, the tracerts, no transit without the supernet (R-ER-5)', { skip: noFrr, timeout: 30_000 }, async () => {
+test("seed 003 golden, loopback mode: the site-2 router's and the NVA's tables, the tracerts, no transit without the supernet (R-ER-5)", {
+  skip: noFrr,
+  timeout: 30_000,
+}, async () => {
   const cli = new LabCli('golden-ot', binUsable());
   try {
     await scenario(cli, { lab: join(SCENARIO, 'lab.yml'), name: NAME, map: IDENTITY }, 'loopback');
@@ -418,7 +489,10 @@ const VARIANT: readonly [string, string][] = [
 ];
 const variantMap = (s: string) => VARIANT.reduce((t, [a, b]) => t.split(a).join(b), s);
 
-test('seed 003 variant: other addresses and ASNs (10.210.0.0/16, AS 65250/65251, NVA AS 65010, supernet 10.110.32.0/19) behave the same', { skip: noFrr, timeout: 30_000 }, async () => {
+test('seed 003 variant: other addresses and ASNs (10.210.0.0/16, AS 65250/65251, NVA AS 65010, supernet 10.110.32.0/19) behave the same', {
+  skip: noFrr,
+  timeout: 30_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'arslab-ot-variant-'));
   const cli = new LabCli('golden-otv', binUsable());
   const name = variantMap(NAME);
@@ -442,7 +516,10 @@ test('seed 003 variant: other addresses and ASNs (10.210.0.0/16, AS 65250/65251,
   }
 });
 
-test('seed 003 in netns mode: the seed\'s bgpd.conf verbatim (plus the FRR-without-zebra lines) gives the same tables', { skip: noFrr || noRoot, timeout: 30_000 }, async () => {
+test("seed 003 in netns mode: the seed's bgpd.conf verbatim (plus the FRR-without-zebra lines) gives the same tables", {
+  skip: noFrr || noRoot,
+  timeout: 30_000,
+}, async () => {
   const cli = new LabCli('golden-otn', binUsable());
   try {
     await scenario(cli, { lab: join(SCENARIO, 'lab.yml'), name: NAME, map: IDENTITY }, 'netns');
@@ -454,7 +531,9 @@ test('seed 003 in netns mode: the seed\'s bgpd.conf verbatim (plus the FRR-witho
   }
 });
 
-test('seed 003: Global Reach between the two Tokyo circuits is refused (R-ER-6); at Tokyo2 it would load', { timeout: 15_000 }, async () => {
+test('seed 003: Global Reach between the two Tokyo circuits is refused (R-ER-6); at Tokyo2 it would load', {
+  timeout: 15_000,
+}, async () => {
   const cli = new LabCli('golden-otg');
   try {
     const r = await cli.arslab(['validate', join(SCENARIO, 'lab.global-reach.yml')]);
@@ -471,7 +550,10 @@ test('seed 003: Global Reach between the two Tokyo circuits is refused (R-ER-6);
     const text = readFileSync(join(SCENARIO, 'lab.global-reach.yml'), 'utf8');
     const site2 = text.indexOf('er-circuit-site2:\n');
     assert.ok(site2 > 0);
-    writeFileSync(file, text.slice(0, site2) + text.slice(site2).replace('peeringLocation: Tokyo\n', 'peeringLocation: Tokyo2\n'));
+    writeFileSync(
+      file,
+      text.slice(0, site2) + text.slice(site2).replace('peeringLocation: Tokyo\n', 'peeringLocation: Tokyo2\n'),
+    );
     const ok = await cli.arslab(['validate', file]);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     // And the scenario itself validates.

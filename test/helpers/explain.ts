@@ -19,7 +19,11 @@ import {
 /** No loss line without a well-formed rule, in the result and in its text rendering. */
 export function assertRulesOnLosses(r: ExplainResult): void {
   const missing = lossesWithoutRule(r);
-  assert.deepEqual(missing.map((m) => `${m.section}: ${m.line.text}`), [], 'loss lines without a rule');
+  assert.deepEqual(
+    missing.map((m) => `${m.section}: ${m.line.text}`),
+    [],
+    'loss lines without a rule',
+  );
   const text = renderExplain(r);
   const bad = text
     .split('\n')

@@ -13,10 +13,19 @@ import type { LabState } from '../../src/lab/state.js';
 
 /** Every loss line carries a rule, in the JSON and at the end of its line of the tree (a rule may itself end in parentheses: "(RFC 4271 §9.1.2.2 (f))"). */
 export function assertRulesEverywhere(r: ExplainResult, what: string): void {
-  assert.deepEqual(lossesWithoutRule(r).map((m) => `${m.section}: ${m.line.text}`), [], `${what}: loss lines without a rule`);
-  const endsWithRule = (l: string): boolean => l.endsWith(')') && [...l.matchAll(/\(/g)].some((m) => RULE_ID.test(l.slice(m.index! + 1, -1)));
+  assert.deepEqual(
+    lossesWithoutRule(r).map((m) => `${m.section}: ${m.line.text}`),
+    [],
+    `${what}: loss lines without a rule`,
+  );
+  const endsWithRule = (l: string): boolean =>
+    l.endsWith(')') && [...l.matchAll(/\(/g)].some((m) => RULE_ID.test(l.slice(m.index! + 1, -1)));
   const text = renderExplain(r);
-  assert.deepEqual(text.split('\n').filter((l) => l.includes('✗ ') && !endsWithRule(l)), [], `${what}: ✗ lines of the tree without a rule at the end:\n${text}`);
+  assert.deepEqual(
+    text.split('\n').filter((l) => l.includes('✗ ') && !endsWithRule(l)),
+    [],
+    `${what}: ✗ lines of the tree without a rule at the end:\n${text}`,
+  );
 }
 
 interface LabFile {
@@ -48,8 +57,15 @@ export async function sweepExplain(labFile: string, state: LabState): Promise<Sw
     return body;
   };
   const sub = state.subscriptionId;
-  const nics = Object.entries(lab.resourceGroups ?? {}).flatMap(([rg, g]) => Object.keys(g.virtualMachines ?? {}).map((vm) => ({ rg, name: `${vm}VMNic` })));
-  const peers = [...Object.entries(lab.nodes ?? {}).filter(([, n]) => n.kind !== 'http').map(([n]) => n), ...Object.keys(lab.routers ?? {})];
+  const nics = Object.entries(lab.resourceGroups ?? {}).flatMap(([rg, g]) =>
+    Object.keys(g.virtualMachines ?? {}).map((vm) => ({ rg, name: `${vm}VMNic` })),
+  );
+  const peers = [
+    ...Object.entries(lab.nodes ?? {})
+      .filter(([, n]) => n.kind !== 'http')
+      .map(([n]) => n),
+    ...Object.keys(lab.routers ?? {}),
+  ];
 
   // Every prefix a NIC has a row for (but the fixed system routes of R-NIC-1), and every
   // prefix a peer holds or was sent.
@@ -63,7 +79,9 @@ export async function sweepExplain(labFile: string, state: LabState): Promise<Sw
     for (const r of t.value) if (r.source !== 'Default') for (const p of r.addressPrefix) prefixes.add(p);
   }
   for (const peer of peers) {
-    const r = await get<{ value: { prefix?: string; network?: string }[] }>(`/arslab/nodes/${encodeURIComponent(peer)}/routes`);
+    const r = await get<{ value: { prefix?: string; network?: string }[] }>(
+      `/arslab/nodes/${encodeURIComponent(peer)}/routes`,
+    );
     for (const x of r.value) {
       const p = x.prefix ?? x.network;
       if (p) prefixes.add(p);
@@ -86,10 +104,20 @@ export async function sweepExplain(labFile: string, state: LabState): Promise<Sw
   };
   for (const prefix of prefixes) {
     for (const { rg, name } of nics) {
-      check(await get<ExplainResult>(`/arslab/explain/nic?resourceGroup=${encodeURIComponent(rg)}&name=${encodeURIComponent(name)}&prefix=${encodeURIComponent(prefix)}`), `explain --nic ${name} --prefix ${prefix}`);
+      check(
+        await get<ExplainResult>(
+          `/arslab/explain/nic?resourceGroup=${encodeURIComponent(rg)}&name=${encodeURIComponent(name)}&prefix=${encodeURIComponent(prefix)}`,
+        ),
+        `explain --nic ${name} --prefix ${prefix}`,
+      );
     }
     for (const peer of peers) {
-      check(await get<ExplainResult>(`/arslab/explain/peer?peer=${encodeURIComponent(peer)}&prefix=${encodeURIComponent(prefix)}`), `explain --peer ${peer} --prefix ${prefix}`);
+      check(
+        await get<ExplainResult>(
+          `/arslab/explain/peer?peer=${encodeURIComponent(peer)}&prefix=${encodeURIComponent(prefix)}`,
+        ),
+        `explain --peer ${peer} --prefix ${prefix}`,
+      );
     }
   }
   return { calls, losses, rules };
@@ -99,7 +127,12 @@ export async function sweepExplain(labFile: string, state: LabState): Promise<Sw
 export async function sweep(labFile: string, state: LabState, what: string): Promise<SweepResult> {
   const r = await sweepExplain(labFile, state);
   assert.ok(r.losses > 0, `${what}: the sweep met no losing or dropped route, so it checked nothing`);
-  const rules = [...r.rules].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}×${n}`).join(' ');
-  console.log(`# explain sweep (${what}): ${r.calls} explanations, ${r.losses} losing/dropped/withheld lines, each with its rule: ${rules}`);
+  const rules = [...r.rules]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k}×${n}`)
+    .join(' ');
+  console.log(
+    `# explain sweep (${what}): ${r.calls} explanations, ${r.losses} losing/dropped/withheld lines, each with its rule: ${rules}`,
+  );
   return r;
 }

@@ -21,7 +21,10 @@ export async function runCli(client: ApiClient, argv: readonly string[]): Promis
   const args = parseArgs(argv.slice(found.command.path.length), found.command.args);
   checkRequired(args, found.command.args);
   let out = '';
-  const result = await found.command.run({ client: async () => client, stdout: (t) => (out += t), stderr: () => {} }, args);
+  const result = await found.command.run(
+    { client: async () => client, stdout: (t) => (out += t), stderr: () => {} },
+    args,
+  );
   if (result !== undefined) {
     const query = args['query'] as string | undefined;
     out += formatResult(result, {

@@ -25,7 +25,13 @@ export interface VnetInit {
   location?: string;
   prefixes: string[];
   subnets: { name: string; prefix: string; routeTable?: string }[];
-  peerings?: { name: string; remote: string; allowGatewayTransit?: boolean; useRemoteGateways?: boolean; allowVirtualNetworkAccess?: boolean }[];
+  peerings?: {
+    name: string;
+    remote: string;
+    allowGatewayTransit?: boolean;
+    useRemoteGateways?: boolean;
+    allowVirtualNetworkAccess?: boolean;
+  }[];
 }
 
 export interface ModelInit {
@@ -63,7 +69,14 @@ export interface ModelInit {
     /** Default Standard (R-ER-2: Premium raises the on-premises prefix limit to 10,000). */
     skuTier?: 'Standard' | 'Premium';
   }[];
-  connections?: { name: string; gateway: string; circuit?: string; lng?: string; routingWeight?: number; msee?: [string, string] }[];
+  connections?: {
+    name: string;
+    gateway: string;
+    circuit?: string;
+    lng?: string;
+    routingWeight?: number;
+    msee?: [string, string];
+  }[];
   localNetworkGateways?: { name: string; ip: string; prefixes: string[]; asn: number; bgp: string }[];
 }
 
@@ -100,7 +113,13 @@ export function buildModel(init: ModelInit): AzureModel {
     const nicId = resourceId(S, rg(m.rg), 'networkInterfaces', `${m.name}VMNic`);
     const subnet = `${resourceId(S, rg(m.vnetRg), 'virtualNetworks', m.vnet)}/subnets/${m.subnet}`;
     return {
-      vm: { id: vmId(S, rg(m.rg), m.name), name: m.name, resourceGroup: rg(m.rg), location: 'westeurope', networkInterfaces: [nicId] },
+      vm: {
+        id: vmId(S, rg(m.rg), m.name),
+        name: m.name,
+        resourceGroup: rg(m.rg),
+        location: 'westeurope',
+        networkInterfaces: [nicId],
+      },
       nic: {
         id: nicId,
         name: `${m.name}VMNic`,
@@ -200,9 +219,21 @@ export function buildModel(init: ModelInit): AzureModel {
       peeringLocation: c.location,
       bandwidthInMbps: 1000,
       skuTier: c.skuTier ?? ('Standard' as const),
-      peerings: [{ name: 'AzurePrivatePeering' as const, peerASN: c.peerASN, primaryPeerAddressPrefix: c.primary, secondaryPeerAddressPrefix: c.secondary, vlanId: 100 }],
+      peerings: [
+        {
+          name: 'AzurePrivatePeering' as const,
+          peerASN: c.peerASN,
+          primaryPeerAddressPrefix: c.primary,
+          secondaryPeerAddressPrefix: c.secondary,
+          vlanId: 100,
+        },
+      ],
       mseeAddresses: c.msee,
-      globalReachConnections: (c.globalReach ?? []).map((g) => ({ name: g.name, peerCircuit: resourceId(S, 'rg', 'expressRouteCircuits', g.peer), addressPrefix: g.prefix })),
+      globalReachConnections: (c.globalReach ?? []).map((g) => ({
+        name: g.name,
+        peerCircuit: resourceId(S, 'rg', 'expressRouteCircuits', g.peer),
+        addressPrefix: g.prefix,
+      })),
     })),
   };
 }
@@ -224,8 +255,22 @@ export function seed000Model(): AzureModel {
     routeTables: [{ rg: 'next-hop-ip-rg', name: 'next-hop-ip-rt' }],
     vms: ['ws1:10.10.0.4', 'ws2:10.10.0.5', 'lt1:10.10.0.6', 'watch1:10.10.0.7'].map((s) => {
       const [name, ip] = s.split(':') as [string, string];
-      return { rg: 'next-hop-ip-vm-rg', name, vnet: 'next-hop-ip-vnet', vnetRg: 'next-hop-ip-rg', subnet: 'default', ip };
+      return {
+        rg: 'next-hop-ip-vm-rg',
+        name,
+        vnet: 'next-hop-ip-vnet',
+        vnetRg: 'next-hop-ip-rg',
+        subnet: 'default',
+        ip,
+      };
     }),
-    routeServers: [{ rg: 'next-hop-ip-rg', name: 'next-hop-ip-routeserver', vnet: 'next-hop-ip-vnet', peerings: [{ name: 'watcher', peerIp: '10.10.0.7', peerAsn: 65001 }] }],
+    routeServers: [
+      {
+        rg: 'next-hop-ip-rg',
+        name: 'next-hop-ip-routeserver',
+        vnet: 'next-hop-ip-vnet',
+        peerings: [{ name: 'watcher', peerIp: '10.10.0.7', peerAsn: 65001 }],
+      },
+    ],
   });
 }

@@ -29,7 +29,12 @@ export async function expectWithdrawThenCease(cli: LabCli, before: number, peeri
   for (const inst of ['IN_0', 'IN_1']) {
     const mine = events.filter((e) => e.source.includes(`/${inst}/${peering}`));
     const wd = mine.findIndex((e) => e.type === 'update' && /0 announced, 1 withdrawn/.test(e.message));
-    const down = mine.findIndex((e) => e.type === 'session' && /session down: NOTIFICATION received 6\/2/.test(e.message));
-    assert.ok(wd >= 0 && down > wd, `${inst}: withdraw, then Cease/2:\n${mine.map((e) => `${e.type} ${e.message}`).join('\n')}`);
+    const down = mine.findIndex(
+      (e) => e.type === 'session' && /session down: NOTIFICATION received 6\/2/.test(e.message),
+    );
+    assert.ok(
+      wd >= 0 && down > wd,
+      `${inst}: withdraw, then Cease/2:\n${mine.map((e) => `${e.type} ${e.message}`).join('\n')}`,
+    );
   }
 }

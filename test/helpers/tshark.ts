@@ -55,11 +55,16 @@ const SEVERITY_NAME = new Map(Object.entries(SEVERITY).map(([k, v]) => [v, k]));
 
 const PINNED_PREFS = [
   '-n',
-  '-o', 'ip.check_checksum:TRUE',
-  '-o', 'tcp.check_checksum:TRUE',
-  '-o', 'tcp.analyze_sequence_numbers:TRUE',
-  '-o', 'tcp.desegment_tcp_streams:TRUE',
-  '-o', 'bgp.desegment:TRUE',
+  '-o',
+  'ip.check_checksum:TRUE',
+  '-o',
+  'tcp.check_checksum:TRUE',
+  '-o',
+  'tcp.analyze_sequence_numbers:TRUE',
+  '-o',
+  'tcp.desegment_tcp_streams:TRUE',
+  '-o',
+  'bgp.desegment:TRUE',
 ];
 
 interface TsharkRun {
@@ -143,14 +148,44 @@ export async function checkPcapClean(file: string, options: TsharkOptions = {}):
 
   const [expert, frames] = await Promise.all([
     runTshark(
-      [...common, '-Y', filter, '-T', 'json', '-e', 'frame.number', '-e', '_ws.expert.message', '-e', '_ws.expert.severity', '-e', '_ws.malformed'],
+      [
+        ...common,
+        '-Y',
+        filter,
+        '-T',
+        'json',
+        '-e',
+        'frame.number',
+        '-e',
+        '_ws.expert.message',
+        '-e',
+        '_ws.expert.severity',
+        '-e',
+        '_ws.malformed',
+      ],
       timeoutMs,
     ),
     runTshark(
       [
         ...common,
-        '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,',
-        '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'tcp.srcport', '-e', 'tcp.len', '-e', 'bgp.length',
+        '-T',
+        'fields',
+        '-E',
+        'separator=\t',
+        '-E',
+        'occurrence=a',
+        '-E',
+        'aggregator=,',
+        '-e',
+        'frame.number',
+        '-e',
+        'tcp.stream',
+        '-e',
+        'tcp.srcport',
+        '-e',
+        'tcp.len',
+        '-e',
+        'bgp.length',
       ],
       timeoutMs,
     ),
@@ -206,7 +241,9 @@ export async function checkPcapClean(file: string, options: TsharkOptions = {}):
       if (bytes !== decoded) {
         problems.push(
           `${key}: ${bytes} payload bytes but ${decoded} bytes of complete BGP messages ` +
-            (decoded === 0 ? '(not decoded as BGP: port 179 missing? pass bgpPorts)' : '(incomplete or undecoded BGP data)'),
+            (decoded === 0
+              ? '(not decoded as BGP: port 179 missing? pass bgpPorts)'
+              : '(incomplete or undecoded BGP data)'),
         );
       }
     }
@@ -329,7 +366,8 @@ function decodeUpdate(bgp: Tree): NonNullable<DissectedBgp['update']> {
       case 14: {
         nlri.push(...prefixKeys(a[`${ATTR}.mp_reach_nlri`]));
         for (const nh of trees(a[`${ATTR}.mp_reach_nlri.next_hop_tree`])) {
-          nextHop ??= field(nh, `${ATTR}.mp_reach_nlri.next_hop.ipv6`) ?? field(nh, `${ATTR}.mp_reach_nlri.next_hop.ipv4`);
+          nextHop ??=
+            field(nh, `${ATTR}.mp_reach_nlri.next_hop.ipv6`) ?? field(nh, `${ATTR}.mp_reach_nlri.next_hop.ipv4`);
         }
         break;
       }
@@ -373,8 +411,17 @@ export async function dissectBgp(file: string, options: TsharkOptions = {}): Pro
   const timeoutMs = options.timeoutMs ?? 60_000;
   const run = await runTshark(
     [
-      '-r', file, ...PINNED_PREFS, ...decodeAs(options.bgpPorts),
-      '-Y', 'bgp', '-T', 'json', '--no-duplicate-keys', '-J', 'frame ip ipv6 tcp bgp',
+      '-r',
+      file,
+      ...PINNED_PREFS,
+      ...decodeAs(options.bgpPorts),
+      '-Y',
+      'bgp',
+      '-T',
+      'json',
+      '--no-duplicate-keys',
+      '-J',
+      'frame ip ipv6 tcp bgp',
     ],
     timeoutMs,
   );

@@ -19,5 +19,6 @@ neighbor 127.${n}.0.${i} {
 `,
       )
       .join(''),
-  announceNoAdvertise: async (d, n) => d.daemon!.announce({ prefix: '10.202.0.0/16', nextHop: `10.${n}.1.4`, communities: ['65535:65282'] }),
+  announceNoAdvertise: async (d, n) =>
+    d.daemon!.announce({ prefix: '10.202.0.0/16', nextHop: `10.${n}.1.4`, communities: ['65535:65282'] }),
 });

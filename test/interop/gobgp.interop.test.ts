@@ -29,5 +29,6 @@ routeServerInterop({
   local-address-list = ["127.${n}.1.4"]
 ${neighbor(`127.${n}.0.4`)}${neighbor(`127.${n}.0.5`)}`;
   },
-  announceNoAdvertise: async (d, n) => d.daemon!.announce({ prefix: '10.202.0.0/16', nextHop: `10.${n}.1.4`, communities: ['65535:65282'] }),
+  announceNoAdvertise: async (d, n) =>
+    d.daemon!.announce({ prefix: '10.202.0.0/16', nextHop: `10.${n}.1.4`, communities: ['65535:65282'] }),
 });

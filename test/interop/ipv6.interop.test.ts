@@ -24,7 +24,9 @@ const policy: SpeakerPolicy = {
   bestPath: { steps: ['as-path-length', 'neighbor-address'], maxPaths: 1 },
   import: () => ({ accept: true }),
   export: (_to, path) =>
-    path.source.kind === 'local' ? internAttrs({ ...path.attrs, asPath: [{ type: 2, asns: [65515] }] }) : { rule: 'test', reason: 'own routes only' },
+    path.source.kind === 'local'
+      ? internAttrs({ ...path.attrs, asPath: [{ type: 2, asns: [65515] }] })
+      : { rule: 'test', reason: 'own routes only' },
 };
 
 let dir = '';
@@ -55,10 +57,23 @@ protocol bgp lab {
 }
 `,
   );
-  bird = await startDaemon('bird', { name: 'bird6', workDir: join(dir, 'bird'), configFile: conf, listenAddress: `127.${N}.1.4`, listenPort: 179, maxLifetimeSeconds: 120 });
+  bird = await startDaemon('bird', {
+    name: 'bird6',
+    workDir: join(dir, 'bird'),
+    configFile: conf,
+    listenAddress: `127.${N}.1.4`,
+    listenPort: 179,
+    maxLifetimeSeconds: 120,
+  });
   await bird.ready();
   speaker = new Speaker('ours', 65515, (10 << 24) | (N << 16) | 4, policy);
-  const source = newRouteSource({ name: 'bird', address: `127.${N}.1.4`, asn: 65001, kind: 'ebgp', routerId: (10 << 24) | (N << 16) | (1 << 8) | 4 });
+  const source = newRouteSource({
+    name: 'bird',
+    address: `127.${N}.1.4`,
+    asn: 65001,
+    kind: 'ebgp',
+    routerId: (10 << 24) | (N << 16) | (1 << 8) | 4,
+  });
   session = createBgpNeighbor({
     speaker,
     source,
@@ -68,7 +83,16 @@ protocol bgp lab {
       remote: { address: `127.${N}.1.4`, port: 179 },
       localAddress: `127.${N}.0.4`,
       pcap: { dir, local: { address: `10.${N}.0.4`, port: 179 }, remote: { address: `10.${N}.1.4`, port: 179 } },
-      fsm: { localAs: 65515, localId: (10 << 24) | (N << 16) | 4, peerAs: 65001, holdTime: 30, keepaliveTime: 10, connectRetryTime: 1, passive: false, families: ['ipv4-unicast', 'ipv6-unicast'] },
+      fsm: {
+        localAs: 65515,
+        localId: (10 << 24) | (N << 16) | 4,
+        peerAs: 65001,
+        holdTime: 30,
+        keepaliveTime: 10,
+        connectRetryTime: 1,
+        passive: false,
+        families: ['ipv4-unicast', 'ipv6-unicast'],
+      },
     },
   });
   speaker.addNeighbor(session.neighbor);
@@ -93,7 +117,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 20_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -108,22 +136,37 @@ test('IPv6 unicast is negotiated over the IPv4 session', { skip }, async () => {
   assert.deepEqual(session.peer.negotiated!.families, ['ipv4-unicast', 'ipv6-unicast']);
 });
 
-test('our IPv6 route reaches BIRD with its IPv6 next hop (MP_REACH_NLRI), and its withdraw (MP_UNREACH_NLRI)', { skip }, async () => {
-  speaker.originate(parsePrefix('2001:db8:100::/48')!, internAttrs({ origin: 0, asPath: [], nextHop: '2001:db8:36::1' }));
-  const r = await waitFor('BIRD to hold 2001:db8:100::/48', async () => (await bird.receivedRoutes('ipv6')).find((x) => x.prefix === '2001:db8:100::/48'));
+test('our IPv6 route reaches BIRD with its IPv6 next hop (MP_REACH_NLRI), and its withdraw (MP_UNREACH_NLRI)', {
+  skip,
+}, async () => {
+  speaker.originate(
+    parsePrefix('2001:db8:100::/48')!,
+    internAttrs({ origin: 0, asPath: [], nextHop: '2001:db8:36::1' }),
+  );
+  const r = await waitFor('BIRD to hold 2001:db8:100::/48', async () =>
+    (await bird.receivedRoutes('ipv6')).find((x) => x.prefix === '2001:db8:100::/48'),
+  );
   assert.equal(r.nextHop, '2001:db8:36::1');
   assert.deepEqual(r.asPath, [65515]);
   speaker.withdrawLocal(parsePrefix('2001:db8:100::/48')!);
-  await waitFor('BIRD to drop it', async () => !(await bird.receivedRoutes('ipv6')).some((x) => x.prefix === '2001:db8:100::/48'));
+  await waitFor(
+    'BIRD to drop it',
+    async () => !(await bird.receivedRoutes('ipv6')).some((x) => x.prefix === '2001:db8:100::/48'),
+  );
 });
 
 test("BIRD's IPv6 route reaches us with its next hop, and its withdraw", { skip }, async () => {
   await bird.announce({ prefix: '2001:db8:200::/48', nextHop: '2001:db8:36::4', communities: ['65001:6'] });
-  const got = await waitFor('2001:db8:200::/48 in our Loc-RIB', () => [...speaker.locRib()].find((e) => formatPrefix(e.prefix) === '2001:db8:200::/48'));
+  const got = await waitFor('2001:db8:200::/48 in our Loc-RIB', () =>
+    [...speaker.locRib()].find((e) => formatPrefix(e.prefix) === '2001:db8:200::/48'),
+  );
   assert.equal(got.best[0]!.attrs.nextHop.split(' ')[0], '2001:db8:36::4');
   assert.deepEqual(got.best[0]!.attrs.asPath, [{ type: 2, asns: [65001] }]);
   await bird.withdraw('2001:db8:200::/48');
-  await waitFor('the withdraw', () => ![...speaker.locRib()].some((e) => formatPrefix(e.prefix) === '2001:db8:200::/48'));
+  await waitFor(
+    'the withdraw',
+    () => ![...speaker.locRib()].some((e) => formatPrefix(e.prefix) === '2001:db8:200::/48'),
+  );
 });
 
 test('the IPv6 session capture dissects cleanly in tshark', { skip }, async () => {

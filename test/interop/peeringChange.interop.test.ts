@@ -90,32 +90,70 @@ after(async () => {
 });
 
 const rs = () => lab.routeServer(lab.model.routeServers[0]!)!;
-const established = () => rs().instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished));
+const established = () =>
+  rs().instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished));
 
-test('R-ARS-13: a hub–spoke peering makes the route server refresh every NVA, and the spoke is served', { skip }, async () => {
+test('R-ARS-13: a hub–spoke peering makes the route server refresh every NVA, and the spoke is served', {
+  skip,
+}, async () => {
   await waitFor('all sessions Established', established, 30_000);
   const birdPeers = rs().instances.map((i) => i.peerings.get('bird')!.session.peer);
   const birdUps = birdPeers.map((p) => p.counters.establishedTransitions);
   const spokeRange = `10.${N}.16.0/24`;
-  const advertisedToBird = () => rs().advertisedRoutes('bird')['RouteServiceRole_IN_0']!.map((r) => r.network);
+  const advertisedToBird = () =>
+    rs()
+      .advertisedRoutes('bird')
+      ['RouteServiceRole_IN_0']!.map((r) => r.network);
   assert.ok(!advertisedToBird().includes(spokeRange));
 
   const base = `${client.rg('rg')}/Microsoft.Network/virtualNetworks`;
-  await client.call('PUT', `${base}/hub/virtualNetworkPeerings/hub-to-spoke`, { properties: { remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'spoke')!.id }, allowGatewayTransit: true } });
-  await client.call('PUT', `${base}/spoke/virtualNetworkPeerings/spoke-to-hub`, { properties: { remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'hub')!.id }, useRemoteGateways: true } });
+  await client.call('PUT', `${base}/hub/virtualNetworkPeerings/hub-to-spoke`, {
+    properties: {
+      remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'spoke')!.id },
+      allowGatewayTransit: true,
+    },
+  });
+  await client.call('PUT', `${base}/spoke/virtualNetworkPeerings/spoke-to-hub`, {
+    properties: {
+      remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'hub')!.id },
+      useRemoteGateways: true,
+    },
+  });
 
   const events = () => lab.events.since(0).filter((e) => /R-ARS-13/.test(e.message));
   await waitFor('refresh events', () => events().length >= 4);
-  assert.ok(events().some((e) => e.source.endsWith('/speaker') && /ROUTE-REFRESH sent/.test(e.message)), 'the speaker negotiated route refresh');
-  assert.ok(events().some((e) => e.source.endsWith('/bird') && /session reset/.test(e.message)), 'BIRD did not: hard reset');
-  await waitFor('BIRD back up after the reset', () => birdPeers.every((p, i) => p.isEstablished && p.counters.establishedTransitions > birdUps[i]!), 30_000);
+  assert.ok(
+    events().some((e) => e.source.endsWith('/speaker') && /ROUTE-REFRESH sent/.test(e.message)),
+    'the speaker negotiated route refresh',
+  );
+  assert.ok(
+    events().some((e) => e.source.endsWith('/bird') && /session reset/.test(e.message)),
+    'BIRD did not: hard reset',
+  );
+  await waitFor(
+    'BIRD back up after the reset',
+    () => birdPeers.every((p, i) => p.isEstablished && p.counters.establishedTransitions > birdUps[i]!),
+    30_000,
+  );
 
   // The spoke range is now advertised to the NVAs (R-ARS-9), and NVA routes reach the spoke (R-ARS-8).
   await waitFor('spoke range advertised to BIRD', () => advertisedToBird().includes(spokeRange));
   const bird = lab.node('bird') as DaemonNode;
-  await waitFor('BIRD holds the spoke range', async () => (await bird.receivedRoutes()).some((r) => r.prefix === spokeRange));
-  const eff = (await client.call('POST', `${client.rg('rg')}/Microsoft.Network/networkInterfaces/spokevmVMNic/effectiveRouteTable`)) as { value: { addressPrefix: string[]; nextHopIpAddress: string[]; nextHopType: string }[] };
-  assert.ok(eff.value.some((r) => r.addressPrefix[0] === '10.250.0.0/16' && r.nextHopIpAddress[0] === `10.${N}.1.5` && r.nextHopType === 'VirtualNetworkGateway'));
+  await waitFor('BIRD holds the spoke range', async () =>
+    (await bird.receivedRoutes()).some((r) => r.prefix === spokeRange),
+  );
+  const eff = (await client.call(
+    'POST',
+    `${client.rg('rg')}/Microsoft.Network/networkInterfaces/spokevmVMNic/effectiveRouteTable`,
+  )) as { value: { addressPrefix: string[]; nextHopIpAddress: string[]; nextHopType: string }[] };
+  assert.ok(
+    eff.value.some(
+      (r) =>
+        r.addressPrefix[0] === '10.250.0.0/16' &&
+        r.nextHopIpAddress[0] === `10.${N}.1.5` &&
+        r.nextHopType === 'VirtualNetworkGateway',
+    ),
+  );
   assert.ok(eff.value.some((r) => r.addressPrefix[0] === `10.${N}.0.0/20` && r.nextHopType === 'VNetPeering'));
 });
 
@@ -123,7 +161,12 @@ test('a peering change Azure refuses is refused with its error and changes nothi
   const base = `${client.rg('rg')}/Microsoft.Network/virtualNetworks`;
   const before = lab.model;
   await assert.rejects(
-    client.call('PUT', `${base}/hub/virtualNetworkPeerings/bad`, { properties: { remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'spoke')!.id }, useRemoteGateways: true } }),
+    client.call('PUT', `${base}/hub/virtualNetworkPeerings/bad`, {
+      properties: {
+        remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'spoke')!.id },
+        useRemoteGateways: true,
+      },
+    }),
     (e: Error & { code?: string }) => /already peered|own Route Server/.test(e.message),
   );
   assert.equal(lab.model, before);

@@ -114,31 +114,61 @@ export function routeServerInterop(c: DaemonCase): void {
       const s = await daemon.sessions();
       return s.filter((x) => x.established).length === 2 ? s : undefined;
     });
-    assert.deepEqual(sessions.filter((x) => x.established).map((x) => x.neighbor).sort(), IN);
+    assert.deepEqual(
+      sessions
+        .filter((x) => x.established)
+        .map((x) => x.neighbor)
+        .sort(),
+      IN,
+    );
   });
 
-  test(`${c.kind}: its routes with communities and large communities are learned with AS path, next hop and source peer (R-ARS-10)`, { skip }, async () => {
-    await daemon.daemon!.announce({ prefix: '10.200.0.0/16', nextHop: NVA1, communities: ['65001:100'], largeCommunities: ['65001:0:1'] });
+  test(`${c.kind}: its routes with communities and large communities are learned with AS path, next hop and source peer (R-ARS-10)`, {
+    skip,
+  }, async () => {
+    await daemon.daemon!.announce({
+      prefix: '10.200.0.0/16',
+      nextHop: NVA1,
+      communities: ['65001:100'],
+      largeCommunities: ['65001:0:1'],
+    });
     for (const i of [0, 1] as const) {
-      const row = await waitFor(`10.200.0.0/16 learned on IN_${i}`, () => learned(i).find((r) => r.network === '10.200.0.0/16'));
-      assert.deepEqual(row, { localAddress: IN[i], network: '10.200.0.0/16', nextHop: NVA1, sourcePeer: NVA1, origin: 'EBgp', asPath: '65001', weight: 32768 });
-      const path = [...rs().instances[i].speaker.adjRibIn(rs().instances[i].peerings.get('nva1')!.session.neighbor.source.id)].find(
-        (e) => formatPrefix(e.prefix) === '10.200.0.0/16',
-      )!.path;
+      const row = await waitFor(`10.200.0.0/16 learned on IN_${i}`, () =>
+        learned(i).find((r) => r.network === '10.200.0.0/16'),
+      );
+      assert.deepEqual(row, {
+        localAddress: IN[i],
+        network: '10.200.0.0/16',
+        nextHop: NVA1,
+        sourcePeer: NVA1,
+        origin: 'EBgp',
+        asPath: '65001',
+        weight: 32768,
+      });
+      const path = [
+        ...rs().instances[i].speaker.adjRibIn(rs().instances[i].peerings.get('nva1')!.session.neighbor.source.id),
+      ].find((e) => formatPrefix(e.prefix) === '10.200.0.0/16')!.path;
       assert.deepEqual((path.attrs.communities ?? []).map(formatCommunity), ['65001:100']);
       assert.deepEqual((path.attrs.largeCommunities ?? []).map(formatLargeCommunity), ['65001:0:1']);
     }
-    await waitFor('10.200.0.0/16 programmed into the client NIC', () => nicRows('10.200.0.0/16').join() === `VirtualNetworkGateway ${NVA1}` || undefined);
+    await waitFor(
+      '10.200.0.0/16 programmed into the client NIC',
+      () => nicRows('10.200.0.0/16').join() === `VirtualNetworkGateway ${NVA1}` || undefined,
+    );
   });
 
   test(`${c.kind}: what list-advertised-routes shows is what the daemon received (R-ARS-9)`, { skip }, async () => {
     for (const i of [0, 1] as const) {
       const expected = () =>
         rs()
-          .advertisedRoutes('nva1')[`RouteServiceRole_IN_${i}`]!.map((r) => `${r.network} ${r.nextHop} ${r.asPath}`)
+          .advertisedRoutes('nva1')
+          [`RouteServiceRole_IN_${i}`]!.map((r) => `${r.network} ${r.nextHop} ${r.asPath}`)
           .sort();
       await waitFor(`the daemon to hold what IN_${i} advertised`, async () => {
-        const got = (await daemon.receivedRoutes()).filter((r) => r.peer === IN[i]).map((r) => `${r.prefix} ${r.nextHop} ${r.asPath.join('-')}`).sort();
+        const got = (await daemon.receivedRoutes())
+          .filter((r) => r.peer === IN[i])
+          .map((r) => `${r.prefix} ${r.nextHop} ${r.asPath.join('-')}`)
+          .sort();
         return JSON.stringify(got) === JSON.stringify(expected()) && got.length > 0;
       });
       // The VNet range and NVA 2's route, reflected with 65515 prepended and the instance as next hop.
@@ -151,7 +181,9 @@ export function routeServerInterop(c: DaemonCase): void {
     for (const i of [0, 1] as const) {
       const inst = rs().instances[i];
       const e = await waitFor(`10.201.0.0/16 in IN_${i}'s Adj-RIB-In`, () =>
-        [...inst.speaker.adjRibIn(inst.peerings.get('nva1')!.session.neighbor.source.id)].find((x) => formatPrefix(x.prefix) === '10.201.0.0/16'),
+        [...inst.speaker.adjRibIn(inst.peerings.get('nva1')!.session.neighbor.source.id)].find(
+          (x) => formatPrefix(x.prefix) === '10.201.0.0/16',
+        ),
       );
       assert.equal(e.path.rejected?.rule, 'R-ARS-6');
       assert.ok(!learned(i).some((r) => r.network === '10.201.0.0/16'));
@@ -159,60 +191,119 @@ export function routeServerInterop(c: DaemonCase): void {
     assert.deepEqual(nicRows('10.201.0.0/16'), []);
   });
 
-  test(`${c.kind}: a NO_ADVERTISE route is programmed into NICs but not reflected to the other NVA (R-ARS-9)`, { skip }, async () => {
+  test(`${c.kind}: a NO_ADVERTISE route is programmed into NICs but not reflected to the other NVA (R-ARS-9)`, {
+    skip,
+  }, async () => {
     await c.announceNoAdvertise(daemon, n);
-    await waitFor('10.202.0.0/16 programmed', () => nicRows('10.202.0.0/16').join() === `VirtualNetworkGateway ${NVA1}` || undefined);
+    await waitFor(
+      '10.202.0.0/16 programmed',
+      () => nicRows('10.202.0.0/16').join() === `VirtualNetworkGateway ${NVA1}` || undefined,
+    );
     // One instance's route is enough for the NIC row; the daemon may reach the other later.
-    for (const i of [0, 1] as const) await waitFor(`10.202.0.0/16 learned by IN_${i}`, () => learned(i).some((r) => r.network === '10.202.0.0/16') || undefined);
+    for (const i of [0, 1] as const)
+      await waitFor(
+        `10.202.0.0/16 learned by IN_${i}`,
+        () => learned(i).some((r) => r.network === '10.202.0.0/16') || undefined,
+      );
     const nva2 = await speaker.receivedRoutes();
-    assert.ok(nva2.some((r) => r.prefix === '10.200.0.0/16'), 'positive control: NVA 2 has the ordinary route');
+    assert.ok(
+      nva2.some((r) => r.prefix === '10.200.0.0/16'),
+      'positive control: NVA 2 has the ordinary route',
+    );
     assert.ok(!nva2.some((r) => r.prefix === '10.202.0.0/16'), 'NVA 2 must not get the NO_ADVERTISE route');
-    for (const i of [0, 1] as const) assert.deepEqual(rs().instances[i].speaker.explainExport(rs().instances[i].peerings.get('nva2')!.session.neighbor.source.id, { afi: 1, addr: (10 << 24) | (202 << 16), len: 16 }), { rule: 'R-ARS-9', reason: 'NO_ADVERTISE community' });
+    for (const i of [0, 1] as const)
+      assert.deepEqual(
+        rs().instances[i].speaker.explainExport(rs().instances[i].peerings.get('nva2')!.session.neighbor.source.id, {
+          afi: 1,
+          addr: (10 << 24) | (202 << 16),
+          len: 16,
+        }),
+        { rule: 'R-ARS-9', reason: 'NO_ADVERTISE community' },
+      );
   });
 
-  test(`${c.kind}: equal AS-path length from two NVAs gives two ECMP rows; a prepended one loses (R-ARS-7)`, { skip }, async () => {
+  test(`${c.kind}: equal AS-path length from two NVAs gives two ECMP rows; a prepended one loses (R-ARS-7)`, {
+    skip,
+  }, async () => {
     await daemon.daemon!.announce({ prefix: '10.203.0.0/16', nextHop: NVA1 });
     await speaker.command(`announce route 10.203.0.0/16 next-hop ${NVA2}`);
-    await waitFor('two ECMP rows', () => JSON.stringify(nicRows('10.203.0.0/16')) === JSON.stringify([`VirtualNetworkGateway ${NVA1}`, `VirtualNetworkGateway ${NVA2}`]) || undefined);
+    await waitFor(
+      'two ECMP rows',
+      () =>
+        JSON.stringify(nicRows('10.203.0.0/16')) ===
+          JSON.stringify([`VirtualNetworkGateway ${NVA1}`, `VirtualNetworkGateway ${NVA2}`]) || undefined,
+    );
     await speaker.command(`announce route 10.203.0.0/16 next-hop ${NVA2} as-path [65002 65002]`);
-    await waitFor('the prepended path to lose', () => nicRows('10.203.0.0/16').join() === `VirtualNetworkGateway ${NVA1}` || undefined);
+    await waitFor(
+      'the prepended path to lose',
+      () => nicRows('10.203.0.0/16').join() === `VirtualNetworkGateway ${NVA1}` || undefined,
+    );
   });
 
   test(`${c.kind}: a withdraw removes the route from the route server and the NICs`, { skip }, async () => {
     await daemon.daemon!.withdraw('10.200.0.0/16');
-    for (const i of [0, 1] as const) await waitFor(`10.200.0.0/16 gone from IN_${i}`, () => !learned(i).some((r) => r.network === '10.200.0.0/16') || undefined);
+    for (const i of [0, 1] as const)
+      await waitFor(
+        `10.200.0.0/16 gone from IN_${i}`,
+        () => !learned(i).some((r) => r.network === '10.200.0.0/16') || undefined,
+      );
     assert.deepEqual(nicRows('10.200.0.0/16'), []);
-    await waitFor('NVA 2 to see the withdraw', async () => !(await speaker.receivedRoutes()).some((r) => r.prefix === '10.200.0.0/16') || undefined);
+    await waitFor(
+      'NVA 2 to see the withdraw',
+      async () => !(await speaker.receivedRoutes()).some((r) => r.prefix === '10.200.0.0/16') || undefined,
+    );
   });
 
-  test(`${c.kind}: exceeding the route limit tears the session down with Cease/1, and it recovers (R-ARS-5)`, { skip }, async () => {
+  test(`${c.kind}: exceeding the route limit tears the session down with Cease/1, and it recovers (R-ARS-5)`, {
+    skip,
+  }, async () => {
     const peers = rs().instances.map((i) => i.peerings.get('nva1')!.session.peer);
     const before = peers.map((p) => p.counters.establishedTransitions);
     for (let k = 0; k < 25; k++) await daemon.daemon!.announce({ prefix: `10.220.${k}.0/24`, nextHop: NVA1 });
-    await waitFor('Cease/1 sent on both instances', () => peers.every((p) => p.counters.lastNotificationSent?.code === 6 && p.counters.lastNotificationSent.subcode === 1) || undefined, 30_000);
+    await waitFor(
+      'Cease/1 sent on both instances',
+      () =>
+        peers.every(
+          (p) => p.counters.lastNotificationSent?.code === 6 && p.counters.lastNotificationSent.subcode === 1,
+        ) || undefined,
+      30_000,
+    );
     assert.ok(lab.events.since(0).some((e) => e.type === 'notification' && /route limit exceeded/.test(e.message)));
     for (let k = 0; k < 15; k++) await daemon.daemon!.withdraw(`10.220.${k}.0/24`);
     await waitFor(
       'the session back, holding the remaining routes',
-      () => peers.every((p, i) => p.isEstablished && p.counters.establishedTransitions > before[i]!) && [0, 1].every((i) => learned(i as 0 | 1).some((r) => r.network === '10.220.24.0/24')) || undefined,
+      () =>
+        (peers.every((p, i) => p.isEstablished && p.counters.establishedTransitions > before[i]!) &&
+          [0, 1].every((i) => learned(i as 0 | 1).some((r) => r.network === '10.220.24.0/24'))) ||
+        undefined,
       60_000,
     );
     for (const i of [0, 1] as const) assert.ok(!learned(i).some((r) => r.network === '10.220.0.0/24'));
   });
 
-  test(`${c.kind}: a SIGSTOPped daemon is dropped at hold-timer expiry and its routes leave the NICs (R-ARS-4)`, { skip }, async () => {
+  test(`${c.kind}: a SIGSTOPped daemon is dropped at hold-timer expiry and its routes leave the NICs (R-ARS-4)`, {
+    skip,
+  }, async () => {
     await waitFor('10.202.0.0/16 programmed', () => nicRows('10.202.0.0/16').length === 1 || undefined);
     const t0 = Date.now();
     daemon.pause();
     try {
-      await waitFor('both sessions down', () => states('nva1').every((s) => s !== 'Established') || undefined, (HOLD + 6) * 1000);
+      await waitFor(
+        'both sessions down',
+        () => states('nva1').every((s) => s !== 'Established') || undefined,
+        (HOLD + 6) * 1000,
+      );
       const took = (Date.now() - t0) / 1000;
       assert.ok(took >= HOLD - 4, `dropped after ${took}s: too early for a ${HOLD}s hold timer`);
       for (const p of rs().instances.map((i) => i.peerings.get('nva1')!.session.peer)) {
         assert.equal(p.counters.lastNotificationSent?.code, 4, 'NOTIFICATION Hold Timer Expired');
       }
       assert.deepEqual(nicRows('10.202.0.0/16'), []);
-      assert.deepEqual(nicRows('10.203.0.0/16'), [`VirtualNetworkGateway ${NVA2}`], "the prepended NVA 2 path is all that's left");
+      assert.deepEqual(
+        nicRows('10.203.0.0/16'),
+        [`VirtualNetworkGateway ${NVA2}`],
+        "the prepended NVA 2 path is all that's left",
+      );
     } finally {
       daemon.resume();
     }

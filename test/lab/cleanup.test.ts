@@ -13,7 +13,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRoot, LabCli, labNamespaces, missingBinaries, processAlive, waitFor } from './labCli.js';
 
-const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length ? 'exabgp is not installed (scripts/setup --daemons all)' : false;
+const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
+  ? 'exabgp is not installed (scripts/setup --daemons all)'
+  : false;
 const noRoot = isRoot ? false : 'needs root (netns mode, BGP port 179)';
 const skipNetns = noExabgp || noRoot;
 
@@ -73,7 +75,9 @@ async function sessions(cli: LabCli): Promise<string[]> {
 }
 
 async function established(cli: LabCli): Promise<void> {
-  await waitFor('both sessions Established', 15_000, async () => (await sessions(cli)).every((s) => s === 'Established'));
+  await waitFor('both sessions Established', 15_000, async () =>
+    (await sessions(cli)).every((s) => s === 'Established'),
+  );
 }
 
 async function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null }> {
@@ -100,7 +104,12 @@ async function withLab(prefix: string, name: string, body: (cli: LabCli) => Prom
   }
 }
 
-async function foreground(cli: LabCli, name: string, file: string, mode: string[]): Promise<{ child: ChildProcess; output: () => string }> {
+async function foreground(
+  cli: LabCli,
+  name: string,
+  file: string,
+  mode: string[],
+): Promise<{ child: ChildProcess; output: () => string }> {
   const fg = cli.foregroundUp([file, ...mode]);
   await waitFor(`foreground lab ${name} up`, 30_000, () => {
     if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
@@ -111,7 +120,10 @@ async function foreground(cli: LabCli, name: string, file: string, mode: string[
   return fg;
 }
 
-test('Ctrl-C on a foreground `arslab up --netns` (SIGINT to its process group) removes every process and namespace', { skip: skipNetns, timeout: 45_000 }, async () => {
+test('Ctrl-C on a foreground `arslab up --netns` (SIGINT to its process group) removes every process and namespace', {
+  skip: skipNetns,
+  timeout: 45_000,
+}, async () => {
   const name = 'arslab-test-cleanup-int';
   await withLab('cl-int', name, async (cli) => {
     const fg = await foreground(cli, name, writeLab(cli, name, 62), ['--netns']);
@@ -129,12 +141,15 @@ test('Ctrl-C on a foreground `arslab up --netns` (SIGINT to its process group) r
   });
 });
 
-test('Ctrl-C while `arslab up --netns` is still starting removes what it had created', { skip: skipNetns, timeout: 45_000 }, async (t) => {
+test('Ctrl-C while `arslab up --netns` is still starting removes what it had created', {
+  skip: skipNetns,
+  timeout: 45_000,
+}, async (t) => {
   const name = 'arslab-test-cleanup-early';
   await withLab('cl-early', name, async (cli) => {
     const fg = cli.foregroundUp([writeLab(cli, name, 67), '--netns']);
     // As soon as the first namespace exists (the daemon is not up yet, or only just).
-    await waitFor('the lab\'s first namespace', 20_000, () => {
+    await waitFor("the lab's first namespace", 20_000, () => {
       if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
       return labNamespaces(name).length > 0;
     });
@@ -142,14 +157,18 @@ test('Ctrl-C while `arslab up --netns` is still starting removes what it had cre
     const r = await exited(fg.child, 20_000);
     // Interrupted while starting (exit 1, says so), or it had just come up and stopped (exit 0).
     t.diagnostic(r.code === 1 ? 'interrupted while starting' : 'it had just come up');
-    if (r.code === 1) assert.match(fg.output(), /SIGINT while the lab was starting; everything it had started was removed/);
+    if (r.code === 1)
+      assert.match(fg.output(), /SIGINT while the lab was starting; everything it had started was removed/);
     else assert.equal(r.code, 0, fg.output());
     await cli.waitClean(name);
     assert.equal(cli.state(name), undefined);
   });
 });
 
-test('SIGTERM to a foreground `arslab up` (loopback mode) removes every process', { skip: noExabgp || noRoot, timeout: 45_000 }, async () => {
+test('SIGTERM to a foreground `arslab up` (loopback mode) removes every process', {
+  skip: noExabgp || noRoot,
+  timeout: 45_000,
+}, async () => {
   const name = 'arslab-test-cleanup-term';
   await withLab('cl-term', name, async (cli) => {
     const fg = await foreground(cli, name, writeLab(cli, name, 63), []);
@@ -164,7 +183,10 @@ test('SIGTERM to a foreground `arslab up` (loopback mode) removes every process'
 });
 
 for (const mode of ['netns', 'loopback'] as const) {
-  test(`the lab process SIGKILLed (a crash, ${mode} mode): \`arslab down\` removes what it left`, { skip: mode === 'netns' ? skipNetns : noExabgp || noRoot, timeout: 45_000 }, async () => {
+  test(`the lab process SIGKILLed (a crash, ${mode} mode): \`arslab down\` removes what it left`, {
+    skip: mode === 'netns' ? skipNetns : noExabgp || noRoot,
+    timeout: 45_000,
+  }, async () => {
     const name = `arslab-test-cleanup-kill-${mode}`;
     await withLab(`cl-kill-${mode}`, name, async (cli) => {
       const file = writeLab(cli, name, mode === 'netns' ? 64 : 65);
@@ -183,7 +205,10 @@ for (const mode of ['netns', 'loopback'] as const) {
   });
 }
 
-test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop, `down` cleans up, the lab comes up again', { skip: skipNetns, timeout: 60_000 }, async () => {
+test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop, `down` cleans up, the lab comes up again', {
+  skip: skipNetns,
+  timeout: 60_000,
+}, async () => {
   const name = 'arslab-test-cleanup-daemon';
   await withLab('cl-daemon', name, async (cli) => {
     const file = writeLab(cli, name, 66);
@@ -199,18 +224,45 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
     assert.ok(daemonPids.length >= 2, `exabgp's processes: ${daemonPids.join(', ')}`);
 
     process.kill(daemon.pid, 'SIGKILL');
-    await waitFor('node state exited', 10_000, async () => (await cli.json<Status>(['status'])).nodes[0]!.state === 'exited');
+    await waitFor(
+      'node state exited',
+      10_000,
+      async () => (await cli.json<Status>(['status'])).nodes[0]!.state === 'exited',
+    );
     const after = await cli.json<Status>(['status']);
     assert.match(after.nodes[0]!.detail ?? '', /signal SIGKILL/);
     assert.equal(after.nodes[0]!.pid, undefined);
     const events = await cli.json<{ type: string; source: string; message: string }[]>(['events']);
-    assert.ok(events.some((e) => e.type === 'node' && e.source === 'nva1' && /exabgp exited \(code -, signal SIGKILL\)/.test(e.message)), JSON.stringify(events.slice(-5)));
+    assert.ok(
+      events.some(
+        (e) => e.type === 'node' && e.source === 'nva1' && /exabgp exited \(code -, signal SIGKILL\)/.test(e.message),
+      ),
+      JSON.stringify(events.slice(-5)),
+    );
     // The kernel closed the daemon's connections: both sessions are down, its routes gone.
     await waitFor('both sessions down', 10_000, async () => (await sessions(cli)).every((x) => x !== 'Established'));
-    const learned = JSON.parse(await cli.ok(['network', 'routeserver', 'peering', 'list-learned-routes', '--name', 'nva', '--routeserver', 'rs', '--resource-group', 'rg'])) as Record<string, unknown[]>;
-    assert.deepEqual(Object.values(learned).map((v) => v.length), [0, 0]);
+    const learned = JSON.parse(
+      await cli.ok([
+        'network',
+        'routeserver',
+        'peering',
+        'list-learned-routes',
+        '--name',
+        'nva',
+        '--routeserver',
+        'rs',
+        '--resource-group',
+        'rg',
+      ]),
+    ) as Record<string, unknown[]>;
+    assert.deepEqual(
+      Object.values(learned).map((v) => v.length),
+      [0, 0],
+    );
     // The daemon's helper processes went with it (the driver reaps them).
-    await waitFor('the daemon\'s processes gone', 5000, () => daemonPids.every((p) => !processAlive(p, s.pidStarts?.[String(p)])));
+    await waitFor("the daemon's processes gone", 5000, () =>
+      daemonPids.every((p) => !processAlive(p, s.pidStarts?.[String(p)])),
+    );
     // The lab itself still runs and answers.
     assert.ok(processAlive(s.pid));
 

@@ -65,7 +65,19 @@ function model(): AzureModel {
         ],
       },
     ],
-    routeTables: [{ name: 'spoke-rt', routes: [{ name: 'to-fw', addressPrefix: '10.99.0.0/16', nextHopType: 'VirtualAppliance', nextHopIpAddress: `10.${N}.1.4` }] }],
+    routeTables: [
+      {
+        name: 'spoke-rt',
+        routes: [
+          {
+            name: 'to-fw',
+            addressPrefix: '10.99.0.0/16',
+            nextHopType: 'VirtualAppliance',
+            nextHopIpAddress: `10.${N}.1.4`,
+          },
+        ],
+      },
+    ],
     vms: [
       { name: 'nva1', vnet: 'hub1', subnet: 'nva', ip: `10.${N}.1.4` },
       { name: 'client', vnet: 'hub1', subnet: 'default', ip: `10.${N}.2.10` },
@@ -74,17 +86,41 @@ function model(): AzureModel {
       { name: 'hub2vm', vnet: 'hub2', subnet: 'default', ip: `10.${M}.2.10` },
     ],
     routeServers: [
-      { name: 'hub1rs', vnet: 'hub1', allowBranchToBranchTraffic: true, peerings: [{ name: 'hub1nva', peerIp: `10.${N}.1.4`, peerAsn: 65001 }] },
+      {
+        name: 'hub1rs',
+        vnet: 'hub1',
+        allowBranchToBranchTraffic: true,
+        peerings: [{ name: 'hub1nva', peerIp: `10.${N}.1.4`, peerAsn: 65001 }],
+      },
       // Branch-to-branch off: hub2's NVA does not hear er2's shorter 1.2.3.0/24 and keeps advertising its own.
-      { name: 'hub2rs', vnet: 'hub2', allowBranchToBranchTraffic: false, peerings: [{ name: 'hub2nva', peerIp: `10.${M}.1.4`, peerAsn: 65002 }] },
+      {
+        name: 'hub2rs',
+        vnet: 'hub2',
+        allowBranchToBranchTraffic: false,
+        peerings: [{ name: 'hub2nva', peerIp: `10.${M}.1.4`, peerAsn: 65002 }],
+      },
     ],
     gateways: [
       { name: 'er1', vnet: 'hub1', type: 'ExpressRoute', instances: [`10.${N}.3.12`, `10.${N}.3.13`] },
       { name: 'er2', vnet: 'hub2', type: 'ExpressRoute', instances: [`10.${M}.3.12`, `10.${M}.3.13`] },
     ],
     circuits: [
-      { name: 'c1', location: 'Amsterdam', peerASN: 133937, primary: '169.254.1.88/30', secondary: '169.254.1.92/30', msee: ['10.2.146.35', '10.2.146.36'] },
-      { name: 'c2', location: 'Amsterdam', peerASN: 65151, primary: '169.254.2.0/30', secondary: '169.254.2.4/30', msee: ['10.3.1.1', '10.3.1.2'] },
+      {
+        name: 'c1',
+        location: 'Amsterdam',
+        peerASN: 133937,
+        primary: '169.254.1.88/30',
+        secondary: '169.254.1.92/30',
+        msee: ['10.2.146.35', '10.2.146.36'],
+      },
+      {
+        name: 'c2',
+        location: 'Amsterdam',
+        peerASN: 65151,
+        primary: '169.254.2.0/30',
+        secondary: '169.254.2.4/30',
+        msee: ['10.3.1.1', '10.3.1.2'],
+      },
     ],
     connections: [
       { name: 'er1-c1', gateway: 'er1', circuit: 'c1', routingWeight: 10, msee: [`10.${N}.3.4`, `10.${N}.3.5`] },
@@ -134,7 +170,9 @@ before(async () => {
         holdTime: 30,
         peerWith: 'both',
         // Seed 001: hub1's route via the NVA mesh, 65515 still in the path.
-        routes: [{ prefix: '1.2.3.0/24', nextHop: `10.${M}.1.4`, asPath: [65001, 65515, 12076, 133937], origin: 'incomplete' }],
+        routes: [
+          { prefix: '1.2.3.0/24', nextHop: `10.${M}.1.4`, asPath: [65001, 65515, 12076, 133937], origin: 'incomplete' },
+        ],
       },
     ],
     routers,
@@ -143,7 +181,11 @@ before(async () => {
   lab = await Lab.start(spec, { stateDir: join(dir, 'state') });
   for (const rs of m.routeServers) {
     const rt = lab.routeServer(rs)!;
-    await waitFor(`the NVA sessions of ${rs.name}`, () => rt.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)), 20_000);
+    await waitFor(
+      `the NVA sessions of ${rs.name}`,
+      () => rt.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)),
+      20_000,
+    );
   }
   const gw = (name: string) => [...lab.hybrid!.gateways.values()].find((g) => g.resource.name === name)!;
   const has = (sp: Speaker, text: string) => [...sp.locRib()].some((e) => formatPrefix(e.prefix) === text);
@@ -192,7 +234,12 @@ test('NIC, 1.2.3.0/24: the ER row toward the MSEE wins; at the route server the 
   const w = someLine(r, { kind: 'expressroute-gateway', status: 'lost', rule: 'R-ER-3' });
   assert.match(w[0]!.line.reason!, /outranked: weight 32779 > 32768/);
   someLine(r, { kind: 'expressroute-gateway', status: 'best', text: /^c1\/secondary \(10\.52\.3\.5\)/ });
-  someLine(r, { kind: 'expressroute-gateway', status: 'info', rule: 'R-ER-4', text: /programmed into NICs toward 10\.2\.146\.35/ });
+  someLine(r, {
+    kind: 'expressroute-gateway',
+    status: 'info',
+    rule: 'R-ER-4',
+    text: /programmed into NICs toward 10\.2\.146\.35/,
+  });
   // R-ER-4: beside a route server, one next hop of the circuit's two.
   someLine(r, { kind: 'expressroute-gateway', status: 'dropped', rule: 'R-ER-4', text: /next hop 10\.2\.146\.36/ });
   // Back to where it came from: the MSEE and the on-premises router.
@@ -206,7 +253,12 @@ test('NIC, an address: resolved by longest match (1.2.3.77 → 1.2.3.0/24); less
   const r = nic('clientVMNic', '1.2.3.77');
   assert.equal(r.prefix, '1.2.3.0/24');
   assert.match(r.summary[0]!, /^1\.2\.3\.77 matches 1\.2\.3\.0\/24 \(longest match\)/);
-  someLine(r, { kind: 'nic', status: 'lost', rule: 'R-NIC-4', text: /^1\.2\.0\.0\/16 VirtualNetworkGateway .*less specific than 1\.2\.3\.0\/24/ });
+  someLine(r, {
+    kind: 'nic',
+    status: 'lost',
+    rule: 'R-NIC-4',
+    text: /^1\.2\.0\.0\/16 VirtualNetworkGateway .*less specific than 1\.2\.3\.0\/24/,
+  });
   someLine(r, { kind: 'nic', status: 'lost', rule: 'R-NIC-4', text: /^0\.0\.0\.0\/0 Default Internet/ });
 });
 
@@ -227,11 +279,14 @@ test('peer: a NO_ADVERTISE prefix is not advertised to the ExpressRoute gateway 
   assert.match(adv[0]!.line.text, /path 65001, next hop 10\.52\.1\.4/);
 });
 
-test('peer: the route looped through hub1 (65515 in the path) is dropped at hub2\'s route server (R-ARS-6); the NIC explanation says where it stopped', () => {
+test("peer: the route looped through hub1 (65515 in the path) is dropped at hub2's route server (R-ARS-6); the NIC explanation says where it stopped", () => {
   const r = checked(explainPeer(lab, { peer: 'hub2nva', routeServer: 'hub2rs', resourceGroup: 'rg' }, '1.2.3.0/24'));
   const dropped = someLine(r, { kind: 'route-server', status: 'dropped', rule: 'R-ARS-6', from: 'hub2nva' });
   assert.equal(dropped.length, 2);
-  assert.match(dropped[0]!.line.text, /dropped at route-server instance hub2rs\/IN_0: AS_PATH 65002-65001-65515-12076-133937 contains 65515/);
+  assert.match(
+    dropped[0]!.line.text,
+    /dropped at route-server instance hub2rs\/IN_0: AS_PATH 65002-65001-65515-12076-133937 contains 65515/,
+  );
   // The hub2 NIC: the ER route is used; hub2rs's view shows the NVA's copy dropped.
   const n = nic('hub2vmVMNic', '1.2.3.0/24');
   assert.equal(someLine(n, { kind: 'nic', status: 'best' })[0]!.line.origin, 'expressroute');
@@ -243,18 +298,34 @@ test('peer: the route looped through hub1 (65515 in the path) is dropped at hub2
 test('NIC, an MSEE /30: not programmed (R-ER-4) at the gateway, kept out at the route server (R-ER-4)', () => {
   const r = nic('clientVMNic', '169.254.1.88/30');
   assert.equal(findLines(r, { kind: 'nic', text: /^169\.254\.1\.88\/30/ }).length, 0, 'no NIC row for the /30');
-  someLine(r, { kind: 'expressroute-gateway', status: 'dropped', rule: 'R-ER-4', text: /^not programmed into NICs: MSEE link subnet/ });
-  someLine(r, { kind: 'route-server', status: 'dropped', rule: 'R-ER-4', text: /neither programmed nor passed to NVAs/ });
+  someLine(r, {
+    kind: 'expressroute-gateway',
+    status: 'dropped',
+    rule: 'R-ER-4',
+    text: /^not programmed into NICs: MSEE link subnet/,
+  });
+  someLine(r, {
+    kind: 'route-server',
+    status: 'dropped',
+    rule: 'R-ER-4',
+    text: /neither programmed nor passed to NVAs/,
+  });
 });
 
 test('peer: a prefix of circuit c1 explained for the on-premises router of circuit c2: no transit between circuits (R-ER-5); the supernet covers it', () => {
   const r = checked(explainPeer(lab, { peer: 'onprem2' }, '1.2.3.0/24'));
   assert.equal(findLines(r, { status: 'advertised' }).length, 0);
   const transit = someLine(r, { status: 'withheld', rule: 'R-ER-5' });
-  assert.match(transit[0]!.line.text, /^er1\/[01] → c2\/(primary|secondary): not advertised to c2\/(primary|secondary): learned from an MSEE: no transit between circuits$/);
+  assert.match(
+    transit[0]!.line.text,
+    /^er1\/[01] → c2\/(primary|secondary): not advertised to c2\/(primary|secondary): learned from an MSEE: no transit between circuits$/,
+  );
   assert.match(r.summary[0]!, /advertised on 0 of 2 sessions.*no transit between circuits \(R-ER-5\)$/);
   const cover = someLine(r, { kind: 'router', status: 'info', rule: 'R-ER-5' });
-  assert.match(cover[0]!.line.text, /^1\.2\.0\.0\/16 covers it: c2\/(primary|secondary) .*path 12076,.*traffic for 1\.2\.3\.0\/24 follows it/);
+  assert.match(
+    cover[0]!.line.text,
+    /^1\.2\.0\.0\/16 covers it: c2\/(primary|secondary) .*path 12076,.*traffic for 1\.2\.3\.0\/24 follows it/,
+  );
   // Positive control: onprem2's own prefix reaches the gateway but not onprem1 either (R-ER-5 the other way).
   const back = checked(explainPeer(lab, { peer: 'onprem1' }, '10.100.20.0/24'));
   someLine(back, { status: 'withheld', rule: 'R-ER-5' });
@@ -264,14 +335,27 @@ test('NIC, a row invalidated by a user route (R-NIC-4)', () => {
   const r = nic('spokevmVMNic', '10.99.0.0/16');
   const best = someLine(r, { kind: 'nic', status: 'best' })[0]!.line;
   assert.equal(best.row?.source, 'User');
-  const inv = someLine(r, { kind: 'nic', status: 'lost', rule: 'R-NIC-4', text: /^10\.99\.0\.0\/16 VirtualNetworkGateway VirtualNetworkGateway 10\.52\.1\.4/ });
+  const inv = someLine(r, {
+    kind: 'nic',
+    status: 'lost',
+    rule: 'R-NIC-4',
+    text: /^10\.99\.0\.0\/16 VirtualNetworkGateway VirtualNetworkGateway 10\.52\.1\.4/,
+  });
   assert.match(inv[0]!.line.reason!, /^Invalid: user route to-fw overrides it$/);
   someLine(r, { kind: 'nic', status: 'info', rule: 'R-ARS-8', text: /gateway routes come from hub hub1/ });
 });
 
 test('branch-to-branch off: the gateway no longer hears the NVA route; explain names R-ARS-11', async () => {
   const set = (on: boolean) =>
-    lab.applyModel({ ...lab.model, routeServers: lab.model.routeServers.map((x) => (x.name === 'hub1rs' ? { ...x, allowBranchToBranchTraffic: on } : x)) }, `test: b2b ${on ? 'on' : 'off'}`);
+    lab.applyModel(
+      {
+        ...lab.model,
+        routeServers: lab.model.routeServers.map((x) =>
+          x.name === 'hub1rs' ? { ...x, allowBranchToBranchTraffic: on } : x,
+        ),
+      },
+      `test: b2b ${on ? 'on' : 'off'}`,
+    );
   set(false);
   try {
     await lab.settled();
@@ -279,7 +363,12 @@ test('branch-to-branch off: the gateway no longer hears the NVA route; explain n
     someLine(r, { status: 'withheld', rule: 'R-ARS-11' });
     // The NIC: now the NVA's 1.2.3.0/24 is programmed by the route server and loses the merge to ER (R-ARS-7).
     const n = nic('clientVMNic', '1.2.3.0/24');
-    someLine(n, { kind: 'nic', status: 'dropped', rule: 'R-ARS-7', text: /^1\.2\.3\.0\/24 VirtualNetworkGateway VirtualNetworkGateway 10\.52\.1\.4 \(from the route server\)/ });
+    someLine(n, {
+      kind: 'nic',
+      status: 'dropped',
+      rule: 'R-ARS-7',
+      text: /^1\.2\.3\.0\/24 VirtualNetworkGateway VirtualNetworkGateway 10\.52\.1\.4 \(from the route server\)/,
+    });
   } finally {
     set(true);
     await lab.settled();
@@ -291,19 +380,32 @@ test('the API and the command: text tree by default, -o json the structured resu
   const addr = await api.listen('127.0.0.1', 0);
   try {
     let out = '';
-    const ctx = { client: async () => new ApiClient('127.0.0.1', addr.port), stdout: (t: string) => void (out += t), stderr: () => {} };
+    const ctx = {
+      client: async () => new ApiClient('127.0.0.1', addr.port),
+      stdout: (t: string) => void (out += t),
+      stderr: () => {},
+    };
     const args = (a: Record<string, string>): ParsedArgs => ({ _: [], ...a });
     const none = await explainCommand.run(ctx, args({ nic: 'clientVMNic', resourceGroup: 'rg', prefix: '1.2.3.0/24' }));
     assert.equal(none, undefined);
     assert.match(out, /^clientVMNic sends 1\.2\.3\.0\/24 to VirtualNetworkGateway 10\.2\.146\.35/);
     assert.match(out, /├─ effective routes of clientVMNic \(hub1\/default\) covering 1\.2\.3\.0\/24/);
     assert.match(out, /✗ .*\(R-ARS-7\)$/m);
-    const json = (await explainCommand.run(ctx, args({ peer: 'er1', routeserver: 'hub1rs', resourceGroup: 'rg', prefix: '10.40.0.0/14', output: 'json' }))) as ExplainResult;
+    const json = (await explainCommand.run(
+      ctx,
+      args({ peer: 'er1', routeserver: 'hub1rs', resourceGroup: 'rg', prefix: '10.40.0.0/14', output: 'json' }),
+    )) as ExplainResult;
     assert.equal(json.query.kind, 'peer');
     assertRulesOnLosses(json);
     someLine(json, { status: 'withheld', rule: 'R-ARS-9' });
-    await assert.rejects(explainCommand.run(ctx, args({ peer: 'nobody', prefix: '1.2.3.0/24' })), /PeerNotFound|no session with a peer named 'nobody'/);
-    await assert.rejects(explainCommand.run(ctx, args({ nic: 'clientVMNic', resourceGroup: 'rg', prefix: 'bogus' })), /is not a prefix/);
+    await assert.rejects(
+      explainCommand.run(ctx, args({ peer: 'nobody', prefix: '1.2.3.0/24' })),
+      /PeerNotFound|no session with a peer named 'nobody'/,
+    );
+    await assert.rejects(
+      explainCommand.run(ctx, args({ nic: 'clientVMNic', resourceGroup: 'rg', prefix: 'bogus' })),
+      /is not a prefix/,
+    );
   } finally {
     await api.close();
   }

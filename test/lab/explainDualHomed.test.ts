@@ -42,8 +42,18 @@ before(async () => {
           { name: 'to-hubB', remote: 'hubB' },
         ],
       },
-      { name: 'hubA', prefixes: [`10.${N}.16.0/20`], subnets: [{ name: 'nva', prefix: `10.${N}.17.0/24` }], peerings: [{ name: 'to-spoke', remote: 'spoke' }] },
-      { name: 'hubB', prefixes: [`10.${N}.32.0/20`], subnets: [{ name: 'nva', prefix: `10.${N}.33.0/24` }], peerings: [{ name: 'to-spoke', remote: 'spoke' }] },
+      {
+        name: 'hubA',
+        prefixes: [`10.${N}.16.0/20`],
+        subnets: [{ name: 'nva', prefix: `10.${N}.17.0/24` }],
+        peerings: [{ name: 'to-spoke', remote: 'spoke' }],
+      },
+      {
+        name: 'hubB',
+        prefixes: [`10.${N}.32.0/20`],
+        subnets: [{ name: 'nva', prefix: `10.${N}.33.0/24` }],
+        peerings: [{ name: 'to-spoke', remote: 'spoke' }],
+      },
     ],
     vms: [
       { name: 'app', vnet: 'spoke', subnet: 'app', ip: `10.${N}.1.10` },
@@ -61,7 +71,12 @@ before(async () => {
       },
     ],
   });
-  const node = (name: string, address: string, asn: number, routes: LabSpec['nodes'][number] extends infer T ? (T extends { routes: infer R } ? R : never) : never) => ({
+  const node = (
+    name: string,
+    address: string,
+    asn: number,
+    routes: LabSpec['nodes'][number] extends infer T ? (T extends { routes: infer R } ? R : never) : never,
+  ) => ({
     kind: 'speaker' as const,
     name,
     vm: vmId(DEFAULT_SUBSCRIPTION, 'rg', name),
@@ -96,8 +111,17 @@ before(async () => {
   };
   lab = await Lab.start(spec, { stateDir: join(dir, 'state') });
   const rt = lab.routeServer(m.routeServers[0]!)!;
-  await waitFor('the NVA sessions', () => rt.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)), 20_000);
-  await waitFor('the NVA routes', () => rt.instances.every((i) => i.speaker.prefixCount >= 4 && [...i.speaker.locRib()].some((e) => e.prefix.len === 16 && e.best.length === 2)));
+  await waitFor(
+    'the NVA sessions',
+    () => rt.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)),
+    20_000,
+  );
+  await waitFor('the NVA routes', () =>
+    rt.instances.every(
+      (i) =>
+        i.speaker.prefixCount >= 4 && [...i.speaker.locRib()].some((e) => e.prefix.len === 16 && e.best.length === 2),
+    ),
+  );
 });
 
 after(async () => {
@@ -114,7 +138,12 @@ function checked(r: ExplainResult): ExplainResult {
 test('the default route: the prepended standby NVA loses by AS-path length (R-ARS-7); BGP 0/0 removes the Internet row (R-NIC-4)', () => {
   const r = checked(explainNic(lab, 'rg', 'appVMNic', '0.0.0.0/0'));
   assert.deepEqual(someLine(r, { kind: 'nic', status: 'best' })[0]!.line.row?.nextHopIpAddress, [`10.${N}.17.4`]);
-  someLine(r, { kind: 'nic', status: 'dropped', rule: 'R-NIC-4', text: /^0\.0\.0\.0\/0 Default Internet: not in the table: removed by a 0\.0\.0\.0\/0 route$/ });
+  someLine(r, {
+    kind: 'nic',
+    status: 'dropped',
+    rule: 'R-NIC-4',
+    text: /^0\.0\.0\.0\/0 Default Internet: not in the table: removed by a 0\.0\.0\.0\/0 route$/,
+  });
   const lost = someLine(r, { kind: 'route-server', status: 'lost', from: 'nvaB', rule: 'R-ARS-7' });
   assert.equal(lost.length, 2);
   assert.match(lost[0]!.line.reason!, /^outranked: AS path length 1 < 3$/);
@@ -125,7 +154,10 @@ test('an on-premises address: the NVA without as-override is dropped (R-ARS-6), 
   assert.equal(r.prefix, '192.168.10.0/24');
   assert.deepEqual(someLine(r, { kind: 'nic', status: 'best' })[0]!.line.row?.nextHopIpAddress, [`10.${N}.33.4`]);
   const dropped = someLine(r, { kind: 'route-server', status: 'dropped', from: 'nvaA', rule: 'R-ARS-6' });
-  assert.match(dropped[0]!.line.text, /dropped at route-server instance spokers\/IN_0: AS_PATH 65001-65515-12076-65100 contains 65515$/);
+  assert.match(
+    dropped[0]!.line.text,
+    /dropped at route-server instance spokers\/IN_0: AS_PATH 65001-65515-12076-65100 contains 65515$/,
+  );
   const p = checked(explainPeer(lab, { peer: 'nvaA', routeServer: 'spokers', resourceGroup: 'rg' }, '192.168.10.0/24'));
   // Advertised to nvaA: nvaB's path, 65515 prepended (R-ARS-9: route reflection between NVAs).
   someLine(p, { status: 'advertised', text: /path 65515-65002-65002-12076-65100, next hop 10\.50\.0\.4/ });

@@ -58,11 +58,49 @@ const model = () =>
       { name: 'er2', vnet: 'wide', type: 'ExpressRoute', instances: ['10.149.0.20', '10.149.0.21'] },
     ],
     circuits: [
-      { name: 'cA', location: 'Amsterdam', peerASN: 65061, primary: '169.254.144.0/30', secondary: '169.254.144.4/30', msee: [`10.${N}.146.35`, `10.${N}.146.36`], globalReach: [{ name: 'a-to-b', peer: 'cB', prefix: '192.168.144.0/29' }] },
-      { name: 'cB', location: 'London', peerASN: 65062, primary: '169.254.144.8/30', secondary: '169.254.144.12/30', msee: [`10.${N}.147.35`, `10.${N}.147.36`] },
-      { name: 'cC', location: 'Paris', peerASN: 65063, primary: '169.254.144.16/30', secondary: '169.254.144.20/30', msee: [`10.${N}.148.35`, `10.${N}.148.36`], globalReach: [{ name: 'c-to-b', peer: 'cB', prefix: '192.168.144.8/29' }] },
-      { name: 'cE', location: 'Tokyo', skuTier: 'Premium', peerASN: 65065, primary: '169.254.144.32/30', secondary: '169.254.144.36/30', msee: [`10.${N}.150.35`, `10.${N}.150.36`] },
-      { name: 'cD', location: 'Frankfurt', peerASN: 65064, primary: '169.254.144.24/30', secondary: '169.254.144.28/30', msee: [`10.${N}.149.35`, `10.${N}.149.36`] },
+      {
+        name: 'cA',
+        location: 'Amsterdam',
+        peerASN: 65061,
+        primary: '169.254.144.0/30',
+        secondary: '169.254.144.4/30',
+        msee: [`10.${N}.146.35`, `10.${N}.146.36`],
+        globalReach: [{ name: 'a-to-b', peer: 'cB', prefix: '192.168.144.0/29' }],
+      },
+      {
+        name: 'cB',
+        location: 'London',
+        peerASN: 65062,
+        primary: '169.254.144.8/30',
+        secondary: '169.254.144.12/30',
+        msee: [`10.${N}.147.35`, `10.${N}.147.36`],
+      },
+      {
+        name: 'cC',
+        location: 'Paris',
+        peerASN: 65063,
+        primary: '169.254.144.16/30',
+        secondary: '169.254.144.20/30',
+        msee: [`10.${N}.148.35`, `10.${N}.148.36`],
+        globalReach: [{ name: 'c-to-b', peer: 'cB', prefix: '192.168.144.8/29' }],
+      },
+      {
+        name: 'cE',
+        location: 'Tokyo',
+        skuTier: 'Premium',
+        peerASN: 65065,
+        primary: '169.254.144.32/30',
+        secondary: '169.254.144.36/30',
+        msee: [`10.${N}.150.35`, `10.${N}.150.36`],
+      },
+      {
+        name: 'cD',
+        location: 'Frankfurt',
+        peerASN: 65064,
+        primary: '169.254.144.24/30',
+        secondary: '169.254.144.28/30',
+        msee: [`10.${N}.149.35`, `10.${N}.149.36`],
+      },
     ],
     connections: [
       { name: 'er1-cA', gateway: 'er1', circuit: 'cA', msee: [`10.${N}.3.4`, `10.${N}.3.5`] },
@@ -95,7 +133,15 @@ let lab: Lab;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'arslab-expressroute-'));
-  const spec: LabSpec = { name: 'expressroute', file: join(dir, 'lab.yml'), settings: DEFAULT_LAB_SETTINGS, model: model(), nodes: [], routers, warnings: [] };
+  const spec: LabSpec = {
+    name: 'expressroute',
+    file: join(dir, 'lab.yml'),
+    settings: DEFAULT_LAB_SETTINGS,
+    model: model(),
+    nodes: [],
+    routers,
+    warnings: [],
+  };
   lab = await Lab.start(spec, { stateDir: join(dir, 'state'), clock });
   await lab.settled();
 }, T);
@@ -106,7 +152,10 @@ after(async () => {
 }, T);
 
 /** A router's best path per prefix, "prefix asn asn …". */
-const rows = (name: string) => [...lab.hybrid!.routers.get(name.toLowerCase())!.speaker.locRib()].map((e) => `${formatPrefix(e.prefix)} ${pathAsns(e.best[0]!.attrs).join(' ')}`);
+const rows = (name: string) =>
+  [...lab.hybrid!.routers.get(name.toLowerCase())!.speaker.locRib()].map(
+    (e) => `${formatPrefix(e.prefix)} ${pathAsns(e.best[0]!.attrs).join(' ')}`,
+  );
 const gateway = (name: string) => [...lab.hybrid!.gateways.values()].find((g) => g.resource.name === name)!;
 const session = (label: string) => lab.hybrid!.sessions.get(label)!;
 
@@ -117,14 +166,14 @@ describe('R-ER-6: Global Reach', () => {
     for (const s of gr) assert.equal(session(s).state, 'Established', s);
   });
 
-  test('linked sites learn each other\'s routes as 12076 12076 12076 (private ASNs removed)', T, () => {
+  test("linked sites learn each other's routes as 12076 12076 12076 (private ASNs removed)", T, () => {
     assert.ok(rows('siteA').includes('10.146.0.0/16 12076 12076 12076'), rows('siteA').join('\n'));
     assert.ok(rows('siteB').includes('10.145.0.0/16 12076 12076 12076'), rows('siteB').join('\n'));
     assert.ok(rows('siteB').includes('10.147.0.0/16 12076 12076 12076'), rows('siteB').join('\n'));
     assert.ok(rows('siteC').includes('10.146.0.0/16 12076 12076 12076'), rows('siteC').join('\n'));
   });
 
-  test('not transitive: cA and cC, both linked to cB only, do not learn each other\'s routes', T, () => {
+  test("not transitive: cA and cC, both linked to cB only, do not learn each other's routes", T, () => {
     assert.ok(!rows('siteA').some((r) => r.startsWith('10.147.0.0/16')), rows('siteA').join('\n'));
     assert.ok(!rows('siteC').some((r) => r.startsWith('10.145.0.0/16')), rows('siteC').join('\n'));
   });
@@ -135,10 +184,12 @@ describe('R-ER-6: Global Reach', () => {
     assert.ok(!rows('siteC').some((r) => r.startsWith(`10.${N}.0.0/20`)), rows('siteC').join('\n'));
     for (const inst of gateway('er1').instances) {
       const held = [...inst.locRib()].map((e) => formatPrefix(e.prefix));
-      assert.ok(held.includes('10.145.0.0/16'), 'positive control: the gateway has its own circuit\'s site');
+      assert.ok(held.includes('10.145.0.0/16'), "positive control: the gateway has its own circuit's site");
       assert.ok(!held.includes('10.146.0.0/16'), held.join(' '));
     }
-    const nic = lab.effectiveRoutes(lab.model.networkInterfaces.find((n) => n.name === 'clientVMNic')!).value.map((r) => r.addressPrefix[0]);
+    const nic = lab
+      .effectiveRoutes(lab.model.networkInterfaces.find((n) => n.name === 'clientVMNic')!)
+      .value.map((r) => r.addressPrefix[0]);
     assert.ok(nic.includes('10.145.0.0/16') && !nic.includes('10.146.0.0/16'), nic.join(' '));
   });
 });
@@ -146,23 +197,28 @@ describe('R-ER-6: Global Reach', () => {
 describe('R-ER-2: private-peering prefix limits', () => {
   const linkSessions = (a: string) => ['primary', 'secondary'].map((l) => session(`${a}/${l}`));
 
-  test('from on-premises at most 4,000 (Standard): the 4,001st drops the link sessions until the count falls', T, async () => {
-    const sessions = linkSessions('siteD<->cD');
-    const atGateway = () => [...gateway('er2').instances[0]!.locRib()].filter((e) => formatPrefix(e.prefix).startsWith('10.148.')).length;
-    for (const s of sessions) assert.equal(s.state, 'Established');
-    assert.equal(atGateway(), 4000);
-    const sp = lab.hybrid!.routers.get('sited')!.speaker;
-    const extra = parsePrefix(SITE_D[4000]!)!;
-    sp.originate(extra, internAttrs({ origin: 0, asPath: [], nextHop: '169.254.144.25' }));
-    await lab.settled();
-    for (const s of sessions) assert.equal(s.state, 'Idle', `${s.label} dropped`);
-    assert.equal(atGateway(), 0);
-    sp.withdrawLocal(extra);
-    clock.advance(30_000);
-    await lab.settled();
-    for (const s of sessions) assert.equal(s.state, 'Established', `${s.label} back`);
-    assert.equal(atGateway(), 4000);
-  });
+  test(
+    'from on-premises at most 4,000 (Standard): the 4,001st drops the link sessions until the count falls',
+    T,
+    async () => {
+      const sessions = linkSessions('siteD<->cD');
+      const atGateway = () =>
+        [...gateway('er2').instances[0]!.locRib()].filter((e) => formatPrefix(e.prefix).startsWith('10.148.')).length;
+      for (const s of sessions) assert.equal(s.state, 'Established');
+      assert.equal(atGateway(), 4000);
+      const sp = lab.hybrid!.routers.get('sited')!.speaker;
+      const extra = parsePrefix(SITE_D[4000]!)!;
+      sp.originate(extra, internAttrs({ origin: 0, asPath: [], nextHop: '169.254.144.25' }));
+      await lab.settled();
+      for (const s of sessions) assert.equal(s.state, 'Idle', `${s.label} dropped`);
+      assert.equal(atGateway(), 0);
+      sp.withdrawLocal(extra);
+      clock.advance(30_000);
+      await lab.settled();
+      for (const s of sessions) assert.equal(s.state, 'Established', `${s.label} back`);
+      assert.equal(atGateway(), 4000);
+    },
+  );
 
   test('Premium raises it to 10,000: 4,001 routes from on-premises are taken', T, () => {
     const circuit = [...lab.hybrid!.circuits.values()].find((c) => c.resource.name === 'cE')!;
@@ -171,13 +227,16 @@ describe('R-ER-2: private-peering prefix limits', () => {
   });
 
   test('toward on-premises at most 1,000 VNet routes: a gateway with 1,001 loses its MSEE sessions', T, async () => {
-    const sessions = ['er2/0<->cD/primary', 'er2/1<->cD/secondary', 'er2/0<->cD/secondary', 'er2/1<->cD/primary'].map(session);
+    const sessions = ['er2/0<->cD/primary', 'er2/1<->cD/secondary', 'er2/0<->cD/secondary', 'er2/1<->cD/primary'].map(
+      session,
+    );
     const vnetAtSite = () => rows('siteD').filter((r) => r.startsWith('10.149.')).length;
     for (const s of sessions) assert.equal(s.state, 'Established', s.label);
     assert.equal(vnetAtSite(), 1000);
     const extra = parsePrefix(WIDE[1000]!)!;
     // A 1,001st address prefix on the VNet: what the gateway originates for it (R-ER-3 Network row).
-    for (const [i, inst] of gateway('er2').instances.entries()) inst.originate(extra, internAttrs({ origin: 0, asPath: [], nextHop: `10.149.0.2${i}` }), WEIGHT_LOCAL);
+    for (const [i, inst] of gateway('er2').instances.entries())
+      inst.originate(extra, internAttrs({ origin: 0, asPath: [], nextHop: `10.149.0.2${i}` }), WEIGHT_LOCAL);
     await lab.settled();
     for (const s of sessions) assert.equal(s.state, 'Idle', `${s.label} dropped`);
     assert.equal(vnetAtSite(), 0);

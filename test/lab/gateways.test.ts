@@ -44,16 +44,37 @@ function model(): AzureModel {
         ],
         peerings: [{ name: 'to-spoke', remote: 'spoke', allowGatewayTransit: true }],
       },
-      { name: 'spoke', prefixes: [`10.${N}.16.0/24`], subnets: [{ name: 'default', prefix: `10.${N}.16.0/24` }], peerings: [{ name: 'to-hub', remote: 'hub1', useRemoteGateways: true }] },
+      {
+        name: 'spoke',
+        prefixes: [`10.${N}.16.0/24`],
+        subnets: [{ name: 'default', prefix: `10.${N}.16.0/24` }],
+        peerings: [{ name: 'to-hub', remote: 'hub1', useRemoteGateways: true }],
+      },
     ],
     vms: [
       { name: 'nva1', vnet: 'hub1', subnet: 'nva', ip: NVA },
       { name: 'client', vnet: 'hub1', subnet: 'default', ip: `10.${N}.2.10` },
       { name: 'spokevm', vnet: 'spoke', subnet: 'default', ip: `10.${N}.16.4` },
     ],
-    routeServers: [{ name: 'hub1rs', vnet: 'hub1', allowBranchToBranchTraffic: true, peerings: [{ name: 'hub1nva', peerIp: NVA, peerAsn: 65001 }] }],
+    routeServers: [
+      {
+        name: 'hub1rs',
+        vnet: 'hub1',
+        allowBranchToBranchTraffic: true,
+        peerings: [{ name: 'hub1nva', peerIp: NVA, peerAsn: 65001 }],
+      },
+    ],
     gateways: [{ name: 'er1', vnet: 'hub1', type: 'ExpressRoute', instances: [GW0, GW1] }],
-    circuits: [{ name: 'c1', location: 'Amsterdam', peerASN: 133937, primary: '169.254.1.88/30', secondary: '169.254.1.92/30', msee: ['10.2.146.35', '10.2.146.36'] }],
+    circuits: [
+      {
+        name: 'c1',
+        location: 'Amsterdam',
+        peerASN: 133937,
+        primary: '169.254.1.88/30',
+        secondary: '169.254.1.92/30',
+        msee: ['10.2.146.35', '10.2.146.36'],
+      },
+    ],
     connections: [{ name: 'er1-c1', gateway: 'er1', circuit: 'c1', routingWeight: 10, msee: [MSEE_P, MSEE_S] }],
   });
 }
@@ -116,10 +137,17 @@ before(async () => {
   const addr = await api.listen('127.0.0.1', 0);
   client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION);
   const rs = lab.routeServer(m.routeServers[0]!)!;
-  await waitFor('the NVA sessions', () => rs.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)), 20_000);
+  await waitFor(
+    'the NVA sessions',
+    () => rs.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)),
+    20_000,
+  );
   await waitFor('the NVA routes at both gateway instances', async () => {
     await lab.settled();
-    return lab.hybrid!.gateways.values().next().value!.instances.every((sp) => [...sp.locRib()].some((e) => formatPrefix(e.prefix) === '10.99.0.0/16'));
+    return lab
+      .hybrid!.gateways.values()
+      .next()
+      .value!.instances.every((sp) => [...sp.locRib()].some((e) => formatPrefix(e.prefix) === '10.99.0.0/16'));
   });
 });
 
@@ -147,7 +175,20 @@ interface Row {
   asPath: string;
   weight: number;
 }
-const learned = async (instance = '0') => (await json<{ value: Row[] }>('network', 'vnet-gateway', 'list-learned-routes', '-g', 'rg', '-n', 'er1', '--instance', instance)).value;
+const learned = async (instance = '0') =>
+  (
+    await json<{ value: Row[] }>(
+      'network',
+      'vnet-gateway',
+      'list-learned-routes',
+      '-g',
+      'rg',
+      '-n',
+      'er1',
+      '--instance',
+      instance,
+    )
+  ).value;
 const line = (r: Row) => `${r.network} ${r.origin} ${r.sourcePeer} ${r.asPath || '-'} ${r.weight} ${r.nextHop ?? '-'}`;
 
 const nicRows = (nicName: string) =>
@@ -173,10 +214,21 @@ test('list-learned-routes: Network (32768), IBgp from the route server (32768) a
   assert.ok(lines.includes(`10.2.0.0/16 IBgp ${RS0} 65001-65002 32768 ${NVA}`));
   assert.ok(lines.includes(`169.254.1.88/30 EBgp ${MSEE_P} 12076-133937 32779 ${MSEE_P}`));
   assert.ok(lines.includes(`1.2.3.0/24 EBgp ${MSEE_S} 12076-133937 32779 ${MSEE_S}`));
-  assert.ok(lines.includes(`10.${N}.0.0/20 EBgp ${MSEE_S} 12076-12076 32779 ${GW1}`), 'R-ER-2: the other instance\'s ranges reflected by the MSEE');
+  assert.ok(
+    lines.includes(`10.${N}.0.0/20 EBgp ${MSEE_S} 12076-12076 32779 ${GW1}`),
+    "R-ER-2: the other instance's ranges reflected by the MSEE",
+  );
   // az's JSON: every attribute of the SDK model, null where the REST row has none.
   const net = rows.find((r) => r.origin === 'Network')!;
-  assert.deepEqual(net, { localAddress: GW0, network: `10.${N}.0.0/20`, nextHop: null, sourcePeer: GW0, origin: 'Network', asPath: '', weight: 32768 });
+  assert.deepEqual(net, {
+    localAddress: GW0,
+    network: `10.${N}.0.0/20`,
+    nextHop: null,
+    sourcePeer: GW0,
+    origin: 'Network',
+    asPath: '',
+    weight: 32768,
+  });
   assert.ok(rows.every((r) => r.localAddress === GW0));
 });
 
@@ -194,19 +246,41 @@ test('list-learned-routes: rows grouped per (prefix, class) in arrival order; --
     seen.add(k);
   });
   assert.deepEqual(keys.slice(0, 2), [`10.${N}.0.0/20 i`, `10.${N}.0.0/20 i`]);
-  assert.ok(keys.indexOf('1.2.3.0/24 e') < keys.indexOf('1.2.3.0/24 i'), 'learned from the MSEE before the route server reflected it');
-  await assert.rejects(arslab('network', 'vnet-gateway', 'list-learned-routes', '-g', 'rg', '-n', 'er1', '--instance', '2'), /--instance: invalid choice/);
+  assert.ok(
+    keys.indexOf('1.2.3.0/24 e') < keys.indexOf('1.2.3.0/24 i'),
+    'learned from the MSEE before the route server reflected it',
+  );
+  await assert.rejects(
+    arslab('network', 'vnet-gateway', 'list-learned-routes', '-g', 'rg', '-n', 'er1', '--instance', '2'),
+    /--instance: invalid choice/,
+  );
 });
 
-test('list-learned-routes -o table: az\'s columns (NextHop last when the first row is a Network row)', async () => {
-  const t = table(await arslab('network', 'vnet-gateway', 'list-learned-routes', '-g', 'rg', '-n', 'er1', '-o', 'table'));
+test("list-learned-routes -o table: az's columns (NextHop last when the first row is a Network row)", async () => {
+  const t = table(
+    await arslab('network', 'vnet-gateway', 'list-learned-routes', '-g', 'rg', '-n', 'er1', '-o', 'table'),
+  );
   assert.deepEqual(t.header, ['Network', 'Origin', 'SourcePeer', 'AsPath', 'Weight', 'NextHop']);
   assert.deepEqual(t.rows[0], [`10.${N}.0.0/20`, 'Network', GW0, '32768']);
   assert.ok(t.rows.some((r) => r.join(' ') === `169.254.1.88/30 EBgp ${MSEE_P} 12076-133937 32779 ${MSEE_P}`));
 });
 
 test('list-advertised-routes --peer: to the route server, VNet ranges with the instance as next hop, on-premises routes with the MSEE', async () => {
-  const text = await arslab('network', 'vnet-gateway', 'list-advertised-routes', '-g', 'rg', '-n', 'er1', '--peer', RS0, '--instance', '1', '-o', 'table');
+  const text = await arslab(
+    'network',
+    'vnet-gateway',
+    'list-advertised-routes',
+    '-g',
+    'rg',
+    '-n',
+    'er1',
+    '--peer',
+    RS0,
+    '--instance',
+    '1',
+    '-o',
+    'table',
+  );
   const t = table(text);
   assert.deepEqual(t.header, ['Network', 'NextHop', 'Origin', 'AsPath', 'Weight']);
   const rows = t.rows.map((r) => r.join(' '));
@@ -215,73 +289,254 @@ test('list-advertised-routes --peer: to the route server, VNet ranges with the i
   assert.ok(rows.includes(`169.254.1.88/30 ${MSEE_P} Incomplete 12076-133937 0`));
   assert.ok(rows.includes(`1.2.3.0/24 ${MSEE_S} Incomplete 12076-133937 0`));
   assert.ok(!rows.some((r) => r.startsWith('10.2.0.0/16')), 'learned over iBGP: not advertised back to iBGP');
-  const j = await json<{ value: Record<string, unknown>[] }>('network', 'vnet-gateway', 'list-advertised-routes', '-g', 'rg', '-n', 'er1', '--peer', RS0);
-  assert.deepEqual(j.value[0], { localAddress: GW0, network: `10.${N}.0.0/20`, nextHop: GW0, sourcePeer: null, origin: 'Igp', asPath: '', weight: 0 });
+  const j = await json<{ value: Record<string, unknown>[] }>(
+    'network',
+    'vnet-gateway',
+    'list-advertised-routes',
+    '-g',
+    'rg',
+    '-n',
+    'er1',
+    '--peer',
+    RS0,
+  );
+  assert.deepEqual(j.value[0], {
+    localAddress: GW0,
+    network: `10.${N}.0.0/20`,
+    nextHop: GW0,
+    sourcePeer: null,
+    origin: 'Igp',
+    asPath: '',
+    weight: 0,
+  });
   // Toward the MSEE: 65515 prepended.
-  const toMsee = await json<{ value: Row[] }>('network', 'vnet-gateway', 'list-advertised-routes', '-g', 'rg', '-n', 'er1', '--peer', MSEE_P);
+  const toMsee = await json<{ value: Row[] }>(
+    'network',
+    'vnet-gateway',
+    'list-advertised-routes',
+    '-g',
+    'rg',
+    '-n',
+    'er1',
+    '--peer',
+    MSEE_P,
+  );
   assert.ok(toMsee.value.some((r) => r.network === '10.99.0.0/16' && r.asPath === '65515-65001' && r.nextHop === GW0));
-  await assert.rejects(arslab('network', 'vnet-gateway', 'list-advertised-routes', '-g', 'rg', '-n', 'er1', '--peer', '10.9.9.9'), /not a BGP peer of gateway 'er1' instance 0/);
+  await assert.rejects(
+    arslab('network', 'vnet-gateway', 'list-advertised-routes', '-g', 'rg', '-n', 'er1', '--peer', '10.9.9.9'),
+    /not a BGP peer of gateway 'er1' instance 0/,
+  );
 });
 
 test('list-bgp-peer-status: the MSEEs (12076) then the route-server instances (65515), Connected, counts that only grow', async () => {
   const text = await arslab('network', 'vnet-gateway', 'list-bgp-peer-status', '-g', 'rg', '-n', 'er1', '-o', 'table');
   const t = table(text);
-  assert.deepEqual(t.header, ['Neighbor', 'ASN', 'State', 'ConnectedDuration', 'RoutesReceived', 'MessagesSent', 'MessagesReceived']);
-  assert.deepEqual(t.rows.map((r) => `${r[0]} ${r[1]} ${r[2]}`), [`${MSEE_P} 12076 Connected`, `${MSEE_S} 12076 Connected`, `${RS0} 65515 Connected`, `${RS1} 65515 Connected`]);
+  assert.deepEqual(t.header, [
+    'Neighbor',
+    'ASN',
+    'State',
+    'ConnectedDuration',
+    'RoutesReceived',
+    'MessagesSent',
+    'MessagesReceived',
+  ]);
+  assert.deepEqual(
+    t.rows.map((r) => `${r[0]} ${r[1]} ${r[2]}`),
+    [`${MSEE_P} 12076 Connected`, `${MSEE_S} 12076 Connected`, `${RS0} 65515 Connected`, `${RS1} 65515 Connected`],
+  );
   for (const r of t.rows) assert.match(r[3]!, /^\d\d:\d\d:\d\d(\.\d{7})?$/);
-  const one = await json<{ value: { neighbor: string; routesReceived: number; messagesSent: number; messagesReceived: number }[] }>('network', 'vnet-gateway', 'list-bgp-peer-status', '-g', 'rg', '-n', 'er1', '--peer', MSEE_S);
+  const one = await json<{
+    value: { neighbor: string; routesReceived: number; messagesSent: number; messagesReceived: number }[];
+  }>('network', 'vnet-gateway', 'list-bgp-peer-status', '-g', 'rg', '-n', 'er1', '--peer', MSEE_S);
   assert.equal(one.value.length, 1);
   // From the secondary MSEE: .88/30, .92/30, 1.2.3.0/24, 10.250.0.0/16 and the 2 reflected VNet ranges.
   assert.equal(one.value[0]!.routesReceived, 6);
   assert.ok(one.value[0]!.messagesSent >= 2 && one.value[0]!.messagesReceived > 2);
 });
 
-test('express-route list-route-tables: the MSEE\'s table of a link (* on the best path), az\'s `--query value -o table` columns; summary', async () => {
+test("express-route list-route-tables: the MSEE's table of a link (* on the best path), az's `--query value -o table` columns; summary", async () => {
   const j = await json<{ value: { network: string; nextHop: string; locPrf: string; weight: number; path: string }[] }>(
-    'network', 'express-route', 'list-route-tables', '-g', 'rg', '-n', 'c1', '--path', 'primary', '--peering-name', 'AzurePrivatePeering',
+    'network',
+    'express-route',
+    'list-route-tables',
+    '-g',
+    'rg',
+    '-n',
+    'c1',
+    '--path',
+    'primary',
+    '--peering-name',
+    'AzurePrivatePeering',
   );
   const rows = j.value.map((r) => `${r.network} ${r.nextHop} ${r.path}`);
   assert.ok(rows.includes(`10.${N}.0.0/20 ${GW0}* 65515`), rows.join('\n'));
   assert.ok(rows.includes(`10.${N}.0.0/20 ${GW1} 65515`));
-  assert.ok(rows.includes(`10.99.0.0/16 ${GW0}* 65515 65001`), 'NVA routes reach the MSEE through the route server (R-ARS-11)');
+  assert.ok(
+    rows.includes(`10.99.0.0/16 ${GW0}* 65515 65001`),
+    'NVA routes reach the MSEE through the route server (R-ARS-11)',
+  );
   assert.ok(rows.includes('169.254.1.88/30 169.254.1.89* 133937'), 'the customer edge as next hop');
   assert.ok(!rows.some((r) => r.startsWith('1.2.3.0/24')), 'onprem1 advertises 1.2.3.0/24 on the secondary link only');
-  const rest = (await client.call('POST', `${client.rg('rg')}/Microsoft.Network/expressRouteCircuits/c1/peerings/AzurePrivatePeering/routeTables/primary`)) as { value: object[] };
-  assert.deepEqual(Object.keys(rest.value[0]!), ['network', 'nextHop', 'locPrf', 'weight', 'path'], 'the REST key order (what --query value -o table shows)');
-  const t = table(await arslab('network', 'express-route', 'list-route-tables', '-g', 'rg', '-n', 'c1', '--path', 'primary', '--peering-name', 'AzurePrivatePeering', '--query', 'value', '-o', 'table'));
+  const rest = (await client.call(
+    'POST',
+    `${client.rg('rg')}/Microsoft.Network/expressRouteCircuits/c1/peerings/AzurePrivatePeering/routeTables/primary`,
+  )) as { value: object[] };
+  assert.deepEqual(
+    Object.keys(rest.value[0]!),
+    ['network', 'nextHop', 'locPrf', 'weight', 'path'],
+    'the REST key order (what --query value -o table shows)',
+  );
+  const t = table(
+    await arslab(
+      'network',
+      'express-route',
+      'list-route-tables',
+      '-g',
+      'rg',
+      '-n',
+      'c1',
+      '--path',
+      'primary',
+      '--peering-name',
+      'AzurePrivatePeering',
+      '--query',
+      'value',
+      '-o',
+      'table',
+    ),
+  );
   assert.deepEqual(t.header, ['Network', 'NextHop', 'LocPrf', 'Weight', 'Path']);
   // Like az, -o table without --query value cannot show the {value: [...]} answer.
-  assert.equal(await arslab('network', 'express-route', 'list-route-tables', '-g', 'rg', '-n', 'c1', '--path', 'secondary', '--peering-name', 'AzurePrivatePeering', '-o', 'table'), '\n');
-  const sec = await json<{ value: { network: string; nextHop: string }[] }>('network', 'express-route', 'list-route-tables', '-g', 'rg', '-n', 'c1', '--path', 'secondary', '--peering-name', 'AzurePrivatePeering');
+  assert.equal(
+    await arslab(
+      'network',
+      'express-route',
+      'list-route-tables',
+      '-g',
+      'rg',
+      '-n',
+      'c1',
+      '--path',
+      'secondary',
+      '--peering-name',
+      'AzurePrivatePeering',
+      '-o',
+      'table',
+    ),
+    '\n',
+  );
+  const sec = await json<{ value: { network: string; nextHop: string }[] }>(
+    'network',
+    'express-route',
+    'list-route-tables',
+    '-g',
+    'rg',
+    '-n',
+    'c1',
+    '--path',
+    'secondary',
+    '--peering-name',
+    'AzurePrivatePeering',
+  );
   assert.ok(sec.value.some((r) => r.network === '1.2.3.0/24' && r.nextHop === '169.254.1.93*'));
   const sum = await json<{ value: { neighbor: string; v: number; as: number; upDown: string; statePfxRcd: string }[] }>(
-    'network', 'express-route', 'list-route-tables-summary', '-g', 'rg', '-n', 'c1', '--path', 'primary', '--peering-name', 'AzurePrivatePeering',
+    'network',
+    'express-route',
+    'list-route-tables-summary',
+    '-g',
+    'rg',
+    '-n',
+    'c1',
+    '--path',
+    'primary',
+    '--peering-name',
+    'AzurePrivatePeering',
   );
-  assert.deepEqual(sum.value.map((s) => `${s.neighbor} ${s.v} ${s.as} ${s.statePfxRcd}`), ['169.254.1.89 4 133937 3']);
-  await assert.rejects(arslab('network', 'express-route', 'list-route-tables', '-g', 'rg', '-n', 'c1', '--path', 'primary', '--peering-name', 'MicrosoftPeering'), /AzurePrivatePeering only/);
+  assert.deepEqual(
+    sum.value.map((s) => `${s.neighbor} ${s.v} ${s.as} ${s.statePfxRcd}`),
+    ['169.254.1.89 4 133937 3'],
+  );
+  await assert.rejects(
+    arslab(
+      'network',
+      'express-route',
+      'list-route-tables',
+      '-g',
+      'rg',
+      '-n',
+      'c1',
+      '--path',
+      'primary',
+      '--peering-name',
+      'MicrosoftPeering',
+    ),
+    /AzurePrivatePeering only/,
+  );
 });
 
 test('vnet-gateway show and express-route show: the resources, flattened as az prints them', async () => {
-  const gw = await json<{ gatewayType: string; bgpSettings: { asn: number; bgpPeeringAddress: string }; resourceGroup: string }>('network', 'vnet-gateway', 'show', '-g', 'rg', '-n', 'er1');
+  const gw = await json<{
+    gatewayType: string;
+    bgpSettings: { asn: number; bgpPeeringAddress: string };
+    resourceGroup: string;
+  }>('network', 'vnet-gateway', 'show', '-g', 'rg', '-n', 'er1');
   assert.equal(gw.gatewayType, 'ExpressRoute');
-  assert.deepEqual([gw.bgpSettings.asn, gw.bgpSettings.bgpPeeringAddress, gw.resourceGroup], [65515, `${GW0},${GW1}`, 'rg']);
-  const c = await json<{ peerings: { name: string; azureASN: number; peerASN: number; resourceGroup: string }[] }>('network', 'express-route', 'show', '-g', 'rg', '-n', 'c1');
-  assert.deepEqual(c.peerings.map((p) => [p.name, p.azureASN, p.peerASN, p.resourceGroup]), [['AzurePrivatePeering', 12076, 133937, 'rg']]);
+  assert.deepEqual(
+    [gw.bgpSettings.asn, gw.bgpSettings.bgpPeeringAddress, gw.resourceGroup],
+    [65515, `${GW0},${GW1}`, 'rg'],
+  );
+  const c = await json<{ peerings: { name: string; azureASN: number; peerASN: number; resourceGroup: string }[] }>(
+    'network',
+    'express-route',
+    'show',
+    '-g',
+    'rg',
+    '-n',
+    'c1',
+  );
+  assert.deepEqual(
+    c.peerings.map((p) => [p.name, p.azureASN, p.peerASN, p.resourceGroup]),
+    [['AzurePrivatePeering', 12076, 133937, 'rg']],
+  );
 });
 
-test('routeserver update --allow-b2b-traffic false/true: the gateway\'s IBgp rows go and come back (R-ARS-11); output as show', async () => {
-  const off = await json<{ allowBranchToBranchTraffic: boolean; virtualRouterAsn: number }>('network', 'routeserver', 'update', '-g', 'rg', '-n', 'hub1rs', '--allow-b2b-traffic', 'false');
+test("routeserver update --allow-b2b-traffic false/true: the gateway's IBgp rows go and come back (R-ARS-11); output as show", async () => {
+  const off = await json<{ allowBranchToBranchTraffic: boolean; virtualRouterAsn: number }>(
+    'network',
+    'routeserver',
+    'update',
+    '-g',
+    'rg',
+    '-n',
+    'hub1rs',
+    '--allow-b2b-traffic',
+    'false',
+  );
   assert.equal(off.allowBranchToBranchTraffic, false);
   assert.equal(off.virtualRouterAsn, 65515);
   let rows = await learned('0');
   assert.ok(!rows.some((r) => r.origin === 'IBgp'), rows.map(line).join('\n'));
   assert.ok(rows.some((r) => r.origin === 'Network') && rows.some((r) => r.origin === 'EBgp'));
-  const peers = (await json<{ value: { neighbor: string }[] }>('network', 'vnet-gateway', 'list-bgp-peer-status', '-g', 'rg', '-n', 'er1')).value.map((p) => p.neighbor);
+  const peers = (
+    await json<{ value: { neighbor: string }[] }>(
+      'network',
+      'vnet-gateway',
+      'list-bgp-peer-status',
+      '-g',
+      'rg',
+      '-n',
+      'er1',
+    )
+  ).value.map((p) => p.neighbor);
   assert.deepEqual(peers, [MSEE_P, MSEE_S], 'no iBGP sessions with the route server exist with branch-to-branch off');
   await json('network', 'routeserver', 'update', '-g', 'rg', '-n', 'hub1rs', '--allow-b2b-traffic');
   rows = await learned('0');
   assert.ok(rows.some((r) => r.origin === 'IBgp' && r.network === '10.99.0.0/16'));
-  assert.equal((await json<{ allowBranchToBranchTraffic: boolean }>('network', 'routeserver', 'show', '-g', 'rg', '-n', 'hub1rs')).allowBranchToBranchTraffic, true);
+  assert.equal(
+    (await json<{ allowBranchToBranchTraffic: boolean }>('network', 'routeserver', 'show', '-g', 'rg', '-n', 'hub1rs'))
+      .allowBranchToBranchTraffic,
+    true,
+  );
   const ev = lab.events.since(0).filter((e) => e.message.includes('route server hub1rs updated'));
   assert.equal(ev.length, 2);
 });
@@ -293,10 +548,31 @@ test('routeserver update --hub-routing-preference: which route a NIC gets for a 
   assert.deepEqual(nic(), [`10.250.0.0/16 ${NVA}`], 'VpnGateway: NVA and VPN routes win over ExpressRoute');
   await json('network', 'routeserver', 'update', '-g', 'rg', '-n', 'hub1rs', '--hub-routing-preference', 'aspath');
   assert.deepEqual(nic(), ['10.250.0.0/16 10.2.146.35'], 'ASPath: 12076 133937 is shorter than 65001 65001 65001');
-  const show = await json<{ hubRoutingPreference: string }>('network', 'routeserver', 'show', '-g', 'rg', '-n', 'hub1rs');
+  const show = await json<{ hubRoutingPreference: string }>(
+    'network',
+    'routeserver',
+    'show',
+    '-g',
+    'rg',
+    '-n',
+    'hub1rs',
+  );
   assert.equal(show.hubRoutingPreference, 'ASPath');
-  await json('network', 'routeserver', 'update', '-g', 'rg', '-n', 'hub1rs', '--hub-routing-preference', 'ExpressRoute');
-  await assert.rejects(arslab('network', 'routeserver', 'update', '-g', 'rg', '-n', 'hub1rs', '--hub-routing-preference', 'Bogus'), /invalid choice: 'Bogus'/);
+  await json(
+    'network',
+    'routeserver',
+    'update',
+    '-g',
+    'rg',
+    '-n',
+    'hub1rs',
+    '--hub-routing-preference',
+    'ExpressRoute',
+  );
+  await assert.rejects(
+    arslab('network', 'routeserver', 'update', '-g', 'rg', '-n', 'hub1rs', '--hub-routing-preference', 'Bogus'),
+    /invalid choice: 'Bogus'/,
+  );
 });
 
 test('link list: every in-process session with its state and detection', async () => {
@@ -317,19 +593,43 @@ test('link down --circuit --path (cut): the routes leave NICs only after BFD det
   await lab.settled();
   assert.ok(nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35'), 'not yet detected');
   const t0 = Date.now();
-  await waitFor('BFD detection', async () => {
-    await lab.settled();
-    return !nicRows('spokevmVMNic').some((r) => r.startsWith('1.2.3.0/24'));
-  }, 3000);
+  await waitFor(
+    'BFD detection',
+    async () => {
+      await lab.settled();
+      return !nicRows('spokevmVMNic').some((r) => r.startsWith('1.2.3.0/24'));
+    },
+    3000,
+  );
   assert.ok(Date.now() - t0 < 2500, 'detected within BFD time (plus polling)');
-  const st = (await json<{ value: { neighbor: string; state: string }[] }>('network', 'vnet-gateway', 'list-bgp-peer-status', '-g', 'rg', '-n', 'er1')).value;
-  assert.ok(st.every((p) => p.state === 'Connected'), 'the gateway↔MSEE sessions do not ride on the customer link');
+  const st = (
+    await json<{ value: { neighbor: string; state: string }[] }>(
+      'network',
+      'vnet-gateway',
+      'list-bgp-peer-status',
+      '-g',
+      'rg',
+      '-n',
+      'er1',
+    )
+  ).value;
+  assert.ok(
+    st.every((p) => p.state === 'Connected'),
+    'the gateway↔MSEE sessions do not ride on the customer link',
+  );
   await arslab('link', 'up', '--circuit', 'c1', '--path', 'secondary');
-  await waitFor('1.2.3.0/24 back', async () => {
-    await lab.settled();
-    return nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35');
-  }, 3000);
-  const ev = lab.events.since(0).filter((e) => e.source === 'onprem1<->c1/secondary').map((e) => e.message);
+  await waitFor(
+    '1.2.3.0/24 back',
+    async () => {
+      await lab.settled();
+      return nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35');
+    },
+    3000,
+  );
+  const ev = lab.events
+    .since(0)
+    .filter((e) => e.source === 'onprem1<->c1/secondary')
+    .map((e) => e.message);
   assert.ok(ev.some((m) => m.startsWith('fault: link down, cut')));
   assert.ok(ev.some((m) => m === 'down: BFD down'));
   assert.ok(ev.some((m) => m === 'fault cleared: link up'));
@@ -353,7 +653,11 @@ test('link down --graceful --session: closed with a NOTIFICATION, the routes lea
   onprem.originate({ prefix: '1.2.4.0/24', origin: 'igp' });
   onprem.speaker.withdrawLocal(parsePrefix('1.2.3.0/24')!);
   await lab.settled();
-  assert.ok(nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35') && !nicRows('spokevmVMNic').some((r) => r.startsWith('1.2.4.0/24')), 'nothing crosses a cut link');
+  assert.ok(
+    nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35') &&
+      !nicRows('spokevmVMNic').some((r) => r.startsWith('1.2.4.0/24')),
+    'nothing crosses a cut link',
+  );
   await arslab('link', 'up', '--circuit', 'c1', '--path', 'primary');
   await arslab('link', 'up', '--circuit', 'c1', '--path', 'secondary');
   await lab.settled();
@@ -363,15 +667,20 @@ test('link down --graceful --session: closed with a NOTIFICATION, the routes lea
   onprem.originate(routers[0]!.routes[0]!);
   await lab.settled();
   assert.ok(nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35'));
-  await assert.rejects(arslab('link', 'down', '--session', 'nope<->nothing'), /no in-process BGP session 'nope<->nothing'/);
+  await assert.rejects(
+    arslab('link', 'down', '--session', 'nope<->nothing'),
+    /no in-process BGP session 'nope<->nothing'/,
+  );
 });
 
 test('node stop|start on a built-in on-premises router: NOTIFICATION (at once), --kill (BFD), start brings its routes back', async () => {
   const out = await arslab('node', 'stop', 'onprem1');
   assert.equal(out, 'onprem1: stopped\n');
   await lab.settled();
-  assert.ok(!nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24') || r.startsWith('10.250.0.0/16 10.2.146.35')));
-  assert.ok(nicRows('clientVMNic').includes(`10.250.0.0/16 ${NVA}`), 'the NVA\'s route takes over');
+  assert.ok(
+    !nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24') || r.startsWith('10.250.0.0/16 10.2.146.35')),
+  );
+  assert.ok(nicRows('clientVMNic').includes(`10.250.0.0/16 ${NVA}`), "the NVA's route takes over");
   const links = await json<{ name: string; fault: string }[]>('link', 'list');
   assert.equal(links.find((l) => l.name === 'onprem1<->c1/primary')?.fault, 'router onprem1 stopped');
   await assert.rejects(arslab('link', 'up', '--session', 'onprem1<->c1/primary'), /router onprem1, which is stopped/);
@@ -381,12 +690,18 @@ test('node stop|start on a built-in on-premises router: NOTIFICATION (at once), 
   await arslab('node', 'stop', '--kill', 'onprem1');
   await lab.settled();
   assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'killed: no NOTIFICATION, not yet detected');
-  await waitFor('BFD detection of the killed router', async () => {
-    await lab.settled();
-    return !nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24'));
-  }, 3000);
+  await waitFor(
+    'BFD detection of the killed router',
+    async () => {
+      await lab.settled();
+      return !nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24'));
+    },
+    3000,
+  );
   await arslab('node', 'start', 'onprem1');
   await lab.settled();
   assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'));
-  assert.ok(lab.events.since(0).some((e) => e.type === 'node' && e.source === 'onprem1' && e.message.startsWith('kill')));
+  assert.ok(
+    lab.events.since(0).some((e) => e.type === 'node' && e.source === 'onprem1' && e.message.startsWith('kill')),
+  );
 });

@@ -52,10 +52,17 @@ export interface RunResult {
 }
 
 /** Runs argv to completion; SIGKILLs it (by PID) after timeoutMs. */
-export function run(argv: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+export function run(
+  argv: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+): Promise<RunResult> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: opts.cwd ?? ROOT,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -130,7 +137,11 @@ export function labNamespaces(labName: string): string[] {
 }
 
 /** Retries `check` until it returns a value other than undefined/false; throws with `what` on timeout. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -140,7 +151,10 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => T
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+      );
     await sleep(150);
   }
 }
@@ -181,7 +195,10 @@ export class LabCli {
   /** `arslab ARGS…`, which must succeed; its stdout. */
   async ok(args: readonly string[], timeoutMs = 30_000): Promise<string> {
     const r = await this.arslab(args, timeoutMs);
-    if (r.code !== 0) throw new Error(`arslab ${args.join(' ')} failed (code ${r.code}, signal ${r.signal}):\n${r.stdout}\n${r.stderr}${this.logTail()}`);
+    if (r.code !== 0)
+      throw new Error(
+        `arslab ${args.join(' ')} failed (code ${r.code}, signal ${r.signal}):\n${r.stdout}\n${r.stderr}${this.logTail()}`,
+      );
     return r.stdout;
   }
 
@@ -196,7 +213,12 @@ export class LabCli {
 
   /** `arslab up ARGS…` in the foreground, as from a terminal: its own process group, so Ctrl-C can go to all of it. */
   foregroundUp(args: readonly string[]): { child: ChildProcess; output: () => string } {
-    const child = spawn(process.execPath, ['--enable-source-maps', MAIN, 'up', ...args], { cwd: ROOT, env: this.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--enable-source-maps', MAIN, 'up', ...args], {
+      cwd: ROOT,
+      env: this.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.foreground.push(child);
     if (child.pid) this.seen.set(child.pid, procStat(child.pid)?.start);
     let out = '';
@@ -218,7 +240,8 @@ export class LabCli {
     const s = this.state(labName);
     if (!s) throw new Error(`no state file for lab ${labName} in ${this.stateDir}`);
     this.seen.set(s.pid, this.seen.get(s.pid) ?? procStat(s.pid)?.start);
-    for (const pid of s.pids) if (!this.seen.has(pid)) this.seen.set(pid, s.pidStarts?.[String(pid)] ?? procStat(pid)?.start);
+    for (const pid of s.pids)
+      if (!this.seen.has(pid)) this.seen.set(pid, s.pidStarts?.[String(pid)] ?? procStat(pid)?.start);
     for (const n of s.namespaces) this.namespaces.add(n);
     return s;
   }
@@ -235,15 +258,18 @@ export class LabCli {
   leftovers(labName: string): string[] {
     const out: string[] = [];
     for (const pid of this.alivePids()) out.push(`pid ${pid} alive`);
-    for (const p of processesMentioning([this.stateDir, `arslab-${namespaceTag(labName)}-`])) out.push(`pid ${p.pid} (${p.cmd.slice(0, 120)})`);
+    for (const p of processesMentioning([this.stateDir, `arslab-${namespaceTag(labName)}-`]))
+      out.push(`pid ${p.pid} (${p.cmd.slice(0, 120)})`);
     for (const n of labNamespaces(labName)) out.push(`namespace ${n}`);
     return [...new Set(out)];
   }
 
   async waitClean(labName: string, timeoutMs = 5000): Promise<void> {
-    await waitFor(`nothing left of lab ${labName}`, timeoutMs, () => this.leftovers(labName).length === 0).catch((e: Error) => {
-      throw new Error(`${e.message}; left: ${this.leftovers(labName).join('; ')}`);
-    });
+    await waitFor(`nothing left of lab ${labName}`, timeoutMs, () => this.leftovers(labName).length === 0).catch(
+      (e: Error) => {
+        throw new Error(`${e.message}; left: ${this.leftovers(labName).join('; ')}`);
+      },
+    );
   }
 
   logTail(): string {

@@ -11,8 +11,18 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRoot, LabCli, labNamespaces, missingBinaries, run, waitFor } from './labCli.js';
 
-const missing = missingBinaries(['/usr/sbin/bird', '/usr/lib/frr/bgpd', '/usr/bin/vtysh', '/usr/bin/gobgpd', '/usr/bin/gobgp']);
-const skip = !isRoot ? 'netns mode needs root' : missing.length ? `missing ${missing.join(', ')} (scripts/setup --daemons all)` : false;
+const missing = missingBinaries([
+  '/usr/sbin/bird',
+  '/usr/lib/frr/bgpd',
+  '/usr/bin/vtysh',
+  '/usr/bin/gobgpd',
+  '/usr/bin/gobgp',
+]);
+const skip = !isRoot
+  ? 'netns mode needs root'
+  : missing.length
+    ? `missing ${missing.join(', ')} (scripts/setup --daemons all)`
+    : false;
 const NAME = 'arslab-test-netns-daemons';
 
 const LAB = `
@@ -99,7 +109,10 @@ interface Status {
   nodes: { name: string; state: string; realAddress: string }[];
 }
 
-test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, controlled from outside', { skip, timeout: 60_000 }, async () => {
+test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, controlled from outside', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const cli = new LabCli('netns-d');
   try {
     const file = join(cli.stateDir, 'lab.yml');
@@ -135,11 +148,24 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
       ['p-frr', '100.64.63.0/24', '10.61.0.6'],
     ] as const) {
       await waitFor(`${prefix} learned from ${peering}`, 10_000, async () => {
-        const r = JSON.parse(await cli.ok(['network', 'routeserver', 'peering', 'list-learned-routes', '--name', peering, '--routeserver', 'rs', '--resource-group', 'rg'])) as Record<
-          string,
-          { network: string; nextHop: string }[]
-        >;
-        return Object.keys(r).length === 2 && Object.values(r).every((v) => v.some((x) => x.network === prefix && x.nextHop === nh));
+        const r = JSON.parse(
+          await cli.ok([
+            'network',
+            'routeserver',
+            'peering',
+            'list-learned-routes',
+            '--name',
+            peering,
+            '--routeserver',
+            'rs',
+            '--resource-group',
+            'rg',
+          ]),
+        ) as Record<string, { network: string; nextHop: string }[]>;
+        return (
+          Object.keys(r).length === 2 &&
+          Object.values(r).every((v) => v.some((x) => x.network === prefix && x.nextHop === nh))
+        );
       });
     }
 
@@ -161,7 +187,9 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
       ]) {
         const routes = await cli.json<{ prefix: string; nextHop: string; peer?: string }[]>(['node', 'routes', node!]);
         for (const prefix of ['10.61.0.0/16', other!]) {
-          for (const rs of ['10.61.1.4', '10.61.1.5']) if (!routes.some((r) => r.prefix === prefix && r.peer === rs && r.nextHop === rs)) throw new Error(`${node}: no ${prefix} from ${rs}: ${JSON.stringify(routes)}`);
+          for (const rs of ['10.61.1.4', '10.61.1.5'])
+            if (!routes.some((r) => r.prefix === prefix && r.peer === rs && r.nextHop === rs))
+              throw new Error(`${node}: no ${prefix} from ${rs}: ${JSON.stringify(routes)}`);
         }
       }
       return true;

@@ -65,20 +65,26 @@ function rawClient(local: string) {
   return { socket, got, closed, send: (b: Uint8Array) => socket.write(b) };
 }
 
-
-const notification = (m: ReturnType<typeof decodeMessage>) => (m.ok && m.value.type === 'NOTIFICATION' ? `${m.value.code}/${m.value.subcode}` : undefined);
+const notification = (m: ReturnType<typeof decodeMessage>) =>
+  m.ok && m.value.type === 'NOTIFICATION' ? `${m.value.code}/${m.value.subcode}` : undefined;
 
 test('a connection from an unconfigured address is refused with Cease/Connection Rejected and logged (R-ARS-3)', async () => {
   const c = rawClient(`127.${N}.1.99`);
   await c.closed;
   assert.deepEqual(c.got.map(notification), ['6/5']);
-  await waitFor('the refusal on the timeline', () => lab.events.since(0).some((e) => e.type === 'refused' && e.message.includes(`127.${N}.1.99`)));
+  await waitFor('the refusal on the timeline', () =>
+    lab.events.since(0).some((e) => e.type === 'refused' && e.message.includes(`127.${N}.1.99`)),
+  );
   assert.ok(rs().instances[0].listener.refused.some((r) => r.remoteAddress === `127.${N}.1.99`));
 });
 
 test('a peer with the wrong ASN gets OPEN Message Error / Bad Peer AS (2/2)', async () => {
   const p = rs().instances[0].peerings.get('wrongasn')!.session.peer;
-  await waitFor('Bad Peer AS sent', () => p.counters.lastNotificationSent?.code === 2 && p.counters.lastNotificationSent.subcode === 2, 15_000);
+  await waitFor(
+    'Bad Peer AS sent',
+    () => p.counters.lastNotificationSent?.code === 2 && p.counters.lastNotificationSent.subcode === 2,
+    15_000,
+  );
   assert.notEqual(p.state, 'Established');
 });
 
@@ -104,7 +110,18 @@ async function tryOpen() {
   await new Promise<void>((r) => c.socket.once('connect', () => r()).once('error', () => r()));
   c.send(
     encodeMessage(
-      { type: 'OPEN', version: 4, myAs: 65001, holdTime: 90, bgpId: 0x0a230104, capabilities: [{ kind: 'multiprotocol', afi: 1, safi: 1 }, { kind: 'four-octet-as', asn: 65001 }], otherParameters: [] },
+      {
+        type: 'OPEN',
+        version: 4,
+        myAs: 65001,
+        holdTime: 90,
+        bgpId: 0x0a230104,
+        capabilities: [
+          { kind: 'multiprotocol', afi: 1, safi: 1 },
+          { kind: 'four-octet-as', asn: 65001 },
+        ],
+        otherParameters: [],
+      },
       CONTEXT_4OCTET,
     ),
   );
@@ -125,7 +142,10 @@ test('RFC 7606 treat-as-withdraw: a bad ORIGIN value withdraws the route and kee
   const { c, peer } = await openSession();
   try {
     c.send(update(GOOD, NLRI));
-    const learned = () => rs().learnedRoutes('raw')['RouteServiceRole_IN_0']!.some((r) => r.network === '10.240.0.0/16');
+    const learned = () =>
+      rs()
+        .learnedRoutes('raw')
+        ['RouteServiceRole_IN_0']!.some((r) => r.network === '10.240.0.0/16');
     await waitFor('10.240.0.0/16 learned', learned);
     const bad = [...GOOD];
     bad[3] = 7; // ORIGIN value 7: RFC 7606 §7.1

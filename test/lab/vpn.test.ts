@@ -62,7 +62,10 @@ async function stop(r: Running | undefined): Promise<void> {
 const gateway = (lab: Lab, name: string) => [...lab.hybrid!.gateways.values()].find((g) => g.resource.name === name)!;
 
 /** A built-in router's Loc-RIB: "prefix asn asn …" of its best path per prefix. */
-const routerRows = (lab: Lab, name: string) => [...lab.hybrid!.routers.get(name)!.speaker.locRib()].map((e) => `${formatPrefix(e.prefix)} ${pathAsns(e.best[0]!.attrs).join(' ')}`.trim());
+const routerRows = (lab: Lab, name: string) =>
+  [...lab.hybrid!.routers.get(name)!.speaker.locRib()].map((e) =>
+    `${formatPrefix(e.prefix)} ${pathAsns(e.best[0]!.attrs).join(' ')}`.trim(),
+  );
 
 /** A NIC's active VirtualNetworkGateway rows, "prefix nextHop", one per next hop. */
 const nicRows = (lab: Lab, nicName: string) =>
@@ -79,7 +82,9 @@ function gatewayRows(lab: Lab, name: string, i: 0 | 1): string[] {
     for (const p of sp.candidates(prefix)) {
       if (p.rejected) continue;
       const origin = p.source.kind === 'local' ? 'Network' : p.source.kind === 'ibgp' ? 'IBgp' : 'EBgp';
-      out.push(`${formatPrefix(prefix)} ${origin} ${p.source.address || '-'} ${formatAsPathAzure(p.attrs.asPath) || '-'} ${p.weight}`);
+      out.push(
+        `${formatPrefix(prefix)} ${origin} ${p.source.address || '-'} ${formatAsPathAzure(p.attrs.asPath) || '-'} ${p.weight}`,
+      );
     }
   }
   return out;
@@ -113,7 +118,13 @@ function vpnHub(n: number, activeActive: boolean, sites: { lng: string; asn: num
         apipa: activeActive ? ['169.254.21.1', '169.254.22.1'] : ['169.254.21.1'],
       },
     ],
-    localNetworkGateways: sites.map((s, i) => ({ name: s.lng, ip: `203.0.113.${n - 100 + i}`, prefixes: [], asn: s.asn, bgp: s.bgp })),
+    localNetworkGateways: sites.map((s, i) => ({
+      name: s.lng,
+      ip: `203.0.113.${n - 100 + i}`,
+      prefixes: [],
+      asn: s.asn,
+      bgp: s.bgp,
+    })),
     connections: sites.map((s) => ({ name: `vpn1-${s.lng}`, gateway: 'vpn1', lng: s.lng })),
   };
 }
@@ -171,10 +182,13 @@ describe('R-VPN-1: active-active VPN gateway with two BGP sites', () => {
     for (const s of lab().hybrid!.sessions.values()) assert.equal(s.state, 'Established', s.label);
     const gw = lab().hybrid!.sessions.get('site1<->vpn1/1')!;
     assert.equal(gw.end(0).peer.address, '169.254.22.1', 'the site sees instance 1 at its APIPA address');
-    assert.ok(gatewayRows(lab(), 'vpn1', 1).includes('10.145.0.0/16 EBgp 169.254.21.6 65010 32768'), gatewayRows(lab(), 'vpn1', 1).join('\n'));
+    assert.ok(
+      gatewayRows(lab(), 'vpn1', 1).includes('10.145.0.0/16 EBgp 169.254.21.6 65010 32768'),
+      gatewayRows(lab(), 'vpn1', 1).join('\n'),
+    );
   });
 
-  test('effective routes: on-premises prefixes toward each instance\'s private IP (ECMP, two rows)', T, () => {
+  test("effective routes: on-premises prefixes toward each instance's private IP (ECMP, two rows)", T, () => {
     const rows = nicRows(lab(), 'clientVMNic');
     assert.deepEqual(
       rows.filter((x) => x.startsWith('10.145.0.0/16')),
@@ -187,33 +201,45 @@ describe('R-VPN-1: active-active VPN gateway with two BGP sites', () => {
     );
   });
 
-  test('never a default route nor a prefix overlapping the VNet toward on-premises; VNet ranges and other sites\' routes do go', T, () => {
-    const rows = routerRows(lab(), 'site2');
-    // Positive controls: the gateway holds what site1 sent, and passes site1's other routes and the VNet range.
-    const held = gatewayRows(lab(), 'vpn1', 0).map((x) => x.split(' ')[0]);
-    for (const p of ['0.0.0.0/0', '10.140.0.0/16', '10.140.8.0/24']) assert.ok(held.includes(p), `the gateway learned ${p}`);
-    assert.ok(rows.includes('10.140.0.0/20 65515'), rows.join('\n'));
-    assert.ok(rows.includes('10.145.0.0/16 65515 65010'), rows.join('\n'));
-    assert.ok(!rows.some((x) => x.startsWith('0.0.0.0/0')), `no default route: ${rows.join(', ')}`);
-    assert.ok(!rows.some((x) => x.startsWith('10.140.0.0/16 ')), `no supernet of the VNet: ${rows.join(', ')}`);
-    assert.ok(!rows.some((x) => x.startsWith('10.140.8.0/24')), `no subnet of the VNet: ${rows.join(', ')}`);
-  });
+  test(
+    "never a default route nor a prefix overlapping the VNet toward on-premises; VNet ranges and other sites' routes do go",
+    T,
+    () => {
+      const rows = routerRows(lab(), 'site2');
+      // Positive controls: the gateway holds what site1 sent, and passes site1's other routes and the VNet range.
+      const held = gatewayRows(lab(), 'vpn1', 0).map((x) => x.split(' ')[0]);
+      for (const p of ['0.0.0.0/0', '10.140.0.0/16', '10.140.8.0/24'])
+        assert.ok(held.includes(p), `the gateway learned ${p}`);
+      assert.ok(rows.includes('10.140.0.0/20 65515'), rows.join('\n'));
+      assert.ok(rows.includes('10.145.0.0/16 65515 65010'), rows.join('\n'));
+      assert.ok(!rows.some((x) => x.startsWith('0.0.0.0/0')), `no default route: ${rows.join(', ')}`);
+      assert.ok(!rows.some((x) => x.startsWith('10.140.0.0/16 ')), `no supernet of the VNet: ${rows.join(', ')}`);
+      assert.ok(!rows.some((x) => x.startsWith('10.140.8.0/24')), `no subnet of the VNet: ${rows.join(', ')}`);
+    },
+  );
 
-  test('AS-path prepend from on-premises is honoured: of two sites announcing a prefix, the prepended path loses', T, () => {
-    for (const i of [0, 1] as const) {
-      const sp = gateway(lab(), 'vpn1').instances[i]!;
-      const e = [...sp.locRib()].find((x) => formatPrefix(x.prefix) === '10.146.0.0/16')!;
-      assert.deepEqual(
-        e.best.map((p) => `${p.source.name} ${formatAsPathAzure(p.attrs.asPath)}`),
-        ['lng1 65010'],
-        `instance ${i}: one best path, site1's`,
-      );
-      assert.ok(sp.candidates(e.prefix).some((p) => formatAsPathAzure(p.attrs.asPath) === '65020-65020-65020'), 'site2\'s prepended path is there, and loses');
-    }
-    // NICs: the prefix once, toward both instances.
-    const nic = nicRows(lab(), 'clientVMNic').filter((x) => x.startsWith('10.146.0.0/16'));
-    assert.deepEqual(nic, ['10.146.0.0/16 10.140.3.4', '10.146.0.0/16 10.140.3.5']);
-  });
+  test(
+    'AS-path prepend from on-premises is honoured: of two sites announcing a prefix, the prepended path loses',
+    T,
+    () => {
+      for (const i of [0, 1] as const) {
+        const sp = gateway(lab(), 'vpn1').instances[i]!;
+        const e = [...sp.locRib()].find((x) => formatPrefix(x.prefix) === '10.146.0.0/16')!;
+        assert.deepEqual(
+          e.best.map((p) => `${p.source.name} ${formatAsPathAzure(p.attrs.asPath)}`),
+          ['lng1 65010'],
+          `instance ${i}: one best path, site1's`,
+        );
+        assert.ok(
+          sp.candidates(e.prefix).some((p) => formatAsPathAzure(p.attrs.asPath) === '65020-65020-65020'),
+          "site2's prepended path is there, and loses",
+        );
+      }
+      // NICs: the prefix once, toward both instances.
+      const nic = nicRows(lab(), 'clientVMNic').filter((x) => x.startsWith('10.146.0.0/16'));
+      assert.deepEqual(nic, ['10.146.0.0/16 10.140.3.4', '10.146.0.0/16 10.140.3.5']);
+    },
+  );
 
   test('timers 60/180 and no BFD: a cut tunnel keeps its routes for the 180 s hold time, then they go', T, async () => {
     const sessions = ['site2<->vpn1/0', 'site2<->vpn1/1'].map((l) => lab().hybrid!.sessions.get(l)!);
@@ -237,14 +263,21 @@ describe('R-VPN-1: active-standby VPN gateway', () => {
   let r: Running | undefined;
   before(async () => {
     r = await start('as', vpnHub(141, false, [{ lng: 'lng1', asn: 65011, bgp: '169.254.21.2' }]), [
-      { kind: 'router', name: 'site1', asn: 65011, routerId: '169.254.21.2', attach: [{ kind: 'vpn', localNetworkGateway: 'lng1' }], routes: [{ prefix: '10.145.0.0/16', origin: 'igp' }] },
+      {
+        kind: 'router',
+        name: 'site1',
+        asn: 65011,
+        routerId: '169.254.21.2',
+        attach: [{ kind: 'vpn', localNetworkGateway: 'lng1' }],
+        routes: [{ prefix: '10.145.0.0/16', origin: 'igp' }],
+      },
     ]);
   }, T);
   after(async () => {
     await stop(r);
   }, T);
 
-  test('one instance, one BGP session; NICs get one row, toward the gateway\'s public IP', T, () => {
+  test("one instance, one BGP session; NICs get one row, toward the gateway's public IP", T, () => {
     const lab = r!.lab;
     assert.equal(gateway(lab, 'vpn1').instances.length, 1);
     assert.deepEqual([...lab.hybrid!.sessions.keys()], ['site1<->vpn1/0']);
@@ -260,40 +293,49 @@ describe('R-VPN-1: 4,000 prefixes per peer; past it the session drops', () => {
   let r: Running | undefined;
   const prefixes = Array.from({ length: 4001 }, (_, k) => `10.148.${k >> 4}.${(k & 15) << 4}/28`);
   before(async () => {
-    r = await start('limit', vpnHub(143, true, [{ lng: 'lng1', asn: 65013, bgp: '169.254.21.2' }]), [
-      {
-        kind: 'router',
-        name: 'big',
-        asn: 65013,
-        routerId: '169.254.21.2',
-        attach: [{ kind: 'vpn', localNetworkGateway: 'lng1' }],
-        routes: prefixes.slice(0, 4000).map((prefix) => ({ prefix, origin: 'igp' as const })),
-      },
-    ], clock);
+    r = await start(
+      'limit',
+      vpnHub(143, true, [{ lng: 'lng1', asn: 65013, bgp: '169.254.21.2' }]),
+      [
+        {
+          kind: 'router',
+          name: 'big',
+          asn: 65013,
+          routerId: '169.254.21.2',
+          attach: [{ kind: 'vpn', localNetworkGateway: 'lng1' }],
+          routes: prefixes.slice(0, 4000).map((prefix) => ({ prefix, origin: 'igp' as const })),
+        },
+      ],
+      clock,
+    );
   }, T);
   after(async () => {
     await stop(r);
   }, T);
 
-  test('4,000 routes are taken; the 4,001st drops both sessions and every route of the site; below the limit again, the retry brings them back', T, async () => {
-    const lab = r!.lab;
-    const sessions = ['big<->vpn1/0', 'big<->vpn1/1'].map((l) => lab.hybrid!.sessions.get(l)!);
-    const count = () => nicRows(lab, 'clientVMNic').filter((x) => x.startsWith('10.148.')).length;
-    for (const s of sessions) assert.equal(s.state, 'Established');
-    assert.equal(count(), 8000, '4,000 prefixes, two next hops each');
-    const router = lab.hybrid!.routers.get('big')!;
-    const extra = parsePrefix(prefixes[4000]!)!;
-    router.speaker.originate(extra, internAttrs({ origin: 0, asPath: [], nextHop: '169.254.21.2' }));
-    await lab.settled();
-    for (const s of sessions) assert.equal(s.state, 'Idle', `${s.label} dropped`);
-    assert.equal(count(), 0, 'every route of the site withdrawn');
-    assert.ok(lab.events.since().some((e) => /prefix limit exceeded at vpn1\/0: 4001 > 4000/.test(e.message)));
-    router.speaker.withdrawLocal(extra);
-    clock.advance(30_000);
-    await lab.settled();
-    for (const s of sessions) assert.equal(s.state, 'Established', `${s.label} back after the retry`);
-    assert.equal(count(), 8000);
-  });
+  test(
+    '4,000 routes are taken; the 4,001st drops both sessions and every route of the site; below the limit again, the retry brings them back',
+    T,
+    async () => {
+      const lab = r!.lab;
+      const sessions = ['big<->vpn1/0', 'big<->vpn1/1'].map((l) => lab.hybrid!.sessions.get(l)!);
+      const count = () => nicRows(lab, 'clientVMNic').filter((x) => x.startsWith('10.148.')).length;
+      for (const s of sessions) assert.equal(s.state, 'Established');
+      assert.equal(count(), 8000, '4,000 prefixes, two next hops each');
+      const router = lab.hybrid!.routers.get('big')!;
+      const extra = parsePrefix(prefixes[4000]!)!;
+      router.speaker.originate(extra, internAttrs({ origin: 0, asPath: [], nextHop: '169.254.21.2' }));
+      await lab.settled();
+      for (const s of sessions) assert.equal(s.state, 'Idle', `${s.label} dropped`);
+      assert.equal(count(), 0, 'every route of the site withdrawn');
+      assert.ok(lab.events.since().some((e) => /prefix limit exceeded at vpn1\/0: 4001 > 4000/.test(e.message)));
+      router.speaker.withdrawLocal(extra);
+      clock.advance(30_000);
+      await lab.settled();
+      for (const s of sessions) assert.equal(s.state, 'Established', `${s.label} back after the retry`);
+      assert.equal(count(), 8000);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------
@@ -317,9 +359,26 @@ function b2bModel(): ModelInit {
     routeServers: [{ name: 'hubrs', vnet: 'hub', allowBranchToBranchTraffic: false, peerings: [] }],
     gateways: [
       { name: 'er1', vnet: 'hub', type: 'ExpressRoute', instances: [`10.${B}.3.12`, `10.${B}.3.13`] },
-      { name: 'vpn1', vnet: 'hub', type: 'Vpn', instances: [`10.${B}.3.14`, `10.${B}.3.15`], activeActive: true, publicIps: ['198.51.100.142', '198.51.100.143'], apipa: ['169.254.21.1', '169.254.22.1'] },
+      {
+        name: 'vpn1',
+        vnet: 'hub',
+        type: 'Vpn',
+        instances: [`10.${B}.3.14`, `10.${B}.3.15`],
+        activeActive: true,
+        publicIps: ['198.51.100.142', '198.51.100.143'],
+        apipa: ['169.254.21.1', '169.254.22.1'],
+      },
     ],
-    circuits: [{ name: 'c1', location: 'Amsterdam', peerASN: 65030, primary: '169.254.142.0/30', secondary: '169.254.142.4/30', msee: ['10.144.146.35', '10.144.146.36'] }],
+    circuits: [
+      {
+        name: 'c1',
+        location: 'Amsterdam',
+        peerASN: 65030,
+        primary: '169.254.142.0/30',
+        secondary: '169.254.142.4/30',
+        msee: ['10.144.146.35', '10.144.146.36'],
+      },
+    ],
     connections: [
       { name: 'er1-c1', gateway: 'er1', circuit: 'c1', msee: [`10.${B}.3.4`, `10.${B}.3.5`] },
       { name: 'vpn1-site', gateway: 'vpn1', lng: 'site' },
@@ -339,14 +398,24 @@ const b2bRouters: RouterNodeSpec[] = [
     ],
     routes: [{ prefix: '10.148.0.0/16', origin: 'igp' }],
   },
-  { kind: 'router', name: 'vpnsite', asn: 65040, routerId: '169.254.21.2', attach: [{ kind: 'vpn', localNetworkGateway: 'site' }], routes: [{ prefix: '10.149.0.0/16', origin: 'igp' }] },
+  {
+    kind: 'router',
+    name: 'vpnsite',
+    asn: 65040,
+    routerId: '169.254.21.2',
+    attach: [{ kind: 'vpn', localNetworkGateway: 'site' }],
+    routes: [{ prefix: '10.149.0.0/16', origin: 'igp' }],
+  },
 ];
 
 describe('R-VPN-2: ExpressRoute and VPN gateways in one VNet', () => {
   let r: Running | undefined;
   const lab = () => r!.lab;
   const setB2b = async (on: boolean) => {
-    lab().applyModel({ ...lab().model, routeServers: lab().model.routeServers.map((x) => ({ ...x, allowBranchToBranchTraffic: on })) }, `test: b2b ${on ? 'on' : 'off'}`);
+    lab().applyModel(
+      { ...lab().model, routeServers: lab().model.routeServers.map((x) => ({ ...x, allowBranchToBranchTraffic: on })) },
+      `test: b2b ${on ? 'on' : 'off'}`,
+    );
     await lab().settled();
   };
   before(async () => {
@@ -357,43 +426,68 @@ describe('R-VPN-2: ExpressRoute and VPN gateways in one VNet', () => {
     await stop(r);
   }, T);
 
-  test('the gateways exchange routes over iBGP: the VPN site\'s prefix is an IBgp row at the ER gateway, the circuit\'s at the VPN gateway', T, () => {
-    for (const i of [0, 1] as const) {
-      const er = gatewayRows(lab(), 'er1', i);
-      assert.ok(er.includes(`10.149.0.0/16 IBgp 10.${B}.3.14 65040 32768`), `er1/${i}:\n${er.join('\n')}`);
-      assert.ok(er.includes(`10.149.0.0/16 IBgp 10.${B}.3.15 65040 32768`));
-      const vpn = gatewayRows(lab(), 'vpn1', i);
-      assert.ok(vpn.includes(`10.148.0.0/16 IBgp 10.${B}.3.12 12076-65030 32768`), `vpn1/${i}:\n${vpn.join('\n')}`);
-    }
-  });
+  test(
+    "the gateways exchange routes over iBGP: the VPN site's prefix is an IBgp row at the ER gateway, the circuit's at the VPN gateway",
+    T,
+    () => {
+      for (const i of [0, 1] as const) {
+        const er = gatewayRows(lab(), 'er1', i);
+        assert.ok(er.includes(`10.149.0.0/16 IBgp 10.${B}.3.14 65040 32768`), `er1/${i}:\n${er.join('\n')}`);
+        assert.ok(er.includes(`10.149.0.0/16 IBgp 10.${B}.3.15 65040 32768`));
+        const vpn = gatewayRows(lab(), 'vpn1', i);
+        assert.ok(vpn.includes(`10.148.0.0/16 IBgp 10.${B}.3.12 12076-65030 32768`), `vpn1/${i}:\n${vpn.join('\n')}`);
+      }
+    },
+  );
 
-  test('branch-to-branch off: no ER↔VPN transit — the circuit\'s site never learns the VPN site\'s prefix, nor the other way round', T, async () => {
-    await setB2b(false);
-    const er = routerRows(lab(), 'onprem-er');
-    const vpn = routerRows(lab(), 'vpnsite');
-    assert.ok(er.includes(`10.${B}.0.0/20 12076`), `positive control: ${er.join(', ')}`);
-    assert.ok(vpn.includes(`10.${B}.0.0/20 65515`), `positive control: ${vpn.join(', ')}`);
-    assert.ok(!er.some((x) => x.startsWith('10.149.0.0/16')), `onprem-er: ${er.join(', ')}`);
-    assert.ok(!vpn.some((x) => x.startsWith('10.148.0.0/16')), `vpnsite: ${vpn.join(', ')}`);
-    // NICs get both anyway.
-    const nic = nicRows(lab(), 'clientVMNic');
-    assert.ok(nic.includes('10.148.0.0/16 10.144.146.35'), nic.join('\n'));
-    assert.ok(nic.includes(`10.149.0.0/16 10.${B}.3.14`), nic.join('\n'));
-  });
+  test(
+    "branch-to-branch off: no ER↔VPN transit — the circuit's site never learns the VPN site's prefix, nor the other way round",
+    T,
+    async () => {
+      await setB2b(false);
+      const er = routerRows(lab(), 'onprem-er');
+      const vpn = routerRows(lab(), 'vpnsite');
+      assert.ok(er.includes(`10.${B}.0.0/20 12076`), `positive control: ${er.join(', ')}`);
+      assert.ok(vpn.includes(`10.${B}.0.0/20 65515`), `positive control: ${vpn.join(', ')}`);
+      assert.ok(!er.some((x) => x.startsWith('10.149.0.0/16')), `onprem-er: ${er.join(', ')}`);
+      assert.ok(!vpn.some((x) => x.startsWith('10.148.0.0/16')), `vpnsite: ${vpn.join(', ')}`);
+      // NICs get both anyway.
+      const nic = nicRows(lab(), 'clientVMNic');
+      assert.ok(nic.includes('10.148.0.0/16 10.144.146.35'), nic.join('\n'));
+      assert.ok(nic.includes(`10.149.0.0/16 10.${B}.3.14`), nic.join('\n'));
+    },
+  );
 
   test('branch-to-branch on: the route server carries ER↔VPN transit, both ways; off again, it stops', T, async () => {
     await setB2b(true);
-    await waitFor('transit through the route server', async () => {
-      await lab().settled();
-      return routerRows(lab(), 'onprem-er').some((x) => x.startsWith('10.149.0.0/16')) && routerRows(lab(), 'vpnsite').some((x) => x.startsWith('10.148.0.0/16'));
-    }, 10_000);
-    assert.ok(routerRows(lab(), 'onprem-er').includes('10.149.0.0/16 12076'), 'private ASNs removed by the MSEE (R-ER-2)');
+    await waitFor(
+      'transit through the route server',
+      async () => {
+        await lab().settled();
+        return (
+          routerRows(lab(), 'onprem-er').some((x) => x.startsWith('10.149.0.0/16')) &&
+          routerRows(lab(), 'vpnsite').some((x) => x.startsWith('10.148.0.0/16'))
+        );
+      },
+      10_000,
+    );
+    assert.ok(
+      routerRows(lab(), 'onprem-er').includes('10.149.0.0/16 12076'),
+      'private ASNs removed by the MSEE (R-ER-2)',
+    );
     const vpn = routerRows(lab(), 'vpnsite').find((x) => x.startsWith('10.148.0.0/16'))!;
     assert.equal(vpn, '10.148.0.0/16 65515 12076 65030');
     await setB2b(false);
-    await waitFor('transit gone', async () => {
-      await lab().settled();
-      return !routerRows(lab(), 'onprem-er').some((x) => x.startsWith('10.149.0.0/16')) && !routerRows(lab(), 'vpnsite').some((x) => x.startsWith('10.148.0.0/16'));
-    }, 10_000);
+    await waitFor(
+      'transit gone',
+      async () => {
+        await lab().settled();
+        return (
+          !routerRows(lab(), 'onprem-er').some((x) => x.startsWith('10.149.0.0/16')) &&
+          !routerRows(lab(), 'vpnsite').some((x) => x.startsWith('10.148.0.0/16'))
+        );
+      },
+      10_000,
+    );
   });
 });

@@ -24,14 +24,22 @@ export function register(server: ApiServer): void {
   const lab = server.lab;
   server.route('GET', '/arslab/explain/nic', async (_m, _b, url) => {
     await lab.settled();
-    return { status: 200, body: explainNic(lab, param(url, 'resourceGroup', true), param(url, 'name', true), param(url, 'prefix', true)) };
+    return {
+      status: 200,
+      body: explainNic(lab, param(url, 'resourceGroup', true), param(url, 'name', true), param(url, 'prefix', true)),
+    };
   });
   server.route('GET', '/arslab/explain/peer', async (_m, _b, url) => {
     await lab.settled();
     const routeServer = param(url, 'routeServer');
     const resourceGroup = param(url, 'resourceGroup');
     const gateway = param(url, 'gateway');
-    const q = { peer: param(url, 'peer', true), ...(routeServer ? { routeServer } : {}), ...(resourceGroup ? { resourceGroup } : {}), ...(gateway ? { gateway } : {}) };
+    const q = {
+      peer: param(url, 'peer', true),
+      ...(routeServer ? { routeServer } : {}),
+      ...(resourceGroup ? { resourceGroup } : {}),
+      ...(gateway ? { gateway } : {}),
+    };
     return { status: 200, body: explainPeer(lab, q, param(url, 'prefix', true)) };
   });
 }

@@ -28,7 +28,14 @@ export function linkRow(h: HybridRuntime, s: InProcessSession): LinkRow {
     name: s.label,
     state: s.state,
     detection: t.bfd ? `BFD ${t.bfd.intervalMs * t.bfd.multiplier} ms` : `hold timer ${t.holdTime} s`,
-    fault: held === undefined ? (h.isActiveSession(s) ? '' : 'branch-to-branch off') : held === 'link' ? 'link down' : `router ${held} stopped`,
+    fault:
+      held === undefined
+        ? h.isActiveSession(s)
+          ? ''
+          : 'branch-to-branch off'
+        : held === 'link'
+          ? 'link down'
+          : `router ${held} stopped`,
   };
 }
 
@@ -41,7 +48,8 @@ interface LinkTarget {
 
 /** The sessions a request names: one by label (either order of its ends), or every session of a circuit link. */
 export function resolveLinks(h: HybridRuntime, t: LinkTarget): InProcessSession[] {
-  if (t.session !== undefined && t.circuit !== undefined) throw AzureErrors.invalidParameter('session', 'give either a session or a circuit link, not both');
+  if (t.session !== undefined && t.circuit !== undefined)
+    throw AzureErrors.invalidParameter('session', 'give either a session or a circuit link, not both');
   if (t.session !== undefined) {
     const want = t.session.replace(/\s+/g, '').toLowerCase();
     const s = [...h.sessions.values()].find((x) => {
@@ -49,16 +57,34 @@ export function resolveLinks(h: HybridRuntime, t: LinkTarget): InProcessSession[
       const [a, b] = l.split('<->');
       return l === want || `${b}<->${a}` === want;
     });
-    if (!s) throw new AzureError(404, 'SessionNotFound', `no in-process BGP session '${t.session}' in this lab (arslab link list shows them: ${[...h.sessions.keys()].slice(0, 6).join(', ')}${h.sessions.size > 6 ? ', …' : ''})`);
+    if (!s)
+      throw new AzureError(
+        404,
+        'SessionNotFound',
+        `no in-process BGP session '${t.session}' in this lab (arslab link list shows them: ${[...h.sessions.keys()].slice(0, 6).join(', ')}${h.sessions.size > 6 ? ', …' : ''})`,
+      );
     return [s];
   }
   if (t.circuit !== undefined) {
-    const c = [...h.circuits.values()].find((x) => sameName(x.resource.name, t.circuit!) || idKey(x.resource.id) === idKey(t.circuit!));
-    if (!c) throw new AzureError(404, 'ResourceNotFound', `no ExpressRoute circuit '${t.circuit}' in this lab (circuits: ${[...h.circuits.values()].map((x) => x.resource.name).join(', ') || 'none'})`);
+    const c = [...h.circuits.values()].find(
+      (x) => sameName(x.resource.name, t.circuit!) || idKey(x.resource.id) === idKey(t.circuit!),
+    );
+    if (!c)
+      throw new AzureError(
+        404,
+        'ResourceNotFound',
+        `no ExpressRoute circuit '${t.circuit}' in this lab (circuits: ${[...h.circuits.values()].map((x) => x.resource.name).join(', ') || 'none'})`,
+      );
     const p = (t.path ?? '').toLowerCase();
-    if (p !== 'primary' && p !== 'secondary') throw AzureErrors.invalidParameter('path', `expected primary or secondary, got '${t.path ?? ''}'`);
+    if (p !== 'primary' && p !== 'secondary')
+      throw AzureErrors.invalidParameter('path', `expected primary or secondary, got '${t.path ?? ''}'`);
     const list = h.sessionsOfCircuitLink(c, p === 'primary' ? 0 : 1);
-    if (list.length === 0) throw new AzureError(409, 'NoSessionOnLink', `no BGP session rides on the ${p} link of circuit '${c.resource.name}': no on-premises router is attached to it`);
+    if (list.length === 0)
+      throw new AzureError(
+        409,
+        'NoSessionOnLink',
+        `no BGP session rides on the ${p} link of circuit '${c.resource.name}': no on-premises router is attached to it`,
+      );
     return list;
   }
   throw AzureErrors.invalidParameter('session', 'name a session (--session) or a circuit link (--circuit and --path)');
@@ -70,7 +96,10 @@ export function register(api: ApiServer): void {
     if (!lab.hybrid) throw new AzureError(409, 'LabNotReady', 'the lab has not started its in-process sessions yet');
     return lab.hybrid;
   };
-  api.route('GET', '/arslab/links', () => ({ status: 200, body: { value: [...h().sessions.values()].map((s) => linkRow(h(), s)) } }));
+  api.route('GET', '/arslab/links', () => ({
+    status: 200,
+    body: { value: [...h().sessions.values()].map((s) => linkRow(h(), s)) },
+  }));
   api.route('POST', '/arslab/links/(down|up)', async (m, body) => {
     const t = (body ?? {}) as LinkTarget;
     const list = resolveLinks(h(), t);

@@ -61,14 +61,21 @@ function hybrid(lab: Lab): HybridRuntime {
 }
 
 /** The instance that answers (`?instance=`, default 0). */
-function instanceOf(lab: Lab, gw: VirtualNetworkGateway, url: URL): { rt: GatewayRuntime; index: number; speaker: Speaker } {
+function instanceOf(
+  lab: Lab,
+  gw: VirtualNetworkGateway,
+  url: URL,
+): { rt: GatewayRuntime; index: number; speaker: Speaker } {
   const rt = hybrid(lab).gateways.get(idKey(gw.id));
   if (!rt) throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworkGateways', gw.name, gw.resourceGroup);
   const raw = url.searchParams.get('instance') ?? '0';
   const index = Number(raw);
   const speaker = rt.instances[index];
   if (!/^\d+$/.test(raw) || !speaker) {
-    throw AzureErrors.invalidParameter('instance', `gateway '${gw.name}' has instance${rt.instances.length > 1 ? 's 0 and 1' : ' 0 only (active-standby)'}; got '${raw}'`);
+    throw AzureErrors.invalidParameter(
+      'instance',
+      `gateway '${gw.name}' has instance${rt.instances.length > 1 ? 's 0 and 1' : ' 0 only (active-standby)'}; got '${raw}'`,
+    );
   }
   return { rt, index, speaker };
 }
@@ -102,7 +109,8 @@ function peerView(s: InProcessSession, side: 0 | 1): GatewayPeerView {
 export function learnedRoutesOf(lab: Lab, gw: VirtualNetworkGateway, url: URL) {
   const { rt, index, speaker } = instanceOf(lab, gw, url);
   const local = new Map<number, string>();
-  for (const { s, side } of sessionsOf(hybrid(lab), speaker)) local.set(s.neighborId(side), s.end(side === 0 ? 1 : 0).peer.address);
+  for (const { s, side } of sessionsOf(hybrid(lab), speaker))
+    local.set(s.neighborId(side), s.end(side === 0 ? 1 : 0).peer.address);
   return gatewayLearnedRoutes({
     address: gw.instanceAddresses[index as 0 | 1],
     prefixes: [...speaker.locRib()].map((e) => e.prefix),
@@ -119,23 +127,42 @@ export function advertisedRoutesOf(lab: Lab, gw: VirtualNetworkGateway, url: URL
   const all = sessionsOf(hybrid(lab), speaker);
   const hit = all.find(({ s, side }) => s.end(side).peer.address === peer);
   if (!hit) {
-    throw AzureErrors.invalidParameter('peer', `${peer} is not a BGP peer of gateway '${gw.name}' instance ${index} (peers: ${all.map(({ s, side }) => s.end(side).peer.address).join(', ') || 'none'})`);
+    throw AzureErrors.invalidParameter(
+      'peer',
+      `${peer} is not a BGP peer of gateway '${gw.name}' instance ${index} (peers: ${all.map(({ s, side }) => s.end(side).peer.address).join(', ') || 'none'})`,
+    );
   }
-  return gatewayAdvertisedRoutes(hit.s.end(hit.side === 0 ? 1 : 0).peer.address, hit.s.end(hit.side).speaker.adjRibOut(hit.s.neighborId(hit.side)));
+  return gatewayAdvertisedRoutes(
+    hit.s.end(hit.side === 0 ? 1 : 0).peer.address,
+    hit.s.end(hit.side).speaker.adjRibOut(hit.s.neighborId(hit.side)),
+  );
 }
 
 export function bgpPeerStatusOf(lab: Lab, gw: VirtualNetworkGateway, url: URL) {
   const { speaker } = instanceOf(lab, gw, url);
   const peer = url.searchParams.get('peer') ?? undefined;
-  return bgpPeerStatus(sessionsOf(hybrid(lab), speaker).map(({ s, side }) => peerView(s, side)), peer);
+  return bgpPeerStatus(
+    sessionsOf(hybrid(lab), speaker).map(({ s, side }) => peerView(s, side)),
+    peer,
+  );
 }
 
-function circuitLink(lab: Lab, c: ExpressRouteCircuit, peering: string, path: string): { rt: CircuitRuntime; link: 0 | 1 } {
+function circuitLink(
+  lab: Lab,
+  c: ExpressRouteCircuit,
+  peering: string,
+  path: string,
+): { rt: CircuitRuntime; link: 0 | 1 } {
   if (!sameName(peering, 'AzurePrivatePeering')) {
-    throw new AzureError(404, 'NotFound', `Peering '${peering}' of circuit '${c.name}' was not found: ARSLab models AzurePrivatePeering only.`);
+    throw new AzureError(
+      404,
+      'NotFound',
+      `Peering '${peering}' of circuit '${c.name}' was not found: ARSLab models AzurePrivatePeering only.`,
+    );
   }
   const p = path.toLowerCase();
-  if (p !== 'primary' && p !== 'secondary') throw AzureErrors.invalidParameter('devicePath', `expected primary or secondary, got '${path}'`);
+  if (p !== 'primary' && p !== 'secondary')
+    throw AzureErrors.invalidParameter('devicePath', `expected primary or secondary, got '${path}'`);
   const rt = hybrid(lab).circuits.get(idKey(c.id));
   if (!rt) throw AzureErrors.resourceNotFound('Microsoft.Network/expressRouteCircuits', c.name, c.resourceGroup);
   return { rt, link: p === 'primary' ? 0 : 1 };
@@ -144,7 +171,9 @@ function circuitLink(lab: Lab, c: ExpressRouteCircuit, peering: string, path: st
 export function circuitRoutesOf(lab: Lab, c: ExpressRouteCircuit, peering: string, path: string) {
   const { rt, link } = circuitLink(lab, c, peering, path);
   const msee = rt.msees[link];
-  return circuitRouteTable([...msee.locRib()].map(({ prefix, best }) => ({ prefix, best, candidates: msee.candidates(prefix) })));
+  return circuitRouteTable(
+    [...msee.locRib()].map(({ prefix, best }) => ({ prefix, best, candidates: msee.candidates(prefix) })),
+  );
 }
 
 export function circuitSummaryOf(lab: Lab, c: ExpressRouteCircuit, peering: string, path: string) {
@@ -154,7 +183,13 @@ export function circuitSummaryOf(lab: Lab, c: ExpressRouteCircuit, peering: stri
     h.sessionsOfCircuitLink(rt, link).map((s) => {
       const side = s.end(0).speaker === rt.msees[link] ? 0 : 1;
       const v = s.view(side);
-      return { neighbor: s.end(side).peer.address, asn: s.end(side).peer.asn, state: v.state, ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}), routesReceived: v.routesReceived };
+      return {
+        neighbor: s.end(side).peer.address,
+        asn: s.end(side).peer.asn,
+        state: v.state,
+        ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}),
+        routesReceived: v.routesReceived,
+      };
     }),
   );
 }
@@ -164,7 +199,10 @@ export function circuitSummaryOf(lab: Lab, c: ExpressRouteCircuit, peering: stri
 
 export function gatewayJson(g: VirtualNetworkGateway): Record<string, unknown> {
   const n = g.gatewayType === 'ExpressRoute' || g.activeActive ? 2 : 1;
-  const ipconfigs = Array.from({ length: n }, (_, i) => `${g.id}/ipConfigurations/${i === 0 ? 'default' : 'activeActive'}`);
+  const ipconfigs = Array.from(
+    { length: n },
+    (_, i) => `${g.id}/ipConfigurations/${i === 0 ? 'default' : 'activeActive'}`,
+  );
   return {
     name: g.name,
     id: g.id,
@@ -220,7 +258,11 @@ export function circuitJson(model: AzureModel, c: ExpressRouteCircuit): Record<s
       circuitProvisioningState: 'Enabled',
       serviceProviderProvisioningState: 'Provisioned',
       allowClassicOperations: false,
-      serviceProviderProperties: { serviceProviderName: c.serviceProviderName, peeringLocation: c.peeringLocation, bandwidthInMbps: c.bandwidthInMbps },
+      serviceProviderProperties: {
+        serviceProviderName: c.serviceProviderName,
+        peeringLocation: c.peeringLocation,
+        bandwidthInMbps: c.bandwidthInMbps,
+      },
       globalReachEnabled: c.globalReachConnections.length > 0,
       peerings: c.peerings.map((p) => ({
         name: p.name,
@@ -266,7 +308,11 @@ export function circuitJson(model: AzureModel, c: ExpressRouteCircuit): Record<s
 const PREFERENCES: readonly HubRoutingPreference[] = ['ExpressRoute', 'VpnGateway', 'ASPath'];
 
 /** The model with a route server's mutable properties changed (R-ARS-7, R-ARS-11); checked as a whole. */
-export function patchRouteServer(model: AzureModel, rsId: string, body: unknown): { model: AzureModel; changes: string[] } {
+export function patchRouteServer(
+  model: AzureModel,
+  rsId: string,
+  body: unknown,
+): { model: AzureModel; changes: string[] } {
   const props = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
   const rs = model.routeServers.find((r) => idKey(r.id) === idKey(rsId))!;
   const changes: string[] = [];
@@ -274,18 +320,31 @@ export function patchRouteServer(model: AzureModel, rsId: string, body: unknown)
   let pref = rs.hubRoutingPreference;
   const rawB2b = props['allowBranchToBranchTraffic'];
   if (rawB2b !== undefined) {
-    if (typeof rawB2b !== 'boolean') throw AzureErrors.invalidParameter('allowBranchToBranchTraffic', `expected true or false, got ${JSON.stringify(rawB2b)}`);
+    if (typeof rawB2b !== 'boolean')
+      throw AzureErrors.invalidParameter(
+        'allowBranchToBranchTraffic',
+        `expected true or false, got ${JSON.stringify(rawB2b)}`,
+      );
     if (rawB2b !== b2b) changes.push(`allowBranchToBranchTraffic ${rawB2b}`);
     b2b = rawB2b;
   }
   const rawPref = props['hubRoutingPreference'];
   if (rawPref !== undefined) {
     const p = PREFERENCES.find((x) => typeof rawPref === 'string' && sameName(x, rawPref));
-    if (!p) throw AzureErrors.invalidParameter('hubRoutingPreference', `expected one of ${PREFERENCES.join(', ')}, got ${JSON.stringify(rawPref)}`);
+    if (!p)
+      throw AzureErrors.invalidParameter(
+        'hubRoutingPreference',
+        `expected one of ${PREFERENCES.join(', ')}, got ${JSON.stringify(rawPref)}`,
+      );
     if (p !== pref) changes.push(`hubRoutingPreference ${p}`);
     pref = p;
   }
-  const next: AzureModel = { ...model, routeServers: model.routeServers.map((r) => (r === rs ? { ...r, allowBranchToBranchTraffic: b2b, hubRoutingPreference: pref } : r)) };
+  const next: AzureModel = {
+    ...model,
+    routeServers: model.routeServers.map((r) =>
+      r === rs ? { ...r, allowBranchToBranchTraffic: b2b, hubRoutingPreference: pref } : r,
+    ),
+  };
   const bad = validateModel(next).find((p) => p.severity === 'error');
   if (bad) throw bad.error as AzureError;
   return { model: next, changes };
@@ -296,10 +355,17 @@ export function register(api: ApiServer): void {
   const model = () => lab.model;
 
   // --- virtualNetworkGateways ---------------------------------------------------
-  api.route('GET', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}`, (m) => ({ status: 200, body: gatewayJson(getGateway(model(), m[2]!, m[3]!)) }));
+  api.route('GET', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}`, (m) => ({
+    status: 200,
+    body: gatewayJson(getGateway(model(), m[2]!, m[3]!)),
+  }));
   api.route('GET', `${RG}/Microsoft.Network/virtualNetworkGateways`, (m) => ({
     status: 200,
-    body: { value: model().virtualNetworkGateways.filter((g) => sameName(g.resourceGroup, m[2]!)).map(gatewayJson) },
+    body: {
+      value: model()
+        .virtualNetworkGateways.filter((g) => sameName(g.resourceGroup, m[2]!))
+        .map(gatewayJson),
+    },
   }));
   api.route('POST', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}/getLearnedRoutes`, async (m, _b, url) => {
     await lab.settled();
@@ -315,19 +381,34 @@ export function register(api: ApiServer): void {
   });
 
   // --- expressRouteCircuits -----------------------------------------------------
-  api.route('GET', `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}`, (m) => ({ status: 200, body: circuitJson(model(), getCircuit(model(), m[2]!, m[3]!)) }));
+  api.route('GET', `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}`, (m) => ({
+    status: 200,
+    body: circuitJson(model(), getCircuit(model(), m[2]!, m[3]!)),
+  }));
   api.route('GET', `${RG}/Microsoft.Network/expressRouteCircuits`, (m) => ({
     status: 200,
-    body: { value: model().expressRouteCircuits.filter((c) => sameName(c.resourceGroup, m[2]!)).map((c) => circuitJson(model(), c)) },
+    body: {
+      value: model()
+        .expressRouteCircuits.filter((c) => sameName(c.resourceGroup, m[2]!))
+        .map((c) => circuitJson(model(), c)),
+    },
   }));
-  api.route('POST', `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}/peerings/${SEG}/routeTables/${SEG}`, async (m) => {
-    await lab.settled();
-    return api.accepted(m[1]!, { value: circuitRoutesOf(lab, getCircuit(model(), m[2]!, m[3]!), m[4]!, m[5]!) });
-  });
-  api.route('POST', `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}/peerings/${SEG}/routeTablesSummary/${SEG}`, async (m) => {
-    await lab.settled();
-    return api.accepted(m[1]!, { value: circuitSummaryOf(lab, getCircuit(model(), m[2]!, m[3]!), m[4]!, m[5]!) });
-  });
+  api.route(
+    'POST',
+    `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}/peerings/${SEG}/routeTables/${SEG}`,
+    async (m) => {
+      await lab.settled();
+      return api.accepted(m[1]!, { value: circuitRoutesOf(lab, getCircuit(model(), m[2]!, m[3]!), m[4]!, m[5]!) });
+    },
+  );
+  api.route(
+    'POST',
+    `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}/peerings/${SEG}/routeTablesSummary/${SEG}`,
+    async (m) => {
+      await lab.settled();
+      return api.accepted(m[1]!, { value: circuitSummaryOf(lab, getCircuit(model(), m[2]!, m[3]!), m[4]!, m[5]!) });
+    },
+  );
 
   // --- virtualHubs (route server): PATCH, and PUT as az's generic update sends it ------
   for (const method of ['PATCH', 'PUT']) {

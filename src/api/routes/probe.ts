@@ -27,7 +27,12 @@ export function register(api: ApiServer): void {
     return {
       status: 200,
       stream: async (write, signal) => {
-        const { summary } = await runProbe(lab, req, { onStart: (info) => write({ type: 'start', info }), onResult: (result) => write({ type: 'probe', result }) }, signal);
+        const { summary } = await runProbe(
+          lab,
+          req,
+          { onStart: (info) => write({ type: 'start', info }), onResult: (result) => write({ type: 'probe', result }) },
+          signal,
+        );
         write({ type: 'summary', summary });
       },
     };

@@ -127,6 +127,15 @@ export function negotiate(config: FsmConfig, open: OpenMessage): Negotiation {
 
   return {
     ok: true,
-    negotiated: { peerAs, peerId: open.bgpId, holdTime, keepaliveTime, fourOctetAs, peerRouteRefresh, families, peerOpen: open },
+    negotiated: {
+      peerAs,
+      peerId: open.bgpId,
+      holdTime,
+      keepaliveTime,
+      fourOctetAs,
+      peerRouteRefresh,
+      families,
+      peerOpen: open,
+    },
   };
 }

@@ -43,12 +43,19 @@ function run(s: FsmState, ...events: FsmEvent[]): { state: FsmState; actions: Fs
   return { state: s, actions };
 }
 
-const sent = (as: FsmAction[]) => as.filter((a) => a.type === 'send').map((a) => (a as { message: { type: string } }).message);
+const sent = (as: FsmAction[]) =>
+  as.filter((a) => a.type === 'send').map((a) => (a as { message: { type: string } }).message);
 const notifications = (as: FsmAction[]) =>
   sent(as).filter((m) => m.type === 'NOTIFICATION') as unknown as { code: number; subcode: number }[];
 
 function established(cfg = config): FsmState {
-  return run(initialState(cfg), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'BGPOpen', message: open() }, { type: 'KeepAliveMsg' }).state;
+  return run(
+    initialState(cfg),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open() },
+    { type: 'KeepAliveMsg' },
+  ).state;
 }
 
 test('Idle_ManualStart_connects', () => {
@@ -92,7 +99,12 @@ test('Connect_TcpConnectionFails_goes_Active_and_retries', () => {
 });
 
 test('OpenSent_BGPOpen_negotiates_lower_hold_time', () => {
-  const r = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'BGPOpen', message: open({ holdTime: 9 }) });
+  const r = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open({ holdTime: 9 }) },
+  );
   assert.equal(r.state.state, 'OpenConfirm');
   assert.equal(r.state.negotiated!.holdTime, 9);
   assert.equal(r.state.negotiated!.keepaliveTime, 3);
@@ -102,13 +114,23 @@ test('OpenSent_BGPOpen_negotiates_lower_hold_time', () => {
 });
 
 test('OpenSent_BGPOpen_keeps_our_hold_time_when_lower', () => {
-  const r = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'BGPOpen', message: open({ holdTime: 240 }) });
+  const r = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open({ holdTime: 240 }) },
+  );
   assert.equal(r.state.negotiated!.holdTime, 180);
   assert.equal(r.state.negotiated!.keepaliveTime, 60);
 });
 
 test('OpenSent_BGPOpen_hold_time_zero_runs_no_timers', () => {
-  const r = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'BGPOpen', message: open({ holdTime: 0 }) });
+  const r = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open({ holdTime: 0 }) },
+  );
   assert.equal(r.state.negotiated!.holdTime, 0);
   assert.ok(!r.actions.some((a) => a.type === 'startTimer' && a.timer === 'keepalive'));
 });
@@ -121,7 +143,10 @@ test('OpenSent_BGPOpen_bad_peer_as_sends_2_2', () => {
     { type: 'BGPOpen', message: open({ myAs: 65002, capabilities: [{ kind: 'four-octet-as', asn: 65002 }] }) },
   );
   assert.equal(r.state.state, 'Idle');
-  assert.deepEqual(notifications(r.actions).map((n) => [n.code, n.subcode]), [[2, 2]]);
+  assert.deepEqual(
+    notifications(r.actions).map((n) => [n.code, n.subcode]),
+    [[2, 2]],
+  );
   assert.ok(r.actions.some((a) => a.type === 'close'));
 });
 
@@ -138,7 +163,12 @@ test('OpenSent_BGPOpen_uses_four_octet_capability_for_peer_as', () => {
 });
 
 test('OpenSent_BGPOpen_without_four_octet_capability_is_two_octet', () => {
-  const r = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'BGPOpen', message: open({ capabilities: [] }) });
+  const r = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open({ capabilities: [] }) },
+  );
   assert.equal(r.state.negotiated!.fourOctetAs, false);
   assert.deepEqual(r.state.negotiated!.families, ['ipv4-unicast']);
   assert.equal(r.state.negotiated!.peerRouteRefresh, false);
@@ -151,46 +181,98 @@ test('OpenSent_BGPOpen_other_optional_parameter_sends_2_4', () => {
     { type: 'TcpConnectionConfirmed' },
     { type: 'BGPOpen', message: open({ otherParameters: [{ type: 1, value: new Uint8Array([1]) }] }) },
   );
-  assert.deepEqual(notifications(r.actions).map((n) => [n.code, n.subcode]), [[2, 4]]);
+  assert.deepEqual(
+    notifications(r.actions).map((n) => [n.code, n.subcode]),
+    [[2, 4]],
+  );
 });
 
 test('OpenSent_KeepAliveMsg_is_fsm_error_5_1', () => {
-  const r = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'KeepAliveMsg' });
+  const r = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'KeepAliveMsg' },
+  );
   assert.equal(r.state.state, 'Idle');
-  assert.deepEqual(notifications(r.actions).map((n) => [n.code, n.subcode]), [[5, 1]]);
+  assert.deepEqual(
+    notifications(r.actions).map((n) => [n.code, n.subcode]),
+    [[5, 1]],
+  );
 });
 
 test('OpenSent_HoldTimerExpires_sends_4_0', () => {
-  const r = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'HoldTimerExpires' });
-  assert.deepEqual(notifications(r.actions).map((n) => [n.code, n.subcode]), [[4, 0]]);
+  const r = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'HoldTimerExpires' },
+  );
+  assert.deepEqual(
+    notifications(r.actions).map((n) => [n.code, n.subcode]),
+    [[4, 0]],
+  );
 });
 
 test('OpenSent_TcpConnectionFails_goes_Active', () => {
-  const r = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'TcpConnectionFails' });
+  const r = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'TcpConnectionFails' },
+  );
   assert.equal(r.state.state, 'Active');
 });
 
 test('OpenConfirm_KeepAliveMsg_establishes', () => {
-  const r = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'BGPOpen', message: open() }, { type: 'KeepAliveMsg' });
+  const r = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open() },
+    { type: 'KeepAliveMsg' },
+  );
   assert.equal(r.state.state, 'Established');
   assert.ok(r.actions.some((a) => a.type === 'established'));
 });
 
 test('OpenConfirm_UpdateMsg_is_fsm_error_5_2', () => {
-  const s = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'BGPOpen', message: open() }).state;
-  const r = step(s, { type: 'UpdateMsg', message: { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [], problems: [] } });
-  assert.deepEqual(notifications([...r.actions]).map((n) => [n.code, n.subcode]), [[5, 2]]);
+  const s = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open() },
+  ).state;
+  const r = step(s, {
+    type: 'UpdateMsg',
+    message: { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [], problems: [] },
+  });
+  assert.deepEqual(
+    notifications([...r.actions]).map((n) => [n.code, n.subcode]),
+    [[5, 2]],
+  );
 });
 
 test('OpenConfirm_OpenCollisionDump_sends_cease_7', () => {
-  const s = run(initialState(config), { type: 'ManualStart' }, { type: 'TcpConnectionConfirmed' }, { type: 'BGPOpen', message: open() }).state;
+  const s = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open() },
+  ).state;
   const r = step(s, { type: 'OpenCollisionDump' });
   assert.equal(r.state.state, 'Idle');
-  assert.deepEqual(notifications([...r.actions]).map((n) => [n.code, n.subcode]), [[6, 7]]);
+  assert.deepEqual(
+    notifications([...r.actions]).map((n) => [n.code, n.subcode]),
+    [[6, 7]],
+  );
 });
 
 test('Established_UpdateMsg_delivers_and_restarts_hold_timer', () => {
-  const r = step(established(), { type: 'UpdateMsg', message: { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [], problems: [] } });
+  const r = step(established(), {
+    type: 'UpdateMsg',
+    message: { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [], problems: [] },
+  });
   assert.equal(r.state.state, 'Established');
   assert.ok(r.actions.some((a) => a.type === 'update'));
   assert.ok(r.actions.some((a) => a.type === 'startTimer' && a.timer === 'hold'));
@@ -199,40 +281,67 @@ test('Established_UpdateMsg_delivers_and_restarts_hold_timer', () => {
 test('Established_HoldTimerExpires_sends_4_0_and_goes_down', () => {
   const r = step(established(), { type: 'HoldTimerExpires' });
   assert.equal(r.state.state, 'Idle');
-  assert.deepEqual(notifications([...r.actions]).map((n) => [n.code, n.subcode]), [[4, 0]]);
+  assert.deepEqual(
+    notifications([...r.actions]).map((n) => [n.code, n.subcode]),
+    [[4, 0]],
+  );
   assert.ok(r.actions.some((a) => a.type === 'down' && a.reason.kind === 'hold-timer-expired'));
 });
 
 test('Established_KeepaliveTimerExpires_sends_keepalive', () => {
   const r = step(established(), { type: 'KeepaliveTimerExpires' });
   assert.equal(r.state.state, 'Established');
-  assert.deepEqual(sent([...r.actions]).map((m) => m.type), ['KEEPALIVE']);
+  assert.deepEqual(
+    sent([...r.actions]).map((m) => m.type),
+    ['KEEPALIVE'],
+  );
 });
 
 test('Established_ManualStop_with_max_prefix_notification_sends_it', () => {
-  const r = step(established(), { type: 'ManualStop', notification: { type: 'NOTIFICATION', code: 6, subcode: 1, data: new Uint8Array(0) } });
+  const r = step(established(), {
+    type: 'ManualStop',
+    notification: { type: 'NOTIFICATION', code: 6, subcode: 1, data: new Uint8Array(0) },
+  });
   assert.equal(r.state.state, 'Idle');
-  assert.deepEqual(notifications([...r.actions]).map((n) => [n.code, n.subcode]), [[6, 1]]);
+  assert.deepEqual(
+    notifications([...r.actions]).map((n) => [n.code, n.subcode]),
+    [[6, 1]],
+  );
   assert.ok(r.actions.some((a) => a.type === 'down'));
 });
 
 test('Established_NotifMsg_goes_down_without_reply', () => {
-  const r = step(established(), { type: 'NotifMsg', message: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) } });
+  const r = step(established(), {
+    type: 'NotifMsg',
+    message: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) },
+  });
   assert.equal(r.state.state, 'Idle');
   assert.equal(notifications([...r.actions]).length, 0);
 });
 
 test('Established_BGPOpen_is_fsm_error_5_3', () => {
   const r = step(established(), { type: 'BGPOpen', message: open() });
-  assert.deepEqual(notifications([...r.actions]).map((n) => [n.code, n.subcode]), [[5, 3]]);
+  assert.deepEqual(
+    notifications([...r.actions]).map((n) => [n.code, n.subcode]),
+    [[5, 3]],
+  );
 });
 
 test('Established_UpdateMsgErr_sends_its_notification', () => {
   const r = step(established(), {
     type: 'UpdateMsgErr',
-    error: { code: 3, subcode: 1, data: new Uint8Array(0), action: 'session-reset', message: 'malformed attribute list' },
+    error: {
+      code: 3,
+      subcode: 1,
+      data: new Uint8Array(0),
+      action: 'session-reset',
+      message: 'malformed attribute list',
+    },
   });
-  assert.deepEqual(notifications([...r.actions]).map((n) => [n.code, n.subcode]), [[3, 1]]);
+  assert.deepEqual(
+    notifications([...r.actions]).map((n) => [n.code, n.subcode]),
+    [[3, 1]],
+  );
 });
 
 // Property: whatever the sequence of events, step never throws, every state is one of the
@@ -252,11 +361,14 @@ const eventArb: fc.Arbitrary<FsmEvent> = fc.oneof(
     { type: 'NotifMsg', message: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) } },
     { type: 'UpdateMsg', message: { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [], problems: [] } },
     { type: 'RouteRefreshMsg', message: { type: 'ROUTE-REFRESH', afi: 1, subtype: 0, safi: 1 } },
-    { type: 'BGPHeaderErr', error: { code: 1, subcode: 2, data: new Uint8Array(2), action: 'session-reset', message: 'bad length' } },
+    {
+      type: 'BGPHeaderErr',
+      error: { code: 1, subcode: 2, data: new Uint8Array(2), action: 'session-reset', message: 'bad length' },
+    },
   ),
-  fc.record({ holdTime: fc.constantFrom(0, 3, 9, 90, 180, 65535), myAs: fc.constantFrom(65001, 65002) }).map(
-    (o): FsmEvent => ({ type: 'BGPOpen', message: open(o) }),
-  ),
+  fc
+    .record({ holdTime: fc.constantFrom(0, 3, 9, 90, 180, 65535), myAs: fc.constantFrom(65001, 65002) })
+    .map((o): FsmEvent => ({ type: 'BGPOpen', message: open(o) })),
 );
 
 test('fsm_any_event_sequence_never_throws', () => {
@@ -268,7 +380,11 @@ test('fsm_any_event_sequence_never_throws', () => {
         s = r.state;
         assert.ok(['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'].includes(s.state));
         const iN = r.actions.findIndex((a) => a.type === 'send' && a.message.type === 'NOTIFICATION');
-        if (iN >= 0) assert.ok(r.actions.slice(iN).some((a) => a.type === 'close'), `close after NOTIFICATION on ${e.type}`);
+        if (iN >= 0)
+          assert.ok(
+            r.actions.slice(iN).some((a) => a.type === 'close'),
+            `close after NOTIFICATION on ${e.type}`,
+          );
         if (s.state === 'Established') assert.ok(s.negotiated);
         if (s.state === 'Idle') assert.equal(s.negotiated, undefined);
       }

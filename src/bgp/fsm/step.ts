@@ -7,13 +7,7 @@
  * delay AutomaticStart), CollisionDetectEstablishedState on (a collision can dump an
  * Established session when the owner decides so, §6.8), passive per config.
  */
-import {
-  CeaseSubcode,
-  ErrorCode,
-  FsmSubcode,
-  type BgpWireError,
-  type NotificationMessage,
-} from '../wire/index.js';
+import { CeaseSubcode, ErrorCode, FsmSubcode, type BgpWireError, type NotificationMessage } from '../wire/index.js';
 import { buildOpen, negotiate } from './negotiate.js';
 import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmResult, FsmState, SessionState } from './types.js';
 
@@ -67,7 +61,9 @@ class Transition {
     const from = this.s.state;
     if (from !== next) this.actions.push({ type: 'stateChanged', from, to: next, reason });
     const state: FsmState =
-      next === 'Idle' ? { state: 'Idle', config: this.s.config, connectRetryCounter: this.s.connectRetryCounter } : { ...this.s, state: next };
+      next === 'Idle'
+        ? { state: 'Idle', config: this.s.config, connectRetryCounter: this.s.connectRetryCounter }
+        : { ...this.s, state: next };
     return { state, actions: this.actions };
   }
   /** Release the connection and go to Idle; report `down` if we were Established, else `failed`. */
@@ -81,7 +77,9 @@ class Transition {
   /** Send a NOTIFICATION, then drop. */
   notifyAndDrop(n: NotificationMessage, why: string, error?: BgpWireError): FsmResult {
     this.send(n);
-    const reason: DownReason = error ? { kind: 'notification-sent', notification: n, error } : { kind: 'notification-sent', notification: n };
+    const reason: DownReason = error
+      ? { kind: 'notification-sent', notification: n, error }
+      : { kind: 'notification-sent', notification: n };
     return this.drop(reason, why);
   }
   stay(): FsmResult {
@@ -96,7 +94,11 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
   switch (s.state) {
     case 'Idle':
       if (e.type === 'ManualStart' || e.type === 'AutomaticStart') {
-        t.with({ connectRetryCounter: 0 }).act({ type: 'startTimer', timer: 'connectRetry', seconds: c.connectRetryTime });
+        t.with({ connectRetryCounter: 0 }).act({
+          type: 'startTimer',
+          timer: 'connectRetry',
+          seconds: c.connectRetryTime,
+        });
         if (c.passive) return t.to('Active', `${e.type} (passive)`);
         return t.act({ type: 'connect' }).to('Connect', e.type);
       }
@@ -144,7 +146,9 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
         case 'TcpConnectionConfirmed':
           return t.stay();
         case 'ManualStop':
-          return t.send(e.notification ?? ADMIN_SHUTDOWN).drop({ kind: 'admin-stop', notification: e.notification ?? ADMIN_SHUTDOWN }, 'ManualStop');
+          return t
+            .send(e.notification ?? ADMIN_SHUTDOWN)
+            .drop({ kind: 'admin-stop', notification: e.notification ?? ADMIN_SHUTDOWN }, 'ManualStop');
         case 'HoldTimerExpires':
           return t.notifyAndDrop(HOLD_EXPIRED, 'hold timer expired waiting for OPEN');
         case 'TcpConnectionFails':
@@ -176,7 +180,10 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
         case 'NotifMsg':
           return t.drop({ kind: 'notification-received', notification: e.message }, 'NOTIFICATION received');
         default:
-          return t.notifyAndDrop(notification(ErrorCode.FsmError, FSM_ERROR_SUBCODE.OpenSent!), `unexpected ${e.type} in OpenSent`);
+          return t.notifyAndDrop(
+            notification(ErrorCode.FsmError, FSM_ERROR_SUBCODE.OpenSent!),
+            `unexpected ${e.type} in OpenSent`,
+          );
       }
 
     case 'OpenConfirm':
@@ -186,7 +193,9 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
         case 'TcpConnectionConfirmed':
           return t.stay();
         case 'ManualStop':
-          return t.send(e.notification ?? ADMIN_SHUTDOWN).drop({ kind: 'admin-stop', notification: e.notification ?? ADMIN_SHUTDOWN }, 'ManualStop');
+          return t
+            .send(e.notification ?? ADMIN_SHUTDOWN)
+            .drop({ kind: 'admin-stop', notification: e.notification ?? ADMIN_SHUTDOWN }, 'ManualStop');
         case 'HoldTimerExpires':
           return t.notifyAndDrop(HOLD_EXPIRED, 'hold timer expired in OpenConfirm');
         case 'KeepaliveTimerExpires':
@@ -210,7 +219,10 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
           return t.to('Established', 'KEEPALIVE received');
         }
         default:
-          return t.notifyAndDrop(notification(ErrorCode.FsmError, FSM_ERROR_SUBCODE.OpenConfirm!), `unexpected ${e.type} in OpenConfirm`);
+          return t.notifyAndDrop(
+            notification(ErrorCode.FsmError, FSM_ERROR_SUBCODE.OpenConfirm!),
+            `unexpected ${e.type} in OpenConfirm`,
+          );
       }
 
     case 'Established': {
@@ -254,7 +266,10 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
         case 'OpenCollisionDump':
           return t.send(COLLISION).drop({ kind: 'collision', notification: COLLISION }, 'connection collision');
         default:
-          return t.notifyAndDrop(notification(ErrorCode.FsmError, FSM_ERROR_SUBCODE.Established!), `unexpected ${e.type} in Established`);
+          return t.notifyAndDrop(
+            notification(ErrorCode.FsmError, FSM_ERROR_SUBCODE.Established!),
+            `unexpected ${e.type} in Established`,
+          );
       }
     }
   }

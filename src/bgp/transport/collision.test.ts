@@ -37,14 +37,31 @@ async function pair(base: number) {
       return defaultConnector(o);
     };
   };
-  const mk = (name: string, local: string, remote: string, localId: number, localAs: number, peerAs: number, connector: Connector) =>
+  const mk = (
+    name: string,
+    local: string,
+    remote: string,
+    localId: number,
+    localAs: number,
+    peerAs: number,
+    connector: Connector,
+  ) =>
     new BgpPeer({
       name,
       remote: { address: remote, port },
       localAddress: local,
       connector,
       handlers: {},
-      fsm: { localAs, localId, peerAs, holdTime: 30, keepaliveTime: 10, connectRetryTime: 30, passive: false, families: ['ipv4-unicast'] },
+      fsm: {
+        localAs,
+        localId,
+        peerAs,
+        holdTime: 30,
+        keepaliveTime: 10,
+        connectRetryTime: 30,
+        passive: false,
+        families: ['ipv4-unicast'],
+      },
     });
   // A has the higher identifier (10.0.0.9 > 10.0.0.1): A's connection must survive.
   const a = mk('A', A, B, 0x0a000009, 65001, 65002, crossing());
@@ -55,7 +72,16 @@ async function pair(base: number) {
   lb.register(A, b);
   await la.listen();
   await lb.listen();
-  return { a, b, close: async () => (a.stop(), b.stop(), await la.close(), await lb.close()) };
+  return {
+    a,
+    b,
+    close: async () => {
+      a.stop();
+      b.stop();
+      await la.close();
+      await lb.close();
+    },
+  };
 }
 
 async function until(what: string, fn: () => boolean, ms = 10_000): Promise<void> {
@@ -83,7 +109,9 @@ test('crossing connections: both sides keep the one opened by the higher BGP Ide
       assert.equal(ca.localPort, cb.remotePort, 'the same TCP connection on both sides');
       assert.equal(a.counters.establishedTransitions, 1);
       assert.equal(b.counters.establishedTransitions, 1);
-      const cease7 = [a.counters.lastNotificationSent, b.counters.lastNotificationSent].filter((n) => n?.code === 6 && n.subcode === 7);
+      const cease7 = [a.counters.lastNotificationSent, b.counters.lastNotificationSent].filter(
+        (n) => n?.code === 6 && n.subcode === 7,
+      );
       assert.ok(cease7.length >= 1, 'the losing connection is closed with Cease/Connection Collision Resolution');
     } finally {
       await close();

@@ -78,7 +78,12 @@ export class BgpListener {
       socket.on('error', () => {});
       socket.end(
         encodeMessage(
-          { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionRejected, data: new Uint8Array(0) },
+          {
+            type: 'NOTIFICATION',
+            code: ErrorCode.Cease,
+            subcode: CeaseSubcode.ConnectionRejected,
+            data: new Uint8Array(0),
+          },
           CONTEXT_4OCTET,
         ),
       );

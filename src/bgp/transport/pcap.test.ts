@@ -205,7 +205,10 @@ function assertClean(check: { problems: string[] }, path: string, rec?: PcapReco
 }
 
 describe('PcapRecorder + tshark', () => {
-  for (const [familyName, family] of [['IPv4', V4], ['IPv6', V6]] as const) {
+  for (const [familyName, family] of [
+    ['IPv4', V4],
+    ['IPv6', V6],
+  ] as const) {
     for (const initiator of ['local', 'remote'] as const) {
       test(`${familyName}, ${initiator} initiates: clean capture with every BGP message`, T, async () => {
         const { path, rec } = recorder(`${familyName}-${initiator}`, family, initiator);
@@ -222,7 +225,10 @@ describe('PcapRecorder + tshark', () => {
         // The listening side carries port 179; the initiator keeps its port.
         const listener = initiator === 'local' ? rec.endpoints.remote : rec.endpoints.local;
         assert.equal(listener.port, 179);
-        assert.equal((initiator === 'local' ? rec.endpoints.local : rec.endpoints.remote).port, initiator === 'local' ? 1179 : 40123);
+        assert.equal(
+          (initiator === 'local' ? rec.endpoints.local : rec.endpoints.remote).port,
+          initiator === 'local' ? 1179 : 40123,
+        );
 
         const msgs = await dissectBgp(path);
         assert.deepEqual(
@@ -243,7 +249,12 @@ describe('PcapRecorder + tshark', () => {
         );
         const [openNva, openRs] = msgs;
         assert.deepEqual(openRs?.open, {
-          version: 4, myAs: 65515, holdTime: 180, identifier: '10.10.1.4', capabilities: [1, 2, 65], as4: 65515,
+          version: 4,
+          myAs: 65515,
+          holdTime: 180,
+          identifier: '10.10.1.4',
+          capabilities: [1, 2, 65],
+          as4: 65515,
         });
         assert.equal(openNva?.open?.myAs, 65001);
         assert.equal(openNva?.open?.holdTime, 90);
@@ -269,7 +280,10 @@ describe('PcapRecorder + tshark', () => {
   }
 
   test('writes larger than one segment are split, reassembled by tshark, and acknowledged', T, async () => {
-    for (const [familyName, family] of [['IPv4', V4], ['IPv6', V6]] as const) {
+    for (const [familyName, family] of [
+      ['IPv4', V4],
+      ['IPv6', V6],
+    ] as const) {
       const { path, rec } = recorder(`big-${familyName}`, family, 'remote');
       rec.received(OPEN_NVA);
       rec.sent(OPEN_RS);
@@ -321,7 +335,10 @@ describe('PcapRecorder + tshark', () => {
     // Without decode-as, tshark sees plain TCP on 1179: the checker must say so.
     const undecoded = await checkPcapClean(path);
     assert.equal(undecoded.bgpMessages, 0);
-    assert.ok(undecoded.problems.some((p) => p.includes('not decoded as BGP')), undecoded.problems.join('\n'));
+    assert.ok(
+      undecoded.problems.some((p) => p.includes('not decoded as BGP')),
+      undecoded.problems.join('\n'),
+    );
     const decoded = await checkPcapClean(path, { bgpPorts: [1179] });
     assertClean(decoded, path);
     assert.equal(decoded.bgpMessages, 11);
@@ -337,7 +354,10 @@ describe('PcapRecorder + tshark', () => {
       await rec.end();
       const check = await checkPcapClean(path);
       assert.ok(check.problems.length > 0);
-      assert.ok(check.problems.some((p) => /Malformed/i.test(p)), check.problems.join('\n'));
+      assert.ok(
+        check.problems.some((p) => /Malformed/i.test(p)),
+        check.problems.join('\n'),
+      );
     });
 
     test('a BGP message cut short at the end of the stream is reported', T, async () => {
@@ -348,7 +368,10 @@ describe('PcapRecorder + tshark', () => {
       await rec.end();
       const check = await checkPcapClean(path);
       assert.ok(check.problems.length > 0);
-      assert.ok(check.problems.some((p) => p.includes('incomplete')), check.problems.join('\n'));
+      assert.ok(
+        check.problems.some((p) => p.includes('incomplete')),
+        check.problems.join('\n'),
+      );
     });
 
     test('bad TCP and IPv4 checksums are reported', T, async () => {
@@ -363,13 +386,19 @@ describe('PcapRecorder + tshark', () => {
       tcpBad[syn + 20 + 16] ^= 0x5a; // TCP checksum of the SYN
       writeFileSync(`${path}.tcp.pcap`, tcpBad);
       const tcpCheck = await checkPcapClean(`${path}.tcp.pcap`);
-      assert.ok(tcpCheck.problems.some((p) => /checksum/i.test(p)), tcpCheck.problems.join('\n'));
+      assert.ok(
+        tcpCheck.problems.some((p) => /checksum/i.test(p)),
+        tcpCheck.problems.join('\n'),
+      );
 
       const ipBad = Buffer.from(bytes);
       ipBad[syn + 10] ^= 0x5a; // IPv4 header checksum of the SYN
       writeFileSync(`${path}.ip.pcap`, ipBad);
       const ipCheck = await checkPcapClean(`${path}.ip.pcap`);
-      assert.ok(ipCheck.problems.some((p) => /checksum/i.test(p)), ipCheck.problems.join('\n'));
+      assert.ok(
+        ipCheck.problems.some((p) => /checksum/i.test(p)),
+        ipCheck.problems.join('\n'),
+      );
     });
 
     test('a file cut short is reported (tshark exit status)', T, async () => {
@@ -379,7 +408,10 @@ describe('PcapRecorder + tshark', () => {
       const cut = `${path}.cut.pcap`;
       writeFileSync(cut, readFileSync(path).subarray(0, 200));
       const check = await checkPcapClean(cut);
-      assert.ok(check.problems.some((p) => /exited/.test(p)), check.problems.join('\n'));
+      assert.ok(
+        check.problems.some((p) => /exited/.test(p)),
+        check.problems.join('\n'),
+      );
     });
 
     test('a reset connection shows as Wireshark shows a real one: a warning', T, async () => {
@@ -390,7 +422,10 @@ describe('PcapRecorder + tshark', () => {
       await rec.end();
       const check = await checkPcapClean(path);
       assert.equal(check.packets, 3 + 2 + 1);
-      assert.ok(check.problems.some((p) => /reset/i.test(p)), check.problems.join('\n'));
+      assert.ok(
+        check.problems.some((p) => /reset/i.test(p)),
+        check.problems.join('\n'),
+      );
     });
   });
 });
@@ -412,10 +447,7 @@ describe('PcapRecorder file format and robustness', () => {
     for (let off = 24; off < b.length; off += 16 + b.readUInt32LE(off + 8)) {
       stamps.push(`${b.readUInt32LE(off)}.${String(b.readUInt32LE(off + 4)).padStart(9, '0')}`);
     }
-    assert.deepEqual(stamps, [
-      ...Array(3).fill('1700000000.123456789'),
-      ...Array(4).fill('1700000000.200000000'),
-    ]);
+    assert.deepEqual(stamps, [...Array(3).fill('1700000000.123456789'), ...Array(4).fill('1700000000.200000000')]);
     assertClean(await checkPcapClean(path), path);
   });
 
@@ -457,7 +489,12 @@ describe('PcapRecorder file format and robustness', () => {
     r.received(KEEPALIVE);
     r.close('local');
     assert.ok(!(r instanceof PcapRecorder));
-    const real = createPcapRecorder({ file: file('factory'), local: { address: V4.rs, port: 1 }, remote: { address: V4.nva, port: 2 }, initiator: 'local' });
+    const real = createPcapRecorder({
+      file: file('factory'),
+      local: { address: V4.rs, port: 1 },
+      remote: { address: V4.nva, port: 2 },
+      initiator: 'local',
+    });
     assert.ok(real instanceof PcapRecorder);
     return real.end();
   });
@@ -471,7 +508,13 @@ describe('PcapRecorder file format and robustness', () => {
     assert.deepEqual([...parseIpAddress('1:2:3:4:5:6:7:8')], [0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]);
     assert.throws(() => parseIpAddress('10.1.2'), TypeError);
     assert.throws(
-      () => new PcapRecorder({ file: file('mixed'), local: { address: '10.0.0.1', port: 1 }, remote: { address: '::1', port: 2 }, initiator: 'local' }),
+      () =>
+        new PcapRecorder({
+          file: file('mixed'),
+          local: { address: '10.0.0.1', port: 1 },
+          remote: { address: '::1', port: 2 },
+          initiator: 'local',
+        }),
       TypeError,
     );
   });

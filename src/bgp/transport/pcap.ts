@@ -101,9 +101,18 @@ const ACK = 0x10;
 
 /** MSS 65495, NOP, window scale 7, NOP, NOP, SACK permitted: 12 bytes. */
 const SYN_OPTIONS = Uint8Array.of(
-  2, 4, MAX_SEGMENT_PAYLOAD >> 8, MAX_SEGMENT_PAYLOAD & 0xff, // MSS
-  1, 3, 3, WINDOW_SHIFT, // NOP, window scale
-  1, 1, 4, 2, // NOP, NOP, SACK permitted
+  2,
+  4,
+  MAX_SEGMENT_PAYLOAD >> 8,
+  MAX_SEGMENT_PAYLOAD & 0xff, // MSS
+  1,
+  3,
+  3,
+  WINDOW_SHIFT, // NOP, window scale
+  1,
+  1,
+  4,
+  2, // NOP, NOP, SACK permitted
 );
 const NO_OPTIONS = new Uint8Array(0);
 const EMPTY = new Uint8Array(0);
@@ -237,7 +246,8 @@ export class PcapRecorder implements SessionRecorder {
     this.file = options.file;
     this.ipv6 = localAddr.length === 16;
     this.clock = options.clock ?? wallClockNs;
-    this.onError = options.onError ?? ((err) => console.warn(`pcap: recording to ${this.file} stopped: ${err.message}`));
+    this.onError =
+      options.onError ?? ((err) => console.warn(`pcap: recording to ${this.file} stopped: ${err.message}`));
     this.maxBuffered = options.maxBufferedBytes ?? 64 * 1024 * 1024;
 
     const wellKnown = options.wellKnownPort ?? 179;

@@ -28,7 +28,6 @@ import {
   CONTEXT_2OCTET,
   CeaseSubcode,
   ErrorCode,
-
   decodeMessage,
   describeNotification,
   encodeMessage,
@@ -169,7 +168,8 @@ export class BgpPeer {
     this.adminDown = true;
     if (this.restartTimer) this.clock.clearTimer(this.restartTimer);
     this.restartTimer = undefined;
-    for (const c of [...this.conns]) this.dispatch(c, notification ? { type: 'ManualStop', notification } : { type: 'ManualStop' });
+    for (const c of [...this.conns])
+      this.dispatch(c, notification ? { type: 'ManualStop', notification } : { type: 'ManualStop' });
   }
 
   /** Drop the session with this NOTIFICATION and let it come back after the idle hold time (e.g. RFC 4486 max prefixes). */
@@ -255,7 +255,12 @@ export class BgpPeer {
     const e = this.established;
     if (!e) return 'not-established';
     if (!e.negotiated.peerRouteRefresh) {
-      this.reset({ type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.OtherConfigurationChange, data: new Uint8Array(0) });
+      this.reset({
+        type: 'NOTIFICATION',
+        code: ErrorCode.Cease,
+        subcode: CeaseSubcode.OtherConfigurationChange,
+        data: new Uint8Array(0),
+      });
       return 'reset';
     }
     for (const f of e.negotiated.families) {
@@ -268,7 +273,7 @@ export class BgpPeer {
   /** Sends already-encoded UPDATE messages (see packUpdates); false when not Established. */
   sendEncodedUpdates(frames: readonly Uint8Array[]): boolean {
     const e = this.established;
-    if (!e || !e.conn.socket) return false;
+    if (!e?.conn.socket) return false;
     e.conn.socket.cork();
     for (const f of frames) this.write(e.conn, f, 1);
     e.conn.socket.uncork();
@@ -276,7 +281,9 @@ export class BgpPeer {
   }
 
   /** The Established connection's TCP endpoints and who opened it (status, tests). */
-  get connection(): { localPort: number; remotePort: number; direction: ConnectionDirection | 'undecided' } | undefined {
+  get connection():
+    | { localPort: number; remotePort: number; direction: ConnectionDirection | 'undecided' }
+    | undefined {
     const e = this.established;
     const s = e?.conn.socket;
     if (!e || !s) return undefined;
@@ -367,7 +374,10 @@ export class BgpPeer {
       const ctx = conn.fsm.negotiated?.fourOctetAs === false ? CONTEXT_2OCTET : CONTEXT_4OCTET;
       // UPDATEs keep their IPv4 NLRI in wire form until read (the RIB takes them so); the
       // reader has checked the header and cut the frame to its length, as decodeMessage would.
-      const d = frame.type === MessageType.UPDATE ? decodeUpdateLazy(frame.bytes, frame.bytes.length, ctx) : decodeMessage(frame.bytes, ctx);
+      const d =
+        frame.type === MessageType.UPDATE
+          ? decodeUpdateLazy(frame.bytes, frame.bytes.length, ctx)
+          : decodeMessage(frame.bytes, ctx);
       if (!d.ok) {
         const e = d.error;
         if (frame.type === MessageType.OPEN) this.dispatch(conn, { type: 'BGPOpenMsgErr', error: e });
@@ -420,7 +430,10 @@ export class BgpPeer {
       case 'send': {
         if (a.message.type === 'NOTIFICATION') {
           this.counters.lastNotificationSent = a.message;
-          this.logger.log('info', `${this.name}: NOTIFICATION sent: ${describeNotification(a.message.code, a.message.subcode)}`);
+          this.logger.log(
+            'info',
+            `${this.name}: NOTIFICATION sent: ${describeNotification(a.message.code, a.message.subcode)}`,
+          );
         }
         const ctx = conn.fsm.negotiated?.fourOctetAs === false ? CONTEXT_2OCTET : CONTEXT_4OCTET;
         this.write(conn, encodeMessage(a.message, ctx), 0);
@@ -474,8 +487,15 @@ export class BgpPeer {
         this.consecutiveFailures = 0;
         this.counters.establishedTransitions++;
         this.counters.establishedAt = this.clock.now();
-        this.established = { conn, negotiated: a.negotiated, ctx: a.negotiated.fourOctetAs ? CONTEXT_4OCTET : CONTEXT_2OCTET };
-        this.logger.log('info', `${this.name}: Established (hold ${a.negotiated.holdTime}s, keepalive ${a.negotiated.keepaliveTime}s)`);
+        this.established = {
+          conn,
+          negotiated: a.negotiated,
+          ctx: a.negotiated.fourOctetAs ? CONTEXT_4OCTET : CONTEXT_2OCTET,
+        };
+        this.logger.log(
+          'info',
+          `${this.name}: Established (hold ${a.negotiated.holdTime}s, keepalive ${a.negotiated.keepaliveTime}s)`,
+        );
         this.options.handlers.onEstablished?.(this, a.negotiated);
         break;
       }
@@ -526,7 +546,10 @@ export class BgpPeer {
       (err: Error) => {
         if (!conn.connecting) return;
         conn.connecting = false;
-        this.logger.log('debug', `${this.name}: connect to ${this.options.remote.address}:${this.options.remote.port} failed: ${err.message}`);
+        this.logger.log(
+          'debug',
+          `${this.name}: connect to ${this.options.remote.address}:${this.options.remote.port} failed: ${err.message}`,
+        );
         this.dispatch(conn, { type: 'TcpConnectionFails' });
       },
     );
@@ -611,4 +634,3 @@ export function maxPrefixNotification(afi: number, safi: number, limit: number):
   new DataView(data.buffer).setUint32(3, limit);
   return { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: 1, data };
 }
-

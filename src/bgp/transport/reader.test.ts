@@ -13,7 +13,11 @@ test('frames survive any split of the stream', () => {
   for (let cut = 1; cut < stream.length; cut++) {
     const r = new MessageReader();
     const frames = [...r.push(stream.subarray(0, cut)), ...r.push(stream.subarray(cut))];
-    assert.deepEqual(frames.map((f) => (f.ok ? f.type : -1)), [4, 5, 4], `cut at ${cut}`);
+    assert.deepEqual(
+      frames.map((f) => (f.ok ? f.type : -1)),
+      [4, 5, 4],
+      `cut at ${cut}`,
+    );
   }
 });
 

@@ -24,7 +24,8 @@ export class MessageReader {
       // RFC 7313 §5: a ROUTE-REFRESH of the wrong length is judged on its subtype, which
       // follows the header; such a message is read whole before the header is judged.
       const claimed = (this.buf[off + 16]! << 8) | this.buf[off + 17]!;
-      const whole = this.buf[off + 18] === MessageType.ROUTE_REFRESH && claimed > HEADER_LENGTH && claimed <= MAX_MESSAGE_LENGTH;
+      const whole =
+        this.buf[off + 18] === MessageType.ROUTE_REFRESH && claimed > HEADER_LENGTH && claimed <= MAX_MESSAGE_LENGTH;
       if (whole && this.buf.length - off < claimed) break;
       const h = readHeader(view(off, off + (whole ? claimed : HEADER_LENGTH)));
       if (!h.ok) {

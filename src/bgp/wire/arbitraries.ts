@@ -8,7 +8,16 @@
 import fc from 'fast-check';
 import { ATTRIBUTES } from './attributes/table.js';
 import { CAPABILITIES } from './capabilities/table.js';
-import { AFI_IPV4, AFI_IPV6, SAFI_UNICAST, v4Prefix, v6Prefix, type Ipv4Prefix, type Ipv6Prefix, type Prefix } from './prefix.js';
+import {
+  AFI_IPV4,
+  AFI_IPV6,
+  SAFI_UNICAST,
+  v4Prefix,
+  v6Prefix,
+  type Ipv4Prefix,
+  type Ipv6Prefix,
+  type Prefix,
+} from './prefix.js';
 import {
   AsPathSegmentType,
   AttrFlag,
@@ -61,7 +70,11 @@ export const asn: fc.Arbitrary<number> = fc.oneof(
 
 export const origin: fc.Arbitrary<OriginValue> = fc.constantFrom(0, 1, 2);
 
-function segment(type: AsPathSegment['type'], asnArb: fc.Arbitrary<number>, maxAsns: number): fc.Arbitrary<AsPathSegment> {
+function segment(
+  type: AsPathSegment['type'],
+  asnArb: fc.Arbitrary<number>,
+  maxAsns: number,
+): fc.Arbitrary<AsPathSegment> {
   return fc.array(asnArb, { minLength: 1, maxLength: maxAsns }).map((asns) => ({ type, asns }));
 }
 
@@ -82,7 +95,10 @@ export const asPath: fc.Arbitrary<AsPathSegment[]> = fc
       { maxLength: 1 },
     ),
     fc.array(
-      fc.oneof({ weight: 3, arbitrary: segment(AsPathSegmentType.AS_SEQUENCE, asn, 20) }, { weight: 1, arbitrary: segment(AsPathSegmentType.AS_SET, asn, 6) }),
+      fc.oneof(
+        { weight: 3, arbitrary: segment(AsPathSegmentType.AS_SEQUENCE, asn, 20) },
+        { weight: 1, arbitrary: segment(AsPathSegmentType.AS_SET, asn, 6) },
+      ),
       { maxLength: 3 },
     ),
   )
@@ -92,10 +108,20 @@ export const aggregator: fc.Arbitrary<Aggregator> = record({ asn, address: u32 }
 
 export const communities: fc.Arbitrary<number[]> = fc.array(u32, { minLength: 1, maxLength: 20 });
 
-export const extendedCommunities: fc.Arbitrary<bigint[]> = fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { minLength: 1, maxLength: 10 });
+export const extendedCommunities: fc.Arbitrary<bigint[]> = fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), {
+  minLength: 1,
+  maxLength: 10,
+});
 
-export const largeCommunity: fc.Arbitrary<LargeCommunity> = record({ globalAdmin: u32, localData1: u32, localData2: u32 });
-export const largeCommunities: fc.Arbitrary<LargeCommunity[]> = fc.array(largeCommunity, { minLength: 1, maxLength: 10 });
+export const largeCommunity: fc.Arbitrary<LargeCommunity> = record({
+  globalAdmin: u32,
+  localData1: u32,
+  localData2: u32,
+});
+export const largeCommunities: fc.Arbitrary<LargeCommunity[]> = fc.array(largeCommunity, {
+  minLength: 1,
+  maxLength: 10,
+});
 
 /** (AFI, SAFI) pairs whose NLRI the codec keeps as raw octets. */
 const otherFamily = fc
@@ -115,15 +141,25 @@ export const mpReach: fc.Arbitrary<MpReach> = fc.oneof(
     nextHop: fc.uint8Array({ minLength: 4, maxLength: 4 }),
     nlri: fc.array(ipv4Prefix, { maxLength: 20 }),
   }),
-  fc.tuple(otherFamily, fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 60 })).map(
-    ([[afi, safi], nextHop, rawNlri]): MpReach => ({ afi, safi, nextHop, nlri: [], rawNlri }),
-  ),
+  fc
+    .tuple(otherFamily, fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 60 }))
+    .map(([[afi, safi], nextHop, rawNlri]): MpReach => ({ afi, safi, nextHop, nlri: [], rawNlri })),
 );
 
 export const mpUnreach: fc.Arbitrary<MpUnreach> = fc.oneof(
-  record({ afi: fc.constant(AFI_IPV6), safi: fc.constant(SAFI_UNICAST), withdrawn: fc.array(ipv6Prefix, { maxLength: 20 }) }),
-  record({ afi: fc.constant(AFI_IPV4), safi: fc.constant(SAFI_UNICAST), withdrawn: fc.array(ipv4Prefix, { maxLength: 20 }) }),
-  fc.tuple(otherFamily, fc.uint8Array({ maxLength: 60 })).map(([[afi, safi], rawWithdrawn]): MpUnreach => ({ afi, safi, withdrawn: [], rawWithdrawn })),
+  record({
+    afi: fc.constant(AFI_IPV6),
+    safi: fc.constant(SAFI_UNICAST),
+    withdrawn: fc.array(ipv6Prefix, { maxLength: 20 }),
+  }),
+  record({
+    afi: fc.constant(AFI_IPV4),
+    safi: fc.constant(SAFI_UNICAST),
+    withdrawn: fc.array(ipv4Prefix, { maxLength: 20 }),
+  }),
+  fc
+    .tuple(otherFamily, fc.uint8Array({ maxLength: 60 }))
+    .map(([[afi, safi], rawWithdrawn]): MpUnreach => ({ afi, safi, withdrawn: [], rawWithdrawn })),
 );
 
 /** Type codes the descriptor table does not know: what a peer's private or future attributes look like. */
@@ -135,13 +171,37 @@ const unrecognizedType = fc.integer({ min: 0, max: 255 }).filter((t) => ATTRIBUT
  * well-formed ORIGINATOR_ID / CLUSTER_LIST.
  */
 export const unknownAttribute: fc.Arbitrary<UnknownAttribute> = fc.oneof(
-  { weight: 4, arbitrary: record({
-    flags: fc.constantFrom(AttrFlag.Optional, AttrFlag.Optional | AttrFlag.Transitive, AttrFlag.Optional | AttrFlag.Transitive | AttrFlag.Partial, AttrFlag.Optional | AttrFlag.Partial),
-    type: unrecognizedType,
-    value: fc.oneof(fc.uint8Array({ maxLength: 16 }), fc.uint8Array({ minLength: 250, maxLength: 300 })),
-  }) },
-  { weight: 1, arbitrary: record({ flags: fc.constant(AttrFlag.Optional), type: fc.constant(AttrType.ORIGINATOR_ID), value: fc.uint8Array({ minLength: 4, maxLength: 4 }) }) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 8 }).chain((n) => record({ flags: fc.constant(AttrFlag.Optional), type: fc.constant(AttrType.CLUSTER_LIST), value: fc.uint8Array({ minLength: 4 * n, maxLength: 4 * n }) })) },
+  {
+    weight: 4,
+    arbitrary: record({
+      flags: fc.constantFrom(
+        AttrFlag.Optional,
+        AttrFlag.Optional | AttrFlag.Transitive,
+        AttrFlag.Optional | AttrFlag.Transitive | AttrFlag.Partial,
+        AttrFlag.Optional | AttrFlag.Partial,
+      ),
+      type: unrecognizedType,
+      value: fc.oneof(fc.uint8Array({ maxLength: 16 }), fc.uint8Array({ minLength: 250, maxLength: 300 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: record({
+      flags: fc.constant(AttrFlag.Optional),
+      type: fc.constant(AttrType.ORIGINATOR_ID),
+      value: fc.uint8Array({ minLength: 4, maxLength: 4 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 1, max: 8 }).chain((n) =>
+      record({
+        flags: fc.constant(AttrFlag.Optional),
+        type: fc.constant(AttrType.CLUSTER_LIST),
+        value: fc.uint8Array({ minLength: 4 * n, maxLength: 4 * n }),
+      }),
+    ),
+  },
 );
 
 /** Unknown attributes with distinct types, in type order (the order the encoder writes and the decoder keeps). */
@@ -181,7 +241,9 @@ export const updateMessage: fc.Arbitrary<UpdateMessage> = record({
 const family = { afi: u16, safi: u8 };
 
 /** A name whose UTF-8 form fits the one-octet length. */
-const fqdnName = fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => new TextEncoder().encode(s).length <= 255);
+const fqdnName = fc
+  .string({ unit: 'grapheme', maxLength: 20 })
+  .filter((s) => new TextEncoder().encode(s).length <= 255);
 
 export const capability: fc.Arbitrary<Capability> = fc.oneof(
   record({ kind: fc.constant('multiprotocol' as const), ...family }),
@@ -195,7 +257,10 @@ export const capability: fc.Arbitrary<Capability> = fc.oneof(
     restartTime: fc.integer({ min: 0, max: 4095 }),
     families: fc.array(record({ ...family, flags: u8 }), { maxLength: 5 }),
   }),
-  record({ kind: fc.constant('add-path' as const), families: fc.array(record({ ...family, sendReceive: u8 }), { maxLength: 5 }) }),
+  record({
+    kind: fc.constant('add-path' as const),
+    families: fc.array(record({ ...family, sendReceive: u8 }), { maxLength: 5 }),
+  }),
   record({ kind: fc.constant('fqdn' as const), hostname: fqdnName, domain: fqdnName }),
   record({
     kind: fc.constant('unknown' as const),

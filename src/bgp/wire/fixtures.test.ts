@@ -32,7 +32,8 @@ function twoOctetFiles(indexes: string[]): Set<string> {
     if (v === null || typeof v !== 'object') return;
     const o = v as Record<string, unknown>;
     const files = Object.values(o).filter((x): x is string => typeof x === 'string' && x.endsWith('.hex'));
-    const isTwo = o['fourOctetAs'] === false || o['asn4'] === false || o['context'] === '2-octet' || o['context'] === '2octet';
+    const isTwo =
+      o['fourOctetAs'] === false || o['asn4'] === false || o['context'] === '2-octet' || o['context'] === '2octet';
     if (isTwo) for (const f of files) two.add(basename(f));
     Object.values(o).forEach(visit);
   };
@@ -62,12 +63,16 @@ test('fixtures: messages recorded from real daemons decode cleanly and round-tri
   let messages = 0;
   for (const file of recordings) {
     const ctx: CodecContext = two.has(basename(file)) ? CONTEXT_2OCTET : CONTEXT_4OCTET;
-    const text = readFileSync(file, 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('#')).join('');
+    const text = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => !l.trimStart().startsWith('#'))
+      .join('');
     for (const [i, m] of split(fromHex(text)).entries()) {
       const where = `${relative(DAEMONS, file)} message ${i}`;
       const d = decodeMessage(m, ctx);
       assert.ok(d.ok, `${where}: ${d.ok ? '' : d.error.message} (${hex(m)})`);
-      if (d.value.type === 'UPDATE') assert.deepEqual(d.value.problems, [], `${where}: ${d.value.problems.map((p) => p.message).join('; ')}`);
+      if (d.value.type === 'UPDATE')
+        assert.deepEqual(d.value.problems, [], `${where}: ${d.value.problems.map((p) => p.message).join('; ')}`);
       const again = decodeMessage(encodeMessage(d.value, ctx), ctx);
       assert.ok(again.ok, `${where}: re-encoded message refused`);
       assert.deepEqual(plain(again.value), plain(d.value), where);
@@ -78,7 +83,10 @@ test('fixtures: messages recorded from real daemons decode cleanly and round-tri
   // The recordings must be there: an empty folder would make this test pass vacuously.
   assert.ok(recordings.length >= 40, `only ${recordings.length} recordings`);
   for (const d of ['bird-', 'frr-', 'gobgp-', 'exabgp-']) {
-    assert.ok(readdirSync(DAEMONS).some((n) => n.startsWith(d)), `no recordings from ${d.slice(0, -1)}`);
+    assert.ok(
+      readdirSync(DAEMONS).some((n) => n.startsWith(d)),
+      `no recordings from ${d.slice(0, -1)}`,
+    );
   }
 });
 
@@ -91,5 +99,8 @@ test('fixtures: ExaBGP talking 2-octet AS with AS_TRANS + AS4_PATH decodes to th
   assert.ok(d.ok && d.value.type === 'UPDATE');
   const asns = (d.value.attributes.asPath ?? []).flatMap((s) => s.asns);
   assert.ok(!asns.includes(23456), `AS_TRANS left in ${asns.join(' ')}`);
-  assert.ok(asns.some((a) => a > 65535), `no 4-octet ASN in ${asns.join(' ')}`);
+  assert.ok(
+    asns.some((a) => a > 65535),
+    `no 4-octet ASN in ${asns.join(' ')}`,
+  );
 });

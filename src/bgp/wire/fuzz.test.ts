@@ -34,7 +34,8 @@ function checkError(e: BgpWireError): void {
   assert.ok(isKnownNotification(e.code, e.subcode), `unknown NOTIFICATION ${e.code}/${e.subcode}: ${e.message}`);
   assert.ok(ACTIONS.includes(e.action), `unknown action ${e.action}`);
   assert.ok(e.data instanceof Uint8Array);
-  if (e.action === 'afisafi-disable') assert.ok(e.afi !== undefined && e.safi !== undefined, 'afisafi-disable names its family');
+  if (e.action === 'afisafi-disable')
+    assert.ok(e.afi !== undefined && e.safi !== undefined, 'afisafi-disable names its family');
 }
 
 /** Unknown attributes are kept in received order but written in type order: compare sorted. */
@@ -62,15 +63,22 @@ function check(input: Uint8Array, ctx: CodecContext): void {
     again = encodeMessage(d.value, ctx);
   } catch (err) {
     // The one documented exception (messages/message.ts): AS4_PATH growth toward a 2-octet peer.
-    if (err instanceof RangeError && !ctx.fourOctetAs && d.value.type === 'UPDATE' && /exceeds 4096/.test(err.message)) return;
-    throw new Error(`encodeMessage threw on the decoding of ${hex(input)} (saved as crasher ${saveCrasher(input)}): ${String(err)}`);
+    if (err instanceof RangeError && !ctx.fourOctetAs && d.value.type === 'UPDATE' && /exceeds 4096/.test(err.message))
+      return;
+    throw new Error(
+      `encodeMessage threw on the decoding of ${hex(input)} (saved as crasher ${saveCrasher(input)}): ${String(err)}`,
+    );
   }
   const d2 = decodeMessage(again, ctx);
   assert.ok(d2.ok, `re-encoded message refused: ${d2.ok ? '' : d2.error.message}`);
   // Toward a 2-octet peer, AS_TRANS and AS4_PATH are lossy for odd paths (confederation
   // segments after the first, 4-octet confederation members): compare with 4-octet AS only.
   if (ctx.fourOctetAs || d.value.type !== 'UPDATE') {
-    assert.deepEqual(normalized(d2.value), normalized(d.value), `not stable: ${hex(input)}\nfirst ${show(plain(d.value))}\nthen ${show(plain(d2.value))}`);
+    assert.deepEqual(
+      normalized(d2.value),
+      normalized(d.value),
+      `not stable: ${hex(input)}\nfirst ${show(plain(d.value))}\nthen ${show(plain(d2.value))}`,
+    );
   }
 }
 
@@ -84,9 +92,18 @@ type Mutation =
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), octets: fc.uint8Array({ minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    octets: fc.uint8Array({ minLength: 1, maxLength: 4 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 4 }) }),
-  fc.record({ kind: fc.constant('length' as const), at: fc.nat(), delta: fc.integer({ min: -3, max: 3 }).filter((x) => x !== 0), wide: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('length' as const),
+    at: fc.nat(),
+    delta: fc.integer({ min: -3, max: 3 }).filter((x) => x !== 0),
+    wide: fc.boolean(),
+  }),
 );
 
 /** Applies mutations at positions in the body (the header is fixed up afterwards when `fixLength`). */
@@ -96,10 +113,18 @@ function mutate(wire: Uint8Array, mutations: readonly Mutation[], fixLength: boo
     const span = Math.max(1, b.length - 19);
     const at = 19 + (m.at % span);
     switch (m.kind) {
-      case 'flip': if (at < b.length) b[at] = b[at]! ^ m.xor; break;
-      case 'truncate': b = b.slice(0, at); break;
-      case 'insert': b.splice(at, 0, ...m.octets); break;
-      case 'delete': b.splice(at, m.n); break;
+      case 'flip':
+        if (at < b.length) b[at] = b[at]! ^ m.xor;
+        break;
+      case 'truncate':
+        b = b.slice(0, at);
+        break;
+      case 'insert':
+        b.splice(at, 0, ...m.octets);
+        break;
+      case 'delete':
+        b.splice(at, m.n);
+        break;
       case 'length':
         if (m.wide && at + 1 < b.length) {
           const v = (((b[at]! << 8) | b[at + 1]!) + m.delta) & 0xffff;
@@ -122,26 +147,42 @@ const input: fc.Arbitrary<Uint8Array> = fc.oneof(
   // random octets
   fc.uint8Array({ maxLength: 64 }),
   // a valid header, then random octets
-  fc.tuple(fc.integer({ min: 1, max: 5 }), fc.uint8Array({ maxLength: 300 })).map(([type, body]) => bytes(MARKER, u16(19 + body.length), type, body)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 5 }), fc.uint8Array({ maxLength: 300 }))
+    .map(([type, body]) => bytes(MARKER, u16(19 + body.length), type, body)),
   // valid messages, mutated (the usual case: it reaches the deep decoders)
-  { weight: 4, arbitrary: fc.tuple(bgpMessage, fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean()).map(([m, muts, fixLength, two]) =>
-    mutate(encodeMessage(m, two ? CONTEXT_2OCTET : CONTEXT_4OCTET), muts, fixLength)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(bgpMessage, fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean())
+      .map(([m, muts, fixLength, two]) =>
+        mutate(encodeMessage(m, two ? CONTEXT_2OCTET : CONTEXT_4OCTET), muts, fixLength),
+      ),
+  },
 );
 
 const randomSeed = (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
 
 for (const ctx of [CONTEXT_4OCTET, CONTEXT_2OCTET]) {
-  for (const [label, seed] of [['fixed', FIXED_SEED], ['random', randomSeed]] as const) {
+  for (const [label, seed] of [
+    ['fixed', FIXED_SEED],
+    ['random', randomSeed],
+  ] as const) {
     test(`fuzz: decodeMessage never throws, refuses with known NOTIFICATIONs, re-encodes (${ctx.fourOctetAs ? 4 : 2}-octet AS, ${label} seed ${seed})`, (t) => {
-      const details = fc.check(fc.property(input, (b) => check(b, ctx)), {
-        seed,
-        numRuns: 1_000_000,
-        interruptAfterTimeLimit: TIME_PER_RUN_MS,
-        markInterruptAsFailure: false,
-      });
+      const details = fc.check(
+        fc.property(input, (b) => check(b, ctx)),
+        {
+          seed,
+          numRuns: 1_000_000,
+          interruptAfterTimeLimit: TIME_PER_RUN_MS,
+          markInterruptAsFailure: false,
+        },
+      );
       t.diagnostic(`${details.numRuns} inputs in ${TIME_PER_RUN_MS} ms, seed ${seed}`);
       if (details.failed) {
-        assert.fail(`fuzz failed; replay with seed ${seed}, path "${details.counterexamplePath ?? ''}":\n${String(details.errorInstance)}`);
+        assert.fail(
+          `fuzz failed; replay with seed ${seed}, path "${details.counterexamplePath ?? ''}":\n${String(details.errorInstance)}`,
+        );
       }
     });
   }

@@ -22,10 +22,18 @@ export function readIpv4Prefixes(b: Uint8Array, start: number, end: number, out:
     if (p + n > end) return false;
     let addr = 0;
     switch (n) {
-      case 4: addr = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!; break;
-      case 3: addr = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8); break;
-      case 2: addr = (b[p]! << 24) | (b[p + 1]! << 16); break;
-      case 1: addr = b[p]! << 24; break;
+      case 4:
+        addr = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+        break;
+      case 3:
+        addr = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8);
+        break;
+      case 2:
+        addr = (b[p]! << 24) | (b[p + 1]! << 16);
+        break;
+      case 1:
+        addr = b[p]! << 24;
+        break;
     }
     p += n;
     // Clear host bits; len 0 shifts by 32, which JS reduces mod 32, hence the guard.
@@ -122,10 +130,18 @@ export function ipv4PrefixAddrAt(b: Uint8Array, at: number): number {
   const len = b[at]!;
   let addr = 0;
   switch ((len + 7) >> 3) {
-    case 4: addr = (b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!; break;
-    case 3: addr = (b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8); break;
-    case 2: addr = (b[at + 1]! << 24) | (b[at + 2]! << 16); break;
-    case 1: addr = b[at + 1]! << 24; break;
+    case 4:
+      addr = (b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!;
+      break;
+    case 3:
+      addr = (b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8);
+      break;
+    case 2:
+      addr = (b[at + 1]! << 24) | (b[at + 2]! << 16);
+      break;
+    case 1:
+      addr = b[at + 1]! << 24;
+      break;
   }
   return len === 0 ? 0 : (addr & (0xffffffff << (32 - len))) >>> 0;
 }

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeMessage, encodeMessage } from './messages/message.js';
 import { CONTEXT_2OCTET, CONTEXT_4OCTET, type BgpMessage } from './types.js';
-import { keepaliveMessage, notificationMessage, openMessage, routeRefreshMessage, updateMessage } from './arbitraries.js';
+import {
+  keepaliveMessage,
+  notificationMessage,
+  openMessage,
+  routeRefreshMessage,
+  updateMessage,
+} from './arbitraries.js';
 import { hex, plain } from './testkit.js';
 
 const kinds: [string, fc.Arbitrary<BgpMessage>, number][] = [

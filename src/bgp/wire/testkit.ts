@@ -79,5 +79,7 @@ export function plain(m: ReceivedMessage): BgpMessage {
 
 /** JSON.stringify that shows bigints and octets, for assertion messages. */
 export function show(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? hex(x) : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? hex(x) : x,
+  );
 }

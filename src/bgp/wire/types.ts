@@ -251,11 +251,6 @@ export interface RouteRefreshMessage {
   readonly safi: number;
 }
 
-export type BgpMessage =
-  | OpenMessage
-  | UpdateMessage
-  | NotificationMessage
-  | KeepaliveMessage
-  | RouteRefreshMessage;
+export type BgpMessage = OpenMessage | UpdateMessage | NotificationMessage | KeepaliveMessage | RouteRefreshMessage;
 
 export type { Afi, Prefix };

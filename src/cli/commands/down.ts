@@ -60,7 +60,9 @@ export const command: Command = {
       return undefined;
     }
     if (!args['all'] && !name && chosen.filter((l) => l.alive).length > 1) {
-      throw new Error(`several labs are running (${chosen.map((l) => l.name).join(', ')}); choose one with --lab NAME, or --all`);
+      throw new Error(
+        `several labs are running (${chosen.map((l) => l.name).join(', ')}); choose one with --lab NAME, or --all`,
+      );
     }
     for (const s of chosen) await takeDown(s, ctx.stdout);
     return undefined;

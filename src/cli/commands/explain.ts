@@ -9,13 +9,24 @@ import { UsageError, type Command } from '../command.js';
 
 export const command: Command = {
   path: ['explain'],
-  summary: 'Explain the routes for a prefix at a NIC, or toward a peer: every candidate, and the rule that dropped or outranked each loser.',
+  summary:
+    'Explain the routes for a prefix at a NIC, or toward a peer: every candidate, and the rule that dropped or outranked each loser.',
   args: {
     nic: { flags: ['--nic'], help: 'Name of the network interface (with --resource-group).' },
     resourceGroup: { flags: ['--resource-group', '-g'], help: 'Resource group of the NIC or of the route server.' },
-    prefix: { flags: ['--prefix', '-p'], help: 'A prefix (1.2.3.0/24) or an address (1.2.3.4: longest match, as Network Watcher).', required: true },
-    peer: { flags: ['--peer'], help: 'A route-server peering (name or peer IP), a gateway, circuit, route server or on-premises router name, or a neighbour address.' },
-    routeserver: { flags: ['--routeserver', '--vrouter-name'], help: 'With --peer: only the sessions of this route server (with --resource-group).' },
+    prefix: {
+      flags: ['--prefix', '-p'],
+      help: 'A prefix (1.2.3.0/24) or an address (1.2.3.4: longest match, as Network Watcher).',
+      required: true,
+    },
+    peer: {
+      flags: ['--peer'],
+      help: 'A route-server peering (name or peer IP), a gateway, circuit, route server or on-premises router name, or a neighbour address.',
+    },
+    routeserver: {
+      flags: ['--routeserver', '--vrouter-name'],
+      help: 'With --peer: only the sessions of this route server (with --resource-group).',
+    },
     gateway: { flags: ['--gateway'], help: 'With --peer: only the sessions of this virtual network gateway.' },
   },
   defaultOutput: 'text',
@@ -31,9 +42,13 @@ export const command: Command = {
     const peer = args['peer'] as string | undefined;
     const rg = args['resourceGroup'] as string | undefined;
     const prefix = args['prefix'] as string;
-    if (!!nic === !!peer) throw new UsageError('usage error: --nic NAME --resource-group RG | --peer NAME_OR_IP [--routeserver RS --resource-group RG | --gateway GW]');
+    if (!!nic === !!peer)
+      throw new UsageError(
+        'usage error: --nic NAME --resource-group RG | --peer NAME_OR_IP [--routeserver RS --resource-group RG | --gateway GW]',
+      );
     if (nic && !rg) throw new UsageError('usage error: --nic needs --resource-group');
-    if (args['routeserver'] && args['gateway']) throw new UsageError('usage error: --routeserver and --gateway exclude each other');
+    if (args['routeserver'] && args['gateway'])
+      throw new UsageError('usage error: --routeserver and --gateway exclude each other');
     const q = new URLSearchParams({ prefix });
     if (nic) {
       q.set('resourceGroup', rg!);

@@ -7,7 +7,16 @@
  * (the failover time). Ctrl-C stops it and prints the statistics so far.
  */
 import { UsageError, type Command } from '../command.js';
-import { formatProbeHeader, formatProbeLine, formatSummary, ProbeTally, type ProbeInfo, type ProbeRequest, type ProbeResult, type ProbeSummary } from '../../lab/probe.js';
+import {
+  formatProbeHeader,
+  formatProbeLine,
+  formatSummary,
+  ProbeTally,
+  type ProbeInfo,
+  type ProbeRequest,
+  type ProbeResult,
+  type ProbeSummary,
+} from '../../lab/probe.js';
 
 /** "100ms", "1.5s", "2m", "250us"; a bare number is seconds (hping's -i). In ms. */
 export function parseDuration(text: string, flag: string): number {
@@ -27,12 +36,20 @@ function int(text: string | undefined, flag: string): number | undefined {
 
 export const command: Command = {
   path: ['probe'],
-  summary: 'Probe a destination from a VM over the emulated data plane (hping-like): route, next-hop VM, TCP connect and HTTP GET, gaps.',
+  summary:
+    'Probe a destination from a VM over the emulated data plane (hping-like): route, next-hop VM, TCP connect and HTTP GET, gaps.',
   args: {
-    from: { flags: ['--from'], help: 'Source VM (NAME, RESOURCE-GROUP/NAME or a NIC name): its NIC effective routes are followed.', required: true },
+    from: {
+      flags: ['--from'],
+      help: 'Source VM (NAME, RESOURCE-GROUP/NAME or a NIC name): its NIC effective routes are followed.',
+      required: true,
+    },
     to: { flags: ['--to'], help: 'Destination IPv4 address (e.g. the VIP 100.64.0.1).', required: true },
     port: { flags: ['--port', '-p'], help: 'Destination TCP port. Default: 80.' },
-    interval: { flags: ['--interval', '-i'], help: 'Time between probes: 100ms, 1s… (a bare number is seconds). Default: 1s.' },
+    interval: {
+      flags: ['--interval', '-i'],
+      help: 'Time between probes: 100ms, 1s… (a bare number is seconds). Default: 1s.',
+    },
     count: { flags: ['--count', '-c'], help: 'Stop after this many probes.' },
     duration: { flags: ['--duration'], help: 'Stop after this long (10s, 2m…).' },
     timeout: { flags: ['--timeout'], help: 'Per probe, connect and answer; at most the interval (the default).' },
@@ -62,7 +79,8 @@ export const command: Command = {
     'arslab probe --from lt1 --to 100.64.0.1 --count 20 --source-port 40000 -o json',
   ],
   async run(ctx, args) {
-    const intervalMs = args['interval'] !== undefined ? parseDuration(args['interval'] as string, '--interval/-i') : 1000;
+    const intervalMs =
+      args['interval'] !== undefined ? parseDuration(args['interval'] as string, '--interval/-i') : 1000;
     const count = int(args['count'] as string | undefined, '--count/-c');
     const port = int(args['port'] as string | undefined, '--port/-p') ?? 80;
     const sourcePort = int(args['sourcePort'] as string | undefined, '--source-port');
@@ -72,7 +90,9 @@ export const command: Command = {
       port,
       intervalMs,
       ...(count !== undefined ? { count } : {}),
-      ...(args['duration'] !== undefined ? { durationMs: parseDuration(args['duration'] as string, '--duration') } : {}),
+      ...(args['duration'] !== undefined
+        ? { durationMs: parseDuration(args['duration'] as string, '--duration') }
+        : {}),
       ...(args['timeout'] !== undefined ? { timeoutMs: parseDuration(args['timeout'] as string, '--timeout') } : {}),
       ...(sourcePort !== undefined ? { sourcePort } : {}),
     };
@@ -95,7 +115,13 @@ export const command: Command = {
         '/arslab/probe',
         req,
         (v) => {
-          const m = v as { type: string; info?: ProbeInfo; result?: ProbeResult; summary?: ProbeSummary; error?: { code: string; message: string } };
+          const m = v as {
+            type: string;
+            info?: ProbeInfo;
+            result?: ProbeResult;
+            summary?: ProbeSummary;
+            error?: { code: string; message: string };
+          };
           if (m.type === 'start' && m.info) {
             info = m.info;
             if (text) ctx.stdout(formatProbeHeader(m.info));

@@ -15,25 +15,65 @@ interface Status {
       listen: string;
       prefixes: number;
       refused: number;
-      peerings: { name: string; peerIp: string; peerAsn: number; state: string; routesReceived: number; routesAdvertised: number }[];
+      peerings: {
+        name: string;
+        peerIp: string;
+        peerAsn: number;
+        state: string;
+        routesReceived: number;
+        routesAdvertised: number;
+      }[];
     }[];
   }[];
-  nodes: { name: string; kind: string; address: string; realAddress: string; port?: number; realPort?: number; state: string; pid?: number; detail?: string; commandPipe?: string }[];
+  nodes: {
+    name: string;
+    kind: string;
+    address: string;
+    realAddress: string;
+    port?: number;
+    realPort?: number;
+    state: string;
+    pid?: number;
+    detail?: string;
+    commandPipe?: string;
+  }[];
   warnings: string[];
 }
 
 function table(rows: string[][]): string {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(w[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function renderStatus(s: Status): string {
   let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}\n\n`;
-  const rows = [['ROUTE SERVER', 'INSTANCE', 'ADDRESS', 'PEERING', 'PEER IP', 'PEER ASN', 'STATE', 'RECEIVED', 'ADVERTISED']];
+  const rows = [
+    ['ROUTE SERVER', 'INSTANCE', 'ADDRESS', 'PEERING', 'PEER IP', 'PEER ASN', 'STATE', 'RECEIVED', 'ADVERTISED'],
+  ];
   for (const rs of s.routeServers) {
     for (const i of rs.instances) {
       if (i.peerings.length === 0) rows.push([rs.name, i.instance, i.address, '-', '-', '-', '-', '-', '-']);
-      for (const p of i.peerings) rows.push([rs.name, i.instance, i.address, p.name, p.peerIp, String(p.peerAsn), p.state, String(p.routesReceived), String(p.routesAdvertised)]);
+      for (const p of i.peerings)
+        rows.push([
+          rs.name,
+          i.instance,
+          i.address,
+          p.name,
+          p.peerIp,
+          String(p.peerAsn),
+          p.state,
+          String(p.routesReceived),
+          String(p.routesAdvertised),
+        ]);
     }
   }
   out += table(rows);

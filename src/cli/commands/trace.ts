@@ -9,9 +9,14 @@ import type { Command } from '../command.js';
 
 export const command: Command = {
   path: ['trace'],
-  summary: 'Follow best routes toward an address, speaker by speaker, from an on-premises router, a VM or a gateway/MSEE instance.',
+  summary:
+    'Follow best routes toward an address, speaker by speaker, from an on-premises router, a VM or a gateway/MSEE instance.',
   args: {
-    from: { flags: ['--from'], help: 'A built-in on-premises router, a VM, or a speaker (ergw/0, er-circuit-1/primary).', required: true },
+    from: {
+      flags: ['--from'],
+      help: 'A built-in on-premises router, a VM, or a speaker (ergw/0, er-circuit-1/primary).',
+      required: true,
+    },
     to: { flags: ['--to'], help: 'The destination IPv4 address.', required: true },
   },
   defaultOutput: 'text',

@@ -20,22 +20,38 @@ export const command: Command = {
   path: ['up'],
   summary: 'Start a lab from its file: route servers on real TCP sockets, nodes (daemons, speakers), the local API.',
   args: {
-    detach: { flags: ['--detach', '-d'], help: 'Run in the background and return once the lab answers.', boolean: true },
-    netns: { flags: ['--netns'], help: 'Network-namespace mode (root): daemons see their emulated addresses; configs run verbatim.', boolean: true },
-    loopback: { flags: ['--loopback'], help: 'Loopback mode (default, no root): each emulated address on its own 127.x address.', boolean: true },
+    detach: {
+      flags: ['--detach', '-d'],
+      help: 'Run in the background and return once the lab answers.',
+      boolean: true,
+    },
+    netns: {
+      flags: ['--netns'],
+      help: 'Network-namespace mode (root): daemons see their emulated addresses; configs run verbatim.',
+      boolean: true,
+    },
+    loopback: {
+      flags: ['--loopback'],
+      help: 'Loopback mode (default, no root): each emulated address on its own 127.x address.',
+      boolean: true,
+    },
     port: { flags: ['--port'], help: 'BGP port for the Azure side (default: 179 as root, else 1179).' },
     capture: { flags: ['--capture'], help: 'Record every BGP session to pcap files in the lab folder.', boolean: true },
     timeout: { flags: ['--timeout'], help: 'With --detach: seconds to wait for the lab to come up (default 90).' },
   },
   positionals: [{ name: 'file', required: true }],
   defaultOutput: 'text',
-  examples: ['arslab up scenarios/next-hop-failover/lab.yml --detach', 'sudo arslab up scenarios/next-hop-failover/lab.yml --netns'],
+  examples: [
+    'arslab up scenarios/next-hop-failover/lab.yml --detach',
+    'sudo arslab up scenarios/next-hop-failover/lab.yml --netns',
+  ],
   async run(ctx, args) {
     const file = resolve(args._[0]!);
     if (args['netns'] && args['loopback']) throw new UsageError('choose one of --netns and --loopback');
     const mode = args['netns'] ? 'netns' : args['loopback'] ? 'loopback' : undefined;
     const port = args['port'] !== undefined ? Number(args['port']) : undefined;
-    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`argument --port: invalid port '${String(args['port'])}'`);
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+      throw new UsageError(`argument --port: invalid port '${String(args['port'])}'`);
 
     if (!args['detach']) {
       await runLab(file, {
@@ -52,13 +68,25 @@ export const command: Command = {
     if (!loaded.ok) throw new Error(loaded.errors.map(formatLabFileError).join('\n'));
     const name = loaded.spec.name;
     const prev = readLabState(name);
-    if (prev && isAlive(prev.pid)) throw new Error(`lab '${name}' is already running (pid ${prev.pid}); stop it with: arslab down --lab ${name}`);
+    if (prev && isAlive(prev.pid))
+      throw new Error(`lab '${name}' is already running (pid ${prev.pid}); stop it with: arslab down --lab ${name}`);
     mkdirSync(labDir(name), { recursive: true });
     const logPath = join(labDir(name), 'lab.out');
     const out = openSync(logPath, 'a');
     const main = fileURLToPath(new URL('../main.js', import.meta.url));
-    const argv = [main, 'up', file, ...(mode === 'netns' ? ['--netns'] : mode === 'loopback' ? ['--loopback'] : []), ...(port ? ['--port', String(port)] : []), ...(args['capture'] ? ['--capture'] : [])];
-    const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=4', ...argv], { detached: true, stdio: ['ignore', out, out], env: process.env });
+    const argv = [
+      main,
+      'up',
+      file,
+      ...(mode === 'netns' ? ['--netns'] : mode === 'loopback' ? ['--loopback'] : []),
+      ...(port ? ['--port', String(port)] : []),
+      ...(args['capture'] ? ['--capture'] : []),
+    ];
+    const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=4', ...argv], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: process.env,
+    });
     closeSync(out);
     child.unref();
     const deadline = Date.now() + Number(args['timeout'] ?? 90) * 1000;

@@ -50,7 +50,8 @@ export interface FormatOptions {
   color?: boolean;
 }
 
-export const QUERY_REFERENCE = "To learn more about --query, please visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'";
+export const QUERY_REFERENCE =
+  "To learn more about --query, please visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'";
 
 export type OutputErrorKind = 'table-unavailable' | 'query-syntax' | 'query-runtime' | 'unexpected';
 
@@ -63,7 +64,11 @@ export class OutputError extends Error {
   /** az's exit code for this error. */
   readonly exitCode: number;
 
-  constructor(kind: OutputErrorKind, message: string, options: { recommendation?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(
+    kind: OutputErrorKind,
+    message: string,
+    options: { recommendation?: string; exitCode?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.recommendation = options.recommendation;
@@ -106,10 +111,14 @@ function runQuery(ast: ReturnType<typeof compileQuery>, data: unknown): unknown 
       });
     }
     if (err instanceof PythonRuntimeError) {
-      throw new OutputError('unexpected', `The command failed with an unexpected error. Here is the traceback:\n${err.message}`, {
-        recommendation: "To check existing issues, please visit: https://github.com/Azure/azure-cli/issues",
-        cause: err,
-      });
+      throw new OutputError(
+        'unexpected',
+        `The command failed with an unexpected error. Here is the traceback:\n${err.message}`,
+        {
+          recommendation: 'To check existing issues, please visit: https://github.com/Azure/azure-cli/issues',
+          cause: err,
+        },
+      );
     }
     throw err;
   }

@@ -30,7 +30,10 @@ test('json: insertion order does not matter; code point key order (uppercase fir
 test('json: scalars, bigint, non-finite floats, named escapes', () => {
   assert.equal(formatJson('x'), '"x"\n');
   assert.equal(formatJson(12345678901234567890123n), '12345678901234567890123\n');
-  assert.equal(formatJson([NaN, Infinity, -Infinity, 2.5e20 + 0.5, 1e16 + 0.5]), '[\n  NaN,\n  Infinity,\n  -Infinity,\n  250000000000000000000,\n  10000000000000000\n]\n');
+  assert.equal(
+    formatJson([NaN, Infinity, -Infinity, 2.5e20 + 0.5, 1e16 + 0.5]),
+    '[\n  NaN,\n  Infinity,\n  -Infinity,\n  250000000000000000000,\n  10000000000000000\n]\n',
+  );
   assert.equal(formatJson([0.5e-4, 123456789.125, 1.25e-300]), '[\n  5e-05,\n  123456789.125,\n  1.25e-300\n]\n');
   assert.equal(formatJson('\n\r\t\b\f\u0000'), '"\\n\\r\\t\\b\\f\\u0000"\n');
   assert.equal(formatJson({ a: undefined, b: 1 }), '{\n  "b": 1\n}\n');
@@ -53,16 +56,66 @@ test('jsonc: pygments JsonLexer + TerminalFormatter colours (oracle)', () => {
   const str = (s: string) => `\x1b[33m"${s}"\x1b[39;49;00m`;
   const num = (s: string) => `\x1b[34m${s}\x1b[39;49;00m`;
   const expected =
-    '{' + W('') + '\n' +
-    W('  ') + tag('asn') + ':' + W(' ') + num('65515') + ',' + W('') + '\n' +
-    W('  ') + tag('f') + ':' + W(' ') + num('1.5') + ',' + W('') + '\n' +
-    W('  ') + tag('ips') + ':' + W(' ') + '[' + W('') + '\n' +
-    W('    ') + str('10.1.0.4') + W('') + '\n' +
-    W('  ') + '],' + W('') + '\n' +
-    W('  ') + tag('name') + ':' + W(' ') + str('hub1rs') + ',' + W('') + '\n' +
-    W('  ') + tag('ok') + ':' + W(' ') + num('true') + ',' + W('') + '\n' +
-    W('  ') + tag('x') + ':' + W(' ') + num('null') + W('') + '\n' +
-    '}' + W('') + '\n';
+    '{' +
+    W('') +
+    '\n' +
+    W('  ') +
+    tag('asn') +
+    ':' +
+    W(' ') +
+    num('65515') +
+    ',' +
+    W('') +
+    '\n' +
+    W('  ') +
+    tag('f') +
+    ':' +
+    W(' ') +
+    num('1.5') +
+    ',' +
+    W('') +
+    '\n' +
+    W('  ') +
+    tag('ips') +
+    ':' +
+    W(' ') +
+    '[' +
+    W('') +
+    '\n' +
+    W('    ') +
+    str('10.1.0.4') +
+    W('') +
+    '\n' +
+    W('  ') +
+    '],' +
+    W('') +
+    '\n' +
+    W('  ') +
+    tag('name') +
+    ':' +
+    W(' ') +
+    str('hub1rs') +
+    ',' +
+    W('') +
+    '\n' +
+    W('  ') +
+    tag('ok') +
+    ':' +
+    W(' ') +
+    num('true') +
+    ',' +
+    W('') +
+    '\n' +
+    W('  ') +
+    tag('x') +
+    ':' +
+    W(' ') +
+    num('null') +
+    W('') +
+    '\n' +
+    '}' +
+    W('') +
+    '\n';
   assert.equal(formatJsonc(value), expected);
   assert.equal(formatResult(value, { output: 'jsonc', color: true }), expected);
 });
@@ -70,6 +123,12 @@ test('jsonc: pygments JsonLexer + TerminalFormatter colours (oracle)', () => {
 test('jsonc: colour off falls back to plain json; lines split at U+2028 like str.splitlines', () => {
   assert.equal(formatResult({ a: 1 }, { output: 'jsonc' }), '{\n  "a": 1\n}\n');
   assert.equal(formatResult({ a: 1 }, { output: 'jsonc', color: false }), '{\n  "a": 1\n}\n');
-  assert.equal(highlightJson('"\u2028"\n'), '\x1b[33m"\u2028\x1b[39;49;00m\x1b[33m"\x1b[39;49;00m\x1b[37m\x1b[39;49;00m\n');
-  assert.equal(highlightJson('NaN\n'), '\x1b[04m\x1b[91mN\x1b[39;49;00m\x1b[04m\x1b[91ma\x1b[39;49;00m\x1b[04m\x1b[91mN\x1b[39;49;00m\x1b[37m\x1b[39;49;00m\n');
+  assert.equal(
+    highlightJson('"\u2028"\n'),
+    '\x1b[33m"\u2028\x1b[39;49;00m\x1b[33m"\x1b[39;49;00m\x1b[37m\x1b[39;49;00m\n',
+  );
+  assert.equal(
+    highlightJson('NaN\n'),
+    '\x1b[04m\x1b[91mN\x1b[39;49;00m\x1b[04m\x1b[91ma\x1b[39;49;00m\x1b[04m\x1b[91mN\x1b[39;49;00m\x1b[37m\x1b[39;49;00m\n',
+  );
 });

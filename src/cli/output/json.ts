@@ -83,7 +83,13 @@ export function pyJsonDumps(value: unknown, options: PyJsonOptions = {}): string
           const byKey = new Map(entries);
           entries = sortedKeys([...byKey.keys()]).map((k) => [k, byKey.get(k)]);
         }
-        return '{' + nl + entries.map(([k, x]) => encodeString(k, ensureAscii) + keySep + enc(x, level + 1)).join(itemSep + nl) + close + '}';
+        return (
+          '{' +
+          nl +
+          entries.map(([k, x]) => encodeString(k, ensureAscii) + keySep + enc(x, level + 1)).join(itemSep + nl) +
+          close +
+          '}'
+        );
       } finally {
         seen.delete(v);
       }
@@ -96,7 +102,10 @@ export function pyJsonDumps(value: unknown, options: PyJsonOptions = {}): string
 
 /** `az ... -o json` text for a (non-None) result, with the trailing newline. */
 export function formatJson(result: unknown): string {
-  return pyJsonDumps(result, { indent: 2, sortKeys: true, ensureAscii: false, itemSeparator: ',', keySeparator: ': ' }) + '\n';
+  return (
+    pyJsonDumps(result, { indent: 2, sortKeys: true, ensureAscii: false, itemSeparator: ',', keySeparator: ': ' }) +
+    '\n'
+  );
 }
 
 /** json.dumps(x, separators=(',', ':'), default=str): ASCII-only, insertion order. */

@@ -118,7 +118,8 @@ export function pyStrRepr(s: string): string {
     else if (ch === '\t') out += '\\t';
     else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) out += '\\x' + cp.toString(16).padStart(2, '0');
     else if (cp === 0xad) out += '\\xad';
-    else if ((cp >= 0xd800 && cp <= 0xdfff) || cp === 0x2028 || cp === 0x2029) out += '\\u' + cp.toString(16).padStart(4, '0');
+    else if ((cp >= 0xd800 && cp <= 0xdfff) || cp === 0x2028 || cp === 0x2029)
+      out += '\\u' + cp.toString(16).padStart(4, '0');
     else out += ch;
   }
   return out + quote;
@@ -133,7 +134,14 @@ export function pyRepr(value: unknown): string {
   if (typeof v === 'string') return pyStrRepr(v);
   if (typeof v === 'number' || typeof v === 'bigint') return pyNumberStr(v);
   if (Array.isArray(v)) return '[' + v.map(pyRepr).join(', ') + ']';
-  if (isDict(v)) return '{' + dictEntries(v).map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`).join(', ') + '}';
+  if (isDict(v))
+    return (
+      '{' +
+      dictEntries(v)
+        .map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`)
+        .join(', ') +
+      '}'
+    );
   return String(v);
 }
 
@@ -145,9 +153,8 @@ export function pyStr(value: unknown): string {
 
 // Python's str.isspace() set, used by str.strip() with no arguments.
 const PY_WHITESPACE = new Set([
-  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680,
-  0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
-  0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003,
+  0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
 ]);
 
 export function pyStrip(s: string): string {

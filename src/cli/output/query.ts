@@ -95,8 +95,15 @@ function pyTypeName(v: unknown): string {
 }
 
 const TYPES_MAP: Record<string, JType> = {
-  bool: 'boolean', list: 'array', dict: 'object', OrderedDict: 'object', NoneType: 'null',
-  str: 'string', float: 'number', int: 'number', _Expression: 'expref',
+  bool: 'boolean',
+  list: 'array',
+  dict: 'object',
+  OrderedDict: 'object',
+  NoneType: 'null',
+  str: 'string',
+  float: 'number',
+  int: 'number',
+  _Expression: 'expref',
 };
 
 function valueStr(v: unknown): string {
@@ -115,7 +122,11 @@ function typeError(fn: string, value: unknown, received: string, expected: strin
 function isFalse(v: unknown): boolean {
   const x = normalize(v);
   return (
-    x === null || x === false || x === '' || (Array.isArray(x) && x.length === 0) || (isDict(x) && dictEntries(x).length === 0)
+    x === null ||
+    x === false ||
+    x === '' ||
+    (Array.isArray(x) && x.length === 0) ||
+    (isDict(x) && dictEntries(x).length === 0)
   );
 }
 
@@ -135,7 +146,10 @@ function pyEq(a: unknown, b: unknown): boolean {
   const xn = typeof x === 'boolean' ? Number(x) : x;
   const yn = typeof y === 'boolean' ? Number(y) : y;
   if (isActualNumber(xn) && isActualNumber(yn)) {
-    return typeof xn === 'bigint' || typeof yn === 'bigint' ? BigInt(toNum(xn)) === BigInt(toNum(yn)) || xn == yn : xn === yn;
+    return typeof xn === 'bigint' || typeof yn === 'bigint'
+      ? // biome-ignore lint/suspicious/noDoubleEquals: a bigint equals a number of the same value only under ==
+        BigInt(toNum(xn)) === BigInt(toNum(yn)) || xn == yn
+      : xn === yn;
   }
   if (typeof x === 'string' || typeof y === 'string') return x === y;
   if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((e, i) => pyEq(e, y[i]));
@@ -206,7 +220,8 @@ function pySlice(list: unknown[], start: number | null, stop: number | null, ste
 }
 
 const INT_RE = /^\s*[+-]?[0-9]+(?:_[0-9]+)*\s*$/;
-const FLOAT_RE = /^\s*[+-]?(?:(?:[0-9]+(?:_[0-9]+)*)?\.?[0-9]+(?:_[0-9]+)*(?:[eE][+-]?[0-9]+(?:_[0-9]+)*)?|[0-9]+(?:_[0-9]+)*\.(?:[eE][+-]?[0-9]+(?:_[0-9]+)*)?|inf(?:inity)?|nan)\s*$/i;
+const FLOAT_RE =
+  /^\s*[+-]?(?:(?:[0-9]+(?:_[0-9]+)*)?\.?[0-9]+(?:_[0-9]+)*(?:[eE][+-]?[0-9]+(?:_[0-9]+)*)?|[0-9]+(?:_[0-9]+)*\.(?:[eE][+-]?[0-9]+(?:_[0-9]+)*)?|inf(?:inity)?|nan)\s*$/i;
 
 function pyToNumber(s: string): number | bigint | null {
   if (INT_RE.test(s)) {
@@ -321,7 +336,8 @@ class Interpreter {
       case 'MultiSelectHash': {
         if (normalize(value) === null) return null;
         const out = markOrdered({} as Dict);
-        for (const pair of c as Array<AstNode & { value: AstNode }>) out[pair.name as string] = this.visit(pair.value, value);
+        for (const pair of c as Array<AstNode & { value: AstNode }>)
+          out[pair.name as string] = this.visit(pair.value, value);
         return out;
       }
       case 'OrExpression': {
@@ -351,7 +367,10 @@ class Interpreter {
       case 'ExpressionReference':
         return new ExpRef(c[0] as AstNode);
       case 'Function':
-        return this.callFunction(node.name as string, c.map((child) => this.visit(child, value)));
+        return this.callFunction(
+          node.name as string,
+          c.map((child) => this.visit(child, value)),
+        );
       default:
         throw new JmesPathRuntimeError(`Unknown node type: ${node.type}`);
     }
@@ -461,7 +480,10 @@ function extreme(arr: unknown[], sign: number): unknown {
 }
 
 const FUNCTIONS: Record<string, { sig: Sig[]; fn: (this: Interpreter, a: unknown[]) => unknown }> = {
-  abs: { sig: [{ types: ['number'] }], fn: ([x]) => (typeof x === 'bigint' ? (x < 0n ? -x : x) : Math.abs(x as number)) },
+  abs: {
+    sig: [{ types: ['number'] }],
+    fn: ([x]) => (typeof x === 'bigint' ? (x < 0n ? -x : x) : Math.abs(x as number)),
+  },
   avg: {
     sig: [{ types: ['array-number'] }],
     fn: ([a]) => {
@@ -475,15 +497,25 @@ const FUNCTIONS: Record<string, { sig: Sig[]; fn: (this: Interpreter, a: unknown
     sig: [{ types: ['array', 'string'] }, { types: [] }],
     fn: ([subject, search]) => {
       if (typeof subject === 'string') {
-        if (typeof search !== 'string') throw new PythonRuntimeError(`'in <string>' requires string as left operand, not ${pyTypeName(search)}`);
+        if (typeof search !== 'string')
+          throw new PythonRuntimeError(`'in <string>' requires string as left operand, not ${pyTypeName(search)}`);
         return subject.includes(search);
       }
       return (subject as unknown[]).some((el) => pyEq(el, search));
     },
   },
-  ends_with: { sig: [{ types: ['string'] }, { types: ['string'] }], fn: ([s, x]) => (s as string).endsWith(x as string) },
-  starts_with: { sig: [{ types: ['string'] }, { types: ['string'] }], fn: ([s, x]) => (s as string).startsWith(x as string) },
-  join: { sig: [{ types: ['string'] }, { types: ['array-string'] }], fn: ([sep, arr]) => (arr as string[]).join(sep as string) },
+  ends_with: {
+    sig: [{ types: ['string'] }, { types: ['string'] }],
+    fn: ([s, x]) => (s as string).endsWith(x as string),
+  },
+  starts_with: {
+    sig: [{ types: ['string'] }, { types: ['string'] }],
+    fn: ([s, x]) => (s as string).startsWith(x as string),
+  },
+  join: {
+    sig: [{ types: ['string'] }, { types: ['array-string'] }],
+    fn: ([sep, arr]) => (arr as string[]).join(sep as string),
+  },
   keys: { sig: [{ types: ['object'] }], fn: ([o]) => dictEntries(o as Dict).map(([k]) => k) },
   values: { sig: [{ types: ['object'] }], fn: ([o]) => dictEntries(o as Dict).map(([, v]) => normalize(v)) },
   length: {

@@ -16,12 +16,24 @@ test('seed 001: vnet-gateway list-bgp-peer-status -o table (column widths from t
     ['10.1.0.4', 65515, '01:43:19.0347253', 4, 350],
     ['10.1.0.5', 65515, '01:43:18.9878490', 4, 471],
   ].map(([neighbor, asn, connectedDuration, routesReceived, messagesSent]) => ({
-    neighbor, asn, state: 'Connected', connectedDuration, routesReceived, messagesSent, messagesReceived: 144, localAddress: '10.1.3.12',
+    neighbor,
+    asn,
+    state: 'Connected',
+    connectedDuration,
+    routesReceived,
+    messagesSent,
+    messagesReceived: 144,
+    localAddress: '10.1.3.12',
   }));
   const transformer = (r: unknown) =>
     (r as { value: Array<Record<string, unknown>> }).value.map((p) => ({
-      Neighbor: p.neighbor, ASN: p.asn, State: p.state, ConnectedDuration: p.connectedDuration,
-      RoutesReceived: p.routesReceived, MessagesSent: p.messagesSent, MessagesReceived: p.messagesReceived,
+      Neighbor: p.neighbor,
+      ASN: p.asn,
+      State: p.state,
+      ConnectedDuration: p.connectedDuration,
+      RoutesReceived: p.routesReceived,
+      MessagesSent: p.messagesSent,
+      MessagesReceived: p.messagesReceived,
     }));
   const out = formatResult({ value: peers }, { output: 'table', tableTransformer: transformer });
   assert.deepEqual(lines(out), [
@@ -33,7 +45,7 @@ test('seed 001: vnet-gateway list-bgp-peer-status -o table (column widths from t
     '10.1.0.5 65515 Connected 01:43:18.9878490 4 471 144',
   ]);
   // numbers are left-aligned text (disable_numparse=True)
-  assert.match(out, /\n10\.1\.3\.4 {4}12076  Connected  01:43:11\.4004661 {5}2 {17}139 {13}144\n/);
+  assert.match(out, /\n10\.1\.3\.4 {4}12076 {2}Connected {2}01:43:11\.4004661 {5}2 {17}139 {13}144\n/);
 });
 
 test('seed 001: nic show-effective-route-table -o table (empty last column, spaces in headers)', () => {
@@ -44,11 +56,20 @@ test('seed 001: nic show-effective-route-table -o table (empty last column, spac
     ['VirtualNetworkGateway', '10.1.0.0/16', 'VirtualNetworkGateway', ['10.1.1.4']],
     ['VirtualNetworkGateway', '1.2.3.0/24', 'VirtualNetworkGateway', ['10.2.146.35']],
     ['Default', '0.0.0.0/0', 'Internet', []],
-  ].map(([source, prefix, nextHopType, ips]) => ({ source, state: 'Active', addressPrefix: [prefix], nextHopType, nextHopIpAddress: ips }));
+  ].map(([source, prefix, nextHopType, ips]) => ({
+    source,
+    state: 'Active',
+    addressPrefix: [prefix],
+    nextHopType,
+    nextHopIpAddress: ips,
+  }));
   const transformer = (r: unknown) =>
     (r as { value: Array<Record<string, unknown>> }).value.flatMap((x) =>
       (x.addressPrefix as string[]).map((p) => ({
-        Source: x.source, State: x.state, 'Address Prefix': p, 'Next Hop Type': x.nextHopType,
+        Source: x.source,
+        State: x.state,
+        'Address Prefix': p,
+        'Next Hop Type': x.nextHopType,
         'Next Hop IP': (x.nextHopIpAddress as string[]).join(' '),
       })),
     );
@@ -63,11 +84,19 @@ test('seed 001: nic show-effective-route-table -o table (empty last column, spac
     'VirtualNetworkGateway Active 1.2.3.0/24 VirtualNetworkGateway 10.2.146.35',
     'Default Active 0.0.0.0/0 Internet',
   ]);
-  assert.ok(out.includes('\nDefault                Active   10.1.16.0/24      VnetLocal\n'), 'trailing empty cell is rstripped');
+  assert.ok(
+    out.includes('\nDefault                Active   10.1.16.0/24      VnetLocal\n'),
+    'trailing empty cell is rstripped',
+  );
 });
 
 test('seed 001: routeserver show --query virtualRouterIps -o tsv / --query allowBranchToBranchTraffic', () => {
-  const rs = { name: 'hub1rs', allowBranchToBranchTraffic: true, virtualRouterIps: ['10.1.0.4', '10.1.0.5'], virtualRouterAsn: 65515 };
+  const rs = {
+    name: 'hub1rs',
+    allowBranchToBranchTraffic: true,
+    virtualRouterIps: ['10.1.0.4', '10.1.0.5'],
+    virtualRouterAsn: 65515,
+  };
   assert.equal(formatResult(rs, { output: 'tsv', query: 'virtualRouterIps' }), '10.1.0.4\n10.1.0.5\n');
   assert.equal(formatResult(rs, { output: 'json', query: 'allowBranchToBranchTraffic' }), 'true\n');
   assert.equal(formatResult(rs, { output: 'tsv', query: 'allowBranchToBranchTraffic' }), 'true\n');

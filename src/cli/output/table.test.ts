@@ -108,7 +108,10 @@ test('columns are the union of keys in first-seen order; missing cells are blank
 });
 
 test('query active: no sorting, dict result is one row (oracle)', () => {
-  assert.equal(formatResult({ b: 1, a: 'x', ä: 'y' }, { output: 'table', query: '@' }), 'B    A    Ä\n---  ---  ---\n1    x    y\n');
+  assert.equal(
+    formatResult({ b: 1, a: 'x', ä: 'y' }, { output: 'table', query: '@' }),
+    'B    A    Ä\n---  ---  ---\n1    x    y\n',
+  );
 });
 
 test('scalars and lists of scalars use a Result column; lists of lists Column1..N (oracle)', () => {
@@ -116,21 +119,36 @@ test('scalars and lists of scalars use a Result column; lists of lists Column1..
   assert.equal(formatResult(5, { output: 'table' }), 'Result\n--------\n5\n');
   assert.equal(formatResult(true, { output: 'table' }), 'Result\n--------\nTrue\n');
   assert.equal(formatResult([1, 2, 'x'], { output: 'table' }), 'Result\n--------\n1\n2\nx\n');
-  assert.equal(formatResult([[1, 2], [3]], { output: 'table' }), 'Column1    Column2\n---------  ---------\n1          2\n3\n');
+  assert.equal(
+    formatResult([[1, 2], [3]], { output: 'table' }),
+    'Column1    Column2\n---------  ---------\n1          2\n3\n',
+  );
   // a list cell is kept and printed as a Python repr
-  assert.equal(formatTable([[1, [2, 'a'], null]], { sortKeys: true }), "Column1    Column2    Column3\n---------  ---------  ---------\n1          [2, 'a']\n");
+  assert.equal(
+    formatTable([[1, [2, 'a'], null]], { sortKeys: true }),
+    "Column1    Column2    Column3\n---------  ---------  ---------\n1          [2, 'a']\n",
+  );
   // a None transformer output is a row with an empty Result
   assert.equal(formatResult({ a: 1 }, { output: 'table', tableTransformer: () => null }), 'Result\n--------\n\n');
 });
 
 test('virtualRouterIps-style list of strings (MS Learn shape)', () => {
-  assert.equal(formatResult({ virtualRouterIps: ['10.1.0.4', '10.1.0.5'] }, { output: 'table', query: 'virtualRouterIps' }), 'Result\n--------\n10.1.0.4\n10.1.0.5\n');
+  assert.equal(
+    formatResult({ virtualRouterIps: ['10.1.0.4', '10.1.0.5'] }, { output: 'table', query: 'virtualRouterIps' }),
+    'Result\n--------\n10.1.0.4\n10.1.0.5\n',
+  );
 });
 
 test('cells are stripped; multi-line cells span lines; ANSI codes do not count in widths (oracle)', () => {
   assert.equal(formatTable([' pad ', 'multi\nline'], { sortKeys: true }), 'Result\n--------\npad\nmulti\nline\n');
   assert.equal(
-    formatTable([{ a: 'x\ny', b: 'z' }, { a: '\x1b[31mred\x1b[0m', b: '  pad  ' }], { sortKeys: false }),
+    formatTable(
+      [
+        { a: 'x\ny', b: 'z' },
+        { a: '\x1b[31mred\x1b[0m', b: '  pad  ' },
+      ],
+      { sortKeys: false },
+    ),
     'A    B\n---  ---\nx    z\ny\n\x1b[31mred\x1b[0m  pad\n',
   );
 });
@@ -144,12 +162,24 @@ test('width is max(len(header) + 2, widest cell); last column is not padded', ()
 test('table transformer: function or JMESPath string, only without --query; no sorting with a transformer', () => {
   const data = [{ zeta: 1, alpha: 2, id: 'i' }];
   const fn = (r: unknown) => (r as Array<Record<string, number>>).map((x) => ({ Zeta: x.zeta, Alpha: x.alpha }));
-  assert.equal(formatResult(data, { output: 'table', tableTransformer: fn }), 'Zeta    Alpha\n------  -------\n1       2\n');
-  assert.equal(formatResult(data, { output: 'table', tableTransformer: '[].{Z: zeta, A: alpha}' }), 'Z    A\n---  ---\n1    2\n');
+  assert.equal(
+    formatResult(data, { output: 'table', tableTransformer: fn }),
+    'Zeta    Alpha\n------  -------\n1       2\n',
+  );
+  assert.equal(
+    formatResult(data, { output: 'table', tableTransformer: '[].{Z: zeta, A: alpha}' }),
+    'Z    A\n---  ---\n1    2\n',
+  );
   // with a query the transformer is ignored and keys keep their order (not sorted)
-  assert.equal(formatResult(data, { output: 'table', query: '@', tableTransformer: fn }), 'Zeta    Alpha\n------  -------\n1       2\n');
+  assert.equal(
+    formatResult(data, { output: 'table', query: '@', tableTransformer: fn }),
+    'Zeta    Alpha\n------  -------\n1       2\n',
+  );
   // a transformer that only renames still disables sorting
-  assert.equal(formatResult(data, { output: 'table', tableTransformer: (r) => r }), 'Zeta    Alpha\n------  -------\n1       2\n');
+  assert.equal(
+    formatResult(data, { output: 'table', tableTransformer: (r) => r }),
+    'Zeta    Alpha\n------  -------\n1       2\n',
+  );
 });
 
 test('failures become "Table output unavailable..." (knack format_table message)', () => {
@@ -157,8 +187,15 @@ test('failures become "Table output unavailable..." (knack format_table message)
     TABLE_UNAVAILABLE_MESSAGE,
     'Table output unavailable. Use the --query option to specify an appropriate query. Use --debug for more info.',
   );
-  const run = (transformer: string | ((r: unknown) => unknown)) => () => formatResult([{ a: 1 }], { output: 'table', tableTransformer: transformer });
-  for (const t of [() => { throw new Error('boom'); }, 'length(@, @)', '[?']) {
+  const run = (transformer: string | ((r: unknown) => unknown)) => () =>
+    formatResult([{ a: 1 }], { output: 'table', tableTransformer: transformer });
+  for (const t of [
+    () => {
+      throw new Error('boom');
+    },
+    'length(@, @)',
+    '[?',
+  ]) {
     assert.throws(run(t), (err: unknown) => {
       assert.ok(err instanceof OutputError);
       assert.equal(err.kind, 'table-unavailable');

@@ -70,7 +70,8 @@ function autoTableItem(raw: unknown, sortKeys: boolean): Row {
 }
 
 // tabulate's ANSI CSI / OSC-8 hyperlink pattern (`_ansi_codes`); group 4 is the link text.
-const ANSI = /\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|\x1b\]8;(?:\w+=\w+:?)*;[^\x1b]+\x1b\\([^\x1b]+)\x1b\]8;;\x1b\\/g;
+const ANSI =
+  /\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|\x1b\]8;(?:\w+=\w+:?)*;[^\x1b]+\x1b\\([^\x1b]+)\x1b\]8;;\x1b\\/g;
 
 function stripAnsi(s: string): string {
   return s.replace(ANSI, (_m, text: string | undefined) => text ?? '');
@@ -112,7 +113,13 @@ export function tabulateSimple(rows: Row[]): string {
     const strings = col.map(pyStrip);
     const widths = strings.flatMap((s) => (isMultiline ? s.split(/[\r\n]/).map(lineWidth) : [lineWidth(s)]));
     const maxWidth = Math.max(...widths, minWidths[c] ?? 0);
-    return strings.map((s) => (isMultiline ? pySplitlines(s).map((l) => padRight(l, maxWidth)).join('\n') : padRight(s, maxWidth)));
+    return strings.map((s) =>
+      isMultiline
+        ? pySplitlines(s)
+            .map((l) => padRight(l, maxWidth))
+            .join('\n')
+        : padRight(s, maxWidth),
+    );
   });
 
   let colWidths: number[];
@@ -122,7 +129,12 @@ export function tabulateSimple(rows: Row[]): string {
     colWidths = tCols.map((col, c) => Math.max(minWidths[c] ?? 0, ...col.map(cellWidth)));
     headerCells = headers.map((h, c) => {
       const w = colWidths[c] ?? 0;
-      return isMultiline ? h.split(/\r\n|\r|\n/).map((l) => padRight(l, w)).join('\n') : padRight(h, w);
+      return isMultiline
+        ? h
+            .split(/\r\n|\r|\n/)
+            .map((l) => padRight(l, w))
+            .join('\n')
+        : padRight(h, w);
     });
   } else {
     colWidths = cols.map((col) => Math.max(...col.map(cellWidth)));

@@ -8,7 +8,10 @@ import { formatTsv } from './tsv.js';
 import { formatYaml, resolvesToNonString } from './yaml.js';
 
 test('tsv: dict values sorted by key; nested list -> length, dict -> empty, None, nested bools True/False (oracle)', () => {
-  assert.equal(formatTsv([{ b: true, a: null, c: [1, 2], d: { x: 1 }, e: 1.5, f: 's p' }]), 'None\tTrue\t2\t\t1.5\ts p\n');
+  assert.equal(
+    formatTsv([{ b: true, a: null, c: [1, 2], d: { x: 1 }, e: 1.5, f: 's p' }]),
+    'None\tTrue\t2\t\t1.5\ts p\n',
+  );
 });
 
 test('tsv: one row per list item; a bool row is lower-case; a None row is None (oracle)', () => {
@@ -24,7 +27,10 @@ test('tsv: one row per list item; a bool row is lower-case; a None row is None (
 test('tsv: an OrderedDict (query multiselect) keeps its order; a plain dict is sorted even with a query', () => {
   assert.equal(formatTsv([markOrdered({ b: 1, a: 2 })]), '1\t2\n');
   const routes = [{ network: '10.1.0.0/16', asPath: '65001', weight: 32768 }];
-  assert.equal(formatResult(routes, { output: 'tsv', query: '[].{n: network, w: weight, a: asPath}' }), '10.1.0.0/16\t32768\t65001\n');
+  assert.equal(
+    formatResult(routes, { output: 'tsv', query: '[].{n: network, w: weight, a: asPath}' }),
+    '10.1.0.0/16\t32768\t65001\n',
+  );
   assert.equal(formatResult(routes, { output: 'tsv', query: '[0]' }), '65001\t10.1.0.0/16\t32768\n');
   assert.equal(formatResult(routes, { output: 'tsv' }), '65001\t10.1.0.0/16\t32768\n');
   assert.equal(formatResult(routes, { output: 'tsv', query: 'merge([0], `{}`)' }), '65001\t10.1.0.0/16\t32768\n');
@@ -32,9 +38,18 @@ test('tsv: an OrderedDict (query multiselect) keeps its order; a plain dict is s
 
 test('yaml: learned routes — sorted keys, sequence not indented under its key, quoted number-like strings (oracle)', () => {
   const route = (network: string, asPath: string) => ({
-    localAddress: '10.1.0.4', network, nextHop: '10.1.1.4', sourcePeer: '10.1.1.4', origin: 'EBgp', asPath, weight: 32768,
+    localAddress: '10.1.0.4',
+    network,
+    nextHop: '10.1.1.4',
+    sourcePeer: '10.1.1.4',
+    origin: 'EBgp',
+    asPath,
+    weight: 32768,
   });
-  const learned = { RouteServiceRole_IN_0: [route('10.1.0.0/16', '65001'), route('10.2.0.0/16', '65001-65002')], RouteServiceRole_IN_1: [] };
+  const learned = {
+    RouteServiceRole_IN_0: [route('10.1.0.0/16', '65001'), route('10.2.0.0/16', '65001-65002')],
+    RouteServiceRole_IN_1: [],
+  };
   assert.equal(
     formatYaml(learned),
     "RouteServiceRole_IN_0:\n- asPath: '65001'\n  localAddress: 10.1.0.4\n  network: 10.1.0.0/16\n  nextHop: 10.1.1.4\n  origin: EBgp\n" +
@@ -45,8 +60,20 @@ test('yaml: learned routes — sorted keys, sequence not indented under its key,
 
 test('yaml: quoting, folding at 80 columns, multi-line, escapes, unicode, nested sequences, floats (oracle)', () => {
   const value = {
-    peerAsn: 65001, asn: '65001', enabled: 'true', t: '2021-07-12T10:00:00Z', desc: 'word '.repeat(20), multi: 'line1\nline2',
-    ctrl: 'a\tb\x01', uni: 'é 中 😀', 'k: v': 1, true: 'x', list: [{ a: 1, b: [1, 2] }, [1, [2, 3]], []], f: 1.5e-7, nan: NaN, none: null,
+    peerAsn: 65001,
+    asn: '65001',
+    enabled: 'true',
+    t: '2021-07-12T10:00:00Z',
+    desc: 'word '.repeat(20),
+    multi: 'line1\nline2',
+    ctrl: 'a\tb\x01',
+    uni: 'é 中 😀',
+    'k: v': 1,
+    true: 'x',
+    list: [{ a: 1, b: [1, 2] }, [1, [2, 3]], []],
+    f: 1.5e-7,
+    nan: NaN,
+    none: null,
   };
   assert.equal(
     formatYaml(value),
@@ -57,10 +84,15 @@ test('yaml: quoting, folding at 80 columns, multi-line, escapes, unicode, nested
 });
 
 test('yaml: complex keys (empty, multi-line, 128+ chars) and long scalars in each style (oracle)', () => {
-  assert.equal(formatYaml({ ['k'.repeat(130)]: 1, '': 2, 'a\nb': 3 }), "? ''\n: 2\n? 'a\n\n  b'\n: 3\n? " + 'k'.repeat(130) + '\n: 1\n');
+  assert.equal(
+    formatYaml({ ['k'.repeat(130)]: 1, '': 2, 'a\nb': 3 }),
+    "? ''\n: 2\n? 'a\n\n  b'\n: 3\n? " + 'k'.repeat(130) + '\n: 1\n',
+  );
   assert.equal(
     formatYaml({ a: 'x'.repeat(100), b: "'" + 'y '.repeat(50), c: '\x01' + 'z '.repeat(50) }),
-    'a: ' + 'x'.repeat(100) + "\nb: '''y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y\n  y y y y y y y y y y y y '\n" +
+    'a: ' +
+      'x'.repeat(100) +
+      "\nb: '''y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y y\n  y y y y y y y y y y y y '\n" +
       'c: "\\x01z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z\\\n  \\ z z z z z z z z z z z z z "\n',
   );
 });
@@ -81,16 +113,50 @@ test('yaml: document root scalars and empty collections (oracle)', () => {
 });
 
 test('yaml: PyYAML 1.1 implicit types force quotes; other strings stay plain (oracle)', () => {
-  const quoted = ['true', 'False', 'yes', 'On', 'OFF', 'null', '~', '', '65001', '-5', '012', '0x1F', '0b11', '1:20', '1.5', '.inf', '.NaN',
-    '2021-07-12', '2021-07-12T10:00:00.1234567+00:00', '<<', '='];
+  const quoted = [
+    'true',
+    'False',
+    'yes',
+    'On',
+    'OFF',
+    'null',
+    '~',
+    '',
+    '65001',
+    '-5',
+    '012',
+    '0x1F',
+    '0b11',
+    '1:20',
+    '1.5',
+    '.inf',
+    '.NaN',
+    '2021-07-12',
+    '2021-07-12T10:00:00.1234567+00:00',
+    '<<',
+    '=',
+  ];
   for (const s of quoted) assert.equal(resolvesToNonString(s), true, s);
   const plain = ['y', 'n', 'yes!', '1e3', '08', '10.1.0.0/16', '65001-65002', 'EBgp', 'Null2', 'none'];
   for (const s of plain) {
     assert.equal(resolvesToNonString(s), false, s);
     assert.equal(formatYaml({ k: s }), `k: ${s}\n`);
   }
-  for (const [s, out] of [['- a', "'- a'"], ['a: b', "'a: b'"], ['a #b', "'a #b'"], ['#a', "'#a'"], ['@x', "'@x'"], [' lead', "' lead'"],
-    ["it's", "it's"], ['é', 'é'], ['\u{1F600}', '\u{1F600}'], ['a\tb', '"a\\tb"'], ['\x07', '"\\a"'], ['-x', '-x'], ['a:b', 'a:b']] as const) {
+  for (const [s, out] of [
+    ['- a', "'- a'"],
+    ['a: b', "'a: b'"],
+    ['a #b', "'a #b'"],
+    ['#a', "'#a'"],
+    ['@x', "'@x'"],
+    [' lead', "' lead'"],
+    ["it's", "it's"],
+    ['é', 'é'],
+    ['\u{1F600}', '\u{1F600}'],
+    ['a\tb', '"a\\tb"'],
+    ['\x07', '"\\a"'],
+    ['-x', '-x'],
+    ['a:b', 'a:b'],
+  ] as const) {
     assert.equal(formatYaml({ k: s }), `k: ${out}\n`, s);
   }
 });

@@ -102,7 +102,14 @@ interface Analysis {
 function analyzeScalar(scalar: string): Analysis {
   const chars = Array.from(scalar);
   if (chars.length === 0) {
-    return { chars, empty: true, multiline: false, allowFlowPlain: false, allowBlockPlain: true, allowSingleQuoted: true };
+    return {
+      chars,
+      empty: true,
+      multiline: false,
+      allowFlowPlain: false,
+      allowBlockPlain: true,
+      allowSingleQuoted: true,
+    };
   }
   let blockIndicators = false;
   let flowIndicators = false;
@@ -153,7 +160,10 @@ function analyzeScalar(scalar: string): Analysis {
     const cp = ch.codePointAt(0) ?? 0;
     if (!(ch === '\n' || (cp >= 0x20 && cp <= 0x7e))) {
       const unicodeOk =
-        (cp === 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp < 0x10ffff)) &&
+        (cp === 0x85 ||
+          (cp >= 0xa0 && cp <= 0xd7ff) ||
+          (cp >= 0xe000 && cp <= 0xfffd) ||
+          (cp >= 0x10000 && cp < 0x10ffff)) &&
         cp !== 0xfeff;
       // allow_unicode=True: printable non-ASCII characters are fine.
       if (!unicodeOk) specialCharacters = true;
@@ -319,7 +329,10 @@ class Emitter {
 
   private chooseScalarStyle(event: ScalarEvent, a: Analysis): string {
     if (event.plainImplicit) {
-      if (!(this.simpleKeyContext && (a.empty || a.multiline)) && ((this.flowLevel && a.allowFlowPlain) || (!this.flowLevel && a.allowBlockPlain))) {
+      if (
+        !(this.simpleKeyContext && (a.empty || a.multiline)) &&
+        ((this.flowLevel && a.allowFlowPlain) || (!this.flowLevel && a.allowBlockPlain))
+      ) {
         return '';
       }
     }
@@ -479,7 +492,13 @@ class Emitter {
           start = end + 1;
         }
       }
-      if (end > 0 && end < text.length - 1 && (ch === ' ' || start >= end) && this.column + (end - start) > this.bestWidth && split) {
+      if (
+        end > 0 &&
+        end < text.length - 1 &&
+        (ch === ' ' || start >= end) &&
+        this.column + (end - start) > this.bestWidth &&
+        split
+      ) {
         const data = text.slice(start, end).join('') + '\\';
         const width = end - start + 1;
         if (start < end) start = end;

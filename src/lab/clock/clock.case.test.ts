@@ -26,8 +26,16 @@ function cases(name: string, make: () => Clock, wait: (c: Clock, ms: number) => 
   });
 }
 
-cases('RealClock', () => new RealClock(), (_c, ms) => new Promise((r) => setTimeout(r, ms)));
-cases('VirtualClock', () => new VirtualClock(), async (c, ms) => (c as VirtualClock).advance(ms));
+cases(
+  'RealClock',
+  () => new RealClock(),
+  (_c, ms) => new Promise((r) => setTimeout(r, ms)),
+);
+cases(
+  'VirtualClock',
+  () => new VirtualClock(),
+  async (c, ms) => (c as VirtualClock).advance(ms),
+);
 
 test('VirtualClock: a timer set by a firing timer fires in the same advance when due', () => {
   const c = new VirtualClock();

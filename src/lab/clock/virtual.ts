@@ -38,7 +38,8 @@ export class VirtualClock implements Clock {
     const end = this.t + ms;
     for (;;) {
       let next: Pending | undefined;
-      for (const p of this.pending) if (p.at <= end && (!next || p.at < next.at || (p.at === next.at && p.seq < next.seq))) next = p;
+      for (const p of this.pending)
+        if (p.at <= end && (!next || p.at < next.at || (p.at === next.at && p.seq < next.seq))) next = p;
       if (!next) break;
       this.pending = this.pending.filter((p) => p !== next);
       this.t = next.at;

@@ -18,7 +18,14 @@ import { request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DaemonError, type AnnounceRoute, type DaemonHandle, type DaemonRoute, type DaemonSession, type DaemonSpec } from './types.js';
+import {
+  DaemonError,
+  type AnnounceRoute,
+  type DaemonHandle,
+  type DaemonRoute,
+  type DaemonSession,
+  type DaemonSpec,
+} from './types.js';
 import { ManagedProcess } from './process.js';
 import { checkSocketPath, makeWorkDir, noteFor, pollUntil, prepareSpec, processControls } from './common.js';
 
@@ -34,7 +41,12 @@ interface AgentStatusView {
 }
 
 /** One HTTP request over the agent's unix socket; resolves with status and body. */
-function call(socketPath: string, method: string, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+function call(
+  socketPath: string,
+  method: string,
+  path: string,
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
     const req = request({ socketPath, method, path, timeout: timeoutMs }, (res) => {
       let body = '';
@@ -58,7 +70,16 @@ export async function startAgent(spec: DaemonSpec): Promise<DaemonHandle> {
   const proc = await ManagedProcess.start({
     label: `agent ${spec.name}`,
     // The route server listens on the lab's BGP port (1179 in loopback mode without root).
-    argv: [process.execPath, CLI_MAIN, 'agent', '--config', conf, '--api-socket', sock, ...(spec.listenPort > 0 ? ['--bgp-port', String(spec.listenPort)] : [])],
+    argv: [
+      process.execPath,
+      CLI_MAIN,
+      'agent',
+      '--config',
+      conf,
+      '--api-socket',
+      sock,
+      ...(spec.listenPort > 0 ? ['--bgp-port', String(spec.listenPort)] : []),
+    ],
     cwd: work,
     env: spec.env,
     netns: spec.netns,
@@ -67,21 +88,29 @@ export async function startAgent(spec: DaemonSpec): Promise<DaemonHandle> {
     onExit: spec.onExit,
   });
   const exitedError = () =>
-    proc.exited ? new DaemonError('exited', `agent ${spec.name} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput()) : undefined;
+    proc.exited
+      ? new DaemonError('exited', `agent ${spec.name} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput())
+      : undefined;
   const api = async (method: string, path: string): Promise<string> => {
     const e = exitedError();
     if (e) throw e;
     const r = await call(sock, method, path).catch((err: Error) => {
       throw new DaemonError('command', `agent ${spec.name}: ${method} ${path}: ${err.message}`);
     });
-    if (r.status !== 200) throw new DaemonError('command', `agent ${spec.name}: ${method} ${path}: ${r.status} ${r.body.trim()}`);
+    if (r.status !== 200)
+      throw new DaemonError('command', `agent ${spec.name}: ${method} ${path}: ${r.status} ${r.body.trim()}`);
     return r.body;
   };
   const status = async (): Promise<AgentStatusView> => JSON.parse(await api('GET', '/status')) as AgentStatusView;
 
   let readyPromise: Promise<void> | undefined;
   const refuse = (what: string): Promise<never> =>
-    Promise.reject(new DaemonError('usage', `agent ${spec.name}: the agent ${what}s what its health checks decide; use \`arslab node cmd ${spec.name} drain [BACKEND]\` or undrain`));
+    Promise.reject(
+      new DaemonError(
+        'usage',
+        `agent ${spec.name}: the agent ${what}s what its health checks decide; use \`arslab node cmd ${spec.name} drain [BACKEND]\` or undrain`,
+      ),
+    );
   const handle: DaemonHandle = {
     ...processControls('agent', spec.name, proc),
     get exited() {
@@ -89,13 +118,25 @@ export async function startAgent(spec: DaemonSpec): Promise<DaemonHandle> {
     },
     ready(timeoutMs = 15_000) {
       readyPromise ??= (async () => {
-        const s = await pollUntil(`agent ${spec.name}: API ${sock}`, timeoutMs, async () => status().catch(() => undefined), { abort: exitedError });
-        if (spec.routerId && s.routerId && s.routerId !== spec.routerId) note(`warning: router id ${s.routerId}, ${spec.routerId} expected`);
+        const s = await pollUntil(
+          `agent ${spec.name}: API ${sock}`,
+          timeoutMs,
+          async () => status().catch(() => undefined),
+          { abort: exitedError },
+        );
+        if (spec.routerId && s.routerId && s.routerId !== spec.routerId)
+          note(`warning: router id ${s.routerId}, ${spec.routerId} expected`);
       })();
       return readyPromise;
     },
     async sessions(): Promise<DaemonSession[]> {
-      return (await status()).sessions.map((x) => ({ neighbor: x.address, state: x.state, established: x.state === 'Established', name: x.neighbor, remoteAs: x.asn }));
+      return (await status()).sessions.map((x) => ({
+        neighbor: x.address,
+        state: x.state,
+        established: x.state === 'Established',
+        name: x.neighbor,
+        remoteAs: x.asn,
+      }));
     },
     async receivedRoutes(): Promise<DaemonRoute[]> {
       return [];
@@ -115,10 +156,18 @@ export async function startAgent(spec: DaemonSpec): Promise<DaemonHandle> {
       if (verb === 'status') return api('GET', '/status');
       if (verb === 'metrics') return api('GET', '/metrics');
       if (verb === 'drain' || verb === 'undrain') {
-        const q = arg === undefined ? '' : arg.includes('/') ? `?vip=${encodeURIComponent(arg)}` : `?backend=${encodeURIComponent(arg)}`;
+        const q =
+          arg === undefined
+            ? ''
+            : arg.includes('/')
+              ? `?vip=${encodeURIComponent(arg)}`
+              : `?backend=${encodeURIComponent(arg)}`;
         return api('POST', `/${verb}${q}`);
       }
-      throw new DaemonError('usage', `agent ${spec.name}: unknown command '${text.trim()}'; try status, metrics, drain [BACKEND|VIP], undrain [BACKEND|VIP]`);
+      throw new DaemonError(
+        'usage',
+        `agent ${spec.name}: unknown command '${text.trim()}'; try status, metrics, drain [BACKEND|VIP], undrain [BACKEND|VIP]`,
+      );
     },
   };
   return handle;

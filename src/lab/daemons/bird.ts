@@ -131,7 +131,8 @@ export function analyzeBirdConfigText(text: string): Omit<BirdConfigFacts, 'unre
     const body = blockBody(text, m.index + m[0].length - 1);
     if (type === 'kernel') {
       // Channels default to `export none`; anything else writes routes into the kernel.
-      const exports = /\bexport\s+(?!none\b)\S/.test(body) || (parent !== undefined && kernelTemplates.get(parent) === true);
+      const exports =
+        /\bexport\s+(?!none\b)\S/.test(body) || (parent !== undefined && kernelTemplates.get(parent) === true);
       const name = givenName ?? `kernel${++unnamedKernel}`;
       if (what === 'template') kernelTemplates.set(name, exports);
       else if (exports) exportingKernelProtocols.push(name);
@@ -142,7 +143,8 @@ export function analyzeBirdConfigText(text: string): Omit<BirdConfigFacts, 'unre
     if (parent) raw.parent = parent;
     const sb = /\bstrict\s+bind(?:\s+(\w+))?\s*;/.exec(top);
     if (sb) raw.strictBind = sb[1] === undefined || /^(yes|on|true|1)$/i.test(sb[1]);
-    const local = /\blocal\s+(?:([0-9a-fA-F][0-9a-fA-F:.]*[0-9a-fA-F])\s*)?(?:port\s+(\d+)\s*)?(?:as\s+(\d+))?[^;]*;/.exec(top);
+    const local =
+      /\blocal\s+(?:([0-9a-fA-F][0-9a-fA-F:.]*[0-9a-fA-F])\s*)?(?:port\s+(\d+)\s*)?(?:as\s+(\d+))?[^;]*;/.exec(top);
     if (local) {
       if (local[1]) raw.localAddress = local[1];
       if (local[2]) raw.localPort = Number(local[2]);
@@ -213,7 +215,8 @@ export function checkBirdConfig(facts: BirdConfigFacts, spec: DaemonSpec): strin
     }
     const port = p.localPort ?? 179;
     if (spec.listenPort === -1) warnings.push(`BIRD always listens: protocol bgp ${p.name} listens on port ${port}`);
-    else if (port !== spec.listenPort) warnings.push(`protocol bgp ${p.name} listens on port ${port}, not ${spec.listenPort}`);
+    else if (port !== spec.listenPort)
+      warnings.push(`protocol bgp ${p.name} listens on port ${port}, not ${spec.listenPort}`);
   }
   if (loopback && facts.exportingKernelProtocols.length > 0) {
     problems.push(
@@ -229,7 +232,10 @@ export function checkBirdConfig(facts: BirdConfigFacts, spec: DaemonSpec): strin
     warnings.push(`includes not checked: ${facts.unresolvedIncludes.join(', ')}`);
   }
   if (problems.length > 0) {
-    throw new DaemonError('config', `BIRD configuration ${spec.configFile} (node ${spec.name}):\n- ${problems.join('\n- ')}`);
+    throw new DaemonError(
+      'config',
+      `BIRD configuration ${spec.configFile} (node ${spec.name}):\n- ${problems.join('\n- ')}`,
+    );
   }
   return warnings;
 }
@@ -372,9 +378,11 @@ export function birdEntriesToRoutes(entries: BirdRouteEntry[], neighbors: Map<st
       nextHop: nh ? canonicalAddress(nh) : '',
       asPath: (a.get('BGP.as_path') ?? '').match(/\d+/g)?.map(Number) ?? [],
       origin: ORIGINS[(a.get('BGP.origin') ?? 'incomplete').toLowerCase()] ?? 'INCOMPLETE',
-      communities: [...(a.get('BGP.community') ?? '').matchAll(/\(\s*\d+\s*,\s*\d+\s*\)/g)].map((m) => normalizeCommunity(m[0])),
-      largeCommunities: [...(a.get('BGP.large_community') ?? '').matchAll(/\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\)/g)].map((m) =>
-        normalizeLargeCommunity(m[0]),
+      communities: [...(a.get('BGP.community') ?? '').matchAll(/\(\s*\d+\s*,\s*\d+\s*\)/g)].map((m) =>
+        normalizeCommunity(m[0]),
+      ),
+      largeCommunities: [...(a.get('BGP.large_community') ?? '').matchAll(/\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\)/g)].map(
+        (m) => normalizeLargeCommunity(m[0]),
       ),
       best: e.primary,
     };
@@ -423,7 +431,9 @@ export function birdRequest(socketPath: string, command: string, timeoutMs = 10_
     };
     sock.setEncoding('utf8');
     sock.on('error', (err) => done(new DaemonError('command', `BIRD ${socketPath}: ${err.message}`)));
-    sock.on('close', () => done(new DaemonError('command', `BIRD ${socketPath}: connection closed during "${command}"`)));
+    sock.on('close', () =>
+      done(new DaemonError('command', `BIRD ${socketPath}: connection closed during "${command}"`)),
+    );
     sock.on('data', (chunk: string) => {
       buf += chunk;
       let nl: number;
@@ -477,7 +487,7 @@ export function renderBirdWrapper(userConfig: string, announced: Iterable<Announ
     byFamily[family].push(renderAnnouncement(r, communities, largeCommunities));
   }
   const parts = [
-    '# Rendered by ARSLab: the user\'s configuration, included verbatim, then the routes',
+    "# Rendered by ARSLab: the user's configuration, included verbatim, then the routes",
     '# announced through the driver. Regenerated on every announce()/withdraw().',
     'log stderr all;',
     `include "${userConfig.replace(/["\\]/g, '\\$&')}";`,
@@ -515,7 +525,9 @@ export async function startBird(spec: DaemonSpec): Promise<DaemonHandle> {
   });
 
   const exitedError = () =>
-    proc.exited ? new DaemonError('exited', `bird ${spec.name} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput()) : undefined;
+    proc.exited
+      ? new DaemonError('exited', `bird ${spec.name} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput())
+      : undefined;
 
   const request = async (command: string, timeoutMs?: number): Promise<BirdReply> => {
     const e = exitedError();
@@ -552,10 +564,15 @@ export async function startBird(spec: DaemonSpec): Promise<DaemonHandle> {
     },
     ready(timeoutMs = 15_000) {
       readyPromise ??= (async () => {
-        await pollUntil(`bird ${spec.name}: control socket ${ctl}`, timeoutMs, async () => {
-          const r = await birdRequest(ctl, 'show status', 2000);
-          return r.code < 8000 ? true : undefined;
-        }, { abort: exitedError });
+        await pollUntil(
+          `bird ${spec.name}: control socket ${ctl}`,
+          timeoutMs,
+          async () => {
+            const r = await birdRequest(ctl, 'show status', 2000);
+            return r.code < 8000 ? true : undefined;
+          },
+          { abort: exitedError },
+        );
         // BIRD reports a failed listening socket only as a protocol error: turn it into ours.
         await sleep(50);
         const failed = (await protocols()).filter((p) => /No listening socket/i.test(`${p.info} ${p.lastError ?? ''}`));
@@ -593,11 +610,17 @@ export async function startBird(spec: DaemonSpec): Promise<DaemonHandle> {
       const tables = new Set<string>();
       for (const p of bgp) {
         for (const c of p.channels) {
-          const fam: AddressFamily | undefined = /^ipv4/.test(c.name) ? 'ipv4' : /^ipv6/.test(c.name) ? 'ipv6' : undefined;
+          const fam: AddressFamily | undefined = /^ipv4/.test(c.name)
+            ? 'ipv4'
+            : /^ipv6/.test(c.name)
+              ? 'ipv6'
+              : undefined;
           if (c.table && fam && (!family || fam === family)) tables.add(c.table);
         }
       }
-      if (tables.size === 0) for (const f of family ? [family] : (['ipv4', 'ipv6'] as const)) tables.add(f === 'ipv4' ? 'master4' : 'master6');
+      if (tables.size === 0)
+        for (const f of family ? [family] : (['ipv4', 'ipv6'] as const))
+          tables.add(f === 'ipv4' ? 'master4' : 'master6');
       const routes: DaemonRoute[] = [];
       for (const t of tables) {
         const r = await request(`show route table ${t} all`);

@@ -43,7 +43,10 @@ export function normalizeCommunity(value: string | number): string {
     if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`bad community ${value}`);
     return `${Math.floor(n / 65536)}:${n % 65536}`;
   }
-  const text = value.trim().replace(/^\(\s*/, '').replace(/\s*\)$/, '');
+  const text = value
+    .trim()
+    .replace(/^\(\s*/, '')
+    .replace(/\s*\)$/, '');
   const m = /^(\d+)\s*[:,]\s*(\d+)$/.exec(text);
   if (m) return `${Number(m[1])}:${Number(m[2])}`;
   const known = WELL_KNOWN[text.toLowerCase().replace(/[-_\s]/g, '')];
@@ -154,7 +157,10 @@ export function prepareSpec(spec: DaemonSpec): void {
     throw new DaemonError('usage', `${spec.name}: listenAddress "${spec.listenAddress}" is not an IP address`);
   }
   if (!Number.isInteger(spec.listenPort) || spec.listenPort < -1 || spec.listenPort > 65535 || spec.listenPort === 0) {
-    throw new DaemonError('usage', `${spec.name}: listenPort ${spec.listenPort} (expected 1..65535, or -1 not to listen)`);
+    throw new DaemonError(
+      'usage',
+      `${spec.name}: listenPort ${spec.listenPort} (expected 1..65535, or -1 not to listen)`,
+    );
   }
 }
 
@@ -283,7 +289,9 @@ export async function auditListeners(proc: ManagedProcess, spec: DaemonSpec, kin
     );
   }
   if (spec.listenPort > 0 && !listeners.some((l) => l.address === spec.listenAddress && l.port === spec.listenPort)) {
-    note(`warning: not listening on ${spec.listenAddress}:${spec.listenPort} (listening on: ${listeners.map((l) => `${l.address}:${l.port}`).join(', ') || 'nothing'})`);
+    note(
+      `warning: not listening on ${spec.listenAddress}:${spec.listenPort} (listening on: ${listeners.map((l) => `${l.address}:${l.port}`).join(', ') || 'nothing'})`,
+    );
   }
 }
 

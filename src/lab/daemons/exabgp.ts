@@ -84,7 +84,7 @@ const ORIGINS: Record<string, Origin> = { igp: 'IGP', egp: 'EGP', incomplete: 'I
 export function parseExabgpRouteText(text: string): Omit<DaemonRoute, 'peer' | 'best'> | undefined {
   const tokens = tokenizeExabgp(text);
   const prefix = tokens.shift();
-  if (!prefix || !prefix.includes('/')) return undefined;
+  if (!prefix?.includes('/')) return undefined;
   const r: Omit<DaemonRoute, 'peer' | 'best'> = {
     prefix: canonicalPrefix(prefix),
     nextHop: '',
@@ -241,8 +241,10 @@ class ExabgpCli {
       const w = this.waiter;
       if (!w) continue; // output nobody waits for (a command that timed out earlier)
       if (line === 'done') w.done(undefined, w.lines);
-      else if (line === 'error') w.done(new DaemonError('command', `${this.label}: ExaBGP answered "error" (see its log)`), w.lines);
-      else if (line === 'shutdown') w.done(new DaemonError('exited', `${this.label}: ExaBGP is shutting down`), w.lines);
+      else if (line === 'error')
+        w.done(new DaemonError('command', `${this.label}: ExaBGP answered "error" (see its log)`), w.lines);
+      else if (line === 'shutdown')
+        w.done(new DaemonError('exited', `${this.label}: ExaBGP is shutting down`), w.lines);
       else w.lines.push(line);
     }
   }
@@ -271,7 +273,9 @@ class ExabgpCli {
         const timer = setTimeout(() => {
           this.waiter = undefined;
           this.stale = true;
-          reject(new DaemonError('timeout', `${this.label}: ExaBGP did not answer "${command}" within ${timeoutMs} ms`));
+          reject(
+            new DaemonError('timeout', `${this.label}: ExaBGP did not answer "${command}" within ${timeoutMs} ms`),
+          );
         }, timeoutMs);
         this.waiter = {
           lines: [],
@@ -304,7 +308,12 @@ class ExabgpCli {
 // ---------------------------------------------------------------------------------------------
 // Driver
 
-export function renderExabgpAnnounce(route: AnnounceRoute, communities: string[], large: string[], asPath?: number[]): string {
+export function renderExabgpAnnounce(
+  route: AnnounceRoute,
+  communities: string[],
+  large: string[],
+  asPath?: number[],
+): string {
   const parts = [`announce route ${route.prefix} next-hop ${route.nextHop} origin igp`];
   if (asPath) parts.push(`as-path [ ${asPath.join(' ')} ]`);
   if (route.med !== undefined) parts.push(`med ${route.med}`);
@@ -373,7 +382,9 @@ export async function startExabgp(spec: DaemonSpec): Promise<ExabgpHandle> {
   const cli = new ExabgpCli(cliIn, cliOut, label);
   void proc.waitExit().then(() => cli.close());
   const exitedError = () =>
-    proc.exited ? new DaemonError('exited', `${label} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput()) : undefined;
+    proc.exited
+      ? new DaemonError('exited', `${label} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput())
+      : undefined;
   const request = async (command: string, timeoutMs?: number): Promise<string[]> => {
     const e = exitedError();
     if (e) throw e;
@@ -390,10 +401,15 @@ export async function startExabgp(spec: DaemonSpec): Promise<ExabgpHandle> {
     },
     ready(timeoutMs = 20_000) {
       readyPromise ??= (async () => {
-        await pollUntil(`${label}: CLI pipe ${cliIn}`, timeoutMs, async () => {
-          await request('version', 2000);
-          return true;
-        }, { abort: exitedError, intervalMs: 150 });
+        await pollUntil(
+          `${label}: CLI pipe ${cliIn}`,
+          timeoutMs,
+          async () => {
+            await request('version', 2000);
+            return true;
+          },
+          { abort: exitedError, intervalMs: 150 },
+        );
         await auditListeners(proc, spec, 'exabgp');
         proc.refresh();
       })();
@@ -429,7 +445,9 @@ export async function startExabgp(spec: DaemonSpec): Promise<ExabgpHandle> {
       // in front ourselves, one command per neighbour.
       localAs ??= parseExabgpNeighborConfig((await request('show neighbor configuration')).join('\n'));
       for (const [neighbor, asn] of localAs) {
-        await request(`neighbor ${neighbor} ${renderExabgpAnnounce(route, communities, largeCommunities, [asn, ...route.asPathPrepend])}`);
+        await request(
+          `neighbor ${neighbor} ${renderExabgpAnnounce(route, communities, largeCommunities, [asn, ...route.asPathPrepend])}`,
+        );
       }
     },
     async withdraw(prefix: string): Promise<void> {

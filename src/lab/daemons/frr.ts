@@ -143,13 +143,19 @@ export function checkFrrConfig(facts: FrrConfigFacts, spec: DaemonSpec, file = s
     const where = `under \`router bgp ${inst.asn}${inst.vrf ? ` vrf ${inst.vrf}` : ''}\` (line ${inst.line})`;
     const has = (re: RegExp) => inst.lines.some((l) => re.test(l));
     if (!has(/^no\s+bgp\s+ebgp-requires-policy$/)) {
-      problems.push(`${where} add \`no bgp ebgp-requires-policy\`: otherwise FRR sends and accepts no route on eBGP sessions without policy`);
+      problems.push(
+        `${where} add \`no bgp ebgp-requires-policy\`: otherwise FRR sends and accepts no route on eBGP sessions without policy`,
+      );
     }
     if (!has(/^no\s+bgp\s+network\s+import-check$/)) {
-      problems.push(`${where} add \`no bgp network import-check\`: without zebra no route is ever "in the RIB", so \`network\` statements (and announce()) would originate nothing`);
+      problems.push(
+        `${where} add \`no bgp network import-check\`: without zebra no route is ever "in the RIB", so \`network\` statements (and announce()) would originate nothing`,
+      );
     }
     if (!inst.routerId) {
-      problems.push(`${where} add \`bgp router-id ${spec.routerId ?? 'A.B.C.D'}\`: without zebra bgpd learns no router id and stays at 0.0.0.0, which peers refuse`);
+      problems.push(
+        `${where} add \`bgp router-id ${spec.routerId ?? 'A.B.C.D'}\`: without zebra bgpd learns no router id and stays at 0.0.0.0, which peers refuse`,
+      );
     } else if (spec.routerId && inst.routerId !== spec.routerId) {
       warnings.push(`${where}: bgp router-id ${inst.routerId}, ${spec.routerId} expected`);
     }
@@ -247,14 +253,22 @@ export async function startFrr(spec: DaemonSpec): Promise<DaemonHandle> {
   checkSocketPath(join(work, 'bgpd.vty'), spec);
   const argv = [
     FRR_BGPD,
-    '-f', conf,
-    '-p', String(spec.listenPort === -1 ? 0 : spec.listenPort),
-    '-l', spec.listenAddress,
-    '-Z', '-S',
-    '-P', '0',
-    '--vty_socket', work,
-    '-i', join(work, 'bgpd.pid'),
-    '--log', 'stdout',
+    '-f',
+    conf,
+    '-p',
+    String(spec.listenPort === -1 ? 0 : spec.listenPort),
+    '-l',
+    spec.listenAddress,
+    '-Z',
+    '-S',
+    '-P',
+    '0',
+    '--vty_socket',
+    work,
+    '-i',
+    join(work, 'bgpd.pid'),
+    '--log',
+    'stdout',
   ];
   const proc = await ManagedProcess.start({
     label: `frr ${spec.name}`,
@@ -267,7 +281,9 @@ export async function startFrr(spec: DaemonSpec): Promise<DaemonHandle> {
     onExit: spec.onExit,
   });
   const exitedError = () =>
-    proc.exited ? new DaemonError('exited', `frr ${spec.name} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput()) : undefined;
+    proc.exited
+      ? new DaemonError('exited', `frr ${spec.name} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput())
+      : undefined;
 
   /** Runs vtysh with one -c per command; throws on "%" error lines (vtysh's error marker). */
   const vtysh = async (commands: string[], timeoutMs = 15_000): Promise<string> => {
@@ -311,16 +327,24 @@ export async function startFrr(spec: DaemonSpec): Promise<DaemonHandle> {
     },
     ready(timeoutMs = 15_000) {
       readyPromise ??= (async () => {
-        await pollUntil(`frr ${spec.name}: vty ${work}/bgpd.vty`, timeoutMs, async () => {
-          await vtysh(['show bgp summary json'], 3000);
-          return true;
-        }, { abort: exitedError });
+        await pollUntil(
+          `frr ${spec.name}: vty ${work}/bgpd.vty`,
+          timeoutMs,
+          async () => {
+            await vtysh(['show bgp summary json'], 3000);
+            return true;
+          },
+          { abort: exitedError },
+        );
         await auditListeners(proc, spec, 'frr');
       })();
       return readyPromise;
     },
     async sessions(): Promise<DaemonSession[]> {
-      const json = (await vtyJson('show bgp neighbors json')) as Record<string, { bgpState?: string; remoteAs?: number }>;
+      const json = (await vtyJson('show bgp neighbors json')) as Record<
+        string,
+        { bgpState?: string; remoteAs?: number }
+      >;
       return Object.entries(json).map(([neighbor, v]) => {
         const s: DaemonSession = {
           neighbor: canonicalAddress(neighbor),
@@ -382,7 +406,13 @@ export async function startFrr(spec: DaemonSpec): Promise<DaemonHandle> {
       });
     },
     command(text: string): Promise<string> {
-      return vtysh(text.split('\n').map((l) => l.trim()).filter(Boolean), 30_000);
+      return vtysh(
+        text
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+        30_000,
+      );
     },
   };
   return handle;

@@ -100,7 +100,11 @@ export function readGobgpTomlGlobal(text: string): Record<string, unknown> {
     if (!kv) continue;
     let value = kv[2]!;
     // Multi-line array: keep reading until the brackets balance.
-    while (value.trim().startsWith('[') && (value.match(/\[/g)?.length ?? 0) > (value.match(/]/g)?.length ?? 0) && i + 1 < lines.length) {
+    while (
+      value.trim().startsWith('[') &&
+      (value.match(/\[/g)?.length ?? 0) > (value.match(/]/g)?.length ?? 0) &&
+      i + 1 < lines.length
+    ) {
       line = lines[++i]!.replace(/(^|[^"'])#.*$/, '$1').trim();
       value += ' ' + line;
     }
@@ -157,11 +161,19 @@ export function checkGobgpGlobal(g: GobgpGlobalConfig, spec: DaemonSpec): string
   }
   if (spec.listenPort !== port) {
     warnings.push(
-      spec.listenPort === -1 ? `[global.config] port = ${port}: gobgpd listens (set port = -1 not to)` : `[global.config] port = ${port}, not ${spec.listenPort}`,
+      spec.listenPort === -1
+        ? `[global.config] port = ${port}: gobgpd listens (set port = -1 not to)`
+        : `[global.config] port = ${port}, not ${spec.listenPort}`,
     );
   }
-  if (listens && g.localAddressList && !g.localAddressList.map(canonicalAddress).includes(canonicalAddress(spec.listenAddress))) {
-    warnings.push(`[global.config] local-address-list = ${JSON.stringify(g.localAddressList)} does not hold ${spec.listenAddress}`);
+  if (
+    listens &&
+    g.localAddressList &&
+    !g.localAddressList.map(canonicalAddress).includes(canonicalAddress(spec.listenAddress))
+  ) {
+    warnings.push(
+      `[global.config] local-address-list = ${JSON.stringify(g.localAddressList)} does not hold ${spec.listenAddress}`,
+    );
   }
   if (spec.routerId && g.routerId && g.routerId !== spec.routerId) {
     warnings.push(`[global.config] router-id = "${g.routerId}", ${spec.routerId} expected`);
@@ -245,20 +257,24 @@ export function gobgpRibToRoutes(json: unknown): DaemonRoute[] {
 const SESSION_STATES = ['unknown', 'idle', 'connect', 'active', 'opensent', 'openconfirm', 'established'];
 
 export function gobgpNeighborsToSessions(json: unknown): DaemonSession[] {
-  return ((json ?? []) as { conf?: { neighbor_address?: string; peer_asn?: number }; state?: { session_state?: number | string; peer_asn?: number } }[]).map(
-    (n) => {
-      const raw = n.state?.session_state;
-      const state = typeof raw === 'number' ? (SESSION_STATES[raw] ?? String(raw)) : String(raw ?? 'unknown').toLowerCase();
-      const s: DaemonSession = {
-        neighbor: canonicalAddress(n.conf?.neighbor_address ?? ''),
-        state,
-        established: state === 'established',
-      };
-      const asn = n.state?.peer_asn ?? n.conf?.peer_asn;
-      if (typeof asn === 'number') s.remoteAs = asn;
-      return s;
-    },
-  );
+  return (
+    (json ?? []) as {
+      conf?: { neighbor_address?: string; peer_asn?: number };
+      state?: { session_state?: number | string; peer_asn?: number };
+    }[]
+  ).map((n) => {
+    const raw = n.state?.session_state;
+    const state =
+      typeof raw === 'number' ? (SESSION_STATES[raw] ?? String(raw)) : String(raw ?? 'unknown').toLowerCase();
+    const s: DaemonSession = {
+      neighbor: canonicalAddress(n.conf?.neighbor_address ?? ''),
+      state,
+      established: state === 'established',
+    };
+    const asn = n.state?.peer_asn ?? n.conf?.peer_asn;
+    if (typeof asn === 'number') s.remoteAs = asn;
+    return s;
+  });
 }
 
 /** Splits a command line into arguments, honouring single and double quotes. */
@@ -280,7 +296,10 @@ export async function startGobgp(spec: DaemonSpec): Promise<DaemonHandle> {
   try {
     global = readGobgpGlobal(conf, type);
   } catch (err) {
-    throw new DaemonError('config', `GoBGP configuration ${conf}: cannot read it as ${type}: ${(err as Error).message}`);
+    throw new DaemonError(
+      'config',
+      `GoBGP configuration ${conf}: cannot read it as ${type}: ${(err as Error).message}`,
+    );
   }
   for (const w of checkGobgpGlobal(global, spec)) note(`warning: ${w}`);
 
@@ -300,14 +319,19 @@ export async function startGobgp(spec: DaemonSpec): Promise<DaemonHandle> {
     onExit: spec.onExit,
   });
   const exitedError = () =>
-    proc.exited ? new DaemonError('exited', `gobgp ${spec.name} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput()) : undefined;
+    proc.exited
+      ? new DaemonError('exited', `gobgp ${spec.name} exited (${JSON.stringify(proc.exitStatus)})`, proc.recentOutput())
+      : undefined;
 
   const gobgp = async (args: string[], timeoutMs = 15_000): Promise<string> => {
     const e = exitedError();
     if (e) throw e;
     const r = await runCommand(['gobgp', '--target', target, ...args], { timeoutMs });
     if (r.code !== 0) {
-      throw new DaemonError('command', `gobgp ${spec.name}: gobgp ${args.join(' ')}: ${(r.stderr || r.stdout).trim()} (exit ${r.code})`);
+      throw new DaemonError(
+        'command',
+        `gobgp ${spec.name}: gobgp ${args.join(' ')}: ${(r.stderr || r.stdout).trim()} (exit ${r.code})`,
+      );
     }
     return r.stdout;
   };
@@ -316,7 +340,10 @@ export async function startGobgp(spec: DaemonSpec): Promise<DaemonHandle> {
     try {
       return JSON.parse(out);
     } catch {
-      throw new DaemonError('command', `gobgp ${spec.name}: ${args.join(' ')} -j did not return JSON: ${out.slice(0, 200)}`);
+      throw new DaemonError(
+        'command',
+        `gobgp ${spec.name}: ${args.join(' ')} -j did not return JSON: ${out.slice(0, 200)}`,
+      );
     }
   };
 
@@ -329,11 +356,22 @@ export async function startGobgp(spec: DaemonSpec): Promise<DaemonHandle> {
     ready(timeoutMs = 15_000) {
       readyPromise ??= (async () => {
         // The API answers before the configuration is applied: wait for the global AS.
-        const g = await pollUntil(`gobgp ${spec.name}: API ${target}`, timeoutMs, async () => {
-          const j = (await gobgpJson(['global'])) as { asn?: number; router_id?: string; listen_port?: number; listen_addresses?: string[] };
-          return j.asn ? j : undefined;
-        }, { abort: exitedError });
-        if (spec.routerId && g.router_id && g.router_id !== spec.routerId) note(`warning: router id ${g.router_id}, ${spec.routerId} expected`);
+        const g = await pollUntil(
+          `gobgp ${spec.name}: API ${target}`,
+          timeoutMs,
+          async () => {
+            const j = (await gobgpJson(['global'])) as {
+              asn?: number;
+              router_id?: string;
+              listen_port?: number;
+              listen_addresses?: string[];
+            };
+            return j.asn ? j : undefined;
+          },
+          { abort: exitedError },
+        );
+        if (spec.routerId && g.router_id && g.router_id !== spec.routerId)
+          note(`warning: router id ${g.router_id}, ${spec.routerId} expected`);
         await auditListeners(proc, spec, 'gobgp');
       })();
       return readyPromise;

@@ -33,7 +33,9 @@ export function isDaemonKind(kind: string): kind is DaemonKind {
  */
 export function startDaemon(kind: DaemonKind | string, spec: DaemonSpec): Promise<DaemonHandle> {
   if (!isDaemonKind(kind)) {
-    return Promise.reject(new DaemonError('usage', `unknown daemon kind "${kind}"; known kinds: ${DAEMON_KINDS.join(', ')}`));
+    return Promise.reject(
+      new DaemonError('usage', `unknown daemon kind "${kind}"; known kinds: ${DAEMON_KINDS.join(', ')}`),
+    );
   }
   return DRIVERS[kind](spec);
 }

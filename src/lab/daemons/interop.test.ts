@@ -15,10 +15,21 @@ import { startDaemon, type DaemonHandle, type DaemonKind, type DaemonRoute, type
 import { readProcStat, runCommand, sleep } from './process.js';
 import { helpersDir } from './common.js';
 
-const BINARIES = ['/usr/sbin/bird', '/usr/lib/frr/bgpd', '/usr/bin/gobgpd', '/usr/sbin/exabgp', '/usr/bin/vtysh', '/usr/bin/gobgp'];
+const BINARIES = [
+  '/usr/sbin/bird',
+  '/usr/lib/frr/bgpd',
+  '/usr/bin/gobgpd',
+  '/usr/sbin/exabgp',
+  '/usr/bin/vtysh',
+  '/usr/bin/gobgp',
+];
 const missing = BINARIES.filter((b) => !existsSync(b));
 const skip =
-  process.getuid?.() !== 0 ? 'needs root (BGP port 179)' : missing.length > 0 ? `missing ${missing.join(', ')} (scripts/setup --daemons all)` : false;
+  process.getuid?.() !== 0
+    ? 'needs root (BGP port 179)'
+    : missing.length > 0
+      ? `missing ${missing.join(', ')} (scripts/setup --daemons all)`
+      : false;
 
 const root = mkdtempSync(join(tmpdir(), 'arslab-d-'));
 const started: DaemonHandle[] = [];
@@ -30,7 +41,13 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function start(kind: DaemonKind, name: string, address: string, config: string, ext = 'conf'): Promise<DaemonHandle> {
+async function start(
+  kind: DaemonKind,
+  name: string,
+  address: string,
+  config: string,
+  ext = 'conf',
+): Promise<DaemonHandle> {
   const dir = join(root, name);
   const configFile = join(root, `${name}.${ext}`);
   writeFileSync(configFile, config);
@@ -72,7 +89,12 @@ async function established(d: DaemonHandle, neighbor: string, want = true, timeo
   });
 }
 
-async function route(d: DaemonHandle, prefix: string, timeoutMs = 10_000, check?: (r: DaemonRoute) => void): Promise<DaemonRoute> {
+async function route(
+  d: DaemonHandle,
+  prefix: string,
+  timeoutMs = 10_000,
+  check?: (r: DaemonRoute) => void,
+): Promise<DaemonRoute> {
   return eventually(`${d.name}: route ${prefix}`, timeoutMs, async () => {
     const found = (await d.receivedRoutes()).filter((r) => r.prefix === prefix);
     assert.equal(found.length, 1, `${found.length} paths for ${prefix}`);
@@ -83,7 +105,10 @@ async function route(d: DaemonHandle, prefix: string, timeoutMs = 10_000, check?
 
 async function noRoute(d: DaemonHandle, prefix: string, timeoutMs = 10_000): Promise<void> {
   await eventually(`${d.name}: ${prefix} withdrawn`, timeoutMs, async () => {
-    assert.deepEqual((await d.receivedRoutes()).filter((r) => r.prefix === prefix), []);
+    assert.deepEqual(
+      (await d.receivedRoutes()).filter((r) => r.prefix === prefix),
+      [],
+    );
   });
 }
 
@@ -186,8 +211,26 @@ describe('daemon drivers, paired on loopback', { skip, concurrency: true }, () =
     await g.announce({ prefix: '2001:db8:1::/48', nextHop: '2001:db8::2', communities: ['65002:6'] });
     const r = await route(b, '198.18.1.0/24');
     assert.deepEqual(
-      { nextHop: r.nextHop, asPath: r.asPath, origin: r.origin, communities: r.communities, large: r.largeCommunities, med: r.med, peer: r.peer, best: r.best },
-      { nextHop: '198.51.100.2', asPath: [65002, 65002], origin: 'IGP', communities: ['65002:1', '65517:65517', '65535:65282'], large: ['65002:0:1'], med: 30, peer: '127.77.1.2', best: true },
+      {
+        nextHop: r.nextHop,
+        asPath: r.asPath,
+        origin: r.origin,
+        communities: r.communities,
+        large: r.largeCommunities,
+        med: r.med,
+        peer: r.peer,
+        best: r.best,
+      },
+      {
+        nextHop: '198.51.100.2',
+        asPath: [65002, 65002],
+        origin: 'IGP',
+        communities: ['65002:1', '65517:65517', '65535:65282'],
+        large: ['65002:0:1'],
+        med: 30,
+        peer: '127.77.1.2',
+        best: true,
+      },
     );
     const r6 = await route(b, '2001:db8:1::/48');
     assert.equal(r6.nextHop, '2001:db8::2');
@@ -195,7 +238,13 @@ describe('daemon drivers, paired on loopback', { skip, concurrency: true }, () =
     assert.deepEqual(await b.receivedRoutes('ipv6'), [r6]);
 
     // (No MED from BIRD: it sends a MED to an eBGP neighbour only when an export filter sets it.)
-    await b.announce({ prefix: '198.18.11.0/24', nextHop: '198.51.100.1', communities: ['65001:7'], largeCommunities: ['65001:0:7'], asPathPrepend: [65001, 65001] });
+    await b.announce({
+      prefix: '198.18.11.0/24',
+      nextHop: '198.51.100.1',
+      communities: ['65001:7'],
+      largeCommunities: ['65001:0:7'],
+      asPathPrepend: [65001, 65001],
+    });
     await route(g, '198.18.11.0/24', 10_000, (x) => {
       assert.equal(x.nextHop, '198.51.100.1');
       assert.deepEqual(x.asPath, [65001, 65001, 65001]);
@@ -258,17 +307,47 @@ neighbor 127.77.2.3 {
     await route(f, '100.64.0.1/32', 10_000, (x) => assert.equal(x.nextHop, '10.10.0.5'));
     assert.deepEqual((await route(f, '100.64.0.1/32')).asPath, [65004]);
 
-    await f.announce({ prefix: '198.18.3.0/24', nextHop: '198.51.100.3', communities: ['65003:1', '65535:0'], largeCommunities: ['65003:0:1'], asPathPrepend: [65003], med: 7 });
+    await f.announce({
+      prefix: '198.18.3.0/24',
+      nextHop: '198.51.100.3',
+      communities: ['65003:1', '65535:0'],
+      largeCommunities: ['65003:0:1'],
+      asPathPrepend: [65003],
+      med: 7,
+    });
     await route(e, '198.18.3.0/24', 10_000, (x) => {
       assert.deepEqual(
-        { nextHop: x.nextHop, asPath: x.asPath, communities: x.communities, large: x.largeCommunities, med: x.med, peer: x.peer },
-        { nextHop: '198.51.100.3', asPath: [65003, 65003], communities: ['65003:1', '65535:0'], large: ['65003:0:1'], med: 7, peer: '127.77.2.3' },
+        {
+          nextHop: x.nextHop,
+          asPath: x.asPath,
+          communities: x.communities,
+          large: x.largeCommunities,
+          med: x.med,
+          peer: x.peer,
+        },
+        {
+          nextHop: '198.51.100.3',
+          asPath: [65003, 65003],
+          communities: ['65003:1', '65535:0'],
+          large: ['65003:0:1'],
+          med: 7,
+          peer: '127.77.2.3',
+        },
       );
     });
-    await e.announce({ prefix: '198.18.4.0/24', nextHop: '198.51.100.4', communities: ['65004:1', 'no-export'], largeCommunities: ['65004:0:1'], asPathPrepend: [65004] });
+    await e.announce({
+      prefix: '198.18.4.0/24',
+      nextHop: '198.51.100.4',
+      communities: ['65004:1', 'no-export'],
+      largeCommunities: ['65004:0:1'],
+      asPathPrepend: [65004],
+    });
     await e.announce({ prefix: '2001:db8:4::/48', nextHop: '2001:db8::4' });
     await route(f, '198.18.4.0/24', 10_000, (x) => {
-      assert.deepEqual([x.nextHop, x.asPath, x.communities, x.largeCommunities], ['198.51.100.4', [65004, 65004], ['65004:1', '65535:65281'], ['65004:0:1']]);
+      assert.deepEqual(
+        [x.nextHop, x.asPath, x.communities, x.largeCommunities],
+        ['198.51.100.4', [65004, 65004], ['65004:1', '65535:65281'], ['65004:0:1']],
+      );
     });
     await route(f, '2001:db8:4::/48', 10_000, (x) => assert.equal(x.nextHop, '2001:db8::4'));
     await f.withdraw('198.18.3.0/24');
@@ -303,27 +382,47 @@ neighbor 127.77.2.3 {
     await established(b, '127.77.3.6');
     await established(f, '127.77.3.5');
     await Promise.all([
-      b.announce({ prefix: '198.18.5.0/24', nextHop: '198.51.100.5', communities: ['65005:5'], largeCommunities: ['65005:0:5'] }),
-      f.announce({ prefix: '198.18.6.0/24', nextHop: '198.51.100.6', communities: ['65006:6'], largeCommunities: ['65006:0:6'] }),
+      b.announce({
+        prefix: '198.18.5.0/24',
+        nextHop: '198.51.100.5',
+        communities: ['65005:5'],
+        largeCommunities: ['65005:0:5'],
+      }),
+      f.announce({
+        prefix: '198.18.6.0/24',
+        nextHop: '198.51.100.6',
+        communities: ['65006:6'],
+        largeCommunities: ['65006:0:6'],
+      }),
       f.announce({ prefix: '2001:db8:6::/48', nextHop: '2001:db8::6', communities: ['65006:66'] }),
     ]);
     await b.announce({ prefix: '2001:db8:5::/48', nextHop: '2001:db8::5' });
     await route(f, '198.18.5.0/24', 10_000, (x) => {
-      assert.deepEqual([x.nextHop, x.asPath, x.communities, x.largeCommunities, x.peer], ['198.51.100.5', [65005], ['65005:5'], ['65005:0:5'], '127.77.3.5']);
+      assert.deepEqual(
+        [x.nextHop, x.asPath, x.communities, x.largeCommunities, x.peer],
+        ['198.51.100.5', [65005], ['65005:5'], ['65005:0:5'], '127.77.3.5'],
+      );
     });
     await route(f, '2001:db8:5::/48', 10_000, (x) => assert.deepEqual([x.nextHop, x.asPath], ['2001:db8::5', [65005]]));
     await route(b, '198.18.6.0/24', 10_000, (x) => {
-      assert.deepEqual([x.nextHop, x.asPath, x.communities, x.largeCommunities, x.peer], ['198.51.100.6', [65006], ['65006:6'], ['65006:0:6'], '127.77.3.6']);
+      assert.deepEqual(
+        [x.nextHop, x.asPath, x.communities, x.largeCommunities, x.peer],
+        ['198.51.100.6', [65006], ['65006:6'], ['65006:0:6'], '127.77.3.6'],
+      );
     });
-    await route(b, '2001:db8:6::/48', 10_000, (x) => assert.deepEqual([x.nextHop, x.communities], ['2001:db8::6', ['65006:66']]));
+    await route(b, '2001:db8:6::/48', 10_000, (x) =>
+      assert.deepEqual([x.nextHop, x.communities], ['2001:db8::6', ['65006:66']]),
+    );
     await b.withdraw('2001:db8:5::/48');
     await noRoute(f, '2001:db8:5::/48');
     await Promise.all([stopAndCheck(b), stopAndCheck(f)]);
   });
 
   test('several GoBGP and ExaBGP instances side by side, each on its own 127.x:179', async () => {
-    const exa = (me: string) => `neighbor 127.77.4.9 { router-id ${me.replace(/^127\./, '10.')}; local-address ${me}; local-as 65009; peer-as 65515; family { ipv4 unicast; } }\n`;
-    const gob = (me: string) => `[global.config]\n  as = 65008\n  router-id = "${me.replace(/^127\./, '10.')}"\n  local-address-list = ["${me}"]\n`;
+    const exa = (me: string) =>
+      `neighbor 127.77.4.9 { router-id ${me.replace(/^127\./, '10.')}; local-address ${me}; local-as 65009; peer-as 65515; family { ipv4 unicast; } }\n`;
+    const gob = (me: string) =>
+      `[global.config]\n  as = 65008\n  router-id = "${me.replace(/^127\./, '10.')}"\n  local-address-list = ["${me}"]\n`;
     const ds = await Promise.all([
       start('gobgp', 'gobgp-d1', '127.77.4.1', gob('127.77.4.1'), 'toml'),
       start('gobgp', 'gobgp-d2', '127.77.4.2', gob('127.77.4.2'), 'toml'),
@@ -333,7 +432,8 @@ neighbor 127.77.2.3 {
     // ready() has audited each instance's listening sockets (loopback only); check that each
     // really holds its own address's port 179.
     const ss = (await runCommand(['ss', '-Hltn'])).stdout;
-    for (const a of ['127.77.4.1', '127.77.4.2', '127.77.4.3', '127.77.4.4']) assert.match(ss, new RegExp(`${a.replace(/\./g, '\\.')}:179\\b`));
+    for (const a of ['127.77.4.1', '127.77.4.2', '127.77.4.3', '127.77.4.4'])
+      assert.match(ss, new RegExp(`${a.replace(/\./g, '\\.')}:179\\b`));
     await Promise.all(ds.map(stopAndCheck));
   });
 });

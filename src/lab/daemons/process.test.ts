@@ -83,7 +83,9 @@ test('the guardian reaps the instance when the Node process that started it is S
     console.log(p.pid);
     setInterval(() => {}, 1000);
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const pid = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString().trim())));
     child.once('exit', () => reject(new Error('child exited early')));
@@ -96,7 +98,11 @@ test('the guardian reaps the instance when the Node process that started it is S
 test('listeningSockets() reports what the process listens on', async () => {
   const p = await ManagedProcess.start({
     label: 'listener',
-    argv: ['/usr/bin/python3', '-c', 'import socket,time\ns=socket.socket()\ns.bind(("127.77.9.9",0))\ns.listen()\nprint("up",flush=True)\ntime.sleep(60)'],
+    argv: [
+      '/usr/bin/python3',
+      '-c',
+      'import socket,time\ns=socket.socket()\ns.bind(("127.77.9.9",0))\ns.listen()\nprint("up",flush=True)\ntime.sleep(60)',
+    ],
     maxLifetimeSeconds: 30,
   });
   try {

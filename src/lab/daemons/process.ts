@@ -62,9 +62,11 @@ const isDead = (st: ProcStat | undefined, start: string): boolean =>
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits for `p` or `ms`, whichever comes first, and leaves no timer behind (a pending one would keep Node alive). */
-function within<T>(p: Promise<T>, ms: number): Promise<T | void> {
+function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   let t: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<void>((r) => (t = setTimeout(r, ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([p, new Promise<undefined>((r) => (t = setTimeout(() => r(undefined), ms)))]).finally(() =>
+    clearTimeout(t),
+  );
 }
 
 /** The argv that runs `argv` inside network namespace `netns` (iproute2 execs: same pid). */
@@ -449,7 +451,10 @@ export class ManagedProcess {
 export function procNetAddress(hex: string, littleEndian = endianness() === 'LE'): string {
   const bytes: number[] = [];
   for (let w = 0; w < hex.length; w += 8) {
-    const word = hex.slice(w, w + 8).match(/../g)!.map((b) => parseInt(b, 16));
+    const word = hex
+      .slice(w, w + 8)
+      .match(/../g)!
+      .map((b) => parseInt(b, 16));
     bytes.push(...(littleEndian ? word.reverse() : word));
   }
   if (bytes.length === 4) return bytes.join('.');

@@ -73,7 +73,11 @@ export class DaemonNode implements NodeRuntime {
     if (opts.kill) await h.kill();
     else await h.stop({ graceMs: 5000 });
     this.state = 'stopped';
-    this.ctx.events.emit('node', this.spec.name, opts.kill ? `${this.spec.kind} killed (SIGKILL, no NOTIFICATION)` : `${this.spec.kind} stopped (SIGTERM)`);
+    this.ctx.events.emit(
+      'node',
+      this.spec.name,
+      opts.kill ? `${this.spec.kind} killed (SIGKILL, no NOTIFICATION)` : `${this.spec.kind} stopped (SIGTERM)`,
+    );
   }
 
   pause(): void {
@@ -107,7 +111,8 @@ export class DaemonNode implements NodeRuntime {
   }
 
   private live(): DaemonHandle {
-    if (!this.handle || this.state === 'stopped' || this.state === 'exited') throw new Error(`node ${this.spec.name} is not running`);
+    if (!this.handle || this.state === 'stopped' || this.state === 'exited')
+      throw new Error(`node ${this.spec.name} is not running`);
     return this.handle;
   }
 
@@ -124,7 +129,11 @@ export class DaemonNode implements NodeRuntime {
   /** What the daemon learned, with its neighbours shown by their emulated addresses (ADR 0001). */
   async receivedRoutes(): Promise<DaemonRoute[]> {
     const d = (a: string) => this.ctx.addresses.display(a);
-    return (await this.live().receivedRoutes()).map((r) => ({ ...r, nextHop: d(r.nextHop), ...(r.peer ? { peer: d(r.peer) } : {}) }));
+    return (await this.live().receivedRoutes()).map((r) => ({
+      ...r,
+      nextHop: d(r.nextHop),
+      ...(r.peer ? { peer: d(r.peer) } : {}),
+    }));
   }
 
   /** The driver's handle (tests drive daemons directly through it). */

@@ -68,7 +68,11 @@ export class HttpNode implements NodeRuntime {
         if (line.startsWith('listening ')) ready?.();
       },
       onExit: (code, signal) => {
-        failed?.(new Error(`http server of node ${name} exited before listening on ${where} (code ${code ?? '-'}, signal ${signal ?? '-'}): ${lines.join(' ') || 'no output'}`));
+        failed?.(
+          new Error(
+            `http server of node ${name} exited before listening on ${where} (code ${code ?? '-'}, signal ${signal ?? '-'}): ${lines.join(' ') || 'no output'}`,
+          ),
+        );
         if (this.stopping || this.proc !== proc) return;
         this.state = 'exited';
         this.detail = `code ${code ?? '-'}, signal ${signal ?? '-'}`;
@@ -80,7 +84,13 @@ export class HttpNode implements NodeRuntime {
     try {
       await Promise.race([
         listening,
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`http server of node ${name} did not listen on ${where} within 10 s`)), 10_000))),
+        new Promise<never>(
+          (_, reject) =>
+            (timer = setTimeout(
+              () => reject(new Error(`http server of node ${name} did not listen on ${where} within 10 s`)),
+              10_000,
+            )),
+        ),
       ]);
     } catch (e) {
       this.stopping = true;
@@ -95,7 +105,12 @@ export class HttpNode implements NodeRuntime {
     }
     this.state = 'running';
     this.detail = undefined;
-    this.ctx.events.emit('node', name, `http server started on ${this.spec.address}:${this.spec.port} (pid ${proc.pid}, bound ${where})`, { pid: proc.pid });
+    this.ctx.events.emit(
+      'node',
+      name,
+      `http server started on ${this.spec.address}:${this.spec.port} (pid ${proc.pid}, bound ${where})`,
+      { pid: proc.pid },
+    );
   }
 
   async stop(opts: { kill?: boolean } = {}): Promise<void> {
@@ -106,14 +121,22 @@ export class HttpNode implements NodeRuntime {
     else await p.stop(2000);
     this.state = 'stopped';
     this.detail = undefined;
-    this.ctx.events.emit('node', this.spec.name, opts.kill ? 'http server killed (SIGKILL)' : 'http server stopped (SIGTERM)');
+    this.ctx.events.emit(
+      'node',
+      this.spec.name,
+      opts.kill ? 'http server killed (SIGKILL)' : 'http server stopped (SIGTERM)',
+    );
   }
 
   pause(): void {
     if (!this.proc || this.proc.exited) throw new Error(`node ${this.spec.name} is not running`);
     this.proc.pause();
     this.state = 'paused';
-    this.ctx.events.emit('node', this.spec.name, 'http server paused (SIGSTOP): connections are accepted by the kernel, never answered');
+    this.ctx.events.emit(
+      'node',
+      this.spec.name,
+      'http server paused (SIGSTOP): connections are accepted by the kernel, never answered',
+    );
   }
 
   resume(): void {
@@ -142,7 +165,9 @@ export class HttpNode implements NodeRuntime {
   }
 
   async command(): Promise<string> {
-    throw new Error(`node ${this.spec.name} is a web server (kind http): it takes no commands; use node stop|start|pause|resume`);
+    throw new Error(
+      `node ${this.spec.name} is a web server (kind http): it takes no commands; use node stop|start|pause|resume`,
+    );
   }
 
   async sessions(): Promise<DaemonSession[]> {

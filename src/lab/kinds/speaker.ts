@@ -49,7 +49,10 @@ function speakerPolicy(asn: number): SpeakerPolicy {
       maxPaths: 1,
     },
     // RFC 4271 §9.1.2: a route carrying our own AS is a loop.
-    import: (_from, attrs) => (pathContains(attrs, asn) ? { accept: false, rule: 'RFC4271-9.1.2', reason: `AS_PATH contains own AS ${asn}` } : { accept: true }),
+    import: (_from, attrs) =>
+      pathContains(attrs, asn)
+        ? { accept: false, rule: 'RFC4271-9.1.2', reason: `AS_PATH contains own AS ${asn}` }
+        : { accept: true },
     // Only our own routes go out; the speaker does not transit.
     export: (_to, path) =>
       path.source.kind !== 'local'
@@ -80,7 +83,13 @@ export class SpeakerNode implements NodeRuntime {
         const label = `${spec.name}->${rs.name}/IN_${i}`;
         const session = createBgpNeighbor({
           speaker: this.speaker,
-          source: newRouteSource({ name: `${rs.name}/${INSTANCE_NAMES[i]}`, address: ip, asn: ROUTE_SERVER_ASN, kind: 'ebgp', routerId: parseIpv4(ip) ?? 0 }),
+          source: newRouteSource({
+            name: `${rs.name}/${INSTANCE_NAMES[i]}`,
+            address: ip,
+            asn: ROUTE_SERVER_ASN,
+            kind: 'ebgp',
+            routerId: parseIpv4(ip) ?? 0,
+          }),
           label,
           addresses: ctx.addresses,
           events: ctx.events,
@@ -129,7 +138,7 @@ export class SpeakerNode implements NodeRuntime {
       p,
       internAttrs({
         origin,
-        asPath: r.asPath && r.asPath.length ? [{ type: 2, asns: r.asPath }] : [],
+        asPath: r.asPath?.length ? [{ type: 2, asns: r.asPath }] : [],
         nextHop: r.nextHop ?? this.spec.address,
         ...(r.med !== undefined ? { med: r.med } : {}),
         ...(communities.length ? { communities } : {}),
@@ -152,7 +161,11 @@ export class SpeakerNode implements NodeRuntime {
       else await l.listen();
       this.listener = l;
     } catch (e) {
-      this.ctx.events.emit('warning', this.spec.name, `cannot listen on ${this.realAddress}:${this.ctx.port} (${(e as Error).message}); connecting only`);
+      this.ctx.events.emit(
+        'warning',
+        this.spec.name,
+        `cannot listen on ${this.realAddress}:${this.ctx.port} (${(e as Error).message}); connecting only`,
+      );
     }
     for (const s of this.sessions_) s.session.peer.start();
     this.state = 'running';
@@ -181,7 +194,13 @@ export class SpeakerNode implements NodeRuntime {
   }
 
   status(): NodeStatus {
-    return { name: this.spec.name, kind: 'speaker', address: this.spec.address, realAddress: this.realAddress, state: this.state };
+    return {
+      name: this.spec.name,
+      kind: 'speaker',
+      address: this.spec.address,
+      realAddress: this.realAddress,
+      state: this.state,
+    };
   }
 
   pids(): number[] {

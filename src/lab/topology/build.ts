@@ -37,8 +37,25 @@ import {
   type VirtualNetworkGatewayConnection,
   type VirtualNetworkPeering,
 } from '../../azure/index.js';
-import { formatIpv4, formatPrefix, parsePrefix, prefixContains, v4Prefix, type Ipv4Prefix, type Prefix } from '../../bgp/wire/index.js';
-import { httpBoundPort, type Attachment, type HttpNodeSpec, type LabSettings, type NodeSpec, type RouterNodeSpec, type RouterRouteSpec, type SpeakerRouteSpec } from '../spec.js';
+import {
+  formatIpv4,
+  formatPrefix,
+  parsePrefix,
+  prefixContains,
+  v4Prefix,
+  type Ipv4Prefix,
+  type Prefix,
+} from '../../bgp/wire/index.js';
+import {
+  httpBoundPort,
+  type Attachment,
+  type HttpNodeSpec,
+  type LabSettings,
+  type NodeSpec,
+  type RouterNodeSpec,
+  type RouterRouteSpec,
+  type SpeakerRouteSpec,
+} from '../spec.js';
 import type { ProblemCollector } from './errors.js';
 import { ReferenceResolver, type Declared, type ReferenceKind, type Unusable } from './references.js';
 import type { LabFile, LabFileAttachment } from './schema.js';
@@ -166,7 +183,12 @@ class LabBuilder {
     // VNets before their peerings: a peering may point at any VNet of the lab.
     const vnetInputs: { g: GroupEntry; name: string; value: VnetInput; path: Path }[] = [];
     for (const g of this.groups) {
-      for (const [name, value] of uniqueEntries(this.problems, g.value.virtualNetworks, [...g.path, 'virtualNetworks'], 'virtual network')) {
+      for (const [name, value] of uniqueEntries(
+        this.problems,
+        g.value.virtualNetworks,
+        [...g.path, 'virtualNetworks'],
+        'virtual network',
+      )) {
         vnetInputs.push({ g, name, value, path: [...g.path, 'virtualNetworks', name] });
       }
     }
@@ -208,7 +230,12 @@ class LabBuilder {
 
   /** Registers every referable resource, so references resolve whatever the file order. */
   private declareAll(): void {
-    for (const [name, value] of uniqueEntries(this.problems, this.lab.resourceGroups, ['resourceGroups'], 'resource group')) {
+    for (const [name, value] of uniqueEntries(
+      this.problems,
+      this.lab.resourceGroups,
+      ['resourceGroups'],
+      'resource group',
+    )) {
       const path = ['resourceGroups', name];
       this.groups.push({ name, location: value.location ?? this.lab.location, value, path });
     }
@@ -257,7 +284,12 @@ class LabBuilder {
   // Resources
 
   private buildRouteTables(g: GroupEntry): void {
-    for (const [name, rt] of uniqueEntries(this.problems, g.value.routeTables, [...g.path, 'routeTables'], 'route table')) {
+    for (const [name, rt] of uniqueEntries(
+      this.problems,
+      g.value.routeTables,
+      [...g.path, 'routeTables'],
+      'route table',
+    )) {
       const path = [...g.path, 'routeTables', name];
       const id = resourceId(this.sub, g.name, 'routeTables', name);
       const routes = uniqueEntries(this.problems, rt.routes, [...path, 'routes'], 'route').map(([routeName, r]) => ({
@@ -279,7 +311,12 @@ class LabBuilder {
   }
 
   private buildNetworkSecurityGroups(g: GroupEntry): void {
-    for (const [name, nsg] of uniqueEntries(this.problems, g.value.networkSecurityGroups, [...g.path, 'networkSecurityGroups'], 'network security group')) {
+    for (const [name, nsg] of uniqueEntries(
+      this.problems,
+      g.value.networkSecurityGroups,
+      [...g.path, 'networkSecurityGroups'],
+      'network security group',
+    )) {
       const id = resourceId(this.sub, g.name, 'networkSecurityGroups', name);
       this.nsgLocations.set(idKey(id), nsg.location ?? g.location);
       this.sources.set(idKey(id), { path: [...g.path, 'networkSecurityGroups', name] });
@@ -296,20 +333,37 @@ class LabBuilder {
       let routeTable: string | undefined;
       if (s.routeTable !== undefined) {
         const target = this.lookup('routeTables', s.routeTable, group, [...subnetPath, 'routeTable']);
-        const table = target && this.routeTables.get(idKey(resourceId(this.sub, target.resourceGroup, 'routeTables', target.name[0]!)));
+        const table =
+          target &&
+          this.routeTables.get(idKey(resourceId(this.sub, target.resourceGroup, 'routeTables', target.name[0]!)));
         if (table) {
           routeTable = table.id;
-          this.sameRegion([...subnetPath, 'routeTable'], `route table '${table.resourceGroup}/${table.name}'`, table.location, `virtual network '${name}'`, location);
+          this.sameRegion(
+            [...subnetPath, 'routeTable'],
+            `route table '${table.resourceGroup}/${table.name}'`,
+            table.location,
+            `virtual network '${name}'`,
+            location,
+          );
         }
       }
       let networkSecurityGroup: string | undefined;
       if (s.networkSecurityGroup !== undefined) {
-        const target = this.lookup('networkSecurityGroups', s.networkSecurityGroup, group, [...subnetPath, 'networkSecurityGroup']);
+        const target = this.lookup('networkSecurityGroups', s.networkSecurityGroup, group, [
+          ...subnetPath,
+          'networkSecurityGroup',
+        ]);
         if (target) {
           networkSecurityGroup = resourceId(this.sub, target.resourceGroup, 'networkSecurityGroups', target.name[0]!);
           const nsgLocation = this.nsgLocations.get(idKey(networkSecurityGroup));
           if (nsgLocation !== undefined) {
-            this.sameRegion([...subnetPath, 'networkSecurityGroup'], `network security group '${target.resourceGroup}/${target.name[0]}'`, nsgLocation, `virtual network '${name}'`, location);
+            this.sameRegion(
+              [...subnetPath, 'networkSecurityGroup'],
+              `network security group '${target.resourceGroup}/${target.name[0]}'`,
+              nsgLocation,
+              `virtual network '${name}'`,
+              location,
+            );
           }
         }
       }
@@ -343,11 +397,17 @@ class LabBuilder {
     if (!vnet) return;
     const peerings: VirtualNetworkPeering[] = [];
     const remotes = new Map<string, string>();
-    for (const [peeringName, p] of uniqueEntries(this.problems, v.virtualNetworkPeerings, [...path, 'virtualNetworkPeerings'], 'virtual network peering')) {
+    for (const [peeringName, p] of uniqueEntries(
+      this.problems,
+      v.virtualNetworkPeerings,
+      [...path, 'virtualNetworkPeerings'],
+      'virtual network peering',
+    )) {
       const peeringPath = [...path, 'virtualNetworkPeerings', peeringName];
       const at = [...peeringPath, 'remoteVirtualNetwork'];
       const target = this.lookup('virtualNetworks', p.remoteVirtualNetwork, group, at);
-      const remote = target && this.vnets.get(idKey(resourceId(this.sub, target.resourceGroup, 'virtualNetworks', target.name[0]!)));
+      const remote =
+        target && this.vnets.get(idKey(resourceId(this.sub, target.resourceGroup, 'virtualNetworks', target.name[0]!)));
       if (!remote) continue;
       if (idKey(remote.id) === idKey(vnet.id)) {
         this.problems.error(at, `virtual network '${name}' cannot peer with itself`);
@@ -355,7 +415,10 @@ class LabBuilder {
       }
       const earlier = remotes.get(idKey(remote.id));
       if (earlier !== undefined) {
-        this.problems.error(at, `virtual network '${name}' already peers with '${remote.resourceGroup}/${remote.name}' through peering '${earlier}'; Azure allows one peering per pair`);
+        this.problems.error(
+          at,
+          `virtual network '${name}' already peers with '${remote.resourceGroup}/${remote.name}' through peering '${earlier}'; Azure allows one peering per pair`,
+        );
         continue;
       }
       remotes.set(idKey(remote.id), peeringName);
@@ -400,15 +463,31 @@ class LabBuilder {
   }
 
   private buildRouteServers(g: GroupEntry): void {
-    for (const [name, rs] of uniqueEntries(this.problems, g.value.routeServers, [...g.path, 'routeServers'], 'route server')) {
+    for (const [name, rs] of uniqueEntries(
+      this.problems,
+      g.value.routeServers,
+      [...g.path, 'routeServers'],
+      'route server',
+    )) {
       const path = [...g.path, 'routeServers', name];
       const id = resourceId(this.sub, g.name, 'virtualHubs', name);
       const target = this.lookup('subnets', rs.subnet, g.name, [...path, 'subnet']);
       const built = target && this.subnetOf(target);
       if (!built) continue;
       const location = rs.location ?? g.location;
-      this.sameRegion(rs.location !== undefined ? [...path, 'location'] : [...path, 'subnet'], `route server '${name}'`, location, `its virtual network '${built.vnet.name}'`, built.vnet.location);
-      const bgpConnections: BgpConnection[] = uniqueEntries(this.problems, rs.peerings, [...path, 'peerings'], 'peering').map(([peeringName, p]) => {
+      this.sameRegion(
+        rs.location !== undefined ? [...path, 'location'] : [...path, 'subnet'],
+        `route server '${name}'`,
+        location,
+        `its virtual network '${built.vnet.name}'`,
+        built.vnet.location,
+      );
+      const bgpConnections: BgpConnection[] = uniqueEntries(
+        this.problems,
+        rs.peerings,
+        [...path, 'peerings'],
+        'peering',
+      ).map(([peeringName, p]) => {
         const connectionId = resourceId(this.sub, g.name, 'virtualHubs', name, 'bgpConnections', peeringName);
         this.sources.set(idKey(connectionId), { path: [...path, 'peerings', peeringName] });
         return { id: connectionId, name: peeringName, peerIp: p.peerIp, peerAsn: p.peerAsn };
@@ -431,11 +510,22 @@ class LabBuilder {
   }
 
   private buildVirtualMachines(): void {
-    const pending: { vm: VirtualMachine; nic: Omit<NetworkInterface, 'ipConfigurations'>; subnet: BuiltSubnet; input: VmInput; path: Path }[] = [];
+    const pending: {
+      vm: VirtualMachine;
+      nic: Omit<NetworkInterface, 'ipConfigurations'>;
+      subnet: BuiltSubnet;
+      input: VmInput;
+      path: Path;
+    }[] = [];
     const taken = new Set<string>();
     for (const g of this.groups) {
       const nicNames = new Map<string, string>();
-      for (const [name, v] of uniqueEntries(this.problems, g.value.virtualMachines, [...g.path, 'virtualMachines'], 'virtual machine')) {
+      for (const [name, v] of uniqueEntries(
+        this.problems,
+        g.value.virtualMachines,
+        [...g.path, 'virtualMachines'],
+        'virtual machine',
+      )) {
         const path = [...g.path, 'virtualMachines', name];
         const nicName = v.nicName ?? `${name}VMNic`;
         const owner = nicNames.get(nicName.toLowerCase());
@@ -452,16 +542,36 @@ class LabBuilder {
         const subnet = target && this.subnetOf(target);
         if (!subnet) continue;
         const location = v.location ?? g.location;
-        this.sameRegion(v.location !== undefined ? [...path, 'location'] : [...path, 'subnet'], `virtual machine '${name}'`, location, `the virtual network '${subnet.vnet.name}' of its subnet`, subnet.vnet.location);
+        this.sameRegion(
+          v.location !== undefined ? [...path, 'location'] : [...path, 'subnet'],
+          `virtual machine '${name}'`,
+          location,
+          `the virtual network '${subnet.vnet.name}' of its subnet`,
+          subnet.vnet.location,
+        );
         const id = vmId(this.sub, g.name, name);
         const nicId = resourceId(this.sub, g.name, 'networkInterfaces', nicName);
         const vm: VirtualMachine = { id, name, resourceGroup: g.name, location, networkInterfaces: [nicId] };
-        const nic = { id: nicId, name: nicName, resourceGroup: g.name, location, enableIPForwarding: v.enableIPForwarding, virtualMachine: id };
+        const nic = {
+          id: nicId,
+          name: nicName,
+          resourceGroup: g.name,
+          location,
+          enableIPForwarding: v.enableIPForwarding,
+          virtualMachine: id,
+        };
         if (v.privateIPAddress !== undefined) taken.add(v.privateIPAddress);
         pending.push({ vm, nic, subnet, input: v, path });
         this.sources.set(idKey(id), { path });
         // The NIC has no block of its own in the file: its properties are written on the VM.
-        this.sources.set(idKey(nicId), { path, properties: { privateIpAddress: 'privateIPAddress', privateIPAddress: 'privateIPAddress', enableIpForwarding: 'enableIPForwarding' } });
+        this.sources.set(idKey(nicId), {
+          path,
+          properties: {
+            privateIpAddress: 'privateIPAddress',
+            privateIPAddress: 'privateIPAddress',
+            enableIpForwarding: 'enableIPForwarding',
+          },
+        });
       }
     }
     // Static addresses first, then dynamic ones, lowest free first, as Azure allocates
@@ -471,13 +581,19 @@ class LabBuilder {
       if (address === undefined) {
         address = firstFreeAddress(subnet.subnet.prefix, taken);
         if (address === undefined) {
-          this.problems.error(path, `subnet '${subnet.vnet.name}/${subnet.subnet.name}' (${subnet.subnet.addressPrefix}) has no free address left for virtual machine '${vm.name}'`, 'key');
+          this.problems.error(
+            path,
+            `subnet '${subnet.vnet.name}/${subnet.subnet.name}' (${subnet.subnet.addressPrefix}) has no free address left for virtual machine '${vm.name}'`,
+            'key',
+          );
         } else taken.add(address);
       }
       if (address !== undefined) {
         this.nics.push({
           ...nic,
-          ipConfigurations: [{ name: ipConfigurationName(vm.name), privateIPAddress: address, subnet: subnet.subnet.id, primary: true }],
+          ipConfigurations: [
+            { name: ipConfigurationName(vm.name), privateIPAddress: address, subnet: subnet.subnet.id, primary: true },
+          ],
         });
       }
       this.vms.set(idKey(vm.id), { vm, address });
@@ -495,8 +611,19 @@ class LabBuilder {
   private buildExpressRouteCircuits(): void {
     const inputs: { g: GroupEntry; name: string; value: CircuitInput; path: Path; id: string }[] = [];
     for (const g of this.groups) {
-      for (const [name, value] of uniqueEntries(this.problems, g.value.expressRouteCircuits, [...g.path, 'expressRouteCircuits'], 'ExpressRoute circuit')) {
-        inputs.push({ g, name, value, path: [...g.path, 'expressRouteCircuits', name], id: resourceId(this.sub, g.name, 'expressRouteCircuits', name) });
+      for (const [name, value] of uniqueEntries(
+        this.problems,
+        g.value.expressRouteCircuits,
+        [...g.path, 'expressRouteCircuits'],
+        'ExpressRoute circuit',
+      )) {
+        inputs.push({
+          g,
+          name,
+          value,
+          path: [...g.path, 'expressRouteCircuits', name],
+          id: resourceId(this.sub, g.name, 'expressRouteCircuits', name),
+        });
       }
     }
     const used = new Set(inputs.flatMap((c) => c.value.mseeAddresses ?? []));
@@ -504,12 +631,23 @@ class LabBuilder {
     for (const { g, name, value, path, id } of inputs) {
       const pp = value.peerings.AzurePrivatePeering;
       const peerings: ExpressRouteCircuitPeering[] = pp
-        ? [{ name: 'AzurePrivatePeering', peerASN: pp.peerASN, primaryPeerAddressPrefix: pp.primaryPeerAddressPrefix, secondaryPeerAddressPrefix: pp.secondaryPeerAddressPrefix, vlanId: pp.vlanId }]
+        ? [
+            {
+              name: 'AzurePrivatePeering',
+              peerASN: pp.peerASN,
+              primaryPeerAddressPrefix: pp.primaryPeerAddressPrefix,
+              secondaryPeerAddressPrefix: pp.secondaryPeerAddressPrefix,
+              vlanId: pp.vlanId,
+            },
+          ]
         : [];
       let mseeAddresses: readonly [string, string];
       if (value.mseeAddresses) mseeAddresses = [value.mseeAddresses[0]!, value.mseeAddresses[1]!];
       else {
-        mseeAddresses = derivedMseeAddresses(name, (a) => used.has(formatIpv4(a)) || vnetPrefixes.some((p) => prefixContains(p, v4Prefix(a, 32))));
+        mseeAddresses = derivedMseeAddresses(
+          name,
+          (a) => used.has(formatIpv4(a)) || vnetPrefixes.some((p) => prefixContains(p, v4Prefix(a, 32))),
+        );
         for (const a of mseeAddresses) used.add(a);
       }
       this.circuits.set(idKey(id), {
@@ -529,9 +667,21 @@ class LabBuilder {
     }
     for (const { g, value, path, id } of inputs) {
       const links: GlobalReachConnection[] = [];
-      for (const [grName, gr] of uniqueEntries(this.problems, value.globalReachConnections, [...path, 'globalReachConnections'], 'Global Reach connection')) {
-        const target = this.lookup('expressRouteCircuits', gr.peerCircuit, g.name, [...path, 'globalReachConnections', grName, 'peerCircuit']);
-        const peer = target && this.circuits.get(idKey(resourceId(this.sub, target.resourceGroup, 'expressRouteCircuits', target.name[0]!)));
+      for (const [grName, gr] of uniqueEntries(
+        this.problems,
+        value.globalReachConnections,
+        [...path, 'globalReachConnections'],
+        'Global Reach connection',
+      )) {
+        const target = this.lookup('expressRouteCircuits', gr.peerCircuit, g.name, [
+          ...path,
+          'globalReachConnections',
+          grName,
+          'peerCircuit',
+        ]);
+        const peer =
+          target &&
+          this.circuits.get(idKey(resourceId(this.sub, target.resourceGroup, 'expressRouteCircuits', target.name[0]!)));
         if (peer) links.push({ name: grName, peerCircuit: peer.id, addressPrefix: gr.addressPrefix });
       }
       const circuit = this.circuits.get(idKey(id))!;
@@ -540,7 +690,12 @@ class LabBuilder {
   }
 
   private buildLocalNetworkGateways(g: GroupEntry): void {
-    for (const [name, v] of uniqueEntries(this.problems, g.value.localNetworkGateways, [...g.path, 'localNetworkGateways'], 'local network gateway')) {
+    for (const [name, v] of uniqueEntries(
+      this.problems,
+      g.value.localNetworkGateways,
+      [...g.path, 'localNetworkGateways'],
+      'local network gateway',
+    )) {
       const id = resourceId(this.sub, g.name, 'localNetworkGateways', name);
       this.localNetworkGateways.set(idKey(id), {
         id,
@@ -549,26 +704,44 @@ class LabBuilder {
         location: v.location ?? g.location,
         gatewayIpAddress: v.gatewayIpAddress,
         addressPrefixes: [...v.addressPrefixes],
-        ...(v.bgpSettings ? { bgpSettings: { asn: v.bgpSettings.asn, bgpPeeringAddress: v.bgpSettings.bgpPeeringAddress } } : {}),
+        ...(v.bgpSettings
+          ? { bgpSettings: { asn: v.bgpSettings.asn, bgpPeeringAddress: v.bgpSettings.bgpPeeringAddress } }
+          : {}),
       });
       this.sources.set(idKey(id), { path: [...g.path, 'localNetworkGateways', name] });
     }
   }
 
   private buildVirtualNetworkGateways(g: GroupEntry): void {
-    for (const [name, v] of uniqueEntries(this.problems, g.value.virtualNetworkGateways, [...g.path, 'virtualNetworkGateways'], 'virtual network gateway')) {
+    for (const [name, v] of uniqueEntries(
+      this.problems,
+      g.value.virtualNetworkGateways,
+      [...g.path, 'virtualNetworkGateways'],
+      'virtual network gateway',
+    )) {
       const path = [...g.path, 'virtualNetworkGateways', name];
       const id = resourceId(this.sub, g.name, 'virtualNetworkGateways', name);
       const target = this.lookup('virtualNetworks', v.virtualNetwork, g.name, [...path, 'virtualNetwork']);
-      const vnet = target && this.vnets.get(idKey(resourceId(this.sub, target.resourceGroup, 'virtualNetworks', target.name[0]!)));
+      const vnet =
+        target && this.vnets.get(idKey(resourceId(this.sub, target.resourceGroup, 'virtualNetworks', target.name[0]!)));
       if (!vnet) continue;
       const location = v.location ?? g.location;
-      this.sameRegion(v.location !== undefined ? [...path, 'location'] : [...path, 'virtualNetwork'], `virtual network gateway '${name}'`, location, `its virtual network '${vnet.name}'`, vnet.location);
+      this.sameRegion(
+        v.location !== undefined ? [...path, 'location'] : [...path, 'virtualNetwork'],
+        `virtual network gateway '${name}'`,
+        location,
+        `its virtual network '${vnet.name}'`,
+        vnet.location,
+      );
       // Azure compares names without case; validate.ts insists on the exact spelling.
       const subnet = vnet.subnets.find((s) => sameName(s.name, GATEWAY_SUBNET_NAME));
       if (!subnet) {
         // Set aside for a schema error of its own: not "missing".
-        if (this.resolver.resolve('subnets', `${vnet.resourceGroup}/${vnet.name}/${GATEWAY_SUBNET_NAME}`).status === 'unusable') continue;
+        if (
+          this.resolver.resolve('subnets', `${vnet.resourceGroup}/${vnet.name}/${GATEWAY_SUBNET_NAME}`).status ===
+          'unusable'
+        )
+          continue;
         this.problems.error(
           [...path, 'virtualNetwork'],
           `virtual network '${vnet.name}' has no subnet named GatewaySubnet: a virtual network gateway is deployed in its VNet's GatewaySubnet (add one, /27 or larger)`,
@@ -577,7 +750,10 @@ class LabBuilder {
       }
       const isEr = v.gatewayType === 'ExpressRoute';
       if (isEr && v.activeActive !== undefined) {
-        this.problems.error([...path, 'activeActive'], 'activeActive applies to VPN gateways: an ExpressRoute gateway always runs two instances, both active');
+        this.problems.error(
+          [...path, 'activeActive'],
+          'activeActive applies to VPN gateways: an ExpressRoute gateway always runs two instances, both active',
+        );
       }
       const instanceAddresses = v.instanceAddresses ?? defaultInstanceAddresses(v.gatewayType, subnet.prefix);
       this.gateways.set(idKey(id), {
@@ -602,12 +778,24 @@ class LabBuilder {
   }
 
   private buildConnections(g: GroupEntry): void {
-    for (const [name, v] of uniqueEntries(this.problems, g.value.connections, [...g.path, 'connections'], 'connection')) {
+    for (const [name, v] of uniqueEntries(
+      this.problems,
+      g.value.connections,
+      [...g.path, 'connections'],
+      'connection',
+    )) {
       const path = [...g.path, 'connections', name];
       const id = resourceId(this.sub, g.name, 'connections', name);
-      const gwTarget = this.lookup('virtualNetworkGateways', v.virtualNetworkGateway1, g.name, [...path, 'virtualNetworkGateway1']);
+      const gwTarget = this.lookup('virtualNetworkGateways', v.virtualNetworkGateway1, g.name, [
+        ...path,
+        'virtualNetworkGateway1',
+      ]);
       // A gateway the lab could not build (its VNet is wrong) is reported there, not here.
-      const gateway = gwTarget && this.gateways.get(idKey(resourceId(this.sub, gwTarget.resourceGroup, 'virtualNetworkGateways', gwTarget.name[0]!)));
+      const gateway =
+        gwTarget &&
+        this.gateways.get(
+          idKey(resourceId(this.sub, gwTarget.resourceGroup, 'virtualNetworkGateways', gwTarget.name[0]!)),
+        );
       let peer: string | undefined;
       if (v.peer !== undefined) {
         const t = this.lookup('expressRouteCircuits', v.peer, g.name, [...path, 'peer']);
@@ -616,13 +804,22 @@ class LabBuilder {
       }
       let localNetworkGateway2: string | undefined;
       if (v.localNetworkGateway2 !== undefined) {
-        const t = this.lookup('localNetworkGateways', v.localNetworkGateway2, g.name, [...path, 'localNetworkGateway2']);
+        const t = this.lookup('localNetworkGateways', v.localNetworkGateway2, g.name, [
+          ...path,
+          'localNetworkGateway2',
+        ]);
         if (!t) continue;
         localNetworkGateway2 = resourceId(this.sub, t.resourceGroup, 'localNetworkGateways', t.name[0]!);
       }
       if (!gateway) continue;
       const location = v.location ?? g.location;
-      this.sameRegion(v.location !== undefined ? [...path, 'location'] : [...path, 'virtualNetworkGateway1'], `connection '${name}'`, location, `its gateway '${gateway.name}'`, gateway.location);
+      this.sameRegion(
+        v.location !== undefined ? [...path, 'location'] : [...path, 'virtualNetworkGateway1'],
+        `connection '${name}'`,
+        location,
+        `its gateway '${gateway.name}'`,
+        gateway.location,
+      );
       const isEr = v.connectionType === 'ExpressRoute';
       this.connections.push({
         id,
@@ -635,7 +832,9 @@ class LabBuilder {
         ...(localNetworkGateway2 !== undefined ? { localNetworkGateway2 } : {}),
         routingWeight: v.routingWeight,
         enableBgp: v.enableBgp ?? isEr,
-        ...(v.mseePeerAddresses ? { mseePeerAddresses: [v.mseePeerAddresses[0]!, v.mseePeerAddresses[1]!] as const } : {}),
+        ...(v.mseePeerAddresses
+          ? { mseePeerAddresses: [v.mseePeerAddresses[0]!, v.mseePeerAddresses[1]!] as const }
+          : {}),
       });
       this.sources.set(idKey(id), { path });
     }
@@ -663,13 +862,17 @@ class LabBuilder {
     }
     this.connections.forEach((c, i) => {
       const gw = this.gateways.get(idKey(c.virtualNetworkGateway1));
-      if (c.connectionType !== 'ExpressRoute' || c.mseePeerAddresses || !gw || gw.gatewayType !== 'ExpressRoute') return;
+      if (c.connectionType !== 'ExpressRoute' || c.mseePeerAddresses || !gw || gw.gatewayType !== 'ExpressRoute')
+        return;
       const subnet = this.subnets.get(idKey(gw.subnet))?.subnet;
-      if (!subnet || subnet.prefix.afi !== 1) return;
+      if (subnet?.prefix.afi !== 1) return;
       const set = takenIn(subnet.id);
       const size = 2 ** (32 - subnet.prefix.len);
       for (let offset = 4; offset + 1 < size - 1; offset += 2) {
-        const pair = [formatIpv4((subnet.prefix.addr + offset) >>> 0), formatIpv4((subnet.prefix.addr + offset + 1) >>> 0)] as const;
+        const pair = [
+          formatIpv4((subnet.prefix.addr + offset) >>> 0),
+          formatIpv4((subnet.prefix.addr + offset + 1) >>> 0),
+        ] as const;
         if (set.has(pair[0]) || set.has(pair[1])) continue;
         set.add(pair[0]);
         set.add(pair[1]);
@@ -693,22 +896,32 @@ class LabBuilder {
    * checking its ASN against the circuit's peerASN or the site's bgpSettings.asn when known.
    * Undefined after reporting why it cannot attach.
    */
-  private resolveAttachment(a: LabFileAttachment, at: Path, who: string, asn: { value: number; at: Path } | undefined): Attachment | undefined {
+  private resolveAttachment(
+    a: LabFileAttachment,
+    at: Path,
+    who: string,
+    asn: { value: number; at: Path } | undefined,
+  ): Attachment | undefined {
     let attachment: Attachment;
     let key: string;
     let where: string;
     if (a.circuit !== undefined) {
       const target = this.lookup('expressRouteCircuits', a.circuit, undefined, [...at, 'circuit']);
-      const circuit = target && this.circuits.get(idKey(resourceId(this.sub, target.resourceGroup, 'expressRouteCircuits', target.name[0]!)));
+      const circuit =
+        target &&
+        this.circuits.get(idKey(resourceId(this.sub, target.resourceGroup, 'expressRouteCircuits', target.name[0]!)));
       if (!circuit) return undefined;
       const pp = privatePeeringOf(circuit);
       if (!pp) {
-        this.problems.error([...at, 'circuit'], `circuit '${circuit.name}' has no AzurePrivatePeering: on-premises routers attach to the links of a circuit's private peering`);
+        this.problems.error(
+          [...at, 'circuit'],
+          `circuit '${circuit.name}' has no AzurePrivatePeering: on-premises routers attach to the links of a circuit's private peering`,
+        );
         return undefined;
       }
       const link = a.link ?? 'primary';
       const prefix = parsePrefix(link === 'primary' ? pp.primaryPeerAddressPrefix : pp.secondaryPeerAddressPrefix);
-      if (!prefix || prefix.afi !== 1) return undefined;
+      if (prefix?.afi !== 1) return undefined;
       // R-ER-1: the customer edge uses the first host of the link /30, the MSEE the second.
       const address = formatIpv4((prefix.addr + 1) >>> 0);
       if (asn && asn.value !== pp.peerASN) {
@@ -721,8 +934,15 @@ class LabBuilder {
       key = `${idKey(circuit.id)}|${link}`;
       where = `link ${link} of circuit '${circuit.name}'`;
     } else if (a.localNetworkGateway !== undefined) {
-      const target = this.lookup('localNetworkGateways', a.localNetworkGateway, undefined, [...at, 'localNetworkGateway']);
-      const site = target && this.localNetworkGateways.get(idKey(resourceId(this.sub, target.resourceGroup, 'localNetworkGateways', target.name[0]!)));
+      const target = this.lookup('localNetworkGateways', a.localNetworkGateway, undefined, [
+        ...at,
+        'localNetworkGateway',
+      ]);
+      const site =
+        target &&
+        this.localNetworkGateways.get(
+          idKey(resourceId(this.sub, target.resourceGroup, 'localNetworkGateways', target.name[0]!)),
+        );
       if (!site) return undefined;
       if (!site.bgpSettings) {
         this.problems.error(
@@ -759,17 +979,27 @@ class LabBuilder {
       const path = ['routers', name];
       const node = names.get(name.toLowerCase());
       if (node !== undefined) {
-        this.problems.error(path, `router '${name}' has the name of node '${node}': nodes and routers share one set of names`, 'key');
+        this.problems.error(
+          path,
+          `router '${name}' has the name of node '${node}': nodes and routers share one set of names`,
+          'key',
+        );
         continue;
       }
       const sameAs = seen.get(name.toLowerCase());
       if (sameAs !== undefined) {
-        this.problems.error(path, `router '${name}' differs from router '${sameAs}' only in case; router names must differ in more than case`, 'key');
+        this.problems.error(
+          path,
+          `router '${name}' differs from router '${sameAs}' only in case; router names must differ in more than case`,
+          'key',
+        );
         continue;
       }
       seen.set(name.toLowerCase(), name);
       const who = `router '${name}'`;
-      const attach = r.attach.map((a, i) => this.resolveAttachment(a, [...path, 'attach', i], who, { value: r.asn, at: [...path, 'asn'] }));
+      const attach = r.attach.map((a, i) =>
+        this.resolveAttachment(a, [...path, 'attach', i], who, { value: r.asn, at: [...path, 'asn'] }),
+      );
       let routesOk = true;
       r.routes.forEach((route, i) =>
         (route.on ?? []).forEach((n, j) => {
@@ -811,7 +1041,10 @@ class LabBuilder {
     attach.forEach((a, i) => {
       const holder = this.runningAt.get(a.address!);
       if (holder !== undefined && holder !== who) {
-        this.problems.error([...at, i], `${who} would run at ${a.address} on this attachment, where ${holder} already runs: one node or router per address`);
+        this.problems.error(
+          [...at, i],
+          `${who} would run at ${a.address} on this attachment, where ${holder} already runs: one node or router per address`,
+        );
         ok = false;
       }
     });
@@ -820,15 +1053,23 @@ class LabBuilder {
   }
 
   /** Attachments that will never carry a session: nothing in Azure connects to them. */
-  private warnAboutAttachments(model: AzureModel, nodes: readonly NodeSpec[], routers: readonly RouterNodeSpec[]): void {
+  private warnAboutAttachments(
+    model: AzureModel,
+    nodes: readonly NodeSpec[],
+    routers: readonly RouterNodeSpec[],
+  ): void {
     const owners: { path: Path; who: string; attach: readonly Attachment[] }[] = [
-      ...nodes.flatMap((n) => ('attach' in n && n.attach ? [{ path: ['nodes', n.name], who: `node '${n.name}'`, attach: n.attach }] : [])),
+      ...nodes.flatMap((n) =>
+        'attach' in n && n.attach ? [{ path: ['nodes', n.name], who: `node '${n.name}'`, attach: n.attach }] : [],
+      ),
       ...routers.map((r) => ({ path: ['routers', r.name], who: `router '${r.name}'`, attach: r.attach })),
     ];
     for (const { path, who, attach } of owners) {
       attach.forEach((a, i) => {
         if (a.kind === 'expressRoute') {
-          const connected = model.connections.some((c) => c.connectionType === 'ExpressRoute' && c.peer !== undefined && idKey(c.peer) === idKey(a.circuit));
+          const connected = model.connections.some(
+            (c) => c.connectionType === 'ExpressRoute' && c.peer !== undefined && idKey(c.peer) === idKey(a.circuit),
+          );
           if (!connected) {
             const circuit = this.circuits.get(idKey(a.circuit));
             this.problems.warning(
@@ -837,7 +1078,13 @@ class LabBuilder {
             );
           }
         } else {
-          const connected = model.connections.some((c) => c.connectionType === 'IPsec' && c.enableBgp && c.localNetworkGateway2 !== undefined && idKey(c.localNetworkGateway2) === idKey(a.localNetworkGateway));
+          const connected = model.connections.some(
+            (c) =>
+              c.connectionType === 'IPsec' &&
+              c.enableBgp &&
+              c.localNetworkGateway2 !== undefined &&
+              idKey(c.localNetworkGateway2) === idKey(a.localNetworkGateway),
+          );
           if (!connected) {
             const site = this.localNetworkGateways.get(idKey(a.localNetworkGateway));
             this.problems.warning(
@@ -852,7 +1099,10 @@ class LabBuilder {
 
   private sameRegion(at: Path, what: string, location: string, other: string, otherLocation: string): void {
     if (!sameName(location, otherLocation)) {
-      this.problems.error(at, `${what} is in ${location}, but ${other} is in ${otherLocation}: they must be in the same region`);
+      this.problems.error(
+        at,
+        `${what} is in ${location}, but ${other} is in ${otherLocation}: they must be in the same region`,
+      );
     }
   }
 
@@ -865,7 +1115,10 @@ class LabBuilder {
     for (const [emulated, loopback] of Object.entries(s.loopbackAddresses)) {
       const other = owners.get(loopback);
       if (other !== undefined) {
-        this.problems.error(['settings', 'loopbackAddresses', emulated], `${loopback} already stands for ${other}: each emulated address needs its own loopback address`);
+        this.problems.error(
+          ['settings', 'loopbackAddresses', emulated],
+          `${loopback} already stands for ${other}: each emulated address needs its own loopback address`,
+        );
       } else owners.set(loopback, emulated);
     }
     return {
@@ -889,7 +1142,11 @@ class LabBuilder {
       const sameAs = names.get(name.toLowerCase());
       if (sameAs !== undefined) {
         // Node names become directory and namespace names: 'R1' and 'r1' would collide.
-        this.problems.error(path, `node '${name}' differs from node '${sameAs}' only in case; node names must differ in more than case`, 'key');
+        this.problems.error(
+          path,
+          `node '${name}' differs from node '${sameAs}' only in case; node names must differ in more than case`,
+          'key',
+        );
         continue;
       }
       names.set(name.toLowerCase(), name);
@@ -915,14 +1172,20 @@ class LabBuilder {
           { key: `${vm.address}:${node.port}`, shown: `${vm.address}:${node.port}` },
           ...[true, false].map((privileged) => {
             const p = httpBoundPort(spec, 'loopback', privileged);
-            return { key: `loopback ${vm.address}:${p}`, shown: `${vm.address}:${node.port} (bound as port ${p} in loopback mode${privileged ? '' : ' without root'})` };
+            return {
+              key: `loopback ${vm.address}:${p}`,
+              shown: `${vm.address}:${node.port} (bound as port ${p} in loopback mode${privileged ? '' : ' without root'})`,
+            };
           }),
         ];
         const clash = binds.map((b) => ({ ...b, holder: httpServers.get(b.key) })).find((b) => b.holder !== undefined);
         if (clash) {
           const h = clash.holder!;
           this.problems.error(
-            [...path, node.loopbackPort !== undefined && !clash.key.endsWith(`:${node.port}`) ? 'loopbackPort' : 'port'],
+            [
+              ...path,
+              node.loopbackPort !== undefined && !clash.key.endsWith(`:${node.port}`) ? 'loopbackPort' : 'port',
+            ],
             `node '${name}' would serve ${clash.shown} on virtual machine '${vm.vm.name}', where node '${h.name}' already serves ${h.shown}: one HTTP server per address and port`,
           );
           continue;
@@ -939,7 +1202,10 @@ class LabBuilder {
         if (e) this.problems.error([...path, 'asn'], `${e.message} (${e.code})`);
       } else {
         const config = this.nodeFile(labDir, node.config, [...path, 'config']);
-        const loopbackConfig = node.loopbackConfig === undefined ? undefined : this.nodeFile(labDir, node.loopbackConfig, [...path, 'loopbackConfig']);
+        const loopbackConfig =
+          node.loopbackConfig === undefined
+            ? undefined
+            : this.nodeFile(labDir, node.loopbackConfig, [...path, 'loopbackConfig']);
         files = { config, ...(loopbackConfig !== undefined ? { loopbackConfig } : {}) };
       }
 
@@ -950,7 +1216,14 @@ class LabBuilder {
         if (!files || attach.some((a) => a === undefined)) continue;
         const resolved = attach as Attachment[];
         if (!this.claimAddresses(resolved, [...path, 'attach'], who)) continue;
-        nodes.push({ name, kind: node.kind, address: resolved[0]!.address!, attach: resolved, ...files, ...(node.env !== undefined ? { env: environment(node.env) } : {}) });
+        nodes.push({
+          name,
+          kind: node.kind,
+          address: resolved[0]!.address!,
+          attach: resolved,
+          ...files,
+          ...(node.env !== undefined ? { env: environment(node.env) } : {}),
+        });
         continue;
       }
       if (node.vm === undefined) continue; // the schema reports it
@@ -960,7 +1233,10 @@ class LabBuilder {
       const address = built.address;
       const holder = this.runningAt.get(address);
       if (holder !== undefined) {
-        this.problems.error([...path, 'vm'], `node '${name}' would run at ${address} (virtual machine '${built.vm.name}'), where ${holder} already runs: one node per address`);
+        this.problems.error(
+          [...path, 'vm'],
+          `node '${name}' would run at ${address} (virtual machine '${built.vm.name}'), where ${holder} already runs: one node per address`,
+        );
         continue;
       }
       this.runningAt.set(address, `node '${name}'`);
@@ -974,10 +1250,17 @@ class LabBuilder {
           ...(node.routerId !== undefined ? { routerId: node.routerId } : {}),
           holdTime: node.holdTime,
           peerWith: node.peerWith,
-          routes: node.routes.map((r): SpeakerRouteSpec => ({ ...routeSpec(r), ...(r.nextHop !== undefined ? { nextHop: r.nextHop } : {}) })),
+          routes: node.routes.map(
+            (r): SpeakerRouteSpec => ({ ...routeSpec(r), ...(r.nextHop !== undefined ? { nextHop: r.nextHop } : {}) }),
+          ),
         });
       } else if (files) {
-        nodes.push({ ...base, kind: node.kind, ...files, ...(node.env !== undefined ? { env: environment(node.env) } : {}) });
+        nodes.push({
+          ...base,
+          kind: node.kind,
+          ...files,
+          ...(node.env !== undefined ? { env: environment(node.env) } : {}),
+        });
       }
     }
     this.checkHttpPorts(nodes);
@@ -996,7 +1279,10 @@ class LabBuilder {
       const bound = new Set([n.port, httpBoundPort(n, 'loopback', true), httpBoundPort(n, 'loopback', false)]);
       const hit = bgpPorts.find((p) => bound.has(p));
       if (hit !== undefined) {
-        this.problems.error(['nodes', n.name, n.loopbackPort === hit ? 'loopbackPort' : 'port'], `node '${n.name}' would serve port ${hit} at ${n.address}, where ${agent} speaks BGP on it: choose another port`);
+        this.problems.error(
+          ['nodes', n.name, n.loopbackPort === hit ? 'loopbackPort' : 'port'],
+          `node '${n.name}' would serve port ${hit} at ${n.address}, where ${agent} speaks BGP on it: choose another port`,
+        );
       }
     }
   }
@@ -1007,7 +1293,8 @@ class LabBuilder {
     const found = this.options.checkFile(absolute);
     if (found !== 'file') {
       const relative = isAbsolute(given) ? '' : ` (relative paths resolve against the lab file's folder, ${labDir})`;
-      const problem = found === 'missing' ? 'file not found' : found === 'not-a-file' ? 'not a file' : 'file cannot be read';
+      const problem =
+        found === 'missing' ? 'file not found' : found === 'not-a-file' ? 'not a file' : 'file cannot be read';
       this.problems.error(at, `${problem}: ${absolute}${relative}`);
     }
     return absolute;
@@ -1042,7 +1329,10 @@ class LabBuilder {
       if (n.kind !== 'speaker' && n.attach) continue; // on premises: no route server peers with it
       const peerings = peeringsByIp.get(n.address);
       if (!peerings) {
-        this.problems.warning(['nodes', n.name, 'vm'], `node '${n.name}' runs at ${n.address}, but no route server has a peering with that peerIp: nothing will peer with it`);
+        this.problems.warning(
+          ['nodes', n.name, 'vm'],
+          `node '${n.name}' runs at ${n.address}, but no route server has a peering with that peerIp: nothing will peer with it`,
+        );
         continue;
       }
       if (n.kind !== 'speaker') continue;
@@ -1069,7 +1359,12 @@ class LabBuilder {
  * would take them for the same resource). Exact duplicates never get here: the YAML
  * parser already refuses them.
  */
-function uniqueEntries<T>(problems: ProblemCollector, record: Readonly<Record<string, T>>, path: Path, what: string): [string, T][] {
+function uniqueEntries<T>(
+  problems: ProblemCollector,
+  record: Readonly<Record<string, T>>,
+  path: Path,
+  what: string,
+): [string, T][] {
   const seen = new Map<string, string>();
   const out: [string, T][] = [];
   for (const [name, value] of Object.entries(record)) {
@@ -1117,7 +1412,9 @@ function firstFreeAddress(prefix: Prefix, taken: ReadonlySet<string>): string | 
 }
 
 /** A speaker's or router's route as the runtime takes it, optional fields left out when not written. */
-function routeSpec(r: Omit<SpeakerRouteSpec, 'nextHop'> & { readonly origin: NonNullable<SpeakerRouteSpec['origin']> }): SpeakerRouteSpec {
+function routeSpec(
+  r: Omit<SpeakerRouteSpec, 'nextHop'> & { readonly origin: NonNullable<SpeakerRouteSpec['origin']> },
+): SpeakerRouteSpec {
   return {
     prefix: r.prefix,
     origin: r.origin,
@@ -1168,4 +1465,3 @@ function environment(env: Readonly<Record<string, string | number | boolean>>): 
 export function ipConfigurationName(vmName: string): string {
   return `ipconfig${vmName}`;
 }
-

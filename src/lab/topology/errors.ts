@@ -47,7 +47,13 @@ export class ProblemCollector {
   /** A problem at a place in the text with no path (YAML syntax). */
   atOffset(kind: 'error' | 'warning', offset: number, message: string): void {
     const { line, column } = this.locator.positionOfOffset(offset);
-    this.push(kind === 'error' ? this.errorList : this.warningList, { file: this.file, line, column, field: '', message });
+    this.push(kind === 'error' ? this.errorList : this.warningList, {
+      file: this.file,
+      line,
+      column,
+      field: '',
+      message,
+    });
   }
 
   /** A problem with the file as a whole. */

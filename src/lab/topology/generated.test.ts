@@ -13,7 +13,10 @@ const root = repoRoot(dirname(fileURLToPath(import.meta.url)));
 test('the committed schema and field reference are what the code generates', () => {
   for (const { path, text } of generatedFiles(root)) {
     const committed = readFileSync(join(root, path), 'utf8');
-    assert.ok(committed === text, `${path} is stale: run \`npx tsc -p tsconfig.json && node dist/scripts/gen-schema.js\` and commit the result`);
+    assert.ok(
+      committed === text,
+      `${path} is stale: run \`npx tsc -p tsconfig.json && node dist/scripts/gen-schema.js\` and commit the result`,
+    );
   }
 });
 
@@ -34,7 +37,8 @@ test('the JSON Schema is strict and describes every field', () => {
         walk(child, `${path}.${key}`);
       }
     }
-    if (s.additionalProperties && typeof s.additionalProperties === 'object') walk(s.additionalProperties, `${path}.<name>`);
+    if (s.additionalProperties && typeof s.additionalProperties === 'object')
+      walk(s.additionalProperties, `${path}.<name>`);
     if (s.items) walk(s.items, `${path}[]`);
     for (const option of [...((s.oneOf as unknown[]) ?? []), ...((s.anyOf as unknown[]) ?? [])]) walk(option, path);
   })(schema, '');
@@ -65,7 +69,10 @@ test('the examples in the lab file reference load', () => {
   assert.ok(loaded.ok, formatted(errorsOf(loaded)));
   assert.deepEqual(loaded.spec.model.virtualNetworkGateways[0]?.instanceAddresses, ['10.1.3.12', '10.1.3.13']);
   assert.deepEqual(loaded.spec.model.connections[0]?.mseePeerAddresses, ['10.1.3.4', '10.1.3.5']);
-  assert.deepEqual(loaded.spec.routers[0]?.attach.map((a) => a.address), ['169.254.1.89', '169.254.1.93']);
+  assert.deepEqual(
+    loaded.spec.routers[0]?.attach.map((a) => a.address),
+    ['169.254.1.89', '169.254.1.93'],
+  );
 
   // The VPN snippet, merged into the hybrid example: its resources into the example's
   // resource group, its router next to onprem1.
@@ -75,7 +82,10 @@ test('the examples in the lab file reference load', () => {
   const extra = parse(`resourceGroups:\n  routeserver:\n${azure}\nrouters:\n${routers}`) as Record<string, unknown>;
   const withVpn = load(stringify(merge(parse(hybrid), extra)), files);
   assert.ok(withVpn.ok, formatted(errorsOf(withVpn)));
-  assert.deepEqual(withVpn.spec.routers.map((r) => r.name), ['onprem1', 'branch1']);
+  assert.deepEqual(
+    withVpn.spec.routers.map((r) => r.name),
+    ['onprem1', 'branch1'],
+  );
 });
 
 /** `b` merged into `a`: mappings key by key, anything else replaced. */

@@ -6,7 +6,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { LAB_FILE_DOC, LAB_SCHEMA_FILE, labFileReferenceMarkdown, labJsonSchemaText, spliceReference } from './jsonSchema.js';
+import {
+  LAB_FILE_DOC,
+  LAB_SCHEMA_FILE,
+  labFileReferenceMarkdown,
+  labJsonSchemaText,
+  spliceReference,
+} from './jsonSchema.js';
 
 export interface GeneratedFile {
   /** Relative to the repository root. */

@@ -21,7 +21,11 @@ function insert(text: string, after: string, lines: string): string {
 /** A VPN site and a VPN gateway in hub1, next to the Route Server and er1 (valid as written). */
 function withVpn(gateway = '{ gatewayType: Vpn, virtualNetwork: hub1, activeActive: true, enableBgp: true }'): string {
   let text = insert(SEED_001_LAB, '        virtualNetwork: hub1\n', `      vpn1: ${gateway}\n`);
-  text = insert(text, '        routingWeight: 10\n', '      vpn1-conn: { connectionType: IPsec, virtualNetworkGateway1: vpn1, localNetworkGateway2: onprem-vpn, enableBgp: true }\n');
+  text = insert(
+    text,
+    '        routingWeight: 10\n',
+    '      vpn1-conn: { connectionType: IPsec, virtualNetworkGateway1: vpn1, localNetworkGateway2: onprem-vpn, enableBgp: true }\n',
+  );
   return edit(
     text,
     '    expressRouteCircuits:\n',
@@ -91,7 +95,15 @@ test('seed 001 hybrid lab: gateway, connection, circuit and router in the model 
       peeringLocation: 'Amsterdam',
       bandwidthInMbps: 1000,
       skuTier: 'Standard',
-      peerings: [{ name: 'AzurePrivatePeering', peerASN: 133937, primaryPeerAddressPrefix: '169.254.1.88/30', secondaryPeerAddressPrefix: '169.254.1.92/30', vlanId: 100 }],
+      peerings: [
+        {
+          name: 'AzurePrivatePeering',
+          peerASN: 133937,
+          primaryPeerAddressPrefix: '169.254.1.88/30',
+          secondaryPeerAddressPrefix: '169.254.1.92/30',
+          vlanId: 100,
+        },
+      ],
       mseeAddresses: ['10.2.146.35', '10.2.146.36'],
       globalReachConnections: [],
     },
@@ -106,8 +118,18 @@ test('seed 001 hybrid lab: gateway, connection, circuit and router in the model 
       asn: 133937,
       routerId: '169.254.1.89',
       attach: [
-        { kind: 'expressRoute', circuit: `${NET}/expressRouteCircuits/er-circuit-1`, link: 'primary', address: '169.254.1.89' },
-        { kind: 'expressRoute', circuit: `${NET}/expressRouteCircuits/er-circuit-1`, link: 'secondary', address: '169.254.1.93' },
+        {
+          kind: 'expressRoute',
+          circuit: `${NET}/expressRouteCircuits/er-circuit-1`,
+          link: 'primary',
+          address: '169.254.1.89',
+        },
+        {
+          kind: 'expressRoute',
+          circuit: `${NET}/expressRouteCircuits/er-circuit-1`,
+          link: 'secondary',
+          address: '169.254.1.93',
+        },
       ],
       routes: [
         { prefix: '1.2.3.0/24', origin: 'incomplete' },
@@ -121,7 +143,11 @@ test('seed 001 hybrid lab: gateway, connection, circuit and router in the model 
 test('defaults: MSEE addresses from the circuit name, outside every VNet; MSEE peer addresses in pairs', () => {
   let text = withSecondCircuit(SEED_001_LAB, 'Amsterdam2');
   text = edit(text, '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n', '');
-  text = insert(text, '        routingWeight: 10\n', '      er1-conn2: { connectionType: ExpressRoute, virtualNetworkGateway1: er1, peer: er-circuit-2 }\n');
+  text = insert(
+    text,
+    '        routingWeight: 10\n',
+    '      er1-conn2: { connectionType: ExpressRoute, virtualNetworkGateway1: er1, peer: er-circuit-2 }\n',
+  );
   const a = load(text);
   assert.ok(a.ok, formatted(errorsOf(a)));
   const [c1, c2] = a.spec.model.expressRouteCircuits;
@@ -129,18 +155,27 @@ test('defaults: MSEE addresses from the circuit name, outside every VNet; MSEE p
     assert.match(c.mseeAddresses[0], /^10\./);
     const [x, y] = c.mseeAddresses.map((ip) => ip.split('.').map(Number)) as [number[], number[]];
     assert.equal(y[3], x[3]! + 1, 'the secondary MSEE is the next address');
-    assert.ok(!(x[1] === 1 && x[2]! < 16) && !(x[1] === 1 && x[2] === 16), `${c.mseeAddresses[0]} is outside hub1 and spoke11`);
+    assert.ok(
+      !(x[1] === 1 && x[2]! < 16) && !(x[1] === 1 && x[2] === 16),
+      `${c.mseeAddresses[0]} is outside hub1 and spoke11`,
+    );
   }
   assert.notDeepEqual(c1!.mseeAddresses, c2!.mseeAddresses);
   // Deterministic: the same name gives the same addresses.
   const b = load(text);
   assert.ok(b.ok);
-  assert.deepEqual(b.spec.model.expressRouteCircuits.map((c) => c.mseeAddresses), a.spec.model.expressRouteCircuits.map((c) => c.mseeAddresses));
+  assert.deepEqual(
+    b.spec.model.expressRouteCircuits.map((c) => c.mseeAddresses),
+    a.spec.model.expressRouteCircuits.map((c) => c.mseeAddresses),
+  );
   // Second ExpressRoute connection of the gateway: .6 and .7.
-  assert.deepEqual(a.spec.model.connections.map((c) => c.mseePeerAddresses), [
-    ['10.1.3.4', '10.1.3.5'],
-    ['10.1.3.6', '10.1.3.7'],
-  ]);
+  assert.deepEqual(
+    a.spec.model.connections.map((c) => c.mseePeerAddresses),
+    [
+      ['10.1.3.4', '10.1.3.5'],
+      ['10.1.3.6', '10.1.3.7'],
+    ],
+  );
 });
 
 test('a VPN gateway beside the Route Server, active-active with ASN 65515, and a router on the VPN site', () => {
@@ -154,7 +189,10 @@ test('a VPN gateway beside the Route Server, active-active with ASN 65515, and a
   assert.deepEqual(vpn?.instanceAddresses, ['10.1.3.254', '10.1.3.253']);
   assert.equal(vpn?.sku, 'VpnGw1');
   assert.equal(vpn?.asn, 65515);
-  assert.deepEqual(result.spec.model.localNetworkGateways[0]?.bgpSettings, { asn: 65050, bgpPeeringAddress: '169.254.21.10' });
+  assert.deepEqual(result.spec.model.localNetworkGateways[0]?.bgpSettings, {
+    asn: 65050,
+    bgpPeeringAddress: '169.254.21.10',
+  });
   assert.deepEqual(result.spec.routers[1], {
     kind: 'router',
     name: 'branch1',
@@ -168,22 +206,41 @@ test('a VPN gateway beside the Route Server, active-active with ASN 65515, and a
 test('a daemon node attached on premises runs at its first attachment address', () => {
   let text = edit(SEED_001_LAB, 'routers:\n', 'routers: {}\n');
   text = text.slice(0, text.indexOf('routers: {}\n') + 'routers: {}\n'.length);
-  text = edit(text, 'nodes:\n', 'nodes:\n  onprem-bird:\n    kind: bird\n    config: watch1/exabgp.conf\n    attach:\n      - { circuit: er-circuit-1, link: secondary }\n');
+  text = edit(
+    text,
+    'nodes:\n',
+    'nodes:\n  onprem-bird:\n    kind: bird\n    config: watch1/exabgp.conf\n    attach:\n      - { circuit: er-circuit-1, link: secondary }\n',
+  );
   const result = load(text);
   assert.ok(result.ok, formatted(errorsOf(result)));
   assert.deepEqual(result.spec.nodes[0], {
     name: 'onprem-bird',
     kind: 'bird',
     address: '169.254.1.93',
-    attach: [{ kind: 'expressRoute', circuit: `${NET}/expressRouteCircuits/er-circuit-1`, link: 'secondary', address: '169.254.1.93' }],
+    attach: [
+      {
+        kind: 'expressRoute',
+        circuit: `${NET}/expressRouteCircuits/er-circuit-1`,
+        link: 'secondary',
+        address: '169.254.1.93',
+      },
+    ],
     config: '/labs/next-hop/watch1/exabgp.conf',
   });
   assert.deepEqual(result.warnings, []);
 });
 
 test('useRemoteGateways toward a hub with a gateway and no Route Server is accepted', () => {
-  let text = edit(SEED_001_LAB, '    routeServers:\n      hub1rs:\n        subnet: hub1/RouteServerSubnet\n        allowBranchToBranchTraffic: true\n        peerings:\n          hub1nva: { peerIp: 10.1.1.4, peerAsn: 65001 }\n', '');
-  text = edit(text, 'nodes:\n  hub1nva: { kind: speaker, vm: hub1nva, asn: 65001, routes: [{ prefix: 10.1.0.0/16 }] }\n', 'nodes: {}\n');
+  let text = edit(
+    SEED_001_LAB,
+    '    routeServers:\n      hub1rs:\n        subnet: hub1/RouteServerSubnet\n        allowBranchToBranchTraffic: true\n        peerings:\n          hub1nva: { peerIp: 10.1.1.4, peerAsn: 65001 }\n',
+    '',
+  );
+  text = edit(
+    text,
+    'nodes:\n  hub1nva: { kind: speaker, vm: hub1nva, asn: 65001, routes: [{ prefix: 10.1.0.0/16 }] }\n',
+    'nodes: {}\n',
+  );
   const result = load(text);
   assert.ok(result.ok, formatted(errorsOf(result)));
 });
@@ -192,14 +249,24 @@ test('useRemoteGateways toward a hub with a gateway and no Route Server is accep
 // Global Reach (R-ER-6)
 
 test('Global Reach between circuits at the same peering location is refused; at different ones it loads', () => {
-  const grLine = '        globalReachConnections:\n          gr1: { peerCircuit: er-circuit-2, addressPrefix: 192.168.100.0/29 } # <-\n';
-  const same = insert(withSecondCircuit(SEED_001_LAB, 'Amsterdam'), '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n', grLine);
+  const grLine =
+    '        globalReachConnections:\n          gr1: { peerCircuit: er-circuit-2, addressPrefix: 192.168.100.0/29 } # <-\n';
+  const same = insert(
+    withSecondCircuit(SEED_001_LAB, 'Amsterdam'),
+    '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n',
+    grLine,
+  );
   expectError(load(same), {
     field: `${CKT}.er-circuit-1.globalReachConnections.gr1.peerCircuit`,
     line: lineOf(same, '# <-'),
-    message: /^Global Reach cannot connect circuits 'er-circuit-1' and 'er-circuit-2': both are at peering location 'Amsterdam'\. Global Reach links circuits at different peering locations only \(R-ER-6\).*\(GlobalReachNotSupportedForCircuitsInSamePeeringLocation\)$/,
+    message:
+      /^Global Reach cannot connect circuits 'er-circuit-1' and 'er-circuit-2': both are at peering location 'Amsterdam'\. Global Reach links circuits at different peering locations only \(R-ER-6\).*\(GlobalReachNotSupportedForCircuitsInSamePeeringLocation\)$/,
   });
-  const different = insert(withSecondCircuit(SEED_001_LAB, 'Amsterdam2'), '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n', grLine);
+  const different = insert(
+    withSecondCircuit(SEED_001_LAB, 'Amsterdam2'),
+    '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n',
+    grLine,
+  );
   const ok = load(different);
   assert.ok(ok.ok, formatted(errorsOf(ok)));
   assert.deepEqual(ok.spec.model.expressRouteCircuits[0]?.globalReachConnections, [
@@ -209,21 +276,39 @@ test('Global Reach between circuits at the same peering location is refused; at 
 
 test('Global Reach: only to a circuit of the lab, with a /29, declared once', () => {
   const base = withSecondCircuit(SEED_001_LAB, 'Amsterdam2');
-  const missing = insert(base, '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n', '        globalReachConnections:\n          gr1: { peerCircuit: er-circuit-3, addressPrefix: 192.168.100.0/29 } # <-\n');
+  const missing = insert(
+    base,
+    '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n',
+    '        globalReachConnections:\n          gr1: { peerCircuit: er-circuit-3, addressPrefix: 192.168.100.0/29 } # <-\n',
+  );
   expectError(load(missing), {
     field: `${CKT}.er-circuit-1.globalReachConnections.gr1.peerCircuit`,
     line: lineOf(missing, '# <-'),
-    message: /^no ExpressRoute circuit 'er-circuit-3' \(did you mean 'routeserver\/er-circuit-1'\?\); ExpressRoute circuits in this lab: routeserver\/er-circuit-1 and routeserver\/er-circuit-2$/,
+    message:
+      /^no ExpressRoute circuit 'er-circuit-3' \(did you mean 'routeserver\/er-circuit-1'\?\); ExpressRoute circuits in this lab: routeserver\/er-circuit-1 and routeserver\/er-circuit-2$/,
   });
-  const wide = insert(base, '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n', '        globalReachConnections:\n          gr1: { peerCircuit: er-circuit-2, addressPrefix: 192.168.100.0/28 } # <-\n');
+  const wide = insert(
+    base,
+    '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n',
+    '        globalReachConnections:\n          gr1: { peerCircuit: er-circuit-2, addressPrefix: 192.168.100.0/28 } # <-\n',
+  );
   expectError(load(wide), {
     field: `${CKT}.er-circuit-1.globalReachConnections.gr1.addressPrefix`,
     line: lineOf(wide, '# <-'),
-    message: /^Global Reach connection 'gr1': addressPrefix 192\.168\.100\.0\/28 is not a \/29: Global Reach needs a \/29 .*\(InvalidGlobalReachConnection\)$/,
+    message:
+      /^Global Reach connection 'gr1': addressPrefix 192\.168\.100\.0\/28 is not a \/29: Global Reach needs a \/29 .*\(InvalidGlobalReachConnection\)$/,
   });
-  let twice = insert(base, '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n', '        globalReachConnections:\n          gr1: { peerCircuit: er-circuit-2, addressPrefix: 192.168.100.0/29 }\n');
+  let twice = insert(
+    base,
+    '        mseeAddresses: [10.2.146.35, 10.2.146.36]\n',
+    '        globalReachConnections:\n          gr1: { peerCircuit: er-circuit-2, addressPrefix: 192.168.100.0/29 }\n',
+  );
   twice = `${twice.trimEnd()}\n`;
-  twice = insert(twice, '          AzurePrivatePeering: { peerASN: 65150,', '        globalReachConnections:\n          gr2: { peerCircuit: er-circuit-1, addressPrefix: 192.168.100.8/29 } # <-\n');
+  twice = insert(
+    twice,
+    '          AzurePrivatePeering: { peerASN: 65150,',
+    '        globalReachConnections:\n          gr2: { peerCircuit: er-circuit-1, addressPrefix: 192.168.100.8/29 } # <-\n',
+  );
   expectError(load(twice), {
     field: `${CKT}.er-circuit-2.globalReachConnections.gr2`,
     line: lineOf(twice, '# <-'),
@@ -242,46 +327,78 @@ test('a VPN gateway beside a Route Server must be active-active with ASN 65515 (
     message:
       /^VPN gateway must be active-active and use ASN 65515 to interoperate with Route Server: gateway 'vpn1' shares virtual network 'hub1' with Route Server 'hub1rs', but it is active-standby \(R-ARS-11, R-VPN-1\)\. \(VpnGatewayNotCompatibleWithRouteServer\)$/,
   });
-  const privateAsn = withVpn('{ gatewayType: Vpn, virtualNetwork: hub1, activeActive: true, enableBgp: true, asn: 65001 } # <-');
+  const privateAsn = withVpn(
+    '{ gatewayType: Vpn, virtualNetwork: hub1, activeActive: true, enableBgp: true, asn: 65001 } # <-',
+  );
   const e = expectError(load(privateAsn), {
     field: `${GW}.vpn1.asn`,
     line: lineOf(privateAsn, '# <-'),
-    message: /^VPN gateway must be active-active and use ASN 65515 to interoperate with Route Server: .*but its ASN is 65001/,
+    message:
+      /^VPN gateway must be active-active and use ASN 65515 to interoperate with Route Server: .*but its ASN is 65001/,
   });
   assert.equal(e.column, privateAsn.split('\n')[e.line - 1]!.indexOf('65001') + 1);
 });
 
 test('VPN gateway ASN: private ASNs without a Route Server, reserved ones never', () => {
   // hub1 without its Route Server (and the NVA that peered with it).
-  let text = edit(SEED_001_LAB, '    routeServers:\n      hub1rs:\n        subnet: hub1/RouteServerSubnet\n        allowBranchToBranchTraffic: true\n        peerings:\n          hub1nva: { peerIp: 10.1.1.4, peerAsn: 65001 }\n', '');
-  text = edit(text, 'nodes:\n  hub1nva: { kind: speaker, vm: hub1nva, asn: 65001, routes: [{ prefix: 10.1.0.0/16 }] }\n', 'nodes: {}\n');
-  const ok = load(insert(text, '        virtualNetwork: hub1\n', '      vpn1: { gatewayType: Vpn, virtualNetwork: hub1, asn: 65001 }\n'));
+  let text = edit(
+    SEED_001_LAB,
+    '    routeServers:\n      hub1rs:\n        subnet: hub1/RouteServerSubnet\n        allowBranchToBranchTraffic: true\n        peerings:\n          hub1nva: { peerIp: 10.1.1.4, peerAsn: 65001 }\n',
+    '',
+  );
+  text = edit(
+    text,
+    'nodes:\n  hub1nva: { kind: speaker, vm: hub1nva, asn: 65001, routes: [{ prefix: 10.1.0.0/16 }] }\n',
+    'nodes: {}\n',
+  );
+  const ok = load(
+    insert(
+      text,
+      '        virtualNetwork: hub1\n',
+      '      vpn1: { gatewayType: Vpn, virtualNetwork: hub1, asn: 65001 }\n',
+    ),
+  );
   assert.ok(ok.ok, formatted(errorsOf(ok)));
   for (const asn of [65517, 12076, 23456, 64500]) {
-    const bad = insert(text, '        virtualNetwork: hub1\n', `      vpn1: { gatewayType: Vpn, virtualNetwork: hub1, asn: ${asn} } # <-\n`);
+    const bad = insert(
+      text,
+      '        virtualNetwork: hub1\n',
+      `      vpn1: { gatewayType: Vpn, virtualNetwork: hub1, asn: ${asn} } # <-\n`,
+    );
     expectError(load(bad), {
       field: `${GW}.vpn1.asn`,
       line: lineOf(bad, '# <-'),
-      message: new RegExp(`^ASN ${asn} cannot be used by a VPN gateway: Azure reserves 8074, 8075, 12076 and 65517-65520, IANA 23456, 64496-64511, 65535-65551 and 4294967295 \\(65515 is the default\\)\\. Private ASNs 64512-65514 and 65521-65534 are allowed when no Route Server is in the VNet \\(R-VPN-1\\)\\. \\(BgpAsnIsReserved\\)$`),
+      message: new RegExp(
+        `^ASN ${asn} cannot be used by a VPN gateway: Azure reserves 8074, 8075, 12076 and 65517-65520, IANA 23456, 64496-64511, 65535-65551 and 4294967295 \\(65515 is the default\\)\\. Private ASNs 64512-65514 and 65521-65534 are allowed when no Route Server is in the VNet \\(R-VPN-1\\)\\. \\(BgpAsnIsReserved\\)$`,
+      ),
     });
   }
   // An ExpressRoute gateway always has 65515.
   const er = edit(SEED_001_LAB, '        sku: Standard\n', '        sku: Standard\n        asn: 65001 # <-\n');
-  expectError(load(er), { field: `${GW}.er1.asn`, line: lineOf(er, '# <-'), message: /^An ExpressRoute gateway always uses ASN 65515 \(R-ER-3\); it cannot be set to 65001\. \(InvalidExpressRouteGatewayAsn\)$/ });
+  expectError(load(er), {
+    field: `${GW}.er1.asn`,
+    line: lineOf(er, '# <-'),
+    message:
+      /^An ExpressRoute gateway always uses ASN 65515 \(R-ER-3\); it cannot be set to 65001\. \(InvalidExpressRouteGatewayAsn\)$/,
+  });
 });
 
 test('APIPA BGP addresses must be within 169.254.21.0-169.254.22.255', () => {
-  const gw = withVpn('{ gatewayType: Vpn, virtualNetwork: hub1, activeActive: true, enableBgp: true, customBgpIpAddresses: [169.254.21.1, 169.254.20.2] } # <-');
+  const gw = withVpn(
+    '{ gatewayType: Vpn, virtualNetwork: hub1, activeActive: true, enableBgp: true, customBgpIpAddresses: [169.254.21.1, 169.254.20.2] } # <-',
+  );
   expectError(load(gw), {
     field: `${GW}.vpn1.customBgpIpAddresses[1]`,
     line: lineOf(gw, '# <-'),
-    message: /^169\.254\.20\.2 is not in Azure's APIPA range for VPN: a VPN gateway's BGP over APIPA must use 169\.254\.21\.0-169\.254\.22\.255 \(R-VPN-1\)\. \(InvalidApipaAddress\)$/,
+    message:
+      /^169\.254\.20\.2 is not in Azure's APIPA range for VPN: a VPN gateway's BGP over APIPA must use 169\.254\.21\.0-169\.254\.22\.255 \(R-VPN-1\)\. \(InvalidApipaAddress\)$/,
   });
   const site = edit(withVpn(), 'bgpPeeringAddress: 169.254.21.10 }', 'bgpPeeringAddress: 169.254.30.10 } # <-');
   expectError(load(site), {
     field: `${RG}.localNetworkGateways.onprem-vpn.bgpSettings.bgpPeeringAddress`,
     line: lineOf(site, '# <-'),
-    message: /^169\.254\.30\.10 is not in Azure's APIPA range for VPN: an on-premises device peering BGP over APIPA must use 169\.254\.21\.0-169\.254\.22\.255/,
+    message:
+      /^169\.254\.30\.10 is not in Azure's APIPA range for VPN: an on-premises device peering BGP over APIPA must use 169\.254\.21\.0-169\.254\.22\.255/,
   });
 });
 
@@ -289,70 +406,141 @@ test('APIPA BGP addresses must be within 169.254.21.0-169.254.22.255', () => {
 // Gateways and their subnet
 
 test('useRemoteGateways on a VNet with its own gateway is refused', () => {
-  let text = edit(SEED_001_LAB, '          vm: { addressPrefix: 10.1.16.0/24 }\n', '          vm: { addressPrefix: 10.1.16.0/25 }\n          GatewaySubnet: { addressPrefix: 10.1.16.128/27 }\n');
-  text = insert(text, '        virtualNetwork: hub1\n', '      spoke-vpn: { gatewayType: Vpn, virtualNetwork: spoke11 }\n');
-  text = edit(text, 'spoke11-to-hub1: { remoteVirtualNetwork: hub1, useRemoteGateways: true, allowForwardedTraffic: true }', 'spoke11-to-hub1: { remoteVirtualNetwork: hub1, useRemoteGateways: true, allowForwardedTraffic: true } # <-');
+  let text = edit(
+    SEED_001_LAB,
+    '          vm: { addressPrefix: 10.1.16.0/24 }\n',
+    '          vm: { addressPrefix: 10.1.16.0/25 }\n          GatewaySubnet: { addressPrefix: 10.1.16.128/27 }\n',
+  );
+  text = insert(
+    text,
+    '        virtualNetwork: hub1\n',
+    '      spoke-vpn: { gatewayType: Vpn, virtualNetwork: spoke11 }\n',
+  );
+  text = edit(
+    text,
+    'spoke11-to-hub1: { remoteVirtualNetwork: hub1, useRemoteGateways: true, allowForwardedTraffic: true }',
+    'spoke11-to-hub1: { remoteVirtualNetwork: hub1, useRemoteGateways: true, allowForwardedTraffic: true } # <-',
+  );
   expectError(load(text), {
     field: `${RG}.virtualNetworks.spoke11.virtualNetworkPeerings.spoke11-to-hub1.useRemoteGateways`,
     line: lineOf(text, '# <-'),
-    message: /^useRemoteGateways: virtual network 'spoke11' has its own VPN gateway 'spoke-vpn' and cannot use remote gateways \(InvalidParameter\)$/,
+    message:
+      /^useRemoteGateways: virtual network 'spoke11' has its own VPN gateway 'spoke-vpn' and cannot use remote gateways \(InvalidParameter\)$/,
   });
 });
 
 test('one ExpressRoute and one VPN gateway per VNet', () => {
-  const text = insert(SEED_001_LAB, '        virtualNetwork: hub1\n', '      er2: { gatewayType: ExpressRoute, virtualNetwork: hub1 } # <-\n');
+  const text = insert(
+    SEED_001_LAB,
+    '        virtualNetwork: hub1\n',
+    '      er2: { gatewayType: ExpressRoute, virtualNetwork: hub1 } # <-\n',
+  );
   expectError(load(text), {
     field: `${GW}.er2.gatewayType`,
     line: lineOf(text, '# <-'),
-    message: /^Virtual network 'hub1' already has an ExpressRoute gateway, 'er1': a VNet has at most one ExpressRoute gateway and one VPN gateway\. \(VnetAlreadyHasGatewayOfThisType\)$/,
+    message:
+      /^Virtual network 'hub1' already has an ExpressRoute gateway, 'er1': a VNet has at most one ExpressRoute gateway and one VPN gateway\. \(VnetAlreadyHasGatewayOfThisType\)$/,
   });
 });
 
 test('GatewaySubnet: required, named exactly so, /27 or larger', () => {
-  const missing = edit(edit(SEED_001_LAB, '          GatewaySubnet: { addressPrefix: 10.1.3.0/24 }\n', ''), '        virtualNetwork: hub1\n', '        virtualNetwork: hub1 # <-\n');
+  const missing = edit(
+    edit(SEED_001_LAB, '          GatewaySubnet: { addressPrefix: 10.1.3.0/24 }\n', ''),
+    '        virtualNetwork: hub1\n',
+    '        virtualNetwork: hub1 # <-\n',
+  );
   expectError(load(missing), {
     field: `${GW}.er1.virtualNetwork`,
     line: lineOf(missing, '# <-'),
-    message: /^virtual network 'hub1' has no subnet named GatewaySubnet: a virtual network gateway is deployed in its VNet's GatewaySubnet \(add one, \/27 or larger\)$/,
+    message:
+      /^virtual network 'hub1' has no subnet named GatewaySubnet: a virtual network gateway is deployed in its VNet's GatewaySubnet \(add one, \/27 or larger\)$/,
   });
-  const lower = edit(edit(SEED_001_LAB, '          GatewaySubnet:', '          gatewaysubnet:'), '        virtualNetwork: hub1\n', '        virtualNetwork: hub1 # <-\n');
+  const lower = edit(
+    edit(SEED_001_LAB, '          GatewaySubnet:', '          gatewaysubnet:'),
+    '        virtualNetwork: hub1\n',
+    '        virtualNetwork: hub1 # <-\n',
+  );
   expectError(load(lower), {
     field: `${GW}.er1.virtualNetwork`,
     line: lineOf(lower, '# <-'),
-    message: /^A virtual network gateway must be deployed in a subnet named exactly 'GatewaySubnet'; got 'gatewaysubnet'\. \(InvalidGatewaySubnetName\)$/,
+    message:
+      /^A virtual network gateway must be deployed in a subnet named exactly 'GatewaySubnet'; got 'gatewaysubnet'\. \(InvalidGatewaySubnetName\)$/,
   });
-  const small = edit(SEED_001_LAB, 'GatewaySubnet: { addressPrefix: 10.1.3.0/24 }', 'GatewaySubnet: { addressPrefix: 10.1.3.0/28 } # <-');
+  const small = edit(
+    SEED_001_LAB,
+    'GatewaySubnet: { addressPrefix: 10.1.3.0/24 }',
+    'GatewaySubnet: { addressPrefix: 10.1.3.0/28 } # <-',
+  );
   expectError(load(small), {
     field: `${RG}.virtualNetworks.hub1.subnets.GatewaySubnet.addressPrefix`,
     line: lineOf(small, '# <-'),
-    message: /^GatewaySubnet 10\.1\.3\.0\/28 is too small: virtual network gateways need a \/27 or larger.*\(GatewaySubnetPrefixLengthTooLong\)$/,
+    message:
+      /^GatewaySubnet 10\.1\.3\.0\/28 is too small: virtual network gateways need a \/27 or larger.*\(GatewaySubnetPrefixLengthTooLong\)$/,
   });
 });
 
 test('instance addresses must be usable addresses of GatewaySubnet', () => {
-  const outside = edit(SEED_001_LAB, '        sku: Standard\n', '        sku: Standard\n        instanceAddresses: [10.1.3.12, 10.1.1.13] # <-\n');
+  const outside = edit(
+    SEED_001_LAB,
+    '        sku: Standard\n',
+    '        sku: Standard\n        instanceAddresses: [10.1.3.12, 10.1.1.13] # <-\n',
+  );
   expectError(load(outside), {
     field: `${GW}.er1.instanceAddresses[1]`,
     line: lineOf(outside, '# <-'),
-    message: /^Private IP address 10\.1\.1\.13 is not in the range of subnet 'GatewaySubnet'\. \(PrivateIPAddressNotInSubnet\)$/,
+    message:
+      /^Private IP address 10\.1\.1\.13 is not in the range of subnet 'GatewaySubnet'\. \(PrivateIPAddressNotInSubnet\)$/,
   });
-  const reserved = edit(SEED_001_LAB, '        sku: Standard\n', '        sku: Standard\n        instanceAddresses: [10.1.3.2, 10.1.3.13] # <-\n');
-  expectError(load(reserved), { field: `${GW}.er1.instanceAddresses[0]`, line: lineOf(reserved, '# <-'), message: /is reserved in subnet 'GatewaySubnet'.*\(PrivateIPAddressIsReserved\)$/ });
-  const clash = edit(SEED_001_LAB, '        routingWeight: 10\n', '        routingWeight: 10\n        mseePeerAddresses: [10.1.3.12, 10.1.3.5] # <-\n');
+  const reserved = edit(
+    SEED_001_LAB,
+    '        sku: Standard\n',
+    '        sku: Standard\n        instanceAddresses: [10.1.3.2, 10.1.3.13] # <-\n',
+  );
+  expectError(load(reserved), {
+    field: `${GW}.er1.instanceAddresses[0]`,
+    line: lineOf(reserved, '# <-'),
+    message: /is reserved in subnet 'GatewaySubnet'.*\(PrivateIPAddressIsReserved\)$/,
+  });
+  const clash = edit(
+    SEED_001_LAB,
+    '        routingWeight: 10\n',
+    '        routingWeight: 10\n        mseePeerAddresses: [10.1.3.12, 10.1.3.5] # <-\n',
+  );
   expectError(load(clash), {
     field: `${CONN}.er1-conn.mseePeerAddresses[0]`,
     line: lineOf(clash, '# <-'),
-    message: /^Private IP address 10\.1\.3\.12 is already in use by virtual network gateway 'er1' \(instance 0\)\. \(PrivateIPAddressInUse\)$/,
+    message:
+      /^Private IP address 10\.1\.3\.12 is already in use by virtual network gateway 'er1' \(instance 0\)\. \(PrivateIPAddressInUse\)$/,
   });
 });
 
 test('VPN-only properties on an ExpressRoute gateway are refused', () => {
   const aa = edit(SEED_001_LAB, '        sku: Standard\n', '        sku: Standard\n        activeActive: false # <-\n');
-  expectError(load(aa), { field: `${GW}.er1.activeActive`, line: lineOf(aa, '# <-'), message: /^activeActive applies to VPN gateways: an ExpressRoute gateway always runs two instances, both active$/ });
-  const apipa = edit(SEED_001_LAB, '        sku: Standard\n', '        sku: Standard\n        customBgpIpAddresses: [169.254.21.1] # <-\n');
-  expectError(load(apipa), { field: `${GW}.er1.customBgpIpAddresses`, line: lineOf(apipa, '# <-'), message: /^customBgpIpAddresses: APIPA BGP addresses apply to VPN gateways.*\(InvalidParameter\)$/ });
-  const bgp = edit(SEED_001_LAB, '        routingWeight: 10\n', '        routingWeight: 10\n        enableBgp: false # <-\n');
-  expectError(load(bgp), { field: `${CONN}.er1-conn.enableBgp`, line: lineOf(bgp, '# <-'), message: /^enableBgp: an ExpressRoute connection always uses BGP/ });
+  expectError(load(aa), {
+    field: `${GW}.er1.activeActive`,
+    line: lineOf(aa, '# <-'),
+    message: /^activeActive applies to VPN gateways: an ExpressRoute gateway always runs two instances, both active$/,
+  });
+  const apipa = edit(
+    SEED_001_LAB,
+    '        sku: Standard\n',
+    '        sku: Standard\n        customBgpIpAddresses: [169.254.21.1] # <-\n',
+  );
+  expectError(load(apipa), {
+    field: `${GW}.er1.customBgpIpAddresses`,
+    line: lineOf(apipa, '# <-'),
+    message: /^customBgpIpAddresses: APIPA BGP addresses apply to VPN gateways.*\(InvalidParameter\)$/,
+  });
+  const bgp = edit(
+    SEED_001_LAB,
+    '        routingWeight: 10\n',
+    '        routingWeight: 10\n        enableBgp: false # <-\n',
+  );
+  expectError(load(bgp), {
+    field: `${CONN}.er1-conn.enableBgp`,
+    line: lineOf(bgp, '# <-'),
+    message: /^enableBgp: an ExpressRoute connection always uses BGP/,
+  });
 });
 
 test('a gateway SKU must fit its type', () => {
@@ -360,7 +548,8 @@ test('a gateway SKU must fit its type', () => {
   expectError(load(text), {
     field: `${GW}.er1.sku`,
     line: lineOf(text, '# <-'),
-    message: /^SKU 'VpnGw1' is not an ExpressRoute gateway SKU; ExpressRoute gateways use Standard, HighPerformance, UltraPerformance, ErGw1AZ, ErGw2AZ, ErGw3AZ, ErGwScale\. \(InvalidGatewaySku\)$/,
+    message:
+      /^SKU 'VpnGw1' is not an ExpressRoute gateway SKU; ExpressRoute gateways use Standard, HighPerformance, UltraPerformance, ErGw1AZ, ErGw2AZ, ErGw3AZ, ErGwScale\. \(InvalidGatewaySku\)$/,
   });
 });
 
@@ -372,22 +561,40 @@ test('connections: gateway type, circuit private peering, routing weight', () =>
   expectError(load(vpnOnEr), {
     field: `${CONN}.vpn1-conn.virtualNetworkGateway1`,
     line: lineOf(vpnOnEr, '# <-'),
-    message: /^Connection 'vpn1-conn' is of type IPsec, but 'er1' is an ExpressRoute gateway: ExpressRoute connections need an ExpressRoute gateway, IPsec connections a VPN gateway\. \(ConnectionTypeNotSupportedByGateway\)$/,
+    message:
+      /^Connection 'vpn1-conn' is of type IPsec, but 'er1' is an ExpressRoute gateway: ExpressRoute connections need an ExpressRoute gateway, IPsec connections a VPN gateway\. \(ConnectionTypeNotSupportedByGateway\)$/,
   });
-  const noPeering = edit(edit(SEED_001_LAB, '        peerings:\n          AzurePrivatePeering: { peerASN: 133937, primaryPeerAddressPrefix: 169.254.1.88/30, secondaryPeerAddressPrefix: 169.254.1.92/30, vlanId: 100 }\n', ''), '        peer: er-circuit-1\n', '        peer: er-circuit-1 # <-\n');
+  const noPeering = edit(
+    edit(
+      SEED_001_LAB,
+      '        peerings:\n          AzurePrivatePeering: { peerASN: 133937, primaryPeerAddressPrefix: 169.254.1.88/30, secondaryPeerAddressPrefix: 169.254.1.92/30, vlanId: 100 }\n',
+      '',
+    ),
+    '        peer: er-circuit-1\n',
+    '        peer: er-circuit-1 # <-\n',
+  );
   const result = load(noPeering);
   expectError(result, {
     field: `${CONN}.er1-conn.peer`,
     line: lineOf(noPeering, '# <-'),
-    message: /^Circuit 'er-circuit-1' has no AzurePrivatePeering: an ExpressRoute gateway connects to a circuit's private peering; configure AzurePrivatePeering first\. \(ExpressRouteCircuitPeeringNotFound\)$/,
+    message:
+      /^Circuit 'er-circuit-1' has no AzurePrivatePeering: an ExpressRoute gateway connects to a circuit's private peering; configure AzurePrivatePeering first\. \(ExpressRouteCircuitPeeringNotFound\)$/,
   });
   // The router on it is told too.
-  assert.ok(errorsOf(result).some((e) => e.field === 'routers.onprem1.attach[0].circuit' && /has no AzurePrivatePeering: on-premises routers attach/.test(e.message)), formatted(errorsOf(result)));
+  assert.ok(
+    errorsOf(result).some(
+      (e) =>
+        e.field === 'routers.onprem1.attach[0].circuit' &&
+        /has no AzurePrivatePeering: on-premises routers attach/.test(e.message),
+    ),
+    formatted(errorsOf(result)),
+  );
   const weight = edit(SEED_001_LAB, '        routingWeight: 10\n', '        routingWeight: 40000 # <-\n');
   expectError(load(weight), {
     field: `${CONN}.er1-conn.routingWeight`,
     line: lineOf(weight, '# <-'),
-    message: /^Routing weight 40000 is out of range: a connection's routingWeight is 0-32000 \(R-ER-3\)\. \(InvalidRoutingWeight\)$/,
+    message:
+      /^Routing weight 40000 is out of range: a connection's routingWeight is 0-32000 \(R-ER-3\)\. \(InvalidRoutingWeight\)$/,
   });
   const site = edit(withVpn(), 'localNetworkGateway2: onprem-vpn,', 'localNetworkGateway2: onprem-vpm, # <-\n       ');
   expectError(load(site), {
@@ -395,11 +602,16 @@ test('connections: gateway type, circuit private peering, routing weight', () =>
     line: lineOf(site, '# <-'),
     message: /^no local network gateway 'onprem-vpm' \(did you mean 'routeserver\/onprem-vpn'\?\)/,
   });
-  const noBgp = edit(withVpn('{ gatewayType: Vpn, virtualNetwork: hub1, activeActive: true }'), 'localNetworkGateway2: onprem-vpn, enableBgp: true }', 'localNetworkGateway2: onprem-vpn, enableBgp: true } # <-');
+  const noBgp = edit(
+    withVpn('{ gatewayType: Vpn, virtualNetwork: hub1, activeActive: true }'),
+    'localNetworkGateway2: onprem-vpn, enableBgp: true }',
+    'localNetworkGateway2: onprem-vpn, enableBgp: true } # <-',
+  );
   expectError(load(noBgp), {
     field: `${CONN}.vpn1-conn.enableBgp`,
     line: lineOf(noBgp, '# <-'),
-    message: /^Connection 'vpn1-conn' enables BGP, but VPN gateway 'vpn1' has enableBgp false: BGP over a tunnel needs it on the gateway too\. \(BgpNotConfigured\)$/,
+    message:
+      /^Connection 'vpn1-conn' enables BGP, but VPN gateway 'vpn1' has enableBgp false: BGP over a tunnel needs it on the gateway too\. \(BgpNotConfigured\)$/,
   });
 });
 
@@ -407,41 +619,63 @@ test('connections: gateway type, circuit private peering, routing weight', () =>
 // Circuits: private peering (R-ER-1)
 
 test('private peering: two different /30s, outside the VNets, and an ASN Azure allows', () => {
-  const wide = edit(SEED_001_LAB, 'primaryPeerAddressPrefix: 169.254.1.88/30', 'primaryPeerAddressPrefix: 169.254.1.88/29');
+  const wide = edit(
+    SEED_001_LAB,
+    'primaryPeerAddressPrefix: 169.254.1.88/30',
+    'primaryPeerAddressPrefix: 169.254.1.88/29',
+  );
   const e = load(wide);
   expectError(e, {
     field: `${PP}.primaryPeerAddressPrefix`,
     line: lineOf(wide, '169.254.1.88/29'),
-    message: /^The primary link's 169\.254\.1\.88\/29 is a \/29: private peering needs a \/30 per link .*\(InvalidPeerAddressPrefix\)$/,
+    message:
+      /^The primary link's 169\.254\.1\.88\/29 is a \/29: private peering needs a \/30 per link .*\(InvalidPeerAddressPrefix\)$/,
   });
-  const same = edit(SEED_001_LAB, 'secondaryPeerAddressPrefix: 169.254.1.92/30', 'secondaryPeerAddressPrefix: 169.254.1.88/30');
+  const same = edit(
+    SEED_001_LAB,
+    'secondaryPeerAddressPrefix: 169.254.1.92/30',
+    'secondaryPeerAddressPrefix: 169.254.1.88/30',
+  );
   expectError(load(same), {
     field: `${PP}.secondaryPeerAddressPrefix`,
     line: lineOf(same, 'AzurePrivatePeering:'),
-    message: /^The primary and secondary links need different \/30s: 169\.254\.1\.88\/30 and 169\.254\.1\.88\/30 overlap\. \(InvalidPeerAddressPrefix\)$/,
+    message:
+      /^The primary and secondary links need different \/30s: 169\.254\.1\.88\/30 and 169\.254\.1\.88\/30 overlap\. \(InvalidPeerAddressPrefix\)$/,
   });
-  const inVnet = edit(SEED_001_LAB, 'primaryPeerAddressPrefix: 169.254.1.88/30', 'primaryPeerAddressPrefix: 10.1.2.0/30');
+  const inVnet = edit(
+    SEED_001_LAB,
+    'primaryPeerAddressPrefix: 169.254.1.88/30',
+    'primaryPeerAddressPrefix: 10.1.2.0/30',
+  );
   expectError(load(inVnet), {
     field: `${PP}.primaryPeerAddressPrefix`,
     line: lineOf(inVnet, 'AzurePrivatePeering:'),
-    message: /overlaps address space 10\.1\.0\.0\/20 of virtual network 'hub1': it must not overlap address ranges used by virtual networks in Azure/,
+    message:
+      /overlaps address space 10\.1\.0\.0\/20 of virtual network 'hub1': it must not overlap address ranges used by virtual networks in Azure/,
   });
   for (const asn of [12076, 65515, 65520]) {
     const text = edit(SEED_001_LAB, 'peerASN: 133937', `peerASN: ${asn}`);
     expectError(load(text), {
       field: `${PP}.peerASN`,
       line: lineOf(text, 'AzurePrivatePeering:'),
-      message: new RegExp(`^Peer ASN ${asn} cannot be used on private peering: 12076 is Microsoft's and 65515-65520 are reserved by Azure for internal use\\. \\(InvalidPeerAsn\\)$`),
+      message: new RegExp(
+        `^Peer ASN ${asn} cannot be used on private peering: 12076 is Microsoft's and 65515-65520 are reserved by Azure for internal use\\. \\(InvalidPeerAsn\\)$`,
+      ),
     });
   }
 });
 
 test('MSEE addresses must be outside every VNet (R-ER-4)', () => {
-  const text = edit(SEED_001_LAB, 'mseeAddresses: [10.2.146.35, 10.2.146.36]', 'mseeAddresses: [10.2.146.35, 10.1.16.36] # <-');
+  const text = edit(
+    SEED_001_LAB,
+    'mseeAddresses: [10.2.146.35, 10.2.146.36]',
+    'mseeAddresses: [10.2.146.35, 10.1.16.36] # <-',
+  );
   expectError(load(text), {
     field: `${CKT}.er-circuit-1.mseeAddresses[1]`,
     line: lineOf(text, '# <-'),
-    message: /^mseeAddresses: 10\.1\.16\.36 is inside virtual network 'spoke11' \(10\.1\.16\.0\/24\): MSEE addresses are Microsoft's, outside every VNet \(R-ER-4\) \(InvalidParameter\)$/,
+    message:
+      /^mseeAddresses: 10\.1\.16\.36 is inside virtual network 'spoke11' \(10\.1\.16\.0\/24\): MSEE addresses are Microsoft's, outside every VNet \(R-ER-4\) \(InvalidParameter\)$/,
   });
 });
 
@@ -460,49 +694,91 @@ test("a router's ASN must be the circuit peering's peerASN, or the VPN site's", 
   expectError(load(vpn), {
     field: 'routers.branch1.asn',
     line: lineOf(vpn, '# <-'),
-    message: /^router 'branch1' has asn 65051, but local network gateway 'onprem-vpn' has bgpSettings\.asn 65050: the VPN gateway expects the device's ASN/,
+    message:
+      /^router 'branch1' has asn 65051, but local network gateway 'onprem-vpn' has bgpSettings\.asn 65050: the VPN gateway expects the device's ASN/,
   });
 });
 
 test('attachments: circuit with link, one router per link, valid `on` indexes', () => {
-  const noLink = edit(SEED_001_LAB, '      - { circuit: er-circuit-1, link: secondary }', '      - { circuit: er-circuit-1 } # <-');
-  expectError(load(noLink), { field: 'routers.onprem1.attach[1].link', line: lineOf(noLink, '# <-'), message: /^missing required key 'link': primary or secondary, the link of the circuit to attach to$/ });
-  const both = edit(SEED_001_LAB, '      - { circuit: er-circuit-1, link: secondary }', '      - { circuit: er-circuit-1, link: secondary, localNetworkGateway: x } # <-');
-  expectError(load(both), { field: 'routers.onprem1.attach[1].localNetworkGateway', line: lineOf(both, '# <-'), message: /^an attachment is a circuit link or a VPN site, not both/ });
+  const noLink = edit(
+    SEED_001_LAB,
+    '      - { circuit: er-circuit-1, link: secondary }',
+    '      - { circuit: er-circuit-1 } # <-',
+  );
+  expectError(load(noLink), {
+    field: 'routers.onprem1.attach[1].link',
+    line: lineOf(noLink, '# <-'),
+    message: /^missing required key 'link': primary or secondary, the link of the circuit to attach to$/,
+  });
+  const both = edit(
+    SEED_001_LAB,
+    '      - { circuit: er-circuit-1, link: secondary }',
+    '      - { circuit: er-circuit-1, link: secondary, localNetworkGateway: x } # <-',
+  );
+  expectError(load(both), {
+    field: 'routers.onprem1.attach[1].localNetworkGateway',
+    line: lineOf(both, '# <-'),
+    message: /^an attachment is a circuit link or a VPN site, not both/,
+  });
   const twice = `${SEED_001_LAB}  onprem2:\n    asn: 133937\n    attach:\n      - { circuit: er-circuit-1, link: primary } # <-\n`;
   expectError(load(twice), {
     field: 'routers.onprem2.attach[0]',
     line: lineOf(twice, '# <-'),
-    message: /^link primary of circuit 'er-circuit-1' already has router 'onprem1' attached: one router per circuit link or VPN site$/,
+    message:
+      /^link primary of circuit 'er-circuit-1' already has router 'onprem1' attached: one router per circuit link or VPN site$/,
   });
   const on = edit(SEED_001_LAB, 'origin: incomplete, on: [1] }', 'origin: incomplete, on: [2] } # <-');
-  expectError(load(on), { field: 'routers.onprem1.routes[2].on[0]', line: lineOf(on, '# <-'), message: /^attachment 2 does not exist: router 'onprem1' has 2 attachments, numbered from 0$/ });
+  expectError(load(on), {
+    field: 'routers.onprem1.routes[2].on[0]',
+    line: lineOf(on, '# <-'),
+    message: /^attachment 2 does not exist: router 'onprem1' has 2 attachments, numbered from 0$/,
+  });
   const named = `${SEED_001_LAB}  hub1nva: { asn: 133937, attach: [{ localNetworkGateway: x }] } # <-\n`;
-  expectError(load(named), { field: 'routers.hub1nva', line: lineOf(named, '# <-'), message: /^router 'hub1nva' has the name of node 'hub1nva': nodes and routers share one set of names$/ });
+  expectError(load(named), {
+    field: 'routers.hub1nva',
+    line: lineOf(named, '# <-'),
+    message: /^router 'hub1nva' has the name of node 'hub1nva': nodes and routers share one set of names$/,
+  });
 });
 
 test('a daemon node has vm or attach, not both and not neither', () => {
-  const both = edit(SEED_001_LAB, 'nodes:\n', 'nodes:\n  bird1: { kind: bird, vm: spoke11-vm, config: watch1/exabgp.conf, attach: [{ circuit: er-circuit-1, link: primary }] } # <-\n');
+  const both = edit(
+    SEED_001_LAB,
+    'nodes:\n',
+    'nodes:\n  bird1: { kind: bird, vm: spoke11-vm, config: watch1/exabgp.conf, attach: [{ circuit: er-circuit-1, link: primary }] } # <-\n',
+  );
   expectError(load(both), {
     field: 'nodes.bird1.attach',
     line: lineOf(both, '# <-'),
-    message: /^vm and attach are mutually exclusive: a daemon runs either on an Azure virtual machine \(vm\) or on premises, attached to circuit links or VPN sites \(attach\)$/,
+    message:
+      /^vm and attach are mutually exclusive: a daemon runs either on an Azure virtual machine \(vm\) or on premises, attached to circuit links or VPN sites \(attach\)$/,
   });
   const neither = edit(SEED_001_LAB, 'nodes:\n', 'nodes:\n  bird1: { kind: bird, config: watch1/exabgp.conf } # <-\n');
   expectError(load(neither), {
     field: 'nodes.bird1.vm',
     line: lineOf(neither, '# <-'),
-    message: /^missing required key 'vm': a daemon runs on an Azure virtual machine \(vm\) or on premises \(attach: circuit links or VPN sites\)$/,
+    message:
+      /^missing required key 'vm': a daemon runs on an Azure virtual machine \(vm\) or on premises \(attach: circuit links or VPN sites\)$/,
   });
 });
 
 test('warnings: an attachment nothing in Azure connects to', () => {
-  const text = edit(SEED_001_LAB, '        peer: er-circuit-1\n', '        peer: er-circuit-1\n'.replace('er-circuit-1', 'er-circuit-2'));
+  const text = edit(
+    SEED_001_LAB,
+    '        peer: er-circuit-1\n',
+    '        peer: er-circuit-1\n'.replace('er-circuit-1', 'er-circuit-2'),
+  );
   const withSecond = withSecondCircuit(text, 'Amsterdam2');
   const result = load(withSecond);
   assert.ok(result.ok, formatted(errorsOf(result)));
   assert.ok(
-    result.warnings.some((w) => w.field === 'routers.onprem1.attach[0].circuit' && /no connection connects circuit 'er-circuit-1' to an ExpressRoute gateway: router 'onprem1' will peer with its MSEE, but its routes reach no VNet/.test(w.message)),
+    result.warnings.some(
+      (w) =>
+        w.field === 'routers.onprem1.attach[0].circuit' &&
+        /no connection connects circuit 'er-circuit-1' to an ExpressRoute gateway: router 'onprem1' will peer with its MSEE, but its routes reach no VNet/.test(
+          w.message,
+        ),
+    ),
     formatted(result.warnings),
   );
 });

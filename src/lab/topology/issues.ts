@@ -28,7 +28,9 @@ export interface IssueReport {
  */
 export function describeIssues(issues: readonly Issue[], input: unknown, schema: z.ZodType): IssueReport[] {
   const reports = issues.flatMap((i) => describeIssue(i, input, schema));
-  const meant = new Set(reports.filter((r) => r.meant !== undefined).map((r) => JSON.stringify([...r.path.slice(0, -1), r.meant])));
+  const meant = new Set(
+    reports.filter((r) => r.meant !== undefined).map((r) => JSON.stringify([...r.path.slice(0, -1), r.meant])),
+  );
   return reports.filter((r) => r.missingKey === undefined || !meant.has(JSON.stringify(r.path)));
 }
 
@@ -40,7 +42,8 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): IssueRe
   const path = issue.path.filter((s): s is PathSegment => typeof s === 'string' || typeof s === 'number');
   const parent = valueAt(input, path.slice(0, -1));
   const last = path[path.length - 1];
-  const missing = path.length > 0 && isPlainObject(parent.value) && parent.found && !Object.hasOwn(parent.value, String(last));
+  const missing =
+    path.length > 0 && isPlainObject(parent.value) && parent.found && !Object.hasOwn(parent.value, String(last));
   const found = valueAt(input, path).value;
 
   switch (issue.code) {
@@ -51,7 +54,8 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): IssueRe
           return {
             path: [...path, key],
             at: 'key' as const,
-            message: "merge keys ('<<') are YAML 1.1, not YAML 1.2, and are not supported: write the keys out, or alias a whole value (*anchor)",
+            message:
+              "merge keys ('<<') are YAML 1.1, not YAML 1.2, and are not supported: write the keys out, or alias a whole value (*anchor)",
           };
         }
         const hint = closest(key, allowed);
@@ -61,7 +65,12 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): IssueRe
             : ` (did you mean '${hint}'?)`
           : '';
         const known = allowed.length > 0 ? `; allowed here: ${listOf(allowed, 20)}` : '';
-        return { path: [...path, key], at: 'key' as const, message: `unknown key '${key}'${suggestion}${known}`, ...(hint ? { meant: hint } : {}) };
+        return {
+          path: [...path, key],
+          at: 'key' as const,
+          message: `unknown key '${key}'${suggestion}${known}`,
+          ...(hint ? { meant: hint } : {}),
+        };
       });
     }
     case 'invalid_key': {
@@ -71,7 +80,8 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): IssueRe
     case 'invalid_union': {
       if (issue.discriminator === 'kind') {
         const kinds = NODE_KINDS.join(', ');
-        if (missing || found === undefined) return [{ path, at: 'value', message: `missing required key 'kind': one of ${kinds}` }];
+        if (missing || found === undefined)
+          return [{ path, at: 'value', message: `missing required key 'kind': one of ${kinds}` }];
         const hint = typeof found === 'string' ? closest(found, NODE_KINDS) : undefined;
         return [
           {
@@ -81,7 +91,15 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): IssueRe
           },
         ];
       }
-      return [{ path, at: 'value', message: missing ? `missing required key '${String(last)}': ${issue.message}` : `${issue.message}, got ${show(found)}` }];
+      return [
+        {
+          path,
+          at: 'value',
+          message: missing
+            ? `missing required key '${String(last)}': ${issue.message}`
+            : `${issue.message}, got ${show(found)}`,
+        },
+      ];
     }
     default:
       break;
@@ -106,9 +124,13 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): IssueRe
       return [{ path, at: 'value', message }];
     }
     case 'too_small':
-      return [{ path, at: 'value', message: rangeMessage('at least', issue.origin, issue.minimum, issue.inclusive, found) }];
+      return [
+        { path, at: 'value', message: rangeMessage('at least', issue.origin, issue.minimum, issue.inclusive, found) },
+      ];
     case 'too_big':
-      return [{ path, at: 'value', message: rangeMessage('at most', issue.origin, issue.maximum, issue.inclusive, found) }];
+      return [
+        { path, at: 'value', message: rangeMessage('at most', issue.origin, issue.maximum, issue.inclusive, found) },
+      ];
     default:
       // Formats, refinements, unions: the schema words these messages itself.
       return [{ path, at: 'value', message: issue.message }];
@@ -116,18 +138,26 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): IssueRe
 }
 
 function expectation(issue: Issue): string {
-  if (issue.code === 'invalid_value' && issue.values.length > 1) return ` (one of ${issue.values.map(String).join(', ')})`;
+  if (issue.code === 'invalid_value' && issue.values.length > 1)
+    return ` (one of ${issue.values.map(String).join(', ')})`;
   return '';
 }
 
-function rangeMessage(bound: 'at least' | 'at most', origin: string, limit: number | bigint, inclusive: boolean | undefined, found: unknown): string {
+function rangeMessage(
+  bound: 'at least' | 'at most',
+  origin: string,
+  limit: number | bigint,
+  inclusive: boolean | undefined,
+  found: unknown,
+): string {
   const exclusive = inclusive === false;
   if (origin === 'array' || origin === 'set') {
     const n = Number(limit) + (exclusive ? (bound === 'at least' ? 1 : -1) : 0);
     return `needs ${bound} ${n} item${n === 1 ? '' : 's'}`;
   }
   if (origin === 'string') return `must be ${bound} ${limit} characters long`;
-  const relation = bound === 'at least' ? (exclusive ? 'greater than' : 'at least') : exclusive ? 'less than' : 'at most';
+  const relation =
+    bound === 'at least' ? (exclusive ? 'greater than' : 'at least') : exclusive ? 'less than' : 'at most';
   return `must be ${relation} ${limit}, got ${show(found)}`;
 }
 
@@ -231,7 +261,11 @@ function allowedKeys(schema: z.ZodType, path: Path, input: unknown): string[] {
     else if (def?.type === 'record') s = def.valueType;
     else if (def?.type === 'array') s = def.element;
     else s = undefined;
-    value = isPlainObject(value) ? value[String(segment)] : Array.isArray(value) && typeof segment === 'number' ? value[segment] : undefined;
+    value = isPlainObject(value)
+      ? value[String(segment)]
+      : Array.isArray(value) && typeof segment === 'number'
+        ? value[segment]
+        : undefined;
   };
   for (const segment of path) step(segment);
   step(undefined);
@@ -261,7 +295,15 @@ const CHILD_COLLECTIONS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Top-level keys a schema error can be recovered from by falling back to a default. */
-const REPLACEABLE_TOP_LEVEL = new Set(['name', 'subscriptionId', 'location', 'systemRouteProfile', 'settings', 'nodes', 'routers']);
+const REPLACEABLE_TOP_LEVEL = new Set([
+  'name',
+  'subscriptionId',
+  'location',
+  'systemRouteProfile',
+  'settings',
+  'nodes',
+  'routers',
+]);
 
 /**
  * The smallest named entry that contains an issue's path: a child resource (a subnet, a
@@ -276,7 +318,8 @@ export function unusableEntry(path: Path): Path | undefined {
   if (top === 'resourceGroups') {
     if (group === undefined) return undefined;
     if (typeof collection === 'string' && RESOURCE_COLLECTIONS.has(collection) && name !== undefined) {
-      if (typeof child === 'string' && CHILD_COLLECTIONS[collection]?.includes(child) && childName !== undefined) return path.slice(0, 6);
+      if (typeof child === 'string' && CHILD_COLLECTIONS[collection]?.includes(child) && childName !== undefined)
+        return path.slice(0, 6);
       return path.slice(0, 4);
     }
     return path.slice(0, 2);

@@ -49,7 +49,8 @@ export function labJsonSchemaText(): string {
 // ---------------------------------------------------------------------------
 // Field reference (the generated part of docs/lab-file.md)
 
-export const REFERENCE_BEGIN = '<!-- BEGIN GENERATED FIELD REFERENCE: edit src/lab/topology/schema.ts, then run scripts/gen-schema -->';
+export const REFERENCE_BEGIN =
+  '<!-- BEGIN GENERATED FIELD REFERENCE: edit src/lab/topology/schema.ts, then run scripts/gen-schema -->';
 export const REFERENCE_END = '<!-- END GENERATED FIELD REFERENCE -->';
 
 interface Section {
@@ -82,7 +83,8 @@ export function labFileReferenceMarkdown(): string {
 export function spliceReference(document: string, reference: string): string {
   const begin = document.indexOf(REFERENCE_BEGIN);
   const end = document.indexOf(REFERENCE_END);
-  if (begin < 0 || end < begin) throw new Error(`${LAB_FILE_DOC} has no generated section: add the lines\n${REFERENCE_BEGIN}\n${REFERENCE_END}`);
+  if (begin < 0 || end < begin)
+    throw new Error(`${LAB_FILE_DOC} has no generated section: add the lines\n${REFERENCE_BEGIN}\n${REFERENCE_END}`);
   return `${document.slice(0, begin + REFERENCE_BEGIN.length)}\n\n${reference}${document.slice(end)}`;
 }
 
@@ -100,7 +102,9 @@ function walkObject(schema: JsonSchema, path: string, variant: string | undefine
   const nested: ObjectAt[] = [];
   for (const [key, property] of Object.entries(properties)) {
     const defaultValue = property.default === undefined ? '' : cell(`\`${JSON.stringify(property.default)}\``);
-    section.rows.push(`| \`${key}\` | ${cell(typeOf(property))} | ${required.has(key) ? 'yes' : ''} | ${defaultValue} | ${cell(text(property.description))} |`);
+    section.rows.push(
+      `| \`${key}\` | ${cell(typeOf(property))} | ${required.has(key) ? 'yes' : ''} | ${defaultValue} | ${cell(text(property.description))} |`,
+    );
     nested.push(...objectsUnder(property, path === '' ? key : `${path}.${key}`));
   }
   for (const o of nested) walkObject(o.schema, o.path, o.variant, sections);
@@ -108,8 +112,10 @@ function walkObject(schema: JsonSchema, path: string, variant: string | undefine
 
 /** The object schemas a property leads to: directly, as map values, as list items, or per union option. */
 function objectsUnder(property: JsonSchema, path: string, variant?: string): ObjectAt[] {
-  if (property.type === 'object' && property.properties) return [{ schema: property, path, ...(variant ? { variant } : {}) }];
-  if (property.type === 'object' && isSchema(property.additionalProperties)) return objectsUnder(property.additionalProperties, `${path}.<name>`, variant);
+  if (property.type === 'object' && property.properties)
+    return [{ schema: property, path, ...(variant ? { variant } : {}) }];
+  if (property.type === 'object' && isSchema(property.additionalProperties))
+    return objectsUnder(property.additionalProperties, `${path}.<name>`, variant);
   if (property.type === 'array' && isSchema(property.items)) return objectsUnder(property.items, `${path}[]`, variant);
   const options = (property.oneOf ?? property.anyOf) as JsonSchema[] | undefined;
   if (!options) return [];
@@ -140,7 +146,11 @@ function typeOf(s: JsonSchema): string {
       const min = s.minimum as number | undefined;
       const max = s.maximum as number | undefined;
       const bounded = min !== undefined && max !== undefined && Math.abs(max) < Number.MAX_SAFE_INTEGER;
-      return bounded ? `${s.type} ${min}-${max}` : min !== undefined && Math.abs(min) < Number.MAX_SAFE_INTEGER ? `${s.type} ≥ ${min}` : String(s.type);
+      return bounded
+        ? `${s.type} ${min}-${max}`
+        : min !== undefined && Math.abs(min) < Number.MAX_SAFE_INTEGER
+          ? `${s.type} ≥ ${min}`
+          : String(s.type);
     }
     case 'string':
       return s.format ? `string (${s.format})` : 'string';

@@ -69,7 +69,11 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
   const tooDeep = deepNesting(text, cstLines);
   if (tooDeep !== undefined) {
     const problems = new ProblemCollector(file, new SourceLocator(undefined, cstLines));
-    problems.atOffset('error', tooDeep, `YAML: collections nested more than ${MAX_NESTING} levels deep (a lab file needs 7)`);
+    problems.atOffset(
+      'error',
+      tooDeep,
+      `YAML: collections nested more than ${MAX_NESTING} levels deep (a lab file needs 7)`,
+    );
     return failure(problems);
   }
   const lineCounter = new LineCounter();
@@ -154,7 +158,8 @@ function deepNesting(text: string, lines: LineCounter): number | undefined {
   for (const token of new Parser(lines.addNewLine).parse(text)) stack.push([token as CstNode, 0]);
   while (stack.length > 0) {
     const [node, outer] = stack.pop()!;
-    const depth = node.type === 'block-map' || node.type === 'block-seq' || node.type === 'flow-collection' ? outer + 1 : outer;
+    const depth =
+      node.type === 'block-map' || node.type === 'block-seq' || node.type === 'flow-collection' ? outer + 1 : outer;
     if (depth > MAX_NESTING) return node.offset ?? 0;
     if (node.value) stack.push([node.value, depth]);
     for (const item of node.items ?? []) {
@@ -197,7 +202,8 @@ function recover(input: unknown, issues: readonly Issue[]): { lab: LabFile; unus
     drops.push(entry);
   }
   let repaired = input;
-  for (const path of drops) repaired = path.length === 1 && path[0] === 'name' ? setAt(repaired, path, 'lab') : dropAt(repaired, path);
+  for (const path of drops)
+    repaired = path.length === 1 && path[0] === 'name' ? setAt(repaired, path, 'lab') : dropAt(repaired, path);
   const again = labFileSchema.safeParse(repaired);
   if (!again.success) return undefined;
   return { lab: again.data, unusable: drops.flatMap(toUnusable) };
@@ -209,7 +215,8 @@ function toUnusable(path: Path): Unusable[] {
   if (collection === undefined) return [{ kind: '*', resourceGroup: group, name: [] }];
   if (name === undefined) return [];
   if (collection === 'virtualNetworks') {
-    if (child === 'subnets' && childName !== undefined) return [{ kind: 'subnets', resourceGroup: group, name: [name, childName] }];
+    if (child === 'subnets' && childName !== undefined)
+      return [{ kind: 'subnets', resourceGroup: group, name: [name, childName] }];
     if (child !== undefined) return [];
     return [
       { kind: 'virtualNetworks', resourceGroup: group, name: [name] },
@@ -241,13 +248,18 @@ function dropAt(value: unknown, path: Path): unknown {
   if (!isPlainObject(value) || !Object.hasOwn(value, String(head))) return value;
   // fromEntries defines keys as own data properties: a "__proto__" key stays a key.
   return Object.fromEntries(
-    Object.entries(value).flatMap(([k, v]) => (k !== String(head) ? [[k, v]] : rest.length === 0 ? [] : [[k, dropAt(v, rest)]])),
+    Object.entries(value).flatMap(([k, v]) =>
+      k !== String(head) ? [[k, v]] : rest.length === 0 ? [] : [[k, dropAt(v, rest)]],
+    ),
   );
 }
 
 function setAt(value: unknown, path: Path, replacement: unknown): unknown {
   if (!isPlainObject(value) || path.length !== 1) return value;
-  return Object.fromEntries([...Object.entries(value).filter(([k]) => k !== String(path[0])), [String(path[0]), replacement]]);
+  return Object.fromEntries([
+    ...Object.entries(value).filter(([k]) => k !== String(path[0])),
+    [String(path[0]), replacement],
+  ]);
 }
 
 // ---------------------------------------------------------------------------

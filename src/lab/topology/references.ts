@@ -72,10 +72,13 @@ const ARM_TYPES: Readonly<Record<ReferenceKind, { provider: string; type: string
   expressRouteCircuits: { provider: 'Microsoft.Network', type: 'expressRouteCircuits' },
 };
 
-const ARM_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+)\/([^/]+))?\/?$/i;
+const ARM_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+)\/([^/]+))?\/?$/i;
 
 export function referenceForms(kind: ReferenceKind): string {
-  return kind === 'subnets' ? 'VNET/SUBNET, RESOURCE-GROUP/VNET/SUBNET or an ARM id' : 'NAME, RESOURCE-GROUP/NAME or an ARM id';
+  return kind === 'subnets'
+    ? 'VNET/SUBNET, RESOURCE-GROUP/VNET/SUBNET or an ARM id'
+    : 'NAME, RESOURCE-GROUP/NAME or an ARM id';
 }
 
 export class ReferenceResolver {
@@ -134,13 +137,19 @@ export class ReferenceResolver {
       const typeOk =
         sameName(provider!, want.provider) &&
         sameName(type!, want.type) &&
-        (want.child === undefined ? childType === undefined : childType !== undefined && sameName(childType, want.child));
+        (want.child === undefined
+          ? childType === undefined
+          : childType !== undefined && sameName(childType, want.child));
       if (!typeOk) {
         const got = `${provider}/${type}${childType ? `/${childType}` : ''}`;
-        return { message: `'${text}' is the id of a ${got} resource, not of ${a(singular)} (expected ${armTemplate(kind)})` };
+        return {
+          message: `'${text}' is the id of a ${got} resource, not of ${a(singular)} (expected ${armTemplate(kind)})`,
+        };
       }
       if (!sameName(sub!, this.subscriptionId)) {
-        return { message: `'${text}' is in subscription ${sub}, but this lab's subscriptionId is ${this.subscriptionId}` };
+        return {
+          message: `'${text}' is in subscription ${sub}, but this lab's subscriptionId is ${this.subscriptionId}`,
+        };
       }
       return { resourceGroup: rg!, name: want.child ? [name!, childName!] : [name!] };
     }
@@ -156,11 +165,18 @@ export class ReferenceResolver {
     return this.unusable.some(
       (u) =>
         (resourceGroup === undefined || sameName(u.resourceGroup, resourceGroup)) &&
-        (u.kind === '*' || (u.kind === kind && u.name.every((part, i) => part === '*' || (name[i] !== undefined && sameName(part, name[i]!))))),
+        (u.kind === '*' ||
+          (u.kind === kind &&
+            u.name.every((part, i) => part === '*' || (name[i] !== undefined && sameName(part, name[i]!))))),
     );
   }
 
-  private notFound(kind: ReferenceKind, resourceGroup: string | undefined, name: readonly string[], all: readonly Declared[]): string {
+  private notFound(
+    kind: ReferenceKind,
+    resourceGroup: string | undefined,
+    name: readonly string[],
+    all: readonly Declared[],
+  ): string {
     const [singular, plural] = LABELS[kind];
     if (resourceGroup !== undefined && !this.resourceGroups.some((g) => sameName(g, resourceGroup))) {
       const hint = closest(resourceGroup, this.resourceGroups);
@@ -171,7 +187,10 @@ export class ReferenceResolver {
     if (all.length === 0) return `no ${singular} '${display}'${where}: this lab declares no ${plural}`;
     const qualified = all.map((d) => `${d.resourceGroup}/${d.name.join('/')}`);
     // Suggest on the name alone: a typo is in the name far more often than in the group.
-    const hintName = closest(display, all.map((d) => d.name.join('/')));
+    const hintName = closest(
+      display,
+      all.map((d) => d.name.join('/')),
+    );
     const hint = hintName === undefined ? undefined : qualified[all.findIndex((d) => d.name.join('/') === hintName)];
     return `no ${singular} '${display}'${where}${hint ? ` (did you mean '${hint}'?)` : ''}; ${plural} in this lab: ${listOf(qualified)}`;
   }

@@ -36,47 +36,42 @@ function describe<T extends z.ZodType>(schema: T, description: string, markdown?
 // Names. Azure's naming rules (Microsoft Learn, "Naming rules and restrictions for Azure
 // resources"), so that a lab never holds a name Azure would refuse.
 
-const NETWORK_NAME_RULE = "letters, digits, '_', '.' and '-', starting with a letter or digit and ending with a letter, digit or '_'";
+const NETWORK_NAME_RULE =
+  "letters, digits, '_', '.' and '-', starting with a letter or digit and ending with a letter, digit or '_'";
 
 /** Microsoft.Network child and top-level resource names. */
 function networkName(what: string, max: number, min = 1) {
   const pattern = new RegExp(`^(?=.{${min},${max}}$)[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$`);
-  return z
-    .string()
-    .regex(pattern, { error: (i) => `${quote(i.input)} is not a valid ${what} name: ${min}-${max} ${NETWORK_NAME_RULE}` });
+  return z.string().regex(pattern, {
+    error: (i) => `${quote(i.input)} is not a valid ${what} name: ${min}-${max} ${NETWORK_NAME_RULE}`,
+  });
 }
 
-const resourceGroupName = z
-  .string()
-  .regex(/^(?=.{1,90}$)[-\w.()]*[-\w()]$/, {
-    error: (i) => `${quote(i.input)} is not a valid resource group name: 1-90 letters, digits, '_', '.', '-', '(' and ')', not ending with '.'`,
-  });
+const resourceGroupName = z.string().regex(/^(?=.{1,90}$)[-\w.()]*[-\w()]$/, {
+  error: (i) =>
+    `${quote(i.input)} is not a valid resource group name: 1-90 letters, digits, '_', '.', '-', '(' and ')', not ending with '.'`,
+});
 
 /** Linux VM names: 1-64 characters; Azure refuses special characters and a trailing '.' or '-'. */
-const virtualMachineName = z
-  .string()
-  .regex(/^(?=.{1,64}$)[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/, {
-    error: (i) => `${quote(i.input)} is not a valid virtual machine name: 1-64 ${NETWORK_NAME_RULE}`,
-  });
+const virtualMachineName = z.string().regex(/^(?=.{1,64}$)[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/, {
+  error: (i) => `${quote(i.input)} is not a valid virtual machine name: 1-64 ${NETWORK_NAME_RULE}`,
+});
 
 /** Node names become directory, log and network-namespace names: keep them plain. */
-const nodeName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, {
-    error: (i) => `${quote(i.input)} is not a valid node name: 1-63 letters, digits, '_' and '-', starting with a letter or digit`,
-  });
+const nodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, {
+  error: (i) =>
+    `${quote(i.input)} is not a valid node name: 1-63 letters, digits, '_' and '-', starting with a letter or digit`,
+});
 
-const labName = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
-    error: (i) => `${quote(i.input)} is not a valid lab name: 1-63 lower-case letters, digits and '-', not starting or ending with '-'`,
-  });
+const labName = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+  error: (i) =>
+    `${quote(i.input)} is not a valid lab name: 1-63 lower-case letters, digits and '-', not starting or ending with '-'`,
+});
 
-const location = z
-  .string()
-  .regex(/^[a-z][a-z0-9]{1,39}$/, {
-    error: (i) => `${quote(i.input)} is not an Azure region name: write it as 'az account list-locations' prints it, e.g. uksouth, westeurope, eastus2`,
-  });
+const location = z.string().regex(/^[a-z][a-z0-9]{1,39}$/, {
+  error: (i) =>
+    `${quote(i.input)} is not an Azure region name: write it as 'az account list-locations' prints it, e.g. uksouth, westeurope, eastus2`,
+});
 
 // ---------------------------------------------------------------------------
 // Addresses and numbers.
@@ -89,13 +84,20 @@ const ipv4Address = z.ipv4({ error: (i) => `${quote(i.input)} is not an IPv4 add
  */
 const ipv4Prefix = z
   .string()
-  .regex(/^\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}$/, { error: (i) => `${quote(i.input)} is not an IPv4 prefix (a.b.c.d/len)`, abort: true })
+  .regex(/^\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}$/, {
+    error: (i) => `${quote(i.input)} is not an IPv4 prefix (a.b.c.d/len)`,
+    abort: true,
+  })
   .superRefine((text, ctx) => {
     const [addrText, lenText] = text.split('/') as [string, string];
     const addr = parseIpv4(addrText);
     const len = Number(lenText);
     if (addr === undefined || len > 32) {
-      ctx.addIssue({ code: 'custom', input: text, message: `${quote(text)} is not an IPv4 prefix (a.b.c.d/len, len 0-32)` });
+      ctx.addIssue({
+        code: 'custom',
+        input: text,
+        message: `${quote(text)} is not an IPv4 prefix (a.b.c.d/len, len 0-32)`,
+      });
       return;
     }
     const network = maskV4(addr, len);
@@ -121,11 +123,13 @@ const COMMUNITY_NAMES = ['no-export', 'no-advertise', 'no-export-subconfed'] as 
 const community = z
   .string()
   .refine((s) => (COMMUNITY_NAMES as readonly string[]).includes(s) || isPairOf(s, 2, 0xffff), {
-    error: (i) => `${quote(i.input)} is not a community: write ASN:VALUE (each 0-65535, e.g. 65002:1) or one of ${COMMUNITY_NAMES.join(', ')}`,
+    error: (i) =>
+      `${quote(i.input)} is not a community: write ASN:VALUE (each 0-65535, e.g. 65002:1) or one of ${COMMUNITY_NAMES.join(', ')}`,
   });
 
 const largeCommunity = z.string().refine((s) => isPairOf(s, 3, 0xffffffff), {
-  error: (i) => `${quote(i.input)} is not a large community: write GLOBAL:DATA1:DATA2, each 0-4294967295 (e.g. 65002:0:1)`,
+  error: (i) =>
+    `${quote(i.input)} is not a large community: write GLOBAL:DATA1:DATA2, each 0-4294967295 (e.g. 65002:0:1)`,
 });
 
 function isPairOf(text: string, parts: number, max: number): boolean {
@@ -143,14 +147,26 @@ const routeServerSettings = describe(
         z.int().min(1).default(DEFAULT_ROUTE_SERVER_SETTINGS.maxRoutesPerPeer),
         'Routes one peer may advertise (held routes plus those in the incoming UPDATE); past it the session is torn down with Cease / Maximum Number of Prefixes Reached (R-ARS-5). Azure raised it from 1,000 to 4,000 in late 2025: set 1000 to reproduce older behaviour.',
       ),
-      maxRoutesTotal: describe(z.int().min(1).default(DEFAULT_ROUTE_SERVER_SETTINGS.maxRoutesTotal), 'Total routes a route-server instance holds (R-ARS-5).'),
+      maxRoutesTotal: describe(
+        z.int().min(1).default(DEFAULT_ROUTE_SERVER_SETTINGS.maxRoutesTotal),
+        'Total routes a route-server instance holds (R-ARS-5).',
+      ),
       maxEcmpPaths: describe(
         z.int().min(1).max(64).default(DEFAULT_ROUTE_SERVER_SETTINGS.maxEcmpPaths),
         'Equal-cost next hops programmed per prefix (R-ARS-7). Azure documents no cap; 4 is observed.',
       ),
-      holdTime: describe(holdTime.default(DEFAULT_ROUTE_SERVER_SETTINGS.holdTime), 'Hold time the route server offers, in seconds (R-ARS-4); the lower of both sides is used.'),
-      keepaliveTime: describe(z.int().min(0).max(21845).default(DEFAULT_ROUTE_SERVER_SETTINGS.keepaliveTime), 'Keepalive interval in seconds (R-ARS-4).'),
-      maxPeerings: describe(z.int().min(1).max(64).default(DEFAULT_ROUTE_SERVER_SETTINGS.maxPeerings), 'Peerings one Route Server accepts (R-ARS-3).'),
+      holdTime: describe(
+        holdTime.default(DEFAULT_ROUTE_SERVER_SETTINGS.holdTime),
+        'Hold time the route server offers, in seconds (R-ARS-4); the lower of both sides is used.',
+      ),
+      keepaliveTime: describe(
+        z.int().min(0).max(21845).default(DEFAULT_ROUTE_SERVER_SETTINGS.keepaliveTime),
+        'Keepalive interval in seconds (R-ARS-4).',
+      ),
+      maxPeerings: describe(
+        z.int().min(1).max(64).default(DEFAULT_ROUTE_SERVER_SETTINGS.maxPeerings),
+        'Peerings one Route Server accepts (R-ARS-3).',
+      ),
     })
     .superRefine((s, ctx) => {
       // RFC 4271 §4.4: keepalives must come well inside the hold time or the session drops.
@@ -164,7 +180,7 @@ const routeServerSettings = describe(
       }
     })
     .prefault({}),
-  'Route Server limits and timers. Defaults are Azure\'s as documented or observed.',
+  "Route Server limits and timers. Defaults are Azure's as documented or observed.",
 );
 
 const settings = describe(
@@ -182,15 +198,26 @@ const settings = describe(
       ),
       loopbackAddresses: describe(
         z
-          .record(ipv4Address, describe(ipv4Address.refine((a) => a.startsWith('127.'), { error: (i) => `${quote(i.input)} is not a loopback address (127.0.0.0/8)` }), 'The 127.x address standing in for it.'))
+          .record(
+            ipv4Address,
+            describe(
+              ipv4Address.refine((a) => a.startsWith('127.'), {
+                error: (i) => `${quote(i.input)} is not a loopback address (127.0.0.0/8)`,
+              }),
+              'The 127.x address standing in for it.',
+            ),
+          )
           .default({ ...DEFAULT_LAB_SETTINGS.loopbackAddresses }),
         'Loopback mode: explicit emulated address → 127.x address mappings, for addresses a daemon configuration hard-codes. Others are derived automatically.',
       ),
       connectRetryTime: describe(
         z.int().min(1).max(65535).default(DEFAULT_LAB_SETTINGS.connectRetryTime),
-        'Seconds between the route server\'s connection attempts to a peer (both sides try, R-ARS-3).',
+        "Seconds between the route server's connection attempts to a peer (both sides try, R-ARS-3).",
       ),
-      capture: describe(z.boolean().default(DEFAULT_LAB_SETTINGS.capture), "Record every BGP session to pcap files in the lab's state directory."),
+      capture: describe(
+        z.boolean().default(DEFAULT_LAB_SETTINGS.capture),
+        "Record every BGP session to pcap files in the lab's state directory.",
+      ),
       routeServer: routeServerSettings,
     })
     .prefault({}),
@@ -204,7 +231,10 @@ const REFERENCE_FORMS = 'NAME (same resource group first, then the whole lab), R
 
 const subnet = describe(
   z.strictObject({
-    addressPrefix: describe(ipv4Prefix, 'The subnet\'s range, inside one of the VNet\'s addressPrefixes (ARM: properties.addressPrefix). Azure reserves its first four and last addresses.'),
+    addressPrefix: describe(
+      ipv4Prefix,
+      "The subnet's range, inside one of the VNet's addressPrefixes (ARM: properties.addressPrefix). Azure reserves its first four and last addresses.",
+    ),
     routeTable: describe(
       z.string().min(1),
       `Route table associated with the subnet (its user routes, R-NIC-3): ${REFERENCE_FORMS}. Not allowed on RouteServerSubnet.`,
@@ -219,9 +249,18 @@ const subnet = describe(
 
 const virtualNetworkPeering = describe(
   z.strictObject({
-    remoteVirtualNetwork: describe(z.string().min(1), `The VNet at the other end: ${REFERENCE_FORMS}. Traffic and routes flow once that VNet has a peering back (state Connected).`),
-    allowVirtualNetworkAccess: describe(z.boolean().default(true), 'Whether the two VNets reach each other (Azure default true).'),
-    allowForwardedTraffic: describe(z.boolean().default(false), 'Accept traffic forwarded by an NVA in the remote VNet.'),
+    remoteVirtualNetwork: describe(
+      z.string().min(1),
+      `The VNet at the other end: ${REFERENCE_FORMS}. Traffic and routes flow once that VNet has a peering back (state Connected).`,
+    ),
+    allowVirtualNetworkAccess: describe(
+      z.boolean().default(true),
+      'Whether the two VNets reach each other (Azure default true).',
+    ),
+    allowForwardedTraffic: describe(
+      z.boolean().default(false),
+      'Accept traffic forwarded by an NVA in the remote VNet.',
+    ),
     allowGatewayTransit: describe(
       z.boolean().default(false),
       "Hub side: let the peered VNet use this VNet's gateways and Route Server. Both this and the spoke's useRemoteGateways are needed for the Route Server to program the spoke (R-ARS-8).",
@@ -236,13 +275,19 @@ const virtualNetworkPeering = describe(
 
 const virtualNetwork = describe(
   z.strictObject({
-    location: describe(location, 'Azure region; defaults to the resource group\'s.').optional(),
+    location: describe(location, "Azure region; defaults to the resource group's.").optional(),
     addressPrefixes: describe(
       z.array(ipv4Prefix).min(1),
-      'The VNet\'s address space (ARM: properties.addressSpace.addressPrefixes). IPv4 only: Route Server is IPv4.',
+      "The VNet's address space (ARM: properties.addressSpace.addressPrefixes). IPv4 only: Route Server is IPv4.",
     ),
-    subnets: describe(z.record(networkName('subnet', 80), subnet).default({}), 'Subnets by name. The Route Server lives in one named exactly RouteServerSubnet (R-ARS-2).'),
-    virtualNetworkPeerings: describe(z.record(networkName('virtual network peering', 80), virtualNetworkPeering).default({}), 'Peerings from this VNet, by name.'),
+    subnets: describe(
+      z.record(networkName('subnet', 80), subnet).default({}),
+      'Subnets by name. The Route Server lives in one named exactly RouteServerSubnet (R-ARS-2).',
+    ),
+    virtualNetworkPeerings: describe(
+      z.record(networkName('virtual network peering', 80), virtualNetworkPeering).default({}),
+      'Peerings from this VNet, by name.',
+    ),
   }),
   'A virtual network (ARM: Microsoft.Network/virtualNetworks).',
 );
@@ -251,20 +296,29 @@ const NEXT_HOP_TYPES = ['VirtualAppliance', 'VirtualNetworkGateway', 'VnetLocal'
 
 const route = describe(
   z.strictObject({
-    addressPrefix: describe(ipv4Prefix, 'Destination prefix. Two routes of one table may not share it (RouteConflict).'),
+    addressPrefix: describe(
+      ipv4Prefix,
+      'Destination prefix. Two routes of one table may not share it (RouteConflict).',
+    ),
     nextHopType: describe(
       z.enum(NEXT_HOP_TYPES),
       'Where matching traffic goes (R-NIC-3).',
       'Where matching traffic goes (R-NIC-3): `VirtualAppliance` (an NVA, give `nextHopIpAddress`), `VirtualNetworkGateway`, `VnetLocal`, `Internet` or `None` (drop).',
     ),
-    nextHopIpAddress: describe(ipv4Address, 'The appliance\'s address; required with VirtualAppliance and allowed only with it.').optional(),
+    nextHopIpAddress: describe(
+      ipv4Address,
+      "The appliance's address; required with VirtualAppliance and allowed only with it.",
+    ).optional(),
   }),
   'A user route (ARM: Microsoft.Network/routeTables/routes).',
 );
 
 const routeTable = describe(
   z.strictObject({
-    location: describe(location, 'Azure region; defaults to the resource group\'s. Must be the region of the VNets whose subnets use it.').optional(),
+    location: describe(
+      location,
+      "Azure region; defaults to the resource group's. Must be the region of the VNets whose subnets use it.",
+    ).optional(),
     disableBgpRoutePropagation: describe(
       z.boolean().default(false),
       'When true, subnets using this table get no gateway or Route Server routes (R-ARS-8, R-NIC-2). The portal calls it "Propagate gateway routes: No".',
@@ -276,17 +330,20 @@ const routeTable = describe(
 
 const networkSecurityGroup = describe(
   z.strictObject({
-    location: describe(location, 'Azure region; defaults to the resource group\'s.').optional(),
+    location: describe(location, "Azure region; defaults to the resource group's.").optional(),
   }),
   'A network security group (ARM: Microsoft.Network/networkSecurityGroups), declared so subnets can reference it. Rules are not modelled.',
 );
 
 const bgpConnection = describe(
   z.strictObject({
-    peerIp: describe(ipv4Address, 'The NVA\'s address (a VM\'s private IP where a node runs). Only configured peer IPs may connect (R-ARS-3).'),
+    peerIp: describe(
+      ipv4Address,
+      "The NVA's address (a VM's private IP where a node runs). Only configured peer IPs may connect (R-ARS-3).",
+    ),
     peerAsn: describe(
       asn,
-      'The NVA\'s ASN: 16-bit and not reserved (R-ARS-3).',
+      "The NVA's ASN: 16-bit and not reserved (R-ARS-3).",
       "The NVA's ASN (R-ARS-3): 16-bit (1-65534) and not one Azure reserves: 8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511, 65535-65551.",
     ),
   }),
@@ -295,35 +352,53 @@ const bgpConnection = describe(
 
 const routeServer = describe(
   z.strictObject({
-    location: describe(location, 'Azure region; defaults to the resource group\'s. Must be its VNet\'s region.').optional(),
+    location: describe(
+      location,
+      "Azure region; defaults to the resource group's. Must be its VNet's region.",
+    ).optional(),
     subnet: describe(
       z.string().min(1),
-      'The RouteServerSubnet it is deployed in (R-ARS-2): VNET/SUBNET (same resource group first, then the whole lab), RESOURCE-GROUP/VNET/SUBNET, or an ARM id. Its virtualRouterIps are that subnet\'s 4th and 5th addresses (R-ARS-1).',
+      "The RouteServerSubnet it is deployed in (R-ARS-2): VNET/SUBNET (same resource group first, then the whole lab), RESOURCE-GROUP/VNET/SUBNET, or an ARM id. Its virtualRouterIps are that subnet's 4th and 5th addresses (R-ARS-1).",
     ),
-    allowBranchToBranchTraffic: describe(z.boolean().default(false), 'Exchange routes with the VNet\'s ExpressRoute and VPN gateways (R-ARS-11).'),
+    allowBranchToBranchTraffic: describe(
+      z.boolean().default(false),
+      "Exchange routes with the VNet's ExpressRoute and VPN gateways (R-ARS-11).",
+    ),
     hubRoutingPreference: describe(
       z.enum(['ExpressRoute', 'VpnGateway', 'ASPath']).default('ExpressRoute'),
       'Which routes win before AS-path length when gateways are involved (R-ARS-7).',
       'Which routes win before AS-path length when gateways are involved (R-ARS-7): `ExpressRoute` (default: ExpressRoute-learned beat VPN and NVA routes), `VpnGateway` (VPN and NVA routes beat ExpressRoute), `ASPath` (no preference class).',
     ),
-    peerings: describe(z.record(networkName('peering', 80), bgpConnection).default({}), 'Peerings by name; commands take this name, not the VM\'s (R-ARS-3). At most 8.'),
+    peerings: describe(
+      z.record(networkName('peering', 80), bgpConnection).default({}),
+      "Peerings by name; commands take this name, not the VM's (R-ARS-3). At most 8.",
+    ),
   }),
   'An Azure Route Server (ARM: Microsoft.Network/virtualHubs, kind RouteServer). Its ASN is 65515 (R-ARS-1).',
 );
 
 const virtualMachine = describe(
   z.strictObject({
-    location: describe(location, 'Azure region; defaults to the resource group\'s. Must be its VNet\'s region.').optional(),
+    location: describe(
+      location,
+      "Azure region; defaults to the resource group's. Must be its VNet's region.",
+    ).optional(),
     subnet: describe(
       z.string().min(1),
       'Subnet of its network interface: VNET/SUBNET (same resource group first, then the whole lab), RESOURCE-GROUP/VNET/SUBNET, or an ARM id (az vm create --subnet).',
     ),
     privateIPAddress: describe(
       ipv4Address,
-      'Static private IP of its NIC (az vm create --private-ip-address). When omitted, Azure\'s dynamic allocation: the lowest free address of the subnet.',
+      "Static private IP of its NIC (az vm create --private-ip-address). When omitted, Azure's dynamic allocation: the lowest free address of the subnet.",
     ).optional(),
-    enableIPForwarding: describe(z.boolean().default(false), 'IP forwarding on its NIC (az network nic update --ip-forwarding); NVAs need it.'),
-    nicName: describe(networkName('network interface', 80), "Its network interface's name; default '<vm>VMNic', as az vm create names it.").optional(),
+    enableIPForwarding: describe(
+      z.boolean().default(false),
+      'IP forwarding on its NIC (az network nic update --ip-forwarding); NVAs need it.',
+    ),
+    nicName: describe(
+      networkName('network interface', 80),
+      "Its network interface's name; default '<vm>VMNic', as az vm create names it.",
+    ).optional(),
   }),
   'A virtual machine with one network interface (ARM: Microsoft.Compute/virtualMachines and Microsoft.Network/networkInterfaces), as az vm create makes it.',
 );
@@ -333,7 +408,10 @@ const virtualMachine = describe(
 
 const virtualNetworkGateway = describe(
   z.strictObject({
-    location: describe(location, "Azure region; defaults to the resource group's. Must be its VNet's region.").optional(),
+    location: describe(
+      location,
+      "Azure region; defaults to the resource group's. Must be its VNet's region.",
+    ).optional(),
     gatewayType: describe(
       z.enum(['ExpressRoute', 'Vpn']),
       'ExpressRoute or Vpn (az network vnet-gateway create --gateway-type). A VNet has at most one of each.',
@@ -356,7 +434,7 @@ const virtualNetworkGateway = describe(
     ).optional(),
     asn: describe(
       asn.default(ROUTE_SERVER_ASN),
-      'The gateway\'s ASN (ARM: bgpSettings.asn; az --asn). ExpressRoute: always 65515 (R-ER-3). Vpn: 65515, or without a Route Server in the VNet a non-reserved one such as 64512-65514 or 65521-65534 (R-VPN-1).',
+      "The gateway's ASN (ARM: bgpSettings.asn; az --asn). ExpressRoute: always 65515 (R-ER-3). Vpn: 65515, or without a Route Server in the VNet a non-reserved one such as 64512-65514 or 65521-65534 (R-VPN-1).",
     ),
     instanceAddresses: describe(
       z.array(ipv4Address).length(2),
@@ -364,14 +442,14 @@ const virtualNetworkGateway = describe(
     ).optional(),
     publicIpAddresses: describe(
       z.array(ipv4Address).min(1).max(2),
-      'Vpn only: the public IPs the tunnels end on, one per active instance (ARM: ipConfigurations[].publicIPAddress). An active-standby gateway\'s is its NICs\' next hop (R-VPN-1).',
+      "Vpn only: the public IPs the tunnels end on, one per active instance (ARM: ipConfigurations[].publicIPAddress). An active-standby gateway's is its NICs' next hop (R-VPN-1).",
     ).optional(),
     customBgpIpAddresses: describe(
       z.array(ipv4Address).min(1).max(2),
       'Vpn only: APIPA BGP address of each instance, within 169.254.21.0-169.254.22.255 (ARM: bgpSettings.bgpPeeringAddresses[].customBgpIpAddresses). Without them the instances peer from their private addresses.',
     ).optional(),
   }),
-  'A virtual network gateway (ARM: Microsoft.Network/virtualNetworkGateways; az network vnet-gateway): an ExpressRoute or VPN gateway in a VNet\'s GatewaySubnet.',
+  "A virtual network gateway (ARM: Microsoft.Network/virtualNetworkGateways; az network vnet-gateway): an ExpressRoute or VPN gateway in a VNet's GatewaySubnet.",
 );
 
 const localNetworkGateway = describe(
@@ -384,10 +462,13 @@ const localNetworkGateway = describe(
     ),
     bgpSettings: describe(
       z.strictObject({
-        asn: describe(asn, "The device's ASN: not one Azure reserves (8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511, 65535-65551), and not the VPN gateway's."),
+        asn: describe(
+          asn,
+          "The device's ASN: not one Azure reserves (8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511, 65535-65551), and not the VPN gateway's.",
+        ),
         bgpPeeringAddress: describe(
           ipv4Address,
-          'The device\'s BGP address over the tunnel; an APIPA address must be within 169.254.21.0-169.254.22.255. A router attached to this local network gateway peers from it.',
+          "The device's BGP address over the tunnel; an APIPA address must be within 169.254.21.0-169.254.22.255. A router attached to this local network gateway peers from it.",
         ),
       }),
       'BGP over the tunnel (az --asn --bgp-peering-address).',
@@ -398,14 +479,26 @@ const localNetworkGateway = describe(
 
 const connection = describe(
   z.strictObject({
-    location: describe(location, "Azure region; defaults to the resource group's. Must be its gateway's region.").optional(),
-    connectionType: describe(z.enum(['ExpressRoute', 'IPsec']), 'ExpressRoute (a gateway to a circuit) or IPsec (a site-to-site VPN to a local network gateway).'),
-    virtualNetworkGateway1: describe(z.string().min(1), `The VNet's gateway: ${REFERENCE_FORMS}. ExpressRoute connections need an ExpressRoute gateway, IPsec ones a Vpn gateway.`),
+    location: describe(
+      location,
+      "Azure region; defaults to the resource group's. Must be its gateway's region.",
+    ).optional(),
+    connectionType: describe(
+      z.enum(['ExpressRoute', 'IPsec']),
+      'ExpressRoute (a gateway to a circuit) or IPsec (a site-to-site VPN to a local network gateway).',
+    ),
+    virtualNetworkGateway1: describe(
+      z.string().min(1),
+      `The VNet's gateway: ${REFERENCE_FORMS}. ExpressRoute connections need an ExpressRoute gateway, IPsec ones a Vpn gateway.`,
+    ),
     peer: describe(
       z.string().min(1),
       `ExpressRoute: the circuit (ARM: peer.id; az --express-route-circuit2): ${REFERENCE_FORMS}. It needs AzurePrivatePeering.`,
     ).optional(),
-    localNetworkGateway2: describe(z.string().min(1), `IPsec: the local network gateway: ${REFERENCE_FORMS}.`).optional(),
+    localNetworkGateway2: describe(
+      z.string().min(1),
+      `IPsec: the local network gateway: ${REFERENCE_FORMS}.`,
+    ).optional(),
     routingWeight: describe(
       z.int().default(0),
       'Compared before AS-path length when several circuits offer a prefix (R-ER-3), 0-32000; MSEE-learned routes show weight 32769 plus it.',
@@ -424,9 +517,15 @@ const connection = describe(
 
 const privatePeering = describe(
   z.strictObject({
-    peerASN: describe(asn, 'The customer\'s (or provider\'s) ASN on both links: 16- or 32-bit, not 12076 (Microsoft\'s) and not 65515-65520 (reserved by Azure). A router attached to the circuit must have it.'),
-    primaryPeerAddressPrefix: describe(ipv4Prefix, 'The primary link\'s /30: the customer edge has its first host, the MSEE the second (R-ER-1). Must not overlap a VNet.'),
-    secondaryPeerAddressPrefix: describe(ipv4Prefix, 'The secondary link\'s /30, different from the primary\'s.'),
+    peerASN: describe(
+      asn,
+      "The customer's (or provider's) ASN on both links: 16- or 32-bit, not 12076 (Microsoft's) and not 65515-65520 (reserved by Azure). A router attached to the circuit must have it.",
+    ),
+    primaryPeerAddressPrefix: describe(
+      ipv4Prefix,
+      "The primary link's /30: the customer edge has its first host, the MSEE the second (R-ER-1). Must not overlap a VNet.",
+    ),
+    secondaryPeerAddressPrefix: describe(ipv4Prefix, "The secondary link's /30, different from the primary's."),
     vlanId: describe(z.int().min(1).max(4094), 'VLAN of the peering on both links.'),
   }),
   'Azure private peering of a circuit (ARM: expressRouteCircuits/peerings, peeringType AzurePrivatePeering; az network express-route peering create).',
@@ -438,15 +537,18 @@ const globalReachConnection = describe(
       z.string().min(1),
       `The other circuit (az network express-route peering connection create --peer-circuit): ${REFERENCE_FORMS}. It must be in the lab and at a different peering location (R-ER-6).`,
     ),
-    addressPrefix: describe(ipv4Prefix, 'A /29 for the link between the two circuits\' MSEEs (az --address-prefix).'),
+    addressPrefix: describe(ipv4Prefix, "A /29 for the link between the two circuits' MSEEs (az --address-prefix)."),
   }),
-  'Global Reach between this circuit\'s private peering and another circuit\'s (ARM: expressRouteCircuits/peerings/connections). Declare it on one of the two circuits.',
+  "Global Reach between this circuit's private peering and another circuit's (ARM: expressRouteCircuits/peerings/connections). Declare it on one of the two circuits.",
 );
 
 const expressRouteCircuit = describe(
   z.strictObject({
     location: describe(location, "Azure region of the circuit resource; defaults to the resource group's.").optional(),
-    serviceProviderName: describe(z.string().min(1), 'Connectivity provider (ARM: serviceProviderProperties.serviceProviderName; az --provider), e.g. Equinix.'),
+    serviceProviderName: describe(
+      z.string().min(1),
+      'Connectivity provider (ARM: serviceProviderProperties.serviceProviderName; az --provider), e.g. Equinix.',
+    ),
     peeringLocation: describe(
       z.string().min(1),
       'Peering location (ARM: serviceProviderProperties.peeringLocation; az --peering-location), e.g. Amsterdam, Tokyo2. Global Reach links circuits at different locations only (R-ER-6).',
@@ -461,7 +563,7 @@ const expressRouteCircuit = describe(
     ),
     peerings: describe(
       z.strictObject({ AzurePrivatePeering: privatePeering.optional() }).default({}),
-      'The circuit\'s peerings by type; ARSLab models AzurePrivatePeering, which connections and routers need.',
+      "The circuit's peerings by type; ARSLab models AzurePrivatePeering, which connections and routers need.",
     ),
     mseeAddresses: describe(
       z.array(ipv4Address).length(2),
@@ -477,16 +579,43 @@ const expressRouteCircuit = describe(
 
 const resourceGroup = describe(
   z.strictObject({
-    location: describe(location, 'Azure region of the group and the default of its resources; defaults to the lab\'s location.').optional(),
-    virtualNetworks: describe(z.record(networkName('virtual network', 64, 2), virtualNetwork).default({}), 'Virtual networks by name.'),
+    location: describe(
+      location,
+      "Azure region of the group and the default of its resources; defaults to the lab's location.",
+    ).optional(),
+    virtualNetworks: describe(
+      z.record(networkName('virtual network', 64, 2), virtualNetwork).default({}),
+      'Virtual networks by name.',
+    ),
     routeTables: describe(z.record(networkName('route table', 80), routeTable).default({}), 'Route tables by name.'),
-    networkSecurityGroups: describe(z.record(networkName('network security group', 80), networkSecurityGroup).default({}), 'Network security groups by name.'),
-    routeServers: describe(z.record(networkName('route server', 80), routeServer).default({}), 'Route Servers by name.'),
-    virtualMachines: describe(z.record(virtualMachineName, virtualMachine).default({}), 'Virtual machines by name; each gets one NIC.'),
-    virtualNetworkGateways: describe(z.record(networkName('virtual network gateway', 80), virtualNetworkGateway).default({}), 'ExpressRoute and VPN gateways by name.'),
-    localNetworkGateways: describe(z.record(networkName('local network gateway', 80), localNetworkGateway).default({}), 'Local network gateways (VPN sites) by name.'),
-    connections: describe(z.record(networkName('connection', 80), connection).default({}), 'Gateway connections (ExpressRoute and IPsec) by name.'),
-    expressRouteCircuits: describe(z.record(networkName('ExpressRoute circuit', 80), expressRouteCircuit).default({}), 'ExpressRoute circuits by name.'),
+    networkSecurityGroups: describe(
+      z.record(networkName('network security group', 80), networkSecurityGroup).default({}),
+      'Network security groups by name.',
+    ),
+    routeServers: describe(
+      z.record(networkName('route server', 80), routeServer).default({}),
+      'Route Servers by name.',
+    ),
+    virtualMachines: describe(
+      z.record(virtualMachineName, virtualMachine).default({}),
+      'Virtual machines by name; each gets one NIC.',
+    ),
+    virtualNetworkGateways: describe(
+      z.record(networkName('virtual network gateway', 80), virtualNetworkGateway).default({}),
+      'ExpressRoute and VPN gateways by name.',
+    ),
+    localNetworkGateways: describe(
+      z.record(networkName('local network gateway', 80), localNetworkGateway).default({}),
+      'Local network gateways (VPN sites) by name.',
+    ),
+    connections: describe(
+      z.record(networkName('connection', 80), connection).default({}),
+      'Gateway connections (ExpressRoute and IPsec) by name.',
+    ),
+    expressRouteCircuits: describe(
+      z.record(networkName('ExpressRoute circuit', 80), expressRouteCircuit).default({}),
+      'ExpressRoute circuits by name.',
+    ),
   }),
   'A resource group and the resources in it.',
 );
@@ -522,13 +651,35 @@ const attachment = describe(
       const hasCircuit = a.circuit !== undefined;
       const hasSite = a.localNetworkGateway !== undefined;
       if (!hasCircuit && !hasSite) {
-        ctx.addIssue({ code: 'custom', input: a, message: 'an attachment is a circuit link, { circuit: NAME, link: primary | secondary }, or a VPN site, { localNetworkGateway: NAME }' });
+        ctx.addIssue({
+          code: 'custom',
+          input: a,
+          message:
+            'an attachment is a circuit link, { circuit: NAME, link: primary | secondary }, or a VPN site, { localNetworkGateway: NAME }',
+        });
       }
       if (hasCircuit && hasSite) {
-        ctx.addIssue({ code: 'custom', path: ['localNetworkGateway'], input: a.localNetworkGateway, message: 'an attachment is a circuit link or a VPN site, not both: write one attachment for each' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['localNetworkGateway'],
+          input: a.localNetworkGateway,
+          message: 'an attachment is a circuit link or a VPN site, not both: write one attachment for each',
+        });
       }
-      if (hasCircuit && a.link === undefined) ctx.addIssue({ code: 'custom', path: ['link'], input: undefined, message: 'primary or secondary, the link of the circuit to attach to' });
-      if (!hasCircuit && hasSite && a.link !== undefined) ctx.addIssue({ code: 'custom', path: ['link'], input: a.link, message: 'link applies to circuit attachments only' });
+      if (hasCircuit && a.link === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['link'],
+          input: undefined,
+          message: 'primary or secondary, the link of the circuit to attach to',
+        });
+      if (!hasCircuit && hasSite && a.link !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['link'],
+          input: a.link,
+          message: 'link applies to circuit attachments only',
+        });
     }),
   'An attachment: an ExpressRoute circuit link ({ circuit, link }) or a VPN site ({ localNetworkGateway }).',
 );
@@ -539,7 +690,7 @@ const daemonNode = describe(
       kind: describe(
         z.enum(DAEMON_KINDS),
         'A real BGP daemon run from your own configuration.',
-        'A real BGP daemon run from your own configuration: `bird` (BIRD 2), `frr` (FRR bgpd), `gobgp` (GoBGP), `exabgp` (ExaBGP), or `agent`: ARSLab\'s own next-hop fast-failover agent (`arslab agent`, docs/agent.md) with its agent config.',
+        "A real BGP daemon run from your own configuration: `bird` (BIRD 2), `frr` (FRR bgpd), `gobgp` (GoBGP), `exabgp` (ExaBGP), or `agent`: ARSLab's own next-hop fast-failover agent (`arslab agent`, docs/agent.md) with its agent config.",
       ),
       vm: describe(
         z.string().min(1),
@@ -547,16 +698,21 @@ const daemonNode = describe(
       ).optional(),
       attach: describe(
         z.array(attachment).min(1),
-        'Instead of vm: run the daemon on premises, as the customer edge of circuit links or the device of VPN sites. It runs at the first attachment\'s address.',
+        "Instead of vm: run the daemon on premises, as the customer edge of circuit links or the device of VPN sites. It runs at the first attachment's address.",
       ).optional(),
-      config: describe(z.string().min(1), "The daemon's configuration file as on the VM; relative paths resolve against the lab file's folder."),
+      config: describe(
+        z.string().min(1),
+        "The daemon's configuration file as on the VM; relative paths resolve against the lab file's folder.",
+      ),
       loopbackConfig: describe(
         z.string().min(1),
         "Variant used in loopback addressing mode (neighbour addresses mapped to 127.x); defaults to config. Relative to the lab file's folder.",
       ).optional(),
       env: describe(
         z.record(
-          z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (i) => `${quote(i.input)} is not an environment variable name` }),
+          z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+            error: (i) => `${quote(i.input)} is not an environment variable name`,
+          }),
           // Scalars as YAML types them (`exabgp_api_ack: false`); passed as their text.
           z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }),
         ),
@@ -577,7 +733,8 @@ const daemonNode = describe(
           code: 'custom',
           path: ['attach'],
           input: n.attach,
-          message: 'vm and attach are mutually exclusive: a daemon runs either on an Azure virtual machine (vm) or on premises, attached to circuit links or VPN sites (attach)',
+          message:
+            'vm and attach are mutually exclusive: a daemon runs either on an Azure virtual machine (vm) or on premises, attached to circuit links or VPN sites (attach)',
         });
       }
     }),
@@ -592,15 +749,24 @@ const routeFields = {
     'ASNs after its own, prepends included (e.g. [65002, 65002]). 65515 or 0 here makes a route server drop it (R-ARS-6).',
   ).optional(),
   origin: describe(z.enum(['igp', 'egp', 'incomplete']).default('igp'), 'ORIGIN attribute.'),
-  med: describe(z.int().min(0).max(4294967295), 'MULTI_EXIT_DISC; Route Server ignores it when choosing (R-ARS-7).').optional(),
-  communities: describe(z.array(community), "Communities: 'ASN:VALUE' or no-export, no-advertise, no-export-subconfed (no-advertise: programmed, never re-advertised, R-ARS-9).").optional(),
+  med: describe(
+    z.int().min(0).max(4294967295),
+    'MULTI_EXIT_DISC; Route Server ignores it when choosing (R-ARS-7).',
+  ).optional(),
+  communities: describe(
+    z.array(community),
+    "Communities: 'ASN:VALUE' or no-export, no-advertise, no-export-subconfed (no-advertise: programmed, never re-advertised, R-ARS-9).",
+  ).optional(),
   largeCommunities: describe(z.array(largeCommunity), "Large communities, 'GLOBAL:DATA1:DATA2'.").optional(),
 };
 
 const speakerRoute = describe(
   z.strictObject({
     prefix: routeFields.prefix,
-    nextHop: describe(ipv4Address, "BGP next hop; defaults to the node's own address. Route Server keeps it as sent (R-ARS-6).").optional(),
+    nextHop: describe(
+      ipv4Address,
+      "BGP next hop; defaults to the node's own address. Route Server keeps it as sent (R-ARS-6).",
+    ).optional(),
     asPath: routeFields.asPath,
     origin: routeFields.origin,
     med: routeFields.med,
@@ -630,14 +796,20 @@ const tcpPort = z.int().min(1).max(65535);
 
 const httpNode = describe(
   z.strictObject({
-    kind: describe(z.literal('http'), 'A real HTTP server process on the virtual machine\'s address (a backend web server).'),
+    kind: describe(
+      z.literal('http'),
+      "A real HTTP server process on the virtual machine's address (a backend web server).",
+    ),
     vm: vmReference,
     port: describe(tcpPort.default(80), 'The port the server has on the VM (what probes and health checks name).'),
     loopbackPort: describe(
       tcpPort,
-      'The port bound in loopback mode. Default: port; without root a port below 1024 becomes port + 1000 (80 → 1080), as BGP\'s 179 becomes 1179. Netns mode binds port.',
+      "The port bound in loopback mode. Default: port; without root a port below 1024 becomes port + 1000 (80 → 1080), as BGP's 179 becomes 1179. Netns mode binds port.",
     ).optional(),
-    body: describe(z.string(), "What GET answers with status 200; default the node's name and a newline, like the seed's hostname page.").optional(),
+    body: describe(
+      z.string(),
+      "What GET answers with status 200; default the node's name and a newline, like the seed's hostname page.",
+    ).optional(),
   }),
   'A node running a real HTTP server (a separate process) that answers GET with 200 and a body naming the VM. It may share its virtual machine with one BGP node.',
 );
@@ -667,11 +839,20 @@ const router = describe(
     routerId: describe(ipv4Address, "BGP identifier; defaults to the first attachment's address.").optional(),
     attach: describe(
       z.array(attachment).min(1),
-      'Where it connects to Azure: circuit links (one eBGP session to that link\'s MSEE, R-ER-1) and VPN sites (eBGP over the tunnels to each VPN gateway instance, R-VPN-1).',
+      "Where it connects to Azure: circuit links (one eBGP session to that link's MSEE, R-ER-1) and VPN sites (eBGP over the tunnels to each VPN gateway instance, R-VPN-1).",
     ),
-    routes: describe(z.array(routerRoute).default([]), 'Routes it originates toward Azure (seed 001: 1.2.3.0/24, origin incomplete).'),
-    importPrefixes: describe(z.array(ipv4Prefix), 'Accept from Azure only these prefixes and longer ones; everything when absent.').optional(),
-    prependToAzure: describe(z.int().min(0).max(32), 'Prepend its own ASN this many extra times toward Azure (default 0).').optional(),
+    routes: describe(
+      z.array(routerRoute).default([]),
+      'Routes it originates toward Azure (seed 001: 1.2.3.0/24, origin incomplete).',
+    ),
+    importPrefixes: describe(
+      z.array(ipv4Prefix),
+      'Accept from Azure only these prefixes and longer ones; everything when absent.',
+    ).optional(),
+    prependToAzure: describe(
+      z.int().min(0).max(32),
+      'Prepend its own ASN this many extra times toward Azure (default 0).',
+    ).optional(),
   }),
   "ARSLab's built-in on-premises router (a site or another cloud): an ASN, routes, and its attachments to circuits and VPN sites; its sessions run in process.",
 );
@@ -692,10 +873,13 @@ export const labFileSchema = z.strictObject({
     "Which default system routes NICs show (R-NIC-1): `current` (today's list) or `seed-2021` (the list in 2021-era captures, without 172.16.0.0/12).",
   ),
   settings,
-  resourceGroups: describe(z.record(resourceGroupName, resourceGroup), 'Resource groups by name, with the Azure resources of the lab.'),
+  resourceGroups: describe(
+    z.record(resourceGroupName, resourceGroup),
+    'Resource groups by name, with the Azure resources of the lab.',
+  ),
   nodes: describe(
     z.record(nodeName, node).default({}),
-    'What the lab runs, by node name: BGP daemons and speakers, each on a virtual machine\'s address (daemons may instead attach on premises), and HTTP servers on backend virtual machines.',
+    "What the lab runs, by node name: BGP daemons and speakers, each on a virtual machine's address (daemons may instead attach on premises), and HTTP servers on backend virtual machines.",
   ),
   routers: describe(
     z.record(nodeName, router).default({}),

@@ -65,7 +65,11 @@ export class SourceLocator {
       if (p) return p;
     }
     // A collection, a null value, or a path cut short: report the key that holds it.
-    return (key && this.position(key)) ?? (node && this.position(node)) ?? this.position(root as Node) ?? { line: 1, column: 1 };
+    return (
+      (key && this.position(key)) ??
+      (node && this.position(node)) ??
+      this.position(root as Node) ?? { line: 1, column: 1 }
+    );
   }
 
   /** Keys of the mapping at `path`, in file order (for resolving dotted names). */

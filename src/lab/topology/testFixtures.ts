@@ -10,7 +10,10 @@ import { formatLabFileError, type LabFileError } from './errors.js';
 export const LAB_PATH = '/labs/next-hop/lab.yml';
 
 /** Node files that "exist" for loadLabText fixtures (see `load`). */
-export const FIXTURE_FILES = new Set(['/labs/next-hop/watch1/exabgp.conf', '/labs/next-hop/watch1/exabgp.loopback.conf']);
+export const FIXTURE_FILES = new Set([
+  '/labs/next-hop/watch1/exabgp.conf',
+  '/labs/next-hop/watch1/exabgp.loopback.conf',
+]);
 
 /**
  * The lab of seed 000 (Azure Route Server next hop IP fast failover), as the brief writes
@@ -76,7 +79,10 @@ export function formatted(list: readonly LabFileError[]): string {
 }
 
 /** Asserts one error at `field` on `line` whose message matches `message`; returns it. */
-export function expectError(result: LoadResult, expected: { field: string; line: number; message: RegExp; column?: number }): LabFileError {
+export function expectError(
+  result: LoadResult,
+  expected: { field: string; line: number; message: RegExp; column?: number },
+): LabFileError {
   assert.equal(result.ok, false, 'the lab should not load');
   const errors = errorsOf(result);
   const hit = errors.find((e) => e.field === expected.field && expected.message.test(e.message));

@@ -21,7 +21,13 @@ function isConfed(type: number): boolean {
  * as RFC 7606 §7.2 defines malformed: an unknown segment type, a zero Path Segment Length,
  * an overrun, or a single octet left over; and AS 0 (RFC 7607 §2).
  */
-export function readSegments(b: Uint8Array, start: number, end: number, asnSize: 2 | 4, allowConfed: boolean): AsPathSegment[] | string {
+export function readSegments(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  asnSize: 2 | 4,
+  allowConfed: boolean,
+): AsPathSegment[] | string {
   const segments: AsPathSegment[] = [];
   let p = start;
   while (p < end) {
@@ -35,9 +41,10 @@ export function readSegments(b: Uint8Array, start: number, end: number, asnSize:
     if (p + count * asnSize > end) return 'segment overruns the attribute'; // RFC 7606 §7.2
     const asns = new Array<number>(count);
     for (let i = 0; i < count; i++) {
-      const asn = asnSize === 4
-        ? ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
-        : (b[p]! << 8) | b[p + 1]!;
+      const asn =
+        asnSize === 4
+          ? ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
+          : (b[p]! << 8) | b[p + 1]!;
       if (asn === 0) return 'AS 0 in the path'; // RFC 7607 §2
       asns[i] = asn;
       p += asnSize;
@@ -63,7 +70,10 @@ export function pathLength(segments: readonly AsPathSegment[]): number {
  * as AS_PATH has more than AS4_PATH, and put them in front of AS4_PATH. Confederation
  * segments are kept when they lead the path or touch a segment that was taken.
  */
-export function reconstructAsPath(asPath: readonly AsPathSegment[], as4Path: readonly AsPathSegment[]): AsPathSegment[] {
+export function reconstructAsPath(
+  asPath: readonly AsPathSegment[],
+  as4Path: readonly AsPathSegment[],
+): AsPathSegment[] {
   const n2 = pathLength(asPath);
   const n4 = pathLength(as4Path);
   if (n2 < n4) return asPath.slice();

@@ -16,7 +16,8 @@ export const COMMUNITIES: AttributeDescriptor = {
   flagsConflict: 'treat-as-withdraw',
   decode(b, start, end, st) {
     const len = end - start;
-    if (len === 0 || len % 4 !== 0) return fault(UpdateSubcode.AttributeLengthError, 'COMMUNITIES length is not a non-zero multiple of 4'); // RFC 7606 §7.8
+    if (len === 0 || len % 4 !== 0)
+      return fault(UpdateSubcode.AttributeLengthError, 'COMMUNITIES length is not a non-zero multiple of 4'); // RFC 7606 §7.8
     const out = new Array<number>(len / 4);
     for (let i = 0, p = start; p < end; i++, p += 4) out[i] = readU32(b, p);
     st.attrs.communities = out;

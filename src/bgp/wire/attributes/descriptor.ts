@@ -46,7 +46,14 @@ export interface AttributeDescriptor {
    * Reads the value `b[start, end)` into `st`. Returns a fault instead of assigning anything
    * when the value is malformed, so a discarded attribute leaves no trace.
    */
-  decode(b: Uint8Array, start: number, end: number, st: DecodeState, ctx: CodecContext, flags: number): AttributeFault | undefined;
+  decode(
+    b: Uint8Array,
+    start: number,
+    end: number,
+    st: DecodeState,
+    ctx: CodecContext,
+    flags: number,
+  ): AttributeFault | undefined;
   /**
    * Writes the value when `attrs` holds this attribute and returns true; returns false and
    * writes nothing otherwise. Absent for attributes carried in `attrs.unknown`.

@@ -16,7 +16,8 @@ export const EXTENDED_COMMUNITIES: AttributeDescriptor = {
   flagsConflict: 'treat-as-withdraw',
   decode(b, start, end, st) {
     const len = end - start;
-    if (len === 0 || len % 8 !== 0) return fault(UpdateSubcode.AttributeLengthError, 'EXTENDED_COMMUNITIES length is not a non-zero multiple of 8'); // RFC 7606 §7.14
+    if (len === 0 || len % 8 !== 0)
+      return fault(UpdateSubcode.AttributeLengthError, 'EXTENDED_COMMUNITIES length is not a non-zero multiple of 8'); // RFC 7606 §7.14
     const out = new Array<bigint>(len / 8);
     for (let i = 0, p = start; p < end; i++, p += 8) out[i] = readU64(b, p);
     st.attrs.extendedCommunities = out;

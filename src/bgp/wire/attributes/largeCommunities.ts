@@ -16,7 +16,8 @@ export const LARGE_COMMUNITY: AttributeDescriptor = {
   flagsConflict: 'treat-as-withdraw',
   decode(b, start, end, st) {
     const len = end - start;
-    if (len === 0 || len % 12 !== 0) return fault(UpdateSubcode.AttributeLengthError, 'LARGE_COMMUNITY length is not a non-zero multiple of 12'); // RFC 8092 §6
+    if (len === 0 || len % 12 !== 0)
+      return fault(UpdateSubcode.AttributeLengthError, 'LARGE_COMMUNITY length is not a non-zero multiple of 12'); // RFC 8092 §6
     const out = new Array<LargeCommunity>(len / 12);
     for (let i = 0, p = start; p < end; i++, p += 12) {
       out[i] = { globalAdmin: readU32(b, p), localData1: readU32(b, p + 4), localData2: readU32(b, p + 8) };

@@ -33,7 +33,11 @@ export const MP_REACH_NLRI: AttributeDescriptor = {
   carriesNlri: true,
   decode(b, start, end, st) {
     if (end - start < 3) {
-      return { subcode: UpdateSubcode.OptionalAttributeError, message: 'MP_REACH_NLRI too short to hold AFI/SAFI', action: 'session-reset' }; // RFC 7606 §7.11
+      return {
+        subcode: UpdateSubcode.OptionalAttributeError,
+        message: 'MP_REACH_NLRI too short to hold AFI/SAFI',
+        action: 'session-reset',
+      }; // RFC 7606 §7.11
     }
     const afi = readU16(b, start);
     const safi = b[start + 2]!;
@@ -45,9 +49,11 @@ export const MP_REACH_NLRI: AttributeDescriptor = {
     const nextHop = b.slice(nhStart, nhStart + nhLen);
     // The Reserved octet (formerly SNPAs) is ignored on receipt (RFC 4760 §3).
     if (nlriFamilyDecoded(afi, safi)) {
-      if (!nextHopLengthValid(afi, nhLen)) return familyFault(afi, safi, `MP_REACH_NLRI next hop length ${nhLen} is invalid for AFI ${afi}`); // RFC 7606 §7.11
+      if (!nextHopLengthValid(afi, nhLen))
+        return familyFault(afi, safi, `MP_REACH_NLRI next hop length ${nhLen} is invalid for AFI ${afi}`); // RFC 7606 §7.11
       const nlri: Prefix[] = [];
-      if (!readPrefixes(afi, b, nlriStart, end, nlri)) return familyFault(afi, safi, 'MP_REACH_NLRI holds a malformed prefix'); // RFC 7606 §5.3
+      if (!readPrefixes(afi, b, nlriStart, end, nlri))
+        return familyFault(afi, safi, 'MP_REACH_NLRI holds a malformed prefix'); // RFC 7606 §5.3
       st.attrs.mpReach = { afi, safi, nextHop, nlri };
     } else {
       st.attrs.mpReach = { afi, safi, nextHop, nlri: [], rawNlri: b.slice(nlriStart, end) };

@@ -19,14 +19,24 @@ export const MP_UNREACH_NLRI: AttributeDescriptor = {
   carriesNlri: true,
   decode(b, start, end, st) {
     if (end - start < 3) {
-      return { subcode: UpdateSubcode.OptionalAttributeError, message: 'MP_UNREACH_NLRI too short to hold AFI/SAFI', action: 'session-reset' }; // RFC 7606 §7.12
+      return {
+        subcode: UpdateSubcode.OptionalAttributeError,
+        message: 'MP_UNREACH_NLRI too short to hold AFI/SAFI',
+        action: 'session-reset',
+      }; // RFC 7606 §7.12
     }
     const afi = readU16(b, start);
     const safi = b[start + 2]!;
     if (nlriFamilyDecoded(afi, safi)) {
       const withdrawn: Prefix[] = [];
       if (!readPrefixes(afi, b, start + 3, end, withdrawn)) {
-        return { subcode: UpdateSubcode.OptionalAttributeError, message: 'MP_UNREACH_NLRI holds a malformed prefix', action: 'afisafi-disable', afi, safi }; // RFC 7606 §5.3, §7.12
+        return {
+          subcode: UpdateSubcode.OptionalAttributeError,
+          message: 'MP_UNREACH_NLRI holds a malformed prefix',
+          action: 'afisafi-disable',
+          afi,
+          safi,
+        }; // RFC 7606 §5.3, §7.12
       }
       st.attrs.mpUnreach = { afi, safi, withdrawn };
     } else {

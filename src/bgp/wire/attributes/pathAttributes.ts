@@ -15,7 +15,14 @@
  * with the strongest action is used).
  */
 import { ErrorCode, UpdateSubcode, wireError, type BgpWireError, type ErrorAction } from '../errors.js';
-import { AS_TRANS, AttrFlag, AttrType, type CodecContext, type PathAttributes, type UnknownAttribute } from '../types.js';
+import {
+  AS_TRANS,
+  AttrFlag,
+  AttrType,
+  type CodecContext,
+  type PathAttributes,
+  type UnknownAttribute,
+} from '../types.js';
 import { readU16, type ByteWriter } from '../writer.js';
 import { reconstructAsPath } from './asPath.js';
 import type { AttributeDescriptor, DecodeState } from './descriptor.js';
@@ -34,7 +41,11 @@ function nameOf(type: number): string {
 
 /** RFC 4271 §6.3: subcodes whose Data field is the attribute itself (type, length, value). */
 function dataIsAttribute(subcode: number): boolean {
-  return subcode !== UpdateSubcode.MalformedAttributeList && subcode !== UpdateSubcode.MalformedAsPath && subcode !== UpdateSubcode.InvalidNetworkField;
+  return (
+    subcode !== UpdateSubcode.MalformedAttributeList &&
+    subcode !== UpdateSubcode.MalformedAsPath &&
+    subcode !== UpdateSubcode.InvalidNetworkField
+  );
 }
 
 function attributeError(
@@ -63,7 +74,13 @@ function flagsConflict(d: AttributeDescriptor, flags: number): boolean {
  * Decodes `b[start, end)`, the Path Attributes field. Problems go to `problems`; a
  * session-reset one ends decoding at once (nothing can be stronger).
  */
-export function decodePathAttributes(b: Uint8Array, start: number, end: number, ctx: CodecContext, problems: BgpWireError[]): PathAttributes {
+export function decodePathAttributes(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  ctx: CodecContext,
+  problems: BgpWireError[],
+): PathAttributes {
   const st: DecodeState = { attrs: {}, unknown: undefined, as4Path: undefined, as4Aggregator: undefined };
   const seen = new Uint8Array(256);
   let p = start;
@@ -73,7 +90,17 @@ export function decodePathAttributes(b: Uint8Array, start: number, end: number, 
     const hdr = flags & AttrFlag.ExtendedLength ? 4 : 3;
     if (end - p < hdr) {
       // RFC 7606 §4: octets remain but not enough for an attribute header.
-      problems.push(attributeError(UpdateSubcode.AttributeLengthError, 'treat-as-withdraw', 'path attributes end inside an attribute header', b, at, end, end - p > 1 ? b[p + 1]! : 0));
+      problems.push(
+        attributeError(
+          UpdateSubcode.AttributeLengthError,
+          'treat-as-withdraw',
+          'path attributes end inside an attribute header',
+          b,
+          at,
+          end,
+          end - p > 1 ? b[p + 1]! : 0,
+        ),
+      );
       break;
     }
     const type = b[p + 1]!;
@@ -86,10 +113,31 @@ export function decodePathAttributes(b: Uint8Array, start: number, end: number, 
         // fall back to RFC 4760 §7, disabling the family when its AFI/SAFI is readable.
         const readable = end - vs >= 3;
         const family = readable ? { afi: readU16(b, vs), safi: b[vs + 2]! } : undefined;
-        problems.push(attributeError(UpdateSubcode.AttributeLengthError, readable ? 'afisafi-disable' : 'session-reset', `${nameOf(type)} overruns the path attributes`, b, at, end, type, family));
+        problems.push(
+          attributeError(
+            UpdateSubcode.AttributeLengthError,
+            readable ? 'afisafi-disable' : 'session-reset',
+            `${nameOf(type)} overruns the path attributes`,
+            b,
+            at,
+            end,
+            type,
+            family,
+          ),
+        );
       } else {
         // RFC 7606 §4: the Total Path Attribute Length still locates the NLRI.
-        problems.push(attributeError(UpdateSubcode.AttributeLengthError, 'treat-as-withdraw', `${nameOf(type)} overruns the path attributes`, b, at, end, type));
+        problems.push(
+          attributeError(
+            UpdateSubcode.AttributeLengthError,
+            'treat-as-withdraw',
+            `${nameOf(type)} overruns the path attributes`,
+            b,
+            at,
+            end,
+            type,
+          ),
+        );
       }
       break;
     }
@@ -97,24 +145,64 @@ export function decodePathAttributes(b: Uint8Array, start: number, end: number, 
     if (ctx.fourOctetAs && (type === AttrType.AS4_PATH || type === AttrType.AS4_AGGREGATOR)) continue; // RFC 6793 §4.1: discarded between 4-octet speakers
     if (seen[type] !== 0) {
       if (isMp(type)) {
-        problems.push(attributeError(UpdateSubcode.MalformedAttributeList, 'session-reset', `${nameOf(type)} appears twice`, b, at, ve, type)); // RFC 7606 §3(g)
+        problems.push(
+          attributeError(
+            UpdateSubcode.MalformedAttributeList,
+            'session-reset',
+            `${nameOf(type)} appears twice`,
+            b,
+            at,
+            ve,
+            type,
+          ),
+        ); // RFC 7606 §3(g)
         return st.attrs;
       }
-      problems.push(attributeError(UpdateSubcode.MalformedAttributeList, 'attribute-discard', `${nameOf(type)} appears twice; the first is kept`, b, at, ve, type)); // RFC 7606 §3(g)
+      problems.push(
+        attributeError(
+          UpdateSubcode.MalformedAttributeList,
+          'attribute-discard',
+          `${nameOf(type)} appears twice; the first is kept`,
+          b,
+          at,
+          ve,
+          type,
+        ),
+      ); // RFC 7606 §3(g)
       continue;
     }
     seen[type] = 1;
     const d = ATTRIBUTES[type];
     if (d === undefined) {
       if ((flags & AttrFlag.Optional) === 0) {
-        problems.push(attributeError(UpdateSubcode.UnrecognizedWellKnownAttribute, 'session-reset', `unrecognized well-known attribute ${type}`, b, at, ve, type)); // RFC 4271 §6.3
+        problems.push(
+          attributeError(
+            UpdateSubcode.UnrecognizedWellKnownAttribute,
+            'session-reset',
+            `unrecognized well-known attribute ${type}`,
+            b,
+            at,
+            ve,
+            type,
+          ),
+        ); // RFC 4271 §6.3
         return st.attrs;
       }
       keepUnknown(st, flags, type, b, vs, ve); // RFC 4271 §5: optional, unrecognized
       continue;
     }
     if (flagsConflict(d, flags)) {
-      problems.push(attributeError(UpdateSubcode.AttributeFlagsError, d.flagsConflict, `${d.name} flags 0x${flags.toString(16)} conflict with its type`, b, at, ve, type)); // RFC 7606 §3(c)
+      problems.push(
+        attributeError(
+          UpdateSubcode.AttributeFlagsError,
+          d.flagsConflict,
+          `${d.name} flags 0x${flags.toString(16)} conflict with its type`,
+          b,
+          at,
+          ve,
+          type,
+        ),
+      ); // RFC 7606 §3(c)
       if (!d.carriesNlri) continue;
     }
     const f = d.decode(b, vs, ve, st, ctx, flags);
@@ -138,7 +226,8 @@ function mergeAs4(st: DecodeState): void {
     if (attrs.aggregator.asn !== AS_TRANS) return;
     attrs.aggregator = st.as4Aggregator;
   }
-  if (st.as4Path !== undefined && attrs.asPath !== undefined) attrs.asPath = reconstructAsPath(attrs.asPath, st.as4Path);
+  if (st.as4Path !== undefined && attrs.asPath !== undefined)
+    attrs.asPath = reconstructAsPath(attrs.asPath, st.as4Path);
 }
 
 /** Finishes an attribute whose value was written after a 4-octet gap at `at`. */

@@ -57,4 +57,3 @@ export const ENCODE_ORDER: readonly AttributeDescriptor[] = Object.freeze([
   MP_UNREACH_NLRI,
   ...DESCRIPTORS.filter((d) => d.encode !== undefined && !d.carriesNlri).sort((a, b) => a.code - b.code),
 ]);
-

@@ -12,7 +12,14 @@ import { fault, type AttributeDescriptor, type DecodeState } from './descriptor.
 /** Flags worth keeping: Optional, Transitive, Partial. Extended Length is the encoder's call, and the low four bits are ignored on receipt (RFC 4271 §4.3). */
 const KEPT_FLAGS = AttrFlag.Optional | AttrFlag.Transitive | AttrFlag.Partial;
 
-export function keepUnknown(st: DecodeState, flags: number, type: number, b: Uint8Array, start: number, end: number): void {
+export function keepUnknown(
+  st: DecodeState,
+  flags: number,
+  type: number,
+  b: Uint8Array,
+  start: number,
+  end: number,
+): void {
   const entry = { flags: flags & KEPT_FLAGS, type, value: b.slice(start, end) };
   if (st.unknown === undefined) st.unknown = [entry];
   else st.unknown.push(entry);
@@ -39,7 +46,8 @@ export const CLUSTER_LIST: AttributeDescriptor = {
   flagsConflict: 'treat-as-withdraw',
   decode(b, start, end, st, _ctx, flags) {
     const len = end - start;
-    if (len === 0 || len % 4 !== 0) return fault(UpdateSubcode.AttributeLengthError, 'CLUSTER_LIST length is not a non-zero multiple of 4'); // RFC 7606 §7.10
+    if (len === 0 || len % 4 !== 0)
+      return fault(UpdateSubcode.AttributeLengthError, 'CLUSTER_LIST length is not a non-zero multiple of 4'); // RFC 7606 §7.10
     keepUnknown(st, flags, AttrType.CLUSTER_LIST, b, start, end);
     return undefined;
   },

@@ -38,7 +38,8 @@ export const FQDN: CapabilityDescriptor<'fqdn'> = {
     if (domainEnd !== end) return undefined;
     const hostname = text(b, start + 1, hostEnd);
     const domain = text(b, hostEnd + 1, domainEnd);
-    if (hostname === undefined || domain === undefined) return { kind: 'unknown', code: CapabilityCode.Fqdn, value: b.slice(start, end) };
+    if (hostname === undefined || domain === undefined)
+      return { kind: 'unknown', code: CapabilityCode.Fqdn, value: b.slice(start, end) };
     return { kind: 'fqdn', hostname, domain };
   },
   encode(cap, w) {

@@ -15,17 +15,35 @@ interface Case {
 }
 
 const bad: Case[] = [
-  { name: 'Marker not all ones', msg: bytes(new Array<number>(15).fill(0xff), 0xfe, u16(19), 4), code: 1, subcode: 1, data: '' },
+  {
+    name: 'Marker not all ones',
+    msg: bytes(new Array<number>(15).fill(0xff), 0xfe, u16(19), 4),
+    code: 1,
+    subcode: 1,
+    data: '',
+  },
   { name: 'Length below 19', msg: bytes(MARKER, u16(18), 4), code: 1, subcode: 2, data: '0012' },
   { name: 'Length above 4096', msg: bytes(MARKER, u16(4097), 2), code: 1, subcode: 2, data: '1001' },
   { name: 'OPEN shorter than 29', msg: bytes(MARKER, u16(28), 1), code: 1, subcode: 2, data: '001c' },
   { name: 'UPDATE shorter than 23', msg: bytes(MARKER, u16(22), 2), code: 1, subcode: 2, data: '0016' },
   { name: 'NOTIFICATION shorter than 21', msg: bytes(MARKER, u16(20), 3), code: 1, subcode: 2, data: '0014' },
   { name: 'KEEPALIVE longer than 19', msg: bytes(MARKER, u16(20), 4, 0), code: 1, subcode: 2, data: '0014' },
-  { name: 'ROUTE-REFRESH (subtype 0) of 24 octets', msg: message(5, u16(1), 0, 1, 0), code: 1, subcode: 2, data: '0018' },
+  {
+    name: 'ROUTE-REFRESH (subtype 0) of 24 octets',
+    msg: message(5, u16(1), 0, 1, 0),
+    code: 1,
+    subcode: 2,
+    data: '0018',
+  },
   { name: 'ROUTE-REFRESH of 22 octets', msg: message(5, u16(1), 0), code: 1, subcode: 2, data: '0016' },
   // RFC 7313 §5: BoRR / EoRR with a wrong length → 7/1, the whole message as data.
-  { name: 'BoRR of 27 octets', msg: message(5, u16(1), 1, 1, 0, 0, 0, 0), code: 7, subcode: 1, data: hex(message(5, u16(1), 1, 1, 0, 0, 0, 0)) },
+  {
+    name: 'BoRR of 27 octets',
+    msg: message(5, u16(1), 1, 1, 0, 0, 0, 0),
+    code: 7,
+    subcode: 1,
+    data: hex(message(5, u16(1), 1, 1, 0, 0, 0, 0)),
+  },
   { name: 'EoRR of 22 octets', msg: message(5, u16(1), 2), code: 7, subcode: 1, data: hex(message(5, u16(1), 2)) },
   { name: 'unknown type 6', msg: bytes(MARKER, u16(19), 6), code: 1, subcode: 3, data: '06' },
   { name: 'type 0', msg: bytes(MARKER, u16(19), 0), code: 1, subcode: 3, data: '00' },
@@ -36,7 +54,11 @@ for (const c of bad) {
     for (const r of [readHeader(c.msg), decodeMessage(c.msg, CONTEXT_4OCTET)]) {
       assert.equal(r.ok, false);
       if (r.ok) return;
-      assert.deepEqual([r.error.code, r.error.subcode, r.error.action], [c.code, c.subcode, 'session-reset'], r.error.message);
+      assert.deepEqual(
+        [r.error.code, r.error.subcode, r.error.action],
+        [c.code, c.subcode, 'session-reset'],
+        r.error.message,
+      );
       assert.equal(hex(r.error.data), c.data);
     }
   });

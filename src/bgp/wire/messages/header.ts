@@ -31,7 +31,9 @@ const FIXED_LENGTH: Record<number, boolean> = {
 
 function badLength(bytes: Uint8Array, why: string): Decoded<MessageHeader> {
   // RFC 4271 §6.1: the Data field holds the erroneous Length field.
-  return fail(wireError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, 'session-reset', why, bytes.slice(16, 18)));
+  return fail(
+    wireError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, 'session-reset', why, bytes.slice(16, 18)),
+  );
 }
 
 /**
@@ -47,19 +49,48 @@ export function readHeader(bytes: Uint8Array): Decoded<MessageHeader> {
   if (bytes.length < HEADER_LENGTH) return badLength(bytes, `${bytes.length} octets cannot hold a message header`);
   for (let i = 0; i < 16; i++) {
     if (bytes[i] !== 0xff) {
-      return fail(wireError(ErrorCode.MessageHeader, HeaderSubcode.ConnectionNotSynchronized, 'session-reset', 'Marker is not all ones')); // RFC 4271 §6.1
+      return fail(
+        wireError(
+          ErrorCode.MessageHeader,
+          HeaderSubcode.ConnectionNotSynchronized,
+          'session-reset',
+          'Marker is not all ones',
+        ),
+      ); // RFC 4271 §6.1
     }
   }
   const length = readU16(bytes, 16);
   const type = bytes[18]!;
-  if (length < MIN_MESSAGE_LENGTH || length > MAX_MESSAGE_LENGTH) return badLength(bytes, `Length ${length} is outside 19..4096`); // RFC 4271 §6.1
+  if (length < MIN_MESSAGE_LENGTH || length > MAX_MESSAGE_LENGTH)
+    return badLength(bytes, `Length ${length} is outside 19..4096`); // RFC 4271 §6.1
   const min = MIN_LENGTH[type];
   if (min === undefined) {
-    return fail(wireError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageType, 'session-reset', `unknown message type ${type}`, bytes.slice(18, 19))); // RFC 4271 §6.1
+    return fail(
+      wireError(
+        ErrorCode.MessageHeader,
+        HeaderSubcode.BadMessageType,
+        'session-reset',
+        `unknown message type ${type}`,
+        bytes.slice(18, 19),
+      ),
+    ); // RFC 4271 §6.1
   }
   if (length < min || (FIXED_LENGTH[type] === true && length !== min)) {
-    if (type === MessageType.ROUTE_REFRESH && bytes.length >= length && length >= 22 && (bytes[21] === 1 || bytes[21] === 2)) {
-      return fail(wireError(ErrorCode.RouteRefreshMessage, RouteRefreshSubcode.InvalidMessageLength, 'session-reset', `ROUTE-REFRESH subtype ${bytes[21]} with Length ${length}`, bytes.slice(0, length))); // RFC 7313 §5
+    if (
+      type === MessageType.ROUTE_REFRESH &&
+      bytes.length >= length &&
+      length >= 22 &&
+      (bytes[21] === 1 || bytes[21] === 2)
+    ) {
+      return fail(
+        wireError(
+          ErrorCode.RouteRefreshMessage,
+          RouteRefreshSubcode.InvalidMessageLength,
+          'session-reset',
+          `ROUTE-REFRESH subtype ${bytes[21]} with Length ${length}`,
+          bytes.slice(0, length),
+        ),
+      ); // RFC 7313 §5
     }
     return badLength(bytes, `Length ${length} is wrong for message type ${type}`); // RFC 4271 §6.1
   }

@@ -20,17 +20,38 @@ export function decodeMessage(bytes: Uint8Array, ctx: CodecContext): Decoded<Rec
   if (!header.ok) return header;
   const { type, length } = header.value;
   if (bytes.length !== length) {
-    return fail(wireError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, 'session-reset', `Length ${length} but ${bytes.length} octets given`, bytes.slice(16, 18)));
+    return fail(
+      wireError(
+        ErrorCode.MessageHeader,
+        HeaderSubcode.BadMessageLength,
+        'session-reset',
+        `Length ${length} but ${bytes.length} octets given`,
+        bytes.slice(16, 18),
+      ),
+    );
   }
   switch (type) {
-    case MessageType.OPEN: return decodeOpen(bytes, length);
-    case MessageType.UPDATE: return decodeUpdate(bytes, length, ctx);
-    case MessageType.NOTIFICATION: return decodeNotification(bytes, length);
-    case MessageType.KEEPALIVE: return decodeKeepalive();
-    case MessageType.ROUTE_REFRESH: return decodeRouteRefresh(bytes);
+    case MessageType.OPEN:
+      return decodeOpen(bytes, length);
+    case MessageType.UPDATE:
+      return decodeUpdate(bytes, length, ctx);
+    case MessageType.NOTIFICATION:
+      return decodeNotification(bytes, length);
+    case MessageType.KEEPALIVE:
+      return decodeKeepalive();
+    case MessageType.ROUTE_REFRESH:
+      return decodeRouteRefresh(bytes);
   }
   // readHeader already refused other types; kept for the compiler and for safety.
-  return fail(wireError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageType, 'session-reset', `unknown message type ${type}`, bytes.slice(18, 19)));
+  return fail(
+    wireError(
+      ErrorCode.MessageHeader,
+      HeaderSubcode.BadMessageType,
+      'session-reset',
+      `unknown message type ${type}`,
+      bytes.slice(18, 19),
+    ),
+  );
 }
 
 /**
@@ -42,10 +63,15 @@ export function decodeMessage(bytes: Uint8Array, ctx: CodecContext): Decoded<Rec
  */
 export function encodeMessage(msg: BgpMessage, ctx: CodecContext): Uint8Array {
   switch (msg.type) {
-    case 'OPEN': return encodeOpen(msg);
-    case 'UPDATE': return encodeUpdate(msg, ctx);
-    case 'NOTIFICATION': return encodeNotification(msg);
-    case 'KEEPALIVE': return encodeKeepalive();
-    case 'ROUTE-REFRESH': return encodeRouteRefresh(msg);
+    case 'OPEN':
+      return encodeOpen(msg);
+    case 'UPDATE':
+      return encodeUpdate(msg, ctx);
+    case 'NOTIFICATION':
+      return encodeNotification(msg);
+    case 'KEEPALIVE':
+      return encodeKeepalive();
+    case 'ROUTE-REFRESH':
+      return encodeRouteRefresh(msg);
   }
 }

@@ -14,7 +14,8 @@ export function decodeNotification(b: Uint8Array, length: number): Decoded<Notif
 
 export function encodeNotification(msg: NotificationMessage): Uint8Array {
   const length = HEADER_LENGTH + 2 + msg.data.length;
-  if (length > MAX_MESSAGE_LENGTH) throw new RangeError(`NOTIFICATION of ${length} octets exceeds ${MAX_MESSAGE_LENGTH}`);
+  if (length > MAX_MESSAGE_LENGTH)
+    throw new RangeError(`NOTIFICATION of ${length} octets exceeds ${MAX_MESSAGE_LENGTH}`);
   const b = new Uint8Array(length);
   writeHeader(b, MessageType.NOTIFICATION, length);
   b[19] = msg.code;

@@ -35,14 +35,23 @@ export function decodeOpen(b: Uint8Array, length: number): Decoded<OpenMessage> 
   const paramsEnd = extended ? (length >= 32 ? 32 + readU16(b, 30) : Infinity) : 29 + nonExtLen;
   if (paramsEnd !== length) {
     // The Optional Parameters Length disagrees with the message Length (as BIRD and GoBGP answer).
-    return fail(wireError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, 'session-reset', 'Optional Parameters Length does not match the message Length', b.slice(16, 18)));
+    return fail(
+      wireError(
+        ErrorCode.MessageHeader,
+        HeaderSubcode.BadMessageLength,
+        'session-reset',
+        'Optional Parameters Length does not match the message Length',
+        b.slice(16, 18),
+      ),
+    );
   }
   const headerSize = extended ? 3 : 2;
   const capabilities: Capability[] = [];
   const otherParameters: { type: number; value: Uint8Array }[] = [];
   for (let p = paramsStart; p < paramsEnd; ) {
     // RFC 4271 §6.2: a recognized Optional Parameter that is malformed is Unspecific (2/0).
-    if (paramsEnd - p < headerSize) return openError(OpenSubcode.Unspecific, 'an optional parameter header is cut short');
+    if (paramsEnd - p < headerSize)
+      return openError(OpenSubcode.Unspecific, 'an optional parameter header is cut short');
     const type = b[p]!;
     const vs = p + headerSize;
     const ve = vs + (extended ? readU16(b, p + 1) : b[p + 1]!);
@@ -67,7 +76,8 @@ export function decodeOpen(b: Uint8Array, length: number): Decoded<OpenMessage> 
  */
 export function encodeOpen(msg: OpenMessage): Uint8Array {
   // The field is 2 octets: a 4-octet ASN goes in the capability, AS_TRANS here (RFC 6793 §4.1).
-  if (msg.myAs > 0xffff) throw new RangeError(`My Autonomous System ${msg.myAs} needs AS_TRANS and the 4-octet AS capability`);
+  if (msg.myAs > 0xffff)
+    throw new RangeError(`My Autonomous System ${msg.myAs} needs AS_TRANS and the 4-octet AS capability`);
   const caps = new ByteWriter(256);
   for (const c of msg.capabilities) writeCapability(caps, c);
   const params: { type: number; value: Uint8Array }[] = [];

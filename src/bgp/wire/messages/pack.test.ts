@@ -34,8 +34,10 @@ function kinds(u: ReceivedUpdate): string[] {
   return k;
 }
 
-const v4s = (n: number, len = 24): Prefix[] => Array.from({ length: n }, (_, i) => v4Prefix((0x0a000000 + (i << 8)) >>> 0, len));
-const v6s = (n: number): Prefix[] => Array.from({ length: n }, (_, i) => v6Prefix((0x20010db8n << 96n) | (BigInt(i) << 64n), 64));
+const v4s = (n: number, len = 24): Prefix[] =>
+  Array.from({ length: n }, (_, i) => v4Prefix((0x0a000000 + (i << 8)) >>> 0, len));
+const v6s = (n: number): Prefix[] =>
+  Array.from({ length: n }, (_, i) => v6Prefix((0x20010db8n << 96n) | (BigInt(i) << 64n), 64));
 
 test('pack: 400 /24 announcements fit in one UPDATE; 2000 need the fewest possible', () => {
   for (const n of [1, 400, 2000]) {
@@ -43,7 +45,10 @@ test('pack: 400 /24 announcements fit in one UPDATE; 2000 need the fewest possib
     const us = decodeAll(msgs);
     const attrLen = msgs[0]!.length - 23 - 4 * us[0]!.nlri.length;
     assert.equal(msgs.length, Math.ceil((4 * n) / (4096 - 23 - attrLen)), `${n} prefixes`);
-    assert.deepEqual(us.flatMap((u) => u.nlri), v4s(n));
+    assert.deepEqual(
+      us.flatMap((u) => u.nlri),
+      v4s(n),
+    );
     for (const u of us) {
       assert.deepEqual(kinds(u), ['nlri']);
       assert.deepEqual(u.attributes, ATTRS);
@@ -52,13 +57,28 @@ test('pack: 400 /24 announcements fit in one UPDATE; 2000 need the fewest possib
 });
 
 test('pack: withdrawals, IPv4 then IPv6, then announcements, each in its own UPDATEs', () => {
-  const msgs = packUpdates({ withdrawn: [...v6s(3), ...v4s(1500, 32)], announce: { attributes: ATTRS, nlri: [...v4s(5), ...v6s(700)], nextHopV6: NH6 } }, CONTEXT_4OCTET);
+  const msgs = packUpdates(
+    {
+      withdrawn: [...v6s(3), ...v4s(1500, 32)],
+      announce: { attributes: ATTRS, nlri: [...v4s(5), ...v6s(700)], nextHopV6: NH6 },
+    },
+    CONTEXT_4OCTET,
+  );
   const us = decodeAll(msgs);
-  assert.deepEqual(us.map((u) => kinds(u).join()), ['withdrawn', 'withdrawn', 'mp_unreach', 'nlri', 'mp_reach', 'mp_reach']); // 700 × 9 octets need two
-  assert.deepEqual(us.filter((u) => u.withdrawn.length).flatMap((u) => u.withdrawn), v4s(1500, 32));
+  assert.deepEqual(
+    us.map((u) => kinds(u).join()),
+    ['withdrawn', 'withdrawn', 'mp_unreach', 'nlri', 'mp_reach', 'mp_reach'],
+  ); // 700 × 9 octets need two
+  assert.deepEqual(
+    us.filter((u) => u.withdrawn.length).flatMap((u) => u.withdrawn),
+    v4s(1500, 32),
+  );
   assert.deepEqual(us[2]!.attributes, { mpUnreach: { afi: 2, safi: 1, withdrawn: v6s(3) } });
   const reach = us.filter((u) => u.attributes.mpReach);
-  assert.deepEqual(reach.flatMap((u) => u.attributes.mpReach!.nlri), v6s(700));
+  assert.deepEqual(
+    reach.flatMap((u) => u.attributes.mpReach!.nlri),
+    v6s(700),
+  );
   for (const u of reach) {
     assert.equal(u.attributes.nextHop, undefined, 'no NEXT_HOP with MP_REACH_NLRI only (RFC 4760 §3)');
     assert.deepEqual(u.attributes.mpReach!.nextHop, NH6);
@@ -82,8 +102,24 @@ test('pack: nothing to send gives no UPDATE', () => {
 });
 
 test('pack: batches that cannot be sent throw', () => {
-  assert.throws(() => packUpdates({ withdrawn: [], announce: { attributes: ATTRS, nlri: v6s(1) } }, CONTEXT_4OCTET), TypeError);
-  assert.throws(() => packUpdates({ withdrawn: [], announce: { attributes: { ...ATTRS, mpUnreach: { afi: 2, safi: 1, withdrawn: [] } }, nlri: v4s(1) } }, CONTEXT_4OCTET), TypeError);
+  assert.throws(
+    () => packUpdates({ withdrawn: [], announce: { attributes: ATTRS, nlri: v6s(1) } }, CONTEXT_4OCTET),
+    TypeError,
+  );
+  assert.throws(
+    () =>
+      packUpdates(
+        {
+          withdrawn: [],
+          announce: { attributes: { ...ATTRS, mpUnreach: { afi: 2, safi: 1, withdrawn: [] } }, nlri: v4s(1) },
+        },
+        CONTEXT_4OCTET,
+      ),
+    TypeError,
+  );
   const huge: PathAttributes = { ...ATTRS, unknown: [{ flags: 0xc0, type: 200, value: new Uint8Array(4060) }] };
-  assert.throws(() => packUpdates({ withdrawn: [], announce: { attributes: huge, nlri: v4s(1) } }, CONTEXT_4OCTET), RangeError);
+  assert.throws(
+    () => packUpdates({ withdrawn: [], announce: { attributes: huge, nlri: v4s(1) } }, CONTEXT_4OCTET),
+    RangeError,
+  );
 });

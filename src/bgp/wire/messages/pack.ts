@@ -82,7 +82,8 @@ export function packUpdates(batch: UpdateBatch, ctx: CodecContext): Uint8Array[]
   const announce = batch.announce;
   if (announce === undefined || announce.nlri.length === 0) return out;
   const attrs = announce.attributes;
-  if (attrs.mpReach !== undefined || attrs.mpUnreach !== undefined) throw new TypeError('packUpdates builds MP_REACH_NLRI / MP_UNREACH_NLRI itself');
+  if (attrs.mpReach !== undefined || attrs.mpUnreach !== undefined)
+    throw new TypeError('packUpdates builds MP_REACH_NLRI / MP_UNREACH_NLRI itself');
   const nlri = split(announce.nlri);
   if (nlri.v4.length > 0) {
     const room = MAX_MESSAGE_LENGTH - UPDATE_FIXED - attributesLength(attrs, ctx);
@@ -92,13 +93,18 @@ export function packUpdates(batch: UpdateBatch, ctx: CodecContext): Uint8Array[]
   }
   if (nlri.v6.length > 0) {
     const nextHop = announce.nextHopV6;
-    if (nextHop === undefined || (nextHop.length !== 16 && nextHop.length !== 32)) throw new TypeError('IPv6 NLRI need a 16- or 32-octet nextHopV6');
+    if (nextHop === undefined || (nextHop.length !== 16 && nextHop.length !== 32))
+      throw new TypeError('IPv6 NLRI need a 16- or 32-octet nextHopV6');
     // RFC 4760 §3: an UPDATE whose only NLRI is in MP_REACH_NLRI SHOULD NOT carry NEXT_HOP.
     const v6attrs: PathAttributes = { ...attrs };
     delete v6attrs.nextHop;
-    const room = MAX_MESSAGE_LENGTH - UPDATE_FIXED - attributesLength(v6attrs, ctx) - ATTR_HEADER_MAX - 5 - nextHop.length; // AFI, SAFI, NH length, NH, Reserved
+    const room =
+      MAX_MESSAGE_LENGTH - UPDATE_FIXED - attributesLength(v6attrs, ctx) - ATTR_HEADER_MAX - 5 - nextHop.length; // AFI, SAFI, NH length, NH, Reserved
     for (const run of chunk(nlri.v6, room, 'IPv6 announcements')) {
-      const attributes: PathAttributes = { ...v6attrs, mpReach: { afi: AFI_IPV6, safi: SAFI_UNICAST, nextHop, nlri: run } };
+      const attributes: PathAttributes = {
+        ...v6attrs,
+        mpReach: { afi: AFI_IPV6, safi: SAFI_UNICAST, nextHop, nlri: run },
+      };
       out.push(encodeUpdate({ type: 'UPDATE', withdrawn: [], attributes, nlri: [] }, ctx));
     }
   }

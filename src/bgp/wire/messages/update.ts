@@ -4,11 +4,28 @@
  * message and never throws: problems that reset the session or disable a family come back
  * as `{ ok: false }`; the others ride on the decoded message (`error`, `problems`).
  */
-import { ErrorCode, UpdateSubcode, fail, ok, strongest, wireError, type BgpWireError, type Decoded } from '../errors.js';
+import {
+  ErrorCode,
+  UpdateSubcode,
+  fail,
+  ok,
+  strongest,
+  wireError,
+  type BgpWireError,
+  type Decoded,
+} from '../errors.js';
 import { decodePathAttributes, writePathAttributes } from '../attributes/pathAttributes.js';
 import { countIpv4Prefixes, Ipv4Nlri, readIpv4Prefixes, writePrefixes } from '../nlri.js';
 import type { Prefix } from '../prefix.js';
-import { HEADER_LENGTH, MAX_MESSAGE_LENGTH, MessageType, type CodecContext, type PathAttributes, type ReceivedUpdate, type UpdateMessage } from '../types.js';
+import {
+  HEADER_LENGTH,
+  MAX_MESSAGE_LENGTH,
+  MessageType,
+  type CodecContext,
+  type PathAttributes,
+  type ReceivedUpdate,
+  type UpdateMessage,
+} from '../types.js';
 import { ByteWriter, readU16 } from '../writer.js';
 import { writeHeader } from './header.js';
 
@@ -26,25 +43,36 @@ export function decodeUpdate(b: Uint8Array, length: number, ctx: CodecContext): 
   const withdrawnLength = readU16(b, p);
   p += 2;
   // RFC 4271 §6.3: Withdrawn Routes Length + Total Path Attribute Length + 23 must fit the message.
-  if (p + withdrawnLength + 2 > length) return sessionReset(UpdateSubcode.MalformedAttributeList, 'Withdrawn Routes Length overruns the message');
+  if (p + withdrawnLength + 2 > length)
+    return sessionReset(UpdateSubcode.MalformedAttributeList, 'Withdrawn Routes Length overruns the message');
   const withdrawn: Prefix[] = [];
-  if (!readIpv4Prefixes(b, p, p + withdrawnLength, withdrawn)) return sessionReset(UpdateSubcode.InvalidNetworkField, 'malformed prefix in Withdrawn Routes'); // RFC 7606 §5.3
+  if (!readIpv4Prefixes(b, p, p + withdrawnLength, withdrawn))
+    return sessionReset(UpdateSubcode.InvalidNetworkField, 'malformed prefix in Withdrawn Routes'); // RFC 7606 §5.3
   p += withdrawnLength;
   const attributesLength = readU16(b, p);
   p += 2;
-  if (p + attributesLength > length) return sessionReset(UpdateSubcode.MalformedAttributeList, 'Total Path Attribute Length overruns the message'); // RFC 4271 §6.3
+  if (p + attributesLength > length)
+    return sessionReset(UpdateSubcode.MalformedAttributeList, 'Total Path Attribute Length overruns the message'); // RFC 4271 §6.3
   const problems: BgpWireError[] = [];
   const attributes = decodePathAttributes(b, p, p + attributesLength, ctx, problems);
   p += attributesLength;
   const nlri: Prefix[] = [];
   if (!readIpv4Prefixes(b, p, length, nlri)) {
-    problems.push(wireError(ErrorCode.UpdateMessage, UpdateSubcode.InvalidNetworkField, 'session-reset', 'malformed prefix in NLRI')); // RFC 7606 §5.3
+    problems.push(
+      wireError(
+        ErrorCode.UpdateMessage,
+        UpdateSubcode.InvalidNetworkField,
+        'session-reset',
+        'malformed prefix in NLRI',
+      ),
+    ); // RFC 7606 §5.3
   }
   const worst = strongest(problems);
   if (worst !== undefined && isFatal(worst)) return fail(worst);
-  const update: ReceivedUpdate = worst === undefined
-    ? { type: 'UPDATE', withdrawn, attributes, nlri, problems }
-    : { type: 'UPDATE', withdrawn, attributes, nlri, error: worst, problems };
+  const update: ReceivedUpdate =
+    worst === undefined
+      ? { type: 'UPDATE', withdrawn, attributes, nlri, problems }
+      : { type: 'UPDATE', withdrawn, attributes, nlri, error: worst, problems };
   return ok(update);
 }
 
@@ -101,13 +129,16 @@ export function decodeUpdateLazy(b: Uint8Array, length: number, ctx: CodecContex
   let p = HEADER_LENGTH;
   const withdrawnLength = readU16(b, p);
   p += 2;
-  if (p + withdrawnLength + 2 > length) return sessionReset(UpdateSubcode.MalformedAttributeList, 'Withdrawn Routes Length overruns the message');
+  if (p + withdrawnLength + 2 > length)
+    return sessionReset(UpdateSubcode.MalformedAttributeList, 'Withdrawn Routes Length overruns the message');
   const withdrawn: Prefix[] = [];
-  if (!readIpv4Prefixes(b, p, p + withdrawnLength, withdrawn)) return sessionReset(UpdateSubcode.InvalidNetworkField, 'malformed prefix in Withdrawn Routes');
+  if (!readIpv4Prefixes(b, p, p + withdrawnLength, withdrawn))
+    return sessionReset(UpdateSubcode.InvalidNetworkField, 'malformed prefix in Withdrawn Routes');
   p += withdrawnLength;
   const attributesLength = readU16(b, p);
   p += 2;
-  if (p + attributesLength > length) return sessionReset(UpdateSubcode.MalformedAttributeList, 'Total Path Attribute Length overruns the message');
+  if (p + attributesLength > length)
+    return sessionReset(UpdateSubcode.MalformedAttributeList, 'Total Path Attribute Length overruns the message');
   const problems: BgpWireError[] = [];
   let attributes: PathAttributes;
   if (lastAttrBytes !== undefined && lastAttrCtx === ctx && sameBytes(b, p, p + attributesLength, lastAttrBytes)) {
@@ -123,15 +154,40 @@ export function decodeUpdateLazy(b: Uint8Array, length: number, ctx: CodecContex
   p += attributesLength;
   const count = countIpv4Prefixes(b, p, length);
   if (count < 0) {
-    problems.push(wireError(ErrorCode.UpdateMessage, UpdateSubcode.InvalidNetworkField, 'session-reset', 'malformed prefix in NLRI'));
+    problems.push(
+      wireError(
+        ErrorCode.UpdateMessage,
+        UpdateSubcode.InvalidNetworkField,
+        'session-reset',
+        'malformed prefix in NLRI',
+      ),
+    );
   }
   const worst = strongest(problems);
   if (worst !== undefined && isFatal(worst)) return fail(worst);
   const view = new Ipv4Nlri(b, p, length, count);
   let nlri: Prefix[] | undefined;
-  const update: ReceivedUpdate = worst === undefined
-    ? { type: 'UPDATE', withdrawn, attributes, get nlri() { return (nlri ??= view.toArray()); }, problems }
-    : { type: 'UPDATE', withdrawn, attributes, get nlri() { return (nlri ??= view.toArray()); }, error: worst, problems };
+  const update: ReceivedUpdate =
+    worst === undefined
+      ? {
+          type: 'UPDATE',
+          withdrawn,
+          attributes,
+          get nlri() {
+            return (nlri ??= view.toArray());
+          },
+          problems,
+        }
+      : {
+          type: 'UPDATE',
+          withdrawn,
+          attributes,
+          get nlri() {
+            return (nlri ??= view.toArray());
+          },
+          error: worst,
+          problems,
+        };
   wireNlri.set(update, view);
   return ok(update);
 }

@@ -29,7 +29,8 @@ function agree(bytes: Uint8Array, ctx: CodecContext): void {
   assert.ok(wire, 'a lazily decoded UPDATE has its NLRI in wire form');
   // The wire form, walked as the RIB walks it, is the eager NLRI.
   const walked: Prefix[] = [];
-  for (let at = wire.start; at < wire.end; at += 1 + ((wire.bytes[at]! + 7) >> 3)) walked.push({ afi: AFI_IPV4, addr: ipv4PrefixAddrAt(wire.bytes, at), len: wire.bytes[at]! });
+  for (let at = wire.start; at < wire.end; at += 1 + ((wire.bytes[at]! + 7) >> 3))
+    walked.push({ afi: AFI_IPV4, addr: ipv4PrefixAddrAt(wire.bytes, at), len: wire.bytes[at]! });
   assert.equal(eager.value.type, 'UPDATE');
   const e = eager.value as typeof u;
   assert.deepEqual(walked, e.nlri);
@@ -52,12 +53,16 @@ function encodable(m: Parameters<typeof encodeMessage>[0], ctx: CodecContext): U
 test('decodeUpdateLazy equals decodeMessage on random UPDATEs, decoded in sequence (property)', () => {
   for (const ctx of [CONTEXT_4OCTET, CONTEXT_2OCTET]) {
     fc.assert(
-      fc.property(fc.array(updateMessage, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(5), { maxLength: 12 }), (msgs, repeats) => {
-        const wires = msgs.map((m) => encodable(m, ctx)).filter((w): w is Uint8Array => w !== undefined);
-        // Repeats of earlier messages: the attribute memo is hit, and must not change anything.
-        for (const r of repeats) if (wires.length) wires.push(wires[r % wires.length]!);
-        for (const w of wires) agree(w, ctx);
-      }),
+      fc.property(
+        fc.array(updateMessage, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(5), { maxLength: 12 }),
+        (msgs, repeats) => {
+          const wires = msgs.map((m) => encodable(m, ctx)).filter((w): w is Uint8Array => w !== undefined);
+          // Repeats of earlier messages: the attribute memo is hit, and must not change anything.
+          for (const r of repeats) if (wires.length) wires.push(wires[r % wires.length]!);
+          for (const w of wires) agree(w, ctx);
+        },
+      ),
       { numRuns: 300 },
     );
   }
@@ -66,24 +71,29 @@ test('decodeUpdateLazy equals decodeMessage on random UPDATEs, decoded in sequen
 test('decodeUpdateLazy equals decodeMessage on mutated UPDATEs (bounded fuzz)', () => {
   const mutation = fc.record({ at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }), cut: fc.boolean() });
   fc.assert(
-    fc.property(updateMessage, fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), (m, muts, twoOctet) => {
-      const ctx = twoOctet ? CONTEXT_2OCTET : CONTEXT_4OCTET;
-      const w = encodable(m, ctx);
-      if (!w) return;
-      agree(w, ctx); // memo primed with the valid attributes
-      let b = Array.from(w);
-      for (const x of muts) {
-        const at = 19 + (x.at % Math.max(1, b.length - 19));
-        if (x.cut) b = b.slice(0, at);
-        else if (at < b.length) b[at] = b[at]! ^ x.xor;
-      }
-      if (b.length >= 19) {
-        b[16] = (b.length >>> 8) & 0xff;
-        b[17] = b.length & 0xff;
-      }
-      agree(Uint8Array.from(b), ctx);
-      agree(w, ctx); // and back
-    }),
+    fc.property(
+      updateMessage,
+      fc.array(mutation, { minLength: 1, maxLength: 3 }),
+      fc.boolean(),
+      (m, muts, twoOctet) => {
+        const ctx = twoOctet ? CONTEXT_2OCTET : CONTEXT_4OCTET;
+        const w = encodable(m, ctx);
+        if (!w) return;
+        agree(w, ctx); // memo primed with the valid attributes
+        let b = Array.from(w);
+        for (const x of muts) {
+          const at = 19 + (x.at % Math.max(1, b.length - 19));
+          if (x.cut) b = b.slice(0, at);
+          else if (at < b.length) b[at] = b[at]! ^ x.xor;
+        }
+        if (b.length >= 19) {
+          b[16] = (b.length >>> 8) & 0xff;
+          b[17] = b.length & 0xff;
+        }
+        agree(Uint8Array.from(b), ctx);
+        agree(w, ctx); // and back
+      },
+    ),
     { numRuns: 1500 },
   );
 });

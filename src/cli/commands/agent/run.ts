@@ -15,19 +15,35 @@ export const command: Command = {
   summary: 'Run the next-hop fast-failover BGP agent (health checks → VIP next hop on Azure Route Server).',
   args: {
     config: { flags: ['--config', '-c'], help: 'The agent config file (YAML, docs/agent.md).', required: true },
-    logLevel: { flags: ['--log-level'], help: 'debug, info (default), warn or error; every check result is logged at debug.' },
-    apiSocket: { flags: ['--api-socket'], help: 'Also serve the API on this unix socket (how a lab reads an agent node, across network namespaces).' },
-    bgpPort: { flags: ['--bgp-port'], help: "Connect to every neighbour on this port, whatever the config says (a lab in loopback mode without root listens on 1179)." },
+    logLevel: {
+      flags: ['--log-level'],
+      help: 'debug, info (default), warn or error; every check result is logged at debug.',
+    },
+    apiSocket: {
+      flags: ['--api-socket'],
+      help: 'Also serve the API on this unix socket (how a lab reads an agent node, across network namespaces).',
+    },
+    bgpPort: {
+      flags: ['--bgp-port'],
+      help: 'Connect to every neighbour on this port, whatever the config says (a lab in loopback mode without root listens on 1179).',
+    },
   },
   defaultOutput: 'text',
-  examples: ['arslab agent --config examples/agent/watcher.yaml', 'arslab agent --config /etc/arslab/agent.yaml --log-level debug'],
+  examples: [
+    'arslab agent --config examples/agent/watcher.yaml',
+    'arslab agent --config /etc/arslab/agent.yaml --log-level debug',
+  ],
   async run(ctx, args) {
     const loaded = loadAndReport(ctx, args['config'] as string);
     const bgpPort = args['bgpPort'] as string | undefined;
     if (bgpPort !== undefined && !/^\d{1,5}$/.test(bgpPort)) throw new Error(`--bgp-port: '${bgpPort}' is not a port`);
-    const config = bgpPort === undefined ? loaded : { ...loaded, neighbors: loaded.neighbors.map((n) => ({ ...n, port: Number(bgpPort) })) };
+    const config =
+      bgpPort === undefined
+        ? loaded
+        : { ...loaded, neighbors: loaded.neighbors.map((n) => ({ ...n, port: Number(bgpPort) })) };
     const level = (args['logLevel'] as string | undefined) ?? 'info';
-    if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error(`--log-level: '${level}' is not one of debug, info, warn, error`);
+    if (!['debug', 'info', 'warn', 'error'].includes(level))
+      throw new Error(`--log-level: '${level}' is not one of debug, info, warn, error`);
     const write = config.log === 'stderr' ? ctx.stderr : ctx.stdout;
     const log = jsonLog(write, realClock, level as 'info');
     const agent = new Agent(config, log);

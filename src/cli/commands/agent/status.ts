@@ -4,14 +4,58 @@ import type { Command } from '../../command.js';
 
 function table(rows: string[][]): string {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(w[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function renderAgentStatus(s: AgentStatus): string {
   let out = `agent AS ${s.asn}, router ID ${s.routerId}, up since ${s.startedAt}${s.stopping ? ' (stopping)' : ''}\n\n`;
-  out += table([['VIP', 'PATTERN', 'NEXT HOP', 'BACKEND', 'PREPEND', 'DRAINED', 'CHANGES'], ...s.vips.map((v) => [v.prefix, v.pattern, v.nextHop ?? '(withdrawn)', v.backend ?? '-', String(v.prepend), v.drained ? 'yes' : 'no', String(v.changes)])]);
-  out += '\n' + table([['BACKEND', 'NEXT HOP', 'STATE', 'DRAINED', 'LAST RESULT', 'TRANSITIONS'], ...s.backends.map((b) => [b.name, b.nextHop, b.state, b.drained ? 'yes' : 'no', b.lastResult ? `${b.lastResult.ok ? 'ok' : 'fail'}: ${b.lastResult.detail}` : '-', String(b.transitions)])]);
-  out += '\n' + table([['NEIGHBOR', 'ADDRESS', 'ASN', 'STATE', 'ANNOUNCED', 'WITHDRAWN'], ...s.sessions.map((x) => [x.neighbor, `${x.address}:${x.port}`, String(x.asn), x.state, String(x.announcements), String(x.withdrawals)])]);
+  out += table([
+    ['VIP', 'PATTERN', 'NEXT HOP', 'BACKEND', 'PREPEND', 'DRAINED', 'CHANGES'],
+    ...s.vips.map((v) => [
+      v.prefix,
+      v.pattern,
+      v.nextHop ?? '(withdrawn)',
+      v.backend ?? '-',
+      String(v.prepend),
+      v.drained ? 'yes' : 'no',
+      String(v.changes),
+    ]),
+  ]);
+  out +=
+    '\n' +
+    table([
+      ['BACKEND', 'NEXT HOP', 'STATE', 'DRAINED', 'LAST RESULT', 'TRANSITIONS'],
+      ...s.backends.map((b) => [
+        b.name,
+        b.nextHop,
+        b.state,
+        b.drained ? 'yes' : 'no',
+        b.lastResult ? `${b.lastResult.ok ? 'ok' : 'fail'}: ${b.lastResult.detail}` : '-',
+        String(b.transitions),
+      ]),
+    ]);
+  out +=
+    '\n' +
+    table([
+      ['NEIGHBOR', 'ADDRESS', 'ASN', 'STATE', 'ANNOUNCED', 'WITHDRAWN'],
+      ...s.sessions.map((x) => [
+        x.neighbor,
+        `${x.address}:${x.port}`,
+        String(x.asn),
+        x.state,
+        String(x.announcements),
+        String(x.withdrawals),
+      ]),
+    ]);
   return out;
 }
 
@@ -27,7 +71,9 @@ export const command: Command = {
     try {
       res = await fetch(`http://${api}/status`, { signal: AbortSignal.timeout(5000) });
     } catch (e) {
-      throw new Error(`cannot reach the agent API at ${api}: ${((e as Error).cause as Error | undefined)?.message ?? (e as Error).message}`);
+      throw new Error(
+        `cannot reach the agent API at ${api}: ${((e as Error).cause as Error | undefined)?.message ?? (e as Error).message}`,
+      );
     }
     if (!res.ok) throw new Error(`agent API at ${api}: HTTP ${res.status}`);
     const s = (await res.json()) as AgentStatus;

@@ -22,7 +22,9 @@ export const command: Command = {
     const file = args['config'] as string;
     const c = loadAndReport(ctx, file);
     const backends = new Set(c.vips.flatMap((v) => v.backends.map((b) => b.name)));
-    ctx.stdout(`${file}: valid — AS ${c.asn}, ${c.neighbors.length} neighbor(s), ${c.vips.length} VIP(s) (${c.vips.map((v) => `${v.prefixText} ${v.pattern}`).join(', ')}), ${backends.size} backend(s)\n`);
+    ctx.stdout(
+      `${file}: valid — AS ${c.asn}, ${c.neighbors.length} neighbor(s), ${c.vips.length} VIP(s) (${c.vips.map((v) => `${v.prefixText} ${v.pattern}`).join(', ')}), ${backends.size} backend(s)\n`,
+    );
     return undefined;
   },
 };

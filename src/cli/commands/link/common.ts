@@ -3,8 +3,14 @@ import { UsageError, type ArgSpec, type CommandContext, type ParsedArgs } from '
 import { formatResult } from '../../output/index.js';
 
 export const LINK_ARGS: Record<string, ArgSpec> = {
-  session: { flags: ['--session'], help: 'One in-process BGP session, by the name `arslab link list` shows ("er1/0<->c1/primary"; either order).' },
-  circuit: { flags: ['--circuit'], help: 'An ExpressRoute circuit: with --path, every session riding on that link (its customer edges).' },
+  session: {
+    flags: ['--session'],
+    help: 'One in-process BGP session, by the name `arslab link list` shows ("er1/0<->c1/primary"; either order).',
+  },
+  circuit: {
+    flags: ['--circuit'],
+    help: 'An ExpressRoute circuit: with --path, every session riding on that link (its customer edges).',
+  },
   path: { flags: ['--path'], help: 'The circuit link: primary or secondary.' },
 };
 
@@ -20,11 +26,14 @@ export function linkTarget(args: ParsedArgs): Record<string, unknown> {
   const circuit = args['circuit'];
   const path = args['path'];
   if (typeof session === 'string') {
-    if (circuit !== undefined || path !== undefined) throw new UsageError('usage error: --session LABEL | --circuit NAME --path primary|secondary');
+    if (circuit !== undefined || path !== undefined)
+      throw new UsageError('usage error: --session LABEL | --circuit NAME --path primary|secondary');
     return { session };
   }
-  if (typeof circuit !== 'string' || typeof path !== 'string') throw new UsageError('usage error: --session LABEL | --circuit NAME --path primary|secondary');
-  if (!/^(primary|secondary)$/i.test(path)) throw new UsageError(`argument --path: invalid choice: '${path}' (choose from 'primary', 'secondary')`);
+  if (typeof circuit !== 'string' || typeof path !== 'string')
+    throw new UsageError('usage error: --session LABEL | --circuit NAME --path primary|secondary');
+  if (!/^(primary|secondary)$/i.test(path))
+    throw new UsageError(`argument --path: invalid choice: '${path}' (choose from 'primary', 'secondary')`);
   return { circuit, path: path.toLowerCase() };
 }
 

@@ -9,12 +9,26 @@ import { LINK_ARGS, linkTarget, printRows, type LinkRow } from './common.js';
 export const command: Command = {
   path: ['link', 'down'],
   summary: 'Take a BGP session or a circuit link down (cut, or --graceful with a NOTIFICATION).',
-  args: { ...LINK_ARGS, graceful: { flags: ['--graceful'], help: 'Close with a NOTIFICATION (both sides at once) instead of cutting the link.', boolean: true } },
+  args: {
+    ...LINK_ARGS,
+    graceful: {
+      flags: ['--graceful'],
+      help: 'Close with a NOTIFICATION (both sides at once) instead of cutting the link.',
+      boolean: true,
+    },
+  },
   defaultOutput: 'text',
-  examples: ['arslab link down --circuit er1-circuit --path primary', 'arslab link down --circuit er1-circuit --path primary --graceful', 'arslab link down --session "er1/0<->c1/primary"'],
+  examples: [
+    'arslab link down --circuit er1-circuit --path primary',
+    'arslab link down --circuit er1-circuit --path primary --graceful',
+    'arslab link down --session "er1/0<->c1/primary"',
+  ],
   async run(ctx, args) {
     const c = await ctx.client();
-    const r = (await c.call('POST', '/arslab/links/down', { ...linkTarget(args), graceful: args['graceful'] === true })) as { value: LinkRow[] };
+    const r = (await c.call('POST', '/arslab/links/down', {
+      ...linkTarget(args),
+      graceful: args['graceful'] === true,
+    })) as { value: LinkRow[] };
     return printRows(ctx, args, r.value);
   },
 };

@@ -5,14 +5,26 @@ function nodeVerb(verb: 'stop' | 'start' | 'pause' | 'resume', summary: string):
   return {
     path: ['node', verb],
     summary,
-    args: verb === 'stop' ? { kill: { flags: ['--kill'], help: 'SIGKILL: no NOTIFICATION; the peer detects it at hold-timer expiry.', boolean: true } } : {},
+    args:
+      verb === 'stop'
+        ? {
+            kill: {
+              flags: ['--kill'],
+              help: 'SIGKILL: no NOTIFICATION; the peer detects it at hold-timer expiry.',
+              boolean: true,
+            },
+          }
+        : {},
     positionals: [{ name: 'name', required: true }],
     defaultOutput: 'text',
     examples: [`arslab node ${verb} watch1`],
     async run(ctx, args) {
       const c = await ctx.client();
       const action = verb === 'stop' && args['kill'] ? 'kill' : verb;
-      const s = (await c.call('POST', `/arslab/nodes/${encodeURIComponent(args._[0]!)}/${action}`)) as { name: string; state: string };
+      const s = (await c.call('POST', `/arslab/nodes/${encodeURIComponent(args._[0]!)}/${action}`)) as {
+        name: string;
+        state: string;
+      };
       if (args['output'] !== undefined) return s;
       ctx.stdout(`${s.name}: ${s.state}\n`);
       return undefined;
@@ -27,7 +39,8 @@ export const commands: Command[] = [
   nodeVerb('resume', 'Thaw a paused node (SIGCONT).'),
   {
     path: ['node', 'cmd'],
-    summary: 'Send a command to a node: ExaBGP API text ("announce route …") to exabgp and built-in speakers, the daemon CLI otherwise.',
+    summary:
+      'Send a command to a node: ExaBGP API text ("announce route …") to exabgp and built-in speakers, the daemon CLI otherwise.',
     args: {},
     positionals: [
       { name: 'name', required: true },
@@ -39,20 +52,24 @@ export const commands: Command[] = [
       const [name, ...words] = args._;
       if (!name || words.length === 0) throw new UsageError('usage: arslab node cmd NAME TEXT…');
       const c = await ctx.client();
-      const r = (await c.call('POST', `/arslab/nodes/${encodeURIComponent(name)}/command`, { text: words.join(' ') })) as { output: string };
+      const r = (await c.call('POST', `/arslab/nodes/${encodeURIComponent(name)}/command`, {
+        text: words.join(' '),
+      })) as { output: string };
       if (r.output) ctx.stdout(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
       return undefined;
     },
   },
   {
     path: ['node', 'routes'],
-    summary: 'Routes a node received from its BGP neighbours (read from the daemon itself); for a built-in on-premises router, its whole BGP table, own routes included.',
+    summary:
+      'Routes a node received from its BGP neighbours (read from the daemon itself); for a built-in on-premises router, its whole BGP table, own routes included.',
     args: {},
     positionals: [{ name: 'name', required: true }],
     examples: ['arslab node routes watch1 -o table', 'arslab node routes site2 -o json'],
     async run(ctx, args) {
       const c = await ctx.client();
-      return ((await c.call('GET', `/arslab/nodes/${encodeURIComponent(args._[0]!)}/routes`)) as { value: unknown[] }).value;
+      return ((await c.call('GET', `/arslab/nodes/${encodeURIComponent(args._[0]!)}/routes`)) as { value: unknown[] })
+        .value;
     },
   },
 ];

@@ -11,9 +11,14 @@ export const ROUTE_TABLE_ARGS: Record<string, ArgSpec> = {
 };
 
 /** POST …/expressRouteCircuits/{c}/peerings/{p}/{op}/{path} (long-running). */
-export async function routeTableOperation(client: ApiClient, args: ParsedArgs, op: 'routeTables' | 'routeTablesSummary'): Promise<unknown> {
+export async function routeTableOperation(
+  client: ApiClient,
+  args: ParsedArgs,
+  op: 'routeTables' | 'routeTablesSummary',
+): Promise<unknown> {
   const path = str(args, 'path');
-  if (!/^(primary|secondary)$/i.test(path)) throw new UsageError(`argument --path: invalid choice: '${path}' (choose from 'primary', 'secondary')`);
+  if (!/^(primary|secondary)$/i.test(path))
+    throw new UsageError(`argument --path: invalid choice: '${path}' (choose from 'primary', 'secondary')`);
   return client.call(
     'POST',
     `${client.rg(str(args, 'resourceGroup'))}/Microsoft.Network/expressRouteCircuits/${encodeURIComponent(str(args, 'name'))}/peerings/${encodeURIComponent(str(args, 'peeringName'))}/${op}/${path.toLowerCase()}`,

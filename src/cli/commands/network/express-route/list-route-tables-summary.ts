@@ -9,7 +9,9 @@ export const command: Command = {
   path: ['network', 'express-route', 'list-route-tables-summary'],
   summary: 'Show the current routing table summary of an ExpressRoute circuit peering.',
   args: { ...ROUTE_TABLE_ARGS },
-  examples: ['arslab network express-route list-route-tables-summary -g MyResourceGroup -n MyCircuit --path primary --peering-name AzurePrivatePeering --query value -o table'],
+  examples: [
+    'arslab network express-route list-route-tables-summary -g MyResourceGroup -n MyCircuit --path primary --peering-name AzurePrivatePeering --query value -o table',
+  ],
   async run(ctx, args) {
     return routeTableOperation(await ctx.client(), args, 'routeTablesSummary');
   },

@@ -13,6 +13,11 @@ export const command: Command = {
   examples: ['arslab network express-route show -g MyResourceGroup -n MyCircuit'],
   async run(ctx, args) {
     const c = await ctx.client();
-    return flattenDeep(await c.call('GET', `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/expressRouteCircuits/${encodeURIComponent(str(args, 'name'))}`));
+    return flattenDeep(
+      await c.call(
+        'GET',
+        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/expressRouteCircuits/${encodeURIComponent(str(args, 'name'))}`,
+      ),
+    );
   },
 };

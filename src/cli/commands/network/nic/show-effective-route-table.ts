@@ -33,6 +33,9 @@ export const command: Command = {
     if (typeof args['ids'] === 'string') ({ resourceGroup: rg, name } = parseResourceId(args['ids']));
     if (!rg || !name) throw new UsageError('usage error: --ids | --name NAME --resource-group NAME');
     const c = await ctx.client();
-    return c.call('POST', `${c.rg(rg)}/Microsoft.Network/networkInterfaces/${encodeURIComponent(name)}/effectiveRouteTable`);
+    return c.call(
+      'POST',
+      `${c.rg(rg)}/Microsoft.Network/networkInterfaces/${encodeURIComponent(name)}/effectiveRouteTable`,
+    );
   },
 };

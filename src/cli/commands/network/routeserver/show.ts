@@ -16,6 +16,11 @@ export const command: Command = {
   ],
   async run(ctx, args) {
     const c = await ctx.client();
-    return flattenArm(await c.call('GET', `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'name'))}`));
+    return flattenArm(
+      await c.call(
+        'GET',
+        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'name'))}`,
+      ),
+    );
   },
 };

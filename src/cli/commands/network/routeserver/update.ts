@@ -16,8 +16,15 @@ export const command: Command = {
   args: {
     name: { flags: ['--name', '-n'], help: 'Name of the route server.', required: true },
     resourceGroup: { flags: ['--resource-group', '-g'], help: 'Name of resource group.', required: true },
-    allowB2bTraffic: { flags: ['--allow-b2b-traffic'], help: 'Allow branch-to-branch traffic.  Allowed values: false, true.', boolean: true },
-    hubRoutingPreference: { flags: ['--hub-routing-preference'], help: 'The hub routing preference.  Allowed values: ASPath, ExpressRoute, VpnGateway.' },
+    allowB2bTraffic: {
+      flags: ['--allow-b2b-traffic'],
+      help: 'Allow branch-to-branch traffic.  Allowed values: false, true.',
+      boolean: true,
+    },
+    hubRoutingPreference: {
+      flags: ['--hub-routing-preference'],
+      help: 'The hub routing preference.  Allowed values: ASPath, ExpressRoute, VpnGateway.',
+    },
   },
   examples: [
     'arslab network routeserver update -g MyResourceGroup -n MyRouteServer --allow-b2b-traffic true',
@@ -25,14 +32,24 @@ export const command: Command = {
   ],
   async run(ctx, args) {
     const properties: Record<string, unknown> = {};
-    if (typeof args['allowB2bTraffic'] === 'boolean') properties['allowBranchToBranchTraffic'] = args['allowB2bTraffic'];
+    if (typeof args['allowB2bTraffic'] === 'boolean')
+      properties['allowBranchToBranchTraffic'] = args['allowB2bTraffic'];
     const pref = args['hubRoutingPreference'];
     if (pref !== undefined) {
       const p = PREFERENCES.find((x) => typeof pref === 'string' && x.toLowerCase() === pref.toLowerCase());
-      if (!p) throw new UsageError(`argument --hub-routing-preference: invalid choice: '${String(pref)}' (choose from ${PREFERENCES.map((x) => `'${x}'`).join(', ')})`);
+      if (!p)
+        throw new UsageError(
+          `argument --hub-routing-preference: invalid choice: '${String(pref)}' (choose from ${PREFERENCES.map((x) => `'${x}'`).join(', ')})`,
+        );
       properties['hubRoutingPreference'] = p;
     }
     const c = await ctx.client();
-    return flattenArm(await c.call('PATCH', `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'name'))}`, { properties }));
+    return flattenArm(
+      await c.call(
+        'PATCH',
+        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'name'))}`,
+        { properties },
+      ),
+    );
   },
 };

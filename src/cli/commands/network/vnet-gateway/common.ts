@@ -31,16 +31,25 @@ export const GATEWAY_ARGS: Record<string, ArgSpec> = {
 };
 
 /** POST …/virtualNetworkGateways/{name}/{op}[?peer=…&instance=…] (long-running, followed by the client). */
-export async function gatewayOperation(client: ApiClient, args: ParsedArgs, op: string, peer?: string): Promise<unknown> {
+export async function gatewayOperation(
+  client: ApiClient,
+  args: ParsedArgs,
+  op: string,
+  peer?: string,
+): Promise<unknown> {
   const q = new URLSearchParams();
   if (peer !== undefined) q.set('peer', peer);
   const inst = args['instance'];
   if (inst !== undefined) {
-    if (typeof inst !== 'string' || !/^[01]$/.test(inst)) throw new UsageError(`argument --instance: invalid choice: '${String(inst)}' (choose from '0', '1')`);
+    if (typeof inst !== 'string' || !/^[01]$/.test(inst))
+      throw new UsageError(`argument --instance: invalid choice: '${String(inst)}' (choose from '0', '1')`);
     q.set('instance', inst);
   }
   const qs = q.toString();
-  return client.call('POST', `${client.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworkGateways/${encodeURIComponent(str(args, 'name'))}/${op}${qs ? `?${qs}` : ''}`);
+  return client.call(
+    'POST',
+    `${client.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworkGateways/${encodeURIComponent(str(args, 'name'))}/${op}${qs ? `?${qs}` : ''}`,
+  );
 }
 
 /** The SDK model's attributes in declaration order, absent ones as null (what az prints). */
@@ -53,8 +62,25 @@ export function sdkRows(result: unknown, keys: readonly string[]): { value: Reco
   return { value };
 }
 
-export const GATEWAY_ROUTE_KEYS = ['localAddress', 'network', 'nextHop', 'sourcePeer', 'origin', 'asPath', 'weight'] as const;
-export const BGP_PEER_STATUS_KEYS = ['localAddress', 'neighbor', 'asn', 'state', 'connectedDuration', 'routesReceived', 'messagesSent', 'messagesReceived'] as const;
+export const GATEWAY_ROUTE_KEYS = [
+  'localAddress',
+  'network',
+  'nextHop',
+  'sourcePeer',
+  'origin',
+  'asPath',
+  'weight',
+] as const;
+export const BGP_PEER_STATUS_KEYS = [
+  'localAddress',
+  'neighbor',
+  'asn',
+  'state',
+  'connectedDuration',
+  'routesReceived',
+  'messagesSent',
+  'messagesReceived',
+] as const;
 
 /** Python's dict.get(key, default): a key present with None gives None (knack then drops the cell). */
 function get(item: Record<string, unknown>, key: string): unknown {

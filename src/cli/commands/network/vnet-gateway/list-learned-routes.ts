@@ -4,9 +4,13 @@ import { GATEWAY_ARGS, GATEWAY_ROUTE_KEYS, gatewayOperation, sdkRows, transformG
 
 export const command: Command = {
   path: ['network', 'vnet-gateway', 'list-learned-routes'],
-  summary: 'This operation retrieves a list of routes the virtual network gateway has learned, including routes learned from BGP peers.',
+  summary:
+    'This operation retrieves a list of routes the virtual network gateway has learned, including routes learned from BGP peers.',
   args: { ...GATEWAY_ARGS },
-  examples: ['arslab network vnet-gateway list-learned-routes -g MyResourceGroup -n MyVnetGateway -o table', 'arslab network vnet-gateway list-learned-routes -g MyResourceGroup -n MyVnetGateway --instance 1 -o table'],
+  examples: [
+    'arslab network vnet-gateway list-learned-routes -g MyResourceGroup -n MyVnetGateway -o table',
+    'arslab network vnet-gateway list-learned-routes -g MyResourceGroup -n MyVnetGateway --instance 1 -o table',
+  ],
   tableTransformer: transformGatewayRoutes,
   async run(ctx, args) {
     return sdkRows(await gatewayOperation(await ctx.client(), args, 'getLearnedRoutes'), GATEWAY_ROUTE_KEYS);

@@ -10,9 +10,17 @@ export const command: Command = {
     resourceGroup: { flags: ['--resource-group', '-g'], help: 'Name of resource group.', required: true },
     name: { flags: ['--name', '-n'], help: 'Name of the VNet gateway.', required: true },
   },
-  examples: ['arslab network vnet-gateway show -g MyResourceGroup -n MyVnetGateway', 'arslab network vnet-gateway show -g MyResourceGroup -n MyVnetGateway --query bgpSettings'],
+  examples: [
+    'arslab network vnet-gateway show -g MyResourceGroup -n MyVnetGateway',
+    'arslab network vnet-gateway show -g MyResourceGroup -n MyVnetGateway --query bgpSettings',
+  ],
   async run(ctx, args) {
     const c = await ctx.client();
-    return flattenDeep(await c.call('GET', `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworkGateways/${encodeURIComponent(str(args, 'name'))}`));
+    return flattenDeep(
+      await c.call(
+        'GET',
+        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworkGateways/${encodeURIComponent(str(args, 'name'))}`,
+      ),
+    );
   },
 };

@@ -7,7 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatResult } from '../../../output/index.js';
-import { BGP_PEER_STATUS_KEYS, GATEWAY_ROUTE_KEYS, sdkRows, transformBgpPeerStatus, transformGatewayRoutes } from './common.js';
+import {
+  BGP_PEER_STATUS_KEYS,
+  GATEWAY_ROUTE_KEYS,
+  sdkRows,
+  transformBgpPeerStatus,
+  transformGatewayRoutes,
+} from './common.js';
 
 const squash = (s: string) => s.replace(/ +/g, ' ').trim();
 const lines = (s: string) => s.trimEnd().split('\n').map(squash);
@@ -50,8 +56,15 @@ test('seed 001: vnet-gateway list-learned-routes -o table, second capture (colum
   assert.equal(rest.value[0]!.nextHop, undefined);
   assert.equal(rest.value[1]!.asPath, '');
   assert.equal(rest.value[11]!.asPath, '65001-65002');
-  const out = formatResult(sdkRows(rest, GATEWAY_ROUTE_KEYS), { output: 'table', tableTransformer: transformGatewayRoutes });
-  assert.deepEqual(lines(out), ['Network Origin SourcePeer AsPath Weight NextHop', '--------------- -------- ------------ ------------ -------- ---------', ...CAPTURE_2.split('\n')]);
+  const out = formatResult(sdkRows(rest, GATEWAY_ROUTE_KEYS), {
+    output: 'table',
+    tableTransformer: transformGatewayRoutes,
+  });
+  assert.deepEqual(lines(out), [
+    'Network Origin SourcePeer AsPath Weight NextHop',
+    '--------------- -------- ------------ ------------ -------- ---------',
+    ...CAPTURE_2.split('\n'),
+  ]);
   assert.equal(out.split('\n')[1], '---------------  --------  ------------  ------------  --------  ---------');
 });
 
@@ -63,9 +76,24 @@ test('seed 001: vnet-gateway list-advertised-routes -o table (no SourcePeer colu
     ['169.254.1.88/30', '10.1.3.4', 'Incomplete', '12076-133937'],
     ['169.254.1.92/30', '10.1.3.4', 'Incomplete', '12076-133937'],
     ['1.2.3.0/24', '10.1.3.5', 'Incomplete', '12076-133937'],
-  ].map(([network, nextHop, origin, asPath]) => ({ localAddress: '10.1.3.13', network, nextHop, origin, asPath, weight: 0 }));
+  ].map(([network, nextHop, origin, asPath]) => ({
+    localAddress: '10.1.3.13',
+    network,
+    nextHop,
+    origin,
+    asPath,
+    weight: 0,
+  }));
   const sdk = sdkRows({ value: rows }, GATEWAY_ROUTE_KEYS);
-  assert.deepEqual(Object.keys(sdk.value[0]!), ['localAddress', 'network', 'nextHop', 'sourcePeer', 'origin', 'asPath', 'weight']);
+  assert.deepEqual(Object.keys(sdk.value[0]!), [
+    'localAddress',
+    'network',
+    'nextHop',
+    'sourcePeer',
+    'origin',
+    'asPath',
+    'weight',
+  ]);
   assert.equal(sdk.value[0]!['sourcePeer'], null);
   const out = formatResult(sdk, { output: 'table', tableTransformer: transformGatewayRoutes });
   assert.deepEqual(lines(out), [
@@ -88,8 +116,20 @@ test('seed 001: vnet-gateway list-bgp-peer-status -o table with the real transfo
     ['10.1.3.5', 12076, '01:42:45.9564815', 6, 138],
     ['10.1.0.4', 65515, '01:43:19.0347253', 4, 350],
     ['10.1.0.5', 65515, '01:43:18.9878490', 4, 471],
-  ].map(([neighbor, asn, connectedDuration, routesReceived, messagesSent]) => ({ localAddress: '10.1.3.12', neighbor, asn, state: 'Connected', connectedDuration, routesReceived, messagesSent, messagesReceived: 144 }));
-  const out = formatResult(sdkRows({ value: peers }, BGP_PEER_STATUS_KEYS), { output: 'table', tableTransformer: transformBgpPeerStatus });
+  ].map(([neighbor, asn, connectedDuration, routesReceived, messagesSent]) => ({
+    localAddress: '10.1.3.12',
+    neighbor,
+    asn,
+    state: 'Connected',
+    connectedDuration,
+    routesReceived,
+    messagesSent,
+    messagesReceived: 144,
+  }));
+  const out = formatResult(sdkRows({ value: peers }, BGP_PEER_STATUS_KEYS), {
+    output: 'table',
+    tableTransformer: transformBgpPeerStatus,
+  });
   assert.deepEqual(lines(out), [
     'Neighbor ASN State ConnectedDuration RoutesReceived MessagesSent MessagesReceived',
     '---------- ----- --------- ------------------- ---------------- -------------- ------------------',

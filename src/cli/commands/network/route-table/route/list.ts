@@ -11,7 +11,9 @@ export const command: Command = {
   examples: ['arslab network route-table route list -g rg --route-table-name gwrt -o table'],
   async run(ctx, args) {
     const c = await ctx.client();
-    const r = (await c.call('GET', routesPath(c, str(args, 'resourceGroup'), str(args, 'routeTableName')))) as { value: unknown[] };
+    const r = (await c.call('GET', routesPath(c, str(args, 'resourceGroup'), str(args, 'routeTableName')))) as {
+      value: unknown[];
+    };
     return r.value.map((x) => flattenArm(x));
   },
 };

@@ -9,7 +9,7 @@ export const command: Command = {
   args: { ...ROUTESERVER_ARGS, name: PEERING_NAME },
   examples: [
     'arslab network routeserver peering list-learned-routes --name watcher --routeserver next-hop-ip-routeserver --resource-group next-hop-ip-rg',
-    "arslab network routeserver peering list-learned-routes -n watcher --routeserver next-hop-ip-routeserver -g next-hop-ip-rg --query RouteServiceRole_IN_0 -o table",
+    'arslab network routeserver peering list-learned-routes -n watcher --routeserver next-hop-ip-routeserver -g next-hop-ip-rg --query RouteServiceRole_IN_0 -o table',
   ],
   async run(ctx, args) {
     const c = await ctx.client();

@@ -8,10 +8,15 @@ export const command: Command = {
   path: ['network', 'routeserver', 'peering', 'list'],
   summary: 'List route server peerings.',
   args: { ...ROUTESERVER_ARGS },
-  examples: ['arslab network routeserver peering list -g next-hop-ip-rg --routeserver next-hop-ip-routeserver -o table'],
+  examples: [
+    'arslab network routeserver peering list -g next-hop-ip-rg --routeserver next-hop-ip-routeserver -o table',
+  ],
   async run(ctx, args) {
     const c = await ctx.client();
-    const r = (await c.call('GET', `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'routeserver'))}/bgpConnections`)) as {
+    const r = (await c.call(
+      'GET',
+      `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'routeserver'))}/bgpConnections`,
+    )) as {
       value: unknown[];
     };
     // The seed-era az output has no connectionState column (azure-routing.md §5); it stays in the REST answer.

@@ -8,7 +8,9 @@ export const command: Command = {
   path: ['network', 'routeserver', 'peering', 'show'],
   summary: 'Show a route server peering.',
   args: { ...ROUTESERVER_ARGS, name: PEERING_NAME },
-  examples: ['arslab network routeserver peering show -g next-hop-ip-rg --routeserver next-hop-ip-routeserver -n watcher'],
+  examples: [
+    'arslab network routeserver peering show -g next-hop-ip-rg --routeserver next-hop-ip-routeserver -n watcher',
+  ],
   async run(ctx, args) {
     const c = await ctx.client();
     const path = `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'routeserver'))}/bgpConnections/${encodeURIComponent(str(args, 'name'))}`;

@@ -10,11 +10,31 @@ export const command: Command = {
   args: {
     ...VNET_ARGS,
     name: PEERING_NAME,
-    remoteVnet: { flags: ['--remote-vnet'], help: 'Resource ID or name of the remote VNet (same resource group).', required: true },
-    allowVnetAccess: { flags: ['--allow-vnet-access'], help: 'Allow access from the remote VNet (default true).', boolean: true },
-    allowForwardedTraffic: { flags: ['--allow-forwarded-traffic'], help: 'Allow forwarded traffic from the remote VNet.', boolean: true },
-    allowGatewayTransit: { flags: ['--allow-gateway-transit'], help: 'Allow gateway (and Route Server) transit for the remote VNet.', boolean: true },
-    useRemoteGateways: { flags: ['--use-remote-gateways'], help: "Use the remote VNet's gateways and Route Server.", boolean: true },
+    remoteVnet: {
+      flags: ['--remote-vnet'],
+      help: 'Resource ID or name of the remote VNet (same resource group).',
+      required: true,
+    },
+    allowVnetAccess: {
+      flags: ['--allow-vnet-access'],
+      help: 'Allow access from the remote VNet (default true).',
+      boolean: true,
+    },
+    allowForwardedTraffic: {
+      flags: ['--allow-forwarded-traffic'],
+      help: 'Allow forwarded traffic from the remote VNet.',
+      boolean: true,
+    },
+    allowGatewayTransit: {
+      flags: ['--allow-gateway-transit'],
+      help: 'Allow gateway (and Route Server) transit for the remote VNet.',
+      boolean: true,
+    },
+    useRemoteGateways: {
+      flags: ['--use-remote-gateways'],
+      help: "Use the remote VNet's gateways and Route Server.",
+      boolean: true,
+    },
   },
   examples: [
     'arslab network vnet peering create -g rg -n hub1-to-spoke11 --vnet-name hub1 --remote-vnet spoke11 --allow-gateway-transit',
@@ -24,9 +44,14 @@ export const command: Command = {
     const c = await ctx.client();
     const rg = str(args, 'resourceGroup');
     const remote = str(args, 'remoteVnet');
-    const remoteId = remote.startsWith('/') ? remote : `/subscriptions/${c.subscription}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/${remote}`;
+    const remoteId = remote.startsWith('/')
+      ? remote
+      : `/subscriptions/${c.subscription}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/${remote}`;
     const b = (k: string) => (typeof args[k] === 'boolean' ? (args[k] as boolean) : undefined);
-    const properties: Record<string, unknown> = { remoteVirtualNetwork: { id: remoteId }, allowVirtualNetworkAccess: b('allowVnetAccess') ?? true };
+    const properties: Record<string, unknown> = {
+      remoteVirtualNetwork: { id: remoteId },
+      allowVirtualNetworkAccess: b('allowVnetAccess') ?? true,
+    };
     if (b('allowForwardedTraffic') !== undefined) properties['allowForwardedTraffic'] = b('allowForwardedTraffic');
     if (b('allowGatewayTransit') !== undefined) properties['allowGatewayTransit'] = b('allowGatewayTransit');
     if (b('useRemoteGateways') !== undefined) properties['useRemoteGateways'] = b('useRemoteGateways');

@@ -10,7 +10,10 @@ export const command: Command = {
   examples: ['arslab network vnet peering delete -g rg --vnet-name hub1 -n hub1-to-spoke11'],
   async run(ctx, args) {
     const c = await ctx.client();
-    await c.call('DELETE', `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings/${encodeURIComponent(str(args, 'name'))}`);
+    await c.call(
+      'DELETE',
+      `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings/${encodeURIComponent(str(args, 'name'))}`,
+    );
     return undefined;
   },
 };

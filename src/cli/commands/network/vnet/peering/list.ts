@@ -11,7 +11,10 @@ export const command: Command = {
   examples: ['arslab network vnet peering list -g rg --vnet-name hub1 -o table'],
   async run(ctx, args) {
     const c = await ctx.client();
-    const r = (await c.call('GET', `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings`)) as { value: unknown[] };
+    const r = (await c.call(
+      'GET',
+      `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings`,
+    )) as { value: unknown[] };
     return r.value.map((v) => flattenArm(v));
   },
 };

@@ -12,7 +12,10 @@ export const command: Command = {
   async run(ctx, args) {
     const c = await ctx.client();
     return flattenArm(
-      await c.call('GET', `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings/${encodeURIComponent(str(args, 'name'))}`),
+      await c.call(
+        'GET',
+        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings/${encodeURIComponent(str(args, 'name'))}`,
+      ),
     );
   },
 };

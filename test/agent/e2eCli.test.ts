@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabCli, waitFor } from '../lab/labCli.js';
+import { LabCli } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { expectWithdrawThenCease, lastEventSeq } from '../helpers/sigtermEvents.js';
 import { AgentProcess, WebServer } from './agentProcess.js';
 import { agentConfig, agentLabYaml } from './labFixture.js';
@@ -56,14 +57,18 @@ test('arslab up + arslab agent: effective route follows health; SIGTERM seen in 
     );
     const a = agent;
     const via = (nextHop: string) =>
-      waitFor(`lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`, 20_000, async () => {
-        const table = await cli.ok(EFFECTIVE);
-        const row = table.split('\n').find((l) => /\s100\.64\.0\.1\/32\s/.test(l));
-        return row?.trim().split(/\s+/).join(' ') ===
-          `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
-          ? table
-          : undefined;
-      }).catch((e: Error) => {
+      waitFor(
+        `lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`,
+        async () => {
+          const table = await cli.ok(EFFECTIVE);
+          const row = table.split('\n').find((l) => /\s100\.64\.0\.1\/32\s/.test(l));
+          return row?.trim().split(/\s+/).join(' ') ===
+            `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
+            ? table
+            : undefined;
+        },
+        20_000,
+      ).catch((e: Error) => {
         throw new Error(`${e.message}\n${a.tail()}`);
       });
     await via('10.10.0.4');

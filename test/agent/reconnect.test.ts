@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BareRouteServer } from './bareRouteServer.js';
-import { AgentProcess, until } from './agentProcess.js';
+import { AgentProcess } from './agentProcess.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 129;
 
@@ -41,7 +42,7 @@ vips:
     );
     const a = agent;
     const why = () => `${seen.join('\n')}\n${a.tail()}`;
-    await until('via ws1', () => rs.rib === '10.10.0.4', 15_000, why);
+    await waitFor('via ws1', () => rs.rib === '10.10.0.4', { timeoutMs: 15_000, intervalMs: 10, detail: why });
     // Down: the speaker stops the session (Cease / Administrative Shutdown) and keeps it down a moment.
     peer.stop();
     await a.waitLog(
@@ -58,7 +59,11 @@ vips:
     );
     const announcesBefore = seen.filter((s) => s.startsWith('announce')).length;
     peer.start();
-    await until('re-announced via ws2 after the session came back', () => rs.rib === '10.10.0.5', 15_000, why);
+    await waitFor('re-announced via ws2 after the session came back', () => rs.rib === '10.10.0.5', {
+      timeoutMs: 15_000,
+      intervalMs: 10,
+      detail: why,
+    });
     const after = seen.slice(seen.lastIndexOf('established'));
     assert.deepEqual(after, ['established', 'announce 100.64.0.1/32 via 10.10.0.5 path 65001'], why());
     assert.equal(seen.filter((s) => s.startsWith('announce')).length, announcesBefore + 1);

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectWithdrawThenCease, lastEventSeq } from '../helpers/sigtermEvents.js';
-import { binUsable, isRoot, LabCli, labNamespaces, missingBinaries, ROOT, run, waitFor } from '../lab/labCli.js';
+import { binUsable, isRoot, LabCli, labNamespaces, missingBinaries, ROOT, run } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const LAB = join(ROOT, 'scenarios/next-hop-failover/lab.exabgp.yml');
 const AGENT_LAB_DIR = join(ROOT, 'scenarios/next-hop-failover');
@@ -62,19 +63,23 @@ interface LearnedRoute {
 
 /** Both instances learned 100.64.0.1/32 from watch1 with next hop `nextHop`. */
 async function learnedOnBoth(cli: LabCli, nextHop: string): Promise<Record<string, LearnedRoute[]>> {
-  return waitFor(`100.64.0.1/32 via ${nextHop} learned by both instances`, 20_000, async () => {
-    const r = JSON.parse(await cli.ok(LEARNED)) as Record<string, LearnedRoute[]>;
-    const ok = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'].every((i) =>
-      r[i]?.some(
-        (x) =>
-          x.network === '100.64.0.1/32' &&
-          x.nextHop === nextHop &&
-          x.sourcePeer === '10.10.0.7' &&
-          x.asPath === '65001',
-      ),
-    );
-    return ok ? r : undefined;
-  });
+  return waitFor(
+    `100.64.0.1/32 via ${nextHop} learned by both instances`,
+    async () => {
+      const r = JSON.parse(await cli.ok(LEARNED)) as Record<string, LearnedRoute[]>;
+      const ok = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'].every((i) =>
+        r[i]?.some(
+          (x) =>
+            x.network === '100.64.0.1/32' &&
+            x.nextHop === nextHop &&
+            x.sourcePeer === '10.10.0.7' &&
+            x.asPath === '65001',
+        ),
+      );
+      return ok ? r : undefined;
+    },
+    20_000,
+  );
 }
 
 /** The table row of 100.64.0.1/32 in `show-effective-route-table -o table`, split into columns. */
@@ -84,13 +89,17 @@ function vipRow(table: string): string[] | undefined {
 }
 
 async function effectiveVia(cli: LabCli, nextHop: string): Promise<string> {
-  return waitFor(`lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`, 15_000, async () => {
-    const table = await cli.ok(EFFECTIVE);
-    const row = vipRow(table);
-    return row && row.join(' ') === `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
-      ? table
-      : undefined;
-  });
+  return waitFor(
+    `lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`,
+    async () => {
+      const table = await cli.ok(EFFECTIVE);
+      const row = vipRow(table);
+      return row && row.join(' ') === `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
+        ? table
+        : undefined;
+    },
+    15_000,
+  );
 }
 
 /** The seed's `echo "announce route …" >/var/run/exabgp.cmd`, to the node's pipe as `arslab status -o json` shows it. */
@@ -233,7 +242,7 @@ interface ProbeOut {
 
 /** lt1VMNic has no row for 100.64.0.1/32 (withdrawn: traffic falls to 100.64.0.0/10, None). */
 async function noVipRow(cli: LabCli): Promise<void> {
-  await waitFor('lt1VMNic without a route to 100.64.0.1/32', 15_000, async () => !vipRow(await cli.ok(EFFECTIVE)));
+  await waitFor('lt1VMNic without a route to 100.64.0.1/32', async () => !vipRow(await cli.ok(EFFECTIVE)), 15_000);
 }
 
 /** The probe of the issue: lt1 → VIP:80 every `interval`, for `duration`, as JSON. */
@@ -360,14 +369,18 @@ test('seed 000 with arslab agent in netns mode: the agent config verbatim, web s
 async function vipRows(cli: LabCli, want: string[]): Promise<void> {
   const w = [...want].sort().join(' ');
   let last = '';
-  await waitFor(`lt1VMNic's rows for 100.64.0.1/32: ${w || 'none'}`, 15_000, async () => {
-    const rows = (await cli.ok(EFFECTIVE))
-      .split('\n')
-      .filter((l) => /\s100\.64\.0\.1\/32\s/.test(l))
-      .map((l) => l.trim().split(/\s+/)[4]!);
-    last = rows.sort().join(' ');
-    return last === w;
-  }).catch((e: Error) => {
+  await waitFor(
+    `lt1VMNic's rows for 100.64.0.1/32: ${w || 'none'}`,
+    async () => {
+      const rows = (await cli.ok(EFFECTIVE))
+        .split('\n')
+        .filter((l) => /\s100\.64\.0\.1\/32\s/.test(l))
+        .map((l) => l.trim().split(/\s+/)[4]!);
+      last = rows.sort().join(' ');
+      return last === w;
+    },
+    15_000,
+  ).catch((e: Error) => {
     e.message += ` (last: ${last || 'none'})`;
     throw e;
   });

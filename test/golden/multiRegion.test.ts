@@ -29,7 +29,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sweep } from '../helpers/explainSweep.js';
-import { binUsable, LabCli, missingBinaries, ROOT, waitFor } from '../lab/labCli.js';
+import { binUsable, LabCli, missingBinaries, ROOT } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const SCENARIO = join(ROOT, 'scenarios/multi-region');
 const noBird =
@@ -238,10 +239,14 @@ async function expectRows(
   const norm = (xs: string[]): string[] => (inOrder ? xs : sorted(xs));
   let last: string[] = [];
   try {
-    await waitFor(what, timeoutMs, async () => {
-      last = await produce();
-      return JSON.stringify(norm(last)) === JSON.stringify(norm(expected));
-    });
+    await waitFor(
+      what,
+      async () => {
+        last = await produce();
+        return JSON.stringify(norm(last)) === JSON.stringify(norm(expected));
+      },
+      timeoutMs,
+    );
   } catch {
     // Fall through to the assertion, which shows the difference.
   }

@@ -1,7 +1,7 @@
 /**
  * In-process labs for tests: a lab file (and the config files it names) written to a fresh
  * temporary folder, loaded and started; `stop()` stops the lab, kills by PID whatever its
- * daemons left, and removes the folder. `waitFor` polls a condition with a bound.
+ * daemons left, and removes the folder.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,27 +54,4 @@ export async function startTestLab(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `fn` every 50 ms until it returns something truthy; fails after `ms` naming `what`. */
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false | null> | T | undefined | false | null,
-  ms = 20_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -8,7 +8,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lab } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { ApiServer } from '../../src/api/server.js';
 import { ApiClient } from '../../src/cli/client.js';
 import type { DaemonNode } from '../../src/lab/kinds/index.js';

@@ -18,7 +18,8 @@ import type { DaemonNode } from '../../src/lab/kinds/index.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
 import type { DaemonKind } from '../../src/lab/daemons/types.js';
 import { checkPcapClean } from '../helpers/tshark.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 export interface DaemonCase {
   readonly kind: DaemonKind;

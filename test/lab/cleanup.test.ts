@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRoot, LabCli, labNamespaces, missingBinaries, processAlive, waitFor } from './labCli.js';
+import { isRoot, LabCli, labNamespaces, missingBinaries, processAlive } from './labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
   ? 'exabgp is not installed (scripts/setup --daemons all)'
@@ -75,8 +76,10 @@ async function sessions(cli: LabCli): Promise<string[]> {
 }
 
 async function established(cli: LabCli): Promise<void> {
-  await waitFor('both sessions Established', 15_000, async () =>
-    (await sessions(cli)).every((s) => s === 'Established'),
+  await waitFor(
+    'both sessions Established',
+    async () => (await sessions(cli)).every((s) => s === 'Established'),
+    15_000,
   );
 }
 
@@ -111,10 +114,14 @@ async function foreground(
   mode: string[],
 ): Promise<{ child: ChildProcess; output: () => string }> {
   const fg = cli.foregroundUp([file, ...mode]);
-  await waitFor(`foreground lab ${name} up`, 30_000, () => {
-    if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
-    return /is up/.test(fg.output());
-  });
+  await waitFor(
+    `foreground lab ${name} up`,
+    () => {
+      if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
+      return /is up/.test(fg.output());
+    },
+    30_000,
+  );
   const s = cli.record(name);
   assert.equal(s.pid, fg.child.pid);
   return fg;
@@ -149,10 +156,14 @@ test('Ctrl-C while `arslab up --netns` is still starting removes what it had cre
   await withLab('cl-early', name, async (cli) => {
     const fg = cli.foregroundUp([writeLab(cli, name, 67), '--netns']);
     // As soon as the first namespace exists (the daemon is not up yet, or only just).
-    await waitFor("the lab's first namespace", 20_000, () => {
-      if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
-      return labNamespaces(name).length > 0;
-    });
+    await waitFor(
+      "the lab's first namespace",
+      () => {
+        if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
+        return labNamespaces(name).length > 0;
+      },
+      20_000,
+    );
     process.kill(-fg.child.pid!, 'SIGINT');
     const r = await exited(fg.child, 20_000);
     // Interrupted while starting (exit 1, says so), or it had just come up and stopped (exit 0).
@@ -194,7 +205,7 @@ for (const mode of ['netns', 'loopback'] as const) {
       await established(cli);
       const s = cli.record(name);
       process.kill(s.pid, 'SIGKILL');
-      await waitFor('the lab process gone', 5000, () => !processAlive(s.pid));
+      await waitFor('the lab process gone', () => !processAlive(s.pid), 5000);
       // Nothing removed the namespaces: that is `down`'s job now.
       if (mode === 'netns') assert.deepEqual(labNamespaces(name).sort(), [...s.namespaces].sort());
       const out = await cli.ok(['down'], 30_000);
@@ -226,8 +237,8 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
     process.kill(daemon.pid, 'SIGKILL');
     await waitFor(
       'node state exited',
-      10_000,
       async () => (await cli.json<Status>(['status'])).nodes[0]!.state === 'exited',
+      10_000,
     );
     const after = await cli.json<Status>(['status']);
     assert.match(after.nodes[0]!.detail ?? '', /signal SIGKILL/);
@@ -240,7 +251,7 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
       JSON.stringify(events.slice(-5)),
     );
     // The kernel closed the daemon's connections: both sessions are down, its routes gone.
-    await waitFor('both sessions down', 10_000, async () => (await sessions(cli)).every((x) => x !== 'Established'));
+    await waitFor('both sessions down', async () => (await sessions(cli)).every((x) => x !== 'Established'), 10_000);
     const learned = JSON.parse(
       await cli.ok([
         'network',
@@ -260,8 +271,10 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
       [0, 0],
     );
     // The daemon's helper processes went with it (the driver reaps them).
-    await waitFor("the daemon's processes gone", 5000, () =>
-      daemonPids.every((p) => !processAlive(p, s.pidStarts?.[String(p)])),
+    await waitFor(
+      "the daemon's processes gone",
+      () => daemonPids.every((p) => !processAlive(p, s.pidStarts?.[String(p)])),
+      5000,
     );
     // The lab itself still runs and answers.
     assert.ok(processAlive(s.pid));

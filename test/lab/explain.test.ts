@@ -28,7 +28,7 @@ import { command as explainCommand } from '../../src/cli/commands/explain.js';
 import type { ParsedArgs } from '../../src/cli/command.js';
 import { buildModel } from '../helpers/model.js';
 import { SEED001_ONPREM_ROUTERS } from '../helpers/hybridRouters.js';
-import { waitFor } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { assertRulesOnLosses, findLines, someLine } from '../helpers/explain.js';
 
 const N = 52;

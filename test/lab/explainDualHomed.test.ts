@@ -18,7 +18,7 @@ import { Lab } from '../../src/lab/lab.js';
 import { explainNic, explainPeer } from '../../src/lab/explain.js';
 import { DEFAULT_LAB_SETTINGS, type LabSpec } from '../../src/lab/spec.js';
 import { buildModel } from '../helpers/model.js';
-import { waitFor } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { assertRulesOnLosses, findLines, someLine } from '../helpers/explain.js';
 
 const N = 50;

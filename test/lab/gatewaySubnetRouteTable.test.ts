@@ -25,7 +25,7 @@ import { VirtualClock } from '../../src/lab/clock/virtual.js';
 import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
 import { buildModel } from '../helpers/model.js';
 import { runCli } from '../helpers/inProcessCli.js';
-import { waitFor } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const T = { timeout: 30_000 };
 const ON_PREM = '10.153.0.0/16';

@@ -19,7 +19,7 @@ import { Lab } from '../../src/lab/lab.js';
 import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
 import { buildModel } from '../helpers/model.js';
 import { runCli } from '../helpers/inProcessCli.js';
-import { waitFor } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 43;
 const GW0 = `10.${N}.3.12`;

@@ -17,7 +17,7 @@ import { DEFAULT_LAB_SETTINGS, type LabSpec } from '../../src/lab/spec.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
 import { buildModel } from '../helpers/model.js';
 import { SEED001_ONPREM_ROUTERS } from '../helpers/hybridRouters.js';
-import { waitFor } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 41;
 function model(b2b: boolean): AzureModel {

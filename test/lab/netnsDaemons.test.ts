@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRoot, LabCli, labNamespaces, missingBinaries, run, waitFor } from './labCli.js';
+import { isRoot, LabCli, labNamespaces, missingBinaries, run } from './labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const missing = missingBinaries([
   '/usr/sbin/bird',
@@ -127,11 +128,15 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
     assert.deepEqual([...s.namespaces].sort(), labNamespaces(NAME).sort());
     assert.equal(s.namespaces.length, 4);
 
-    await waitFor('all six sessions Established', 20_000, async () => {
-      const st = await cli.json<Status>(['status']);
-      const states = st.routeServers[0]!.instances.flatMap((i) => i.peerings.map((p) => p.state));
-      return states.length === 6 && states.every((x) => x === 'Established');
-    });
+    await waitFor(
+      'all six sessions Established',
+      async () => {
+        const st = await cli.json<Status>(['status']);
+        const states = st.routeServers[0]!.instances.flatMap((i) => i.peerings.map((p) => p.state));
+        return states.length === 6 && states.every((x) => x === 'Established');
+      },
+      20_000,
+    );
     const status = await cli.json<Status>(['status']);
     assert.deepEqual(
       status.nodes.map((n) => [n.name, n.state, n.realAddress]),
@@ -147,26 +152,30 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
       ['p-bird', '100.64.61.0/24', '10.61.0.4'],
       ['p-frr', '100.64.63.0/24', '10.61.0.6'],
     ] as const) {
-      await waitFor(`${prefix} learned from ${peering}`, 10_000, async () => {
-        const r = JSON.parse(
-          await cli.ok([
-            'network',
-            'routeserver',
-            'peering',
-            'list-learned-routes',
-            '--name',
-            peering,
-            '--routeserver',
-            'rs',
-            '--resource-group',
-            'rg',
-          ]),
-        ) as Record<string, { network: string; nextHop: string }[]>;
-        return (
-          Object.keys(r).length === 2 &&
-          Object.values(r).every((v) => v.some((x) => x.network === prefix && x.nextHop === nh))
-        );
-      });
+      await waitFor(
+        `${prefix} learned from ${peering}`,
+        async () => {
+          const r = JSON.parse(
+            await cli.ok([
+              'network',
+              'routeserver',
+              'peering',
+              'list-learned-routes',
+              '--name',
+              peering,
+              '--routeserver',
+              'rs',
+              '--resource-group',
+              'rg',
+            ]),
+          ) as Record<string, { network: string; nextHop: string }[]>;
+          return (
+            Object.keys(r).length === 2 &&
+            Object.values(r).every((v) => v.some((x) => x.network === prefix && x.nextHop === nh))
+          );
+        },
+        10_000,
+      );
     }
 
     // Control interfaces from outside the namespaces: birdc's socket, GoBGP's API socket, vtysh.
@@ -179,21 +188,29 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
     assert.match(frr, /10\.61\.1\.5\s+4\s+65515/);
     // What each daemon received from both instances (read through those sockets): the VNet
     // and another daemon's route, each with the instance's own address as next hop (R-ARS-9).
-    await waitFor('routes received by the daemons', 10_000, async () => {
-      for (const [node, other] of [
-        ['nbird', '100.64.63.0/24'],
-        ['ngobgp', '100.64.61.0/24'],
-        ['nfrr', '100.64.61.0/24'],
-      ]) {
-        const routes = await cli.json<{ prefix: string; nextHop: string; peer?: string }[]>(['node', 'routes', node!]);
-        for (const prefix of ['10.61.0.0/16', other!]) {
-          for (const rs of ['10.61.1.4', '10.61.1.5'])
-            if (!routes.some((r) => r.prefix === prefix && r.peer === rs && r.nextHop === rs))
-              throw new Error(`${node}: no ${prefix} from ${rs}: ${JSON.stringify(routes)}`);
+    await waitFor(
+      'routes received by the daemons',
+      async () => {
+        for (const [node, other] of [
+          ['nbird', '100.64.63.0/24'],
+          ['ngobgp', '100.64.61.0/24'],
+          ['nfrr', '100.64.61.0/24'],
+        ]) {
+          const routes = await cli.json<{ prefix: string; nextHop: string; peer?: string }[]>([
+            'node',
+            'routes',
+            node!,
+          ]);
+          for (const prefix of ['10.61.0.0/16', other!]) {
+            for (const rs of ['10.61.1.4', '10.61.1.5'])
+              if (!routes.some((r) => r.prefix === prefix && r.peer === rs && r.nextHop === rs))
+                throw new Error(`${node}: no ${prefix} from ${rs}: ${JSON.stringify(routes)}`);
+          }
         }
-      }
-      return true;
-    });
+        return true;
+      },
+      10_000,
+    );
 
     // GoBGP listens on every address of its namespace: allowed there (not on the host).
     const ns = s.namespaces.find((n) => n.endsWith('-ngobgp'))!;

@@ -5,7 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lab } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { ApiServer } from '../../src/api/server.js';
 
 const N = 38;
@@ -49,7 +50,8 @@ test('R-ARS-3: peering with one instance only is warned about', async () => {
   const status = new ApiServer(lab).status() as { warnings: string[] };
   assert.ok(status.warnings.some((x) => x.includes("peering 'half'")));
   const nic = lab.model.networkInterfaces.find((n) => n.name === 'clientVMNic')!;
-  assert.ok(
+  // The warning can come before the NVA's UPDATE: wait for the route, through IN_0.
+  await waitFor('the NVA route programmed', () =>
     lab
       .effectiveRoutes(nic)
       .value.some((r) => r.addressPrefix[0] === '10.251.0.0/16' && r.nextHopIpAddress[0] === `10.${N}.1.4`),

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { CONTEXT_4OCTET, decodeMessage, encodeMessage, MessageReader, type BgpPeer } from '../../src/bgp/index.js';
 import { defaultBgpPort, type Lab } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 35;
 const yaml = `

@@ -21,7 +21,7 @@ import { Lab } from '../../src/lab/lab.js';
 import { VirtualClock } from '../../src/lab/clock/virtual.js';
 import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
 import { buildModel, type ModelInit } from '../helpers/model.js';
-import { waitFor } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 /** Every test of this file is bounded (the labs are in process: milliseconds each). */
 const T = { timeout: 30_000 };

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BareRouteServer } from './bareRouteServer.js';
+import { BareRouteServer, bareAgentConfig } from './bareRouteServer.js';
 import { AgentProcess, MAIN } from './agentProcess.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -27,23 +27,14 @@ test('maintenance files drain a backend or the whole agent; removing them restor
     await rs.start();
     agent = AgentProcess.start(
       'maintenance',
-      `asn: 65001
-routerId: 10.10.0.7
-localAddress: 127.${N}.0.7
-connectRetry: 1s
-api: 127.${N}.0.7:9179
-maintenanceFile: ${all}
-neighbors:
-  - { address: 127.${N}.1.4, holdTime: 9 }
-  - { address: 127.${N}.1.5, holdTime: 9 }
-vips:
-  - prefix: 100.64.0.1/32
-    pattern: watcher
-    failback: false
-    backends:
-      - { name: ws1, nextHop: 10.10.0.4, maintenanceFile: ${ws1}, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }
-      - { name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }
-`,
+      bareAgentConfig(
+        N,
+        [
+          `{ name: ws1, nextHop: 10.10.0.4, maintenanceFile: ${ws1}, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }`,
+          '{ name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }',
+        ],
+        { extra: `api: 127.${N}.0.7:9179\nmaintenanceFile: ${all}\n`, failback: false },
+      ),
     );
     const a = agent;
     const detail = () => `${rs.updates().join('\n')}\n${a.tail()}`;

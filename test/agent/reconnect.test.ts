@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BareRouteServer } from './bareRouteServer.js';
+import { BareRouteServer, bareAgentConfig } from './bareRouteServer.js';
 import { AgentProcess } from './agentProcess.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -25,20 +25,10 @@ test('after a reset the agent reconnects and re-announces the current next hop',
     await rs.start();
     agent = AgentProcess.start(
       'reconnect',
-      `asn: 65001
-routerId: 10.10.0.7
-localAddress: 127.${N}.0.7
-connectRetry: 1s
-neighbors:
-  - { address: 127.${N}.1.4, holdTime: 9 }
-  - { address: 127.${N}.1.5, holdTime: 9 }
-vips:
-  - prefix: 100.64.0.1/32
-    pattern: watcher
-    backends:
-      - { name: ws1, nextHop: 10.10.0.4, check: { type: command, command: "test ! -e ${ws1Down}", interval: 200ms, timeout: 5s, rise: 1, fall: 1 } }
-      - { name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }
-`,
+      bareAgentConfig(N, [
+        `{ name: ws1, nextHop: 10.10.0.4, check: { type: command, command: "test ! -e ${ws1Down}", interval: 200ms, timeout: 5s, rise: 1, fall: 1 } }`,
+        '{ name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }',
+      ]),
     );
     const a = agent;
     const why = () => `${seen.join('\n')}\n${a.tail()}`;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BareRouteServer } from './bareRouteServer.js';
+import { BareRouteServer, bareAgentConfig } from './bareRouteServer.js';
 import { AgentProcess } from './agentProcess.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -36,21 +36,13 @@ test('SIGTERM: withdraw, then Cease/2, then exit 0; a dead neighbor does not del
     await rs.start();
     agent = AgentProcess.start(
       'sigterm',
-      `asn: 65001
-routerId: 10.10.0.7
-localAddress: 127.${N}.0.7
-connectRetry: 1s
-neighbors:
-  - { address: 127.${N}.1.4, holdTime: 9 }
-  - { address: 127.${N}.1.5, holdTime: 9 }   # nobody there
-vips:
-  - prefix: 100.64.0.1/32
-    pattern: watcher
-    backends:
-      - { name: ws1, nextHop: 10.10.0.4, check: { type: command, command: "sh ${join(dir, 'ok.sh')}", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }  # generous: a loaded machine must not fail it
-      # A check that hangs (it writes its pid, then sleeps): SIGTERM must not leave it behind.
-      - { name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "sh -c 'echo $$ > ${join(dir, 'hang.pid')}; exec sleep 60'", interval: 1s, timeout: 60s } }
-`,
+      // Nobody answers at 127.N.1.5: a dead neighbour must not delay the exit.
+      bareAgentConfig(N, [
+        // Generous: a loaded machine must not fail it.
+        `{ name: ws1, nextHop: 10.10.0.4, check: { type: command, command: "sh ${join(dir, 'ok.sh')}", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }`,
+        // A check that hangs (it writes its pid, then sleeps): SIGTERM must not leave it behind.
+        `{ name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "sh -c 'echo $$ > ${join(dir, 'hang.pid')}; exec sleep 60'", interval: 1s, timeout: 60s } }`,
+      ]),
     );
     const a = agent;
     await waitFor('the VIP announced', () => seen.some((s) => s.startsWith('announce')), {

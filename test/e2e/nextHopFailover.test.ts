@@ -13,7 +13,16 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectWithdrawThenCease, lastEventSeq } from '../helpers/sigtermEvents.js';
-import { binUsable, isRoot, LabCli, labNamespaces, missingBinaries, ROOT, run } from '../lab/labCli.js';
+import {
+  binUsable,
+  isRoot,
+  LabCli,
+  labNamespaces,
+  LT1_EFFECTIVE_ROUTES,
+  missingBinaries,
+  ROOT,
+  run,
+} from '../lab/labCli.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const LAB = join(ROOT, 'scenarios/next-hop-failover/lab.exabgp.yml');
@@ -41,17 +50,6 @@ const LEARNED = [
   '--resource-group',
   'next-hop-ip-rg',
 ];
-const EFFECTIVE = [
-  'network',
-  'nic',
-  'show-effective-route-table',
-  '--name',
-  'lt1VMNic',
-  '--resource-group',
-  'next-hop-ip-vm-rg',
-  '--output',
-  'table',
-];
 
 interface LearnedRoute {
   network: string;
@@ -78,7 +76,7 @@ async function learnedOnBoth(cli: LabCli, nextHop: string): Promise<Record<strin
       );
       return ok ? r : undefined;
     },
-    20_000,
+    { timeoutMs: 20_000, intervalMs: 150 },
   );
 }
 
@@ -92,13 +90,13 @@ async function effectiveVia(cli: LabCli, nextHop: string): Promise<string> {
   return waitFor(
     `lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`,
     async () => {
-      const table = await cli.ok(EFFECTIVE);
+      const table = await cli.ok(LT1_EFFECTIVE_ROUTES);
       const row = vipRow(table);
       return row && row.join(' ') === `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
         ? table
         : undefined;
     },
-    15_000,
+    { timeoutMs: 15_000, intervalMs: 150 },
   );
 }
 
@@ -242,7 +240,10 @@ interface ProbeOut {
 
 /** lt1VMNic has no row for 100.64.0.1/32 (withdrawn: traffic falls to 100.64.0.0/10, None). */
 async function noVipRow(cli: LabCli): Promise<void> {
-  await waitFor('lt1VMNic without a route to 100.64.0.1/32', async () => !vipRow(await cli.ok(EFFECTIVE)), 15_000);
+  await waitFor('lt1VMNic without a route to 100.64.0.1/32', async () => !vipRow(await cli.ok(LT1_EFFECTIVE_ROUTES)), {
+    timeoutMs: 15_000,
+    intervalMs: 150,
+  });
 }
 
 /** The probe of the issue: lt1 → VIP:80 every `interval`, for `duration`, as JSON. */
@@ -337,7 +338,7 @@ test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 w
     await cli.ok(['node', 'start', 'ws1']);
     // rise 3 × 200 ms = 0.6 s; wait well past it, then it must still be on ws2.
     await new Promise((r) => setTimeout(r, 2000));
-    assert.equal(vipRow(await cli.ok(EFFECTIVE))?.[4], '10.10.0.5', 'failback off: stays on ws2');
+    assert.equal(vipRow(await cli.ok(LT1_EFFECTIVE_ROUTES))?.[4], '10.10.0.5', 'failback off: stays on ws2');
     const st = JSON.parse(await cli.ok(['node', 'cmd', 'watch1', 'status'])) as {
       backends: { name: string; state: string }[];
     };
@@ -372,14 +373,14 @@ async function vipRows(cli: LabCli, want: string[]): Promise<void> {
   await waitFor(
     `lt1VMNic's rows for 100.64.0.1/32: ${w || 'none'}`,
     async () => {
-      const rows = (await cli.ok(EFFECTIVE))
+      const rows = (await cli.ok(LT1_EFFECTIVE_ROUTES))
         .split('\n')
         .filter((l) => /\s100\.64\.0\.1\/32\s/.test(l))
         .map((l) => l.trim().split(/\s+/)[4]!);
       last = rows.sort().join(' ');
       return last === w;
     },
-    15_000,
+    { timeoutMs: 15_000, intervalMs: 150 },
   ).catch((e: Error) => {
     e.message += ` (last: ${last || 'none'})`;
     throw e;

@@ -171,7 +171,7 @@ async function onpremRows(cli: LabCli, p: Plan, nextHops: string[], what: string
       last = await gatewayRows(cli);
       return p.onprem.every((x) => JSON.stringify(last.get(x) ?? []) === want);
     },
-    timeoutMs,
+    { timeoutMs: timeoutMs, intervalMs: 150 },
   ).catch((e: Error) => {
     e.message += `\nlast rows: ${JSON.stringify([...last])}`;
     throw e;
@@ -222,7 +222,7 @@ async function allEstablished(cli: LabCli): Promise<void> {
       last = states.join(' ');
       return states.length === 8 && states.every((x) => x.endsWith('=Established'));
     },
-    20_000,
+    { timeoutMs: 20_000, intervalMs: 150 },
   ).catch((e: Error) => {
     e.message += `\nlast: ${last}`;
     throw e;
@@ -260,7 +260,7 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
           l2.every((x) => JSON.stringify(x) === JSON.stringify(viaNva(as2, a.nva2, a.hub2)))
         );
       },
-      10_000,
+      { timeoutMs: 10_000, intervalMs: 150 },
     );
     // Each hub's route server learns the spoke's range from its NVA, as-overridden too (spoke-rs
     // advertised it as "65515"), and its ExpressRoute gateway takes it over branch-to-branch.
@@ -389,7 +389,7 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
         const r = await explain(cli, ['--peer', 'onprem1', '--prefix', a.spoke]);
         return findLines(r, { kind: 'router', status: ['best', 'equal'] }).length === 0;
       },
-      10_000,
+      { timeoutMs: 10_000, intervalMs: 150 },
     );
 
     // The text rendering names the rule too (what a user reads).

@@ -342,7 +342,7 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
         ? t
         : undefined;
     },
-    15_000,
+    { timeoutMs: 15_000, intervalMs: 150 },
   );
   const site2 = await waitFor(
     "site 2's table",
@@ -350,7 +350,7 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
       const rows = await cli.json<RouterRow[]>(['node', 'routes', 'site2']);
       return rows.length === exp.site2Bgp.length ? rows : undefined;
     },
-    10_000,
+    { timeoutMs: 10_000, intervalMs: 150 },
   );
 
   // Site 2's router, `show bgp`: every column, row for row, in the seed's order.
@@ -453,7 +453,7 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
       const rows = await cli.json<RouterRow[]>(['node', 'routes', 'site2']);
       return rows.some((x) => covering(x.prefix)) ? undefined : rows;
     },
-    10_000,
+    { timeoutMs: 10_000, intervalMs: 150 },
   );
   assert.deepEqual(
     after.map((x) => x.prefix),

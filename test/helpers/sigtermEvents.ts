@@ -29,7 +29,7 @@ export async function expectWithdrawThenCease(cli: LabCli, before: number, peeri
       const ev = (await cli.json<LabEventRow[]>(['events'])).filter((e) => e.seq > before);
       return ev.filter((e) => e.type === 'session' && /session down/.test(e.message)).length >= 2 ? ev : undefined;
     },
-    10_000,
+    { timeoutMs: 10_000, intervalMs: 150 },
   );
   for (const inst of ['IN_0', 'IN_1']) {
     const mine = events.filter((e) => e.source.includes(`/${inst}/${peering}`));

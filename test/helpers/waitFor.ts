@@ -9,7 +9,9 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
   /**
    * The pause between two checks (default 50 ms). Tests that measure how long something
-   * took poll more often (10 ms), so that the measurement is not the poll's granularity.
+   * took poll more often (10 ms), so that the measurement is not the poll's granularity;
+   * checks that run the `arslab` command (a process each time) less often (150 ms), so that
+   * polling does not starve the lab it watches of CPU.
    */
   readonly intervalMs?: number;
   /** Appended to the timeout error: what the test saw meanwhile (a log tail, the last rows). */

@@ -8,16 +8,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { formatPrefix, parsePrefix } from '../../src/bgp/wire/index.js';
-import { DEFAULT_SUBSCRIPTION, vmId, type AzureModel } from '../../src/azure/index.js';
+import { DEFAULT_SUBSCRIPTION } from '../../src/azure/index.js';
 import { ApiServer } from '../../src/api/server.js';
 import { ApiClient } from '../../src/cli/client.js';
-import { Lab } from '../../src/lab/lab.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
-import { buildModel } from '../helpers/model.js';
+import type { Lab } from '../../src/lab/lab.js';
+import { nvaSessionsEstablished, nvaSpeaker, startSpecLab, type TestLab } from '../helpers/lab.js';
+import { seed001Model, seed001Onprem1 } from '../fixtures/seed001Lab.js';
 import { runCli } from '../helpers/inProcessCli.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -30,118 +27,32 @@ const RS0 = `10.${N}.0.4`;
 const RS1 = `10.${N}.0.5`;
 const NVA = `10.${N}.1.4`;
 
-function model(): AzureModel {
-  return buildModel({
-    vnets: [
-      {
-        name: 'hub1',
-        prefixes: [`10.${N}.0.0/20`],
-        subnets: [
-          { name: 'RouteServerSubnet', prefix: `10.${N}.0.0/26` },
-          { name: 'nva', prefix: `10.${N}.1.0/24` },
-          { name: 'default', prefix: `10.${N}.2.0/24` },
-          { name: 'GatewaySubnet', prefix: `10.${N}.3.0/24` },
-        ],
-        peerings: [{ name: 'to-spoke', remote: 'spoke', allowGatewayTransit: true }],
-      },
-      {
-        name: 'spoke',
-        prefixes: [`10.${N}.16.0/24`],
-        subnets: [{ name: 'default', prefix: `10.${N}.16.0/24` }],
-        peerings: [{ name: 'to-hub', remote: 'hub1', useRemoteGateways: true }],
-      },
-    ],
-    vms: [
-      { name: 'nva1', vnet: 'hub1', subnet: 'nva', ip: NVA },
-      { name: 'client', vnet: 'hub1', subnet: 'default', ip: `10.${N}.2.10` },
-      { name: 'spokevm', vnet: 'spoke', subnet: 'default', ip: `10.${N}.16.4` },
-    ],
-    routeServers: [
-      {
-        name: 'hub1rs',
-        vnet: 'hub1',
-        allowBranchToBranchTraffic: true,
-        peerings: [{ name: 'hub1nva', peerIp: NVA, peerAsn: 65001 }],
-      },
-    ],
-    gateways: [{ name: 'er1', vnet: 'hub1', type: 'ExpressRoute', instances: [GW0, GW1] }],
-    circuits: [
-      {
-        name: 'c1',
-        location: 'Amsterdam',
-        peerASN: 133937,
-        primary: '169.254.1.88/30',
-        secondary: '169.254.1.92/30',
-        msee: ['10.2.146.35', '10.2.146.36'],
-      },
-    ],
-    connections: [{ name: 'er1-c1', gateway: 'er1', circuit: 'c1', routingWeight: 10, msee: [MSEE_P, MSEE_S] }],
-  });
-}
+// onprem1 also advertises 10.250.0.0/16, as the NVA does (R-ARS-7: hubRoutingPreference decides).
+const routers = [seed001Onprem1([{ prefix: '10.250.0.0/16', origin: 'igp' }])];
 
-const routers: RouterNodeSpec[] = [
-  {
-    kind: 'router',
-    name: 'onprem1',
-    asn: 133937,
-    routerId: '169.254.1.89',
-    attach: [
-      { kind: 'expressRoute', circuit: 'c1', link: 'primary' },
-      { kind: 'expressRoute', circuit: 'c1', link: 'secondary' },
-    ],
-    routes: [
-      { prefix: '1.2.3.0/24', origin: 'incomplete', on: [1] },
-      { prefix: '169.254.1.88/30', origin: 'incomplete' },
-      { prefix: '169.254.1.92/30', origin: 'incomplete' },
-      // Also advertised by the NVA (R-ARS-7: hubRoutingPreference decides).
-      { prefix: '10.250.0.0/16', origin: 'igp' },
-    ],
-  },
-];
-
-let dir = '';
+let t: TestLab;
 let lab: Lab;
 let api: ApiServer;
 let client: ApiClient;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'arslab-gateways-'));
-  const m = model();
-  const spec: LabSpec = {
-    name: 'gateways',
-    file: join(dir, 'lab.yml'),
-    settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
-    model: m,
+  t = await startSpecLab('gateways', {
+    model: seed001Model({ n: N }),
     nodes: [
-      {
-        kind: 'speaker',
-        name: 'nva1',
-        vm: vmId(DEFAULT_SUBSCRIPTION, 'rg', 'nva1'),
-        address: NVA,
-        asn: 65001,
-        holdTime: 30,
-        peerWith: 'both',
-        routes: [
-          { prefix: '10.2.0.0/16', nextHop: NVA, asPath: [65002] },
-          { prefix: '10.99.0.0/16', nextHop: NVA },
-          // Path 65001 65001 65001: longer than the circuit's 12076 133937.
-          { prefix: '10.250.0.0/16', nextHop: NVA, asPath: [65001, 65001] },
-        ],
-      },
+      nvaSpeaker('nva1', NVA, 65001, [
+        { prefix: '10.2.0.0/16', nextHop: NVA, asPath: [65002] },
+        { prefix: '10.99.0.0/16', nextHop: NVA },
+        // Path 65001 65001 65001: longer than the circuit's 12076 133937.
+        { prefix: '10.250.0.0/16', nextHop: NVA, asPath: [65001, 65001] },
+      ]),
     ],
     routers,
-    warnings: [],
-  };
-  lab = await Lab.start(spec, { stateDir: join(dir, 'state') });
+  });
+  lab = t.lab;
   api = new ApiServer(lab);
   const addr = await api.listen('127.0.0.1', 0);
   client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION);
-  const rs = lab.routeServer(m.routeServers[0]!)!;
-  await waitFor(
-    'the NVA sessions',
-    () => rs.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)),
-    20_000,
-  );
+  await nvaSessionsEstablished(lab);
   await waitFor('the NVA routes at both gateway instances', async () => {
     await lab.settled();
     return lab
@@ -153,8 +64,7 @@ before(async () => {
 
 after(async () => {
   await api?.close();
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 /** `arslab ARGV…` in process: the command's own parsing and run, the API over HTTP, az's formatting; its stdout. */

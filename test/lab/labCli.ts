@@ -18,6 +18,19 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const MAIN = join(ROOT, 'dist/src/cli/main.js');
 export const BIN = join(ROOT, 'bin/arslab');
 
+/** Seed 000's look at lt1's routes: `az network nic show-effective-route-table … -o table`. */
+export const LT1_EFFECTIVE_ROUTES: readonly string[] = [
+  'network',
+  'nic',
+  'show-effective-route-table',
+  '--name',
+  'lt1VMNic',
+  '--resource-group',
+  'next-hop-ip-vm-rg',
+  '--output',
+  'table',
+];
+
 export const isRoot = process.getuid?.() === 0;
 
 export function missingBinaries(paths: readonly string[]): string[] {
@@ -245,6 +258,7 @@ export class LabCli {
   async waitClean(labName: string, timeoutMs = 5000): Promise<void> {
     await waitFor(`nothing left of lab ${labName}`, () => this.leftovers(labName).length === 0, {
       timeoutMs,
+      intervalMs: 150,
       detail: () => `left: ${this.leftovers(labName).join('; ')}`,
     });
   }

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRoot, LabCli, labNamespaces, missingBinaries, run } from './labCli.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 
 const missing = missingBinaries([
   '/usr/sbin/bird',
@@ -26,34 +27,20 @@ const skip = !isRoot
     : false;
 const NAME = 'arslab-test-netns-daemons';
 
-const LAB = `
-name: ${NAME}
-location: uksouth
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      vnet:
-        addressPrefixes: [10.61.0.0/16]
-        subnets:
-          default: { addressPrefix: 10.61.0.0/24 }
-          RouteServerSubnet: { addressPrefix: 10.61.1.0/24 }
-    routeServers:
-      rs:
-        subnet: vnet/RouteServerSubnet
-        peerings:
-          p-bird: { peerIp: 10.61.0.4, peerAsn: 65001 }
-          p-gobgp: { peerIp: 10.61.0.5, peerAsn: 65002 }
-          p-frr: { peerIp: 10.61.0.6, peerAsn: 65003 }
-    virtualMachines:
-      vbird: { subnet: vnet/default, privateIPAddress: 10.61.0.4 }
-      vgobgp: { subnet: vnet/default, privateIPAddress: 10.61.0.5 }
-      vfrr: { subnet: vnet/default, privateIPAddress: 10.61.0.6 }
-nodes:
-  nbird: { kind: bird, vm: vbird, config: bird.conf }
+const LAB = routeServerLabYaml({
+  name: NAME,
+  n: 61,
+  layout: 'flat',
+  peers: [
+    { name: 'p-bird', vm: 'vbird', host: 4, asn: 65001 },
+    { name: 'p-gobgp', vm: 'vgobgp', host: 5, asn: 65002 },
+    { name: 'p-frr', vm: 'vfrr', host: 6, asn: 65003 },
+  ],
+  nodes: `  nbird: { kind: bird, vm: vbird, config: bird.conf }
   ngobgp: { kind: gobgp, vm: vgobgp, config: gobgp.toml }
   nfrr: { kind: frr, vm: vfrr, config: frr.conf }
-`;
+`,
+});
 
 // As on the VM: no `strict bind` (loopback mode refuses this file), `local` is the VM's address.
 const BIRD = `
@@ -135,7 +122,7 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
         const states = st.routeServers[0]!.instances.flatMap((i) => i.peerings.map((p) => p.state));
         return states.length === 6 && states.every((x) => x === 'Established');
       },
-      20_000,
+      { timeoutMs: 20_000, intervalMs: 150 },
     );
     const status = await cli.json<Status>(['status']);
     assert.deepEqual(
@@ -174,7 +161,7 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
             Object.values(r).every((v) => v.some((x) => x.network === prefix && x.nextHop === nh))
           );
         },
-        10_000,
+        { timeoutMs: 10_000, intervalMs: 150 },
       );
     }
 
@@ -209,7 +196,7 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
         }
         return true;
       },
-      10_000,
+      { timeoutMs: 10_000, intervalMs: 150 },
     );
 
     // GoBGP listens on every address of its namespace: allowed there (not on the host).

@@ -7,29 +7,17 @@ import assert from 'node:assert/strict';
 import type { Lab } from '../../src/lab/lab.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 import { ApiServer } from '../../src/api/server.js';
 
 const N = 38;
-const yaml = `
-name: one-instance
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${N}.0.0/16]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${N}.0.0/26 }
-          nva: { addressPrefix: 10.${N}.1.0/24 }
-    routeServers:
-      rs: { subnet: hub/RouteServerSubnet, peerings: { half: { peerIp: 10.${N}.1.4, peerAsn: 65001 } } }
-    virtualMachines:
-      half: { subnet: hub/nva, privateIPAddress: 10.${N}.1.4 }
-      client: { subnet: hub/nva, privateIPAddress: 10.${N}.1.10 }
-nodes:
-  half: { kind: speaker, vm: half, asn: 65001, peerWith: IN_0, routes: [ { prefix: 10.251.0.0/16 } ] }
-`;
+const yaml = routeServerLabYaml({
+  name: 'one-instance',
+  n: N,
+  peers: [{ name: 'half', host: 4, asn: 65001 }],
+  client: true,
+  nodes: '  half: { kind: speaker, vm: half, asn: 65001, peerWith: IN_0, routes: [ { prefix: 10.251.0.0/16 } ] }\n',
+});
 
 let t: TestLab;
 let lab: Lab;

@@ -83,7 +83,7 @@ async function routedTo(cli: LabCli, vm: string): Promise<ProbeRun> {
       const r = await probe(cli, ['--count', '3', '--interval', '50ms']);
       return r.probes.every((p) => p.result === 'ok' && p.vm === vm) ? r : undefined;
     },
-    20_000,
+    { timeoutMs: 20_000, intervalMs: 150 },
   );
 }
 
@@ -177,7 +177,7 @@ test('probe follows the announcement to ws1, then ws2; a stopped or frozen web s
         const r = await probe(cli, ['--count', '2', '--interval', '50ms']);
         return r.probes.every((p) => p.result === 'no route') ? r : undefined;
       },
-      20_000,
+      { timeoutMs: 20_000, intervalMs: 150 },
     );
     assert.deepEqual(
       [gone.probes[0]!.prefix, gone.probes[0]!.nextHopType, gone.probes[0]!.vm],
@@ -275,7 +275,7 @@ test('ECMP: two announcements give two rows; varying source ports spread flows b
         const vip = t.filter((r) => r.addressPrefix[0] === '100.64.0.1/32');
         return vip.length === 2 ? vip : undefined;
       },
-      20_000,
+      { timeoutMs: 20_000, intervalMs: 150 },
     );
     assert.deepEqual(rows.map((r) => r.nextHopIpAddress[0]).sort(), [`10.${N}.0.4`, `10.${N}.0.5`]);
 

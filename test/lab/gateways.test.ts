@@ -13,6 +13,7 @@ import { DEFAULT_SUBSCRIPTION } from '../../src/azure/index.js';
 import { ApiServer } from '../../src/api/server.js';
 import { ApiClient } from '../../src/cli/client.js';
 import type { Lab } from '../../src/lab/lab.js';
+import { VirtualClock } from '../../src/lab/clock/virtual.js';
 import { nvaSessionsEstablished, nvaSpeaker, startSpecLab, type TestLab } from '../helpers/lab.js';
 import { seed001Model, seed001Onprem1 } from '../fixtures/seed001Lab.js';
 import { runCli } from '../helpers/inProcessCli.js';
@@ -32,22 +33,28 @@ const routers = [seed001Onprem1([{ prefix: '10.250.0.0/16', origin: 'igp' }])];
 
 let t: TestLab;
 let lab: Lab;
+/** Detection times (BFD, hold timers) pass only when a test says so. */
+const clock = new VirtualClock();
 let api: ApiServer;
 let client: ApiClient;
 
 before(async () => {
-  t = await startSpecLab('gateways', {
-    model: seed001Model({ n: N }),
-    nodes: [
-      nvaSpeaker('nva1', NVA, 65001, [
-        { prefix: '10.2.0.0/16', nextHop: NVA, asPath: [65002] },
-        { prefix: '10.99.0.0/16', nextHop: NVA },
-        // Path 65001 65001 65001: longer than the circuit's 12076 133937.
-        { prefix: '10.250.0.0/16', nextHop: NVA, asPath: [65001, 65001] },
-      ]),
-    ],
-    routers,
-  });
+  t = await startSpecLab(
+    'gateways',
+    {
+      model: seed001Model({ n: N }),
+      nodes: [
+        nvaSpeaker('nva1', NVA, 65001, [
+          { prefix: '10.2.0.0/16', nextHop: NVA, asPath: [65002] },
+          { prefix: '10.99.0.0/16', nextHop: NVA },
+          // Path 65001 65001 65001: longer than the circuit's 12076 133937.
+          { prefix: '10.250.0.0/16', nextHop: NVA, asPath: [65001, 65001] },
+        ]),
+      ],
+      routers,
+    },
+    { clock },
+  );
   lab = t.lab;
   api = new ApiServer(lab);
   const addr = await api.listen('127.0.0.1', 0);
@@ -499,19 +506,13 @@ test('link down --circuit --path (cut): the routes leave NICs only after BFD det
   assert.ok(nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35'));
   const out = await arslab('link', 'down', '--circuit', 'c1', '--path', 'secondary');
   assert.match(out, /onprem1<->c1\/secondary\s+Cut\s+BFD 900 ms\s+link down/);
-  await new Promise((r) => setTimeout(r, 400));
+  // On the virtual clock: detected exactly at BFD's 300 ms × 3 (R-ER-1), not a moment before.
+  clock.advance(899);
   await lab.settled();
-  assert.ok(nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35'), 'not yet detected');
-  const t0 = Date.now();
-  await waitFor(
-    'BFD detection',
-    async () => {
-      await lab.settled();
-      return !nicRows('spokevmVMNic').some((r) => r.startsWith('1.2.3.0/24'));
-    },
-    3000,
-  );
-  assert.ok(Date.now() - t0 < 2500, 'detected within BFD time (plus polling)');
+  assert.ok(nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35'), 'not yet detected 899 ms after the cut');
+  clock.advance(1);
+  await lab.settled();
+  assert.ok(!nicRows('spokevmVMNic').some((r) => r.startsWith('1.2.3.0/24')), 'detected at 900 ms');
   const st = (
     await json<{ value: { neighbor: string; state: string }[] }>(
       'network',
@@ -600,14 +601,12 @@ test('node stop|start on a built-in on-premises router: NOTIFICATION (at once), 
   await arslab('node', 'stop', '--kill', 'onprem1');
   await lab.settled();
   assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'killed: no NOTIFICATION, not yet detected');
-  await waitFor(
-    'BFD detection of the killed router',
-    async () => {
-      await lab.settled();
-      return !nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24'));
-    },
-    3000,
-  );
+  clock.advance(899);
+  await lab.settled();
+  assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'not yet detected 899 ms after the kill');
+  clock.advance(1);
+  await lab.settled();
+  assert.ok(!nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24')), 'BFD detection at 900 ms');
   await arslab('node', 'start', 'onprem1');
   await lab.settled();
   assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'));

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { formatPrefix } from '../../src/bgp/wire/index.js';
 import { formatCommunity, pathAsns } from '../../src/rib/index.js';
 import type { Lab } from '../../src/lab/lab.js';
+import { VirtualClock } from '../../src/lab/clock/virtual.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
 import {
   gatewayPathRows,
@@ -25,19 +26,25 @@ const N = 41;
 
 let t: TestLab;
 let lab: Lab;
+/** Detection times (BFD, hold timers) pass only when a test says so. */
+const clock = new VirtualClock();
 
 before(
   async () => {
-    t = await startSpecLab('hybrid', {
-      model: seed001Model({ n: N, hub2: { branchToBranch: true, nva: false }, secondCircuit: true }),
-      nodes: [
-        nvaSpeaker('nva1', `10.${N}.1.4`, 65001, [
-          { prefix: '10.99.0.0/16', nextHop: `10.${N}.1.4` },
-          { prefix: '10.40.0.0/14', nextHop: `10.${N}.1.4`, communities: ['no-advertise'] },
-        ]),
-      ],
-      routers: [seed001Onprem1(), ONPREM2],
-    });
+    t = await startSpecLab(
+      'hybrid',
+      {
+        model: seed001Model({ n: N, hub2: { branchToBranch: true, nva: false }, secondCircuit: true }),
+        nodes: [
+          nvaSpeaker('nva1', `10.${N}.1.4`, 65001, [
+            { prefix: '10.99.0.0/16', nextHop: `10.${N}.1.4` },
+            { prefix: '10.40.0.0/14', nextHop: `10.${N}.1.4`, communities: ['no-advertise'] },
+          ]),
+        ],
+        routers: [seed001Onprem1(), ONPREM2],
+      },
+      { clock },
+    );
     lab = t.lab;
     await nvaSessionsEstablished(lab);
     await waitFor('the NVA routes at the ER gateway', async () => {
@@ -215,27 +222,18 @@ test('R-ARS-11: with branch-to-branch off the gateway and the route server excha
   assert.ok(erRows(0).some((r) => r.startsWith('10.99.0.0/16')));
 });
 
-test('R-ER-1: cutting the link that carries 1.2.3.0/24 withdraws it after BFD detection (~0.9 s)', async () => {
+test('R-ER-1: cutting the link that carries 1.2.3.0/24 withdraws it at BFD detection (300 ms × 3 = 0.9 s)', async () => {
+  // The lab runs on the virtual clock: the cut is noticed exactly when BFD declares the link
+  // down, 3 intervals of 300 ms after it (R-ER-1), not a moment before.
   const s = lab.hybrid!.sessions.get('onprem1<->c1/secondary')!;
   s.cut();
-  await new Promise((r) => setTimeout(r, 500));
+  clock.advance(899);
   await lab.settled();
-  assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'still there before detection');
-  await waitFor(
-    'the withdrawal after BFD',
-    async () => {
-      await lab.settled();
-      return !nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24'));
-    },
-    3000,
-  );
+  assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'still there 899 ms after the cut');
+  clock.advance(1);
+  await lab.settled();
+  assert.ok(!nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24')), 'withdrawn at 900 ms');
   s.open();
-  await waitFor(
-    'back after the link is restored',
-    async () => {
-      await lab.settled();
-      return nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35');
-    },
-    3000,
-  );
+  await lab.settled();
+  assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'back once the link is restored');
 });

@@ -56,10 +56,9 @@ import {
   type RouterRouteSpec,
   type SpeakerRouteSpec,
 } from '../spec.js';
-import type { ProblemCollector } from './errors.js';
+import type { Path, ProblemCollector } from '../../config/index.js';
 import { ReferenceResolver, type Declared, type ReferenceKind, type Unusable } from './references.js';
 import type { LabFile, LabFileAttachment } from './schema.js';
-import type { Path } from './source.js';
 
 /** Where each resource of the model was declared, to report Azure's findings there. */
 export interface ModelSource {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { loadLabText, type LoadResult } from './load.js';
-import { formatLabFileError, type LabFileError } from './errors.js';
+import { formatLabFileError, type LabFileError } from './index.js';
 
 /** Where fixture labs pretend to live; node files resolve against its folder. */
 export const LAB_PATH = '/labs/next-hop/lab.yml';

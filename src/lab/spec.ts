@@ -149,8 +149,6 @@ export type NodeSpec = DaemonNodeSpec | SpeakerNodeSpec | HttpNodeSpec;
 /** Node kinds that speak BGP (every kind but `http`). */
 export type BgpNodeSpec = DaemonNodeSpec | SpeakerNodeSpec;
 
-export const isBgpNode = (n: NodeSpec): n is BgpNodeSpec => n.kind !== 'http';
-
 /**
  * The port an http node binds: in netns mode its own `port` (the VM's); in loopback mode
  * `loopbackPort`, else `port`, moved up by 1000 when below 1024 and the lab may not bind

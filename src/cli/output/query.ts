@@ -631,6 +631,3 @@ export function searchQuery(ast: AstNode, data: unknown): unknown {
   const out = new Interpreter().visit(ast, data);
   return out === undefined ? null : out;
 }
-
-// Exposed for tests.
-export const _internals = { pyToNumber };

@@ -226,7 +226,7 @@ test("seed 000 in netns mode with the built-in speaker: it speaks from watch1's 
 });
 
 // ---- The scenario as shipped (lab.yml): real web servers on ws1 and ws2, `arslab agent` on
-// watch1 (issue 4). The README's main job.
+// watch1: what the README's first command gives a user.
 
 interface ProbeOut {
   probes: { seq: number; result: string; vm?: string; labT: number }[];
@@ -246,7 +246,7 @@ async function noVipRow(cli: LabCli): Promise<void> {
   });
 }
 
-/** The probe of the issue: lt1 → VIP:80 every `interval`, for `duration`, as JSON. */
+/** The seed's curl loop as a probe: lt1 → VIP:80 every `interval`, for `duration`, as JSON. */
 function probe(cli: LabCli, interval: string, duration: string): Promise<ProbeOut> {
   return cli.json<ProbeOut>(
     [

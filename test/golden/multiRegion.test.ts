@@ -370,7 +370,7 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
       false,
     );
 
-    // Every NIC and peer against every prefix: each loss names its rule (issue 3).
+    // Every NIC and peer against every prefix: each loss names its rule.
     await sweep(join(dir, 'lab.yml'), cli.record(labName), `${label}, as deployed`);
 
     // Step 1: 10.1.0.0/16 tagged no-advertise leaves the gateway, stays in the spokes.

@@ -418,7 +418,7 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
     assert.match(text, new RegExp(`${seed[2]!.replace(/\./g, '\\.')}\\s+ergw/`), text);
   }
 
-  // Every NIC and peer against every prefix: each loss names its rule (issue 3).
+  // Every NIC and peer against every prefix: each loss names its rule.
   await sweep(r.lab, cli.record(r.name), `${r.name}, ${mode}`);
 
   // R-ER-5, with the supernet: site 2 has no route for 10.100.10.0/24, explain says why and that

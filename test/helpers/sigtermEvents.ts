@@ -1,6 +1,6 @@
 /**
- * The order a route server must see when a BGP speaker is stopped with SIGTERM (the agent,
- * issue 4): on each route-server instance, the UPDATE withdrawing the VIP, then the session
+ * The order a route server must see when a BGP speaker (the agent) is stopped with SIGTERM,
+ * so that traffic moves before the session drops: on each route-server instance, the UPDATE withdrawing the VIP, then the session
  * closed by NOTIFICATION Cease / Administrative Shutdown (6/2, RFC 4486) — read from the lab's
  * timeline (`arslab events -o json`).
  */

@@ -2,7 +2,7 @@
  * `arslab explain` on a seed-001-like lab built in code (test/lab/hybrid.test.ts's set-up,
  * own addresses 10.52/10.53): hub1 with a route server (branch-to-branch on), an NVA, an
  * ExpressRoute gateway on two circuits (c1 to onprem1, c2 to onprem2), a spoke with a user
- * route; hub2 with its own route server (branch-to-branch off), NVA and gateway on c1. Each case of the issue is
+ * route; hub2 with its own route server (branch-to-branch off), NVA and gateway on c1. Each case is
  * explained, and every losing or dropped line names its rule:
  * R-ARS-7 (ER path beats an NVA path by preference class), R-ER-3 (weight), R-ARS-9
  * (NO_ADVERTISE toward the ER gateway), R-ARS-6 (65515 at hub2's route server), R-ER-4

@@ -1,6 +1,6 @@
 /**
  * Gateway listings, MSEE route tables, route-server updates and faults through the API and
- * the CLI commands (issue 3, scopes 3 and 4), on a seed-001-like lab built in code (as
+ * the CLI commands, on a seed-001-like lab built in code (as
  * test/lab/hybrid.test.ts): a hub with a route server, an NVA, an ExpressRoute gateway on a
  * circuit to an on-premises router, a spoke using the hub's gateways. Each CLI command runs
  * as `arslab` runs it (its own arguments, the API over HTTP, az's output formatting), in

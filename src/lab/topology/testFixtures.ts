@@ -16,7 +16,7 @@ export const FIXTURE_FILES = new Set([
 ]);
 
 /**
- * The lab of seed 000 (Azure Route Server next hop IP fast failover), as the brief writes
+ * The lab of seed 000 (Azure Route Server next hop IP fast failover), as the seed deploys
  * it: one VNet with a Route Server, the webservers, the load tester, two watchers, a
  * route table with a route to the watcher, and the watcher running ExaBGP.
  */

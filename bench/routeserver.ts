@@ -968,7 +968,7 @@ const LABEL: Record<ReceiverName, string> = {
 };
 
 const SENDER_LABEL: Record<SenderKind, string> = {
-  bird: "sender BIRD 2.0.12 (static routes, the issue's set-up)",
+  bird: 'sender BIRD 2.0.12 (static routes: the reference set-up of docs/BENCHMARKS.md)',
   blaster: 'sender: blaster (pre-encoded UPDATEs; the receiver is the limit)',
 };
 

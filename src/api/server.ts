@@ -293,7 +293,7 @@ export class ApiServer {
       body: { value: lab.events.since(Number(url.searchParams.get('since') ?? 0)) },
     }));
     this.route('GET', `/arslab/nodes/${SEG}/routes`, async (m) => {
-      // A built-in on-premises router (issue 3): its whole BGP table, own routes included.
+      // A built-in on-premises router (the customer's edge, in process): its whole BGP table, own routes included.
       const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
       if (router) {
         await lab.settled();
@@ -311,7 +311,7 @@ export class ApiServer {
       return { status: 200, body: { output: await this.node(m[1]!).command(text) } };
     });
     this.route('POST', `/arslab/nodes/${SEG}/(stop|kill|start|pause|resume)`, async (m) => {
-      // Built-in on-premises routers (issue 3) are in-process speakers, not nodes.
+      // Built-in on-premises routers are in-process speakers, not nodes.
       const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
       if (router) {
         const body = lab.hybrid!.routerAction(

@@ -1,6 +1,6 @@
 /**
  * @module lab/hybrid
- * The Azure-internal side of a lab beyond route servers (issue 3): ExpressRoute and VPN
+ * The Azure-internal side of a lab beyond route servers: ExpressRoute and VPN
  * gateway instances, the MSEEs of each circuit link, built-in on-premises routers — all
  * speakers of src/rib with the policies of src/azure, joined by in-process BGP sessions
  * (src/lab/inprocess.ts). No table is computed by a special case: every listing reads a

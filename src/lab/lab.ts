@@ -77,7 +77,7 @@ export class Lab {
   private stopped = false;
   /** One FIFO for every in-process route exchange: the same order on every run. */
   readonly queue = new DeliveryQueue();
-  /** Gateways, circuits' MSEEs, built-in on-premises routers (issue 3). */
+  /** Gateways, circuits' MSEEs, built-in on-premises routers. */
   hybrid?: HybridRuntime;
 
   private constructor(

@@ -1,6 +1,6 @@
 /**
- * `arslab explain` over a whole running lab (issue 3: "explain names the rule for every
- * dropped or losing route in the three scenarios"): every NIC of every VM and every BGP
+ * `arslab explain` over a whole running lab, so that no dropped or losing route goes
+ * unexplained in any scenario: every NIC of every VM and every BGP
  * peer (nodes and built-in routers) of the lab file, against every prefix any of them has
  * or was sent, through the lab's own API. Each answer must carry a well-formed rule on
  * every line that says a route lost, was dropped or was withheld.

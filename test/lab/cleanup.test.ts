@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRoot, LabCli, labNamespaces, missingBinaries, processAlive, waitFor } from './labCli.js';
+import { isRoot, LabCli, labNamespaces, missingBinaries, processAlive } from './labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 
 const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
   ? 'exabgp is not installed (scripts/setup --daemons all)'
@@ -39,27 +41,13 @@ function writeLab(cli: LabCli, name: string, n: number): string {
   const file = join(cli.stateDir, 'lab.yml');
   writeFileSync(
     file,
-    `name: ${name}
-location: uksouth
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      vnet:
-        addressPrefixes: [10.${n}.0.0/16]
-        subnets:
-          default: { addressPrefix: 10.${n}.0.0/24 }
-          RouteServerSubnet: { addressPrefix: 10.${n}.1.0/24 }
-    routeServers:
-      rs:
-        subnet: vnet/RouteServerSubnet
-        peerings:
-          nva: { peerIp: 10.${n}.0.4, peerAsn: 65001 }
-    virtualMachines:
-      vm1: { subnet: vnet/default, privateIPAddress: 10.${n}.0.4 }
-nodes:
-  nva1: { kind: exabgp, vm: vm1, config: exabgp.conf, loopbackConfig: exabgp.loopback.conf }
-`,
+    routeServerLabYaml({
+      name,
+      n,
+      layout: 'flat',
+      peers: [{ name: 'nva', vm: 'vm1', host: 4, asn: 65001 }],
+      nodes: '  nva1: { kind: exabgp, vm: vm1, config: exabgp.conf, loopbackConfig: exabgp.loopback.conf }\n',
+    }),
   );
   return file;
 }
@@ -75,9 +63,10 @@ async function sessions(cli: LabCli): Promise<string[]> {
 }
 
 async function established(cli: LabCli): Promise<void> {
-  await waitFor('both sessions Established', 15_000, async () =>
-    (await sessions(cli)).every((s) => s === 'Established'),
-  );
+  await waitFor('both sessions Established', async () => (await sessions(cli)).every((s) => s === 'Established'), {
+    timeoutMs: 15_000,
+    intervalMs: 150,
+  });
 }
 
 async function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null }> {
@@ -111,10 +100,14 @@ async function foreground(
   mode: string[],
 ): Promise<{ child: ChildProcess; output: () => string }> {
   const fg = cli.foregroundUp([file, ...mode]);
-  await waitFor(`foreground lab ${name} up`, 30_000, () => {
-    if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
-    return /is up/.test(fg.output());
-  });
+  await waitFor(
+    `foreground lab ${name} up`,
+    () => {
+      if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
+      return /is up/.test(fg.output());
+    },
+    { timeoutMs: 30_000, intervalMs: 150 },
+  );
   const s = cli.record(name);
   assert.equal(s.pid, fg.child.pid);
   return fg;
@@ -149,10 +142,14 @@ test('Ctrl-C while `arslab up --netns` is still starting removes what it had cre
   await withLab('cl-early', name, async (cli) => {
     const fg = cli.foregroundUp([writeLab(cli, name, 67), '--netns']);
     // As soon as the first namespace exists (the daemon is not up yet, or only just).
-    await waitFor("the lab's first namespace", 20_000, () => {
-      if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
-      return labNamespaces(name).length > 0;
-    });
+    await waitFor(
+      "the lab's first namespace",
+      () => {
+        if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
+        return labNamespaces(name).length > 0;
+      },
+      { timeoutMs: 20_000, intervalMs: 150 },
+    );
     process.kill(-fg.child.pid!, 'SIGINT');
     const r = await exited(fg.child, 20_000);
     // Interrupted while starting (exit 1, says so), or it had just come up and stopped (exit 0).
@@ -194,7 +191,7 @@ for (const mode of ['netns', 'loopback'] as const) {
       await established(cli);
       const s = cli.record(name);
       process.kill(s.pid, 'SIGKILL');
-      await waitFor('the lab process gone', 5000, () => !processAlive(s.pid));
+      await waitFor('the lab process gone', () => !processAlive(s.pid), { timeoutMs: 5000, intervalMs: 150 });
       // Nothing removed the namespaces: that is `down`'s job now.
       if (mode === 'netns') assert.deepEqual(labNamespaces(name).sort(), [...s.namespaces].sort());
       const out = await cli.ok(['down'], 30_000);
@@ -224,11 +221,10 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
     assert.ok(daemonPids.length >= 2, `exabgp's processes: ${daemonPids.join(', ')}`);
 
     process.kill(daemon.pid, 'SIGKILL');
-    await waitFor(
-      'node state exited',
-      10_000,
-      async () => (await cli.json<Status>(['status'])).nodes[0]!.state === 'exited',
-    );
+    await waitFor('node state exited', async () => (await cli.json<Status>(['status'])).nodes[0]!.state === 'exited', {
+      timeoutMs: 10_000,
+      intervalMs: 150,
+    });
     const after = await cli.json<Status>(['status']);
     assert.match(after.nodes[0]!.detail ?? '', /signal SIGKILL/);
     assert.equal(after.nodes[0]!.pid, undefined);
@@ -240,7 +236,10 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
       JSON.stringify(events.slice(-5)),
     );
     // The kernel closed the daemon's connections: both sessions are down, its routes gone.
-    await waitFor('both sessions down', 10_000, async () => (await sessions(cli)).every((x) => x !== 'Established'));
+    await waitFor('both sessions down', async () => (await sessions(cli)).every((x) => x !== 'Established'), {
+      timeoutMs: 10_000,
+      intervalMs: 150,
+    });
     const learned = JSON.parse(
       await cli.ok([
         'network',
@@ -260,8 +259,10 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
       [0, 0],
     );
     // The daemon's helper processes went with it (the driver reaps them).
-    await waitFor("the daemon's processes gone", 5000, () =>
-      daemonPids.every((p) => !processAlive(p, s.pidStarts?.[String(p)])),
+    await waitFor(
+      "the daemon's processes gone",
+      () => daemonPids.every((p) => !processAlive(p, s.pidStarts?.[String(p)])),
+      { timeoutMs: 5000, intervalMs: 150 },
     );
     // The lab itself still runs and answers.
     assert.ok(processAlive(s.pid));

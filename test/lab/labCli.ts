@@ -10,12 +10,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deleteNamespace, namespaceTag } from '../../src/lab/netns.js';
+import { waitFor } from '../helpers/waitFor.js';
 import type { LabState } from '../../src/lab/state.js';
 
 /** The repository (this file runs from dist/test/lab/). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const MAIN = join(ROOT, 'dist/src/cli/main.js');
 export const BIN = join(ROOT, 'bin/arslab');
+
+/** Seed 000's look at lt1's routes: `az network nic show-effective-route-table … -o table`. */
+export const LT1_EFFECTIVE_ROUTES: readonly string[] = [
+  'network',
+  'nic',
+  'show-effective-route-table',
+  '--name',
+  'lt1VMNic',
+  '--resource-group',
+  'next-hop-ip-vm-rg',
+  '--output',
+  'table',
+];
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -136,29 +150,6 @@ export function labNamespaces(labName: string): string[] {
   return listNamespacesSync().filter((n) => n.startsWith(prefix));
 }
 
-/** Retries `check` until it returns a value other than undefined/false; throws with `what` on timeout. */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
-      );
-    await sleep(150);
-  }
-}
-
 /**
  * One test's view of ARSLab: its own state folder, the `arslab` command, and everything the
  * labs it started reported (lab processes, daemons, helpers, namespaces), for the checks
@@ -265,11 +256,11 @@ export class LabCli {
   }
 
   async waitClean(labName: string, timeoutMs = 5000): Promise<void> {
-    await waitFor(`nothing left of lab ${labName}`, timeoutMs, () => this.leftovers(labName).length === 0).catch(
-      (e: Error) => {
-        throw new Error(`${e.message}; left: ${this.leftovers(labName).join('; ')}`);
-      },
-    );
+    await waitFor(`nothing left of lab ${labName}`, () => this.leftovers(labName).length === 0, {
+      timeoutMs,
+      intervalMs: 150,
+      detail: () => `left: ${this.leftovers(labName).join('; ')}`,
+    });
   }
 
   logTail(): string {

@@ -1,6 +1,6 @@
 /**
  * @module api/routes/faults
- * Fault injection on the lab's in-process BGP sessions (scope 4): list them, take one
+ * Fault injection on the lab's in-process BGP sessions: list them, take one
  * session or one circuit link (every session riding on it) down — cut without NOTIFICATION
  * (detected by BFD on ExpressRoute links, by the hold timer elsewhere) or closed gracefully —
  * and bring it back. Built-in on-premises routers answer the /arslab/nodes verbs (server.ts).

@@ -1,6 +1,6 @@
 /**
  * @module api/routes/gateways
- * ARM paths for the hybrid resources (issue 3): virtual network gateways (show, learned and
+ * ARM paths for the hybrid resources: virtual network gateways (show, learned and
  * advertised routes, BGP peer status — long-running POSTs answering 202 + Location, as ARM
  * does), ExpressRoute circuits (show, the MSEE route table and its summary per link), and
  * PATCH of a route server (branch-to-branch, hub routing preference: the lab re-applies

@@ -110,6 +110,7 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     bgpPort: lab.port,
     startedAt: lab.startedAt.toISOString(),
     subscriptionId: spec.model.subscriptionId,
+    token: api.token,
     pids: lab.pids(),
     namespaces: lab.namespaces(),
   };

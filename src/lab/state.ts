@@ -2,9 +2,9 @@
  * @module lab/state
  * Where running labs are recorded, so that the CLI finds them and `arslab down` can clean
  * up after a lab whose process died: one folder per lab with a state.json (pid, API
- * address, child PIDs, namespaces).
+ * address, token, child PIDs, namespaces).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readProcStat } from './daemons/process.js';
@@ -18,6 +18,8 @@ export interface LabState {
   readonly bgpPort: number;
   readonly startedAt: string;
   readonly subscriptionId: string;
+  /** The API's secret (ADR 0010); the file is mode 0600 because of it. */
+  readonly token?: string;
   /** Processes started by the lab (daemons and helpers), updated as they change. */
   pids: number[];
   /** pid -> start time (/proc/PID/stat field 22) when recorded: a reused pid is never killed. */
@@ -35,6 +37,11 @@ export function pidStarts(pids: readonly number[]): Record<string, string> {
   return out;
 }
 
+/** The one-letter state of a process (R, S, T for stopped, Z…), undefined when it is gone. */
+export function processState(pid: number): string | undefined {
+  return readProcStat(pid)?.state;
+}
+
 /** Whether `pid` still is the process recorded in `s` (alive, and not a reused pid). */
 export function isRecordedProcess(s: Pick<LabState, 'pidStarts'>, pid: number): boolean {
   const st = readProcStat(pid);
@@ -47,7 +54,8 @@ export function stateRoot(): string {
   const base =
     process.env['ARSLAB_STATE_DIR'] ??
     join(process.env['XDG_RUNTIME_DIR'] ?? tmpdir(), `arslab-${process.getuid?.() ?? 'user'}`);
-  mkdirSync(base, { recursive: true });
+  // Private to its owner when created here (it holds each lab's state file and token).
+  mkdirSync(base, { recursive: true, mode: 0o700 });
   return base;
 }
 
@@ -57,9 +65,12 @@ export function labDir(name: string): string {
 
 export function writeLabState(s: LabState): void {
   const dir = labDir(s.name);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, 'state.json.tmp');
-  writeFileSync(tmp, JSON.stringify(s, null, 2));
+  // It holds the API token: readable by its owner only (mode applies on creation; a
+  // leftover tmp file is made private too).
+  writeFileSync(tmp, JSON.stringify(s, null, 2), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
   renameSync(tmp, join(dir, 'state.json'));
 }
 

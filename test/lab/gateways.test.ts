@@ -135,7 +135,7 @@ before(async () => {
   lab = await Lab.start(spec, { stateDir: join(dir, 'state') });
   api = new ApiServer(lab);
   const addr = await api.listen('127.0.0.1', 0);
-  client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION);
+  client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION, { token: api.token });
   const rs = lab.routeServer(m.routeServers[0]!)!;
   await waitFor(
     'the NVA sessions',

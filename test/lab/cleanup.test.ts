@@ -9,100 +9,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { isRoot, LabCli, labNamespaces, missingBinaries, processAlive, waitFor } from './labCli.js';
+import { readFileSync } from 'node:fs';
+import {
+  established,
+  exited,
+  isRoot,
+  type LabCli,
+  labNamespaces,
+  missingBinaries,
+  processAlive,
+  sessions,
+  type Status,
+  waitFor,
+  withLab,
+  writeExabgpLab,
+} from './labCli.js';
 
 const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
   ? 'exabgp is not installed (scripts/setup --daemons all)'
   : false;
 const noRoot = isRoot ? false : 'needs root (netns mode, BGP port 179)';
 const skipNetns = noExabgp || noRoot;
-
-/** A lab file (and ExaBGP's configs, verbatim and loopback) for ExaBGP on 10.N.0.4 peering with 10.N.1.4/.5. */
-function writeLab(cli: LabCli, name: string, n: number): string {
-  const exa = (pfx: string) =>
-    [4, 5]
-      .map(
-        (i) => `neighbor ${pfx}.${n}.1.${i} {
-    router-id 10.${n}.0.4;
-    local-address ${pfx}.${n}.0.4;
-    local-as 65001;
-    peer-as 65515;
-    static { route 100.64.${n}.0/24 next-hop 10.${n}.0.4; }
-}
-`,
-      )
-      .join('\n');
-  writeFileSync(join(cli.stateDir, 'exabgp.conf'), exa('10'));
-  writeFileSync(join(cli.stateDir, 'exabgp.loopback.conf'), exa('127'));
-  const file = join(cli.stateDir, 'lab.yml');
-  writeFileSync(
-    file,
-    `name: ${name}
-location: uksouth
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      vnet:
-        addressPrefixes: [10.${n}.0.0/16]
-        subnets:
-          default: { addressPrefix: 10.${n}.0.0/24 }
-          RouteServerSubnet: { addressPrefix: 10.${n}.1.0/24 }
-    routeServers:
-      rs:
-        subnet: vnet/RouteServerSubnet
-        peerings:
-          nva: { peerIp: 10.${n}.0.4, peerAsn: 65001 }
-    virtualMachines:
-      vm1: { subnet: vnet/default, privateIPAddress: 10.${n}.0.4 }
-nodes:
-  nva1: { kind: exabgp, vm: vm1, config: exabgp.conf, loopbackConfig: exabgp.loopback.conf }
-`,
-  );
-  return file;
-}
-
-interface Status {
-  routeServers: { instances: { peerings: { state: string; routesReceived: number }[] }[] }[];
-  nodes: { name: string; state: string; pid?: number; detail?: string }[];
-}
-
-async function sessions(cli: LabCli): Promise<string[]> {
-  const st = await cli.json<Status>(['status']);
-  return st.routeServers[0]!.instances.map((i) => i.peerings[0]!.state);
-}
-
-async function established(cli: LabCli): Promise<void> {
-  await waitFor('both sessions Established', 15_000, async () =>
-    (await sessions(cli)).every((s) => s === 'Established'),
-  );
-}
-
-async function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit in ${ms} ms`)), ms);
-    child.once('exit', (code, signal) => {
-      clearTimeout(t);
-      resolve({ code, signal });
-    });
-  });
-}
-
-/** Runs `body` with a fresh LabCli; adds the lab's logs to a failure; kills by PID whatever is left. */
-async function withLab(prefix: string, name: string, body: (cli: LabCli) => Promise<void>): Promise<void> {
-  const cli = new LabCli(prefix);
-  try {
-    await body(cli);
-  } catch (e) {
-    (e as Error).message += `\nleft: ${cli.leftovers(name).join('; ')}${cli.logTail()}`;
-    throw e;
-  } finally {
-    await cli.cleanup([name]);
-  }
-}
+const writeLab = writeExabgpLab;
 
 async function foreground(
   cli: LabCli,

@@ -5,7 +5,7 @@
  * `ip netns list` that nothing is left, and kill whatever is (by PID) when it fails.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -302,5 +302,94 @@ export class LabCli {
     // Processes inside them are killed too (deleteNamespace), whoever started them.
     for (const n of names) await deleteNamespace(n);
     rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// A small lab with one daemon, and the steps the lifecycle tests share
+// (cleanup.test.ts, lifecycle.test.ts).
+
+/** A lab file (and ExaBGP's configs, verbatim and loopback) for ExaBGP on 10.N.0.4 peering with 10.N.1.4/.5. */
+export function writeExabgpLab(cli: LabCli, name: string, n: number): string {
+  const exa = (pfx: string) =>
+    [4, 5]
+      .map(
+        (i) => `neighbor ${pfx}.${n}.1.${i} {
+    router-id 10.${n}.0.4;
+    local-address ${pfx}.${n}.0.4;
+    local-as 65001;
+    peer-as 65515;
+    static { route 100.64.${n}.0/24 next-hop 10.${n}.0.4; }
+}
+`,
+      )
+      .join('\n');
+  writeFileSync(join(cli.stateDir, 'exabgp.conf'), exa('10'));
+  writeFileSync(join(cli.stateDir, 'exabgp.loopback.conf'), exa('127'));
+  const file = join(cli.stateDir, 'lab.yml');
+  writeFileSync(
+    file,
+    `name: ${name}
+location: uksouth
+settings: { connectRetryTime: 1 }
+resourceGroups:
+  rg:
+    virtualNetworks:
+      vnet:
+        addressPrefixes: [10.${n}.0.0/16]
+        subnets:
+          default: { addressPrefix: 10.${n}.0.0/24 }
+          RouteServerSubnet: { addressPrefix: 10.${n}.1.0/24 }
+    routeServers:
+      rs:
+        subnet: vnet/RouteServerSubnet
+        peerings:
+          nva: { peerIp: 10.${n}.0.4, peerAsn: 65001 }
+    virtualMachines:
+      vm1: { subnet: vnet/default, privateIPAddress: 10.${n}.0.4 }
+nodes:
+  nva1: { kind: exabgp, vm: vm1, config: exabgp.conf, loopbackConfig: exabgp.loopback.conf }
+`,
+  );
+  return file;
+}
+
+export interface Status {
+  routeServers: { instances: { peerings: { state: string; routesReceived: number }[] }[] }[];
+  nodes: { name: string; state: string; pid?: number; detail?: string }[];
+}
+
+export async function sessions(cli: LabCli): Promise<string[]> {
+  const st = await cli.json<Status>(['status']);
+  return st.routeServers[0]!.instances.map((i) => i.peerings[0]!.state);
+}
+
+export async function established(cli: LabCli): Promise<void> {
+  await waitFor('both sessions Established', 15_000, async () =>
+    (await sessions(cli)).every((s) => s === 'Established'),
+  );
+}
+
+export async function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit in ${ms} ms`)), ms);
+    child.once('exit', (code, signal) => {
+      clearTimeout(t);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** Runs `body` with a fresh LabCli; adds the lab's logs to a failure; kills by PID whatever is left. */
+export async function withLab(prefix: string, name: string, body: (cli: LabCli) => Promise<void>): Promise<void> {
+  const cli = new LabCli(prefix);
+  try {
+    await body(cli);
+  } catch (e) {
+    (e as Error).message += `\nleft: ${cli.leftovers(name).join('; ')}${cli.logTail()}`;
+    throw e;
+  } finally {
+    await cli.cleanup([name]);
   }
 }

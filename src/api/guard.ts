@@ -34,11 +34,17 @@ export interface GuardConfig {
   readonly maxBodyBytes: number;
 }
 
-/** The `Host` and `Origin` values under which a lab listening on host:port is itself. */
+/**
+ * The `Host` and `Origin` values under which a lab listening on host:port is itself: its
+ * address or `localhost`, with the port — or without it on the scheme's default port, where
+ * clients leave it out (RFC 9110 §7.2, RFC 6454 §6.2).
+ */
 export function selfNames(host: string, port: number, scheme = 'http'): { hosts: Set<string>; origins: Set<string> } {
-  const names = new Set([host, 'localhost', ...(host === '127.0.0.1' ? [] : ['127.0.0.1'])]);
-  const hosts = new Set([...names].map((n) => `${n.includes(':') ? `[${n}]` : n}:${port}`.toLowerCase()));
-  return { hosts, origins: new Set([...hosts].map((h) => `${scheme}://${h}`)) };
+  const names = [...new Set([host, 'localhost'])].map((n) => (n.includes(':') ? `[${n}]` : n).toLowerCase());
+  const bare = (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
+  const hosts = new Set(names.flatMap((n) => (bare ? [`${n}:${port}`, n] : [`${n}:${port}`])));
+  const origins = new Set(names.map((n) => `${scheme}://${bare ? n : `${n}:${port}`}`));
+  return { hosts, origins };
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

@@ -329,35 +329,16 @@ test('the CLI with the token keeps working; without it, it says why', async () =
   ) as { value: { addressPrefix: string[] }[] };
   assert.ok(out.value.some((r) => r.addressPrefix[0] === '10.181.0.0/16'));
   // A write through the CLI (route create), then back.
+  const route = 'network route-table route CMD -g rg --route-table-name rt -n r9';
   await runCli(client, [
-    'network',
-    'route-table',
-    'route',
-    'create',
-    '-g',
-    'rg',
-    '--route-table-name',
-    'rt',
-    '-n',
-    'r9',
+    ...route.replace('CMD', 'create').split(' '),
     '--address-prefix',
     '10.99.0.0/16',
     '--next-hop-type',
     'None',
   ]);
   assert.ok(t.lab.model.routeTables[0]!.routes.some((r) => r.name === 'r9'));
-  await runCli(client, [
-    'network',
-    'route-table',
-    'route',
-    'delete',
-    '-g',
-    'rg',
-    '--route-table-name',
-    'rt',
-    '-n',
-    'r9',
-  ]);
+  await runCli(client, route.replace('CMD', 'delete').split(' '));
   const anonymous = new ApiClient('127.0.0.1', port, SUB);
   await assert.rejects(
     runCli(anonymous, ['status', '-o', 'json']),

@@ -13,23 +13,19 @@ import { readFileSync } from 'node:fs';
 import {
   established,
   exited,
-  isRoot,
   type LabCli,
   labNamespaces,
-  missingBinaries,
+  noExabgp,
+  noRoot,
   processAlive,
   sessions,
   type Status,
+  skipNetns,
   waitFor,
   withLab,
   writeExabgpLab,
 } from './labCli.js';
 
-const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
-  ? 'exabgp is not installed (scripts/setup --daemons all)'
-  : false;
-const noRoot = isRoot ? false : 'needs root (netns mode, BGP port 179)';
-const skipNetns = noExabgp || noRoot;
 const writeLab = writeExabgpLab;
 
 async function foreground(

@@ -309,6 +309,13 @@ export class LabCli {
 // A small lab with one daemon, and the steps the lifecycle tests share
 // (cleanup.test.ts, lifecycle.test.ts).
 
+/** Why a test of the ExaBGP lab below cannot run here (false when it can). */
+export const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
+  ? 'exabgp is not installed (scripts/setup --daemons all)'
+  : false;
+export const noRoot = isRoot ? false : 'needs root (netns mode, BGP port 179)';
+export const skipNetns = noExabgp || noRoot;
+
 /** A lab file (and ExaBGP's configs, verbatim and loopback) for ExaBGP on 10.N.0.4 peering with 10.N.1.4/.5. */
 export function writeExabgpLab(cli: LabCli, name: string, n: number): string {
   const exa = (pfx: string) =>

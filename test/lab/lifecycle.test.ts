@@ -17,22 +17,17 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import {
   established,
-  isRoot,
   type LabCli,
   labNamespaces,
-  missingBinaries,
+  noExabgp,
+  noRoot,
   processAlive,
   run,
+  skipNetns,
   waitFor,
   withLab,
   writeExabgpLab,
 } from './labCli.js';
-
-const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
-  ? 'exabgp is not installed (scripts/setup --daemons all)'
-  : false;
-const noRoot = isRoot ? false : 'needs root (netns mode, BGP port 179)';
-const skipNetns = noExabgp || noRoot;
 
 /** `arslab ARGS…` with the test-only crash injection set. */
 function withCrash(cli: LabCli, crash: string, args: string[], timeoutMs = 30_000) {

@@ -57,6 +57,8 @@ export interface LabOptions {
   readonly startNodes?: boolean;
   /** Aborts the start (Ctrl-C while daemons start): start() removes what it created and rejects. */
   readonly signal?: AbortSignal;
+  /** Called with the lab before it starts anything, so a crash handler can find what it started. */
+  readonly onCreated?: (lab: Lab) => void;
 }
 
 /** 179 when we may bind privileged ports (root), else 1179 (ADR 0001). */
@@ -100,6 +102,7 @@ export class Lab {
 
   static async start(spec: LabSpec, options: LabOptions): Promise<Lab> {
     const lab = new Lab(spec, options);
+    options.onCreated?.(lab);
     try {
       await lab.boot();
     } catch (e) {
@@ -124,7 +127,8 @@ export class Lab {
     checkpoint();
     if (this.mode === 'netns') {
       const { Netns } = await import('./netns.js');
-      this.netns = await Netns.create(this.spec.name, o.stateDir, logger);
+      // Known from its first namespace on, so that a crash during the start removes it too.
+      this.netns = await Netns.create(this.spec.name, o.stateDir, logger, (n) => (this.netns = n));
     }
 
     for (const rs of this.model_.routeServers) {

@@ -65,7 +65,7 @@ before(async () => {
   lab = t.lab;
   api = new ApiServer(lab);
   const a = await api.listen();
-  client = new ApiClient(a.address, a.port, lab.model.subscriptionId);
+  client = new ApiClient(a.address, a.port, lab.model.subscriptionId, { token: api.token });
 });
 
 after(async () => {

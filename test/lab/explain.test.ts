@@ -255,7 +255,7 @@ test('the API and the command: text tree by default, -o json the structured resu
   try {
     let out = '';
     const ctx = {
-      client: async () => new ApiClient('127.0.0.1', addr.port),
+      client: async () => new ApiClient('127.0.0.1', addr.port, undefined, { token: api.token }),
       stdout: (t: string) => void (out += t),
       stderr: () => {},
     };

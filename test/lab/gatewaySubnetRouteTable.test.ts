@@ -297,7 +297,7 @@ async function arslab(...argv: string[]): Promise<string> {
   if (!api) {
     api = new ApiServer(lab);
     const addr = await api.listen('127.0.0.1', 0);
-    client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION);
+    client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION, { token: api.token });
   }
   return runCli(client, argv);
 }

@@ -58,7 +58,7 @@ before(async () => {
   lab = t.lab;
   api = new ApiServer(lab);
   const addr = await api.listen('127.0.0.1', 0);
-  client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION);
+  client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION, { token: api.token });
   await nvaSessionsEstablished(lab);
   await waitFor('the NVA routes at both gateway instances', async () => {
     await lab.settled();

@@ -5,12 +5,13 @@
  * `ip netns list` that nothing is left, and kill whatever is (by PID) when it fails.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deleteNamespace, namespaceTag } from '../../src/lab/netns.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 import type { LabState } from '../../src/lab/state.js';
 
 /** The repository (this file runs from dist/test/lab/). */
@@ -293,5 +294,89 @@ export class LabCli {
     // Processes inside them are killed too (deleteNamespace), whoever started them.
     for (const n of names) await deleteNamespace(n);
     rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// A small lab with one daemon, and the steps the lifecycle tests share
+// (cleanup.test.ts, lifecycle.test.ts).
+
+/** Why a test of the ExaBGP lab below cannot run here (false when it can). */
+export const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
+  ? 'exabgp is not installed (scripts/setup --daemons all)'
+  : false;
+export const noRoot = isRoot ? false : 'needs root (netns mode, BGP port 179)';
+export const skipNetns = noExabgp || noRoot;
+
+/** A lab file (and ExaBGP's configs, verbatim and loopback) for ExaBGP on 10.N.0.4 peering with 10.N.1.4/.5. */
+export function writeExabgpLab(cli: LabCli, name: string, n: number): string {
+  const exa = (pfx: string) =>
+    [4, 5]
+      .map(
+        (i) => `neighbor ${pfx}.${n}.1.${i} {
+    router-id 10.${n}.0.4;
+    local-address ${pfx}.${n}.0.4;
+    local-as 65001;
+    peer-as 65515;
+    static { route 100.64.${n}.0/24 next-hop 10.${n}.0.4; }
+}
+`,
+      )
+      .join('\n');
+  writeFileSync(join(cli.stateDir, 'exabgp.conf'), exa('10'));
+  writeFileSync(join(cli.stateDir, 'exabgp.loopback.conf'), exa('127'));
+  const file = join(cli.stateDir, 'lab.yml');
+  writeFileSync(
+    file,
+    routeServerLabYaml({
+      name,
+      n,
+      layout: 'flat',
+      peers: [{ name: 'nva', vm: 'vm1', host: 4, asn: 65001 }],
+      nodes: '  nva1: { kind: exabgp, vm: vm1, config: exabgp.conf, loopbackConfig: exabgp.loopback.conf }\n',
+    }),
+  );
+  return file;
+}
+
+export interface Status {
+  routeServers: { instances: { peerings: { state: string; routesReceived: number }[] }[] }[];
+  nodes: { name: string; state: string; pid?: number; detail?: string }[];
+}
+
+export async function sessions(cli: LabCli): Promise<string[]> {
+  const st = await cli.json<Status>(['status']);
+  return st.routeServers[0]!.instances.map((i) => i.peerings[0]!.state);
+}
+
+export async function established(cli: LabCli): Promise<void> {
+  await waitFor(
+    'both sessions Established',
+    async () => (await sessions(cli)).every((s) => s === 'Established'),
+    15_000,
+  );
+}
+
+export async function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit in ${ms} ms`)), ms);
+    child.once('exit', (code, signal) => {
+      clearTimeout(t);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** Runs `body` with a fresh LabCli; adds the lab's logs to a failure; kills by PID whatever is left. */
+export async function withLab(prefix: string, name: string, body: (cli: LabCli) => Promise<void>): Promise<void> {
+  const cli = new LabCli(prefix);
+  try {
+    await body(cli);
+  } catch (e) {
+    (e as Error).message += `\nleft: ${cli.leftovers(name).join('; ')}${cli.logTail()}`;
+    throw e;
+  } finally {
+    await cli.cleanup([name]);
   }
 }

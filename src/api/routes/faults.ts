@@ -12,6 +12,7 @@
 import { AzureError, AzureErrors, idKey, sameName } from '../../azure/index.js';
 import type { HybridRuntime } from '../../lab/hybrid.js';
 import type { InProcessSession } from '../../lab/inprocess.js';
+import { field, objectAt } from '../body.js';
 import type { ApiServer } from '../server.js';
 
 export interface LinkRow {
@@ -101,7 +102,14 @@ export function register(api: ApiServer): void {
     body: { value: [...h().sessions.values()].map((s) => linkRow(h(), s)) },
   }));
   api.route('POST', '/arslab/links/(down|up)', async (m, body) => {
-    const t = (body ?? {}) as LinkTarget;
+    const o = objectAt(body);
+    const t: LinkTarget = {};
+    for (const k of ['session', 'circuit', 'path'] as const) {
+      const v = field(o, '', k, 'string');
+      if (v !== undefined) t[k] = v;
+    }
+    const graceful = field(o, '', 'graceful', 'boolean');
+    if (graceful !== undefined) t.graceful = graceful;
     const list = resolveLinks(h(), t);
     if (m[1]!.toLowerCase() === 'down') h().linkDown(list, t.graceful === true);
     else {

@@ -35,6 +35,7 @@ import type { CircuitRuntime, GatewayRuntime, HybridRuntime } from '../../lab/hy
 import type { InProcessSession } from '../../lab/inprocess.js';
 import type { Lab } from '../../lab/lab.js';
 import { etag, routeServerJson } from '../arm.js';
+import { field, properties } from '../body.js';
 import { RG, SEG, type ApiServer } from '../server.js';
 
 function requireGroup(model: AzureModel, rg: string): void {
@@ -313,24 +314,19 @@ export function patchRouteServer(
   rsId: string,
   body: unknown,
 ): { model: AzureModel; changes: string[] } {
-  const props = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
+  const props = properties(body);
   const rs = model.routeServers.find((r) => idKey(r.id) === idKey(rsId))!;
   const changes: string[] = [];
   let b2b = rs.allowBranchToBranchTraffic;
   let pref = rs.hubRoutingPreference;
-  const rawB2b = props['allowBranchToBranchTraffic'];
+  const rawB2b = field(props, 'properties', 'allowBranchToBranchTraffic', 'boolean');
   if (rawB2b !== undefined) {
-    if (typeof rawB2b !== 'boolean')
-      throw AzureErrors.invalidParameter(
-        'allowBranchToBranchTraffic',
-        `expected true or false, got ${JSON.stringify(rawB2b)}`,
-      );
     if (rawB2b !== b2b) changes.push(`allowBranchToBranchTraffic ${rawB2b}`);
     b2b = rawB2b;
   }
-  const rawPref = props['hubRoutingPreference'];
+  const rawPref = field(props, 'properties', 'hubRoutingPreference', 'string');
   if (rawPref !== undefined) {
-    const p = PREFERENCES.find((x) => typeof rawPref === 'string' && sameName(x, rawPref));
+    const p = PREFERENCES.find((x) => sameName(x, rawPref));
     if (!p)
       throw AzureErrors.invalidParameter(
         'hubRoutingPreference',

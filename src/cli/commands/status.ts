@@ -1,11 +1,15 @@
 /** arslab status — sessions, states and route counts of the running lab. */
 import type { Command } from '../command.js';
 
+/** How long `status` waits for the lab (issue 8, finding 7: a stopped lab made it hang): then it says why. */
+export const STATUS_TIMEOUT_MS = 3000;
+
 interface Status {
   name: string;
   mode: string;
   bgpPort: number;
   startedAt: string;
+  api?: { url?: string; authentication?: string };
   routeServers: {
     name: string;
     resourceGroup: string;
@@ -55,7 +59,9 @@ function table(rows: string[][]): string {
 }
 
 export function renderStatus(s: Status): string {
-  let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}\n\n`;
+  let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}\n`;
+  if (s.api?.url) out += `API ${s.api.url} (${s.api.authentication ?? 'bearer token'})\n`;
+  out += '\n';
   const rows = [
     ['ROUTE SERVER', 'INSTANCE', 'ADDRESS', 'PEERING', 'PEER IP', 'PEER ASN', 'STATE', 'RECEIVED', 'ADVERTISED'],
   ];
@@ -99,7 +105,7 @@ export const command: Command = {
   defaultOutput: 'text',
   examples: ['arslab status', 'arslab status -o json'],
   async run(ctx, args) {
-    const c = await ctx.client();
+    const c = (await ctx.client()).withTimeout(STATUS_TIMEOUT_MS);
     const s = (await c.call('GET', '/arslab/status')) as Status;
     if (args['output'] !== undefined) return s;
     ctx.stdout(renderStatus(s));

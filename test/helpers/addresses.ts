@@ -22,8 +22,9 @@ export interface OctetClaim {
 export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>> = {
   'robust-bgp': [160, 167],
   'robust-transport': [170, 179],
-  'robust-api': [180, 189],
   scale: [190, 199],
+  graph: [224, 229],
+  web: [241, 249],
 };
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
@@ -103,4 +104,9 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/expressRoute.test.ts': { data: range(144, 150) },
   // The route servers of the first lab (150) and the second (155); the rest is routes and MSEEs.
   'test/lab/gatewaySubnetRouteTable.test.ts': { binds: [150, 155], data: range(151, 154) },
+
+  // The API's guards and operation store, the lab's lifecycle (lock, crash cleanup).
+  'test/api/operations.test.ts': { binds: [180] },
+  'test/api/security.test.ts': { binds: [181] },
+  'test/lab/lifecycle.test.ts': { binds: [187] },
 };

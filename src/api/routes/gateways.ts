@@ -31,8 +31,8 @@ import {
   type GatewayPeerView,
 } from '../../azure/gatewayListings.js';
 import type { Speaker } from '../../rib/index.js';
+import type { SessionSide, SessionState } from '../../lab/graph/index.js';
 import type { CircuitRuntime, GatewayRuntime, HybridRuntime } from '../../lab/hybrid.js';
-import type { InProcessSession } from '../../lab/inprocess.js';
 import type { Lab } from '../../lab/lab.js';
 import { etag, routeServerJson } from '../arm.js';
 import { RG, SEG, type ApiServer } from '../server.js';
@@ -80,25 +80,25 @@ function instanceOf(
   return { rt, index, speaker };
 }
 
-/** Every session one end of which is `speaker`, with that end's side; route-server sessions only while branch-to-branch is on (they do not exist otherwise). */
-function sessionsOf(h: HybridRuntime, speaker: Speaker): { s: InProcessSession; side: 0 | 1 }[] {
-  const out: { s: InProcessSession; side: 0 | 1 }[] = [];
-  for (const s of h.sessions.values()) {
-    if (!h.isActiveSession(s)) continue;
-    for (const side of [0, 1] as const) if (s.end(side).speaker === speaker) out.push({ s, side });
-  }
-  return out;
+/** Every session of a speaker, from its side; route-server sessions only while branch-to-branch is on (they do not exist otherwise). */
+function sessionsOf(lab: Lab, speaker: Speaker): SessionSide[] {
+  const s = lab.graph.speakerOf(speaker);
+  return s ? lab.graph.sidesOf(s, { active: true }) : [];
 }
 
-function peerView(s: InProcessSession, side: 0 | 1): GatewayPeerView {
-  const here = s.end(side);
-  const v = s.view(side);
+/** A session state as the listings know it: any state short of Established reads as Idle (the gateway keeps trying). */
+function listedState(s: SessionState): GatewayPeerView['state'] {
+  return s === 'Established' || s === 'Cut' || s === 'AdminDown' ? s : 'Idle';
+}
+
+function peerView({ session, side, local, remote }: SessionSide): GatewayPeerView {
+  const v = session.view(side);
   return {
-    localAddress: s.end(side === 0 ? 1 : 0).peer.address,
-    neighbor: here.peer.address,
-    asn: here.peer.asn,
-    kind: here.peer.kind === 'ibgp' ? 'ibgp' : 'ebgp',
-    state: v.state,
+    localAddress: local.address,
+    neighbor: remote.address,
+    asn: remote.asn,
+    kind: local.source?.kind === 'ibgp' ? 'ibgp' : 'ebgp',
+    state: listedState(v.state),
     ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}),
     routesReceived: v.routesReceived,
     messagesSent: v.messagesSent,
@@ -109,8 +109,7 @@ function peerView(s: InProcessSession, side: 0 | 1): GatewayPeerView {
 export function learnedRoutesOf(lab: Lab, gw: VirtualNetworkGateway, url: URL) {
   const { rt, index, speaker } = instanceOf(lab, gw, url);
   const local = new Map<number, string>();
-  for (const { s, side } of sessionsOf(hybrid(lab), speaker))
-    local.set(s.neighborId(side), s.end(side === 0 ? 1 : 0).peer.address);
+  for (const x of sessionsOf(lab, speaker)) if (x.local.source) local.set(x.local.source.id, x.local.address);
   return gatewayLearnedRoutes({
     address: gw.instanceAddresses[index as 0 | 1],
     prefixes: [...speaker.locRib()].map((e) => e.prefix),
@@ -124,27 +123,21 @@ export function advertisedRoutesOf(lab: Lab, gw: VirtualNetworkGateway, url: URL
   const peer = url.searchParams.get('peer');
   if (!peer) throw AzureErrors.invalidParameter('peer', 'the peer IP address is required');
   const { index, speaker } = instanceOf(lab, gw, url);
-  const all = sessionsOf(hybrid(lab), speaker);
-  const hit = all.find(({ s, side }) => s.end(side).peer.address === peer);
-  if (!hit) {
+  const all = sessionsOf(lab, speaker);
+  const hit = all.find((x) => x.remote.address === peer);
+  if (!hit?.local.source) {
     throw AzureErrors.invalidParameter(
       'peer',
-      `${peer} is not a BGP peer of gateway '${gw.name}' instance ${index} (peers: ${all.map(({ s, side }) => s.end(side).peer.address).join(', ') || 'none'})`,
+      `${peer} is not a BGP peer of gateway '${gw.name}' instance ${index} (peers: ${all.map((x) => x.remote.address).join(', ') || 'none'})`,
     );
   }
-  return gatewayAdvertisedRoutes(
-    hit.s.end(hit.side === 0 ? 1 : 0).peer.address,
-    hit.s.end(hit.side).speaker.adjRibOut(hit.s.neighborId(hit.side)),
-  );
+  return gatewayAdvertisedRoutes(hit.local.address, speaker.adjRibOut(hit.local.source.id));
 }
 
 export function bgpPeerStatusOf(lab: Lab, gw: VirtualNetworkGateway, url: URL) {
   const { speaker } = instanceOf(lab, gw, url);
   const peer = url.searchParams.get('peer') ?? undefined;
-  return bgpPeerStatus(
-    sessionsOf(hybrid(lab), speaker).map(({ s, side }) => peerView(s, side)),
-    peer,
-  );
+  return bgpPeerStatus(sessionsOf(lab, speaker).map(peerView), peer);
 }
 
 function circuitLink(
@@ -178,15 +171,13 @@ export function circuitRoutesOf(lab: Lab, c: ExpressRouteCircuit, peering: strin
 
 export function circuitSummaryOf(lab: Lab, c: ExpressRouteCircuit, peering: string, path: string) {
   const { rt, link } = circuitLink(lab, c, peering, path);
-  const h = hybrid(lab);
   return circuitRouteSummary(
-    h.sessionsOfCircuitLink(rt, link).map((s) => {
-      const side = s.end(0).speaker === rt.msees[link] ? 0 : 1;
-      const v = s.view(side);
+    lab.graph.sessionsOfCircuitLink(rt, link).map(({ session, side, remote }) => {
+      const v = session.view(side);
       return {
-        neighbor: s.end(side).peer.address,
-        asn: s.end(side).peer.asn,
-        state: v.state,
+        neighbor: remote.address,
+        asn: remote.asn,
+        state: listedState(v.state),
         ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}),
         routesReceived: v.routesReceived,
       };

@@ -75,6 +75,17 @@ export class SpeakerNode implements NodeRuntime {
     this.realAddress = ctx.addresses.add(spec.address);
     const routerId = parseIpv4(spec.routerId ?? spec.address) ?? 0;
     this.speaker = new Speaker(spec.name, spec.asn, routerId, speakerPolicy(spec.asn));
+    const me = ctx.graph.addSpeaker({
+      kind: 'speaker',
+      name: spec.name,
+      title: `built-in speaker ${spec.name} (${spec.address}, AS ${spec.asn})`,
+      at: `node ${spec.name}`,
+      aliases: [spec.name.toLowerCase(), spec.address],
+      addresses: [{ address: spec.address, claim: 'own' }],
+      asn: spec.asn,
+      owner: { kind: 'node', node: this },
+      rib: this.speaker,
+    });
     for (const rs of ctx.model.routeServers) {
       if (!rs.bgpConnections.some((c) => c.peerIp === spec.address)) continue;
       rs.virtualRouterIps.forEach((ip, i) => {
@@ -114,6 +125,12 @@ export class SpeakerNode implements NodeRuntime {
         });
         this.speaker.addNeighbor(session.neighbor);
         this.sessions_.push({ label, session });
+        // The other end of the route-server instance's session with this address.
+        ctx.graph.attachTcp(
+          { speaker: me, address: spec.address, name: spec.name },
+          { address: ip, asn: ROUTE_SERVER_ASN, name: `${rs.name}/IN_${i}` },
+          session,
+        );
       });
     }
   }

@@ -30,7 +30,7 @@ import { compare, newRouteSource, Speaker } from '../rib/index.js';
 import type { AddressMap } from './addressing.js';
 import { createBgpNeighbor, type BgpNeighbor } from './bgpNeighbor.js';
 import type { EventLog } from './events.js';
-import { routeServerStatus, routeServerWarnings, TcpSession, type LabGraph } from './graph/index.js';
+import { routeServerStatus, routeServerWarnings, TcpSession, type LabGraph, type SessionSide } from './graph/index.js';
 
 export interface RouteServerContext {
   readonly addresses: AddressMap;
@@ -301,31 +301,36 @@ export class RouteServerRuntime {
     return this.originated;
   }
 
-  /** A peering's sessions, instance 0 first, with each instance (R-ARS-10's listing keys). */
-  private peering(name: string): { inst: InstanceRuntime; id: number }[] {
-    const out: { inst: InstanceRuntime; id: number }[] = [];
-    for (const { local } of this.ctx.graph.peeringSessions(this.rs.id, name)) {
-      const o = local.speaker?.owner;
-      if (o?.kind === 'route-server' && local.source)
-        out.push({ inst: this.instances[o.instance], id: local.source.id });
-    }
-    if (out.length === 0) throw AzureErrors.bgpConnectionNotFound(name, this.rs.name);
-    return out;
+  /** A peering's sessions (the lab graph's), instance 0 first. */
+  private peering(name: string): SessionSide[] {
+    const sides = this.ctx.graph.peeringSessions(this.rs.id, name);
+    if (sides.length === 0) throw AzureErrors.bgpConnectionNotFound(name, this.rs.name);
+    return sides;
+  }
+
+  /** The instance at the local end of one of its sessions, and its neighbour id for the peer. */
+  private instanceOf(x: SessionSide): { inst: InstanceRuntime; id: number } {
+    const o = x.local.speaker?.owner;
+    return { inst: this.instances[o?.kind === 'route-server' ? o.instance : 0], id: x.local.source?.id ?? -1 };
   }
 
   /** R-ARS-10 */
   learnedRoutes(peeringName: string): Record<string, LearnedRoute[]> {
     const out: Record<string, LearnedRoute[]> = {};
-    for (const { inst, id } of this.peering(peeringName))
+    for (const x of this.peering(peeringName)) {
+      const { inst, id } = this.instanceOf(x);
       out[inst.name] = learnedRoutes(inst.ip, inst.speaker.adjRibIn(id));
+    }
     return out;
   }
 
   /** R-ARS-9 */
   advertisedRoutes(peeringName: string): Record<string, AdvertisedRoute[]> {
     const out: Record<string, AdvertisedRoute[]> = {};
-    for (const { inst, id } of this.peering(peeringName))
+    for (const x of this.peering(peeringName)) {
+      const { inst, id } = this.instanceOf(x);
       out[inst.name] = advertisedRoutes(inst.ip, inst.speaker.adjRibOut(id));
+    }
     return out;
   }
 

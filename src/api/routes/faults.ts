@@ -48,16 +48,19 @@ export function resolveLinks(g: LabGraph, t: LinkTarget): Session[] {
     return s;
   }
   if (t.circuit !== undefined) {
-    const msees = g
-      .speakers({ kind: 'msee' })
-      .flatMap((x) => (x.owner.kind === 'circuit' ? [x.owner.runtime] : []))
-      .filter((c, i, a) => a.indexOf(c) === i);
-    const c = msees.find((x) => sameName(x.resource.name, t.circuit!) || idKey(x.resource.id) === idKey(t.circuit!));
+    const c = g
+      .circuits()
+      .find((x) => sameName(x.resource.name, t.circuit!) || idKey(x.resource.id) === idKey(t.circuit!));
     if (!c)
       throw new AzureError(
         404,
         'ResourceNotFound',
-        `no ExpressRoute circuit '${t.circuit}' in this lab (circuits: ${msees.map((x) => x.resource.name).join(', ') || 'none'})`,
+        `no ExpressRoute circuit '${t.circuit}' in this lab (circuits: ${
+          g
+            .circuits()
+            .map((x) => x.resource.name)
+            .join(', ') || 'none'
+        })`,
       );
     const p = (t.path ?? '').toLowerCase();
     if (p !== 'primary' && p !== 'secondary')

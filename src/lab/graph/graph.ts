@@ -206,6 +206,14 @@ export class LabGraph {
     return this.hostList;
   }
 
+  /** Every circuit (the owners of the MSEEs), in the model's order. */
+  circuits(): readonly CircuitRuntime[] {
+    const out: CircuitRuntime[] = [];
+    for (const s of this.speakerList)
+      if (s.owner.kind === 'circuit' && !out.includes(s.owner.runtime)) out.push(s.owner.runtime);
+    return out;
+  }
+
   routeServer(id: string): RouteServerRuntime | undefined {
     return this.routeServerById.get(id.toLowerCase());
   }

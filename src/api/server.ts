@@ -27,7 +27,7 @@ import {
   primaryIpConfig,
 } from '../azure/index.js';
 import { parseIpv4, v4Prefix } from '../bgp/wire/index.js';
-import type { RouterAction } from '../lab/graph/index.js';
+import { sessionRows, type RouterAction } from '../lab/graph/index.js';
 import type { Lab } from '../lab/lab.js';
 import { bgpConnectionJson, nicJson, routeJson, routeServerJson, vmJson, vnetJson } from './arm.js';
 import { ROUTE_GROUPS } from './routes/index.js';
@@ -55,6 +55,8 @@ export class ApiServer {
   private readonly routes: { method: string; re: RegExp; handler: Handler }[] = [];
   /** Called on POST /arslab/shutdown. */
   onShutdown?: () => void;
+  /** Where the API listens ("127.0.0.1:PORT"), once it does (`arslab status` shows it). */
+  private address?: string;
 
   constructor(readonly lab: Lab) {
     this.defineRoutes();
@@ -414,11 +416,14 @@ export class ApiServer {
       bgpPort: lab.port,
       startedAt: lab.startedAt.toISOString(),
       pid: process.pid,
+      ...(this.address ? { api: this.address } : {}),
       routeServers: g.routeServers().map((r) => ({
         name: r.resource.name,
         resourceGroup: r.resource.resourceGroup,
         instances: r.status(),
       })),
+      // Every session of the lab graph: route-server peerings, gateway, MSEE and on-premises ones.
+      sessions: sessionRows(g),
       nodes: g.nodes().map((n) => n.status()),
       addresses: lab.mode === 'loopback' ? Object.fromEntries(lab.addresses.entries()) : {},
       namespaces: lab.namespaces(),
@@ -432,7 +437,9 @@ export class ApiServer {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());
     });
-    return this.server.address() as AddressInfo;
+    const a = this.server.address() as AddressInfo;
+    this.address = `${a.address}:${a.port}`;
+    return a;
   }
 
   async close(): Promise<void> {

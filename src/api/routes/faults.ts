@@ -1,6 +1,7 @@
 /**
  * @module api/routes/faults
- * Fault injection on the lab's BGP sessions (read from the lab graph): list them, take one
+ * Fault injection on every BGP session of the lab (the lab graph's: route-server peerings
+ * over TCP, gateway, MSEE and on-premises sessions in process): list them, take one
  * session or one circuit link (every session riding on it) down — cut without NOTIFICATION
  * (detected by BFD on ExpressRoute links, by the hold timer elsewhere) or closed gracefully —
  * and bring it back. Built-in on-premises routers answer the /arslab/nodes verbs (server.ts).
@@ -20,8 +21,8 @@ interface LinkTarget {
   graceful?: boolean;
 }
 
-/** The sessions `link list` shows and the link verbs take. */
-const listed = (g: LabGraph): readonly Session[] => g.sessions({ transport: 'in-process' });
+/** The sessions `link list` shows and the link verbs take: every session of the lab graph. */
+const listed = (g: LabGraph): readonly Session[] => g.sessions();
 
 /** The sessions a request names: one by label (either order of its ends), or every session of a circuit link. */
 export function resolveLinks(g: LabGraph, t: LinkTarget): Session[] {
@@ -34,7 +35,7 @@ export function resolveLinks(g: LabGraph, t: LinkTarget): Session[] {
       throw new AzureError(
         404,
         'SessionNotFound',
-        `no in-process BGP session '${t.session}' in this lab (arslab link list shows them: ${all
+        `no in-process BGP session '${t.session}' in this lab, nor a TCP one (arslab link list shows them: ${all
           .slice(0, 6)
           .map((x) => x.name)
           .join(', ')}${all.length > 6 ? ', …' : ''})`,

@@ -1,4 +1,4 @@
-/** arslab status — sessions, states and route counts of the running lab. */
+/** arslab status — the lab's API, every BGP session with its state, route counts, nodes. */
 import type { Command } from '../command.js';
 
 interface Status {
@@ -6,6 +6,8 @@ interface Status {
   mode: string;
   bgpPort: number;
   startedAt: string;
+  /** Where the lab's API listens. */
+  api?: string;
   routeServers: {
     name: string;
     resourceGroup: string;
@@ -25,6 +27,8 @@ interface Status {
       }[];
     }[];
   }[];
+  /** Every BGP session of the lab (its graph): TCP and in-process. */
+  sessions?: { name: string; transport: string; state: string; detection: string; fault: string }[];
   nodes: {
     name: string;
     kind: string;
@@ -55,7 +59,7 @@ function table(rows: string[][]): string {
 }
 
 export function renderStatus(s: Status): string {
-  let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}\n\n`;
+  let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}${s.api ? `, API ${s.api}` : ''}\n\n`;
   const rows = [
     ['ROUTE SERVER', 'INSTANCE', 'ADDRESS', 'PEERING', 'PEER IP', 'PEER ASN', 'STATE', 'RECEIVED', 'ADVERTISED'],
   ];
@@ -77,6 +81,10 @@ export function renderStatus(s: Status): string {
     }
   }
   out += table(rows);
+  if (s.sessions?.length) {
+    const rows = s.sessions.map((x) => [x.name, x.transport, x.state, x.detection, x.fault || '-']);
+    out += '\n' + table([['SESSION', 'TRANSPORT', 'STATE', 'DETECTION', 'FAULT'], ...rows]);
+  }
   if (s.nodes.length) {
     const rows = s.nodes.map((n) => [
       n.name,
@@ -94,7 +102,8 @@ export function renderStatus(s: Status): string {
 
 export const command: Command = {
   path: ['status'],
-  summary: 'Show the running lab: route-server sessions and their states, route counts, nodes.',
+  summary:
+    'Show the running lab: its API, route-server peerings and every other BGP session with their states, route counts, nodes.',
   args: {},
   defaultOutput: 'text',
   examples: ['arslab status', 'arslab status -o json'],

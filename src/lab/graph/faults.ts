@@ -250,8 +250,9 @@ export class SessionFaults {
     };
   }
 
-  /** Ends every maintenance timer (the lab stops). */
+  /** The lab stops: maintenance timers end, and no socket is kept silent by a cut. */
   stop(): void {
     for (const r of this.running.values()) if (r.timer) this.clock.clearTimer(r.timer);
+    for (const s of this.graph.sessions()) s.release();
   }
 }

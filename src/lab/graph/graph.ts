@@ -76,9 +76,9 @@ export class LabGraph {
 
   addSpeaker(s: LabSpeaker): LabSpeaker {
     const key = s.name.toLowerCase();
-    if (this.speakerByName.has(key)) throw new Error(`lab graph: two speakers named ${s.name}`);
     this.speakerList.push(s);
-    this.speakerByName.set(key, s);
+    // Two route servers of one name in two resource groups: the name finds the first.
+    if (!this.speakerByName.has(key)) this.speakerByName.set(key, s);
     if (s.rib) this.speakerByRib.set(s.rib, s);
     // A node on a peering's address is the far end of that peering's sessions.
     if (NODE_KINDS.includes(s.kind)) {
@@ -94,9 +94,9 @@ export class LabGraph {
 
   addSession<S extends Session>(s: S): S {
     const key = squash(s.name);
-    if (this.sessionByName.has(key)) throw new Error(`lab graph: two sessions named ${s.name}`);
     this.sessionList.push(s);
-    this.sessionByName.set(key, s);
+    // Two sessions of one name (two route servers of one name): the name finds the first.
+    if (!this.sessionByName.has(key)) this.sessionByName.set(key, s);
     return s;
   }
 

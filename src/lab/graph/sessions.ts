@@ -113,28 +113,35 @@ export class TcpSession implements Session {
     const own = this.e[side].bgp;
     if (own) return this.viewOf(own);
     // An end ARSLab does not run (a daemon): the mirror of what the other end sent and got.
-    const other = this.e[side === 0 ? 1 : 0].bgp;
-    if (!other) return { state: 'Idle', routesReceived: 0, routesAdvertised: 0, messagesSent: 0, messagesReceived: 0 };
+    const otherSide = side === 0 ? 1 : 0;
+    const other = this.e[otherSide].bgp;
+    if (!other) return { state: 'Idle', routesReceived: 0, messagesSent: 0, messagesReceived: 0 };
     const v = this.viewOf(other);
     return {
       state: v.state,
-      routesReceived: v.routesAdvertised,
-      routesAdvertised: v.routesReceived,
+      routesReceived: this.routesAdvertised(otherSide),
       messagesSent: v.messagesReceived,
       messagesReceived: v.messagesSent,
       ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}),
     };
   }
 
+  routesAdvertised(side: 0 | 1): number {
+    const bgp = this.e[side].bgp;
+    const rib = this.e[side].speaker?.rib;
+    if (bgp && rib) return [...rib.adjRibOut(bgp.neighbor.source.id)].length;
+    // A daemon's end: what ARSLab's end holds from it.
+    const other = this.e[side === 0 ? 1 : 0];
+    return other.bgp && other.speaker?.rib ? other.speaker.rib.heldFrom(other.bgp.neighbor.source.id) : 0;
+  }
+
   private viewOf(bgp: BgpNeighbor): EndView {
     const peer = bgp.peer;
     const c = peer.counters;
     const rib = this.speakerOf(bgp);
-    const id = bgp.neighbor.source.id;
     return {
       state: peer.isLinkCut && peer.isEstablished ? 'Cut' : peer.state,
-      routesReceived: rib?.heldFrom(id) ?? 0,
-      routesAdvertised: rib ? [...rib.adjRibOut(id)].length : 0,
+      routesReceived: rib?.heldFrom(bgp.neighbor.source.id) ?? 0,
       messagesSent: c.messagesSent,
       messagesReceived: c.messagesReceived,
       ...(c.establishedAt !== undefined ? { connectedMs: this.opts.clock.now() - c.establishedAt } : {}),
@@ -176,6 +183,10 @@ export class TcpSession implements Session {
       bgp.peer.restoreLink();
       if (this.stopped.delete(side)) bgp.peer.start();
     }
+  }
+
+  release(): void {
+    for (const { bgp } of this.peers()) bgp.peer.restoreLink();
   }
 }
 
@@ -229,15 +240,17 @@ export class InProcessLink implements Session {
 
   view(side: 0 | 1): EndView {
     const v = this.session.view(side);
-    const rib = this.session.end(side).speaker;
     return {
       state: v.state,
       routesReceived: v.routesReceived,
-      routesAdvertised: [...rib.adjRibOut(this.session.neighborId(side))].length,
       messagesSent: v.messagesSent,
       messagesReceived: v.messagesReceived,
       ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}),
     };
+  }
+
+  routesAdvertised(side: 0 | 1): number {
+    return [...this.session.end(side).speaker.adjRibOut(this.session.neighborId(side))].length;
   }
 
   cut(): void {
@@ -254,5 +267,9 @@ export class InProcessLink implements Session {
 
   open(): void {
     this.session.open();
+  }
+
+  release(): void {
+    // In process: nothing is held open; the hybrid runtime closes its sessions at stop.
   }
 }

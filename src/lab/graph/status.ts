@@ -67,7 +67,7 @@ export function routeServerStatus(graph: LabGraph, rt: RouteServerRuntime, port:
             peerAsn: remote.asn,
             state: v.state,
             routesReceived: v.routesReceived,
-            routesAdvertised: v.routesAdvertised,
+            routesAdvertised: session.routesAdvertised(side),
             // Wall time the session came up: the clock is monotonic, so count back from now.
             upSince: v.connectedMs === undefined ? undefined : new Date(Date.now() - v.connectedMs).toISOString(),
             lastDown: v.lastDown,

@@ -120,10 +120,8 @@ export interface SessionEndpoint {
 /** A session as one end sees it (list-bgp-peer-status, status). Message counts only grow. */
 export interface EndView {
   readonly state: SessionState;
-  /** Routes this end holds from the other (its Adj-RIB-In count); 0 where ARSLab does not run the end. */
+  /** Routes this end holds from the other (its Adj-RIB-In count; for an end ARSLab does not run, what the other end advertises). */
   readonly routesReceived: number;
-  /** Routes this end advertises to the other (its Adj-RIB-Out count). */
-  readonly routesAdvertised: number;
   readonly messagesSent: number;
   readonly messagesReceived: number;
   /** Milliseconds since Established, or undefined. */
@@ -153,6 +151,8 @@ export interface Session {
   /** Where its packets are recorded (TCP with capture on): a pcap file prefix. */
   readonly capture?: string;
   view(side: 0 | 1): EndView;
+  /** Routes end `side` advertises to the other (its Adj-RIB-Out, counted: O(routes)). */
+  routesAdvertised(side: 0 | 1): number;
   /** The link fails silently: no NOTIFICATION; each side notices by its own detection. */
   cut(): void;
   /** Closed with a NOTIFICATION (Cease/2, Administrative Shutdown, RFC 4486): both sides at once. */
@@ -161,6 +161,8 @@ export interface Session {
   drop(side: 0 | 1, reason: string): void;
   /** Undo cut/close/drop: a cut not yet noticed heals; anything else comes up afresh. */
   open(): void;
+  /** The lab stops: nothing is kept silent any more (sockets held open by a cut are closed). */
+  release(): void;
 }
 
 /** One session seen from one of its ends. */

@@ -31,8 +31,8 @@ import {
   type GatewayPeerView,
 } from '../../azure/gatewayListings.js';
 import type { Speaker } from '../../rib/index.js';
-import type { SessionSide, SessionState } from '../../lab/graph/index.js';
-import type { CircuitRuntime, GatewayRuntime, HybridRuntime } from '../../lab/hybrid.js';
+import type { LabSpeaker, SessionSide, SessionState } from '../../lab/graph/index.js';
+import type { CircuitRuntime, GatewayRuntime } from '../../lab/hybrid.js';
 import type { Lab } from '../../lab/lab.js';
 import { etag, routeServerJson } from '../arm.js';
 import { RG, SEG, type ApiServer } from '../server.js';
@@ -55,9 +55,11 @@ export function getCircuit(model: AzureModel, rg: string, name: string): Express
   return c;
 }
 
-function hybrid(lab: Lab): HybridRuntime {
-  if (!lab.hybrid) throw new AzureError(409, 'LabNotReady', 'the lab has not started its gateways yet');
-  return lab.hybrid;
+/** A gateway's instances, from the lab graph, instance 0 first. */
+function gatewayInstances(lab: Lab, gw: VirtualNetworkGateway): LabSpeaker[] {
+  return lab.graph
+    .speakers({ kind: ['expressroute-gateway', 'vpn-gateway'] })
+    .filter((s) => s.owner.kind === 'gateway' && idKey(s.owner.runtime.resource.id) === idKey(gw.id));
 }
 
 /** The instance that answers (`?instance=`, default 0). */
@@ -66,18 +68,22 @@ function instanceOf(
   gw: VirtualNetworkGateway,
   url: URL,
 ): { rt: GatewayRuntime; index: number; speaker: Speaker } {
-  const rt = hybrid(lab).gateways.get(idKey(gw.id));
-  if (!rt) throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworkGateways', gw.name, gw.resourceGroup);
+  const instances = gatewayInstances(lab, gw);
+  const first = instances[0]?.owner;
+  if (first?.kind !== 'gateway')
+    throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworkGateways', gw.name, gw.resourceGroup);
   const raw = url.searchParams.get('instance') ?? '0';
   const index = Number(raw);
-  const speaker = rt.instances[index];
-  if (!/^\d+$/.test(raw) || !speaker) {
+  const speaker = /^\d+$/.test(raw)
+    ? instances.find((s) => s.owner.kind === 'gateway' && s.owner.instance === index)?.rib
+    : undefined;
+  if (!speaker) {
     throw AzureErrors.invalidParameter(
       'instance',
-      `gateway '${gw.name}' has instance${rt.instances.length > 1 ? 's 0 and 1' : ' 0 only (active-standby)'}; got '${raw}'`,
+      `gateway '${gw.name}' has instance${instances.length > 1 ? 's 0 and 1' : ' 0 only (active-standby)'}; got '${raw}'`,
     );
   }
-  return { rt, index, speaker };
+  return { rt: first.runtime, index, speaker };
 }
 
 /** Every session of a speaker, from its side; route-server sessions only while branch-to-branch is on (they do not exist otherwise). */
@@ -156,7 +162,7 @@ function circuitLink(
   const p = path.toLowerCase();
   if (p !== 'primary' && p !== 'secondary')
     throw AzureErrors.invalidParameter('devicePath', `expected primary or secondary, got '${path}'`);
-  const rt = hybrid(lab).circuits.get(idKey(c.id));
+  const rt = lab.graph.circuits().find((x) => idKey(x.resource.id) === idKey(c.id));
   if (!rt) throw AzureErrors.resourceNotFound('Microsoft.Network/expressRouteCircuits', c.name, c.resourceGroup);
   return { rt, link: p === 'primary' ? 0 : 1 };
 }

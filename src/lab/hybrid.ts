@@ -53,7 +53,7 @@ import type { DaemonRoute } from './daemons/types.js';
 import type { EventLog } from './events.js';
 import { InProcessLink, type LabGraph } from './graph/index.js';
 import { type DeliveryQueue, InProcessSession, type SessionTimers } from './inprocess.js';
-import { parseCommunity } from './kinds/speaker.js';
+import { originatedRoute } from './kinds/speaker.js';
 import { parseAnnounceCommand } from './announceCommand.js';
 import type { RouterNodeSpec } from './spec.js';
 
@@ -206,29 +206,9 @@ export class RouterRuntime {
    * returns what is wrong with it instead, changing nothing.
    */
   originate(r: RouterNodeSpec['routes'][number]): string | undefined {
-    const p = parsePrefix(r.prefix);
-    if (!p) return `not a prefix: ${r.prefix}`;
-    const communities: number[] = [];
-    for (const c of r.communities ?? []) {
-      const v = parseCommunity(c);
-      if (v === undefined) return `not a community: ${c}`;
-      communities.push(v);
-    }
-    const large = [];
-    for (const c of r.largeCommunities ?? []) {
-      const m = /^(\d+):(\d+):(\d+)$/.exec(c);
-      if (!m) return `not a large community: ${c}`;
-      large.push({ globalAdmin: Number(m[1]), localData1: Number(m[2]), localData2: Number(m[3]) });
-    }
-    const attrs = internAttrs({
-      origin: r.origin === 'egp' ? 1 : r.origin === 'incomplete' ? 2 : 0,
-      asPath: r.asPath?.length ? [{ type: 2, asns: r.asPath }] : [],
-      nextHop: r.nextHop ?? this.spec.routerId,
-      ...(r.med !== undefined ? { med: r.med } : {}),
-      ...(communities.length ? { communities } : {}),
-      ...(large.length ? { largeCommunities: large } : {}),
-    });
-    this.speaker.originate(p, attrs);
+    const o = originatedRoute(r, this.spec.routerId);
+    if ('error' in o) return o.error;
+    this.speaker.originate(o.prefix, o.attrs);
     return undefined;
   }
 

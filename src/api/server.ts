@@ -28,6 +28,7 @@ import {
 } from '../azure/index.js';
 import { parseIpv4, v4Prefix } from '../bgp/wire/index.js';
 import { realClock, type Clock } from '../bgp/clock.js';
+import { sessionRows, type RouterAction } from '../lab/graph/index.js';
 import type { Lab } from '../lab/lab.js';
 import { bgpConnectionJson, nicJson, routeJson, routeServerJson, vmJson, vnetJson } from './arm.js';
 import { field, objectAt, properties } from './body.js';
@@ -345,30 +346,55 @@ export class ApiServer {
     });
     this.route('GET', `/arslab/nodes/${SEG}/routes`, async (m) => {
       // A built-in on-premises router (the customer's edge, in process): its whole BGP table, own routes included.
-      const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
+      const router = this.router(m[1]!);
       if (router) {
         await lab.settled();
         return { status: 200, body: { value: router.table() } };
       }
       return { status: 200, body: { value: await this.node(m[1]!).receivedRoutes() } };
     });
-    this.route('GET', `/arslab/nodes/${SEG}/sessions`, async (m) => ({
-      status: 200,
-      body: { value: await this.node(m[1]!).sessions() },
-    }));
+    this.route('GET', `/arslab/nodes/${SEG}/sessions`, async (m) => {
+      const s = lab.graph.speaker(m[1]!);
+      if (s?.kind === 'router') {
+        // A built-in router's sessions, from the lab graph, in the shape daemons report.
+        await lab.settled();
+        return {
+          status: 200,
+          body: {
+            value: lab.graph.sidesOf(s).map((x) => ({
+              neighbor: x.remote.address,
+              state: x.session.state,
+              established: x.session.state === 'Established',
+              name: x.session.name,
+              remoteAs: x.remote.asn,
+            })),
+          },
+        };
+      }
+      return { status: 200, body: { value: await this.node(m[1]!).sessions() } };
+    });
     this.route('POST', `/arslab/nodes/${SEG}/command`, async (m, body) => {
       const text = field(objectAt(body), '', 'text', 'string');
       if (!text) throw AzureErrors.invalidParameter('text', 'a command is required');
+      const router = this.router(m[1]!);
+      if (router) {
+        // ExaBGP-style announce/withdraw, as for the built-in speaker (src/lab/announceCommand.ts).
+        let output: string;
+        try {
+          output = router.command(text);
+        } catch (e) {
+          throw AzureErrors.invalidParameter('text', (e as Error).message);
+        }
+        await lab.settled();
+        return { status: 200, body: { output } };
+      }
       return { status: 200, body: { output: await this.node(m[1]!).command(text) } };
     });
     this.route('POST', `/arslab/nodes/${SEG}/(stop|kill|start|pause|resume)`, async (m) => {
       // Built-in on-premises routers are in-process speakers, not nodes.
-      const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
-      if (router) {
-        const body = lab.hybrid!.routerAction(
-          router,
-          m[2]!.toLowerCase() as 'stop' | 'kill' | 'start' | 'pause' | 'resume',
-        );
+      const s = lab.graph.speaker(m[1]!);
+      if (s?.kind === 'router') {
+        const body = lab.graph.faults.routerAction(s, m[2]!.toLowerCase() as RouterAction);
         await lab.settled();
         return { status: 200, body };
       }
@@ -409,19 +435,31 @@ export class ApiServer {
     });
   }
 
+  /** A built-in on-premises router by name (the lab graph's), if `name` is one. */
+  private router(name: string) {
+    const s = this.lab.graph.speaker(name);
+    return s?.owner.kind === 'router' ? s.owner.runtime : undefined;
+  }
+
   private node(name: string) {
     const n = this.lab.node(name);
     if (!n) {
-      const known = [...this.lab.nodes.values()].map((x) => x.spec.name).join(', ');
-      throw new AzureError(404, 'NodeNotFound', `no node named '${name}' in this lab (nodes: ${known || 'none'})`);
+      const g = this.lab.graph;
+      const known = [...g.nodes().map((x) => x.spec.name), ...g.speakers({ kind: 'router' }).map((x) => x.name)];
+      throw new AzureError(
+        404,
+        'NodeNotFound',
+        `no node named '${name}' in this lab (nodes: ${known.join(', ') || 'none'})`,
+      );
     }
     return n;
   }
 
   private connectionState(rs: Parameters<ApiServer['lab']['routeServer']>[0], peering: string): string {
-    const rt = this.lab.routeServer(rs);
-    if (!rt) return 'Unknown';
-    const states = rt.instances.map((i) => i.peerings.get(peering.toLowerCase())?.session.peer.state);
+    const sides = this.lab.graph.peeringSessions(rs.id, peering);
+    if (sides.length === 0) return 'Unknown';
+    // A cut link still looks up until it is noticed (hold timer).
+    const states = sides.map((x) => (x.session.state === 'Cut' ? 'Established' : x.session.state));
     if (states.every((s) => s === 'Established')) return 'Connected';
     if (states.some((s) => s === 'Established' || s === 'OpenConfirm' || s === 'OpenSent' || s === 'Connect'))
       return 'Connecting';
@@ -430,6 +468,7 @@ export class ApiServer {
 
   status(): Record<string, unknown> {
     const lab = this.lab;
+    const g = lab.graph;
     return {
       name: lab.spec.name,
       file: lab.spec.file,
@@ -438,15 +477,17 @@ export class ApiServer {
       startedAt: lab.startedAt.toISOString(),
       pid: process.pid,
       api: { url: this.url, authentication: 'bearer token (arslab token)', operations: this.operations.stats() },
-      routeServers: [...lab.routeServers.values()].map((r) => ({
+      routeServers: g.routeServers().map((r) => ({
         name: r.resource.name,
         resourceGroup: r.resource.resourceGroup,
         instances: r.status(),
       })),
-      nodes: [...lab.nodes.values()].map((n) => n.status()),
+      // Every session of the lab graph: route-server peerings, gateway, MSEE and on-premises ones.
+      sessions: sessionRows(g),
+      nodes: g.nodes().map((n) => n.status()),
       addresses: lab.mode === 'loopback' ? Object.fromEntries(lab.addresses.entries()) : {},
       namespaces: lab.namespaces(),
-      warnings: [...lab.spec.warnings, ...[...lab.routeServers.values()].flatMap((r) => r.warnings())],
+      warnings: [...lab.spec.warnings, ...g.routeServers().flatMap((r) => r.warnings())],
     };
   }
 

@@ -33,6 +33,7 @@ import { command as erRouteTablesSummary } from './commands/network/express-rout
 import { command as linkDown } from './commands/link/down.js';
 import { command as linkUp } from './commands/link/up.js';
 import { command as linkList } from './commands/link/list.js';
+import { commands as maintenance } from './commands/routeserver/maintenance.js';
 import { command as explain } from './commands/explain.js';
 import { command as trace } from './commands/trace.js';
 import { command as probe } from './commands/probe.js';
@@ -77,6 +78,7 @@ export const COMMANDS: readonly Command[] = [
   linkDown,
   linkUp,
   linkList,
+  ...maintenance,
   trace,
   probe,
   agentRun,

@@ -23,7 +23,6 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   'robust-bgp': [160, 167],
   'robust-transport': [170, 179],
   scale: [190, 199],
-  graph: [224, 229],
   web: [241, 249],
 };
 
@@ -109,4 +108,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/api/operations.test.ts': { binds: [180] },
   'test/api/security.test.ts': { binds: [181] },
   'test/lab/lifecycle.test.ts': { binds: [187] },
+
+  // The lab graph: faults on every session (virtual clock in process; BIRD over TCP).
+  'test/graph/sessionFaults.test.ts': { binds: [224], data: [2] },
+  'test/graph/tcpFaults.test.ts': { binds: [225] },
 };

@@ -1,4 +1,4 @@
-/** arslab status — sessions, states and route counts of the running lab. */
+/** arslab status — the lab's API, every BGP session with its state, route counts, nodes. */
 import type { Command } from '../command.js';
 
 /** How long `status` waits for the lab (issue 8, finding 7: a stopped lab made it hang): then it says why. */
@@ -29,6 +29,8 @@ interface Status {
       }[];
     }[];
   }[];
+  /** Every BGP session of the lab (its graph): TCP and in-process. */
+  sessions?: { name: string; transport: string; state: string; detection: string; fault: string }[];
   nodes: {
     name: string;
     kind: string;
@@ -83,6 +85,10 @@ export function renderStatus(s: Status): string {
     }
   }
   out += table(rows);
+  if (s.sessions?.length) {
+    const rows = s.sessions.map((x) => [x.name, x.transport, x.state, x.detection, x.fault || '-']);
+    out += '\n' + table([['SESSION', 'TRANSPORT', 'STATE', 'DETECTION', 'FAULT'], ...rows]);
+  }
   if (s.nodes.length) {
     const rows = s.nodes.map((n) => [
       n.name,
@@ -100,7 +106,8 @@ export function renderStatus(s: Status): string {
 
 export const command: Command = {
   path: ['status'],
-  summary: 'Show the running lab: route-server sessions and their states, route counts, nodes.',
+  summary:
+    'Show the running lab: its API, route-server peerings and every other BGP session with their states, route counts, nodes.',
   args: {},
   defaultOutput: 'text',
   examples: ['arslab status', 'arslab status -o json'],

@@ -24,6 +24,11 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   'robust-transport': [170, 179],
   scale: [190, 199],
   web: [241, 249],
+  timing: [80, 89],
+  fidelity: [90, 99],
+  clients: [201, 209],
+  'customer-graph': [211, 219],
+  'house-2': [226, 229],
 };
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);

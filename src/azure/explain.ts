@@ -166,6 +166,12 @@ export const RULE_MAP: readonly RuleMapping[] = [
     what: 'the instance originates its VNet ranges itself',
   },
   { cause: 'ecmp-cap', at: ['route-server', 'nic'], rule: 'R-ARS-7', what: 'ECMP width (ARSLab setting maxEcmpPaths)' },
+  {
+    cause: 'step:preference',
+    at: ['expressroute-gateway', 'vpn-gateway'],
+    rule: 'R-VPN-3',
+    what: "beside a route server with branch-to-branch on, the route server's copy of a prefix before the other gateway's direct iBGP copy",
+  },
   { cause: 'step:weight', rule: 'R-ER-3', what: 'higher weight first: MSEE-learned 32769 + routingWeight beats 32768' },
   {
     cause: 'step:locally-originated',

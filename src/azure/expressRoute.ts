@@ -63,11 +63,16 @@ export function asOverride(segs: readonly AsPathSegment[], asn: number, by: numb
   return segs.map((s) => ({ type: s.type, asns: s.asns.map((a: number) => (a === asn ? by : a)) }));
 }
 
-/** R-ER-3: weight first, then AS-path length; equal paths are ECMP (up to 4 circuits × 2 links). */
+/**
+ * R-ER-3: weight first, then AS-path length; equal paths are ECMP (up to 4 circuits × 2 links).
+ * Between weight and the rest, R-VPN-3: the route server's copy of a prefix before the VPN
+ * gateway's direct iBGP copy (`gatewayPreference`).
+ */
 export const ER_GATEWAY_BEST_PATH: BestPathConfig = {
   steps: [
     'locally-originated',
     'weight',
+    'preference',
     'local-pref',
     'as-path-length',
     'origin',
@@ -121,7 +126,7 @@ export function erGatewayPolicy(c: ErGatewayContext): SpeakerPolicy {
         // R-ER-3: 32769 + the connection's routingWeight (seed 001 prints 32779 with 10).
         return { accept: true, weight: WEIGHT_MSEE + routingWeight };
       }
-      return { accept: true, weight: WEIGHT_LOCAL };
+      return { accept: true, weight: WEIGHT_LOCAL, preference: gatewayPreference(r) };
     },
     export(to, path) {
       const r = role<ErGatewayNeighborRole>(to);
@@ -158,6 +163,22 @@ export function erGatewayPolicy(c: ErGatewayContext): SpeakerPolicy {
       return r === 'route-server' ? withCommunity(attrs, ER_MARKER_COMMUNITY) : attrs;
     },
   };
+}
+
+/**
+ * R-VPN-3: beside a route server with branch-to-branch on, the ExpressRoute and VPN gateways
+ * exchange routes *through the route server* ("ExpressRoute and VPN gateways exchanging
+ * routes through Azure Route Server",
+ * https://learn.microsoft.com/azure/route-server/expressroute-vpn-support). Both gateways
+ * then hold a prefix of the other twice, at equal weight: the route server's copy and the
+ * other gateway's direct iBGP copy (R-VPN-2). The route server's copy ranks first, so the
+ * transit the route server carries does not depend on which subnet's addresses sort lower
+ * (RFC 4271's last tie-break); without branch-to-branch the route server sends no gateway
+ * routes and the direct copy is the only one.
+ * @rule R-VPN-3
+ */
+export function gatewayPreference(fromRole: string): number {
+  return fromRole === 'route-server' ? 1 : 0;
 }
 
 export interface MseeContext {

@@ -17,6 +17,7 @@ import {
   type BestPathConfig,
   type SpeakerPolicy,
 } from '../rib/index.js';
+import { gatewayPreference } from './expressRoute.js';
 import type { VirtualNetworkGateway } from './model.js';
 
 /** R-VPN-1: prefixes a local network gateway may advertise. */
@@ -28,6 +29,7 @@ export const VPN_BEST_PATH: BestPathConfig = {
   steps: [
     'locally-originated',
     'weight',
+    'preference', // R-VPN-3: the route server's copy before the ER gateway's direct one
     'local-pref',
     'as-path-length',
     'origin',
@@ -69,7 +71,7 @@ export function vpnGatewayPolicy(c: VpnGatewayContext): SpeakerPolicy {
           reason: `AS_PATH ${formatAsPathAzure(attrs.asPath)} contains our AS ${c.gateway.asn}`,
         };
       }
-      return { accept: true, weight: 32768 };
+      return { accept: true, weight: 32768, preference: gatewayPreference(String(from.info?.['role'] ?? '')) };
     },
     export(to, path, prefix) {
       const role = to.info?.['role'] as VpnNeighborRole;

@@ -250,6 +250,10 @@ function candidateLinesAt(r: SpeakerRef, prefix: Prefix): ExplainLine[] {
     at: r.at,
     localName: r.short,
     ...(r.kind === 'route-server' && pref ? { preferenceGloss: `hubRoutingPreference ${pref}` } : {}),
+    // R-VPN-3: at a gateway the class says where the copy came from.
+    ...(r.kind === 'expressroute-gateway' || r.kind === 'vpn-gateway'
+      ? { preferenceGloss: "the route server's copy before the other gateway's direct iBGP copy" }
+      : {}),
   });
 }
 

@@ -103,6 +103,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/cleanup.test.ts': { binds: range(62, 67) },
   'test/lab/probe.test.ts': { binds: range(132, 135) },
   // Four in-process labs; only b2b's (142) has a route server, which listens.
+  'test/lab/erVpnTransit.test.ts': { binds: [90, 91] },
   'test/lab/vpn.test.ts': { binds: [142], data: [140, 141, 143, ...range(144, 149)] },
   // No route server: nothing listens.
   'test/lab/expressRoute.test.ts': { data: range(144, 150) },

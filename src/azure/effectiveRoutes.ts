@@ -48,8 +48,12 @@ export interface EffectiveRouteDetail {
   readonly routeTableId?: string;
 }
 
-/** The gateway routes of a VNet, computed by the lab from its speakers (gatewayRoutes.ts). */
-export type GatewayRoutesOf = (vnet: VirtualNetwork) => GatewayRoutes;
+/**
+ * The gateway routes a NIC of a VNet gets, computed by the lab from its speakers
+ * (gatewayRoutes.ts); per NIC because each NIC is programmed by one route-server instance
+ * (R-ARS-21).
+ */
+export type GatewayRoutesOf = (vnet: VirtualNetwork, nic?: NetworkInterface) => GatewayRoutes;
 
 export interface EffectiveRoutes {
   readonly value: EffectiveRoute[];
@@ -113,7 +117,7 @@ export function effectiveRoutes(
   // R-NIC-2 / R-ARS-8: routes from the gateways (route server, ER, VPN) of this VNet's hub.
   const gatewayRows: EffectiveRouteDetail[] = [];
   const gatewayHidden: EffectiveRouteDetail[] = [];
-  const g = gatewayRoutes(vnet);
+  const g = gatewayRoutes(vnet, nic);
   for (const r of g.routes) {
     const inside = g.servedPrefixes.find((sp) => prefixContains(sp, r.prefix));
     for (const ip of r.nextHops) {

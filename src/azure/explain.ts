@@ -205,6 +205,11 @@ export const RULE_MAP: readonly RuleMapping[] = [
     rule: 'R-ARS-11',
     what: 'no route exchange with the gateways while branch-to-branch is off',
   },
+  {
+    cause: 'rejected:R-ARS-21',
+    rule: 'R-ARS-21',
+    what: 'each NIC is programmed by one route-server instance: a route only the other holds does not reach it',
+  },
   { cause: 'rejected:R-ARS-12', rule: 'R-ARS-12', what: '65517:65517 from the MSEE dropped beside a route server' },
   { cause: 'rejected:R-ER-4', rule: 'R-ER-4', what: 'MSEE link /30s neither programmed nor passed to NVAs' },
   { cause: 'rejected:R-ER-5', rule: 'R-ER-5', what: 'no transit between circuits' },

@@ -233,6 +233,12 @@ export interface RouteServerSettings {
   /** R-ARS-4: hold time and keepalive offered (seconds). */
   readonly holdTime: number;
   readonly keepaliveTime: number;
+  /**
+   * R-ARS-22: the lowest hold time the route server accepts from an NVA; 0 (default): any,
+   * the lower one is used and the lab says so. Above 0, an NVA asking for less is refused
+   * (OPEN Message Error / Unacceptable Hold Time, RFC 4271 §6.2).
+   */
+  readonly minHoldTime: number;
   /** R-ARS-3: most peerings per Route Server. */
   readonly maxPeerings: number;
 }
@@ -243,6 +249,7 @@ export const DEFAULT_ROUTE_SERVER_SETTINGS: RouteServerSettings = Object.freeze(
   maxEcmpPaths: 8,
   holdTime: 180,
   keepaliveTime: 60,
+  minHoldTime: 0,
   maxPeerings: 8,
 });
 

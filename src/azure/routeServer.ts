@@ -6,7 +6,7 @@
  *
  * @see https://learn.microsoft.com/azure/route-server/route-server-faq
  */
-import { formatPrefix, type Prefix } from '../bgp/wire/index.js';
+import { formatPrefix, parseIpv4, type Prefix } from '../bgp/wire/index.js';
 import {
   forwardUnknown,
   formatAsPathAzure,
@@ -282,6 +282,65 @@ export function programmedRoutes(
     out.push({ prefix, nextHops, paths });
   }
   return out;
+}
+
+/**
+ * R-ARS-21: which route-server instance programs a NIC. Microsoft: the two instances "share
+ * the responsibility of sending the routes to all other VMs", and an NVA must set up two
+ * identical sessions "so that your VMs in the virtual network can get consistent routing
+ * info" (https://learn.microsoft.com/azure/route-server/troubleshoot-route-server); yet with
+ * both sessions set up, losing one (maintenance: "BGP peering might go down between your NVA
+ * and one of Route Server's instances") keeps connectivity (route-server-faq). So a NIC is
+ * served by one instance, and misses the routes of an NVA that never peered with that
+ * instance; a session that was up and failed is covered by the other instance. Which NICs an
+ * instance serves is not published; ARSLab's deterministic choice is the lowest bit of the
+ * NIC's primary address (even: IN_0, odd: IN_1), the other instance while one is under
+ * maintenance (docs/azure-differences.md, ADR 0025).
+ * @rule R-ARS-21
+ */
+export function programmingInstance(nicAddress: string, underMaintenance: readonly [boolean, boolean]): 0 | 1 {
+  const a = parseIpv4(nicAddress) ?? 0;
+  const home = (a & 1) as 0 | 1;
+  const other = (1 - home) as 0 | 1;
+  return underMaintenance[home] && !underMaintenance[other] ? other : home;
+}
+
+/**
+ * R-ARS-21: the instances' best paths without those of NVA peerings that never reached
+ * Established with the NIC's instance (`unpeered`, by peering name).
+ */
+export function withoutUnpeered(
+  rib: Iterable<{ prefix: Prefix; best: Path[] }>,
+  unpeered: ReadonlySet<string>,
+): { prefix: Prefix; best: Path[] }[] {
+  const out: { prefix: Prefix; best: Path[] }[] = [];
+  for (const { prefix, best } of rib) {
+    const kept = unpeered.size ? best.filter((p) => !(p.source.kind === 'ebgp' && unpeered.has(p.source.name))) : best;
+    if (kept.length) out.push({ prefix, best: kept });
+  }
+  return out;
+}
+
+/**
+ * R-ARS-21: what one instance programs into the NICs it serves, and, for explain, the routes
+ * only the other instance holds — not programmed there, with why.
+ */
+export function instanceProgrammedRoutes(
+  mine: readonly ProgrammedRoute[],
+  other: readonly ProgrammedRoute[],
+  names: { readonly mine: string; readonly other: string },
+): { routes: readonly ProgrammedRoute[]; missing: readonly { route: ProgrammedRoute; rule: string; reason: string }[] } {
+  const held = new Set(mine.map((r) => formatPrefix(r.prefix)));
+  const missing = other
+    .filter((r) => !held.has(formatPrefix(r.prefix)))
+    .map((route) => ({
+      route,
+      rule: 'R-ARS-21',
+      reason:
+        `not programmed: this NIC is served by ${names.mine}, and the NVA behind it never peered with ` +
+        `${names.mine} (peered with ${names.other} only, R-ARS-3)`,
+    }));
+  return { routes: mine, missing };
 }
 
 /** R-ARS-1: the 4th and 5th addresses of RouteServerSubnet. */

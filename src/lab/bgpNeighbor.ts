@@ -175,6 +175,16 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
           state: 'Established',
           holdTime: negotiated.holdTime,
         });
+        // R-ARS-22: a hold time negotiated below the one offered is said, not silent.
+        const offered = o.peer.fsm.holdTime;
+        if (negotiated.holdTime < offered)
+          events?.emit(
+            'session',
+            o.label,
+            `hold time negotiated down to ${negotiated.holdTime}s: the peer asked for ${negotiated.peerOpen.holdTime}s, ` +
+              `this side offers ${offered}s (RFC 4271 §4.2; R-ARS-22)`,
+            { holdTime: negotiated.holdTime, offered },
+          );
         o.speaker.neighborUp(o.source.id);
         void p;
       },

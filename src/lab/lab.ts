@@ -30,6 +30,10 @@ import {
   routeServerOfVnet,
   servedByHub,
   vnetsServedBy,
+  INSTANCE_NAMES,
+  instanceProgrammedRoutes,
+  primaryIpConfig,
+  programmingInstance,
 } from '../azure/index.js';
 import type { Prefix } from '../bgp/wire/index.js';
 import { AddressMap } from './addressing.js';
@@ -244,15 +248,36 @@ export class Lab {
    * routes, the ExpressRoute and VPN gateways' routes — merged by the hub's routing
    * preference (R-ARS-7).
    */
-  gatewayRoutes = (vnet: VirtualNetwork): GatewayRoutes => {
+  gatewayRoutes = (vnet: VirtualNetwork, nic?: NetworkInterface): GatewayRoutes => {
     const m = this.model_;
     const hub = hubOf(m, vnet);
     if (!hub) return { routes: [], servedPrefixes: [], dropped: [] };
     const candidates: GatewayRoute[] = [];
     const rs = routeServerOfVnet(m, hub);
-    if (rs) {
-      for (const r of this.programmed(rs))
-        candidates.push({ ...r, origin: 'route-server', asPathLength: r.paths[0]?.attrs.asPathLength ?? 0 });
+    const notProgrammed: { route: GatewayRoute; rule: string; reason: string }[] = [];
+    const asRoute = (r: ProgrammedRoute): GatewayRoute => ({
+      ...r,
+      origin: 'route-server',
+      asPathLength: r.paths[0]?.attrs.asPathLength ?? 0,
+    });
+    const rt = rs ? this.routeServer(rs) : undefined;
+    const address = nic ? primaryIpConfig(nic)?.privateIPAddress : undefined;
+    if (rt && address) {
+      // R-ARS-21: the NIC gets the routes of the one instance that programs it.
+      const maintained = this.graph.faults.maintenances().map((x) => x.instance);
+      const i = programmingInstance(address, [0, 1].map((k) => maintained.includes(`${rt.resource.name}/IN_${k}`)) as [
+        boolean,
+        boolean,
+      ]);
+      const o = (1 - i) as 0 | 1;
+      const { routes, missing } = instanceProgrammedRoutes(rt.programmed(i), rt.programmed(), {
+        mine: INSTANCE_NAMES[i],
+        other: INSTANCE_NAMES[o],
+      });
+      for (const r of routes) candidates.push(asRoute(r));
+      for (const x of missing) notProgrammed.push({ ...x, route: asRoute(x.route) });
+    } else if (rs) {
+      for (const r of this.programmed(rs)) candidates.push(asRoute(r));
     }
     for (const g of gatewaysOfVnet(m, hub)) {
       const gw = this.hybrid?.gateways.get(idKey(g.id));
@@ -281,7 +306,7 @@ export class Lab {
       }));
       return { routes: [], servedPrefixes, dropped: withdrawn };
     }
-    return { routes: merged.routes, servedPrefixes, dropped: merged.dropped };
+    return { routes: merged.routes, servedPrefixes, dropped: [...merged.dropped, ...notProgrammed] };
   };
 
   effectiveRoutes(nic: NetworkInterface): EffectiveRoutes {

@@ -18,6 +18,7 @@ import {
   routeServerPolicy,
   vnetRouteAttrs,
   vnetsServedBy,
+  withoutUnpeered,
   AzureErrors,
   type AdvertisedRoute,
   type AzureModel,
@@ -219,6 +220,8 @@ export class RouteServerRuntime {
           peerAs: c.peerAsn,
           holdTime: settings.holdTime,
           keepaliveTime: settings.keepaliveTime,
+          // R-ARS-22: what the route server does with an NVA asking for a short hold time.
+          ...(settings.minHoldTime ? { minHoldTime: settings.minHoldTime } : {}),
           connectRetryTime: this.ctx.connectRetryTime,
           passive: false,
           families: ['ipv4-unicast'],
@@ -334,11 +337,18 @@ export class RouteServerRuntime {
     return out;
   }
 
-  /** R-ARS-8: what this Route Server programs into NICs. */
-  programmed(): ProgrammedRoute[] {
+  /**
+   * R-ARS-8: what this Route Server programs into NICs: both instances merged (ADR 0007) —
+   * for a NIC served by instance `home` (R-ARS-21), without the NVAs that never peered with it.
+   */
+  programmed(home?: 0 | 1): ProgrammedRoute[] {
     const cfg = this.instances[0].speaker.bestPathConfig;
+    const unpeered = new Set<string>();
+    if (home !== undefined)
+      for (const p of this.instances[home].peerings.values())
+        if (p.session.peer.counters.establishedTransitions === 0) unpeered.add(p.connection.name);
     return programmedRoutes(
-      this.instances.map((i) => i.speaker.locRib()),
+      this.instances.map((i) => withoutUnpeered(i.speaker.locRib(), unpeered)),
       cfg,
       (a, b) => {
         // Compare on the decisive steps only; the neighbour tie-break is per instance.

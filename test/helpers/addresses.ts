@@ -104,6 +104,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/probe.test.ts': { binds: range(132, 135) },
   // Four in-process labs; only b2b's (142) has a route server, which listens.
   'test/lab/erVpnTransit.test.ts': { binds: [90, 91] },
+  'test/lab/instanceProgramming.test.ts': { binds: [92], data: [250, 251] },
+  'test/lab/holdTime.test.ts': { binds: [93, 94], data: [252] },
   'test/lab/vpn.test.ts': { binds: [142], data: [140, 141, 143, ...range(144, 149)] },
   // No route server: nothing listens.
   'test/lab/expressRoute.test.ts': { data: range(144, 150) },

@@ -101,6 +101,18 @@ export function negotiate(config: FsmConfig, open: OpenMessage): Negotiation {
       ),
     };
   }
+  // RFC 4271 §6.2: MAY reject on the basis of the Hold Time.
+  if (config.minHoldTime && open.holdTime !== 0 && open.holdTime < config.minHoldTime) {
+    return {
+      ok: false,
+      error: wireError(
+        ErrorCode.OpenMessage,
+        OpenSubcode.UnacceptableHoldTime,
+        'session-reset',
+        `hold time ${open.holdTime} s is below the ${config.minHoldTime} s this speaker accepts`,
+      ),
+    };
+  }
   // RFC 4271 §4.2: the smaller hold time wins; keepalive at most a third of it.
   const holdTime = Math.min(config.holdTime, open.holdTime);
   const keepaliveTime = holdTime === 0 ? 0 : Math.max(1, Math.min(config.keepaliveTime, Math.floor(holdTime / 3)));

@@ -31,6 +31,12 @@ export interface FsmConfig {
   readonly holdTime: number;
   /** Upper bound of the keepalive interval; the negotiated one is min(this, hold / 3). */
   readonly keepaliveTime: number;
+  /**
+   * RFC 4271 §6.2: a peer's non-zero hold time below this is refused with OPEN Message
+   * Error / Unacceptable Hold Time ("An implementation MAY reject connections on the basis
+   * of the Hold Time"); absent or 0: any hold time is taken and the lower one used (§4.2).
+   */
+  readonly minHoldTime?: number;
   readonly connectRetryTime: number;
   /** Only wait for the peer to connect (RFC 4271 §8.1.1 PassiveTcpEstablishment). */
   readonly passive: boolean;

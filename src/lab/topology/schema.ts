@@ -163,6 +163,10 @@ const routeServerSettings = describe(
         z.int().min(0).max(21845).default(DEFAULT_ROUTE_SERVER_SETTINGS.keepaliveTime),
         'Keepalive interval in seconds (R-ARS-4).',
       ),
+      minHoldTime: describe(
+        z.int().min(0).max(65535).default(DEFAULT_ROUTE_SERVER_SETTINGS.minHoldTime),
+        "Lowest hold time, in seconds, the route server accepts from an NVA (R-ARS-22). 0 (default): any; the lower of both sides is used, as RFC 4271 says and Microsoft's NVA guidance allows ('NVAs can negotiate lower timers'), and the lab's events say so. Above 0: an NVA asking for less is refused with OPEN Message Error / Unacceptable Hold Time (RFC 4271 §6.2); set 180 to try a device against a peer that does not negotiate down.",
+      ),
       maxPeerings: describe(
         z.int().min(1).max(64).default(DEFAULT_ROUTE_SERVER_SETTINGS.maxPeerings),
         'Peerings one Route Server accepts (R-ARS-3).',

@@ -329,7 +329,10 @@ export function instanceProgrammedRoutes(
   mine: readonly ProgrammedRoute[],
   other: readonly ProgrammedRoute[],
   names: { readonly mine: string; readonly other: string },
-): { routes: readonly ProgrammedRoute[]; missing: readonly { route: ProgrammedRoute; rule: string; reason: string }[] } {
+): {
+  routes: readonly ProgrammedRoute[];
+  missing: readonly { route: ProgrammedRoute; rule: string; reason: string }[];
+} {
   const held = new Set(mine.map((r) => formatPrefix(r.prefix)));
   const missing = other
     .filter((r) => !held.has(formatPrefix(r.prefix)))

@@ -265,10 +265,10 @@ export class Lab {
     if (rt && address) {
       // R-ARS-21: the NIC gets the routes of the one instance that programs it.
       const maintained = this.graph.faults.maintenances().map((x) => x.instance);
-      const i = programmingInstance(address, [0, 1].map((k) => maintained.includes(`${rt.resource.name}/IN_${k}`)) as [
-        boolean,
-        boolean,
-      ]);
+      const i = programmingInstance(
+        address,
+        [0, 1].map((k) => maintained.includes(`${rt.resource.name}/IN_${k}`)) as [boolean, boolean],
+      );
       const o = (1 - i) as 0 | 1;
       const { routes, missing } = instanceProgrammedRoutes(rt.programmed(i), rt.programmed(), {
         mine: INSTANCE_NAMES[i],

@@ -12,6 +12,7 @@
 import { AzureError, AzureErrors, idKey, sameName } from '../../azure/index.js';
 import type { HybridRuntime } from '../../lab/hybrid.js';
 import type { InProcessSession } from '../../lab/inprocess.js';
+import { sessionDetection, sessionFault } from '../../lab/topologyView.js';
 import type { ApiServer } from '../server.js';
 
 export interface LinkRow {
@@ -22,21 +23,7 @@ export interface LinkRow {
 }
 
 export function linkRow(h: HybridRuntime, s: InProcessSession): LinkRow {
-  const t = s.timers;
-  const held = h.held.get(s);
-  return {
-    name: s.label,
-    state: s.state,
-    detection: t.bfd ? `BFD ${t.bfd.intervalMs * t.bfd.multiplier} ms` : `hold timer ${t.holdTime} s`,
-    fault:
-      held === undefined
-        ? h.isActiveSession(s)
-          ? ''
-          : 'branch-to-branch off'
-        : held === 'link'
-          ? 'link down'
-          : `router ${held} stopped`,
-  };
+  return { name: s.label, state: s.state, detection: sessionDetection(s), fault: sessionFault(h, s) };
 }
 
 interface LinkTarget {

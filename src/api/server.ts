@@ -42,6 +42,12 @@ export interface Reply {
    * closes. Errors found before streaming are thrown by the handler as usual.
    */
   stream?: (write: (value: unknown) => void, signal: AbortSignal) => Promise<void>;
+  /**
+   * The handler writes the response itself (the web page's files, server-sent events:
+   * src/api/routes/ui.ts, events.ts); `signal` aborts when the client goes away or the API
+   * closes.
+   */
+  raw?: (req: http.IncomingMessage, res: http.ServerResponse, signal: AbortSignal) => Promise<void> | void;
 }
 
 export const SEG = '([^/]+)';
@@ -434,6 +440,21 @@ export class ApiServer {
     }
   }
 
+  private async rawReply(raw: NonNullable<Reply['raw']>, req: http.IncomingMessage, res: http.ServerResponse) {
+    const ac = new AbortController();
+    this.streams.add(ac);
+    res.on('close', () => ac.abort(new Error('the client went away')));
+    try {
+      await raw(req, res, ac.signal);
+    } catch (e) {
+      // Before the head: an ordinary error answer (handle's catch); after it, the stream just ends.
+      if (!res.headersSent) throw e;
+    } finally {
+      this.streams.delete(ac);
+      if (res.headersSent && !res.writableEnded) res.end();
+    }
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (r: Reply) => {
@@ -467,6 +488,7 @@ export class ApiServer {
         if (!m) continue;
         const reply = await r.handler(m, body, url);
         if (reply.stream) return await this.streamReply(reply, res);
+        if (reply.raw) return await this.rawReply(reply.raw, req, res);
         return send(reply);
       }
       throw new AzureError(

@@ -9,7 +9,10 @@ import { register as faults } from './faults.js';
 import { register as gateways } from './gateways.js';
 import { register as trace } from './trace.js';
 import { register as probe } from './probe.js';
+import { register as topology } from './topology.js';
+import { register as events } from './events.js';
+import { register as ui } from './ui.js';
 
 export type RouteGroup = (server: ApiServer) => void;
 
-export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, explain, trace, probe];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, explain, trace, probe, topology, events, ui];

@@ -9,6 +9,7 @@ import { command as up } from './commands/up.js';
 import { command as down } from './commands/down.js';
 import { command as status } from './commands/status.js';
 import { command as events } from './commands/events.js';
+import { command as ui } from './commands/ui.js';
 import { commands as node } from './commands/node/node.js';
 import { command as rsShow } from './commands/network/routeserver/show.js';
 import { command as peeringList } from './commands/network/routeserver/peering/list.js';
@@ -48,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   down,
   status,
   events,
+  ui,
   ...node,
   rsShow,
   peeringList,

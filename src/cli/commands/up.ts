@@ -12,6 +12,7 @@ function summary(s: LabState): string {
   return [
     `lab '${s.name}' is up (${s.mode} mode, BGP port ${s.bgpPort}, pid ${s.pid}).`,
     `  status:  arslab status`,
+    `  page:    arslab ui   (prints the web page's URL)`,
     `  stop:    arslab down`,
   ].join('\n');
 }

@@ -83,3 +83,18 @@ test('the pure layers read no clock and start no timer', () => {
   }
   assert.deepEqual(bad, []);
 });
+
+test('the web page (web/) takes only types from src/: no server code is bundled into it', () => {
+  const web = join(root, 'web/src');
+  const bad: string[] = [];
+  for (const f of readdirSync(web, { recursive: true }) as string[]) {
+    if (!f.endsWith('.ts')) continue;
+    const text = readFileSync(join(web, f), 'utf8');
+    for (const m of text.matchAll(/^\s*(import|export)(\s+type)?\b[^;]*?from\s+['"]([^'"]+)['"]/gm)) {
+      const target = resolve(dirname(join(web, f)), m[3]!);
+      if (m[3]!.startsWith('.') && target.startsWith(`${src}/`) && !m[2])
+        bad.push(`web/src/${f} imports ${m[3]} (not as a type)`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});

@@ -1,0 +1,308 @@
+/**
+ * The API the web page reads (issue 14), without a browser: GET /arslab/topology built from
+ * the running lab, the event stream (server-sent events) with resume and a bound on slow
+ * readers, and the page's files at /ui/.
+ *
+ * The lab is bench/web/scaleLab.ts at a small size (2 hubs with route servers and built-in
+ * speakers over real TCP, an ExpressRoute gateway, circuit and on-premises router, spokes
+ * with VMs), in process, on 127.241–127.249. Expected figures come from the lab file: the
+ * sessions the design implies, the spokes and VMs each group holds.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { ApiServer } from '../../src/api/server.js';
+import { CHUNK_BYTES, eventStreamBacklogs } from '../../src/api/routes/events.js';
+import type { LabEvent } from '../../src/lab/events.js';
+import type { TopologyView } from '../../src/lab/topologyView.js';
+import { idKey } from '../../src/azure/index.js';
+import { startTestLab, waitFor } from '../helpers/lab.js';
+import { scaleLabYaml } from '../../bench/web/scaleLab.js';
+
+const OPTS = { vnets: 12, vms: 40, hubs: 2, routesPerNva: 2 };
+
+async function withApi(body: (base: string, api: ApiServer) => Promise<void>): Promise<void> {
+  const t = await startTestLab('web-api', scaleLabYaml(OPTS, 'web-api'), {}, { maxLifetimeSeconds: 120 });
+  const api = new ApiServer(t.lab);
+  try {
+    const addr = await api.listen('127.0.0.1', 0);
+    await body(`http://127.0.0.1:${addr.port}`, api);
+  } finally {
+    await api.close();
+    await t.stop();
+  }
+}
+
+const getJson = async <T>(url: string): Promise<T> => {
+  const r = await fetch(url);
+  assert.equal(r.status, 200, `${url}: ${r.status}`);
+  return (await r.json()) as T;
+};
+
+/** An SSE reader: frames as they come; `pause()`/`resume()` stop and restart reading the socket. */
+function sse(url: string, headers: Record<string, string> = {}) {
+  const frames: { event: string; id?: string; data: string }[] = [];
+  let buf = '';
+  let ended = false;
+  let res: http.IncomingMessage | undefined;
+  const req = http.get(url, { headers: { Accept: 'text/event-stream', ...headers } }, (r) => {
+    res = r;
+    r.setEncoding('utf8');
+    r.on('data', (chunk: string) => {
+      buf += chunk;
+      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const f: { event: string; id?: string; data: string } = { event: 'message', data: '' };
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event: ')) f.event = line.slice(7);
+          else if (line.startsWith('id: ')) f.id = line.slice(4);
+          else if (line.startsWith('data: ')) f.data += line.slice(6);
+        }
+        if (f.data) frames.push(f);
+      }
+    });
+    r.on('end', () => (ended = true));
+    r.on('close', () => (ended = true));
+  });
+  req.on('error', () => (ended = true));
+  return {
+    frames,
+    timeline: () => frames.filter((f) => f.event === 'timeline').map((f) => JSON.parse(f.data) as LabEvent),
+    get ended() {
+      return ended;
+    },
+    get response() {
+      return res;
+    },
+    pause: () => res?.pause(),
+    resume: () => res?.resume(),
+    close: () => req.destroy(),
+  };
+}
+
+test('GET /arslab/topology: every speaker and session the lab file implies, in the states the lab holds; groups of spokes and VMs with their counts', {
+  timeout: 60_000,
+}, async () => {
+  await withApi(async (base, api) => {
+    const lab = api.lab;
+    // The speakers peer with both instances of their hub's route server over TCP.
+    const v = await waitFor('the 8 route-server sessions Established', async () => {
+      const t = await getJson<TopologyView>(`${base}/arslab/topology`);
+      return t.edges.filter((e) => e.transport === 'tcp' && e.up).length === 8 ? t : undefined;
+    });
+    const kinds = (k: string) => v.nodes.filter((n) => n.kind === k);
+    assert.equal(kinds('vnet').length, OPTS.vnets);
+    assert.equal(kinds('vm').length, OPTS.vms);
+    assert.deepEqual(
+      kinds('route-server')
+        .map((n) => n.name)
+        .sort(),
+      ['hub0rs/IN_0', 'hub0rs/IN_1', 'hub1rs/IN_0', 'hub1rs/IN_1'],
+    );
+    assert.deepEqual(
+      kinds('gateway').map((n) => n.name),
+      ['er1/0', 'er1/1'],
+    );
+    assert.deepEqual(
+      kinds('msee').map((n) => n.name),
+      ['er-circuit/primary', 'er-circuit/secondary'],
+    );
+    assert.deepEqual(
+      kinds('router').map((n) => n.name),
+      ['onprem'],
+    );
+    assert.deepEqual(
+      kinds('vnet')
+        .filter((n) => n.role === 'hub')
+        .map((n) => n.name),
+      ['hub0', 'hub1'],
+    );
+    // Sessions: 2 speakers × 2 instances per hub (TCP, 8); onprem ↔ each MSEE (2); each er1
+    // instance ↔ each MSEE (4); hub0rs's instances ↔ er1's, branch-to-branch on (4, R-ARS-11);
+    // hub1 has no gateway. 18, every one up.
+    const bgp = v.edges.filter((e) => e.kind === 'bgp');
+    assert.equal(bgp.length, 18);
+    assert.equal(bgp.filter((e) => e.transport === 'in-process').length, 10);
+    assert.ok(
+      bgp.every((e) => e.up && e.state === 'Established'),
+      JSON.stringify(bgp.map((e) => [e.label, e.state])),
+    );
+    assert.deepEqual(v.counts, { vnets: 12, vms: 40, sessions: 18, established: 18 });
+    // Each TCP session ends at the VM whose NIC has the peering's peer IP.
+    for (const e of bgp.filter((x) => x.transport === 'tcp')) {
+      const vm = v.nodes.find((n) => n.id === e.target)!;
+      assert.equal(vm.kind, 'vm');
+      assert.ok(
+        vm.ref?.type === 'vm' &&
+          vm.ref.nics.some((nic) => e.details.some(([, val]) => val.startsWith(`${nic.address} `))),
+      );
+    }
+    // Every in-process session the hybrid runtime holds, in its state.
+    for (const s of lab.hybrid!.sessions.values()) assert.equal(bgp.find((e) => e.label === s.label)?.state, s.state);
+    // Peerings: each spoke with its hub, Connected (both halves).
+    const peerings = v.edges.filter((e) => e.kind === 'peering');
+    assert.equal(peerings.length, OPTS.vnets - OPTS.hubs);
+    assert.ok(peerings.every((e) => e.state === 'Connected'));
+    // Groups: each hub's spokes (5 each), and in each spoke its plain VMs; the counts are the lab file's.
+    const m = lab.model;
+    for (const hub of ['hub0', 'hub1']) {
+      const hubVnet = m.virtualNetworks.find((x) => x.name === hub)!;
+      const spokes = hubVnet.virtualNetworkPeerings.map((p) => idKey(p.remoteVirtualNetwork));
+      const g = v.groups.find((x) => x.kind === 'spokes' && x.id.endsWith(idKey(hubVnet.id)))!;
+      assert.equal(g.count, spokes.length);
+      const vmsInSpokes = m.virtualMachines.filter((vm) => {
+        const nic = m.networkInterfaces.find((n) => idKey(n.id) === idKey(vm.networkInterfaces[0]!))!;
+        return spokes.some((s) => idKey(nic.ipConfigurations[0]!.subnet).startsWith(`${s}/`));
+      }).length;
+      assert.deepEqual(g.summary, [`${spokes.length} spoke VNets of ${hub}`, `${vmsInSpokes} VMs`]);
+      for (const n of v.nodes.filter((x) => x.kind === 'vnet' && spokes.includes(idKey(x.id))))
+        assert.equal(n.group, g.id);
+    }
+    const vmGroups = v.groups.filter((g) => g.kind === 'vms');
+    assert.equal(
+      vmGroups.reduce((a, g) => a + g.count, 0),
+      OPTS.vms - 2 * OPTS.hubs,
+      'every spoke VM (no node on it) is in its subnet group; the NVAs are not',
+    );
+
+    // A fault through the API the CLI uses: the primary link cut, then detected by BFD (R-ER-1).
+    const r = await fetch(`${base}/arslab/links/down`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ circuit: 'er-circuit', path: 'primary' }),
+    });
+    assert.equal(r.status, 200);
+    const cut = await getJson<TopologyView>(`${base}/arslab/topology`);
+    const link = cut.edges.find((e) => e.label === 'onprem<->er-circuit/primary')!;
+    assert.equal(link.state, 'Cut');
+    assert.equal(link.up, false);
+    assert.equal(link.fault, 'link down');
+    assert.equal(cut.structure, v.structure, 'a state change is not a structure change');
+    await waitFor('BFD to take the cut session down (0.9 s)', async () => {
+      const t = await getJson<TopologyView>(`${base}/arslab/topology`);
+      return t.edges.find((e) => e.label === 'onprem<->er-circuit/primary')?.state === 'Idle';
+    });
+  });
+});
+
+test('GET /arslab/events/stream: the timeline live and resumable; the probes of every run; a reader that stops reading costs a chunk, not a copy, and loses nothing', {
+  timeout: 60_000,
+}, async () => {
+  await withApi(async (base, api) => {
+    const lab = api.lab;
+    const a = sse(`${base}/arslab/events/stream?since=0`);
+    try {
+      // From since=0: the ring's past events first, in order, each with its sequence as id.
+      await waitFor('the past events', () => a.timeline().some((e) => e.message === 'up'));
+      const past = a.timeline();
+      assert.deepEqual(
+        past.map((e) => e.seq),
+        lab.events
+          .since(0)
+          .slice(0, past.length)
+          .map((e) => e.seq),
+      );
+      assert.ok(a.frames.filter((f) => f.event === 'timeline').every((f) => f.id === String(JSON.parse(f.data).seq)));
+      assert.equal(a.response?.headers['content-type'], 'text/event-stream; charset=utf-8');
+      // New ones as they happen.
+      const e1 = lab.events.emit('lab', 'test', 'one');
+      await waitFor('a live event', () => a.timeline().some((e) => e.seq === e1.seq));
+      // The live channel: a probe run's start, results and summary (not kept in the timeline).
+      lab.events.publish('probe', { run: 7, type: 'probe', result: { seq: 0 } });
+      await waitFor('a probe message', () => a.frames.some((f) => f.event === 'probe' && JSON.parse(f.data).run === 7));
+      assert.ok(!lab.events.since(0).some((e) => e.data?.['run'] === 7), 'live messages are not kept in the ring');
+    } finally {
+      a.close();
+    }
+    // Resume: Last-Event-ID (what EventSource sends on reconnect) replays what came after it.
+    const mark = lab.events.emit('lab', 'test', 'before');
+    const after = [lab.events.emit('lab', 'test', 'missed 1'), lab.events.emit('lab', 'test', 'missed 2')];
+    const b = sse(`${base}/arslab/events/stream`, { 'Last-Event-ID': String(mark.seq) });
+    try {
+      await waitFor('the missed events', () => b.timeline().length >= 2);
+      assert.deepEqual(
+        b
+          .timeline()
+          .slice(0, 2)
+          .map((e) => e.message),
+        after.map((e) => e.message),
+      );
+    } finally {
+      b.close();
+    }
+    // A reader that stops reading: the lab writes from the ring with the socket's backpressure,
+    // so what waits for that reader stays about one chunk however much happens meanwhile (no
+    // copy of the timeline per reader); once it reads again it gets every event, in order.
+    const from = String(lab.events.since(0).at(-1)!.seq);
+    const c = sse(`${base}/arslab/events/stream`, { 'Last-Event-ID': from });
+    const BULK = 6000;
+    const filler = 'x'.repeat(2000);
+    let most = 0;
+    try {
+      await waitFor('connected', () => c.response !== undefined);
+      c.pause();
+      for (let i = 0; i < BULK; i++) {
+        lab.events.emit('lab', 'test', `bulk ${i} ${filler}`);
+        most = Math.max(most, ...eventStreamBacklogs());
+        if (i % 64 === 0) await new Promise((r) => setImmediate(r));
+      }
+      assert.ok(BULK * filler.length > 40 * CHUNK_BYTES, 'the test writes far more than a chunk');
+      assert.ok(most < 2 * CHUNK_BYTES + 16 * 1024, `at most about a chunk queued for the reader (${most} bytes)`);
+      c.resume();
+      await waitFor(
+        'every event after the reader resumed',
+        () => c.timeline().some((e) => e.message.startsWith(`bulk ${BULK - 1} `)),
+        15_000,
+      );
+    } finally {
+      c.close();
+    }
+    const got = c
+      .timeline()
+      .filter((e) => e.message.startsWith('bulk '))
+      .map((e) => Number(e.message.split(' ')[1]));
+    assert.deepEqual(
+      got,
+      Array.from({ length: BULK }, (_, i) => i),
+      'every event once, in order',
+    );
+  });
+});
+
+test('GET /ui/: the page and its bundled files, own-origin only, not frameable; nothing outside dist/web', {
+  timeout: 60_000,
+}, async () => {
+  await withApi(async (base) => {
+    const page = await fetch(`${base}/ui/`);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'.*frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    const html = await page.text();
+    // Every asset the page loads is its own (no CDN), and is served.
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => m[1]!)
+      .filter((u) => !u.startsWith('data:'));
+    assert.deepEqual(assets.sort(), ['app.css', 'app.js']);
+    for (const f of [...assets, 'elk-worker.min.js']) {
+      const r = await fetch(`${base}/ui/${f}`);
+      assert.equal(r.status, 200, f);
+      assert.ok((await r.arrayBuffer()).byteLength > 1000, `${f} has content`);
+    }
+    const redirect = await fetch(`${base}/ui`, { redirect: 'manual' });
+    assert.equal(redirect.status, 302);
+    assert.equal(redirect.headers.get('location'), '/ui/');
+    for (const bad of [
+      '/ui/..%2fpackage.json',
+      '/ui/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/ui/.hidden',
+      '/ui/nothing.js',
+      '/ui/%E0%A4%A',
+    ]) {
+      const r = await fetch(`${base}${bad}`);
+      assert.equal(r.status, 404, bad);
+      assert.match(r.headers.get('content-type') ?? '', /application\/json/);
+    }
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * A scenario lab and its web page in a real browser, as a user opens them: the scenario's
+ * folder copied, `arslab up --detach`, `arslab ui` for the address, Debian's Chromium on
+ * that address. Everything is stopped by PID at the end (browser, lab, daemons), and the
+ * lab is checked down.
+ *
+ * The copy keeps every emulated address of the scenario (what the page and the CLI show)
+ * and only moves the loopback addresses it binds into this suite's range, 127.241–127.249
+ * (settings.loopbackAddresses, and the same change in the daemons' loopback configs), so
+ * that these tests never meet the scenario's other tests on 127.10.x or 127.1.x.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { loadLabFile, formatLabFileError } from '../../src/lab/topology/index.js';
+import { binUsable, LabCli, ROOT, waitFor } from '../lab/labCli.js';
+import { launchChromium, type TestBrowser } from '../helpers/chromium.js';
+import './pageHooks.js';
+
+/** Where screenshots go when ARSLAB_SCREENSHOTS names a folder (docs/web is the README's). */
+export const SCREENSHOTS = process.env['ARSLAB_SCREENSHOTS'];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+/**
+ * Copies `scenario` to a fresh folder with its loopback addresses moved: `moves` maps the
+ * second octet of an emulated 10.A.x.y address to N, so it binds 127.N.x.y instead of
+ * 127.A.x.y (ADR 0001's default). Returns the copied lab file.
+ */
+export async function copyScenario(
+  scenario: string,
+  labFile: string,
+  moves: Readonly<Record<number, number>>,
+): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), `arslab-web-${basename(scenario)}-`));
+  cpSync(scenario, dir, { recursive: true });
+  for (const f of filesUnder(dir)) {
+    if (basename(f).startsWith('lab.')) continue;
+    let text = readFileSync(f, 'utf8');
+    for (const [a, n] of Object.entries(moves)) text = text.replace(new RegExp(`\\b127\\.${a}\\.`, 'g'), `127.${n}.`);
+    writeFileSync(f, text);
+  }
+  const file = join(dir, labFile);
+  const loaded = await loadLabFile(file);
+  if (!loaded.ok) throw new Error(loaded.errors.map(formatLabFileError).join('\n'));
+  const m = loaded.spec.model;
+  const addresses = new Set<string>([
+    ...m.routeServers.flatMap((r) => r.virtualRouterIps),
+    ...m.networkInterfaces.flatMap((n) => n.ipConfigurations.map((c) => c.privateIPAddress)),
+  ]);
+  const map: string[] = [];
+  for (const a of addresses) {
+    const [o1, o2, o3, o4] = a.split('.').map(Number);
+    const n = moves[o2!];
+    if (o1 === 10 && n !== undefined) map.push(`"${a}": 127.${n}.${o3}.${o4}`);
+  }
+  const text = readFileSync(file, 'utf8');
+  assert.ok(!/^settings:/m.test(text), `${labFile} has its own settings: merge loopbackAddresses by hand`);
+  writeFileSync(file, text.replace(/^(name: .*)$/m, `$1\nsettings:\n  loopbackAddresses: { ${map.join(', ')} }`));
+  return file;
+}
+
+export interface WebLab {
+  readonly cli: LabCli;
+  readonly page: Page;
+  readonly url: string;
+  readonly name: string;
+  /** `arslab ARGS… -o json`. */
+  json<T>(args: readonly string[]): Promise<T>;
+  shot(name: string): Promise<void>;
+}
+
+/**
+ * Runs `body` with the scenario up and its page open; then closes the browser, takes the
+ * lab down (checked: nothing left) and removes the copy — by PID whatever happens.
+ */
+export async function withWebLab(
+  id: string,
+  scenario: string,
+  labFile: string,
+  moves: Readonly<Record<number, number>>,
+  body: (w: WebLab) => Promise<void>,
+): Promise<void> {
+  const file = await copyScenario(join(ROOT, 'scenarios', scenario), labFile, moves);
+  const cli = new LabCli(id, binUsable());
+  let browser: TestBrowser | undefined;
+  let name = '';
+  const errors: string[] = [];
+  try {
+    const up = await cli.ok(['up', file, '--detach'], 60_000);
+    name = /lab '([^']+)' is up/.exec(up)?.[1] ?? '';
+    assert.ok(name, `arslab up said: ${up}`);
+    const state = cli.record(name);
+    const url = (await cli.ok(['ui'])).trim();
+    // `arslab ui` prints the page on the lab's own API address.
+    assert.equal(url, `http://${state.api.host}:${state.api.port}/ui/`);
+    browser = await launchChromium();
+    const page = await browser.newPage({ width: 1280, height: 800 });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => window.__arslab?.ready || window.__arslab?.error, null, { timeout: 20_000 });
+    assert.equal(await page.evaluate(() => window.__arslab?.error ?? ''), '', 'the page loaded');
+    await waitFor('the page to follow the event stream', 10_000, () =>
+      page.evaluate(() => window.__arslab!.connected()),
+    );
+    await body({
+      cli,
+      page,
+      url,
+      name,
+      json: <T>(args: readonly string[]) => cli.json<T>(args),
+      shot: async (shot) => {
+        if (!SCREENSHOTS) return;
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        await page.screenshot({ path: join(SCREENSHOTS, `${shot}.png`) });
+      },
+    });
+    assert.deepEqual(errors, [], 'no script error on the page');
+    await browser.close();
+    browser = undefined;
+    const out = await cli.ok(['down'], 60_000);
+    assert.match(out, new RegExp(`lab '${name}' is down`));
+    await cli.waitClean(name, 5000);
+  } catch (e) {
+    (e as Error).message += cli.logTail();
+    throw e;
+  } finally {
+    await browser?.close();
+    await cli.cleanup(name ? [name] : []);
+    rmSync(join(file, '..'), { recursive: true, force: true });
+  }
+}
+
+/** The test id of a drawn node (window.__arslab.at) as a point to click. */
+export async function clickDrawn(page: Page, id: string): Promise<void> {
+  const at = await page.evaluate((x) => window.__arslab!.at(x), id);
+  assert.ok(at, `${id} is drawn on the graph`);
+  await page.mouse.click(at.x, at.y);
+}

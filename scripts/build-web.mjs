@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist/web');
 const require = createRequire(import.meta.url);
+// ARSLAB_WEB_DEV=1: not minified (readable names in profiles and stack traces).
+const dev = process.env.ARSLAB_WEB_DEV === '1';
 
 // cytoscape-elk imports ELK's main-thread build; give it the same API running in a worker.
 const elkInWorker = {
@@ -29,7 +31,7 @@ const result = await build({
   bundle: true,
   format: 'esm',
   target: ['chrome110', 'firefox110', 'safari16'],
-  minify: true,
+  minify: !dev,
   sourcemap: 'linked',
   legalComments: 'linked',
   metafile: true,

@@ -18,9 +18,9 @@
  */
 import {
   byId,
-  hubOf,
   idKey,
   isHub,
+  servedByHub,
   MSEE_ASN,
   primaryIpConfig,
   ROUTE_SERVER_ASN,
@@ -87,7 +87,7 @@ export type ViewRef =
     }
   | { readonly type: 'router'; readonly node: string }
   | { readonly type: 'daemon'; readonly node: string }
-  | { readonly type: 'group'; readonly members: readonly string[] };
+  | { readonly type: 'group'; readonly kind: 'spokes' | 'vms' };
 
 export interface ViewNode {
   /** Stable across calls: ARM ids for resources, "<kind>:<name>" otherwise. */
@@ -133,6 +133,11 @@ export interface ViewEdge {
   readonly peering?: { readonly resourceGroup: string; readonly routeServer: string; readonly name: string };
   /** What /arslab/links/down|up takes to cut or restore this session. */
   readonly link?: { readonly session: string };
+  /**
+   * An edge standing for several (sessions or peerings to members of a collapsed group):
+   * each one's label and state (the first MAX_MEMBERS); `state` is then the worst of them.
+   */
+  readonly members?: readonly { readonly label: string; readonly state: string }[];
 }
 
 export interface ViewGroup {
@@ -142,6 +147,8 @@ export interface ViewGroup {
   readonly count: number;
   /** Lines the page shows on the collapsed group (counts by the lab). */
   readonly summary: readonly string[];
+  /** Drawn as one node (its members are not in this answer), or expanded. */
+  readonly collapsed: boolean;
 }
 
 export interface TopologyView {
@@ -177,24 +184,211 @@ export function sessionDetection(s: InProcessSession): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
-/** The lab as nodes, edges and groups (module comment). */
-export function topologyView(lab: Lab): TopologyView {
-  const m: AzureModel = lab.model;
-  const nodes: ViewNode[] = [];
-  const index = new Map<string, ViewNode>();
-  const add = (n: ViewNode) => {
-    nodes.push(n);
-    index.set(n.id, n);
+/** Groups larger than this are collapsed unless the caller asks otherwise. */
+export const COLLAPSE_ABOVE: Readonly<Record<ViewGroup['kind'], number>> = { spokes: 6, vms: 4 };
+/** A merged edge lists at most this many of the edges it stands for. */
+const MAX_MEMBERS = 200;
+
+/**
+ * Which groups to show expanded or collapsed, overriding the default (collapsed above
+ * COLLAPSE_ABOVE): group ids, or `*` (every group) and `*spokes` / `*vms` (every group of a
+ * kind). An id beats a wildcard; collapse beats expand.
+ */
+export interface ViewOptions {
+  readonly expand?: readonly string[];
+  readonly collapse?: readonly string[];
+}
+
+/**
+ * The lab as the page draws it (module comment): members of collapsed groups left out,
+ * their sessions and peerings drawn to the group — merged, in the worst state among them,
+ * with counts by state.
+ */
+export function topologyView(lab: Lab, options: ViewOptions = {}): TopologyView {
+  return aggregate(fullView(lab), options);
+}
+
+/** Where each name or alias (a trace hop, an explain section) is drawn under `options`: the node, or the group hiding it. */
+export function locateNames(lab: Lab, names: readonly string[], options: ViewOptions = {}): Record<string, string> {
+  const full = fullView(lab);
+  const rep = representatives(full, collapsedGroups(full, options));
+  const byName = new Map<string, string>();
+  for (const n of full.nodes)
+    for (const a of [n.name, ...n.aliases]) if (a && !byName.has(a.toLowerCase())) byName.set(a.toLowerCase(), n.id);
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const id = byName.get(name.toLowerCase());
+    if (id) out[name] = rep(id);
+  }
+  return out;
+}
+
+function collapsedGroups(full: TopologyView, o: ViewOptions): Set<string> {
+  const out = new Set<string>();
+  for (const g of full.groups) {
+    const has = (list: readonly string[] | undefined, wild: boolean) =>
+      !!list?.some((x) => (wild ? x === '*' || x === `*${g.kind}` : x === g.id));
+    const collapsed = has(o.collapse, false)
+      ? true
+      : has(o.expand, false)
+        ? false
+        : has(o.collapse, true)
+          ? true
+          : has(o.expand, true)
+            ? false
+            : g.count > COLLAPSE_ABOVE[g.kind];
+    if (collapsed) out.add(g.id);
+  }
+  return out;
+}
+
+/** The visible node standing for each node: itself, or the outermost collapsed group it is in. */
+function representatives(full: TopologyView, collapsed: ReadonlySet<string>): (id: string) => string {
+  const byId = new Map(full.nodes.map((n) => [n.id, n] as const));
+  const cache = new Map<string, string>();
+  const rep = (id: string): string => {
+    const hit = cache.get(id);
+    if (hit !== undefined) return hit;
+    let r = id;
+    for (let n = byId.get(id); n; n = n.parent ? byId.get(n.parent) : undefined)
+      if (n.group && collapsed.has(n.group)) r = n.group;
+    const out = r === id ? id : rep(r);
+    cache.set(id, out);
+    return out;
   };
+  return rep;
+}
+
+/** How bad an edge's state is: an edge standing for several takes the worst. */
+function badness(e: Pick<ViewEdge, 'kind' | 'state' | 'up'>): number {
+  if (e.up) return 0;
+  if (e.kind === 'peering' || e.state === 'AdminDown') return 1;
+  if (e.state === 'Cut') return 2;
+  return 3;
+}
+
+function aggregate(full: TopologyView, o: ViewOptions): TopologyView {
+  const collapsed = collapsedGroups(full, o);
+  const rep = representatives(full, collapsed);
+  const nodes = full.nodes.filter((n) =>
+    n.kind === 'group' ? collapsed.has(n.id) && rep(n.id) === n.id : rep(n.id) === n.id,
+  );
+  const merged = new Map<string, { list: ViewEdge[]; source: string; target: string }>();
+  for (const e of full.edges) {
+    const source = rep(e.source);
+    const target = rep(e.target);
+    if (source === target) continue;
+    const key = source === e.source && target === e.target ? e.id : `merged:${e.kind}:${source}:${target}`;
+    const m = merged.get(key);
+    if (m) m.list.push(e);
+    else merged.set(key, { list: [e], source, target });
+  }
+  const edges: ViewEdge[] = [];
+  for (const [id, { list, source, target }] of merged) {
+    const first = list[0]!;
+    if (id === first.id) {
+      edges.push(first);
+      continue;
+    }
+    const worst = list.reduce((a, b) => (badness(b) > badness(a) ? b : a));
+    const byState = new Map<string, number>();
+    for (const e of list) byState.set(e.state, (byState.get(e.state) ?? 0) + 1);
+    const what = first.kind === 'bgp' ? 'BGP session' : 'VNet peering';
+    edges.push({
+      id,
+      kind: first.kind,
+      source,
+      target,
+      label: `${plural(list.length, what)}`,
+      state: worst.state,
+      up: list.every((e) => e.up),
+      ...(list.every((e) => e.transport === first.transport) && first.transport ? { transport: first.transport } : {}),
+      details: [[`${what}s`, String(list.length)], ...[...byState].map(([st, n]) => [st, String(n)] as const)],
+      members: list.slice(0, MAX_MEMBERS).map((e) => ({ label: e.label, state: e.state })),
+    });
+  }
+  return {
+    ...full,
+    nodes,
+    edges,
+    groups: full.groups.map((g) => ({ ...g, collapsed: collapsed.has(g.id) })),
+    structure: structureKey(nodes, edges),
+  };
+}
+
+/** A group's id: short (the page sends the ones to expand back), stable while the lab runs. */
+function groupId(kind: 'spokes' | 'vms', key: string): string {
+  return `group:${kind}:${fnv(key)}`;
+}
+
+function fnv(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Per model (a new one after every change, Lab.applyModel): the hub whose gateways each VNet uses. */
+const hubCache = new WeakMap<AzureModel, ReadonlyMap<string, VirtualNetwork>>();
+
+/**
+ * The hub of every VNet (azure hubOf), found from the hubs' side — one servedByHub walk per
+ * hub rather than one hubOf per VNet, each of which scans every VNet per peering (at 500
+ * VNets: a quarter of a second) — and kept while the model is the same.
+ */
+function hubsOf(m: AzureModel): ReadonlyMap<string, VirtualNetwork> {
+  const hit = hubCache.get(m);
+  if (hit) return hit;
+  const out = new Map<string, VirtualNetwork>();
+  const hubs = m.virtualNetworks.filter((v) => isHub(m, v));
+  for (const hub of hubs) out.set(idKey(hub.id), hub);
+  for (const hub of hubs) for (const v of servedByHub(m, hub)) if (!out.has(idKey(v.id))) out.set(idKey(v.id), hub);
+  hubCache.set(m, out);
+  return out;
+}
+
+/**
+ * What the view takes from the model alone (VNets, subnets, peerings, where each VM is and
+ * which group it is in), kept while the model is the same object — Lab.applyModel makes a
+ * new one on every change — so that a refresh of the page costs only the runtime part:
+ * at 4,000 VMs, the ARM-id lookups below are most of a view's time.
+ */
+interface ModelPart {
+  readonly vnetById: ReadonlyMap<string, VirtualNetwork>;
+  readonly spokesOf: ReadonlyMap<string, readonly VirtualNetwork[]>;
+  /** VNet, subnet and VM-group nodes. */
+  readonly nodes: readonly ViewNode[];
+  readonly peerings: readonly ViewEdge[];
+  readonly vmGroups: readonly ViewGroup[];
+  readonly vms: readonly VmRow[];
+  readonly vmOfAddress: ReadonlyMap<string, string>;
+  /** Per hub with a group of spokes: the ids of every node inside them, and their VMs. */
+  readonly spokeGroups: readonly { hubKey: string; id: string; inside: ReadonlySet<string>; vms: number }[];
+}
+
+interface VmRow {
+  readonly vm: AzureModel['virtualMachines'][number];
+  readonly nics: readonly AzureModel['networkInterfaces'][number][];
+  readonly address: string;
+  readonly subnet?: string;
+  readonly group?: string;
+  readonly column: 2 | 3;
+  /** The lab's nodes running on the VM (web servers, NVAs, agents). */
+  readonly nodes: readonly { readonly name: string; readonly kind: string }[];
+}
+
+const modelCache = new WeakMap<AzureModel, ModelPart>();
+
+function modelPart(lab: Lab): ModelPart {
+  const m: AzureModel = lab.model;
+  const hit = modelCache.get(m);
+  if (hit) return hit;
+  const nodes: ViewNode[] = [];
+  const add = (n: ViewNode) => void nodes.push(n);
   const edges: ViewEdge[] = [];
   const groups: ViewGroup[] = [];
-  const bySpeaker = new Map<Speaker, string>();
-  const h = lab.hybrid;
-
   // --- VNets: hub, spoke of a hub, or on their own -------------------------------------
   const vnetById = new Map(m.virtualNetworks.map((v) => [idKey(v.id), v] as const));
-  const hubOfVnet = new Map<string, VirtualNetwork | undefined>();
-  for (const v of m.virtualNetworks) hubOfVnet.set(idKey(v.id), hubOf(m, v));
+  const hubOfVnet = hubsOf(m);
   const spokesOf = new Map<string, VirtualNetwork[]>();
   const vnetRole = (v: VirtualNetwork): 'hub' | 'spoke' | 'vnet' => {
     if (isHub(m, v)) return 'hub';
@@ -212,7 +406,7 @@ export function topologyView(lab: Lab): TopologyView {
   const spokeGroup = new Map<string, string>();
   for (const [hubKey, spokes] of spokesOf) {
     if (spokes.length < 2) continue;
-    for (const s of spokes) spokeGroup.set(idKey(s.id), `group:spokes:${hubKey}`);
+    for (const s of spokes) spokeGroup.set(idKey(s.id), groupId('spokes', hubKey));
   }
 
   const subnetOf = new Map<string, { vnet: VirtualNetwork; subnet: VirtualNetwork['subnets'][number] }>();
@@ -305,12 +499,12 @@ export function topologyView(lab: Lab): TopologyView {
   }
 
   // --- VMs and the nodes on them ---------------------------------------------------
-  const nodesOfVm = new Map<string, { name: string; kind: string; state: string }[]>();
+  const nodesOfVm = new Map<string, { name: string; kind: string }[]>();
   for (const n of lab.nodes.values()) {
     const vm = 'vm' in n.spec ? n.spec.vm : undefined;
     if (!vm) continue;
     const list = nodesOfVm.get(idKey(vm)) ?? [];
-    list.push({ name: n.spec.name, kind: n.spec.kind, state: n.status().state });
+    list.push({ name: n.spec.name, kind: n.spec.kind });
     nodesOfVm.set(idKey(vm), list);
   }
   const vmOfAddress = new Map<string, string>();
@@ -319,14 +513,17 @@ export function topologyView(lab: Lab): TopologyView {
   const nicById = new Map(m.networkInterfaces.map((n) => [idKey(n.id), n] as const));
   // Plain VMs (no node, not a BGP peer) of one subnet form a group when there are at least two.
   const plainBySubnet = new Map<string, string[]>();
-  const vmRows = new Map<string, { subnet?: string; plain: boolean }>();
+  const vmRows = new Map<
+    string,
+    { subnet?: string; plain: boolean; nics: AzureModel['networkInterfaces'][number][] }
+  >();
   for (const vm of m.virtualMachines) {
     const nics = vm.networkInterfaces.map((id) => nicById.get(idKey(id))).filter((n) => !!n);
     const addresses = nics.flatMap((n) => n.ipConfigurations.map((c) => c.privateIPAddress));
     for (const a of addresses) vmOfAddress.set(a, vm.id);
     const subnet = nics[0] ? primaryIpConfig(nics[0])?.subnet : undefined;
     const plain = !nodesOfVm.has(idKey(vm.id)) && !addresses.some((a) => peerAddresses.has(a));
-    vmRows.set(vm.id, { ...(subnet ? { subnet } : {}), plain });
+    vmRows.set(vm.id, { ...(subnet ? { subnet } : {}), plain, nics });
     if (plain && subnet) {
       const list = plainBySubnet.get(idKey(subnet)) ?? [];
       list.push(vm.id);
@@ -337,13 +534,14 @@ export function topologyView(lab: Lab): TopologyView {
   for (const [subnetKey, vms] of plainBySubnet) {
     if (vms.length < 2) continue;
     const s = subnetOf.get(subnetKey);
-    const id = `group:vms:${subnetKey}`;
+    const id = groupId('vms', subnetKey);
     for (const vm of vms) vmGroup.set(idKey(vm), id);
     groups.push({
       id,
       kind: 'vms',
       label: `${plural(vms.length, 'VM')}`,
       count: vms.length,
+      collapsed: false,
       summary: [`${plural(vms.length, 'VM')} in ${s ? `${s.vnet.name}/${s.subnet.name}` : 'this subnet'}`],
     });
     add({
@@ -355,18 +553,90 @@ export function topologyView(lab: Lab): TopologyView {
       ...(s ? { parent: s.subnet.id } : {}),
       column: s ? columnOfSubnet(s.subnet.id) : 3,
       details: [['VMs', String(vms.length)]],
-      ref: { type: 'group', members: vms },
+      ref: { type: 'group', kind: 'vms' },
     });
   }
-  for (const vm of m.virtualMachines) {
-    const nics = vm.networkInterfaces.map((id) => nicById.get(idKey(id))).filter((n) => !!n);
+  const vms: VmRow[] = m.virtualMachines.map((vm) => {
     const row = vmRows.get(vm.id)!;
-    const onVm = nodesOfVm.get(idKey(vm.id)) ?? [];
+    const group = vmGroup.get(idKey(vm.id));
+    return {
+      vm,
+      nics: row.nics,
+      address: row.nics[0] ? (primaryIpConfig(row.nics[0])?.privateIPAddress ?? '') : '',
+      ...(row.subnet ? { subnet: row.subnet } : {}),
+      ...(group ? { group } : {}),
+      column: row.subnet ? columnOfSubnet(row.subnet) : 3,
+      nodes: nodesOfVm.get(idKey(vm.id)) ?? [],
+    };
+  });
+  // What each group of spokes holds: the spokes and everything inside them.
+  const byParent = new Map<string, string[]>();
+  const addChild = (parent: string | undefined, id: string) => {
+    if (!parent) return;
+    const list = byParent.get(parent) ?? [];
+    list.push(id);
+    byParent.set(parent, list);
+  };
+  for (const n of nodes) addChild(n.parent, n.id);
+  for (const r of vms) addChild(r.subnet, r.vm.id);
+  const vmIds = new Set(vms.map((r) => r.vm.id));
+  const spokeGroups: ModelPart['spokeGroups'][number][] = [];
+  for (const [hubKey, spokes] of spokesOf) {
+    if (spokes.length < 2) continue;
+    const inside = new Set<string>();
+    const stack = spokes.map((x) => x.id);
+    while (stack.length) {
+      const id = stack.pop()!;
+      inside.add(id);
+      stack.push(...(byParent.get(id) ?? []));
+    }
+    spokeGroups.push({
+      hubKey,
+      id: groupId('spokes', hubKey),
+      inside,
+      vms: [...inside].filter((id) => vmIds.has(id)).length,
+    });
+  }
+  const part: ModelPart = {
+    vnetById,
+    spokesOf,
+    nodes,
+    peerings: edges,
+    vmGroups: groups,
+    vms,
+    vmOfAddress,
+    spokeGroups,
+  };
+  modelCache.set(m, part);
+  return part;
+}
+
+/** Every node, edge and group of the lab, before aggregation. */
+function fullView(lab: Lab): TopologyView {
+  const m: AzureModel = lab.model;
+  const mp = modelPart(lab);
+  const nodes: ViewNode[] = [];
+  const index = new Map<string, ViewNode>();
+  const add = (n: ViewNode) => {
+    nodes.push(n);
+    index.set(n.id, n);
+  };
+  const edges: ViewEdge[] = [...mp.peerings];
+  const groups: ViewGroup[] = [...mp.vmGroups];
+  const bySpeaker = new Map<Speaker, string>();
+  const h = lab.hybrid;
+  const vnetById = mp.vnetById;
+  const vmOfAddress = mp.vmOfAddress;
+  for (const n of mp.nodes) add(n);
+
+  // --- VMs, with the state of the nodes on them ---------------------------------------
+  const stateOf = new Map([...lab.nodes.values()].map((n) => [n.spec.name, n.status().state] as const));
+  for (const row of mp.vms) {
+    const { vm, nics, address, group } = row;
+    const onVm = row.nodes.map((n) => ({ ...n, state: stateOf.get(n.name) ?? 'unknown' }));
     const state = onVm.length
       ? (NODE_STATE_ORDER.find((st) => onVm.some((n) => n.state === st)) ?? onVm[0]!.state)
       : undefined;
-    const address = nics[0] ? (primaryIpConfig(nics[0])?.privateIPAddress ?? '') : '';
-    const group = vmGroup.get(idKey(vm.id));
     add({
       id: vm.id,
       kind: 'vm',
@@ -375,7 +645,7 @@ export function topologyView(lab: Lab): TopologyView {
       label: `${vm.name}${onVm.length ? ` · ${[...new Set(onVm.map((n) => n.kind))].join('+')}` : ''}\n${address}`,
       ...(row.subnet ? { parent: row.subnet } : {}),
       ...(group ? { group } : {}),
-      column: row.subnet ? columnOfSubnet(row.subnet) : 3,
+      column: row.column,
       ...(state ? { state } : {}),
       details: [
         ['VM', vm.name],
@@ -686,30 +956,9 @@ export function topologyView(lab: Lab): TopologyView {
   }
 
   // --- Groups of spokes, with what the lab counts in them --------------------------
-  const byParent = new Map<string, ViewNode[]>();
-  for (const n of nodes) {
-    if (!n.parent) continue;
-    const list = byParent.get(n.parent) ?? [];
-    list.push(n);
-    byParent.set(n.parent, list);
-  }
-  const descendants = (id: string): ViewNode[] => {
-    const out: ViewNode[] = [];
-    const stack = [id];
-    while (stack.length) {
-      for (const c of byParent.get(stack.pop()!) ?? []) {
-        out.push(c);
-        stack.push(c.id);
-      }
-    }
-    return out;
-  };
-  for (const [hubKey, spokes] of spokesOf) {
-    if (spokes.length < 2) continue;
+  for (const { hubKey, id, inside, vms } of mp.spokeGroups) {
+    const spokes = mp.spokesOf.get(hubKey)!;
     const hub = vnetById.get(hubKey)!;
-    const id = `group:spokes:${hubKey}`;
-    const inside = new Set(spokes.flatMap((s) => [s.id, ...descendants(s.id).map((d) => d.id)]));
-    const vms = [...inside].filter((x) => index.get(x)?.kind === 'vm').length;
     const sessions = edges.filter((e) => e.kind === 'bgp' && (inside.has(e.source) || inside.has(e.target)));
     const up = sessions.filter((e) => e.up).length;
     groups.push({
@@ -717,6 +966,7 @@ export function topologyView(lab: Lab): TopologyView {
       kind: 'spokes',
       label: `${plural(spokes.length, 'spoke')} of ${hub.name}`,
       count: spokes.length,
+      collapsed: false,
       summary: [
         `${plural(spokes.length, 'spoke VNet')} of ${hub.name}`,
         plural(vms, 'VM'),
@@ -735,7 +985,7 @@ export function topologyView(lab: Lab): TopologyView {
         ['VNets', String(spokes.length)],
         ['VMs', String(vms)],
       ],
-      ref: { type: 'group', members: spokes.map((s) => s.id) },
+      ref: { type: 'group', kind: 'spokes' },
     });
   }
 
@@ -745,7 +995,7 @@ export function topologyView(lab: Lab): TopologyView {
     nodes,
     edges,
     groups,
-    structure: structureKey(nodes, edges),
+    structure: '',
     counts: {
       vnets: m.virtualNetworks.length,
       vms: m.virtualMachines.length,
@@ -757,11 +1007,6 @@ export function topologyView(lab: Lab): TopologyView {
 
 /** A short digest of the ids (FNV-1a): equal when no node or edge was added or removed. */
 function structureKey(nodes: readonly ViewNode[], edges: readonly ViewEdge[]): string {
-  let h = 0x811c9dc5;
-  const add = (s: string) => {
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  };
-  for (const n of nodes) add(`${n.id}>${n.parent ?? ''}|${n.group ?? ''};`);
-  for (const e of edges) add(`${e.id};`);
-  return `${nodes.length}.${edges.length}.${h.toString(16)}`;
+  const ids = [...nodes.map((n) => `${n.id}>${n.parent ?? ''};`), ...edges.map((e) => `${e.id};`)].join('');
+  return `${nodes.length}.${edges.length}.${fnv(ids)}`;
 }

@@ -149,7 +149,9 @@ test('GET /arslab/topology: every speaker and session the lab file implies, in t
     for (const hub of ['hub0', 'hub1']) {
       const hubVnet = m.virtualNetworks.find((x) => x.name === hub)!;
       const spokes = hubVnet.virtualNetworkPeerings.map((p) => idKey(p.remoteVirtualNetwork));
-      const g = v.groups.find((x) => x.kind === 'spokes' && x.id.endsWith(idKey(hubVnet.id)))!;
+      const member = v.nodes.find((n) => n.kind === 'vnet' && idKey(n.id) === spokes[0]);
+      const g = v.groups.find((x) => x.kind === 'spokes' && x.id === member?.group)!;
+      assert.ok(g, `${hub}'s spokes form a group`);
       assert.equal(g.count, spokes.length);
       const vmsInSpokes = m.virtualMachines.filter((vm) => {
         const nic = m.networkInterfaces.find((n) => idKey(n.id) === idKey(vm.networkInterfaces[0]!))!;
@@ -305,4 +307,122 @@ test('GET /ui/: the page and its bundled files, own-origin only, not frameable; 
       assert.match(r.headers.get('content-type') ?? '', /application\/json/);
     }
   });
+});
+
+/** A hub whose route server peers with NVAs in two of its spokes (Azure allows peers in peered VNets). */
+const SPOKE_NVAS = `
+name: web-agg
+location: westeurope
+resourceGroups:
+  agg:
+    virtualNetworks:
+      hub:
+        addressPrefixes: [10.246.0.0/16]
+        subnets: { RouteServerSubnet: { addressPrefix: 10.246.0.0/26 } }
+        virtualNetworkPeerings:
+${[1, 2, 3]
+  .map(
+    (i) =>
+      `          hub-to-s${i}: { remoteVirtualNetwork: s${i}, allowGatewayTransit: true, allowForwardedTraffic: true }`,
+  )
+  .join('\n')}
+${[1, 2, 3]
+  .map(
+    (i) => `      s${i}:
+        addressPrefixes: [10.247.${i}.0/24]
+        subnets: { vm: { addressPrefix: 10.247.${i}.0/24 } }
+        virtualNetworkPeerings: { s${i}-to-hub: { remoteVirtualNetwork: hub, useRemoteGateways: true, allowForwardedTraffic: true } }`,
+  )
+  .join('\n')}
+    routeServers:
+      rs:
+        subnet: hub/RouteServerSubnet
+        peerings:
+          nva1: { peerIp: 10.247.1.4, peerAsn: 65011 }
+          nva2: { peerIp: 10.247.2.4, peerAsn: 65012 }
+    virtualMachines:
+      nva1: { subnet: s1/vm, privateIPAddress: 10.247.1.4, enableIPForwarding: true }
+      nva2: { subnet: s2/vm, privateIPAddress: 10.247.2.4, enableIPForwarding: true }
+      plain1: { subnet: s3/vm, privateIPAddress: 10.247.3.4 }
+      plain2: { subnet: s3/vm, privateIPAddress: 10.247.3.5 }
+nodes:
+  nva1: { kind: speaker, vm: nva1, asn: 65011, holdTime: 3, routes: [{ prefix: 10.248.1.0/24 }] }
+  nva2: { kind: speaker, vm: nva2, asn: 65012, holdTime: 3, routes: [{ prefix: 10.248.2.0/24 }] }
+`;
+
+test('a collapsed group stands for its members: their sessions and peerings as one edge each, in the worst state, with counts by state; locate finds what it hides', {
+  timeout: 60_000,
+}, async () => {
+  const t = await startTestLab('web-agg', SPOKE_NVAS, {}, { maxLifetimeSeconds: 120 });
+  const api = new ApiServer(t.lab);
+  try {
+    const base = `http://127.0.0.1:${(await api.listen('127.0.0.1', 0)).port}`;
+    // Three spokes: at most COLLAPSE_ABOVE.spokes, so expanded unless asked.
+    const full = await waitFor('both NVAs Established with both instances', async () => {
+      const v = await getJson<TopologyView>(`${base}/arslab/topology`);
+      return v.edges.filter((e) => e.kind === 'bgp' && e.up).length === 4 ? v : undefined;
+    });
+    const group = full.groups.find((g) => g.kind === 'spokes')!;
+    assert.equal(group.count, 3);
+    assert.equal(group.collapsed, false);
+    assert.ok(!full.nodes.some((n) => n.id === group.id), 'an expanded group is not drawn');
+    const c = await getJson<TopologyView>(`${base}/arslab/topology?collapse=*spokes`);
+    assert.equal(c.groups.find((g) => g.id === group.id)?.collapsed, true);
+    assert.ok(c.nodes.some((n) => n.id === group.id && n.kind === 'group'));
+    assert.deepEqual(
+      c.nodes.filter((n) => n.kind === 'vnet').map((n) => n.name),
+      ['hub'],
+      'the spokes, and all inside them, are left out',
+    );
+    assert.ok(!c.nodes.some((n) => n.kind === 'vm' || (n.kind === 'subnet' && n.name.startsWith('s'))));
+    // Peerings: one edge hub → group for the three; sessions: one per instance for the two NVAs.
+    const peering = c.edges.filter((e) => e.kind === 'peering');
+    assert.equal(peering.length, 1);
+    assert.equal(peering[0]!.target, group.id);
+    assert.deepEqual(peering[0]!.details, [
+      ['VNet peerings', '3'],
+      ['Connected', '3'],
+    ]);
+    const sessions = () => c.edges.filter((e) => e.kind === 'bgp');
+    assert.equal(sessions().length, 2);
+    for (const e of sessions()) {
+      assert.equal(e.target, group.id);
+      assert.equal(e.state, 'Established');
+      assert.deepEqual(e.members?.map((m) => m.label.split('/').at(-1)).sort(), ['nva1', 'nva2']);
+    }
+    // nva2 stopped (the CLI's call): each merged edge takes the worst state and counts them.
+    assert.equal((await fetch(`${base}/arslab/nodes/nva2/stop`, { method: 'POST' })).status, 200);
+    const after = await waitFor('nva2 sessions down in the collapsed view', async () => {
+      const v = await getJson<TopologyView>(`${base}/arslab/topology?collapse=*spokes`);
+      const bgp = v.edges.filter((e) => e.kind === 'bgp');
+      return bgp.every((e) => e.members?.some((m) => m.label.endsWith('/nva2') && m.state !== 'Established'))
+        ? bgp
+        : undefined;
+    });
+    for (const e of after) {
+      const down = e.members!.find((m) => m.label.endsWith('/nva2'))!.state;
+      assert.equal(e.up, false);
+      assert.equal(e.state, down, 'the worst state of the two');
+      assert.deepEqual(e.details, [
+        ['BGP sessions', '2'],
+        ['Established', '1'],
+        [down, '1'],
+      ]);
+    }
+    // Plain VMs (no node) of s3 form a group of 2 (at most COLLAPSE_ABOVE.vms: expanded); the NVAs never.
+    const vms = full.groups.filter((g) => g.kind === 'vms');
+    assert.deepEqual(
+      vms.map((g) => [g.count, g.collapsed]),
+      [[2, false]],
+    );
+    // Where names are drawn: a VM of a collapsed spoke is drawn as the group; unknown names are left out.
+    const located = await getJson<{ located: Record<string, string> }>(
+      `${base}/arslab/topology/locate?collapse=*spokes&name=plain1&name=nva1VMNic&name=rs/IN_0&name=nobody`,
+    );
+    const rsNode = full.nodes.find((n) => n.name === 'rs/IN_0')!;
+    assert.deepEqual(located.located, { plain1: group.id, nva1VMNic: group.id, 'rs/IN_0': rsNode.id });
+  } finally {
+    await api.close();
+    await t.stop();
+  }
 });

@@ -16,11 +16,12 @@ export interface DrawnEdge {
   id: string;
   kind: string;
   state: string;
+  label: string;
   source: string;
   target: string;
   /** The colour it is drawn in, as the browser computed it ("rgb(46,125,50)"). */
   color: string;
-  /** The API's edges it stands for. */
+  /** The labels of the sessions or peerings it stands for (its own, when one). */
   members: string[];
   classes: string[];
 }
@@ -32,6 +33,7 @@ export interface PageHooks {
   topology(): TopologyView | undefined;
   probe(): { run?: number; results: ProbeResult[]; summary?: ProbeSummary };
   layoutMs(): number;
+  expandAll(kind: 'spokes' | 'vms'): Promise<void>;
   connected(): boolean;
   at(id: string): { x: number; y: number } | null;
 }

@@ -4,12 +4,15 @@
  * beside the page), so laying out a large expansion never freezes the page — the bundled
  * build runs ELK's GWT code on the main thread.
  *
- * cytoscape-elk hands ELK its graph with each element's cytoscape object attached
- * (`_cyEle`), which cannot cross to a worker; the graph goes without them and the positions
- * come back into cytoscape-elk's own objects, which it then reads.
+ * - cytoscape-elk makes a `new ELK()` per layout; one worker serves them all (starting one
+ *   loads and initialises 1.6 MB of GWT code: about a second), and warmUp() starts it while
+ *   the page fetches the topology.
+ * - cytoscape-elk hands ELK its graph with each element's cytoscape object attached
+ *   (`_cyEle`), which cannot cross to a worker; the graph goes without them and the positions
+ *   come back into cytoscape-elk's own objects, which it then reads.
  */
 import ELKApi from 'elkjs/lib/elk-api.js';
-import type { ElkLayoutArguments, ElkNode } from 'elkjs/lib/elk-api';
+import type { ELK, ElkLayoutArguments, ElkNode } from 'elkjs/lib/elk-api';
 
 function copyBack(into: ElkNode, from: ElkNode): void {
   into.x = from.x;
@@ -23,16 +26,33 @@ function copyBack(into: ElkNode, from: ElkNode): void {
   }
 }
 
-export default class ELKInWorker extends ELKApi {
-  constructor() {
-    super({ workerUrl: new URL('elk-worker.min.js', document.baseURI).href });
-  }
+let shared: ELK | undefined;
 
-  override layout<T extends ElkNode>(graph: T, args?: ElkLayoutArguments) {
+function worker(): ELK {
+  shared ??= new ELKApi({ workerUrl: new URL('elk-worker.min.js', document.baseURI).href });
+  return shared;
+}
+
+const facade = {
+  layout<T extends ElkNode>(graph: T, args?: ElkLayoutArguments) {
     const plain = JSON.parse(JSON.stringify(graph, (k, v) => (k === '_cyEle' ? undefined : v))) as T;
-    return super.layout(plain, args).then((laid) => {
-      copyBack(graph, laid);
-      return graph as unknown as typeof laid;
-    });
-  }
+    return worker()
+      .layout(plain, args)
+      .then((laid) => {
+        copyBack(graph, laid);
+        return graph as unknown as typeof laid;
+      });
+  },
+};
+
+/** What cytoscape-elk constructs: every `new` gives the one facade over the shared worker. */
+export default function ELKInWorker(): typeof facade {
+  return facade;
+}
+
+/** Starts the worker and ELK's initialisation now, in parallel with whatever the page does. */
+export function warmUp(): void {
+  void worker()
+    .layout({ id: 'warm-up', children: [{ id: 'n', width: 1, height: 1 }], edges: [] })
+    .catch(() => {});
 }

@@ -2,9 +2,9 @@
  * The topology as a graph (cytoscape.js, laid out by ELK's layered algorithm in a worker):
  * on-premises on the left, circuits, hubs, spokes on the right — the seeds' diagrams. VNets
  * and subnets are compound nodes; BGP sessions are edges coloured by the state the API
- * reports. Groups (a hub's spokes, a subnet's plain VMs) are drawn as one node until
- * expanded; edges to their members are drawn to the group. Nothing here computes a figure:
- * labels, states and counts are the API's.
+ * reports. Groups (a hub's spokes, a subnet's plain VMs) come collapsed from the API until
+ * the page asks for them expanded; sessions to their members come as one edge to the group.
+ * Nothing here computes a figure: labels, states and counts are the API's.
  */
 import cytoscape, { type Core, type ElementDefinition, type StylesheetJson } from 'cytoscape';
 import elk from 'cytoscape-elk';
@@ -12,23 +12,10 @@ import type { TopologyView, ViewEdge, ViewNode } from './types.js';
 
 cytoscape.use(elk);
 
-/** Groups bigger than these are collapsed until the user expands them. */
-const COLLAPSE_SPOKES_ABOVE = 6;
-const COLLAPSE_VMS_ABOVE = 4;
-
 const GREEN = '#2e7d32';
 const RED = '#c62828';
 const ORANGE = '#ef6c00';
 const GREY = '#9e9e9e';
-
-/** How bad a session state is, to colour an edge that stands for several: worst wins. */
-function badness(e: Pick<ViewEdge, 'kind' | 'state' | 'up'>): number {
-  if (e.kind === 'peering') return e.up ? 0 : 1;
-  if (e.up) return 0;
-  if (e.state === 'AdminDown') return 1;
-  if (e.state === 'Cut') return 2;
-  return 3;
-}
 
 function edgeClass(e: Pick<ViewEdge, 'kind' | 'state' | 'up'>): string {
   if (e.kind === 'peering') return e.up ? 'peering' : 'peering initiated';
@@ -53,9 +40,12 @@ const STYLE: StylesheetJson = [
       'text-halign': 'center',
       'font-size': 10,
       'font-family': 'DejaVu Sans, Arial, sans-serif',
-      // Sized to the label (the longest line, and the lines), so names stay readable.
-      width: (n: cytoscape.NodeSingular) => labelWidth(n.data('label') as string),
-      height: (n: cytoscape.NodeSingular) => labelHeight(n.data('label') as string),
+      // Sized to the label (the longest line, and the lines), so names stay readable; as data,
+      // not style functions (those cost a style pass per node: seconds at 800 nodes).
+      width: 'data(w)',
+      height: 'data(h)',
+      // Labels smaller than this on screen are not drawn (a whole large lab, zoomed out).
+      'min-zoomed-font-size': 7,
       shape: 'round-rectangle',
       'background-color': '#f5f5f5',
       'border-width': 1,
@@ -69,7 +59,7 @@ const STYLE: StylesheetJson = [
       // The label inside the box's top padding (ELK leaves room for it: elk.padding top).
       'text-valign': 'top',
       'text-halign': 'center',
-      'text-margin-y': (n: cytoscape.NodeSingular) => 2 + 13 * lines(n.data('label') as string).length,
+      'text-margin-y': 'data(ty)' as unknown as number,
       'font-weight': 'bold',
       padding: '14px',
       'background-opacity': 1,
@@ -99,7 +89,7 @@ const STYLE: StylesheetJson = [
       'background-color': '#7e57c2',
       'border-color': '#4527a0',
       color: '#fff',
-      width: (n: cytoscape.NodeSingular) => labelWidth(n.data('label') as string) + 24,
+      width: 'data(wx)',
     },
   },
   {
@@ -145,7 +135,6 @@ const STYLE: StylesheetJson = [
   },
   { selector: 'node:selected', style: { 'overlay-color': '#1565c0', 'overlay-opacity': 0.15, 'overlay-padding': 4 } },
   { selector: 'node.hl', style: { 'border-color': '#ffab00', 'border-width': 5 } },
-  { selector: 'node.hl-best', style: { 'border-color': '#1565c0', 'border-width': 5 } },
   {
     selector: 'edge.trace',
     style: {
@@ -167,7 +156,7 @@ const STYLE: StylesheetJson = [
 /** What was selected on the graph: a node, an edge (possibly several sessions drawn as one), or a group. */
 export type Selection =
   | { readonly type: 'node'; readonly node: ViewNode }
-  | { readonly type: 'edge'; readonly edges: readonly ViewEdge[] };
+  | { readonly type: 'edge'; readonly edge: ViewEdge };
 
 export class TopologyGraph {
   readonly cy: Core;
@@ -177,11 +166,10 @@ export class TopologyGraph {
   /** Lower-case name or alias → node id (trace hops, explain sections, timeline sources). */
   private byName = new Map<string, string>();
   private byLabel = new Map<string, string>();
-  private readonly collapsed = new Set<string>();
-  /** Groups the user expanded or collapsed: their state survives refreshes. */
-  private readonly toggled = new Set<string>();
   private layoutRun = 0;
   onSelect?: (s: Selection) => void;
+  /** A group double-clicked: the page asks the API for it expanded or collapsed. */
+  onToggle?: (groupId: string) => void;
   /** Milliseconds the last layout took (ELK in its worker). */
   lastLayoutMs = 0;
 
@@ -200,11 +188,10 @@ export class TopologyGraph {
       if (n) this.onSelect?.({ type: 'node', node: n });
     });
     this.cy.on('tap', 'edge', (e) => {
-      const ids = (e.target.data('members') as string[] | undefined) ?? [];
-      const edges = ids.map((id) => this.edgeById.get(id)).filter((x): x is ViewEdge => !!x);
-      if (edges.length) this.onSelect?.({ type: 'edge', edges });
+      const edge = this.edgeById.get(e.target.id());
+      if (edge) this.onSelect?.({ type: 'edge', edge });
     });
-    this.cy.on('dbltap', 'node[kind = "group"]', (e) => void this.toggle(e.target.id()));
+    this.cy.on('dbltap', 'node[kind = "group"]', (e) => this.onToggle?.(e.target.id()));
   }
 
   get topology(): TopologyView | undefined {
@@ -228,15 +215,7 @@ export class TopologyGraph {
   }
 
   isCollapsed(groupId: string): boolean {
-    return this.collapsed.has(groupId);
-  }
-
-  /** Expands a collapsed group, collapses an expanded one. */
-  async toggle(groupId: string): Promise<void> {
-    this.toggled.add(groupId);
-    if (this.collapsed.has(groupId)) this.collapsed.delete(groupId);
-    else this.collapsed.add(groupId);
-    await this.render(true);
+    return !!this.view?.groups.find((g) => g.id === groupId)?.collapsed;
   }
 
   /** Shows a new answer of /arslab/topology: re-laid out when its structure changed, else recoloured. */
@@ -250,70 +229,44 @@ export class TopologyGraph {
       for (const name of [n.name, ...n.aliases])
         if (name && !this.byName.has(name.toLowerCase())) this.byName.set(name.toLowerCase(), n.id);
     this.byLabel = new Map(view.edges.map((e) => [e.label.toLowerCase(), e.id]));
-    for (const g of view.groups) {
-      if (this.toggled.has(g.id)) continue;
-      const limit = g.kind === 'spokes' ? COLLAPSE_SPOKES_ABOVE : COLLAPSE_VMS_ABOVE;
-      if (g.count > limit) this.collapsed.add(g.id);
-      else this.collapsed.delete(g.id);
-    }
+    for (const e of view.edges)
+      for (const m of e.members ?? [])
+        if (!this.byLabel.has(m.label.toLowerCase())) this.byLabel.set(m.label.toLowerCase(), e.id);
     await this.render(structural);
-  }
-
-  /** The visible node standing for `id`: itself, or the outermost collapsed group it is in. */
-  private representative(id: string): string {
-    let rep = id;
-    for (let n = this.nodeById.get(id); n; n = n.parent ? this.nodeById.get(n.parent) : undefined) {
-      if (n.group && this.collapsed.has(n.group)) rep = n.group;
-    }
-    return rep === id ? id : this.representative(rep);
   }
 
   private elements(): ElementDefinition[] {
     const view = this.view!;
     const out: ElementDefinition[] = [];
     for (const n of view.nodes) {
-      if (n.kind === 'group' ? !this.collapsed.has(n.id) : this.representative(n.id) !== n.id) continue;
-      if (n.kind === 'group' && this.representative(n.id) !== n.id) continue;
-      const parent = n.parent ? this.representative(n.parent) : undefined;
       out.push({
         group: 'nodes',
         data: {
           id: n.id,
           label: n.label,
+          w: labelWidth(n.label),
+          wx: labelWidth(n.label) + 24,
+          h: labelHeight(n.label),
+          ty: 2 + 13 * lines(n.label).length,
           kind: n.kind,
           column: n.column,
           ...(n.role ? { role: n.role } : {}),
-          ...(parent && parent === n.parent ? { parent } : {}),
+          ...(n.parent ? { parent: n.parent } : {}),
         },
-        classes: [n.state === 'running' ? 'running' : n.state === 'paused' ? 'paused' : n.state ? 'stopped' : ''].join(
-          ' ',
-        ),
+        classes: n.state === 'running' ? 'running' : n.state === 'paused' ? 'paused' : n.state ? 'stopped' : '',
       });
     }
-    const merged = new Map<string, { e: ViewEdge; members: string[]; source: string; target: string }>();
     for (const e of view.edges) {
-      const s = this.representative(e.source);
-      const t = this.representative(e.target);
-      if (s === t) continue;
-      const key = s === e.source && t === e.target ? e.id : `merged:${e.kind}:${s}:${t}`;
-      const m = merged.get(key);
-      if (!m) merged.set(key, { e, members: [e.id], source: s, target: t });
-      else {
-        m.members.push(e.id);
-        if (badness(e) > badness(m.e)) m.e = e;
-      }
-    }
-    for (const [id, { e, members, source, target }] of merged) {
       out.push({
         group: 'edges',
         data: {
-          id,
-          source,
-          target,
+          id: e.id,
+          source: e.source,
+          target: e.target,
           kind: e.kind,
           state: e.state,
-          label: members.length > 1 ? e.kind : e.label,
-          members,
+          label: e.label,
+          members: e.members ? e.members.map((m) => m.label) : [e.label],
         },
         classes: edgeClass(e),
       });
@@ -383,35 +336,26 @@ export class TopologyGraph {
   clearHighlight(): void {
     this.cy.batch(() => {
       this.cy.$('.trace').remove();
-      this.cy.nodes().removeClass('hl hl-best');
+      this.cy.nodes().removeClass('hl');
     });
   }
 
-  /** Marks the nodes named (explain sections' speakers); `best` ones in blue. */
-  highlight(names: readonly string[], best: readonly string[] = []): void {
+  /** Marks nodes (explain sections' speakers, as the API located them). */
+  highlight(ids: readonly string[]): void {
     this.cy.batch(() => {
-      for (const [list, cls] of [
-        [names, 'hl'],
-        [best, 'hl-best'],
-      ] as const) {
-        for (const name of list) {
-          const n = this.nodeNamed(name);
-          if (n) this.cy.getElementById(this.representative(n.id)).addClass(cls);
-        }
-      }
+      for (const id of ids) this.cy.getElementById(id).addClass('hl');
     });
   }
 
-  /** Draws a path hop by hop (trace): numbered arrows between the hops' nodes. */
-  drawPath(hops: readonly string[], tag: string): number {
+  /** Draws a path hop by hop (a trace): numbered arrows between the nodes drawn for the hops. */
+  drawPath(ids: readonly (string | undefined)[], tag: string): number {
     let drawn = 0;
     this.cy.batch(() => {
       let prev: string | undefined;
-      hops.forEach((name, i) => {
-        const n = this.nodeNamed(name);
-        const id = n ? this.representative(n.id) : undefined;
-        if (id) this.cy.getElementById(id).addClass('hl');
-        if (prev && id && prev !== id) {
+      ids.forEach((id, i) => {
+        if (!id || this.cy.getElementById(id).empty()) return;
+        this.cy.getElementById(id).addClass('hl');
+        if (prev && prev !== id) {
           this.cy.add({
             group: 'edges',
             data: { id: `trace:${tag}:${i}`, source: prev, target: id, label: String(i) },
@@ -419,7 +363,7 @@ export class TopologyGraph {
           });
           drawn++;
         }
-        if (id) prev = id;
+        prev = id;
       });
     });
     return drawn;
@@ -450,6 +394,7 @@ export class TopologyGraph {
         id: e.id(),
         kind: (e.data('kind') as string) ?? 'trace',
         state: (e.data('state') as string) ?? '',
+        label: (e.data('label') as string) ?? '',
         source: e.source().id(),
         target: e.target().id(),
         color: e.style('line-color') as string,

@@ -7,6 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { get } from './api.js';
 import { CardStack } from './cards.js';
+import { warmUp } from './elkWorker.js';
 import { h } from './dom.js';
 import { TopologyGraph, type Selection } from './graph.js';
 import type { LabEvent, ProbeLive, TopologyView, ViewNode } from './types.js';
@@ -29,6 +30,8 @@ import { Timeline } from './views/timeline.js';
 /** Timeline events after which the graph and the cards are read again. */
 const REFRESH_ON = new Set(['session', 'route', 'node', 'lab', 'notification']);
 const REFRESH_DELAY_MS = 200;
+/** At least this long between two reads of the topology, however busy the lab (each costs it tens of ms at 4,000 VMs). */
+const REFRESH_MIN_INTERVAL_MS = 500;
 
 const $ = (sel: string) => document.querySelector(sel) as HTMLElement;
 
@@ -38,7 +41,11 @@ class Page {
   readonly timeline = new Timeline($('#timeline'), (e) => this.pickEvent(e));
   readonly chart = new FailoverChart($('#chart'));
   private view?: TopologyView;
+  /** Groups the user expanded or collapsed (sent to the API, which draws the rest by its default). */
+  private readonly expand = new Set<string>();
+  private readonly collapse = new Set<string>();
   private refreshTimer?: number;
+  private lastRefresh = -Infinity;
   private refreshing?: Promise<void>;
   private source?: EventSource;
   readonly ctx: CardContext = {
@@ -50,15 +57,13 @@ class Page {
       this.chart.setFrom(vm);
       showTab('chart');
     },
-    toggleGroup: async (id) => {
-      await this.graph.toggle(id);
-      await this.cards.refresh();
-    },
+    toggleGroup: (id) => this.toggleGroup(id),
     isCollapsed: (id) => this.graph.isCollapsed(id),
   };
 
   async boot(): Promise<void> {
     this.graph.onSelect = (s) => void this.select(s);
+    this.graph.onToggle = (id) => void this.toggleGroup(id);
     await this.loadTopology();
     performance.mark('arslab:first-render');
     const events = await get<{ value: LabEvent[] }>('/arslab/events');
@@ -75,8 +80,37 @@ class Page {
     });
   }
 
+  /** The query that asks the API for the groups as the user left them. */
+  viewQuery(): string {
+    const q = new URLSearchParams();
+    if (this.expand.size) q.set('expand', [...this.expand].join(','));
+    if (this.collapse.size) q.set('collapse', [...this.collapse].join(','));
+    const t = q.toString();
+    return t ? `?${t}` : '';
+  }
+
+  async toggleGroup(id: string): Promise<void> {
+    if (this.graph.isCollapsed(id)) {
+      this.expand.add(id);
+      this.collapse.delete(id);
+    } else {
+      this.collapse.add(id);
+      this.expand.delete(id);
+    }
+    await this.loadTopology();
+    await this.cards.refresh();
+  }
+
+  /** Where the API draws each name now (a node, or the collapsed group hiding it). */
+  async locate(names: readonly string[]): Promise<Record<string, string>> {
+    if (names.length === 0) return {};
+    const q = new URLSearchParams(this.viewQuery().slice(1));
+    for (const n of new Set(names)) q.append('name', n);
+    return (await get<{ located: Record<string, string> }>(`/arslab/topology/locate?${q}`)).located;
+  }
+
   private async loadTopology(): Promise<void> {
-    const view = await get<TopologyView>('/arslab/topology');
+    const view = await get<TopologyView>(`/arslab/topology${this.viewQuery()}`);
     this.view = view;
     await this.graph.show(view);
     this.fillHeader(view);
@@ -147,10 +181,11 @@ class Page {
 
   scheduleRefresh(delay: number): void {
     if (this.refreshTimer !== undefined) return;
+    const wait = Math.max(delay, this.lastRefresh + REFRESH_MIN_INTERVAL_MS - performance.now());
     this.refreshTimer = window.setTimeout(() => {
       this.refreshTimer = undefined;
       void this.refresh();
-    }, delay);
+    }, wait);
   }
 
   private async refresh(): Promise<void> {
@@ -158,6 +193,7 @@ class Page {
       await this.refreshing;
       return this.scheduleRefresh(0);
     }
+    this.lastRefresh = performance.now();
     this.refreshing = (async () => {
       try {
         await this.loadTopology();
@@ -171,7 +207,7 @@ class Page {
   }
 
   private async select(s: Selection): Promise<void> {
-    if (s.type === 'edge') return this.cards.show(sessionCard(this.ctx, s.edges));
+    if (s.type === 'edge') return this.cards.show(sessionCard(this.ctx, s.edge));
     const n = s.node;
     const ref = n.ref;
     switch (ref?.type) {
@@ -201,7 +237,7 @@ class Page {
   async explain(target: ExplainTarget, prefix: string): Promise<void> {
     ($('#explain-prefix') as HTMLInputElement).value = prefix;
     this.chart.setTo(prefix.split('/')[0]!);
-    await this.cards.show(explainCard(this.graph, target, prefix));
+    await this.cards.show(explainCard(this.graph, (names) => this.locate(names), target, prefix));
   }
 
   private async explainFromForm(): Promise<void> {
@@ -217,7 +253,6 @@ class Page {
     this.graph.clearHighlight();
     const edge = this.graph.edgeLabelled(e.source);
     if (edge) {
-      this.graph.highlight([]);
       const el = this.graph.cy.getElementById(edge.id);
       if (el.nonempty()) {
         this.graph.cy.elements().unselect();
@@ -228,7 +263,7 @@ class Page {
     const parts = e.source.split('/');
     for (let k = parts.length; k > 0; k--) {
       const n: ViewNode | undefined = this.graph.nodeNamed(parts.slice(0, k).join('/'));
-      if (n) return this.graph.highlight([n.name]);
+      if (n) return this.graph.highlight([n.id]);
     }
   }
 
@@ -239,6 +274,11 @@ class Page {
       topology: () => this.view,
       probe: () => this.chart.snapshot(),
       layoutMs: () => this.graph.lastLayoutMs,
+      /** Every group of a kind expanded (the benchmark measures what aggregation saves). */
+      expandAll: async (kind: 'spokes' | 'vms') => {
+        this.expand.add(`*${kind}`);
+        await this.loadTopology();
+      },
       connected: () => this.source?.readyState === EventSource.OPEN,
       /** Where a drawn node or edge is on the screen (a test clicks there, as a user would). */
       at: (id: string) => {
@@ -266,6 +306,7 @@ declare global {
   }
 }
 
+warmUp();
 for (const b of document.querySelectorAll<HTMLElement>('[data-tab]'))
   b.addEventListener('click', () => showTab(b.dataset['tab']!));
 showTab('timeline');

@@ -231,48 +231,53 @@ export function routeServerCard(ctx: CardContext, node: ViewNode, ref: Ref<'rout
 
 // --- Sessions: details, a route-server peering's routes, cut / restore ---------------
 
-export function sessionCard(ctx: CardContext, edges: readonly ViewEdge[]): Card {
-  const first = edges[0]!;
+export function sessionCard(ctx: CardContext, e: ViewEdge): Card {
   return {
-    key: `edge:${edges.map((e) => e.id).join(',')}`,
-    title:
-      edges.length > 1
-        ? `${edges.length} sessions`
-        : first.kind === 'peering'
-          ? `Peering ${first.label}`
-          : `Session ${first.label}`,
-    attrs: { 'data-session': first.label },
+    key: `edge:${e.id}`,
+    title: e.members ? e.label : e.kind === 'peering' ? `Peering ${e.label}` : `Session ${e.label}`,
+    attrs: { 'data-session': e.label },
     render: async (body) => {
-      for (const e of edges) {
-        if (edges.length > 1) body.append(h('h3', null, e.label));
-        body.append(details(e.details));
-        if (e.link) {
-          const status = h('div', { class: 'status' });
-          body.append(
-            actionButtons(
-              ['cut', 'close gracefully', 'restore'],
-              async (a) => {
-                if (a === 'restore') await post('/arslab/links/up', { session: e.link!.session });
-                else await post('/arslab/links/down', { session: e.link!.session, graceful: a !== 'cut' });
-                ctx.changed();
-              },
-              status,
-              { 'data-session': e.link.session },
-            ),
-            status,
-          );
-        } else if (e.kind === 'bgp') {
-          body.append(
-            h(
-              'p',
-              { class: 'note' },
-              'A route-server ↔ NVA session runs over TCP to a real daemon: stop or pause the node on its VM to break it.',
-            ),
-          );
-        }
+      body.append(details(e.details));
+      if (e.members) {
+        // An edge standing for several (members of a collapsed group): each one, in its state.
+        body.append(
+          table<{ label: string; state: string }>(
+            [
+              [e.kind === 'bgp' ? 'session' : 'peering', (m) => m.label],
+              ['state', (m) => m.state],
+            ],
+            e.members,
+            { 'data-view': 'members' },
+          ),
+          h('p', { class: 'note' }, 'Expand the group (double-click it) to open one of them.'),
+        );
+        return;
       }
-      if (edges.length === 1 && first.peering)
-        body.append(...(await peeringRoutes(ctx.subscription(), first.peering, 'all')));
+      if (e.link) {
+        const status = h('div', { class: 'status' });
+        body.append(
+          actionButtons(
+            ['cut', 'close gracefully', 'restore'],
+            async (a) => {
+              if (a === 'restore') await post('/arslab/links/up', { session: e.link!.session });
+              else await post('/arslab/links/down', { session: e.link!.session, graceful: a !== 'cut' });
+              ctx.changed();
+            },
+            status,
+            { 'data-session': e.link.session },
+          ),
+          status,
+        );
+      } else if (e.kind === 'bgp') {
+        body.append(
+          h(
+            'p',
+            { class: 'note' },
+            'A route-server ↔ NVA session runs over TCP to a real daemon: stop or pause the node on its VM to break it.',
+          ),
+        );
+      }
+      if (e.peering) body.append(...(await peeringRoutes(ctx.subscription(), e.peering, 'all')));
     },
   };
 }

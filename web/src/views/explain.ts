@@ -45,7 +45,12 @@ function speakersOf(sections: readonly ExplainSection[], out: string[] = []): st
 /** The address to trace toward: the target as given, without its length. */
 const addressOf = (prefix: string) => prefix.split('/')[0]!;
 
-export function explainCard(graph: TopologyGraph, target: ExplainTarget, prefix: string): Card {
+export function explainCard(
+  graph: TopologyGraph,
+  locate: (names: readonly string[]) => Promise<Record<string, string>>,
+  target: ExplainTarget,
+  prefix: string,
+): Card {
   const where = target.kind === 'nic' ? target.nic : target.peer;
   return {
     key: 'explain',
@@ -72,8 +77,12 @@ export function explainCard(graph: TopologyGraph, target: ExplainTarget, prefix:
         ),
         h('div', { class: 'explain', 'data-view': 'explain-sections' }, explained.sections.map(sectionEl)),
       );
+      // Drawn on the graph where the API draws each speaker and hop (a node, or its group).
+      const speakers = speakersOf(explained.sections);
+      const hops = traced instanceof Error || !traced ? [] : traced.paths.flatMap((p) => p.hops.map((x) => x.name));
+      const at = await locate([...speakers, ...hops]);
       graph.clearHighlight();
-      graph.highlight(speakersOf(explained.sections));
+      graph.highlight(speakers.map((n) => at[n]).filter((x): x is string => !!x));
       if (traced instanceof Error) body.append(h('p', { class: 'note' }, `trace: ${traced.message}`));
       else if (traced) {
         body.append(
@@ -83,7 +92,7 @@ export function explainCard(graph: TopologyGraph, target: ExplainTarget, prefix:
             { 'data-view': 'trace' },
             traced.paths.map((p, i) => {
               graph.drawPath(
-                p.hops.map((x) => x.name),
+                p.hops.map((x) => at[x.name]),
                 String(i),
               );
               return h(

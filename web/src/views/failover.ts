@@ -80,7 +80,8 @@ export class FailoverChart {
   }
 
   setFrom(vm: string): void {
-    if ([...this.from.options].some((o) => o.value === vm)) this.from.value = vm;
+    if (![...this.from.options].some((o) => o.value === vm)) this.from.append(h('option', { value: vm }, vm));
+    this.from.value = vm;
   }
 
   setTo(address: string): void {

@@ -4,7 +4,8 @@
  * announcing routes, hub 0 with an ExpressRoute gateway, a circuit and an on-premises router;
  * the other VNets are spokes peered to a hub (gateway transit), the VMs spread over them.
  * Azure's limits it stays within: 500 peerings per VNet, 8 peerings per route server
- * (R-ARS-3). Every address is in 10.241.0.0–10.249.255.255 (loopback 127.241–127.249).
+ * (R-ARS-3). Every address is in 10.241.0.0–10.245.255.255 (loopback 127.241–127.245): the
+ * web tests' other labs use 127.246–127.248.
  *
  * A scale generator of its own (branch `scale` writes another in bench/scale); the two are
  * to be unified at merge.
@@ -25,6 +26,7 @@ export function scaleLabYaml(o: ScaleOptions, name = 'web-scale'): string {
   if (o.hubs < 1 || o.hubs > 2) throw new Error('1 or 2 hubs (10.241/16 and 10.242/16)');
   const spokes = o.vnets - o.hubs;
   if (spokes < 0 || spokes > 2 * 256) throw new Error('at most 512 spokes (10.243/16 and 10.244/16)');
+  if (o.routesPerNva > 32) throw new Error('at most 32 routes per NVA (10.245.0.0/19 per hub)');
   if (Math.ceil(spokes / o.hubs) > 499) throw new Error('a VNet peers with at most 500 others');
   const hubVms = o.hubs * 2;
   const spokeVms = Math.max(0, o.vms - hubVms);
@@ -80,7 +82,7 @@ export function scaleLabYaml(o: ScaleOptions, name = 'web-scale'): string {
     '        bandwidthInMbps: 1000',
     '        peerings:',
     '          AzurePrivatePeering: { peerASN: 133937, primaryPeerAddressPrefix: 169.254.1.88/30, secondaryPeerAddressPrefix: 169.254.1.92/30, vlanId: 100 }',
-    '        mseeAddresses: [10.249.146.35, 10.249.146.36]',
+    '        mseeAddresses: [10.245.146.35, 10.245.146.36]',
     '    virtualMachines:',
   );
   for (let h = 0; h < o.hubs; h++)
@@ -105,7 +107,7 @@ export function scaleLabYaml(o: ScaleOptions, name = 'web-scale'): string {
       ['a', 65001 + 2 * h],
       ['b', 65002 + 2 * h],
     ] as const) {
-      const routes = Array.from({ length: o.routesPerNva }, (_, r) => `{ prefix: 10.${248 + h}.${r}.0/24 }`);
+      const routes = Array.from({ length: o.routesPerNva }, (_, r) => `{ prefix: 10.245.${32 * h + r}.0/24 }`);
       L.push(`  nva${h}${x}: { kind: speaker, vm: nva${h}${x}, asn: ${asn}, routes: [${routes.join(', ')}] }`);
     }
   L.push(

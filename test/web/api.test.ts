@@ -5,7 +5,7 @@
  *
  * The lab is bench/web/scaleLab.ts at a small size (2 hubs with route servers and built-in
  * speakers over real TCP, an ExpressRoute gateway, circuit and on-premises router, spokes
- * with VMs), in process, on 127.241–127.249. Expected figures come from the lab file: the
+ * with VMs), in process, on 127.241–127.245; the aggregation test's lab on 127.246. Expected figures come from the lab file: the
  * sessions the design implies, the spokes and VMs each group holds.
  */
 import { test } from 'node:test';
@@ -317,7 +317,7 @@ resourceGroups:
   agg:
     virtualNetworks:
       hub:
-        addressPrefixes: [10.246.0.0/16]
+        addressPrefixes: [10.246.0.0/20]
         subnets: { RouteServerSubnet: { addressPrefix: 10.246.0.0/26 } }
         virtualNetworkPeerings:
 ${[1, 2, 3]
@@ -329,8 +329,8 @@ ${[1, 2, 3]
 ${[1, 2, 3]
   .map(
     (i) => `      s${i}:
-        addressPrefixes: [10.247.${i}.0/24]
-        subnets: { vm: { addressPrefix: 10.247.${i}.0/24 } }
+        addressPrefixes: [10.246.${16 + i}.0/24]
+        subnets: { vm: { addressPrefix: 10.246.${16 + i}.0/24 } }
         virtualNetworkPeerings: { s${i}-to-hub: { remoteVirtualNetwork: hub, useRemoteGateways: true, allowForwardedTraffic: true } }`,
   )
   .join('\n')}
@@ -338,16 +338,16 @@ ${[1, 2, 3]
       rs:
         subnet: hub/RouteServerSubnet
         peerings:
-          nva1: { peerIp: 10.247.1.4, peerAsn: 65011 }
-          nva2: { peerIp: 10.247.2.4, peerAsn: 65012 }
+          nva1: { peerIp: 10.246.17.4, peerAsn: 65011 }
+          nva2: { peerIp: 10.246.18.4, peerAsn: 65012 }
     virtualMachines:
-      nva1: { subnet: s1/vm, privateIPAddress: 10.247.1.4, enableIPForwarding: true }
-      nva2: { subnet: s2/vm, privateIPAddress: 10.247.2.4, enableIPForwarding: true }
-      plain1: { subnet: s3/vm, privateIPAddress: 10.247.3.4 }
-      plain2: { subnet: s3/vm, privateIPAddress: 10.247.3.5 }
+      nva1: { subnet: s1/vm, privateIPAddress: 10.246.17.4, enableIPForwarding: true }
+      nva2: { subnet: s2/vm, privateIPAddress: 10.246.18.4, enableIPForwarding: true }
+      s3: { subnet: s3/vm, privateIPAddress: 10.246.19.4 }
+      plain2: { subnet: s3/vm, privateIPAddress: 10.246.19.5 }
 nodes:
-  nva1: { kind: speaker, vm: nva1, asn: 65011, holdTime: 3, routes: [{ prefix: 10.248.1.0/24 }] }
-  nva2: { kind: speaker, vm: nva2, asn: 65012, holdTime: 3, routes: [{ prefix: 10.248.2.0/24 }] }
+  nva1: { kind: speaker, vm: nva1, asn: 65011, holdTime: 3, routes: [{ prefix: 10.246.101.0/24 }] }
+  nva2: { kind: speaker, vm: nva2, asn: 65012, holdTime: 3, routes: [{ prefix: 10.246.102.0/24 }] }
 `;
 
 test('a collapsed group stands for its members: their sessions and peerings as one edge each, in the worst state, with counts by state; locate finds what it hides', {
@@ -417,10 +417,13 @@ test('a collapsed group stands for its members: their sessions and peerings as o
     );
     // Where names are drawn: a VM of a collapsed spoke is drawn as the group; unknown names are left out.
     const located = await getJson<{ located: Record<string, string> }>(
-      `${base}/arslab/topology/locate?collapse=*spokes&name=plain1&name=nva1VMNic&name=rs/IN_0&name=nobody`,
+      `${base}/arslab/topology/locate?collapse=*spokes&name=s3&name=nva1VMNic&name=rs/IN_0&name=nobody`,
     );
     const rsNode = full.nodes.find((n) => n.name === 'rs/IN_0')!;
-    assert.deepEqual(located.located, { plain1: group.id, nva1VMNic: group.id, 'rs/IN_0': rsNode.id });
+    assert.deepEqual(located.located, { s3: group.id, nva1VMNic: group.id, 'rs/IN_0': rsNode.id });
+    // Expanded, a name shared by a VM and its VNet (s3) means the VM, as trace hops do.
+    const s3 = await getJson<{ located: Record<string, string> }>(`${base}/arslab/topology/locate?name=s3`);
+    assert.equal(full.nodes.find((n) => n.id === s3.located['s3'])?.kind, 'vm');
   } finally {
     await api.close();
     await t.stop();

@@ -12,7 +12,7 @@
  * 3. the trace drawn on the graph: on premises → spoke11's range, hop by hop and path by
  *    path as `arslab trace` answers.
  *
- * The lab binds 127.242.x/127.243.x instead of 127.1.x/127.2.x (webLab.ts).
+ * The lab binds 127.248.x instead of 127.1.x and 127.2.x (webLab.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,7 +85,7 @@ test('seed 001 in Chromium: every speaker and session as the API reports them, t
   skip: noChromium || noBird,
   timeout: 90_000,
 }, async () => {
-  await withWebLab('web-mr', 'multi-region', 'lab.yml', { 1: 242, 2: 243 }, async (w) => {
+  await withWebLab('web-mr', 'multi-region', 'lab.yml', { 1: [248, 0], 2: [248, 128] }, async (w) => {
     const { page } = w;
     // --- 1. Every speaker and session ----------------------------------------------
     // From the lab file: 2 hubs × 2 route-server instances, er1's 2 instances (an ExpressRoute

@@ -12,7 +12,7 @@
  *    a probe started with the CLI shows on the chart too; ws1 started from the page brings
  *    the VIP back.
  *
- * The lab binds 127.241.x instead of 127.10.x (webLab.ts); every address it shows is the
+ * The lab binds 127.247.x instead of 127.10.x (webLab.ts); every address it shows is the
  * seed's.
  */
 import { test } from 'node:test';
@@ -77,7 +77,7 @@ test("seed 000 in Chromium: the graph as the API answers, lt1's routes as the CL
   skip: noChromium,
   timeout: 90_000,
 }, async () => {
-  await withWebLab('web-seed0', 'next-hop-failover', 'lab.yml', { 10: 241 }, async (w) => {
+  await withWebLab('web-seed0', 'next-hop-failover', 'lab.yml', { 10: [247, 0] }, async (w) => {
     const { page } = w;
 
     // --- 1. The graph -------------------------------------------------------------

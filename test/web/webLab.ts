@@ -5,9 +5,10 @@
  * lab is checked down.
  *
  * The copy keeps every emulated address of the scenario (what the page and the CLI show)
- * and only moves the loopback addresses it binds into this suite's range, 127.241–127.249
- * (settings.loopbackAddresses, and the same change in the daemons' loopback configs), so
- * that these tests never meet the scenario's other tests on 127.10.x or 127.1.x.
+ * and only moves the loopback addresses it binds into this suite's range (seed 000:
+ * 127.247, seed 001: 127.248; settings.loopbackAddresses, and the same change in the
+ * daemons' loopback configs), so that these tests never meet the scenario's other tests on
+ * 127.10.x or 127.1.x, nor each other.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,21 +31,31 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * Copies `scenario` to a fresh folder with its loopback addresses moved: `moves` maps the
- * second octet of an emulated 10.A.x.y address to N, so it binds 127.N.x.y instead of
- * 127.A.x.y (ADR 0001's default). Returns the copied lab file.
+ * Where the copy binds what the scenario binds at 127.A.x.y (ADR 0001's default for 10.A.x.y):
+ * second octet A → [N, k], for 127.N.(x + k).y — two of a scenario's /16s can share one.
  */
-export async function copyScenario(
-  scenario: string,
-  labFile: string,
-  moves: Readonly<Record<number, number>>,
-): Promise<string> {
+export type Moves = Readonly<Record<number, readonly [number, number]>>;
+
+/**
+ * Copies `scenario` to a fresh folder with its loopback addresses moved (`moves`), in the
+ * daemons' loopback configs and, as settings.loopbackAddresses, for every address the model
+ * has (route-server instances, NICs). Returns the copied lab file.
+ */
+export async function copyScenario(scenario: string, labFile: string, moves: Moves): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `arslab-web-${basename(scenario)}-`));
   cpSync(scenario, dir, { recursive: true });
+  const move = (a: number, x: number, y: number) => {
+    const [n, k] = moves[a]!;
+    assert.ok(x + k < 256, `127.${a}.${x}.${y} does not fit in 127.${n}.x with offset ${k}`);
+    return `127.${n}.${x + k}.${y}`;
+  };
+  const octets = Object.keys(moves).join('|');
   for (const f of filesUnder(dir)) {
     if (basename(f).startsWith('lab.')) continue;
-    let text = readFileSync(f, 'utf8');
-    for (const [a, n] of Object.entries(moves)) text = text.replace(new RegExp(`\\b127\\.${a}\\.`, 'g'), `127.${n}.`);
+    const text = readFileSync(f, 'utf8').replace(
+      new RegExp(`\\b127\\.(${octets})\\.(\\d{1,3})\\.(\\d{1,3})\\b`, 'g'),
+      (_m, a: string, x: string, y: string) => move(Number(a), Number(x), Number(y)),
+    );
     writeFileSync(f, text);
   }
   const file = join(dir, labFile);
@@ -58,8 +69,7 @@ export async function copyScenario(
   const map: string[] = [];
   for (const a of addresses) {
     const [o1, o2, o3, o4] = a.split('.').map(Number);
-    const n = moves[o2!];
-    if (o1 === 10 && n !== undefined) map.push(`"${a}": 127.${n}.${o3}.${o4}`);
+    if (o1 === 10 && moves[o2!]) map.push(`"${a}": ${move(o2!, o3!, o4!)}`);
   }
   const text = readFileSync(file, 'utf8');
   assert.ok(!/^settings:/m.test(text), `${labFile} has its own settings: merge loopbackAddresses by hand`);
@@ -85,7 +95,7 @@ export async function withWebLab(
   id: string,
   scenario: string,
   labFile: string,
-  moves: Readonly<Record<number, number>>,
+  moves: Moves,
   body: (w: WebLab) => Promise<void>,
 ): Promise<void> {
   const file = await copyScenario(join(ROOT, 'scenarios', scenario), labFile, moves);

@@ -212,8 +212,11 @@ export function topologyView(lab: Lab, options: ViewOptions = {}): TopologyView 
 export function locateNames(lab: Lab, names: readonly string[], options: ViewOptions = {}): Record<string, string> {
   const full = fullView(lab);
   const rep = representatives(full, collapsedGroups(full, options));
+  // A VM is often named like its VNet (spoke11 in spoke11): a name means the speaker or VM
+  // first, the VNet or subnet only if nothing else has it.
   const byName = new Map<string, string>();
-  for (const n of full.nodes)
+  const containers = (n: ViewNode) => n.kind === 'vnet' || n.kind === 'subnet' || n.kind === 'group';
+  for (const n of [...full.nodes.filter((x) => !containers(x)), ...full.nodes.filter(containers)])
     for (const a of [n.name, ...n.aliases]) if (a && !byName.has(a.toLowerCase())) byName.set(a.toLowerCase(), n.id);
   const out: Record<string, string> = {};
   for (const name of names) {

@@ -225,7 +225,9 @@ export class TopologyGraph {
     this.nodeById = new Map(view.nodes.map((n) => [n.id, n]));
     this.edgeById = new Map(view.edges.map((e) => [e.id, e]));
     this.byName = new Map();
-    for (const n of view.nodes)
+    // A VM is often named like its VNet: the name means the VM (or speaker) first.
+    const containers = (n: ViewNode) => n.kind === 'vnet' || n.kind === 'subnet' || n.kind === 'group';
+    for (const n of [...view.nodes.filter((x) => !containers(x)), ...view.nodes.filter(containers)])
       for (const name of [n.name, ...n.aliases])
         if (name && !this.byName.has(name.toLowerCase())) this.byName.set(name.toLowerCase(), n.id);
     this.byLabel = new Map(view.edges.map((e) => [e.label.toLowerCase(), e.id]));
@@ -294,11 +296,18 @@ export class TopologyGraph {
       });
       return;
     }
+    // Rebuilt: the new elements' first style pass (about a millisecond each here) runs in its
+    // own frame, before the layout reads their sizes, so that a large expansion is two
+    // shorter tasks rather than one long one; the pile they make until laid out is dimmed.
+    const container = cy.container()!;
+    container.classList.add('relayout');
     cy.batch(() => {
       cy.elements().remove();
       cy.add(els);
     });
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     await this.layout();
+    container.classList.remove('relayout');
   }
 
   private async layout(): Promise<void> {

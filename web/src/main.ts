@@ -298,6 +298,8 @@ function showTab(name: string): void {
   for (const b of document.querySelectorAll<HTMLElement>('[data-tab]'))
     b.classList.toggle('active', b.dataset['tab'] === name);
   for (const p of document.querySelectorAll<HTMLElement>('[data-pane]')) p.hidden = p.dataset['pane'] !== name;
+  // The chart needs more height than the timeline's table.
+  document.body.classList.toggle('chart-open', name === 'chart');
 }
 
 declare global {

@@ -127,10 +127,17 @@ export class FailoverChart {
     const r = this.current;
     if (!r) return;
     const i = r.info;
-    this.title.textContent = i
-      ? `probe #${r.run}: ${i.from} (${i.source}) → ${i.to}:${i.port}, every ${i.intervalMs} ms${r.summary ? ' · done' : ' · running'}`
-      : `probe #${r.run} (started before this page)`;
     for (const p of r.results) if (p.result === 'ok' && p.vm && !this.vms.includes(p.vm)) this.vms.push(p.vm);
+    this.title.replaceChildren(
+      i
+        ? `probe #${r.run}: ${i.from} (${i.source}) → ${i.to}:${i.port}, every ${i.intervalMs} ms${r.summary ? ' · done' : ' · running'}`
+        : `probe #${r.run} (started before this page)`,
+      ...this.vms.map((vm, k) =>
+        h('span', { class: 'key', style: `color: ${COLORS[k % COLORS.length]}` }, ` ● reply from ${vm}`),
+      ),
+      h('span', { class: 'key lost' }, ' ● no reply'),
+      h('span', { class: 'key gap' }, ' ▮ no reply in between'),
+    );
     const x = r.results.map((p) => p.t / 1000);
     const perVm = this.vms.map((vm) =>
       r.results.map((p) => (p.result === 'ok' && p.vm === vm ? (p.rttMs ?? 0) : null)),
@@ -143,6 +150,8 @@ export class FailoverChart {
         {
           ...this.size(),
           scales: { x: { time: false } },
+          // Our own legend (below the title): uPlot's takes half of a short chart.
+          legend: { show: false },
           axes: [{ label: 'seconds since the first probe' }, { label: 'reply rtt (ms)' }],
           series: [
             { label: 't (s)' },

@@ -28,7 +28,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   fidelity: [90, 99],
   clients: [201, 209],
   'customer-graph': [211, 219],
-  'house-2': [226, 229],
+  export: [226, 229],
 };
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);

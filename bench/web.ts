@@ -125,12 +125,20 @@ async function measureLab(name: string, o: ScaleOptions, args: Args) {
   try {
     const addr = await api.listen('127.0.0.1', 0);
     const base = `http://127.0.0.1:${addr.port}`;
+    // Every call carries the lab's token; the browser signs in by a one-time link (ADR 0010).
+    const auth = { Authorization: `Bearer ${api.token}` };
+    const openPage = async (page: Page) => {
+      const { url } = (await (await fetch(`${base}/arslab/ui/codes`, { method: 'POST', headers: auth })).json()) as {
+        url: string;
+      };
+      await page.goto(url);
+    };
     const tStarted = performance.now();
     const tcp = o.hubs * 4;
     await until(
       'the speakers to establish',
       async () => {
-        const t = (await (await fetch(`${base}/arslab/topology`)).json()) as TopologyView;
+        const t = (await (await fetch(`${base}/arslab/topology`, { headers: auth })).json()) as TopologyView;
         return t.edges.filter((e) => e.transport === 'tcp' && e.up).length === tcp;
       },
       60_000,
@@ -140,7 +148,7 @@ async function measureLab(name: string, o: ScaleOptions, args: Args) {
     let view: TopologyView | undefined;
     for (let i = 0; i < 5; i++) {
       const s = performance.now();
-      const text = await (await fetch(`${base}/arslab/topology`)).text();
+      const text = await (await fetch(`${base}/arslab/topology`, { headers: auth })).text();
       apiMs.push(performance.now() - s);
       bytes = text.length;
       view = JSON.parse(text) as TopologyView;
@@ -157,7 +165,7 @@ async function measureLab(name: string, o: ScaleOptions, args: Args) {
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
       }
-      await page.goto(`${base}/ui/`);
+      await openPage(page);
       await page.waitForFunction(() => window.__arslab?.ready || window.__arslab?.error, null, { timeout: 120_000 });
       const saveProfile = async (what: string) => {
         if (!profiling) return;
@@ -194,7 +202,7 @@ async function measureLab(name: string, o: ScaleOptions, args: Args) {
       const cutAt = performance.now();
       await fetch(`${base}/arslab/links/down`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...auth },
         body: JSON.stringify({ circuit: 'er-circuit', path: 'primary' }),
       });
       await until(
@@ -210,7 +218,7 @@ async function measureLab(name: string, o: ScaleOptions, args: Args) {
       round.liveUpdateMs = performance.now() - cutAt;
       await fetch(`${base}/arslab/links/up`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...auth },
         body: JSON.stringify({ circuit: 'er-circuit', path: 'primary' }),
       });
       // Expanding the largest group of spokes, as a user does: click it, then 'expand'.
@@ -242,7 +250,7 @@ async function measureLab(name: string, o: ScaleOptions, args: Args) {
       await page.addInitScript(LONG_TASKS);
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Performance.enable');
-      await page.goto(`${base}/ui/`);
+      await openPage(page);
       await page.waitForFunction(() => window.__arslab?.ready, null, { timeout: 120_000 });
       const since = await page.evaluate(() => performance.now());
       const s = performance.now();

@@ -2,23 +2,22 @@
  * @module lab/topologyView
  * The lab as one picture (issue 14): every VNet, subnet and peering, route-server and
  * gateway instance, circuit and MSEE, on-premises router, VM with the nodes it runs, and
- * every BGP session with its state — read from what the running Lab holds (the model, the
- * route-server runtimes, the hybrid runtime, the nodes), for `GET /arslab/topology` and the
- * web page. The page draws this and computes nothing: every state, count and name here is
- * the lab's.
+ * every BGP session with its state — the model's resources from the model, the speakers,
+ * sessions and nodes from the lab graph (ADR 0012: it alone enumerates them), for
+ * `GET /arslab/topology` and the web page. The page draws this and computes nothing: every
+ * state, count and name here is the lab's.
  *
  * Nodes carry the names the CLI, `trace` and `explain` use ("hub1rs/IN_0", "er1/0",
  * "er-circuit/primary", "onprem", a VM's name), so a trace or an explanation can be drawn
  * on the graph by name. Large labs are aggregated: the spokes of each hub and the plain VMs
  * of each subnet form groups (count and summary from here), which the page shows collapsed
  * until expanded — 4,000 NIC nodes are not drawn at once.
- *
- * This is the one module that turns the runtime into the picture; the lab graph of issue 9
- * will replace its insides (the enumeration of speakers and sessions), not its output.
  */
 import {
   byId,
+  type ExpressRouteCircuit,
   idKey,
+  INSTANCE_NAMES,
   isHub,
   servedByHub,
   MSEE_ASN,
@@ -27,9 +26,8 @@ import {
   type AzureModel,
   type VirtualNetwork,
 } from '../azure/index.js';
-import type { Speaker } from '../rib/index.js';
-import type { HybridRuntime } from './hybrid.js';
-import type { InProcessSession } from './inprocess.js';
+import { describeDetection, type SessionEndpoint } from './graph/index.js';
+import type { NodeRuntime } from './kinds/types.js';
 import type { Lab } from './lab.js';
 
 export type ViewNodeKind =
@@ -119,8 +117,10 @@ export interface ViewEdge {
   readonly kind: ViewEdgeKind;
   readonly source: string;
   readonly target: string;
-  /** The session's label (as `arslab link list` and the timeline name it) or the peering's names. */
+  /** The session's name (as `arslab link list` names it) or the peering's names. */
   readonly label: string;
+  /** Other names of the session: the timeline's for a route-server peering ("hub1rs/IN_0/nva1"). */
+  readonly aliases?: readonly string[];
   /** BGP: the FSM state (Established, Active, Idle, Cut, AdminDown…); peering: Connected or Initiated. */
   readonly state: string;
   /** BGP: Established (a cut link not yet detected is still Established for its speakers: 'Cut' is not up). */
@@ -168,19 +168,6 @@ export interface TopologyView {
 
 /** A VM's nodes' states, worst first: what colours the VM. */
 const NODE_STATE_ORDER = ['failed', 'exited', 'stopped', 'paused', 'created', 'running'];
-
-/** The fault that holds an in-process session down now, or '' (as `arslab link list` prints it). */
-export function sessionFault(h: HybridRuntime, s: InProcessSession): string {
-  const held = h.held.get(s);
-  if (held === undefined) return h.isActiveSession(s) ? '' : 'branch-to-branch off';
-  return held === 'link' ? 'link down' : `router ${held} stopped`;
-}
-
-/** How a cut of this in-process session is detected. */
-export function sessionDetection(s: InProcessSession): string {
-  const t = s.timers;
-  return t.bfd ? `BFD ${t.bfd.intervalMs * t.bfd.multiplier} ms` : `hold timer ${t.holdTime} s`;
-}
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -503,7 +490,7 @@ function modelPart(lab: Lab): ModelPart {
 
   // --- VMs and the nodes on them ---------------------------------------------------
   const nodesOfVm = new Map<string, { name: string; kind: string }[]>();
-  for (const n of lab.nodes.values()) {
+  for (const n of lab.graph.nodes()) {
     const vm = 'vm' in n.spec ? n.spec.vm : undefined;
     if (!vm) continue;
     const list = nodesOfVm.get(idKey(vm)) ?? [];
@@ -512,7 +499,7 @@ function modelPart(lab: Lab): ModelPart {
   }
   const vmOfAddress = new Map<string, string>();
   const peerAddresses = new Set<string>();
-  for (const rt of lab.routeServers.values()) for (const c of rt.resource.bgpConnections) peerAddresses.add(c.peerIp);
+  for (const rs of m.routeServers) for (const c of rs.bgpConnections) peerAddresses.add(c.peerIp);
   const nicById = new Map(m.networkInterfaces.map((n) => [idKey(n.id), n] as const));
   // Plain VMs (no node, not a BGP peer) of one subnet form a group when there are at least two.
   const plainBySubnet = new Map<string, string[]>();
@@ -614,6 +601,37 @@ function modelPart(lab: Lab): ModelPart {
   return part;
 }
 
+/** A circuit: the box its two MSEEs are drawn in. */
+function circuitNode(r: ExpressRouteCircuit): ViewNode {
+  const pr = r.peerings[0];
+  return {
+    id: r.id,
+    kind: 'circuit',
+    name: r.name,
+    aliases: [],
+    label: `${r.name}\n${r.serviceProviderName} ${r.peeringLocation}`,
+    column: 1,
+    details: [
+      ['circuit', r.name],
+      ['resource group', r.resourceGroup],
+      ['provider', `${r.serviceProviderName}, ${r.peeringLocation}, ${r.bandwidthInMbps} Mbps`],
+      ['SKU', r.skuTier],
+      ...(pr
+        ? ([
+            ['peer ASN', String(pr.peerASN)],
+            ['primary link', pr.primaryPeerAddressPrefix],
+            ['secondary link', pr.secondaryPeerAddressPrefix],
+          ] as const)
+        : []),
+      ['MSEE next hops in NICs', r.mseeAddresses.join(', ')],
+      ...(r.globalReachConnections.length
+        ? ([['Global Reach', r.globalReachConnections.map((g) => g.name).join(', ')]] as const)
+        : []),
+    ],
+    ref: { type: 'circuit', resourceGroup: r.resourceGroup, circuit: r.name },
+  };
+}
+
 /** Every node, edge and group of the lab, before aggregation. */
 function fullView(lab: Lab): TopologyView {
   const m: AzureModel = lab.model;
@@ -626,14 +644,12 @@ function fullView(lab: Lab): TopologyView {
   };
   const edges: ViewEdge[] = [...mp.peerings];
   const groups: ViewGroup[] = [...mp.vmGroups];
-  const bySpeaker = new Map<Speaker, string>();
-  const h = lab.hybrid;
   const vnetById = mp.vnetById;
   const vmOfAddress = mp.vmOfAddress;
   for (const n of mp.nodes) add(n);
 
   // --- VMs, with the state of the nodes on them ---------------------------------------
-  const stateOf = new Map([...lab.nodes.values()].map((n) => [n.spec.name, n.status().state] as const));
+  const stateOf = new Map(lab.graph.nodes().map((n) => [n.spec.name, n.status().state] as const));
   for (const row of mp.vms) {
     const { vm, nics, address, group } = row;
     const onVm = row.nodes.map((n) => ({ ...n, state: stateOf.get(n.name) ?? 'unknown' }));
@@ -676,96 +692,15 @@ function fullView(lab: Lab): TopologyView {
     });
   }
 
-  // --- Route-server instances and their TCP sessions with NVAs ----------------------
+  // --- Speakers, from the lab graph (ADR 0012): each kind where the seeds draw it ----------
+  const g = lab.graph;
   const subnetNamed = (vnetId: string, name: string) =>
     vnetById.get(idKey(vnetId))?.subnets.find((s) => s.name.toLowerCase() === name.toLowerCase());
-  const extraPeers = new Map<string, ViewNode>();
-  for (const rt of lab.routeServers.values()) {
-    const rs = rt.resource;
-    const subnet = byId(m.virtualNetworks, rs.virtualNetwork)?.subnets.find((s) => idKey(s.id) === idKey(rs.subnet));
-    const status = rt.status();
-    for (const inst of rt.instances) {
-      const id = `route-server:${idKey(rs.id)}/${inst.index}`;
-      bySpeaker.set(inst.speaker, id);
-      add({
-        id,
-        kind: 'route-server',
-        name: `${rs.name}/IN_${inst.index}`,
-        aliases: [inst.ip, `${rs.name}/${inst.name}`],
-        label: `${rs.name}\nIN_${inst.index} ${inst.ip}`,
-        ...(subnet ? { parent: subnet.id } : {}),
-        column: 2,
-        details: [
-          ['route server', rs.name],
-          ['instance', inst.name],
-          ['address', inst.ip],
-          ['ASN', String(ROUTE_SERVER_ASN)],
-          ['prefixes held', String(status[inst.index]!.prefixes)],
-          ['branch-to-branch', rs.allowBranchToBranchTraffic ? 'on' : 'off'],
-          ['hub routing preference', rs.hubRoutingPreference],
-        ],
-        ref: {
-          type: 'route-server',
-          resourceGroup: rs.resourceGroup,
-          routeServer: rs.name,
-          instance: inst.name,
-          index: inst.index,
-          address: inst.ip,
-          peerings: rs.bgpConnections.map((c) => c.name),
-        },
-      });
-      for (const p of status[inst.index]!.peerings) {
-        let target = vmOfAddress.get(p.peerIp);
-        if (!target) {
-          // A peer address no VM holds: an external daemon (it must run on that address).
-          target = `peer:${p.peerIp}`;
-          if (!extraPeers.has(target))
-            extraPeers.set(target, {
-              id: target,
-              kind: 'peer',
-              name: p.peerIp,
-              aliases: [],
-              label: `peer ${p.peerIp}\nAS ${p.peerAsn}`,
-              ...(subnet ? { parent: subnet.id } : {}),
-              column: 2,
-              details: [
-                ['peer address', p.peerIp],
-                ['ASN', String(p.peerAsn)],
-                ['note', 'no VM of the lab has this address'],
-              ],
-            });
-        }
-        edges.push({
-          id: `bgp:${idKey(rs.id)}/${inst.index}/${p.name.toLowerCase()}`,
-          kind: 'bgp',
-          source: id,
-          target,
-          label: `${rs.name}/IN_${inst.index}/${p.name}`,
-          state: p.state,
-          up: p.state === 'Established',
-          transport: 'tcp',
-          details: [
-            ['peering', p.name],
-            ['peer', `${p.peerIp} AS ${p.peerAsn}`],
-            ['state', p.state],
-            ['routes received', String(p.routesReceived)],
-            ['routes advertised', String(p.routesAdvertised)],
-            ['messages sent / received', `${p.messagesSent} / ${p.messagesReceived}`],
-            ...(p.upSince ? ([['up since', p.upSince]] as const) : []),
-            ...(p.lastDown ? ([['last down', p.lastDown]] as const) : []),
-          ],
-          peering: { resourceGroup: rs.resourceGroup, routeServer: rs.name, name: p.name },
-        });
-      }
-    }
-  }
-  for (const n of extraPeers.values()) add(n);
-
-  // --- Gateways, circuits, MSEEs, on-premises routers ------------------------------
+  /** The view node of each speaker drawn as its own node (Azure's instances, MSEEs, routers). */
+  const nodeOf = new Map<string, string>();
   const onprem = 'onprem';
-  const hasOnprem =
-    (h?.routers.size ?? 0) > 0 || [...lab.nodes.values()].some((n) => 'attach' in n.spec && n.spec.attach);
-  if (hasOnprem)
+  const attached = (n: NodeRuntime) => 'attach' in n.spec && !!n.spec.attach;
+  if (g.speakers({ kind: 'router' }).length > 0 || g.nodes().some(attached))
     add({
       id: onprem,
       kind: 'onprem',
@@ -775,188 +710,237 @@ function fullView(lab: Lab): TopologyView {
       column: 0,
       details: [['what', 'routers outside Azure: customer edges of circuits, VPN devices']],
     });
-  if (h) {
-    for (const gw of h.gateways.values()) {
-      const g = gw.resource;
-      const subnet = subnetNamed(g.virtualNetwork, 'GatewaySubnet');
-      gw.instances.forEach((sp, i) => {
-        const id = `gateway:${idKey(g.id)}/${i}`;
-        bySpeaker.set(sp, id);
-        add({
-          id,
-          kind: 'gateway',
-          name: `${g.name}/${i}`,
-          aliases: [g.instanceAddresses[i] ?? ''],
-          label: `${g.name}/${i} ${g.gatewayType === 'ExpressRoute' ? 'ER' : 'VPN'}\n${g.instanceAddresses[i]}`,
-          ...(subnet ? { parent: subnet.id } : {}),
-          column: 2,
-          details: [
-            ['gateway', g.name],
-            [
-              'type',
-              g.gatewayType === 'ExpressRoute' ? 'ExpressRoute' : `VPN${g.activeActive ? ' (active-active)' : ''}`,
-            ],
-            ['SKU', g.sku],
-            ['instance', String(i)],
-            ['address', g.instanceAddresses[i] ?? ''],
-            ['ASN', String(g.asn)],
-            ['prefixes held', String(sp.prefixCount)],
-          ],
-          ref: {
-            type: 'gateway',
-            resourceGroup: g.resourceGroup,
-            gateway: g.name,
-            gatewayType: g.gatewayType,
-            index: i,
-            address: g.instanceAddresses[i] ?? '',
-            peers: [],
-          },
-        });
-      });
-    }
-    for (const c of h.circuits.values()) {
-      const r = c.resource;
-      const pr = r.peerings[0];
-      add({
-        id: r.id,
-        kind: 'circuit',
-        name: r.name,
-        aliases: [],
-        label: `${r.name}\n${r.serviceProviderName} ${r.peeringLocation}`,
+  for (const s of g.speakers({ kind: ['route-server', 'expressroute-gateway', 'vpn-gateway', 'msee', 'router'] })) {
+    const o = s.owner;
+    const address = g.addressOf(s);
+    const prefixes = String(s.rib?.prefixCount ?? 0);
+    let node: ViewNode | undefined;
+    if (o.kind === 'route-server') {
+      const rs = o.runtime.resource;
+      const subnet = byId(m.virtualNetworks, rs.virtualNetwork)?.subnets.find((x) => idKey(x.id) === idKey(rs.subnet));
+      const instance = INSTANCE_NAMES[o.instance];
+      node = {
+        id: `route-server:${idKey(rs.id)}/${o.instance}`,
+        kind: 'route-server',
+        name: s.name,
+        aliases: [...s.aliases],
+        label: `${rs.name}\nIN_${o.instance} ${address}`,
+        ...(subnet ? { parent: subnet.id } : {}),
+        column: 2,
+        details: [
+          ['route server', rs.name],
+          ['instance', instance],
+          ['address', address],
+          ['ASN', String(s.asn ?? ROUTE_SERVER_ASN)],
+          ['prefixes held', prefixes],
+          ['branch-to-branch', rs.allowBranchToBranchTraffic ? 'on' : 'off'],
+          ['hub routing preference', rs.hubRoutingPreference],
+        ],
+        ref: {
+          type: 'route-server',
+          resourceGroup: rs.resourceGroup,
+          routeServer: rs.name,
+          instance,
+          index: o.instance,
+          address,
+          peerings: rs.bgpConnections.map((c) => c.name),
+        },
+      };
+    } else if (o.kind === 'gateway') {
+      const gw = o.runtime.resource;
+      const subnet = subnetNamed(gw.virtualNetwork, 'GatewaySubnet');
+      const er = gw.gatewayType === 'ExpressRoute';
+      node = {
+        id: `gateway:${idKey(gw.id)}/${o.instance}`,
+        kind: 'gateway',
+        name: s.name,
+        aliases: [...s.aliases],
+        label: `${s.name} ${er ? 'ER' : 'VPN'}\n${address}`,
+        ...(subnet ? { parent: subnet.id } : {}),
+        column: 2,
+        details: [
+          ['gateway', gw.name],
+          ['type', er ? 'ExpressRoute' : `VPN${gw.activeActive ? ' (active-active)' : ''}`],
+          ['SKU', gw.sku],
+          ['instance', String(o.instance)],
+          ['address', address],
+          ['ASN', String(s.asn ?? gw.asn)],
+          ['prefixes held', prefixes],
+        ],
+        ref: {
+          type: 'gateway',
+          resourceGroup: gw.resourceGroup,
+          gateway: gw.name,
+          gatewayType: gw.gatewayType,
+          index: o.instance,
+          address,
+          // Its BGP peers, as list-advertised-routes --peer takes them.
+          peers: [...new Set(g.sidesOf(s).map((x) => x.remote.address))],
+        },
+      };
+    } else if (o.kind === 'circuit') {
+      const r = o.runtime.resource;
+      const path = o.link === 0 ? 'primary' : 'secondary';
+      if (!index.has(r.id)) add(circuitNode(r));
+      node = {
+        id: `msee:${idKey(r.id)}/${path}`,
+        kind: 'msee',
+        name: s.name,
+        aliases: [...s.aliases.filter((a) => a !== r.name.toLowerCase())],
+        label: `MSEE ${path}\n${address}`,
+        parent: r.id,
         column: 1,
         details: [
-          ['circuit', r.name],
-          ['resource group', r.resourceGroup],
-          ['provider', `${r.serviceProviderName}, ${r.peeringLocation}, ${r.bandwidthInMbps} Mbps`],
-          ['SKU', r.skuTier],
-          ...(pr
-            ? ([
-                ['peer ASN', String(pr.peerASN)],
-                ['primary link', pr.primaryPeerAddressPrefix],
-                ['secondary link', pr.secondaryPeerAddressPrefix],
-              ] as const)
-            : []),
-          ['MSEE next hops in NICs', r.mseeAddresses.join(', ')],
-          ...(r.globalReachConnections.length
-            ? ([['Global Reach', r.globalReachConnections.map((g) => g.name).join(', ')]] as const)
-            : []),
+          ['MSEE', s.name],
+          ['address on the link', address],
+          ['ASN', String(s.asn ?? MSEE_ASN)],
+          ['prefixes held', prefixes],
         ],
-        ref: { type: 'circuit', resourceGroup: r.resourceGroup, circuit: r.name },
-      });
-      c.msees.forEach((sp, link) => {
-        const path = link === 0 ? 'primary' : 'secondary';
-        const id = `msee:${idKey(r.id)}/${path}`;
-        bySpeaker.set(sp, id);
-        add({
-          id,
-          kind: 'msee',
-          name: sp.name,
-          aliases: [c.mseeLinkAddress(link as 0 | 1)],
-          label: `MSEE ${path}\n${c.mseeLinkAddress(link as 0 | 1)}`,
-          parent: r.id,
-          column: 1,
-          details: [
-            ['MSEE', sp.name],
-            ['address on the link', c.mseeLinkAddress(link as 0 | 1)],
-            ['ASN', String(MSEE_ASN)],
-            ['prefixes held', String(sp.prefixCount)],
-          ],
-          ref: { type: 'msee', resourceGroup: r.resourceGroup, circuit: r.name, path },
-        });
-      });
-    }
-    for (const r of h.routers.values()) {
-      const id = `router:${r.spec.name.toLowerCase()}`;
-      bySpeaker.set(r.speaker, id);
-      add({
-        id,
+        ref: { type: 'msee', resourceGroup: r.resourceGroup, circuit: r.name, path },
+      };
+    } else if (o.kind === 'router') {
+      const spec = o.runtime.spec;
+      node = {
+        id: `router:${s.name.toLowerCase()}`,
         kind: 'router',
-        name: r.spec.name,
-        aliases: [r.spec.routerId],
-        label: `${r.spec.name}\nAS ${r.spec.asn}`,
+        name: s.name,
+        aliases: [spec.routerId],
+        label: `${s.name}\nAS ${spec.asn}`,
         parent: onprem,
         column: 0,
-        state: r.state,
+        state: o.runtime.state,
         details: [
-          ['router', r.spec.name],
-          ['ASN', String(r.spec.asn)],
-          ['router ID', r.spec.routerId],
-          ['state', r.state],
-          ['routes originated', String(r.spec.routes.length)],
-          ['sessions', String(r.sessions.length)],
+          ['router', s.name],
+          ['ASN', String(spec.asn)],
+          ['router ID', spec.routerId],
+          ['state', o.runtime.state],
+          ['routes originated', String(spec.routes.length)],
+          ['sessions', String(g.sidesOf(s).length)],
         ],
-        ref: { type: 'router', node: r.spec.name },
-      });
+        ref: { type: 'router', node: s.name },
+      };
     }
-    // In-process sessions: gateway ↔ MSEE, MSEE ↔ router, router ↔ VPN gateway, the gateways' iBGP mesh.
-    const peersOf = new Map<string, Set<string>>();
-    for (const s of h.sessions.values()) {
-      const a = bySpeaker.get(s.end(0).speaker);
-      const b = bySpeaker.get(s.end(1).speaker);
-      if (!a || !b) continue;
-      for (const side of [0, 1] as const) {
-        const here = bySpeaker.get(s.end(side === 0 ? 1 : 0).speaker)!;
-        const set = peersOf.get(here) ?? new Set<string>();
-        set.add(s.end(side).peer.address);
-        peersOf.set(here, set);
-      }
-      const fault = sessionFault(h, s);
-      const v0 = s.view(0);
-      const v1 = s.view(1);
-      // Drawn from on premises toward Azure, and from the MSEE toward the gateway.
-      const rank = (id: string) => index.get(id)?.column ?? 2;
-      const [src, dst, vs, vd] = rank(a) <= rank(b) ? [a, b, v1, v0] : [b, a, v0, v1];
-      edges.push({
-        id: `bgp:${s.label.toLowerCase()}`,
-        kind: 'bgp',
-        source: src,
-        target: dst,
-        label: s.label,
-        state: s.state,
-        up: s.state === 'Established',
-        transport: 'in-process',
-        ...(fault ? { fault } : {}),
-        details: [
-          ['session', s.label],
-          ['state', s.state],
-          ['detection', sessionDetection(s)],
-          ...(fault ? ([['held down by', fault]] as const) : []),
-          [`routes received by ${index.get(src)?.name}`, String(vs.routesReceived)],
-          [`routes received by ${index.get(dst)?.name}`, String(vd.routesReceived)],
-        ],
-        link: { session: s.label },
-      });
-    }
-    // Each gateway instance's BGP peers (for list-advertised-routes --peer).
-    for (let i = 0; i < nodes.length; i++) {
-      const n = nodes[i]!;
-      if (n.ref?.type !== 'gateway') continue;
-      nodes[i] = { ...n, ref: { ...n.ref, peers: [...(peersOf.get(n.id) ?? [])] } };
-      index.set(n.id, nodes[i]!);
-    }
+    if (!node) continue;
+    add(node);
+    nodeOf.set(s.name.toLowerCase(), node.id);
   }
-  // Daemons on premises (attach: no VM): shown, their sessions are not wired yet (issue 9).
-  for (const n of lab.nodes.values()) {
-    if (!('attach' in n.spec) || !n.spec.attach || n.spec.vm) continue;
+  // Lab nodes on premises (attach, no VM): their own node; a node on a VM is drawn as the VM.
+  for (const n of g.nodes()) {
+    if (!attached(n) || ('vm' in n.spec && n.spec.vm)) continue;
+    const address = 'address' in n.spec ? String(n.spec.address) : '';
+    const id = `daemon:${n.spec.name.toLowerCase()}`;
     const st = n.status();
     add({
-      id: `daemon:${n.spec.name.toLowerCase()}`,
+      id,
       kind: 'daemon',
       name: n.spec.name,
-      aliases: [n.spec.address],
-      label: `${n.spec.name} · ${n.spec.kind}\n${n.spec.address}`,
+      aliases: address ? [address] : [],
+      label: `${n.spec.name} · ${n.spec.kind}${address ? `\n${address}` : ''}`,
       parent: onprem,
       column: 0,
       state: st.state,
       details: [
         ['node', n.spec.name],
         ['kind', n.spec.kind],
-        ['address', n.spec.address],
+        ['address', address],
         ['state', st.state],
       ],
       ref: { type: 'daemon', node: n.spec.name },
     });
+    nodeOf.set(n.spec.name.toLowerCase(), id);
   }
+
+  // --- Sessions, from the lab graph: TCP (route-server peerings) and in-process alike -------
+  const extraPeers = new Map<string, ViewNode>();
+  /** Where an end is drawn: its speaker's node, the VM holding its address, or a bare peer. */
+  const endNode = (e: SessionEndpoint, other: string | undefined): string => {
+    const own = e.speaker ? nodeOf.get(e.speaker.name.toLowerCase()) : undefined;
+    if (own) return own;
+    const vm = vmOfAddress.get(e.address);
+    if (vm) return vm;
+    // A peer address no VM holds: an external daemon (it must run on that address).
+    const id = `peer:${e.address}`;
+    if (!extraPeers.has(id)) {
+      const parent = other ? index.get(other)?.parent : undefined;
+      extraPeers.set(id, {
+        id,
+        kind: 'peer',
+        name: e.address,
+        aliases: [],
+        label: `peer ${e.address}\nAS ${e.asn}`,
+        ...(parent ? { parent } : {}),
+        column: 2,
+        details: [
+          ['peer address', e.address],
+          ['ASN', String(e.asn)],
+          ['note', 'no VM of the lab has this address'],
+        ],
+      });
+    }
+    return id;
+  };
+  const seenEdge = new Set<string>();
+  for (const s of g.sessions()) {
+    const [e0, e1] = s.ends;
+    const n0 = e0.speaker ? nodeOf.get(e0.speaker.name.toLowerCase()) : undefined;
+    const a = endNode(e0, undefined);
+    const b = endNode(e1, n0);
+    // Drawn from on premises toward Azure, from the MSEE toward the gateway, from Azure's
+    // instances toward the VMs that peer with them.
+    const rank = (id: string) => index.get(id)?.column ?? extraPeers.get(id)?.column ?? 2;
+    const flip = rank(a) > rank(b);
+    const [src, dst] = flip ? [b, a] : [a, b];
+    const fault = g.faults.describe(s);
+    // A route-server peering: the route server's end names it (its learned/advertised routes).
+    const rsSide = ([0, 1] as const).find((i) => s.ends[i].speaker?.owner.kind === 'route-server');
+    const rsOwner = rsSide === undefined ? undefined : s.ends[rsSide].speaker!.owner;
+    const rs = rsOwner?.kind === 'route-server' ? rsOwner.runtime.resource : undefined;
+    const local = s.view(rsSide ?? 0);
+    let id = `bgp:${s.name.toLowerCase()}`;
+    // Two route servers of one name in two resource groups: sessions of one name.
+    for (let k = 2; seenEdge.has(id); k++) id = `bgp:${s.name.toLowerCase()}#${k}`;
+    seenEdge.add(id);
+    edges.push({
+      id,
+      kind: 'bgp',
+      source: src,
+      target: dst,
+      label: s.name,
+      // The route-server runtime's events name its peerings "instance/peering".
+      ...(rsSide !== undefined ? { aliases: [`${s.ends[rsSide].name}/${s.ends[rsSide === 0 ? 1 : 0].name}`] } : {}),
+      state: s.state,
+      up: s.state === 'Established',
+      transport: s.transport,
+      ...(fault ? { fault } : {}),
+      details: [
+        ['session', s.name],
+        ['state', s.state],
+        ...s.ends.map((e) => [`${e.speaker ? e.speaker.kind : 'peer'} ${e.name}`, `${e.address} AS ${e.asn}`] as const),
+        ['detection', describeDetection(s.detection)],
+        ...(fault ? ([['held down by', fault]] as const) : []),
+        ...s.ends.map((e, i) => [`routes received by ${e.name}`, String(s.view(i as 0 | 1).routesReceived)] as const),
+        [
+          `messages sent / received by ${s.ends[rsSide ?? 0].name}`,
+          `${local.messagesSent} / ${local.messagesReceived}`,
+        ],
+        ...(local.connectedMs !== undefined
+          ? ([['up since', new Date(Date.now() - local.connectedMs).toISOString()]] as const)
+          : []),
+        ...(local.lastDown ? ([['last down', local.lastDown]] as const) : []),
+      ],
+      ...(rs && rsSide !== undefined
+        ? {
+            peering: {
+              resourceGroup: rs.resourceGroup,
+              routeServer: rs.name,
+              name: s.ends[rsSide === 0 ? 1 : 0].name,
+            },
+          }
+        : {}),
+      link: { session: s.name },
+    });
+  }
+  for (const n of extraPeers.values()) add(n);
 
   // --- Groups of spokes, with what the lab counts in them --------------------------
   for (const { hubKey, id, inside, vms } of mp.spokeGroups) {

@@ -1,7 +1,7 @@
 /**
  * The API the web page reads (issue 14), without a browser: GET /arslab/topology built from
  * the running lab, the event stream (server-sent events) with resume and a bound on slow
- * readers, and the page's files at /ui/.
+ * readers, and the page's files at /arslab/ui/ behind the sign-in link's cookie (ADR 0010).
  *
  * The lab is bench/web/scaleLab.ts at a small size (2 hubs with route servers and built-in
  * speakers over real TCP, an ExpressRoute gateway, circuit and on-premises router, spokes
@@ -16,14 +16,23 @@ import { CHUNK_BYTES, eventStreamBacklogs } from '../../src/api/routes/events.js
 import type { LabEvent } from '../../src/lab/events.js';
 import type { TopologyView } from '../../src/lab/topologyView.js';
 import { idKey } from '../../src/azure/index.js';
-import { startTestLab, waitFor } from '../helpers/lab.js';
+import { startTestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { scaleLabYaml } from '../../bench/web/scaleLab.js';
 
 const OPTS = { vnets: 12, vms: 40, hubs: 2, routesPerNva: 2 };
 
+/**
+ * The token of the lab API under test (ADR 0010: every request carries it, as the CLI's do).
+ * One lab API at a time: the tests of this file run one after the other.
+ */
+let token = '';
+const auth = (): Record<string, string> => ({ Authorization: `Bearer ${token}` });
+
 async function withApi(body: (base: string, api: ApiServer) => Promise<void>): Promise<void> {
   const t = await startTestLab('web-api', scaleLabYaml(OPTS, 'web-api'), {}, { maxLifetimeSeconds: 120 });
   const api = new ApiServer(t.lab);
+  token = api.token;
   try {
     const addr = await api.listen('127.0.0.1', 0);
     await body(`http://127.0.0.1:${addr.port}`, api);
@@ -34,7 +43,7 @@ async function withApi(body: (base: string, api: ApiServer) => Promise<void>): P
 }
 
 const getJson = async <T>(url: string): Promise<T> => {
-  const r = await fetch(url);
+  const r = await fetch(url, { headers: auth() });
   assert.equal(r.status, 200, `${url}: ${r.status}`);
   return (await r.json()) as T;
 };
@@ -45,7 +54,7 @@ function sse(url: string, headers: Record<string, string> = {}) {
   let buf = '';
   let ended = false;
   let res: http.IncomingMessage | undefined;
-  const req = http.get(url, { headers: { Accept: 'text/event-stream', ...headers } }, (r) => {
+  const req = http.get(url, { headers: { Accept: 'text/event-stream', ...auth(), ...headers } }, (r) => {
     res = r;
     r.setEncoding('utf8');
     r.on('data', (chunk: string) => {
@@ -138,8 +147,10 @@ test('GET /arslab/topology: every speaker and session the lab file implies, in t
           vm.ref.nics.some((nic) => e.details.some(([, val]) => val.startsWith(`${nic.address} `))),
       );
     }
-    // Every in-process session the hybrid runtime holds, in its state.
-    for (const s of lab.hybrid!.sessions.values()) assert.equal(bgp.find((e) => e.label === s.label)?.state, s.state);
+    // Every session of the lab graph, drawn once, in its state.
+    const sessions = lab.graph.sessions();
+    assert.equal(sessions.length, bgp.length);
+    for (const s of sessions) assert.equal(bgp.find((e) => e.label === s.name)?.state, s.state);
     // Peerings: each spoke with its hub, Connected (both halves).
     const peerings = v.edges.filter((e) => e.kind === 'peering');
     assert.equal(peerings.length, OPTS.vnets - OPTS.hubs);
@@ -171,7 +182,7 @@ test('GET /arslab/topology: every speaker and session the lab file implies, in t
     // A fault through the API the CLI uses: the primary link cut, then detected by BFD (R-ER-1).
     const r = await fetch(`${base}/arslab/links/down`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...auth() },
       body: JSON.stringify({ circuit: 'er-circuit', path: 'primary' }),
     });
     assert.equal(r.status, 200);
@@ -272,11 +283,26 @@ test('GET /arslab/events/stream: the timeline live and resumable; the probes of 
   });
 });
 
-test('GET /ui/: the page and its bundled files, own-origin only, not frameable; nothing outside dist/web', {
+test('GET /arslab/ui/: signed in by the one-time link only; the page and its bundled files, own-origin only, not frameable; nothing outside dist/web', {
   timeout: 60_000,
 }, async () => {
   await withApi(async (base) => {
-    const page = await fetch(`${base}/ui/`);
+    // Without a credential, the page is refused like any other path (ADR 0010).
+    assert.equal((await fetch(`${base}/arslab/ui/`)).status, 401);
+    // The link `arslab ui` prints: asked for with the token, redeemed once by the browser.
+    const codes = await fetch(`${base}/arslab/ui/codes`, { method: 'POST', headers: auth() });
+    assert.equal(codes.status, 200);
+    const { url } = (await codes.json()) as { url: string };
+    const login = await fetch(url, { redirect: 'manual' });
+    assert.equal(login.status, 303);
+    assert.equal(login.headers.get('location'), '/arslab/ui/');
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.match(cookie, /^arslab-\d+=\S+$/);
+    assert.equal((await fetch(url, { redirect: 'manual' })).status, 401, 'the link works once');
+    // With the cookie alone, as the browser sends it: the page, its files, the API it reads.
+    const get = (path: string, init: RequestInit = {}) =>
+      fetch(`${base}${path}`, { ...init, headers: { Cookie: cookie, ...(init.headers ?? {}) } });
+    const page = await get('/arslab/ui/');
     assert.equal(page.status, 200);
     assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'.*frame-ancestors 'none'/);
@@ -288,21 +314,27 @@ test('GET /ui/: the page and its bundled files, own-origin only, not frameable; 
       .filter((u) => !u.startsWith('data:'));
     assert.deepEqual(assets.sort(), ['app.css', 'app.js']);
     for (const f of [...assets, 'elk-worker.min.js']) {
-      const r = await fetch(`${base}/ui/${f}`);
+      const r = await get(`/arslab/ui/${f}`);
       assert.equal(r.status, 200, f);
       assert.ok((await r.arrayBuffer()).byteLength > 1000, `${f} has content`);
     }
-    const redirect = await fetch(`${base}/ui`, { redirect: 'manual' });
-    assert.equal(redirect.status, 302);
-    assert.equal(redirect.headers.get('location'), '/ui/');
+    assert.equal((await get('/arslab/topology')).status, 200);
+    const stream = await get('/arslab/events/stream?since=0', { headers: { Accept: 'text/event-stream' } });
+    assert.equal(stream.status, 200, 'the event stream (EventSource sends no header but the cookie)');
+    await stream.body?.cancel();
+    for (const path of ['/ui', '/arslab/ui']) {
+      const redirect = await get(path, { redirect: 'manual' });
+      assert.equal(redirect.status, 302, path);
+      assert.equal(redirect.headers.get('location'), '/arslab/ui/');
+    }
     for (const bad of [
-      '/ui/..%2fpackage.json',
-      '/ui/%2e%2e%2f%2e%2e%2fpackage.json',
-      '/ui/.hidden',
-      '/ui/nothing.js',
-      '/ui/%E0%A4%A',
+      '/arslab/ui/..%2fpackage.json',
+      '/arslab/ui/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/arslab/ui/.hidden',
+      '/arslab/ui/nothing.js',
+      '/arslab/ui/%E0%A4%A',
     ]) {
-      const r = await fetch(`${base}${bad}`);
+      const r = await get(bad);
       assert.equal(r.status, 404, bad);
       assert.match(r.headers.get('content-type') ?? '', /application\/json/);
     }
@@ -355,6 +387,7 @@ test('a collapsed group stands for its members: their sessions and peerings as o
 }, async () => {
   const t = await startTestLab('web-agg', SPOKE_NVAS, {}, { maxLifetimeSeconds: 120 });
   const api = new ApiServer(t.lab);
+  token = api.token;
   try {
     const base = `http://127.0.0.1:${(await api.listen('127.0.0.1', 0)).port}`;
     // Three spokes: at most COLLAPSE_ABOVE.spokes, so expanded unless asked.
@@ -388,19 +421,19 @@ test('a collapsed group stands for its members: their sessions and peerings as o
     for (const e of sessions()) {
       assert.equal(e.target, group.id);
       assert.equal(e.state, 'Established');
-      assert.deepEqual(e.members?.map((m) => m.label.split('/').at(-1)).sort(), ['nva1', 'nva2']);
+      assert.deepEqual(e.members?.map((m) => m.label.split('<->').at(-1)).sort(), ['nva1', 'nva2']);
     }
     // nva2 stopped (the CLI's call): each merged edge takes the worst state and counts them.
-    assert.equal((await fetch(`${base}/arslab/nodes/nva2/stop`, { method: 'POST' })).status, 200);
+    assert.equal((await fetch(`${base}/arslab/nodes/nva2/stop`, { method: 'POST', headers: auth() })).status, 200);
     const after = await waitFor('nva2 sessions down in the collapsed view', async () => {
       const v = await getJson<TopologyView>(`${base}/arslab/topology?collapse=*spokes`);
       const bgp = v.edges.filter((e) => e.kind === 'bgp');
-      return bgp.every((e) => e.members?.some((m) => m.label.endsWith('/nva2') && m.state !== 'Established'))
+      return bgp.every((e) => e.members?.some((m) => m.label.endsWith('<->nva2') && m.state !== 'Established'))
         ? bgp
         : undefined;
     });
     for (const e of after) {
-      const down = e.members!.find((m) => m.label.endsWith('/nva2'))!.state;
+      const down = e.members!.find((m) => m.label.endsWith('<->nva2'))!.state;
       assert.equal(e.up, false);
       assert.equal(e.state, down, 'the worst state of the two');
       assert.deepEqual(e.details, [

@@ -20,7 +20,8 @@ import type { Page } from 'playwright-core';
 import type { ExplainResult, ExplainSection } from '../../src/azure/explain.js';
 import type { TraceResult } from '../../src/lab/trace.js';
 import type { TopologyView } from '../../src/lab/topologyView.js';
-import { missingBinaries, waitFor } from '../lab/labCli.js';
+import { missingBinaries } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { noChromium } from '../helpers/chromium.js';
 import { withWebLab } from './webLab.js';
 
@@ -93,23 +94,32 @@ test('seed 001 in Chromium: every speaker and session as the API reports them, t
     // Sessions: hub1nva and hub2nva with both instances of their hub's route server (4, TCP);
     // onprem with the MSEE of each link it attaches to (2); each er1 instance with both MSEEs
     // (4); hub1rs's instances with er1's, branch-to-branch being on (4, R-ARS-11); hub2 has
-    // no gateway, so hub2rs has none. 14 in all.
-    await waitFor('every session Established (arslab status, arslab link list)', 30_000, async () => {
-      const s = await w.json<Status>(['status']);
-      const links = await w.json<{ name: string; state: string }[]>(['link', 'list']);
-      return (
-        s.routeServers.every((r) => r.instances.every((i) => i.peerings.every((p) => p.state === 'Established'))) &&
-        links.length === 10 &&
-        links.every((l) => l.state === 'Established')
-      );
-    });
-    const g = await waitFor('the page to draw the 14 sessions Established', 15_000, async () => {
-      const x = await page.evaluate(() => window.__arslab!.graph());
-      const bgp = x.edges.filter((e) => e.kind === 'bgp');
-      return bgp.length === 14 && bgp.every((e) => e.state === 'Established' && e.color === 'rgb(46,125,50)')
-        ? x
-        : undefined;
-    });
+    // no gateway, so hub2rs has none. 14 in all; `arslab link list` lists each of them, TCP or
+    // in process (the lab graph's sessions).
+    await waitFor(
+      'every session Established (arslab status, arslab link list)',
+      async () => {
+        const s = await w.json<Status>(['status']);
+        const links = await w.json<{ name: string; state: string }[]>(['link', 'list']);
+        return (
+          s.routeServers.every((r) => r.instances.every((i) => i.peerings.every((p) => p.state === 'Established'))) &&
+          links.length === 14 &&
+          links.every((l) => l.state === 'Established')
+        );
+      },
+      30_000,
+    );
+    const g = await waitFor(
+      'the page to draw the 14 sessions Established',
+      async () => {
+        const x = await page.evaluate(() => window.__arslab!.graph());
+        const bgp = x.edges.filter((e) => e.kind === 'bgp');
+        return bgp.length === 14 && bgp.every((e) => e.state === 'Established' && e.color === 'rgb(46,125,50)')
+          ? x
+          : undefined;
+      },
+      15_000,
+    );
     const names = (kind: string) =>
       g.nodes
         .filter((n) => n.kind === kind)
@@ -124,7 +134,7 @@ test('seed 001 in Chromium: every speaker and session as the API reports them, t
     const links = await w.json<{ name: string; state: string }[]>(['link', 'list']);
     const drawnLabels = new Set(g.edges.filter((e) => e.kind === 'bgp').flatMap((e) => e.members));
     for (const l of links) assert.ok(drawnLabels.has(l.name), `session ${l.name} is drawn`);
-    const topology = (await (await fetch(new URL('/arslab/topology', w.url))).json()) as TopologyView;
+    const topology = await w.api<TopologyView>('/arslab/topology');
     // The seeds' picture: on premises, circuit, hubs, spokes from left to right.
     const x = await page.evaluate(() => {
       const t = window.__arslab!.topology()!;
@@ -172,10 +182,16 @@ test('seed 001 in Chromium: every speaker and session as the API reports them, t
         (n) =>
           n.name.toLowerCase() === name.toLowerCase() || n.aliases.some((a) => a.toLowerCase() === name.toLowerCase()),
       )!.id;
-    const drawnPath = await waitFor('the trace drawn', 5000, async () => {
-      const e = (await page.evaluate(() => window.__arslab!.graph())).edges.filter((x) => x.classes.includes('trace'));
-      return e.length ? e : undefined;
-    });
+    const drawnPath = await waitFor(
+      'the trace drawn',
+      async () => {
+        const e = (await page.evaluate(() => window.__arslab!.graph())).edges.filter((x) =>
+          x.classes.includes('trace'),
+        );
+        return e.length ? e : undefined;
+      },
+      5000,
+    );
     const expected: [string, string][] = [];
     for (const p of trace.paths) {
       const ids = p.hops.map((h) => nodeOf(h.name));

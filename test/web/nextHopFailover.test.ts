@@ -18,7 +18,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { waitFor } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { noChromium } from '../helpers/chromium.js';
 import type { DrawnEdge } from './pageHooks.js';
 import { clickDrawn, withWebLab, type WebLab } from './webLab.js';
@@ -83,17 +83,25 @@ test("seed 000 in Chromium: the graph as the API answers, lt1's routes as the CL
     // --- 1. The graph -------------------------------------------------------------
     // Both sessions come up (the agent peers with IN_0 and IN_1, R-ARS-3); the page, loaded
     // maybe before that, must follow without a reload.
-    const status = await waitFor('both route-server sessions Established (arslab status)', 20_000, async () => {
-      const s = await w.json<Status>(['status']);
-      const ok = s.routeServers[0]?.instances.every((i) => i.peerings.every((p) => p.state === 'Established'));
-      return ok ? s : undefined;
-    });
-    const drawn = await waitFor('the page to draw both sessions Established', 10_000, async () => {
-      const g = await page.evaluate(() => window.__arslab!.graph());
-      const bgp = g.edges.filter((e) => e.kind === 'bgp');
-      return bgp.length === 2 && bgp.every((e) => e.state === 'Established') ? g : undefined;
-    });
-    const topology = (await (await fetch(new URL('/arslab/topology', w.url))).json()) as TopologyView;
+    const status = await waitFor(
+      'both route-server sessions Established (arslab status)',
+      async () => {
+        const s = await w.json<Status>(['status']);
+        const ok = s.routeServers[0]?.instances.every((i) => i.peerings.every((p) => p.state === 'Established'));
+        return ok ? s : undefined;
+      },
+      20_000,
+    );
+    const drawn = await waitFor(
+      'the page to draw both sessions Established',
+      async () => {
+        const g = await page.evaluate(() => window.__arslab!.graph());
+        const bgp = g.edges.filter((e) => e.kind === 'bgp');
+        return bgp.length === 2 && bgp.every((e) => e.state === 'Established') ? g : undefined;
+      },
+      10_000,
+    );
+    const topology = await w.api<TopologyView>('/arslab/topology');
     assert.deepEqual(
       drawn.nodes.map((n) => n.id).sort(),
       topology.nodes.map((n) => n.id).sort(),
@@ -139,10 +147,14 @@ test("seed 000 in Chromium: the graph as the API answers, lt1's routes as the CL
     // --- 2. lt1's effective routes, one click away --------------------------------
     await clickDrawn(page, LT1);
     await page.waitForSelector('[data-view="effective-routes"][data-nic="lt1VMNic"] tbody tr');
-    const before = await waitFor('lt1 on the page and in the CLI to agree', 10_000, async () => {
-      const [p, c] = [await nicRows(page), await cliRows(w)];
-      return JSON.stringify(p) === JSON.stringify(c) ? p : undefined;
-    });
+    const before = await waitFor(
+      'lt1 on the page and in the CLI to agree',
+      async () => {
+        const [p, c] = [await nicRows(page), await cliRows(w)];
+        return JSON.stringify(p) === JSON.stringify(c) ? p : undefined;
+      },
+      10_000,
+    );
     // The agent announces the VIP with ws1 (its first healthy backend) as next hop: the row
     // Azure programs from the route server (R-ARS-8) in az's columns.
     assert.deepEqual(
@@ -158,32 +170,44 @@ test("seed 000 in Chromium: the graph as the API answers, lt1's routes as the CL
     await page.fill('[data-probe="interval"]', '100');
     await page.fill('[data-probe="duration"]', '60');
     await page.click('[data-action="probe-start"]');
-    await waitFor('5 replies from ws1 on the chart', 10_000, async () => {
-      const p = await page.evaluate(() => window.__arslab!.probe());
-      return p.results.filter((r) => r.result === 'ok' && r.vm === 'ws1').length >= 5;
-    });
+    await waitFor(
+      '5 replies from ws1 on the chart',
+      async () => {
+        const p = await page.evaluate(() => window.__arslab!.probe());
+        return p.results.filter((r) => r.result === 'ok' && r.vm === 'ws1').length >= 5;
+      },
+      10_000,
+    );
     await clickDrawn(page, WS1);
     await page.click('[data-card^="vm:"][data-vm="ws1"] button[data-node="ws1"][data-action="stop"]');
     // lt1's card is still open and follows the lab: the VIP moves to ws2.
     await waitFor(
       "lt1's view to show the VIP via ws2 (10.10.0.5)",
-      10_000,
       async () => (await vipNextHop(page)) === '10.10.0.5',
+      10_000,
     );
     assert.deepEqual(
       await nicRows(page),
       await cliRows(w),
       'after the failover, too, the page shows what the CLI prints',
     );
-    await waitFor('5 replies from ws2 on the chart', 10_000, async () => {
-      const p = await page.evaluate(() => window.__arslab!.probe());
-      return p.results.filter((r) => r.result === 'ok' && r.vm === 'ws2').length >= 5;
-    });
+    await waitFor(
+      '5 replies from ws2 on the chart',
+      async () => {
+        const p = await page.evaluate(() => window.__arslab!.probe());
+        return p.results.filter((r) => r.result === 'ok' && r.vm === 'ws2').length >= 5;
+      },
+      10_000,
+    );
     await page.click('[data-action="probe-stop"]');
-    const probe = await waitFor('the lab to report the probe statistics', 10_000, async () => {
-      const p = await page.evaluate(() => window.__arslab!.probe());
-      return p.summary ? p : undefined;
-    });
+    const probe = await waitFor(
+      'the lab to report the probe statistics',
+      async () => {
+        const p = await page.evaluate(() => window.__arslab!.probe());
+        return p.summary ? p : undefined;
+      },
+      10_000,
+    );
     // Replies from ws1, then none (ws1 stopped, the agent not yet moved), then from ws2.
     const res = probe.results;
     const firstLost = res.findIndex((r) => r.result !== 'ok');
@@ -206,17 +230,21 @@ test("seed 000 in Chromium: the graph as the API answers, lt1's routes as the CL
 
     // A probe started with the CLI shows on the chart as well (the lab's live channel).
     await w.cli.ok(['probe', '--from', 'lt1', '--to', '100.64.0.1', '--interval', '100ms', '--count', '5']);
-    await waitFor("the CLI's probe on the chart", 10_000, async () => {
-      const p = await page.evaluate(() => window.__arslab!.probe());
-      return p.run !== probe.run && p.results.length === 5 && p.summary?.sent === 5;
-    });
+    await waitFor(
+      "the CLI's probe on the chart",
+      async () => {
+        const p = await page.evaluate(() => window.__arslab!.probe());
+        return p.run !== probe.run && p.results.length === 5 && p.summary?.sent === 5;
+      },
+      10_000,
+    );
 
     // ws1 started from the page: after `rise: 3` good checks the VIP goes back (failback: true).
     await page.click('[data-card^="vm:"][data-vm="ws1"] button[data-node="ws1"][data-action="start"]');
     await waitFor(
       "lt1's view to show the VIP via ws1 again",
-      15_000,
       async () => (await vipNextHop(page)) === '10.10.0.4',
+      15_000,
     );
   });
 });

@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { loadLabFile, formatLabFileError } from '../../src/lab/topology/index.js';
-import { binUsable, LabCli, ROOT, waitFor } from '../lab/labCli.js';
+import { binUsable, LabCli, ROOT } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { launchChromium, type TestBrowser } from '../helpers/chromium.js';
 import './pageHooks.js';
 
@@ -80,8 +81,11 @@ export async function copyScenario(scenario: string, labFile: string, moves: Mov
 export interface WebLab {
   readonly cli: LabCli;
   readonly page: Page;
+  /** The page's own address (where the sign-in link redirected). */
   readonly url: string;
   readonly name: string;
+  /** GET a path of the lab's API with the lab's token, as the CLI sends it (ADR 0010): its JSON. */
+  api<T>(path: string): Promise<T>;
   /** `arslab ARGS… -o json`. */
   json<T>(args: readonly string[]): Promise<T>;
   shot(name: string): Promise<void>;
@@ -108,17 +112,25 @@ export async function withWebLab(
     name = /lab '([^']+)' is up/.exec(up)?.[1] ?? '';
     assert.ok(name, `arslab up said: ${up}`);
     const state = cli.record(name);
-    const url = (await cli.ok(['ui'])).trim();
-    // `arslab ui` prints the page on the lab's own API address.
-    assert.equal(url, `http://${state.api.host}:${state.api.port}/ui/`);
+    const base = `http://${state.api.host}:${state.api.port}`;
+    // `arslab ui` prints a one-time sign-in link on the lab's own API address (ADR 0010);
+    // the browser signs in the way a user does: it opens the link, which sets the page's
+    // cookie and redirects to the page. Every request of the page (the event stream too)
+    // then rides on that cookie alone.
+    const link = (await cli.ok(['ui'])).trim();
+    assert.match(link, new RegExp(`^${base.replace(/\./g, '\\.')}/arslab/ui/login\\?code=[\\w-]{20,}$`));
     browser = await launchChromium();
     const page = await browser.newPage({ width: 1280, height: 800 });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
+    await page.goto(link);
+    const url = page.url();
+    assert.equal(url, `${base}/arslab/ui/`, 'the sign-in link leads to the page');
     await page.waitForFunction(() => window.__arslab?.ready || window.__arslab?.error, null, { timeout: 20_000 });
     assert.equal(await page.evaluate(() => window.__arslab?.error ?? ''), '', 'the page loaded');
-    await waitFor('the page to follow the event stream', 10_000, () =>
-      page.evaluate(() => window.__arslab!.connected()),
+    await waitFor(
+      'the page to follow the event stream',
+      () => page.evaluate(() => window.__arslab!.connected()),
+      10_000,
     );
     await body({
       cli,
@@ -126,6 +138,11 @@ export async function withWebLab(
       url,
       name,
       json: <T>(args: readonly string[]) => cli.json<T>(args),
+      api: async <T>(path: string) => {
+        const r = await fetch(new URL(path, base), { headers: { Authorization: `Bearer ${state.token}` } });
+        assert.equal(r.status, 200, `GET ${path}: ${r.status}`);
+        return (await r.json()) as T;
+      },
       shot: async (shot) => {
         if (!SCREENSHOTS) return;
         mkdirSync(SCREENSHOTS, { recursive: true });

@@ -1,8 +1,8 @@
 /**
  * The page's only way to the lab: same-origin calls to the lab's API, the very ones the CLI
- * makes (ARM paths with their long-running operations, /arslab/…). Cookies go with every
- * call (credentials 'same-origin'): the session `arslab ui`'s URL sets once the API has a
- * token (issue 8) needs nothing more here.
+ * makes (ARM paths with their long-running operations, /arslab/…). The credential is the
+ * cookie that `arslab ui`'s one-time link set (ADR 0010), sent with every call (credentials
+ * 'same-origin') and by EventSource; the page never sees the lab's token.
  */
 export class ApiError extends Error {
   override name = 'ApiError';

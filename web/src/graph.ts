@@ -208,7 +208,7 @@ export class TopologyGraph {
     return id ? this.nodeById.get(id) : undefined;
   }
 
-  /** The session edge a label designates ("hub1rs/IN_0/hub1nva", "er1/0<->er-circuit/primary"). */
+  /** The session edge a name designates ("hub1rs/IN_0<->hub1nva" or the timeline's "hub1rs/IN_0/hub1nva", "er1/0<->er-circuit/primary"). */
   edgeLabelled(label: string): ViewEdge | undefined {
     const id = this.byLabel.get(label.toLowerCase());
     return id ? this.edgeById.get(id) : undefined;
@@ -231,6 +231,8 @@ export class TopologyGraph {
       for (const name of [n.name, ...n.aliases])
         if (name && !this.byName.has(name.toLowerCase())) this.byName.set(name.toLowerCase(), n.id);
     this.byLabel = new Map(view.edges.map((e) => [e.label.toLowerCase(), e.id]));
+    for (const e of view.edges)
+      for (const a of e.aliases ?? []) if (!this.byLabel.has(a.toLowerCase())) this.byLabel.set(a.toLowerCase(), e.id);
     for (const e of view.edges)
       for (const m of e.members ?? [])
         if (!this.byLabel.has(m.label.toLowerCase())) this.byLabel.set(m.label.toLowerCase(), e.id);

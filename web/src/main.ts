@@ -1,7 +1,7 @@
 /**
  * The lab's web page (issue 14): the topology as a graph, routes one click away, the
  * timeline and the failover chart — everything read from the lab's API, live from its event
- * stream. Served by the lab itself at /ui/ (`arslab ui` prints the address).
+ * stream. Served by the lab itself at /arslab/ui/ (`arslab ui` prints a one-time sign-in link).
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
@@ -321,6 +321,16 @@ page.boot().then(
   },
   (e: Error) => {
     window.__arslab!.error = e.message;
-    $('#graph').append(h('div', { class: 'error' }, `The lab did not answer: ${e.message}`));
+    // No cookie, or one from an earlier run of the lab (ADR 0010: a new secret per run).
+    const signedOut = (e as { status?: number }).status === 401;
+    $('#graph').append(
+      h(
+        'div',
+        { class: 'error' },
+        signedOut
+          ? 'Not signed in to this lab: run `arslab ui` and open the link it prints.'
+          : `The lab did not answer: ${e.message}`,
+      ),
+    );
   },
 );

@@ -7,6 +7,7 @@ import type { ApiServer } from '../server.js';
 import { register as explain } from './explain.js';
 import { register as faults } from './faults.js';
 import { register as gateways } from './gateways.js';
+import { register as maintenance } from './maintenance.js';
 import { register as trace } from './trace.js';
 import { register as probe } from './probe.js';
 import { register as topology } from './topology.js';
@@ -15,4 +16,14 @@ import { register as ui } from './ui.js';
 
 export type RouteGroup = (server: ApiServer) => void;
 
-export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, explain, trace, probe, topology, events, ui];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [
+  gateways,
+  faults,
+  maintenance,
+  explain,
+  trace,
+  probe,
+  topology,
+  events,
+  ui,
+];

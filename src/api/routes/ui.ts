@@ -1,12 +1,13 @@
 /**
  * @module api/routes/ui
  * The lab's web page (issue 14), served by the lab's own API so it is same-origin with every
- * call it makes (and with the session cookie of `arslab ui`'s URL once the API has a token):
+ * call it makes. Like every path but the sign-in link, it needs the lab's credential: in a
+ * browser, the cookie that `arslab ui`'s one-time link sets, then redirects here (ADR 0010):
  *
- *   GET /ui/           the page (dist/web/index.html)
- *   GET /ui/FILE       its bundled assets (app.js, app.css, elk-worker.min.js), built by
- *                      scripts/build-web.mjs from web/ and npm packages: nothing from a CDN
- *   GET /ui, GET /     redirect to /ui/
+ *   GET /arslab/ui/        the page (dist/web/index.html)
+ *   GET /arslab/ui/FILE    its bundled assets (app.js, app.css, elk-worker.min.js), built by
+ *                          scripts/build-web.mjs from web/ and npm packages: nothing from a CDN
+ *   GET /, /ui, /arslab/ui redirect to /arslab/ui/
  *
  * Only the flat files of dist/web are served (a name with a slash or '..' is not a file
  * here). The page may not be framed (its buttons stop nodes and cut links) and loads
@@ -69,10 +70,16 @@ function file(name: string): Reply {
   };
 }
 
+/** Where the page is: the sign-in link's redirect (server.ts signIn) lands here. */
+export const UI_PATH = '/arslab/ui/';
+
 export function register(api: ApiServer): void {
-  api.route('GET', '', () => redirect('/ui/'));
-  api.route('GET', '/ui', (_m, _b, url) => (url.pathname.endsWith('/') ? file('index.html') : redirect('/ui/')));
-  api.route('GET', `/ui/([^/]+)`, (m) => {
+  api.route('GET', '', () => redirect(UI_PATH));
+  api.route('GET', '/ui', () => redirect(UI_PATH));
+  api.route('GET', '/arslab/ui', (_m, _b, url) =>
+    url.pathname.endsWith('/') ? file('index.html') : redirect(UI_PATH),
+  );
+  api.route('GET', `/arslab/ui/([^/]+)`, (m) => {
     let name: string;
     try {
       name = decodeURIComponent(m[1]!);

@@ -11,7 +11,12 @@ import { validateUpdate, type ValidatedUpdate } from '../bgp/validate.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
+  CeaseSubcode,
+  CONTEXT_4OCTET,
+  ErrorCode,
   formatIpv4,
+  formatPrefix,
+  nlriRoom,
   packUpdates,
   SAFI_UNICAST,
   v4Prefix,
@@ -26,6 +31,7 @@ import {
   attrsToWire,
   routesFromUpdate,
   type Neighbor,
+  type NotSent,
   type OutboundBatch,
   type RouteAttrs,
   type RouteSource,
@@ -139,14 +145,48 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
     return attrs;
   };
 
+  /** One event per attribute set: which routes this peer does not get, and why (RFC 4271 §4.1). */
+  function logNotSent(groups: readonly NotSent[], fourOctetAs: boolean): void {
+    for (const g of groups) {
+      const first = formatPrefix(g.prefixes[0]!);
+      const more = g.prefixes.length > 1 ? ` and ${g.prefixes.length - 1} more` : '';
+      const as4 =
+        !fourOctetAs && g.attrs.asPath.some((s) => s.asns.some((a) => a > 0xffff))
+          ? ' (the session has no 4-octet AS capability: AS_PATH carries AS_TRANS and AS4_PATH repeats the path, RFC 6793 §4.2.2)'
+          : '';
+      events?.emit(
+        'warning',
+        o.label,
+        `${first}${more} not sent to ${o.source.name} (${o.source.address}): ${g.reason}${as4}; every session stays up`,
+        { prefixes: g.prefixes.slice(0, 16).map(formatPrefix), count: g.prefixes.length, rule: 'RFC4271-4.1' },
+      );
+    }
+  }
+
   const neighbor: Neighbor = {
     source: o.source,
     ...(o.maxPrefixes !== undefined ? { maxPrefixes: o.maxPrefixes } : {}),
     ...(o.info ? { info: o.info } : {}),
+    nlriRoom(attrs: RouteAttrs, afi: number): number {
+      const { attributes, nextHopV6 } = attrsToWire(attrs);
+      return nlriRoom(attributes, afi, peerRef?.codecContext ?? CONTEXT_4OCTET, nextHopV6?.length ?? 16);
+    },
+    sendFailed(error: unknown) {
+      // Not reachable from any input we know of: the Adj-RIB-Out may now differ from what the
+      // peer holds, so the session starts afresh (RFC 4486 Cease / Out of Resources).
+      events?.emit('warning', o.label, `could not send UPDATEs (${String(error)}): session reset to resynchronise`);
+      peerRef?.reset({
+        type: 'NOTIFICATION',
+        code: ErrorCode.Cease,
+        subcode: CeaseSubcode.OutOfResources,
+        data: new Uint8Array(0),
+      });
+    },
     send(batch: OutboundBatch) {
       const peer = peerRef;
       const ctx = peer?.codecContext;
       if (!peer || !ctx) return;
+      if (batch.notSent) logNotSent(batch.notSent, ctx.fourOctetAs);
       const fams = familyAfis(peer.negotiated?.families ?? []);
       const keep = (p: Prefix) => fams.has(p.afi);
       const frames: Uint8Array[] = [];

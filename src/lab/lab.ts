@@ -315,9 +315,18 @@ export class Lab {
     if (this.stopped) return;
     this.stopped = true;
     this.events.emit('lab', this.spec.name, 'stopping');
-    this.hybrid?.stop();
-    await Promise.allSettled([...this.nodes.values()].map((n) => n.stop()));
-    await Promise.allSettled([...this.routeServers.values()].map((r) => r.stop()));
+    // Each step runs whatever the one before it met: what the lab started is removed even
+    // when something on the way out throws (ARCHITECTURE rule 6, issue 8).
+    const failed = (what: string) => (e: unknown) =>
+      this.events.emit('warning', this.spec.name, `${what}: ${String(e)}`);
+    try {
+      this.hybrid?.stop();
+    } catch (e) {
+      failed('stopping in-process sessions')(e);
+    }
+    const settle = (fn: () => Promise<void>, what: string) => Promise.resolve().then(fn).catch(failed(what));
+    await Promise.all([...this.nodes.values()].map((n) => settle(() => n.stop(), `stopping node ${n.spec.name}`)));
+    await Promise.all([...this.routeServers.values()].map((r) => settle(() => r.stop(), 'stopping a route server')));
     await this.netns?.destroy();
   }
 }

@@ -207,11 +207,22 @@ export class RouteServerRuntime {
     for (const inst of this.instances) for (const p of inst.peerings.values()) p.session.peer.start();
   }
 
+  /**
+   * Stops every session (Cease) and closes both listeners. A session whose stop throws is
+   * logged and the rest go on: stopping is the way out of trouble and must not itself fail
+   * half-way, leaving listeners bound (issue 8).
+   */
   async stop(): Promise<void> {
     for (const inst of this.instances) {
-      for (const p of inst.peerings.values()) p.session.peer.stop();
-      await inst.listener.close();
+      for (const p of inst.peerings.values()) {
+        try {
+          p.session.peer.stop();
+        } catch (e) {
+          this.ctx.events.emit('warning', this.label(inst.index, p.connection.name), `stopping: ${String(e)}`);
+        }
+      }
     }
+    await Promise.allSettled(this.instances.map((inst) => inst.listener.close()));
   }
 
   /** R-ARS-9: each instance originates the address spaces of the VNets it serves. */
@@ -335,6 +346,8 @@ export class RouteServerRuntime {
         state: p.session.peer.state,
         routesReceived: inst.speaker.heldFrom(p.session.neighbor.source.id),
         routesAdvertised: [...inst.speaker.adjRibOut(p.session.neighbor.source.id)].length,
+        // Exported by policy but carried by no UPDATE of at most 4,096 octets (ADR 0010).
+        routesNotSent: [...inst.speaker.notSentTo(p.session.neighbor.source.id)].length,
         // Wall time the session came up: the clock is monotonic, so count back from now.
         upSince:
           p.session.peer.counters.establishedAt === undefined

@@ -18,6 +18,7 @@ import {
   formatPrefix,
   nlriRoom,
   packUpdates,
+  parseIpv4,
   SAFI_UNICAST,
   v4Prefix,
   type PathAttributes,
@@ -105,6 +106,14 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
     }
     return lastAfis;
   };
+  // RFC 4271 §6.3 (a): our own address as the peer may name it — the socket address, and in
+  // loopback mode the emulated one it stands for (what NVAs announce, ADR 0001).
+  const localAddresses = [
+    ...new Set([o.peer.localAddress, o.addresses?.display(o.peer.localAddress) ?? o.peer.localAddress]),
+  ].flatMap((a) => {
+    const v = parseIpv4(a);
+    return v === undefined ? [] : [v];
+  });
   let lastValidated:
     | { attributes: PathAttributes; hasNlri: boolean; ebgp: boolean; families: readonly Family[]; v: ValidatedUpdate }
     | undefined;
@@ -130,7 +139,7 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
       m.families === families
     )
       return m.v;
-    const v = validateUpdate(nlriStandIn(u, hasNlri), { ebgp, families });
+    const v = validateUpdate(nlriStandIn(u, hasNlri), { ebgp, families, localAddresses });
     lastValidated = u.problems.length === 0 ? { attributes: u.attributes, hasNlri, ebgp, families, v } : undefined;
     return v;
   };
@@ -226,7 +235,10 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
         o.speaker.neighborDown(o.source.id);
       },
       onRouteRefresh(_p, m) {
-        if (m.safi !== SAFI_UNICAST) return;
+        // Only a request (subtype 0) asks for the Adj-RIB-Out again. RFC 7313 §5: a reserved
+        // subtype MUST be ignored; BoRR and EoRR (1, 2) mark a refresh the peer sends us, which
+        // needs the Enhanced Route Refresh capability, never advertised here: ignored too.
+        if (m.subtype !== 0 || m.safi !== SAFI_UNICAST) return;
         // RFC 2918 §4: a refresh for a family not negotiated is ignored.
         o.speaker.refresh(o.source.id);
       },
@@ -235,7 +247,7 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
         const families = p.negotiated?.families ?? DEFAULT_FAMILIES;
         const ebgp = (p.negotiated?.peerAs ?? 0) !== o.speaker.asn;
         const wire = ipv4NlriOf(u);
-        const v = wire ? validated(u, wire, ebgp, families) : validateUpdate(u, { ebgp, families });
+        const v = wire ? validated(u, wire, ebgp, families) : validateUpdate(u, { ebgp, families, localAddresses });
         for (const prob of v.problems) {
           events?.emit('warning', o.label, `UPDATE problem (RFC 7606 ${prob.action}): ${prob.message}`, {
             code: prob.code,

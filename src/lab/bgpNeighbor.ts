@@ -16,7 +16,6 @@ import {
   ErrorCode,
   formatIpv4,
   formatPrefix,
-  nlriRoom,
   packUpdates,
   parseIpv4,
   SAFI_UNICAST,
@@ -30,6 +29,7 @@ import type { Ipv4Nlri } from '../bgp/wire/nlri.js';
 import {
   attrsFromWire,
   attrsToWire,
+  nlriRoomFor,
   routesFromUpdate,
   type Neighbor,
   type NotSent,
@@ -176,10 +176,8 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
     source: o.source,
     ...(o.maxPrefixes !== undefined ? { maxPrefixes: o.maxPrefixes } : {}),
     ...(o.info ? { info: o.info } : {}),
-    nlriRoom(attrs: RouteAttrs, afi: number): number {
-      const { attributes, nextHopV6 } = attrsToWire(attrs);
-      return nlriRoom(attributes, afi, peerRef?.codecContext ?? CONTEXT_4OCTET, nextHopV6?.length ?? 16);
-    },
+    nlriRoom: (attrs: RouteAttrs, afi: number): number =>
+      nlriRoomFor(attrs, afi, peerRef?.codecContext ?? CONTEXT_4OCTET),
     sendFailed(error: unknown) {
       // Not reachable from any input we know of: the Adj-RIB-Out may now differ from what the
       // peer holds, so the session starts afresh (RFC 4486 Cease / Out of Resources).

@@ -10,9 +10,9 @@
  * once), and restored; the speakers flush and re-advertise as after a real session.
  */
 import type { Clock, TimerHandle } from '../bgp/clock.js';
-import { CONTEXT_4OCTET, formatPrefix, nlriRoom, type Prefix } from '../bgp/wire/index.js';
+import { CONTEXT_4OCTET, formatPrefix, type Prefix } from '../bgp/wire/index.js';
 import {
-  attrsToWire,
+  nlriRoomFor,
   type Neighbor,
   type OutboundBatch,
   type RouteAttrs,
@@ -146,10 +146,7 @@ export class InProcessSession {
       ...(here.maxPrefixes !== undefined ? { maxPrefixes: here.maxPrefixes } : {}),
       // Azure's gateways, MSEEs and on-premises routers speak BGP on the wire, 4-octet AS
       // capable: a route no UPDATE can carry does not cross these sessions either (RFC 4271 §4.1).
-      nlriRoom: (attrs: RouteAttrs, afi: number): number => {
-        const { attributes, nextHopV6 } = attrsToWire(attrs);
-        return nlriRoom(attributes, afi, CONTEXT_4OCTET, nextHopV6?.length ?? 16);
-      },
+      nlriRoom: (attrs: RouteAttrs, afi: number): number => nlriRoomFor(attrs, afi, CONTEXT_4OCTET),
       send: (batch: OutboundBatch) => {
         for (const g of batch.notSent ?? []) {
           const more = g.prefixes.length > 1 ? ` and ${g.prefixes.length - 1} more` : '';

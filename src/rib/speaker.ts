@@ -154,8 +154,6 @@ interface NeighborState {
   exportCache: WeakMap<Path, RouteAttrs | Rejection>;
   /** Prefixes held from this neighbour (accepted or rejected). */
   held: number;
-  /** nlriRoom per attribute set and family ([IPv4, IPv6]) for this session; reset when it comes up. */
-  rooms: WeakMap<RouteAttrs, [number, number]>;
   /** Routes exported to this neighbour that no UPDATE can carry (RFC 4271 §4.1), with why. */
   readonly unsent: PrefixTable<{ readonly attrs: RouteAttrs; readonly reason: string }>;
   /** Of those, the ones not reported yet: they ride on the next batch. */
@@ -204,7 +202,6 @@ export class Speaker {
       pending: new PrefixTable(),
       exportCache: new WeakMap(),
       held: 0,
-      rooms: new WeakMap(),
       unsent: new PrefixTable(),
       newlyUnsent: [],
     });
@@ -231,9 +228,8 @@ export class Speaker {
     st.up = true;
     st.adjOut.clear();
     st.pending = new PrefixTable();
-    // A new session may encode differently (4-octet AS or not): sizes are measured afresh,
-    // and what cannot be sent is reported again, once for this session.
-    st.rooms = new WeakMap();
+    // What cannot be sent is reported again, once for this session (which may encode
+    // differently: 4-octet AS or not).
     st.unsent.clear();
     st.newlyUnsent = [];
     for (const [prefix, e] of this.table) this.exportPrefix(st, prefix, this.bestOf(e));
@@ -542,11 +538,8 @@ export class Speaker {
   private tooLarge(st: NeighborState, attrs: RouteAttrs, prefix: Prefix): string | undefined {
     const measure = st.neighbor.nlriRoom;
     if (measure === undefined) return undefined;
-    let rooms = st.rooms.get(attrs);
-    if (rooms === undefined) st.rooms.set(attrs, (rooms = [Number.NaN, Number.NaN]));
-    const i = prefix.afi === AFI_IPV4 ? 0 : 1;
-    let room = rooms[i]!;
-    if (Number.isNaN(room)) room = rooms[i] = measure.call(st.neighbor, attrs, prefix.afi);
+    // Called for every route exported: the neighbour answers fast (rib/wire nlriRoomFor).
+    const room = measure.call(st.neighbor, attrs, prefix.afi);
     const need = prefixWireLength(prefix);
     if (need <= room) return undefined;
     const octets = MAX_MESSAGE_LENGTH - room + need;

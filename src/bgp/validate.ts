@@ -56,8 +56,18 @@ function missing(type: number, name: string): BgpWireError {
   );
 }
 
+/**
+ * RFC 7606 §7.5: from an external neighbour LOCAL_PREF "SHALL be discarded using the approach
+ * of attribute discard" — a malformed one too (only from an internal neighbour is a wrong
+ * length treat-as-withdraw, as the codec, which does not know the peer, reports it).
+ */
+function localPrefFromExternal(p: BgpWireError): BgpWireError {
+  if (p.attributeType !== AttrType.LOCAL_PREF || p.action === 'attribute-discard') return p;
+  return { ...p, action: 'attribute-discard', message: `${p.message}; from an external peer: discarded` };
+}
+
 export function validateUpdate(u: ReceivedUpdate, facts: SessionFacts): ValidatedUpdate {
-  const problems: BgpWireError[] = [...u.problems];
+  const problems: BgpWireError[] = facts.ebgp ? u.problems.map(localPrefFromExternal) : [...u.problems];
   let attributes = u.attributes;
   const hasV4Nlri = u.nlri.length > 0;
   const hasMpReach =

@@ -232,12 +232,15 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
         });
         o.speaker.neighborDown(o.source.id);
       },
-      onRouteRefresh(_p, m) {
+      onRouteRefresh(p, m) {
         // Only a request (subtype 0) asks for the Adj-RIB-Out again. RFC 7313 §5: a reserved
         // subtype MUST be ignored; BoRR and EoRR (1, 2) mark a refresh the peer sends us, which
         // needs the Enhanced Route Refresh capability, never advertised here: ignored too.
         if (m.subtype !== 0 || m.safi !== SAFI_UNICAST) return;
-        // RFC 2918 §4: a refresh for a family not negotiated is ignored.
+        // RFC 2918 §4: an <AFI, SAFI> not advertised at session establishment is ignored.
+        const family: Family | undefined =
+          m.afi === AFI_IPV4 ? 'ipv4-unicast' : m.afi === AFI_IPV6 ? 'ipv6-unicast' : undefined;
+        if (!family || !(p.negotiated?.families ?? DEFAULT_FAMILIES).includes(family)) return;
         o.speaker.refresh(o.source.id);
       },
       onUpdate(p, u) {

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import type { Lab } from '../../src/lab/lab.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
 import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { routeServerLabYaml } from '../helpers/routeServerLab.js';
 
 const N = 162;
 const SENDER = `10.${N}.1.4`;
@@ -37,31 +38,21 @@ neighbor 127.${N}.0.${i} {
   )
   .join('');
 
-const yaml = `
-name: unencodable-exabgp
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${N}.0.0/16]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${N}.0.0/26 }
-          nva: { addressPrefix: 10.${N}.1.0/24 }
-    routeServers:
-      rs:
-        subnet: hub/RouteServerSubnet
-        peerings:
-          sender: { peerIp: ${SENDER}, peerAsn: 65001 }
-          nva4: { peerIp: 10.${N}.1.5, peerAsn: 65002 }
-    virtualMachines:
-      sender: { subnet: hub/nva, privateIPAddress: ${SENDER} }
-      nva4: { subnet: hub/nva, privateIPAddress: 10.${N}.1.5 }
-nodes:
-  sender: { kind: exabgp, vm: sender, config: exabgp.conf }
+const yaml = routeServerLabYaml(
+  'unencodable-exabgp',
+  [
+    {
+      octet: N,
+      peers: [
+        { name: 'sender', host: 4, asn: 65001 },
+        { name: 'nva4', host: 5, asn: 65002 },
+      ],
+    },
+  ],
+  `  sender: { kind: exabgp, vm: sender, config: exabgp.conf }
   nva4: { kind: speaker, vm: nva4, asn: 65002, holdTime: 30 }
-`;
+`,
+);
 
 let t: TestLab | undefined;
 let lab: Lab;

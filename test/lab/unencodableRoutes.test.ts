@@ -28,6 +28,7 @@ import type { LabEvent } from '../../src/lab/events.js';
 import { buildModel } from '../helpers/model.js';
 import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
 import { RawPeer } from '../helpers/rawPeer.js';
+import { routeServerLabYaml } from '../helpers/routeServerLab.js';
 
 /**
  * Octets of an UPDATE announcing one prefix, by RFC 4271 §4.1 and §4.3: header 19, Withdrawn
@@ -63,34 +64,23 @@ const MAX = 4096;
 
 const N = 160;
 const SENDER = `10.${N}.1.4`;
-const yaml = `
-name: unencodable
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${N}.0.0/16]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${N}.0.0/26 }
-          nva: { addressPrefix: 10.${N}.1.0/24 }
-    routeServers:
-      rs:
-        subnet: hub/RouteServerSubnet
-        peerings:
-          sender: { peerIp: ${SENDER}, peerAsn: 65001 }
-          nva4: { peerIp: 10.${N}.1.5, peerAsn: 65002 }
-          nva2: { peerIp: 10.${N}.1.6, peerAsn: 65003 }
-    virtualMachines:
-      sender: { subnet: hub/nva, privateIPAddress: ${SENDER} }
-      nva4: { subnet: hub/nva, privateIPAddress: 10.${N}.1.5 }
-      nva2: { subnet: hub/nva, privateIPAddress: 10.${N}.1.6 }
-      client: { subnet: hub/nva, privateIPAddress: 10.${N}.1.10 }
-nodes:
-  sender: { kind: speaker, vm: sender, asn: 65001, holdTime: 30 }
+const yaml = routeServerLabYaml(
+  'unencodable',
+  [
+    {
+      octet: N,
+      peers: [
+        { name: 'sender', host: 4, asn: 65001 },
+        { name: 'nva4', host: 5, asn: 65002 },
+        { name: 'nva2', host: 6, asn: 65003 },
+      ],
+      vms: [{ name: 'client', host: 10 }],
+    },
+  ],
+  `  sender: { kind: speaker, vm: sender, asn: 65001, holdTime: 30 }
   nva4: { kind: speaker, vm: nva4, asn: 65002, holdTime: 30 }
-`;
+`,
+);
 
 const INSTANCES = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'] as const;
 const port = defaultBgpPort();
@@ -156,10 +146,9 @@ async function controlRouteFlows(): Promise<void> {
   await waitFor(`control route ${p} at the raw 2-octet peer`, () => rawHolds(nva2).has(p));
 }
 
-before(async () => {
-  t = await startTestLab('unencodable', yaml);
-  lab = t.lab;
-  nva2 = await RawPeer.open({
+/** nva2: a raw peer on IN_0 whose OPEN has no 4-octet AS capability (RFC 6793: a 2-octet session). */
+const openNva2 = () =>
+  RawPeer.open({
     remote: `127.${N}.0.4`,
     port,
     local: `127.${N}.1.6`,
@@ -167,6 +156,11 @@ before(async () => {
     bgpId: (10 << 24) | (N << 16) | (1 << 8) | 6,
     fourOctetAs: false,
   });
+
+before(async () => {
+  t = await startTestLab('unencodable', yaml);
+  lab = t.lab;
+  nva2 = await openNva2();
   await waitFor(
     'sender and nva4 Established with both instances',
     () =>
@@ -299,14 +293,7 @@ test('a 700-ASN path (a 2,848-octet UPDATE) reaches the 4-octet NVA but not the 
   // A new session (RFC 4271 §9.4 initial table): everything else, not this, one new event.
   nva2.destroy();
   await waitFor('IN_0 saw nva2 go', () => !rs().instances[0].peerings.get('nva2')!.session.peer.isEstablished);
-  nva2 = await RawPeer.open({
-    remote: `127.${N}.0.4`,
-    port,
-    local: `127.${N}.1.6`,
-    asn: 65003,
-    bgpId: (10 << 24) | (N << 16) | (1 << 8) | 6,
-    fourOctetAs: false,
-  });
+  nva2 = await openNva2();
   await waitFor('the initial table', () => rawHolds(nva2).has('10.165.200.0/32'));
   assert.ok(!rawHolds(nva2).has(P));
   await waitFor('one event for the new session', () => notSentEvents(seq, P).length === 2);

@@ -18,31 +18,14 @@ import type { Lab } from '../../src/lab/lab.js';
 import { defaultBgpPort } from '../../src/lab/lab.js';
 import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
 import { RawPeer } from '../helpers/rawPeer.js';
+import { routeServerLabYaml } from '../helpers/routeServerLab.js';
 
 const N = 164;
 const NVA = `10.${N}.1.4`;
 const IN0 = `10.${N}.0.4`;
-const yaml = `
-name: update-checks
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${N}.0.0/16]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${N}.0.0/26 }
-          nva: { addressPrefix: 10.${N}.1.0/24 }
-    routeServers:
-      rs:
-        subnet: hub/RouteServerSubnet
-        peerings:
-          raw: { peerIp: ${NVA}, peerAsn: 65001 }
-    virtualMachines:
-      raw: { subnet: hub/nva, privateIPAddress: ${NVA} }
-      client: { subnet: hub/nva, privateIPAddress: 10.${N}.1.10 }
-`;
+const yaml = routeServerLabYaml('update-checks', [
+  { octet: N, peers: [{ name: 'raw', host: 4, asn: 65001 }], vms: [{ name: 'client', host: 10 }] },
+]);
 
 let t: TestLab;
 let lab: Lab;

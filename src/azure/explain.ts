@@ -214,7 +214,7 @@ export const RULE_MAP: readonly RuleMapping[] = [
   {
     cause: 'rejected:RFC4271-4.1',
     rule: 'RFC 4271 §4.1',
-    what: 'no UPDATE of at most 4,096 octets can carry the route to this peer: not sent (ADR 0010)',
+    what: 'no UPDATE of at most 4,096 octets can carry the route to this peer: not sent (ADR 0013)',
   },
   {
     cause: 'rejected:RFC4271-9.2',

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { Lab } from '../../src/lab/lab.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { routeServerLabYaml } from '../helpers/routeServerLab.js';
 
 const N = 162;

@@ -26,7 +26,8 @@ import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
 import { DEFAULT_LAB_SETTINGS, type LabSpec } from '../../src/lab/spec.js';
 import type { LabEvent } from '../../src/lab/events.js';
 import { buildModel } from '../helpers/model.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { RawPeer } from '../helpers/rawPeer.js';
 import { routeServerLabYaml } from '../helpers/routeServerLab.js';
 

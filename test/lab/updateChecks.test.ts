@@ -16,7 +16,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lab } from '../../src/lab/lab.js';
 import { defaultBgpPort } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { RawPeer } from '../helpers/rawPeer.js';
 import { routeServerLabYaml } from '../helpers/routeServerLab.js';
 

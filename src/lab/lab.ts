@@ -323,10 +323,22 @@ export class Lab {
     if (this.stopped) return;
     this.stopped = true;
     this.events.emit('lab', this.spec.name, 'stopping');
-    this.graph.faults.stop();
-    this.hybrid?.stop();
-    await Promise.allSettled(this.graph.nodes().map((n) => n.stop()));
-    await Promise.allSettled(this.graph.routeServers().map((r) => r.stop()));
+    // Each step runs whatever the one before it met: what the lab started is removed even
+    // when something on the way out throws (ARCHITECTURE rule 6).
+    const failed = (what: string) => (e: unknown) =>
+      this.events.emit('warning', this.spec.name, `${what}: ${String(e)}`);
+    const attempt = (fn: () => void, what: string) => {
+      try {
+        fn();
+      } catch (e) {
+        failed(what)(e);
+      }
+    };
+    attempt(() => this.graph.faults.stop(), 'stopping faults');
+    attempt(() => this.hybrid?.stop(), 'stopping in-process sessions');
+    const settle = (fn: () => Promise<void>, what: string) => Promise.resolve().then(fn).catch(failed(what));
+    await Promise.all(this.graph.nodes().map((n) => settle(() => n.stop(), `stopping node ${n.spec.name}`)));
+    await Promise.all(this.graph.routeServers().map((r) => settle(() => r.stop(), 'stopping a route server')));
     await this.netns?.destroy();
   }
 }

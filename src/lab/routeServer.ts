@@ -244,15 +244,24 @@ export class RouteServerRuntime {
     for (const inst of this.instances) for (const p of inst.peerings.values()) p.session.peer.start();
   }
 
+  /**
+   * Stops every session (Cease) and closes both listeners. A session whose stop throws is
+   * logged and the rest go on: stopping is the way out of trouble and must not itself fail
+   * half-way, leaving listeners bound.
+   */
   async stop(): Promise<void> {
     for (const inst of this.instances) {
       for (const p of inst.peerings.values()) {
         // A cut link is restored first, so that the peer gets our Cease and no socket is left open.
-        p.session.peer.restoreLink();
-        p.session.peer.stop();
+        try {
+          p.session.peer.restoreLink();
+          p.session.peer.stop();
+        } catch (e) {
+          this.ctx.events.emit('warning', this.label(inst.index, p.connection.name), `stopping: ${String(e)}`);
+        }
       }
-      await inst.listener.close();
     }
+    await Promise.allSettled(this.instances.map((inst) => inst.listener.close()));
   }
 
   /** R-ARS-9: each instance originates the address spaces of the VNets it serves. */

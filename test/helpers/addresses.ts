@@ -20,7 +20,6 @@ export interface OctetClaim {
 
 /** Ranges held, by the name of the work they are held for, for tests that are still to merge. */
 export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>> = {
-  'robust-bgp': [160, 167],
   'robust-transport': [170, 179],
   scale: [190, 199],
   web: [249, 249],
@@ -113,6 +112,10 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/api/operations.test.ts': { binds: [180] },
   'test/api/security.test.ts': { binds: [181] },
   'test/lab/lifecycle.test.ts': { binds: [187] },
+  'test/lab/unencodableRoutes.test.ts': { binds: [160, 161], data: [165, 166] },
+  'test/lab/unencodableExabgp.test.ts': { binds: [162], data: [165] },
+  'test/fuzz/fuzz.test.ts': { binds: [163] },
+  'test/lab/updateChecks.test.ts': { binds: [164] },
 
   // The lab graph: faults on every session (virtual clock in process; BIRD over TCP).
   'test/graph/sessionFaults.test.ts': { binds: [224], data: [2] },

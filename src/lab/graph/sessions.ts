@@ -135,6 +135,13 @@ export class TcpSession implements Session {
     return other.bgp && other.speaker?.rib ? other.speaker.rib.heldFrom(other.bgp.neighbor.source.id) : 0;
   }
 
+  routesNotSent(side: 0 | 1): number {
+    const bgp = this.e[side].bgp;
+    const rib = this.e[side].speaker?.rib;
+    // A daemon's end: what it does not send is its own business.
+    return bgp && rib ? [...rib.notSentTo(bgp.neighbor.source.id)].length : 0;
+  }
+
   private viewOf(bgp: BgpNeighbor): EndView {
     const peer = bgp.peer;
     const c = peer.counters;
@@ -251,6 +258,10 @@ export class InProcessLink implements Session {
 
   routesAdvertised(side: 0 | 1): number {
     return [...this.session.end(side).speaker.adjRibOut(this.session.neighborId(side))].length;
+  }
+
+  routesNotSent(side: 0 | 1): number {
+    return [...this.session.end(side).speaker.notSentTo(this.session.neighborId(side))].length;
   }
 
   cut(): void {

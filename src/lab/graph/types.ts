@@ -153,6 +153,8 @@ export interface Session {
   view(side: 0 | 1): EndView;
   /** Routes end `side` advertises to the other (its Adj-RIB-Out, counted: O(routes)). */
   routesAdvertised(side: 0 | 1): number;
+  /** Routes end `side` exports to the other that no UPDATE of at most 4,096 octets can carry (ADR 0013): not sent. */
+  routesNotSent(side: 0 | 1): number;
   /** The link fails silently: no NOTIFICATION; each side notices by its own detection. */
   cut(): void;
   /** Closed with a NOTIFICATION (Cease/2, Administrative Shutdown, RFC 4486): both sides at once. */

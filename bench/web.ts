@@ -1,11 +1,11 @@
 /**
- * Benchmark (e): the web page at Azure's maximum scale — 500 VNets, 4,000 VMs (bench/web/scaleLab.ts:
+ * Benchmark (g): the web page at Azure's maximum scale — 500 VNets, 4,000 VMs (bench/web/scaleLab.ts:
  * two hubs with route servers and built-in speakers over TCP, an ExpressRoute gateway,
  * circuit and on-premises router, 498 spokes) — against a small lab of the same shape as the
  * baseline. Run by hand, as root (BGP port 179), not in CI:
  *
  *   npm run build
- *   node dist/bench/web.js [--rounds 3] [--vnets 500 --vms 4000] [--expand-all] [--json FILE] [--cpu-profile DIR]
+ *   flock /tmp/arslab-tests.lock node dist/bench/web.js [--rounds 3] [--vnets 500 --vms 4000] [--expand-all] [--json FILE] [--cpu-profile DIR]
  *
  * Per lab, in this process: the lab started (Lab + ApiServer, as `arslab up` runs them) and
  * GET /arslab/topology timed (median of 5) and sized. Then, per round, a fresh page in

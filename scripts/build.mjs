@@ -70,13 +70,16 @@ if (!ifStale || stale()) {
   console.error('build: tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
-  console.error('build: the web page (tsc -p web/tsconfig.json, esbuild)');
-  const w = spawnSync(process.execPath, [tsc, '-p', join(root, 'web/tsconfig.json')], { stdio: 'inherit' });
-  if (w.status !== 0) process.exit(w.status ?? 1);
-  const b = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (b.status !== 0) process.exit(b.status ?? 1);
+  // A project without the page (test/testBed.test.ts's throwaway one) skips it.
+  if (existsSync(join(root, 'web/tsconfig.json'))) {
+    console.error('build: the web page (tsc -p web/tsconfig.json, esbuild)');
+    const w = spawnSync(process.execPath, [tsc, '-p', join(root, 'web/tsconfig.json')], { stdio: 'inherit' });
+    if (w.status !== 0) process.exit(w.status ?? 1);
+    const b = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (b.status !== 0) process.exit(b.status ?? 1);
+  }
   writeFileSync(stamp, '');
 }
 const removed = existsSync(dist) ? pruneOrphans() : [];

@@ -2,12 +2,15 @@
  * Connection collision over real sockets (RFC 4271 §6.8): two speakers open connections to
  * each other at the same moment. Both connections run until the OPENs arrive, then both
  * sides keep the same one — the connection opened by the higher BGP Identifier — and close
- * the other with Cease/Connection Collision Resolution.
+ * the other with Cease/Connection Collision Resolution. And connections that are no collision
+ * partners (no OPEN exchanged on them) never close a session that got the peer's OPEN.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { BgpListener } from './listener.js';
 import { BgpPeer, defaultConnector, type Connector } from './peer.js';
+import { blackHole } from './testkit.js';
 
 function barrier(n: number) {
   let waiting: (() => void)[] = [];
@@ -116,5 +119,125 @@ test('crossing connections: both sides keep the one opened by the higher BGP Ide
     } finally {
       await close();
     }
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Connections that are not collision partners (RFC 4271 §6.8: "a connection collision cannot
+// be detected with connections that are in Idle, Connect, or Active states"). The route server
+// instance (BGP Identifier 10.170.1.x) is the higher one, as in Azure, where the NVA
+// (10.170.0.x) usually connects first. Its own attempts to reach the NVA go to a black hole
+// (the NVA's port answers no SYN: a firewall or an NVA that does not listen), so they stay
+// pending for as long as the test runs.
+
+const PORT = 21790;
+
+function speaker(name: string, local: string, remote: string, localId: number, localAs: number, peerAs: number) {
+  return new BgpPeer({
+    name,
+    remote: { address: remote, port: PORT },
+    localAddress: local,
+    handlers: {},
+    idleHoldTime: 1,
+    fsm: {
+      localAs,
+      localId,
+      peerAs,
+      holdTime: 30,
+      keepaliveTime: 10,
+      connectRetryTime: 30,
+      passive: false,
+      families: ['ipv4-unicast'],
+    },
+  });
+}
+
+/** A route-server instance (listening, connecting into a black hole) and an NVA that connects to it. */
+async function routeServerAndNva(n: number) {
+  const rsAddr = `127.170.1.${n}`;
+  const nvaAddr = `127.170.0.${n}`;
+  const hole = await blackHole(nvaAddr, PORT, 60);
+  const rs = speaker('rs', rsAddr, nvaAddr, (10 << 24) | (170 << 16) | (1 << 8) | n, 65515, 65001);
+  const nva = speaker('nva', nvaAddr, rsAddr, (10 << 24) | (170 << 16) | n, 65001, 65515);
+  const listener = new BgpListener(rsAddr, PORT);
+  listener.register(nvaAddr, rs);
+  await listener.listen();
+  return {
+    rs,
+    nva,
+    rsAddr,
+    nvaAddr,
+    close: async () => {
+      nva.stop();
+      rs.stop();
+      await listener.close();
+      hole.close();
+    },
+  };
+}
+
+/** The session stays up on one TCP connection, opened by the NVA, and nobody sent a NOTIFICATION. */
+async function assertUpOnTheNvaConnection(rs: BgpPeer, nva: BgpPeer): Promise<void> {
+  await until('both Established', () => rs.isEstablished && nva.isEstablished);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(rs.isEstablished && nva.isEstablished, 'the session stays up');
+  assert.equal(rs.counters.establishedTransitions, 1);
+  assert.equal(nva.counters.establishedTransitions, 1);
+  assert.equal(rs.connection!.direction, 'incoming');
+  assert.equal(rs.connection!.remotePort, nva.connection!.localPort, 'the same TCP connection on both sides');
+  assert.equal(rs.counters.lastNotificationSent, undefined, 'the route server closed nothing with a NOTIFICATION');
+}
+
+test('a peer with the lower BGP Identifier comes up while our own connection attempt is still pending (§6.8: Connect is no collision partner)', async () => {
+  const { rs, nva, close } = await routeServerAndNva(4);
+  try {
+    rs.start();
+    await until('the route server attempting', () => rs.state === 'Connect');
+    nva.start();
+    await assertUpOnTheNvaConnection(rs, nva);
+  } finally {
+    await close();
+  }
+});
+
+test('a connection of the peer that closed before the OPENs does not lock the peer out', async () => {
+  const { rs, nva, rsAddr, nvaAddr, close } = await routeServerAndNva(5);
+  try {
+    rs.start();
+    await until('the route server attempting', () => rs.state === 'Connect');
+    // The NVA connects, gets the route server's OPEN (the connection is in OpenSent there)
+    // and goes away before answering: the connection accepted beside the pending attempt ends.
+    const first = net.connect({ host: rsAddr, port: PORT, localAddress: nvaAddr });
+    first.on('error', () => {});
+    await new Promise<void>((resolve) => first.once('data', () => resolve()));
+    first.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    nva.start();
+    await assertUpOnTheNvaConnection(rs, nva);
+  } finally {
+    await close();
+  }
+});
+
+test('a half-open connection of the peer (it restarted before its OPEN) gives way to its new one', async () => {
+  const { rs, nva, rsAddr, nvaAddr, close } = await routeServerAndNva(6);
+  try {
+    rs.start();
+    await until('the route server attempting', () => rs.state === 'Connect');
+    // The NVA's earlier life: connected, never sent its OPEN, never closed (the route server
+    // would wait 4 minutes for it, RFC 4271 §8.2.2 OpenSent hold time).
+    const stale = net.connect({ host: rsAddr, port: PORT, localAddress: nvaAddr });
+    stale.on('error', () => {});
+    await new Promise<void>((resolve) => stale.once('data', () => resolve()));
+    const staleClosed = new Promise<void>((r) => stale.once('close', () => r()));
+    stale.resume();
+    nva.start();
+    await assertUpOnTheNvaConnection(rs, nva);
+    await Promise.race([
+      staleClosed,
+      new Promise((_, rej) => setTimeout(() => rej(new Error('stale connection kept')), 3000)),
+    ]);
+  } finally {
+    await close();
   }
 });

@@ -91,6 +91,11 @@ export interface PeerCounters {
 
 interface Conn {
   readonly dir: ConnectionDirection | 'undecided';
+  /**
+   * Made for one connection the peer opened while ours was busy (a passive FSM, RFC 4271 §8
+   * "one FSM per incoming connection"): it ends with that connection.
+   */
+  readonly accepted: boolean;
   fsm: FsmState;
   socket?: net.Socket;
   connecting?: boolean;
@@ -301,29 +306,41 @@ export class BgpPeer {
       socket.destroy();
       return;
     }
-    const primary = this.conns[0]!;
-    const s = primary.fsm.state;
-    if (s === 'Idle') {
+    if (this.conns.length === 1 && this.conns[0]!.fsm.state === 'Idle') {
       // RFC 4271 §8.2.2 Idle: refuse; we come back after the idle hold time.
       this.logger.log('debug', `${this.name}: incoming connection refused while Idle`);
       socket.destroy();
       return;
     }
-    if ((s === 'Active' || s === 'Connect') && !primary.socket && !primary.connecting) {
+    // A speaker runs one connection attempt of its own at a time (RFC 4271 §8.2.2: Connect
+    // and Active hold one TCP connection), so a new connection from the peer means it gave up
+    // the one it opened before. An earlier incoming connection still waiting for the peer's
+    // OPEN is released; kept, a half-open one (the peer restarted) would lock the peer out
+    // until the 4-minute OpenSent hold timer.
+    for (const c of [...this.conns]) {
+      if (c.dir === 'incoming' && c.fsm.state === 'OpenSent') {
+        this.logger.log('debug', `${this.name}: a new connection from the peer replaces its earlier one`);
+        this.closeConn(c);
+        this.dispatch(c, { type: 'TcpConnectionFails' });
+      }
+    }
+    const free = this.conns.find(
+      (c) => (c.fsm.state === 'Active' || c.fsm.state === 'Connect') && !c.socket && !c.connecting,
+    );
+    if (free) {
       // Waiting for the peer with no attempt of our own under way: take its connection.
-      this.attach(primary, socket, 'incoming');
-      this.dispatch(primary, { type: 'TcpConnectionConfirmed' });
+      this.attach(free, socket, 'incoming');
+      this.dispatch(free, { type: 'TcpConnectionConfirmed' });
       return;
     }
     if (this.conns.length >= 2) {
       socket.destroy();
       return;
     }
-    // A second connection (ours may be under way or open): both run until an OPEN tells
-    // us the peer's BGP Identifier, then §6.8 keeps the same one on both sides. Dropping our
-    // own attempt here instead would lose both when the peer did the same.
-
-    const conn = this.newConn('incoming', { ...this.options.fsm, passive: true });
+    // A second connection (ours is under way or open): both run until an OPEN tells us the
+    // peer's BGP Identifier, then §6.8 keeps one (resolveCollision). Dropping our own attempt
+    // here instead would lose both when the peer did the same.
+    const conn = this.newConn('incoming', { ...this.options.fsm, passive: true }, true);
     this.conns.push(conn);
     this.attach(conn, socket, 'incoming');
     this.dispatch(conn, { type: 'AutomaticStart' });
@@ -332,8 +349,8 @@ export class BgpPeer {
 
   // ---------------------------------------------------------------------------
 
-  private newConn(dir: Conn['dir'], cfg: FsmConfig = this.options.fsm): Conn {
-    return { dir, fsm: initialState(cfg), timers: new Map(), reader: new MessageReader(), closed: false };
+  private newConn(dir: Conn['dir'], cfg: FsmConfig = this.options.fsm, accepted = false): Conn {
+    return { dir, accepted, fsm: initialState(cfg), timers: new Map(), reader: new MessageReader(), closed: false };
   }
 
   private attach(conn: Conn, socket: net.Socket, dir: ConnectionDirection): void {
@@ -352,10 +369,15 @@ export class BgpPeer {
         onError: (err: Error) => this.logger.log('warn', `${this.name}: pcap: ${err.message}`),
       });
     }
-    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+    // A connection can carry a later socket once this one is closed (an incoming connection
+    // taken over after ours failed, or one replacing the peer's earlier connection): the events
+    // of a socket that is no longer the connection's own are ignored.
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.socket === socket) this.onData(conn, chunk);
+    });
     socket.on('error', (err) => this.logger.log('debug', `${this.name}: socket error: ${err.message}`));
     socket.on('close', () => {
-      if (conn.closed) return;
+      if (conn.closed || conn.socket !== socket) return;
       conn.closed = true;
       conn.pcap?.close('remote');
       this.dispatch(conn, { type: 'TcpConnectionFails' });
@@ -420,6 +442,10 @@ export class BgpPeer {
     // §6.8: once a connection knows the peer's BGP Identifier, only one connection may go on.
     if (before !== 'OpenConfirm' && state.state === 'OpenConfirm') this.resolveCollision(conn);
     if (state.state === 'Idle') this.onIdle(conn);
+    // A connection accepted beside ours lost its TCP connection before the OPENs (OpenSent →
+    // Active): it has nothing left to wait for. Kept, it would refuse the peer's next connection
+    // (two connections already) and stand as a collision partner it can never be.
+    else if (conn.accepted && state.state === 'Active' && !conn.socket) this.onIdle(conn);
   }
 
   private execute(conn: Conn, a: FsmAction): void {
@@ -573,22 +599,58 @@ export class BgpPeer {
     conn.pcap = undefined;
   }
 
+  /**
+   * RFC 4271 §6.8, when `conn` has just received the peer's OPEN (OpenConfirm): "the local
+   * system MUST examine all of its connections that are in the OpenConfirm state", and "a
+   * connection collision with an existing BGP connection that is in the Established state
+   * causes closing of the newly created connection". "A connection collision cannot be
+   * detected with connections that are in Idle, Connect, or Active states": such a connection
+   * (our own attempt still under way, or waiting to retry) has exchanged nothing with the peer
+   * and is simply given up for the one that got the OPEN — as BIRD's bgp_rx_open stops its
+   * outgoing attempts. One in OpenSent is left to run: it is examined when its own OPEN comes
+   * (§6.8 examines OpenSent only when the Identifier is known by other means; we know none).
+   */
   private resolveCollision(conn: Conn): void {
-    const other = this.conns.find((c) => c !== conn);
-    if (!other) return;
-    const loser = ((): Conn => {
-      // §6.8: an Established session stays; the new connection is closed.
-      if (other.fsm.state === 'Established') return conn;
-      const peerId = conn.fsm.negotiated!.peerId;
-      const winnerDir = collisionWinner(this.options.fsm.localId, peerId);
-      return conn.dir === winnerDir ? other : conn;
-    })();
-    this.logger.log('info', `${this.name}: connection collision: closing the ${loser.dir} connection`);
-    if (loser.fsm.state === 'OpenSent' || loser.fsm.state === 'OpenConfirm' || loser.fsm.state === 'Established') {
-      this.dispatch(loser, { type: 'OpenCollisionDump' });
-    } else {
-      this.dispatch(loser, { type: 'ManualStop' });
+    for (const other of [...this.conns]) {
+      if (other === conn || !this.conns.includes(conn)) continue;
+      switch (other.fsm.state) {
+        case 'Idle':
+        case 'Connect':
+        case 'Active':
+          this.logger.log(
+            'debug',
+            `${this.name}: ${other.dir} attempt given up: the ${conn.dir} connection got the OPEN`,
+          );
+          this.discard(other);
+          break;
+        case 'OpenSent':
+          break;
+        case 'OpenConfirm': {
+          // Two connections from the same side (the peer gave up its first) are no collision: the newer one stays.
+          const winnerDir =
+            conn.dir === other.dir ? conn.dir : collisionWinner(this.options.fsm.localId, conn.fsm.negotiated!.peerId);
+          const loser = conn.dir === winnerDir ? other : conn;
+          this.logger.log('info', `${this.name}: connection collision: closing the ${loser.dir} connection`);
+          this.dispatch(loser, { type: 'OpenCollisionDump' });
+          break;
+        }
+        case 'Established':
+          this.logger.log(
+            'info',
+            `${this.name}: connection collision with the Established session: closing the new one`,
+          );
+          this.dispatch(conn, { type: 'OpenCollisionDump' });
+          break;
+      }
     }
+  }
+
+  /** Forgets a connection that exchanged no OPEN, quietly: its timers, its socket or attempt. */
+  private discard(conn: Conn): void {
+    for (const t of conn.timers.values()) this.clock.clearTimer(t.handle);
+    conn.timers.clear();
+    this.closeConn(conn);
+    this.conns = this.conns.filter((c) => c !== conn);
   }
 
   private onIdle(conn: Conn): void {

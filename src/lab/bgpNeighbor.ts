@@ -143,6 +143,8 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
     source: o.source,
     ...(o.maxPrefixes !== undefined ? { maxPrefixes: o.maxPrefixes } : {}),
     ...(o.info ? { info: o.info } : {}),
+    // Backpressure (ADR 0010): nothing more for a peer whose send queue is full.
+    readyToSend: () => peerRef?.sendBlocked !== true,
     send(batch: OutboundBatch) {
       const peer = peerRef;
       const ctx = peer?.codecContext;
@@ -184,6 +186,9 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
           reason: reason.kind,
         });
         o.speaker.neighborDown(o.source.id);
+      },
+      onSendReady() {
+        o.speaker.flush(); // what was held for this peer while its queue was full
       },
       onRouteRefresh(_p, m) {
         if (m.safi !== SAFI_UNICAST) return;

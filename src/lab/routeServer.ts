@@ -343,6 +343,12 @@ export class RouteServerRuntime {
         lastDown: p.session.peer.counters.lastDown?.reason,
         messagesSent: p.session.peer.counters.messagesSent,
         messagesReceived: p.session.peer.counters.messagesReceived,
+        // ADR 0010: what waits in this process for a peer that reads slowly or not at all.
+        sendQueue: {
+          bytes: p.session.peer.sendQueueBytes,
+          peak: p.session.peer.counters.sendQueuePeak,
+          blocked: p.session.peer.counters.sendBlocks,
+        },
       })),
     }));
   }

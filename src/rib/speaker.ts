@@ -46,6 +46,13 @@ export interface Neighbor {
   readonly maxPrefixes?: number;
   /** Where this speaker's advertisements to the neighbour go. */
   send(batch: OutboundBatch): void;
+  /**
+   * False while the neighbour's transport takes no more (a peer that stopped reading): flush()
+   * then keeps its changes in its pending table — the latest state per prefix, so no more
+   * than one entry per prefix whatever the churn — and sends them at a later flush() once
+   * this is true again (ADR 0010). Absent: always ready.
+   */
+  readyToSend?(): boolean;
   /** Anything the policy needs to know about the neighbour (peering name, role…). */
   readonly info?: Readonly<Record<string, unknown>>;
 }
@@ -497,10 +504,10 @@ export class Speaker {
     st.pending.set(prefix, attrs ?? null);
   }
 
-  /** Sends every neighbour its pending changes, grouped by attribute set. */
+  /** Sends every neighbour its pending changes, grouped by attribute set (held while it is not readyToSend). */
   flush(): void {
     for (const st of this.neighbors.values()) {
-      if (!st.up || st.pending.size === 0) continue;
+      if (!st.up || st.pending.size === 0 || st.neighbor.readyToSend?.() === false) continue;
       const withdrawn: Prefix[] = [];
       const groups = new Map<RouteAttrs, Prefix[]>();
       for (const [prefix, attrs] of st.pending) {

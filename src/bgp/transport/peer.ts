@@ -12,6 +12,7 @@ import {
   collisionWinner,
   describeDownReason,
   initialState,
+  sendHoldTimeOf,
   step,
   type ConnectionDirection,
   type DownReason,
@@ -48,6 +49,8 @@ export interface PeerHandlers {
   onRouteRefresh?(peer: BgpPeer, message: RouteRefreshMessage): void;
   onDown?(peer: BgpPeer, reason: DownReason): void;
   onStateChange?(peer: BgpPeer, from: SessionState, to: SessionState, reason: string): void;
+  /** The send queue drained after `sendBlocked` (the peer reads again): send what was held back. */
+  onSendReady?(peer: BgpPeer): void;
 }
 
 export interface Endpoint {
@@ -74,7 +77,16 @@ export interface BgpPeerOptions {
   readonly idleHoldTime?: number;
   /** Record every connection of this peer to a pcap file in `dir`, with these addresses shown. */
   readonly pcap?: { readonly dir: string; readonly local: Endpoint; readonly remote: Endpoint };
+  /**
+   * Bytes queued in this process for the peer (taken from us, not yet by the kernel) at which
+   * `sendBlocked` turns true and the routing side stops handing over UPDATEs (ADR 0010).
+   * Default SEND_QUEUE_LIMIT; never below the socket's high-water mark (16 KiB).
+   */
+  readonly sendQueueLimit?: number;
 }
+
+/** Default `sendQueueLimit`: 256 KiB, some 60 full-size UPDATEs beyond what the kernel holds. */
+export const SEND_QUEUE_LIMIT = 256 * 1024;
 
 export interface PeerCounters {
   messagesSent: number;
@@ -87,6 +99,10 @@ export interface PeerCounters {
   lastDown?: { at: number; reason: string };
   lastNotificationSent?: NotificationMessage;
   lastNotificationReceived?: NotificationMessage;
+  /** Most bytes ever queued in this process for the peer (see sendQueueLimit). */
+  sendQueuePeak: number;
+  /** Times the send queue reached sendQueueLimit (the routing side then held its changes). */
+  sendBlocks: number;
 }
 
 interface Conn {
@@ -103,6 +119,12 @@ interface Conn {
   reader: MessageReader;
   pcap?: PcapRecorder;
   closed: boolean;
+  /** The send queue reached the limit; a 'drain' listener is waiting. */
+  blocked: boolean;
+  /** RFC 9687 SendHoldTimer expired: close at once, the peer reads nothing anyway. */
+  sendHoldExpired: boolean;
+  /** Write callback: a message of ours reached the kernel (restarts the SendHoldTimer). */
+  readonly sent: () => void;
 }
 
 /**
@@ -114,6 +136,8 @@ interface ArmedTimer {
   handle: TimerHandle;
   /** Clock time at which the FSM event is due. */
   deadline: number;
+  /** The timer's length, ms (a restart moves the deadline this far from now). */
+  readonly ms: number;
 }
 
 const MAX_IDLE_HOLD = 60;
@@ -126,6 +150,8 @@ export class BgpPeer {
     updatesReceived: 0,
     updatesSent: 0,
     establishedTransitions: 0,
+    sendQueuePeak: 0,
+    sendBlocks: 0,
   };
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -136,12 +162,14 @@ export class BgpPeer {
   private consecutiveFailures = 0;
   private established?: { conn: Conn; negotiated: Negotiated; ctx: CodecContext };
   private paused = false;
+  private readonly sendQueueLimit: number;
 
   constructor(readonly options: BgpPeerOptions) {
     this.name = options.name;
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? silentLogger;
     this.connector = options.connector ?? defaultConnector;
+    this.sendQueueLimit = options.sendQueueLimit ?? SEND_QUEUE_LIMIT;
     this.conns = [this.newConn('undecided')];
   }
 
@@ -222,6 +250,9 @@ export class BgpPeer {
       if ((c.fsm.state === 'Established' || c.fsm.state === 'OpenConfirm') && neg && neg.holdTime > 0) {
         this.execute(c, { type: 'startTimer', timer: 'keepalive', seconds: 0 });
         this.execute(c, { type: 'startTimer', timer: 'hold', seconds: neg.holdTime });
+        const sendHold = sendHoldTimeOf(c.fsm.config, neg.holdTime);
+        if (c.fsm.state === 'Established' && sendHold > 0)
+          this.execute(c, { type: 'startTimer', timer: 'sendHold', seconds: sendHold });
       }
     }
   }
@@ -230,7 +261,7 @@ export class BgpPeer {
   send(message: BgpMessage): boolean {
     const e = this.established;
     if (!e) return false;
-    return this.write(e.conn, encodeMessage(message, e.ctx), message.type === 'UPDATE' ? 1 : 0);
+    return this.write(e.conn, encodeMessage(message, e.ctx), message.type === 'UPDATE' ? 1 : 0, true);
   }
 
   /**
@@ -280,9 +311,27 @@ export class BgpPeer {
     const e = this.established;
     if (!e?.conn.socket) return false;
     e.conn.socket.cork();
-    for (const f of frames) this.write(e.conn, f, 1);
+    // Writes complete in order: one callback on the last frame tells when all of them went out.
+    for (let i = 0; i < frames.length; i++) this.write(e.conn, frames[i]!, 1, i === frames.length - 1);
     e.conn.socket.uncork();
     return true;
+  }
+
+  /**
+   * Bytes queued in this process for the Established connection that the kernel has not
+   * taken yet (it takes them as fast as the peer reads).
+   */
+  get sendQueueBytes(): number {
+    return this.established?.conn.socket?.writableLength ?? 0;
+  }
+
+  /**
+   * True while the send queue is at or over `sendQueueLimit`: a peer that reads slowly or
+   * not at all. The routing side then keeps its changes for this peer (the latest state per
+   * prefix) and sends them on `onSendReady` (ADR 0010).
+   */
+  get sendBlocked(): boolean {
+    return this.established?.conn.blocked ?? false;
   }
 
   /** The Established connection's TCP endpoints and who opened it (status, tests). */
@@ -350,13 +399,25 @@ export class BgpPeer {
   // ---------------------------------------------------------------------------
 
   private newConn(dir: Conn['dir'], cfg: FsmConfig = this.options.fsm, accepted = false): Conn {
-    return { dir, accepted, fsm: initialState(cfg), timers: new Map(), reader: new MessageReader(), closed: false };
+    const conn: Conn = {
+      dir,
+      accepted,
+      fsm: initialState(cfg),
+      timers: new Map(),
+      reader: new MessageReader(),
+      closed: false,
+      blocked: false,
+      sendHoldExpired: false,
+      sent: () => this.restartSendHold(conn),
+    };
+    return conn;
   }
 
   private attach(conn: Conn, socket: net.Socket, dir: ConnectionDirection): void {
     (conn as { dir: Conn['dir'] }).dir = dir;
     conn.socket = socket;
     conn.closed = false;
+    conn.blocked = false;
     socket.setNoDelay(true);
     if (this.options.pcap) {
       const p = this.options.pcap;
@@ -436,6 +497,7 @@ export class BgpPeer {
   private dispatch(conn: Conn, event: FsmEvent): void {
     if (!this.conns.includes(conn)) return;
     const before = conn.fsm.state;
+    if (event.type === 'SendHoldTimerExpires') conn.sendHoldExpired = true;
     const { state, actions } = step(conn.fsm, event);
     conn.fsm = state;
     for (const a of actions) this.execute(conn, a);
@@ -462,7 +524,7 @@ export class BgpPeer {
           );
         }
         const ctx = conn.fsm.negotiated?.fourOctetAs === false ? CONTEXT_2OCTET : CONTEXT_4OCTET;
-        this.write(conn, encodeMessage(a.message, ctx), 0);
+        this.write(conn, encodeMessage(a.message, ctx), 0, true);
         break;
       }
       case 'close':
@@ -478,13 +540,8 @@ export class BgpPeer {
           break;
         }
         if (old) this.clock.clearTimer(old.handle);
-        const ev: FsmEvent =
-          a.timer === 'hold'
-            ? { type: 'HoldTimerExpires' }
-            : a.timer === 'keepalive'
-              ? { type: 'KeepaliveTimerExpires' }
-              : { type: 'ConnectRetryTimerExpires' };
-        const t: ArmedTimer = { handle: { id: 0 }, deadline };
+        const ev: FsmEvent = TIMER_EVENTS[a.timer];
+        const t: ArmedTimer = { handle: { id: 0 }, deadline, ms };
         const fire = (): void => {
           if (conn.timers.get(a.timer) !== t) return;
           const left = t.deadline - this.clock.now();
@@ -546,14 +603,43 @@ export class BgpPeer {
     }
   }
 
-  private write(conn: Conn, bytes: Uint8Array, updates: number): boolean {
+  /**
+   * Queues one message. Node keeps whatever the kernel does not take at once, without limit:
+   * the queue is watched here (sendBlocked from sendQueueLimit on) and the routing side stops
+   * handing over UPDATEs until 'drain' (ADR 0010). `track`: restart the SendHoldTimer when
+   * this write reaches the kernel (RFC 9687: each message sent; writes complete in order).
+   */
+  private write(conn: Conn, bytes: Uint8Array, updates: number, track: boolean): boolean {
     const s = conn.socket;
     if (!s || conn.closed || s.destroyed || this.paused) return false;
     this.counters.messagesSent++;
     this.counters.updatesSent += updates;
     conn.pcap?.sent(bytes);
-    s.write(bytes);
+    if (track) s.write(bytes, conn.sent);
+    else s.write(bytes);
+    const queued = s.writableLength;
+    if (queued > this.counters.sendQueuePeak) this.counters.sendQueuePeak = queued;
+    // writableNeedDrain: the queue is past Node's high-water mark too, so 'drain' will come.
+    if (queued >= this.sendQueueLimit && s.writableNeedDrain && !conn.blocked) {
+      conn.blocked = true;
+      this.counters.sendBlocks++;
+      this.logger.log('info', `${this.name}: ${queued} bytes queued, the peer is not reading: UPDATEs held`);
+      // 'drain': everything queued went to the kernel.
+      s.once('drain', () => {
+        if (conn.socket !== s) return;
+        conn.blocked = false;
+        if (this.established?.conn !== conn || conn.closed) return;
+        this.logger.log('debug', `${this.name}: send queue drained`);
+        this.options.handlers.onSendReady?.(this);
+      });
+    }
     return true;
+  }
+
+  /** RFC 9687 §3.3: each message sent restarts the SendHoldTimer (by moving its deadline). */
+  private restartSendHold(conn: Conn): void {
+    const t = conn.timers.get('sendHold');
+    if (t) t.deadline = this.clock.now() + t.ms;
   }
 
   private connectOut(conn: Conn): void {
@@ -589,6 +675,15 @@ export class BgpPeer {
     if (s && !conn.closed) {
       conn.closed = true;
       conn.pcap?.close('local');
+      if (conn.sendHoldExpired) {
+        // RFC 9687 §3.3: the NOTIFICATION must not delay dropping the connection, and the peer
+        // reads nothing: reset it (a FIN would wait behind the unread bytes, which the kernel
+        // would keep holding).
+        s.resetAndDestroy();
+        void conn.pcap?.end();
+        conn.pcap = undefined;
+        return;
+      }
       // end() flushes a NOTIFICATION queued just before; destroy if the peer never reads.
       s.end();
       const t = setTimeout(() => s.destroy(), 2000);
@@ -673,6 +768,13 @@ export class BgpPeer {
     });
   }
 }
+
+const TIMER_EVENTS: Record<TimerName, FsmEvent> = {
+  connectRetry: { type: 'ConnectRetryTimerExpires' },
+  hold: { type: 'HoldTimerExpires' },
+  keepalive: { type: 'KeepaliveTimerExpires' },
+  sendHold: { type: 'SendHoldTimerExpires' },
+};
 
 export const defaultConnector: Connector = ({ remote, localAddress }) =>
   new Promise((resolve, reject) => {

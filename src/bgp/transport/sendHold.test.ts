@@ -1,0 +1,156 @@
+/**
+ * A peer that stays Established but stops reading, over real sockets: what we queue for it
+ * is watched (sendBlocked from sendQueueLimit on, onSendReady when it drains), and the RFC 9687
+ * SendHoldTimer drops the session when nothing we send gets through for SendHoldTime — with
+ * the NOTIFICATION Send Hold Timer Expired (8/0) attempted and the TCP connection closed at
+ * once. A peer that reads slowly makes progress and stays up.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CONTEXT_4OCTET, packUpdates, v4Prefix, type Prefix } from '../wire/index.js';
+import { BgpListener } from './listener.js';
+import { BgpPeer } from './peer.js';
+import { RawPeer } from './testkit.js';
+
+const PORT = 21791;
+
+async function until(what: string, fn: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** 1,000 /24s in UPDATEs of one prefix each (a distinct MED apiece): about 60 KB. */
+function updates(round: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const nlri: Prefix[] = [v4Prefix(((100 << 24) | (round << 16) | (i << 8)) >>> 0, 24)];
+    out.push(
+      ...packUpdates(
+        {
+          withdrawn: [],
+          announce: {
+            attributes: { origin: 0, asPath: [{ type: 2, asns: [65515] }], nextHop: 0x0aaa0204, med: i },
+            nlri,
+          },
+        },
+        CONTEXT_4OCTET,
+      ),
+    );
+  }
+  return out;
+}
+
+async function session(n: number, sendHoldTime: number) {
+  const local = `127.170.2.${n}`;
+  const remote = `127.170.3.${n}`;
+  let ready = 0;
+  const peer = new BgpPeer({
+    name: `rs-${n}`,
+    remote: { address: remote, port: PORT },
+    localAddress: local,
+    handlers: { onSendReady: () => ready++ },
+    fsm: {
+      localAs: 65515,
+      localId: 0x0aaa0204,
+      peerAs: 65001,
+      holdTime: 3,
+      keepaliveTime: 1,
+      connectRetryTime: 30,
+      passive: true,
+      families: ['ipv4-unicast'],
+      sendHoldTime,
+    },
+  });
+  const listener = new BgpListener(local, PORT);
+  listener.register(remote, peer);
+  await listener.listen();
+  peer.start();
+  const raw = await RawPeer.open({
+    remote: { address: local, port: PORT },
+    localAddress: remote,
+    asn: 65001,
+    routerId: 0x0aaa0305,
+    holdTime: 3,
+  });
+  await until('Established', () => peer.isEstablished);
+  return {
+    peer,
+    raw,
+    ready: () => ready,
+    close: async () => {
+      raw.close();
+      peer.stop();
+      await listener.close();
+    },
+  };
+}
+
+test('a peer that stops reading: the send queue is seen as blocked, and the SendHoldTimer drops the session with 8/0 (RFC 9687)', async () => {
+  const { peer, raw, close } = await session(1, 4);
+  try {
+    raw.stopReading();
+    const t0 = Date.now();
+    // Push until the queue in this process passes the limit (the kernel's buffers fill first).
+    for (let round = 0; !peer.sendBlocked && round < 200; round++) {
+      peer.sendEncodedUpdates(updates(round));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(peer.sendBlocked, 'the send queue reached the limit');
+    assert.ok(peer.sendQueueBytes >= 256 * 1024);
+    assert.equal(peer.counters.sendBlocks, 1);
+    const lastPush = Date.now();
+    await until('the session dropped', () => !peer.isEstablished, 15_000);
+    const waited = (Date.now() - lastPush) / 1000;
+    // The peer kept sending KEEPALIVEs, so the (receive) hold timer of 3 s never expired: the
+    // session went after SendHoldTime (4 s) without progress, not before.
+    assert.match(peer.counters.lastDown!.reason, /send hold timer expired/);
+    assert.ok(waited >= 3.5, `dropped ${waited.toFixed(1)} s after the last message, SendHoldTime is 4 s`);
+    assert.deepEqual(
+      [peer.counters.lastNotificationSent?.code, peer.counters.lastNotificationSent?.subcode],
+      [8, 0],
+      'NOTIFICATION Send Hold Timer Expired (RFC 9687 §5: subcode 0)',
+    );
+    // The TCP connection was dropped at once (the NOTIFICATION may not delay it, §3.3): reset,
+    // so the peer sees the end as soon as it reads again, not after megabytes of queued UPDATEs.
+    raw.readAgain();
+    await Promise.race([
+      raw.closed,
+      new Promise((_, rej) => setTimeout(() => rej(new Error('connection still open')), 2000)),
+    ]);
+    assert.ok(Date.now() - t0 < 20_000);
+  } finally {
+    await close();
+  }
+});
+
+test('a peer that reads slowly makes progress: it is never dropped, and onSendReady follows its block', async () => {
+  const { peer, raw, ready, close } = await session(2, 4);
+  try {
+    raw.stopReading();
+    let bytes = 0;
+    for (let round = 0; !peer.sendBlocked && round < 200; round++) {
+      const frames = updates(round);
+      for (const f of frames) bytes += f.length;
+      peer.sendEncodedUpdates(frames);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(peer.sendBlocked);
+    // Read it all in about 6 s, longer than SendHoldTime (4 s), but steadily: each message that
+    // reaches the kernel restarts the SendHoldTimer (RFC 9687 §3.3).
+    const start = Date.now();
+    raw.readSlowly(Math.ceil(bytes / 6));
+    await until('the queue drained', () => !peer.sendBlocked, 30_000);
+    assert.equal(ready(), 1, 'onSendReady once the queue drained');
+    await until('everything read', () => raw.bytesReceived >= bytes, 30_000);
+    const took = (Date.now() - start) / 1000;
+    assert.ok(took > 4.5, `the slow read took ${took.toFixed(1)} s, more than SendHoldTime`);
+    assert.ok(peer.isEstablished, 'still Established');
+    assert.equal(peer.counters.establishedTransitions, 1);
+    assert.equal(peer.counters.lastDown, undefined);
+  } finally {
+    await close();
+  }
+});

@@ -8,8 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
+import { CONTEXT_4OCTET, decodeMessage, encodeMessage } from '../wire/index.js';
 import { BgpListener } from './listener.js';
 import { BgpPeer, defaultConnector, type Connector } from './peer.js';
+import { MessageReader } from './reader.js';
 import { blackHole } from './testkit.js';
 
 function barrier(n: number) {
@@ -239,5 +241,89 @@ test('a half-open connection of the peer (it restarted before its OPEN) gives wa
     ]);
   } finally {
     await close();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The check happens on receipt of the OPEN, before it is answered: a connection that loses is
+// closed with Cease/7 and never confirmed with a KEEPALIVE. Answered first, the peer (in
+// OpenConfirm on it) would take the KEEPALIVE to Established and then see that session closed.
+
+function openFrom(asn: number, id: number): Uint8Array {
+  return encodeMessage(
+    {
+      type: 'OPEN',
+      version: 4,
+      myAs: asn,
+      holdTime: 30,
+      bgpId: id,
+      capabilities: [
+        { kind: 'multiprotocol', afi: 1, safi: 1 },
+        { kind: 'four-octet-as', asn },
+      ],
+      otherParameters: [],
+    },
+    CONTEXT_4OCTET,
+  );
+}
+
+/** Every message received on a raw socket, decoded, in order. */
+function messages(s: net.Socket): string[] {
+  const out: string[] = [];
+  const reader = new MessageReader();
+  s.on('data', (c: Buffer) => {
+    for (const f of reader.push(c)) {
+      if (!f.ok) continue;
+      const d = decodeMessage(f.bytes, CONTEXT_4OCTET);
+      if (!d.ok) continue;
+      out.push(d.value.type === 'NOTIFICATION' ? `NOTIFICATION ${d.value.code}/${d.value.subcode}` : d.value.type);
+    }
+  });
+  return out;
+}
+
+test('the connection that loses a collision gets Cease/7 and no KEEPALIVE: checked when the OPEN arrives (§6.8)', async () => {
+  const rsAddr = '127.170.1.7';
+  const peerAddr = '127.170.0.7';
+  // The peer's identifier (10.170.15.7) is the higher one: the connection it opened must stay.
+  const rs = speaker('rs', rsAddr, peerAddr, 0x0aaa0107, 65515, 65001);
+  const listener = new BgpListener(rsAddr, PORT);
+  listener.register(peerAddr, rs);
+  await listener.listen();
+  // The peer's side of the route server's own connection (S1): accepted, not answered yet.
+  let s1: net.Socket | undefined;
+  const server = net.createServer((s) => (s1 ??= s));
+  await new Promise<void>((r) => server.listen(PORT, peerAddr, () => r()));
+  const sockets: net.Socket[] = [];
+  try {
+    rs.start();
+    await until('the route server connected to the peer', () => s1 !== undefined);
+    sockets.push(s1!);
+    const onS1 = messages(s1!);
+    await until("the route server's OPEN on its connection", () => onS1.includes('OPEN'));
+    // The peer's own connection (S2): OPEN exchanged, the route server answers with a KEEPALIVE.
+    const s2 = net.connect({ host: rsAddr, port: PORT, localAddress: peerAddr });
+    sockets.push(s2);
+    s2.on('error', () => {});
+    const onS2 = messages(s2);
+    await new Promise<void>((r) => s2.once('connect', () => r()));
+    s2.write(openFrom(65001, 0x0aaa0f07));
+    await until('S2 in OpenConfirm at the route server', () => onS2.includes('KEEPALIVE'));
+    // Now the peer's OPEN on S1: S1 (opened by the lower identifier) loses.
+    const s1Closed = new Promise<void>((r) => s1!.once('close', () => r()));
+    const before = onS1.length;
+    s1!.write(openFrom(65001, 0x0aaa0f07));
+    await s1Closed;
+    assert.deepEqual(onS1.slice(before), ['NOTIFICATION 6/7'], 'Cease/7 only, no KEEPALIVE first');
+    // S2 goes on to Established.
+    s2.write(encodeMessage({ type: 'KEEPALIVE' }, CONTEXT_4OCTET));
+    await until('Established on S2', () => rs.isEstablished);
+    assert.equal(rs.connection!.direction, 'incoming');
+    assert.equal(rs.connection!.remotePort, s2.localPort);
+  } finally {
+    rs.stop();
+    for (const s of sockets) s.destroy();
+    await listener.close();
+    await new Promise<void>((r) => server.close(() => r()));
   }
 });

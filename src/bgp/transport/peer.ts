@@ -12,6 +12,7 @@ import {
   collisionWinner,
   describeDownReason,
   initialState,
+  negotiate,
   sendHoldTimeOf,
   step,
   type ConnectionDirection,
@@ -36,6 +37,7 @@ import {
   type BgpMessage,
   type CodecContext,
   type NotificationMessage,
+  type OpenMessage,
   type ReceivedUpdate,
   type RouteRefreshMessage,
 } from '../wire/index.js';
@@ -387,7 +389,7 @@ export class BgpPeer {
       return;
     }
     // A second connection (ours is under way or open): both run until an OPEN tells us the
-    // peer's BGP Identifier, then §6.8 keeps one (resolveCollision). Dropping our own attempt
+    // peer's BGP Identifier, then §6.8 keeps one (collisionOnOpen). Dropping our own attempt
     // here instead would lose both when the peer did the same.
     const conn = this.newConn('incoming', { ...this.options.fsm, passive: true }, true);
     this.conns.push(conn);
@@ -496,13 +498,11 @@ export class BgpPeer {
 
   private dispatch(conn: Conn, event: FsmEvent): void {
     if (!this.conns.includes(conn)) return;
-    const before = conn.fsm.state;
+    if (event.type === 'BGPOpen' && conn.fsm.state === 'OpenSent' && !this.collisionOnOpen(conn, event.message)) return;
     if (event.type === 'SendHoldTimerExpires') conn.sendHoldExpired = true;
     const { state, actions } = step(conn.fsm, event);
     conn.fsm = state;
     for (const a of actions) this.execute(conn, a);
-    // §6.8: once a connection knows the peer's BGP Identifier, only one connection may go on.
-    if (before !== 'OpenConfirm' && state.state === 'OpenConfirm') this.resolveCollision(conn);
     if (state.state === 'Idle') this.onIdle(conn);
     // A connection accepted beside ours lost its TCP connection before the OPENs (OpenSent →
     // Active): it has nothing left to wait for. Kept, it would refuse the peer's next connection
@@ -695,49 +695,47 @@ export class BgpPeer {
   }
 
   /**
-   * RFC 4271 §6.8, when `conn` has just received the peer's OPEN (OpenConfirm): "the local
-   * system MUST examine all of its connections that are in the OpenConfirm state", and "a
-   * connection collision with an existing BGP connection that is in the Established state
-   * causes closing of the newly created connection". "A connection collision cannot be
-   * detected with connections that are in Idle, Connect, or Active states": such a connection
-   * (our own attempt still under way, or waiting to retry) has exchanged nothing with the peer
-   * and is simply given up for the one that got the OPEN — as BIRD's bgp_rx_open stops its
-   * outgoing attempts. One in OpenSent is left to run: it is examined when its own OPEN comes
+   * RFC 4271 §6.8, on receipt of an OPEN on `conn` (in OpenSent), before it is answered: "the
+   * local system MUST examine all of its connections that are in the OpenConfirm state" —
+   * the one opened by the higher BGP Identifier stays, the other is closed with Cease/7 — and
+   * "a connection collision with an existing BGP connection that is in the Established state
+   * causes closing of the newly created connection". Checked before the KEEPALIVE goes out (as
+   * BIRD's bgp_rx_open does), so that a connection that loses is never confirmed to the peer:
+   * answered first, it could reach Established there and then close that session instead.
+   * "A connection collision cannot be detected with connections that are in Idle, Connect, or
+   * Active states": such a connection (our own attempt still under way, or waiting to retry)
+   * has exchanged nothing with the peer and is simply given up for the one that got the OPEN,
+   * as BIRD stops its outgoing attempts. One in OpenSent is left to run until its own OPEN
    * (§6.8 examines OpenSent only when the Identifier is known by other means; we know none).
+   * Returns false when `conn` itself was closed.
    */
-  private resolveCollision(conn: Conn): void {
+  private collisionOnOpen(conn: Conn, open: OpenMessage): boolean {
+    const n = negotiate(conn.fsm.config, open);
+    if (!n.ok) return true; // the FSM refuses this OPEN itself: it settles nothing
     for (const other of [...this.conns]) {
-      if (other === conn || !this.conns.includes(conn)) continue;
-      switch (other.fsm.state) {
-        case 'Idle':
-        case 'Connect':
-        case 'Active':
-          this.logger.log(
-            'debug',
-            `${this.name}: ${other.dir} attempt given up: the ${conn.dir} connection got the OPEN`,
-          );
-          this.discard(other);
-          break;
-        case 'OpenSent':
-          break;
-        case 'OpenConfirm': {
-          // Two connections from the same side (the peer gave up its first) are no collision: the newer one stays.
-          const winnerDir =
-            conn.dir === other.dir ? conn.dir : collisionWinner(this.options.fsm.localId, conn.fsm.negotiated!.peerId);
-          const loser = conn.dir === winnerDir ? other : conn;
-          this.logger.log('info', `${this.name}: connection collision: closing the ${loser.dir} connection`);
-          this.dispatch(loser, { type: 'OpenCollisionDump' });
-          break;
-        }
-        case 'Established':
-          this.logger.log(
-            'info',
-            `${this.name}: connection collision with the Established session: closing the new one`,
-          );
-          this.dispatch(conn, { type: 'OpenCollisionDump' });
-          break;
+      if (other === conn || !this.conns.includes(other)) continue;
+      if (other.fsm.state === 'Established') {
+        this.logger.log('info', `${this.name}: connection collision with the Established session: closing the new one`);
+        this.dispatch(conn, { type: 'OpenCollisionDump' });
+        return false;
+      }
+      if (other.fsm.state === 'OpenConfirm') {
+        // Two connections from the same side (the peer gave up its first) are no collision: the newer one stays.
+        const winnerDir =
+          conn.dir === other.dir ? conn.dir : collisionWinner(this.options.fsm.localId, n.negotiated.peerId);
+        const loser = conn.dir === winnerDir ? other : conn;
+        this.logger.log('info', `${this.name}: connection collision: closing the ${loser.dir} connection`);
+        this.dispatch(loser, { type: 'OpenCollisionDump' });
+        if (loser === conn) return false;
       }
     }
+    for (const other of [...this.conns]) {
+      const st = other.fsm.state;
+      if (other === conn || (st !== 'Idle' && st !== 'Connect' && st !== 'Active')) continue;
+      this.logger.log('debug', `${this.name}: ${other.dir} attempt given up: the ${conn.dir} connection got the OPEN`);
+      this.discard(other);
+    }
+    return true;
   }
 
   /** Forgets a connection that exchanged no OPEN, quietly: its timers, its socket or attempt. */

@@ -49,7 +49,9 @@ test('R-ARS-3: peering with one instance only is warned about', async () => {
   const status = new ApiServer(lab).status() as { warnings: string[] };
   assert.ok(status.warnings.some((x) => x.includes("peering 'half'")));
   const nic = lab.model.networkInterfaces.find((n) => n.name === 'clientVMNic')!;
-  assert.ok(
+  // The warning comes with Established; the NVA's UPDATE follows it (the NVA sends its routes
+  // once it is Established itself, a KEEPALIVE later): wait for it rather than race it.
+  await waitFor('the route programmed through IN_0', () =>
     lab
       .effectiveRoutes(nic)
       .value.some((r) => r.addressPrefix[0] === '10.251.0.0/16' && r.nextHopIpAddress[0] === `10.${N}.1.4`),

@@ -230,16 +230,28 @@ interface LabEvent {
 }
 
 class LabApi {
-  constructor(private readonly base: string) {}
+  /** `token`: the lab's, from its state file (ADR 0010). */
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+  ) {}
+
+  private get headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.token}` };
+  }
 
   async get<T>(path: string): Promise<T> {
-    const r = await fetch(this.base + path, { signal: AbortSignal.timeout(10_000) });
+    const r = await fetch(this.base + path, { headers: this.headers, signal: AbortSignal.timeout(10_000) });
     if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
     return (await r.json()) as T;
   }
 
   async post(path: string): Promise<void> {
-    const r = await fetch(this.base + path, { method: 'POST', signal: AbortSignal.timeout(30_000) });
+    const r = await fetch(this.base + path, {
+      method: 'POST',
+      headers: this.headers,
+      signal: AbortSignal.timeout(30_000),
+    });
     if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
     await r.arrayBuffer();
   }
@@ -324,7 +336,7 @@ async function runVariant(a: Args, variant: Variant, root: string): Promise<Resu
   const lab = await startLab({ dir, labFile: labPath, name: `bfo-${SHORT[variant]}` });
   try {
     const base = `http://${lab.api.host}:${lab.api.port}`;
-    const api = new LabApi(base);
+    const api = new LabApi(base, lab.token);
     const ws1 = ip('0.4');
     // Ready: both instances hold the VIP via ws1 (with ws2 too, per backend).
     await waitVip(

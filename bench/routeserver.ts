@@ -693,7 +693,8 @@ async function setupArslab(
   const stopLab = lab.stop;
   const unregisterLab = registerCleanup(stopLab);
 
-  const status = async (): Promise<LabStatus> => (await getJson(api.host, api.port, '/arslab/status')) as LabStatus;
+  const status = async (): Promise<LabStatus> =>
+    (await getJson(api.host, api.port, '/arslab/status', lab.token)) as LabStatus;
 
   let sender: Sender;
   let stopSender: () => Promise<void> = async () => {};
@@ -919,7 +920,7 @@ const LABEL: Record<ReceiverName, string> = {
 };
 
 const SENDER_LABEL: Record<SenderKind, string> = {
-  bird: "sender BIRD 2.0.12 (static routes, the issue's set-up)",
+  bird: 'sender BIRD 2.0.12 (static routes: the reference set-up of docs/BENCHMARKS.md)',
   blaster: 'sender: blaster (pre-encoded UPDATEs; the receiver is the limit)',
 };
 

@@ -18,7 +18,7 @@
  * - effective routes: every NIC's table (`show-effective-route-table`) equals the one a
  *   fresh lab computes when the same NVAs announce only their final routes;
  * - the slow NVA: once it reads again it holds exactly what the fresh lab sends it, and its
- *   sessions never went down (ADR 0010: held changes, no loss).
+ *   sessions never went down (ADR 0014: held changes, no loss).
  *
  * Route limits (R-ARS-5): each NVA announces from a pool of 4,000 prefixes and holds about
  * 2,900 of them at a time, so held + the prefixes of any UPDATE stay within the per-peer 4,000.

@@ -2,7 +2,7 @@
  * An ARSLab lab for the benchmarks, started as users start it: `arslab up LAB.yml` in its own
  * process (through the daemon drivers' ManagedProcess: own process group, guardian, lifetime
  * bound), with its state in the run folder. Up once the lab has written its state file with
- * its API address; stopped with SIGTERM, then anything it recorded and left behind is killed
+ * its API address and token; stopped with SIGTERM, then anything it recorded and left behind is killed
  * by PID (only processes whose command line names this run's state folder).
  */
 import { execFile } from 'node:child_process';
@@ -32,6 +32,8 @@ export interface RunningLab {
   readonly proc: ManagedProcess;
   readonly stateDir: string;
   readonly api: { readonly host: string; readonly port: number };
+  /** The lab's API token, from its state file (every API request carries it: ADR 0010). */
+  readonly token: string;
   /** Runs `arslab ARGS --output json` against this lab; its parsed output. */
   cli(args: readonly string[], timeoutMs?: number): Promise<unknown>;
   stop(): Promise<void>;
@@ -82,6 +84,7 @@ export async function startLab(o: LabOptions): Promise<RunningLab> {
     }
   };
   let api: { host: string; port: number } | undefined;
+  let token = '';
   const deadline = Date.now() + 90_000;
   while (!api) {
     if (proc.exited) throw new Error(`the lab exited: ${proc.recentOutput().slice(-15).join('\n')}`);
@@ -90,8 +93,15 @@ export async function startLab(o: LabOptions): Promise<RunningLab> {
       throw new Error('the lab did not come up within 90 s');
     }
     try {
-      const s = JSON.parse(readFileSync(statePath, 'utf8')) as { pid: number; api: { host: string; port: number } };
-      if (s.pid === proc.pid) api = s.api;
+      const s = JSON.parse(readFileSync(statePath, 'utf8')) as {
+        pid: number;
+        api: { host: string; port: number };
+        token: string;
+      };
+      if (s.pid === proc.pid) {
+        api = s.api;
+        token = s.token;
+      }
     } catch {
       /* not yet */
     }
@@ -113,5 +123,5 @@ export async function startLab(o: LabOptions): Promise<RunningLab> {
         },
       );
     });
-  return { pid: proc.pid, proc, stateDir, api, cli, stop };
+  return { pid: proc.pid, proc, stateDir, api, token, cli, stop };
 }

@@ -10,8 +10,15 @@
  * once), and restored; the speakers flush and re-advertise as after a real session.
  */
 import type { Clock, TimerHandle } from '../bgp/clock.js';
-import { formatPrefix, type Prefix } from '../bgp/wire/index.js';
-import type { Neighbor, OutboundBatch, RouteAttrs, RouteSource, Speaker } from '../rib/index.js';
+import { CONTEXT_4OCTET, formatPrefix, type Prefix } from '../bgp/wire/index.js';
+import {
+  nlriRoomFor,
+  type Neighbor,
+  type OutboundBatch,
+  type RouteAttrs,
+  type RouteSource,
+  type Speaker,
+} from '../rib/index.js';
 import type { EventLog } from './events.js';
 
 /**
@@ -107,6 +114,8 @@ export class InProcessSession {
   private readonly sent = [0, 0];
   private readonly received = [0, 0];
   private establishedAt?: number;
+  /** The end that went away (drop): it flushed at once and cannot heal; the other detects. */
+  private gone?: 0 | 1;
 
   constructor(
     readonly label: string,
@@ -137,7 +146,19 @@ export class InProcessSession {
       source: here.peer,
       ...(here.info ? { info: here.info } : {}),
       ...(here.maxPrefixes !== undefined ? { maxPrefixes: here.maxPrefixes } : {}),
+      // Azure's gateways, MSEEs and on-premises routers speak BGP on the wire, 4-octet AS
+      // capable: a route no UPDATE can carry does not cross these sessions either (RFC 4271 §4.1).
+      nlriRoom: (attrs: RouteAttrs, afi: number): number => nlriRoomFor(attrs, afi, CONTEXT_4OCTET),
       send: (batch: OutboundBatch) => {
+        for (const g of batch.notSent ?? []) {
+          const more = g.prefixes.length > 1 ? ` and ${g.prefixes.length - 1} more` : '';
+          this.ctx.events?.emit(
+            'warning',
+            this.label,
+            `${formatPrefix(g.prefixes[0]!)}${more} not sent by ${here.speaker.name} to ${there.speaker.name}: ${g.reason}; the session stays up`,
+            { prefixes: g.prefixes.slice(0, 16).map(formatPrefix), count: g.prefixes.length, rule: 'RFC4271-4.1' },
+          );
+        }
         if (this.state_ !== 'Established') return; // a cut link loses what is sent over it
         this.sent[side]! += batch.announced.length + (batch.withdrawn.length ? 1 : 0);
         this.ctx.queue.post(() => this.deliver((1 - side) as 0 | 1, there, batch));
@@ -180,6 +201,10 @@ export class InProcessSession {
     this.detect = [];
     if (this.retry) this.ctx.clock.clearTimer(this.retry);
     this.retry = undefined;
+    if (this.state_ === 'Cut' && this.gone !== undefined) {
+      // One end went away meanwhile: nothing to heal, a fresh session comes up.
+      this.teardown('Idle', 'restarted');
+    }
     if (this.state_ === 'Cut') {
       this.state_ = 'Established';
       this.ctx.events?.emit('session', this.label, 'link restored before detection: session kept, lost UPDATEs resent');
@@ -222,9 +247,27 @@ export class InProcessSession {
     );
   }
 
+  /**
+   * End `side` goes away at once (a route-server instance taken down for maintenance): its
+   * speaker flushes what it learned over the session now, and nothing it would send gets
+   * out; the other end hears nothing and keeps its routes until its detection time, then
+   * flushes. open() brings up a fresh session.
+   */
+  drop(side: 0 | 1, why: string): void {
+    if (this.state_ !== 'Established' && this.state_ !== 'Cut') return;
+    if (this.state_ === 'Established') this.cut();
+    if (this.gone !== undefined) return;
+    this.gone = side;
+    const end = side === 0 ? this.a : this.b;
+    this.ctx.events?.emit('session', this.label, `${end.speaker.name} went away: ${why}`);
+    end.speaker.neighborDown((side === 0 ? this.na : this.nb).source.id);
+    end.onChange?.('down');
+  }
+
   private teardown(next: InProcessState, why: string): void {
     for (const tm of this.detect) this.ctx.clock.clearTimer(tm);
     this.detect = [];
+    this.gone = undefined;
     const wasUp = this.state_ === 'Established' || this.state_ === 'Cut';
     // Counters stay monotonic across sessions: the keepalives (and OPEN, KEEPALIVE) of the
     // session that ends are folded in.

@@ -34,6 +34,7 @@ import {
 import type { Prefix } from '../bgp/wire/index.js';
 import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
+import { LabGraph } from './graph/index.js';
 import { createNode, type NodeRuntime } from './kinds/index.js';
 import { RouteServerRuntime } from './routeServer.js';
 import { HybridRuntime } from './hybrid.js';
@@ -57,6 +58,8 @@ export interface LabOptions {
   readonly startNodes?: boolean;
   /** Aborts the start (Ctrl-C while daemons start): start() removes what it created and rejects. */
   readonly signal?: AbortSignal;
+  /** Called with the lab before it starts anything, so a crash handler can find what it started. */
+  readonly onCreated?: (lab: Lab) => void;
 }
 
 /** 179 when we may bind privileged ports (root), else 1179 (ADR 0001). */
@@ -69,15 +72,15 @@ export class Lab {
   readonly addresses: AddressMap;
   readonly port: number;
   readonly mode: AddressingMode;
-  readonly routeServers = new Map<string, RouteServerRuntime>();
-  readonly nodes = new Map<string, NodeRuntime>();
+  /** Every BGP speaker of the lab and the sessions between them (ADR 0012); the nodes too. */
+  readonly graph: LabGraph;
   readonly startedAt = new Date();
   private model_: AzureModel;
   private netns?: Netns;
   private stopped = false;
   /** One FIFO for every in-process route exchange: the same order on every run. */
   readonly queue = new DeliveryQueue();
-  /** Gateways, circuits' MSEEs, built-in on-premises routers (issue 3). */
+  /** Gateways, circuits' MSEEs, built-in on-premises routers. */
   hybrid?: HybridRuntime;
 
   private constructor(
@@ -86,6 +89,7 @@ export class Lab {
   ) {
     const clock = options.clock ?? realClock;
     this.events = new EventLog(clock);
+    this.graph = new LabGraph(clock, this.events);
     this.mode = options.mode ?? spec.settings.addressing;
     this.addresses = new AddressMap(this.mode, this.mode === 'loopback' ? spec.settings.loopbackAddresses : {});
     this.port =
@@ -100,6 +104,7 @@ export class Lab {
 
   static async start(spec: LabSpec, options: LabOptions): Promise<Lab> {
     const lab = new Lab(spec, options);
+    options.onCreated?.(lab);
     try {
       await lab.boot();
     } catch (e) {
@@ -124,23 +129,25 @@ export class Lab {
     checkpoint();
     if (this.mode === 'netns') {
       const { Netns } = await import('./netns.js');
-      this.netns = await Netns.create(this.spec.name, o.stateDir, logger);
+      // Known from its first namespace on, so that a crash during the start removes it too.
+      this.netns = await Netns.create(this.spec.name, o.stateDir, logger, (n) => (this.netns = n));
     }
 
     for (const rs of this.model_.routeServers) {
       const azureSide = this.netns?.azure();
-      const rt = new RouteServerRuntime(this.model_, rs, {
+      // The runtime registers itself (its two instances and their peerings) in the lab graph.
+      new RouteServerRuntime(this.model_, rs, {
         addresses: this.addresses,
         port: this.port,
         clock,
         logger,
         events: this.events,
         connectRetryTime: this.spec.settings.connectRetryTime,
+        graph: this.graph,
         ...(pcapDir ? { pcapDir } : {}),
         ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
       });
       if (this.netns) for (const ip of rs.virtualRouterIps) await this.netns.addAzureAddress(ip);
-      this.routeServers.set(idKey(rs.id), rt);
     }
     // Netns mode: one namespace per VM address, shared by the nodes on it (a web server and
     // the agent beside it), named after the first of them.
@@ -162,25 +169,26 @@ export class Lab {
         clock,
         logger,
         events: this.events,
+        graph: this.graph,
         workDir,
         ...(pcapDir ? { pcapDir } : {}),
         ...(ns ? { netns: ns.name, connector: ns.connector, listen: ns.listen } : {}),
         ...(o.maxLifetimeSeconds ? { maxLifetimeSeconds: o.maxLifetimeSeconds } : {}),
       });
-      this.nodes.set(n.name.toLowerCase(), node);
+      this.graph.addNode(node);
     }
     checkpoint();
-    for (const rt of this.routeServers.values()) await rt.start();
+    for (const rt of this.graph.routeServers()) await rt.start();
     this.hybrid = new HybridRuntime(this.model_, this.spec.routers, {
       clock,
       events: this.events,
       queue: this.queue,
-      routeServers: this.routeServers,
+      graph: this.graph,
     });
     this.hybrid.start();
     await this.queue.settled();
     if (o.startNodes !== false) {
-      for (const node of this.nodes.values()) {
+      for (const node of this.graph.nodes()) {
         checkpoint();
         await node.start();
       }
@@ -197,8 +205,8 @@ export class Lab {
   applyModel(next: AzureModel, why: string): void {
     const prev = this.model_;
     this.model_ = next;
-    for (const [key, rt] of this.routeServers) {
-      const rs = next.routeServers.find((r) => idKey(r.id) === key);
+    for (const rt of this.graph.routeServers()) {
+      const rs = next.routeServers.find((r) => idKey(r.id) === idKey(rt.resource.id));
       if (!rs) continue;
       const before = vnetsServedBy(prev, rt.resource)
         .map((v) => idKey(v.id))
@@ -221,11 +229,11 @@ export class Lab {
   }
 
   node(name: string): NodeRuntime | undefined {
-    return this.nodes.get(name.toLowerCase());
+    return this.graph.node(name);
   }
 
   routeServer(rs: RouteServer): RouteServerRuntime | undefined {
-    return this.routeServers.get(idKey(rs.id));
+    return this.graph.routeServer(rs.id);
   }
 
   /** R-ARS-8: the routes a Route Server programs now. */
@@ -304,7 +312,7 @@ export class Lab {
 
   /** Every process the lab started (for the state file and cleanup after a crash). */
   pids(): number[] {
-    return [...[...this.nodes.values()].flatMap((n) => n.pids()), ...(this.netns?.helperPids() ?? [])];
+    return [...this.graph.nodes().flatMap((n) => n.pids()), ...(this.netns?.helperPids() ?? [])];
   }
 
   namespaces(): string[] {
@@ -315,9 +323,22 @@ export class Lab {
     if (this.stopped) return;
     this.stopped = true;
     this.events.emit('lab', this.spec.name, 'stopping');
-    this.hybrid?.stop();
-    await Promise.allSettled([...this.nodes.values()].map((n) => n.stop()));
-    await Promise.allSettled([...this.routeServers.values()].map((r) => r.stop()));
+    // Each step runs whatever the one before it met: what the lab started is removed even
+    // when something on the way out throws (ARCHITECTURE rule 6).
+    const failed = (what: string) => (e: unknown) =>
+      this.events.emit('warning', this.spec.name, `${what}: ${String(e)}`);
+    const attempt = (fn: () => void, what: string) => {
+      try {
+        fn();
+      } catch (e) {
+        failed(what)(e);
+      }
+    };
+    attempt(() => this.graph.faults.stop(), 'stopping faults');
+    attempt(() => this.hybrid?.stop(), 'stopping in-process sessions');
+    const settle = (fn: () => Promise<void>, what: string) => Promise.resolve().then(fn).catch(failed(what));
+    await Promise.all(this.graph.nodes().map((n) => settle(() => n.stop(), `stopping node ${n.spec.name}`)));
+    await Promise.all(this.graph.routeServers().map((r) => settle(() => r.stop(), 'stopping a route server')));
     await this.netns?.destroy();
   }
 }

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { blackHole, type BlackHole } from '../../src/bgp/transport/testkit.js';
 import { startDaemon, type DaemonHandle } from '../../src/lab/daemons/index.js';
 import { defaultBgpPort, type Lab } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 172;
 const port = defaultBgpPort();

@@ -2,7 +2,7 @@
  * Issue 8, finding 3: an NVA that stays Established (it sends its KEEPALIVEs) but stops reading,
  * while another NVA churns 4,000 routes (announce, withdraw, attribute changes). Real TCP peers
  * on a running lab (RawPeer: sockets the test controls). What the route server queues for the
- * slow peer stays bounded (ADR 0010), a third NVA that reads normally gets every change as
+ * slow peer stays bounded (ADR 0014), a third NVA that reads normally gets every change as
  * before, and once the slow peer reads again it ends with exactly the current routes.
  *
  * Expected routes come from R-ARS-9, not from the lab: toward an NVA each instance advertises
@@ -23,7 +23,8 @@ import {
 import { RawPeer } from '../../src/bgp/transport/testkit.js';
 import { SEND_QUEUE_LIMIT } from '../../src/bgp/transport/peer.js';
 import { defaultBgpPort, type Lab } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 171;
 const ROUTES = 4000; // R-ARS-5: 4,000 per peer; about a seventh is withdrawn at any time

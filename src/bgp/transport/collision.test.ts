@@ -13,6 +13,7 @@ import { BgpListener } from './listener.js';
 import { BgpPeer, defaultConnector, type Connector } from './peer.js';
 import { MessageReader } from './reader.js';
 import { blackHole } from './testkit.js';
+import { waitFor } from '../../../test/helpers/waitFor.js';
 
 function barrier(n: number) {
   let waiting: (() => void)[] = [];
@@ -89,21 +90,16 @@ async function pair(base: number) {
   };
 }
 
-async function until(what: string, fn: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test('crossing connections: both sides keep the one opened by the higher BGP Identifier', async () => {
   for (let round = 0; round < 5; round++) {
     const { a, b, close } = await pair(round + 1);
     try {
       a.start();
       b.start();
-      await until('both Established', () => a.isEstablished && b.isEstablished);
+      await waitFor('both Established', () => a.isEstablished && b.isEstablished, {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
       // Let the losing connection's NOTIFICATION and close play out.
       await new Promise((r) => setTimeout(r, 200));
       assert.ok(a.isEstablished && b.isEstablished, 'the surviving session stays up');
@@ -180,7 +176,7 @@ async function routeServerAndNva(n: number) {
 
 /** The session stays up on one TCP connection, opened by the NVA, and nobody sent a NOTIFICATION. */
 async function assertUpOnTheNvaConnection(rs: BgpPeer, nva: BgpPeer): Promise<void> {
-  await until('both Established', () => rs.isEstablished && nva.isEstablished);
+  await waitFor('both Established', () => rs.isEstablished && nva.isEstablished, { timeoutMs: 10_000, intervalMs: 20 });
   await new Promise((r) => setTimeout(r, 1500));
   assert.ok(rs.isEstablished && nva.isEstablished, 'the session stays up');
   assert.equal(rs.counters.establishedTransitions, 1);
@@ -194,7 +190,7 @@ test('a peer with the lower BGP Identifier comes up while our own connection att
   const { rs, nva, close } = await routeServerAndNva(4);
   try {
     rs.start();
-    await until('the route server attempting', () => rs.state === 'Connect');
+    await waitFor('the route server attempting', () => rs.state === 'Connect', { timeoutMs: 10_000, intervalMs: 20 });
     nva.start();
     await assertUpOnTheNvaConnection(rs, nva);
   } finally {
@@ -206,7 +202,7 @@ test('a connection of the peer that closed before the OPENs does not lock the pe
   const { rs, nva, rsAddr, nvaAddr, close } = await routeServerAndNva(5);
   try {
     rs.start();
-    await until('the route server attempting', () => rs.state === 'Connect');
+    await waitFor('the route server attempting', () => rs.state === 'Connect', { timeoutMs: 10_000, intervalMs: 20 });
     // The NVA connects, gets the route server's OPEN (the connection is in OpenSent there)
     // and goes away before answering: the connection accepted beside the pending attempt ends.
     const first = net.connect({ host: rsAddr, port: PORT, localAddress: nvaAddr });
@@ -225,7 +221,7 @@ test('a half-open connection of the peer (it restarted before its OPEN) gives wa
   const { rs, nva, rsAddr, nvaAddr, close } = await routeServerAndNva(6);
   try {
     rs.start();
-    await until('the route server attempting', () => rs.state === 'Connect');
+    await waitFor('the route server attempting', () => rs.state === 'Connect', { timeoutMs: 10_000, intervalMs: 20 });
     // The NVA's earlier life: connected, never sent its OPEN, never closed (the route server
     // would wait 4 minutes for it, RFC 4271 §8.2.2 OpenSent hold time).
     const stale = net.connect({ host: rsAddr, port: PORT, localAddress: nvaAddr });
@@ -297,10 +293,16 @@ test('the connection that loses a collision gets Cease/7 and no KEEPALIVE: check
   const sockets: net.Socket[] = [];
   try {
     rs.start();
-    await until('the route server connected to the peer', () => s1 !== undefined);
+    await waitFor('the route server connected to the peer', () => s1 !== undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
     sockets.push(s1!);
     const onS1 = messages(s1!);
-    await until("the route server's OPEN on its connection", () => onS1.includes('OPEN'));
+    await waitFor("the route server's OPEN on its connection", () => onS1.includes('OPEN'), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
     // The peer's own connection (S2): OPEN exchanged, the route server answers with a KEEPALIVE.
     const s2 = net.connect({ host: rsAddr, port: PORT, localAddress: peerAddr });
     sockets.push(s2);
@@ -308,7 +310,10 @@ test('the connection that loses a collision gets Cease/7 and no KEEPALIVE: check
     const onS2 = messages(s2);
     await new Promise<void>((r) => s2.once('connect', () => r()));
     s2.write(openFrom(65001, 0x0aaa0f07));
-    await until('S2 in OpenConfirm at the route server', () => onS2.includes('KEEPALIVE'));
+    await waitFor('S2 in OpenConfirm at the route server', () => onS2.includes('KEEPALIVE'), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
     // Now the peer's OPEN on S1: S1 (opened by the lower identifier) loses.
     const s1Closed = new Promise<void>((r) => s1!.once('close', () => r()));
     const before = onS1.length;
@@ -317,7 +322,7 @@ test('the connection that loses a collision gets Cease/7 and no KEEPALIVE: check
     assert.deepEqual(onS1.slice(before), ['NOTIFICATION 6/7'], 'Cease/7 only, no KEEPALIVE first');
     // S2 goes on to Established.
     s2.write(encodeMessage({ type: 'KEEPALIVE' }, CONTEXT_4OCTET));
-    await until('Established on S2', () => rs.isEstablished);
+    await waitFor('Established on S2', () => rs.isEstablished, { timeoutMs: 10_000, intervalMs: 20 });
     assert.equal(rs.connection!.direction, 'incoming');
     assert.equal(rs.connection!.remotePort, s2.localPort);
   } finally {

@@ -11,16 +11,9 @@ import { CONTEXT_4OCTET, packUpdates, v4Prefix, type Prefix } from '../wire/inde
 import { BgpListener } from './listener.js';
 import { BgpPeer } from './peer.js';
 import { RawPeer } from './testkit.js';
+import { waitFor } from '../../../test/helpers/waitFor.js';
 
 const PORT = 21791;
-
-async function until(what: string, fn: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** 1,000 /24s in UPDATEs of one prefix each (a distinct MED apiece): about 60 KB. */
 function updates(round: number): Uint8Array[] {
@@ -44,8 +37,8 @@ function updates(round: number): Uint8Array[] {
 }
 
 async function session(n: number, sendHoldTime: number) {
-  const local = `127.170.2.${n}`;
-  const remote = `127.170.3.${n}`;
+  const local = `127.174.2.${n}`;
+  const remote = `127.174.3.${n}`;
   let ready = 0;
   const peer = new BgpPeer({
     name: `rs-${n}`,
@@ -75,7 +68,7 @@ async function session(n: number, sendHoldTime: number) {
     routerId: 0x0aaa0305,
     holdTime: 3,
   });
-  await until('Established', () => peer.isEstablished);
+  await waitFor('Established', () => peer.isEstablished, { timeoutMs: 10_000, intervalMs: 20 });
   return {
     peer,
     raw,
@@ -102,7 +95,7 @@ test('a peer that stops reading: the send queue is seen as blocked, and the Send
     assert.ok(peer.sendQueueBytes >= 256 * 1024);
     assert.equal(peer.counters.sendBlocks, 1);
     const lastPush = Date.now();
-    await until('the session dropped', () => !peer.isEstablished, 15_000);
+    await waitFor('the session dropped', () => !peer.isEstablished, { timeoutMs: 15_000, intervalMs: 20 });
     const waited = (Date.now() - lastPush) / 1000;
     // The peer kept sending KEEPALIVEs, so the (receive) hold timer of 3 s never expired: the
     // session went after SendHoldTime (4 s) without progress, not before.
@@ -142,9 +135,9 @@ test('a peer that reads slowly makes progress: it is never dropped, and onSendRe
     // reaches the kernel restarts the SendHoldTimer (RFC 9687 §3.3).
     const start = Date.now();
     raw.readSlowly(Math.ceil(bytes / 6));
-    await until('the queue drained', () => !peer.sendBlocked, 30_000);
+    await waitFor('the queue drained', () => !peer.sendBlocked, { timeoutMs: 30_000, intervalMs: 20 });
     assert.equal(ready(), 1, 'onSendReady once the queue drained');
-    await until('everything read', () => raw.bytesReceived >= bytes, 30_000);
+    await waitFor('everything read', () => raw.bytesReceived >= bytes, { timeoutMs: 30_000, intervalMs: 20 });
     const took = (Date.now() - start) / 1000;
     assert.ok(took > 4.5, `the slow read took ${took.toFixed(1)} s, more than SendHoldTime`);
     assert.ok(peer.isEstablished, 'still Established');

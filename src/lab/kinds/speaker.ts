@@ -17,6 +17,7 @@ import {
   pathContains,
   prependAsPath,
   Speaker,
+  type RouteAttrs,
   type SpeakerPolicy,
 } from '../../rib/index.js';
 import { parseAnnounceCommand } from '../announceCommand.js';
@@ -40,6 +41,39 @@ export function parseCommunity(text: string): number | undefined {
   const hi = Number(m[1]);
   const lo = Number(m[2]);
   return hi <= 0xffff && lo <= 0xffff ? ((hi << 16) | lo) >>> 0 : undefined;
+}
+
+/**
+ * A route a built-in speaker or router originates (a lab-file route, or ExaBGP's `announce
+ * route …`), as its prefix and interned attributes; what is wrong with it otherwise.
+ */
+export function originatedRoute(
+  r: SpeakerRouteSpec,
+  defaultNextHop: string,
+): { prefix: Prefix; attrs: RouteAttrs } | { error: string } {
+  const prefix = parsePrefix(r.prefix);
+  if (!prefix) return { error: `not a prefix: ${r.prefix}` };
+  const communities: number[] = [];
+  for (const c of r.communities ?? []) {
+    const v = parseCommunity(c);
+    if (v === undefined) return { error: `not a community: ${c}` };
+    communities.push(v);
+  }
+  const large = [];
+  for (const c of r.largeCommunities ?? []) {
+    const m = /^(\d+):(\d+):(\d+)$/.exec(c);
+    if (!m) return { error: `not a large community: ${c}` };
+    large.push({ globalAdmin: Number(m[1]), localData1: Number(m[2]), localData2: Number(m[3]) });
+  }
+  const attrs = internAttrs({
+    origin: r.origin === 'egp' ? 1 : r.origin === 'incomplete' ? 2 : 0,
+    asPath: r.asPath?.length ? [{ type: 2, asns: r.asPath }] : [],
+    nextHop: r.nextHop ?? defaultNextHop,
+    ...(r.med !== undefined ? { med: r.med } : {}),
+    ...(communities.length ? { communities } : {}),
+    ...(large.length ? { largeCommunities: large } : {}),
+  });
+  return { prefix, attrs };
 }
 
 function speakerPolicy(asn: number): SpeakerPolicy {
@@ -75,6 +109,17 @@ export class SpeakerNode implements NodeRuntime {
     this.realAddress = ctx.addresses.add(spec.address);
     const routerId = parseIpv4(spec.routerId ?? spec.address) ?? 0;
     this.speaker = new Speaker(spec.name, spec.asn, routerId, speakerPolicy(spec.asn));
+    const me = ctx.graph.addSpeaker({
+      kind: 'speaker',
+      name: spec.name,
+      title: `built-in speaker ${spec.name} (${spec.address}, AS ${spec.asn})`,
+      at: `node ${spec.name}`,
+      aliases: [spec.name.toLowerCase(), spec.address],
+      addresses: [{ address: spec.address, claim: 'own' }],
+      asn: spec.asn,
+      owner: { kind: 'node', node: this },
+      rib: this.speaker,
+    });
     for (const rs of ctx.model.routeServers) {
       if (!rs.bgpConnections.some((c) => c.peerIp === spec.address)) continue;
       rs.virtualRouterIps.forEach((ip, i) => {
@@ -114,37 +159,20 @@ export class SpeakerNode implements NodeRuntime {
         });
         this.speaker.addNeighbor(session.neighbor);
         this.sessions_.push({ label, session });
+        // The other end of the route-server instance's session with this address.
+        ctx.graph.attachTcp(
+          { speaker: me, address: spec.address, name: spec.name },
+          { address: ip, asn: ROUTE_SERVER_ASN, name: `${rs.name}/IN_${i}` },
+          session,
+        );
       });
     }
   }
 
   private originate(r: SpeakerRouteSpec): string | undefined {
-    const p = parsePrefix(r.prefix);
-    if (!p) return `not a prefix: ${r.prefix}`;
-    const communities: number[] = [];
-    for (const c of r.communities ?? []) {
-      const v = parseCommunity(c);
-      if (v === undefined) return `not a community: ${c}`;
-      communities.push(v);
-    }
-    const large = [];
-    for (const c of r.largeCommunities ?? []) {
-      const m = /^(\d+):(\d+):(\d+)$/.exec(c);
-      if (!m) return `not a large community: ${c}`;
-      large.push({ globalAdmin: Number(m[1]), localData1: Number(m[2]), localData2: Number(m[3]) });
-    }
-    const origin = r.origin === 'egp' ? 1 : r.origin === 'incomplete' ? 2 : 0;
-    this.speaker.originate(
-      p,
-      internAttrs({
-        origin,
-        asPath: r.asPath?.length ? [{ type: 2, asns: r.asPath }] : [],
-        nextHop: r.nextHop ?? this.spec.address,
-        ...(r.med !== undefined ? { med: r.med } : {}),
-        ...(communities.length ? { communities } : {}),
-        ...(large.length ? { largeCommunities: large } : {}),
-      }),
-    );
+    const o = originatedRoute(r, this.spec.address);
+    if ('error' in o) return o.error;
+    this.speaker.originate(o.prefix, o.attrs);
     return undefined;
   }
 

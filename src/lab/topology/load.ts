@@ -11,16 +11,27 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LineCounter, Parser, parseDocument, type YAMLError } from 'yaml';
+import { LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { idKey, validateModel, type ModelProblem } from '../../azure/index.js';
+import {
+  describeIssues,
+  formatConfigError,
+  isPlainObject,
+  ProblemCollector,
+  readYaml,
+  SourceLocator,
+  type ConfigError,
+  type Path,
+  type PathSegment,
+} from '../../config/index.js';
 import type { LabSpec } from '../spec.js';
 import { buildLab, defaultCheckFile, type FileCheck, type ModelSource } from './build.js';
-import { formatLabFileError, ProblemCollector, type LabFileError } from './errors.js';
-import { describeIssues, isPlainObject, unusableEntry } from './issues.js';
+import { LAB_ISSUE_WORDS, unusableEntry } from './issues.js';
 import type { Unusable } from './references.js';
 import { labFileSchema, type LabFile } from './schema.js';
-import { SourceLocator, type Path, type PathSegment } from './source.js';
+
+type LabFileError = ConfigError;
 
 export type LoadResult =
   | { readonly ok: true; readonly spec: LabSpec; readonly warnings: readonly LabFileError[] }
@@ -37,27 +48,85 @@ export interface LoadOptions {
  */
 const NEEDS_WHOLE_LAB = new Set(['RemoteVnetHasNoGateways', 'RemotePeeringIsDisconnectedOrGatewayTransitNotAllowed']);
 
-/** YAML aliases expand; a small file must not become gigabytes ("billion laughs"). */
-const MAX_ALIAS_COUNT = 1000;
-
-/**
- * Deepest nesting of collections accepted. A lab file needs 7; the YAML composer recurses
- * once per level, and near the stack limit V8 can abort the whole process (a fatal
- * "RegExpCompiler Allocation failed", not a catchable error), so depth is checked first,
- * on the CST, whose parser does not recurse.
- */
-const MAX_NESTING = 64;
+/** How deep a lab file may nest and how far its aliases may expand (src/config/yaml.ts). */
+const YAML_LIMITS = {
+  maxNesting: 64,
+  nestingNeeded: 'a lab file needs 7',
+  maxAliasCount: 1000,
+  emptyMessage: 'the lab file is empty: it needs at least name, location and resourceGroups',
+};
 
 export async function loadLabFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     const problems = new ProblemCollector(file, new SourceLocator(undefined, new LineCounter()));
     problems.atFile(`cannot read the lab file: ${(e as Error).message}`);
     return { ok: false, errors: problems.errors(), warnings: [] };
   }
+  const text = decodeUtf8(bytes, file);
+  if (typeof text !== 'string') return { ok: false, errors: text, warnings: [] };
   return loadLabText(text, file, options);
+}
+
+const MAX_ENCODING_ERRORS = 10;
+
+/**
+ * The file's text, or where it is not UTF-8. A lab file is YAML, which is Unicode text (YAML
+ * 1.2 §5.2); decoding with replacement would turn a Latin-1 "é" into U+FFFD and load a file
+ * that says something else than what its author wrote, so each bad sequence is reported at
+ * its line and column (columns count UTF-16 units, as the other messages do).
+ */
+function decodeUtf8(bytes: Uint8Array, file: string): string | LabFileError[] {
+  try {
+    // ignoreBOM keeps a leading BOM in the text, as readFile(…, 'utf8') did; YAML skips it.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const errors: LabFileError[] = [];
+    const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+    let line = 1;
+    let lineStart = 0;
+    for (let at = 0; at < bytes.length && errors.length < MAX_ENCODING_ERRORS; ) {
+      const n = utf8SequenceLength(bytes, at);
+      if (n > 0) {
+        if (bytes[at] === 0x0a) {
+          line++;
+          lineStart = at + 1;
+        }
+        at += n;
+        continue;
+      }
+      const column = lenient.decode(bytes.subarray(lineStart, at)).length + 1;
+      const shown = Array.from(bytes.subarray(at, Math.min(at + 4, bytes.length)), (b) =>
+        b.toString(16).padStart(2, '0'),
+      ).join(' ');
+      errors.push({
+        file,
+        line,
+        column,
+        field: '',
+        message: `not UTF-8: bytes ${shown}… do not form a character here (a lab file is UTF-8 text; save it as UTF-8)`,
+      });
+      at++;
+    }
+    return errors;
+  }
+}
+
+/** Octets of the well-formed UTF-8 sequence at `at` (RFC 3629 §4), or 0 when there is none. */
+function utf8SequenceLength(b: Uint8Array, at: number): number {
+  const c = b[at]!;
+  if (c < 0x80) return 1;
+  const cont = (i: number, lo = 0x80, hi = 0xbf) => at + i < b.length && b[at + i]! >= lo && b[at + i]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // no surrogates
+  if (c === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0; // up to U+10FFFF
+  return 0;
 }
 
 /**
@@ -65,38 +134,10 @@ export async function loadLabFile(file: string, options: LoadOptions = {}): Prom
  * configuration files resolve against its folder). Never throws on any input.
  */
 export function loadLabText(text: string, file: string, options: LoadOptions = {}): LoadResult {
-  const cstLines = new LineCounter();
-  const tooDeep = deepNesting(text, cstLines);
-  if (tooDeep !== undefined) {
-    const problems = new ProblemCollector(file, new SourceLocator(undefined, cstLines));
-    problems.atOffset(
-      'error',
-      tooDeep,
-      `YAML: collections nested more than ${MAX_NESTING} levels deep (a lab file needs 7)`,
-    );
-    return failure(problems);
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error', uniqueKeys: true });
-  const locator = new SourceLocator(doc, lineCounter);
-  const problems = new ProblemCollector(file, locator);
-
   // 1. YAML. Past a syntax error the document's shape is a guess: report and stop.
-  for (const e of doc.errors) problems.atOffset('error', e.pos[0], yamlMessage(e));
-  for (const w of doc.warnings) problems.atOffset('warning', w.pos[0], yamlMessage(w));
-  if (problems.hasErrors) return failure(problems);
-
-  let input: unknown;
-  try {
-    input = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    problems.error([], `the YAML cannot be expanded: ${(e as Error).message}`);
-    return failure(problems);
-  }
-  if (input === null || input === undefined) {
-    problems.error([], 'the lab file is empty: it needs at least name, location and resourceGroups');
-    return failure(problems);
-  }
+  const read = readYaml(text, file, YAML_LIMITS);
+  if (!read.ok) return failure(read.problems);
+  const { input, locator, problems } = read;
 
   // 2. Schema, and recovery so the checks below still see the rest of the file.
   let lab: LabFile | undefined;
@@ -106,7 +147,8 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
   if (parsed.success) {
     lab = parsed.data;
   } else {
-    for (const r of describeIssues(parsed.error.issues, input, labFileSchema)) problems.error(r.path, r.message, r.at);
+    for (const r of describeIssues(parsed.error.issues, input, labFileSchema, LAB_ISSUE_WORDS))
+      problems.error(r.path, r.message, r.at);
     const recovered = recover(input, parsed.error.issues);
     if (recovered) ({ lab, unusable } = recovered);
     partial = true;
@@ -140,42 +182,14 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
       model: built.model,
       nodes: built.nodes,
       routers: built.routers,
-      warnings: warnings.map(formatLabFileError),
+      warnings: warnings.map(formatConfigError),
     },
     warnings,
   };
 }
 
-/** The offset of the first collection nested deeper than MAX_NESTING, if any (iterative: see MAX_NESTING). */
-function deepNesting(text: string, lines: LineCounter): number | undefined {
-  interface CstNode {
-    readonly type?: string;
-    readonly offset?: number;
-    readonly value?: CstNode;
-    readonly items?: readonly { readonly key?: CstNode | null; readonly value?: CstNode | null }[];
-  }
-  const stack: [CstNode, number][] = [];
-  for (const token of new Parser(lines.addNewLine).parse(text)) stack.push([token as CstNode, 0]);
-  while (stack.length > 0) {
-    const [node, outer] = stack.pop()!;
-    const depth =
-      node.type === 'block-map' || node.type === 'block-seq' || node.type === 'flow-collection' ? outer + 1 : outer;
-    if (depth > MAX_NESTING) return node.offset ?? 0;
-    if (node.value) stack.push([node.value, depth]);
-    for (const item of node.items ?? []) {
-      if (item.key) stack.push([item.key, depth]);
-      if (item.value) stack.push([item.value, depth]);
-    }
-  }
-  return undefined;
-}
-
 function failure(problems: ProblemCollector): LoadResult {
   return { ok: false, errors: problems.errors(), warnings: problems.warnings() };
-}
-
-function yamlMessage(e: YAMLError): string {
-  return `YAML: ${e.message}`;
 }
 
 // ---------------------------------------------------------------------------

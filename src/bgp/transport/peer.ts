@@ -129,6 +129,10 @@ interface Conn {
   readonly sent: () => void;
   /** Bytes written while the link was cut, delivered when it is restored (TCP retransmits them). */
   held?: Uint8Array[];
+  /** Their total: it counts toward the send queue's bound as a full kernel buffer would. */
+  heldBytes: number;
+  /** A 'drain' listener is waiting to lift `blocked` (not so for a block a cut link caused). */
+  awaitingDrain: boolean;
 }
 
 /**
@@ -290,11 +294,18 @@ export class BgpPeer {
     this.linkCut = false;
     for (const s of this.severed) s.destroy();
     this.severed = [];
+    const ready: Conn[] = [];
     for (const c of this.conns) {
       const held = c.held;
       c.held = undefined;
+      c.heldBytes = 0;
       if (c.socket && !c.closed) {
+        // A block the cut caused has no 'drain' to wait for: lifted here, and set again by
+        // write() if the socket cannot take what was held either.
+        const cutBlock = c.blocked && !c.awaitingDrain;
+        if (cutBlock) c.blocked = false;
         for (const bytes of held ?? []) this.write(c, bytes, 0, true, false);
+        if (cutBlock && !c.blocked) ready.push(c);
         if (!this.paused) c.socket.resume();
       } else if (c.connecting && !c.socket) {
         // An attempt made while the link was cut never got an answer: try again now.
@@ -302,6 +313,7 @@ export class BgpPeer {
         this.connectOut(c);
       }
     }
+    for (const c of ready) if (this.established?.conn === c) this.options.handlers.onSendReady?.(this);
   }
 
   get isLinkCut(): boolean {
@@ -373,7 +385,8 @@ export class BgpPeer {
    * taken yet (it takes them as fast as the peer reads).
    */
   get sendQueueBytes(): number {
-    return this.established?.conn.socket?.writableLength ?? 0;
+    const c = this.established?.conn;
+    return (c?.socket?.writableLength ?? 0) + (c?.heldBytes ?? 0);
   }
 
   /**
@@ -458,6 +471,8 @@ export class BgpPeer {
       reader: new MessageReader(),
       closed: false,
       blocked: false,
+      heldBytes: 0,
+      awaitingDrain: false,
       sendHoldExpired: false,
       sent: () => this.restartSendHold(conn),
     };
@@ -469,6 +484,7 @@ export class BgpPeer {
     conn.socket = socket;
     conn.closed = false;
     conn.blocked = false;
+    conn.awaitingDrain = false;
     socket.setNoDelay(true);
     if (this.options.pcap) {
       const p = this.options.pcap;
@@ -667,29 +683,43 @@ export class BgpPeer {
       this.counters.updatesSent += updates;
     }
     if (this.linkCut) {
+      // Nothing reaches the kernel over a cut link: the bytes wait here, under the same bound
+      // (a real kernel's buffer would fill and hold the writes back just so).
       (conn.held ??= []).push(bytes);
+      conn.heldBytes += bytes.length;
+      this.watchQueue(conn, s, s.writableLength + conn.heldBytes, false);
       return true;
     }
     conn.pcap?.sent(bytes);
     if (track) s.write(bytes, conn.sent);
     else s.write(bytes);
-    const queued = s.writableLength;
-    if (queued > this.counters.sendQueuePeak) this.counters.sendQueuePeak = queued;
     // writableNeedDrain: the queue is past Node's high-water mark too, so 'drain' will come.
-    if (queued >= this.sendQueueLimit && s.writableNeedDrain && !conn.blocked) {
-      conn.blocked = true;
-      this.counters.sendBlocks++;
-      this.logger.log('info', `${this.name}: ${queued} bytes queued, the peer is not reading: UPDATEs held`);
-      // 'drain': everything queued went to the kernel.
-      s.once('drain', () => {
-        if (conn.socket !== s) return;
-        conn.blocked = false;
-        if (this.established?.conn !== conn || conn.closed) return;
-        this.logger.log('debug', `${this.name}: send queue drained`);
-        this.options.handlers.onSendReady?.(this);
-      });
-    }
+    this.watchQueue(conn, s, s.writableLength, s.writableNeedDrain);
     return true;
+  }
+
+  /**
+   * `queued` bytes wait in this process for the peer: from sendQueueLimit on the connection is
+   * blocked (ADR 0014) until 'drain' (`drains`: Node will emit one), or over a cut link until
+   * restoreLink.
+   */
+  private watchQueue(conn: Conn, s: net.Socket, queued: number, drains: boolean): void {
+    if (queued > this.counters.sendQueuePeak) this.counters.sendQueuePeak = queued;
+    if (queued < this.sendQueueLimit || conn.blocked || !(drains || this.linkCut)) return;
+    conn.blocked = true;
+    this.counters.sendBlocks++;
+    this.logger.log('info', `${this.name}: ${queued} bytes queued, the peer is not reading: UPDATEs held`);
+    if (this.linkCut) return;
+    conn.awaitingDrain = true;
+    // 'drain': everything queued went to the kernel.
+    s.once('drain', () => {
+      conn.awaitingDrain = false;
+      if (conn.socket !== s) return;
+      conn.blocked = false;
+      if (this.established?.conn !== conn || conn.closed) return;
+      this.logger.log('debug', `${this.name}: send queue drained`);
+      this.options.handlers.onSendReady?.(this);
+    });
   }
 
   /** RFC 9687 §3.3: each message sent restarts the SendHoldTimer (by moving its deadline). */
@@ -731,6 +761,7 @@ export class BgpPeer {
     conn.socket = undefined;
     conn.reader = new MessageReader();
     conn.held = undefined;
+    conn.heldBytes = 0;
     if (s && !conn.closed && this.linkCut) {
       // Nothing reaches the peer over a cut link, not even our FIN: keep the socket, silent.
       conn.closed = true;

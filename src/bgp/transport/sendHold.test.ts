@@ -36,7 +36,7 @@ function updates(round: number): Uint8Array[] {
   return out;
 }
 
-async function session(n: number, sendHoldTime: number) {
+async function session(n: number, sendHoldTime: number, holdTime = 3) {
   const local = `127.174.2.${n}`;
   const remote = `127.174.3.${n}`;
   let ready = 0;
@@ -49,8 +49,8 @@ async function session(n: number, sendHoldTime: number) {
       localAs: 65515,
       localId: 0x0aaa0204,
       peerAs: 65001,
-      holdTime: 3,
-      keepaliveTime: 1,
+      holdTime,
+      keepaliveTime: Math.max(1, Math.floor(holdTime / 3)),
       connectRetryTime: 30,
       passive: true,
       families: ['ipv4-unicast'],
@@ -66,7 +66,7 @@ async function session(n: number, sendHoldTime: number) {
     localAddress: remote,
     asn: 65001,
     routerId: 0x0aaa0305,
-    holdTime: 3,
+    holdTime,
   });
   await waitFor('Established', () => peer.isEstablished, { timeoutMs: 10_000, intervalMs: 20 });
   return {
@@ -143,6 +143,43 @@ test('a peer that reads slowly makes progress: it is never dropped, and onSendRe
     assert.ok(peer.isEstablished, 'still Established');
     assert.equal(peer.counters.establishedTransitions, 1);
     assert.equal(peer.counters.lastDown, undefined);
+  } finally {
+    await close();
+  }
+});
+
+// A cut link (arslab link down, src/lab/graph) holds what is written until it is restored, as
+// the kernel of a real speaker would hold it for TCP to retransmit; a real kernel's buffer is
+// finite, so the writes stop there. The same bound applies: past sendQueueLimit the routing
+// side holds its changes in the RIB (ADR 0014), and gets onSendReady once the link is back
+// and what was held went out.
+test('a cut link holds what is written within the same bound: blocked at the limit, delivered and onSendReady once restored', async () => {
+  // Hold time 30 s: the session outlives the cut; the SendHoldTimer off (0).
+  const { peer, raw, ready, close } = await session(3, 0, 30);
+  try {
+    peer.cutLink();
+    let bytes = 0;
+    for (let round = 0; !peer.sendBlocked && round < 100; round++) {
+      const frames = updates(round);
+      for (const f of frames) bytes += f.length;
+      peer.sendEncodedUpdates(frames);
+    }
+    assert.ok(peer.sendBlocked, 'what the cut link holds counts toward the send queue bound');
+    // One round (about 60 KB) past the 256 KiB limit at most: the routing side stops there.
+    assert.ok(peer.sendQueueBytes >= 256 * 1024, `${peer.sendQueueBytes} B held`);
+    assert.ok(peer.sendQueueBytes < 256 * 1024 + 70_000, `${peer.sendQueueBytes} B held`);
+    assert.equal(peer.counters.sendBlocks, 1);
+    const before = raw.bytesReceived;
+    peer.restoreLink();
+    await waitFor('everything held delivered', () => raw.bytesReceived - before >= bytes, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
+    await waitFor('onSendReady', () => ready() === 1, { timeoutMs: 10_000, intervalMs: 20 });
+    assert.ok(!peer.sendBlocked);
+    assert.equal(peer.sendQueueBytes, 0);
+    assert.ok(peer.isEstablished, 'the session outlived the cut');
+    assert.equal(peer.counters.establishedTransitions, 1);
   } finally {
     await close();
   }

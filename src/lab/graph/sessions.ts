@@ -153,6 +153,7 @@ export class TcpSession implements Session {
       messagesReceived: c.messagesReceived,
       ...(c.establishedAt !== undefined ? { connectedMs: this.opts.clock.now() - c.establishedAt } : {}),
       ...(c.lastDown ? { lastDown: c.lastDown.reason } : {}),
+      sendQueue: { bytes: peer.sendQueueBytes, peak: c.sendQueuePeak, blocked: c.sendBlocks },
     };
   }
 

@@ -11,7 +11,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LineCounter, Parser, parseDocument, type YAMLError } from 'yaml';
+import {
+  Composer,
+  LineCounter,
+  Parser,
+  YAMLParseError,
+  type CST,
+  type DocumentOptions,
+  type ParseOptions,
+  type Document,
+  type SchemaOptions,
+  type YAMLError,
+} from 'yaml';
 import type { z } from 'zod';
 import { idKey, validateModel, type ModelProblem } from '../../azure/index.js';
 import type { LabSpec } from '../spec.js';
@@ -65,10 +76,13 @@ export async function loadLabFile(file: string, options: LoadOptions = {}): Prom
  * configuration files resolve against its folder). Never throws on any input.
  */
 export function loadLabText(text: string, file: string, options: LoadOptions = {}): LoadResult {
-  const cstLines = new LineCounter();
-  const tooDeep = deepNesting(text, cstLines);
+  // The text is parsed once: the CST is checked for depth, then composed into the document
+  // (what yaml's parseDocument does, which would parse it a second time).
+  const lineCounter = new LineCounter();
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const tooDeep = deepNesting(tokens);
   if (tooDeep !== undefined) {
-    const problems = new ProblemCollector(file, new SourceLocator(undefined, cstLines));
+    const problems = new ProblemCollector(file, new SourceLocator(undefined, lineCounter));
     problems.atOffset(
       'error',
       tooDeep,
@@ -76,8 +90,7 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
     );
     return failure(problems);
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error', uniqueKeys: true });
+  const doc = composeDocument(tokens, text, { prettyErrors: false, logLevel: 'error', uniqueKeys: true });
   const locator = new SourceLocator(doc, lineCounter);
   const problems = new ProblemCollector(file, locator);
 
@@ -147,7 +160,7 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
 }
 
 /** The offset of the first collection nested deeper than MAX_NESTING, if any (iterative: see MAX_NESTING). */
-function deepNesting(text: string, lines: LineCounter): number | undefined {
+function deepNesting(tokens: readonly CST.Token[]): number | undefined {
   interface CstNode {
     readonly type?: string;
     readonly offset?: number;
@@ -155,7 +168,7 @@ function deepNesting(text: string, lines: LineCounter): number | undefined {
     readonly items?: readonly { readonly key?: CstNode | null; readonly value?: CstNode | null }[];
   }
   const stack: [CstNode, number][] = [];
-  for (const token of new Parser(lines.addNewLine).parse(text)) stack.push([token as CstNode, 0]);
+  for (const token of tokens) stack.push([token as CstNode, 0]);
   while (stack.length > 0) {
     const [node, outer] = stack.pop()!;
     const depth =
@@ -168,6 +181,33 @@ function deepNesting(text: string, lines: LineCounter): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The first document of the parsed tokens, as yaml's parseDocument composes it (a second
+ * document is an error there too).
+ */
+function composeDocument(
+  tokens: readonly CST.Token[],
+  text: string,
+  options: DocumentOptions & ParseOptions & SchemaOptions,
+) {
+  const composer = new Composer(options);
+  let doc: Document.Parsed | undefined;
+  for (const d of composer.compose(tokens, true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(
+        new YAMLParseError(
+          d.range.slice(0, 2) as [number, number],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
+      break;
+    }
+  }
+  return doc!;
 }
 
 function failure(problems: ProblemCollector): LoadResult {

@@ -8,7 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consoleLogger, type Logger, type LogLevel } from '../bgp/log.js';
 import { ApiServer } from '../api/server.js';
-import { formatLabFileError, loadLabFile } from '../lab/topology/index.js';
+import { formatLabFileError, loadLabFile, takeLoadedSpec } from '../lab/topology/index.js';
 import { Lab } from '../lab/lab.js';
 import {
   isAlive,
@@ -54,9 +54,14 @@ function fileLogger(path: string, minLevel: LogLevel): Logger {
 
 /** Runs a lab until it is told to stop; resolves when everything is down. */
 export async function runLab(file: string, opts: RunOptions = {}): Promise<void> {
-  const loaded = await loadLabFile(file);
-  if (!loaded.ok) throw new LabFileInvalid(loaded.errors.map(formatLabFileError).join('\n'));
-  const spec = loaded.spec;
+  // `up --detach` checked the file already and hands over the result (loaded once per up).
+  let spec = takeLoadedSpec(file);
+  const checkedByUp = spec !== undefined;
+  if (!spec) {
+    const loaded = await loadLabFile(file);
+    if (!loaded.ok) throw new LabFileInvalid(loaded.errors.map(formatLabFileError).join('\n'));
+    spec = loaded.spec;
+  }
   const prev = readLabState(spec.name);
   if (prev && isAlive(prev.pid) && prev.pid !== process.pid) {
     throw new Error(
@@ -65,6 +70,7 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
   }
   const dir = labDir(spec.name);
   const logger = fileLogger(join(dir, 'lab.log'), opts.logLevel ?? 'info');
+  logger.log('info', checkedByUp ? `${file}: checked by arslab up, not loaded again` : `${file}: loaded and checked`);
   // Ctrl-C/SIGTERM/SIGHUP while the lab starts (namespaces made, daemons starting) abort the
   // start, which removes what was already created; once the lab is up they stop it (below).
   const starting = new AbortController();

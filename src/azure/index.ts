@@ -18,3 +18,4 @@ export * from './gatewayRoutes.js';
 export * from './dataPath.js';
 export * from './gatewayMesh.js';
 export * from './modelIndex.js';
+export * from './effectiveRouteLayers.js';

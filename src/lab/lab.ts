@@ -9,11 +9,16 @@ import { join } from 'node:path';
 import { realClock, type Clock } from '../bgp/clock.js';
 import { silentLogger, type Logger } from '../bgp/log.js';
 import {
+  byId,
   effectiveRoutes,
-  forward,
+  EffectiveRouteLayers,
+  forwardIn,
   idKey,
-  nextHop,
+  nextHopIn,
   type AzureModel,
+  type EffectiveRouteChanges,
+  type EffectiveRouteTable,
+  type GatewayRouteSource,
   type EffectiveRoutes,
   type Flow,
   type ForwardingDecision,
@@ -31,7 +36,8 @@ import {
   servedByHub,
   vnetsServedBy,
 } from '../azure/index.js';
-import type { Prefix } from '../bgp/wire/index.js';
+import { formatPrefix, type Prefix } from '../bgp/wire/index.js';
+import type { BestChange, Speaker } from '../rib/index.js';
 import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
 import { createNode, type NodeRuntime } from './kinds/index.js';
@@ -177,6 +183,7 @@ export class Lab {
       queue: this.queue,
       routeServers: this.routeServers,
     });
+    this.watchHubSpeakers();
     this.hybrid.start();
     await this.queue.settled();
     if (o.startNodes !== false) {
@@ -232,25 +239,123 @@ export class Lab {
   programmed = (rs: RouteServer): readonly ProgrammedRoute[] => this.routeServer(rs)?.programmed() ?? [];
 
   /**
+   * R-NIC-2: the gateway-route candidates of a hub — the route server's NVA routes (R-ARS-8),
+   * the ExpressRoute (R-ER-4) and VPN (R-VPN-1) gateways' routes — for every prefix, or for
+   * one (`prefix`): in this order, which is the order they are merged in (R-ARS-7).
+   */
+  private gatewayCandidates(hub: VirtualNetwork, prefix?: Prefix): GatewayRoute[] {
+    const m = this.model_;
+    const candidates: GatewayRoute[] = [];
+    const fromRouteServer = (r: ProgrammedRoute): GatewayRoute => ({
+      ...r,
+      origin: 'route-server',
+      asPathLength: r.paths[0]?.attrs.asPathLength ?? 0,
+    });
+    const rs = routeServerOfVnet(m, hub);
+    const rt = rs && this.routeServer(rs);
+    if (rt) {
+      if (prefix) {
+        const r = rt.programmedFor(prefix);
+        if (r) candidates.push(fromRouteServer(r));
+      } else for (const r of rt.programmed()) candidates.push(fromRouteServer(r));
+    }
+    for (const g of gatewaysOfVnet(m, hub)) {
+      const gw = this.hybrid?.gateways.get(idKey(g.id));
+      if (!gw) continue;
+      const hy = this.hybrid!;
+      if (prefix) {
+        const r = gw.isExpressRoute ? hy.expressRouteRouteFor(gw, prefix) : hy.vpnRouteFor(gw, prefix);
+        if (r) candidates.push(r);
+      } else candidates.push(...(gw.isExpressRoute ? hy.expressRouteRoutes(gw) : hy.vpnRoutes(gw)));
+    }
+    return candidates;
+  }
+
+  /** The speakers whose best paths make a hub's gateway routes: its route-server and gateway instances. */
+  private hubSpeakers(hubId: string): Speaker[] {
+    const k = idKey(hubId);
+    const out: Speaker[] = [];
+    for (const rt of this.routeServers.values())
+      if (idKey(rt.resource.virtualNetwork) === k) for (const i of rt.instances) out.push(i.speaker);
+    for (const gw of this.hybrid?.gateways.values() ?? [])
+      if (idKey(gw.resource.virtualNetwork) === k) out.push(...gw.instances);
+    return out;
+  }
+
+  /** Where the incremental effective routes get a hub's gateway routes: this lab's speakers. */
+  private readonly gatewaySource: GatewayRouteSource = {
+    prefixes: (hubId) => {
+      const seen = new Map<string, Prefix>();
+      for (const sp of this.hubSpeakers(hubId))
+        for (const { prefix } of sp.locRib()) seen.set(formatPrefix(prefix), prefix);
+      return seen.values();
+    },
+    candidates: (hubId, prefix) => {
+      const hub = byId(this.model_.virtualNetworks, hubId);
+      return hub ? this.gatewayCandidates(hub, prefix) : [];
+    },
+    meshDown: (hubId) => (this.hybrid?.meshDown(hubId).length ?? 0) > 0,
+  };
+
+  /** Every NIC's effective routes, kept by diff from the speakers' best-path changes (ADR 0012). */
+  readonly routeLayers = new EffectiveRouteLayers(this.gatewaySource);
+  /** Per hub: best-path changes seen, for the memo of gatewayRoutes. */
+  private readonly hubChanges = new Map<string, number>();
+  private readonly gatewayMemo = new Map<
+    string,
+    { model: AzureModel; changes: number; mesh: string; value: GatewayRoutes }
+  >();
+
+  /**
+   * Reports every best-path change of the hub's route-server and gateway instances to the
+   * incremental effective routes (one map entry per change: the work waits for a NIC query).
+   */
+  private watchHubSpeakers(): void {
+    const watch = (sp: Speaker, hubId: string) => {
+      const k = idKey(hubId);
+      const prev = sp.onBestChange;
+      const mark = (c: BestChange) => {
+        this.hubChanges.set(k, (this.hubChanges.get(k) ?? 0) + 1);
+        this.routeLayers.prefixChanged(k, c.prefix);
+      };
+      sp.onBestChange = prev
+        ? (c) => {
+            prev(c);
+            mark(c);
+          }
+        : mark;
+    };
+    for (const rt of this.routeServers.values())
+      for (const i of rt.instances) watch(i.speaker, rt.resource.virtualNetwork);
+    for (const gw of this.hybrid?.gateways.values() ?? [])
+      for (const sp of gw.instances) watch(sp, gw.resource.virtualNetwork);
+  }
+
+  /**
    * R-NIC-2: what a VNet's NICs get from its hub's gateways — the route server's NVA
    * routes, the ExpressRoute and VPN gateways' routes — merged by the hub's routing
-   * preference (R-ARS-7).
+   * preference (R-ARS-7), every candidate with why (explain). Kept per hub until one of its
+   * speakers changes a best path, the model changes, or its mesh goes down or up.
    */
   gatewayRoutes = (vnet: VirtualNetwork): GatewayRoutes => {
     const m = this.model_;
     const hub = hubOf(m, vnet);
     if (!hub) return { routes: [], servedPrefixes: [], dropped: [] };
-    const candidates: GatewayRoute[] = [];
+    const k = idKey(hub.id);
+    const changes = this.hubChanges.get(k) ?? 0;
+    const mesh = JSON.stringify(this.hybrid?.meshDown(hub.id) ?? []);
+    const memo = this.gatewayMemo.get(k);
+    if (memo && memo.model === m && memo.changes === changes && memo.mesh === mesh) return memo.value;
+    const value = this.gatewayRoutesOfHub(hub);
+    this.gatewayMemo.set(k, { model: m, changes, mesh, value });
+    return value;
+  };
+
+  /** gatewayRoutes computed from scratch (the oracle of the incremental effective routes' tests). */
+  gatewayRoutesOfHub(hub: VirtualNetwork): GatewayRoutes {
+    const m = this.model_;
+    const candidates = this.gatewayCandidates(hub);
     const rs = routeServerOfVnet(m, hub);
-    if (rs) {
-      for (const r of this.programmed(rs))
-        candidates.push({ ...r, origin: 'route-server', asPathLength: r.paths[0]?.attrs.asPathLength ?? 0 });
-    }
-    for (const g of gatewaysOfVnet(m, hub)) {
-      const gw = this.hybrid?.gateways.get(idKey(g.id));
-      if (!gw) continue;
-      candidates.push(...(gw.isExpressRoute ? this.hybrid!.expressRouteRoutes(gw) : this.hybrid!.vpnRoutes(gw)));
-    }
     const merged = mergeGatewayRoutes(
       candidates,
       rs?.hubRoutingPreference ?? 'ExpressRoute',
@@ -274,19 +379,30 @@ export class Lab {
       return { routes: [], servedPrefixes, dropped: withdrawn };
     }
     return { routes: merged.routes, servedPrefixes, dropped: merged.dropped };
-  };
+  }
 
+  /** A NIC's effective routes now (`show-effective-route-table`), from the shared layers: no recomputation. */
+  effectiveRouteTable(nic: NetworkInterface): EffectiveRouteTable {
+    return this.routeLayers.table(this.model_, nic);
+  }
+
+  /** What changed in a NIC's effective routes after version `since` (effectiveRouteTable's version). */
+  effectiveRouteChanges(nic: NetworkInterface, since: number): EffectiveRouteChanges {
+    return this.routeLayers.changesSince(this.model_, nic, since);
+  }
+
+  /** A NIC's effective routes computed from scratch, every candidate with why (explain). */
   effectiveRoutes(nic: NetworkInterface): EffectiveRoutes {
     return effectiveRoutes(this.model_, nic, this.gatewayRoutes);
   }
 
   nextHop(nic: NetworkInterface, destination: Prefix): NextHopResult {
-    return nextHop(this.model_, nic, destination, this.gatewayRoutes);
+    return nextHopIn(this.effectiveRouteTable(nic).details, destination);
   }
 
   /** Where a flow from `nic` goes now (first hop, ECMP by flow hash): what `arslab probe` follows. */
   forward(nic: NetworkInterface, flow: Flow): ForwardingDecision {
-    return forward(this.model_, nic, flow, this.gatewayRoutes);
+    return forwardIn(this.model_, nic, flow, this.effectiveRouteTable(nic).details);
   }
 
   /**

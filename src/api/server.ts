@@ -44,6 +44,11 @@ export interface Reply {
   stream?: (write: (value: unknown) => void, signal: AbortSignal) => Promise<void>;
 }
 
+/** A body already written as JSON (sent as is): a NIC's table is joined from JSON kept per layer. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export const SEG = '([^/]+)';
 /** `/subscriptions/{sub}/resourceGroups/{rg}/providers`: m[1] subscription, m[2] resource group. */
 export const RG = `/subscriptions/${SEG}/resourceGroups/${SEG}/providers`;
@@ -130,7 +135,7 @@ export class ApiServer {
     }));
     this.route('POST', `${RG}/Microsoft.Network/networkInterfaces/${SEG}/effectiveRouteTable`, (m) => {
       const nic = getNetworkInterface(model(), m[2]!, m[3]!);
-      return this.accepted(m[1]!, { value: lab.effectiveRouteTable(nic).value });
+      return this.accepted(m[1]!, new JsonText(lab.effectiveRouteTable(nic).json()));
     });
     // ARSLab: a NIC's effective routes with their version, or only what changed after
     // `?since=VERSION` (issue 12; for the web page and the timing model).
@@ -455,7 +460,7 @@ export class ApiServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (r: Reply) => {
-      const text = r.body === undefined ? '' : JSON.stringify(r.body);
+      const text = r.body === undefined ? '' : r.body instanceof JsonText ? r.body.text : JSON.stringify(r.body);
       res.writeHead(r.status, {
         'Content-Type': 'application/json; charset=utf-8',
         'x-ms-request-id': randomUUID(),

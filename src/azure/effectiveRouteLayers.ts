@@ -25,12 +25,15 @@
  */
 import { AFI_IPV4, comparePrefixes, formatPrefix, prefixContains, type Prefix } from '../bgp/wire/index.js';
 import {
-  composeEffectiveRoutes,
+  composedDetails,
+  composedValue,
+  composeTable,
   defaultLayer,
   effectiveRow,
   nicPlace,
   systemLayer,
   userLayer,
+  type ComposedTable,
   type DefaultLayer,
   type EffectiveRoute,
   type EffectiveRouteDetail,
@@ -46,8 +49,8 @@ import { NONE_RANGES } from './systemRoutes.js';
 
 /** Where a hub's gateway routes come from (the lab's speakers). */
 export interface GatewayRouteSource {
-  /** Every prefix a speaker of the hub holds a best path for (read when a layer is built). */
-  prefixes(hubId: string): Iterable<Prefix>;
+  /** Every candidate of the hub, in the order `candidates` gives them per prefix (read when a layer is built). */
+  allCandidates(hubId: string): readonly GatewayRoute[];
   /**
    * The gateway-route candidates of one prefix at the hub, in the order the from-scratch
    * computation merges them: the route server's programmed route, then each gateway's
@@ -67,6 +70,8 @@ export interface EffectiveRouteTable {
   readonly value: readonly EffectiveRoute[];
   /** The shown rows with their prefixes (next hop, forwarding). */
   readonly details: readonly EffectiveRouteDetail[];
+  /** `{"value":[…]}` as JSON.stringify would write it, from JSON kept per layer (the API's answer). */
+  json(): string;
 }
 
 export interface EffectiveRouteChanges {
@@ -175,7 +180,10 @@ class HubLayer implements GatewaySegment {
   private mesh = false;
   private segmentVersion = -1;
   rows: readonly EffectiveRouteDetail[] = NO_ROWS;
+  routes: readonly EffectiveRoute[] = [];
   defaultPositions: readonly number[] = [];
+  /** JSON of each row, and of all of them joined, made when an API answer first needs them. */
+  private json?: { readonly rows: string[]; readonly joined: string };
   /** (version, prefix) of each change, oldest first; `logFloor`: versions up to it are not all logged. */
   private log: { version: number; prefix: Prefix }[] = [];
   logFloor = 0;
@@ -227,12 +235,19 @@ class HubLayer implements GatewaySegment {
       untracked = true;
     }
     if (this.allDirty) {
+      // Built whole: every candidate merged at once (R-ARS-7), already in row order.
       this.allDirty = false;
-      for (const e of this.entries.values()) this.dirty.set(e.key, e.prefix);
-      for (const p of source.prefixes(this.hubId)) this.dirty.set(keyOf(p), p);
+      this.dirty.clear();
+      this.entries.clear();
+      this.sorted = [];
+      for (const route of mergeGatewayRoutes(source.allCandidates(this.hubId), this.pref, this.maxEcmp).routes) {
+        const e: HubEntry = { key: keyOf(route.prefix), prefix: route.prefix, route, rows: this.rowsOf(route), at: 0 };
+        this.entries.set(e.key, e);
+        if (e.rows.length > 0) this.sorted.push(e);
+      }
+      this.version = this.tick();
       untracked = true;
-    }
-    if (reseat) {
+    } else if (reseat) {
       // Every prefix may change visibility: recompute the rows of all of them.
       for (const e of this.entries.values()) this.dirty.set(e.key, e.prefix);
       untracked = true;
@@ -264,16 +279,7 @@ class HubLayer implements GatewaySegment {
         old.route = route;
         continue;
       }
-      const rows = visible
-        ? route.nextHops.map((ip) =>
-            freezeRow(
-              effectiveRow('VirtualNetworkGateway', route.prefix, 'VirtualNetworkGateway', [ip], {
-                origin: route.origin,
-                paths: route.paths,
-              }),
-            ),
-          )
-        : NO_ROWS;
+      const rows = this.rowsOf(route);
       if (old) {
         if (old.rows.length > 0) this.moved(old, false, bulk);
         old.route = route;
@@ -287,6 +293,19 @@ class HubLayer implements GatewaySegment {
     }
     this.dirty.clear();
     if (bulk) this.sorted = [...this.entries.values()].filter((e) => e.rows.length > 0).sort(byPrefixDescending);
+  }
+
+  /** A route's rows, one per next hop (R-NIC-5), or none inside a served VNet (R-ARS-8). */
+  private rowsOf(route: GatewayRoute): readonly EffectiveRouteDetail[] {
+    if (this.served.covers(route.prefix)) return NO_ROWS;
+    return route.nextHops.map((ip) =>
+      freezeRow(
+        effectiveRow('VirtualNetworkGateway', route.prefix, 'VirtualNetworkGateway', [ip], {
+          origin: route.origin,
+          paths: route.paths,
+        }),
+      ),
+    );
   }
 
   /** An entry's rows appear (in) or go (out): patch the sorted list (unless bulk) and log it. */
@@ -324,8 +343,19 @@ class HubLayer implements GatewaySegment {
       }
     }
     this.rows = rows;
+    this.routes = rows.map((d) => d.route);
     this.defaultPositions = defaults;
     this.segmentVersion = this.version;
+    this.json = undefined;
+  }
+
+  /** The rows as JSON (valid until the next refresh): each row's text, and all joined by commas. */
+  rowsJson(): { readonly rows: string[]; readonly joined: string } {
+    if (!this.json) {
+      const rows = this.routes.map((r) => JSON.stringify(r));
+      this.json = { rows, joined: rows.join(',') };
+    }
+    return this.json;
   }
 
   positionsOf(prefix: Prefix): readonly number[] | undefined {
@@ -354,7 +384,12 @@ class HubLayer implements GatewaySegment {
   }
 }
 
-const EMPTY_SEGMENT: GatewaySegment = { rows: NO_ROWS, positionsOf: () => undefined, defaultPositions: [] };
+const EMPTY_SEGMENT: GatewaySegment = {
+  rows: NO_ROWS,
+  routes: [],
+  positionsOf: () => undefined,
+  defaultPositions: [],
+};
 
 interface Versioned<T> {
   readonly layer: T;
@@ -437,35 +472,38 @@ export class EffectiveRouteLayers {
     return d;
   }
 
-  /** A NIC's table now: O(rows) copying, no rule evaluated over the hub's routes. */
+  /**
+   * A NIC's table now. R-NIC-4 is applied to the few rows a user route or a default row
+   * shares a prefix with; the hub's rows are not looked at one by one. `value` and
+   * `details` copy the layers' arrays whole when first read; `json` joins their JSON text.
+   */
   table(model: AzureModel, nic: NetworkInterface): EffectiveRouteTable {
     const place = nicPlace(model, nic);
-    if (!place) return { version: this.clock, layers: { system: 0, gateway: 0, user: 0 }, value: [], details: [] };
+    if (!place) return emptyTable(this.clock);
     const system = this.systemOf(model, place.vnet);
     const user = this.userOf(place.table);
     const hub = hubOf(model, place.vnet);
     const gw = hub ? this.hubLayer(model, hub.id) : undefined;
     const segment = gw && user.layer.propagation && !gw.meshDown ? gw : EMPTY_SEGMENT;
-    const sysRows = [...system.layer.vnetRows, ...system.layer.peerRows];
     // Only spaces outside every served VNet can hold a shown gateway row (R-NIC-4 vs R-ARS-8).
-    const systemSpaces = segment === EMPTY_SEGMENT ? [] : sysRows.map((d) => d.prefix).filter((p) => !gw!.covers(p));
-    const r = composeEffectiveRoutes(
-      {
-        system: system.layer,
-        gateway: segment,
-        defaults: this.defaultsOf(model.systemRouteProfile),
-        user: user.layer,
-        systemSpaces,
-      },
-      false,
-    );
+    const systemSpaces =
+      segment === EMPTY_SEGMENT
+        ? []
+        : [...system.layer.vnetRows, ...system.layer.peerRows].map((d) => d.prefix).filter((p) => !gw!.covers(p));
+    const c = composeTable({
+      system: system.layer,
+      gateway: segment,
+      defaults: this.defaultsOf(model.systemRouteProfile),
+      user: user.layer,
+      systemSpaces,
+    });
     const layers = { system: system.version, gateway: gw?.version ?? 0, user: user.version };
-    return {
-      version: Math.max(layers.system, layers.gateway, layers.user),
+    return new ComposedRouteTable(
+      Math.max(layers.system, layers.gateway, layers.user),
       layers,
-      value: r.value,
-      details: r.details,
-    };
+      c,
+      segment === gw ? gw : undefined,
+    );
   }
 
   /**
@@ -498,6 +536,53 @@ export class EffectiveRouteLayers {
       prefixes: [...texts],
       value: t.value.filter((r) => texts.has(r.addressPrefix[0]!)),
     };
+  }
+}
+
+function emptyTable(version: number): EffectiveRouteTable {
+  return { version, layers: { system: 0, gateway: 0, user: 0 }, value: [], details: [], json: () => '{"value":[]}' };
+}
+
+/** A NIC's table as its layers' parts: the arrays and the text are made when first asked for. */
+class ComposedRouteTable implements EffectiveRouteTable {
+  private value_?: readonly EffectiveRoute[];
+  private details_?: readonly EffectiveRouteDetail[];
+
+  constructor(
+    readonly version: number,
+    readonly layers: EffectiveRouteTable['layers'],
+    private readonly c: ComposedTable,
+    private readonly hub: HubLayer | undefined,
+  ) {}
+
+  get value(): readonly EffectiveRoute[] {
+    return (this.value_ ??= composedValue(this.c));
+  }
+
+  get details(): readonly EffectiveRouteDetail[] {
+    return (this.details_ ??= composedDetails(this.c));
+  }
+
+  json(): string {
+    const text = (rows: readonly EffectiveRouteDetail[]) => rows.map((d) => JSON.stringify(d.route));
+    let gateway = '';
+    if (this.hub && this.c.gateway.rows.length > 0) {
+      const hubJson = this.hub.rowsJson();
+      if (this.c.gatewayOver.size === 0) gateway = hubJson.joined;
+      else {
+        const rows = hubJson.rows.slice();
+        for (const [i, d] of this.c.gatewayOver) rows[i] = JSON.stringify(d.route);
+        gateway = rows.join(',');
+      }
+    }
+    // Joined with +, not Array.join: V8 keeps the hub's megabytes shared (a rope) until the
+    // text is written out, instead of copying them per NIC.
+    let out = '';
+    for (const part of [...text(this.c.system), gateway, ...text(this.c.defaults), ...text(this.c.user)]) {
+      if (part === '') continue;
+      out = out === '' ? part : out + ',' + part;
+    }
+    return '{"value":[' + out + ']}';
   }
 }
 

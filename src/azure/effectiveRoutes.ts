@@ -153,6 +153,8 @@ export function defaultLayer(profile: SystemRouteProfile): DefaultLayer {
 /** The gateway rows a NIC may show (R-NIC-2), in order, and where each prefix's rows are. */
 export interface GatewaySegment {
   readonly rows: readonly EffectiveRouteDetail[];
+  /** rows[i].route, as an array of its own (a NIC's value is made by copying it whole). */
+  readonly routes: readonly EffectiveRoute[];
   /** The rows of exactly this prefix (positions in `rows`), if any. */
   positionsOf(prefix: Prefix): readonly number[] | undefined;
   /** Positions of the rows whose prefix has length 0 (a BGP default route, R-NIC-4). */
@@ -170,7 +172,12 @@ export function gatewaySegment(rows: readonly EffectiveRouteDetail[]): GatewaySe
     else at.set(k, [i]);
     if (d.prefix.len === 0) defaults.push(i);
   });
-  return { rows, positionsOf: (p) => at.get(formatPrefix(p)), defaultPositions: defaults };
+  return {
+    rows,
+    routes: rows.map((d) => d.route),
+    positionsOf: (p) => at.get(formatPrefix(p)),
+    defaultPositions: defaults,
+  };
 }
 
 const NO_ROWS: readonly EffectiveRouteDetail[] = Object.freeze([]);
@@ -193,85 +200,131 @@ export interface NicLayers {
 }
 
 /**
- * R-NIC-4 across the layers of one NIC, and R-NIC-5's row order: VnetLocal and peering rows,
- * gateway rows, the Internet route, the None ranges, user routes last; shown rows first in
- * `details`, then (with `explain`) the removed and hidden candidates with why.
+ * One NIC's table as parts of its layers (R-NIC-5's row order: VnetLocal and peering rows,
+ * gateway rows, the Internet route, the None ranges, user routes last), with the rows whose
+ * state R-NIC-4 changes for this NIC replaced by copies. Shared rows are never changed.
+ */
+export interface ComposedTable {
+  readonly system: readonly EffectiveRouteDetail[];
+  readonly gateway: GatewaySegment;
+  /** Gateway rows replaced for this NIC, by position (none in the common case). */
+  readonly gatewayOver: ReadonlyMap<number, EffectiveRouteDetail>;
+  readonly defaults: readonly EffectiveRouteDetail[];
+  readonly user: readonly EffectiveRouteDetail[];
+  /** Default rows removed by a 0.0.0.0/0 route (R-NIC-4), as they stood. */
+  readonly removed: readonly EffectiveRouteDetail[];
+}
+
+/**
+ * R-NIC-4 across the layers of one NIC.
  *
  * @rule R-NIC-4 R-NIC-5
  */
-export function composeEffectiveRoutes(layers: NicLayers, explain: boolean): EffectiveRoutes {
+export function composeTable(layers: NicLayers): ComposedTable {
   const { system, gateway, defaults, user } = layers;
   const { vnetRows, peerRows } = system;
   const { internet, noneRows } = defaults;
-  const userRows = user.rows;
   const gwRows = gateway.rows;
   // Rows whose state differs for this NIC: a copy, the shared row untouched.
   const over = new Map<EffectiveRouteDetail, EffectiveRouteDetail>();
-  let gatewayOverridden = false;
+  const gatewayOver = new Map<number, EffectiveRouteDetail>();
   const current = (d: EffectiveRouteDetail) => over.get(d) ?? d;
   const active = (d: EffectiveRouteDetail) => current(d).route.state === 'Active';
-  const invalid = (d: EffectiveRouteDetail, rule: string, reason: string): void => {
+  const invalidated = (d: EffectiveRouteDetail, rule: string, reason: string): EffectiveRouteDetail => {
     const c = current(d);
-    over.set(d, { ...c, route: { ...c.route, state: 'Invalid' }, note: { rule, reason } });
+    const copy = { ...c, route: { ...c.route, state: 'Invalid' as const }, note: { rule, reason } };
+    over.set(d, copy);
+    return copy;
   };
+  const invalidGateway = (i: number, rule: string, reason: string) =>
+    gatewayOver.set(i, invalidated(gwRows[i]!, rule, reason));
 
   // BGP cannot steer traffic to the VNet or its peers: a gateway route inside those spaces is not effective.
   if (layers.systemSpaces.length > 0) {
-    for (const g of gwRows) {
+    gwRows.forEach((g, i) => {
       const sys = layers.systemSpaces.find((sp) => prefixContains(sp, g.prefix));
-      if (sys) {
-        invalid(g, 'R-NIC-4', `VNet and peering routes win over BGP: inside ${formatPrefix(sys)}`);
-        gatewayOverridden = true;
-      }
-    }
+      if (sys) invalidGateway(i, 'R-NIC-4', `VNet and peering routes win over BGP: inside ${formatPrefix(sys)}`);
+    });
   }
   // Same prefix: User > VirtualNetworkGateway > Default.
-  for (const u of userRows) {
+  for (const u of user.rows) {
     const reason = `user route ${u.route.name} overrides it`;
-    for (const other of vnetRows)
-      if (prefixEquals(other.prefix, u.prefix) && active(other)) invalid(other, 'R-NIC-4', reason);
-    for (const other of peerRows)
-      if (prefixEquals(other.prefix, u.prefix) && active(other)) invalid(other, 'R-NIC-4', reason);
-    for (const i of gateway.positionsOf(u.prefix) ?? []) {
-      if (active(gwRows[i]!)) {
-        invalid(gwRows[i]!, 'R-NIC-4', reason);
-        gatewayOverridden = true;
-      }
-    }
-    if (prefixEquals(internet.prefix, u.prefix) && active(internet)) invalid(internet, 'R-NIC-4', reason);
-    for (const other of noneRows)
-      if (prefixEquals(other.prefix, u.prefix) && active(other)) invalid(other, 'R-NIC-4', reason);
+    for (const other of [...vnetRows, ...peerRows])
+      if (prefixEquals(other.prefix, u.prefix) && active(other)) invalidated(other, 'R-NIC-4', reason);
+    for (const i of gateway.positionsOf(u.prefix) ?? []) if (active(gwRows[i]!)) invalidGateway(i, 'R-NIC-4', reason);
+    for (const other of [internet, ...noneRows])
+      if (prefixEquals(other.prefix, u.prefix) && active(other)) invalidated(other, 'R-NIC-4', reason);
   }
   // An active BGP route overrides the default rows of its prefix.
   const bgpActive = (p: Prefix) => (gateway.positionsOf(p) ?? []).some((i) => active(gwRows[i]!));
   for (const other of [internet, ...noneRows]) {
-    if (active(other) && bgpActive(other.prefix)) invalid(other, 'R-NIC-4', 'a BGP route overrides it');
+    if (active(other) && bgpActive(other.prefix)) invalidated(other, 'R-NIC-4', 'a BGP route overrides it');
   }
   // A user 0.0.0.0/0 to a virtual appliance removes the None ranges; a BGP 0.0.0.0/0 removes
   // the default Internet route and the None ranges.
   const bgpDefault = gateway.defaultPositions.some((i) => active(gwRows[i]!));
   const removeNone = user.defaultToAppliance || bgpDefault;
+  const kept: EffectiveRouteDetail[] = [];
+  if (!bgpDefault) kept.push(current(internet));
+  if (!removeNone) for (const d of noneRows) kept.push(current(d));
+  return {
+    system: [...vnetRows, ...peerRows].map(current),
+    gateway,
+    gatewayOver,
+    defaults: kept,
+    user: user.rows,
+    removed: [...(removeNone ? noneRows : []), ...(bgpDefault ? [internet] : [])].map(current),
+  };
+}
 
-  const ordered: EffectiveRouteDetail[] = [];
-  for (const d of vnetRows) ordered.push(current(d));
-  for (const d of peerRows) ordered.push(current(d));
-  if (gatewayOverridden) for (const d of gwRows) ordered.push(current(d));
-  else for (const d of gwRows) ordered.push(d);
-  if (!bgpDefault) ordered.push(current(internet));
-  if (!removeNone) for (const d of noneRows) ordered.push(current(d));
-  for (const d of userRows) ordered.push(d);
-  if (!explain) return { value: ordered.map((d) => d.route), details: ordered };
+/** The shown rows of a composed table, in order. */
+export function composedDetails(c: ComposedTable): EffectiveRouteDetail[] {
+  let gw = c.gateway.rows;
+  if (c.gatewayOver.size > 0) {
+    const copy = gw.slice();
+    for (const [i, d] of c.gatewayOver) copy[i] = d;
+    gw = copy;
+  }
+  return c.system.concat(gw, c.defaults, c.user);
+}
 
-  const removed = [...(removeNone ? noneRows : []), ...(bgpDefault ? [internet] : [])];
+/** `show-effective-route-table`'s value of a composed table: its routes copied whole, no rule evaluated. */
+export function composedValue(c: ComposedTable): EffectiveRoute[] {
+  let gw = c.gateway.routes;
+  if (c.gatewayOver.size > 0) {
+    const copy = gw.slice();
+    for (const [i, d] of c.gatewayOver) copy[i] = d.route;
+    gw = copy;
+  }
+  return c.system
+    .map((d) => d.route)
+    .concat(
+      gw,
+      c.defaults.map((d) => d.route),
+      c.user.map((d) => d.route),
+    );
+}
+
+/**
+ * R-NIC-4 across the layers of one NIC, and R-NIC-5's row order; shown rows first in
+ * `details`, then (with `explain`) the removed and hidden candidates with why.
+ *
+ * @rule R-NIC-4 R-NIC-5
+ */
+export function composeEffectiveRoutes(layers: NicLayers, explain: boolean): EffectiveRoutes {
+  const c = composeTable(layers);
+  const shown = composedDetails(c);
+  const value = shown.map((d) => d.route);
+  if (!explain) return { value, details: shown };
   const hidden = [
-    ...removed.map((d) => ({
-      ...current(d),
+    ...c.removed.map((d) => ({
+      ...d,
       hidden: true,
       note: { rule: 'R-NIC-4', reason: 'removed by a 0.0.0.0/0 route' },
     })),
     ...(layers.gatewayHidden ?? []),
   ];
-  return { value: ordered.map((d) => d.route), details: [...ordered, ...hidden] };
+  return { value, details: [...shown, ...hidden] };
 }
 
 /**

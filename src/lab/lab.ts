@@ -36,7 +36,7 @@ import {
   servedByHub,
   vnetsServedBy,
 } from '../azure/index.js';
-import { formatPrefix, type Prefix } from '../bgp/wire/index.js';
+import type { Prefix } from '../bgp/wire/index.js';
 import type { BestChange, Speaker } from '../rib/index.js';
 import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
@@ -271,24 +271,11 @@ export class Lab {
     return candidates;
   }
 
-  /** The speakers whose best paths make a hub's gateway routes: its route-server and gateway instances. */
-  private hubSpeakers(hubId: string): Speaker[] {
-    const k = idKey(hubId);
-    const out: Speaker[] = [];
-    for (const rt of this.routeServers.values())
-      if (idKey(rt.resource.virtualNetwork) === k) for (const i of rt.instances) out.push(i.speaker);
-    for (const gw of this.hybrid?.gateways.values() ?? [])
-      if (idKey(gw.resource.virtualNetwork) === k) out.push(...gw.instances);
-    return out;
-  }
-
   /** Where the incremental effective routes get a hub's gateway routes: this lab's speakers. */
   private readonly gatewaySource: GatewayRouteSource = {
-    prefixes: (hubId) => {
-      const seen = new Map<string, Prefix>();
-      for (const sp of this.hubSpeakers(hubId))
-        for (const { prefix } of sp.locRib()) seen.set(formatPrefix(prefix), prefix);
-      return seen.values();
+    allCandidates: (hubId) => {
+      const hub = byId(this.model_.virtualNetworks, hubId);
+      return hub ? this.gatewayCandidates(hub) : [];
     },
     candidates: (hubId, prefix) => {
       const hub = byId(this.model_.virtualNetworks, hubId);

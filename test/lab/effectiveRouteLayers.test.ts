@@ -457,6 +457,7 @@ function check(step: string): void {
     const t = lab.effectiveRouteTable(nic);
     const where = `${nic.name} after ${step}`;
     assert.deepEqual(json(t.value), json(full.value), where);
+    assert.equal(t.json(), JSON.stringify({ value: full.value }), `${where}: the API's JSON`);
     assert.deepEqual(t.details, full.details.slice(0, full.value.length), `${where}: shown rows`);
     assert.deepEqual(json(lab.effectiveRoutes(nic).value), json(full.value), `${where}: explain's table`);
     // What changed since the previous version makes the previous table the new one.

@@ -330,7 +330,7 @@ export class RouteServerRuntime {
     return out;
   }
 
-  /** Sessions per instance, for `arslab status`. */
+  /** Sessions per instance, for `arslab status`: counters kept as routes change, no table walked. */
   status() {
     return this.instances.map((inst) => ({
       instance: inst.name,
@@ -344,7 +344,7 @@ export class RouteServerRuntime {
         peerAsn: p.connection.peerAsn,
         state: p.session.peer.state,
         routesReceived: inst.speaker.heldFrom(p.session.neighbor.source.id),
-        routesAdvertised: [...inst.speaker.adjRibOut(p.session.neighbor.source.id)].length,
+        routesAdvertised: inst.speaker.advertisedTo(p.session.neighbor.source.id),
         // Wall time the session came up: the clock is monotonic, so count back from now.
         upSince:
           p.session.peer.counters.establishedAt === undefined

@@ -231,16 +231,28 @@ interface LabEvent {
 }
 
 class LabApi {
-  constructor(private readonly base: string) {}
+  /** `token`: the lab's, from its state file (ADR 0010). */
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+  ) {}
+
+  private get headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.token}` };
+  }
 
   async get<T>(path: string): Promise<T> {
-    const r = await fetch(this.base + path, { signal: AbortSignal.timeout(10_000) });
+    const r = await fetch(this.base + path, { headers: this.headers, signal: AbortSignal.timeout(10_000) });
     if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
     return (await r.json()) as T;
   }
 
   async post(path: string): Promise<void> {
-    const r = await fetch(this.base + path, { method: 'POST', signal: AbortSignal.timeout(30_000) });
+    const r = await fetch(this.base + path, {
+      method: 'POST',
+      headers: this.headers,
+      signal: AbortSignal.timeout(30_000),
+    });
     if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
     await r.arrayBuffer();
   }
@@ -336,16 +348,21 @@ async function runVariant(a: Args, variant: Variant, root: string): Promise<Resu
   try {
     const stateFile = join(stateDir, `bfo-${SHORT[variant]}`, 'state.json');
     let base: string | undefined;
+    let token = '';
     for (let i = 0; i < 300 && !base; i++) {
       try {
-        const s = JSON.parse(readFileSync(stateFile, 'utf8')) as { api: { host: string; port: number } };
+        const s = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+          api: { host: string; port: number };
+          token: string;
+        };
         base = `http://${s.api.host}:${s.api.port}`;
+        token = s.token;
       } catch {
         await sleep(100);
       }
     }
     if (!base) throw new Error(`the lab did not start: see ${logFile}`);
-    const api = new LabApi(base);
+    const api = new LabApi(base, token);
     const ws1 = ip('0.4');
     // Ready: both instances hold the VIP via ws1 (with ws2 too, per backend).
     await waitVip(

@@ -33,6 +33,7 @@ import { decodeUpdateLazy, ipv4NlriOf } from '../src/bgp/wire/messages/update.js
 import { AddressMap } from '../src/lab/addressing.js';
 import { EventLog } from '../src/lab/events.js';
 import { RouteServerRuntime } from '../src/lab/routeServer.js';
+import { LabGraph } from '../src/lab/graph/index.js';
 import { loadLabFile } from '../src/lab/topology/index.js';
 import { routesFromUpdate } from '../src/rib/index.js';
 import { writeLabFile } from './rs/configs.js';
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
       logger: silentLogger,
       events,
       connectRetryTime: 1,
+      graph: new LabGraph(realClock, events),
     });
     const inst = rt.instances[0];
     const session = inst.peerings.get('sender')!.session;

@@ -730,19 +730,28 @@ async function setupArslab(
 
   // Up: the lab writes its state file once its API answers.
   let api: { host: string; port: number } | undefined;
+  let token = '';
   const deadline = Date.now() + 90_000;
   while (!api) {
     if (proc.exited) throw new Error(`the lab exited: ${proc.recentOutput().slice(-15).join('\n')}`);
     if (Date.now() > deadline) throw new Error('the lab did not come up within 90 s');
     try {
-      const s = JSON.parse(readFileSync(statePath, 'utf8')) as { pid: number; api: { host: string; port: number } };
-      if (s.pid === proc.pid) api = s.api;
+      const s = JSON.parse(readFileSync(statePath, 'utf8')) as {
+        pid: number;
+        api: { host: string; port: number };
+        token: string;
+      };
+      if (s.pid === proc.pid) {
+        api = s.api;
+        token = s.token;
+      }
     } catch {
       /* not yet */
     }
     await sleep(100);
   }
-  const status = async (): Promise<LabStatus> => (await getJson(api!.host, api!.port, '/arslab/status')) as LabStatus;
+  const status = async (): Promise<LabStatus> =>
+    (await getJson(api!.host, api!.port, '/arslab/status', token)) as LabStatus;
 
   let sender: Sender;
   let stopSender: () => Promise<void> = async () => {};
@@ -968,7 +977,7 @@ const LABEL: Record<ReceiverName, string> = {
 };
 
 const SENDER_LABEL: Record<SenderKind, string> = {
-  bird: "sender BIRD 2.0.12 (static routes, the issue's set-up)",
+  bird: 'sender BIRD 2.0.12 (static routes: the reference set-up of docs/BENCHMARKS.md)',
   blaster: 'sender: blaster (pre-encoded UPDATEs; the receiver is the limit)',
 };
 

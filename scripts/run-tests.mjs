@@ -1,8 +1,11 @@
 // Runs the compiled tests (dist/**/*.test.js) with node:test, a bounded time per file.
 // Arguments filter files by substring. Exits non-zero when any test fails.
+// Only outputs whose source (the .ts beside it in the tree) still exists run: tsc never
+// deletes outputs, so a deleted or renamed test's stale .js must not keep running
+// (scripts/build.mjs removes such orphans; this guards a plain `tsc` build too).
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -16,7 +19,12 @@ const files = [];
   }
 })(dist);
 const filters = process.argv.slice(2);
-const selected = files.filter((f) => filters.length === 0 || filters.some((s) => relative(dist, f).includes(s))).sort();
+const orphans = files.filter((f) => !existsSync(join(root, relative(dist, f).replace(/\.js$/, '.ts'))));
+for (const f of orphans) console.log(`run-tests: not running ${relative(root, f)}: its source is gone`);
+const selected = files
+  .filter((f) => !orphans.includes(f))
+  .filter((f) => filters.length === 0 || filters.some((s) => relative(dist, f).includes(s)))
+  .sort();
 if (selected.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);

@@ -126,11 +126,12 @@ export class GobgpApi {
   }
 }
 
-/** GET a JSON document over HTTP (the ARSLab API), on a keep-alive agent. */
+/** GET a JSON document over HTTP (the ARSLab API, with its token: ADR 0010), on a keep-alive agent. */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-export function getJson(host: string, port: number, path: string, timeoutMs = 30_000): Promise<unknown> {
+export function getJson(host: string, port: number, path: string, token: string, timeoutMs = 30_000): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, agent, timeout: timeoutMs }, (res) => {
+    const headers = { authorization: `Bearer ${token}` };
+    const req = http.get({ host, port, path, agent, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

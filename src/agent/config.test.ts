@@ -183,6 +183,23 @@ test('missing keys and YAML errors are reported, never thrown', () => {
   assert.equal(missing.ok, false);
 });
 
+test('YAML bounds as for a lab file: nesting past 32 levels and alias bombs are refused, not composed', () => {
+  // The reader is src/config's, as the lab file's: the depth is checked on the CST before the
+  // composer recurses, and aliases expand at most 100 times.
+  const deep = loadAgentConfigText(`asn: 65001\nvips: ${'['.repeat(20000)}\n`, FILE);
+  assert.equal(deep.ok, false);
+  // The root mapping is the first collection: the 32nd '[' (column 6 + 32) is the 33rd.
+  assert.deepEqual((deep as Extract<LoadConfigResult, { ok: false }>).errors.map(formatConfigError), [
+    `${FILE}:2:38: YAML: collections nested more than 32 levels deep (an agent config needs 6)`,
+  ]);
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 0; i < 6; i++)
+    bomb.push(`${'bcdefg'[i]}: &${'bcdefg'[i]} [${Array(10).fill(`*${'abcdef'[i]}`).join(', ')}]`);
+  const blown = loadAgentConfigText(bomb.join('\n'), FILE);
+  assert.equal(blown.ok, false);
+  assert.match((blown as Extract<LoadConfigResult, { ok: false }>).errors[0]!.message, /cannot be expanded/);
+});
+
 test('R-ARS-7: a MED for standby or drain is warned about, at its line, naming the rule and the fix', () => {
   const text = BASE.replace('        nextHop: 10.10.0.5\n', '        nextHop: 10.10.0.5\n        med: 200 # <-\n');
   const r = loadAgentConfigText(text, FILE);

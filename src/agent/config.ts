@@ -1,21 +1,23 @@
 /**
  * @module agent/config
- * The agent's configuration file (docs/agent.md): one zod schema, loaded with the lab
- * file's machinery (src/lab/topology: YAML positions, `file:line:col: field: message`,
- * "did you mean"), then the checks that need the whole file, then warnings for settings
+ * The agent's configuration file (docs/agent.md): one zod schema, loaded as a lab file is
+ * (src/config: YAML with bounds and positions, `file:line:col: field: message`, "did you
+ * mean"), then the checks that need the whole file, then warnings for settings
  * that cannot do what they seem to (MED toward Azure Route Server, R-ARS-7).
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseIpv4, parsePrefix, formatPrefix, type Prefix } from '../bgp/wire/index.js';
-import { ProblemCollector, formatLabFileError, type LabFileError } from '../lab/topology/errors.js';
-import { describeIssues } from '../lab/topology/issues.js';
-import { SourceLocator, type Path } from '../lab/topology/source.js';
-import { closest } from '../lab/topology/suggest.js';
+import {
+  closest,
+  describeIssues,
+  readYaml,
+  type ConfigError,
+  type Path,
+  type ProblemCollector,
+} from '../config/index.js';
 
-export { formatLabFileError as formatConfigError };
-export type ConfigError = LabFileError;
+export { formatConfigError, type ConfigError } from '../config/index.js';
 
 // ---------------------------------------------------------------------------
 // Values
@@ -228,24 +230,19 @@ export function loadAgentConfig(file: string): LoadConfigResult {
   return loadAgentConfigText(text, file);
 }
 
+/** How deep an agent config may nest and how far its aliases may expand (src/config/yaml.ts). */
+const YAML_LIMITS = {
+  maxNesting: 32,
+  nestingNeeded: 'an agent config needs 6',
+  maxAliasCount: 100,
+  emptyMessage: 'the agent config is empty: it needs at least asn, routerId, localAddress, neighbors and vips',
+};
+
 /** Never throws: every problem comes back with its line. */
 export function loadAgentConfigText(text: string, file: string): LoadConfigResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error', uniqueKeys: true });
-  const problems = new ProblemCollector(file, new SourceLocator(doc, lineCounter));
-  for (const e of doc.errors) problems.atOffset('error', e.pos[0], `YAML: ${e.message.split('\n')[0]}`);
-  if (problems.hasErrors) return { ok: false, errors: problems.errors(), warnings: problems.warnings() };
-  let input: unknown;
-  try {
-    input = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    problems.error([], `the YAML cannot be expanded: ${(e as Error).message}`);
-    return { ok: false, errors: problems.errors(), warnings: [] };
-  }
-  if (input === null || input === undefined) {
-    problems.error([], 'the agent config is empty: it needs at least asn, routerId, localAddress, neighbors and vips');
-    return { ok: false, errors: problems.errors(), warnings: [] };
-  }
+  const read = readYaml(text, file, YAML_LIMITS);
+  if (!read.ok) return { ok: false, errors: read.problems.errors(), warnings: read.problems.warnings() };
+  const { input, problems } = read;
   medWarnings(input, problems);
   const parsed = agentConfigSchema.safeParse(input);
   if (!parsed.success) {

@@ -27,14 +27,31 @@ import {
   primaryIpConfig,
 } from '../azure/index.js';
 import { parseIpv4, v4Prefix } from '../bgp/wire/index.js';
+import { realClock, type Clock } from '../bgp/clock.js';
+import { sessionRows, type RouterAction } from '../lab/graph/index.js';
 import type { Lab } from '../lab/lab.js';
 import { bgpConnectionJson, nicJson, routeJson, routeServerJson, vmJson, vnetJson } from './arm.js';
+import { field, objectAt, properties } from './body.js';
+import { BrowserSessions, newLabToken } from './auth.js';
+import {
+  authenticate,
+  checkCaller,
+  checkMediaType,
+  hasBody,
+  MAX_BODY_BYTES,
+  readBody,
+  selfNames,
+  type GuardConfig,
+} from './guard.js';
+import { DEFAULT_OPERATION_LIMITS, OperationStore, type OperationLimits } from './operations.js';
 import { ROUTE_GROUPS } from './routes/index.js';
 
 export type Handler = (m: RegExpMatchArray, body: unknown, url: URL) => Promise<Reply> | Reply;
 export interface Reply {
   status: number;
   body?: unknown;
+  /** The body already serialised as JSON (a stored operation result). */
+  json?: string;
   headers?: Record<string, string>;
   /**
    * A streamed answer (application/x-ndjson): `stream` writes one JSON value per line as
@@ -44,23 +61,40 @@ export interface Reply {
   stream?: (write: (value: unknown) => void, signal: AbortSignal) => Promise<void>;
 }
 
-/** A body already written as JSON (sent as is): a NIC's table is joined from JSON kept per layer. */
-export class JsonText {
-  constructor(readonly text: string) {}
-}
-
 export const SEG = '([^/]+)';
 /** `/subscriptions/{sub}/resourceGroups/{rg}/providers`: m[1] subscription, m[2] resource group. */
 export const RG = `/subscriptions/${SEG}/resourceGroups/${SEG}/providers`;
 
+export interface ApiServerOptions {
+  /** The lab's secret (ADR 0010); default: a new one. */
+  readonly token?: string;
+  /** Time for operation results' retention (tests step a VirtualClock). Default: real time. */
+  readonly clock?: Pick<Clock, 'now'>;
+  readonly operationLimits?: OperationLimits;
+  /** Largest request body accepted; default ARM's 4 MB. */
+  readonly maxBodyBytes?: number;
+}
+
 export class ApiServer {
   private server?: http.Server;
-  private readonly operations = new Map<string, { body: unknown; expires: number }>();
+  /** Results of long-running operations, bounded (api/operations). */
+  readonly operations: OperationStore;
   private readonly routes: { method: string; re: RegExp; handler: Handler }[] = [];
   /** Called on POST /arslab/shutdown. */
   onShutdown?: () => void;
+  /** The lab's secret: every request carries it as a bearer token, or a browser session (ADR 0010). */
+  readonly token: string;
+  private readonly clock: Pick<Clock, 'now'>;
+  private guard?: GuardConfig;
+  private sessions?: BrowserSessions;
 
-  constructor(readonly lab: Lab) {
+  constructor(
+    readonly lab: Lab,
+    private readonly options: ApiServerOptions = {},
+  ) {
+    this.token = options.token ?? newLabToken({ labName: lab.spec.name });
+    this.clock = options.clock ?? realClock;
+    this.operations = new OperationStore(this.clock, options.operationLimits ?? DEFAULT_OPERATION_LIMITS);
     this.defineRoutes();
     for (const register of ROUTE_GROUPS) register(this);
   }
@@ -72,8 +106,12 @@ export class ApiServer {
 
   /** ARM long-running operation: 202 + Location; the result waits at the operation URL. */
   accepted(sub: string, body: unknown): Reply {
-    const id = randomUUID();
-    this.operations.set(id, { body, expires: Date.now() + 10 * 60_000 });
+    return this.acceptedJson(sub, body === undefined ? '' : JSON.stringify(body));
+  }
+
+  /** accepted() for a result already written as JSON. */
+  acceptedJson(sub: string, json: string): Reply {
+    const id = this.operations.putJson(sub, json);
     const location = `/subscriptions/${sub}/providers/Microsoft.Network/locations/local/operationResults/${id}?api-version=2024-05-01`;
     return { status: 202, headers: { Location: location, 'Azure-AsyncOperation': location, 'Retry-After': '0' } };
   }
@@ -135,7 +173,7 @@ export class ApiServer {
     }));
     this.route('POST', `${RG}/Microsoft.Network/networkInterfaces/${SEG}/effectiveRouteTable`, (m) => {
       const nic = getNetworkInterface(model(), m[2]!, m[3]!);
-      return this.accepted(m[1]!, new JsonText(lab.effectiveRouteTable(nic).json()));
+      return this.acceptedJson(m[1]!, lab.effectiveRouteTable(nic).json());
     });
     // ARSLab: a NIC's effective routes with their version, or only what changed after
     // `?since=VERSION` (issue 12; for the web page and the timing model).
@@ -186,12 +224,13 @@ export class ApiServer {
     // PUT/DELETE a VNet peering: the model changes; route servers react (R-ARS-13).
     this.route('PUT', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m, body) => {
       const vnet = getVirtualNetwork(model(), m[2]!, m[3]!);
-      const p = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
-      const remote = (p['remoteVirtualNetwork'] as { id?: string } | undefined)?.id;
+      const p = properties(body);
+      const remoteRef = field(p, 'properties', 'remoteVirtualNetwork', 'object');
+      const remote = field(remoteRef, 'properties.remoteVirtualNetwork', 'id', 'string');
       if (!remote)
         throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'properties.remoteVirtualNetwork.id is required');
       const existed = vnet.virtualNetworkPeerings.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
-      const bool = (k: string) => (typeof p[k] === 'boolean' ? (p[k] as boolean) : undefined);
+      const bool = (k: string) => field(p, 'properties', k, 'boolean');
       const next = putVnetPeering(model(), vnet.id, {
         name: m[4]!,
         remoteVirtualNetwork: remote,
@@ -236,20 +275,20 @@ export class ApiServer {
     });
     this.route('PUT', `${RG}/Microsoft.Network/routeTables/${SEG}/routes/${SEG}`, (m, body) => {
       const t = getRouteTable(model(), m[2]!, m[3]!);
-      const p = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
-      const addressPrefix = p['addressPrefix'];
-      const nextHopType = p['nextHopType'];
-      if (typeof addressPrefix !== 'string')
+      const p = properties(body);
+      const addressPrefix = field(p, 'properties', 'addressPrefix', 'string');
+      const nextHopType = field(p, 'properties', 'nextHopType', 'string');
+      if (addressPrefix === undefined)
         throw AzureErrors.invalidParameter('addressPrefix', 'properties.addressPrefix is required');
-      if (typeof nextHopType !== 'string')
+      if (nextHopType === undefined)
         throw AzureErrors.invalidParameter('nextHopType', 'properties.nextHopType is required');
-      const ip = p['nextHopIpAddress'];
+      const ip = field(p, 'properties', 'nextHopIpAddress', 'string');
       const existed = t.routes.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
       const next = putRoute(model(), m[2]!, m[3]!, {
         name: m[4]!,
         addressPrefix,
         nextHopType: nextHopType as NextHopType,
-        ...(typeof ip === 'string' && ip ? { nextHopIpAddress: ip } : {}),
+        ...(ip ? { nextHopIpAddress: ip } : {}),
       });
       lab.applyModel(next, `route ${t.name}/${m[4]} ${existed ? 'updated' : 'created'}`);
       const nt = getRouteTable(lab.model, m[2]!, m[3]!);
@@ -268,11 +307,12 @@ export class ApiServer {
 
     // --- ARM: Network Watcher next hop ----------------------------------------
     this.route('POST', `${RG}/Microsoft.Network/networkWatchers/${SEG}/nextHop`, (m, body) => {
-      const b = (body ?? {}) as {
-        targetResourceId?: string;
-        sourceIPAddress?: string;
-        destinationIPAddress?: string;
-        targetNicResourceId?: string;
+      const o = objectAt(body);
+      const b = {
+        targetResourceId: field(o, '', 'targetResourceId', 'string'),
+        sourceIPAddress: field(o, '', 'sourceIPAddress', 'string'),
+        destinationIPAddress: field(o, '', 'destinationIPAddress', 'string'),
+        targetNicResourceId: field(o, '', 'targetNicResourceId', 'string'),
       };
       const vm = byId(model().virtualMachines, b.targetResourceId);
       if (!vm)
@@ -303,44 +343,81 @@ export class ApiServer {
       'GET',
       `/subscriptions/${SEG}/providers/Microsoft.Network/locations/${SEG}/operationResults/${SEG}`,
       (m) => {
-        const op = this.operations.get(m[3]!);
-        if (!op) throw new AzureError(404, 'OperationNotFound', `Operation ${m[3]} was not found or has expired.`);
-        return { status: 200, body: op.body };
+        const json = this.operations.get(m[1]!, m[3]!);
+        if (json === undefined) {
+          const l = this.operations.limits;
+          throw new AzureError(
+            404,
+            'OperationNotFound',
+            `Operation ${m[3]} was not found in subscription ${m[1]} or has expired (ARSLab keeps a result ${l.unreadTtlMs / 60_000} min until it is read, then ${l.readTtlMs / 1000} s).`,
+          );
+        }
+        return { status: 200, json };
       },
     );
 
     // --- ARSLab: the lab itself ------------------------------------------------
     this.route('GET', '/arslab/status', () => ({ status: 200, body: this.status() }));
-    this.route('GET', '/arslab/events', (_m, _b, url) => ({
-      status: 200,
-      body: { value: lab.events.since(Number(url.searchParams.get('since') ?? 0)) },
-    }));
+    this.route('GET', '/arslab/events', (_m, _b, url) => {
+      const since = Number(url.searchParams.get('since') ?? 0);
+      if (!Number.isSafeInteger(since) || since < 0)
+        throw AzureErrors.invalidParameter(
+          'since',
+          `expected an event number (0 or more), got '${url.searchParams.get('since')}'`,
+        );
+      return { status: 200, body: { value: lab.events.since(since) } };
+    });
     this.route('GET', `/arslab/nodes/${SEG}/routes`, async (m) => {
-      // A built-in on-premises router (issue 3): its whole BGP table, own routes included.
-      const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
+      // A built-in on-premises router (the customer's edge, in process): its whole BGP table, own routes included.
+      const router = this.router(m[1]!);
       if (router) {
         await lab.settled();
         return { status: 200, body: { value: router.table() } };
       }
       return { status: 200, body: { value: await this.node(m[1]!).receivedRoutes() } };
     });
-    this.route('GET', `/arslab/nodes/${SEG}/sessions`, async (m) => ({
-      status: 200,
-      body: { value: await this.node(m[1]!).sessions() },
-    }));
+    this.route('GET', `/arslab/nodes/${SEG}/sessions`, async (m) => {
+      const s = lab.graph.speaker(m[1]!);
+      if (s?.kind === 'router') {
+        // A built-in router's sessions, from the lab graph, in the shape daemons report.
+        await lab.settled();
+        return {
+          status: 200,
+          body: {
+            value: lab.graph.sidesOf(s).map((x) => ({
+              neighbor: x.remote.address,
+              state: x.session.state,
+              established: x.session.state === 'Established',
+              name: x.session.name,
+              remoteAs: x.remote.asn,
+            })),
+          },
+        };
+      }
+      return { status: 200, body: { value: await this.node(m[1]!).sessions() } };
+    });
     this.route('POST', `/arslab/nodes/${SEG}/command`, async (m, body) => {
-      const text = (body as { text?: string } | undefined)?.text;
+      const text = field(objectAt(body), '', 'text', 'string');
       if (!text) throw AzureErrors.invalidParameter('text', 'a command is required');
+      const router = this.router(m[1]!);
+      if (router) {
+        // ExaBGP-style announce/withdraw, as for the built-in speaker (src/lab/announceCommand.ts).
+        let output: string;
+        try {
+          output = router.command(text);
+        } catch (e) {
+          throw AzureErrors.invalidParameter('text', (e as Error).message);
+        }
+        await lab.settled();
+        return { status: 200, body: { output } };
+      }
       return { status: 200, body: { output: await this.node(m[1]!).command(text) } };
     });
     this.route('POST', `/arslab/nodes/${SEG}/(stop|kill|start|pause|resume)`, async (m) => {
-      // Built-in on-premises routers (issue 3) are in-process speakers, not nodes.
-      const router = lab.hybrid?.routers.get(m[1]!.toLowerCase());
-      if (router) {
-        const body = lab.hybrid!.routerAction(
-          router,
-          m[2]!.toLowerCase() as 'stop' | 'kill' | 'start' | 'pause' | 'resume',
-        );
+      // Built-in on-premises routers are in-process speakers, not nodes.
+      const s = lab.graph.speaker(m[1]!);
+      if (s?.kind === 'router') {
+        const body = lab.graph.faults.routerAction(s, m[2]!.toLowerCase() as RouterAction);
         await lab.settled();
         return { status: 200, body };
       }
@@ -364,25 +441,48 @@ export class ApiServer {
       }
       return { status: 200, body: n.status() };
     });
+    // The web page's sign-in (ADR 0010): a one-time link, redeemed at GET /arslab/ui/login.
+    this.route('POST', '/arslab/ui/codes', () => {
+      const code = this.sessions!.newCode();
+      return {
+        status: 200,
+        body: {
+          url: `${this.url}/arslab/ui/login?code=${code}`,
+          expiresInSeconds: this.sessions!.codeTtlMs / 1000,
+        },
+      };
+    });
     this.route('POST', '/arslab/shutdown', () => {
       setImmediate(() => this.onShutdown?.());
       return { status: 202, body: { status: 'stopping' } };
     });
   }
 
+  /** A built-in on-premises router by name (the lab graph's), if `name` is one. */
+  private router(name: string) {
+    const s = this.lab.graph.speaker(name);
+    return s?.owner.kind === 'router' ? s.owner.runtime : undefined;
+  }
+
   private node(name: string) {
     const n = this.lab.node(name);
     if (!n) {
-      const known = [...this.lab.nodes.values()].map((x) => x.spec.name).join(', ');
-      throw new AzureError(404, 'NodeNotFound', `no node named '${name}' in this lab (nodes: ${known || 'none'})`);
+      const g = this.lab.graph;
+      const known = [...g.nodes().map((x) => x.spec.name), ...g.speakers({ kind: 'router' }).map((x) => x.name)];
+      throw new AzureError(
+        404,
+        'NodeNotFound',
+        `no node named '${name}' in this lab (nodes: ${known.join(', ') || 'none'})`,
+      );
     }
     return n;
   }
 
   private connectionState(rs: Parameters<ApiServer['lab']['routeServer']>[0], peering: string): string {
-    const rt = this.lab.routeServer(rs);
-    if (!rt) return 'Unknown';
-    const states = rt.instances.map((i) => i.peerings.get(peering.toLowerCase())?.session.peer.state);
+    const sides = this.lab.graph.peeringSessions(rs.id, peering);
+    if (sides.length === 0) return 'Unknown';
+    // A cut link still looks up until it is noticed (hold timer).
+    const states = sides.map((x) => (x.session.state === 'Cut' ? 'Established' : x.session.state));
     if (states.every((s) => s === 'Established')) return 'Connected';
     if (states.some((s) => s === 'Established' || s === 'OpenConfirm' || s === 'OpenSent' || s === 'Connect'))
       return 'Connecting';
@@ -391,6 +491,7 @@ export class ApiServer {
 
   status(): Record<string, unknown> {
     const lab = this.lab;
+    const g = lab.graph;
     return {
       name: lab.spec.name,
       file: lab.spec.file,
@@ -398,15 +499,18 @@ export class ApiServer {
       bgpPort: lab.port,
       startedAt: lab.startedAt.toISOString(),
       pid: process.pid,
-      routeServers: [...lab.routeServers.values()].map((r) => ({
+      api: { url: this.url, authentication: 'bearer token (arslab token)', operations: this.operations.stats() },
+      routeServers: g.routeServers().map((r) => ({
         name: r.resource.name,
         resourceGroup: r.resource.resourceGroup,
         instances: r.status(),
       })),
-      nodes: [...lab.nodes.values()].map((n) => n.status()),
+      // Every session of the lab graph: route-server peerings, gateway, MSEE and on-premises ones.
+      sessions: sessionRows(g),
+      nodes: g.nodes().map((n) => n.status()),
       addresses: lab.mode === 'loopback' ? Object.fromEntries(lab.addresses.entries()) : {},
       namespaces: lab.namespaces(),
-      warnings: [...lab.spec.warnings, ...[...lab.routeServers.values()].flatMap((r) => r.warnings())],
+      warnings: [...lab.spec.warnings, ...g.routeServers().flatMap((r) => r.warnings())],
     };
   }
 
@@ -416,7 +520,21 @@ export class ApiServer {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());
     });
-    return this.server.address() as AddressInfo;
+    const addr = this.server.address() as AddressInfo;
+    this.sessions = new BrowserSessions(addr.port, this.clock);
+    this.guard = {
+      ...selfNames(addr.address, addr.port),
+      token: this.token,
+      sessions: this.sessions,
+      maxBodyBytes: this.options.maxBodyBytes ?? MAX_BODY_BYTES,
+    };
+    return addr;
+  }
+
+  /** The API's own URL (`http://127.0.0.1:PORT`), once listening. */
+  get url(): string | undefined {
+    const a = this.server?.address() as AddressInfo | null | undefined;
+    return a ? `http://${a.address}:${a.port}` : undefined;
   }
 
   async close(): Promise<void> {
@@ -459,48 +577,83 @@ export class ApiServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // A body nobody read yet (refused before reading, or past the size bound): the answer
+    // closes the connection, and Node stops reading it (api/guard readBody).
+    let unread = hasBody(req);
     const send = (r: Reply) => {
-      const text = r.body === undefined ? '' : r.body instanceof JsonText ? r.body.text : JSON.stringify(r.body);
+      const text = r.json ?? (r.body === undefined ? '' : JSON.stringify(r.body));
       res.writeHead(r.status, {
         'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store',
         'x-ms-request-id': randomUUID(),
+        ...(unread ? { Connection: 'close' } : {}),
         ...(r.headers ?? {}),
       });
       res.end(text);
     };
     try {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const raw = Buffer.concat(chunks).toString('utf8');
+      const g = this.guard;
+      if (!g) throw new AzureError(503, 'LabNotReady', 'the API is not listening yet');
+      checkCaller(req, g);
+      // The one unauthenticated path: its one-time code is the credential (ADR 0010).
+      if (req.method === 'GET' && /^\/arslab\/ui\/login\/?$/i.test(url.pathname)) return send(this.signIn(url));
+      authenticate(req, g);
+      const found = this.match(req.method ?? '', url.pathname);
+      checkMediaType(req);
       let body: unknown;
-      if (raw.length) {
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          throw new AzureError(
-            400,
-            'InvalidRequestContent',
-            'The request content was invalid and could not be deserialized.',
-          );
+      if (unread) {
+        const raw = (await readBody(req, g.maxBodyBytes)).toString('utf8');
+        unread = false;
+        if (raw.trim().length) {
+          try {
+            body = JSON.parse(raw);
+          } catch {
+            throw AzureErrors.invalidRequestContent();
+          }
         }
       }
-      for (const r of this.routes) {
-        if (r.method !== req.method) continue;
-        const m = url.pathname.match(r.re);
-        if (!m) continue;
-        const reply = await r.handler(m, body, url);
-        if (reply.stream) return await this.streamReply(reply, res);
-        return send(reply);
-      }
-      throw new AzureError(
-        404,
-        'InvalidResourceType',
-        `The resource type or operation '${req.method} ${url.pathname}' is not supported by ARSLab.`,
-      );
+      const reply = await found.handler(found.m, body, url);
+      if (reply.stream) return await this.streamReply(reply, res);
+      return send(reply);
     } catch (e) {
-      if (e instanceof AzureError) return send({ status: e.status, body: e.toJSON() });
+      if (e instanceof AzureError) {
+        const headers: Record<string, string> =
+          e.status === 401
+            ? {
+                'WWW-Authenticate':
+                  e.code === 'AuthenticationFailed'
+                    ? 'Bearer realm="arslab"'
+                    : `Bearer realm="arslab", error="invalid_token", error_description="${e.code}"`,
+              }
+            : {};
+        return send({ status: e.status, body: e.toJSON(), headers });
+      }
       const msg = (e as Error).message ?? String(e);
       send({ status: 500, body: { error: { code: 'InternalServerError', message: msg } } });
     }
+  }
+
+  /** The route for method and path; 404 (ARM's InvalidResourceType) when there is none. */
+  private match(method: string, path: string): { m: RegExpMatchArray; handler: Handler } {
+    for (const r of this.routes) {
+      if (r.method !== method) continue;
+      const m = path.match(r.re);
+      if (m) return { m, handler: r.handler };
+    }
+    throw new AzureError(
+      404,
+      'InvalidResourceType',
+      `The resource type or operation '${method} ${path}' is not supported by ARSLab.`,
+    );
+  }
+
+  /** GET /arslab/ui/login?code=…: a valid one-time code becomes the browser session cookie. */
+  private signIn(url: URL): Reply {
+    const cookie = this.sessions?.redeem(url.searchParams.get('code') ?? '', false);
+    if (!cookie)
+      throw AzureErrors.invalidAuthenticationToken(
+        'This sign-in link is used, expired or was never issued: ask the lab for a new one.',
+      );
+    return { status: 303, headers: { Location: '/arslab/ui/', 'Set-Cookie': cookie } };
   }
 }

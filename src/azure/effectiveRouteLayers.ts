@@ -1,6 +1,6 @@
 /**
  * @module azure/effectiveRouteLayers
- * NIC effective routes kept incrementally (issue 12, ADR 0012). A NIC's table is the merge
+ * NIC effective routes kept incrementally (issue 12, ADR 0013). A NIC's table is the merge
  * of a few layers shared by many NICs (effectiveRoutes.ts): its VNet's system routes
  * (R-NIC-1, one layer per VNet), the gateway routes its hub programs (R-NIC-2, R-ARS-8, one
  * layer per hub), the user routes of its subnet's route table (R-NIC-3, one layer per

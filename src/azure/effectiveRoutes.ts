@@ -8,7 +8,6 @@
 import { formatPrefix, parsePrefix, prefixContains, prefixEquals, type Prefix } from '../bgp/wire/index.js';
 import type { Path } from '../rib/index.js';
 import type { GatewayRouteOrigin, GatewayRoutes } from './gatewayRoutes.js';
-import { idKey } from './ids.js';
 import { byId, connectedPeers, findSubnet, primaryIpConfig, routeTableOf } from './lookup.js';
 import type { AzureModel, NetworkInterface, RouteTable, Subnet, SystemRouteProfile, VirtualNetwork } from './model.js';
 import { NONE_RANGES } from './systemRoutes.js';
@@ -452,16 +451,6 @@ export function nextHopIn(details: readonly EffectiveRouteDetail[], destination:
     nextHopIpAddress: best.route.nextHopIpAddress[0] ?? '',
     routeTableId: best.route.source === 'User' && best.routeTableId ? best.routeTableId : 'System Route',
   };
-}
-
-/** All NICs whose subnet is in one of these VNets (for "which NICs does this route reach"). */
-export function nicsInVnets(model: AzureModel, vnetIds: readonly string[]): NetworkInterface[] {
-  const keys = new Set(vnetIds.map(idKey));
-  return model.networkInterfaces.filter((n) => {
-    const c = primaryIpConfig(n);
-    const w = c ? findSubnet(model, c.subnet) : undefined;
-    return w ? keys.has(idKey(w.vnet.id)) : false;
-  });
 }
 
 export { byId };

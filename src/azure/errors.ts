@@ -138,4 +138,41 @@ export const AzureErrors = {
       `Peering '${peering}' sets useRemoteGateways, but virtual network '${remote}' has no gateway or Route Server.`,
     ),
   invalidParameter: (name: string, why: string) => new AzureError(400, 'InvalidParameter', `${name}: ${why}`),
+  // --- the request itself (ARM's front door; issue 8, finding 6) -----------------------
+  /** No `Authorization` header: ARM's code and wording. */
+  authenticationMissing: (hint: string) =>
+    new AzureError(
+      401,
+      'AuthenticationFailed',
+      `Authentication failed. The 'Authorization' header is missing. ${hint}`,
+    ),
+  /** An `Authorization` header that is not `Bearer <token>`. */
+  authenticationInvalidHeader: (hint: string) =>
+    new AzureError(
+      401,
+      'AuthenticationFailedInvalidHeader',
+      `Authentication failed. The 'Authorization' header is provided in an invalid format. ${hint}`,
+    ),
+  invalidAuthenticationToken: (hint: string) =>
+    new AzureError(401, 'InvalidAuthenticationToken', `The access token is invalid. ${hint}`),
+  /** A body that is not declared `application/json`: ARM's code and wording. */
+  unsupportedMediaType: (type: string | undefined) =>
+    new AzureError(
+      415,
+      'UnsupportedMediaType',
+      `The content media type '${type ?? '<null>'}' is not supported. Only 'application/json' is supported.`,
+    ),
+  /** ARM refuses request bodies over 4 MB with this code. */
+  requestContentTooLarge: (maxBytes: number) =>
+    new AzureError(
+      413,
+      'RequestContentTooLarge',
+      `The request content size exceeds the maximum size of ${maxBytes / (1024 * 1024)} MB.`,
+    ),
+  /** Not JSON at all. */
+  invalidRequestContent: () =>
+    new AzureError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.'),
+  /** JSON, but a field of the wrong type: the Network provider's code, naming the field's path. */
+  invalidRequestFormat: (path: string, why: string) =>
+    new AzureError(400, 'InvalidRequestFormat', `Cannot parse the request: '${path}' ${why}.`, path),
 } as const;

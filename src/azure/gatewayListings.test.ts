@@ -19,6 +19,7 @@ import {
   type GatewayLearnedRoute,
 } from './gatewayListings.js';
 import type { VirtualNetworkGateway } from './model.js';
+import { ER1_LEARNED_2, er1Learned1Restored, tableRows } from '../../test/fixtures/seed001.js';
 
 const P = (t: string) => parsePrefix(t)!;
 
@@ -119,64 +120,16 @@ function seedArrivals(i: 0 | 1) {
 const cells = (r: GatewayLearnedRoute) =>
   [r.network, r.origin, r.sourcePeer, r.asPath, String(r.weight), r.nextHop ?? ''].filter((c) => c !== '').join(' ');
 
-// The first capture (instance 1: Network rows sourced 10.1.3.13). The terminal capture lost the
-// "10.1.16.0/24 Network 10.1.3.13 32768" row (a "[0/1653]" scroll marker stands where it was);
-// it is restored here — the second capture has it in the same place.
-const CAPTURE_1 = `10.1.0.0/20 Network 10.1.3.13 32768
-10.1.0.0/20 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.0.0/20 IBgp 10.1.0.5 32768 10.1.0.5
-10.1.16.0/24 Network 10.1.3.13 32768
-10.1.16.0/24 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.16.0/24 IBgp 10.1.0.5 32768 10.1.0.5
-10.1.17.0/24 Network 10.1.3.13 32768
-10.1.17.0/24 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.17.0/24 IBgp 10.1.0.5 32768 10.1.0.5
-169.254.1.88/30 EBgp 10.1.3.4 12076-133937 32779 10.1.3.4
-169.254.1.88/30 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-10.2.0.0/16 IBgp 10.1.0.4 65001-65002 32768 10.1.1.4
-10.2.0.0/16 IBgp 10.1.0.5 65001-65002 32768 10.1.1.4
-10.1.0.0/16 IBgp 10.1.0.4 65001 32768 10.1.1.4
-10.1.0.0/16 IBgp 10.1.0.5 65001 32768 10.1.1.4
-169.254.1.92/30 EBgp 10.1.3.4 12076-133937 32779 10.1.3.4
-169.254.1.92/30 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-1.2.3.0/24 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-10.1.0.0/20 EBgp 10.1.3.4 12076-12076 32779 10.1.3.12
-10.1.16.0/24 EBgp 10.1.3.4 12076-12076 32779 10.1.3.12
-10.1.17.0/24 EBgp 10.1.3.4 12076-12076 32779 10.1.3.12
-1.2.3.0/24 IBgp 10.1.0.4 12076-133937 32768 10.1.3.5
-1.2.3.0/24 IBgp 10.1.0.5 12076-133937 32768 10.1.3.5`;
-
-// The second capture (instance 0), after the NVA tagged 10.1.0.0/16 NO_ADVERTISE.
-const CAPTURE_2 = `10.1.0.0/20 Network 10.1.3.12 32768
-10.1.0.0/20 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.0.0/20 IBgp 10.1.0.5 32768 10.1.0.5
-10.1.16.0/24 Network 10.1.3.12 32768
-10.1.16.0/24 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.16.0/24 IBgp 10.1.0.5 32768 10.1.0.5
-10.1.17.0/24 Network 10.1.3.12 32768
-10.1.17.0/24 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.17.0/24 IBgp 10.1.0.5 32768 10.1.0.5
-169.254.1.88/30 EBgp 10.1.3.4 12076-133937 32779 10.1.3.4
-169.254.1.88/30 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-10.2.0.0/16 IBgp 10.1.0.4 65001-65002 32768 10.1.1.4
-10.2.0.0/16 IBgp 10.1.0.5 65001-65002 32768 10.1.1.4
-169.254.1.92/30 EBgp 10.1.3.4 12076-133937 32779 10.1.3.4
-169.254.1.92/30 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-1.2.3.0/24 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-10.1.0.0/20 EBgp 10.1.3.5 12076-12076 32779 10.1.3.13
-10.1.16.0/24 EBgp 10.1.3.5 12076-12076 32779 10.1.3.13
-10.1.17.0/24 EBgp 10.1.3.5 12076-12076 32779 10.1.3.13`;
-
 test('seed 001, first capture (instance 1): rows grouped per (prefix, class) in arrival order, row for row', () => {
   const g = seedArrivals(1);
-  assert.deepEqual(g.rows().map(cells), CAPTURE_1.split('\n'));
+  assert.deepEqual(g.rows().map(cells), er1Learned1Restored());
 });
 
 test('seed 001, second capture (instance 0, 10.1.0.0/16 withdrawn): row for row', () => {
   const g = seedArrivals(0);
   g.withdraw(g.n.rs4, ['10.1.0.0/16']);
   g.withdraw(g.n.rs5, ['10.1.0.0/16']);
-  assert.deepEqual(g.rows().map(cells), CAPTURE_2.split('\n'));
+  assert.deepEqual(g.rows().map(cells), tableRows(ER1_LEARNED_2));
 });
 
 test('learned rows: Network rows carry no next hop, the instance as source peer, an empty AS path (key order of the REST API)', () => {

@@ -1,11 +1,10 @@
 /**
  * @module azure/lookup
  * Finding resources in a model by name or id, and the relations between them (a NIC's
- * subnet and VNet, a VNet's peerings, the Route Servers that program a VNet). Names and
- * ids compare case-insensitively, as in Azure. Every lookup goes through the maps of
+ * subnet and VNet, a VNet's peerings, the VNets a Route Server serves). Names and ids
+ * compare case-insensitively, as in Azure. Every lookup goes through the maps of
  * azure/modelIndex: one hash probe, not a scan of the collection.
  */
-import { formatIpv4, parseIpv4, prefixContains, v4Prefix, type Prefix } from '../bgp/wire/index.js';
 import { AzureErrors } from './errors.js';
 import { idKey } from './ids.js';
 import {
@@ -95,14 +94,6 @@ export function nicByAddress(model: AzureModel, ip: string): NetworkInterface | 
   return indexedNicByAddress(model, ip);
 }
 
-/** The VNet whose address space holds an IP address. */
-export function vnetOfAddress(model: AzureModel, ip: string): VirtualNetwork | undefined {
-  const a = parseIpv4(ip);
-  if (a === undefined) return undefined;
-  const p = v4Prefix(a, 32);
-  return model.virtualNetworks.find((v) => v.prefixes.some((vp) => prefixContains(vp, p)));
-}
-
 export function routeServerOfVnet(model: AzureModel, vnet: VirtualNetwork): RouteServer | undefined {
   return indexedRouteServerOfVnet(model, vnet.id);
 }
@@ -130,22 +121,6 @@ export function connectedPeers(model: AzureModel, vnet: VirtualNetwork): readonl
   return indexedConnectedPeers(model, vnet.id);
 }
 
-/**
- * R-ARS-8: the Route Servers whose routes reach NICs of `vnet`: its own, and that of a hub
- * it peers with when its peering uses remote gateways and the hub's allows gateway transit.
- */
-export function routeServersProgramming(model: AzureModel, vnet: VirtualNetwork): RouteServer[] {
-  const out: RouteServer[] = [];
-  const own = routeServerOfVnet(model, vnet);
-  if (own) out.push(own);
-  for (const { remote, local, back } of connectedPeers(model, vnet)) {
-    if (!local.useRemoteGateways || !back.allowGatewayTransit) continue;
-    const rs = routeServerOfVnet(model, remote);
-    if (rs) out.push(rs);
-  }
-  return out;
-}
-
 /** R-ARS-8/R-ARS-9: the VNets a Route Server serves: its own and its useRemoteGateways spokes. */
 export function vnetsServedBy(model: AzureModel, rs: RouteServer): VirtualNetwork[] {
   const hub = byId(model.virtualNetworks, rs.virtualNetwork);
@@ -155,10 +130,4 @@ export function vnetsServedBy(model: AzureModel, rs: RouteServer): VirtualNetwor
     if (local.allowGatewayTransit && back.useRemoteGateways) out.push(remote);
   }
   return out;
-}
-
-/** The n-th address of a prefix (0 = network address). */
-export function nthAddress(p: Prefix, n: number): string {
-  if (p.afi !== 1) throw new Error('IPv4 only');
-  return formatIpv4((p.addr + n) >>> 0);
 }

@@ -6,7 +6,7 @@
  *
  * @see https://learn.microsoft.com/azure/route-server/route-server-faq
  */
-import { formatPrefix, parseIpv4, type Prefix } from '../bgp/wire/index.js';
+import { formatPrefix, type Prefix } from '../bgp/wire/index.js';
 import {
   forwardUnknown,
   formatAsPathAzure,
@@ -293,8 +293,4 @@ export function virtualRouterIps(subnetPrefix: Prefix): [string, string] {
     return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
   };
   return [f(4), f(5)];
-}
-
-export function isIpv4(text: string): boolean {
-  return parseIpv4(text) !== undefined;
 }

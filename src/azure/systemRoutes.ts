@@ -36,5 +36,3 @@ export const NONE_RANGES: Record<SystemRouteProfile, readonly string[]> = {
   ],
   'seed-2021': ['10.0.0.0/8', '100.64.0.0/10', '192.168.0.0/16', '25.33.80.0/20', '25.41.3.0/25'],
 };
-
-export const SYSTEM_ROUTE_PROFILES: readonly SystemRouteProfile[] = ['current', 'seed-2021'];

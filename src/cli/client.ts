@@ -1,11 +1,12 @@
 /**
  * @module cli/client
  * The CLI's only way into a lab: HTTP to the lab's local API, found through the lab
- * state files. Follows ARM long-running operations (202 + Location) like az does.
+ * state files, with the lab's token from its state file as a bearer token (ADR 0010).
+ * Follows ARM long-running operations (202 + Location) like az does.
  */
 import * as http from 'node:http';
 import { AzureError } from '../azure/errors.js';
-import { listLabs, type LabState } from '../lab/state.js';
+import { listLabs, processState, type LabState } from '../lab/state.js';
 
 export class NoLabError extends Error {
   override name = 'NoLabError';
@@ -29,15 +30,60 @@ export function findLab(name?: string): LabState {
   return labs[0]!;
 }
 
+export interface ApiClientOptions {
+  /** The lab's token (state file), sent as `Authorization: Bearer`. */
+  readonly token?: string;
+  /** The lab's process, to say why it does not answer (stopped, say). */
+  readonly pid?: number;
+  /** How long to wait for an answer, ms (default 60 s; `status` asks for less). */
+  readonly timeoutMs?: number;
+}
+
+/** The lab's API did not answer in time; says what state its process is in. */
+export class LabNotAnswering extends Error {
+  override name = 'LabNotAnswering';
+}
+
 export class ApiClient {
   constructor(
     readonly host: string,
     readonly port: number,
     readonly subscription: string = '00000000-0000-0000-0000-000000000000',
+    readonly options: ApiClientOptions = {},
   ) {}
 
-  static forLab(state: LabState): ApiClient {
-    return new ApiClient(state.api.host, state.api.port, state.subscriptionId);
+  static forLab(state: LabState, timeoutMs?: number): ApiClient {
+    return new ApiClient(state.api.host, state.api.port, state.subscriptionId, {
+      ...(state.token ? { token: state.token } : {}),
+      pid: state.pid,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
+  }
+
+  /** The same client, waiting at most `timeoutMs` for each answer. */
+  withTimeout(timeoutMs: number): ApiClient {
+    return new ApiClient(this.host, this.port, this.subscription, { ...this.options, timeoutMs });
+  }
+
+  private headers(data?: string): http.OutgoingHttpHeaders {
+    return {
+      ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
+      ...(data !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+    };
+  }
+
+  /** Why the lab did not answer in `ms`: its process state when it is known (T: stopped). */
+  private notAnswering(ms: number): LabNotAnswering {
+    const where = `the lab at ${this.host}:${this.port}`;
+    const pid = this.options.pid;
+    const st = pid !== undefined ? processState(pid) : undefined;
+    if (pid !== undefined && st === 'T')
+      return new LabNotAnswering(
+        `${where} (pid ${pid}) does not answer: is it stopped? (state T; \`kill -CONT ${pid}\` resumes it, \`arslab down\` removes it)`,
+      );
+    return new LabNotAnswering(
+      `${where}${pid !== undefined ? ` (pid ${pid}${st ? `, state ${st}` : ', gone'})` : ''} did not answer in ${ms / 1000} s`,
+    );
   }
 
   request(
@@ -45,6 +91,7 @@ export class ApiClient {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
+    const timeout = this.options.timeoutMs ?? 60_000;
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
       const req = http.request(
@@ -53,8 +100,8 @@ export class ApiClient {
           port: this.port,
           method,
           path,
-          headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
-          timeout: 60_000,
+          headers: this.headers(data),
+          timeout,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -71,9 +118,7 @@ export class ApiClient {
           });
         },
       );
-      req.on('timeout', () =>
-        req.destroy(new Error(`the lab API at ${this.host}:${this.port} did not answer in time`)),
-      );
+      req.on('timeout', () => req.destroy(this.notAnswering(timeout)));
       req.on('error', reject);
       if (data) req.write(data);
       req.end();
@@ -117,7 +162,7 @@ export class ApiClient {
           port: this.port,
           method,
           path,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+          headers: this.headers(data),
         },
         (res) => {
           const status = res.statusCode ?? 0;

@@ -47,5 +47,3 @@ export interface Command {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
-
-export const DOCS = 'https://github.com/arslab/arslab/blob/main/docs/cli.md';

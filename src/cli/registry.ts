@@ -8,6 +8,7 @@ import { command as validate } from './commands/validate.js';
 import { command as up } from './commands/up.js';
 import { command as down } from './commands/down.js';
 import { command as status } from './commands/status.js';
+import { command as token } from './commands/token.js';
 import { command as events } from './commands/events.js';
 import { commands as node } from './commands/node/node.js';
 import { command as rsShow } from './commands/network/routeserver/show.js';
@@ -32,6 +33,7 @@ import { command as erRouteTablesSummary } from './commands/network/express-rout
 import { command as linkDown } from './commands/link/down.js';
 import { command as linkUp } from './commands/link/up.js';
 import { command as linkList } from './commands/link/list.js';
+import { commands as maintenance } from './commands/routeserver/maintenance.js';
 import { command as explain } from './commands/explain.js';
 import { command as trace } from './commands/trace.js';
 import { command as probe } from './commands/probe.js';
@@ -47,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   up,
   down,
   status,
+  token,
   events,
   ...node,
   rsShow,
@@ -75,6 +78,7 @@ export const COMMANDS: readonly Command[] = [
   linkDown,
   linkUp,
   linkList,
+  ...maintenance,
   trace,
   probe,
   agentRun,

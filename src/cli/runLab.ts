@@ -1,8 +1,8 @@
 /**
  * @module cli/runLab
- * `arslab up` in the foreground: load the lab file, start the lab and its API, record
- * it in the state folder, and take it all down on Ctrl-C, SIGTERM, `arslab down` or a
- * crash — every process and namespace it created goes with it.
+ * `arslab up` in the foreground: take the lab's lock, load the lab file, start the lab and
+ * its API, record it in the state folder, and take it all down on Ctrl-C, SIGTERM,
+ * `arslab down` or a crash — every process and namespace it created goes with it.
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +10,13 @@ import { consoleLogger, type Logger, type LogLevel } from '../bgp/log.js';
 import { ApiServer } from '../api/server.js';
 import { formatLabFileError, loadLabFile, takeLoadedSpec } from '../lab/topology/index.js';
 import { Lab } from '../lab/lab.js';
+import { removeIdleNamespacesSync } from '../lab/netns.js';
 import {
-  isAlive,
+  acquireLabLock,
   labDir,
   pidStarts,
-  readLabState,
   removeLabState,
+  removeLeftoversSync,
   writeLabState,
   type LabState,
 } from '../lab/state.js';
@@ -52,6 +53,91 @@ function fileLogger(path: string, minLevel: LogLevel): Logger {
   };
 }
 
+/**
+ * On the way out of any crash (an uncaught exception, an unhandled rejection) the lab
+ * removes what it started — processes by PID, namespaces by name (ARCHITECTURE rule 6;
+ * issue 8, finding 7) — synchronously: a crashed process cannot rely on its event loop,
+ * and the graceful stop may be what throws again. Then its state and lock, then exit 1.
+ * Returns the function that uninstalls the handlers (after a normal stop).
+ */
+function cleanUpOnCrash(
+  name: string,
+  logger: Logger,
+  current: () => Lab | undefined,
+  releaseLock: () => void,
+): () => void {
+  let crashing = false;
+  const crash = (kind: string) => (e: unknown) => {
+    if (crashing) return; // an error while cleaning up: the cleanup under way goes on
+    crashing = true;
+    const say = (m: string) => {
+      logger.log('error', m);
+      process.stderr.write(`${m}\n`);
+    };
+    say(`the lab crashed (${kind}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    const lab = current();
+    const left = { pids: lab?.pids() ?? [], namespaces: lab?.namespaces() ?? [] };
+    say(
+      `removing what it started: ${left.pids.length} process(es)${left.namespaces.length ? `, namespaces ${left.namespaces.join(', ')}` : ''}`,
+    );
+    try {
+      removeLeftoversSync(left, say);
+      if (lab?.mode === 'netns') {
+        const late = removeIdleNamespacesSync(name);
+        if (late.length) say(`also removed ${late.join(', ')} (made while it crashed)`);
+      }
+      removeLabState(name);
+    } finally {
+      releaseLock();
+      process.exit(1);
+    }
+  };
+  const onException = crash('uncaught exception');
+  const onRejection = crash('unhandled promise rejection');
+  process.on('uncaughtException', onException);
+  process.on('unhandledRejection', onRejection);
+  return () => {
+    process.off('uncaughtException', onException);
+    process.off('unhandledRejection', onRejection);
+  };
+}
+
+/**
+ * Test-only: `ARSLAB_TEST_CRASH=exception|rejection:MS[:start][:repeat]` throws an uncaught
+ * exception (or leaves a promise rejection unhandled) MS ms after the lab is up — with
+ * `:start`, MS ms after the starting lab created its first namespace or process — and, with
+ * `:repeat`, again every 20 ms after that (a fault that recurs on every event, as the
+ * UPDATE of issue 8's finding 1 did). So tests check the crash path on a real lab process
+ * (test/lab/lifecycle.test.ts). Nothing else reads it.
+ */
+function injectTestCrash(when: 'start' | 'ready', current: () => Lab | undefined): void {
+  const v = process.env['ARSLAB_TEST_CRASH'];
+  if (!v) return;
+  const [kind, ms, ...flags] = v.split(':');
+  if ((flags.includes('start') ? 'start' : 'ready') !== when) return;
+  const fire = () => {
+    const error = new Error('injected crash (ARSLAB_TEST_CRASH)');
+    if (kind === 'rejection') void Promise.reject(error);
+    else throw error;
+  };
+  const arm = () =>
+    setTimeout(
+      () => {
+        if (flags.includes('repeat')) setInterval(fire, 20);
+        fire();
+      },
+      Number(ms ?? 0),
+    );
+  if (when === 'ready') return void arm();
+  const started = setInterval(() => {
+    const lab = current();
+    if (lab && (lab.namespaces().length > 0 || lab.pids().length > 0)) {
+      clearInterval(started);
+      arm();
+    }
+  }, 5);
+}
+
 /** Runs a lab until it is told to stop; resolves when everything is down. */
 export async function runLab(file: string, opts: RunOptions = {}): Promise<void> {
   // `up --detach` checked the file already and hands over the result (loaded once per up).
@@ -62,15 +148,19 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     if (!loaded.ok) throw new LabFileInvalid(loaded.errors.map(formatLabFileError).join('\n'));
     spec = loaded.spec;
   }
-  const prev = readLabState(spec.name);
-  if (prev && isAlive(prev.pid) && prev.pid !== process.pid) {
-    throw new Error(
-      `lab '${spec.name}' is already running (pid ${prev.pid}); stop it with: arslab down --lab ${spec.name}`,
-    );
-  }
+  // One process per lab, before anything is created (the loser of two `up` at once says
+  // "already running" instead of failing on a port, or removing the winner's namespaces).
+  const releaseLock = acquireLabLock(spec.name);
   const dir = labDir(spec.name);
   const logger = fileLogger(join(dir, 'lab.log'), opts.logLevel ?? 'info');
   logger.log('info', checkedByUp ? `${file}: checked by arslab up, not loaded again` : `${file}: loaded and checked`);
+  let lab: Lab | undefined;
+  const uninstallCrashCleanup = cleanUpOnCrash(spec.name, logger, () => lab, releaseLock);
+  const failedToStart = () => {
+    uninstallCrashCleanup();
+    releaseLock();
+  };
+  injectTestCrash('start', () => lab);
   // Ctrl-C/SIGTERM/SIGHUP while the lab starts (namespaces made, daemons starting) abort the
   // start, which removes what was already created; once the lab is up they stop it (below).
   const starting = new AbortController();
@@ -84,27 +174,30 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
   const removeEarlyHandlers = () => {
     for (const [sig, h] of earlyHandlers) process.off(sig, h);
   };
-  let lab: Lab;
+  let running: Lab;
   try {
-    lab = await Lab.start(spec, {
+    running = await Lab.start(spec, {
       stateDir: dir,
       ...(opts.mode ? { mode: opts.mode } : {}),
       ...(opts.port ? { port: opts.port } : {}),
       ...(opts.capture !== undefined ? { capture: opts.capture } : {}),
       logger,
       signal: starting.signal,
+      onCreated: (l) => (lab = l),
     });
   } catch (e) {
     removeEarlyHandlers();
+    failedToStart();
     throw e;
   }
-  const api = new ApiServer(lab);
+  const api = new ApiServer(running);
   let addr;
   try {
     addr = await api.listen('127.0.0.1', 0);
   } catch (e) {
     removeEarlyHandlers();
-    await lab.stop();
+    await running.stop();
+    failedToStart();
     throw e;
   }
   const state: LabState = {
@@ -112,20 +205,21 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     file: spec.file,
     pid: process.pid,
     api: { host: addr.address, port: addr.port },
-    mode: lab.mode,
-    bgpPort: lab.port,
-    startedAt: lab.startedAt.toISOString(),
+    mode: running.mode,
+    bgpPort: running.port,
+    startedAt: running.startedAt.toISOString(),
     subscriptionId: spec.model.subscriptionId,
-    pids: lab.pids(),
-    namespaces: lab.namespaces(),
+    token: api.token,
+    pids: running.pids(),
+    namespaces: running.namespaces(),
   };
   state.pidStarts = pidStarts(state.pids);
   writeLabState(state);
   // Daemons restart with new PIDs: keep the record current for cleanup after a crash.
   const refresh = setInterval(() => {
-    state.pids = lab.pids();
+    state.pids = running.pids();
     state.pidStarts = pidStarts(state.pids);
-    state.namespaces = lab.namespaces();
+    state.namespaces = running.namespaces();
     writeLabState(state);
   }, 2000);
   refresh.unref();
@@ -137,9 +231,11 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
       stopping = true;
       clearInterval(refresh);
       logger.log('info', `stopping: ${why}`);
-      await lab.stop().catch((e) => logger.log('error', `stop: ${(e as Error).message}`));
+      await running.stop().catch((e) => logger.log('error', `stop: ${(e as Error).message}`));
       await api.close().catch(() => {});
       removeLabState(spec.name);
+      releaseLock();
+      uninstallCrashCleanup();
       resolve();
     };
     api.onShutdown = () => void stop('arslab down');
@@ -147,11 +243,10 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGHUP', () => void stop('SIGHUP'));
     removeEarlyHandlers();
-    process.once('uncaughtException', (e) => {
-      logger.log('error', `uncaught exception: ${e.stack ?? e.message}`);
-      void stop('crash').then(() => process.exit(1));
-    });
     if (earlySignal) void stop(earlySignal);
-    else opts.onReady?.(state, lab);
+    else {
+      opts.onReady?.(state, running);
+      injectTestCrash('ready', () => lab);
+    }
   });
 }

@@ -48,12 +48,15 @@ import {
   type SpeakerKind,
 } from '../azure/explain.js';
 import { rank, selectBest, type Path, type RouteSource, type Speaker } from '../rib/index.js';
-import type { CircuitRuntime, GatewayRuntime, RouterRuntime } from './hybrid.js';
+import type { CircuitRuntime, GatewayRuntime, HybridRuntime, RouterRuntime } from './hybrid.js';
 import type { Lab } from './lab.js';
 import type { RouteServerRuntime } from './routeServer.js';
 
 /** How far a trace follows best paths back toward where they came from. */
 const MAX_DEPTH = 4;
+
+/** The lab graph's speaker kinds explain walks. */
+const EXPLAINED = ['route-server', 'expressroute-gateway', 'vpn-gateway', 'msee', 'router'] as const;
 
 // ---------------------------------------------------------------------------
 // The lab's speakers and the sessions between them
@@ -103,118 +106,57 @@ class LabIndex {
   private readonly bySpeaker = new Map<Speaker, SpeakerRef>();
 
   constructor(readonly lab: Lab) {
-    for (const rt of lab.routeServers.values()) {
-      for (const inst of rt.instances) {
-        const n = rt.resource.name;
-        this.add({
-          speaker: inst.speaker,
-          kind: 'route-server',
-          title: `route server ${n} ${inst.name} (${inst.ip})`,
-          at: `route-server instance ${n}/IN_${inst.index}`,
-          short: `${n}/IN_${inst.index}`,
-          aliases: [n, `${n}/in_${inst.index}`, `${n}/${inst.name}`, inst.speaker.name, inst.ip].map((s) =>
-            s.toLowerCase(),
-          ),
-          rs: rt,
-        });
-      }
-    }
-    const h = lab.hybrid;
-    if (h) {
-      for (const gw of h.gateways.values()) {
-        const g = gw.resource;
-        const what = gw.isExpressRoute ? 'ExpressRoute gateway' : 'VPN gateway';
-        gw.instances.forEach((sp, i) =>
-          this.add({
-            speaker: sp,
-            kind: gw.isExpressRoute ? 'expressroute-gateway' : 'vpn-gateway',
-            title: `${what} ${g.name} instance ${i} (${g.instanceAddresses[i]})`,
-            at: `${what} ${g.name}/${i}`,
-            short: `${g.name}/${i}`,
-            aliases: [g.name, sp.name, g.instanceAddresses[i] ?? ''].filter(Boolean).map((s) => s.toLowerCase()),
-            gateway: gw,
-          }),
-        );
-      }
-      for (const c of h.circuits.values()) {
-        c.msees.forEach((sp, link) =>
-          this.add({
-            speaker: sp,
-            kind: 'msee',
-            title: `MSEE ${sp.name} of circuit ${c.resource.name} (${c.mseeLinkAddress(link as 0 | 1)}, AS 12076)`,
-            at: `MSEE ${sp.name}`,
-            short: sp.name,
-            aliases: [c.resource.name, sp.name, c.mseeLinkAddress(link as 0 | 1)].map((s) => s.toLowerCase()),
-            circuit: c,
-          }),
-        );
-      }
-      for (const r of h.routers.values()) {
-        this.add({
-          speaker: r.speaker,
-          kind: 'router',
-          title: `on-premises router ${r.spec.name} (AS ${r.spec.asn})`,
-          at: `router ${r.spec.name}`,
-          short: r.spec.name,
-          aliases: [r.spec.name, r.spec.routerId].map((s) => s.toLowerCase()),
-          router: r,
-        });
-      }
-    }
-    // Route-server peerings: the NVA is outside the lab's speakers.
-    const nodes = [...lab.nodes.values()];
-    for (const rt of lab.routeServers.values()) {
-      for (const inst of rt.instances) {
-        const from = this.ref(inst.speaker)!;
-        for (const p of inst.peerings.values()) {
-          const node = nodes.find((n) => n.spec.kind !== 'http' && n.spec.address === p.connection.peerIp)?.spec.name;
-          this.links.push({
-            from,
-            neighborId: p.session.neighbor.source.id,
-            source: p.session.neighbor.source,
-            nva: {
-              peering: p.connection.name,
-              peerIp: p.connection.peerIp,
-              peerAsn: p.connection.peerAsn,
-              ...(node ? { node } : {}),
-            },
-            state: () => p.session.peer.state,
-            branchToBranch: false,
-          });
-        }
-      }
-    }
-    // In-process sessions: each end is the speaker that knows the other end's neighbour id.
-    for (const s of h?.sessions.values() ?? []) {
-      const ends = ([0, 1] as const).map((side) => {
-        const id = s.neighborId(side);
-        const ref = this.refs.find((r) => r.speaker.neighbor(id) !== undefined);
-        return ref ? { ref, id, source: ref.speaker.neighbor(id)!.source } : undefined;
+    // The lab graph's speakers that explain walks (Azure's and the built-in routers), in the
+    // graph's order: route-server instances, gateway instances, MSEEs, routers.
+    for (const s of lab.graph.speakers({ kind: EXPLAINED })) {
+      if (!s.rib) continue;
+      const o = s.owner;
+      this.add({
+        speaker: s.rib,
+        kind: s.kind as SpeakerKind,
+        title: s.title,
+        at: s.at,
+        short: s.name,
+        aliases: s.aliases,
+        ...(o.kind === 'route-server' ? { rs: o.runtime } : {}),
+        ...(o.kind === 'gateway' ? { gateway: o.runtime } : {}),
+        ...(o.kind === 'circuit' ? { circuit: o.runtime } : {}),
+        ...(o.kind === 'router' ? { router: o.runtime } : {}),
       });
-      const [a, b] = ends;
-      if (!a || !b) continue;
-      const rsEnd = a.ref.kind === 'route-server' ? a.ref : b.ref.kind === 'route-server' ? b.ref : undefined;
-      const gwEnd = [a.ref, b.ref].some((r) => r.kind === 'expressroute-gateway' || r.kind === 'vpn-gateway');
-      const b2b = !!rsEnd && gwEnd;
+    }
+    // Each session from each end that is one of those speakers: toward another of them, or
+    // toward an NVA on a route-server peering (outside them: a daemon, a scripted speaker).
+    for (const s of lab.graph.sessions()) {
+      const refs = s.ends.map((e) => (e.speaker?.rib ? this.ref(e.speaker.rib) : undefined));
+      const rsEnd = refs.find((r) => r?.kind === 'route-server');
+      const gwEnd = refs.some((r) => r?.kind === 'expressroute-gateway' || r?.kind === 'vpn-gateway');
+      const b2b = !!rsEnd && gwEnd && refs.every(Boolean);
       const state = () => s.state;
-      this.links.push({
-        from: a.ref,
-        neighborId: a.id,
-        source: a.source,
-        to: b.ref,
-        state,
-        branchToBranch: b2b,
-        ...(rsEnd?.rs ? { rs: rsEnd.rs } : {}),
-      });
-      this.links.push({
-        from: b.ref,
-        neighborId: b.id,
-        source: b.source,
-        to: a.ref,
-        state,
-        branchToBranch: b2b,
-        ...(rsEnd?.rs ? { rs: rsEnd.rs } : {}),
-      });
+      for (const side of [0, 1] as const) {
+        const from = refs[side];
+        const here = s.ends[side];
+        if (!from || !here.source) continue;
+        const to = refs[side === 0 ? 1 : 0];
+        const there = s.ends[side === 0 ? 1 : 0];
+        this.links.push({
+          from,
+          neighborId: here.source.id,
+          source: here.source,
+          ...(to
+            ? { to }
+            : {
+                nva: {
+                  peering: there.name,
+                  peerIp: there.address,
+                  peerAsn: there.asn,
+                  ...(there.speaker ? { node: there.speaker.name } : {}),
+                },
+              }),
+          state,
+          branchToBranch: b2b,
+          ...(b2b && rsEnd?.rs ? { rs: rsEnd.rs } : {}),
+        });
+      }
     }
   }
 
@@ -419,7 +361,7 @@ function programmingNotes(tr: Trace, r: SpeakerRef, prefix: Prefix, best: readon
         ruleFor('rejected:R-ER-4', r.kind),
       ),
     );
-    for (const nh of collapsedNextHops(h.circuits, programmed)) {
+    for (const nh of collapsedNextHops(h, programmed)) {
       out.push(
         lossLine(
           'dropped',
@@ -441,12 +383,9 @@ function programmingNotes(tr: Trace, r: SpeakerRef, prefix: Prefix, best: readon
 }
 
 /** The MSEE-side addresses of the circuits behind a programmed ER route that were not kept (R-ER-4). */
-function collapsedNextHops(circuits: ReadonlyMap<string, CircuitRuntime>, r: GatewayRoute): string[] {
+function collapsedNextHops(h: HybridRuntime, r: GatewayRoute): string[] {
   const all: string[] = [];
-  for (const p of r.paths) {
-    const c = [...circuits.values()].find((x) => p.source.name.startsWith(`${x.resource.name}/`));
-    for (const nh of c?.resource.mseeAddresses ?? []) if (!all.includes(nh)) all.push(nh);
-  }
+  for (const p of r.paths) for (const nh of h.mseeAddressesOf(p)) if (!all.includes(nh)) all.push(nh);
   return all.filter((nh) => !r.nextHops.includes(nh));
 }
 

@@ -1,6 +1,6 @@
 /**
  * @module lab/hybrid
- * The Azure-internal side of a lab beyond route servers (issue 3): ExpressRoute and VPN
+ * The Azure-internal side of a lab beyond route servers: ExpressRoute and VPN
  * gateway instances, the MSEEs of each circuit link, built-in on-premises routers — all
  * speakers of src/rib with the policies of src/azure, joined by in-process BGP sessions
  * (src/lab/inprocess.ts). No table is computed by a special case: every listing reads a
@@ -51,8 +51,10 @@ import {
 } from '../rib/index.js';
 import type { DaemonRoute } from './daemons/types.js';
 import type { EventLog } from './events.js';
+import { InProcessLink, type LabGraph } from './graph/index.js';
 import { type DeliveryQueue, InProcessSession, type SessionTimers } from './inprocess.js';
-import type { RouteServerRuntime } from './routeServer.js';
+import { originatedRoute } from './kinds/speaker.js';
+import { parseAnnounceCommand } from './announceCommand.js';
 import type { RouterNodeSpec } from './spec.js';
 
 const ip = (t: string): number => parseIpv4(t) ?? 0;
@@ -65,8 +67,8 @@ export interface HybridContext {
   readonly clock: Clock;
   readonly events: EventLog;
   readonly queue: DeliveryQueue;
-  /** The lab's route servers, by ARM id (lower case). */
-  readonly routeServers: ReadonlyMap<string, RouteServerRuntime>;
+  /** The lab graph: where the route-server instances are, and where these speakers and sessions register. */
+  readonly graph: LabGraph;
 }
 
 /** A gateway (ER or VPN) running as one speaker per instance. */
@@ -188,7 +190,7 @@ function covers(outer: Prefix, inner: Prefix): boolean {
 export class RouterRuntime {
   readonly speaker: Speaker;
   readonly sessions: InProcessSession[] = [];
-  /** Changed by `arslab node stop|start|pause|resume` (HybridRuntime.routerAction). */
+  /** Changed by `arslab node stop|start|pause|resume` (SessionFaults.routerAction). */
   state: 'running' | 'stopped' | 'paused' = 'running';
   constructor(readonly spec: RouterNodeSpec) {
     this.speaker = new Speaker(spec.name, spec.asn, ip(spec.routerId), routerPolicy(spec));
@@ -199,16 +201,34 @@ export class RouterRuntime {
     for (const r of this.spec.routes) this.originate(r);
   }
 
-  originate(r: RouterNodeSpec['routes'][number]): void {
-    const p = parsePrefix(r.prefix);
-    if (!p) return;
-    const attrs = internAttrs({
-      origin: r.origin === 'egp' ? 1 : r.origin === 'incomplete' ? 2 : 0,
-      asPath: r.asPath?.length ? [{ type: 2, asns: r.asPath }] : [],
-      nextHop: r.nextHop ?? this.spec.routerId,
-      ...(r.med !== undefined ? { med: r.med } : {}),
-    });
-    this.speaker.originate(p, attrs);
+  /**
+   * Originates one route (a lab-file route, or `arslab node cmd ROUTER announce route …`);
+   * returns what is wrong with it instead, changing nothing.
+   */
+  originate(r: RouterNodeSpec['routes'][number]): string | undefined {
+    const o = originatedRoute(r, this.spec.routerId);
+    if ('error' in o) return o.error;
+    this.speaker.originate(o.prefix, o.attrs);
+    return undefined;
+  }
+
+  /**
+   * `arslab node cmd ROUTER announce|withdraw route …` (ExaBGP's text API, as for the built-in
+   * speaker): the router originates or withdraws a route at run time, toward every attachment.
+   */
+  command(text: string): string {
+    const r = parseAnnounceCommand(text);
+    if (!r.ok) throw new Error(r.error);
+    if (r.command.action === 'withdraw') {
+      const p = parsePrefix(r.command.prefix)!;
+      if (!this.speaker.candidates(p).some((x) => x.source.kind === 'local'))
+        throw new Error(`router ${this.spec.name} does not originate ${formatPrefix(p)}`);
+      this.speaker.withdrawLocal(p);
+      return 'done';
+    }
+    const err = this.originate(r.command.route);
+    if (err) throw new Error(err);
+    return 'done';
   }
 
   /**
@@ -294,7 +314,95 @@ export class HybridRuntime {
     for (const g of model.virtualNetworkGateways) this.gateways.set(g.id.toLowerCase(), new GatewayRuntime(g, model));
     for (const c of model.expressRouteCircuits) this.circuits.set(c.id.toLowerCase(), new CircuitRuntime(c));
     for (const r of routers) this.routers.set(r.name.toLowerCase(), new RouterRuntime(r));
+    for (const gw of this.gateways.values()) gw.instances.forEach((sp, i) => this.arrival.set(sp, gw.arrival[i]!));
     this.wire();
+    this.register();
+  }
+
+  /** Gateway instances' arrival orders (listings), by speaker. */
+  private readonly arrival = new Map<Speaker, ArrivalOrder>();
+
+  /**
+   * Registers every speaker — gateway instances, MSEEs, routers, in that order — and then
+   * every session, in wiring order, in the lab graph.
+   */
+  private register(): void {
+    const g = this.ctx.graph;
+    const m = this.model;
+    for (const gw of this.gateways.values()) {
+      const r = gw.resource;
+      const what = gw.isExpressRoute ? 'ExpressRoute gateway' : 'VPN gateway';
+      gw.instances.forEach((sp, i) => {
+        const own = r.instanceAddresses[i];
+        g.addSpeaker({
+          kind: gw.isExpressRoute ? 'expressroute-gateway' : 'vpn-gateway',
+          name: `${r.name}/${i}`,
+          title: `${what} ${r.name} instance ${i} (${own})`,
+          at: `${what} ${r.name}/${i}`,
+          aliases: [r.name, sp.name, own ?? ''].filter(Boolean).map((x) => x.toLowerCase()),
+          addresses: [
+            ...(own ? [{ address: own, claim: 'own' as const }] : []),
+            // R-VPN-1: the BGP peering address the tunnels use (an APIPA address, or the instance's).
+            ...(gw.isExpressRoute ? [] : [{ address: vpnBgpAddress(r, i as 0 | 1), claim: 'own' as const }]),
+          ],
+          asn: r.asn,
+          owner: { kind: 'gateway', runtime: gw, instance: i },
+          rib: sp,
+        });
+      });
+    }
+    for (const c of this.circuits.values()) {
+      c.msees.forEach((sp, link) => {
+        const l = link as 0 | 1;
+        // Where the gateways see this MSEE (their connections' mseePeerAddresses).
+        const facing = m.connections
+          .filter((x) => x.peer?.toLowerCase() === c.resource.id.toLowerCase())
+          .map((x) => x.mseePeerAddresses?.[l])
+          .filter((a): a is string => !!a);
+        g.addSpeaker({
+          kind: 'msee',
+          name: sp.name,
+          title: `MSEE ${sp.name} of circuit ${c.resource.name} (${c.mseeLinkAddress(l)}, AS 12076)`,
+          at: `MSEE ${sp.name}`,
+          aliases: [c.resource.name, sp.name, c.mseeLinkAddress(l)].map((x) => x.toLowerCase()),
+          addresses: [
+            { address: c.mseeLinkAddress(l), claim: 'own' },
+            ...facing.map((address) => ({ address, claim: 'peer-facing' as const })),
+          ],
+          asn: MSEE_ASN,
+          owner: { kind: 'circuit', runtime: c, link: l },
+          rib: sp,
+        });
+      });
+    }
+    for (const r of this.routers.values()) {
+      // The router's address on each of its sessions (its attachments), then its router ID.
+      const links: string[] = [];
+      for (const s of r.sessions) {
+        const side = s.end(0).speaker === r.speaker ? 0 : 1;
+        const a = String(s.end(side).info?.['localAddress'] ?? '');
+        if (a && !links.includes(a)) links.push(a);
+      }
+      g.addSpeaker({
+        kind: 'router',
+        name: r.spec.name,
+        title: `on-premises router ${r.spec.name} (AS ${r.spec.asn})`,
+        at: `router ${r.spec.name}`,
+        aliases: [r.spec.name, r.spec.routerId].map((x) => x.toLowerCase()),
+        addresses: [
+          ...links.map((address) => ({ address, claim: 'link' as const })),
+          { address: r.spec.routerId, claim: 'router-id' },
+        ],
+        asn: r.spec.asn,
+        owner: { kind: 'router', runtime: r },
+        rib: r.speaker,
+      });
+    }
+    for (const s of this.sessions.values()) {
+      const a = g.speakerOf(s.end(0).speaker);
+      const b = g.speakerOf(s.end(1).speaker);
+      if (a && b) g.addSession(new InProcessLink(s, [a, b], () => this.isActiveSession(s)));
+    }
   }
 
   private session(
@@ -572,19 +680,26 @@ export class HybridRuntime {
       );
     }
     // 5. Route-server instances ↔ gateway instances (R-ARS-11), iBGP, not listed as peerings.
-    for (const [rsKey, rt] of this.ctx.routeServers) {
+    const g0 = this.ctx.graph;
+    for (const rt of g0.routeServers()) {
+      const rsKey = rt.resource.id.toLowerCase();
       const vnet = byId(m.virtualNetworks, rt.resource.virtualNetwork);
       if (!vnet) continue;
+      const rsInstances = g0
+        .speakers({ kind: 'route-server' })
+        .filter((x) => x.owner.kind === 'route-server' && x.owner.runtime === rt);
       for (const g of gatewaysOfVnet(m, vnet)) {
         const gw = this.gateways.get(g.id.toLowerCase());
         if (!gw) continue;
         const gwRole = gw.isExpressRoute ? 'expressroute-gateway' : 'vpn-gateway';
-        rt.instances.forEach((ri) =>
+        rsInstances.forEach((ri) =>
           gw.instances.forEach((gi, j) => {
+            const index = ri.owner.kind === 'route-server' ? ri.owner.instance : 0;
+            const riIp = ri.addresses[0]!.address;
             const s = this.session(
-              `${rt.resource.name}/IN_${ri.index}<->${g.name}/${j}`,
+              `${ri.name}<->${g.name}/${j}`,
               {
-                speaker: ri.speaker,
+                speaker: ri.rib!,
                 peer: {
                   name: `${g.name}/${j}`,
                   address: g.instanceAddresses[j]!,
@@ -598,11 +713,11 @@ export class HybridRuntime {
               {
                 speaker: gi,
                 peer: {
-                  name: `${rt.resource.name}/${INSTANCE_NAMES[ri.index]}`,
-                  address: ri.ip,
+                  name: `${rt.resource.name}/${INSTANCE_NAMES[index]}`,
+                  address: riIp,
                   asn: 65515,
                   kind: 'ibgp',
-                  routerId: ip(ri.ip),
+                  routerId: ip(riIp),
                   role: 'route-server',
                 },
                 info: { role: 'route-server' },
@@ -611,7 +726,7 @@ export class HybridRuntime {
               IBGP_TIMERS,
             );
             this.b2b.push({ rs: rsKey, session: s });
-            this.mesh.push({ vnet: vnet.id.toLowerCase(), session: s, ends: [g.instanceAddresses[j]!, ri.ip] });
+            this.mesh.push({ vnet: vnet.id.toLowerCase(), session: s, ends: [g.instanceAddresses[j]!, riIp] });
           }),
         );
       }
@@ -620,11 +735,7 @@ export class HybridRuntime {
 
   /** The arrival order kept for a gateway instance's speaker, if it is one. */
   private arrivalOf(sp: Speaker): ArrivalOrder | undefined {
-    for (const g of this.gateways.values()) {
-      const i = g.instances.indexOf(sp);
-      if (i >= 0) return g.arrival[i];
-    }
-    return undefined;
+    return this.arrival.get(sp);
   }
 
   /** Originates every router's routes and opens every session, in wiring order. */
@@ -678,7 +789,7 @@ export class HybridRuntime {
       // Out of the mesh altogether (branch-to-branch turned off): applyBranchToBranch closes it.
       if (!present.has(s)) continue;
       this.ctx.events.emit('session', s.label, 'path restored (R-VPN-2): GatewaySubnet routes carry the iBGP again');
-      if (!this.held.has(s) && this.isActiveSession(s)) s.open();
+      if (!this.isHeld(s) && this.isActiveSession(s)) s.open();
     }
   }
 
@@ -702,9 +813,9 @@ export class HybridRuntime {
   /** R-ARS-11: route-server ↔ gateway sessions follow allowBranchToBranchTraffic (a session held down by a fault stays down). */
   applyBranchToBranch(): void {
     for (const { rs, session } of this.b2b) {
-      const rt = this.ctx.routeServers.get(rs);
+      const rt = this.ctx.graph.routeServer(rs);
       if (rt?.resource.allowBranchToBranchTraffic) {
-        if (!this.held.has(session) && !this.meshBroken.has(session)) session.open();
+        if (!this.isHeld(session) && !this.meshBroken.has(session)) session.open();
       } else session.close('branch-to-branch traffic off', true);
     }
   }
@@ -713,94 +824,12 @@ export class HybridRuntime {
   isActiveSession(s: InProcessSession): boolean {
     if (this.meshBroken.has(s)) return false; // R-VPN-2: its path is broken
     const b = this.b2b.find((x) => x.session === s);
-    return !b || !!this.ctx.routeServers.get(b.rs)?.resource.allowBranchToBranchTraffic;
+    return !b || !!this.ctx.graph.routeServer(b.rs)?.resource.allowBranchToBranchTraffic;
   }
 
-  // -------------------------------------------------------------------------
-  // Faults (arslab link …, arslab node … on built-in routers); each one on the timeline.
-
-  /** Sessions held down by a fault: why ('link', or the router that is stopped). */
-  readonly held = new Map<InProcessSession, string>();
-
-  /** The sessions riding on a circuit link: its customer edges ↔ the link's MSEE. */
-  sessionsOfCircuitLink(circuit: CircuitRuntime, link: 0 | 1): InProcessSession[] {
-    return [...this.sessions.values()].filter((s) =>
-      ([0, 1] as const).some(
-        (side) => s.end(side).speaker === circuit.msees[link] && s.end(side).peer.role === 'customer',
-      ),
-    );
-  }
-
-  /**
-   * Link down: cut (no NOTIFICATION — each side notices after BFD's 0.9 s on ExpressRoute
-   * links, after the hold time elsewhere) or, graceful, closed with a NOTIFICATION at once.
-   */
-  linkDown(list: readonly InProcessSession[], graceful: boolean, why = 'link down'): void {
-    for (const s of list) {
-      if (!this.held.has(s)) this.held.set(s, 'link');
-      const t = s.timers;
-      this.ctx.events.emit(
-        'session',
-        s.label,
-        graceful
-          ? `fault: ${why}, graceful (NOTIFICATION Cease, both sides at once)`
-          : `fault: ${why}, cut (no NOTIFICATION; detection by ${t.bfd ? `BFD in ${t.bfd.intervalMs * t.bfd.multiplier} ms` : `hold timer in ${t.holdTime} s`})`,
-      );
-      if (graceful) s.close(why);
-      else s.cut();
-    }
-  }
-
-  /** Link up: the sessions come back (a cut not yet detected heals without a reset). Refused for a stopped router's sessions. */
-  linkUp(list: readonly InProcessSession[]): void {
-    for (const s of list) {
-      const h = this.held.get(s);
-      if (h && h !== 'link')
-        throw new Error(
-          `session ${s.label} belongs to router ${h}, which is stopped: start it with 'arslab node start ${h}'`,
-        );
-    }
-    for (const s of list) {
-      this.held.delete(s);
-      this.ctx.events.emit('session', s.label, 'fault cleared: link up');
-      if (this.isActiveSession(s)) s.open();
-    }
-  }
-
-  /**
-   * `arslab node stop|kill|start|pause|resume` on a built-in on-premises router: stop closes
-   * its sessions with a NOTIFICATION; kill and pause cut them (the peers notice by BFD or
-   * hold timer); start opens them again (a restarted router's sessions are new ones);
-   * resume heals the cut.
-   */
-  routerAction(
-    r: RouterRuntime,
-    action: 'stop' | 'kill' | 'start' | 'pause' | 'resume',
-  ): { name: string; kind: 'router'; address: string; realAddress: string; state: string } {
-    const name = r.spec.name;
-    this.ctx.events.emit('node', name, `${action} (built-in router: ${r.sessions.length} session(s))`);
-    switch (action) {
-      case 'stop':
-      case 'kill':
-      case 'pause':
-        for (const s of r.sessions) {
-          this.held.set(s, name);
-          if (action === 'stop') s.close(`router ${name} stopped`);
-          else s.cut();
-        }
-        r.state = action === 'pause' ? 'paused' : 'stopped';
-        break;
-      case 'start':
-      case 'resume':
-        for (const s of r.sessions) {
-          this.held.delete(s);
-          if (action === 'start' && s.state === 'Cut') s.close(`router ${name} restarted`);
-          s.open();
-        }
-        r.state = 'running';
-        break;
-    }
-    return { name, kind: 'router', address: r.spec.routerId, realAddress: r.spec.routerId, state: r.state };
+  /** Whether a fault (src/lab/graph/faults.ts) holds the session down. */
+  private isHeld(s: InProcessSession): boolean {
+    return this.ctx.graph.faults.isHeld(s.label);
   }
 
   setModel(model: AzureModel): void {
@@ -859,11 +888,16 @@ export class HybridRuntime {
     // the secondary only), and across circuits tied on weight and AS path.
     const nextHops: string[] = [];
     for (const p of msee) {
-      const c = [...this.circuits.values()].find((x) => p.source.name.startsWith(`${x.resource.name}/`));
-      for (const nh of c?.resource.mseeAddresses ?? []) if (!nextHops.includes(nh)) nextHops.push(nh);
+      for (const nh of this.mseeAddressesOf(p)) if (!nextHops.includes(nh)) nextHops.push(nh);
     }
     if (collapse) nextHops.splice(1);
     return { prefix, nextHops, paths: msee, origin: 'expressroute', asPathLength: msee[0]!.attrs.asPathLength };
+  }
+
+  /** R-ER-4: the MSEE-side addresses of the circuit a path came from (its MSEE speaker, in the lab graph). */
+  mseeAddressesOf(p: Path): readonly string[] {
+    const o = this.ctx.graph.speaker(p.source.name)?.owner;
+    return o?.kind === 'circuit' ? o.runtime.resource.mseeAddresses : [];
   }
 
   /** VPN routes a gateway programs: best tunnel-learned paths, toward its instances (R-VPN-1). */

@@ -107,6 +107,8 @@ export class InProcessSession {
   private readonly sent = [0, 0];
   private readonly received = [0, 0];
   private establishedAt?: number;
+  /** The end that went away (drop): it flushed at once and cannot heal; the other detects. */
+  private gone?: 0 | 1;
 
   constructor(
     readonly label: string,
@@ -180,6 +182,10 @@ export class InProcessSession {
     this.detect = [];
     if (this.retry) this.ctx.clock.clearTimer(this.retry);
     this.retry = undefined;
+    if (this.state_ === 'Cut' && this.gone !== undefined) {
+      // One end went away meanwhile: nothing to heal, a fresh session comes up.
+      this.teardown('Idle', 'restarted');
+    }
     if (this.state_ === 'Cut') {
       this.state_ = 'Established';
       this.ctx.events?.emit('session', this.label, 'link restored before detection: session kept, lost UPDATEs resent');
@@ -222,9 +228,27 @@ export class InProcessSession {
     );
   }
 
+  /**
+   * End `side` goes away at once (a route-server instance taken down for maintenance): its
+   * speaker flushes what it learned over the session now, and nothing it would send gets
+   * out; the other end hears nothing and keeps its routes until its detection time, then
+   * flushes. open() brings up a fresh session.
+   */
+  drop(side: 0 | 1, why: string): void {
+    if (this.state_ !== 'Established' && this.state_ !== 'Cut') return;
+    if (this.state_ === 'Established') this.cut();
+    if (this.gone !== undefined) return;
+    this.gone = side;
+    const end = side === 0 ? this.a : this.b;
+    this.ctx.events?.emit('session', this.label, `${end.speaker.name} went away: ${why}`);
+    end.speaker.neighborDown((side === 0 ? this.na : this.nb).source.id);
+    end.onChange?.('down');
+  }
+
   private teardown(next: InProcessState, why: string): void {
     for (const tm of this.detect) this.ctx.clock.clearTimer(tm);
     this.detect = [];
+    this.gone = undefined;
     const wasUp = this.state_ === 'Established' || this.state_ === 'Cut';
     // Counters stay monotonic across sessions: the keepalives (and OPEN, KEEPALIVE) of the
     // session that ends are folded in.

@@ -40,6 +40,7 @@ import type { Prefix } from '../bgp/wire/index.js';
 import type { BestChange, Speaker } from '../rib/index.js';
 import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
+import { LabGraph } from './graph/index.js';
 import { createNode, type NodeRuntime } from './kinds/index.js';
 import { RouteServerRuntime } from './routeServer.js';
 import { HybridRuntime } from './hybrid.js';
@@ -63,6 +64,8 @@ export interface LabOptions {
   readonly startNodes?: boolean;
   /** Aborts the start (Ctrl-C while daemons start): start() removes what it created and rejects. */
   readonly signal?: AbortSignal;
+  /** Called with the lab before it starts anything, so a crash handler can find what it started. */
+  readonly onCreated?: (lab: Lab) => void;
 }
 
 /** 179 when we may bind privileged ports (root), else 1179 (ADR 0001). */
@@ -75,15 +78,15 @@ export class Lab {
   readonly addresses: AddressMap;
   readonly port: number;
   readonly mode: AddressingMode;
-  readonly routeServers = new Map<string, RouteServerRuntime>();
-  readonly nodes = new Map<string, NodeRuntime>();
+  /** Every BGP speaker of the lab and the sessions between them (ADR 0012); the nodes too. */
+  readonly graph: LabGraph;
   readonly startedAt = new Date();
   private model_: AzureModel;
   private netns?: Netns;
   private stopped = false;
   /** One FIFO for every in-process route exchange: the same order on every run. */
   readonly queue = new DeliveryQueue();
-  /** Gateways, circuits' MSEEs, built-in on-premises routers (issue 3). */
+  /** Gateways, circuits' MSEEs, built-in on-premises routers. */
   hybrid?: HybridRuntime;
 
   private constructor(
@@ -92,6 +95,7 @@ export class Lab {
   ) {
     const clock = options.clock ?? realClock;
     this.events = new EventLog(clock);
+    this.graph = new LabGraph(clock, this.events);
     this.mode = options.mode ?? spec.settings.addressing;
     this.addresses = new AddressMap(this.mode, this.mode === 'loopback' ? spec.settings.loopbackAddresses : {});
     this.port =
@@ -106,6 +110,7 @@ export class Lab {
 
   static async start(spec: LabSpec, options: LabOptions): Promise<Lab> {
     const lab = new Lab(spec, options);
+    options.onCreated?.(lab);
     try {
       await lab.boot();
     } catch (e) {
@@ -130,23 +135,25 @@ export class Lab {
     checkpoint();
     if (this.mode === 'netns') {
       const { Netns } = await import('./netns.js');
-      this.netns = await Netns.create(this.spec.name, o.stateDir, logger);
+      // Known from its first namespace on, so that a crash during the start removes it too.
+      this.netns = await Netns.create(this.spec.name, o.stateDir, logger, (n) => (this.netns = n));
     }
 
     for (const rs of this.model_.routeServers) {
       const azureSide = this.netns?.azure();
-      const rt = new RouteServerRuntime(this.model_, rs, {
+      // The runtime registers itself (its two instances and their peerings) in the lab graph.
+      new RouteServerRuntime(this.model_, rs, {
         addresses: this.addresses,
         port: this.port,
         clock,
         logger,
         events: this.events,
         connectRetryTime: this.spec.settings.connectRetryTime,
+        graph: this.graph,
         ...(pcapDir ? { pcapDir } : {}),
         ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
       });
       if (this.netns) for (const ip of rs.virtualRouterIps) await this.netns.addAzureAddress(ip);
-      this.routeServers.set(idKey(rs.id), rt);
     }
     // Netns mode: one namespace per VM address, shared by the nodes on it (a web server and
     // the agent beside it), named after the first of them.
@@ -168,26 +175,27 @@ export class Lab {
         clock,
         logger,
         events: this.events,
+        graph: this.graph,
         workDir,
         ...(pcapDir ? { pcapDir } : {}),
         ...(ns ? { netns: ns.name, connector: ns.connector, listen: ns.listen } : {}),
         ...(o.maxLifetimeSeconds ? { maxLifetimeSeconds: o.maxLifetimeSeconds } : {}),
       });
-      this.nodes.set(n.name.toLowerCase(), node);
+      this.graph.addNode(node);
     }
     checkpoint();
-    for (const rt of this.routeServers.values()) await rt.start();
+    for (const rt of this.graph.routeServers()) await rt.start();
     this.hybrid = new HybridRuntime(this.model_, this.spec.routers, {
       clock,
       events: this.events,
       queue: this.queue,
-      routeServers: this.routeServers,
+      graph: this.graph,
     });
     this.watchHubSpeakers();
     this.hybrid.start();
     await this.queue.settled();
     if (o.startNodes !== false) {
-      for (const node of this.nodes.values()) {
+      for (const node of this.graph.nodes()) {
         checkpoint();
         await node.start();
       }
@@ -204,8 +212,8 @@ export class Lab {
   applyModel(next: AzureModel, why: string): void {
     const prev = this.model_;
     this.model_ = next;
-    for (const [key, rt] of this.routeServers) {
-      const rs = next.routeServers.find((r) => idKey(r.id) === key);
+    for (const rt of this.graph.routeServers()) {
+      const rs = next.routeServers.find((r) => idKey(r.id) === idKey(rt.resource.id));
       if (!rs) continue;
       const before = vnetsServedBy(prev, rt.resource)
         .map((v) => idKey(v.id))
@@ -228,11 +236,11 @@ export class Lab {
   }
 
   node(name: string): NodeRuntime | undefined {
-    return this.nodes.get(name.toLowerCase());
+    return this.graph.node(name);
   }
 
   routeServer(rs: RouteServer): RouteServerRuntime | undefined {
-    return this.routeServers.get(idKey(rs.id));
+    return this.graph.routeServer(rs.id);
   }
 
   /** R-ARS-8: the routes a Route Server programs now. */
@@ -284,7 +292,7 @@ export class Lab {
     meshDown: (hubId) => (this.hybrid?.meshDown(hubId).length ?? 0) > 0,
   };
 
-  /** Every NIC's effective routes, kept by diff from the speakers' best-path changes (ADR 0012). */
+  /** Every NIC's effective routes, kept by diff from the speakers' best-path changes (ADR 0013). */
   readonly routeLayers = new EffectiveRouteLayers(this.gatewaySource);
   /** Per hub: best-path changes seen, for the memo of gatewayRoutes. */
   private readonly hubChanges = new Map<string, number>();
@@ -312,10 +320,10 @@ export class Lab {
           }
         : mark;
     };
-    for (const rt of this.routeServers.values())
-      for (const i of rt.instances) watch(i.speaker, rt.resource.virtualNetwork);
-    for (const gw of this.hybrid?.gateways.values() ?? [])
-      for (const sp of gw.instances) watch(sp, gw.resource.virtualNetwork);
+    for (const s of this.graph.speakers({ kind: ['route-server', 'expressroute-gateway', 'vpn-gateway'] })) {
+      const o = s.owner;
+      if (s.rib && (o.kind === 'route-server' || o.kind === 'gateway')) watch(s.rib, o.runtime.resource.virtualNetwork);
+    }
   }
 
   /**
@@ -407,7 +415,7 @@ export class Lab {
 
   /** Every process the lab started (for the state file and cleanup after a crash). */
   pids(): number[] {
-    return [...[...this.nodes.values()].flatMap((n) => n.pids()), ...(this.netns?.helperPids() ?? [])];
+    return [...this.graph.nodes().flatMap((n) => n.pids()), ...(this.netns?.helperPids() ?? [])];
   }
 
   namespaces(): string[] {
@@ -418,9 +426,10 @@ export class Lab {
     if (this.stopped) return;
     this.stopped = true;
     this.events.emit('lab', this.spec.name, 'stopping');
+    this.graph.faults.stop();
     this.hybrid?.stop();
-    await Promise.allSettled([...this.nodes.values()].map((n) => n.stop()));
-    await Promise.allSettled([...this.routeServers.values()].map((r) => r.stop()));
+    await Promise.allSettled(this.graph.nodes().map((n) => n.stop()));
+    await Promise.allSettled(this.graph.routeServers().map((r) => r.stop()));
     await this.netns?.destroy();
   }
 }

@@ -17,7 +17,7 @@
  * process died (deleteNamespace). A new run of the same lab deletes unused leftovers with
  * its tag first, and refuses to touch namespaces that still hold processes.
  */
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,70 @@ export async function deleteNamespace(name: string): Promise<void> {
     await sleep(50);
   }
   await run('ip', ['netns', 'del', name], { timeout: 10_000 }).catch(() => {});
+}
+
+/**
+ * deleteNamespace without the event loop, for a crashing lab process (ARCHITECTURE rule 6):
+ * the same steps, each `ip` run to completion.
+ */
+export function deleteNamespaceSync(name: string): void {
+  const ipSync = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000, stdio: 'pipe' });
+  for (let i = 0; i < 3; i++) {
+    let pids: number[] = [];
+    try {
+      pids = ipSync('netns', 'pids', name)
+        .split('\n')
+        .map(Number)
+        .filter((p) => Number.isInteger(p) && p > 0 && p !== process.pid);
+    } catch {
+      return; // no such namespace
+    }
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  try {
+    ipSync('netns', 'del', name);
+  } catch {
+    // Gone already.
+  }
+}
+
+/**
+ * After a crash: namespaces of lab `labName` that nothing runs in — one an `ip netns add`
+ * still under way at the crash may have made after the recorded ones were removed. Only
+ * idle ones, as Netns.create's own sweep of leftovers does.
+ */
+export function removeIdleNamespacesSync(labName: string, settleMs = 100): string[] {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, settleMs);
+  const prefix = `arslab-${namespaceTag(labName)}-`;
+  const ipSync = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000, stdio: 'pipe' });
+  let names: string[] = [];
+  try {
+    names = ipSync('netns', 'list')
+      .split('\n')
+      .map((l) => l.split(' ')[0]!)
+      .filter((n) => n.startsWith(prefix));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    try {
+      if (ipSync('netns', 'pids', n).trim() !== '') continue;
+      ipSync('netns', 'del', n);
+      removed.push(n);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return removed;
 }
 
 type HelperMessage = { type: string; id?: number; message?: string };
@@ -246,10 +310,12 @@ export class Netns {
     private readonly logger: Logger,
   ) {}
 
-  static async create(labName: string, _stateDir: string, logger: Logger): Promise<Netns> {
+  /** `made`: called with the instance before the first namespace exists (crash cleanup). */
+  static async create(labName: string, _stateDir: string, logger: Logger, made?: (n: Netns) => void): Promise<Netns> {
     if (process.getuid?.() !== 0)
       throw new Error('netns mode needs root (it creates network namespaces); use loopback mode instead');
     const n = new Netns(namespaceTag(labName), logger);
+    made?.(n);
     try {
       await n.removeLeftovers(labName);
       const az = n.nsName('azure');

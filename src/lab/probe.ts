@@ -26,7 +26,6 @@ import { performance } from 'node:perf_hooks';
 import { byId, idKey, primaryIpConfig, sameName, type NetworkInterface, type VirtualMachine } from '../azure/index.js';
 import type { Connector } from '../bgp/transport/index.js';
 import { parseIpv4 } from '../bgp/wire/index.js';
-import { HttpNode } from './kinds/http.js';
 import type { Lab } from './lab.js';
 import { httpBoundPort } from './spec.js';
 
@@ -203,10 +202,8 @@ interface Target {
 
 /** Where a VM serves `port`: its http node on that port, else its mapped address and port (a real server bound there). */
 function targetOf(lab: Lab, vm: VirtualMachine, address: string, port: number): Target {
-  for (const n of lab.nodes.values()) {
-    if (n instanceof HttpNode && n.spec.port === port && idKey(n.spec.vm) === idKey(vm.id))
-      return { address: n.realAddress, port: n.realPort };
-  }
+  const host = lab.graph.hosts().find((h) => h.port === port && idKey(h.vm) === idKey(vm.id));
+  if (host) return { address: host.realAddress, port: host.realPort };
   return { address: lab.addresses.add(address), port: httpBoundPort({ port }, lab.mode, process.getuid?.() === 0) };
 }
 

@@ -30,6 +30,7 @@ import { compare, newRouteSource, selectBest, Speaker, type Path } from '../rib/
 import type { AddressMap } from './addressing.js';
 import { createBgpNeighbor, type BgpNeighbor } from './bgpNeighbor.js';
 import type { EventLog } from './events.js';
+import { routeServerStatus, routeServerWarnings, TcpSession, type LabGraph, type SessionSide } from './graph/index.js';
 
 export interface RouteServerContext {
   readonly addresses: AddressMap;
@@ -43,6 +44,8 @@ export interface RouteServerContext {
   readonly connector?: Connector;
   /** How to listen (netns mode: sockets accepted inside the namespace are handed over). */
   readonly listen?: (listener: BgpListener) => Promise<void>;
+  /** The lab graph the instances and their peerings register into. */
+  readonly graph: LabGraph;
 }
 
 export interface PeeringRuntime {
@@ -78,6 +81,40 @@ export class RouteServerRuntime {
     this.model = model;
     this.rs = rs;
     this.instances = [this.makeInstance(0), this.makeInstance(1)];
+    this.register();
+  }
+
+  /** Registers both instances and their peerings' TCP sessions in the lab graph (R-ARS-1, R-ARS-3). */
+  private register(): void {
+    const g = this.ctx.graph;
+    const n = this.rs.name;
+    const settings = this.model.routeServerSettings;
+    g.addRouteServer(this.rs.id, this);
+    for (const inst of this.instances) {
+      const name = `${n}/IN_${inst.index}`;
+      const speaker = g.addSpeaker({
+        kind: 'route-server',
+        name,
+        title: `route server ${n} ${inst.name} (${inst.ip})`,
+        at: `route-server instance ${name}`,
+        aliases: [n, name, `${n}/${inst.name}`, inst.speaker.name, inst.ip].map((x) => x.toLowerCase()),
+        addresses: [{ address: inst.ip, claim: 'own' }],
+        asn: ROUTE_SERVER_ASN,
+        owner: { kind: 'route-server', runtime: this, instance: inst.index },
+        rib: inst.speaker,
+      });
+      for (const p of inst.peerings.values()) {
+        const c = p.connection;
+        g.addSession(
+          new TcpSession(
+            `${name}<->${c.name}`,
+            { name, address: inst.ip, asn: ROUTE_SERVER_ASN, speaker, bgp: p.session },
+            { name: c.name, address: c.peerIp, asn: c.peerAsn },
+            { clock: this.ctx.clock, holdTime: settings.holdTime, keepaliveTime: settings.keepaliveTime },
+          ),
+        );
+      }
+    }
   }
 
   get resource(): RouteServer {
@@ -209,7 +246,11 @@ export class RouteServerRuntime {
 
   async stop(): Promise<void> {
     for (const inst of this.instances) {
-      for (const p of inst.peerings.values()) p.session.peer.stop();
+      for (const p of inst.peerings.values()) {
+        // A cut link is restored first, so that the peer gets our Cease and no socket is left open.
+        p.session.peer.restoreLink();
+        p.session.peer.stop();
+      }
       await inst.listener.close();
     }
   }
@@ -260,30 +301,35 @@ export class RouteServerRuntime {
     return this.originated;
   }
 
-  private peering(name: string): PeeringRuntime[] {
-    const out = this.instances.map((i) => i.peerings.get(name.toLowerCase())).filter((p): p is PeeringRuntime => !!p);
-    if (out.length === 0) throw AzureErrors.bgpConnectionNotFound(name, this.rs.name);
-    return out;
+  /** A peering's sessions (the lab graph's), instance 0 first. */
+  private peering(name: string): SessionSide[] {
+    const sides = this.ctx.graph.peeringSessions(this.rs.id, name);
+    if (sides.length === 0) throw AzureErrors.bgpConnectionNotFound(name, this.rs.name);
+    return sides;
+  }
+
+  /** The instance at the local end of one of its sessions, and its neighbour id for the peer. */
+  private instanceOf(x: SessionSide): { inst: InstanceRuntime; id: number } {
+    const o = x.local.speaker?.owner;
+    return { inst: this.instances[o?.kind === 'route-server' ? o.instance : 0], id: x.local.source?.id ?? -1 };
   }
 
   /** R-ARS-10 */
   learnedRoutes(peeringName: string): Record<string, LearnedRoute[]> {
-    this.peering(peeringName);
     const out: Record<string, LearnedRoute[]> = {};
-    for (const inst of this.instances) {
-      const p = inst.peerings.get(peeringName.toLowerCase())!;
-      out[inst.name] = learnedRoutes(inst.ip, inst.speaker.adjRibIn(p.session.neighbor.source.id));
+    for (const x of this.peering(peeringName)) {
+      const { inst, id } = this.instanceOf(x);
+      out[inst.name] = learnedRoutes(inst.ip, inst.speaker.adjRibIn(id));
     }
     return out;
   }
 
   /** R-ARS-9 */
   advertisedRoutes(peeringName: string): Record<string, AdvertisedRoute[]> {
-    this.peering(peeringName);
     const out: Record<string, AdvertisedRoute[]> = {};
-    for (const inst of this.instances) {
-      const p = inst.peerings.get(peeringName.toLowerCase())!;
-      out[inst.name] = advertisedRoutes(inst.ip, inst.speaker.adjRibOut(p.session.neighbor.source.id));
+    for (const x of this.peering(peeringName)) {
+      const { inst, id } = this.instanceOf(x);
+      out[inst.name] = advertisedRoutes(inst.ip, inst.speaker.adjRibOut(id));
     }
     return out;
   }
@@ -312,49 +358,14 @@ export class RouteServerRuntime {
     });
   }
 
-  /**
-   * R-ARS-3: an NVA peered with one instance only gets inconsistent programming in Azure;
-   * say so for every peering that is Established on exactly one instance.
-   */
+  /** R-ARS-3 warnings (peerings Established on one instance only), read from the lab graph. */
   warnings(): string[] {
-    const out: string[] = [];
-    for (const c of this.rs.bgpConnections) {
-      const up = this.instances.filter((i) => i.peerings.get(c.name.toLowerCase())?.session.peer.isEstablished);
-      if (up.length === 1) {
-        out.push(
-          `peering '${c.name}' (${c.peerIp}) is Established with ${up[0]!.name} only: an NVA must peer with both instances ` +
-            `(${this.rs.virtualRouterIps.join(' and ')}); Azure programs its routes inconsistently otherwise (R-ARS-3)`,
-        );
-      }
-    }
-    return out;
+    return routeServerWarnings(this.ctx.graph, this);
   }
 
-  /** Sessions per instance, for `arslab status`: counters kept as routes change, no table walked. */
+  /** Sessions per instance, for `arslab status`, read from the lab graph. */
   status() {
-    return this.instances.map((inst) => ({
-      instance: inst.name,
-      address: inst.ip,
-      listen: `${inst.realIp}:${this.ctx.port}`,
-      prefixes: inst.speaker.prefixCount,
-      refused: inst.listener.refused.length,
-      peerings: [...inst.peerings.values()].map((p) => ({
-        name: p.connection.name,
-        peerIp: p.connection.peerIp,
-        peerAsn: p.connection.peerAsn,
-        state: p.session.peer.state,
-        routesReceived: inst.speaker.heldFrom(p.session.neighbor.source.id),
-        routesAdvertised: inst.speaker.advertisedTo(p.session.neighbor.source.id),
-        // Wall time the session came up: the clock is monotonic, so count back from now.
-        upSince:
-          p.session.peer.counters.establishedAt === undefined
-            ? undefined
-            : new Date(Date.now() - (this.ctx.clock.now() - p.session.peer.counters.establishedAt)).toISOString(),
-        lastDown: p.session.peer.counters.lastDown?.reason,
-        messagesSent: p.session.peer.counters.messagesSent,
-        messagesReceived: p.session.peer.counters.messagesReceived,
-      })),
-    }));
+    return routeServerStatus(this.ctx.graph, this, this.ctx.port);
   }
 }
 

@@ -57,7 +57,7 @@ interface NodeBase {
 
 /**
  * A real routing daemon run from the user's own configuration file: on an Azure VM (`vm`),
- * or on premises (`attach`, issue 3), never both. Attached, `address` is the first
+ * or on premises (`attach`), never both. Attached, `address` is the first
  * attachment's address.
  */
 export interface DaemonNodeSpec extends Omit<NodeBase, 'vm'> {
@@ -108,7 +108,7 @@ export interface RouterRouteSpec extends SpeakerRouteSpec {
 }
 
 /**
- * ARSLab's built-in router for on-premises sites and remote clouds (issue 3): an ASN,
+ * ARSLab's built-in router for on-premises sites and remote clouds: an ASN,
  * originated prefixes (per attachment if needed), prepends, and simple policy; its BGP
  * sessions to the MSEEs or VPN gateway instances run in process.
  */
@@ -149,8 +149,6 @@ export type NodeSpec = DaemonNodeSpec | SpeakerNodeSpec | HttpNodeSpec;
 /** Node kinds that speak BGP (every kind but `http`). */
 export type BgpNodeSpec = DaemonNodeSpec | SpeakerNodeSpec;
 
-export const isBgpNode = (n: NodeSpec): n is BgpNodeSpec => n.kind !== 'http';
-
 /**
  * The port an http node binds: in netns mode its own `port` (the VM's); in loopback mode
  * `loopbackPort`, else `port`, moved up by 1000 when below 1024 and the lab may not bind
@@ -173,7 +171,7 @@ export interface LabSpec {
   readonly settings: LabSettings;
   readonly model: AzureModel;
   readonly nodes: readonly NodeSpec[];
-  /** Built-in on-premises routers (issue 3): attached to circuits and VPN connections, not VMs. */
+  /** Built-in on-premises routers: attached to circuits and VPN connections, not VMs. */
   readonly routers: readonly RouterNodeSpec[];
   /** Non-fatal problems found while loading (file:line: field: message). */
   readonly warnings: readonly string[];

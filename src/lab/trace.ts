@@ -12,8 +12,9 @@
  * speaker's own best-path configuration) and the model's addresses.
  */
 import { formatPrefix, parseIpv4, prefixContains, v4Prefix, type Prefix } from '../bgp/wire/index.js';
-import { AzureError, AzureErrors, byId, primaryIpConfig, vpnBgpAddress } from '../azure/index.js';
+import { AzureError, AzureErrors, byId, primaryIpConfig } from '../azure/index.js';
 import { compare, formatAsPathAzure, rank, selectBest, type Path, type Speaker } from '../rib/index.js';
+import type { LabSpeaker } from './graph/index.js';
 import type { Lab } from './lab.js';
 
 export type TraceHopKind = 'vm' | 'router' | 'msee' | 'expressroute-gateway' | 'vpn-gateway' | 'route-server' | 'nva';
@@ -55,64 +56,37 @@ interface Place {
   readonly name: string;
 }
 
-/** The lab's speakers by BGP next-hop address, and the NVAs' addresses. */
-class Addresses {
-  readonly byAddress = new Map<string, Place>();
-  readonly nvas = new Map<string, string>();
-  readonly places: Place[] = [];
+/** The speaker kinds a trace walks through (each forwards by its own table). */
+const WALKED = ['route-server', 'expressroute-gateway', 'vpn-gateway', 'msee', 'router'] as const;
 
-  constructor(lab: Lab) {
-    const add = (address: string | undefined, p: Place) => {
-      if (address && !this.byAddress.has(address)) this.byAddress.set(address, p);
-    };
-    const h = lab.hybrid;
-    for (const rt of lab.routeServers.values()) {
-      for (const i of rt.instances) {
-        const p: Place = { speaker: i.speaker, kind: 'route-server', name: `${rt.resource.name}/IN_${i.index}` };
-        this.places.push(p);
-        add(i.ip, p);
-      }
+/** The lab's speakers by BGP next-hop address, and the NVAs' addresses: read from the lab graph. */
+class Addresses {
+  readonly places: Place[] = [];
+  private readonly byLab = new Map<LabSpeaker, Place>();
+
+  constructor(private readonly lab: Lab) {
+    for (const s of lab.graph.speakers({ kind: WALKED })) {
+      if (!s.rib) continue;
+      const p: Place = { speaker: s.rib, kind: s.kind as TraceHopKind, name: s.name };
+      this.places.push(p);
+      this.byLab.set(s, p);
     }
-    if (h) {
-      for (const gw of h.gateways.values()) {
-        gw.instances.forEach((sp, i) => {
-          const p: Place = {
-            speaker: sp,
-            kind: gw.isExpressRoute ? 'expressroute-gateway' : 'vpn-gateway',
-            name: sp.name,
-          };
-          this.places.push(p);
-          add(gw.resource.instanceAddresses[i], p);
-          if (!gw.isExpressRoute) add(vpnBgpAddress(gw.resource, i as 0 | 1), p);
-        });
-      }
-      for (const c of h.circuits.values()) {
-        c.msees.forEach((sp, link) => {
-          const p: Place = { speaker: sp, kind: 'msee', name: sp.name };
-          this.places.push(p);
-          add(c.mseeLinkAddress(link as 0 | 1), p);
-        });
-      }
-      // Where the gateways see each circuit's MSEEs (connection mseePeerAddresses).
-      for (const conn of lab.model.connections) {
-        const c = conn.peer ? h.circuits.get(conn.peer.toLowerCase()) : undefined;
-        conn.mseePeerAddresses?.forEach(
-          (a, link) => c && add(a, this.places.find((p) => p.speaker === c.msees[link as 0 | 1])!),
-        );
-      }
-      for (const r of h.routers.values()) {
-        const p: Place = { speaker: r.speaker, kind: 'router', name: r.spec.name };
-        this.places.push(p);
-        for (const s of r.sessions) {
-          const ours = ([0, 1] as const).find((side) => s.end(side).speaker === r.speaker);
-          if (ours === undefined) continue;
-          add(String(s.end(ours).info?.['localAddress'] ?? ''), p);
-        }
-      }
-      // Router IDs last: an ID may be another router's link address (seed 003's site 2).
-      for (const r of h.routers.values()) add(r.spec.routerId, this.places.find((p) => p.speaker === r.speaker)!);
-    }
-    for (const n of lab.nodes.values()) this.nvas.set(n.spec.address, n.spec.name);
+  }
+
+  /** The speaker a next-hop address belongs to. */
+  at(address: string): Place | undefined {
+    const s = this.lab.graph.speakerAt(address, { kind: WALKED });
+    return s ? this.byLab.get(s) : undefined;
+  }
+
+  /** The NVA (a lab node) on an address. */
+  nva(address: string): string | undefined {
+    return this.lab.graph.nodeAt(address);
+  }
+
+  /** The place of a lab speaker. */
+  of(s: LabSpeaker | undefined): Place | undefined {
+    return s ? this.byLab.get(s) : undefined;
   }
 
   place(name: string): Place | undefined {
@@ -120,10 +94,10 @@ class Addresses {
     return this.places.find((p) => p.name.toLowerCase() === n);
   }
 
-  /** The router's address on the session its route's next hop is on (hop 1's address). */
+  /** The speaker's own address (a router: its address on its first attachment): hop 1's address. */
   ownAddress(p: Place): string {
-    for (const [a, q] of this.byAddress) if (q === p) return a;
-    return '';
+    const s = this.lab.graph.speakerOf(p.speaker);
+    return s ? this.lab.graph.addressOf(s, { kind: WALKED }) : '';
   }
 }
 
@@ -139,6 +113,19 @@ function longestMatch(sp: Speaker, dst: number): { prefix: Prefix; ties: Path[] 
     // oldest as its BGP best; the data plane spreads flows over all of them).
     const ties = ranked.filter((x) => !x.rejected && (best.includes(x) || compare(best[0]!, x, cfg).order === 0));
     return { prefix: p, ties };
+  }
+  return undefined;
+}
+
+/**
+ * The MSEE behind a NIC's ExpressRoute next hop: a circuit's MSEE-side addresses are its
+ * primary's then its secondary's (R-ER-4).
+ */
+function mseeOfNextHop(lab: Lab, nh: string): LabSpeaker | undefined {
+  for (const s of lab.graph.speakers({ kind: 'msee' })) {
+    if (s.owner.kind !== 'circuit') continue;
+    const i = s.owner.runtime.resource.mseeAddresses.indexOf(nh);
+    if (i >= 0 && s.owner.link === (i === 1 ? 1 : 0)) return s;
   }
   return undefined;
 }
@@ -205,7 +192,7 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
       const so = [...hops, here(route)];
       const next: TraceHop['choice'] =
         nextHops.length > 1 ? { rank: i === 0 ? 'best' : 'equal', of: nextHops.length } : undefined;
-      const nva = ix.nvas.get(nh);
+      const nva = ix.nva(nh);
       if (nva) {
         paths.push({
           hops: [...so, { kind: 'nva', name: nva, address: nh, ...(next ? { choice: next } : {}) }],
@@ -214,7 +201,7 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
         });
         return;
       }
-      const target = ix.byAddress.get(nh);
+      const target = ix.at(nh);
       if (!target) {
         paths.push({ hops: so, end: 'unresolved', detail: `next hop ${nh} of ${at.name} is no speaker of the lab` });
         return;
@@ -274,7 +261,7 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
       });
       return;
     }
-    const nva = ix.nvas.get(nh);
+    const nva = ix.nva(nh);
     if (nva) {
       paths.push({
         hops: [first, { kind: 'nva', name: nva, address: nh, ...(choice ? { choice } : {}) }],
@@ -284,10 +271,7 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
       return;
     }
     // ExpressRoute routes point at a circuit's MSEE-side addresses (R-ER-4): primary, secondary.
-    const circuit = [...(lab.hybrid?.circuits.values() ?? [])].find((c) => c.resource.mseeAddresses.includes(nh));
-    const place = circuit
-      ? ix.places.find((p) => p.speaker === circuit.msees[circuit.resource.mseeAddresses.indexOf(nh) === 1 ? 1 : 0])
-      : ix.byAddress.get(nh);
+    const place = ix.of(mseeOfNextHop(lab, nh)) ?? ix.at(nh);
     if (!place) {
       paths.push({
         hops: [first],

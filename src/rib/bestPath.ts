@@ -91,12 +91,58 @@ export function equalCost(a: Path, b: Path, config: BestPathConfig): boolean {
   return true;
 }
 
-/** Candidates best first (stable; rejected paths last, in arrival order). */
+/**
+ * Candidates best first (rejected paths last, in arrival order).
+ *
+ * Every step but MED is a total order, so a sort ranks them. MED is not: it compares only
+ * paths from the same neighbouring AS (§9.1.2.2 c), so with A (AS 1, MED 10), B (AS 2) and
+ * C (AS 1, MED 5) a pairwise sort can return A, B or C first depending on arrival order,
+ * where the RFC's procedure — remove, step by step, every route that is not among the best
+ * of the remaining set — always picks B (C removes A at the MED step, then B wins a later
+ * step). With MED among the steps the ranking is therefore built by that elimination: the
+ * best of the set, then the best of the rest, and so on (quadratic in the candidates of one
+ * prefix, which are few).
+ */
 export function rank(paths: readonly Path[], config: BestPathConfig): Path[] {
   const ok = paths.filter((p) => !p.rejected);
   const bad = paths.filter((p) => p.rejected);
-  ok.sort((a, b) => compare(a, b, config).order);
+  if (!config.steps.includes('med') || ok.length < 3) ok.sort((a, b) => compare(a, b, config).order);
+  else {
+    // Stable order first, so that ties left after the last step go to the earlier arrival.
+    const ranked: Path[] = [];
+    const rest = ok.slice();
+    while (rest.length > 0) {
+      const best = eliminate(rest, config)[0]!;
+      ranked.push(best);
+      rest.splice(rest.indexOf(best), 1);
+    }
+    return [...ranked, ...bad];
+  }
   return [...ok, ...bad];
+}
+
+/** RFC 4271 §9.1.2.2: apply each step to the whole remaining set; what survives every step. */
+function eliminate(paths: readonly Path[], config: BestPathConfig): Path[] {
+  let remaining = paths.slice();
+  for (const s of config.steps) {
+    if (remaining.length < 2) break;
+    if (s === 'med') {
+      // Per neighbouring AS, the lowest MED; paths of different neighbouring ASes are not compared.
+      const lowest = new Map<number | undefined, number>();
+      for (const p of remaining) {
+        const k = firstAs(p);
+        const m = p.attrs.med ?? 0;
+        if (!lowest.has(k) || m < lowest.get(k)!) lowest.set(k, m);
+      }
+      remaining = remaining.filter((p) => (p.attrs.med ?? 0) === lowest.get(firstAs(p)));
+      continue;
+    }
+    const step = STEP[s];
+    let best = remaining[0]!;
+    for (const p of remaining) if (step(p, best) < 0) best = p;
+    remaining = remaining.filter((p) => step(p, best) === 0);
+  }
+  return remaining;
 }
 
 /** The best path and the ones equal-cost with it, best first, at most maxPaths. */

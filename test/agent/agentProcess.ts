@@ -158,20 +158,3 @@ export class WebServer {
     });
   }
 }
-
-/** Polls `fn` every 10 ms until truthy; fails after `ms`, naming `what`. */
-export async function until<T>(
-  what: string,
-  fn: () => T | undefined | false | null | Promise<T | undefined | false | null>,
-  ms = 15_000,
-  detail?: () => string,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end)
-      throw new Error(`timed out after ${ms} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
-    await sleep(10);
-  }
-}

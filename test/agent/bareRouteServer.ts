@@ -69,3 +69,28 @@ export class BareRouteServer {
     await this.listener.close();
   }
 }
+
+/**
+ * The config of an agent on watch1 peering with a BareRouteServer at 127.n.1.4 (and .5,
+ * where nobody answers): AS 65001, router id 10.10.0.7 at 127.n.0.7, hold time 9 s; the VIP
+ * 100.64.0.1/32 with the watcher pattern over `backends` (one YAML flow mapping each).
+ * `extra`: more top-level lines (api, maintenanceFile).
+ */
+export function bareAgentConfig(
+  n: number,
+  backends: readonly string[],
+  o: { readonly extra?: string; readonly failback?: boolean } = {},
+): string {
+  return `asn: 65001
+routerId: 10.10.0.7
+localAddress: 127.${n}.0.7
+connectRetry: 1s
+${o.extra ?? ''}neighbors:
+  - { address: 127.${n}.1.4, holdTime: 9 }
+  - { address: 127.${n}.1.5, holdTime: 9 }
+vips:
+  - prefix: 100.64.0.1/32
+    pattern: watcher
+${o.failback === undefined ? '' : `    failback: ${o.failback}\n`}    backends:
+${backends.map((b) => `      - ${b}\n`).join('')}`;
+}

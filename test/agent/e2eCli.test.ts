@@ -9,24 +9,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabCli, waitFor } from '../lab/labCli.js';
+import { LabCli, LT1_EFFECTIVE_ROUTES } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { expectWithdrawThenCease, lastEventSeq } from '../helpers/sigtermEvents.js';
 import { AgentProcess, WebServer } from './agentProcess.js';
 import { agentConfig, agentLabYaml } from './labFixture.js';
 
 const N = 125;
 const NAME = 'agent-e2e-125';
-const EFFECTIVE = [
-  'network',
-  'nic',
-  'show-effective-route-table',
-  '--name',
-  'lt1VMNic',
-  '--resource-group',
-  'next-hop-ip-vm-rg',
-  '--output',
-  'table',
-];
 
 test('arslab up + arslab agent: effective route follows health; SIGTERM seen in arslab events as withdraw, then Cease/2', {
   timeout: 90_000,
@@ -56,14 +46,18 @@ test('arslab up + arslab agent: effective route follows health; SIGTERM seen in 
     );
     const a = agent;
     const via = (nextHop: string) =>
-      waitFor(`lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`, 20_000, async () => {
-        const table = await cli.ok(EFFECTIVE);
-        const row = table.split('\n').find((l) => /\s100\.64\.0\.1\/32\s/.test(l));
-        return row?.trim().split(/\s+/).join(' ') ===
-          `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
-          ? table
-          : undefined;
-      }).catch((e: Error) => {
+      waitFor(
+        `lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`,
+        async () => {
+          const table = await cli.ok(LT1_EFFECTIVE_ROUTES);
+          const row = table.split('\n').find((l) => /\s100\.64\.0\.1\/32\s/.test(l));
+          return row?.trim().split(/\s+/).join(' ') ===
+            `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
+            ? table
+            : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 150 },
+      ).catch((e: Error) => {
         throw new Error(`${e.message}\n${a.tail()}`);
       });
     await via('10.10.0.4');
@@ -73,7 +67,7 @@ test('arslab up + arslab agent: effective route follows health; SIGTERM seen in 
     const before = await lastEventSeq(cli);
     assert.deepEqual(await a.signal('SIGTERM'), { code: 0, signal: null });
     await expectWithdrawThenCease(cli, before, 'watcher');
-    const table = await cli.ok(EFFECTIVE);
+    const table = await cli.ok(LT1_EFFECTIVE_ROUTES);
     assert.ok(!/100\.64\.0\.1\/32/.test(table), 'the VIP is gone from lt1');
     const out = await cli.ok(['down'], 60_000);
     assert.match(out, new RegExp(`lab '${NAME}' is down`));

@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AgentProcess, WebServer, sleep, until } from './agentProcess.js';
+import { AgentProcess, WebServer, sleep } from './agentProcess.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const BIRD = '/usr/sbin/bird';
 const BIRDC = '/usr/sbin/birdc';
@@ -176,12 +177,11 @@ vips:
     const both = async (): Promise<string> =>
       (last = `${await birdNextHop().catch((e: Error) => `err ${e.message}`)}|${await gobgpNextHop().catch((e: Error) => `err ${e.message}`)}`);
 
-    await until(
-      'BIRD and GoBGP have the VIP via ws1',
-      async () => (await both()) === '10.10.0.4|10.10.0.4',
-      40_000,
+    await waitFor('BIRD and GoBGP have the VIP via ws1', async () => (await both()) === '10.10.0.4|10.10.0.4', {
+      timeoutMs: 40_000,
+      intervalMs: 10,
       detail,
-    );
+    });
     const { stdout: adj } = await run(GOBGP, ['-u', `127.${N}.1.5`, '-p', '50051', 'global', 'rib', '-a', 'ipv4'], {
       timeout: 5000,
     });
@@ -194,18 +194,34 @@ vips:
 
     const t0 = performance.now();
     await ws1.stop();
-    await until('both move to ws2', async () => (await both()) === '10.10.0.5|10.10.0.5', 10_000, detail);
+    await waitFor('both move to ws2', async () => (await both()) === '10.10.0.5|10.10.0.5', {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      detail,
+    });
     console.log(`BIRD+GoBGP: ws1 stopped → both peers on 10.10.0.5 after ${Math.round(performance.now() - t0)} ms`);
     await ws2.stop();
-    await until('both see the withdraw', async () => (await both()) === '|', 10_000, detail);
+    await waitFor('both see the withdraw', async () => (await both()) === '|', {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      detail,
+    });
     await ws1.start();
-    await until('back on ws1', async () => (await both()) === '10.10.0.4|10.10.0.4', 10_000, detail);
+    await waitFor('back on ws1', async () => (await both()) === '10.10.0.4|10.10.0.4', {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      detail,
+    });
 
     // SIGTERM: gone from both well before their 9 s hold time could expire.
     const t1 = performance.now();
     const exit = await a.signal('SIGTERM');
     assert.deepEqual(exit, { code: 0, signal: null });
-    await until('both dropped the VIP', async () => (await both()) === '|', 3_000, detail);
+    await waitFor('both dropped the VIP', async () => (await both()) === '|', {
+      timeoutMs: 3_000,
+      intervalMs: 10,
+      detail,
+    });
     const dropMs = Math.round(performance.now() - t1);
     console.log(`BIRD+GoBGP: SIGTERM → VIP gone on both after ${dropMs} ms (hold time 9 s)`);
     const { stdout: proto } = await run(BIRDC, ['-s', birdCtl, 'show', 'protocols', 'all', 'agent'], { timeout: 5000 });

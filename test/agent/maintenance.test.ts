@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BareRouteServer } from './bareRouteServer.js';
-import { AgentProcess, MAIN, until } from './agentProcess.js';
+import { BareRouteServer, bareAgentConfig } from './bareRouteServer.js';
+import { AgentProcess, MAIN } from './agentProcess.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 127;
 const run = promisify(execFile);
@@ -26,29 +27,20 @@ test('maintenance files drain a backend or the whole agent; removing them restor
     await rs.start();
     agent = AgentProcess.start(
       'maintenance',
-      `asn: 65001
-routerId: 10.10.0.7
-localAddress: 127.${N}.0.7
-connectRetry: 1s
-api: 127.${N}.0.7:9179
-maintenanceFile: ${all}
-neighbors:
-  - { address: 127.${N}.1.4, holdTime: 9 }
-  - { address: 127.${N}.1.5, holdTime: 9 }
-vips:
-  - prefix: 100.64.0.1/32
-    pattern: watcher
-    failback: false
-    backends:
-      - { name: ws1, nextHop: 10.10.0.4, maintenanceFile: ${ws1}, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }
-      - { name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }
-`,
+      bareAgentConfig(
+        N,
+        [
+          `{ name: ws1, nextHop: 10.10.0.4, maintenanceFile: ${ws1}, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }`,
+          '{ name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }',
+        ],
+        { extra: `api: 127.${N}.0.7:9179\nmaintenanceFile: ${all}\n`, failback: false },
+      ),
     );
     const a = agent;
     const detail = () => `${rs.updates().join('\n')}\n${a.tail()}`;
-    await until('via ws1', () => rs.rib === '10.10.0.4', 15_000, detail);
+    await waitFor('via ws1', () => rs.rib === '10.10.0.4', { timeoutMs: 15_000, intervalMs: 10, detail });
     writeFileSync(ws1, '');
-    await until('ws1 drained → ws2', () => rs.rib === '10.10.0.5', 5_000, detail);
+    await waitFor('ws1 drained → ws2', () => rs.rib === '10.10.0.5', { timeoutMs: 5_000, intervalMs: 10, detail });
     rmSync(ws1);
     // failback: false — the drain's end does not move it back.
     await a.waitLog(
@@ -59,7 +51,11 @@ vips:
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(rs.rib, '10.10.0.5');
     writeFileSync(all, '');
-    await until('all drained → withdrawn', () => rs.updates().at(-1) === 'withdraw 100.64.0.1/32', 5_000, detail);
+    await waitFor('all drained → withdrawn', () => rs.updates().at(-1) === 'withdraw 100.64.0.1/32', {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      detail,
+    });
     assert.equal(rs.rib, '');
 
     // The CLI while it runs: status as a table and as JSON.
@@ -72,7 +68,11 @@ vips:
 
     rmSync(all);
     // Announced afresh after a full drain: the first healthy backend in order, even with failback: false.
-    await until('announced again, via ws1', () => rs.rib === '10.10.0.4', 5_000, detail);
+    await waitFor('announced again, via ws1', () => rs.rib === '10.10.0.4', {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      detail,
+    });
     const s = JSON.parse(
       (
         await run(process.execPath, [MAIN, 'agent', 'status', '--api', `127.${N}.0.7:9179`, '-o', 'json'], {
@@ -93,12 +93,12 @@ vips:
       (await fetch(`${api}/drain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status,
       200,
     );
-    await until('VIP drained through the API', () => rs.rib === '', 5_000, detail);
+    await waitFor('VIP drained through the API', () => rs.rib === '', { timeoutMs: 5_000, intervalMs: 10, detail });
     assert.equal(
       (await fetch(`${api}/undrain?vip=${encodeURIComponent('100.64.0.1/32')}`, { method: 'POST' })).status,
       200,
     );
-    await until('VIP undrained', () => rs.rib === '10.10.0.4', 5_000, detail);
+    await waitFor('VIP undrained', () => rs.rib === '10.10.0.4', { timeoutMs: 5_000, intervalMs: 10, detail });
     assert.equal((await fetch(`${api}/drain?vip=10.0.0.0/8`, { method: 'POST' })).status, 400);
     assert.equal((await fetch(`${api}/drain`)).status, 405);
     const nf = await fetch(`${api}/nope`);

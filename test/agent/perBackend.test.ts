@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentProcess, WebServer, until } from './agentProcess.js';
+import { AgentProcess, WebServer } from './agentProcess.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { agentConfig, startAgentLab, vipNextHops, vipRows } from './labFixture.js';
 
 const T = { timeout: 90_000 };
@@ -95,7 +96,11 @@ test(
   async () => {
     await scenario(122, '{ action: withdraw }', async ({ lab, a1, a2, ws1, downFile }) => {
       const detail = () => `${a1.tail()}\n${a2.tail()}`;
-      await until('ECMP: both next hops on lt1', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 30_000, detail);
+      await waitFor('ECMP: both next hops on lt1', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', {
+        timeoutMs: 30_000,
+        intervalMs: 10,
+        detail,
+      });
       // ECMP as lt1's effective routes show it: two Active VirtualNetworkGateway rows, one per next hop.
       assert.deepEqual(
         vipRows(lab)
@@ -107,7 +112,11 @@ test(
         ],
       );
       await ws1.stop();
-      await until('ws1 withdrawn: one next hop', () => vipNextHops(lab) === '10.10.0.5', 10_000, detail);
+      await waitFor('ws1 withdrawn: one next hop', () => vipNextHops(lab) === '10.10.0.5', {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+        detail,
+      });
       assert.equal(vipRows(lab).length, 1);
       const learned = lab.lab.routeServer(lab.lab.model.routeServers[0]!)!.learnedRoutes('ws1');
       assert.deepEqual(
@@ -118,13 +127,25 @@ test(
         'ws1 withdrew the VIP',
       );
       await ws1.start();
-      await until('ECMP again', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 10_000, detail);
+      await waitFor('ECMP again', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+        detail,
+      });
       // The command check: ws2 goes down when its file appears.
       writeFileSync(downFile, '');
-      await until('ws2 withdrawn', () => vipNextHops(lab) === '10.10.0.4', 10_000, detail);
+      await waitFor('ws2 withdrawn', () => vipNextHops(lab) === '10.10.0.4', {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+        detail,
+      });
       assert.ok(existsSync(downFile));
       rmSync(downFile);
-      await until('ECMP once more', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 10_000, detail);
+      await waitFor('ECMP once more', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+        detail,
+      });
     });
   },
 );
@@ -132,9 +153,17 @@ test(
 test('per-backend, prepend: the unhealthy backend still announces, with a longer AS path, and loses', T, async () => {
   await scenario(123, '{ action: prepend, prependCount: 2 }', async ({ lab, a1, a2, ws1 }) => {
     const detail = () => `${a1.tail()}\n${a2.tail()}`;
-    await until('ECMP: both next hops on lt1', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 30_000, detail);
+    await waitFor('ECMP: both next hops on lt1', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', {
+      timeoutMs: 30_000,
+      intervalMs: 10,
+      detail,
+    });
     await ws1.stop();
-    await until('the prepended path loses: only ws2', () => vipNextHops(lab) === '10.10.0.5', 10_000, detail);
+    await waitFor('the prepended path loses: only ws2', () => vipNextHops(lab) === '10.10.0.5', {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      detail,
+    });
     const rs = lab.lab.routeServer(lab.lab.model.routeServers[0]!)!;
     const learned = Object.values(rs.learnedRoutes('ws1'))
       .flat()
@@ -152,6 +181,10 @@ test('per-backend, prepend: the unhealthy backend still announces, with a longer
       [['10.10.0.4', 2]],
     );
     await ws1.start();
-    await until('ECMP again once ws1 is healthy', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', 10_000, detail);
+    await waitFor('ECMP again once ws1 is healthy', () => vipNextHops(lab) === '10.10.0.4,10.10.0.5', {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      detail,
+    });
   });
 });

@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BareRouteServer } from './bareRouteServer.js';
-import { AgentProcess, until } from './agentProcess.js';
+import { BareRouteServer, bareAgentConfig } from './bareRouteServer.js';
+import { AgentProcess } from './agentProcess.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 129;
 
@@ -24,24 +25,14 @@ test('after a reset the agent reconnects and re-announces the current next hop',
     await rs.start();
     agent = AgentProcess.start(
       'reconnect',
-      `asn: 65001
-routerId: 10.10.0.7
-localAddress: 127.${N}.0.7
-connectRetry: 1s
-neighbors:
-  - { address: 127.${N}.1.4, holdTime: 9 }
-  - { address: 127.${N}.1.5, holdTime: 9 }
-vips:
-  - prefix: 100.64.0.1/32
-    pattern: watcher
-    backends:
-      - { name: ws1, nextHop: 10.10.0.4, check: { type: command, command: "test ! -e ${ws1Down}", interval: 200ms, timeout: 5s, rise: 1, fall: 1 } }
-      - { name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }
-`,
+      bareAgentConfig(N, [
+        `{ name: ws1, nextHop: 10.10.0.4, check: { type: command, command: "test ! -e ${ws1Down}", interval: 200ms, timeout: 5s, rise: 1, fall: 1 } }`,
+        '{ name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "true", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }',
+      ]),
     );
     const a = agent;
     const why = () => `${seen.join('\n')}\n${a.tail()}`;
-    await until('via ws1', () => rs.rib === '10.10.0.4', 15_000, why);
+    await waitFor('via ws1', () => rs.rib === '10.10.0.4', { timeoutMs: 15_000, intervalMs: 10, detail: why });
     // Down: the speaker stops the session (Cease / Administrative Shutdown) and keeps it down a moment.
     peer.stop();
     await a.waitLog(
@@ -58,7 +49,11 @@ vips:
     );
     const announcesBefore = seen.filter((s) => s.startsWith('announce')).length;
     peer.start();
-    await until('re-announced via ws2 after the session came back', () => rs.rib === '10.10.0.5', 15_000, why);
+    await waitFor('re-announced via ws2 after the session came back', () => rs.rib === '10.10.0.5', {
+      timeoutMs: 15_000,
+      intervalMs: 10,
+      detail: why,
+    });
     const after = seen.slice(seen.lastIndexOf('established'));
     assert.deepEqual(after, ['established', 'announce 100.64.0.1/32 via 10.10.0.5 path 65001'], why());
     assert.equal(seen.filter((s) => s.startsWith('announce')).length, announcesBefore + 1);

@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BareRouteServer } from './bareRouteServer.js';
-import { AgentProcess, until } from './agentProcess.js';
+import { BareRouteServer, bareAgentConfig } from './bareRouteServer.js';
+import { AgentProcess } from './agentProcess.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 126;
 
@@ -35,34 +36,25 @@ test('SIGTERM: withdraw, then Cease/2, then exit 0; a dead neighbor does not del
     await rs.start();
     agent = AgentProcess.start(
       'sigterm',
-      `asn: 65001
-routerId: 10.10.0.7
-localAddress: 127.${N}.0.7
-connectRetry: 1s
-neighbors:
-  - { address: 127.${N}.1.4, holdTime: 9 }
-  - { address: 127.${N}.1.5, holdTime: 9 }   # nobody there
-vips:
-  - prefix: 100.64.0.1/32
-    pattern: watcher
-    backends:
-      - { name: ws1, nextHop: 10.10.0.4, check: { type: command, command: "sh ${join(dir, 'ok.sh')}", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }  # generous: a loaded machine must not fail it
-      # A check that hangs (it writes its pid, then sleeps): SIGTERM must not leave it behind.
-      - { name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "sh -c 'echo $$ > ${join(dir, 'hang.pid')}; exec sleep 60'", interval: 1s, timeout: 60s } }
-`,
+      // Nobody answers at 127.N.1.5: a dead neighbour must not delay the exit.
+      bareAgentConfig(N, [
+        // Generous: a loaded machine must not fail it.
+        `{ name: ws1, nextHop: 10.10.0.4, check: { type: command, command: "sh ${join(dir, 'ok.sh')}", interval: 200ms, timeout: 5s, rise: 1, fall: 5 } }`,
+        // A check that hangs (it writes its pid, then sleeps): SIGTERM must not leave it behind.
+        `{ name: ws2, nextHop: 10.10.0.5, check: { type: command, command: "sh -c 'echo $$ > ${join(dir, 'hang.pid')}; exec sleep 60'", interval: 1s, timeout: 60s } }`,
+      ]),
     );
     const a = agent;
-    await until(
-      'the VIP announced',
-      () => seen.some((s) => s.startsWith('announce')),
-      15_000,
-      () => `${seen.join('\n')}\n${a.tail()}`,
-    );
+    await waitFor('the VIP announced', () => seen.some((s) => s.startsWith('announce')), {
+      timeoutMs: 15_000,
+      intervalMs: 10,
+      detail: () => `${seen.join('\n')}\n${a.tail()}`,
+    });
     assert.ok(seen.includes('announce 100.64.0.1/32 via 10.10.0.4 path 65001'), seen.join('\n'));
-    await until(
+    await waitFor(
       'the hanging check started',
       () => existsSync(join(dir, 'hang.pid')) && readFileSync(join(dir, 'hang.pid'), 'utf8').trim() !== '',
-      5_000,
+      { timeoutMs: 5_000, intervalMs: 10 },
     );
     const hangPid = Number(readFileSync(join(dir, 'hang.pid'), 'utf8'));
     const t0 = performance.now();
@@ -70,16 +62,19 @@ vips:
     const ms = Math.round(performance.now() - t0);
     const why = () => `peer saw:\n${seen.join('\n')}\n${a.tail()}`;
     assert.deepEqual(exit, { code: 0, signal: null }, why());
-    await until(
-      'the session down',
-      () => seen.some((s) => s.startsWith('down')),
-      5_000,
-      () => seen.join('\n'),
-    );
+    await waitFor('the session down', () => seen.some((s) => s.startsWith('down')), {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      detail: () => seen.join('\n'),
+    });
     const tailEvents = seen.slice(seen.findIndex((s) => s.startsWith('announce')) + 1);
     assert.deepEqual(tailEvents, ['withdraw 100.64.0.1/32', 'down: NOTIFICATION received 6/2'], why());
     assert.ok(ms < 4000, `exit took ${ms} ms`);
-    await until('the hanging check killed with the agent', () => !alive(hangPid), 3_000, why);
+    await waitFor('the hanging check killed with the agent', () => !alive(hangPid), {
+      timeoutMs: 3_000,
+      intervalMs: 10,
+      detail: why,
+    });
     assert.ok(
       a.lines.some((l) => l.event === 'checks-killed' && l['count'] === 1),
       why(),

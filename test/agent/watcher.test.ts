@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { AgentProcess, MAIN, WebServer, until } from './agentProcess.js';
+import { AgentProcess, MAIN, WebServer } from './agentProcess.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { agentConfig, startAgentLab, vipNextHops } from './labFixture.js';
 
 const T = { timeout: 90_000 };
@@ -66,7 +67,11 @@ test(
           .slice(-30)
           .map((e) => `${e.t} ${e.type} ${e.source}: ${e.message}`)
           .join('\n')}`;
-      await until('lt1 routes the VIP to ws1 (10.10.0.4)', () => vipNextHops(lab) === '10.10.0.4', 30_000, detail);
+      await waitFor('lt1 routes the VIP to ws1 (10.10.0.4)', () => vipNextHops(lab) === '10.10.0.4', {
+        timeoutMs: 30_000,
+        intervalMs: 10,
+        detail,
+      });
       // Both instances programmed it and both sessions carry it.
       const rs = lab.lab.routeServer(lab.lab.model.routeServers[0]!)!;
       assert.equal(rs.status().filter((i) => i.peerings[0]!.state === 'Established').length, 2);
@@ -74,7 +79,11 @@ test(
       // Failover: stop ws1; measure until lt1's NIC routes the VIP to ws2.
       const t0 = performance.now();
       await ws1.stop();
-      await until('the VIP moves to ws2 (10.10.0.5)', () => vipNextHops(lab) === '10.10.0.5', 10_000, detail);
+      await waitFor('the VIP moves to ws2 (10.10.0.5)', () => vipNextHops(lab) === '10.10.0.5', {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+        detail,
+      });
       const failoverMs = Math.round(performance.now() - t0);
       console.log(
         `measured failover ws1 → ws2 (server stopped → lt1 effective route changed): ${failoverMs} ms (check interval 1s, fastInterval 100ms, fall 2)`,
@@ -84,13 +93,25 @@ test(
 
       // Both down: withdrawn from lt1.
       await ws2.stop();
-      await until('the VIP is withdrawn', () => vipNextHops(lab) === '', 10_000, detail);
+      await waitFor('the VIP is withdrawn', () => vipNextHops(lab) === '', {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+        detail,
+      });
 
       // ws2 back: announced via ws2; then ws1 back: failback to ws1.
       await ws2.start();
-      await until('the VIP is back on ws2', () => vipNextHops(lab) === '10.10.0.5', 10_000, detail);
+      await waitFor('the VIP is back on ws2', () => vipNextHops(lab) === '10.10.0.5', {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+        detail,
+      });
       await ws1.start();
-      await until('failback to ws1', () => vipNextHops(lab) === '10.10.0.4', 10_000, detail);
+      await waitFor('failback to ws1', () => vipNextHops(lab) === '10.10.0.4', {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+        detail,
+      });
 
       // The API and the logs tell the same story.
       const status = (await (await fetch('http://127.120.0.7:9179/status')).json()) as {
@@ -121,14 +142,26 @@ test(
       // Drain ws1 through the API: the VIP moves to ws2; undrain: back.
       const drained = await fetch('http://127.120.0.7:9179/drain?backend=ws1', { method: 'POST' });
       assert.equal(drained.status, 200);
-      await until('drain moves the VIP to ws2', () => vipNextHops(lab) === '10.10.0.5', 5_000, detail);
+      await waitFor('drain moves the VIP to ws2', () => vipNextHops(lab) === '10.10.0.5', {
+        timeoutMs: 5_000,
+        intervalMs: 10,
+        detail,
+      });
       await fetch('http://127.120.0.7:9179/undrain?backend=ws1', { method: 'POST' });
-      await until('undrain moves it back', () => vipNextHops(lab) === '10.10.0.4', 5_000, detail);
+      await waitFor('undrain moves it back', () => vipNextHops(lab) === '10.10.0.4', {
+        timeoutMs: 5_000,
+        intervalMs: 10,
+        detail,
+      });
       const whole = await fetch('http://127.120.0.7:9179/drain', { method: 'POST' });
       assert.equal(whole.status, 200);
-      await until('draining the VIP withdraws it', () => vipNextHops(lab) === '', 5_000, detail);
+      await waitFor('draining the VIP withdraws it', () => vipNextHops(lab) === '', {
+        timeoutMs: 5_000,
+        intervalMs: 10,
+        detail,
+      });
       await fetch('http://127.120.0.7:9179/undrain', { method: 'POST' });
-      await until('undrained', () => vipNextHops(lab) === '10.10.0.4', 5_000, detail);
+      await waitFor('undrained', () => vipNextHops(lab) === '10.10.0.4', { timeoutMs: 5_000, intervalMs: 10, detail });
       const bad = await fetch('http://127.120.0.7:9179/drain?backend=nope', { method: 'POST' });
       assert.equal(bad.status, 400);
 
@@ -136,12 +169,11 @@ test(
       const seq0 = lab.lab.events.since(0).at(-1)?.seq ?? 0;
       const exit = await agent.signal('SIGTERM');
       assert.deepEqual(exit, { code: 0, signal: null });
-      await until(
+      await waitFor(
         'the route server sees both sessions go down',
         () =>
           lab.lab.events.since(seq0).filter((e) => e.type === 'session' && /session down/.test(e.message)).length === 2,
-        5_000,
-        detail,
+        { timeoutMs: 5_000, intervalMs: 10, detail },
       );
       const ev = lab.lab.events.since(seq0);
       for (const inst of ['IN_0', 'IN_1']) {
@@ -167,9 +199,9 @@ test(
 test('watcher, failback false: after ws1 recovers the VIP stays on ws2; SIGINT stops cleanly', T, async () => {
   await scenario(121, false, async ({ lab, agent, ws1 }) => {
     const detail = () => agent.tail();
-    await until('VIP on ws1', () => vipNextHops(lab) === '10.10.0.4', 30_000, detail);
+    await waitFor('VIP on ws1', () => vipNextHops(lab) === '10.10.0.4', { timeoutMs: 30_000, intervalMs: 10, detail });
     await ws1.stop();
-    await until('VIP on ws2', () => vipNextHops(lab) === '10.10.0.5', 10_000, detail);
+    await waitFor('VIP on ws2', () => vipNextHops(lab) === '10.10.0.5', { timeoutMs: 10_000, intervalMs: 10, detail });
     await ws1.start();
     await agent.waitLog(
       'ws1 up again',
@@ -202,7 +234,11 @@ test('watcher, failback false: after ws1 recovers the VIP stays on ws2; SIGINT s
     assert.match(table, /100\.64\.0\.1\/32\s+watcher\s+10\.10\.0\.5\s+ws2/);
     // Ctrl-C (SIGINT) is a clean stop too: withdrawn from lt1, exit 0.
     assert.deepEqual(await agent.signal('SIGINT'), { code: 0, signal: null });
-    await until('withdrawn after SIGINT', () => vipNextHops(lab) === '', 5_000, detail);
+    await waitFor('withdrawn after SIGINT', () => vipNextHops(lab) === '', {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      detail,
+    });
     assert.ok(agent.lines.some((l) => l.event === 'agent-stopping' && l['reason'] === 'signal SIGINT'));
   });
 });

@@ -13,7 +13,17 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectWithdrawThenCease, lastEventSeq } from '../helpers/sigtermEvents.js';
-import { binUsable, isRoot, LabCli, labNamespaces, missingBinaries, ROOT, run, waitFor } from '../lab/labCli.js';
+import {
+  binUsable,
+  isRoot,
+  LabCli,
+  labNamespaces,
+  LT1_EFFECTIVE_ROUTES,
+  missingBinaries,
+  ROOT,
+  run,
+} from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const LAB = join(ROOT, 'scenarios/next-hop-failover/lab.exabgp.yml');
 const AGENT_LAB_DIR = join(ROOT, 'scenarios/next-hop-failover');
@@ -40,17 +50,6 @@ const LEARNED = [
   '--resource-group',
   'next-hop-ip-rg',
 ];
-const EFFECTIVE = [
-  'network',
-  'nic',
-  'show-effective-route-table',
-  '--name',
-  'lt1VMNic',
-  '--resource-group',
-  'next-hop-ip-vm-rg',
-  '--output',
-  'table',
-];
 
 interface LearnedRoute {
   network: string;
@@ -62,19 +61,23 @@ interface LearnedRoute {
 
 /** Both instances learned 100.64.0.1/32 from watch1 with next hop `nextHop`. */
 async function learnedOnBoth(cli: LabCli, nextHop: string): Promise<Record<string, LearnedRoute[]>> {
-  return waitFor(`100.64.0.1/32 via ${nextHop} learned by both instances`, 20_000, async () => {
-    const r = JSON.parse(await cli.ok(LEARNED)) as Record<string, LearnedRoute[]>;
-    const ok = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'].every((i) =>
-      r[i]?.some(
-        (x) =>
-          x.network === '100.64.0.1/32' &&
-          x.nextHop === nextHop &&
-          x.sourcePeer === '10.10.0.7' &&
-          x.asPath === '65001',
-      ),
-    );
-    return ok ? r : undefined;
-  });
+  return waitFor(
+    `100.64.0.1/32 via ${nextHop} learned by both instances`,
+    async () => {
+      const r = JSON.parse(await cli.ok(LEARNED)) as Record<string, LearnedRoute[]>;
+      const ok = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'].every((i) =>
+        r[i]?.some(
+          (x) =>
+            x.network === '100.64.0.1/32' &&
+            x.nextHop === nextHop &&
+            x.sourcePeer === '10.10.0.7' &&
+            x.asPath === '65001',
+        ),
+      );
+      return ok ? r : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 150 },
+  );
 }
 
 /** The table row of 100.64.0.1/32 in `show-effective-route-table -o table`, split into columns. */
@@ -84,13 +87,17 @@ function vipRow(table: string): string[] | undefined {
 }
 
 async function effectiveVia(cli: LabCli, nextHop: string): Promise<string> {
-  return waitFor(`lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`, 15_000, async () => {
-    const table = await cli.ok(EFFECTIVE);
-    const row = vipRow(table);
-    return row && row.join(' ') === `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
-      ? table
-      : undefined;
-  });
+  return waitFor(
+    `lt1VMNic's route to 100.64.0.1/32 via ${nextHop}`,
+    async () => {
+      const table = await cli.ok(LT1_EFFECTIVE_ROUTES);
+      const row = vipRow(table);
+      return row && row.join(' ') === `VirtualNetworkGateway Active 100.64.0.1/32 VirtualNetworkGateway ${nextHop}`
+        ? table
+        : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 150 },
+  );
 }
 
 /** The seed's `echo "announce route …" >/var/run/exabgp.cmd`, to the node's pipe as `arslab status -o json` shows it. */
@@ -219,7 +226,7 @@ test("seed 000 in netns mode with the built-in speaker: it speaks from watch1's 
 });
 
 // ---- The scenario as shipped (lab.yml): real web servers on ws1 and ws2, `arslab agent` on
-// watch1 (issue 4). The README's main job.
+// watch1: what the README's first command gives a user.
 
 interface ProbeOut {
   probes: { seq: number; result: string; vm?: string; labT: number }[];
@@ -233,10 +240,13 @@ interface ProbeOut {
 
 /** lt1VMNic has no row for 100.64.0.1/32 (withdrawn: traffic falls to 100.64.0.0/10, None). */
 async function noVipRow(cli: LabCli): Promise<void> {
-  await waitFor('lt1VMNic without a route to 100.64.0.1/32', 15_000, async () => !vipRow(await cli.ok(EFFECTIVE)));
+  await waitFor('lt1VMNic without a route to 100.64.0.1/32', async () => !vipRow(await cli.ok(LT1_EFFECTIVE_ROUTES)), {
+    timeoutMs: 15_000,
+    intervalMs: 150,
+  });
 }
 
-/** The probe of the issue: lt1 → VIP:80 every `interval`, for `duration`, as JSON. */
+/** The seed's curl loop as a probe: lt1 → VIP:80 every `interval`, for `duration`, as JSON. */
 function probe(cli: LabCli, interval: string, duration: string): Promise<ProbeOut> {
   return cli.json<ProbeOut>(
     [
@@ -275,7 +285,9 @@ test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 w
     // ws1's web server stops (its checks fail: connection refused); the agent moves the VIP
     // after `fall` 3 checks 200 ms apart, and back after `rise` 3 once it answers again. The
     // probe watches it as a user of lt1 would.
-    const watching = probe(cli, '100ms', '7s');
+    // 12 s: the failover and the failback take about 5 s; the rest is room for a slow machine,
+    // so that the last probes still see the failback (the probe's window is fixed).
+    const watching = probe(cli, '100ms', '12s');
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = Date.now();
     assert.match(await cli.ok(['node', 'stop', 'ws1']), /ws1: stopped/);
@@ -328,7 +340,7 @@ test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 w
     await cli.ok(['node', 'start', 'ws1']);
     // rise 3 × 200 ms = 0.6 s; wait well past it, then it must still be on ws2.
     await new Promise((r) => setTimeout(r, 2000));
-    assert.equal(vipRow(await cli.ok(EFFECTIVE))?.[4], '10.10.0.5', 'failback off: stays on ws2');
+    assert.equal(vipRow(await cli.ok(LT1_EFFECTIVE_ROUTES))?.[4], '10.10.0.5', 'failback off: stays on ws2');
     const st = JSON.parse(await cli.ok(['node', 'cmd', 'watch1', 'status'])) as {
       backends: { name: string; state: string }[];
     };
@@ -360,14 +372,18 @@ test('seed 000 with arslab agent in netns mode: the agent config verbatim, web s
 async function vipRows(cli: LabCli, want: string[]): Promise<void> {
   const w = [...want].sort().join(' ');
   let last = '';
-  await waitFor(`lt1VMNic's rows for 100.64.0.1/32: ${w || 'none'}`, 15_000, async () => {
-    const rows = (await cli.ok(EFFECTIVE))
-      .split('\n')
-      .filter((l) => /\s100\.64\.0\.1\/32\s/.test(l))
-      .map((l) => l.trim().split(/\s+/)[4]!);
-    last = rows.sort().join(' ');
-    return last === w;
-  }).catch((e: Error) => {
+  await waitFor(
+    `lt1VMNic's rows for 100.64.0.1/32: ${w || 'none'}`,
+    async () => {
+      const rows = (await cli.ok(LT1_EFFECTIVE_ROUTES))
+        .split('\n')
+        .filter((l) => /\s100\.64\.0\.1\/32\s/.test(l))
+        .map((l) => l.trim().split(/\s+/)[4]!);
+      last = rows.sort().join(' ');
+      return last === w;
+    },
+    { timeoutMs: 15_000, intervalMs: 150 },
+  ).catch((e: Error) => {
     e.message += ` (last: ${last || 'none'})`;
     throw e;
   });

@@ -24,7 +24,8 @@ import { join, relative } from 'node:path';
 import { lossesWithoutRule, renderExplain, RULE_ID, type ExplainResult } from '../../src/azure/explain.js';
 import { findLines, someLine } from '../helpers/explain.js';
 import { sweep } from '../helpers/explainSweep.js';
-import { binUsable, LabCli, missingBinaries, ROOT, waitFor } from '../lab/labCli.js';
+import { binUsable, LabCli, missingBinaries, ROOT } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const SCENARIO = join(ROOT, 'scenarios/dual-homed');
 const RG = 'dual-homed';
@@ -166,11 +167,11 @@ async function onpremRows(cli: LabCli, p: Plan, nextHops: string[], what: string
   let last = new Map<string, string[]>();
   await waitFor(
     `${what}: spoke-vm's rows for ${p.onprem.join(', ')} via [${nextHops.join(', ')}]`,
-    timeoutMs,
     async () => {
       last = await gatewayRows(cli);
       return p.onprem.every((x) => JSON.stringify(last.get(x) ?? []) === want);
     },
+    { timeoutMs: timeoutMs, intervalMs: 150 },
   ).catch((e: Error) => {
     e.message += `\nlast rows: ${JSON.stringify([...last])}`;
     throw e;
@@ -211,14 +212,18 @@ interface Status {
 
 async function allEstablished(cli: LabCli): Promise<void> {
   let last = '';
-  await waitFor('all eight NVA sessions Established', 20_000, async () => {
-    const s = await cli.json<Status>(['status']);
-    const states = s.routeServers.flatMap((rs) =>
-      rs.instances.flatMap((i) => i.peerings.map((x) => `${rs.name}/${i.instance}/${x.name}=${x.state}`)),
-    );
-    last = states.join(' ');
-    return states.length === 8 && states.every((x) => x.endsWith('=Established'));
-  }).catch((e: Error) => {
+  await waitFor(
+    'all eight NVA sessions Established',
+    async () => {
+      const s = await cli.json<Status>(['status']);
+      const states = s.routeServers.flatMap((rs) =>
+        rs.instances.flatMap((i) => i.peerings.map((x) => `${rs.name}/${i.instance}/${x.name}=${x.state}`)),
+      );
+      last = states.join(' ');
+      return states.length === 8 && states.every((x) => x.endsWith('=Established'));
+    },
+    { timeoutMs: 20_000, intervalMs: 150 },
+  ).catch((e: Error) => {
     e.message += `\nlast: ${last}`;
     throw e;
   });
@@ -243,16 +248,20 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
     // that hub's range), on both instances; 65515 replaced by the NVA's AS (as-override).
     const viaNva = (asn: number, nh: string, hub: string) =>
       [`${hub} ${asn}-${asn} ${nh}`, ...p.onprem.map((x) => `${x} ${asn}-${asn}-12076-${op} ${nh}`)].sort();
-    await waitFor("spoke-rs: both NVAs' routes on both instances", 10_000, async () => {
-      const [l1, l2] = [
-        learnedLines(await learned(cli, 'spoke-rs', 'nva1')),
-        learnedLines(await learned(cli, 'spoke-rs', 'nva2')),
-      ];
-      return (
-        l1.every((x) => JSON.stringify(x) === JSON.stringify(viaNva(as1, a.nva1, a.hub1))) &&
-        l2.every((x) => JSON.stringify(x) === JSON.stringify(viaNva(as2, a.nva2, a.hub2)))
-      );
-    });
+    await waitFor(
+      "spoke-rs: both NVAs' routes on both instances",
+      async () => {
+        const [l1, l2] = [
+          learnedLines(await learned(cli, 'spoke-rs', 'nva1')),
+          learnedLines(await learned(cli, 'spoke-rs', 'nva2')),
+        ];
+        return (
+          l1.every((x) => JSON.stringify(x) === JSON.stringify(viaNva(as1, a.nva1, a.hub1))) &&
+          l2.every((x) => JSON.stringify(x) === JSON.stringify(viaNva(as2, a.nva2, a.hub2)))
+        );
+      },
+      { timeoutMs: 10_000, intervalMs: 150 },
+    );
     // Each hub's route server learns the spoke's range from its NVA, as-overridden too (spoke-rs
     // advertised it as "65515"), and its ExpressRoute gateway takes it over branch-to-branch.
     assert.deepEqual(learnedLines(await learned(cli, 'hub1-rs', 'nva1')), [
@@ -374,10 +383,14 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
       from: 'nva1',
       text: new RegExp(`AS_PATH ${as1}-65515 contains 65515`),
     });
-    await waitFor(`onprem1 without ${a.spoke}`, 10_000, async () => {
-      const r = await explain(cli, ['--peer', 'onprem1', '--prefix', a.spoke]);
-      return findLines(r, { kind: 'router', status: ['best', 'equal'] }).length === 0;
-    });
+    await waitFor(
+      `onprem1 without ${a.spoke}`,
+      async () => {
+        const r = await explain(cli, ['--peer', 'onprem1', '--prefix', a.spoke]);
+        return findLines(r, { kind: 'router', status: ['best', 'equal'] }).length === 0;
+      },
+      { timeoutMs: 10_000, intervalMs: 150 },
+    );
 
     // The text rendering names the rule too (what a user reads).
     const text = await cli.ok(['explain', '--nic', NIC, '-g', RG, '--prefix', p.onprem[1]!]);

@@ -29,7 +29,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sweep } from '../helpers/explainSweep.js';
-import { binUsable, LabCli, missingBinaries, ROOT, waitFor } from '../lab/labCli.js';
+import { ER1_ADVERTISED, ER1_LEARNED_1, ER1_LEARNED_1_LOST_ROW, ER1_LEARNED_2 } from '../fixtures/seed001.js';
+import { binUsable, LabCli, missingBinaries, ROOT } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const SCENARIO = join(ROOT, 'scenarios/multi-region');
 const noBird =
@@ -43,65 +45,9 @@ const RS_LEARNED_HUB1 = `
 10.1.0.4 10.1.0.0/16 10.1.1.4 10.1.1.4 EBgp 65001 32768
 10.1.0.4 10.2.0.0/16 10.1.1.4 10.1.1.4 EBgp 65001-65002 32768`;
 
-/** `az network vnet-gateway list-learned-routes -n er1`, first capture (instance 10.1.3.13). */
-const ER_LEARNED_1 = `
-10.1.0.0/20 Network 10.1.3.13 32768
-10.1.0.0/20 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.0.0/20 IBgp 10.1.0.5 32768 10.1.0.5
-10.1.16.0/24 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.16.0/24 IBgp 10.1.0.5 32768 10.1.0.5
-10.1.17.0/24 Network 10.1.3.13 32768
-10.1.17.0/24 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.17.0/24 IBgp 10.1.0.5 32768 10.1.0.5
-169.254.1.88/30 EBgp 10.1.3.4 12076-133937 32779 10.1.3.4
-169.254.1.88/30 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-10.2.0.0/16 IBgp 10.1.0.4 65001-65002 32768 10.1.1.4
-10.2.0.0/16 IBgp 10.1.0.5 65001-65002 32768 10.1.1.4
-10.1.0.0/16 IBgp 10.1.0.4 65001 32768 10.1.1.4
-10.1.0.0/16 IBgp 10.1.0.5 65001 32768 10.1.1.4
-169.254.1.92/30 EBgp 10.1.3.4 12076-133937 32779 10.1.3.4
-169.254.1.92/30 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-1.2.3.0/24 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-10.1.0.0/20 EBgp 10.1.3.4 12076-12076 32779 10.1.3.12
-10.1.16.0/24 EBgp 10.1.3.4 12076-12076 32779 10.1.3.12
-10.1.17.0/24 EBgp 10.1.3.4 12076-12076 32779 10.1.3.12
-1.2.3.0/24 IBgp 10.1.0.4 12076-133937 32768 10.1.3.5
-1.2.3.0/24 IBgp 10.1.0.5 12076-133937 32768 10.1.3.5`;
-// The seed's first capture lost one row in its copy (the terminal's "[0/1653]" overwrote it):
-// 10.1.16.0/24's own Network row, which every other VNet prefix has and the second capture
-// shows. ARSLab has it; the comparison adds it back.
-const ER_LEARNED_1_LOST_ROW = '10.1.16.0/24 Network 10.1.3.13 32768';
-
-/** The same after step 1 (10.1.0.0/16 tagged no-advertise), second capture (instance 10.1.3.12). */
-const ER_LEARNED_2 = `
-10.1.0.0/20 Network 10.1.3.12 32768
-10.1.0.0/20 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.0.0/20 IBgp 10.1.0.5 32768 10.1.0.5
-10.1.16.0/24 Network 10.1.3.12 32768
-10.1.16.0/24 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.16.0/24 IBgp 10.1.0.5 32768 10.1.0.5
-10.1.17.0/24 Network 10.1.3.12 32768
-10.1.17.0/24 IBgp 10.1.0.4 32768 10.1.0.4
-10.1.17.0/24 IBgp 10.1.0.5 32768 10.1.0.5
-169.254.1.88/30 EBgp 10.1.3.4 12076-133937 32779 10.1.3.4
-169.254.1.88/30 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-10.2.0.0/16 IBgp 10.1.0.4 65001-65002 32768 10.1.1.4
-10.2.0.0/16 IBgp 10.1.0.5 65001-65002 32768 10.1.1.4
-169.254.1.92/30 EBgp 10.1.3.4 12076-133937 32779 10.1.3.4
-169.254.1.92/30 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-1.2.3.0/24 EBgp 10.1.3.5 12076-133937 32779 10.1.3.5
-10.1.0.0/20 EBgp 10.1.3.5 12076-12076 32779 10.1.3.13
-10.1.16.0/24 EBgp 10.1.3.5 12076-12076 32779 10.1.3.13
-10.1.17.0/24 EBgp 10.1.3.5 12076-12076 32779 10.1.3.13`;
-
-/** `list-advertised-routes -n er1 --peer 10.1.0.4` (the seed's answer came from instance 10.1.3.13). */
-const ER_ADVERTISED = `
-10.1.0.0/20 10.1.3.13 Igp 0
-10.1.16.0/24 10.1.3.13 Igp 0
-10.1.17.0/24 10.1.3.13 Igp 0
-169.254.1.88/30 10.1.3.4 Incomplete 12076-133937 0
-169.254.1.92/30 10.1.3.4 Incomplete 12076-133937 0
-1.2.3.0/24 10.1.3.5 Incomplete 12076-133937 0`;
+// The gateway's captures (learned routes, both captures, and advertised routes) are shared
+// with the unit tests of the listings: test/fixtures/seed001.ts. The first learned-routes
+// capture lost a row in the seed's copy; ARSLab has it, and the comparison adds it back.
 
 const RS_ADVERTISED_HUB1 = `
 10.1.0.4 10.1.0.0/20 10.1.0.4 Igp 65515 0
@@ -238,10 +184,14 @@ async function expectRows(
   const norm = (xs: string[]): string[] => (inOrder ? xs : sorted(xs));
   let last: string[] = [];
   try {
-    await waitFor(what, timeoutMs, async () => {
-      last = await produce();
-      return JSON.stringify(norm(last)) === JSON.stringify(norm(expected));
-    });
+    await waitFor(
+      what,
+      async () => {
+        last = await produce();
+        return JSON.stringify(norm(last)) === JSON.stringify(norm(expected));
+      },
+      { timeoutMs: timeoutMs, intervalMs: 150 },
+    );
   } catch {
     // Fall through to the assertion, which shows the difference.
   }
@@ -336,7 +286,7 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
     await expectRows(
       'er1 learned routes, instance 1 (first capture)',
       () => erLearned('1'),
-      [...exp(ER_LEARNED_1), ...exp(ER_LEARNED_1_LOST_ROW)],
+      [...exp(ER1_LEARNED_1), ...exp(ER1_LEARNED_1_LOST_ROW)],
       false,
     );
 
@@ -354,7 +304,7 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
           '--instance',
           '1',
         ]),
-      exp(ER_ADVERTISED),
+      exp(ER1_ADVERTISED),
       true,
     );
     await expectRows(
@@ -420,7 +370,7 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
       false,
     );
 
-    // Every NIC and peer against every prefix: each loss names its rule (issue 3).
+    // Every NIC and peer against every prefix: each loss names its rule.
     await sweep(join(dir, 'lab.yml'), cli.record(labName), `${label}, as deployed`);
 
     // Step 1: 10.1.0.0/16 tagged no-advertise leaves the gateway, stays in the spokes.
@@ -433,7 +383,7 @@ async function runSeed001(label: string, rw: Rewrite): Promise<void> {
     await expectRows(
       'er1 learned routes after no-advertise, instance 0 (second capture)',
       () => erLearned('0'),
-      exp(ER_LEARNED_2),
+      exp(ER1_LEARNED_2),
       false,
     );
     await expectRows(

@@ -26,7 +26,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sweep } from '../helpers/explainSweep.js';
-import { binUsable, isRoot, LabCli, missingBinaries, ROOT, waitFor } from '../lab/labCli.js';
+import { binUsable, isRoot, LabCli, missingBinaries, ROOT } from '../lab/labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 import type { TraceResult } from '../../src/lab/trace.js';
 import type { ExplainResult } from '../../src/azure/explain.js';
 
@@ -330,19 +331,27 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
 
   // Converged: the NVA holds every prefix from both route-server instances, and has run its
   // best-path selection on each (FRR shows new paths as `*` for a moment before).
-  const nvaText = await waitFor("the NVA's table from both route-server instances", 15_000, async () => {
-    const t = await cli.ok(['node', 'cmd', 'quaggavm01', 'show', 'ip', 'bgp']);
-    const rows = parseBgpTable(t);
-    return rows.length === exp.nvaBgp.length &&
-      new Set(rows.map((x) => x.network)).size ===
-        new Set(rows.filter((x) => x.status.includes('>')).map((x) => x.network)).size
-      ? t
-      : undefined;
-  });
-  const site2 = await waitFor("site 2's table", 10_000, async () => {
-    const rows = await cli.json<RouterRow[]>(['node', 'routes', 'site2']);
-    return rows.length === exp.site2Bgp.length ? rows : undefined;
-  });
+  const nvaText = await waitFor(
+    "the NVA's table from both route-server instances",
+    async () => {
+      const t = await cli.ok(['node', 'cmd', 'quaggavm01', 'show', 'ip', 'bgp']);
+      const rows = parseBgpTable(t);
+      return rows.length === exp.nvaBgp.length &&
+        new Set(rows.map((x) => x.network)).size ===
+          new Set(rows.filter((x) => x.status.includes('>')).map((x) => x.network)).size
+        ? t
+        : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 150 },
+  );
+  const site2 = await waitFor(
+    "site 2's table",
+    async () => {
+      const rows = await cli.json<RouterRow[]>(['node', 'routes', 'site2']);
+      return rows.length === exp.site2Bgp.length ? rows : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 150 },
+  );
 
   // Site 2's router, `show bgp`: every column, row for row, in the seed's order.
   const site2Rows = routerBgpRows(site2);
@@ -409,7 +418,7 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
     assert.match(text, new RegExp(`${seed[2]!.replace(/\./g, '\\.')}\\s+ergw/`), text);
   }
 
-  // Every NIC and peer against every prefix: each loss names its rule (issue 3).
+  // Every NIC and peer against every prefix: each loss names its rule.
   await sweep(r.lab, cli.record(r.name), `${r.name}, ${mode}`);
 
   // R-ER-5, with the supernet: site 2 has no route for 10.100.10.0/24, explain says why and that
@@ -438,10 +447,14 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
     const mask = Number(len) === 0 ? 0 : (0xffffffff << (32 - Number(len))) >>> 0;
     return (host & mask) >>> 0 === (((w << 24) | (x << 16) | (y << 8) | z) & mask) >>> 0;
   };
-  const after = await waitFor('site 2 without a route covering site 1', 10_000, async () => {
-    const rows = await cli.json<RouterRow[]>(['node', 'routes', 'site2']);
-    return rows.some((x) => covering(x.prefix)) ? undefined : rows;
-  });
+  const after = await waitFor(
+    'site 2 without a route covering site 1',
+    async () => {
+      const rows = await cli.json<RouterRow[]>(['node', 'routes', 'site2']);
+      return rows.some((x) => covering(x.prefix)) ? undefined : rows;
+    },
+    { timeoutMs: 10_000, intervalMs: 150 },
+  );
   assert.deepEqual(
     after.map((x) => x.prefix),
     exp.site2Bgp.filter((x) => x.network !== exp.supernet).map((x) => x.network),

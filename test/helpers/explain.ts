@@ -35,6 +35,16 @@ export function assertRulesOnLosses(r: ExplainResult): void {
   assert.deepEqual(bad, [], `✗ lines of the tree without a rule at the end:\n${text}`);
 }
 
+/**
+ * An explanation under test: checked for rules on every loss line (assertRulesOnLosses),
+ * and printed as `arslab explain` would when EXPLAIN_PRINT=1.
+ */
+export function checked(r: ExplainResult): ExplainResult {
+  if (process.env['EXPLAIN_PRINT']) console.log(`\n$ explain ${JSON.stringify(r.query)}\n${renderExplain(r)}`);
+  assertRulesOnLosses(r);
+  return r;
+}
+
 export interface LineQuery {
   status?: LineStatus | LineStatus[];
   rule?: string;

@@ -1,6 +1,6 @@
 /**
- * `arslab explain` over a whole running lab (issue 3: "explain names the rule for every
- * dropped or losing route in the three scenarios"): every NIC of every VM and every BGP
+ * `arslab explain` over a whole running lab, so that no dropped or losing route goes
+ * unexplained in any scenario: every NIC of every VM and every BGP
  * peer (nodes and built-in routers) of the lab file, against every prefix any of them has
  * or was sent, through the lab's own API. Each answer must carry a well-formed rule on
  * every line that says a route lost, was dropped or was withheld.
@@ -50,8 +50,10 @@ export interface SweepResult {
 export async function sweepExplain(labFile: string, state: LabState): Promise<SweepResult> {
   const lab = parse(readFileSync(labFile, 'utf8')) as LabFile;
   const base = `http://${state.api.host}:${state.api.port}`;
+  // The lab's token, from its state file, as the CLI sends it (ADR 0010).
+  const headers = { authorization: `Bearer ${state.token}` };
   const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(base + path, { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(base + path, { headers, signal: AbortSignal.timeout(10_000) });
     const body = (await res.json()) as T;
     assert.equal(res.status, 200, `GET ${path}: ${JSON.stringify(body)}`);
     return body;
@@ -73,7 +75,7 @@ export async function sweepExplain(labFile: string, state: LabState): Promise<Sw
   for (const { rg, name } of nics) {
     // An ARM long-running operation, as az runs it: POST, then the result at Location.
     const path = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/${name}/effectiveRouteTable`;
-    const res = await fetch(base + path, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(base + path, { method: 'POST', headers, signal: AbortSignal.timeout(10_000) });
     assert.equal(res.status, 202, `POST ${path}`);
     const t = await get<{ value: { source: string; addressPrefix: string[] }[] }>(res.headers.get('location')!);
     for (const r of t.value) if (r.source !== 'Default') for (const p of r.addressPrefix) prefixes.add(p);

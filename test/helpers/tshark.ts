@@ -19,7 +19,7 @@ export interface TsharkOptions {
   readonly bgpPorts?: readonly number[];
   /** Milliseconds before tshark is killed; default 60 s. */
   readonly timeoutMs?: number;
-  /** Lowest expert severity counted as a problem; default 'warning' (the criterion). */
+  /** Lowest expert severity counted as a problem; default 'warning': tshark warns on malformed BGP. */
   readonly minSeverity?: 'note' | 'warning' | 'error';
 }
 

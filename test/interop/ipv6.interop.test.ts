@@ -15,6 +15,7 @@ import { createBgpNeighbor } from '../../src/lab/bgpNeighbor.js';
 import { startDaemon } from '../../src/lab/daemons/index.js';
 import type { DaemonHandle } from '../../src/lab/daemons/types.js';
 import { checkPcapClean } from '../helpers/tshark.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 36;
 const root = process.getuid?.() === 0;
@@ -116,20 +117,6 @@ after(async () => {
   }
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 20_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('IPv6 unicast is negotiated over the IPv4 session', { skip }, async () => {
   await waitFor('Established', () => session.peer.isEstablished);

@@ -8,7 +8,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lab } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 import { ApiServer } from '../../src/api/server.js';
 import { ApiClient } from '../../src/cli/client.js';
 import type { DaemonNode } from '../../src/lab/kinds/index.js';
@@ -17,40 +19,23 @@ const N = 37;
 const root = process.getuid?.() === 0;
 const skip = root ? false : 'binds port 179 on 127.x: run as root (CI does)';
 
-const yaml = `
-name: peering-change
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${N}.0.0/20]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${N}.0.0/26 }
-          nva: { addressPrefix: 10.${N}.1.0/24 }
-      spoke:
-        addressPrefixes: [10.${N}.16.0/24]
-        subnets:
-          default: { addressPrefix: 10.${N}.16.0/24 }
-    routeServers:
-      rs:
-        subnet: hub/RouteServerSubnet
-        peerings:
-          bird: { peerIp: 10.${N}.1.4, peerAsn: 65001 }
-          speaker: { peerIp: 10.${N}.1.5, peerAsn: 65002 }
-    virtualMachines:
-      bird: { subnet: hub/nva, privateIPAddress: 10.${N}.1.4 }
-      speaker: { subnet: hub/nva, privateIPAddress: 10.${N}.1.5 }
-      spokevm: { subnet: spoke/default, privateIPAddress: 10.${N}.16.4 }
-nodes:
-  bird: { kind: bird, vm: bird, config: bird.conf }
+const yaml = routeServerLabYaml({
+  name: 'peering-change',
+  n: N,
+  vnetPrefix: `10.${N}.0.0/20`,
+  peers: [
+    { name: 'bird', host: 4, asn: 65001 },
+    { name: 'speaker', host: 5, asn: 65002 },
+  ],
+  spoke: true,
+  nodes: `  bird: { kind: bird, vm: bird, config: bird.conf }
   speaker:
     kind: speaker
     vm: speaker
     asn: 65002
     routes: [ { prefix: 10.250.0.0/16, nextHop: 10.${N}.1.5 } ]
-`;
+`,
+});
 
 const birdConf = `
 router id 10.${N}.1.4;
@@ -80,7 +65,7 @@ before(async () => {
   lab = t.lab;
   api = new ApiServer(lab);
   const a = await api.listen();
-  client = new ApiClient(a.address, a.port, lab.model.subscriptionId);
+  client = new ApiClient(a.address, a.port, lab.model.subscriptionId, { token: api.token });
 });
 
 after(async () => {

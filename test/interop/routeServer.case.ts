@@ -18,7 +18,9 @@ import type { DaemonNode } from '../../src/lab/kinds/index.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
 import type { DaemonKind } from '../../src/lab/daemons/types.js';
 import { checkPcapClean } from '../helpers/tshark.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 
 export interface DaemonCase {
   readonly kind: DaemonKind;
@@ -34,33 +36,16 @@ const HOLD = 9;
 
 function labYaml(c: DaemonCase): string {
   const n = c.octet;
-  return `
-name: interop-${c.kind}
-location: westeurope
-settings:
-  connectRetryTime: 1
-  capture: true
-  routeServer: { holdTime: ${HOLD}, keepaliveTime: 3, maxRoutesPerPeer: 20 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${n}.0.0/16]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${n}.0.0/26 }
-          nva: { addressPrefix: 10.${n}.1.0/24 }
-    routeServers:
-      rs:
-        subnet: hub/RouteServerSubnet
-        peerings:
-          nva1: { peerIp: 10.${n}.1.4, peerAsn: 65001 }
-          nva2: { peerIp: 10.${n}.1.5, peerAsn: 65002 }
-    virtualMachines:
-      nva1: { subnet: hub/nva, privateIPAddress: 10.${n}.1.4 }
-      nva2: { subnet: hub/nva, privateIPAddress: 10.${n}.1.5 }
-      client: { subnet: hub/nva, privateIPAddress: 10.${n}.1.10 }
-nodes:
-  nva1: { kind: ${c.kind}, vm: nva1, config: nva1.conf }
+  return routeServerLabYaml({
+    name: `interop-${c.kind}`,
+    n,
+    settings: `{ connectRetryTime: 1, capture: true, routeServer: { holdTime: ${HOLD}, keepaliveTime: 3, maxRoutesPerPeer: 20 } }`,
+    peers: [
+      { name: 'nva1', host: 4, asn: 65001 },
+      { name: 'nva2', host: 5, asn: 65002 },
+    ],
+    client: true,
+    nodes: `  nva1: { kind: ${c.kind}, vm: nva1, config: nva1.conf }
   nva2:
     kind: speaker
     vm: nva2
@@ -68,7 +53,8 @@ nodes:
     holdTime: ${HOLD}
     routes:
       - { prefix: 10.210.0.0/16, nextHop: 10.${n}.1.5 }
-`;
+`,
+  });
 }
 
 export function routeServerInterop(c: DaemonCase): void {

@@ -9,100 +9,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { isRoot, LabCli, labNamespaces, missingBinaries, processAlive, waitFor } from './labCli.js';
+import { readFileSync } from 'node:fs';
+import {
+  established,
+  exited,
+  type LabCli,
+  labNamespaces,
+  noExabgp,
+  noRoot,
+  processAlive,
+  sessions,
+  type Status,
+  skipNetns,
+  withLab,
+  writeExabgpLab,
+} from './labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 
-const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
-  ? 'exabgp is not installed (scripts/setup --daemons all)'
-  : false;
-const noRoot = isRoot ? false : 'needs root (netns mode, BGP port 179)';
-const skipNetns = noExabgp || noRoot;
-
-/** A lab file (and ExaBGP's configs, verbatim and loopback) for ExaBGP on 10.N.0.4 peering with 10.N.1.4/.5. */
-function writeLab(cli: LabCli, name: string, n: number): string {
-  const exa = (pfx: string) =>
-    [4, 5]
-      .map(
-        (i) => `neighbor ${pfx}.${n}.1.${i} {
-    router-id 10.${n}.0.4;
-    local-address ${pfx}.${n}.0.4;
-    local-as 65001;
-    peer-as 65515;
-    static { route 100.64.${n}.0/24 next-hop 10.${n}.0.4; }
-}
-`,
-      )
-      .join('\n');
-  writeFileSync(join(cli.stateDir, 'exabgp.conf'), exa('10'));
-  writeFileSync(join(cli.stateDir, 'exabgp.loopback.conf'), exa('127'));
-  const file = join(cli.stateDir, 'lab.yml');
-  writeFileSync(
-    file,
-    `name: ${name}
-location: uksouth
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      vnet:
-        addressPrefixes: [10.${n}.0.0/16]
-        subnets:
-          default: { addressPrefix: 10.${n}.0.0/24 }
-          RouteServerSubnet: { addressPrefix: 10.${n}.1.0/24 }
-    routeServers:
-      rs:
-        subnet: vnet/RouteServerSubnet
-        peerings:
-          nva: { peerIp: 10.${n}.0.4, peerAsn: 65001 }
-    virtualMachines:
-      vm1: { subnet: vnet/default, privateIPAddress: 10.${n}.0.4 }
-nodes:
-  nva1: { kind: exabgp, vm: vm1, config: exabgp.conf, loopbackConfig: exabgp.loopback.conf }
-`,
-  );
-  return file;
-}
-
-interface Status {
-  routeServers: { instances: { peerings: { state: string; routesReceived: number }[] }[] }[];
-  nodes: { name: string; state: string; pid?: number; detail?: string }[];
-}
-
-async function sessions(cli: LabCli): Promise<string[]> {
-  const st = await cli.json<Status>(['status']);
-  return st.routeServers[0]!.instances.map((i) => i.peerings[0]!.state);
-}
-
-async function established(cli: LabCli): Promise<void> {
-  await waitFor('both sessions Established', 15_000, async () =>
-    (await sessions(cli)).every((s) => s === 'Established'),
-  );
-}
-
-async function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit in ${ms} ms`)), ms);
-    child.once('exit', (code, signal) => {
-      clearTimeout(t);
-      resolve({ code, signal });
-    });
-  });
-}
-
-/** Runs `body` with a fresh LabCli; adds the lab's logs to a failure; kills by PID whatever is left. */
-async function withLab(prefix: string, name: string, body: (cli: LabCli) => Promise<void>): Promise<void> {
-  const cli = new LabCli(prefix);
-  try {
-    await body(cli);
-  } catch (e) {
-    (e as Error).message += `\nleft: ${cli.leftovers(name).join('; ')}${cli.logTail()}`;
-    throw e;
-  } finally {
-    await cli.cleanup([name]);
-  }
-}
+const writeLab = writeExabgpLab;
 
 async function foreground(
   cli: LabCli,
@@ -111,10 +35,14 @@ async function foreground(
   mode: string[],
 ): Promise<{ child: ChildProcess; output: () => string }> {
   const fg = cli.foregroundUp([file, ...mode]);
-  await waitFor(`foreground lab ${name} up`, 30_000, () => {
-    if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
-    return /is up/.test(fg.output());
-  });
+  await waitFor(
+    `foreground lab ${name} up`,
+    () => {
+      if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
+      return /is up/.test(fg.output());
+    },
+    30_000,
+  );
   const s = cli.record(name);
   assert.equal(s.pid, fg.child.pid);
   return fg;
@@ -149,10 +77,14 @@ test('Ctrl-C while `arslab up --netns` is still starting removes what it had cre
   await withLab('cl-early', name, async (cli) => {
     const fg = cli.foregroundUp([writeLab(cli, name, 67), '--netns']);
     // As soon as the first namespace exists (the daemon is not up yet, or only just).
-    await waitFor("the lab's first namespace", 20_000, () => {
-      if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
-      return labNamespaces(name).length > 0;
-    });
+    await waitFor(
+      "the lab's first namespace",
+      () => {
+        if (fg.child.exitCode !== null) throw new Error(`arslab up exited (${fg.child.exitCode}): ${fg.output()}`);
+        return labNamespaces(name).length > 0;
+      },
+      20_000,
+    );
     process.kill(-fg.child.pid!, 'SIGINT');
     const r = await exited(fg.child, 20_000);
     // Interrupted while starting (exit 1, says so), or it had just come up and stopped (exit 0).
@@ -194,7 +126,7 @@ for (const mode of ['netns', 'loopback'] as const) {
       await established(cli);
       const s = cli.record(name);
       process.kill(s.pid, 'SIGKILL');
-      await waitFor('the lab process gone', 5000, () => !processAlive(s.pid));
+      await waitFor('the lab process gone', () => !processAlive(s.pid), 5000);
       // Nothing removed the namespaces: that is `down`'s job now.
       if (mode === 'netns') assert.deepEqual(labNamespaces(name).sort(), [...s.namespaces].sort());
       const out = await cli.ok(['down'], 30_000);
@@ -226,8 +158,8 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
     process.kill(daemon.pid, 'SIGKILL');
     await waitFor(
       'node state exited',
-      10_000,
       async () => (await cli.json<Status>(['status'])).nodes[0]!.state === 'exited',
+      10_000,
     );
     const after = await cli.json<Status>(['status']);
     assert.match(after.nodes[0]!.detail ?? '', /signal SIGKILL/);
@@ -240,7 +172,7 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
       JSON.stringify(events.slice(-5)),
     );
     // The kernel closed the daemon's connections: both sessions are down, its routes gone.
-    await waitFor('both sessions down', 10_000, async () => (await sessions(cli)).every((x) => x !== 'Established'));
+    await waitFor('both sessions down', async () => (await sessions(cli)).every((x) => x !== 'Established'), 10_000);
     const learned = JSON.parse(
       await cli.ok([
         'network',
@@ -260,8 +192,10 @@ test('a daemon crashing (kill -9) in netns mode: the lab notices, sessions drop,
       [0, 0],
     );
     // The daemon's helper processes went with it (the driver reaps them).
-    await waitFor("the daemon's processes gone", 5000, () =>
-      daemonPids.every((p) => !processAlive(p, s.pidStarts?.[String(p)])),
+    await waitFor(
+      "the daemon's processes gone",
+      () => daemonPids.every((p) => !processAlive(p, s.pidStarts?.[String(p)])),
+      5000,
     );
     // The lab itself still runs and answers.
     assert.ok(processAlive(s.pid));

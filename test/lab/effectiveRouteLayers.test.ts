@@ -1,5 +1,5 @@
 /**
- * Incremental effective routes (issue 12, ADR 0012) equal a computation from scratch after
+ * Incremental effective routes (issue 12, ADR 0013) equal a computation from scratch after
  * random sequences of changes. One in-process lab on a virtual clock (10.190–10.196; the
  * route server binds 127.190.0.4/.5): a hub with a route server (two NVA peerings, driven
  * directly on the instances' real speakers), an ExpressRoute gateway on a circuit to an
@@ -309,7 +309,7 @@ const NVA_IP = ['10.190.1.4', '10.190.1.5'];
 const NEXT_HOPS = ['10.190.1.4', '10.190.1.5', '10.197.0.1'];
 
 function instance(i: 0 | 1) {
-  return [...lab.routeServers.values()][0]!.instances[i];
+  return lab.graph.routeServers()[0]!.instances[i];
 }
 
 function neighborOf(i: 0 | 1, nva: 0 | 1): number {
@@ -355,10 +355,11 @@ async function apply(op: Op): Promise<void> {
       break;
     }
     case 'link': {
-      const h = lab.hybrid!;
-      const list = h.sessionsOfCircuitLink(h.circuits.values().next().value!, op.link);
-      if (op.up) h.linkUp(list);
-      else h.linkDown(list, false);
+      // The lab graph's link fault, as `arslab link down|up` does it.
+      const g = lab.graph;
+      const list = g.sessionsOfCircuitLink(lab.hybrid!.circuits.values().next().value!, op.link).map((x) => x.session);
+      if (op.up) g.faults.linkUp(list);
+      else g.faults.linkDown(list, false);
       await lab.settled();
       clock.advance(1000); // BFD: 0.9 s (R-ER-1)
       break;

@@ -2,7 +2,7 @@
  * `arslab explain` on a seed-001-like lab built in code (test/lab/hybrid.test.ts's set-up,
  * own addresses 10.52/10.53): hub1 with a route server (branch-to-branch on), an NVA, an
  * ExpressRoute gateway on two circuits (c1 to onprem1, c2 to onprem2), a spoke with a user
- * route; hub2 with its own route server (branch-to-branch off), NVA and gateway on c1. Each case of the issue is
+ * route; hub2 with its own route server (branch-to-branch off), NVA and gateway on c1. Each case is
  * explained, and every losing or dropped line names its rule:
  * R-ARS-7 (ER path beats an NVA path by preference class), R-ER-3 (weight), R-ARS-9
  * (NO_ADVERTISE toward the ER gateway), R-ARS-6 (65515 at hub2's route server), R-ER-4
@@ -12,61 +12,34 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { formatPrefix, parsePrefix } from '../../src/bgp/wire/index.js';
 import type { Speaker } from '../../src/rib/index.js';
-import { DEFAULT_SUBSCRIPTION, vmId, type AzureModel } from '../../src/azure/index.js';
 import { renderExplain, type ExplainResult } from '../../src/azure/explain.js';
-import { Lab } from '../../src/lab/lab.js';
+import type { Lab } from '../../src/lab/lab.js';
 import { explainNic, explainPeer } from '../../src/lab/explain.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec } from '../../src/lab/spec.js';
 import { ApiServer } from '../../src/api/server.js';
 import { ApiClient } from '../../src/cli/client.js';
 import { command as explainCommand } from '../../src/cli/commands/explain.js';
 import type { ParsedArgs } from '../../src/cli/command.js';
-import { buildModel } from '../helpers/model.js';
-import { SEED001_ONPREM_ROUTERS } from '../helpers/hybridRouters.js';
-import { waitFor } from '../helpers/lab.js';
-import { assertRulesOnLosses, findLines, someLine } from '../helpers/explain.js';
+import { nvaSessionsEstablished, nvaSpeaker, startSpecLab, type TestLab } from '../helpers/lab.js';
+import { ONPREM2, seed001Model, seed001Onprem1 } from '../fixtures/seed001Lab.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { assertRulesOnLosses, checked, findLines, someLine } from '../helpers/explain.js';
 
 const N = 52;
 const M = N + 1;
 
-function model(): AzureModel {
-  return buildModel({
-    vnets: [
-      {
-        name: 'hub1',
-        prefixes: [`10.${N}.0.0/20`],
-        subnets: [
-          { name: 'RouteServerSubnet', prefix: `10.${N}.0.0/26` },
-          { name: 'nva', prefix: `10.${N}.1.0/24` },
-          { name: 'default', prefix: `10.${N}.2.0/24` },
-          { name: 'GatewaySubnet', prefix: `10.${N}.3.0/24` },
-        ],
-        peerings: [{ name: 'to-spoke', remote: 'spoke', allowGatewayTransit: true }],
-      },
-      {
-        name: 'spoke',
-        prefixes: [`10.${N}.16.0/24`],
-        subnets: [{ name: 'default', prefix: `10.${N}.16.0/24`, routeTable: 'spoke-rt' }],
-        peerings: [{ name: 'to-hub', remote: 'hub1', useRemoteGateways: true }],
-      },
-      {
-        name: 'hub2',
-        prefixes: [`10.${M}.0.0/20`],
-        subnets: [
-          { name: 'RouteServerSubnet', prefix: `10.${M}.0.0/26` },
-          { name: 'nva', prefix: `10.${M}.1.0/24` },
-          { name: 'default', prefix: `10.${M}.2.0/24` },
-          { name: 'GatewaySubnet', prefix: `10.${M}.3.0/24` },
-        ],
-      },
-    ],
-    routeTables: [
-      {
+let t: TestLab;
+let lab: Lab;
+
+before(async () => {
+  t = await startSpecLab('explain', {
+    model: seed001Model({
+      n: N,
+      // Branch-to-branch off: hub2's NVA does not hear er2's shorter 1.2.3.0/24 and keeps advertising its own.
+      hub2: { branchToBranch: false, nva: true },
+      secondCircuit: true,
+      spokeRouteTable: {
         name: 'spoke-rt',
         routes: [
           {
@@ -77,121 +50,30 @@ function model(): AzureModel {
           },
         ],
       },
-    ],
-    vms: [
-      { name: 'nva1', vnet: 'hub1', subnet: 'nva', ip: `10.${N}.1.4` },
-      { name: 'client', vnet: 'hub1', subnet: 'default', ip: `10.${N}.2.10` },
-      { name: 'spokevm', vnet: 'spoke', subnet: 'default', ip: `10.${N}.16.4` },
-      { name: 'nva2', vnet: 'hub2', subnet: 'nva', ip: `10.${M}.1.4` },
-      { name: 'hub2vm', vnet: 'hub2', subnet: 'default', ip: `10.${M}.2.10` },
-    ],
-    routeServers: [
-      {
-        name: 'hub1rs',
-        vnet: 'hub1',
-        allowBranchToBranchTraffic: true,
-        peerings: [{ name: 'hub1nva', peerIp: `10.${N}.1.4`, peerAsn: 65001 }],
-      },
-      // Branch-to-branch off: hub2's NVA does not hear er2's shorter 1.2.3.0/24 and keeps advertising its own.
-      {
-        name: 'hub2rs',
-        vnet: 'hub2',
-        allowBranchToBranchTraffic: false,
-        peerings: [{ name: 'hub2nva', peerIp: `10.${M}.1.4`, peerAsn: 65002 }],
-      },
-    ],
-    gateways: [
-      { name: 'er1', vnet: 'hub1', type: 'ExpressRoute', instances: [`10.${N}.3.12`, `10.${N}.3.13`] },
-      { name: 'er2', vnet: 'hub2', type: 'ExpressRoute', instances: [`10.${M}.3.12`, `10.${M}.3.13`] },
-    ],
-    circuits: [
-      {
-        name: 'c1',
-        location: 'Amsterdam',
-        peerASN: 133937,
-        primary: '169.254.1.88/30',
-        secondary: '169.254.1.92/30',
-        msee: ['10.2.146.35', '10.2.146.36'],
-      },
-      {
-        name: 'c2',
-        location: 'Amsterdam',
-        peerASN: 65151,
-        primary: '169.254.2.0/30',
-        secondary: '169.254.2.4/30',
-        msee: ['10.3.1.1', '10.3.1.2'],
-      },
-    ],
-    connections: [
-      { name: 'er1-c1', gateway: 'er1', circuit: 'c1', routingWeight: 10, msee: [`10.${N}.3.4`, `10.${N}.3.5`] },
-      { name: 'er1-c2', gateway: 'er1', circuit: 'c2', msee: [`10.${N}.3.6`, `10.${N}.3.7`] },
-      { name: 'er2-c1', gateway: 'er2', circuit: 'c1', msee: [`10.${M}.3.4`, `10.${M}.3.5`] },
-    ],
-  });
-}
-
-const routers = [...SEED001_ONPREM_ROUTERS];
-
-let dir = '';
-let lab: Lab;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'arslab-explain-'));
-  const m = model();
-  const spec: LabSpec = {
-    name: 'explain',
-    file: join(dir, 'lab.yml'),
-    settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
-    model: m,
+    }),
     nodes: [
-      {
-        kind: 'speaker',
-        name: 'nva1',
-        vm: vmId(DEFAULT_SUBSCRIPTION, 'rg', 'nva1'),
-        address: `10.${N}.1.4`,
-        asn: 65001,
-        holdTime: 30,
-        peerWith: 'both',
-        routes: [
-          { prefix: '10.99.0.0/16', nextHop: `10.${N}.1.4` },
-          { prefix: '10.40.0.0/14', nextHop: `10.${N}.1.4`, communities: ['no-advertise'] },
-          // The same prefix as on-premises: the route server prefers the ER path (R-ARS-7).
-          { prefix: '1.2.3.0/24', nextHop: `10.${N}.1.4` },
-          // Seed 003: a supernet covering both sites, advertised to every circuit.
-          { prefix: '1.2.0.0/16', nextHop: `10.${N}.1.4` },
-        ],
-      },
-      {
-        kind: 'speaker',
-        name: 'nva2',
-        vm: vmId(DEFAULT_SUBSCRIPTION, 'rg', 'nva2'),
-        address: `10.${M}.1.4`,
-        asn: 65002,
-        holdTime: 30,
-        peerWith: 'both',
-        // Seed 001: hub1's route via the NVA mesh, 65515 still in the path.
-        routes: [
-          { prefix: '1.2.3.0/24', nextHop: `10.${M}.1.4`, asPath: [65001, 65515, 12076, 133937], origin: 'incomplete' },
-        ],
-      },
+      nvaSpeaker('nva1', `10.${N}.1.4`, 65001, [
+        { prefix: '10.99.0.0/16', nextHop: `10.${N}.1.4` },
+        { prefix: '10.40.0.0/14', nextHop: `10.${N}.1.4`, communities: ['no-advertise'] },
+        // The same prefix as on-premises: the route server prefers the ER path (R-ARS-7).
+        { prefix: '1.2.3.0/24', nextHop: `10.${N}.1.4` },
+        // Seed 003: a supernet covering both sites, advertised to every circuit.
+        { prefix: '1.2.0.0/16', nextHop: `10.${N}.1.4` },
+      ]),
+      // Seed 001: hub1's route via the NVA mesh, 65515 still in the path.
+      nvaSpeaker('nva2', `10.${M}.1.4`, 65002, [
+        { prefix: '1.2.3.0/24', nextHop: `10.${M}.1.4`, asPath: [65001, 65515, 12076, 133937], origin: 'incomplete' },
+      ]),
     ],
-    routers,
-    warnings: [],
-  };
-  lab = await Lab.start(spec, { stateDir: join(dir, 'state') });
-  for (const rs of m.routeServers) {
-    const rt = lab.routeServer(rs)!;
-    await waitFor(
-      `the NVA sessions of ${rs.name}`,
-      () => rt.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)),
-      20_000,
-    );
-  }
+    routers: [seed001Onprem1(), ONPREM2],
+  });
+  lab = t.lab;
+  await nvaSessionsEstablished(lab);
   const gw = (name: string) => [...lab.hybrid!.gateways.values()].find((g) => g.resource.name === name)!;
   const has = (sp: Speaker, text: string) => [...sp.locRib()].some((e) => formatPrefix(e.prefix) === text);
   await waitFor('the NVA routes everywhere', async () => {
     await lab.settled();
-    const rs2 = lab.routeServer(m.routeServers[1]!)!.instances;
+    const rs2 = lab.routeServer(lab.model.routeServers[1]!)!.instances;
     return (
       has(gw('er1').instances[0]!, '10.99.0.0/16') &&
       has(lab.hybrid!.routers.get('onprem2')!.speaker, '1.2.0.0/16') &&
@@ -201,16 +83,8 @@ before(async () => {
 });
 
 after(async () => {
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
-
-/** Explanations under test, printed when a test fails (and checked for rules every time). */
-function checked(r: ExplainResult): ExplainResult {
-  if (process.env['EXPLAIN_PRINT']) console.log(`\n$ explain ${JSON.stringify(r.query)}\n${renderExplain(r)}`);
-  assertRulesOnLosses(r);
-  return r;
-}
 
 const nic = (name: string, target: string) => checked(explainNic(lab, 'rg', name, target));
 
@@ -381,7 +255,7 @@ test('the API and the command: text tree by default, -o json the structured resu
   try {
     let out = '';
     const ctx = {
-      client: async () => new ApiClient('127.0.0.1', addr.port),
+      client: async () => new ApiClient('127.0.0.1', addr.port, undefined, { token: api.token }),
       stdout: (t: string) => void (out += t),
       stderr: () => {},
     };

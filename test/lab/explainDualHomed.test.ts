@@ -9,24 +9,18 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DEFAULT_SUBSCRIPTION, vmId } from '../../src/azure/index.js';
-import { renderExplain, type ExplainResult } from '../../src/azure/explain.js';
-import { Lab } from '../../src/lab/lab.js';
+import type { Lab } from '../../src/lab/lab.js';
 import { explainNic, explainPeer } from '../../src/lab/explain.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec } from '../../src/lab/spec.js';
 import { buildModel } from '../helpers/model.js';
-import { waitFor } from '../helpers/lab.js';
-import { assertRulesOnLosses, findLines, someLine } from '../helpers/explain.js';
+import { nvaSessionsEstablished, nvaSpeaker, startSpecLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { checked, findLines, someLine } from '../helpers/explain.js';
 
 const N = 50;
-let dir = '';
+let t: TestLab;
 let lab: Lab;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'arslab-explain2-'));
   const m = buildModel({
     vnets: [
       {
@@ -71,34 +65,16 @@ before(async () => {
       },
     ],
   });
-  const node = (
-    name: string,
-    address: string,
-    asn: number,
-    routes: LabSpec['nodes'][number] extends infer T ? (T extends { routes: infer R } ? R : never) : never,
-  ) => ({
-    kind: 'speaker' as const,
-    name,
-    vm: vmId(DEFAULT_SUBSCRIPTION, 'rg', name),
-    address,
-    asn,
-    holdTime: 30,
-    peerWith: 'both' as const,
-    routes,
-  });
-  const spec: LabSpec = {
-    name: 'explain-dual-homed',
-    file: join(dir, 'lab.yml'),
-    settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
+  t = await startSpecLab('explain-dual-homed', {
     model: m,
     nodes: [
-      node('nvaA', `10.${N}.17.4`, 65001, [
+      nvaSpeaker('nvaA', `10.${N}.17.4`, 65001, [
         { prefix: '0.0.0.0/0' },
         // Learned from hub A's route server and passed on as is: 65515 still in the path.
         { prefix: '192.168.10.0/24', asPath: [65515, 12076, 65100] },
         { prefix: '10.60.0.0/16' },
       ]),
-      node('nvaB', `10.${N}.33.4`, 65002, [
+      nvaSpeaker('nvaB', `10.${N}.33.4`, 65002, [
         // The standby hub: prepended.
         { prefix: '0.0.0.0/0', asPath: [65002, 65002] },
         // as-override: 65515 replaced by the NVA's own ASN (seed 002's advice).
@@ -106,16 +82,10 @@ before(async () => {
         { prefix: '10.60.0.0/16' },
       ]),
     ],
-    routers: [],
-    warnings: [],
-  };
-  lab = await Lab.start(spec, { stateDir: join(dir, 'state') });
+  });
+  lab = t.lab;
+  await nvaSessionsEstablished(lab);
   const rt = lab.routeServer(m.routeServers[0]!)!;
-  await waitFor(
-    'the NVA sessions',
-    () => rt.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)),
-    20_000,
-  );
   await waitFor('the NVA routes', () =>
     rt.instances.every(
       (i) =>
@@ -125,15 +95,8 @@ before(async () => {
 });
 
 after(async () => {
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
-
-function checked(r: ExplainResult): ExplainResult {
-  if (process.env['EXPLAIN_PRINT']) console.log(`\n$ explain ${JSON.stringify(r.query)}\n${renderExplain(r)}`);
-  assertRulesOnLosses(r);
-  return r;
-}
 
 test('the default route: the prepended standby NVA loses by AS-path length (R-ARS-7); BGP 0/0 removes the Internet row (R-NIC-4)', () => {
   const r = checked(explainNic(lab, 'rg', 'appVMNic', '0.0.0.0/0'));

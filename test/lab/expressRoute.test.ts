@@ -12,16 +12,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { formatPrefix, parsePrefix } from '../../src/bgp/wire/index.js';
 import { WEIGHT_LOCAL } from '../../src/azure/index.js';
 import { internAttrs, pathAsns } from '../../src/rib/index.js';
-import { Lab } from '../../src/lab/lab.js';
+import type { Lab } from '../../src/lab/lab.js';
 import { VirtualClock } from '../../src/lab/clock/virtual.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
+import { DEFAULT_LAB_SETTINGS, type RouterNodeSpec } from '../../src/lab/spec.js';
 import { buildModel } from '../helpers/model.js';
+import { startSpecLab, type TestLab } from '../helpers/lab.js';
 
 const N = 144;
 const T = { timeout: 30_000 };
@@ -128,27 +126,22 @@ const routers = [
 ];
 
 const clock = new VirtualClock();
-let dir = '';
+let t: TestLab;
 let lab: Lab;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'arslab-expressroute-'));
-  const spec: LabSpec = {
-    name: 'expressroute',
-    file: join(dir, 'lab.yml'),
-    settings: DEFAULT_LAB_SETTINGS,
-    model: model(),
-    nodes: [],
-    routers,
-    warnings: [],
-  };
-  lab = await Lab.start(spec, { stateDir: join(dir, 'state'), clock });
+  t = await startSpecLab(
+    'expressroute',
+    // A lab file's default settings (nothing here speaks TCP, so no quick connect retry is needed).
+    { model: model(), routers, settings: { connectRetryTime: DEFAULT_LAB_SETTINGS.connectRetryTime } },
+    { clock },
+  );
+  lab = t.lab;
   await lab.settled();
 }, T);
 
 after(async () => {
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 }, T);
 
 /** A router's best path per prefix, "prefix asn asn …". */

@@ -12,20 +12,18 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DEFAULT_SUBSCRIPTION, resourceId, vmId, type AzureModel, type Route } from '../../src/azure/index.js';
+import { DEFAULT_SUBSCRIPTION, resourceId, type AzureModel, type Route } from '../../src/azure/index.js';
 import { allLines, renderExplain } from '../../src/azure/explain.js';
 import { ApiServer } from '../../src/api/server.js';
 import { ApiClient } from '../../src/cli/client.js';
 import { explainNic } from '../../src/lab/explain.js';
-import { Lab } from '../../src/lab/lab.js';
+import type { Lab } from '../../src/lab/lab.js';
 import { VirtualClock } from '../../src/lab/clock/virtual.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
+import type { RouterNodeSpec } from '../../src/lab/spec.js';
 import { buildModel } from '../helpers/model.js';
+import { nvaSpeaker, startSpecLab, type TestLab } from '../helpers/lab.js';
 import { runCli } from '../helpers/inProcessCli.js';
-import { waitFor } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const T = { timeout: 30_000 };
 const ON_PREM = '10.153.0.0/16';
@@ -127,7 +125,7 @@ function withTable(m: AzureModel, routes: Route[] | undefined): AzureModel {
   };
 }
 
-let dir = '';
+let t: TestLab;
 let lab: Lab;
 let api: ApiServer | undefined;
 let client: ApiClient;
@@ -135,29 +133,17 @@ const clock = new VirtualClock();
 
 before(
   async () => {
-    dir = mkdtempSync(join(tmpdir(), 'arslab-gwrt-'));
-    const spec: LabSpec = {
-      name: 'gwrt',
-      file: join(dir, 'lab.yml'),
-      settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
-      model: model(),
-      nodes: [
-        {
-          kind: 'speaker',
-          name: 'nva1',
-          vm: vmId(DEFAULT_SUBSCRIPTION, 'rg', 'nva1'),
-          address: '10.150.1.4',
-          asn: 65001,
-          // No hold timer on the NVA's TCP sessions: the virtual clock jumps 180 s at once.
-          holdTime: 0,
-          peerWith: 'both',
-          routes: [{ prefix: NVA_ROUTE, nextHop: '10.150.1.4' }],
-        },
-      ],
-      routers,
-      warnings: [],
-    };
-    lab = await Lab.start(spec, { stateDir: join(dir, 'state'), clock });
+    t = await startSpecLab(
+      'gwrt',
+      {
+        model: model(),
+        // No hold timer on the NVA's TCP sessions: the virtual clock jumps 180 s at once.
+        nodes: [nvaSpeaker('nva1', '10.150.1.4', 65001, [{ prefix: NVA_ROUTE, nextHop: '10.150.1.4' }], 0)],
+        routers,
+      },
+      { clock },
+    );
+    lab = t.lab;
     await waitFor('the NVA route and the on-premises route in the NICs', async () => {
       await lab.settled();
       const rows = gatewayRows('clientVMNic');
@@ -169,8 +155,7 @@ before(
 
 after(async () => {
   await api?.close();
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 }, T);
 
 const nic = (name: string) => lab.model.networkInterfaces.find((n) => n.name === name)!;
@@ -278,19 +263,15 @@ test(
   "(b') a lab (10.155) that starts with the table in place never brings the mesh up (no NIC route from the gateways)",
   T,
   async () => {
-    const d = mkdtempSync(join(tmpdir(), 'arslab-gwrt2-'));
-    const second = await Lab.start(
+    const t2 = await startSpecLab(
+      'gwrt2',
       {
-        name: 'gwrt2',
-        file: join(d, 'lab.yml'),
-        settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
         model: withTable(model(155), [{ ...toNva, addressPrefix: '10.155.0.0/16', nextHopIpAddress: '10.155.1.4' }]),
-        nodes: [],
         routers,
-        warnings: [],
       },
-      { stateDir: join(d, 'state'), clock: new VirtualClock() },
+      { clock: new VirtualClock() },
     );
+    const second = t2.lab;
     try {
       await second.settled();
       const states = [...second.hybrid!.sessions.values()]
@@ -306,8 +287,7 @@ test(
       assert.deepEqual(rows, []);
       assert.match(timeline(second), /not established \(R-VPN-2\)/);
     } finally {
-      await second.stop();
-      rmSync(d, { recursive: true, force: true });
+      await t2.stop();
     }
   },
 );
@@ -317,7 +297,7 @@ async function arslab(...argv: string[]): Promise<string> {
   if (!api) {
     api = new ApiServer(lab);
     const addr = await api.listen('127.0.0.1', 0);
-    client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION);
+    client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION, { token: api.token });
   }
   return runCli(client, argv);
 }
@@ -466,7 +446,6 @@ test(
   "(f) ExpressRoute and VPN gateways without a route server (10.155, no sockets): the table breaks the ER ↔ VPN sessions and both gateways' routes leave the NICs; VnetLocal for GatewaySubnet restores them",
   T,
   async () => {
-    const d = mkdtempSync(join(tmpdir(), 'arslab-gwrt3-'));
     const m = buildModel({
       vnets: [
         {
@@ -523,18 +502,12 @@ test(
       attach: [{ kind: 'vpn', localNetworkGateway: 'site' }],
       routes: [{ prefix: NVA_ROUTE, origin: 'igp' }],
     };
-    const third = await Lab.start(
-      {
-        name: 'gwrt3',
-        file: join(d, 'lab.yml'),
-        settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
-        model: broken,
-        nodes: [],
-        routers: [...routers, site],
-        warnings: [],
-      },
-      { stateDir: join(d, 'state'), clock: new VirtualClock() },
+    const t3 = await startSpecLab(
+      'gwrt3',
+      { model: broken, routers: [...routers, site] },
+      { clock: new VirtualClock() },
     );
+    const third = t3.lab;
     try {
       await third.settled();
       const erVpn = () =>
@@ -567,8 +540,7 @@ test(
         `the VPN site's route: ${back.join(', ')}`,
       );
     } finally {
-      await third.stop();
-      rmSync(d, { recursive: true, force: true });
+      await t3.stop();
     }
   },
 );

@@ -1,6 +1,6 @@
 /**
  * Gateway listings, MSEE route tables, route-server updates and faults through the API and
- * the CLI commands (issue 3, scopes 3 and 4), on a seed-001-like lab built in code (as
+ * the CLI commands, on a seed-001-like lab built in code (as
  * test/lab/hybrid.test.ts): a hub with a route server, an NVA, an ExpressRoute gateway on a
  * circuit to an on-premises router, a spoke using the hub's gateways. Each CLI command runs
  * as `arslab` runs it (its own arguments, the API over HTTP, az's output formatting), in
@@ -8,18 +8,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { formatPrefix, parsePrefix } from '../../src/bgp/wire/index.js';
-import { DEFAULT_SUBSCRIPTION, vmId, type AzureModel } from '../../src/azure/index.js';
+import { DEFAULT_SUBSCRIPTION } from '../../src/azure/index.js';
 import { ApiServer } from '../../src/api/server.js';
 import { ApiClient } from '../../src/cli/client.js';
-import { Lab } from '../../src/lab/lab.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
-import { buildModel } from '../helpers/model.js';
+import type { Lab } from '../../src/lab/lab.js';
+import { VirtualClock } from '../../src/lab/clock/virtual.js';
+import { nvaSessionsEstablished, nvaSpeaker, startSpecLab, type TestLab } from '../helpers/lab.js';
+import { seed001Model, seed001Onprem1 } from '../fixtures/seed001Lab.js';
 import { runCli } from '../helpers/inProcessCli.js';
-import { waitFor } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 43;
 const GW0 = `10.${N}.3.12`;
@@ -30,118 +28,38 @@ const RS0 = `10.${N}.0.4`;
 const RS1 = `10.${N}.0.5`;
 const NVA = `10.${N}.1.4`;
 
-function model(): AzureModel {
-  return buildModel({
-    vnets: [
-      {
-        name: 'hub1',
-        prefixes: [`10.${N}.0.0/20`],
-        subnets: [
-          { name: 'RouteServerSubnet', prefix: `10.${N}.0.0/26` },
-          { name: 'nva', prefix: `10.${N}.1.0/24` },
-          { name: 'default', prefix: `10.${N}.2.0/24` },
-          { name: 'GatewaySubnet', prefix: `10.${N}.3.0/24` },
-        ],
-        peerings: [{ name: 'to-spoke', remote: 'spoke', allowGatewayTransit: true }],
-      },
-      {
-        name: 'spoke',
-        prefixes: [`10.${N}.16.0/24`],
-        subnets: [{ name: 'default', prefix: `10.${N}.16.0/24` }],
-        peerings: [{ name: 'to-hub', remote: 'hub1', useRemoteGateways: true }],
-      },
-    ],
-    vms: [
-      { name: 'nva1', vnet: 'hub1', subnet: 'nva', ip: NVA },
-      { name: 'client', vnet: 'hub1', subnet: 'default', ip: `10.${N}.2.10` },
-      { name: 'spokevm', vnet: 'spoke', subnet: 'default', ip: `10.${N}.16.4` },
-    ],
-    routeServers: [
-      {
-        name: 'hub1rs',
-        vnet: 'hub1',
-        allowBranchToBranchTraffic: true,
-        peerings: [{ name: 'hub1nva', peerIp: NVA, peerAsn: 65001 }],
-      },
-    ],
-    gateways: [{ name: 'er1', vnet: 'hub1', type: 'ExpressRoute', instances: [GW0, GW1] }],
-    circuits: [
-      {
-        name: 'c1',
-        location: 'Amsterdam',
-        peerASN: 133937,
-        primary: '169.254.1.88/30',
-        secondary: '169.254.1.92/30',
-        msee: ['10.2.146.35', '10.2.146.36'],
-      },
-    ],
-    connections: [{ name: 'er1-c1', gateway: 'er1', circuit: 'c1', routingWeight: 10, msee: [MSEE_P, MSEE_S] }],
-  });
-}
+// onprem1 also advertises 10.250.0.0/16, as the NVA does (R-ARS-7: hubRoutingPreference decides).
+const routers = [seed001Onprem1([{ prefix: '10.250.0.0/16', origin: 'igp' }])];
 
-const routers: RouterNodeSpec[] = [
-  {
-    kind: 'router',
-    name: 'onprem1',
-    asn: 133937,
-    routerId: '169.254.1.89',
-    attach: [
-      { kind: 'expressRoute', circuit: 'c1', link: 'primary' },
-      { kind: 'expressRoute', circuit: 'c1', link: 'secondary' },
-    ],
-    routes: [
-      { prefix: '1.2.3.0/24', origin: 'incomplete', on: [1] },
-      { prefix: '169.254.1.88/30', origin: 'incomplete' },
-      { prefix: '169.254.1.92/30', origin: 'incomplete' },
-      // Also advertised by the NVA (R-ARS-7: hubRoutingPreference decides).
-      { prefix: '10.250.0.0/16', origin: 'igp' },
-    ],
-  },
-];
-
-let dir = '';
+let t: TestLab;
 let lab: Lab;
+/** Detection times (BFD, hold timers) pass only when a test says so. */
+const clock = new VirtualClock();
 let api: ApiServer;
 let client: ApiClient;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'arslab-gateways-'));
-  const m = model();
-  const spec: LabSpec = {
-    name: 'gateways',
-    file: join(dir, 'lab.yml'),
-    settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
-    model: m,
-    nodes: [
-      {
-        kind: 'speaker',
-        name: 'nva1',
-        vm: vmId(DEFAULT_SUBSCRIPTION, 'rg', 'nva1'),
-        address: NVA,
-        asn: 65001,
-        holdTime: 30,
-        peerWith: 'both',
-        routes: [
+  t = await startSpecLab(
+    'gateways',
+    {
+      model: seed001Model({ n: N }),
+      nodes: [
+        nvaSpeaker('nva1', NVA, 65001, [
           { prefix: '10.2.0.0/16', nextHop: NVA, asPath: [65002] },
           { prefix: '10.99.0.0/16', nextHop: NVA },
           // Path 65001 65001 65001: longer than the circuit's 12076 133937.
           { prefix: '10.250.0.0/16', nextHop: NVA, asPath: [65001, 65001] },
-        ],
-      },
-    ],
-    routers,
-    warnings: [],
-  };
-  lab = await Lab.start(spec, { stateDir: join(dir, 'state') });
+        ]),
+      ],
+      routers,
+    },
+    { clock },
+  );
+  lab = t.lab;
   api = new ApiServer(lab);
   const addr = await api.listen('127.0.0.1', 0);
-  client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION);
-  const rs = lab.routeServer(m.routeServers[0]!)!;
-  await waitFor(
-    'the NVA sessions',
-    () => rs.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)),
-    20_000,
-  );
+  client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION, { token: api.token });
+  await nvaSessionsEstablished(lab);
   await waitFor('the NVA routes at both gateway instances', async () => {
     await lab.settled();
     return lab
@@ -153,8 +71,7 @@ before(async () => {
 
 after(async () => {
   await api?.close();
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 /** `arslab ARGV…` in process: the command's own parsing and run, the API over HTTP, az's formatting; its stdout. */
@@ -589,19 +506,13 @@ test('link down --circuit --path (cut): the routes leave NICs only after BFD det
   assert.ok(nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35'));
   const out = await arslab('link', 'down', '--circuit', 'c1', '--path', 'secondary');
   assert.match(out, /onprem1<->c1\/secondary\s+Cut\s+BFD 900 ms\s+link down/);
-  await new Promise((r) => setTimeout(r, 400));
+  // On the virtual clock: detected exactly at BFD's 300 ms × 3 (R-ER-1), not a moment before.
+  clock.advance(899);
   await lab.settled();
-  assert.ok(nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35'), 'not yet detected');
-  const t0 = Date.now();
-  await waitFor(
-    'BFD detection',
-    async () => {
-      await lab.settled();
-      return !nicRows('spokevmVMNic').some((r) => r.startsWith('1.2.3.0/24'));
-    },
-    3000,
-  );
-  assert.ok(Date.now() - t0 < 2500, 'detected within BFD time (plus polling)');
+  assert.ok(nicRows('spokevmVMNic').includes('1.2.3.0/24 10.2.146.35'), 'not yet detected 899 ms after the cut');
+  clock.advance(1);
+  await lab.settled();
+  assert.ok(!nicRows('spokevmVMNic').some((r) => r.startsWith('1.2.3.0/24')), 'detected at 900 ms');
   const st = (
     await json<{ value: { neighbor: string; state: string }[] }>(
       'network',
@@ -690,14 +601,12 @@ test('node stop|start on a built-in on-premises router: NOTIFICATION (at once), 
   await arslab('node', 'stop', '--kill', 'onprem1');
   await lab.settled();
   assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'killed: no NOTIFICATION, not yet detected');
-  await waitFor(
-    'BFD detection of the killed router',
-    async () => {
-      await lab.settled();
-      return !nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24'));
-    },
-    3000,
-  );
+  clock.advance(899);
+  await lab.settled();
+  assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'not yet detected 899 ms after the kill');
+  clock.advance(1);
+  await lab.settled();
+  assert.ok(!nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24')), 'BFD detection at 900 ms');
   await arslab('node', 'start', 'onprem1');
   await lab.settled();
   assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'));

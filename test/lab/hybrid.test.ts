@@ -6,134 +6,47 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { formatPrefix } from '../../src/bgp/wire/index.js';
-import { DEFAULT_SUBSCRIPTION, vmId, type AzureModel } from '../../src/azure/index.js';
-import { formatAsPathAzure, formatCommunity, pathAsns } from '../../src/rib/index.js';
-import { Lab } from '../../src/lab/lab.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec } from '../../src/lab/spec.js';
+import { formatCommunity, pathAsns } from '../../src/rib/index.js';
+import type { Lab } from '../../src/lab/lab.js';
+import { VirtualClock } from '../../src/lab/clock/virtual.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
-import { buildModel } from '../helpers/model.js';
-import { SEED001_ONPREM_ROUTERS } from '../helpers/hybridRouters.js';
-import { waitFor } from '../helpers/lab.js';
+import {
+  gatewayPathRows,
+  labGateway,
+  nvaSessionsEstablished,
+  nvaSpeaker,
+  startSpecLab,
+  type TestLab,
+} from '../helpers/lab.js';
+import { ONPREM2, seed001Model, seed001Onprem1 } from '../fixtures/seed001Lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 41;
-function model(b2b: boolean): AzureModel {
-  return buildModel({
-    vnets: [
-      {
-        name: 'hub1',
-        prefixes: [`10.${N}.0.0/20`],
-        subnets: [
-          { name: 'RouteServerSubnet', prefix: `10.${N}.0.0/26` },
-          { name: 'nva', prefix: `10.${N}.1.0/24` },
-          { name: 'default', prefix: `10.${N}.2.0/24` },
-          { name: 'GatewaySubnet', prefix: `10.${N}.3.0/24` },
-        ],
-        peerings: [{ name: 'to-spoke', remote: 'spoke', allowGatewayTransit: true }],
-      },
-      {
-        name: 'spoke',
-        prefixes: [`10.${N}.16.0/24`],
-        subnets: [{ name: 'default', prefix: `10.${N}.16.0/24` }],
-        peerings: [{ name: 'to-hub', remote: 'hub1', useRemoteGateways: true }],
-      },
-      {
-        name: 'hub2',
-        prefixes: [`10.${N + 1}.0.0/20`],
-        subnets: [
-          { name: 'RouteServerSubnet', prefix: `10.${N + 1}.0.0/26` },
-          { name: 'default', prefix: `10.${N + 1}.2.0/24` },
-          { name: 'GatewaySubnet', prefix: `10.${N + 1}.3.0/24` },
-        ],
-      },
-    ],
-    vms: [
-      { name: 'nva1', vnet: 'hub1', subnet: 'nva', ip: `10.${N}.1.4` },
-      { name: 'client', vnet: 'hub1', subnet: 'default', ip: `10.${N}.2.10` },
-      { name: 'spokevm', vnet: 'spoke', subnet: 'default', ip: `10.${N}.16.4` },
-      { name: 'hub2vm', vnet: 'hub2', subnet: 'default', ip: `10.${N + 1}.2.10` },
-    ],
-    routeServers: [
-      {
-        name: 'hub1rs',
-        vnet: 'hub1',
-        allowBranchToBranchTraffic: b2b,
-        peerings: [{ name: 'hub1nva', peerIp: `10.${N}.1.4`, peerAsn: 65001 }],
-      },
-      { name: 'hub2rs', vnet: 'hub2', allowBranchToBranchTraffic: true, peerings: [] },
-    ],
-    gateways: [
-      { name: 'er1', vnet: 'hub1', type: 'ExpressRoute', instances: [`10.${N}.3.12`, `10.${N}.3.13`] },
-      { name: 'er2', vnet: 'hub2', type: 'ExpressRoute', instances: [`10.${N + 1}.3.12`, `10.${N + 1}.3.13`] },
-    ],
-    circuits: [
-      {
-        name: 'c1',
-        location: 'Amsterdam',
-        peerASN: 133937,
-        primary: '169.254.1.88/30',
-        secondary: '169.254.1.92/30',
-        msee: ['10.2.146.35', '10.2.146.36'],
-      },
-      {
-        name: 'c2',
-        location: 'Amsterdam',
-        peerASN: 65151,
-        primary: '169.254.2.0/30',
-        secondary: '169.254.2.4/30',
-        msee: ['10.3.1.1', '10.3.1.2'],
-      },
-    ],
-    connections: [
-      { name: 'er1-c1', gateway: 'er1', circuit: 'c1', routingWeight: 10, msee: [`10.${N}.3.4`, `10.${N}.3.5`] },
-      { name: 'er1-c2', gateway: 'er1', circuit: 'c2', msee: [`10.${N}.3.6`, `10.${N}.3.7`] },
-      { name: 'er2-c1', gateway: 'er2', circuit: 'c1', msee: [`10.${N + 1}.3.4`, `10.${N + 1}.3.5`] },
-    ],
-  });
-}
 
-const routers = [...SEED001_ONPREM_ROUTERS];
-
-let dir = '';
+let t: TestLab;
 let lab: Lab;
+/** Detection times (BFD, hold timers) pass only when a test says so. */
+const clock = new VirtualClock();
 
 before(
   async () => {
-    dir = mkdtempSync(join(tmpdir(), 'arslab-hybrid-'));
-    const m = model(true);
-    const spec: LabSpec = {
-      name: 'hybrid',
-      file: join(dir, 'lab.yml'),
-      settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
-      model: m,
-      nodes: [
-        {
-          kind: 'speaker',
-          name: 'nva1',
-          vm: vmId(DEFAULT_SUBSCRIPTION, 'rg', 'nva1'),
-          address: `10.${N}.1.4`,
-          asn: 65001,
-          holdTime: 30,
-          peerWith: 'both',
-          routes: [
+    t = await startSpecLab(
+      'hybrid',
+      {
+        model: seed001Model({ n: N, hub2: { branchToBranch: true, nva: false }, secondCircuit: true }),
+        nodes: [
+          nvaSpeaker('nva1', `10.${N}.1.4`, 65001, [
             { prefix: '10.99.0.0/16', nextHop: `10.${N}.1.4` },
             { prefix: '10.40.0.0/14', nextHop: `10.${N}.1.4`, communities: ['no-advertise'] },
-          ],
-        },
-      ],
-      routers,
-      warnings: [],
-    };
-    lab = await Lab.start(spec, { stateDir: join(dir, 'state') });
-    const rs = lab.routeServer(m.routeServers[0]!)!;
-    await waitFor(
-      'the NVA sessions',
-      () => rs.instances.every((i) => [...i.peerings.values()].every((p) => p.session.peer.isEstablished)),
-      20_000,
+          ]),
+        ],
+        routers: [seed001Onprem1(), ONPREM2],
+      },
+      { clock },
     );
+    lab = t.lab;
+    await nvaSessionsEstablished(lab);
     await waitFor('the NVA routes at the ER gateway', async () => {
       await lab.settled();
       return [...er(0).locRib()].some((e) => formatPrefix(e.prefix) === '10.99.0.0/16');
@@ -144,29 +57,14 @@ before(
 
 after(
   async () => {
-    await lab?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await t?.stop();
   },
   { timeout: 30_000 },
 );
 
-const er = (i: 0 | 1, name = 'er1') =>
-  lab.hybrid!.gateways.get([...lab.hybrid!.gateways.keys()].find((k) => k.endsWith(`/${name}`))!)!.instances[i]!;
+const er = (i: 0 | 1, name = 'er1') => labGateway(lab, name).instances[i]!;
 /** Every path an ER gateway instance holds, as "prefix origin-class sourcePeer aspath weight nexthop". */
-function erRows(i: 0 | 1, name = 'er1'): string[] {
-  const sp = er(i, name);
-  const out: string[] = [];
-  for (const { prefix } of [...sp.locRib()]) {
-    for (const p of sp.candidates(prefix)) {
-      if (p.rejected) continue;
-      const origin = p.source.kind === 'local' ? 'Network' : p.source.kind === 'ibgp' ? 'IBgp' : 'EBgp';
-      out.push(
-        `${formatPrefix(prefix)} ${origin} ${p.source.address || '-'} ${formatAsPathAzure(p.attrs.asPath) || '-'} ${p.weight} ${p.source.kind === 'local' ? '-' : p.attrs.nextHop}`,
-      );
-    }
-  }
-  return out;
-}
+const erRows = (i: 0 | 1, name = 'er1'): string[] => gatewayPathRows(er(i, name), true);
 
 const nicRows = (nicName: string) =>
   lab
@@ -324,27 +222,18 @@ test('R-ARS-11: with branch-to-branch off the gateway and the route server excha
   assert.ok(erRows(0).some((r) => r.startsWith('10.99.0.0/16')));
 });
 
-test('R-ER-1: cutting the link that carries 1.2.3.0/24 withdraws it after BFD detection (~0.9 s)', async () => {
+test('R-ER-1: cutting the link that carries 1.2.3.0/24 withdraws it at BFD detection (300 ms × 3 = 0.9 s)', async () => {
+  // The lab runs on the virtual clock: the cut is noticed exactly when BFD declares the link
+  // down, 3 intervals of 300 ms after it (R-ER-1), not a moment before.
   const s = lab.hybrid!.sessions.get('onprem1<->c1/secondary')!;
   s.cut();
-  await new Promise((r) => setTimeout(r, 500));
+  clock.advance(899);
   await lab.settled();
-  assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'still there before detection');
-  await waitFor(
-    'the withdrawal after BFD',
-    async () => {
-      await lab.settled();
-      return !nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24'));
-    },
-    3000,
-  );
+  assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'still there 899 ms after the cut');
+  clock.advance(1);
+  await lab.settled();
+  assert.ok(!nicRows('clientVMNic').some((r) => r.startsWith('1.2.3.0/24')), 'withdrawn at 900 ms');
   s.open();
-  await waitFor(
-    'back after the link is restored',
-    async () => {
-      await lab.settled();
-      return nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35');
-    },
-    3000,
-  );
+  await lab.settled();
+  assert.ok(nicRows('clientVMNic').includes('1.2.3.0/24 10.2.146.35'), 'back once the link is restored');
 });

@@ -5,17 +5,32 @@
  * `ip netns list` that nothing is left, and kill whatever is (by PID) when it fails.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deleteNamespace, namespaceTag } from '../../src/lab/netns.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 import type { LabState } from '../../src/lab/state.js';
 
 /** The repository (this file runs from dist/test/lab/). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const MAIN = join(ROOT, 'dist/src/cli/main.js');
 export const BIN = join(ROOT, 'bin/arslab');
+
+/** Seed 000's look at lt1's routes: `az network nic show-effective-route-table … -o table`. */
+export const LT1_EFFECTIVE_ROUTES: readonly string[] = [
+  'network',
+  'nic',
+  'show-effective-route-table',
+  '--name',
+  'lt1VMNic',
+  '--resource-group',
+  'next-hop-ip-vm-rg',
+  '--output',
+  'table',
+];
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -136,29 +151,6 @@ export function labNamespaces(labName: string): string[] {
   return listNamespacesSync().filter((n) => n.startsWith(prefix));
 }
 
-/** Retries `check` until it returns a value other than undefined/false; throws with `what` on timeout. */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
-      );
-    await sleep(150);
-  }
-}
-
 /**
  * One test's view of ARSLab: its own state folder, the `arslab` command, and everything the
  * labs it started reported (lab processes, daemons, helpers, namespaces), for the checks
@@ -265,11 +257,11 @@ export class LabCli {
   }
 
   async waitClean(labName: string, timeoutMs = 5000): Promise<void> {
-    await waitFor(`nothing left of lab ${labName}`, timeoutMs, () => this.leftovers(labName).length === 0).catch(
-      (e: Error) => {
-        throw new Error(`${e.message}; left: ${this.leftovers(labName).join('; ')}`);
-      },
-    );
+    await waitFor(`nothing left of lab ${labName}`, () => this.leftovers(labName).length === 0, {
+      timeoutMs,
+      intervalMs: 150,
+      detail: () => `left: ${this.leftovers(labName).join('; ')}`,
+    });
   }
 
   logTail(): string {
@@ -302,5 +294,89 @@ export class LabCli {
     // Processes inside them are killed too (deleteNamespace), whoever started them.
     for (const n of names) await deleteNamespace(n);
     rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// A small lab with one daemon, and the steps the lifecycle tests share
+// (cleanup.test.ts, lifecycle.test.ts).
+
+/** Why a test of the ExaBGP lab below cannot run here (false when it can). */
+export const noExabgp = missingBinaries(['/usr/sbin/exabgp']).length
+  ? 'exabgp is not installed (scripts/setup --daemons all)'
+  : false;
+export const noRoot = isRoot ? false : 'needs root (netns mode, BGP port 179)';
+export const skipNetns = noExabgp || noRoot;
+
+/** A lab file (and ExaBGP's configs, verbatim and loopback) for ExaBGP on 10.N.0.4 peering with 10.N.1.4/.5. */
+export function writeExabgpLab(cli: LabCli, name: string, n: number): string {
+  const exa = (pfx: string) =>
+    [4, 5]
+      .map(
+        (i) => `neighbor ${pfx}.${n}.1.${i} {
+    router-id 10.${n}.0.4;
+    local-address ${pfx}.${n}.0.4;
+    local-as 65001;
+    peer-as 65515;
+    static { route 100.64.${n}.0/24 next-hop 10.${n}.0.4; }
+}
+`,
+      )
+      .join('\n');
+  writeFileSync(join(cli.stateDir, 'exabgp.conf'), exa('10'));
+  writeFileSync(join(cli.stateDir, 'exabgp.loopback.conf'), exa('127'));
+  const file = join(cli.stateDir, 'lab.yml');
+  writeFileSync(
+    file,
+    routeServerLabYaml({
+      name,
+      n,
+      layout: 'flat',
+      peers: [{ name: 'nva', vm: 'vm1', host: 4, asn: 65001 }],
+      nodes: '  nva1: { kind: exabgp, vm: vm1, config: exabgp.conf, loopbackConfig: exabgp.loopback.conf }\n',
+    }),
+  );
+  return file;
+}
+
+export interface Status {
+  routeServers: { instances: { peerings: { state: string; routesReceived: number }[] }[] }[];
+  nodes: { name: string; state: string; pid?: number; detail?: string }[];
+}
+
+export async function sessions(cli: LabCli): Promise<string[]> {
+  const st = await cli.json<Status>(['status']);
+  return st.routeServers[0]!.instances.map((i) => i.peerings[0]!.state);
+}
+
+export async function established(cli: LabCli): Promise<void> {
+  await waitFor(
+    'both sessions Established',
+    async () => (await sessions(cli)).every((s) => s === 'Established'),
+    15_000,
+  );
+}
+
+export async function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit in ${ms} ms`)), ms);
+    child.once('exit', (code, signal) => {
+      clearTimeout(t);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** Runs `body` with a fresh LabCli; adds the lab's logs to a failure; kills by PID whatever is left. */
+export async function withLab(prefix: string, name: string, body: (cli: LabCli) => Promise<void>): Promise<void> {
+  const cli = new LabCli(prefix);
+  try {
+    await body(cli);
+  } catch (e) {
+    (e as Error).message += `\nleft: ${cli.leftovers(name).join('; ')}${cli.logTail()}`;
+    throw e;
+  } finally {
+    await cli.cleanup([name]);
   }
 }

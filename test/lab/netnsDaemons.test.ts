@@ -9,7 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRoot, LabCli, labNamespaces, missingBinaries, run, waitFor } from './labCli.js';
+import { isRoot, LabCli, labNamespaces, missingBinaries, run } from './labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 
 const missing = missingBinaries([
   '/usr/sbin/bird',
@@ -25,34 +27,20 @@ const skip = !isRoot
     : false;
 const NAME = 'arslab-test-netns-daemons';
 
-const LAB = `
-name: ${NAME}
-location: uksouth
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      vnet:
-        addressPrefixes: [10.61.0.0/16]
-        subnets:
-          default: { addressPrefix: 10.61.0.0/24 }
-          RouteServerSubnet: { addressPrefix: 10.61.1.0/24 }
-    routeServers:
-      rs:
-        subnet: vnet/RouteServerSubnet
-        peerings:
-          p-bird: { peerIp: 10.61.0.4, peerAsn: 65001 }
-          p-gobgp: { peerIp: 10.61.0.5, peerAsn: 65002 }
-          p-frr: { peerIp: 10.61.0.6, peerAsn: 65003 }
-    virtualMachines:
-      vbird: { subnet: vnet/default, privateIPAddress: 10.61.0.4 }
-      vgobgp: { subnet: vnet/default, privateIPAddress: 10.61.0.5 }
-      vfrr: { subnet: vnet/default, privateIPAddress: 10.61.0.6 }
-nodes:
-  nbird: { kind: bird, vm: vbird, config: bird.conf }
+const LAB = routeServerLabYaml({
+  name: NAME,
+  n: 61,
+  layout: 'flat',
+  peers: [
+    { name: 'p-bird', vm: 'vbird', host: 4, asn: 65001 },
+    { name: 'p-gobgp', vm: 'vgobgp', host: 5, asn: 65002 },
+    { name: 'p-frr', vm: 'vfrr', host: 6, asn: 65003 },
+  ],
+  nodes: `  nbird: { kind: bird, vm: vbird, config: bird.conf }
   ngobgp: { kind: gobgp, vm: vgobgp, config: gobgp.toml }
   nfrr: { kind: frr, vm: vfrr, config: frr.conf }
-`;
+`,
+});
 
 // As on the VM: no `strict bind` (loopback mode refuses this file), `local` is the VM's address.
 const BIRD = `
@@ -127,11 +115,15 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
     assert.deepEqual([...s.namespaces].sort(), labNamespaces(NAME).sort());
     assert.equal(s.namespaces.length, 4);
 
-    await waitFor('all six sessions Established', 20_000, async () => {
-      const st = await cli.json<Status>(['status']);
-      const states = st.routeServers[0]!.instances.flatMap((i) => i.peerings.map((p) => p.state));
-      return states.length === 6 && states.every((x) => x === 'Established');
-    });
+    await waitFor(
+      'all six sessions Established',
+      async () => {
+        const st = await cli.json<Status>(['status']);
+        const states = st.routeServers[0]!.instances.flatMap((i) => i.peerings.map((p) => p.state));
+        return states.length === 6 && states.every((x) => x === 'Established');
+      },
+      { timeoutMs: 20_000, intervalMs: 150 },
+    );
     const status = await cli.json<Status>(['status']);
     assert.deepEqual(
       status.nodes.map((n) => [n.name, n.state, n.realAddress]),
@@ -147,26 +139,30 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
       ['p-bird', '100.64.61.0/24', '10.61.0.4'],
       ['p-frr', '100.64.63.0/24', '10.61.0.6'],
     ] as const) {
-      await waitFor(`${prefix} learned from ${peering}`, 10_000, async () => {
-        const r = JSON.parse(
-          await cli.ok([
-            'network',
-            'routeserver',
-            'peering',
-            'list-learned-routes',
-            '--name',
-            peering,
-            '--routeserver',
-            'rs',
-            '--resource-group',
-            'rg',
-          ]),
-        ) as Record<string, { network: string; nextHop: string }[]>;
-        return (
-          Object.keys(r).length === 2 &&
-          Object.values(r).every((v) => v.some((x) => x.network === prefix && x.nextHop === nh))
-        );
-      });
+      await waitFor(
+        `${prefix} learned from ${peering}`,
+        async () => {
+          const r = JSON.parse(
+            await cli.ok([
+              'network',
+              'routeserver',
+              'peering',
+              'list-learned-routes',
+              '--name',
+              peering,
+              '--routeserver',
+              'rs',
+              '--resource-group',
+              'rg',
+            ]),
+          ) as Record<string, { network: string; nextHop: string }[]>;
+          return (
+            Object.keys(r).length === 2 &&
+            Object.values(r).every((v) => v.some((x) => x.network === prefix && x.nextHop === nh))
+          );
+        },
+        { timeoutMs: 10_000, intervalMs: 150 },
+      );
     }
 
     // Control interfaces from outside the namespaces: birdc's socket, GoBGP's API socket, vtysh.
@@ -179,21 +175,29 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
     assert.match(frr, /10\.61\.1\.5\s+4\s+65515/);
     // What each daemon received from both instances (read through those sockets): the VNet
     // and another daemon's route, each with the instance's own address as next hop (R-ARS-9).
-    await waitFor('routes received by the daemons', 10_000, async () => {
-      for (const [node, other] of [
-        ['nbird', '100.64.63.0/24'],
-        ['ngobgp', '100.64.61.0/24'],
-        ['nfrr', '100.64.61.0/24'],
-      ]) {
-        const routes = await cli.json<{ prefix: string; nextHop: string; peer?: string }[]>(['node', 'routes', node!]);
-        for (const prefix of ['10.61.0.0/16', other!]) {
-          for (const rs of ['10.61.1.4', '10.61.1.5'])
-            if (!routes.some((r) => r.prefix === prefix && r.peer === rs && r.nextHop === rs))
-              throw new Error(`${node}: no ${prefix} from ${rs}: ${JSON.stringify(routes)}`);
+    await waitFor(
+      'routes received by the daemons',
+      async () => {
+        for (const [node, other] of [
+          ['nbird', '100.64.63.0/24'],
+          ['ngobgp', '100.64.61.0/24'],
+          ['nfrr', '100.64.61.0/24'],
+        ]) {
+          const routes = await cli.json<{ prefix: string; nextHop: string; peer?: string }[]>([
+            'node',
+            'routes',
+            node!,
+          ]);
+          for (const prefix of ['10.61.0.0/16', other!]) {
+            for (const rs of ['10.61.1.4', '10.61.1.5'])
+              if (!routes.some((r) => r.prefix === prefix && r.peer === rs && r.nextHop === rs))
+                throw new Error(`${node}: no ${prefix} from ${rs}: ${JSON.stringify(routes)}`);
+          }
         }
-      }
-      return true;
-    });
+        return true;
+      },
+      { timeoutMs: 10_000, intervalMs: 150 },
+    );
 
     // GoBGP listens on every address of its namespace: allowed there (not on the host).
     const ns = s.namespaces.find((n) => n.endsWith('-ngobgp'))!;

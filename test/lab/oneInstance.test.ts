@@ -5,30 +5,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lab } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 import { ApiServer } from '../../src/api/server.js';
 
 const N = 38;
-const yaml = `
-name: one-instance
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${N}.0.0/16]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${N}.0.0/26 }
-          nva: { addressPrefix: 10.${N}.1.0/24 }
-    routeServers:
-      rs: { subnet: hub/RouteServerSubnet, peerings: { half: { peerIp: 10.${N}.1.4, peerAsn: 65001 } } }
-    virtualMachines:
-      half: { subnet: hub/nva, privateIPAddress: 10.${N}.1.4 }
-      client: { subnet: hub/nva, privateIPAddress: 10.${N}.1.10 }
-nodes:
-  half: { kind: speaker, vm: half, asn: 65001, peerWith: IN_0, routes: [ { prefix: 10.251.0.0/16 } ] }
-`;
+const yaml = routeServerLabYaml({
+  name: 'one-instance',
+  n: N,
+  peers: [{ name: 'half', host: 4, asn: 65001 }],
+  client: true,
+  nodes: '  half: { kind: speaker, vm: half, asn: 65001, peerWith: IN_0, routes: [ { prefix: 10.251.0.0/16 } ] }\n',
+});
 
 let t: TestLab;
 let lab: Lab;
@@ -49,7 +38,8 @@ test('R-ARS-3: peering with one instance only is warned about', async () => {
   const status = new ApiServer(lab).status() as { warnings: string[] };
   assert.ok(status.warnings.some((x) => x.includes("peering 'half'")));
   const nic = lab.model.networkInterfaces.find((n) => n.name === 'clientVMNic')!;
-  assert.ok(
+  // The warning can come before the NVA's UPDATE: wait for the route, through IN_0.
+  await waitFor('the NVA route programmed', () =>
     lab
       .effectiveRoutes(nic)
       .value.some((r) => r.addressPrefix[0] === '10.251.0.0/16' && r.nextHopIpAddress[0] === `10.${N}.1.4`),

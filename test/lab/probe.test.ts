@@ -13,7 +13,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flowHash } from '../../src/azure/dataPath.js';
 import type { ProbeInfo, ProbeResult, ProbeSummary } from '../../src/lab/probe.js';
-import { isRoot, LabCli, processAlive, procStat, ROOT, sleep, waitFor } from './labCli.js';
+import { isRoot, LabCli, processAlive, procStat, ROOT, sleep } from './labCli.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 /** The port web servers bind in loopback mode: 80 as root, else 1080 (ADR 0001). */
 const HTTP_PORT = isRoot ? 80 : 1080;
@@ -76,10 +77,14 @@ const probe = (cli: LabCli, extra: readonly string[]) =>
 
 /** Probes until every one of a short run reaches `vm` (the route server has moved the VIP). */
 async function routedTo(cli: LabCli, vm: string): Promise<ProbeRun> {
-  return waitFor(`probes from lt1 reach ${vm}`, 20_000, async () => {
-    const r = await probe(cli, ['--count', '3', '--interval', '50ms']);
-    return r.probes.every((p) => p.result === 'ok' && p.vm === vm) ? r : undefined;
-  });
+  return waitFor(
+    `probes from lt1 reach ${vm}`,
+    async () => {
+      const r = await probe(cli, ['--count', '3', '--interval', '50ms']);
+      return r.probes.every((p) => p.result === 'ok' && p.vm === vm) ? r : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 150 },
+  );
 }
 
 async function up(cli: LabCli, name: string, yaml: string): Promise<void> {
@@ -166,10 +171,14 @@ test('probe follows the announcement to ws1, then ws2; a stopped or frozen web s
 
     // Withdrawn: the VIP falls into 100.64.0.0/10, next hop None.
     await cli.ok(['node', 'cmd', 'watch1', 'withdraw', 'route', '100.64.0.1/32']);
-    const gone = await waitFor('no route to the VIP', 20_000, async () => {
-      const r = await probe(cli, ['--count', '2', '--interval', '50ms']);
-      return r.probes.every((p) => p.result === 'no route') ? r : undefined;
-    });
+    const gone = await waitFor(
+      'no route to the VIP',
+      async () => {
+        const r = await probe(cli, ['--count', '2', '--interval', '50ms']);
+        return r.probes.every((p) => p.result === 'no route') ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 150 },
+    );
     assert.deepEqual(
       [gone.probes[0]!.prefix, gone.probes[0]!.nextHopType, gone.probes[0]!.vm],
       ['100.64.0.0/10', 'None', undefined],
@@ -249,21 +258,25 @@ test('ECMP: two announcements give two rows; varying source ports spread flows b
   const cli = new LabCli('probe-ecmp');
   try {
     await up(cli, NAME, labYaml(NAME, N, true));
-    const rows = await waitFor('two rows for the VIP', 20_000, async () => {
-      const t = await cli.json<{ addressPrefix: string[]; nextHopIpAddress: string[] }[]>([
-        'network',
-        'nic',
-        'show-effective-route-table',
-        '-g',
-        'next-hop-ip-vm-rg',
-        '-n',
-        'lt1VMNic',
-        '--query',
-        'value',
-      ]);
-      const vip = t.filter((r) => r.addressPrefix[0] === '100.64.0.1/32');
-      return vip.length === 2 ? vip : undefined;
-    });
+    const rows = await waitFor(
+      'two rows for the VIP',
+      async () => {
+        const t = await cli.json<{ addressPrefix: string[]; nextHopIpAddress: string[] }[]>([
+          'network',
+          'nic',
+          'show-effective-route-table',
+          '-g',
+          'next-hop-ip-vm-rg',
+          '-n',
+          'lt1VMNic',
+          '--query',
+          'value',
+        ]);
+        const vip = t.filter((r) => r.addressPrefix[0] === '100.64.0.1/32');
+        return vip.length === 2 ? vip : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 150 },
+    );
     assert.deepEqual(rows.map((r) => r.nextHopIpAddress[0]).sort(), [`10.${N}.0.4`, `10.${N}.0.5`]);
 
     const run = await probe(cli, ['--count', '40', '--interval', '20ms']);

@@ -8,34 +8,21 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { CONTEXT_4OCTET, decodeMessage, encodeMessage, MessageReader, type BgpPeer } from '../../src/bgp/index.js';
 import { defaultBgpPort, type Lab } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 
 const N = 35;
-const yaml = `
-name: input-checks
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${N}.0.0/16]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${N}.0.0/26 }
-          nva: { addressPrefix: 10.${N}.1.0/24 }
-    routeServers:
-      rs:
-        subnet: hub/RouteServerSubnet
-        peerings:
-          raw: { peerIp: 10.${N}.1.4, peerAsn: 65001 }
-          wrongasn: { peerIp: 10.${N}.1.6, peerAsn: 65001 }
-    virtualMachines:
-      raw: { subnet: hub/nva, privateIPAddress: 10.${N}.1.4 }
-      wrongasn: { subnet: hub/nva, privateIPAddress: 10.${N}.1.6 }
-      client: { subnet: hub/nva, privateIPAddress: 10.${N}.1.10 }
-nodes:
-  wrongasn: { kind: speaker, vm: wrongasn, asn: 65009, holdTime: 9 }
-`;
+const yaml = routeServerLabYaml({
+  name: 'input-checks',
+  n: N,
+  peers: [
+    { name: 'raw', host: 4, asn: 65001 },
+    { name: 'wrongasn', host: 6, asn: 65001 },
+  ],
+  client: true,
+  nodes: '  wrongasn: { kind: speaker, vm: wrongasn, asn: 65009, holdTime: 9 }\n',
+});
 
 let t: TestLab;
 let lab: Lab;

@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { ApiServer } from '../../src/api/server.js';
 import type { SpeakerNode } from '../../src/lab/kinds/speaker.js';
 import type { Lab } from '../../src/lab/lab.js';
-import { startTestLab, waitFor, type TestLab } from '../helpers/lab.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const yaml = `
 name: speaker-store

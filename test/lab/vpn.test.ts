@@ -12,54 +12,29 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { formatPrefix, parsePrefix } from '../../src/bgp/wire/index.js';
 import { formatAsPathAzure, internAttrs, pathAsns } from '../../src/rib/index.js';
-import { Lab } from '../../src/lab/lab.js';
+import type { Lab } from '../../src/lab/lab.js';
 import { VirtualClock } from '../../src/lab/clock/virtual.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
+import type { RouterNodeSpec } from '../../src/lab/spec.js';
 import { buildModel, type ModelInit } from '../helpers/model.js';
-import { waitFor } from '../helpers/lab.js';
+import { gatewayPathRows, labGateway, startSpecLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 /** Every test of this file is bounded (the labs are in process: milliseconds each). */
 const T = { timeout: 30_000 };
 
-interface Running {
-  lab: Lab;
-  dir: string;
-}
-
-async function start(name: string, init: ModelInit, routers: RouterNodeSpec[], clock?: VirtualClock): Promise<Running> {
-  const dir = mkdtempSync(join(tmpdir(), `arslab-vpn-${name}-`));
-  const spec: LabSpec = {
-    name: `vpn-${name}`,
-    file: join(dir, 'lab.yml'),
-    settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
-    model: buildModel(init),
-    nodes: [],
-    routers,
-    warnings: [],
-  };
+/** One of this file's labs, settled. */
+async function start(name: string, init: ModelInit, routers: RouterNodeSpec[], clock?: VirtualClock): Promise<TestLab> {
+  const t = await startSpecLab(`vpn-${name}`, { model: buildModel(init), routers }, clock ? { clock } : {});
   try {
-    const lab = await Lab.start(spec, { stateDir: join(dir, 'state'), ...(clock ? { clock } : {}) });
-    await lab.settled();
-    return { lab, dir };
+    await t.lab.settled();
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    await t.stop();
     throw e;
   }
+  return t;
 }
-
-async function stop(r: Running | undefined): Promise<void> {
-  if (!r) return;
-  await r.lab.stop();
-  rmSync(r.dir, { recursive: true, force: true });
-}
-
-/** The gateway runtime named `name`. */
-const gateway = (lab: Lab, name: string) => [...lab.hybrid!.gateways.values()].find((g) => g.resource.name === name)!;
 
 /** A built-in router's Loc-RIB: "prefix asn asn …" of its best path per prefix. */
 const routerRows = (lab: Lab, name: string) =>
@@ -75,20 +50,8 @@ const nicRows = (lab: Lab, nicName: string) =>
     .map((r) => `${r.addressPrefix[0]} ${r.nextHopIpAddress.join(',')}`);
 
 /** Every path a gateway instance holds (rejected ones left out), as "prefix origin-class sourcePeer aspath weight". */
-function gatewayRows(lab: Lab, name: string, i: 0 | 1): string[] {
-  const sp = gateway(lab, name).instances[i]!;
-  const out: string[] = [];
-  for (const { prefix } of [...sp.locRib()]) {
-    for (const p of sp.candidates(prefix)) {
-      if (p.rejected) continue;
-      const origin = p.source.kind === 'local' ? 'Network' : p.source.kind === 'ibgp' ? 'IBgp' : 'EBgp';
-      out.push(
-        `${formatPrefix(prefix)} ${origin} ${p.source.address || '-'} ${formatAsPathAzure(p.attrs.asPath) || '-'} ${p.weight}`,
-      );
-    }
-  }
-  return out;
-}
+const gatewayRows = (lab: Lab, name: string, i: 0 | 1): string[] =>
+  gatewayPathRows(labGateway(lab, name).instances[i]!);
 
 // ---------------------------------------------------------------------------
 // R-VPN-1: active-active, two BGP sites.
@@ -167,13 +130,13 @@ const aaRouters: RouterNodeSpec[] = [
 
 describe('R-VPN-1: active-active VPN gateway with two BGP sites', () => {
   const clock = new VirtualClock();
-  let r: Running | undefined;
+  let r: TestLab | undefined;
   const lab = () => r!.lab;
   before(async () => {
     r = await start('aa', vpnHub(140, true, AA_SITES), aaRouters, clock);
   }, T);
   after(async () => {
-    await stop(r);
+    await r?.stop();
   }, T);
 
   test('BGP over the tunnels: each site peers with both instances (from their APIPA addresses)', T, () => {
@@ -223,7 +186,7 @@ describe('R-VPN-1: active-active VPN gateway with two BGP sites', () => {
     T,
     () => {
       for (const i of [0, 1] as const) {
-        const sp = gateway(lab(), 'vpn1').instances[i]!;
+        const sp = labGateway(lab(), 'vpn1').instances[i]!;
         const e = [...sp.locRib()].find((x) => formatPrefix(x.prefix) === '10.146.0.0/16')!;
         assert.deepEqual(
           e.best.map((p) => `${p.source.name} ${formatAsPathAzure(p.attrs.asPath)}`),
@@ -260,7 +223,7 @@ describe('R-VPN-1: active-active VPN gateway with two BGP sites', () => {
 });
 
 describe('R-VPN-1: active-standby VPN gateway', () => {
-  let r: Running | undefined;
+  let r: TestLab | undefined;
   before(async () => {
     r = await start('as', vpnHub(141, false, [{ lng: 'lng1', asn: 65011, bgp: '169.254.21.2' }]), [
       {
@@ -274,12 +237,12 @@ describe('R-VPN-1: active-standby VPN gateway', () => {
     ]);
   }, T);
   after(async () => {
-    await stop(r);
+    await r?.stop();
   }, T);
 
   test("one instance, one BGP session; NICs get one row, toward the gateway's public IP", T, () => {
     const lab = r!.lab;
-    assert.equal(gateway(lab, 'vpn1').instances.length, 1);
+    assert.equal(labGateway(lab, 'vpn1').instances.length, 1);
     assert.deepEqual([...lab.hybrid!.sessions.keys()], ['site1<->vpn1/0']);
     assert.deepEqual(
       nicRows(lab, 'clientVMNic').filter((x) => x.startsWith('10.145.0.0/16')),
@@ -290,7 +253,7 @@ describe('R-VPN-1: active-standby VPN gateway', () => {
 
 describe('R-VPN-1: 4,000 prefixes per peer; past it the session drops', () => {
   const clock = new VirtualClock();
-  let r: Running | undefined;
+  let r: TestLab | undefined;
   const prefixes = Array.from({ length: 4001 }, (_, k) => `10.148.${k >> 4}.${(k & 15) << 4}/28`);
   before(async () => {
     r = await start(
@@ -310,7 +273,7 @@ describe('R-VPN-1: 4,000 prefixes per peer; past it the session drops', () => {
     );
   }, T);
   after(async () => {
-    await stop(r);
+    await r?.stop();
   }, T);
 
   test(
@@ -409,7 +372,7 @@ const b2bRouters: RouterNodeSpec[] = [
 ];
 
 describe('R-VPN-2: ExpressRoute and VPN gateways in one VNet', () => {
-  let r: Running | undefined;
+  let r: TestLab | undefined;
   const lab = () => r!.lab;
   const setB2b = async (on: boolean) => {
     lab().applyModel(
@@ -423,7 +386,7 @@ describe('R-VPN-2: ExpressRoute and VPN gateways in one VNet', () => {
     r = await start('b2b', b2bModel(), b2bRouters);
   }, T);
   after(async () => {
-    await stop(r);
+    await r?.stop();
   }, T);
 
   test(

@@ -1,43 +1,19 @@
 /**
  * @module api/routes/faults
- * Fault injection on the lab's in-process BGP sessions (scope 4): list them, take one
+ * Fault injection on every BGP session of the lab (the lab graph's: route-server peerings
+ * over TCP, gateway, MSEE and on-premises sessions in process): list them, take one
  * session or one circuit link (every session riding on it) down — cut without NOTIFICATION
  * (detected by BFD on ExpressRoute links, by the hold timer elsewhere) or closed gracefully —
  * and bring it back. Built-in on-premises routers answer the /arslab/nodes verbs (server.ts).
  *
- *   GET  /arslab/links                        every in-process session and its state
+ *   GET  /arslab/links                        every session and its state
  *   POST /arslab/links/down  {session | circuit + path, graceful?}
  *   POST /arslab/links/up    {session | circuit + path}
  */
 import { AzureError, AzureErrors, idKey, sameName } from '../../azure/index.js';
-import type { HybridRuntime } from '../../lab/hybrid.js';
-import type { InProcessSession } from '../../lab/inprocess.js';
+import { FaultConflict, linkRow, type LabGraph, type Session } from '../../lab/graph/index.js';
+import { field, objectAt } from '../body.js';
 import type { ApiServer } from '../server.js';
-
-export interface LinkRow {
-  name: string;
-  state: string;
-  detection: string;
-  fault: string;
-}
-
-export function linkRow(h: HybridRuntime, s: InProcessSession): LinkRow {
-  const t = s.timers;
-  const held = h.held.get(s);
-  return {
-    name: s.label,
-    state: s.state,
-    detection: t.bfd ? `BFD ${t.bfd.intervalMs * t.bfd.multiplier} ms` : `hold timer ${t.holdTime} s`,
-    fault:
-      held === undefined
-        ? h.isActiveSession(s)
-          ? ''
-          : 'branch-to-branch off'
-        : held === 'link'
-          ? 'link down'
-          : `router ${held} stopped`,
-  };
-}
 
 interface LinkTarget {
   session?: string;
@@ -46,39 +22,52 @@ interface LinkTarget {
   graceful?: boolean;
 }
 
+/** The sessions `link list` shows and the link verbs take: every session of the lab graph. */
+const listed = (g: LabGraph): readonly Session[] => g.sessions();
+
 /** The sessions a request names: one by label (either order of its ends), or every session of a circuit link. */
-export function resolveLinks(h: HybridRuntime, t: LinkTarget): InProcessSession[] {
+export function resolveLinks(g: LabGraph, t: LinkTarget): Session[] {
   if (t.session !== undefined && t.circuit !== undefined)
     throw AzureErrors.invalidParameter('session', 'give either a session or a circuit link, not both');
   if (t.session !== undefined) {
-    const want = t.session.replace(/\s+/g, '').toLowerCase();
-    const s = [...h.sessions.values()].find((x) => {
-      const l = x.label.replace(/\s+/g, '').toLowerCase();
-      const [a, b] = l.split('<->');
-      return l === want || `${b}<->${a}` === want;
-    });
-    if (!s)
+    const all = listed(g);
+    const s = g.findSessions(t.session).filter((x) => all.includes(x));
+    if (s.length === 0)
       throw new AzureError(
         404,
         'SessionNotFound',
-        `no in-process BGP session '${t.session}' in this lab (arslab link list shows them: ${[...h.sessions.keys()].slice(0, 6).join(', ')}${h.sessions.size > 6 ? ', …' : ''})`,
+        `no in-process BGP session '${t.session}' in this lab, nor a TCP one (arslab link list shows them: ${all
+          .slice(0, 6)
+          .map((x) => x.name)
+          .join(', ')}${all.length > 6 ? ', …' : ''})`,
       );
-    return [s];
+    if (s.length > 1)
+      throw new AzureError(
+        409,
+        'AmbiguousSession',
+        `'${t.session}' names ${s.length} sessions (${s.map((x) => x.name).join(', ')}): name one by its full name`,
+      );
+    return s;
   }
   if (t.circuit !== undefined) {
-    const c = [...h.circuits.values()].find(
-      (x) => sameName(x.resource.name, t.circuit!) || idKey(x.resource.id) === idKey(t.circuit!),
-    );
+    const c = g
+      .circuits()
+      .find((x) => sameName(x.resource.name, t.circuit!) || idKey(x.resource.id) === idKey(t.circuit!));
     if (!c)
       throw new AzureError(
         404,
         'ResourceNotFound',
-        `no ExpressRoute circuit '${t.circuit}' in this lab (circuits: ${[...h.circuits.values()].map((x) => x.resource.name).join(', ') || 'none'})`,
+        `no ExpressRoute circuit '${t.circuit}' in this lab (circuits: ${
+          g
+            .circuits()
+            .map((x) => x.resource.name)
+            .join(', ') || 'none'
+        })`,
       );
     const p = (t.path ?? '').toLowerCase();
     if (p !== 'primary' && p !== 'secondary')
       throw AzureErrors.invalidParameter('path', `expected primary or secondary, got '${t.path ?? ''}'`);
-    const list = h.sessionsOfCircuitLink(c, p === 'primary' ? 0 : 1);
+    const list = g.sessionsOfCircuitLink(c, p === 'primary' ? 0 : 1).map((x) => x.session);
     if (list.length === 0)
       throw new AzureError(
         409,
@@ -90,28 +79,38 @@ export function resolveLinks(h: HybridRuntime, t: LinkTarget): InProcessSession[
   throw AzureErrors.invalidParameter('session', 'name a session (--session) or a circuit link (--circuit and --path)');
 }
 
+/** A fault the lab refuses (a stopped router's session, an instance under maintenance): 409 with its code. */
+export function conflict(e: unknown): never {
+  if (e instanceof FaultConflict) throw new AzureError(409, e.code, e.message);
+  throw e;
+}
+
 export function register(api: ApiServer): void {
   const lab = api.lab;
-  const h = (): HybridRuntime => {
-    if (!lab.hybrid) throw new AzureError(409, 'LabNotReady', 'the lab has not started its in-process sessions yet');
-    return lab.hybrid;
-  };
+  const g = lab.graph;
   api.route('GET', '/arslab/links', () => ({
     status: 200,
-    body: { value: [...h().sessions.values()].map((s) => linkRow(h(), s)) },
+    body: { value: listed(g).map((s) => linkRow(g, s)) },
   }));
   api.route('POST', '/arslab/links/(down|up)', async (m, body) => {
-    const t = (body ?? {}) as LinkTarget;
-    const list = resolveLinks(h(), t);
-    if (m[1]!.toLowerCase() === 'down') h().linkDown(list, t.graceful === true);
+    const o = objectAt(body);
+    const t: LinkTarget = {};
+    for (const k of ['session', 'circuit', 'path'] as const) {
+      const v = field(o, '', k, 'string');
+      if (v !== undefined) t[k] = v;
+    }
+    const graceful = field(o, '', 'graceful', 'boolean');
+    if (graceful !== undefined) t.graceful = graceful;
+    const list = resolveLinks(g, t);
+    if (m[1]!.toLowerCase() === 'down') g.faults.linkDown(list, t.graceful === true);
     else {
       try {
-        h().linkUp(list);
+        g.faults.linkUp(list);
       } catch (e) {
-        throw new AzureError(409, 'RouterStopped', (e as Error).message);
+        conflict(e);
       }
     }
     await lab.settled();
-    return { status: 200, body: { value: list.map((s) => linkRow(h(), s)) } };
+    return { status: 200, body: { value: list.map((s) => linkRow(g, s)) } };
   });
 }

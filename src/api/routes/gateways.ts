@@ -1,6 +1,6 @@
 /**
  * @module api/routes/gateways
- * ARM paths for the hybrid resources (issue 3): virtual network gateways (show, learned and
+ * ARM paths for the hybrid resources: virtual network gateways (show, learned and
  * advertised routes, BGP peer status — long-running POSTs answering 202 + Location, as ARM
  * does), ExpressRoute circuits (show, the MSEE route table and its summary per link), and
  * PATCH of a route server (branch-to-branch, hub routing preference: the lab re-applies
@@ -31,10 +31,11 @@ import {
   type GatewayPeerView,
 } from '../../azure/gatewayListings.js';
 import type { Speaker } from '../../rib/index.js';
-import type { CircuitRuntime, GatewayRuntime, HybridRuntime } from '../../lab/hybrid.js';
-import type { InProcessSession } from '../../lab/inprocess.js';
+import type { LabSpeaker, SessionSide, SessionState } from '../../lab/graph/index.js';
+import type { CircuitRuntime, GatewayRuntime } from '../../lab/hybrid.js';
 import type { Lab } from '../../lab/lab.js';
 import { etag, routeServerJson } from '../arm.js';
+import { field, properties } from '../body.js';
 import { RG, SEG, type ApiServer } from '../server.js';
 
 function requireGroup(model: AzureModel, rg: string): void {
@@ -55,9 +56,11 @@ export function getCircuit(model: AzureModel, rg: string, name: string): Express
   return c;
 }
 
-function hybrid(lab: Lab): HybridRuntime {
-  if (!lab.hybrid) throw new AzureError(409, 'LabNotReady', 'the lab has not started its gateways yet');
-  return lab.hybrid;
+/** A gateway's instances, from the lab graph, instance 0 first. */
+function gatewayInstances(lab: Lab, gw: VirtualNetworkGateway): LabSpeaker[] {
+  return lab.graph
+    .speakers({ kind: ['expressroute-gateway', 'vpn-gateway'] })
+    .filter((s) => s.owner.kind === 'gateway' && idKey(s.owner.runtime.resource.id) === idKey(gw.id));
 }
 
 /** The instance that answers (`?instance=`, default 0). */
@@ -66,39 +69,43 @@ function instanceOf(
   gw: VirtualNetworkGateway,
   url: URL,
 ): { rt: GatewayRuntime; index: number; speaker: Speaker } {
-  const rt = hybrid(lab).gateways.get(idKey(gw.id));
-  if (!rt) throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworkGateways', gw.name, gw.resourceGroup);
+  const instances = gatewayInstances(lab, gw);
+  const first = instances[0]?.owner;
+  if (first?.kind !== 'gateway')
+    throw AzureErrors.resourceNotFound('Microsoft.Network/virtualNetworkGateways', gw.name, gw.resourceGroup);
   const raw = url.searchParams.get('instance') ?? '0';
   const index = Number(raw);
-  const speaker = rt.instances[index];
-  if (!/^\d+$/.test(raw) || !speaker) {
+  const speaker = /^\d+$/.test(raw)
+    ? instances.find((s) => s.owner.kind === 'gateway' && s.owner.instance === index)?.rib
+    : undefined;
+  if (!speaker) {
     throw AzureErrors.invalidParameter(
       'instance',
-      `gateway '${gw.name}' has instance${rt.instances.length > 1 ? 's 0 and 1' : ' 0 only (active-standby)'}; got '${raw}'`,
+      `gateway '${gw.name}' has instance${instances.length > 1 ? 's 0 and 1' : ' 0 only (active-standby)'}; got '${raw}'`,
     );
   }
-  return { rt, index, speaker };
+  return { rt: first.runtime, index, speaker };
 }
 
-/** Every session one end of which is `speaker`, with that end's side; route-server sessions only while branch-to-branch is on (they do not exist otherwise). */
-function sessionsOf(h: HybridRuntime, speaker: Speaker): { s: InProcessSession; side: 0 | 1 }[] {
-  const out: { s: InProcessSession; side: 0 | 1 }[] = [];
-  for (const s of h.sessions.values()) {
-    if (!h.isActiveSession(s)) continue;
-    for (const side of [0, 1] as const) if (s.end(side).speaker === speaker) out.push({ s, side });
-  }
-  return out;
+/** Every session of a speaker, from its side; route-server sessions only while branch-to-branch is on (they do not exist otherwise). */
+function sessionsOf(lab: Lab, speaker: Speaker): SessionSide[] {
+  const s = lab.graph.speakerOf(speaker);
+  return s ? lab.graph.sidesOf(s, { active: true }) : [];
 }
 
-function peerView(s: InProcessSession, side: 0 | 1): GatewayPeerView {
-  const here = s.end(side);
-  const v = s.view(side);
+/** A session state as the listings know it: any state short of Established reads as Idle (the gateway keeps trying). */
+function listedState(s: SessionState): GatewayPeerView['state'] {
+  return s === 'Established' || s === 'Cut' || s === 'AdminDown' ? s : 'Idle';
+}
+
+function peerView({ session, side, local, remote }: SessionSide): GatewayPeerView {
+  const v = session.view(side);
   return {
-    localAddress: s.end(side === 0 ? 1 : 0).peer.address,
-    neighbor: here.peer.address,
-    asn: here.peer.asn,
-    kind: here.peer.kind === 'ibgp' ? 'ibgp' : 'ebgp',
-    state: v.state,
+    localAddress: local.address,
+    neighbor: remote.address,
+    asn: remote.asn,
+    kind: local.source?.kind === 'ibgp' ? 'ibgp' : 'ebgp',
+    state: listedState(v.state),
     ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}),
     routesReceived: v.routesReceived,
     messagesSent: v.messagesSent,
@@ -109,8 +116,7 @@ function peerView(s: InProcessSession, side: 0 | 1): GatewayPeerView {
 export function learnedRoutesOf(lab: Lab, gw: VirtualNetworkGateway, url: URL) {
   const { rt, index, speaker } = instanceOf(lab, gw, url);
   const local = new Map<number, string>();
-  for (const { s, side } of sessionsOf(hybrid(lab), speaker))
-    local.set(s.neighborId(side), s.end(side === 0 ? 1 : 0).peer.address);
+  for (const x of sessionsOf(lab, speaker)) if (x.local.source) local.set(x.local.source.id, x.local.address);
   return gatewayLearnedRoutes({
     address: gw.instanceAddresses[index as 0 | 1],
     prefixes: [...speaker.locRib()].map((e) => e.prefix),
@@ -124,27 +130,21 @@ export function advertisedRoutesOf(lab: Lab, gw: VirtualNetworkGateway, url: URL
   const peer = url.searchParams.get('peer');
   if (!peer) throw AzureErrors.invalidParameter('peer', 'the peer IP address is required');
   const { index, speaker } = instanceOf(lab, gw, url);
-  const all = sessionsOf(hybrid(lab), speaker);
-  const hit = all.find(({ s, side }) => s.end(side).peer.address === peer);
-  if (!hit) {
+  const all = sessionsOf(lab, speaker);
+  const hit = all.find((x) => x.remote.address === peer);
+  if (!hit?.local.source) {
     throw AzureErrors.invalidParameter(
       'peer',
-      `${peer} is not a BGP peer of gateway '${gw.name}' instance ${index} (peers: ${all.map(({ s, side }) => s.end(side).peer.address).join(', ') || 'none'})`,
+      `${peer} is not a BGP peer of gateway '${gw.name}' instance ${index} (peers: ${all.map((x) => x.remote.address).join(', ') || 'none'})`,
     );
   }
-  return gatewayAdvertisedRoutes(
-    hit.s.end(hit.side === 0 ? 1 : 0).peer.address,
-    hit.s.end(hit.side).speaker.adjRibOut(hit.s.neighborId(hit.side)),
-  );
+  return gatewayAdvertisedRoutes(hit.local.address, speaker.adjRibOut(hit.local.source.id));
 }
 
 export function bgpPeerStatusOf(lab: Lab, gw: VirtualNetworkGateway, url: URL) {
   const { speaker } = instanceOf(lab, gw, url);
   const peer = url.searchParams.get('peer') ?? undefined;
-  return bgpPeerStatus(
-    sessionsOf(hybrid(lab), speaker).map(({ s, side }) => peerView(s, side)),
-    peer,
-  );
+  return bgpPeerStatus(sessionsOf(lab, speaker).map(peerView), peer);
 }
 
 function circuitLink(
@@ -163,7 +163,7 @@ function circuitLink(
   const p = path.toLowerCase();
   if (p !== 'primary' && p !== 'secondary')
     throw AzureErrors.invalidParameter('devicePath', `expected primary or secondary, got '${path}'`);
-  const rt = hybrid(lab).circuits.get(idKey(c.id));
+  const rt = lab.graph.circuits().find((x) => idKey(x.resource.id) === idKey(c.id));
   if (!rt) throw AzureErrors.resourceNotFound('Microsoft.Network/expressRouteCircuits', c.name, c.resourceGroup);
   return { rt, link: p === 'primary' ? 0 : 1 };
 }
@@ -178,15 +178,13 @@ export function circuitRoutesOf(lab: Lab, c: ExpressRouteCircuit, peering: strin
 
 export function circuitSummaryOf(lab: Lab, c: ExpressRouteCircuit, peering: string, path: string) {
   const { rt, link } = circuitLink(lab, c, peering, path);
-  const h = hybrid(lab);
   return circuitRouteSummary(
-    h.sessionsOfCircuitLink(rt, link).map((s) => {
-      const side = s.end(0).speaker === rt.msees[link] ? 0 : 1;
-      const v = s.view(side);
+    lab.graph.sessionsOfCircuitLink(rt, link).map(({ session, side, remote }) => {
+      const v = session.view(side);
       return {
-        neighbor: s.end(side).peer.address,
-        asn: s.end(side).peer.asn,
-        state: v.state,
+        neighbor: remote.address,
+        asn: remote.asn,
+        state: listedState(v.state),
         ...(v.connectedMs !== undefined ? { connectedMs: v.connectedMs } : {}),
         routesReceived: v.routesReceived,
       };
@@ -313,24 +311,19 @@ export function patchRouteServer(
   rsId: string,
   body: unknown,
 ): { model: AzureModel; changes: string[] } {
-  const props = ((body ?? {}) as { properties?: Record<string, unknown> }).properties ?? {};
+  const props = properties(body);
   const rs = model.routeServers.find((r) => idKey(r.id) === idKey(rsId))!;
   const changes: string[] = [];
   let b2b = rs.allowBranchToBranchTraffic;
   let pref = rs.hubRoutingPreference;
-  const rawB2b = props['allowBranchToBranchTraffic'];
+  const rawB2b = field(props, 'properties', 'allowBranchToBranchTraffic', 'boolean');
   if (rawB2b !== undefined) {
-    if (typeof rawB2b !== 'boolean')
-      throw AzureErrors.invalidParameter(
-        'allowBranchToBranchTraffic',
-        `expected true or false, got ${JSON.stringify(rawB2b)}`,
-      );
     if (rawB2b !== b2b) changes.push(`allowBranchToBranchTraffic ${rawB2b}`);
     b2b = rawB2b;
   }
-  const rawPref = props['hubRoutingPreference'];
+  const rawPref = field(props, 'properties', 'hubRoutingPreference', 'string');
   if (rawPref !== undefined) {
-    const p = PREFERENCES.find((x) => typeof rawPref === 'string' && sameName(x, rawPref));
+    const p = PREFERENCES.find((x) => sameName(x, rawPref));
     if (!p)
       throw AzureErrors.invalidParameter(
         'hubRoutingPreference',

@@ -7,9 +7,10 @@ import type { ApiServer } from '../server.js';
 import { register as explain } from './explain.js';
 import { register as faults } from './faults.js';
 import { register as gateways } from './gateways.js';
+import { register as maintenance } from './maintenance.js';
 import { register as trace } from './trace.js';
 import { register as probe } from './probe.js';
 
 export type RouteGroup = (server: ApiServer) => void;
 
-export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, explain, trace, probe];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, maintenance, explain, trace, probe];

@@ -11,12 +11,18 @@
  */
 import { AzureError } from '../../azure/index.js';
 import { checkProbeRequest, probeSource, ProbeInputError, runProbe, type ProbeRequest } from '../../lab/probe.js';
+import { field, objectAt } from '../body.js';
 import type { ApiServer } from '../server.js';
 
 export function register(api: ApiServer): void {
   const lab = api.lab;
   api.route('POST', '/arslab/probe', (_m, body) => {
-    const req = (body ?? {}) as ProbeRequest;
+    // Types first (a wrong one is InvalidRequestFormat naming the field), then the ranges.
+    const o = objectAt(body);
+    for (const k of ['from', 'to'] as const) field(o, '', k, 'string');
+    for (const k of ['port', 'intervalMs', 'count', 'durationMs', 'timeoutMs', 'sourcePort'] as const)
+      field(o, '', k, 'number');
+    const req = (o ?? {}) as unknown as ProbeRequest;
     try {
       checkProbeRequest(req);
       probeSource(lab, req.from);

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BgpListener } from './listener.js';
 import { BgpPeer, defaultConnector, type Connector } from './peer.js';
+import { waitFor } from '../../../test/helpers/waitFor.js';
 
 function barrier(n: number) {
   let waiting: (() => void)[] = [];
@@ -84,21 +85,16 @@ async function pair(base: number) {
   };
 }
 
-async function until(what: string, fn: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test('crossing connections: both sides keep the one opened by the higher BGP Identifier', async () => {
   for (let round = 0; round < 5; round++) {
     const { a, b, close } = await pair(round + 1);
     try {
       a.start();
       b.start();
-      await until('both Established', () => a.isEstablished && b.isEstablished);
+      await waitFor('both Established', () => a.isEstablished && b.isEstablished, {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
       // Let the losing connection's NOTIFICATION and close play out.
       await new Promise((r) => setTimeout(r, 200));
       assert.ok(a.isEstablished && b.isEstablished, 'the surviving session stays up');

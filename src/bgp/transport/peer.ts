@@ -98,6 +98,8 @@ interface Conn {
   reader: MessageReader;
   pcap?: PcapRecorder;
   closed: boolean;
+  /** Bytes written while the link was cut, delivered when it is restored (TCP retransmits them). */
+  held?: Uint8Array[];
 }
 
 /**
@@ -131,6 +133,10 @@ export class BgpPeer {
   private consecutiveFailures = 0;
   private established?: { conn: Conn; negotiated: Negotiated; ctx: CodecContext };
   private paused = false;
+  /** The link under the session is cut (cutLink): nothing is read or written. */
+  private linkCut = false;
+  /** Sockets our side closed while the link was cut: kept open, silent, until it is restored. */
+  private severed: net.Socket[] = [];
 
   constructor(readonly options: BgpPeerOptions) {
     this.name = options.name;
@@ -212,13 +218,56 @@ export class BgpPeer {
     if (!this.paused) return;
     this.paused = false;
     for (const c of this.conns) {
-      c.socket?.resume();
+      if (!this.linkCut) c.socket?.resume();
       const neg = c.fsm.negotiated;
       if ((c.fsm.state === 'Established' || c.fsm.state === 'OpenConfirm') && neg && neg.holdTime > 0) {
         this.execute(c, { type: 'startTimer', timer: 'keepalive', seconds: 0 });
         this.execute(c, { type: 'startTimer', timer: 'hold', seconds: neg.holdTime });
       }
     }
+  }
+
+  /**
+   * Cut the link under the session, as a failed path between the two speakers would: from now
+   * on nothing is read from or written to its sockets and none is closed, so the peer sees
+   * silence and notices only when its hold timer expires. Our timers run on: our hold timer
+   * ends our side the same way (its NOTIFICATION is lost, the socket stays open and silent).
+   * No new connection gets through while the link is cut: ours are not attempted, the peer's
+   * are dropped.
+   */
+  cutLink(): void {
+    if (this.linkCut) return;
+    this.linkCut = true;
+    for (const c of this.conns) c.socket?.pause();
+  }
+
+  /**
+   * Restore a cut link. A connection neither side gave up carries on: what was written
+   * meanwhile is delivered now, in order, as TCP would retransmit it. A socket our side closed
+   * meanwhile is closed for real now, so the peer learns it then (if its hold timer has not
+   * told it already).
+   */
+  restoreLink(): void {
+    if (!this.linkCut) return;
+    this.linkCut = false;
+    for (const s of this.severed) s.destroy();
+    this.severed = [];
+    for (const c of this.conns) {
+      const held = c.held;
+      c.held = undefined;
+      if (c.socket && !c.closed) {
+        for (const bytes of held ?? []) this.write(c, bytes, 0, false);
+        if (!this.paused) c.socket.resume();
+      } else if (c.connecting && !c.socket) {
+        // An attempt made while the link was cut never got an answer: try again now.
+        c.connecting = false;
+        this.connectOut(c);
+      }
+    }
+  }
+
+  get isLinkCut(): boolean {
+    return this.linkCut;
   }
 
   /** Sends a message on the Established connection; false when there is none. */
@@ -297,7 +346,7 @@ export class BgpPeer {
 
   /** Hand over a connection the peer made to us (from a BgpListener). */
   acceptIncoming(socket: net.Socket): void {
-    if (this.adminDown) {
+    if (this.adminDown || this.linkCut) {
       socket.destroy();
       return;
     }
@@ -520,11 +569,17 @@ export class BgpPeer {
     }
   }
 
-  private write(conn: Conn, bytes: Uint8Array, updates: number): boolean {
+  private write(conn: Conn, bytes: Uint8Array, updates: number, count = true): boolean {
     const s = conn.socket;
     if (!s || conn.closed || s.destroyed || this.paused) return false;
-    this.counters.messagesSent++;
-    this.counters.updatesSent += updates;
+    if (count) {
+      this.counters.messagesSent++;
+      this.counters.updatesSent += updates;
+    }
+    if (this.linkCut) {
+      (conn.held ??= []).push(bytes);
+      return true;
+    }
     conn.pcap?.sent(bytes);
     s.write(bytes);
     return true;
@@ -533,6 +588,8 @@ export class BgpPeer {
   private connectOut(conn: Conn): void {
     if (conn.socket || conn.connecting) return;
     conn.connecting = true;
+    // A cut link loses the SYN: the attempt hangs until ConnectRetry abandons it, or restoreLink.
+    if (this.linkCut) return;
     this.connector({ remote: this.options.remote, localAddress: this.options.localAddress }).then(
       (socket) => {
         if (!conn.connecting || !this.conns.includes(conn) || conn.socket) {
@@ -560,7 +617,12 @@ export class BgpPeer {
     const s = conn.socket;
     conn.socket = undefined;
     conn.reader = new MessageReader();
-    if (s && !conn.closed) {
+    conn.held = undefined;
+    if (s && !conn.closed && this.linkCut) {
+      // Nothing reaches the peer over a cut link, not even our FIN: keep the socket, silent.
+      conn.closed = true;
+      this.severed.push(s);
+    } else if (s && !conn.closed) {
       conn.closed = true;
       conn.pcap?.close('local');
       // end() flushes a NOTIFICATION queued just before; destroy if the peer never reads.

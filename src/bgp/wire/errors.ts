@@ -130,10 +130,6 @@ export function strongest(errors: readonly BgpWireError[]): BgpWireError | undef
   return best;
 }
 
-export function isStronger(a: ErrorAction, b: ErrorAction): boolean {
-  return ACTION_RANK[a] > ACTION_RANK[b];
-}
-
 /** Result of every decoder: a value, or the error that says what to do. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: BgpWireError };
 

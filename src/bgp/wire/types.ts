@@ -114,7 +114,6 @@ export const AttrType = {
   LARGE_COMMUNITY: 32, // RFC 8092
 } as const;
 
-export const Origin = { IGP: 0, EGP: 1, INCOMPLETE: 2 } as const;
 export type OriginValue = 0 | 1 | 2;
 
 export const AsPathSegmentType = {

@@ -1,11 +1,15 @@
-/** arslab status — sessions, states and route counts of the running lab. */
+/** arslab status — the lab's API, every BGP session with its state, route counts, nodes. */
 import type { Command } from '../command.js';
+
+/** How long `status` waits for the lab (issue 8, finding 7: a stopped lab made it hang): then it says why. */
+export const STATUS_TIMEOUT_MS = 3000;
 
 interface Status {
   name: string;
   mode: string;
   bgpPort: number;
   startedAt: string;
+  api?: { url?: string; authentication?: string };
   routeServers: {
     name: string;
     resourceGroup: string;
@@ -25,6 +29,8 @@ interface Status {
       }[];
     }[];
   }[];
+  /** Every BGP session of the lab (its graph): TCP and in-process. */
+  sessions?: { name: string; transport: string; state: string; detection: string; fault: string }[];
   nodes: {
     name: string;
     kind: string;
@@ -55,7 +61,9 @@ function table(rows: string[][]): string {
 }
 
 export function renderStatus(s: Status): string {
-  let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}\n\n`;
+  let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}\n`;
+  if (s.api?.url) out += `API ${s.api.url} (${s.api.authentication ?? 'bearer token'})\n`;
+  out += '\n';
   const rows = [
     ['ROUTE SERVER', 'INSTANCE', 'ADDRESS', 'PEERING', 'PEER IP', 'PEER ASN', 'STATE', 'RECEIVED', 'ADVERTISED'],
   ];
@@ -77,6 +85,10 @@ export function renderStatus(s: Status): string {
     }
   }
   out += table(rows);
+  if (s.sessions?.length) {
+    const rows = s.sessions.map((x) => [x.name, x.transport, x.state, x.detection, x.fault || '-']);
+    out += '\n' + table([['SESSION', 'TRANSPORT', 'STATE', 'DETECTION', 'FAULT'], ...rows]);
+  }
   if (s.nodes.length) {
     const rows = s.nodes.map((n) => [
       n.name,
@@ -94,12 +106,13 @@ export function renderStatus(s: Status): string {
 
 export const command: Command = {
   path: ['status'],
-  summary: 'Show the running lab: route-server sessions and their states, route counts, nodes.',
+  summary:
+    'Show the running lab: its API, route-server peerings and every other BGP session with their states, route counts, nodes.',
   args: {},
   defaultOutput: 'text',
   examples: ['arslab status', 'arslab status -o json'],
   async run(ctx, args) {
-    const c = await ctx.client();
+    const c = (await ctx.client()).withTimeout(STATUS_TIMEOUT_MS);
     const s = (await c.call('GET', '/arslab/status')) as Status;
     if (args['output'] !== undefined) return s;
     ctx.stdout(renderStatus(s));

@@ -1,12 +1,12 @@
 /** arslab up FILE — start a lab (foreground, or --detach) and leave it answering queries. */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, type Command } from '../command.js';
 import { loadLabFile, formatLabFileError, LOADED_SPEC_ENV, writeLoadedSpec } from '../../lab/topology/index.js';
 import { runLab } from '../runLab.js';
-import { isAlive, labDir, readLabState, type LabState } from '../../lab/state.js';
+import { isAlive, LabAlreadyRunning, labDir, lockHolder, readLabState, type LabState } from '../../lab/state.js';
 
 function summary(s: LabState): string {
   return [
@@ -67,12 +67,14 @@ export const command: Command = {
     const loaded = await loadLabFile(file);
     if (!loaded.ok) throw new Error(loaded.errors.map(formatLabFileError).join('\n'));
     const name = loaded.spec.name;
-    const prev = readLabState(name);
-    if (prev && isAlive(prev.pid))
-      throw new Error(`lab '${name}' is already running (pid ${prev.pid}); stop it with: arslab down --lab ${name}`);
-    mkdirSync(labDir(name), { recursive: true });
+    const holder = lockHolder(name);
+    if (holder !== undefined) throw new LabAlreadyRunning(name, holder);
+    mkdirSync(labDir(name), { recursive: true, mode: 0o700 });
+    // The child's output, this run's only (issue 8, finding 7: an appended file repeated
+    // earlier runs' lines in this run's error); the previous run's stays in lab.out.1.
     const logPath = join(labDir(name), 'lab.out');
-    const out = openSync(logPath, 'a');
+    if (existsSync(logPath)) renameSync(logPath, `${logPath}.1`);
+    const out = openSync(logPath, 'w', 0o600);
     const main = fileURLToPath(new URL('../main.js', import.meta.url));
     const argv = [
       main,
@@ -90,6 +92,8 @@ export const command: Command = {
     });
     closeSync(out);
     child.unref();
+    let exited = false;
+    child.once('exit', () => (exited = true));
     const deadline = Date.now() + Number(args['timeout'] ?? 90) * 1000;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
@@ -98,9 +102,12 @@ export const command: Command = {
         ctx.stdout(`${summary(s)}\n  log:     ${join(labDir(name), 'lab.log')}\n`);
         return undefined;
       }
-      if (child.pid === undefined || !isAlive(child.pid)) break;
+      if (exited || child.pid === undefined || !isAlive(child.pid)) break;
     }
-    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n') : '';
+    // Another `up` of this lab won the race for its lock: that is the answer, not our child's log.
+    const winner = lockHolder(name);
+    if (winner !== undefined && winner !== child.pid) throw new LabAlreadyRunning(name, winner);
+    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-20).join('\n') : '';
     if (child.pid && isAlive(child.pid)) process.kill(child.pid, 'SIGTERM');
     throw new Error(`lab '${name}' did not come up${tail ? `:\n${tail}` : ''}`);
   },

@@ -69,10 +69,6 @@ export function isPyInt(value: unknown): value is number | bigint {
   return typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));
 }
 
-export function isPyFloat(value: unknown): value is number {
-  return typeof value === 'number' && !Number.isInteger(value);
-}
-
 /**
  * CPython float.__repr__ (repr style 'r', shortest round-trip digits): exponent notation
  * when the decimal exponent is < -4 or >= 16, otherwise positional with at least one

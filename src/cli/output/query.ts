@@ -37,22 +37,44 @@ interface AstNode {
   children?: Array<AstNode | null>;
 }
 
-const jmespathJs = createRequire(import.meta.url)('jmespath') as { compile(expression: string): AstNode };
+const jmespathJs = createRequire(import.meta.url)('jmespath') as {
+  compile(expression: string): AstNode;
+  tokenize(expression: string): { type: string }[];
+};
 
 /** A JMESPath error raised while searching (Python jmespath.exceptions.JMESPathError). */
 export class JmesPathRuntimeError extends Error {
   override name = 'JmesPathRuntimeError';
 }
 
-/** A non-JMESPath Python exception a query can raise (TypeError, ValueError). */
+/**
+ * A non-JMESPath Python exception a query can raise: az reports it as an unexpected error
+ * with a traceback, not as an invalid query.
+ */
 export class PythonRuntimeError extends Error {
   override name = 'PythonRuntimeError';
+  constructor(
+    /** The Python exception class (jmespath.py's own errors are ValueErrors too). */
+    readonly pythonClass: 'TypeError' | 'ValueError',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Parses a query; throws whatever jmespath.js throws for an invalid expression. */
 export function compileQuery(expression: string): AstNode {
   if (expression === '') throw new Error('Invalid empty expression');
   const ast = jmespathJs.compile(expression);
+  // jmespath.js stops reading a slice after its third ':' and accepts '[:::]'; Python
+  // jmespath's parser rejects a third colon (parser.py _parse_slice_expression).
+  let colons = -1;
+  for (const t of jmespathJs.tokenize(expression)) {
+    if (t.type === 'Lbracket') colons = 0;
+    else if (t.type === 'Colon' && colons >= 0) {
+      if (++colons === 3) throw new Error(`Invalid slice: too many colons: ${expression}`);
+    } else if (t.type !== 'Number') colons = -1;
+  }
   // jmespath.js accepts a dangling '.' ('a.', 'a..b') as a missing child; Python rejects it.
   const check = (node: AstNode | null | undefined): void => {
     if (!node || node.type === 'Slice') return;
@@ -185,20 +207,26 @@ function pyCompare(a: unknown, b: unknown, op: string): boolean {
     return op === 'LT' ? x < y : op === 'LTE' ? x <= y : op === 'GT' ? x > y : x >= y;
   }
   const sym = op === 'LT' ? '<' : op === 'LTE' ? '<=' : op === 'GT' ? '>' : '>=';
-  throw new PythonRuntimeError(`'${sym}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
+  throw new PythonRuntimeError(
+    'TypeError',
+    `'${sym}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+  );
 }
 
 /** Python sort key comparison for sort()/sort_by()/max()/min() over numbers or strings. */
 function keyCompare(a: unknown, b: unknown): number {
   if (typeof a === 'string' && typeof b === 'string') return comparePyStr(a, b);
   if (isActualNumber(a) && isActualNumber(b)) return toNum(a) < toNum(b) ? -1 : toNum(a) > toNum(b) ? 1 : 0;
-  throw new PythonRuntimeError(`'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
+  throw new PythonRuntimeError(
+    'TypeError',
+    `'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+  );
 }
 
 function pySlice(list: unknown[], start: number | null, stop: number | null, step: number | null): unknown[] {
   const len = list.length;
   const st = step ?? 1;
-  if (st === 0) throw new PythonRuntimeError('slice step cannot be zero');
+  if (st === 0) throw new PythonRuntimeError('ValueError', 'slice step cannot be zero');
   const clamp = (v: number | null, dflt: number, lo: number, hi: number) => {
     if (v === null) return dflt;
     let x = v < 0 ? v + len : v;
@@ -498,7 +526,10 @@ const FUNCTIONS: Record<string, { sig: Sig[]; fn: (this: Interpreter, a: unknown
     fn: ([subject, search]) => {
       if (typeof subject === 'string') {
         if (typeof search !== 'string')
-          throw new PythonRuntimeError(`'in <string>' requires string as left operand, not ${pyTypeName(search)}`);
+          throw new PythonRuntimeError(
+            'TypeError',
+            `'in <string>' requires string as left operand, not ${pyTypeName(search)}`,
+          );
         return subject.includes(search);
       }
       return (subject as unknown[]).some((el) => pyEq(el, search));
@@ -600,6 +631,3 @@ export function searchQuery(ast: AstNode, data: unknown): unknown {
   const out = new Interpreter().visit(ast, data);
   return out === undefined ? null : out;
 }
-
-// Exposed for tests.
-export const _internals = { pyToNumber };

@@ -5,26 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatResult } from './index.js';
+import { ER1_PEER_STATUS, er1PeerStatusRest, tableLines } from '../../../test/fixtures/seed001.js';
 
 const squash = (s: string) => s.replace(/ +/g, ' ').trim();
 const lines = (s: string) => s.trimEnd().split('\n').map(squash);
 
 test('seed 001: vnet-gateway list-bgp-peer-status -o table (column widths from the dashes)', () => {
-  const peers = [
-    ['10.1.3.4', 12076, '01:43:11.4004661', 2, 139],
-    ['10.1.3.5', 12076, '01:42:45.9564815', 6, 138],
-    ['10.1.0.4', 65515, '01:43:19.0347253', 4, 350],
-    ['10.1.0.5', 65515, '01:43:18.9878490', 4, 471],
-  ].map(([neighbor, asn, connectedDuration, routesReceived, messagesSent]) => ({
-    neighbor,
-    asn,
-    state: 'Connected',
-    connectedDuration,
-    routesReceived,
-    messagesSent,
-    messagesReceived: 144,
-    localAddress: '10.1.3.12',
-  }));
+  const peers = er1PeerStatusRest();
   const transformer = (r: unknown) =>
     (r as { value: Array<Record<string, unknown>> }).value.map((p) => ({
       Neighbor: p.neighbor,
@@ -36,14 +23,7 @@ test('seed 001: vnet-gateway list-bgp-peer-status -o table (column widths from t
       MessagesReceived: p.messagesReceived,
     }));
   const out = formatResult({ value: peers }, { output: 'table', tableTransformer: transformer });
-  assert.deepEqual(lines(out), [
-    'Neighbor ASN State ConnectedDuration RoutesReceived MessagesSent MessagesReceived',
-    '---------- ----- --------- ------------------- ---------------- -------------- ------------------',
-    '10.1.3.4 12076 Connected 01:43:11.4004661 2 139 144',
-    '10.1.3.5 12076 Connected 01:42:45.9564815 6 138 144',
-    '10.1.0.4 65515 Connected 01:43:19.0347253 4 350 144',
-    '10.1.0.5 65515 Connected 01:43:18.9878490 4 471 144',
-  ]);
+  assert.deepEqual(lines(out), tableLines(ER1_PEER_STATUS));
   // numbers are left-aligned text (disable_numparse=True)
   assert.match(out, /\n10\.1\.3\.4 {4}12076 {2}Connected {2}01:43:11\.4004661 {5}2 {17}139 {13}144\n/);
 });

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startDaemon, type DaemonHandle, type DaemonKind, type DaemonRoute, type ExabgpHandle } from './index.js';
 import { readProcStat, runCommand, sleep } from './process.js';
 import { helpersDir } from './common.js';
+import { waitFor } from '../../../test/helpers/waitFor.js';
 
 const BINARIES = [
   '/usr/sbin/bird',
@@ -65,28 +66,17 @@ async function start(
   return d;
 }
 
-/** Retries `check` (which asserts) until it passes; on timeout, throws its last failure. */
-async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) {
-        (err as Error).message = `${what} (after ${timeoutMs} ms): ${(err as Error).message}`;
-        throw err;
-      }
-    }
-    await sleep(150);
-  }
-}
-
 async function established(d: DaemonHandle, neighbor: string, want = true, timeoutMs = 15_000): Promise<void> {
-  await eventually(`${d.name}: session with ${neighbor} ${want ? 'up' : 'down'}`, timeoutMs, async () => {
-    const s = (await d.sessions()).find((x) => x.neighbor === neighbor);
-    assert.ok(s, `no session with ${neighbor}`);
-    assert.equal(s.established, want, `state ${s.state}`);
-  });
+  await waitFor(
+    `${d.name}: session with ${neighbor} ${want ? 'up' : 'down'}`,
+    async () => {
+      const s = (await d.sessions()).find((x) => x.neighbor === neighbor);
+      assert.ok(s, `no session with ${neighbor}`);
+      assert.equal(s.established, want, `state ${s.state}`);
+      return true;
+    },
+    { timeoutMs: timeoutMs, intervalMs: 150 },
+  );
 }
 
 async function route(
@@ -95,21 +85,30 @@ async function route(
   timeoutMs = 10_000,
   check?: (r: DaemonRoute) => void,
 ): Promise<DaemonRoute> {
-  return eventually(`${d.name}: route ${prefix}`, timeoutMs, async () => {
-    const found = (await d.receivedRoutes()).filter((r) => r.prefix === prefix);
-    assert.equal(found.length, 1, `${found.length} paths for ${prefix}`);
-    check?.(found[0]!);
-    return found[0]!;
-  });
+  return waitFor(
+    `${d.name}: route ${prefix}`,
+    async () => {
+      const found = (await d.receivedRoutes()).filter((r) => r.prefix === prefix);
+      assert.equal(found.length, 1, `${found.length} paths for ${prefix}`);
+      check?.(found[0]!);
+      return found[0]!;
+    },
+    { timeoutMs: timeoutMs, intervalMs: 150 },
+  );
 }
 
 async function noRoute(d: DaemonHandle, prefix: string, timeoutMs = 10_000): Promise<void> {
-  await eventually(`${d.name}: ${prefix} withdrawn`, timeoutMs, async () => {
-    assert.deepEqual(
-      (await d.receivedRoutes()).filter((r) => r.prefix === prefix),
-      [],
-    );
-  });
+  await waitFor(
+    `${d.name}: ${prefix} withdrawn`,
+    async () => {
+      assert.deepEqual(
+        (await d.receivedRoutes()).filter((r) => r.prefix === prefix),
+        [],
+      );
+      return true;
+    },
+    { timeoutMs: timeoutMs, intervalMs: 150 },
+  );
 }
 
 /** stop() and check by PID that nothing of the instance survives. */

@@ -4,20 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ManagedProcess, readProcStat, sleep } from './process.js';
+import { ManagedProcess, readProcStat } from './process.js';
+import { waitFor } from '../../../test/helpers/waitFor.js';
 
 const alive = (pid: number): boolean => {
   const st = readProcStat(pid);
   return st !== undefined && st.state !== 'Z';
 };
-
-async function until(what: string, ms: number, f: () => boolean): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(25);
-  }
-}
 
 test('stop(): SIGTERM, then SIGKILL to the group and to helpers that left it', async () => {
   // sh ignores nothing, but its `sleep` children do not die with it; the setsid'd one is in
@@ -28,10 +21,14 @@ test('stop(): SIGTERM, then SIGKILL to the group and to helpers that left it', a
     maxLifetimeSeconds: 30,
   });
   try {
-    await until('two children', 3000, () => {
-      p.refresh();
-      return p.livePids().length >= 3;
-    });
+    await waitFor(
+      'two children',
+      () => {
+        p.refresh();
+        return p.livePids().length >= 3;
+      },
+      { timeoutMs: 3000, intervalMs: 25 },
+    );
     const pids = p.livePids();
     await p.stop(500);
     assert.deepEqual(p.livePids(), []);
@@ -46,11 +43,11 @@ test('pause()/resume() stop and continue every process; stop() continues a pause
   const p = await ManagedProcess.start({ label: 'pause', argv: ['sleep', '60'], maxLifetimeSeconds: 30 });
   try {
     p.pause();
-    await until('stopped', 2000, () => readProcStat(p.pid)?.state === 'T');
+    await waitFor('stopped', () => readProcStat(p.pid)?.state === 'T', { timeoutMs: 2000, intervalMs: 25 });
     p.resume();
-    await until('running', 2000, () => readProcStat(p.pid)?.state === 'S');
+    await waitFor('running', () => readProcStat(p.pid)?.state === 'S', { timeoutMs: 2000, intervalMs: 25 });
     p.pause();
-    await until('stopped', 2000, () => readProcStat(p.pid)?.state === 'T');
+    await waitFor('stopped', () => readProcStat(p.pid)?.state === 'T', { timeoutMs: 2000, intervalMs: 25 });
     const t0 = Date.now();
     await p.stop(3000);
     assert.ok(Date.now() - t0 < 2000, 'SIGTERM acted at once: the process was continued');
@@ -70,7 +67,7 @@ test('maxLifetimeSeconds kills the instance', async () => {
       exit = signal;
     },
   });
-  await until('killed', 4000, () => p.exited);
+  await waitFor('killed', () => p.exited, { timeoutMs: 4000, intervalMs: 25 });
   assert.equal(exit, 'SIGKILL');
   assert.ok(!alive(p.pid));
 });
@@ -92,7 +89,7 @@ test('the guardian reaps the instance when the Node process that started it is S
   });
   assert.ok(alive(pid));
   child.kill('SIGKILL');
-  await until('sleep reaped by the guardian', 3000, () => !alive(pid));
+  await waitFor('sleep reaped by the guardian', () => !alive(pid), { timeoutMs: 3000, intervalMs: 25 });
 });
 
 test('listeningSockets() reports what the process listens on', async () => {
@@ -101,14 +98,14 @@ test('listeningSockets() reports what the process listens on', async () => {
     argv: [
       '/usr/bin/python3',
       '-c',
-      'import socket,time\ns=socket.socket()\ns.bind(("127.77.9.9",0))\ns.listen()\nprint("up",flush=True)\ntime.sleep(60)',
+      'import socket,time\ns=socket.socket()\ns.bind(("127.78.9.9",0))\ns.listen()\nprint("up",flush=True)\ntime.sleep(60)',
     ],
     maxLifetimeSeconds: 30,
   });
   try {
-    await until('listening', 5000, () => p.listeningSockets().length > 0);
+    await waitFor('listening', () => p.listeningSockets().length > 0, { timeoutMs: 5000, intervalMs: 25 });
     const [l] = p.listeningSockets();
-    assert.equal(l!.address, '127.77.9.9');
+    assert.equal(l!.address, '127.78.9.9');
     assert.ok(l!.port > 0);
     assert.equal(l!.pid, p.pid);
   } finally {

@@ -8,6 +8,7 @@ import type { BgpListener, Connector } from '../../bgp/transport/index.js';
 import type { AzureModel } from '../../azure/index.js';
 import type { AddressMap } from '../addressing.js';
 import type { EventLog } from '../events.js';
+import type { LabGraph } from '../graph/index.js';
 import type { AddressingMode } from '../spec.js';
 
 export interface NodeContext {
@@ -19,6 +20,8 @@ export interface NodeContext {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly events: EventLog;
+  /** The lab graph the node registers into: its BGP speaker (and sessions), or its host. */
+  readonly graph: LabGraph;
   /** The node's private working directory (created by the lab). */
   readonly workDir: string;
   readonly pcapDir?: string;

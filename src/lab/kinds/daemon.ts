@@ -24,6 +24,19 @@ export class DaemonNode implements NodeRuntime {
     private readonly ctx: NodeContext,
   ) {
     this.realAddress = ctx.addresses.add(spec.address);
+    // The daemon's AS as the route servers know it (its peering's), when a peering names it.
+    const asn = ctx.model.routeServers.flatMap((r) => r.bgpConnections).find((c) => c.peerIp === spec.address)?.peerAsn;
+    const what = spec.kind === 'agent' ? 'failover agent' : `${spec.kind} daemon`;
+    ctx.graph.addSpeaker({
+      kind: spec.kind === 'agent' ? 'agent' : 'daemon',
+      name: spec.name,
+      title: `${what} ${spec.name} (${spec.address}${asn !== undefined ? `, AS ${asn}` : ''})`,
+      at: `node ${spec.name}`,
+      aliases: [spec.name.toLowerCase(), spec.address],
+      addresses: [{ address: spec.address, claim: 'own' }],
+      ...(asn !== undefined ? { asn } : {}),
+      owner: { kind: 'node', node: this },
+    });
   }
 
   /** Loopback mode runs the loopback variant of the config; a namespace runs it verbatim. */

@@ -32,6 +32,15 @@ export class HttpNode implements NodeRuntime {
   ) {
     this.realAddress = ctx.addresses.add(spec.address);
     this.realPort = httpBoundPort(spec, ctx.mode, process.getuid?.() === 0);
+    ctx.graph.addHost({
+      name: spec.name,
+      address: spec.address,
+      port: spec.port,
+      realAddress: this.realAddress,
+      realPort: this.realPort,
+      vm: spec.vm,
+      node: this,
+    });
   }
 
   /** What GET answers: the spec's body, else the node's name and a newline. */

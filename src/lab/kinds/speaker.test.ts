@@ -36,6 +36,7 @@ test('ReceivedRoutes holds per session what a map per session would, in arrival 
         const got = [...store.of(slot)].map((x) => [formatPrefix(x.prefix), x.attrs]);
         const want = [...ref].filter(([, a]) => a[slot] !== undefined).map(([p, a]) => [p, a[slot]]);
         assert.deepEqual(got, want);
+        assert.equal(store.heldBy(slot), want.length);
       }
       assert.equal(store.size, ref.size);
     }),

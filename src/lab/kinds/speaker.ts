@@ -52,6 +52,39 @@ export function parseCommunity(text: string): number | undefined {
   return hi <= 0xffff && lo <= 0xffff ? ((hi << 16) | lo) >>> 0 : undefined;
 }
 
+/**
+ * A route a built-in speaker or router originates (a lab-file route, or ExaBGP's `announce
+ * route …`), as its prefix and interned attributes; what is wrong with it otherwise.
+ */
+export function originatedRoute(
+  r: SpeakerRouteSpec,
+  defaultNextHop: string,
+): { prefix: Prefix; attrs: RouteAttrs } | { error: string } {
+  const prefix = parsePrefix(r.prefix);
+  if (!prefix) return { error: `not a prefix: ${r.prefix}` };
+  const communities: number[] = [];
+  for (const c of r.communities ?? []) {
+    const v = parseCommunity(c);
+    if (v === undefined) return { error: `not a community: ${c}` };
+    communities.push(v);
+  }
+  const large = [];
+  for (const c of r.largeCommunities ?? []) {
+    const m = /^(\d+):(\d+):(\d+)$/.exec(c);
+    if (!m) return { error: `not a large community: ${c}` };
+    large.push({ globalAdmin: Number(m[1]), localData1: Number(m[2]), localData2: Number(m[3]) });
+  }
+  const attrs = internAttrs({
+    origin: r.origin === 'egp' ? 1 : r.origin === 'incomplete' ? 2 : 0,
+    asPath: r.asPath?.length ? [{ type: 2, asns: r.asPath }] : [],
+    nextHop: r.nextHop ?? defaultNextHop,
+    ...(r.med !== undefined ? { med: r.med } : {}),
+    ...(communities.length ? { communities } : {}),
+    ...(large.length ? { largeCommunities: large } : {}),
+  });
+  return { prefix, attrs };
+}
+
 function speakerPolicy(asn: number): SpeakerPolicy {
   return {
     bestPath: {
@@ -84,11 +117,25 @@ export class ReceivedRoutes {
   private readonly table = new PrefixTable<Tuple>();
   private readonly tuples = new Map<string, Tuple>();
   private readonly transitions = new Map<Tuple, Map<RouteAttrs | null, Tuple | null>[]>();
+  /** Prefixes each session holds, kept as they change (status counts without a walk). */
+  private readonly counts: number[];
 
-  constructor(private readonly slots: number) {}
+  constructor(private readonly slots: number) {
+    this.counts = new Array<number>(slots).fill(0);
+  }
 
   get size(): number {
     return this.table.size;
+  }
+
+  /** How many prefixes session `slot` holds. */
+  heldBy(slot: number): number {
+    return this.counts[slot] ?? 0;
+  }
+
+  private count(slot: number, was: RouteAttrs | undefined, now: RouteAttrs | undefined): void {
+    if (was === undefined && now !== undefined) this.counts[slot]!++;
+    else if (was !== undefined && now === undefined) this.counts[slot]!--;
   }
 
   private tuple(values: Tuple): Tuple | undefined {
@@ -132,6 +179,7 @@ export class ReceivedRoutes {
   set(slot: number, p: Prefix, attrs: RouteAttrs | undefined): void {
     const cur = this.table.get(p);
     if (cur?.[slot] === attrs) return;
+    this.count(slot, cur?.[slot], attrs);
     const t = this.with(cur, slot, attrs);
     if (t) this.table.set(p, t);
     else this.table.delete(p);
@@ -141,6 +189,7 @@ export class ReceivedRoutes {
   setV4(slot: number, addr: number, len: number, attrs: RouteAttrs): void {
     const cur = this.table.getV4(addr, len);
     if (cur?.[slot] === attrs) return;
+    this.count(slot, cur?.[slot], attrs);
     this.table.setV4(addr, len, this.with(cur, slot, attrs)!);
   }
 
@@ -241,6 +290,12 @@ class NvaSpeaker extends Speaker {
     super.originate(prefix, attrs, weight);
   }
 
+  /** Routes held from session `id`: the RIB's (prefixes it originates too) and the compact table's. */
+  override heldFrom(id: number): number {
+    const slot = this.slots.get(id);
+    return super.heldFrom(id) + (slot === undefined ? 0 : this.received.heldBy(slot));
+  }
+
   override neighborDown(id: number): void {
     super.neighborDown(id);
     const slot = this.slots.get(id);
@@ -268,6 +323,17 @@ export class SpeakerNode implements NodeRuntime {
       .flatMap((rs) => rs.virtualRouterIps.map((ip, i) => ({ rs, ip, i })))
       .filter(({ i }) => spec.peerWith === 'both' || spec.peerWith === `IN_${i}`);
     this.speaker = new NvaSpeaker(spec.name, spec.asn, routerId, this.policy, instances.length);
+    const me = ctx.graph.addSpeaker({
+      kind: 'speaker',
+      name: spec.name,
+      title: `built-in speaker ${spec.name} (${spec.address}, AS ${spec.asn})`,
+      at: `node ${spec.name}`,
+      aliases: [spec.name.toLowerCase(), spec.address],
+      addresses: [{ address: spec.address, claim: 'own' }],
+      asn: spec.asn,
+      owner: { kind: 'node', node: this },
+      rib: this.speaker,
+    });
     for (const rs of ctx.model.routeServers) {
       if (!rs.bgpConnections.some((c) => c.peerIp === spec.address)) continue;
       rs.virtualRouterIps.forEach((ip, i) => {
@@ -308,37 +374,20 @@ export class SpeakerNode implements NodeRuntime {
         this.speaker.addNeighbor(session.neighbor);
         this.speaker.slotOf(session.neighbor.source.id, this.sessions_.length);
         this.sessions_.push({ label, session });
+        // The other end of the route-server instance's session with this address.
+        ctx.graph.attachTcp(
+          { speaker: me, address: spec.address, name: spec.name },
+          { address: ip, asn: ROUTE_SERVER_ASN, name: `${rs.name}/IN_${i}` },
+          session,
+        );
       });
     }
   }
 
   private originate(r: SpeakerRouteSpec): string | undefined {
-    const p = parsePrefix(r.prefix);
-    if (!p) return `not a prefix: ${r.prefix}`;
-    const communities: number[] = [];
-    for (const c of r.communities ?? []) {
-      const v = parseCommunity(c);
-      if (v === undefined) return `not a community: ${c}`;
-      communities.push(v);
-    }
-    const large = [];
-    for (const c of r.largeCommunities ?? []) {
-      const m = /^(\d+):(\d+):(\d+)$/.exec(c);
-      if (!m) return `not a large community: ${c}`;
-      large.push({ globalAdmin: Number(m[1]), localData1: Number(m[2]), localData2: Number(m[3]) });
-    }
-    const origin = r.origin === 'egp' ? 1 : r.origin === 'incomplete' ? 2 : 0;
-    this.speaker.originate(
-      p,
-      internAttrs({
-        origin,
-        asPath: r.asPath?.length ? [{ type: 2, asns: r.asPath }] : [],
-        nextHop: r.nextHop ?? this.spec.address,
-        ...(r.med !== undefined ? { med: r.med } : {}),
-        ...(communities.length ? { communities } : {}),
-        ...(large.length ? { largeCommunities: large } : {}),
-      }),
-    );
+    const o = originatedRoute(r, this.spec.address);
+    if ('error' in o) return o.error;
+    this.speaker.originate(o.prefix, o.attrs);
     return undefined;
   }
 

@@ -56,10 +56,9 @@ import {
   type RouterRouteSpec,
   type SpeakerRouteSpec,
 } from '../spec.js';
-import type { ProblemCollector } from './errors.js';
+import type { Path, ProblemCollector } from '../../config/index.js';
 import { ReferenceResolver, type Declared, type ReferenceKind, type Unusable } from './references.js';
 import type { LabFile, LabFileAttachment } from './schema.js';
-import type { Path } from './source.js';
 
 /** Where each resource of the model was declared, to report Azure's findings there. */
 export interface ModelSource {
@@ -197,7 +196,7 @@ class LabBuilder {
     this.checkPeeredAddressSpaces();
     for (const g of this.groups) this.buildRouteServers(g);
     this.buildVirtualMachines();
-    // Hybrid (issue 3): circuits and sites before the gateways' connections to them.
+    // Hybrid: circuits and sites before the gateways' connections to them.
     this.buildExpressRouteCircuits();
     for (const g of this.groups) this.buildLocalNetworkGateways(g);
     for (const g of this.groups) this.buildVirtualNetworkGateways(g);
@@ -602,7 +601,7 @@ class LabBuilder {
   }
 
   // -------------------------------------------------------------------------
-  // Hybrid connectivity (issue 3)
+  // Hybrid connectivity
 
   /**
    * Circuits in three steps: each with its private peering; then the MSEE addresses not
@@ -1211,7 +1210,7 @@ class LabBuilder {
       }
 
       if (node.kind !== 'speaker' && node.attach !== undefined) {
-        // On premises (issue 3): at its first attachment's address.
+        // On premises: at its first attachment's address.
         const who = `node '${name}'`;
         const attach = node.attach.map((a, i) => this.resolveAttachment(a, [...path, 'attach', i], who, undefined));
         if (!files || attach.some((a) => a === undefined)) continue;

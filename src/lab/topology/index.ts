@@ -9,7 +9,8 @@
  * if (!result.ok) for (const e of result.errors) console.error(formatLabFileError(e));
  */
 export { loadLabFile, loadLabText, type LoadOptions, type LoadResult } from './load.js';
-export { formatLabFileError, type LabFileError } from './errors.js';
+// A lab file's problems are configuration problems (src/config), in the lab's words.
+export { formatConfigError as formatLabFileError, type ConfigError as LabFileError } from '../../config/index.js';
 export { labJsonSchema, labJsonSchemaText, LAB_SCHEMA_FILE, LAB_SCHEMA_ID } from './jsonSchema.js';
 export { labFileSchema, NODE_KINDS, type LabFile, type LabFileInput } from './schema.js';
 export type { FileCheck } from './build.js';

@@ -11,27 +11,27 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  Composer,
-  LineCounter,
-  Parser,
-  YAMLParseError,
-  type CST,
-  type DocumentOptions,
-  type ParseOptions,
-  type Document,
-  type SchemaOptions,
-  type YAMLError,
-} from 'yaml';
+import { LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { idKey, validateModel, type ModelProblem } from '../../azure/index.js';
+import {
+  describeIssues,
+  formatConfigError,
+  isPlainObject,
+  ProblemCollector,
+  readYaml,
+  SourceLocator,
+  type ConfigError,
+  type Path,
+  type PathSegment,
+} from '../../config/index.js';
 import type { LabSpec } from '../spec.js';
 import { buildLab, defaultCheckFile, type FileCheck, type ModelSource } from './build.js';
-import { formatLabFileError, ProblemCollector, type LabFileError } from './errors.js';
-import { describeIssues, isPlainObject, unusableEntry } from './issues.js';
+import { LAB_ISSUE_WORDS, unusableEntry } from './issues.js';
 import type { Unusable } from './references.js';
 import { labFileSchema, type LabFile } from './schema.js';
-import { SourceLocator, type Path, type PathSegment } from './source.js';
+
+type LabFileError = ConfigError;
 
 export type LoadResult =
   | { readonly ok: true; readonly spec: LabSpec; readonly warnings: readonly LabFileError[] }
@@ -48,16 +48,13 @@ export interface LoadOptions {
  */
 const NEEDS_WHOLE_LAB = new Set(['RemoteVnetHasNoGateways', 'RemotePeeringIsDisconnectedOrGatewayTransitNotAllowed']);
 
-/** YAML aliases expand; a small file must not become gigabytes ("billion laughs"). */
-const MAX_ALIAS_COUNT = 1000;
-
-/**
- * Deepest nesting of collections accepted. A lab file needs 7; the YAML composer recurses
- * once per level, and near the stack limit V8 can abort the whole process (a fatal
- * "RegExpCompiler Allocation failed", not a catchable error), so depth is checked first,
- * on the CST, whose parser does not recurse.
- */
-const MAX_NESTING = 64;
+/** How deep a lab file may nest and how far its aliases may expand (src/config/yaml.ts). */
+const YAML_LIMITS = {
+  maxNesting: 64,
+  nestingNeeded: 'a lab file needs 7',
+  maxAliasCount: 1000,
+  emptyMessage: 'the lab file is empty: it needs at least name, location and resourceGroups',
+};
 
 export async function loadLabFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   let text: string;
@@ -76,40 +73,10 @@ export async function loadLabFile(file: string, options: LoadOptions = {}): Prom
  * configuration files resolve against its folder). Never throws on any input.
  */
 export function loadLabText(text: string, file: string, options: LoadOptions = {}): LoadResult {
-  // The text is parsed once: the CST is checked for depth, then composed into the document
-  // (what yaml's parseDocument does, which would parse it a second time).
-  const lineCounter = new LineCounter();
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
-  const tooDeep = deepNesting(tokens);
-  if (tooDeep !== undefined) {
-    const problems = new ProblemCollector(file, new SourceLocator(undefined, lineCounter));
-    problems.atOffset(
-      'error',
-      tooDeep,
-      `YAML: collections nested more than ${MAX_NESTING} levels deep (a lab file needs 7)`,
-    );
-    return failure(problems);
-  }
-  const doc = composeDocument(tokens, text, { prettyErrors: false, logLevel: 'error', uniqueKeys: true });
-  const locator = new SourceLocator(doc, lineCounter);
-  const problems = new ProblemCollector(file, locator);
-
   // 1. YAML. Past a syntax error the document's shape is a guess: report and stop.
-  for (const e of doc.errors) problems.atOffset('error', e.pos[0], yamlMessage(e));
-  for (const w of doc.warnings) problems.atOffset('warning', w.pos[0], yamlMessage(w));
-  if (problems.hasErrors) return failure(problems);
-
-  let input: unknown;
-  try {
-    input = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    problems.error([], `the YAML cannot be expanded: ${(e as Error).message}`);
-    return failure(problems);
-  }
-  if (input === null || input === undefined) {
-    problems.error([], 'the lab file is empty: it needs at least name, location and resourceGroups');
-    return failure(problems);
-  }
+  const read = readYaml(text, file, YAML_LIMITS);
+  if (!read.ok) return failure(read.problems);
+  const { input, locator, problems } = read;
 
   // 2. Schema, and recovery so the checks below still see the rest of the file.
   let lab: LabFile | undefined;
@@ -119,7 +86,8 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
   if (parsed.success) {
     lab = parsed.data;
   } else {
-    for (const r of describeIssues(parsed.error.issues, input, labFileSchema)) problems.error(r.path, r.message, r.at);
+    for (const r of describeIssues(parsed.error.issues, input, labFileSchema, LAB_ISSUE_WORDS))
+      problems.error(r.path, r.message, r.at);
     const recovered = recover(input, parsed.error.issues);
     if (recovered) ({ lab, unusable } = recovered);
     partial = true;
@@ -153,69 +121,14 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
       model: built.model,
       nodes: built.nodes,
       routers: built.routers,
-      warnings: warnings.map(formatLabFileError),
+      warnings: warnings.map(formatConfigError),
     },
     warnings,
   };
 }
 
-/** The offset of the first collection nested deeper than MAX_NESTING, if any (iterative: see MAX_NESTING). */
-function deepNesting(tokens: readonly CST.Token[]): number | undefined {
-  interface CstNode {
-    readonly type?: string;
-    readonly offset?: number;
-    readonly value?: CstNode;
-    readonly items?: readonly { readonly key?: CstNode | null; readonly value?: CstNode | null }[];
-  }
-  const stack: [CstNode, number][] = [];
-  for (const token of tokens) stack.push([token as CstNode, 0]);
-  while (stack.length > 0) {
-    const [node, outer] = stack.pop()!;
-    const depth =
-      node.type === 'block-map' || node.type === 'block-seq' || node.type === 'flow-collection' ? outer + 1 : outer;
-    if (depth > MAX_NESTING) return node.offset ?? 0;
-    if (node.value) stack.push([node.value, depth]);
-    for (const item of node.items ?? []) {
-      if (item.key) stack.push([item.key, depth]);
-      if (item.value) stack.push([item.value, depth]);
-    }
-  }
-  return undefined;
-}
-
-/**
- * The first document of the parsed tokens, as yaml's parseDocument composes it (a second
- * document is an error there too).
- */
-function composeDocument(
-  tokens: readonly CST.Token[],
-  text: string,
-  options: DocumentOptions & ParseOptions & SchemaOptions,
-) {
-  const composer = new Composer(options);
-  let doc: Document.Parsed | undefined;
-  for (const d of composer.compose(tokens, true, text.length)) {
-    if (!doc) doc = d;
-    else {
-      doc.errors.push(
-        new YAMLParseError(
-          d.range.slice(0, 2) as [number, number],
-          'MULTIPLE_DOCS',
-          'Source contains multiple documents; please use YAML.parseAllDocuments()',
-        ),
-      );
-      break;
-    }
-  }
-  return doc!;
-}
-
 function failure(problems: ProblemCollector): LoadResult {
   return { ok: false, errors: problems.errors(), warnings: problems.warnings() };
-}
-
-function yamlMessage(e: YAMLError): string {
-  return `YAML: ${e.message}`;
 }
 
 // ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@
  * not resolve says what it looked for and lists what the lab has instead.
  */
 import { sameName } from '../../azure/index.js';
-import { closest, listOf } from './suggest.js';
+import { closest, listOf } from '../../config/index.js';
 
 export type ReferenceKind =
   | 'virtualNetworks'

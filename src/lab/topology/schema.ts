@@ -404,7 +404,7 @@ const virtualMachine = describe(
 );
 
 // ---------------------------------------------------------------------------
-// Hybrid connectivity (issue 3): gateways, circuits, local network gateways, connections.
+// Hybrid connectivity: gateways, circuits, local network gateways, connections.
 
 const virtualNetworkGateway = describe(
   z.strictObject({

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { loadLabText, type LoadResult } from './load.js';
-import { formatLabFileError, type LabFileError } from './errors.js';
+import { formatLabFileError, type LabFileError } from './index.js';
 
 /** Where fixture labs pretend to live; node files resolve against its folder. */
 export const LAB_PATH = '/labs/next-hop/lab.yml';
@@ -16,7 +16,7 @@ export const FIXTURE_FILES = new Set([
 ]);
 
 /**
- * The lab of seed 000 (Azure Route Server next hop IP fast failover), as the brief writes
+ * The lab of seed 000 (Azure Route Server next hop IP fast failover), as the seed deploys
  * it: one VNet with a Route Server, the webservers, the load tester, two watchers, a
  * route table with a route to the watcher, and the watcher running ExaBGP.
  */

@@ -5,7 +5,7 @@ import { formatResult } from '../../output/index.js';
 export const LINK_ARGS: Record<string, ArgSpec> = {
   session: {
     flags: ['--session'],
-    help: 'One in-process BGP session, by the name `arslab link list` shows ("er1/0<->c1/primary"; either order).',
+    help: 'One BGP session, by the name `arslab link list` shows ("er1/0<->c1/primary", "hub1rs/IN_0<->nva1"; either order), or its two ends by speaker name or address.',
   },
   circuit: {
     flags: ['--circuit'],

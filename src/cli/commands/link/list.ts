@@ -1,10 +1,11 @@
-/** arslab link list — every in-process BGP session of the lab (gateways, MSEEs, built-in routers) with its state and fault. */
+/** arslab link list — every BGP session of the lab (route-server peerings, gateways, MSEEs, built-in routers) with its state and fault. */
 import type { Command } from '../../command.js';
 import { printRows, type LinkRow } from './common.js';
 
 export const command: Command = {
   path: ['link', 'list'],
-  summary: 'List the in-process BGP sessions (gateways, MSEEs, on-premises routers) and their state.',
+  summary:
+    'List every BGP session of the lab (route-server peerings over TCP, gateways, MSEEs, on-premises routers) and its state.',
   args: {},
   defaultOutput: 'text',
   examples: ['arslab link list', 'arslab link list -o json'],

@@ -40,7 +40,7 @@ export const commands: Command[] = [
   {
     path: ['node', 'cmd'],
     summary:
-      'Send a command to a node: ExaBGP API text ("announce route …") to exabgp and built-in speakers, the daemon CLI otherwise.',
+      'Send a command to a node: ExaBGP API text ("announce route …") to exabgp, built-in speakers and built-in routers, the daemon CLI otherwise.',
     args: {},
     positionals: [
       { name: 'name', required: true },

@@ -1,7 +1,7 @@
 /**
- * @module lab/topology/suggest
+ * @module config/suggest
  * "Did you mean …?" for names and keys: a wrong case first (Azure names compare without
- * case, but the lab file's keys are exact), then the nearest spelling by edit distance.
+ * case, but a file's keys are exact), then the nearest spelling by edit distance.
  */
 
 /** The candidate the user most likely meant, or undefined when none is close. */

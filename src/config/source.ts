@@ -1,9 +1,9 @@
 /**
- * @module lab/topology/source
- * Where a value came from in the lab file. Every check downstream of the YAML parser
+ * @module config/source
+ * Where a value came from in a YAML file. Every check downstream of the YAML parser
  * speaks in paths (`['resourceGroups', 'rg', 'routeServers', 'rs', 'peerings', 'p',
- * 'peerAsn']`); this module turns a path back into a line and column of the YAML text,
- * and into the dotted `field` users read.
+ * 'peerAsn']` in a lab file); this module turns a path back into a line and column of the
+ * YAML text, and into the dotted `field` users read.
  */
 import { isAlias, isCollection, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 

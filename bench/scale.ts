@@ -306,18 +306,26 @@ async function serverPhase(lab: ScaleLab, stateDir: string, args: Args): Promise
     const rows = table(sample[0]!).value.length;
     row['NIC first query ms'] = performance.now() - first;
     const times: number[] = [];
+    const withBytes: number[] = [];
     const arrays: number[] = [];
     for (const nic of sample) {
       const q0 = performance.now();
       const text = answer(nic);
       times.push(performance.now() - q0);
       if (text.length < 10) throw new Error('empty answer');
+      // The text joined from per-layer JSON is a rope until written: the bytes the API sends
+      // (its operation store measures them, the socket encodes them) cost the flattening too.
+      const b0 = performance.now();
+      const bytes = Buffer.from(answer(nic));
+      withBytes.push(performance.now() - b0);
+      if (bytes.length < text.length) throw new Error('short answer');
       const a0 = performance.now();
       void table(nic).value.length;
       arrays.push(performance.now() - a0);
     }
     row['NIC query ms (median)'] = median(times);
     row['NIC query ms (p95)'] = p95(times);
+    row['NIC query + bytes ms'] = median(withBytes);
     row['NIC rows as array ms'] = median(arrays);
     row['NIC rows'] = rows;
     /**
@@ -359,6 +367,7 @@ async function serverPhase(lab: ScaleLab, stateDir: string, args: Args): Promise
     }
     row['UPDATE→NIC ms (median)'] = median(u2n);
     row['UPDATE→NIC ms (max)'] = Math.max(...u2n);
+    row['UPDATE→NIC ms (each)'] = u2n.map((x) => x.toFixed(1)).join(' ');
 
     // Every NIC after one NVA change: an NVA's route moves to another next hop.
     if (lab.nvas > 0) {

@@ -239,10 +239,17 @@ router id ${o.address};
 timeformat protocol iso long ms;
 protocol device { }
 protocol static nh { ipv4; route 0.0.0.0/0 via "lo"; }
-protocol static nva_routes { ipv4; include "routes.conf"; }
+protocol static nva_routes {
+  ipv4;
+  # BIRD's lexer takes include only at the start of a line (cf-lex.l).
+  include "routes.conf";
+}
 protocol static bench_flap { ipv4; route ${flapPrefix(i)} blackhole; disabled; }
-protocol static bench_move { ipv4; preference 300; route ${o.nvaPrefix(i, 0)} blackhole; disabled; }
+protocol static bench_move { ipv4 { preference 300; }; route ${o.nvaPrefix(i, 0)} blackhole; disabled; }
 filter TO_RS {
+  # Only its own routes: what it learned from one instance must not go back to the other
+  # (7,000 routes past the 1,000-per-peer limit, the route server ends the session, R-ARS-5).
+  if source != RTS_STATIC then reject;
   if proto = "nh" then reject;
   if proto = "bench_move" then { bgp_next_hop = ${MOVED_NEXT_HOP}; accept; }
   bgp_next_hop = ${o.address};

@@ -117,3 +117,14 @@ test('status: routes advertised to each peering are counted, equal to the Adj-RI
     }
   });
 });
+
+test("the lab graph counts what an NVA holds from each instance: its compact table's rows, as `node routes` lists them", async () => {
+  const rows = await nva('nva1').receivedRoutes();
+  const sides = lab.graph.sidesOf(lab.graph.speaker('nva1')!, { transport: 'tcp' });
+  assert.equal(sides.length, 2);
+  for (const { session, side, remote } of sides) {
+    const want = rows.filter((r) => r.peer === remote.address).length;
+    assert.ok(want > 0, remote.name);
+    assert.equal(session.view(side).routesReceived, want, remote.name);
+  }
+});

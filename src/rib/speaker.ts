@@ -687,6 +687,11 @@ export class Speaker {
     return this.neighbors.get(id)?.held ?? 0;
   }
 
+  /** Prefixes in a neighbour's Adj-RIB-Out: a count, not a walk of the table (status). */
+  advertisedTo(id: number): number {
+    return this.neighbors.get(id)?.adjOut.size ?? 0;
+  }
+
   get prefixCount(): number {
     return this.table.size;
   }

@@ -21,7 +21,7 @@ export interface OctetClaim {
 /** Ranges held, by the name of the work they are held for, for tests that are still to merge. */
 export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>> = {
   'robust-transport': [175, 179],
-  scale: [190, 199],
+  scale: [199, 199],
   web: [249, 249],
   timing: [80, 89],
   fidelity: [90, 99],
@@ -53,6 +53,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'src/lab/daemons/parsers.test.ts': { data: [1, 2, 3, 10, 77] },
   'src/lab/daemons/process.test.ts': { binds: [78] },
   'src/lab/inprocess.test.ts': { data: [0] },
+  'src/lab/kinds/speaker.test.ts': { data: [198] },
   'src/lab/probe.test.ts': { data: [10] },
   'src/lab/topology/fuzz.test.ts': { data: [0, 1, 10] },
   'src/lab/topology/generated.test.ts': { data: [1, 10] },
@@ -96,6 +97,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/routeServerInput.test.ts': { binds: [35] },
   'test/lab/oneInstance.test.ts': { binds: [38] },
   'test/lab/slowReader.test.ts': { binds: [171] },
+  'test/lab/effectiveRouteLayers.test.ts': { binds: [190], data: [191, 192, 193, 194, 195, 196, 197] },
+  'test/lab/speakerStore.test.ts': { binds: [198] },
   // hub1 at N, hub2 at N + 1 (seed001Lab); the MSEEs' 10.2.146.35 in assertions.
   'test/lab/hybrid.test.ts': { binds: [41, 42], data: [2] },
   'test/lab/gateways.test.ts': { binds: [43], data: [2, 9] },

@@ -17,3 +17,4 @@ export * from './vpnGateway.js';
 export * from './gatewayRoutes.js';
 export * from './dataPath.js';
 export * from './gatewayMesh.js';
+export * from './programmingTiming.js';

@@ -39,6 +39,7 @@ import { createNode, type NodeRuntime } from './kinds/index.js';
 import { RouteServerRuntime } from './routeServer.js';
 import { HybridRuntime } from './hybrid.js';
 import { DeliveryQueue } from './inprocess.js';
+import { FabricProgramming } from './fabric.js';
 import type { AddressingMode, LabSpec } from './spec.js';
 import type { Netns } from './netns.js';
 import type { Connector } from '../bgp/transport/index.js';
@@ -82,6 +83,12 @@ export class Lab {
   readonly queue = new DeliveryQueue();
   /** Gateways, circuits' MSEEs, built-in on-premises routers. */
   hybrid?: HybridRuntime;
+  /**
+   * The fabric between the control plane and the NICs when the lab's timing is not ideal
+   * (R-TIME-1, R-TIME-2, ADR 0025): NICs see its programmed routes; without it, the
+   * control plane's at once.
+   */
+  fabric?: FabricProgramming;
 
   private constructor(
     readonly spec: LabSpec,
@@ -186,6 +193,19 @@ export class Lab {
       graph: this.graph,
     });
     this.hybrid.start();
+    const timing = this.spec.settings.timing;
+    if (timing && timing.profile !== 'ideal') {
+      this.fabric = new FabricProgramming(
+        timing,
+        clock,
+        this.events,
+        this.gatewayRoutes,
+        () => this.model_.virtualNetworks,
+      );
+      this.queue.onDrained = () => this.fabric?.changed();
+      this.fabric.changed();
+      this.events.emit('lab', this.spec.name, `timing profile ${timing.profile} (seed ${timing.seed})`);
+    }
     await this.queue.settled();
     if (o.startNodes !== false) {
       for (const node of this.graph.nodes()) {
@@ -240,6 +260,14 @@ export class Lab {
   programmed = (rs: RouteServer): readonly ProgrammedRoute[] => this.routeServer(rs)?.programmed() ?? [];
 
   /**
+   * R-NIC-2: what a VNet's NICs are programmed with from its hub's gateways now: the
+   * control plane's routes (`gatewayRoutes`) once the fabric has programmed them
+   * (R-TIME-1, R-TIME-2); with ideal timing, the same at once.
+   */
+  nicGatewayRoutes = (vnet: VirtualNetwork): GatewayRoutes =>
+    this.fabric ? this.fabric.routes(vnet) : this.gatewayRoutes(vnet);
+
+  /**
    * R-NIC-2: what a VNet's NICs get from its hub's gateways — the route server's NVA
    * routes, the ExpressRoute and VPN gateways' routes — merged by the hub's routing
    * preference (R-ARS-7).
@@ -285,16 +313,16 @@ export class Lab {
   };
 
   effectiveRoutes(nic: NetworkInterface): EffectiveRoutes {
-    return effectiveRoutes(this.model_, nic, this.gatewayRoutes);
+    return effectiveRoutes(this.model_, nic, this.nicGatewayRoutes);
   }
 
   nextHop(nic: NetworkInterface, destination: Prefix): NextHopResult {
-    return nextHop(this.model_, nic, destination, this.gatewayRoutes);
+    return nextHop(this.model_, nic, destination, this.nicGatewayRoutes);
   }
 
   /** Where a flow from `nic` goes now (first hop, ECMP by flow hash): what `arslab probe` follows. */
   forward(nic: NetworkInterface, flow: Flow): ForwardingDecision {
-    return forward(this.model_, nic, flow, this.gatewayRoutes);
+    return forward(this.model_, nic, flow, this.nicGatewayRoutes);
   }
 
   /**
@@ -324,6 +352,7 @@ export class Lab {
     this.stopped = true;
     this.events.emit('lab', this.spec.name, 'stopping');
     this.graph.faults.stop();
+    this.fabric?.stop();
     this.hybrid?.stop();
     await Promise.allSettled(this.graph.nodes().map((n) => n.stop()));
     await Promise.allSettled(this.graph.routeServers().map((r) => r.stop()));

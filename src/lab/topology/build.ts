@@ -1126,6 +1126,7 @@ class LabBuilder {
       loopbackAddresses: { ...s.loopbackAddresses },
       connectRetryTime: s.connectRetryTime,
       capture: s.capture,
+      timing: { ...s.timing },
     };
   }
 

@@ -823,7 +823,7 @@ test('settings.timing: the azure profile and its seed load; a wrong profile or s
   const e = expectError(load(bad), {
     field: 'settings.timing.profile',
     line: lineOf(bad, '# <-'),
-    message: /azur.*'ideal'.*'azure'|expected one of .*ideal.*azure/,
+    message: /^'azur' is not one of: ideal, azure \(did you mean 'azure'\?\)$/,
   });
   assert.match(formatLabFileError(e), /^\S+:\d+:\d+: settings\.timing\.profile: /);
   const seed = edit(SEED_000_LAB, 'connectRetryTime: 5', 'connectRetryTime: 5\n  timing: { seed: -1 } # <-');

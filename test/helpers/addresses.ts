@@ -24,7 +24,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   'robust-transport': [170, 179],
   scale: [190, 199],
   web: [241, 249],
-  timing: [82, 89],
+  timing: [83, 89],
   fidelity: [90, 99],
   clients: [201, 209],
   'customer-graph': [211, 219],
@@ -117,5 +117,6 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   // The lab graph: faults on every session (virtual clock in process; BIRD over TCP).
   'test/graph/sessionFaults.test.ts': { binds: [224], data: [2] },
   'test/lab/timing.test.ts': { binds: [80], data: [2, 81] },
+  'test/lab/whatif.test.ts': { binds: [82] },
   'test/graph/tcpFaults.test.ts': { binds: [225] },
 };

@@ -13,7 +13,7 @@ import { programmingSlot, seededUniform, TIMING_PROFILES, type PrefixProgramming
 const azure = TIMING_PROFILES.azure;
 const ideal = TIMING_PROFILES.ideal;
 /** A prefix first programmed at the lab's start and left alone since. */
-const settled: PrefixProgramming = { lastAt: 0, heldBack: false };
+const settled: PrefixProgramming = { lastAt: 0 };
 
 test('R-TIME-1: a single change reaches NICs within the measured 0.9–5.4 s', () => {
   const t = 120_000;
@@ -34,11 +34,12 @@ test('R-TIME-2: withdraw then announce — the announce waits 30 s after the wit
   const t0 = 120_000;
   const withdraw = programmingSlot(azure, settled, t0, 0.5);
   assert.deepEqual([withdraw.at, withdraw.dampened], [t0 + 3150, false]);
-  // ExaBGP restarted with a new configuration announces 2 s later.
-  const announce = programmingSlot(azure, withdraw.next, t0 + 2000, 0.1);
+  // A daemon restarted with a new configuration announces 6 s later: the withdraw has been
+  // programmed (at most 5.4 s after it), so the announce is a second programming.
+  const announce = programmingSlot(azure, withdraw.next, t0 + 6000, 0.1);
   assert.equal(announce.at, withdraw.at + 30_000);
   assert.equal(announce.dampened, true);
-  // Without a route in between: the prefix is unreachable from withdraw.at to announce.at.
+  // The prefix is unreachable from withdraw.at to announce.at: 30 s.
   assert.equal(announce.at - withdraw.at, 30_000);
   // A third change while the announce is held back joins its slot (the latest state wins).
   const third = programmingSlot(azure, announce.next, t0 + 10_000, 0.9);
@@ -46,6 +47,17 @@ test('R-TIME-2: withdraw then announce — the announce waits 30 s after the wit
   // After the held-back slot, a change more than 30 s later takes only its own delay again.
   const later = programmingSlot(azure, third.next, announce.at + 40_000, 0);
   assert.deepEqual([later.at, later.dampened], [announce.at + 40_000 + 900, false]);
+});
+
+test('a change before the previous one reached the NICs joins it: one programming, the latest state', () => {
+  const t0 = 120_000;
+  // Route-server instance IN_0 changes, IN_1 3 ms later: one failover, one programming.
+  const in0 = programmingSlot(azure, settled, t0, 0.5);
+  const in1 = programmingSlot(azure, in0.next, t0 + 3, 0.2);
+  assert.deepEqual([in1.at, in1.joined, in1.dampened], [in0.at, true, false]);
+  // An announce 1 s after a withdraw that has not been programmed yet (3.15 s): no outage.
+  const announce = programmingSlot(azure, in0.next, t0 + 1000, 0.9);
+  assert.equal(announce.at, in0.at);
 });
 
 test('R-TIME-2: a change soon after a programmed one is held to the end of the 30-s window', () => {

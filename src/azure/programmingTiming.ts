@@ -42,16 +42,14 @@ export const TIMING_PROFILES: Readonly<Record<TimingProfileName, TimingProfile>>
 
 /** What the fabric remembers of one prefix (per VNet) between changes. */
 export interface PrefixProgramming {
-  /** When the prefix was last programmed, or is scheduled to be (the latest slot). */
+  /** When the prefix was last programmed, or is to be (the latest slot). */
   readonly lastAt?: number;
-  /** True while that slot is in the future and was held back by dampening: changes join it. */
-  readonly heldBack?: boolean;
 }
 
 export interface ProgrammingSlot {
   /** When the change reaches the NICs (ms, on the caller's clock). */
   readonly at: number;
-  /** The change joined a slot already held back: that slot programs the latest state. */
+  /** The change joined a slot still to come: that slot programs the latest state. */
   readonly joined: boolean;
   /** The slot was moved later by dampening (R-TIME-2). */
   readonly dampened: boolean;
@@ -64,12 +62,13 @@ export interface ProgrammingSlot {
  * `u` is a uniform draw in [0, 1) (the caller's seeded generator).
  *
  * - R-TIME-1: a change is programmed after its own delay, `min + u·(max − min)`.
- * - R-TIME-2: not sooner than `dampeningMs` after the prefix's previous slot; a change that
- *   would come sooner is held back to the end of that window, and every change that arrives
- *   while a slot is held back joins it (the slot programs the state as it is then). So a
- *   withdraw followed by an announce programs the withdraw, then the announce 30 s later.
- * - A slot that is only delayed (not held back) programs the state of its own change: a
- *   later change gets its own slot, after the dampening window.
+ * - A change that comes while the prefix's next programming is still to come joins it: the
+ *   fabric programs the state the control plane holds then. (The two route-server instances
+ *   change a few milliseconds apart; one failover is one programming.)
+ * - R-TIME-2: a programming comes no sooner than `dampeningMs` after the prefix's previous
+ *   one; a change that would come sooner is held back to the end of that window. So a
+ *   withdraw that has reached the NICs, followed by an announce, leaves the prefix without a
+ *   route until 30 s after the withdraw was programmed.
  */
 export function programmingSlot(
   profile: TimingProfile,
@@ -77,15 +76,16 @@ export function programmingSlot(
   t: number,
   u: number,
 ): ProgrammingSlot {
-  if (state.heldBack && state.lastAt !== undefined && state.lastAt >= t) {
-    return { at: state.lastAt, joined: true, dampened: true, next: state };
+  const last = state.lastAt;
+  if (last !== undefined && last >= t) {
+    return { at: last, joined: true, dampened: false, next: state };
   }
   const { min, max } = profile.delayMs;
   // Whole milliseconds: the lab's timeline counts in them.
   const earliest = t + min + Math.round(Math.min(Math.max(u, 0), 1) * (max - min));
-  const window = state.lastAt === undefined ? earliest : state.lastAt + profile.dampeningMs;
-  if (earliest < window) return { at: window, joined: false, dampened: true, next: { lastAt: window, heldBack: true } };
-  return { at: earliest, joined: false, dampened: false, next: { lastAt: earliest, heldBack: false } };
+  const window = last === undefined ? earliest : last + profile.dampeningMs;
+  if (earliest < window) return { at: window, joined: false, dampened: true, next: { lastAt: window } };
+  return { at: earliest, joined: false, dampened: false, next: { lastAt: earliest } };
 }
 
 /**

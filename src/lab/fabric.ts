@@ -45,7 +45,7 @@ interface VnetState {
   dropped: GatewayRoutes['dropped'];
   /** What the NICs have now, per prefix. */
   readonly programmed: Map<string, PrefixEntry>;
-  /** The model's memory per prefix (last slot, held back or not). */
+  /** The model's memory per prefix (its last or next programming). */
   readonly timing: Map<string, PrefixProgramming>;
   /** Slots waiting, per prefix, in time order. */
   readonly slots: Map<string, Slot[]>;
@@ -156,21 +156,25 @@ export class FabricProgramming {
   }
 
   private schedule(st: VnetState, prefix: string, entry: PrefixEntry | undefined, now: number): void {
-    const slot = programmingSlot(this.profile, st.timing.get(prefix) ?? {}, now, this.draw());
-    st.timing.set(prefix, slot.next);
     const queue = st.slots.get(prefix) ?? [];
     const last = queue.at(-1);
+    const state = st.timing.get(prefix) ?? {};
+    let slot = programmingSlot(this.profile, state, now, this.draw());
     if (slot.joined && last) {
-      // R-TIME-2: the held-back slot programs the latest state; it keeps its first change's time.
+      // The slot still to come programs the latest state; it keeps its first change's time.
       last.entry = entry;
       return;
     }
+    // Joined a slot that fired this very millisecond: a new change, 1 ms on (R-TIME-2 applies).
+    if (slot.joined) slot = programmingSlot(this.profile, state, now + 1, this.draw());
+    st.timing.set(prefix, slot.next);
     // Slots of one prefix come in time order (each at least the dampening window after the
     // one before), so each fires the first of its queue.
+    const dampened = slot.dampened;
     const waiting: Slot = {
       entry,
       changedAt: now,
-      dampened: slot.dampened,
+      dampened,
       handle: this.clock.setTimer(slot.at - now, () => {
         const q = st.slots.get(prefix);
         if (!q || q[0] !== waiting) return;

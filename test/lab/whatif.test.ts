@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Lab } from '../../src/lab/lab.js';
 import { formatLabFileError, loadLabText } from '../../src/lab/topology/index.js';
 import { parseFault, refusal, runWhatIf, WhatIfRefused, type WhatIfReport } from '../../src/lab/whatif.js';
-import type { LabSpec } from '../../src/lab/spec.js';
+import type { LabSpec, NodeSpec } from '../../src/lab/spec.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const N = 82;
@@ -23,7 +23,7 @@ const T = { timeout: 60_000 };
 const WS1 = `10.${N}.0.4`;
 const WS2 = `10.${N}.0.5`;
 
-function yaml(hold: number | undefined, extraNode = ''): string {
+function yaml(hold: number | undefined): string {
   const h = hold === undefined ? '' : `, holdTime: ${hold}`;
   return `name: whatif
 location: uksouth
@@ -51,7 +51,7 @@ resourceGroups:
 nodes:
   watch1: { kind: speaker, vm: watch1, asn: 65001${h}, routes: [{ prefix: 100.64.0.1/32, nextHop: ${WS1} }] }
   watch2: { kind: speaker, vm: watch2, asn: 65002${h}, routes: [{ prefix: 100.64.0.1/32, nextHop: ${WS2}, asPath: [65002] }] }
-${extraNode}`;
+`;
 }
 
 function spec(text: string): LabSpec {
@@ -153,7 +153,12 @@ test('what-if: same order of events as the real-time run of the same lab', { tim
 });
 
 test('what-if refuses a lab with real daemons, saying they run in real time', T, async () => {
-  const s = spec(yaml(undefined, '  nva: { kind: exabgp, vm: lt1, config: exabgp.conf }\n'));
+  // The seed's ExaBGP beside the built-in speakers (only its kind and name matter here).
+  const base = spec(yaml(undefined));
+  const s: LabSpec = {
+    ...base,
+    nodes: [...base.nodes, { ...base.nodes[0]!, kind: 'exabgp', name: 'nva' } as unknown as NodeSpec],
+  };
   assert.match(refusal(s) ?? '', /runs real daemons \(nva: exabgp\).*keep their own time.*real time: arslab up/);
   await assert.rejects(runWhatIf(s, CUT), WhatIfRefused);
   assert.equal(refusal(spec(yaml(undefined))), undefined);

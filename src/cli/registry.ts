@@ -5,6 +5,7 @@
  */
 import type { Command } from './command.js';
 import { command as validate } from './commands/validate.js';
+import { command as whatif } from './commands/whatif.js';
 import { command as up } from './commands/up.js';
 import { command as down } from './commands/down.js';
 import { command as status } from './commands/status.js';
@@ -47,6 +48,7 @@ import { command as routeList } from './commands/network/route-table/route/list.
 
 export const COMMANDS: readonly Command[] = [
   validate,
+  whatif,
   up,
   down,
   status,

@@ -32,6 +32,9 @@ export class DeliveryQueue {
   private scheduled = false;
   private draining = false;
 
+  /** Called each time the queue runs empty (the fabric looks for changed routes then). */
+  onDrained?: () => void;
+
   constructor(private readonly budget = 100_000) {}
 
   post(fn: () => void): void {
@@ -58,6 +61,7 @@ export class DeliveryQueue {
     } finally {
       this.draining = false;
     }
+    if (this.queue.length === 0) this.onDrained?.();
   }
 
   /** Resolves once every delivery posted so far (and any they post) has run. */

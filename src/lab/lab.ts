@@ -45,6 +45,7 @@ import { createNode, type NodeRuntime } from './kinds/index.js';
 import { RouteServerRuntime } from './routeServer.js';
 import { HybridRuntime } from './hybrid.js';
 import { DeliveryQueue } from './inprocess.js';
+import { FabricProgramming } from './fabric.js';
 import type { AddressingMode, LabSpec } from './spec.js';
 import type { Netns } from './netns.js';
 import type { Connector } from '../bgp/transport/index.js';
@@ -88,6 +89,12 @@ export class Lab {
   readonly queue = new DeliveryQueue();
   /** Gateways, circuits' MSEEs, built-in on-premises routers. */
   hybrid?: HybridRuntime;
+  /**
+   * The fabric between the control plane and the NICs when the lab's timing is not ideal
+   * (R-TIME-1, R-TIME-2, ADR 0018): NICs see its programmed routes; without it, the
+   * control plane's at once.
+   */
+  fabric?: FabricProgramming;
 
   private constructor(
     readonly spec: LabSpec,
@@ -193,6 +200,19 @@ export class Lab {
     });
     this.watchHubSpeakers();
     this.hybrid.start();
+    const timing = this.spec.settings.timing;
+    if (timing && timing.profile !== 'ideal') {
+      this.fabric = new FabricProgramming(
+        timing,
+        clock,
+        this.events,
+        this.gatewayRoutes,
+        () => this.model_.virtualNetworks,
+      );
+      this.queue.onDrained = () => this.fabric?.changed();
+      this.fabric.changed();
+      this.events.emit('lab', this.spec.name, `timing profile ${timing.profile} (seed ${timing.seed})`);
+    }
     await this.queue.settled();
     if (o.startNodes !== false) {
       for (const node of this.graph.nodes()) {
@@ -327,6 +347,14 @@ export class Lab {
   }
 
   /**
+   * R-NIC-2: what a VNet's NICs are programmed with from its hub's gateways now: the
+   * control plane's routes (`gatewayRoutes`) once the fabric has programmed them
+   * (R-TIME-1, R-TIME-2); with ideal timing, the same at once.
+   */
+  nicGatewayRoutes = (vnet: VirtualNetwork): GatewayRoutes =>
+    this.fabric ? this.fabric.routes(vnet) : this.gatewayRoutes(vnet);
+
+  /**
    * R-NIC-2: what a VNet's NICs get from its hub's gateways — the route server's NVA
    * routes, the ExpressRoute and VPN gateways' routes — merged by the hub's routing
    * preference (R-ARS-7), every candidate with why (explain). Kept per hub until one of its
@@ -376,19 +404,40 @@ export class Lab {
     return { routes: merged.routes, servedPrefixes, dropped: merged.dropped };
   }
 
-  /** A NIC's effective routes now (`show-effective-route-table`), from the shared layers: no recomputation. */
+  /**
+   * A NIC's effective routes now (`show-effective-route-table`), from the shared layers: no
+   * recomputation. With a timing profile other than ideal, what the fabric has programmed
+   * (R-TIME-1, R-TIME-2), which the layers — following the control plane at once — do not
+   * know: computed from scratch, O(routes) per query (ADR 0018).
+   */
   effectiveRouteTable(nic: NetworkInterface): EffectiveRouteTable {
+    if (this.fabric) return this.programmedTable(nic, this.fabric.version);
     return this.routeLayers.table(this.model_, nic);
+  }
+
+  private programmedTable(nic: NetworkInterface, version: number): EffectiveRouteTable {
+    const r = effectiveRoutes(this.model_, nic, this.nicGatewayRoutes);
+    return {
+      version,
+      layers: { system: 0, gateway: version, user: 0 },
+      value: r.value,
+      details: r.details,
+      json: () => JSON.stringify({ value: r.value }),
+    };
   }
 
   /** What changed in a NIC's effective routes after version `since` (effectiveRouteTable's version). */
   effectiveRouteChanges(nic: NetworkInterface, since: number): EffectiveRouteChanges {
+    if (this.fabric) {
+      const t = this.effectiveRouteTable(nic);
+      return { version: t.version, full: true, prefixes: [], value: t.value };
+    }
     return this.routeLayers.changesSince(this.model_, nic, since);
   }
 
   /** A NIC's effective routes computed from scratch, every candidate with why (explain). */
   effectiveRoutes(nic: NetworkInterface): EffectiveRoutes {
-    return effectiveRoutes(this.model_, nic, this.gatewayRoutes);
+    return effectiveRoutes(this.model_, nic, this.nicGatewayRoutes);
   }
 
   nextHop(nic: NetworkInterface, destination: Prefix): NextHopResult {
@@ -438,6 +487,7 @@ export class Lab {
       }
     };
     attempt(() => this.graph.faults.stop(), 'stopping faults');
+    attempt(() => this.fabric?.stop(), 'stopping the fabric timing');
     attempt(() => this.hybrid?.stop(), 'stopping in-process sessions');
     const settle = (fn: () => Promise<void>, what: string) => Promise.resolve().then(fn).catch(failed(what));
     await Promise.all(this.graph.nodes().map((n) => settle(() => n.stop(), `stopping node ${n.spec.name}`)));

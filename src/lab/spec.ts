@@ -4,7 +4,7 @@
  * the nodes to run and the lab settings. Produced by src/lab/topology, consumed by the
  * runtime; nothing here touches the system.
  */
-import type { AzureModel } from '../azure/index.js';
+import type { AzureModel, TimingProfileName } from '../azure/index.js';
 
 export type AddressingMode = 'loopback' | 'netns';
 
@@ -22,7 +22,18 @@ export interface LabSettings {
   readonly connectRetryTime: number;
   /** Record every BGP session to pcap files under the lab's state directory. */
   readonly capture: boolean;
+  /** When changes reach NICs (R-TIME-1, R-TIME-2, ADR 0018); absent: `ideal`. */
+  readonly timing?: TimingSettings;
 }
+
+/** The fabric's programming timing: a profile of src/azure/programmingTiming.ts and its seed. */
+export interface TimingSettings {
+  readonly profile: TimingProfileName;
+  /** Seed of the delays' draws: the same seed, the same delays. */
+  readonly seed: number;
+}
+
+export const DEFAULT_TIMING_SETTINGS: TimingSettings = Object.freeze({ profile: 'ideal', seed: 1 });
 
 export const DEFAULT_LAB_SETTINGS: LabSettings = Object.freeze({
   bgpPort: 'auto',

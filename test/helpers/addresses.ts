@@ -23,7 +23,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   'robust-transport': [175, 179],
   scale: [199, 199],
   web: [249, 249],
-  timing: [80, 89],
+  timing: [83, 89],
   fidelity: [90, 99],
   clients: [201, 209],
   'customer-graph': [211, 219],
@@ -125,6 +125,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
 
   // The lab graph: faults on every session (virtual clock in process; BIRD over TCP).
   'test/graph/sessionFaults.test.ts': { binds: [224], data: [2] },
+  'test/lab/timing.test.ts': { binds: [80], data: [2, 81] },
+  'test/lab/whatif.test.ts': { binds: [82] },
   'test/graph/tcpFaults.test.ts': { binds: [225] },
 
   // The web page (issue 14): its API on the scale lab (bench/web/scaleLab.ts at a small size:

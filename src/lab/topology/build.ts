@@ -1127,6 +1127,7 @@ class LabBuilder {
       loopbackAddresses: { ...s.loopbackAddresses },
       connectRetryTime: s.connectRetryTime,
       capture: s.capture,
+      timing: { ...s.timing },
     };
   }
 

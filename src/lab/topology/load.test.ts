@@ -54,6 +54,8 @@ test('seed 000 lab loads from disk into the expected model', async () => {
       loopbackAddresses: { '10.10.0.7': '127.10.0.7' },
       connectRetryTime: 5,
       capture: false,
+      // ADR 0018: ideal unless the file asks for Azure's programming timing.
+      timing: { profile: 'ideal', seed: 1 },
     });
 
     const m = spec.model;
@@ -844,4 +846,21 @@ test('formatLabFileError: file:line:col: field: message', () => {
   );
   assert.equal(formatLabFileError({ file: 'lab.yml', line: 3, column: 7, field: '', message: 'm' }), 'lab.yml:3:7: m');
   assert.equal(formatLabFileError({ file: 'lab.yml', line: 0, column: 0, field: '', message: 'm' }), 'lab.yml: m');
+});
+
+test('settings.timing: the azure profile and its seed load; a wrong profile or seed is refused at its place', () => {
+  const ok = load(
+    edit(SEED_000_LAB, 'connectRetryTime: 5', 'connectRetryTime: 5\n  timing: { profile: azure, seed: 42 }'),
+  );
+  assert.ok(ok.ok, ok.ok ? '' : formatted(ok.errors));
+  assert.deepEqual(ok.spec.settings.timing, { profile: 'azure', seed: 42 });
+  const bad = edit(SEED_000_LAB, 'connectRetryTime: 5', 'connectRetryTime: 5\n  timing: { profile: azur } # <-');
+  const e = expectError(load(bad), {
+    field: 'settings.timing.profile',
+    line: lineOf(bad, '# <-'),
+    message: /^'azur' is not one of: ideal, azure \(did you mean 'azure'\?\)$/,
+  });
+  assert.match(formatLabFileError(e), /^\S+:\d+:\d+: settings\.timing\.profile: /);
+  const seed = edit(SEED_000_LAB, 'connectRetryTime: 5', 'connectRetryTime: 5\n  timing: { seed: -1 } # <-');
+  expectError(load(seed), { field: 'settings.timing.seed', line: lineOf(seed, '# <-'), message: /0|too small/ });
 });

@@ -25,7 +25,7 @@ import {
 } from '../../azure/index.js';
 import { formatIpv4, maskV4, parseIpv4 } from '../../bgp/wire/index.js';
 import { DAEMON_KINDS } from '../daemons/types.js';
-import { DEFAULT_LAB_SETTINGS } from '../spec.js';
+import { DEFAULT_LAB_SETTINGS, DEFAULT_TIMING_SETTINGS } from '../spec.js';
 
 /** Attaches the description editors show on hover; `markdown` adds a richer variant. */
 function describe<T extends z.ZodType>(schema: T, description: string, markdown?: string): T {
@@ -219,6 +219,21 @@ const settings = describe(
         "Record every BGP session to pcap files in the lab's state directory.",
       ),
       routeServer: routeServerSettings,
+      timing: describe(
+        z
+          .strictObject({
+            profile: describe(
+              z.enum(['ideal', 'azure']).default(DEFAULT_TIMING_SETTINGS.profile),
+              "When a best-path change reaches the NICs' effective routes (and probe, next hop): 'ideal' at once; 'azure' after 0.9-5.4 s, and at most once per 30 s per prefix, as measured on Azure (R-TIME-1, R-TIME-2). Listings of the route server and gateways change at once in both.",
+            ),
+            seed: describe(
+              z.int().min(0).max(4294967295).default(DEFAULT_TIMING_SETTINGS.seed),
+              "Seed of the 'azure' profile's delays: the same seed gives the same delays on every run.",
+            ),
+          })
+          .prefault({}),
+        "Azure's programming timing (ADR 0018).",
+      ),
     })
     .prefault({}),
   'Lab settings; every key is optional.',

@@ -71,9 +71,12 @@ const vipChanges = (r: WhatIfReport) =>
  * going down (either instance first), the instances' best path moving to ws2, the NIC moving.
  */
 function phases(events: readonly { type: string; source: string; message: string }[], nicMoved: boolean): string[] {
+  // Each phase at its first occurrence: the two instances detect on their own hold timers,
+  // so their events may interleave (IN_0 down, IN_0 best, IN_1 down, IN_1 best) or not; what
+  // must agree is the order in which each phase first happens.
   const out: string[] = [];
   const push = (p: string) => {
-    if (out.at(-1) !== p) out.push(p);
+    if (!out.includes(p)) out.push(p);
   };
   for (const e of events) {
     if (e.type === 'lab' && e.message.startsWith('fault:')) push('fault');

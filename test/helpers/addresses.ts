@@ -54,6 +54,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'src/lab/daemons/process.test.ts': { binds: [78] },
   'src/lab/inprocess.test.ts': { data: [0] },
   'src/lab/probe.test.ts': { data: [10] },
+  'src/lab/topology/export.test.ts': { data: [10, 226] },
   'src/lab/topology/fuzz.test.ts': { data: [0, 1, 10] },
   'src/lab/topology/generated.test.ts': { data: [1, 10] },
   'src/lab/topology/hybridLoad.test.ts': { data: [1, 2] },

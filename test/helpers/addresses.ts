@@ -28,7 +28,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   fidelity: [90, 99],
   clients: [201, 209],
   'customer-graph': [211, 219],
-  export: [226, 229],
+  export: [227, 229],
 };
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
@@ -99,6 +99,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/hybrid.test.ts': { binds: [41, 42], data: [2] },
   'test/lab/gateways.test.ts': { binds: [43], data: [2, 9] },
   'test/lab/explainDualHomed.test.ts': { binds: [50] },
+  'test/lab/export.test.ts': { binds: [226], data: [2] },
   'test/lab/explain.test.ts': { binds: [52, 53], data: [2] },
   'test/lab/netnsDaemons.test.ts': { binds: [61] },
   'test/lab/cleanup.test.ts': { binds: range(62, 67) },

@@ -5,6 +5,7 @@
  */
 import type { ApiServer } from '../server.js';
 import { register as explain } from './explain.js';
+import { register as exportLab } from './export.js';
 import { register as faults } from './faults.js';
 import { register as gateways } from './gateways.js';
 import { register as maintenance } from './maintenance.js';
@@ -13,4 +14,4 @@ import { register as probe } from './probe.js';
 
 export type RouteGroup = (server: ApiServer) => void;
 
-export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, maintenance, explain, trace, probe];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, maintenance, explain, trace, probe, exportLab];

@@ -57,6 +57,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'src/lab/topology/export.test.ts': { data: [10, 226] },
   'src/lab/topology/fuzz.test.ts': { data: [0, 1, 10] },
   'src/lab/topology/generated.test.ts': { data: [1, 10] },
+  'src/lab/topology/import.test.ts': { data: [1, 5, 30] },
   'src/lab/topology/hybridLoad.test.ts': { data: [1, 2] },
   'src/lab/topology/load.test.ts': { data: [10] },
 

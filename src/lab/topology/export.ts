@@ -431,14 +431,7 @@ class FileWriter {
             ...(c.skuTier !== 'Standard' ? { skuTier: c.skuTier } : {}),
             ...(pp
               ? {
-                  peerings: {
-                    AzurePrivatePeering: {
-                      peerASN: pp.peerASN,
-                      primaryPeerAddressPrefix: pp.primaryPeerAddressPrefix,
-                      secondaryPeerAddressPrefix: pp.secondaryPeerAddressPrefix,
-                      vlanId: pp.vlanId,
-                    },
-                  },
+                  peerings: { AzurePrivatePeering: privatePeeringFields(pp) },
                 }
               : {}),
             ...(this.isExplicit(c.id) ? { mseeAddresses: [...c.mseeAddresses] } : {}),
@@ -545,12 +538,28 @@ class FileWriter {
   }
 }
 
+/** A circuit's private peering as the lab file writes it (ARM's names, in the schema's order). */
+export function privatePeeringFields(pp: {
+  readonly peerASN?: unknown;
+  readonly primaryPeerAddressPrefix?: unknown;
+  readonly secondaryPeerAddressPrefix?: unknown;
+  readonly vlanId?: unknown;
+}): Obj {
+  return {
+    peerASN: pp.peerASN,
+    primaryPeerAddressPrefix: pp.primaryPeerAddressPrefix,
+    secondaryPeerAddressPrefix: pp.secondaryPeerAddressPrefix,
+    vlanId: pp.vlanId,
+  };
+}
+
 function primaryNic(m: AzureModel, vm: VirtualMachine) {
   const id = vm.networkInterfaces[0];
   return id === undefined ? undefined : m.networkInterfaces.find((n) => idKey(n.id) === idKey(id));
 }
 
-function mostCommon(values: readonly string[]): string | undefined {
+/** The value found most often (the first of equals); undefined for none. */
+export function mostCommon(values: readonly string[]): string | undefined {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best: string | undefined;

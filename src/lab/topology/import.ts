@@ -15,8 +15,9 @@
  * value using any other function is reported as unmapped, with the expression.
  */
 import { isIP } from 'node:net';
-import { labFileText } from './export.js';
+import { labFileText, mostCommon, privatePeeringFields } from './export.js';
 import { loadLabText } from './load.js';
+import { RESOURCE_GROUP_KEYS } from './schema.js';
 
 type Obj = Record<string, unknown>;
 
@@ -776,14 +777,7 @@ class Importer {
         return;
       }
       put(f.group, 'expressRouteCircuits', f.names[0]!, {
-        peerings: {
-          AzurePrivatePeering: {
-            peerASN: pp.peerASN,
-            primaryPeerAddressPrefix: pp.primaryPeerAddressPrefix,
-            secondaryPeerAddressPrefix: pp.secondaryPeerAddressPrefix,
-            vlanId: pp.vlanId,
-          },
-        },
+        peerings: { AzurePrivatePeering: privatePeeringFields(pp) },
       });
       for (const c of asList(pp.connections))
         globalReach(f.group, f.names[0]!, String(c.name), isObj(c.properties) ? c.properties : c);
@@ -870,21 +864,8 @@ class Importer {
   }
 }
 
-const GROUP_ORDER = [
-  'location',
-  'virtualNetworks',
-  'routeTables',
-  'networkSecurityGroups',
-  'routeServers',
-  'virtualMachines',
-  'virtualNetworkGateways',
-  'localNetworkGateways',
-  'connections',
-  'expressRouteCircuits',
-];
-
 function orderGroup(g: Obj): Obj {
-  return Object.fromEntries(GROUP_ORDER.filter((k) => k in g).map((k) => [k, g[k]]));
+  return Object.fromEntries(RESOURCE_GROUP_KEYS.filter((k) => k in g).map((k) => [k, g[k]]));
 }
 
 function asList(v: unknown): Obj[] {
@@ -902,12 +883,4 @@ function sameNames(a: string | undefined, b: string): boolean {
 /** 'West Europe' (how some exports write it) → 'westeurope', as az account list-locations names it. */
 function normalizeLocation(l: string): string {
   return l.replace(/\s+/g, '').toLowerCase();
-}
-
-function mostCommon(values: readonly string[]): string | undefined {
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best: string | undefined;
-  for (const [v, c] of counts) if (best === undefined || c > counts.get(best)!) best = v;
-  return best;
 }

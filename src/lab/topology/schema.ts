@@ -624,6 +624,9 @@ const resourceGroup = describe(
   'A resource group and the resources in it.',
 );
 
+/** A resource group's keys in the schema's order (what export and import write, in this order). */
+export const RESOURCE_GROUP_KEYS: readonly string[] = Object.keys(resourceGroup.shape);
+
 // ---------------------------------------------------------------------------
 // Nodes
 

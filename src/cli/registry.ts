@@ -6,6 +6,8 @@
 import type { Command } from './command.js';
 import { command as validate } from './commands/validate.js';
 import { command as whatif } from './commands/whatif.js';
+import { command as exportLab } from './commands/export.js';
+import { command as importLab } from './commands/import.js';
 import { command as up } from './commands/up.js';
 import { command as down } from './commands/down.js';
 import { command as status } from './commands/status.js';
@@ -49,6 +51,8 @@ import { command as routeList } from './commands/network/route-table/route/list.
 export const COMMANDS: readonly Command[] = [
   validate,
   whatif,
+  exportLab,
+  importLab,
   up,
   down,
   status,

@@ -27,7 +27,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   fidelity: [90, 99],
   clients: [201, 209],
   'customer-graph': [211, 219],
-  export: [226, 229],
+  export: [227, 229],
 };
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
@@ -55,8 +55,10 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'src/lab/inprocess.test.ts': { data: [0] },
   'src/lab/kinds/speaker.test.ts': { data: [198] },
   'src/lab/probe.test.ts': { data: [10] },
+  'src/lab/topology/export.test.ts': { data: [10, 226] },
   'src/lab/topology/fuzz.test.ts': { data: [0, 1, 10] },
   'src/lab/topology/generated.test.ts': { data: [1, 10] },
+  'src/lab/topology/import.test.ts': { data: [1, 5, 30] },
   'src/lab/topology/hybridLoad.test.ts': { data: [1, 2] },
   'src/lab/topology/load.test.ts': { data: [10] },
 
@@ -103,6 +105,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/hybrid.test.ts': { binds: [41, 42], data: [2] },
   'test/lab/gateways.test.ts': { binds: [43], data: [2, 9] },
   'test/lab/explainDualHomed.test.ts': { binds: [50] },
+  'test/lab/export.test.ts': { binds: [226], data: [2] },
   'test/lab/explain.test.ts': { binds: [52, 53], data: [2] },
   'test/lab/netnsDaemons.test.ts': { binds: [61] },
   'test/lab/cleanup.test.ts': { binds: range(62, 67) },

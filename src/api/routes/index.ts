@@ -5,6 +5,7 @@
  */
 import type { ApiServer } from '../server.js';
 import { register as explain } from './explain.js';
+import { register as exportLab } from './export.js';
 import { register as faults } from './faults.js';
 import { register as gateways } from './gateways.js';
 import { register as maintenance } from './maintenance.js';
@@ -26,4 +27,5 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   topology,
   events,
   ui,
+  exportLab,
 ];

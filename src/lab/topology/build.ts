@@ -592,7 +592,12 @@ class LabBuilder {
         this.nics.push({
           ...nic,
           ipConfigurations: [
-            { name: ipConfigurationName(vm.name), privateIPAddress: address, subnet: subnet.subnet.id, primary: true },
+            {
+              name: input.ipConfigurationName ?? ipConfigurationName(vm.name),
+              privateIPAddress: address,
+              subnet: subnet.subnet.id,
+              primary: true,
+            },
           ],
         });
       }

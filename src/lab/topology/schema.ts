@@ -414,6 +414,10 @@ const virtualMachine = describe(
       networkName('network interface', 80),
       "Its network interface's name; default '<vm>VMNic', as az vm create names it.",
     ).optional(),
+    ipConfigurationName: describe(
+      networkName('IP configuration', 80),
+      "The name of its NIC's IP configuration; default 'ipconfig<vm>', as az vm create names it (ARM templates and the portal often use ipconfig1).",
+    ).optional(),
   }),
   'A virtual machine with one network interface (ARM: Microsoft.Compute/virtualMachines and Microsoft.Network/networkInterfaces), as az vm create makes it.',
 );
@@ -634,6 +638,9 @@ const resourceGroup = describe(
   }),
   'A resource group and the resources in it.',
 );
+
+/** A resource group's keys in the schema's order (what export and import write, in this order). */
+export const RESOURCE_GROUP_KEYS: readonly string[] = Object.keys(resourceGroup.shape);
 
 // ---------------------------------------------------------------------------
 // Nodes

@@ -12,8 +12,8 @@ import {
   parseBirdProtocols,
   parseBirdRoutes,
   renderBirdWrapper,
-} from './bird.js';
-import { analyzeFrrConfigText, checkFrrConfig, frrJsonToRoutes } from './frr.js';
+} from './bird/index.js';
+import { analyzeFrrConfigText, checkFrrConfig, frrJsonToRoutes } from './frr/index.js';
 import {
   checkGobgpGlobal,
   gobgpNeighborsToSessions,
@@ -21,8 +21,13 @@ import {
   readGobgpGlobal,
   readGobgpTomlGlobal,
   splitArgs,
-} from './gobgp.js';
-import { parseExabgpAdjRib, parseExabgpNeighborConfig, parseExabgpNeighbors, renderExabgpAnnounce } from './exabgp.js';
+} from './gobgp/index.js';
+import {
+  parseExabgpAdjRib,
+  parseExabgpNeighborConfig,
+  parseExabgpNeighbors,
+  renderExabgpAnnounce,
+} from './exabgp/index.js';
 import { canonicalIpv6, checkAnnouncement, normalizeCommunity, normalizeLargeCommunity } from './common.js';
 import { isLoopbackAddress, procNetAddress } from './process.js';
 import { DaemonError, startDaemon, type DaemonSpec } from './index.js';

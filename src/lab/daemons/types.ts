@@ -63,7 +63,7 @@ export interface DaemonRoute {
   localPref?: number;
   /** Address of the neighbour the path came from. */
   peer?: string;
-  /** The daemon's best path for the prefix (ExaBGP selects nothing: see exabgp.ts). */
+  /** The daemon's best path for the prefix (ExaBGP selects nothing: see exabgp/driver.ts). */
   best: boolean;
 }
 

@@ -36,10 +36,11 @@ import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
 import { LabGraph } from './graph/index.js';
 import { createNode, type NodeRuntime } from './kinds/index.js';
-import { RouteServerRuntime } from './routeServer.js';
+import { RouteServerRuntime, type RouteServerContext } from './routeServer.js';
 import { HybridRuntime } from './hybrid.js';
+import { CustomerEdges } from './customerEdge.js';
 import { DeliveryQueue } from './inprocess.js';
-import type { AddressingMode, LabSpec } from './spec.js';
+import type { AddressingMode, DaemonNodeSpec, LabSpec } from './spec.js';
 import type { Netns } from './netns.js';
 import type { Connector } from '../bgp/transport/index.js';
 
@@ -82,6 +83,8 @@ export class Lab {
   readonly queue = new DeliveryQueue();
   /** Gateways, circuits' MSEEs, built-in on-premises routers. */
   hybrid?: HybridRuntime;
+  /** The Azure side's TCP sessions with daemon nodes attached on premises. */
+  private edges?: CustomerEdges;
 
   private constructor(
     readonly spec: LabSpec,
@@ -133,20 +136,23 @@ export class Lab {
       this.netns = await Netns.create(this.spec.name, o.stateDir, logger, (n) => (this.netns = n));
     }
 
+    // How the Azure side's TCP speakers (route-server instances, and the MSEEs and gateway
+    // instances facing daemon nodes) listen and connect.
+    const azureSide = this.netns?.azure();
+    const azureTcp: RouteServerContext = {
+      addresses: this.addresses,
+      port: this.port,
+      clock,
+      logger,
+      events: this.events,
+      connectRetryTime: this.spec.settings.connectRetryTime,
+      graph: this.graph,
+      ...(pcapDir ? { pcapDir } : {}),
+      ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
+    };
     for (const rs of this.model_.routeServers) {
-      const azureSide = this.netns?.azure();
       // The runtime registers itself (its two instances and their peerings) in the lab graph.
-      new RouteServerRuntime(this.model_, rs, {
-        addresses: this.addresses,
-        port: this.port,
-        clock,
-        logger,
-        events: this.events,
-        connectRetryTime: this.spec.settings.connectRetryTime,
-        graph: this.graph,
-        ...(pcapDir ? { pcapDir } : {}),
-        ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
-      });
+      new RouteServerRuntime(this.model_, rs, azureTcp);
       if (this.netns) for (const ip of rs.virtualRouterIps) await this.netns.addAzureAddress(ip);
     }
     // Netns mode: one namespace per VM address, shared by the nodes on it (a web server and
@@ -156,9 +162,15 @@ export class Lab {
       checkpoint();
       const workDir = join(o.stateDir, 'nodes', n.name);
       mkdirSync(workDir, { recursive: true });
+      // A daemon's further addresses: its other attachments, its customer links (lab file `links`).
+      const more = [
+        ...(n.kind !== 'speaker' && n.kind !== 'http' ? (n.attach ?? []).map((a) => a.address ?? '') : []),
+        ...(this.spec.links ?? []).flatMap((l) => l.ends.filter((e) => e.name === n.name).map((e) => e.address)),
+      ].filter((a) => a && a !== n.address);
+      for (const a of more) this.addresses.add(a);
       let ns = namespaces.get(n.address);
       if (this.netns && !ns) {
-        ns = await this.netns.addNode(n.name, n.address);
+        ns = await this.netns.addNode(n.name, n.address, more);
         namespaces.set(n.address, ns);
       }
       const node = createNode(n, {
@@ -171,6 +183,7 @@ export class Lab {
         events: this.events,
         graph: this.graph,
         workDir,
+        ...(more.length > 0 ? { moreAddresses: more } : {}),
         ...(pcapDir ? { pcapDir } : {}),
         ...(ns ? { netns: ns.name, connector: ns.connector, listen: ns.listen } : {}),
         ...(o.maxLifetimeSeconds ? { maxLifetimeSeconds: o.maxLifetimeSeconds } : {}),
@@ -184,8 +197,16 @@ export class Lab {
       events: this.events,
       queue: this.queue,
       graph: this.graph,
+      ...(this.spec.links ? { links: this.spec.links } : {}),
     });
     this.hybrid.start();
+    const netns = this.netns;
+    this.edges = new CustomerEdges(
+      this.hybrid,
+      this.spec.nodes.filter((n): n is DaemonNodeSpec => n.kind !== 'speaker' && n.kind !== 'http'),
+      { ...azureTcp, ...(netns ? { addAzureAddress: (a: string) => netns.addAzureAddress(a) } : {}) },
+    );
+    await this.edges.start();
     await this.queue.settled();
     if (o.startNodes !== false) {
       for (const node of this.graph.nodes()) {
@@ -325,6 +346,7 @@ export class Lab {
     this.events.emit('lab', this.spec.name, 'stopping');
     this.graph.faults.stop();
     this.hybrid?.stop();
+    await this.edges?.stop().catch(() => {});
     await Promise.allSettled(this.graph.nodes().map((n) => n.stop()));
     await Promise.allSettled(this.graph.routeServers().map((r) => r.stop()));
     await this.netns?.destroy();

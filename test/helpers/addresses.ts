@@ -27,7 +27,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   timing: [80, 89],
   fidelity: [90, 99],
   clients: [201, 209],
-  'customer-graph': [211, 219],
+  'customer-graph': [218, 219],
   'house-2': [226, 229],
 };
 
@@ -113,6 +113,10 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/api/operations.test.ts': { binds: [180] },
   'test/api/security.test.ts': { binds: [181] },
   'test/lab/lifecycle.test.ts': { binds: [187] },
+  // Daemons attached on premises: a circuit link's MSEE and VPN gateway instances listen here.
+  'test/lab/customerEdge.test.ts': { binds: [211, 212, 213, 214] },
+  'test/lab/customerTopology.test.ts': { data: [215, 216] },
+  'test/lab/execNode.test.ts': { binds: [217] },
 
   // The lab graph: faults on every session (virtual clock in process; BIRD over TCP).
   'test/graph/sessionFaults.test.ts': { binds: [224], data: [2] },

@@ -6,6 +6,7 @@
 import { startAgent } from './agent/index.js';
 import { startBird } from './bird/index.js';
 import { startExabgp } from './exabgp/index.js';
+import { startExec } from './exec/index.js';
 import { startFrr } from './frr/index.js';
 import { startGobgp } from './gobgp/index.js';
 import { DAEMON_KINDS, DaemonError, type DaemonHandle, type DaemonKind, type DaemonSpec } from './types.js';
@@ -19,6 +20,7 @@ const DRIVERS: Record<DaemonKind, (spec: DaemonSpec) => Promise<DaemonHandle>> =
   gobgp: startGobgp,
   exabgp: startExabgp,
   agent: startAgent,
+  exec: startExec,
 };
 
 export function isDaemonKind(kind: string): kind is DaemonKind {

@@ -27,7 +27,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { startDaemon, type DaemonHandle, type DaemonKind } from '../src/lab/daemons/index.js';
-import { birdRequest } from '../src/lab/daemons/bird.js';
+import { birdRequest } from '../src/lab/daemons/bird/index.js';
 import {
   writeBirdReceiver,
   writeBirdSender,

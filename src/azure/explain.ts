@@ -217,6 +217,11 @@ export const RULE_MAP: readonly RuleMapping[] = [
     what: 'no UPDATE of at most 4,096 octets can carry the route to this peer: not sent (ADR 0013)',
   },
   {
+    cause: 'rejected:RFC4271-9.1.3',
+    rule: 'RFC 4271 §9.1.3',
+    what: 'a transit router does not send a route back to the neighbour it came from',
+  },
+  {
     cause: 'rejected:RFC4271-9.2',
     rule: 'RFC 4271 §9.2',
     what: 'iBGP-learned routes are not advertised to iBGP peers',

@@ -42,11 +42,12 @@ import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
 import { LabGraph } from './graph/index.js';
 import { createNode, type NodeRuntime } from './kinds/index.js';
-import { RouteServerRuntime } from './routeServer.js';
+import { RouteServerRuntime, type RouteServerContext } from './routeServer.js';
 import { HybridRuntime } from './hybrid.js';
+import { CustomerEdges } from './customerEdge.js';
 import { DeliveryQueue } from './inprocess.js';
 import { FabricProgramming } from './fabric.js';
-import type { AddressingMode, LabSpec } from './spec.js';
+import type { AddressingMode, DaemonNodeSpec, LabSpec } from './spec.js';
 import type { Netns } from './netns.js';
 import type { Connector } from '../bgp/transport/index.js';
 
@@ -95,6 +96,8 @@ export class Lab {
    * control plane's at once.
    */
   fabric?: FabricProgramming;
+  /** The Azure side's TCP sessions with daemon nodes attached on premises. */
+  private edges?: CustomerEdges;
 
   private constructor(
     readonly spec: LabSpec,
@@ -146,20 +149,23 @@ export class Lab {
       this.netns = await Netns.create(this.spec.name, o.stateDir, logger, (n) => (this.netns = n));
     }
 
+    // How the Azure side's TCP speakers (route-server instances, and the MSEEs and gateway
+    // instances facing daemon nodes) listen and connect.
+    const azureSide = this.netns?.azure();
+    const azureTcp: RouteServerContext = {
+      addresses: this.addresses,
+      port: this.port,
+      clock,
+      logger,
+      events: this.events,
+      connectRetryTime: this.spec.settings.connectRetryTime,
+      graph: this.graph,
+      ...(pcapDir ? { pcapDir } : {}),
+      ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
+    };
     for (const rs of this.model_.routeServers) {
-      const azureSide = this.netns?.azure();
       // The runtime registers itself (its two instances and their peerings) in the lab graph.
-      new RouteServerRuntime(this.model_, rs, {
-        addresses: this.addresses,
-        port: this.port,
-        clock,
-        logger,
-        events: this.events,
-        connectRetryTime: this.spec.settings.connectRetryTime,
-        graph: this.graph,
-        ...(pcapDir ? { pcapDir } : {}),
-        ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
-      });
+      new RouteServerRuntime(this.model_, rs, azureTcp);
       if (this.netns) for (const ip of rs.virtualRouterIps) await this.netns.addAzureAddress(ip);
     }
     // Netns mode: one namespace per VM address, shared by the nodes on it (a web server and
@@ -169,9 +175,15 @@ export class Lab {
       checkpoint();
       const workDir = join(o.stateDir, 'nodes', n.name);
       mkdirSync(workDir, { recursive: true });
+      // A daemon's further addresses: its other attachments, its customer links (lab file `links`).
+      const more = [
+        ...(n.kind !== 'speaker' && n.kind !== 'http' ? (n.attach ?? []).map((a) => a.address ?? '') : []),
+        ...(this.spec.links ?? []).flatMap((l) => l.ends.filter((e) => e.name === n.name).map((e) => e.address)),
+      ].filter((a) => a && a !== n.address);
+      for (const a of more) this.addresses.add(a);
       let ns = namespaces.get(n.address);
       if (this.netns && !ns) {
-        ns = await this.netns.addNode(n.name, n.address);
+        ns = await this.netns.addNode(n.name, n.address, more);
         namespaces.set(n.address, ns);
       }
       const node = createNode(n, {
@@ -184,6 +196,7 @@ export class Lab {
         events: this.events,
         graph: this.graph,
         workDir,
+        ...(more.length > 0 ? { moreAddresses: more } : {}),
         ...(pcapDir ? { pcapDir } : {}),
         ...(ns ? { netns: ns.name, connector: ns.connector, listen: ns.listen } : {}),
         ...(o.maxLifetimeSeconds ? { maxLifetimeSeconds: o.maxLifetimeSeconds } : {}),
@@ -197,6 +210,7 @@ export class Lab {
       events: this.events,
       queue: this.queue,
       graph: this.graph,
+      ...(this.spec.links ? { links: this.spec.links } : {}),
     });
     this.watchHubSpeakers();
     this.hybrid.start();
@@ -213,6 +227,13 @@ export class Lab {
       this.fabric.changed();
       this.events.emit('lab', this.spec.name, `timing profile ${timing.profile} (seed ${timing.seed})`);
     }
+    const netns = this.netns;
+    this.edges = new CustomerEdges(
+      this.hybrid,
+      this.spec.nodes.filter((n): n is DaemonNodeSpec => n.kind !== 'speaker' && n.kind !== 'http'),
+      { ...azureTcp, ...(netns ? { addAzureAddress: (a: string) => netns.addAzureAddress(a) } : {}) },
+    );
+    await this.edges.start();
     await this.queue.settled();
     if (o.startNodes !== false) {
       for (const node of this.graph.nodes()) {
@@ -490,6 +511,7 @@ export class Lab {
     attempt(() => this.fabric?.stop(), 'stopping the fabric timing');
     attempt(() => this.hybrid?.stop(), 'stopping in-process sessions');
     const settle = (fn: () => Promise<void>, what: string) => Promise.resolve().then(fn).catch(failed(what));
+    await settle(async () => this.edges?.stop(), 'stopping the customer edges');
     await Promise.all(this.graph.nodes().map((n) => settle(() => n.stop(), `stopping node ${n.spec.name}`)));
     await Promise.all(this.graph.routeServers().map((r) => settle(() => r.stop(), 'stopping a route server')));
     await this.netns?.destroy();

@@ -72,7 +72,11 @@ interface NodeBase {
  * attachment's address.
  */
 export interface DaemonNodeSpec extends Omit<NodeBase, 'vm'> {
-  readonly kind: 'bird' | 'frr' | 'gobgp' | 'exabgp' | 'agent';
+  readonly kind: 'bird' | 'frr' | 'gobgp' | 'exabgp' | 'agent' | 'exec';
+  /** `exec`: the daemon's command line ({config}, {address}, {port}, {workdir}, {name} filled in). */
+  readonly command?: string;
+  /** `exec`: a command whose output lists the daemon's routes (`node routes`). */
+  readonly routesCommand?: string;
   /** ARM id of the VM whose primary NIC address the node uses; absent when attached on premises. */
   readonly vm?: string;
   /** On-premises attachments (ExpressRoute circuit links, VPN local network gateways) instead of a VM. */
@@ -83,6 +87,8 @@ export interface DaemonNodeSpec extends Omit<NodeBase, 'vm'> {
   readonly loopbackConfig?: string;
   /** Extra environment for the daemon (e.g. ExaBGP settings). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Its AS as its configuration says (a built-in router peering with it over a customer link needs it). */
+  readonly asn?: number;
 }
 
 /** ARSLab's built-in scripted BGP speaker. */
@@ -134,6 +140,30 @@ export interface RouterNodeSpec {
   readonly importPrefixes?: readonly string[];
   /** Prepend own ASN this many extra times toward Azure. */
   readonly prependToAzure?: number;
+  /** Re-advertise learned routes to its other neighbours (RFC 4271 §9.1.3); default: only its own and connected ones. */
+  readonly transit?: boolean;
+  /** Another cloud's edge: route selection as its vendor documents it ('aws-vgw': AWS's virtual private gateway). */
+  readonly profile?: 'aws-vgw';
+}
+
+/** One end of a customer link: a built-in router or a daemon node, its address on the link, its AS. */
+export interface CustomerLinkEnd {
+  readonly kind: 'router' | 'daemon';
+  readonly name: string;
+  readonly address: string;
+  /** A router's asn, a daemon node's declared asn (absent when the lab file gives none). */
+  readonly asn?: number;
+}
+
+/**
+ * A link between two customer-side speakers and its eBGP session (lab file `links`): an
+ * exchange router's cross-connect to another cloud's gateway, two routers of one site.
+ */
+export interface CustomerLinkSpec {
+  readonly name: string;
+  /** The link subnet ("10.215.0.0/30"). */
+  readonly subnet: string;
+  readonly ends: readonly [CustomerLinkEnd, CustomerLinkEnd];
 }
 
 /**
@@ -184,6 +214,8 @@ export interface LabSpec {
   readonly nodes: readonly NodeSpec[];
   /** Built-in on-premises routers: attached to circuits and VPN connections, not VMs. */
   readonly routers: readonly RouterNodeSpec[];
+  /** Links between customer-side speakers (absent: none). */
+  readonly links?: readonly CustomerLinkSpec[];
   /** Non-fatal problems found while loading (file:line: field: message). */
   readonly warnings: readonly string[];
 }

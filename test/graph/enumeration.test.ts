@@ -85,6 +85,10 @@ const BUILDER_SITES: Record<string, string> = {
   'src/lab/hybrid.ts:HybridRuntime.wire': 'the builder creates the sessions between the speakers it built',
   'src/lab/hybrid.ts:HybridRuntime.start': 'it originates its routers’ routes and opens its sessions',
   'src/lab/hybrid.ts:HybridRuntime.stop': 'it closes its sessions',
+  'src/lab/hybrid.ts:HybridRuntime.landing':
+    'the builder resolves an attachment against the circuits and gateway instances it built',
+  'src/lab/customerEdge.ts:CustomerEdges.start': 'it listens on its Azure-side addresses and starts its sessions',
+  'src/lab/customerEdge.ts:CustomerEdges.stop': 'it stops its sessions and closes its listeners',
   'src/lab/hybrid.ts:HybridRuntime.applyMeshPaths': 'R-VPN-2: it keeps its mesh sessions as GatewaySubnet allows',
   'src/lab/hybrid.ts:HybridRuntime.meshDown': 'R-VPN-2: which of its mesh sessions are down',
   'src/lab/hybrid.ts:HybridRuntime.applyBranchToBranch': 'R-ARS-11: it opens or closes its route-server sessions',

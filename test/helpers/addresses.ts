@@ -26,7 +26,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   timing: [83, 89],
   fidelity: [90, 99],
   clients: [201, 209],
-  'customer-graph': [211, 219],
+  'customer-graph': [218, 219],
   export: [227, 229],
 };
 
@@ -125,6 +125,10 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/unencodableExabgp.test.ts': { binds: [162], data: [165] },
   'test/fuzz/fuzz.test.ts': { binds: [163] },
   'test/lab/updateChecks.test.ts': { binds: [164] },
+  // Daemons attached on premises: a circuit link's MSEE and VPN gateway instances listen here.
+  'test/lab/customerEdge.test.ts': { binds: [211, 212, 213, 214] },
+  'test/lab/customerTopology.test.ts': { data: [215, 216] },
+  'test/lab/execNode.test.ts': { binds: [217] },
 
   // The lab graph: faults on every session (virtual clock in process; BIRD over TCP).
   'test/graph/sessionFaults.test.ts': { binds: [224], data: [2] },

@@ -636,13 +636,13 @@ test('node kind unknown: lists the known kinds', () => {
   expectError(load(edit(text, '# <-', '')), {
     field: 'nodes.watch1.kind',
     line: lineOf(text, '# <-'),
-    message: /^unknown node kind 'quagga'; known kinds: bird, frr, gobgp, exabgp, agent, speaker, http$/,
+    message: /^unknown node kind 'quagga'; known kinds: bird, frr, gobgp, exabgp, agent, exec, speaker, http$/,
   });
   const missing = `${SEED_000_LAB}  nva2: { vm: watch2 } # <-\n`;
   expectError(load(missing), {
     field: 'nodes.nva2.kind',
     line: lineOf(missing, '# <-'),
-    message: /^missing required key 'kind': one of bird, frr, gobgp, exabgp, agent, speaker, http$/,
+    message: /^missing required key 'kind': one of bird, frr, gobgp, exabgp, agent, exec, speaker, http$/,
   });
 });
 

@@ -182,6 +182,7 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
       model: built.model,
       nodes: built.nodes,
       routers: built.routers,
+      links: built.links,
       warnings: warnings.map(formatConfigError),
     },
     warnings,

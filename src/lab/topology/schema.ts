@@ -526,6 +526,14 @@ const connection = describe(
       z.boolean(),
       'IPsec: BGP over this tunnel (default false); the gateway needs enableBgp and the local network gateway bgpSettings. ExpressRoute connections always use BGP.',
     ).optional(),
+    gatewayCustomBgpIpAddresses: describe(
+      z.array(ipv4Address).min(1).max(2),
+      "IPsec: the BGP address each gateway instance uses on this connection, in instance order (ARM: gatewayCustomBgpIpAddresses, one per instance's IP configuration): an APIPA address in 169.254.21.0-169.254.22.255. Default: the instance's own BGP address.",
+    ).optional(),
+    gatewayInstances: describe(
+      z.array(z.int().min(0).max(1)).min(1).max(2),
+      "IPsec, not in ARM: the gateway instances whose tunnels come up on this connection (default all). Another cloud's VPN connection ends its two tunnels on one customer gateway, one instance's public IP: bind each connection to that instance.",
+    ).optional(),
     mseePeerAddresses: describe(
       z.array(ipv4Address).length(2),
       "ExpressRoute: the addresses in GatewaySubnet at which the gateway instances see the circuit's primary and secondary MSEE. Default: .4 and .5 of GatewaySubnet for a gateway's first ExpressRoute connection, .6 and .7 for the next, … (seed 001), skipping addresses in use.",
@@ -730,6 +738,18 @@ const daemonNode = describe(
         z.string().min(1),
         "Variant used in loopback addressing mode (neighbour addresses mapped to 127.x); defaults to config. Relative to the lab file's folder.",
       ).optional(),
+      asn: describe(
+        asn,
+        "Its AS as its configuration says: needed where a built-in router peers with it over a customer link (links), which the loader cannot read from the daemon's own file.",
+      ).optional(),
+      command: describe(
+        z.string().min(1),
+        "kind exec: the daemon's command line, in the foreground (e.g. `bgpd -d -f {config}` for OpenBGPD). ARSLab fills in {config} (the configuration the mode runs), {address} and {port} (where it must listen), {workdir} (its private folder) and {name}.",
+      ).optional(),
+      routesCommand: describe(
+        z.string().min(1),
+        'kind exec: a command whose output lists its routes, for `arslab node routes` (e.g. `bgpctl -s {workdir}/bgpd.sock -j show rib`): JSON as OpenBGPD prints it, or text with one route a line.',
+      ).optional(),
       env: describe(
         z.record(
           z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
@@ -742,6 +762,24 @@ const daemonNode = describe(
       ).optional(),
     })
     .superRefine((n, ctx) => {
+      if (n.kind === 'exec' && n.command === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['command'],
+          input: undefined,
+          message: 'kind exec runs the command line you give: add command (e.g. `bgpd -d -f {config}`)',
+        });
+      }
+      for (const key of ['command', 'routesCommand'] as const) {
+        if (n.kind !== 'exec' && n[key] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            input: n[key],
+            message: `${key} is for kind exec: ARSLab runs ${n.kind} itself`,
+          });
+        }
+      }
       if (n.vm === undefined && n.attach === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -875,8 +913,28 @@ const router = describe(
       z.int().min(0).max(32),
       'Prepend its own ASN this many extra times toward Azure (default 0).',
     ).optional(),
+    profile: describe(
+      z.enum(['aws-vgw']),
+      "Another cloud's edge, choosing routes as its vendor documents: aws-vgw, an AWS virtual private gateway (Direct Connect routes before VPN ones, then the shortest AS path, then the lowest MED; one path). Its VPN attachments are its tunnels; its other sessions, Direct Connect.",
+    ).optional(),
+    transit: describe(
+      z.boolean().default(false),
+      'Re-advertise what it learns to its other neighbours, as any eBGP router does (RFC 4271 §9.1.3): an exchange router between circuits, customer links and another cloud. Default false: it advertises only its own and connected routes.',
+    ),
   }),
   "ARSLab's built-in on-premises router (a site or another cloud): an ASN, routes, and its attachments to circuits and VPN sites; its sessions run in process.",
+);
+
+const customerLink = describe(
+  z.strictObject({
+    subnet: describe(
+      ipv4Prefix,
+      'The link subnet, a /30 or /31: `a` takes its first usable address, `b` the second (a /30: .1 and .2; a /31: .0 and .1).',
+    ),
+    a: describe(nodeName, 'A router or daemon node at one end.'),
+    b: describe(nodeName, 'The router or daemon node at the other end (another AS: the session is eBGP).'),
+  }),
+  "A link between two customer-side speakers (routers or daemon nodes) and its eBGP session, outside Azure: an exchange router's cross-connect to another cloud's gateway, two routers of one site. A router announces the link subnet as a connected route; it stays while only the session is down.",
 );
 
 // ---------------------------------------------------------------------------
@@ -907,6 +965,10 @@ export const labFileSchema = z.strictObject({
     z.record(nodeName, router).default({}),
     'Built-in on-premises routers by name, attached to ExpressRoute circuit links and VPN sites. Names are shared with nodes.',
   ),
+  links: describe(
+    z.record(nodeName, customerLink).default({}),
+    'Links between customer-side speakers (routers, daemon nodes) by name, each with one eBGP session over its own subnet.',
+  ),
 });
 
 export type LabFile = z.output<typeof labFileSchema>;
@@ -915,6 +977,7 @@ export type LabFileResourceGroup = LabFile['resourceGroups'][string];
 export type LabFileNode = LabFile['nodes'][string];
 export type LabFileRouter = LabFile['routers'][string];
 export type LabFileAttachment = LabFileRouter['attach'][number];
+export type LabFileLink = LabFile['links'][string];
 
 function quote(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : String(value);

@@ -16,7 +16,7 @@ import {
 import { buildModel, seed000Model } from '../../../test/helpers/model.js';
 import { seed001Model } from '../../../test/fixtures/seed001Lab.js';
 import { routeServerLabYaml } from '../../../test/fixtures/routeServerLab.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec } from '../spec.js';
+import { DEFAULT_TIMING_SETTINGS, DEFAULT_LAB_SETTINGS, type LabSpec } from '../spec.js';
 import { exportLab, labDifferences, type LabSnapshot } from './export.js';
 import { loadLabFile, loadLabText } from './load.js';
 import { FIXTURE_FILES, formatted, LAB_PATH, SEED_000_LAB, SEED_001_LAB } from './testFixtures.js';
@@ -72,7 +72,9 @@ function roundTrip(spec: LabSnapshot, folder: string, checkFile?: (p: string) =>
   assert.deepStrictEqual(again.spec.model, spec.model, `model of ${spec.name}`);
   assert.deepStrictEqual(again.spec.nodes, spec.nodes, `nodes of ${spec.name}`);
   assert.deepStrictEqual(again.spec.routers, spec.routers, `routers of ${spec.name}`);
-  assert.deepStrictEqual(again.spec.settings, spec.settings, `settings of ${spec.name}`);
+  // A lab built in code may leave timing unset; the loader fills in its default (ADR 0018).
+  const settings = { timing: DEFAULT_TIMING_SETTINGS, ...spec.settings };
+  assert.deepStrictEqual(again.spec.settings, settings, `settings of ${spec.name}`);
   assert.equal(again.spec.name, spec.name);
   assert.deepStrictEqual(allEffectiveRoutes(again.spec.model), allEffectiveRoutes(spec.model));
   assert.equal(exportLab(again.spec, { relativeTo: folder }).text, exported.text, 'a second export is the same text');

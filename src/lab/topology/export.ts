@@ -30,6 +30,7 @@ import {
 } from '../../azure/index.js';
 import {
   DEFAULT_LAB_SETTINGS,
+  DEFAULT_TIMING_SETTINGS,
   type Attachment,
   type LabSettings,
   type NodeSpec,
@@ -263,6 +264,11 @@ class FileWriter {
       if (given[key] !== DEFAULT_ROUTE_SERVER_SETTINGS[key]) rs[key] = given[key];
     }
     if (Object.keys(rs).length > 0) out.routeServer = rs;
+    const timing: Obj = {};
+    const t = s.timing ?? DEFAULT_TIMING_SETTINGS;
+    if (t.profile !== DEFAULT_TIMING_SETTINGS.profile) timing.profile = t.profile;
+    if (t.seed !== DEFAULT_TIMING_SETTINGS.seed) timing.seed = t.seed;
+    if (Object.keys(timing).length > 0) out.timing = timing;
     return out;
   }
 
@@ -617,7 +623,8 @@ export function canonicalLab(lab: LabSnapshot): Obj {
     Object.fromEntries([...list].map((r) => [r.name, r]).sort(([x], [y]) => ((x as string) < (y as string) ? -1 : 1)));
   return {
     name: lab.name,
-    settings: lab.settings,
+    // A lab built in code may leave timing unset: the loader's default then (ADR 0018).
+    settings: { ...lab.settings, timing: lab.settings.timing ?? DEFAULT_TIMING_SETTINGS },
     model: {
       subscriptionId: m.subscriptionId,
       systemRouteProfile: m.systemRouteProfile,

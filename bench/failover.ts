@@ -29,11 +29,10 @@
  * Everything listens on 127.91.0.0/16 only; the lab runs under ManagedProcess (own process
  * group, 900 s lifetime) and is stopped by PID; its daemons are the lab's, stopped with it.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ManagedProcess } from '../src/lab/daemons/process.js';
+import { startLab } from './rs/lab.js';
 
 const VARIANTS = ['agent-per-backend', 'exabgp-healthcheck', 'agent-watcher'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -325,9 +324,8 @@ interface Result {
 
 async function runVariant(a: Args, variant: Variant, root: string): Promise<Result> {
   const dir = join(root, SHORT[variant]);
-  const stateDir = join(dir, 's');
   const labPath = join(dir, 'lab.yml');
-  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   writeFileSync(labPath, labFile(variant));
   if (variant === 'agent-per-backend')
     for (const w of ['ws1', 'ws2'] as const) writeFileSync(join(dir, `${w}.yaml`), agentPerBackend(a, w));
@@ -335,34 +333,10 @@ async function runVariant(a: Args, variant: Variant, root: string): Promise<Resu
   if (variant === 'exabgp-healthcheck')
     for (const w of ['ws1', 'ws2'] as const) writeFileSync(join(dir, `${w}.conf`), exabgpConf(a, dir, w));
 
-  const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  const logFile = join(dir, 'lab.out');
-  const lab = await ManagedProcess.start({
-    label: `lab ${variant}`,
-    argv: [process.execPath, main, 'up', labPath],
-    cwd: dir,
-    env: { ARSLAB_STATE_DIR: stateDir },
-    maxLifetimeSeconds: 900,
-    log: (line) => writeFileSync(logFile, line + '\n', { flag: 'a' }),
-  });
+  const lab = await startLab({ dir, labFile: labPath, name: `bfo-${SHORT[variant]}` });
   try {
-    const stateFile = join(stateDir, `bfo-${SHORT[variant]}`, 'state.json');
-    let base: string | undefined;
-    let token = '';
-    for (let i = 0; i < 300 && !base; i++) {
-      try {
-        const s = JSON.parse(readFileSync(stateFile, 'utf8')) as {
-          api: { host: string; port: number };
-          token: string;
-        };
-        base = `http://${s.api.host}:${s.api.port}`;
-        token = s.token;
-      } catch {
-        await sleep(100);
-      }
-    }
-    if (!base) throw new Error(`the lab did not start: see ${logFile}`);
-    const api = new LabApi(base, token);
+    const base = `http://${lab.api.host}:${lab.api.port}`;
+    const api = new LabApi(base, lab.token);
     const ws1 = ip('0.4');
     // Ready: both instances hold the VIP via ws1 (with ws2 too, per backend).
     await waitVip(
@@ -398,7 +372,7 @@ async function runVariant(a: Args, variant: Variant, root: string): Promise<Resu
     }
     return r;
   } finally {
-    await lab.stop(15_000).catch(() => lab.kill());
+    await lab.stop();
   }
 }
 

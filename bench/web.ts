@@ -1,5 +1,5 @@
 /**
- * Benchmark (g): the web page at Azure's maximum scale — 500 VNets, 4,000 VMs (bench/web/scaleLab.ts:
+ * Benchmark (h): the web page at Azure's maximum scale — 500 VNets, 4,000 VMs (bench/web/scaleLab.ts:
  * two hubs with route servers and built-in speakers over TCP, an ExpressRoute gateway,
  * circuit and on-premises router, 498 spokes) — against a small lab of the same shape as the
  * baseline. Run by hand, as root (BGP port 179), not in CI:

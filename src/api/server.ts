@@ -112,7 +112,12 @@ export class ApiServer {
 
   /** ARM long-running operation: 202 + Location; the result waits at the operation URL. */
   accepted(sub: string, body: unknown): Reply {
-    const id = this.operations.put(sub, body);
+    return this.acceptedJson(sub, body === undefined ? '' : JSON.stringify(body));
+  }
+
+  /** accepted() for a result already written as JSON. */
+  acceptedJson(sub: string, json: string): Reply {
+    const id = this.operations.putJson(sub, json);
     const location = `/subscriptions/${sub}/providers/Microsoft.Network/locations/local/operationResults/${id}?api-version=2024-05-01`;
     return { status: 202, headers: { Location: location, 'Azure-AsyncOperation': location, 'Retry-After': '0' } };
   }
@@ -174,7 +179,25 @@ export class ApiServer {
     }));
     this.route('POST', `${RG}/Microsoft.Network/networkInterfaces/${SEG}/effectiveRouteTable`, (m) => {
       const nic = getNetworkInterface(model(), m[2]!, m[3]!);
-      return this.accepted(m[1]!, { value: lab.effectiveRoutes(nic).value });
+      return this.acceptedJson(m[1]!, lab.effectiveRouteTable(nic).json());
+    });
+    // ARSLab: a NIC's effective routes with their version, or only what changed after
+    // `?since=VERSION` (issue 12; for the web page and the timing model).
+    this.route('GET', `/arslab/networkInterfaces/${SEG}/${SEG}/effectiveRoutes`, (m, _b, url) => {
+      const nic = getNetworkInterface(model(), m[1]!, m[2]!);
+      const since = url.searchParams.get('since');
+      if (since === null) {
+        const t = lab.effectiveRouteTable(nic);
+        return { status: 200, body: { version: t.version, layers: t.layers, full: true, value: t.value } };
+      }
+      const v = Number(since);
+      if (!Number.isInteger(v) || v < 0)
+        throw AzureErrors.invalidParameter(
+          'since',
+          `'${since}' is not a version (a whole number from a previous answer)`,
+        );
+      const t = lab.effectiveRouteTable(nic);
+      return { status: 200, body: { ...lab.effectiveRouteChanges(nic, v), layers: t.layers } };
     });
     this.route('GET', `${RG}/Microsoft.Compute/virtualMachines/${SEG}`, (m) => ({
       status: 200,

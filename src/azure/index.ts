@@ -17,3 +17,5 @@ export * from './vpnGateway.js';
 export * from './gatewayRoutes.js';
 export * from './dataPath.js';
 export * from './gatewayMesh.js';
+export * from './modelIndex.js';
+export * from './effectiveRouteLayers.js';

@@ -8,7 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consoleLogger, type Logger, type LogLevel } from '../bgp/log.js';
 import { ApiServer } from '../api/server.js';
-import { formatLabFileError, loadLabFile } from '../lab/topology/index.js';
+import { formatLabFileError, loadLabFile, takeLoadedSpec } from '../lab/topology/index.js';
 import { Lab } from '../lab/lab.js';
 import { removeIdleNamespacesSync } from '../lab/netns.js';
 import {
@@ -140,14 +140,20 @@ function injectTestCrash(when: 'start' | 'ready', current: () => Lab | undefined
 
 /** Runs a lab until it is told to stop; resolves when everything is down. */
 export async function runLab(file: string, opts: RunOptions = {}): Promise<void> {
-  const loaded = await loadLabFile(file);
-  if (!loaded.ok) throw new LabFileInvalid(loaded.errors.map(formatLabFileError).join('\n'));
-  const spec = loaded.spec;
+  // `up --detach` checked the file already and hands over the result (loaded once per up).
+  let spec = takeLoadedSpec(file);
+  const checkedByUp = spec !== undefined;
+  if (!spec) {
+    const loaded = await loadLabFile(file);
+    if (!loaded.ok) throw new LabFileInvalid(loaded.errors.map(formatLabFileError).join('\n'));
+    spec = loaded.spec;
+  }
   // One process per lab, before anything is created (the loser of two `up` at once says
   // "already running" instead of failing on a port, or removing the winner's namespaces).
   const releaseLock = acquireLabLock(spec.name);
   const dir = labDir(spec.name);
   const logger = fileLogger(join(dir, 'lab.log'), opts.logLevel ?? 'info');
+  logger.log('info', checkedByUp ? `${file}: checked by arslab up, not loaded again` : `${file}: loaded and checked`);
   let lab: Lab | undefined;
   const uninstallCrashCleanup = cleanUpOnCrash(spec.name, logger, () => lab, releaseLock);
   const failedToStart = () => {

@@ -176,6 +176,8 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
     source: o.source,
     ...(o.maxPrefixes !== undefined ? { maxPrefixes: o.maxPrefixes } : {}),
     ...(o.info ? { info: o.info } : {}),
+    // Backpressure (ADR 0014): nothing more for a peer whose send queue is full.
+    readyToSend: () => peerRef?.sendBlocked !== true,
     nlriRoom: (attrs: RouteAttrs, afi: number): number =>
       nlriRoomFor(attrs, afi, peerRef?.codecContext ?? CONTEXT_4OCTET),
     sendFailed(error: unknown) {
@@ -231,6 +233,9 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
           reason: reason.kind,
         });
         o.speaker.neighborDown(o.source.id);
+      },
+      onSendReady() {
+        o.speaker.flush(); // what was held for this peer while its queue was full
       },
       onRouteRefresh(p, m) {
         // Only a request (subtype 0) asks for the Adj-RIB-Out again. RFC 7313 §5: a reserved

@@ -276,6 +276,19 @@ export interface RouterTableRow extends DaemonRoute {
   readonly local: boolean;
 }
 
+/** What a VPN gateway instance whose best paths for `prefix` are `best` programs into NICs (R-VPN-1). */
+function vpnRouteOf(gw: GatewayRuntime, prefix: Prefix, best: readonly Path[]): GatewayRoute | undefined {
+  const tunnel = best.filter((p) => p.source.role === 'local-network-gateway');
+  if (tunnel.length === 0) return undefined;
+  return {
+    prefix,
+    nextHops: vpnNextHops(gw.resource),
+    paths: tunnel,
+    origin: 'vpn',
+    asPathLength: tunnel[0]!.attrs.asPathLength,
+  };
+}
+
 /** Every hybrid speaker of a lab and the sessions between them. */
 export class HybridRuntime {
   readonly gateways = new Map<string, GatewayRuntime>();
@@ -834,35 +847,51 @@ export class HybridRuntime {
 
   /** ExpressRoute routes a gateway programs: its best MSEE-learned paths, toward the circuits' MSEE addresses. */
   expressRouteRoutes(gw: GatewayRuntime): GatewayRoute[] {
-    const vnet = byId(this.model.virtualNetworks, gw.resource.virtualNetwork);
-    const collapse = !!(vnet && routeServerOfVnet(this.model, vnet)); // R-ER-4: with a route server, one next hop
+    const collapse = this.collapsesExpressRoute(gw);
     const byPrefix = new Map<string, GatewayRoute>();
     for (const inst of gw.instances) {
       for (const { prefix, best } of inst.locRib()) {
-        const msee = best.filter((p) => p.source.role === 'msee');
-        if (msee.length === 0 || msee.length !== best.length) continue;
-        // R-ER-4: the MSEE link subnets are never programmed.
-        if (isMseeTransit(prefix)) continue;
         const k = formatPrefix(prefix);
         if (byPrefix.has(k)) continue;
-        // R-ER-4: a circuit's routes point at its two MSEE-side addresses (ECMP across the
-        // links, whichever link the route came on: seed 001 shows .35 for a route learned on
-        // the secondary only), and across circuits tied on weight and AS path.
-        const nextHops: string[] = [];
-        for (const p of msee) {
-          for (const nh of this.mseeAddressesOf(p)) if (!nextHops.includes(nh)) nextHops.push(nh);
-        }
-        if (collapse) nextHops.splice(1);
-        byPrefix.set(k, {
-          prefix,
-          nextHops,
-          paths: msee,
-          origin: 'expressroute',
-          asPathLength: msee[0]!.attrs.asPathLength,
-        });
+        const r = this.expressRouteRouteOf(prefix, best, collapse);
+        if (r) byPrefix.set(k, r);
       }
     }
     return [...byPrefix.values()];
+  }
+
+  /** The ExpressRoute route a gateway programs for one prefix (the first instance's that has one), if any. */
+  expressRouteRouteFor(gw: GatewayRuntime, prefix: Prefix): GatewayRoute | undefined {
+    const collapse = this.collapsesExpressRoute(gw);
+    for (const inst of gw.instances) {
+      const best = selectBest(inst.candidates(prefix), inst.bestPathConfig);
+      const r = best.length > 0 ? this.expressRouteRouteOf(prefix, best, collapse) : undefined;
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  /** R-ER-4: with a route server in the VNet, one next hop. */
+  private collapsesExpressRoute(gw: GatewayRuntime): boolean {
+    const vnet = byId(this.model.virtualNetworks, gw.resource.virtualNetwork);
+    return !!(vnet && routeServerOfVnet(this.model, vnet));
+  }
+
+  /** What an ER gateway instance whose best paths for `prefix` are `best` programs into NICs. */
+  private expressRouteRouteOf(prefix: Prefix, best: readonly Path[], collapse: boolean): GatewayRoute | undefined {
+    const msee = best.filter((p) => p.source.role === 'msee');
+    if (msee.length === 0 || msee.length !== best.length) return undefined;
+    // R-ER-4: the MSEE link subnets are never programmed.
+    if (isMseeTransit(prefix)) return undefined;
+    // R-ER-4: a circuit's routes point at its two MSEE-side addresses (ECMP across the
+    // links, whichever link the route came on: seed 001 shows .35 for a route learned on
+    // the secondary only), and across circuits tied on weight and AS path.
+    const nextHops: string[] = [];
+    for (const p of msee) {
+      for (const nh of this.mseeAddressesOf(p)) if (!nextHops.includes(nh)) nextHops.push(nh);
+    }
+    if (collapse) nextHops.splice(1);
+    return { prefix, nextHops, paths: msee, origin: 'expressroute', asPathLength: msee[0]!.attrs.asPathLength };
   }
 
   /** R-ER-4: the MSEE-side addresses of the circuit a path came from (its MSEE speaker, in the lab graph). */
@@ -876,20 +905,23 @@ export class HybridRuntime {
     const out = new Map<string, GatewayRoute>();
     for (const inst of gw.instances) {
       for (const { prefix, best } of inst.locRib()) {
-        const tunnel = best.filter((p) => p.source.role === 'local-network-gateway');
-        if (tunnel.length === 0) continue;
         const k = formatPrefix(prefix);
-        if (!out.has(k))
-          out.set(k, {
-            prefix,
-            nextHops: vpnNextHops(gw.resource),
-            paths: tunnel,
-            origin: 'vpn',
-            asPathLength: tunnel[0]!.attrs.asPathLength,
-          });
+        if (out.has(k)) continue;
+        const r = vpnRouteOf(gw, prefix, best);
+        if (r) out.set(k, r);
       }
     }
     return [...out.values()];
+  }
+
+  /** The VPN route a gateway programs for one prefix (the first instance's that has one), if any. */
+  vpnRouteFor(gw: GatewayRuntime, prefix: Prefix): GatewayRoute | undefined {
+    for (const inst of gw.instances) {
+      const best = selectBest(inst.candidates(prefix), inst.bestPathConfig);
+      const r = best.length > 0 ? vpnRouteOf(gw, prefix, best) : undefined;
+      if (r) return r;
+    }
+    return undefined;
   }
 
   /** Waits until every in-process delivery posted so far has run (tests, listings). */

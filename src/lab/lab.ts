@@ -9,11 +9,16 @@ import { join } from 'node:path';
 import { realClock, type Clock } from '../bgp/clock.js';
 import { silentLogger, type Logger } from '../bgp/log.js';
 import {
+  byId,
   effectiveRoutes,
-  forward,
+  EffectiveRouteLayers,
+  forwardIn,
   idKey,
-  nextHop,
+  nextHopIn,
   type AzureModel,
+  type EffectiveRouteChanges,
+  type EffectiveRouteTable,
+  type GatewayRouteSource,
   type EffectiveRoutes,
   type Flow,
   type ForwardingDecision,
@@ -32,6 +37,7 @@ import {
   vnetsServedBy,
 } from '../azure/index.js';
 import type { Prefix } from '../bgp/wire/index.js';
+import type { BestChange, Speaker } from '../rib/index.js';
 import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
 import { LabGraph } from './graph/index.js';
@@ -185,6 +191,7 @@ export class Lab {
       queue: this.queue,
       graph: this.graph,
     });
+    this.watchHubSpeakers();
     this.hybrid.start();
     await this.queue.settled();
     if (o.startNodes !== false) {
@@ -240,25 +247,110 @@ export class Lab {
   programmed = (rs: RouteServer): readonly ProgrammedRoute[] => this.routeServer(rs)?.programmed() ?? [];
 
   /**
+   * R-NIC-2: the gateway-route candidates of a hub — the route server's NVA routes (R-ARS-8),
+   * the ExpressRoute (R-ER-4) and VPN (R-VPN-1) gateways' routes — for every prefix, or for
+   * one (`prefix`): in this order, which is the order they are merged in (R-ARS-7).
+   */
+  private gatewayCandidates(hub: VirtualNetwork, prefix?: Prefix): GatewayRoute[] {
+    const m = this.model_;
+    const candidates: GatewayRoute[] = [];
+    const fromRouteServer = (r: ProgrammedRoute): GatewayRoute => ({
+      ...r,
+      origin: 'route-server',
+      asPathLength: r.paths[0]?.attrs.asPathLength ?? 0,
+    });
+    const rs = routeServerOfVnet(m, hub);
+    const rt = rs && this.routeServer(rs);
+    if (rt) {
+      if (prefix) {
+        const r = rt.programmedFor(prefix);
+        if (r) candidates.push(fromRouteServer(r));
+      } else for (const r of rt.programmed()) candidates.push(fromRouteServer(r));
+    }
+    for (const g of gatewaysOfVnet(m, hub)) {
+      const gw = this.hybrid?.gateways.get(idKey(g.id));
+      if (!gw) continue;
+      const hy = this.hybrid!;
+      if (prefix) {
+        const r = gw.isExpressRoute ? hy.expressRouteRouteFor(gw, prefix) : hy.vpnRouteFor(gw, prefix);
+        if (r) candidates.push(r);
+      } else candidates.push(...(gw.isExpressRoute ? hy.expressRouteRoutes(gw) : hy.vpnRoutes(gw)));
+    }
+    return candidates;
+  }
+
+  /** Where the incremental effective routes get a hub's gateway routes: this lab's speakers. */
+  private readonly gatewaySource: GatewayRouteSource = {
+    allCandidates: (hubId) => {
+      const hub = byId(this.model_.virtualNetworks, hubId);
+      return hub ? this.gatewayCandidates(hub) : [];
+    },
+    candidates: (hubId, prefix) => {
+      const hub = byId(this.model_.virtualNetworks, hubId);
+      return hub ? this.gatewayCandidates(hub, prefix) : [];
+    },
+    meshDown: (hubId) => (this.hybrid?.meshDown(hubId).length ?? 0) > 0,
+  };
+
+  /** Every NIC's effective routes, kept by diff from the speakers' best-path changes (ADR 0015). */
+  readonly routeLayers = new EffectiveRouteLayers(this.gatewaySource);
+  /** Per hub: best-path changes seen, for the memo of gatewayRoutes. */
+  private readonly hubChanges = new Map<string, number>();
+  private readonly gatewayMemo = new Map<
+    string,
+    { model: AzureModel; changes: number; mesh: string; value: GatewayRoutes }
+  >();
+
+  /**
+   * Reports every best-path change of the hub's route-server and gateway instances to the
+   * incremental effective routes (one map entry per change: the work waits for a NIC query).
+   */
+  private watchHubSpeakers(): void {
+    const watch = (sp: Speaker, hubId: string) => {
+      const k = idKey(hubId);
+      const prev = sp.onBestChange;
+      const mark = (c: BestChange) => {
+        this.hubChanges.set(k, (this.hubChanges.get(k) ?? 0) + 1);
+        this.routeLayers.prefixChanged(k, c.prefix);
+      };
+      sp.onBestChange = prev
+        ? (c) => {
+            prev(c);
+            mark(c);
+          }
+        : mark;
+    };
+    for (const s of this.graph.speakers({ kind: ['route-server', 'expressroute-gateway', 'vpn-gateway'] })) {
+      const o = s.owner;
+      if (s.rib && (o.kind === 'route-server' || o.kind === 'gateway')) watch(s.rib, o.runtime.resource.virtualNetwork);
+    }
+  }
+
+  /**
    * R-NIC-2: what a VNet's NICs get from its hub's gateways — the route server's NVA
    * routes, the ExpressRoute and VPN gateways' routes — merged by the hub's routing
-   * preference (R-ARS-7).
+   * preference (R-ARS-7), every candidate with why (explain). Kept per hub until one of its
+   * speakers changes a best path, the model changes, or its mesh goes down or up.
    */
   gatewayRoutes = (vnet: VirtualNetwork): GatewayRoutes => {
     const m = this.model_;
     const hub = hubOf(m, vnet);
     if (!hub) return { routes: [], servedPrefixes: [], dropped: [] };
-    const candidates: GatewayRoute[] = [];
+    const k = idKey(hub.id);
+    const changes = this.hubChanges.get(k) ?? 0;
+    const mesh = JSON.stringify(this.hybrid?.meshDown(hub.id) ?? []);
+    const memo = this.gatewayMemo.get(k);
+    if (memo && memo.model === m && memo.changes === changes && memo.mesh === mesh) return memo.value;
+    const value = this.gatewayRoutesOfHub(hub);
+    this.gatewayMemo.set(k, { model: m, changes, mesh, value });
+    return value;
+  };
+
+  /** gatewayRoutes computed from scratch (the oracle of the incremental effective routes' tests). */
+  gatewayRoutesOfHub(hub: VirtualNetwork): GatewayRoutes {
+    const m = this.model_;
+    const candidates = this.gatewayCandidates(hub);
     const rs = routeServerOfVnet(m, hub);
-    if (rs) {
-      for (const r of this.programmed(rs))
-        candidates.push({ ...r, origin: 'route-server', asPathLength: r.paths[0]?.attrs.asPathLength ?? 0 });
-    }
-    for (const g of gatewaysOfVnet(m, hub)) {
-      const gw = this.hybrid?.gateways.get(idKey(g.id));
-      if (!gw) continue;
-      candidates.push(...(gw.isExpressRoute ? this.hybrid!.expressRouteRoutes(gw) : this.hybrid!.vpnRoutes(gw)));
-    }
     const merged = mergeGatewayRoutes(
       candidates,
       rs?.hubRoutingPreference ?? 'ExpressRoute',
@@ -282,19 +374,30 @@ export class Lab {
       return { routes: [], servedPrefixes, dropped: withdrawn };
     }
     return { routes: merged.routes, servedPrefixes, dropped: merged.dropped };
-  };
+  }
 
+  /** A NIC's effective routes now (`show-effective-route-table`), from the shared layers: no recomputation. */
+  effectiveRouteTable(nic: NetworkInterface): EffectiveRouteTable {
+    return this.routeLayers.table(this.model_, nic);
+  }
+
+  /** What changed in a NIC's effective routes after version `since` (effectiveRouteTable's version). */
+  effectiveRouteChanges(nic: NetworkInterface, since: number): EffectiveRouteChanges {
+    return this.routeLayers.changesSince(this.model_, nic, since);
+  }
+
+  /** A NIC's effective routes computed from scratch, every candidate with why (explain). */
   effectiveRoutes(nic: NetworkInterface): EffectiveRoutes {
     return effectiveRoutes(this.model_, nic, this.gatewayRoutes);
   }
 
   nextHop(nic: NetworkInterface, destination: Prefix): NextHopResult {
-    return nextHop(this.model_, nic, destination, this.gatewayRoutes);
+    return nextHopIn(this.effectiveRouteTable(nic).details, destination);
   }
 
   /** Where a flow from `nic` goes now (first hop, ECMP by flow hash): what `arslab probe` follows. */
   forward(nic: NetworkInterface, flow: Flow): ForwardingDecision {
-    return forward(this.model_, nic, flow, this.gatewayRoutes);
+    return forwardIn(this.model_, nic, flow, this.effectiveRouteTable(nic).details);
   }
 
   /**

@@ -26,7 +26,7 @@ import {
   type ProgrammedRoute,
   type RouteServer,
 } from '../azure/index.js';
-import { compare, newRouteSource, Speaker } from '../rib/index.js';
+import { compare, newRouteSource, selectBest, Speaker, type Path } from '../rib/index.js';
 import type { AddressMap } from './addressing.js';
 import { createBgpNeighbor, type BgpNeighbor } from './bgpNeighbor.js';
 import type { EventLog } from './events.js';
@@ -345,16 +345,26 @@ export class RouteServerRuntime {
 
   /** R-ARS-8: what this Route Server programs into NICs. */
   programmed(): ProgrammedRoute[] {
+    return this.programmedOf(this.instances.map((i) => i.speaker.locRib()));
+  }
+
+  /** R-ARS-8: what this Route Server programs for one prefix, if anything (the same rule, one prefix). */
+  programmedFor(prefix: Prefix): ProgrammedRoute | undefined {
+    return this.programmedOf(
+      this.instances.map((i) => {
+        const best = selectBest(i.speaker.candidates(prefix), i.speaker.bestPathConfig);
+        return best.length > 0 ? [{ prefix, best }] : [];
+      }),
+    )[0];
+  }
+
+  private programmedOf(instances: Iterable<{ prefix: Prefix; best: Path[] }>[]): ProgrammedRoute[] {
     const cfg = this.instances[0].speaker.bestPathConfig;
-    return programmedRoutes(
-      this.instances.map((i) => i.speaker.locRib()),
-      cfg,
-      (a, b) => {
-        // Compare on the decisive steps only; the neighbour tie-break is per instance.
-        const c = compare(a, b, { ...cfg, steps: cfg.steps.filter((s) => s !== 'neighbor-address') });
-        return c.order;
-      },
-    );
+    return programmedRoutes(instances, cfg, (a, b) => {
+      // Compare on the decisive steps only; the neighbour tie-break is per instance.
+      const c = compare(a, b, { ...cfg, steps: cfg.steps.filter((s) => s !== 'neighbor-address') });
+      return c.order;
+    });
   }
 
   /** R-ARS-3 warnings (peerings Established on one instance only), read from the lab graph. */

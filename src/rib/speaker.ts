@@ -64,12 +64,19 @@ export interface Neighbor {
   /** Where this speaker's advertisements to the neighbour go. */
   send(batch: OutboundBatch): void;
   /**
+   * False while the neighbour's transport takes no more (a peer that stopped reading): flush()
+   * then keeps its changes in its pending table — the latest state per prefix, so no more
+   * than one entry per prefix whatever the churn — and sends them at a later flush() once
+   * this is true again (ADR 0014). Absent: always ready.
+   */
+  readyToSend?(): boolean;
+  /**
    * Octets an UPDATE to this neighbour has left for NLRI when it carries `attrs` (after the
    * session's encoding: 2- or 4-octet AS, AS4_PATH): a prefix whose wire length exceeds it
    * cannot be sent (RFC 4271 §4.1, 4,096 octets per message). The speaker then leaves the
    * route out of this neighbour's Adj-RIB-Out, withdraws it if it was advertised, and reports
    * it in `OutboundBatch.notSent`, as BIRD and FRR do with an attribute list too long (ADR
-   * 0010). Absent: no size limit (a neighbour that takes routes as data).
+   * 0013). Absent: no size limit (a neighbour that takes routes as data).
    */
   nlriRoom?(attrs: RouteAttrs, afi: number): number;
   /**
@@ -569,12 +576,14 @@ export class Speaker {
   /**
    * Sends every neighbour its pending changes, grouped by attribute set. A neighbour whose
    * `send` throws is told (`sendFailed`) and the others are still served: one neighbour's
-   * trouble never stops another's routes.
+   * trouble never stops another's routes. A neighbour that is not readyToSend keeps its
+   * changes (and its routes not sent) until a later flush (ADR 0014).
    */
   flush(): void {
     let failure: { error: unknown } | undefined;
     for (const st of this.neighbors.values()) {
       if (!st.up || (st.pending.size === 0 && st.newlyUnsent.length === 0)) continue;
+      if (st.neighbor.readyToSend?.() === false) continue;
       const withdrawn: Prefix[] = [];
       const groups = new Map<RouteAttrs, Prefix[]>();
       for (const [prefix, attrs] of st.pending) {
@@ -676,6 +685,11 @@ export class Speaker {
 
   heldFrom(id: number): number {
     return this.neighbors.get(id)?.held ?? 0;
+  }
+
+  /** Prefixes in a neighbour's Adj-RIB-Out: a count, not a walk of the table (status). */
+  advertisedTo(id: number): number {
+    return this.neighbors.get(id)?.adjOut.size ?? 0;
   }
 
   get prefixCount(): number {

@@ -77,6 +77,8 @@ const BUILDER_SITES: Record<string, string> = {
   'src/lab/routeServer.ts:RouteServerRuntime.setModel': 'a new model re-polices its instances',
   'src/lab/routeServer.ts:RouteServerRuntime.refreshPeers': 'R-ARS-13: it asks every NVA of its instances again',
   'src/lab/routeServer.ts:RouteServerRuntime.programmed': 'R-ARS-8: what it programs merges its two instances',
+  'src/lab/routeServer.ts:RouteServerRuntime.programmedFor':
+    'R-ARS-8: the same for one prefix (incremental effective routes)',
   'src/lab/hybrid.ts:HybridRuntime.constructor': 'the builder indexes the arrival orders of the instances it built',
   'src/lab/hybrid.ts:HybridRuntime.register':
     'the builder registers its speakers and sessions in the graph (a router: its addresses from its sessions)',
@@ -89,6 +91,9 @@ const BUILDER_SITES: Record<string, string> = {
   'src/lab/hybrid.ts:HybridRuntime.isActiveSession': 'R-ARS-11: whether one of its sessions exists now',
   'src/lab/hybrid.ts:HybridRuntime.expressRouteRoutes': 'R-ER-4: a gateway programs from its own instances',
   'src/lab/hybrid.ts:HybridRuntime.vpnRoutes': 'R-VPN-1: a gateway programs from its own instances',
+  'src/lab/hybrid.ts:HybridRuntime.expressRouteRouteFor':
+    'R-ER-4: the same for one prefix (incremental effective routes)',
+  'src/lab/hybrid.ts:HybridRuntime.vpnRouteFor': 'R-VPN-1: the same for one prefix (incremental effective routes)',
   'src/lab/kinds/speaker.ts:SpeakerNode.start': 'the scripted speaker starts its own sessions',
   'src/lab/kinds/speaker.ts:SpeakerNode.stop': 'it stops its own sessions',
   'src/lab/kinds/speaker.ts:SpeakerNode.pause': 'it freezes its own sessions',

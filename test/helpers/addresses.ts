@@ -20,8 +20,8 @@ export interface OctetClaim {
 
 /** Ranges held, by the name of the work they are held for, for tests that are still to merge. */
 export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>> = {
-  'robust-transport': [170, 179],
-  scale: [190, 199],
+  'robust-transport': [175, 179],
+  scale: [199, 199],
   web: [249, 249],
   timing: [80, 89],
   fidelity: [90, 99],
@@ -39,7 +39,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'src/agent/config.test.ts': { data: [10] },
   'src/agent/decide.test.ts': { data: [0] },
   'src/agent/monitor.test.ts': { data: [0] },
-  'src/bgp/transport/collision.test.ts': { binds: [39] },
+  'src/bgp/transport/collision.test.ts': { binds: [39, 170] },
+  'src/bgp/transport/sendHold.test.ts': { binds: [174] },
   'src/bgp/transport/pcap.test.ts': { data: [0, 1, 10] },
   'src/cli/commands/network/vnet-gateway/transformers.test.ts': { data: [1] },
   'src/cli/output/json.test.ts': { data: [1] },
@@ -52,6 +53,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'src/lab/daemons/parsers.test.ts': { data: [1, 2, 3, 10, 77] },
   'src/lab/daemons/process.test.ts': { binds: [78] },
   'src/lab/inprocess.test.ts': { data: [0] },
+  'src/lab/kinds/speaker.test.ts': { data: [198] },
   'src/lab/probe.test.ts': { data: [10] },
   'src/lab/topology/fuzz.test.ts': { data: [0, 1, 10] },
   'src/lab/topology/generated.test.ts': { data: [1, 10] },
@@ -90,9 +92,13 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/interop/exabgp.interop.test.ts': { binds: [34] },
   'test/interop/ipv6.interop.test.ts': { binds: [36] },
   'test/interop/peeringChange.interop.test.ts': { binds: [37] },
+  'test/interop/collision.interop.test.ts': { binds: [172] },
 
   'test/lab/routeServerInput.test.ts': { binds: [35] },
   'test/lab/oneInstance.test.ts': { binds: [38] },
+  'test/lab/slowReader.test.ts': { binds: [171] },
+  'test/lab/effectiveRouteLayers.test.ts': { binds: [190], data: [191, 192, 193, 194, 195, 196, 197] },
+  'test/lab/speakerStore.test.ts': { binds: [198] },
   // hub1 at N, hub2 at N + 1 (seed001Lab); the MSEEs' 10.2.146.35 in assertions.
   'test/lab/hybrid.test.ts': { binds: [41, 42], data: [2] },
   'test/lab/gateways.test.ts': { binds: [43], data: [2, 9] },

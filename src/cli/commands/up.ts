@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync } 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, type Command } from '../command.js';
-import { loadLabFile, formatLabFileError } from '../../lab/topology/index.js';
+import { loadLabFile, formatLabFileError, LOADED_SPEC_ENV, writeLoadedSpec } from '../../lab/topology/index.js';
 import { runLab } from '../runLab.js';
 import { isAlive, LabAlreadyRunning, labDir, lockHolder, readLabState, type LabState } from '../../lab/state.js';
 
@@ -88,7 +88,8 @@ export const command: Command = {
     const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=4', ...argv], {
       detached: true,
       stdio: ['ignore', out, out],
-      env: process.env,
+      // The file checked above, so the lab process does not load and check it again.
+      env: { ...process.env, [LOADED_SPEC_ENV]: writeLoadedSpec(labDir(name), loaded.spec) },
     });
     closeSync(out);
     child.unref();

@@ -75,6 +75,8 @@ export function routeServerStatus(graph: LabGraph, rt: RouteServerRuntime, port:
             lastDown: v.lastDown,
             messagesSent: v.messagesSent,
             messagesReceived: v.messagesReceived,
+            // What waits in this process for a peer that reads slowly or not at all (ADR 0014).
+            ...(v.sendQueue ? { sendQueue: v.sendQueue } : {}),
           };
         }),
       };

@@ -128,6 +128,11 @@ export interface EndView {
   readonly connectedMs?: number;
   /** Why the last session ended, when it did. */
   readonly lastDown?: string;
+  /**
+   * What waits in this process for the other end, where ARSLab runs this end over TCP
+   * (ADR 0014): bytes now, the peak, and how often the bound held UPDATEs back.
+   */
+  readonly sendQueue?: { readonly bytes: number; readonly peak: number; readonly blocked: number };
 }
 
 export type Transport = 'tcp' | 'in-process';

@@ -575,10 +575,11 @@ class LabBuilder {
     }
     // Static addresses first, then dynamic ones, lowest free first, as Azure allocates
     // them. (Azure allocates in creation order; a file has none, so statics win.)
+    const searched = new Map<Prefix, number>();
     for (const { vm, nic, subnet, input, path } of pending) {
       let address = input.privateIPAddress;
       if (address === undefined) {
-        address = firstFreeAddress(subnet.subnet.prefix, taken);
+        address = firstFreeAddress(subnet.subnet.prefix, taken, searched);
         if (address === undefined) {
           this.problems.error(
             path,
@@ -1399,14 +1400,24 @@ function prefixOf(text: string): Prefix {
  * The lowest address Azure would hand out: it reserves the network address, .1-.3 (the
  * default gateway and Azure DNS) and the broadcast address of every subnet.
  */
-function firstFreeAddress(prefix: Prefix, taken: ReadonlySet<string>): string | undefined {
+/**
+ * The lowest free address of a subnet (Azure reserves the first four and the last). `from`
+ * remembers, per subnet, where the last search ended: addresses are only ever taken while a
+ * lab is built, so the next free one is never lower, and k dynamic VMs in one subnet cost
+ * O(k) probes instead of O(k²).
+ */
+function firstFreeAddress(prefix: Prefix, taken: ReadonlySet<string>, from?: Map<Prefix, number>): string | undefined {
   if (prefix.afi !== 1) return undefined;
   const p = prefix as Ipv4Prefix;
   const size = 2 ** (32 - p.len);
-  for (let offset = 4; offset < size - 1; offset++) {
+  for (let offset = from?.get(prefix) ?? 4; offset < size - 1; offset++) {
     const address = formatIpv4((p.addr + offset) >>> 0);
-    if (!taken.has(address)) return address;
+    if (!taken.has(address)) {
+      from?.set(prefix, offset);
+      return address;
+    }
   }
+  from?.set(prefix, size - 1);
   return undefined;
 }
 

@@ -78,6 +78,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   // Captures and models shared by tests (test/fixtures, test/helpers): data; their users bind.
   'test/fixtures/seed001.ts': { data: [1] },
   'test/fixtures/seed001Lab.ts': { data: [2, 3] },
+  // Issue 13's client tests (range 'clients'): seed 000's 10.10.x moved to 127.201.x.
+  'test/clients/seed000Lab.ts': { data: [10] },
   'test/helpers/model.ts': { data: [10] },
 
   // The golden tests run the seeds' scenarios, and variants with every address moved.

@@ -26,7 +26,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   web: [241, 249],
   timing: [80, 89],
   fidelity: [90, 99],
-  clients: [201, 209],
+  clients: [202, 209],
   'customer-graph': [211, 219],
   'house-2': [226, 229],
 };
@@ -80,6 +80,9 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/fixtures/seed001Lab.ts': { data: [2, 3] },
   // Issue 13's client tests (range 'clients'): seed 000's 10.10.x moved to 127.201.x.
   'test/clients/seed000Lab.ts': { data: [10] },
+  'test/clients/sdk.test.ts': { binds: [201], data: [10] },
+  'test/clients/sdkClient.ts': { data: [10] },
+  'test/api/armSpec.test.ts': { data: [202] },
   'test/helpers/model.ts': { data: [10] },
 
   // The golden tests run the seeds' scenarios, and variants with every address moved.

@@ -80,7 +80,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/fixtures/seed001Lab.ts': { data: [2, 3] },
   // Issue 13's client tests (range 'clients'): seed 000's 10.10.x moved to 127.201.x.
   'test/clients/seed000Lab.ts': { data: [10] },
-  'test/clients/sdk.test.ts': { binds: [201], data: [10] },
+  'test/clients/clients.test.ts': { binds: [201], data: [10] },
   'test/clients/sdkClient.ts': { data: [10] },
   'test/api/armSpec.test.ts': { data: [202] },
   'test/helpers/model.ts': { data: [10] },

@@ -12,11 +12,10 @@
 // Addresses: 127.201.x (seed 000's 10.10.x moved, test/clients/seed000Lab.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { LabCli, ROOT, run } from '../lab/labCli.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { writeSeed000Lab } from './seed000Lab.js';
@@ -288,4 +287,109 @@ test('the names ARSLab served before the spec (getLearnedRoutes, getAdvertisedRo
   };
   assert.deepEqual(await follow('getLearnedRoutes'), await follow('learnedRoutes'));
   assert.deepEqual(await follow('getAdvertisedRoutes'), await follow('advertisedRoutes'));
+});
+
+// ---------------------------------------------------------------------------
+// Debian's az (2.45, `apt-get install azure-cli`; scripts/setup installs it). Its
+// `az network …` commands crash in every cloud profile before sending a request (the
+// package ships azure-mgmt-network's models for each API version but operations for none:
+// docs/azure-clients.md), so what az can do with a lab is what it does with any cloud:
+// register it, log in with the managed identity, and `az rest`.
+
+const AZ = '/usr/bin/az';
+const noAz = existsSync(AZ) ? false : "Debian's azure-cli is not installed (scripts/setup installs it)";
+const SUB = '00000000-0000-0000-0000-000000000000';
+const RS = `/subscriptions/${SUB}/resourceGroups/next-hop-ip-rg/providers/Microsoft.Network/virtualHubs/next-hop-ip-routeserver`;
+
+/** `az ARGS…` with the lab's exports and a private configuration folder; must succeed. */
+async function az(args: readonly string[], timeoutMs = 60_000): Promise<{ stdout: string; stderr: string }> {
+  const r = await run([AZ, ...args], {
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      AZURE_CONFIG_DIR: join(cli.stateDir, 'az'),
+      AZURE_CORE_COLLECT_TELEMETRY: 'no',
+      AZURE_CORE_NO_COLOR: 'true',
+      AZURE_CORE_ONLY_SHOW_ERRORS: 'true',
+      ...env,
+    },
+    timeoutMs,
+  });
+  assert.equal(r.code, 0, `az ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+/**
+ * An ARM long-running POST the way az users run one: `az rest` sends it and prints the 202's
+ * empty body (az rest does not poll), the Location is in `--debug`'s response headers, and
+ * a second `az rest` reads the result there.
+ */
+async function azRestOperation(path: string): Promise<unknown> {
+  const post = await az([
+    'rest',
+    '--method',
+    'post',
+    '--url',
+    `${env['ARSLAB_ARM_ENDPOINT']}${path}?api-version=2024-05-01`,
+    '--debug',
+  ]);
+  const loc = /'Location': '([^']+)'/.exec(post.stderr)?.[1];
+  assert.ok(loc, `no Location in az's debug output:\n${post.stderr.slice(-2000)}`);
+  return JSON.parse((await az(['rest', '--method', 'get', '--url', loc])).stdout);
+}
+
+test('az: `cloud register` with only the resource-manager endpoint, `login --identity`, `account show`', {
+  skip: noAz,
+}, async () => {
+  // az reads the rest of the cloud from {endpoint}/metadata/endpoints (without a token).
+  await az(['cloud', 'register', '-n', 'arslab', '--endpoint-resource-manager', `${env['ARSLAB_ARM_ENDPOINT']}/`]);
+  await az(['cloud', 'set', '-n', 'arslab']);
+  // msrestazure asks MSI_ENDPOINT with MSI_SECRET (App Service, 2017-09-01), decodes the
+  // token for its tenant, then lists GET /subscriptions.
+  const login = JSON.parse((await az(['login', '--identity'])).stdout) as {
+    id: string;
+    tenantId: string;
+    environmentName: string;
+    user: { assignedIdentityInfo: string; type: string };
+  }[];
+  assert.deepEqual(
+    login.map((s) => [s.id, s.tenantId, s.environmentName, s.user.assignedIdentityInfo, s.user.type]),
+    [[SUB, SUB, 'arslab', 'MSI', 'servicePrincipal']],
+  );
+  const account = JSON.parse((await az(['account', 'show'])).stdout) as { id: string; name: string; state: string };
+  assert.deepEqual([account.id, account.name, account.state], [SUB, 'arslab next-hop-failover', 'Enabled']);
+});
+
+test('az rest: learned routes and effective routes, the same as arslab answers; the route server and its peerings', {
+  skip: noAz,
+}, async () => {
+  // Logged in by the test above (same configuration folder).
+  assert.deepEqual(await azRestOperation(`${RS}/bgpConnections/watcher/learnedRoutes`), await learned());
+  const mine = await cli.json<{ value: unknown[] }>([
+    'network',
+    'nic',
+    'show-effective-route-table',
+    '-g',
+    'next-hop-ip-vm-rg',
+    '-n',
+    'lt1VMNic',
+  ]);
+  const nic = `/subscriptions/${SUB}/resourceGroups/next-hop-ip-vm-rg/providers/Microsoft.Network/networkInterfaces/lt1VMNic`;
+  assert.deepEqual(await azRestOperation(`${nic}/effectiveRouteTable`), mine);
+  // What `az network routeserver show` and `… peering list` would print, through az rest.
+  const show = JSON.parse(
+    (await az(['rest', '--url', `${env['ARSLAB_ARM_ENDPOINT']}${RS}?api-version=2024-05-01`])).stdout,
+  ) as {
+    kind: string;
+    properties: { virtualRouterIps: string[] };
+  };
+  assert.equal(show.kind, 'RouteServer');
+  assert.deepEqual(show.properties.virtualRouterIps, ['10.10.1.4', '10.10.1.5']);
+  const peerings = JSON.parse(
+    (await az(['rest', '--url', `${env['ARSLAB_ARM_ENDPOINT']}${RS}/bgpConnections?api-version=2024-05-01`])).stdout,
+  ) as { value: { name: string; properties: { peerIp: string; peerAsn: number } }[] };
+  assert.deepEqual(
+    peerings.value.map((p) => [p.name, p.properties.peerIp, p.properties.peerAsn]),
+    [['watcher', '10.10.0.7', 65001]],
+  );
 });

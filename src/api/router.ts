@@ -8,7 +8,7 @@
  * api/paths); `{name}` matches one path segment and reaches the handler as `params.name`,
  * URL-decoded. `{name:a|b}` matches only those words (case-insensitive, as ARM paths are).
  */
-import { AzureError } from '../azure/index.js';
+import { AzureError, sameName } from '../azure/index.js';
 import type { Lab } from '../lab/lab.js';
 import type { OperationStore } from './operations.js';
 
@@ -44,6 +44,18 @@ export interface ApiContext {
   endpoint(): string;
   /** ARM long-running operation: 202 + Location; `body` waits at the Location URL. */
   accepted(subscriptionId: string, body: unknown): Reply;
+}
+
+/**
+ * A resource-group list as ARM answers it (`{"value": [...]}`): the items of `rg`, names
+ * compared as Azure does, case-insensitively.
+ */
+export function listInGroup<T extends { readonly resourceGroup: string }>(
+  items: readonly T[],
+  rg: string,
+  json: (item: T) => unknown,
+): Reply {
+  return { status: 200, body: { value: items.filter((x) => sameName(x.resourceGroup, rg)).map(json) } };
 }
 
 /** A route group registers its routes; api/routes/index.ts lists the groups. */

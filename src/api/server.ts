@@ -51,9 +51,13 @@ export interface ApiServerOptions {
 
 /** The first byte of a TLS connection: a handshake record (RFC 8446 §5.1, ContentType 22). */
 const TLS_HANDSHAKE = 0x16;
+/** How long a new connection may stay silent before its protocol is known (Node's headersTimeout is 60 s). */
+const FIRST_BYTE_TIMEOUT_MS = 60_000;
 
 export class ApiServer {
   private server?: net.Server;
+  /** Connections whose first byte has not come yet (neither server owns them). */
+  private readonly undecided = new Set<net.Socket>();
   private readonly plain: http.Server;
   private readonly secure?: https.Server;
   /** Results of long-running operations, bounded (api/operations). */
@@ -102,10 +106,10 @@ export class ApiServer {
 
   /**
    * ARM long-running operation: 202 + Location + Retry-After; the result waits at the
-   * Location URL and a GET there answers it. No Azure-AsyncOperation header: a client that
-   * sees one polls it for a status body (`{"status":"Succeeded"}`), and az 2.45 then reads
-   * the result from the Location only for some operations — Location alone is what both az
-   * and the Azure SDKs follow to the result (ADR 0025).
+   * Location URL and a GET there answers it (`send` makes the Location absolute, on the
+   * scheme and address the client used, as ARM's are). No Azure-AsyncOperation header: a
+   * client that sees one polls it for a status document, and az failed on the result it
+   * found there; Location alone is what az and the Azure SDKs follow to the result (ADR 0025).
    */
   accepted(sub: string, body: unknown): Reply {
     const id = this.operations.put(sub, body);
@@ -114,8 +118,6 @@ export class ApiServer {
       { subscriptionId: sub, location: 'local', operationId: id },
       { 'api-version': ARM_API_VERSION },
     );
-    // An absolute URL (RFC 9110 §10.2.2 allows a reference, but the SDKs resolve it against
-    // the request differently): the scheme and port the client used.
     return { status: 202, headers: { Location: path, 'Retry-After': '0' } };
   }
 
@@ -175,7 +177,14 @@ export class ApiServer {
     // client's a method's letter; each connection goes to the server of its protocol.
     this.server = net.createServer((socket) => {
       socket.on('error', () => socket.destroy());
+      // A connection that says nothing holds a socket: it gets as long as Node's HTTP server
+      // gives a request's headers, then goes (and goes at once when the API closes).
+      this.undecided.add(socket);
+      socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+      socket.once('close', () => this.undecided.delete(socket));
       socket.once('data', (first: Buffer) => {
+        this.undecided.delete(socket);
+        socket.setTimeout(0);
         socket.pause();
         socket.unshift(first);
         const to = this.secure && first[0] === TLS_HANDSHAKE ? this.secure : this.plain;
@@ -218,6 +227,7 @@ export class ApiServer {
     const closed = (srv: net.Server | undefined) =>
       new Promise<void>((resolve) => (srv?.listening ? srv.close(() => resolve()) : resolve()));
     const done = closed(this.server);
+    for (const socket of this.undecided) socket.destroy();
     this.plain.closeAllConnections();
     this.secure?.closeAllConnections();
     await done;

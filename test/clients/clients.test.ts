@@ -58,6 +58,18 @@ const learned = () =>
     'watcher',
   ]);
 
+/** lt1VMNic's effective routes as arslab answers them (seed 000's `az network nic show-effective-route-table`). */
+const lt1Routes = () =>
+  cli.json<{ value: EffectiveRow[] }>([
+    'network',
+    'nic',
+    'show-effective-route-table',
+    '-g',
+    'next-hop-ip-vm-rg',
+    '-n',
+    'lt1VMNic',
+  ]);
+
 before(async () => {
   const dir = join(cli.stateDir, 'lab');
   mkdirSync(dir);
@@ -237,16 +249,7 @@ test('the official SDK, given only the endpoint, CA file and identity endpoint, 
   assert.deepEqual(o.learned, await learned(), 'the SDK reads what arslab reads');
 
   // Effective routes equal arslab's own answer to the same question, row for row.
-  const mine = await cli.json<{ value: EffectiveRow[] }>([
-    'network',
-    'nic',
-    'show-effective-route-table',
-    '-g',
-    'next-hop-ip-vm-rg',
-    '-n',
-    'lt1VMNic',
-  ]);
-  assert.deepEqual(o.effective.value, mine.value);
+  assert.deepEqual(o.effective.value, (await lt1Routes()).value);
   // The VIP through ws1, programmed by the route server (R-ARS-8).
   assert.deepEqual(vipRows(o.effective), ['VirtualNetworkGateway Active VirtualNetworkGateway 10.10.0.4']);
   // Next hop from lt1 to the VIP: ws1.
@@ -365,15 +368,7 @@ test('az rest: learned routes and effective routes, the same as arslab answers; 
 }, async () => {
   // Logged in by the test above (same configuration folder).
   assert.deepEqual(await azRestOperation(`${RS}/bgpConnections/watcher/learnedRoutes`), await learned());
-  const mine = await cli.json<{ value: unknown[] }>([
-    'network',
-    'nic',
-    'show-effective-route-table',
-    '-g',
-    'next-hop-ip-vm-rg',
-    '-n',
-    'lt1VMNic',
-  ]);
+  const mine = await lt1Routes();
   const nic = `/subscriptions/${SUB}/resourceGroups/next-hop-ip-vm-rg/providers/Microsoft.Network/networkInterfaces/lt1VMNic`;
   assert.deepEqual(await azRestOperation(`${nic}/effectiveRouteTable`), mine);
   // What `az network routeserver show` and `… peering list` would print, through az rest.

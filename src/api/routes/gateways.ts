@@ -37,7 +37,7 @@ import type { Lab } from '../../lab/lab.js';
 import { etag, routeServerJson } from '../arm.js';
 import { field, properties } from '../body.js';
 import { ArmPaths } from '../paths.js';
-import type { ApiContext, Router } from '../router.js';
+import { listInGroup, type ApiContext, type Router } from '../router.js';
 
 function requireGroup(model: AzureModel, rg: string): void {
   if (!model.resourceGroups.some((g) => sameName(g.name, rg))) throw AzureErrors.resourceGroupNotFound(rg);
@@ -353,14 +353,9 @@ export function register(r: Router, ctx: ApiContext): void {
     status: 200,
     body: gatewayJson(getGateway(model(), p.resourceGroupName!, p.virtualNetworkGatewayName!)),
   }));
-  r.add('GET', ArmPaths.virtualNetworkGateways, (p) => ({
-    status: 200,
-    body: {
-      value: model()
-        .virtualNetworkGateways.filter((g) => sameName(g.resourceGroup, p.resourceGroupName!))
-        .map(gatewayJson),
-    },
-  }));
+  r.add('GET', ArmPaths.virtualNetworkGateways, (p) =>
+    listInGroup(model().virtualNetworkGateways, p.resourceGroupName!, gatewayJson),
+  );
   for (const [path, listing] of [
     [ArmPaths.gatewayLearnedRoutes, learnedRoutesOf],
     [ArmPaths.gatewayAdvertisedRoutes, advertisedRoutesOf],
@@ -378,14 +373,9 @@ export function register(r: Router, ctx: ApiContext): void {
     status: 200,
     body: circuitJson(model(), getCircuit(model(), p.resourceGroupName!, p.circuitName!)),
   }));
-  r.add('GET', ArmPaths.expressRouteCircuits, (p) => ({
-    status: 200,
-    body: {
-      value: model()
-        .expressRouteCircuits.filter((c) => sameName(c.resourceGroup, p.resourceGroupName!))
-        .map((c) => circuitJson(model(), c)),
-    },
-  }));
+  r.add('GET', ArmPaths.expressRouteCircuits, (p) =>
+    listInGroup(model().expressRouteCircuits, p.resourceGroupName!, (c) => circuitJson(model(), c)),
+  );
   for (const [path, listing] of [
     [ArmPaths.circuitRouteTable, circuitRoutesOf],
     [ArmPaths.circuitRouteTableSummary, circuitSummaryOf],

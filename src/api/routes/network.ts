@@ -42,7 +42,7 @@ import {
 } from '../arm.js';
 import { field, objectAt, properties } from '../body.js';
 import { ArmExtraPaths, ArmPaths } from '../paths.js';
-import type { ApiContext, Params, Router } from '../router.js';
+import { listInGroup, type ApiContext, type Params, type Router } from '../router.js';
 
 /** A BGP connection's state as ARM reports it, from both route-server instances' sessions. */
 function connectionState(lab: Lab, rs: RouteServer, peering: string): string {
@@ -56,8 +56,6 @@ function connectionState(lab: Lab, rs: RouteServer, peering: string): string {
   return 'NotConnected';
 }
 
-const inGroup = (rg: string) => (x: { resourceGroup: string }) => sameName(x.resourceGroup, rg);
-
 export function register(r: Router, ctx: ApiContext): void {
   const lab = ctx.lab;
   const model = () => lab.model;
@@ -67,10 +65,7 @@ export function register(r: Router, ctx: ApiContext): void {
     status: 200,
     body: routeServerJson(getRouteServer(model(), p.resourceGroupName!, p.virtualHubName!)),
   }));
-  r.add('GET', ArmPaths.virtualHubs, (p) => ({
-    status: 200,
-    body: { value: model().routeServers.filter(inGroup(p.resourceGroupName!)).map(routeServerJson) },
-  }));
+  r.add('GET', ArmPaths.virtualHubs, (p) => listInGroup(model().routeServers, p.resourceGroupName!, routeServerJson));
   r.add('GET', ArmPaths.bgpConnections, (p) => {
     const rs = getRouteServer(model(), p.resourceGroupName!, p.virtualHubName!);
     return {
@@ -102,14 +97,9 @@ export function register(r: Router, ctx: ApiContext): void {
     status: 200,
     body: nicJson(getNetworkInterface(model(), p.resourceGroupName!, p.networkInterfaceName!)),
   }));
-  r.add('GET', ArmPaths.networkInterfaces, (p) => ({
-    status: 200,
-    body: {
-      value: model()
-        .networkInterfaces.filter(inGroup(p.resourceGroupName!))
-        .map((n) => nicJson(n)),
-    },
-  }));
+  r.add('GET', ArmPaths.networkInterfaces, (p) =>
+    listInGroup(model().networkInterfaces, p.resourceGroupName!, (n) => nicJson(n)),
+  );
   r.add('POST', ArmPaths.effectiveRouteTable, (p) => {
     const nic = getNetworkInterface(model(), p.resourceGroupName!, p.networkInterfaceName!);
     return ctx.accepted(p.subscriptionId!, { value: lab.effectiveRoutes(nic).value });
@@ -120,14 +110,9 @@ export function register(r: Router, ctx: ApiContext): void {
   }));
 
   // --- VNets, subnets, peerings -----------------------------------------------------
-  r.add('GET', ArmPaths.virtualNetworks, (p) => ({
-    status: 200,
-    body: {
-      value: model()
-        .virtualNetworks.filter(inGroup(p.resourceGroupName!))
-        .map((v) => vnetJson(model(), v)),
-    },
-  }));
+  r.add('GET', ArmPaths.virtualNetworks, (p) =>
+    listInGroup(model().virtualNetworks, p.resourceGroupName!, (v) => vnetJson(model(), v)),
+  );
   r.add('GET', ArmPaths.virtualNetwork, (p) => ({
     status: 200,
     body: vnetJson(model(), getVirtualNetwork(model(), p.resourceGroupName!, p.virtualNetworkName!)),
@@ -203,14 +188,9 @@ export function register(r: Router, ctx: ApiContext): void {
 
   // --- Route tables and routes (R-NIC-3): effective routes and the gateways' iBGP mesh
   // (R-VPN-2, a GatewaySubnet table) follow at once through Lab.applyModel.
-  r.add('GET', ArmPaths.routeTables, (p) => ({
-    status: 200,
-    body: {
-      value: model()
-        .routeTables.filter(inGroup(p.resourceGroupName!))
-        .map((t) => routeTableJson(model(), t)),
-    },
-  }));
+  r.add('GET', ArmPaths.routeTables, (p) =>
+    listInGroup(model().routeTables, p.resourceGroupName!, (t) => routeTableJson(model(), t)),
+  );
   r.add('GET', ArmPaths.routeTable, (p) => ({
     status: 200,
     body: routeTableJson(model(), getRouteTable(model(), p.resourceGroupName!, p.routeTableName!)),

@@ -12,6 +12,7 @@ import { command as up } from './commands/up.js';
 import { command as down } from './commands/down.js';
 import { command as status } from './commands/status.js';
 import { command as token } from './commands/token.js';
+import { command as env } from './commands/env.js';
 import { command as events } from './commands/events.js';
 import { command as ui } from './commands/ui.js';
 import { commands as node } from './commands/node/node.js';
@@ -57,6 +58,7 @@ export const COMMANDS: readonly Command[] = [
   down,
   status,
   token,
+  env,
   events,
   ui,
   ...node,

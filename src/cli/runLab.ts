@@ -8,6 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consoleLogger, type Logger, type LogLevel } from '../bgp/log.js';
 import { ApiServer } from '../api/server.js';
+import { ensureLabCertificate } from '../api/tls.js';
 import { formatLabFileError, loadLabFile, takeLoadedSpec } from '../lab/topology/index.js';
 import { Lab } from '../lab/lab.js';
 import { removeIdleNamespacesSync } from '../lab/netns.js';
@@ -17,6 +18,7 @@ import {
   pidStarts,
   removeLabState,
   removeLeftoversSync,
+  tlsDir,
   writeLabState,
   type LabState,
 } from '../lab/state.js';
@@ -26,6 +28,8 @@ export interface RunOptions {
   readonly mode?: AddressingMode;
   readonly port?: number;
   readonly capture?: boolean;
+  /** The API's port on 127.0.0.1 (default: any free one). */
+  readonly apiPort?: number;
   readonly logLevel?: LogLevel;
   /** Called once the lab answers queries. */
   readonly onReady?: (state: LabState, lab: Lab) => void;
@@ -190,10 +194,13 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     failedToStart();
     throw e;
   }
-  const api = new ApiServer(running);
+  let api: ApiServer;
   let addr;
   try {
-    addr = await api.listen('127.0.0.1', 0);
+    // HTTPS for real Azure clients (ADR 0027): the certificate is made once per state folder.
+    const cert = ensureLabCertificate(tlsDir());
+    api = new ApiServer(running, { tls: { cert: cert.cert, key: cert.key, caFile: cert.caFile } });
+    addr = await api.listen('127.0.0.1', opts.apiPort ?? 0);
   } catch (e) {
     removeEarlyHandlers();
     await running.stop();
@@ -204,7 +211,9 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     name: spec.name,
     file: spec.file,
     pid: process.pid,
-    api: { host: addr.address, port: addr.port },
+    api: { host: addr.address, port: addr.port, ...(api.endpoint ? { endpoint: api.endpoint } : {}) },
+    ...(api.caFile ? { caFile: api.caFile } : {}),
+    identitySecret: api.identitySecret,
     mode: running.mode,
     bgpPort: running.port,
     startedAt: running.startedAt.toISOString(),

@@ -25,7 +25,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   web: [249, 249],
   timing: [83, 89],
   fidelity: [90, 99],
-  clients: [201, 209],
+  clients: [202, 209],
   'customer-graph': [218, 219],
   export: [227, 229],
 };
@@ -81,6 +81,11 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   // Captures and models shared by tests (test/fixtures, test/helpers): data; their users bind.
   'test/fixtures/seed001.ts': { data: [1] },
   'test/fixtures/seed001Lab.ts': { data: [2, 3] },
+  // Issue 13's client tests (range 'clients'): seed 000's 10.10.x moved to 127.201.x.
+  'test/clients/seed000Lab.ts': { data: [10] },
+  'test/clients/clients.test.ts': { binds: [201], data: [10] },
+  'test/clients/sdkClient.ts': { data: [10] },
+  'test/api/armSpec.test.ts': { data: [202] },
   'test/helpers/model.ts': { data: [10] },
 
   // The golden tests run the seeds' scenarios, and variants with every address moved.

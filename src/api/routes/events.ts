@@ -21,7 +21,7 @@
  */
 import type * as http from 'node:http';
 import type { LabEvent } from '../../lab/events.js';
-import type { ApiServer } from '../server.js';
+import type { ApiContext, Router } from '../router.js';
 
 /** Bytes of frames written to a socket at once before checking its backpressure. */
 export const CHUNK_BYTES = 64 * 1024;
@@ -34,9 +34,9 @@ export function eventStreamBacklogs(): number[] {
   return [...open].map((r) => r.writableLength);
 }
 
-export function register(api: ApiServer): void {
-  const lab = api.lab;
-  api.route('GET', '/arslab/events/stream', (_m, _b, url) => ({
+export function register(api: Router, ctx: ApiContext): void {
+  const lab = ctx.lab;
+  api.add('GET', '/arslab/events/stream', (_m, _b, url) => ({
     status: 200,
     raw: (req, res, signal) =>
       new Promise<void>((resolve) => {

@@ -9,11 +9,11 @@
 import { isAbsolute } from 'node:path';
 import { AzureErrors } from '../../azure/index.js';
 import { exportLab } from '../../lab/topology/export.js';
-import type { ApiServer } from '../server.js';
+import type { ApiContext, Router } from '../router.js';
 
-export function register(server: ApiServer): void {
-  const lab = server.lab;
-  server.route('GET', '/arslab/export', (_m, _b, url) => {
+export function register(r: Router, ctx: ApiContext): void {
+  const lab = ctx.lab;
+  r.add('GET', '/arslab/export', (_m, _b, url) => {
     const relativeTo = url.searchParams.get('relativeTo') ?? undefined;
     if (relativeTo !== undefined && !isAbsolute(relativeTo))
       throw AzureErrors.invalidParameter('relativeTo', "'relativeTo' must be an absolute folder path");

@@ -13,7 +13,7 @@
  * route counts are the ones the listings would show at the same instant.
  */
 import { locateNames, topologyView, type ViewOptions } from '../../lab/topologyView.js';
-import type { ApiServer } from '../server.js';
+import type { ApiContext, Router } from '../router.js';
 
 function viewOptions(url: URL): ViewOptions {
   const list = (k: string) =>
@@ -25,13 +25,13 @@ function viewOptions(url: URL): ViewOptions {
   return { expand: list('expand'), collapse: list('collapse') };
 }
 
-export function register(api: ApiServer): void {
-  const lab = api.lab;
-  api.route('GET', '/arslab/topology', async (_m, _b, url) => {
+export function register(api: Router, ctx: ApiContext): void {
+  const lab = ctx.lab;
+  api.add('GET', '/arslab/topology', async (_m, _b, url) => {
     await lab.settled();
     return { status: 200, body: topologyView(lab, viewOptions(url)) };
   });
-  api.route('GET', '/arslab/topology/locate', async (_m, _b, url) => {
+  api.add('GET', '/arslab/topology/locate', async (_m, _b, url) => {
     await lab.settled();
     return { status: 200, body: { located: locateNames(lab, url.searchParams.getAll('name'), viewOptions(url)) } };
   });

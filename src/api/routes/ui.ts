@@ -17,7 +17,8 @@ import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AzureError } from '../../azure/index.js';
-import type { ApiServer, Reply } from '../server.js';
+import { PagePaths } from '../paths.js';
+import type { Reply, Router } from '../router.js';
 
 /** dist/web, beside dist/src (this file runs from dist/src/api/routes/). */
 export const WEB_ROOT = fileURLToPath(new URL('../../../web/', import.meta.url));
@@ -73,19 +74,10 @@ function file(name: string): Reply {
 /** Where the page is: the sign-in link's redirect (server.ts signIn) lands here. */
 export const UI_PATH = '/arslab/ui/';
 
-export function register(api: ApiServer): void {
-  api.route('GET', '', () => redirect(UI_PATH));
-  api.route('GET', '/ui', () => redirect(UI_PATH));
-  api.route('GET', '/arslab/ui', (_m, _b, url) =>
-    url.pathname.endsWith('/') ? file('index.html') : redirect(UI_PATH),
-  );
-  api.route('GET', `/arslab/ui/([^/]+)`, (m) => {
-    let name: string;
-    try {
-      name = decodeURIComponent(m[1]!);
-    } catch {
-      throw new AzureError(404, 'NotFound', `no file '${m[1]}' in the web page`);
-    }
-    return file(name);
-  });
+export function register(api: Router): void {
+  api.add('GET', PagePaths.root, () => redirect(UI_PATH));
+  api.add('GET', PagePaths.shortcut, () => redirect(UI_PATH));
+  api.add('GET', '/arslab/ui', (_m, _b, url) => (url.pathname.endsWith('/') ? file('index.html') : redirect(UI_PATH)));
+  // The router decodes the segment (a malformed escape stays as sent, and is no file).
+  api.add('GET', '/arslab/ui/{file}', (p) => file(p.file!));
 }

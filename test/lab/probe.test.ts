@@ -212,8 +212,10 @@ test('probe follows the announcement to ws1, then ws2; a stopped or frozen web s
     const gap = /^longest gap between replies = ([\d.]+) ms \(seq (\d+) -> (\d+), (\d+) lost\)$/m.exec(out.stdout);
     assert.ok(gap, out.stdout);
     const gapMs = Number(gap[1]);
-    // ~500 ms without a server, plus one interval; generous bounds for a loaded machine.
-    assert.ok(gapMs > 350 && gapMs < 1500, `failover gap ${gapMs} ms`);
+    // ~500 ms without a server, plus the start of the `arslab node cmd` process that moves the
+    // VIP (its time is the machine's: 0.1–1 s), plus one interval. Below 2 s, or the 3-s run
+    // could not also show ws2's replies; the exact check is against the timeline below.
+    assert.ok(gapMs > 350 && gapMs < 2000, `failover gap ${gapMs} ms`);
     assert.match(out.stdout, /^replies from: ws1 \d+, ws2 \d+$/m);
     // The gap matches the outage on the lab's timeline (same clock): from ws1's server
     // killed to the route servers' best path moving to ws2, within about one interval.

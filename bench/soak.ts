@@ -41,7 +41,7 @@ import {
   type Prefix,
 } from '../src/bgp/wire/index.js';
 import { RawPeer } from '../src/bgp/transport/testkit.js';
-import { procCpuSeconds, procMemory } from './rs/clients.js';
+import { getJson, procCpuSeconds, procMemory } from './rs/clients.js';
 import { startLab, type RunningLab } from './rs/lab.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -422,7 +422,9 @@ interface PeeringStatus {
 }
 
 async function peeringStatus(lab: RunningLab): Promise<Record<string, PeeringStatus[]>> {
-  const s = (await lab.cli(['status'])) as {
+  // The API's GET /arslab/status itself, not `arslab status`: the CLI gives a lab 3 s to
+  // answer (it tells a stopped lab from a busy one), and a lab loading 32,000 paths is busy.
+  const s = (await getJson(lab.api.host, lab.api.port, '/arslab/status', lab.token, 60_000)) as {
     routeServers: { instances: { instance: string; peerings: PeeringStatus[] }[] }[];
   };
   const out: Record<string, PeeringStatus[]> = {};

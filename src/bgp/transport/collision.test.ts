@@ -288,7 +288,12 @@ test('the connection that loses a collision gets Cease/7 and no KEEPALIVE: check
   await listener.listen();
   // The peer's side of the route server's own connection (S1): accepted, not answered yet.
   let s1: net.Socket | undefined;
-  const server = net.createServer((s) => (s1 ??= s));
+  let s1Closed = false;
+  const server = net.createServer((s) => {
+    if (s1) return;
+    s1 = s;
+    s.once('close', () => (s1Closed = true));
+  });
   await new Promise<void>((r) => server.listen(PORT, peerAddr, () => r()));
   const sockets: net.Socket[] = [];
   try {
@@ -308,17 +313,18 @@ test('the connection that loses a collision gets Cease/7 and no KEEPALIVE: check
     sockets.push(s2);
     s2.on('error', () => {});
     const onS2 = messages(s2);
-    await new Promise<void>((r) => s2.once('connect', () => r()));
+    let s2Up = false;
+    s2.once('connect', () => (s2Up = true));
+    await waitFor('S2 connected', () => s2Up, { timeoutMs: 10_000, intervalMs: 20 });
     s2.write(openFrom(65001, 0x0aaa0f07));
     await waitFor('S2 in OpenConfirm at the route server', () => onS2.includes('KEEPALIVE'), {
       timeoutMs: 10_000,
       intervalMs: 20,
     });
     // Now the peer's OPEN on S1: S1 (opened by the lower identifier) loses.
-    const s1Closed = new Promise<void>((r) => s1!.once('close', () => r()));
     const before = onS1.length;
     s1!.write(openFrom(65001, 0x0aaa0f07));
-    await s1Closed;
+    await waitFor('S1 closed by the route server', () => s1Closed, { timeoutMs: 10_000, intervalMs: 20 });
     assert.deepEqual(onS1.slice(before), ['NOTIFICATION 6/7'], 'Cease/7 only, no KEEPALIVE first');
     // S2 goes on to Established.
     s2.write(encodeMessage({ type: 'KEEPALIVE' }, CONTEXT_4OCTET));

@@ -13,18 +13,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parsePrefix } from '../../src/bgp/wire/index.js';
-import { DEFAULT_SUBSCRIPTION } from '../../src/azure/index.js';
-import { ApiServer } from '../../src/api/server.js';
-import { ApiClient } from '../../src/cli/client.js';
-import { VirtualClock } from '../../src/lab/clock/virtual.js';
-import { Lab } from '../../src/lab/lab.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
+import type { ApiClient } from '../../src/cli/client.js';
+import type { Lab } from '../../src/lab/lab.js';
+import type { RouterNodeSpec } from '../../src/lab/spec.js';
 import { buildModel } from '../helpers/model.js';
 import { runCli } from '../helpers/inProcessCli.js';
+import { startVirtualClockLab, type VirtualClockLab } from '../helpers/virtualClockLab.js';
 
 const N = 80;
 const ONPREM = `10.${N + 1}.0.0/16`;
@@ -51,14 +46,11 @@ const routers: RouterNodeSpec[] = [
   },
 ];
 
-let dir = '';
+let v: VirtualClockLab;
 let lab: Lab;
-let api: ApiServer;
 let client: ApiClient;
-const clock = new VirtualClock();
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'arslab-timing-'));
   const model = buildModel({
     vnets: [
       {
@@ -94,36 +86,19 @@ before(async () => {
     ],
     connections: [{ name: 'er1-c1', gateway: 'er1', circuit: 'c1', msee: [`10.${N}.3.4`, `10.${N}.3.5`] }],
   });
-  const spec: LabSpec = {
-    name: 'timing',
-    file: join(dir, 'lab.yml'),
-    settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1, timing: { profile: 'azure', seed: 80 } },
-    model,
-    nodes: [],
-    routers,
-    warnings: [],
-  };
-  lab = await Lab.start(spec, { stateDir: join(dir, 'state'), clock });
-  await lab.settled();
-  api = new ApiServer(lab);
-  const addr = await api.listen('127.0.0.1', 0);
-  client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION, { token: api.token });
+  v = await startVirtualClockLab('timing', model, routers, { timing: { profile: 'azure', seed: 80 } });
+  ({ lab, client } = v);
   // Everything the start programmed is in the NICs before the tests begin.
   await advance(WINDOW + MAX_DELAY);
 });
 
 after(async () => {
-  await api?.close();
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await v?.stop();
 });
 
 const arslab = (...argv: string[]) => runCli(client, argv);
 
-async function advance(ms: number): Promise<void> {
-  clock.advance(ms);
-  await lab.settled();
-}
+const advance = (ms: number) => v.advance(ms);
 
 /** The client NIC's Active gateway rows for the on-premises prefix, "prefix nextHop". */
 const nicRows = () =>
@@ -150,7 +125,7 @@ const programmed = (seq: number) =>
 test('azure timing: a new route is listed by the gateway at once and reaches the NIC 0.9–5.4 s later', T, async () => {
   assert.deepEqual(nicRows(), []);
   const seq = lab.events.since().at(-1)!.seq;
-  const t0 = clock.now();
+  const t0 = v.clock.now();
   await arslab('node', 'cmd', 'onprem1', 'announce', 'route', ONPREM);
   // R-TIME-1: listings are the control plane: at once (no virtual time has passed).
   assert.deepEqual(await erLearned(), LEARNED);
@@ -164,7 +139,7 @@ test('azure timing: a new route is listed by the gateway at once and reaches the
   assert.equal(ev.length, 1);
   const delay = ev[0]!.data!.delayMs as number;
   assert.ok(delay >= MIN_DELAY && delay <= MAX_DELAY, `delay ${delay} ms`);
-  assert.equal(clock.now() - t0, MAX_DELAY);
+  assert.equal(v.clock.now() - t0, MAX_DELAY);
   // Network Watcher's next hop and the data path follow the NIC, not the listing.
   const nic = lab.model.networkInterfaces.find((n) => n.name === 'clientVMNic')!;
   assert.equal(lab.nextHop(nic, parsePrefix(`10.${N + 1}.0.1/32`)!).nextHopIpAddress, MSEE_NH[0]);
@@ -190,7 +165,7 @@ test(
     assert.deepEqual(await erLearned(), LEARNED, 'listed again at once');
     // R-TIME-2: not programmed until 30 s after the withdraw was.
     // Event times count from the lab's start, which is the virtual clock's 0.
-    await advance(withdrawnAt + WINDOW - clock.now() - 1);
+    await advance(withdrawnAt + WINDOW - v.clock.now() - 1);
     assert.deepEqual(nicRows(), [], '1 ms before the window ends, still no route');
     await advance(1);
     assert.deepEqual(nicRows(), [`${ONPREM} ${MSEE_NH[0]}`]);

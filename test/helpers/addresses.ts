@@ -28,6 +28,10 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   clients: [202, 209],
   'customer-graph': [218, 219],
   export: [227, 229],
+  errors: [101, 105],
+  crud: [11, 19],
+  'hybrid-trace': [20, 29],
+  speed: [230, 235],
 };
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);

@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ARM_API_VERSION, ArmPaths } from '../src/api/paths.js';
 import { ApiClient } from '../src/cli/client.js';
 import type { LabState } from '../src/lab/state.js';
 
@@ -61,7 +62,11 @@ async function run(): Promise<void> {
   const client = ApiClient.forLab(state);
   try {
     const path = (i: number) =>
-      `${client.rg('rg')}/Microsoft.Network/networkInterfaces/vm${i % VMS}VMNic/effectiveRouteTable?api-version=2024-05-01`;
+      client.arm(
+        ArmPaths.effectiveRouteTable,
+        { resourceGroupName: 'rg', networkInterfaceName: `vm${i % VMS}VMNic` },
+        { 'api-version': ARM_API_VERSION },
+      );
     const stored = async () => {
       const s = (await client.call('GET', '/arslab/status')) as {
         api?: { operations?: { stored: number; storedBytes: number } };

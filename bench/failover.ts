@@ -26,22 +26,36 @@
  * good checks; also timed), and waits a random 0–interval ms so that stops fall at every
  * phase of the check cycle.
  *
+ * With `--timing azure` (ADR 0018, docs/rules.md R-TIME-1/2) the labs run Azure's programming
+ * timing, and each failover is also timed to the NICs: from the route server's best-path
+ * change to the fabric's `programmed in NICs` event (the seed author's "single UPDATE"
+ * measure, 0.9-5.4 s on Azure), and from ws1's stop to that event (what `probe` shows: the
+ * data path follows the NIC). One more variant then runs, `exabgp-move`: seed 000 by hand,
+ * ExaBGP on watch1 (its `static` VIP via ws1), each round (a) one UPDATE moving the next hop
+ * to ws2 (`announce route … next-hop ws2`), then (b) withdraw, and 6 s later announce via
+ * ws1 — a daemon restarted with a new configuration (stop, start, reconnect, OPEN; later
+ * than the withdraw's programming, at most 5.4 s): the gap without a route is measured
+ * (about 30 s on Azure: "routes can only be updated once every 30 seconds"). Rounds are 31 s
+ * apart so that each starts outside the previous dampening window.
+ *
+ *   node dist/bench/failover.js --timing azure --rounds 5 --only agent-watcher,exabgp-move
+ *
  * Everything listens on 127.91.0.0/16 only; the lab runs under ManagedProcess (own process
  * group, 900 s lifetime) and is stopped by PID; its daemons are the lab's, stopped with it.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ManagedProcess } from '../src/lab/daemons/process.js';
+import { startLab } from './rs/lab.js';
 
-const VARIANTS = ['agent-per-backend', 'exabgp-healthcheck', 'agent-watcher'] as const;
+const VARIANTS = ['agent-per-backend', 'exabgp-healthcheck', 'agent-watcher', 'exabgp-move'] as const;
 type Variant = (typeof VARIANTS)[number];
 /** Short names for folders and labs: control sockets live below them (107 bytes at most). */
 const SHORT: Record<Variant, string> = {
   'agent-per-backend': 'apb',
   'exabgp-healthcheck': 'exh',
   'agent-watcher': 'aw',
+  'exabgp-move': 'em',
 };
 
 interface Args {
@@ -52,10 +66,20 @@ interface Args {
   rise: number;
   only: Variant[];
   keep: boolean;
+  timing: 'ideal' | 'azure';
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { rounds: 20, intervalMs: 200, timeoutMs: 150, fall: 3, rise: 3, only: [...VARIANTS], keep: false };
+  const a: Args = {
+    rounds: 20,
+    intervalMs: 200,
+    timeoutMs: 150,
+    fall: 3,
+    rise: 3,
+    only: [],
+    keep: false,
+    timing: 'ideal',
+  };
   for (let i = 0; i < argv.length; i++) {
     const [k, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const v = (): string => inline ?? argv[++i] ?? '';
@@ -84,11 +108,19 @@ function parseArgs(argv: string[]): Args {
       case '--keep':
         a.keep = true;
         break;
+      case '--timing': {
+        const t = v();
+        if (t !== 'ideal' && t !== 'azure') throw new Error(`--timing: ideal or azure, not ${t}`);
+        a.timing = t;
+        break;
+      }
       default:
         console.error(`unknown argument ${k}; see the header of bench/failover.ts`);
         process.exit(2);
     }
   }
+  // exabgp-move measures the fabric's timing: only with --timing azure, unless asked for.
+  if (a.only.length === 0) a.only = VARIANTS.filter((x) => x !== 'exabgp-move' || a.timing === 'azure');
   for (const o of a.only)
     if (!VARIANTS.includes(o)) throw new Error(`--only: unknown variant ${o}; known: ${VARIANTS.join(', ')}`);
   return a;
@@ -103,19 +135,22 @@ const lo = (host: string): string => `127.${N}.${host}`;
 const VIP = '100.64.0.1/32';
 const WS = { ws1: '0.4', ws2: '0.5' } as const;
 
-function labFile(variant: Variant): string {
-  const peerings =
-    variant === 'agent-watcher'
-      ? `          watcher: { peerIp: ${ip('0.7')}, peerAsn: 65001 }`
-      : `          ws1: { peerIp: ${ip('0.4')}, peerAsn: 65001 }\n          ws2: { peerIp: ${ip('0.5')}, peerAsn: 65001 }`;
+function labFile(variant: Variant, timing: Args['timing']): string {
+  const watcher = variant === 'agent-watcher' || variant === 'exabgp-move';
+  const peerings = watcher
+    ? `          watcher: { peerIp: ${ip('0.7')}, peerAsn: 65001 }`
+    : `          ws1: { peerIp: ${ip('0.4')}, peerAsn: 65001 }\n          ws2: { peerIp: ${ip('0.5')}, peerAsn: 65001 }`;
   const bgpNodes =
     variant === 'agent-watcher'
       ? `  watch1: { kind: agent, vm: watch1, config: watch1.yaml }`
-      : variant === 'agent-per-backend'
-        ? `  ws1-agent: { kind: agent, vm: ws1, config: ws1.yaml }\n  ws2-agent: { kind: agent, vm: ws2, config: ws2.yaml }`
-        : `  ws1-exabgp: { kind: exabgp, vm: ws1, config: ws1.conf }\n  ws2-exabgp: { kind: exabgp, vm: ws2, config: ws2.conf }`;
+      : variant === 'exabgp-move'
+        ? `  watch1: { kind: exabgp, vm: watch1, config: watch1.conf }`
+        : variant === 'agent-per-backend'
+          ? `  ws1-agent: { kind: agent, vm: ws1, config: ws1.yaml }\n  ws2-agent: { kind: agent, vm: ws2, config: ws2.yaml }`
+          : `  ws1-exabgp: { kind: exabgp, vm: ws1, config: ws1.conf }\n  ws2-exabgp: { kind: exabgp, vm: ws2, config: ws2.conf }`;
   return `name: bfo-${SHORT[variant]}
 location: uksouth
+settings: { timing: { profile: ${timing}, seed: 0 } }
 resourceGroups:
   rg:
     virtualNetworks:
@@ -219,6 +254,29 @@ ${neighbor('1.4')}
 ${neighbor('1.5')}`;
 }
 
+/**
+ * Seed 000 by hand (scenarios/next-hop-failover/watch1/exabgp.loopback.conf): ExaBGP on
+ * watch1 announces the VIP via ws1 and takes commands through the lab's API.
+ */
+function exabgpWatcherConf(): string {
+  const neighbor = (rs: string): string => `neighbor ${lo(rs)} {
+    router-id ${ip('0.7')};
+    local-address ${lo('0.7')};
+    local-as 65001;
+    peer-as 65515;
+    api { processes [ cmd-pipe ]; }
+    static { route ${VIP} next-hop ${ip('0.4')}; }
+}
+`;
+  return `process cmd-pipe {
+    run exabgp-cmd-pipe.py;
+    encoder text;
+}
+
+${neighbor('1.4')}
+${neighbor('1.5')}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The lab's API
 
@@ -247,10 +305,11 @@ class LabApi {
     return (await r.json()) as T;
   }
 
-  async post(path: string): Promise<void> {
+  async post(path: string, body?: unknown): Promise<void> {
     const r = await fetch(this.base + path, {
       method: 'POST',
-      headers: this.headers,
+      headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
     });
     if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
@@ -305,6 +364,38 @@ async function waitVip(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
+/**
+ * The NICs' VIP from a fabric event (`settings.timing: azure`, src/lab/fabric.ts): its next
+ * hops, [] when removed, undefined for other events.
+ */
+function nicVipHops(e: LabEvent): string[] | undefined {
+  if (e.type !== 'route' || !e.source.startsWith('fabric/')) return undefined;
+  const m = /^(programmed|removed) in NICs: 100\.64\.0\.1\/32(?: -> \[(.*?)\])?/.exec(e.message);
+  if (!m) return undefined;
+  return m[1] === 'removed' ? [] : m[2]!.split(', ').filter(Boolean);
+}
+
+/** Waits for the fabric to program the VIP into the NICs as `ok` wants; the event's lab time. */
+async function waitNic(
+  api: LabApi,
+  since: number,
+  ok: (hops: string[]) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  let seq = since;
+  while (Date.now() < until) {
+    for (const e of await api.events(seq)) {
+      seq = Math.max(seq, e.seq);
+      const hops = nicVipHops(e);
+      if (hops && ok(hops)) return e.t;
+    }
+    await sleep(10);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
 async function nodeEventTime(api: LabApi, since: number, node: string, re: RegExp): Promise<number> {
   for (let i = 0; i < 200; i++) {
     const e = (await api.events(since)).find((x) => x.type === 'node' && x.source === node && re.test(x.message));
@@ -321,66 +412,84 @@ interface Result {
   variant: Variant;
   failoverMs: number[];
   failbackMs: number[];
+  /** --timing azure: from the route server's change to the NICs' (the seed's single-UPDATE measure). */
+  updateToNicMs: number[];
+  /** --timing azure: from the failure (or the withdraw) to the NICs' new next hop: probe's gap. */
+  dataGapMs: number[];
+  /** exabgp-move: withdraw then announce, time the NICs had no route for the VIP. */
+  noRouteMs: number[];
 }
 
 async function runVariant(a: Args, variant: Variant, root: string): Promise<Result> {
   const dir = join(root, SHORT[variant]);
-  const stateDir = join(dir, 's');
   const labPath = join(dir, 'lab.yml');
-  mkdirSync(stateDir, { recursive: true });
-  writeFileSync(labPath, labFile(variant));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(labPath, labFile(variant, a.timing));
   if (variant === 'agent-per-backend')
     for (const w of ['ws1', 'ws2'] as const) writeFileSync(join(dir, `${w}.yaml`), agentPerBackend(a, w));
   if (variant === 'agent-watcher') writeFileSync(join(dir, 'watch1.yaml'), agentWatcher(a));
+  if (variant === 'exabgp-move') writeFileSync(join(dir, 'watch1.conf'), exabgpWatcherConf());
   if (variant === 'exabgp-healthcheck')
     for (const w of ['ws1', 'ws2'] as const) writeFileSync(join(dir, `${w}.conf`), exabgpConf(a, dir, w));
 
-  const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  const logFile = join(dir, 'lab.out');
-  const lab = await ManagedProcess.start({
-    label: `lab ${variant}`,
-    argv: [process.execPath, main, 'up', labPath],
-    cwd: dir,
-    env: { ARSLAB_STATE_DIR: stateDir },
-    maxLifetimeSeconds: 900,
-    log: (line) => writeFileSync(logFile, line + '\n', { flag: 'a' }),
-  });
+  const lab = await startLab({ dir, labFile: labPath, name: `bfo-${SHORT[variant]}` });
   try {
-    const stateFile = join(stateDir, `bfo-${SHORT[variant]}`, 'state.json');
-    let base: string | undefined;
-    let token = '';
-    for (let i = 0; i < 300 && !base; i++) {
-      try {
-        const s = JSON.parse(readFileSync(stateFile, 'utf8')) as {
-          api: { host: string; port: number };
-          token: string;
-        };
-        base = `http://${s.api.host}:${s.api.port}`;
-        token = s.token;
-      } catch {
-        await sleep(100);
-      }
-    }
-    if (!base) throw new Error(`the lab did not start: see ${logFile}`);
-    const api = new LabApi(base, token);
+    const base = `http://${lab.api.host}:${lab.api.port}`;
+    const api = new LabApi(base, lab.token);
     const ws1 = ip('0.4');
     // Ready: both instances hold the VIP via ws1 (with ws2 too, per backend).
     await waitVip(
       api,
       0,
-      (h) => h.includes(ws1) && (variant === 'agent-watcher' || h.length === 2),
+      (h) => h.includes(ws1) && (variant === 'agent-watcher' || variant === 'exabgp-move' || h.length === 2),
       'the VIP on both instances',
       60_000,
     );
-    await sleep(1000);
+    const azure = a.timing === 'azure';
+    if (azure) {
+      await waitNic(api, 0, (h) => h.includes(ws1), 'the VIP in the NICs');
+      // Start outside the dampening window of the first programming (R-TIME-2).
+      await sleep(31_000);
+    } else await sleep(1000);
 
-    const r: Result = { variant, failoverMs: [], failbackMs: [] };
-    for (let round = 1; round <= a.rounds; round++) {
+    const r: Result = { variant, failoverMs: [], failbackMs: [], updateToNicMs: [], dataGapMs: [], noRouteMs: [] };
+    const ws2 = ip('0.5');
+    const command = (text: string) => api.post('/arslab/nodes/watch1/command', { text });
+    for (let round = 1; round <= a.rounds && variant === 'exabgp-move'; round++) {
+      // (a) One UPDATE moves the next hop to ws2 (the seed's `announce route … next-hop ws2`).
+      let since = await api.lastSeq();
+      await command(`announce route ${VIP} next-hop ${ws2}`);
+      const u1 = await waitVip(api, since, (h) => h.length === 1 && h[0] === ws2, 'the VIP via ws2');
+      const n1 = await waitNic(api, since, (h) => h.length === 1 && h[0] === ws2, 'the NICs via ws2');
+      r.updateToNicMs.push(n1 - u1);
+      r.dataGapMs.push(n1 - u1);
+      await sleep(31_000);
+      // (b) Withdraw, and 6 s later announce via ws1: a daemon restarted with a new configuration.
+      since = await api.lastSeq();
+      await command(`withdraw route ${VIP} next-hop ${ws2}`);
+      const w = await waitVip(api, since, (h) => h.length === 0, 'the VIP withdrawn');
+      await sleep(6000);
+      await command(`announce route ${VIP} next-hop ${ws1}`);
+      const gone = await waitNic(api, since, (h) => h.length === 0, 'the VIP removed from the NICs');
+      const back = await waitNic(api, since, (h) => h.length === 1 && h[0] === ws1, 'the VIP back via ws1');
+      r.noRouteMs.push(back - gone);
+      r.failoverMs.push(back - w);
+      process.stdout.write(
+        `  ${variant} round ${round}: one UPDATE → NICs ${(n1 - u1).toFixed(0)} ms; withdraw → announce in NICs ${(back - w).toFixed(0)} ms, no route for ${(back - gone).toFixed(0)} ms\n`,
+      );
+      await sleep(31_000);
+    }
+    for (let round = 1; round <= a.rounds && variant !== 'exabgp-move'; round++) {
       let since = await api.lastSeq();
       await api.post('/arslab/nodes/ws1/stop');
       const t0 = await nodeEventTime(api, since, 'ws1', /stopped/);
       const t1 = await waitVip(api, since, (h) => !h.includes(ws1), 'ws1 out of the VIP');
       r.failoverMs.push(t1 - t0);
+      if (azure) {
+        const t2 = await waitNic(api, since, (h) => !h.includes(ws1), 'ws1 out of the NICs');
+        r.updateToNicMs.push(t2 - t1);
+        r.dataGapMs.push(t2 - t0);
+      }
       since = await api.lastSeq();
       await api.post('/arslab/nodes/ws1/start');
       const s0 = await nodeEventTime(api, since, 'ws1', /started|running/);
@@ -391,14 +500,21 @@ async function runVariant(a: Args, variant: Variant, root: string): Promise<Resu
         'ws1 back in the VIP',
       );
       r.failbackMs.push(s1 - s0);
+      const nic = azure
+        ? `; NICs ${r.updateToNicMs.at(-1)!.toFixed(0)} ms after the route server, probe gap ${r.dataGapMs.at(-1)!.toFixed(0)} ms`
+        : '';
       process.stdout.write(
-        `  ${variant} round ${round}: failover ${(t1 - t0).toFixed(0)} ms, failback ${(s1 - s0).toFixed(0)} ms\n`,
+        `  ${variant} round ${round}: failover ${(t1 - t0).toFixed(0)} ms, failback ${(s1 - s0).toFixed(0)} ms${nic}\n`,
       );
-      await sleep(300 + Math.random() * a.intervalMs);
+      // The failback reaches the NICs after the dampening window; the next round starts after it.
+      if (azure) {
+        await waitNic(api, since, (h) => h.includes(ws1), 'ws1 back in the NICs');
+        await sleep(31_000);
+      } else await sleep(300 + Math.random() * a.intervalMs);
     }
     return r;
   } finally {
-    await lab.stop(15_000).catch(() => lab.kill());
+    await lab.stop();
   }
 }
 
@@ -434,24 +550,44 @@ async function main(): Promise<void> {
   const expected = `expected detection ≈ (fall − 1) × interval … fall × interval = ${(a.fall - 1) * a.intervalMs}–${a.fall * a.intervalMs} ms, plus the check's own time`;
   console.log(`\n${expected}\n`);
   const head = ['variant', 'n', 'failover p50 ms', 'p95 ms', 'min ms', 'max ms', 'failback p50 ms', 'p95 ms'];
+  const f = (xs: number[], x: (v: number[]) => number) => (xs.length ? x(xs).toFixed(0) : '-');
   const rows = results.map((r) => [
     r.variant,
     String(r.failoverMs.length),
-    pct(r.failoverMs, 50).toFixed(0),
-    pct(r.failoverMs, 95).toFixed(0),
-    Math.min(...r.failoverMs).toFixed(0),
-    Math.max(...r.failoverMs).toFixed(0),
-    pct(r.failbackMs, 50).toFixed(0),
-    pct(r.failbackMs, 95).toFixed(0),
+    f(r.failoverMs, (v) => pct(v, 50)),
+    f(r.failoverMs, (v) => pct(v, 95)),
+    f(r.failoverMs, (v) => Math.min(...v)),
+    f(r.failoverMs, (v) => Math.max(...v)),
+    f(r.failbackMs, (v) => pct(v, 50)),
+    f(r.failbackMs, (v) => pct(v, 95)),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   console.log(head.map((h, i) => h.padEnd(w[i]!)).join('  '));
   console.log(w.map((x) => '-'.repeat(x)).join('  '));
   for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
+  if (a.timing === 'azure') {
+    console.log(
+      '\nAzure timing (R-TIME-1, R-TIME-2): published bands — one UPDATE 0.9–5.4 s; withdraw then announce ≈ 30 s',
+    );
+    const th = ['variant', 'n', 'UPDATE→NICs min/p50/max ms', 'probe gap min/p50/max ms', 'no route min/p50/max ms'];
+    const mm = (xs: number[]) =>
+      xs.length ? `${Math.min(...xs).toFixed(0)}/${pct(xs, 50).toFixed(0)}/${Math.max(...xs).toFixed(0)}` : '-';
+    const trows = results.map((r) => [
+      r.variant,
+      String(r.updateToNicMs.length),
+      mm(r.updateToNicMs),
+      mm(r.dataGapMs),
+      mm(r.noRouteMs),
+    ]);
+    const tw = th.map((h, i) => Math.max(h.length, ...trows.map((r) => r[i]!.length)));
+    console.log(th.map((h, i) => h.padEnd(tw[i]!)).join('  '));
+    console.log(tw.map((x) => '-'.repeat(x)).join('  '));
+    for (const r of trows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(tw[i]!) : c.padStart(tw[i]!))).join('  '));
+  }
   const ref = results.find((r) => r.variant === 'exabgp-healthcheck');
   if (ref) {
     console.log('');
-    for (const r of results.filter((x) => x !== ref)) {
+    for (const r of results.filter((x) => x !== ref && x.variant !== 'exabgp-move')) {
       console.log(
         `${r.variant} ÷ exabgp-healthcheck: failover p50 ${(pct(r.failoverMs, 50) / pct(ref.failoverMs, 50)).toFixed(2)}, p95 ${(pct(r.failoverMs, 95) / pct(ref.failoverMs, 95)).toFixed(2)} (< 1: the agent is faster)`,
       );

@@ -27,8 +27,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { startDaemon, type DaemonHandle, type DaemonKind } from '../src/lab/daemons/index.js';
-import { birdRequest } from '../src/lab/daemons/bird.js';
-import { ManagedProcess, readProcStat } from '../src/lab/daemons/process.js';
+import { birdRequest } from '../src/lab/daemons/bird/index.js';
 import {
   writeBirdReceiver,
   writeBirdSender,
@@ -40,6 +39,7 @@ import {
 } from './rs/configs.js';
 import { benchUpdates, LiteSpeaker } from './rs/sink.js';
 import { closeHttpAgent, getJson, GobgpApi, procCpuSeconds, procMemory, resetPeak, vtyCommand } from './rs/clients.js';
+import { startLab } from './rs/lab.js';
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -651,15 +651,13 @@ async function setupArslab(
   updates: () => Buffer,
 ): Promise<Setup> {
   const name = 'rsbench';
-  const stateDir = join(dir, 'st');
-  mkdirSync(stateDir, { recursive: true });
   const peers: PeerDef[] = [{ name: 'rs0', address: RS_LOOPBACK[0], asn: RS_ASN }];
   if (instances === 2) peers.push({ name: 'rs1', address: RS_LOOPBACK[1], asn: RS_ASN });
   const senderConf =
     senderKind === 'bird'
       ? writeBirdSender(dir, { routes, address: SENDER_ADDR, routerId: SENDER_VM, nextHop: SENDER_VM, peers })
       : undefined;
-  const lab = writeLabFile(dir, {
+  const labFile = writeLabFile(dir, {
     name,
     ...(senderConf ? { senderConfig: senderConf } : {}),
     maxRoutes: Math.max(routes * 2, 1_000_000),
@@ -679,79 +677,24 @@ async function setupArslab(
   }
   const snapDir = join(dir, 'heap');
   if (args.heapSnapshot) mkdirSync(snapDir, { recursive: true });
-  const main = join(here, '..', 'src', 'cli', 'main.js'); // dist/src/cli/main.js
-  const labLog = join(dir, 'lab.out');
-  const proc = await ManagedProcess.start({
-    label: 'arslab lab',
-    argv: [process.execPath, ...flags, main, 'up', lab],
-    cwd: dir,
+  const lab = await startLab({
+    dir,
+    labFile,
+    name,
+    nodeFlags: flags,
     env: {
-      ARSLAB_STATE_DIR: stateDir,
       ARSLAB_BENCH_PROBE_OUT: probeOut,
       ARSLAB_BENCH_TARGET: String(routes),
       ARSLAB_BENCH_SPEAKER_MODULE: pathToFileURL(join(here, '..', 'src', 'rib', 'speaker.js')).href,
       ...(args.heapSnapshot ? { ARSLAB_BENCH_HEAP_SNAPSHOT_DIR: snapDir } : {}),
     },
-    maxLifetimeSeconds: 900,
-    log: (line) => writeFileSync(labLog, line + '\n', { flag: 'a' }),
   });
-  const statePath = join(stateDir, name, 'state.json');
-  const stopLab = async (): Promise<void> => {
-    let pids: number[] = [];
-    try {
-      pids = (JSON.parse(readFileSync(statePath, 'utf8')) as { pids: number[] }).pids;
-    } catch {
-      /* no state file (any more) */
-    }
-    // SIGTERM: the lab stops its nodes (daemons, by PID) and its route servers, then exits.
-    await proc.stop(15_000);
-    // Anything the lab recorded and left behind (there should be none): by PID, and only
-    // processes whose command line names this run's state folder.
-    for (const pid of pids) {
-      const st = readProcStat(pid);
-      if (!st || st.state === 'Z') continue;
-      let cmd = '';
-      try {
-        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch {
-        continue;
-      }
-      if (cmd.includes(stateDir)) {
-        console.error(`  the lab left pid ${pid} (${cmd.replace(/\0/g, ' ').trim()}): SIGKILL`);
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-    }
-  };
+  const { proc, api, stateDir } = lab;
+  const stopLab = lab.stop;
   const unregisterLab = registerCleanup(stopLab);
 
-  // Up: the lab writes its state file once its API answers.
-  let api: { host: string; port: number } | undefined;
-  let token = '';
-  const deadline = Date.now() + 90_000;
-  while (!api) {
-    if (proc.exited) throw new Error(`the lab exited: ${proc.recentOutput().slice(-15).join('\n')}`);
-    if (Date.now() > deadline) throw new Error('the lab did not come up within 90 s');
-    try {
-      const s = JSON.parse(readFileSync(statePath, 'utf8')) as {
-        pid: number;
-        api: { host: string; port: number };
-        token: string;
-      };
-      if (s.pid === proc.pid) {
-        api = s.api;
-        token = s.token;
-      }
-    } catch {
-      /* not yet */
-    }
-    await sleep(100);
-  }
   const status = async (): Promise<LabStatus> =>
-    (await getJson(api!.host, api!.port, '/arslab/status', token)) as LabStatus;
+    (await getJson(api.host, api.port, '/arslab/status', lab.token)) as LabStatus;
 
   let sender: Sender;
   let stopSender: () => Promise<void> = async () => {};

@@ -4,6 +4,8 @@
 // --if-stale: run tsc only when a source, a folder (a deletion or a rename changes its folder)
 // or the configuration changed since the last build (dist/.build-stamp). Orphans are removed
 // either way: that is cheap, and a deletion is exactly what staleness by mtime can miss.
+// The lab's web page (web/) is built with the rest: type-checked by its own tsconfig (DOM, not
+// Node), then bundled into dist/web by scripts/build-web.mjs, which empties dist/web first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +17,8 @@ const stamp = join(dist, '.build-stamp');
 /** The folders tsconfig.json compiles (its "include"), and the files a build depends on. */
 const SOURCES = ['src', 'test', 'bench', 'scripts'];
 const CONFIG = ['tsconfig.json', 'package.json'];
+/** Sources of the web page: not tsc's outputs (never pruned), but they make the build stale. */
+const WEB = ['web'];
 
 function newerThan(path, t) {
   if (!existsSync(path)) return false;
@@ -26,7 +30,7 @@ function newerThan(path, t) {
 function stale() {
   if (!existsSync(stamp)) return true;
   const t = statSync(stamp).mtimeMs;
-  return [...SOURCES, ...CONFIG].some((p) => newerThan(join(root, p), t));
+  return [...SOURCES, ...WEB, ...CONFIG].some((p) => newerThan(join(root, p), t));
 }
 
 /** The source an output of dist/ was built from (undefined: not a tsc output, keep it). */
@@ -66,6 +70,16 @@ if (!ifStale || stale()) {
   console.error('build: tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
+  // A project without the page (test/testBed.test.ts's throwaway one) skips it.
+  if (existsSync(join(root, 'web/tsconfig.json'))) {
+    console.error('build: the web page (tsc -p web/tsconfig.json, esbuild)');
+    const w = spawnSync(process.execPath, [tsc, '-p', join(root, 'web/tsconfig.json')], { stdio: 'inherit' });
+    if (w.status !== 0) process.exit(w.status ?? 1);
+    const b = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (b.status !== 0) process.exit(b.status ?? 1);
+  }
   writeFileSync(stamp, '');
 }
 const removed = existsSync(dist) ? pruneOrphans() : [];

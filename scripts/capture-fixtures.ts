@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type DaemonHandle, type DaemonKind } from '../src/lab/daemons/index.js';
-import { FRR_BGPD } from '../src/lab/daemons/frr.js';
+import { FRR_BGPD } from '../src/lab/daemons/frr/index.js';
 import { runCommand, sleep } from '../src/lab/daemons/process.js';
 import { canonicalIpv6 } from '../src/lab/daemons/common.js';
 

@@ -14,8 +14,10 @@ import {
   type Route,
   type RouteTable,
   type RouteServer,
+  type Subnet,
   type VirtualMachine,
   type VirtualNetwork,
+  type VirtualNetworkPeering,
 } from '../azure/index.js';
 
 /** A stable weak ETag per resource (Azure's are opaque; stable is enough). */
@@ -120,44 +122,76 @@ export function vnetJson(model: AzureModel, vnet: VirtualNetwork): Record<string
     properties: {
       provisioningState: 'Succeeded',
       addressSpace: { addressPrefixes: [...vnet.addressPrefixes] },
-      subnets: vnet.subnets.map((s) => ({
-        name: s.name,
-        id: s.id,
-        etag: etag(s.id),
-        type: 'Microsoft.Network/virtualNetworks/subnets',
-        properties: {
-          addressPrefix: s.addressPrefix,
-          provisioningState: 'Succeeded',
-          ...(s.routeTable ? { routeTable: { id: s.routeTable } } : {}),
-          ...(s.networkSecurityGroup ? { networkSecurityGroup: { id: s.networkSecurityGroup } } : {}),
-          ipConfigurations: model.networkInterfaces.flatMap((n) =>
-            n.ipConfigurations
-              .filter((c) => c.subnet.toLowerCase() === s.id.toLowerCase())
-              .map((c) => ({ id: `${n.id}/ipConfigurations/${c.name}` })),
-          ),
-        },
-      })),
-      virtualNetworkPeerings: vnet.virtualNetworkPeerings.map((p) => {
-        const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
-        return {
-          name: p.name,
-          id: p.id,
-          etag: etag(p.id),
-          type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
-          properties: {
-            peeringState: peeringState(model, vnet, p),
-            peeringSyncLevel: 'FullyInSync',
-            remoteVirtualNetwork: { id: p.remoteVirtualNetwork },
-            remoteAddressSpace: { addressPrefixes: remote ? [...remote.addressPrefixes] : [] },
-            allowVirtualNetworkAccess: p.allowVirtualNetworkAccess,
-            allowForwardedTraffic: p.allowForwardedTraffic,
-            allowGatewayTransit: p.allowGatewayTransit,
-            useRemoteGateways: p.useRemoteGateways,
-            provisioningState: 'Succeeded',
-          },
-        };
-      }),
+      subnets: vnet.subnets.map((s) => subnetJson(model, s)),
+      virtualNetworkPeerings: vnet.virtualNetworkPeerings.map((p) => vnetPeeringJson(model, vnet, p)),
       enableDdosProtection: false,
+    },
+  };
+}
+
+/** A subnet of a VNet (ARM: virtualNetworks/subnets), with the NIC ip configurations in it. */
+export function subnetJson(model: AzureModel, s: Subnet): Record<string, unknown> {
+  return {
+    name: s.name,
+    id: s.id,
+    etag: etag(s.id),
+    type: 'Microsoft.Network/virtualNetworks/subnets',
+    properties: {
+      addressPrefix: s.addressPrefix,
+      provisioningState: 'Succeeded',
+      ...(s.routeTable ? { routeTable: { id: s.routeTable } } : {}),
+      ...(s.networkSecurityGroup ? { networkSecurityGroup: { id: s.networkSecurityGroup } } : {}),
+      ipConfigurations: model.networkInterfaces.flatMap((n) =>
+        n.ipConfigurations
+          .filter((c) => c.subnet.toLowerCase() === s.id.toLowerCase())
+          .map((c) => ({ id: `${n.id}/ipConfigurations/${c.name}` })),
+      ),
+    },
+  };
+}
+
+/** A VNet peering (ARM: virtualNetworks/virtualNetworkPeerings), its state read from both sides. */
+export function vnetPeeringJson(
+  model: AzureModel,
+  vnet: VirtualNetwork,
+  p: VirtualNetworkPeering,
+): Record<string, unknown> {
+  const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
+  return {
+    name: p.name,
+    id: p.id,
+    etag: etag(p.id),
+    type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+    properties: {
+      peeringState: peeringState(model, vnet, p),
+      peeringSyncLevel: 'FullyInSync',
+      remoteVirtualNetwork: { id: p.remoteVirtualNetwork },
+      remoteAddressSpace: { addressPrefixes: remote ? [...remote.addressPrefixes] : [] },
+      allowVirtualNetworkAccess: p.allowVirtualNetworkAccess,
+      allowForwardedTraffic: p.allowForwardedTraffic,
+      allowGatewayTransit: p.allowGatewayTransit,
+      useRemoteGateways: p.useRemoteGateways,
+      provisioningState: 'Succeeded',
+    },
+  };
+}
+
+/** A route table (ARM: routeTables) with its routes and the subnets associated with it. */
+export function routeTableJson(model: AzureModel, t: RouteTable): Record<string, unknown> {
+  const subnets = model.virtualNetworks.flatMap((v) =>
+    v.subnets.filter((s) => s.routeTable?.toLowerCase() === t.id.toLowerCase()).map((s) => ({ id: s.id })),
+  );
+  return {
+    name: t.name,
+    id: t.id,
+    etag: etag(t.id),
+    type: 'Microsoft.Network/routeTables',
+    location: t.location,
+    properties: {
+      provisioningState: 'Succeeded',
+      disableBgpRoutePropagation: t.disableBgpRoutePropagation,
+      routes: t.routes.map((r) => routeJson(t, r)),
+      subnets,
     },
   };
 }

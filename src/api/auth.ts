@@ -10,6 +10,9 @@ import type { Clock } from '../bgp/clock.js';
 
 const b64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
 
+/** The tenant of every lab: the `tid` of its token, what `/tenants` and `/subscriptions` report. */
+export const LAB_TENANT_ID = '00000000-0000-0000-0000-000000000000';
+
 /**
  * A new lab token: 256 random bits, in the shape of a JSON Web Token (header.claims.secret).
  *
@@ -26,7 +29,7 @@ export function newLabToken(claims: { labName: string; tenantId?: string; object
     iss: 'https://arslab.local/',
     sub: claims.objectId ?? '00000000-0000-0000-0000-00000000a51a',
     oid: claims.objectId ?? '00000000-0000-0000-0000-00000000a51a',
-    tid: claims.tenantId ?? '00000000-0000-0000-0000-000000000000',
+    tid: claims.tenantId ?? LAB_TENANT_ID,
     appid: 'arslab',
     name: `arslab lab ${claims.labName}`,
     iat: now,

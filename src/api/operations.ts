@@ -71,9 +71,13 @@ export class OperationStore {
 
   /** Stores `body` as the result of a new operation of `subscription`; its id. */
   put(subscription: string, body: unknown): string {
+    return this.putJson(subscription, body === undefined ? '' : JSON.stringify(body));
+  }
+
+  /** put() for a body already written as JSON (a NIC's table is joined from JSON kept per layer). */
+  putJson(subscription: string, json: string): string {
     this.sweep();
     const id = randomUUID();
-    const json = body === undefined ? '' : JSON.stringify(body);
     const size = Buffer.byteLength(json);
     this.entries.set(id, {
       subscription: subscription.toLowerCase(),

@@ -1,37 +1,24 @@
 /**
  * @module api/server
  * The lab's local API on loopback: Azure Resource Manager paths for the resources and
- * operations ARSLab models (so az-shaped clients and SDKs can talk to it), and /arslab/…
- * for the lab itself (status, nodes, events). Long-running operations answer 202 with a
- * Location, as ARM does for learned routes and effective routes.
+ * operations ARSLab models (so az and the Azure SDKs talk to it unchanged), the identity and
+ * metadata endpoints they need first, and /arslab/… for the lab itself (status, nodes,
+ * events). One port speaks HTTPS, with the lab's certificate (api/tls), and plain HTTP on
+ * loopback for the CLI, curl and tests (ADR 0027). Long-running operations answer 202 with
+ * a Location, as ARM does.
  *
- * The API holds no state of its own: every answer is read from the running Lab.
+ * The API holds no state of its own: every answer is read from the running Lab. Routes are
+ * registered by their groups (api/routes) on an api/router; this module only serves them.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import * as https from 'node:https';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import {
-  AzureError,
-  AzureErrors,
-  byId,
-  deleteRoute,
-  deleteVnetPeering,
-  getRouteTable,
-  putRoute,
-  putVnetPeering,
-  type NextHopType,
-  getNetworkInterface,
-  getRouteServer,
-  getVirtualMachine,
-  getVirtualNetwork,
-  primaryIpConfig,
-} from '../azure/index.js';
-import { parseIpv4, v4Prefix } from '../bgp/wire/index.js';
+import { AzureError, AzureErrors } from '../azure/index.js';
 import { realClock, type Clock } from '../bgp/clock.js';
-import { sessionRows, type RouterAction } from '../lab/graph/index.js';
+import { sessionRows } from '../lab/graph/index.js';
 import type { Lab } from '../lab/lab.js';
-import { bgpConnectionJson, nicJson, routeJson, routeServerJson, vmJson, vnetJson } from './arm.js';
-import { field, objectAt, properties } from './body.js';
 import { BrowserSessions, newLabToken } from './auth.js';
 import {
   authenticate,
@@ -44,46 +31,46 @@ import {
   type GuardConfig,
 } from './guard.js';
 import { DEFAULT_OPERATION_LIMITS, OperationStore, type OperationLimits } from './operations.js';
+import { ARM_API_VERSION, ArmExtraPaths, armPath } from './paths.js';
+import { notServed, Router, type ApiContext, type Reply, type RouteInfo } from './router.js';
 import { ROUTE_GROUPS } from './routes/index.js';
-
-export type Handler = (m: RegExpMatchArray, body: unknown, url: URL) => Promise<Reply> | Reply;
-export interface Reply {
-  status: number;
-  body?: unknown;
-  /** The body already serialised as JSON (a stored operation result). */
-  json?: string;
-  headers?: Record<string, string>;
-  /**
-   * A streamed answer (application/x-ndjson): `stream` writes one JSON value per line as
-   * it goes; `signal` aborts when the client goes away (Ctrl-C on `arslab probe`) or the API
-   * closes. Errors found before streaming are thrown by the handler as usual.
-   */
-  stream?: (write: (value: unknown) => void, signal: AbortSignal) => Promise<void>;
-}
-
-export const SEG = '([^/]+)';
-/** `/subscriptions/{sub}/resourceGroups/{rg}/providers`: m[1] subscription, m[2] resource group. */
-export const RG = `/subscriptions/${SEG}/resourceGroups/${SEG}/providers`;
 
 export interface ApiServerOptions {
   /** The lab's secret (ADR 0010); default: a new one. */
   readonly token?: string;
+  /** The identity endpoint's secret (IDENTITY_HEADER); default: a new one. */
+  readonly identitySecret?: string;
   /** Time for operation results' retention (tests step a VirtualClock). Default: real time. */
   readonly clock?: Pick<Clock, 'now'>;
   readonly operationLimits?: OperationLimits;
   /** Largest request body accepted; default ARM's 4 MB. */
   readonly maxBodyBytes?: number;
+  /** The server certificate and key (api/tls) for HTTPS on the same port; without it, plain HTTP only. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly caFile?: string };
 }
 
+/** The first byte of a TLS connection: a handshake record (RFC 8446 §5.1, ContentType 22). */
+const TLS_HANDSHAKE = 0x16;
+/** How long a new connection may stay silent before its protocol is known (Node's headersTimeout is 60 s). */
+const FIRST_BYTE_TIMEOUT_MS = 60_000;
+
 export class ApiServer {
-  private server?: http.Server;
+  private server?: net.Server;
+  /** Connections whose first byte has not come yet (neither server owns them). */
+  private readonly undecided = new Set<net.Socket>();
+  private readonly plain: http.Server;
+  private readonly secure?: https.Server;
   /** Results of long-running operations, bounded (api/operations). */
   readonly operations: OperationStore;
-  private readonly routes: { method: string; re: RegExp; handler: Handler }[] = [];
+  private readonly router = new Router();
   /** Called on POST /arslab/shutdown. */
   onShutdown?: () => void;
   /** The lab's secret: every request carries it as a bearer token, or a browser session (ADR 0010). */
   readonly token: string;
+  /** What a caller of the identity endpoint must show (ADR 0027). */
+  readonly identitySecret: string;
+  /** The CA file clients must trust for `endpoint`, when known. */
+  readonly caFile: string | undefined;
   private readonly clock: Pick<Clock, 'now'>;
   private guard?: GuardConfig;
   private sessions?: BrowserSessions;
@@ -93,333 +80,58 @@ export class ApiServer {
     private readonly options: ApiServerOptions = {},
   ) {
     this.token = options.token ?? newLabToken({ labName: lab.spec.name });
+    this.identitySecret = options.identitySecret ?? randomBytes(24).toString('base64url');
+    this.caFile = options.tls?.caFile;
     this.clock = options.clock ?? realClock;
     this.operations = new OperationStore(this.clock, options.operationLimits ?? DEFAULT_OPERATION_LIMITS);
-    this.defineRoutes();
-    for (const register of ROUTE_GROUPS) register(this);
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.plain = http.createServer(handler);
+    if (options.tls) this.secure = https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler);
+    const ctx: ApiContext = {
+      lab,
+      operations: this.operations,
+      token: this.token,
+      identitySecret: this.identitySecret,
+      endpoint: () => this.endpoint ?? this.url ?? '',
+      accepted: (sub, body) => this.accepted(sub, body),
+      acceptedJson: (sub, json) => this.acceptedJson(sub, json),
+    };
+    this.ownRoutes(this.router);
+    for (const register of ROUTE_GROUPS) register(this.router, ctx);
   }
 
-  /** Adds a route; `pattern` is a regex source matched against the whole path, case-insensitively. */
-  route(method: string, pattern: string, handler: Handler): void {
-    this.routes.push({ method, re: new RegExp(`^${pattern}/?$`, 'i'), handler });
+  /** Every route served, for the spec test and the docs. */
+  routes(): RouteInfo[] {
+    return this.router.routes();
   }
 
-  /** ARM long-running operation: 202 + Location; the result waits at the operation URL. */
+  /**
+   * ARM long-running operation: 202 + Location + Retry-After; the result waits at the
+   * Location URL and a GET there answers it (`send` makes the Location absolute, on the
+   * scheme and address the client used, as ARM's are). No Azure-AsyncOperation header: a
+   * client that sees one polls it for a status document, and az failed on the result it
+   * found there; Location alone is what az and the Azure SDKs follow to the result (ADR 0027).
+   */
   accepted(sub: string, body: unknown): Reply {
-    const id = this.operations.put(sub, body);
-    const location = `/subscriptions/${sub}/providers/Microsoft.Network/locations/local/operationResults/${id}?api-version=2024-05-01`;
-    return { status: 202, headers: { Location: location, 'Azure-AsyncOperation': location, 'Retry-After': '0' } };
+    return this.acceptedJson(sub, body === undefined ? '' : JSON.stringify(body));
   }
 
-  private defineRoutes(): void {
-    const lab = this.lab;
-    const model = () => lab.model;
-
-    // --- ARM: Route Server (virtualHubs) -----------------------------------
-    this.route('GET', `${RG}/Microsoft.Network/virtualHubs/${SEG}`, (m) => ({
-      status: 200,
-      body: routeServerJson(getRouteServer(model(), m[2]!, m[3]!)),
-    }));
-    this.route('GET', `${RG}/Microsoft.Network/virtualHubs`, (m) => ({
-      status: 200,
-      body: {
-        value: model()
-          .routeServers.filter((r) => r.resourceGroup.toLowerCase() === m[2]!.toLowerCase())
-          .map(routeServerJson),
-      },
-    }));
-    this.route('GET', `${RG}/Microsoft.Network/virtualHubs/${SEG}/bgpConnections`, (m) => {
-      const rs = getRouteServer(model(), m[2]!, m[3]!);
-      return {
-        status: 200,
-        body: { value: rs.bgpConnections.map((c) => bgpConnectionJson(rs, c, this.connectionState(rs, c.name))) },
-      };
-    });
-    this.route('GET', `${RG}/Microsoft.Network/virtualHubs/${SEG}/bgpConnections/${SEG}`, (m) => {
-      const rs = getRouteServer(model(), m[2]!, m[3]!);
-      const c = rs.bgpConnections.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
-      if (!c) throw AzureErrors.bgpConnectionNotFound(m[4]!, rs.name);
-      return { status: 200, body: bgpConnectionJson(rs, c, this.connectionState(rs, c.name)) };
-    });
-    for (const [op, fn] of [
-      ['getLearnedRoutes', 'learnedRoutes'],
-      ['getAdvertisedRoutes', 'advertisedRoutes'],
-    ] as const) {
-      this.route('POST', `${RG}/Microsoft.Network/virtualHubs/${SEG}/bgpConnections/${SEG}/${op}`, (m) => {
-        const rs = getRouteServer(model(), m[2]!, m[3]!);
-        const rt = lab.routeServer(rs);
-        if (!rt) throw AzureErrors.resourceNotFound('Microsoft.Network/virtualHubs', rs.name, rs.resourceGroup);
-        return this.accepted(m[1]!, rt[fn](m[4]!));
-      });
-    }
-
-    // --- ARM: NICs, VMs, VNets ------------------------------------------------
-    this.route('GET', `${RG}/Microsoft.Network/networkInterfaces/${SEG}`, (m) => ({
-      status: 200,
-      body: nicJson(getNetworkInterface(model(), m[2]!, m[3]!)),
-    }));
-    this.route('GET', `${RG}/Microsoft.Network/networkInterfaces`, (m) => ({
-      status: 200,
-      body: {
-        value: model()
-          .networkInterfaces.filter((n) => n.resourceGroup.toLowerCase() === m[2]!.toLowerCase())
-          .map((n) => nicJson(n)),
-      },
-    }));
-    this.route('POST', `${RG}/Microsoft.Network/networkInterfaces/${SEG}/effectiveRouteTable`, (m) => {
-      const nic = getNetworkInterface(model(), m[2]!, m[3]!);
-      return this.accepted(m[1]!, { value: lab.effectiveRoutes(nic).value });
-    });
-    this.route('GET', `${RG}/Microsoft.Compute/virtualMachines/${SEG}`, (m) => ({
-      status: 200,
-      body: vmJson(getVirtualMachine(model(), m[2]!, m[3]!)),
-    }));
-    this.route('GET', `${RG}/Microsoft.Network/virtualNetworks/${SEG}`, (m) => ({
-      status: 200,
-      body: vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)),
-    }));
-    this.route('GET', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings`, (m) => {
-      const v = vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)) as {
-        properties: { virtualNetworkPeerings: unknown[] };
-      };
-      return { status: 200, body: { value: v.properties.virtualNetworkPeerings } };
-    });
-
-    this.route('GET', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m) => {
-      const v = vnetJson(model(), getVirtualNetwork(model(), m[2]!, m[3]!)) as {
-        properties: { virtualNetworkPeerings: { name: string }[] };
-      };
-      const p = v.properties.virtualNetworkPeerings.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
-      if (!p)
-        throw AzureErrors.resourceNotFound(
-          'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
-          `${m[3]}/${m[4]}`,
-          m[2]!,
-        );
-      return { status: 200, body: p };
-    });
-    // PUT/DELETE a VNet peering: the model changes; route servers react (R-ARS-13).
-    this.route('PUT', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m, body) => {
-      const vnet = getVirtualNetwork(model(), m[2]!, m[3]!);
-      const p = properties(body);
-      const remoteRef = field(p, 'properties', 'remoteVirtualNetwork', 'object');
-      const remote = field(remoteRef, 'properties.remoteVirtualNetwork', 'id', 'string');
-      if (!remote)
-        throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'properties.remoteVirtualNetwork.id is required');
-      const existed = vnet.virtualNetworkPeerings.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
-      const bool = (k: string) => field(p, 'properties', k, 'boolean');
-      const next = putVnetPeering(model(), vnet.id, {
-        name: m[4]!,
-        remoteVirtualNetwork: remote,
-        ...(bool('allowVirtualNetworkAccess') !== undefined
-          ? { allowVirtualNetworkAccess: bool('allowVirtualNetworkAccess')! }
-          : {}),
-        ...(bool('allowForwardedTraffic') !== undefined
-          ? { allowForwardedTraffic: bool('allowForwardedTraffic')! }
-          : {}),
-        ...(bool('allowGatewayTransit') !== undefined ? { allowGatewayTransit: bool('allowGatewayTransit')! } : {}),
-        ...(bool('useRemoteGateways') !== undefined ? { useRemoteGateways: bool('useRemoteGateways')! } : {}),
-      });
-      lab.applyModel(next, `virtual network peering ${vnet.name}/${m[4]} ${existed ? 'updated' : 'created'}`);
-      const v = vnetJson(lab.model, getVirtualNetwork(lab.model, m[2]!, m[3]!)) as {
-        properties: { virtualNetworkPeerings: { name: string }[] };
-      };
-      return {
-        status: existed ? 200 : 201,
-        body: v.properties.virtualNetworkPeerings.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase()),
-      };
-    });
-    this.route('DELETE', `${RG}/Microsoft.Network/virtualNetworks/${SEG}/virtualNetworkPeerings/${SEG}`, (m) => {
-      const vnet = getVirtualNetwork(model(), m[2]!, m[3]!);
-      lab.applyModel(
-        deleteVnetPeering(model(), vnet.id, m[4]!),
-        `virtual network peering ${vnet.name}/${m[4]} deleted`,
-      );
-      return { status: 200 };
-    });
-
-    // --- ARM: routes of a route table (R-NIC-3): effective routes and the gateways' iBGP
-    // mesh (R-VPN-2, a GatewaySubnet table) follow at once through Lab.applyModel.
-    this.route('GET', `${RG}/Microsoft.Network/routeTables/${SEG}/routes`, (m) => {
-      const t = getRouteTable(model(), m[2]!, m[3]!);
-      return { status: 200, body: { value: t.routes.map((r) => routeJson(t, r)) } };
-    });
-    this.route('GET', `${RG}/Microsoft.Network/routeTables/${SEG}/routes/${SEG}`, (m) => {
-      const t = getRouteTable(model(), m[2]!, m[3]!);
-      const r = t.routes.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
-      if (!r) throw AzureErrors.resourceNotFound('Microsoft.Network/routeTables/routes', `${m[3]}/${m[4]}`, m[2]!);
-      return { status: 200, body: routeJson(t, r) };
-    });
-    this.route('PUT', `${RG}/Microsoft.Network/routeTables/${SEG}/routes/${SEG}`, (m, body) => {
-      const t = getRouteTable(model(), m[2]!, m[3]!);
-      const p = properties(body);
-      const addressPrefix = field(p, 'properties', 'addressPrefix', 'string');
-      const nextHopType = field(p, 'properties', 'nextHopType', 'string');
-      if (addressPrefix === undefined)
-        throw AzureErrors.invalidParameter('addressPrefix', 'properties.addressPrefix is required');
-      if (nextHopType === undefined)
-        throw AzureErrors.invalidParameter('nextHopType', 'properties.nextHopType is required');
-      const ip = field(p, 'properties', 'nextHopIpAddress', 'string');
-      const existed = t.routes.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase());
-      const next = putRoute(model(), m[2]!, m[3]!, {
-        name: m[4]!,
-        addressPrefix,
-        nextHopType: nextHopType as NextHopType,
-        ...(ip ? { nextHopIpAddress: ip } : {}),
-      });
-      lab.applyModel(next, `route ${t.name}/${m[4]} ${existed ? 'updated' : 'created'}`);
-      const nt = getRouteTable(lab.model, m[2]!, m[3]!);
-      return {
-        status: existed ? 200 : 201,
-        body: routeJson(nt, nt.routes.find((x) => x.name.toLowerCase() === m[4]!.toLowerCase())!),
-      };
-    });
-    this.route('DELETE', `${RG}/Microsoft.Network/routeTables/${SEG}/routes/${SEG}`, (m) => {
-      const t = getRouteTable(model(), m[2]!, m[3]!);
-      // ARM: deleting a child that does not exist is 204 No Content (az exits 0), not an error.
-      if (!t.routes.some((x) => x.name.toLowerCase() === m[4]!.toLowerCase())) return { status: 204 };
-      lab.applyModel(deleteRoute(model(), m[2]!, m[3]!, m[4]!), `route ${t.name}/${m[4]} deleted`);
-      return { status: 200 };
-    });
-
-    // --- ARM: Network Watcher next hop ----------------------------------------
-    this.route('POST', `${RG}/Microsoft.Network/networkWatchers/${SEG}/nextHop`, (m, body) => {
-      const o = objectAt(body);
-      const b = {
-        targetResourceId: field(o, '', 'targetResourceId', 'string'),
-        sourceIPAddress: field(o, '', 'sourceIPAddress', 'string'),
-        destinationIPAddress: field(o, '', 'destinationIPAddress', 'string'),
-        targetNicResourceId: field(o, '', 'targetNicResourceId', 'string'),
-      };
-      const vm = byId(model().virtualMachines, b.targetResourceId);
-      if (!vm)
-        throw AzureErrors.invalidParameter(
-          'targetResourceId',
-          `virtual machine ${b.targetResourceId ?? '(none)'} not found`,
-        );
-      const nicId = b.targetNicResourceId ?? vm.networkInterfaces[0];
-      const nic = byId(model().networkInterfaces, nicId);
-      if (!nic) throw AzureErrors.invalidParameter('targetNicResourceId', `network interface ${nicId} not found`);
-      if (b.sourceIPAddress && !nic.ipConfigurations.some((c) => c.privateIPAddress === b.sourceIPAddress)) {
-        throw AzureErrors.invalidParameter(
-          'sourceIPAddress',
-          `${b.sourceIPAddress} is not an address of ${nic.name} (${primaryIpConfig(nic)?.privateIPAddress})`,
-        );
-      }
-      const dst = parseIpv4(b.destinationIPAddress ?? '');
-      if (dst === undefined)
-        throw AzureErrors.invalidParameter(
-          'destinationIPAddress',
-          `${b.destinationIPAddress ?? '(none)'} is not an IPv4 address`,
-        );
-      return this.accepted(m[1]!, lab.nextHop(nic, v4Prefix(dst, 32)));
-    });
-
-    // --- ARM: operation results --------------------------------------------------
-    this.route(
-      'GET',
-      `/subscriptions/${SEG}/providers/Microsoft.Network/locations/${SEG}/operationResults/${SEG}`,
-      (m) => {
-        const json = this.operations.get(m[1]!, m[3]!);
-        if (json === undefined) {
-          const l = this.operations.limits;
-          throw new AzureError(
-            404,
-            'OperationNotFound',
-            `Operation ${m[3]} was not found in subscription ${m[1]} or has expired (ARSLab keeps a result ${l.unreadTtlMs / 60_000} min until it is read, then ${l.readTtlMs / 1000} s).`,
-          );
-        }
-        return { status: 200, json };
-      },
+  /** accepted() for a result already written as JSON (a NIC's table, joined from JSON kept per layer). */
+  acceptedJson(sub: string, json: string): Reply {
+    const id = this.operations.putJson(sub, json);
+    const path = armPath(
+      ArmExtraPaths.operationResult,
+      { subscriptionId: sub, location: 'local', operationId: id },
+      { 'api-version': ARM_API_VERSION },
     );
+    return { status: 202, headers: { Location: path, 'Retry-After': '0' } };
+  }
 
-    // --- ARSLab: the lab itself ------------------------------------------------
-    this.route('GET', '/arslab/status', () => ({ status: 200, body: this.status() }));
-    this.route('GET', '/arslab/events', (_m, _b, url) => {
-      const since = Number(url.searchParams.get('since') ?? 0);
-      if (!Number.isSafeInteger(since) || since < 0)
-        throw AzureErrors.invalidParameter(
-          'since',
-          `expected an event number (0 or more), got '${url.searchParams.get('since')}'`,
-        );
-      return { status: 200, body: { value: lab.events.since(since) } };
-    });
-    this.route('GET', `/arslab/nodes/${SEG}/routes`, async (m) => {
-      // A built-in on-premises router (the customer's edge, in process): its whole BGP table, own routes included.
-      const router = this.router(m[1]!);
-      if (router) {
-        await lab.settled();
-        return { status: 200, body: { value: router.table() } };
-      }
-      return { status: 200, body: { value: await this.node(m[1]!).receivedRoutes() } };
-    });
-    this.route('GET', `/arslab/nodes/${SEG}/sessions`, async (m) => {
-      const s = lab.graph.speaker(m[1]!);
-      if (s?.kind === 'router') {
-        // A built-in router's sessions, from the lab graph, in the shape daemons report.
-        await lab.settled();
-        return {
-          status: 200,
-          body: {
-            value: lab.graph.sidesOf(s).map((x) => ({
-              neighbor: x.remote.address,
-              state: x.session.state,
-              established: x.session.state === 'Established',
-              name: x.session.name,
-              remoteAs: x.remote.asn,
-            })),
-          },
-        };
-      }
-      return { status: 200, body: { value: await this.node(m[1]!).sessions() } };
-    });
-    this.route('POST', `/arslab/nodes/${SEG}/command`, async (m, body) => {
-      const text = field(objectAt(body), '', 'text', 'string');
-      if (!text) throw AzureErrors.invalidParameter('text', 'a command is required');
-      const router = this.router(m[1]!);
-      if (router) {
-        // ExaBGP-style announce/withdraw, as for the built-in speaker (src/lab/announceCommand.ts).
-        let output: string;
-        try {
-          output = router.command(text);
-        } catch (e) {
-          throw AzureErrors.invalidParameter('text', (e as Error).message);
-        }
-        await lab.settled();
-        return { status: 200, body: { output } };
-      }
-      return { status: 200, body: { output: await this.node(m[1]!).command(text) } };
-    });
-    this.route('POST', `/arslab/nodes/${SEG}/(stop|kill|start|pause|resume)`, async (m) => {
-      // Built-in on-premises routers are in-process speakers, not nodes.
-      const s = lab.graph.speaker(m[1]!);
-      if (s?.kind === 'router') {
-        const body = lab.graph.faults.routerAction(s, m[2]!.toLowerCase() as RouterAction);
-        await lab.settled();
-        return { status: 200, body };
-      }
-      const n = this.node(m[1]!);
-      switch (m[2]!.toLowerCase()) {
-        case 'stop':
-          await n.stop();
-          break;
-        case 'kill':
-          await n.stop({ kill: true });
-          break;
-        case 'start':
-          await n.start();
-          break;
-        case 'pause':
-          n.pause();
-          break;
-        case 'resume':
-          n.resume();
-          break;
-      }
-      return { status: 200, body: n.status() };
-    });
+  /** The routes the server answers itself: its status, the web page's sign-in codes, shutdown. */
+  private ownRoutes(r: Router): void {
+    r.add('GET', '/arslab/status', () => ({ status: 200, body: this.status() }));
     // The web page's sign-in (ADR 0010): a one-time link, redeemed at GET /arslab/ui/login.
-    this.route('POST', '/arslab/ui/codes', () => {
+    r.add('POST', '/arslab/ui/codes', () => {
       const code = this.sessions!.newCode();
       return {
         status: 200,
@@ -429,41 +141,10 @@ export class ApiServer {
         },
       };
     });
-    this.route('POST', '/arslab/shutdown', () => {
+    r.add('POST', '/arslab/shutdown', () => {
       setImmediate(() => this.onShutdown?.());
       return { status: 202, body: { status: 'stopping' } };
     });
-  }
-
-  /** A built-in on-premises router by name (the lab graph's), if `name` is one. */
-  private router(name: string) {
-    const s = this.lab.graph.speaker(name);
-    return s?.owner.kind === 'router' ? s.owner.runtime : undefined;
-  }
-
-  private node(name: string) {
-    const n = this.lab.node(name);
-    if (!n) {
-      const g = this.lab.graph;
-      const known = [...g.nodes().map((x) => x.spec.name), ...g.speakers({ kind: 'router' }).map((x) => x.name)];
-      throw new AzureError(
-        404,
-        'NodeNotFound',
-        `no node named '${name}' in this lab (nodes: ${known.join(', ') || 'none'})`,
-      );
-    }
-    return n;
-  }
-
-  private connectionState(rs: Parameters<ApiServer['lab']['routeServer']>[0], peering: string): string {
-    const sides = this.lab.graph.peeringSessions(rs.id, peering);
-    if (sides.length === 0) return 'Unknown';
-    // A cut link still looks up until it is noticed (hold timer).
-    const states = sides.map((x) => (x.session.state === 'Cut' ? 'Established' : x.session.state));
-    if (states.every((s) => s === 'Established')) return 'Connected';
-    if (states.some((s) => s === 'Established' || s === 'OpenConfirm' || s === 'OpenSent' || s === 'Connect'))
-      return 'Connecting';
-    return 'NotConnected';
   }
 
   status(): Record<string, unknown> {
@@ -476,7 +157,13 @@ export class ApiServer {
       bgpPort: lab.port,
       startedAt: lab.startedAt.toISOString(),
       pid: process.pid,
-      api: { url: this.url, authentication: 'bearer token (arslab token)', operations: this.operations.stats() },
+      api: {
+        url: this.url,
+        ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+        ...(this.caFile ? { caFile: this.caFile } : {}),
+        authentication: 'bearer token (arslab token)',
+        operations: this.operations.stats(),
+      },
       routeServers: g.routeServers().map((r) => ({
         name: r.resource.name,
         resourceGroup: r.resource.resourceGroup,
@@ -492,15 +179,36 @@ export class ApiServer {
   }
 
   async listen(host = '127.0.0.1', port = 0): Promise<AddressInfo> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    // One port, two protocols: a TLS client's first byte is a handshake record, an HTTP
+    // client's a method's letter; each connection goes to the server of its protocol.
+    this.server = net.createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      // A connection that says nothing holds a socket: it gets as long as Node's HTTP server
+      // gives a request's headers, then goes (and goes at once when the API closes).
+      this.undecided.add(socket);
+      socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+      socket.once('close', () => this.undecided.delete(socket));
+      socket.once('data', (first: Buffer) => {
+        this.undecided.delete(socket);
+        socket.setTimeout(0);
+        socket.pause();
+        socket.unshift(first);
+        const to = this.secure && first[0] === TLS_HANDSHAKE ? this.secure : this.plain;
+        to.emit('connection', socket);
+        process.nextTick(() => socket.resume());
+      });
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());
     });
     const addr = this.server.address() as AddressInfo;
     this.sessions = new BrowserSessions(addr.port, this.clock);
+    const plain = selfNames(addr.address, addr.port, 'http');
+    const secure = selfNames(addr.address, addr.port, 'https');
     this.guard = {
-      ...selfNames(addr.address, addr.port),
+      hosts: new Set([...plain.hosts, ...secure.hosts]),
+      origins: new Set([...plain.origins, ...(this.secure ? secure.origins : [])]),
       token: this.token,
       sessions: this.sessions,
       maxBodyBytes: this.options.maxBodyBytes ?? MAX_BODY_BYTES,
@@ -508,19 +216,45 @@ export class ApiServer {
     return addr;
   }
 
-  /** The API's own URL (`http://127.0.0.1:PORT`), once listening. */
+  /** The API's plain-HTTP URL (`http://127.0.0.1:PORT`), once listening: the CLI's. */
   get url(): string | undefined {
     const a = this.server?.address() as AddressInfo | null | undefined;
     return a ? `http://${a.address}:${a.port}` : undefined;
   }
 
+  /** The HTTPS URL real Azure clients use (`https://127.0.0.1:PORT`), when the API has a certificate. */
+  get endpoint(): string | undefined {
+    const a = this.server?.address() as AddressInfo | null | undefined;
+    return a && this.secure ? `https://${a.address}:${a.port}` : undefined;
+  }
+
   async close(): Promise<void> {
     for (const s of this.streams) s.abort(new Error('the lab is stopping'));
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections?.();
+    const closed = (srv: net.Server | undefined) =>
+      new Promise<void>((resolve) => (srv?.listening ? srv.close(() => resolve()) : resolve()));
+    const done = closed(this.server);
+    for (const socket of this.undecided) socket.destroy();
+    this.plain.closeAllConnections();
+    this.secure?.closeAllConnections();
+    await done;
   }
 
   private readonly streams = new Set<AbortController>();
+
+  private async rawReply(raw: NonNullable<Reply['raw']>, req: http.IncomingMessage, res: http.ServerResponse) {
+    const ac = new AbortController();
+    this.streams.add(ac);
+    res.on('close', () => ac.abort(new Error('the client went away')));
+    try {
+      await raw(req, res, ac.signal);
+    } catch (e) {
+      // Before the head: an ordinary error answer (handle's catch); after it, the stream just ends.
+      if (!res.headersSent) throw e;
+    } finally {
+      this.streams.delete(ac);
+      if (res.headersSent && !res.writableEnded) res.end();
+    }
+  }
 
   private async streamReply(r: Reply, res: http.ServerResponse): Promise<void> {
     const ac = new AbortController();
@@ -553,12 +287,23 @@ export class ApiServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // `az cloud register --endpoint-resource-manager https://…/` joins its paths onto the
+    // trailing slash: `//metadata/endpoints`, which URL would read as a host. Empty segments
+    // mean nothing in ARM paths.
+    const target = (req.url ?? '/').replace(/^[^?]*/, (path) =>
+      path.replace(/^\/{2,}/, '/').replace(/([^:/])\/{2,}/g, '$1/'),
+    );
+    const url = new URL(target, 'http://localhost');
+    const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
     // A body nobody read yet (refused before reading, or past the size bound): the answer
     // closes the connection, and Node stops reading it (api/guard readBody).
     let unread = hasBody(req);
     const send = (r: Reply) => {
       const text = r.json ?? (r.body === undefined ? '' : JSON.stringify(r.body));
+      // ARM's Location is an absolute URL: the scheme and address (Host, checked) the client used.
+      const location = r.headers?.['Location'];
+      if (r.status === 202 && location?.startsWith('/'))
+        r = { ...r, headers: { ...r.headers, Location: `${tls ? 'https' : 'http'}://${req.headers.host}${location}` } };
       res.writeHead(r.status, {
         'Content-Type': 'application/json; charset=utf-8',
         'Cache-Control': 'no-store',
@@ -572,10 +317,13 @@ export class ApiServer {
       const g = this.guard;
       if (!g) throw new AzureError(503, 'LabNotReady', 'the API is not listening yet');
       checkCaller(req, g);
-      // The one unauthenticated path: its one-time code is the credential (ADR 0010).
+      // An unauthenticated path: its one-time code is the credential (ADR 0010).
       if (req.method === 'GET' && /^\/arslab\/ui\/login\/?$/i.test(url.pathname)) return send(this.signIn(url));
-      authenticate(req, g);
-      const found = this.match(req.method ?? '', url.pathname);
+      const found = this.router.match(req.method ?? '', url.pathname);
+      // The others (metadata, identity) are marked on their route; an unknown path needs the token too.
+      if (found?.anonymous) found.check?.(req.headers);
+      else authenticate(req, g);
+      if (!found) throw notServed(req.method ?? '', url.pathname);
       checkMediaType(req);
       let body: unknown;
       if (unread) {
@@ -589,8 +337,9 @@ export class ApiServer {
           }
         }
       }
-      const reply = await found.handler(found.m, body, url);
+      const reply = await found.handler(found.params, body, url);
       if (reply.stream) return await this.streamReply(reply, res);
+      if (reply.raw) return await this.rawReply(reply.raw, req, res);
       return send(reply);
     } catch (e) {
       if (e instanceof AzureError) {
@@ -608,20 +357,6 @@ export class ApiServer {
       const msg = (e as Error).message ?? String(e);
       send({ status: 500, body: { error: { code: 'InternalServerError', message: msg } } });
     }
-  }
-
-  /** The route for method and path; 404 (ARM's InvalidResourceType) when there is none. */
-  private match(method: string, path: string): { m: RegExpMatchArray; handler: Handler } {
-    for (const r of this.routes) {
-      if (r.method !== method) continue;
-      const m = path.match(r.re);
-      if (m) return { m, handler: r.handler };
-    }
-    throw new AzureError(
-      404,
-      'InvalidResourceType',
-      `The resource type or operation '${method} ${path}' is not supported by ARSLab.`,
-    );
   }
 
   /** GET /arslab/ui/login?code=…: a valid one-time code becomes the browser session cookie. */

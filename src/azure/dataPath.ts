@@ -98,11 +98,20 @@ export function forward(
   flow: Flow,
   gatewayRoutes: GatewayRoutesOf,
 ): ForwardingDecision {
+  return forwardIn(model, nic, flow, effectiveRoutes(model, nic, gatewayRoutes).details);
+}
+
+/** forward over the NIC's rows in hand (hidden and Invalid ones are skipped). */
+export function forwardIn(
+  model: AzureModel,
+  nic: NetworkInterface,
+  flow: Flow,
+  details: readonly EffectiveRouteDetail[],
+): ForwardingDecision {
   const dst = parseIpv4(flow.destination);
   if (dst === undefined)
     return { outcome: 'unreachable', paths: 0, reason: `${flow.destination} is not an IPv4 address` };
   const target = v4Prefix(dst, 32);
-  const { details } = effectiveRoutes(model, nic, gatewayRoutes);
   let best: EffectiveRouteDetail[] = [];
   for (const d of details) {
     if (d.hidden || d.route.state !== 'Active' || !prefixContains(d.prefix, target)) continue;

@@ -27,6 +27,9 @@ export class AzureError extends Error {
 }
 
 export const AzureErrors = {
+  /** ARM's answer for a subscription id the caller has no access to, or that does not exist. */
+  subscriptionNotFound: (id: string) =>
+    new AzureError(404, 'SubscriptionNotFound', `The subscription '${id}' could not be found.`),
   resourceGroupNotFound: (rg: string) =>
     new AzureError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`),
   resourceNotFound: (type: string, name: string, rg: string) =>

@@ -223,6 +223,16 @@ export const RULE_MAP: readonly RuleMapping[] = [
   { cause: 'rejected:R-NIC-4', rule: 'R-NIC-4', what: 'NIC route selection' },
   { cause: 'rejected:RFC4271-9.1.2', rule: 'RFC 4271 §9.1.2', what: 'own AS in AS_PATH: a loop' },
   {
+    cause: 'rejected:RFC4271-4.1',
+    rule: 'RFC 4271 §4.1',
+    what: 'no UPDATE of at most 4,096 octets can carry the route to this peer: not sent (ADR 0013)',
+  },
+  {
+    cause: 'rejected:RFC4271-9.1.3',
+    rule: 'RFC 4271 §9.1.3',
+    what: 'a transit router does not send a route back to the neighbour it came from',
+  },
+  {
     cause: 'rejected:RFC4271-9.2',
     rule: 'RFC 4271 §9.2',
     what: 'iBGP-learned routes are not advertised to iBGP peers',

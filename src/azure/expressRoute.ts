@@ -65,17 +65,18 @@ export function asOverride(segs: readonly AsPathSegment[], asn: number, by: numb
 
 /**
  * R-ER-3: weight first, then AS-path length; equal paths are ECMP (up to 4 circuits × 2 links).
- * Between weight and the rest, R-VPN-3: the route server's copy of a prefix before the VPN
- * gateway's direct iBGP copy (`gatewayPreference`).
+ * Right before eBGP over iBGP, R-VPN-3: the VPN gateway's direct iBGP copy of a prefix after
+ * every other copy (`gatewayPreference`), so that where RFC 4271 would fall to the lowest
+ * neighbour address, the route server's copy wins.
  */
 export const ER_GATEWAY_BEST_PATH: BestPathConfig = {
   steps: [
     'locally-originated',
     'weight',
-    'preference',
     'local-pref',
     'as-path-length',
     'origin',
+    'preference',
     'ebgp-over-ibgp',
     'neighbor-address',
   ],
@@ -170,15 +171,19 @@ export function erGatewayPolicy(c: ErGatewayContext): SpeakerPolicy {
  * exchange routes *through the route server* ("ExpressRoute and VPN gateways exchanging
  * routes through Azure Route Server",
  * https://learn.microsoft.com/azure/route-server/expressroute-vpn-support). Both gateways
- * then hold a prefix of the other twice, at equal weight: the route server's copy and the
- * other gateway's direct iBGP copy (R-VPN-2). The route server's copy ranks first, so the
- * transit the route server carries does not depend on which subnet's addresses sort lower
- * (RFC 4271's last tie-break); without branch-to-branch the route server sends no gateway
- * routes and the direct copy is the only one.
+ * then hold a prefix of the other twice, equal up to eBGP over iBGP (both iBGP): the route
+ * server's copy and the other gateway's direct iBGP copy (R-VPN-2). The direct copy ranks
+ * after every other copy in that tie, so the transit the route server carries does not
+ * depend on which subnet's addresses sort lower (RFC 4271's last tie-break); without
+ * branch-to-branch the route server sends no gateway routes and the direct copy is the only
+ * one. Compared right before eBGP over iBGP, the class changes no other ranking: a
+ * tunnel's or an MSEE's route (eBGP) beats both iBGP copies there anyway, and a class above
+ * AS-path length would let the route server's copy of one instance's tunnel route outrank
+ * the other instance's own tunnel route, which then withdraws it — an oscillation.
  * @rule R-VPN-3
  */
 export function gatewayPreference(fromRole: string): number {
-  return fromRole === 'route-server' ? 1 : 0;
+  return fromRole === 'vpn-gateway' || fromRole === 'expressroute-gateway' ? 0 : 1;
 }
 
 export interface MseeContext {

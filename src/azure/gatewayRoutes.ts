@@ -7,9 +7,9 @@
  */
 import { comparePrefixes, formatPrefix, type Prefix } from '../bgp/wire/index.js';
 import type { Path } from '../rib/index.js';
-import { idKey } from './ids.js';
 import { byId, connectedPeers, routeServerOfVnet } from './lookup.js';
 import type { AzureModel, HubRoutingPreference, VirtualNetwork, VirtualNetworkGateway } from './model.js';
+import { indexedGatewaysOfVnet } from './modelIndex.js';
 import type { ProgrammedRoute } from './routeServer.js';
 
 export type GatewayRouteOrigin = 'route-server' | 'expressroute' | 'vpn';
@@ -33,8 +33,8 @@ export function isHub(model: AzureModel, vnet: VirtualNetwork): boolean {
   return !!routeServerOfVnet(model, vnet) || gatewaysOfVnet(model, vnet).length > 0;
 }
 
-export function gatewaysOfVnet(model: AzureModel, vnet: VirtualNetwork): VirtualNetworkGateway[] {
-  return model.virtualNetworkGateways.filter((g) => idKey(g.virtualNetwork) === idKey(vnet.id));
+export function gatewaysOfVnet(model: AzureModel, vnet: VirtualNetwork): readonly VirtualNetworkGateway[] {
+  return indexedGatewaysOfVnet(model, vnet.id);
 }
 
 /** The hub whose gateways program this VNet: itself, or the hub it uses remote gateways of. */

@@ -1,7 +1,7 @@
 /**
  * @module azure
- * The Azure side, pure and deterministic: resources, their routing rules (R-… in
- * azure-routing.md) and Azure's error shapes. No sockets, no clocks, no files.
+ * The Azure side, pure and deterministic: resources, their routing rules (R-… of
+ * docs/rules.md) and Azure's error shapes. No sockets, no clocks, no files.
  */
 export * from './ids.js';
 export * from './errors.js';
@@ -17,3 +17,6 @@ export * from './vpnGateway.js';
 export * from './gatewayRoutes.js';
 export * from './dataPath.js';
 export * from './gatewayMesh.js';
+export * from './modelIndex.js';
+export * from './effectiveRouteLayers.js';
+export * from './programmingTiming.js';

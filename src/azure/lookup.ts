@@ -1,11 +1,23 @@
 /**
  * @module azure/lookup
  * Finding resources in a model by name or id, and the relations between them (a NIC's
- * subnet and VNet, a VNet's peerings, the VNets a Route Server serves). Names and
- * ids compare case-insensitively, as in Azure.
+ * subnet and VNet, a VNet's peerings, the VNets a Route Server serves). Names and ids
+ * compare case-insensitively, as in Azure. Every lookup goes through the maps of
+ * azure/modelIndex: one hash probe, not a scan of the collection.
  */
 import { AzureErrors } from './errors.js';
-import { idKey, sameName } from './ids.js';
+import { idKey } from './ids.js';
+import {
+  hasResourceGroup,
+  indexedById,
+  indexedByName,
+  indexedConnectedPeers,
+  indexedNicByAddress,
+  indexedPeering,
+  indexedRouteServerOfVnet,
+  indexedSubnet,
+  type ConnectedPeer,
+} from './modelIndex.js';
 import type {
   AzureModel,
   NetworkInterface,
@@ -19,8 +31,7 @@ import type {
 
 export function byId<T extends { id: string }>(list: readonly T[], id: string | undefined): T | undefined {
   if (!id) return undefined;
-  const k = idKey(id);
-  return list.find((x) => idKey(x.id) === k);
+  return indexedById(list, id);
 }
 
 function byName<T extends { name: string; resourceGroup: string }>(
@@ -28,11 +39,11 @@ function byName<T extends { name: string; resourceGroup: string }>(
   rg: string,
   name: string,
 ): T | undefined {
-  return list.find((x) => sameName(x.resourceGroup, rg) && sameName(x.name, name));
+  return indexedByName(list, rg, name);
 }
 
 function requireGroup(model: AzureModel, rg: string): void {
-  if (!model.resourceGroups.some((g) => sameName(g.name, rg))) throw AzureErrors.resourceGroupNotFound(rg);
+  if (!hasResourceGroup(model, rg)) throw AzureErrors.resourceGroupNotFound(rg);
 }
 
 export function getRouteServer(model: AzureModel, rg: string, name: string): RouteServer {
@@ -63,13 +74,11 @@ export function getVirtualNetwork(model: AzureModel, rg: string, name: string): 
   return v;
 }
 
-export function findSubnet(model: AzureModel, subnetId: string): { vnet: VirtualNetwork; subnet: Subnet } | undefined {
-  const k = idKey(subnetId);
-  for (const vnet of model.virtualNetworks) {
-    const subnet = vnet.subnets.find((s) => idKey(s.id) === k);
-    if (subnet) return { vnet, subnet };
-  }
-  return undefined;
+export function findSubnet(
+  model: AzureModel,
+  subnetId: string,
+): { readonly vnet: VirtualNetwork; readonly subnet: Subnet } | undefined {
+  return indexedSubnet(model, subnetId);
 }
 
 export function routeTableOf(model: AzureModel, subnet: Subnet): RouteTable | undefined {
@@ -82,16 +91,17 @@ export function primaryIpConfig(nic: NetworkInterface) {
 
 /** The NIC that owns a private IP address (any of its IP configurations). */
 export function nicByAddress(model: AzureModel, ip: string): NetworkInterface | undefined {
-  return model.networkInterfaces.find((n) => n.ipConfigurations.some((c) => c.privateIPAddress === ip));
+  return indexedNicByAddress(model, ip);
 }
 
 export function routeServerOfVnet(model: AzureModel, vnet: VirtualNetwork): RouteServer | undefined {
-  return model.routeServers.find((rs) => idKey(rs.virtualNetwork) === idKey(vnet.id));
+  return indexedRouteServerOfVnet(model, vnet.id);
 }
 
-/** The peering object from `from` to `to`, if any. */
+/** The peering object from `from` to `to`, if any. Scans `from`'s peerings (a VNet has a few). */
 export function peeringBetween(from: VirtualNetwork, to: VirtualNetwork): VirtualNetworkPeering | undefined {
-  return from.virtualNetworkPeerings.find((p) => idKey(p.remoteVirtualNetwork) === idKey(to.id));
+  const k = idKey(to.id);
+  return from.virtualNetworkPeerings.find((p) => idKey(p.remoteVirtualNetwork) === k);
 }
 
 export type PeeringState = 'Connected' | 'Initiated' | 'Disconnected';
@@ -100,22 +110,15 @@ export type PeeringState = 'Connected' | 'Initiated' | 'Disconnected';
 export function peeringState(model: AzureModel, from: VirtualNetwork, p: VirtualNetworkPeering): PeeringState {
   const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
   if (!remote) return 'Disconnected';
-  return peeringBetween(remote, from) ? 'Connected' : 'Initiated';
+  return indexedPeering(model, remote.id, from.id) ? 'Connected' : 'Initiated';
 }
 
-/** VNets connected to `vnet` by a peering in Connected state, with both directions' objects. */
-export function connectedPeers(
-  model: AzureModel,
-  vnet: VirtualNetwork,
-): { remote: VirtualNetwork; local: VirtualNetworkPeering; back: VirtualNetworkPeering }[] {
-  const out = [];
-  for (const local of vnet.virtualNetworkPeerings) {
-    const remote = byId(model.virtualNetworks, local.remoteVirtualNetwork);
-    if (!remote) continue;
-    const back = peeringBetween(remote, vnet);
-    if (back) out.push({ remote, local, back });
-  }
-  return out;
+/**
+ * VNets connected to `vnet` by a peering in Connected state, with both directions' objects,
+ * in the order of `vnet`'s peerings. The list is shared (the model's index): do not change it.
+ */
+export function connectedPeers(model: AzureModel, vnet: VirtualNetwork): readonly ConnectedPeer[] {
+  return indexedConnectedPeers(model, vnet.id);
 }
 
 /** R-ARS-8/R-ARS-9: the VNets a Route Server serves: its own and its useRemoteGateways spokes. */

@@ -221,6 +221,16 @@ export interface VirtualNetworkGatewayConnection {
    * secondary MSEE (seed 001: 10.1.3.4 and 10.1.3.5 of GatewaySubnet).
    */
   readonly mseePeerAddresses?: readonly [string, string];
+  /**
+   * IPsec: the BGP address each gateway instance uses on this connection (ARM
+   * gatewayCustomBgpIpAddresses, one per instance's IP configuration), instance order.
+   */
+  readonly gatewayCustomBgpIpAddresses?: readonly string[];
+  /**
+   * IPsec, ARSLab's: the gateway instances whose tunnels this connection brings up (absent:
+   * all). Another cloud's VPN connection ends its tunnels on one customer gateway address.
+   */
+  readonly gatewayInstances?: readonly (0 | 1)[];
 }
 
 export interface RouteServerSettings {

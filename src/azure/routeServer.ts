@@ -295,7 +295,7 @@ export function programmedRoutes(
  * instance; a session that was up and failed is covered by the other instance. Which NICs an
  * instance serves is not published; ARSLab's deterministic choice is the lowest bit of the
  * NIC's primary address (even: IN_0, odd: IN_1), the other instance while one is under
- * maintenance (docs/azure-differences.md, ADR 0025).
+ * maintenance (docs/azure-differences.md, ADR 0029).
  * @rule R-ARS-21
  */
 export function programmingInstance(nicAddress: string, underMaintenance: readonly [boolean, boolean]): 0 | 1 {
@@ -306,16 +306,41 @@ export function programmingInstance(nicAddress: string, underMaintenance: readon
 }
 
 /**
+ * R-ARS-21: what a NIC gets from its hub's route server — the instance that programs it and
+ * the NVA peerings that instance never had (peered with the other instance only, R-ARS-3).
+ * The routes depend on `unpeered` only, so NICs with the same `key` get the same routes;
+ * `key` is '' when nothing is missing (every NVA peered with both instances — the usual
+ * case, where every NIC of the hub gets the same routes, as before R-ARS-21).
+ */
+export interface ProgrammingView {
+  readonly instance: 0 | 1;
+  readonly unpeered: readonly string[];
+  readonly key: string;
+}
+
+/** R-ARS-21: the view of a NIC programmed by `instance`, which never peered with `unpeered` (sorted). */
+export function programmingView(instance: 0 | 1, unpeered: readonly string[]): ProgrammingView {
+  return { instance, unpeered, key: unpeered.length > 0 ? JSON.stringify(unpeered) : '' };
+}
+
+/** The unpeered peerings a view key names (programmingView's key). */
+export function unpeeredOfKey(key: string): readonly string[] {
+  return key === '' ? [] : (JSON.parse(key) as string[]);
+}
+
+/**
  * R-ARS-21: the instances' best paths without those of NVA peerings that never reached
  * Established with the NIC's instance (`unpeered`, by peering name).
  */
 export function withoutUnpeered(
   rib: Iterable<{ prefix: Prefix; best: Path[] }>,
   unpeered: ReadonlySet<string>,
-): { prefix: Prefix; best: Path[] }[] {
+): Iterable<{ prefix: Prefix; best: Path[] }> {
+  // The usual case (nothing unpeered): the RIB as it is, not a copy.
+  if (unpeered.size === 0) return rib;
   const out: { prefix: Prefix; best: Path[] }[] = [];
   for (const { prefix, best } of rib) {
-    const kept = unpeered.size ? best.filter((p) => !(p.source.kind === 'ebgp' && unpeered.has(p.source.name))) : best;
+    const kept = best.filter((p) => !(p.source.kind === 'ebgp' && unpeered.has(p.source.name)));
     if (kept.length) out.push({ prefix, best: kept });
   }
   return out;

@@ -15,8 +15,9 @@ import {
 } from '../bgp/wire/index.js';
 import { AzureError, AzureErrors } from './errors.js';
 import { checkGlobalReach } from './expressRoute.js';
-import { idKey, sameName } from './ids.js';
-import { byId, connectedPeers, findSubnet, routeServerOfVnet } from './lookup.js';
+import { idKey } from './ids.js';
+import { byId, findSubnet, peeringBetween, routeServerOfVnet } from './lookup.js';
+import { indexedGatewaysOfVnet } from './modelIndex.js';
 import type {
   AzureModel,
   ExpressRouteCircuit,
@@ -248,16 +249,16 @@ export function validateModel(model: AzureModel): ModelProblem[] {
       property ? { severity: 'warning', error, resourceId, property } : { severity: 'warning', error, resourceId },
     );
 
-  // VNets and subnets
+  // VNets and subnets: O(subnets × log) per VNet (overlaps found on the sorted subnets).
   for (const vnet of model.virtualNetworks) {
+    const overlaps = overlappingSubnets(vnet.subnets);
     vnet.subnets.forEach((s, i) => {
       if (!vnet.prefixes.some((vp) => prefixContains(vp, s.prefix))) {
         err(AzureErrors.subnetNotInVnet(s.name, s.addressPrefix, vnet.name), s.id, 'addressPrefix');
       }
-      for (const t of vnet.subnets.slice(i + 1)) {
-        if (prefixContains(s.prefix, t.prefix) || prefixContains(t.prefix, s.prefix)) {
-          err(AzureErrors.subnetsOverlap(t.name, s.name), t.id, 'addressPrefix');
-        }
+      for (const j of overlaps.get(i) ?? []) {
+        const t = vnet.subnets[j]!;
+        err(AzureErrors.subnetsOverlap(t.name, s.name), t.id, 'addressPrefix');
       }
       if (s.routeTable && !byId(model.routeTables, s.routeTable)) {
         err(
@@ -380,7 +381,7 @@ export function validateModel(model: AzureModel): ModelProblem[] {
 
   validateHybrid(model, err);
 
-  // VNet peerings: both sides, gateway transit (R-ARS-8).
+  // VNet peerings: both sides, gateway transit (R-ARS-8). O(peerings): every lookup is indexed.
   for (const vnet of model.virtualNetworks) {
     for (const p of vnet.virtualNetworkPeerings) {
       const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
@@ -395,7 +396,8 @@ export function validateModel(model: AzureModel): ModelProblem[] {
         );
         continue;
       }
-      const back = connectedPeers(model, vnet).find((c) => sameName(c.remote.id, remote.id))?.back;
+      // The peering back from the remote VNet (both directions make the pair Connected).
+      const back = peeringBetween(remote, vnet);
       if (!back) {
         warn(
           new AzureError(
@@ -438,8 +440,40 @@ function ownGatewaysText(model: AzureModel, vnet: VirtualNetwork): string {
   return parts.join(' and ');
 }
 
-function gatewaysOf(model: AzureModel, vnet: VirtualNetwork): VirtualNetworkGateway[] {
-  return model.virtualNetworkGateways.filter((g) => idKey(g.virtualNetwork) === idKey(vnet.id));
+function gatewaysOf(model: AzureModel, vnet: VirtualNetwork): readonly VirtualNetworkGateway[] {
+  return indexedGatewaysOfVnet(model, vnet.id);
+}
+
+/**
+ * Pairs of overlapping subnets of one VNet, as index i → the later indices j > i whose
+ * prefix contains or is contained in subnet i's, in increasing j (the order a pairwise scan
+ * reports them). IPv4 prefixes nest or are disjoint, so after sorting by (address, length)
+ * each subnet overlaps exactly the earlier-sorted ones still open on a stack of enclosing
+ * prefixes: O(n log n + overlapping pairs) instead of n²/2 comparisons.
+ */
+export function overlappingSubnets(subnets: readonly Subnet[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  const order = subnets.map((_, i) => i);
+  const cmpAddr = (a: number, b: number) => {
+    const x = subnets[a]!.prefix.addr;
+    const y = subnets[b]!.prefix.addr;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  order.sort((a, b) => cmpAddr(a, b) || subnets[a]!.prefix.len - subnets[b]!.prefix.len || a - b);
+  const open: number[] = [];
+  for (const j of order) {
+    const pj = subnets[j]!.prefix;
+    while (open.length > 0 && !prefixContains(subnets[open.at(-1)!]!.prefix, pj)) open.pop();
+    for (const i of open) {
+      const [lo, hi] = i < j ? [i, j] : [j, i];
+      const l = out.get(lo);
+      if (l) l.push(hi);
+      else out.set(lo, [hi]);
+    }
+    open.push(j);
+  }
+  for (const l of out.values()) l.sort((a, b) => a - b);
+  return out;
 }
 
 export function privatePeeringOf(circuit: ExpressRouteCircuit): ExpressRouteCircuitPeering | undefined {
@@ -458,6 +492,7 @@ function subnetAddressProblem(ip: string, subnet: Subnet): AzureError | undefine
   return undefined;
 }
 
+/** The first VNet address space overlapping `p`: O(VNet prefixes), called a few times per circuit. */
 function vnetOverlapping(model: AzureModel, p: Prefix): { vnet: VirtualNetwork; prefix: Prefix } | undefined {
   for (const vnet of model.virtualNetworks) {
     const hit = vnet.prefixes.find((vp) => prefixContains(vp, p) || prefixContains(p, vp));

@@ -29,11 +29,11 @@ export const VPN_BEST_PATH: BestPathConfig = {
   steps: [
     'locally-originated',
     'weight',
-    'preference', // R-VPN-3: the route server's copy before the ER gateway's direct one
     'local-pref',
     'as-path-length',
     'origin',
     'med',
+    'preference', // R-VPN-3: in a tie of iBGP copies, the route server's before the ER gateway's direct one
     'ebgp-over-ibgp',
     'neighbor-address',
   ],
@@ -78,6 +78,8 @@ export function vpnGatewayPolicy(c: VpnGatewayContext): SpeakerPolicy {
       const block = wellKnownBlock(path.attrs, role === 'local-network-gateway' ? 'ebgp' : 'ibgp');
       if (block) return { rule: 'R-ARS-9', reason: `${block} community` };
       if (role === 'local-network-gateway') {
+        // The instance's BGP address on this connection (its gatewayCustomBgpIpAddresses), else its own.
+        const nextHop = String(to.info?.['localAddress'] ?? bgpAddress);
         // R-VPN-1: never a default route, never a prefix overlapping the VNets but their own ranges.
         if (prefix.len === 0) return { rule: 'R-VPN-1', reason: 'a VPN gateway never advertises a default route' };
         if (
@@ -93,11 +95,11 @@ export function vpnGatewayPolicy(c: VpnGatewayContext): SpeakerPolicy {
             reason: 'learned from the ExpressRoute gateway: ER↔VPN transit needs a route server with branch-to-branch',
           };
         if (path.source.kind === 'local')
-          return internAttrs({ origin: 0, asPath: [{ type: 2, asns: [c.gateway.asn] }], nextHop: bgpAddress });
+          return internAttrs({ origin: 0, asPath: [{ type: 2, asns: [c.gateway.asn] }], nextHop });
         return internAttrs({
           origin: path.attrs.origin,
           asPath: prependAsPath(path.attrs.asPath, c.gateway.asn),
-          nextHop: bgpAddress,
+          nextHop,
           ...(path.attrs.communities ? { communities: path.attrs.communities } : {}),
         });
       }

@@ -24,6 +24,12 @@ export interface SessionFacts {
   readonly ebgp: boolean;
   /** Families negotiated on the session. */
   readonly families: readonly Family[];
+  /**
+   * The receiving speaker's own IPv4 addresses on this session (as a uint32; in loopback mode
+   * both the emulated and the mapped one): a NEXT_HOP equal to one is semantically incorrect
+   * (RFC 4271 §6.3 a).
+   */
+  readonly localAddresses?: readonly number[];
 }
 
 export interface ValidatedUpdate {
@@ -50,8 +56,18 @@ function missing(type: number, name: string): BgpWireError {
   );
 }
 
+/**
+ * RFC 7606 §7.5: from an external neighbour LOCAL_PREF "SHALL be discarded using the approach
+ * of attribute discard" — a malformed one too (only from an internal neighbour is a wrong
+ * length treat-as-withdraw, as the codec, which does not know the peer, reports it).
+ */
+function localPrefFromExternal(p: BgpWireError): BgpWireError {
+  if (p.attributeType !== AttrType.LOCAL_PREF || p.action === 'attribute-discard') return p;
+  return { ...p, action: 'attribute-discard', message: `${p.message}; from an external peer: discarded` };
+}
+
 export function validateUpdate(u: ReceivedUpdate, facts: SessionFacts): ValidatedUpdate {
-  const problems: BgpWireError[] = [...u.problems];
+  const problems: BgpWireError[] = facts.ebgp ? u.problems.map(localPrefFromExternal) : [...u.problems];
   let attributes = u.attributes;
   const hasV4Nlri = u.nlri.length > 0;
   const hasMpReach =
@@ -93,20 +109,29 @@ export function validateUpdate(u: ReceivedUpdate, facts: SessionFacts): Validate
     }
   }
 
-  // RFC 4271 §6.3: a syntactically valid NEXT_HOP that can never be used: 0.0.0.0, multicast, class E.
-  if (hasV4Nlri && attributes.nextHop !== undefined) {
-    const nh = attributes.nextHop >>> 0;
+  // RFC 4271 §6.3: a syntactically valid IPv4 next hop that can never be used — 0.0.0.0,
+  // multicast, class E — or that is "the IP address of the receiving speaker" (a): "the error
+  // SHOULD be logged, and the route SHOULD be ignored", no NOTIFICATION, the session kept. The
+  // route is handled as withdrawn, as for the others (docs/RFC_NOTES.md). The same holds for
+  // an IPv4 next hop in MP_REACH_NLRI (RFC 4760 §3 carries it there instead of in NEXT_HOP).
+  const v4NextHops: number[] = [];
+  if (hasV4Nlri && attributes.nextHop !== undefined) v4NextHops.push(attributes.nextHop >>> 0);
+  const mp = attributes.mpReach;
+  if (hasMpReach && mp !== undefined && mp.afi === AFI_IPV4 && mp.nextHop.length === 4)
+    v4NextHops.push(((mp.nextHop[0]! << 24) | (mp.nextHop[1]! << 16) | (mp.nextHop[2]! << 8) | mp.nextHop[3]!) >>> 0);
+  for (const nh of v4NextHops) {
     const first = nh >>> 24;
-    if (nh === 0 || first >= 224) {
+    const text = `${first}.${(nh >>> 16) & 255}.${(nh >>> 8) & 255}.${nh & 255}`;
+    const why =
+      nh === 0 || first >= 224
+        ? `unusable NEXT_HOP ${text}`
+        : facts.localAddresses?.includes(nh)
+          ? `NEXT_HOP ${text} is the receiving speaker's own address (RFC 4271 §6.3 a)`
+          : undefined;
+    if (why)
       problems.push(
-        wireError(
-          ErrorCode.UpdateMessage,
-          UpdateSubcode.InvalidNextHopAttribute,
-          'treat-as-withdraw',
-          `unusable NEXT_HOP ${first}.${(nh >>> 16) & 255}.${(nh >>> 8) & 255}.${nh & 255}`,
-        ),
+        wireError(ErrorCode.UpdateMessage, UpdateSubcode.InvalidNextHopAttribute, 'treat-as-withdraw', why),
       );
-    }
   }
 
   for (const mp of [attributes.mpReach, attributes.mpUnreach]) {

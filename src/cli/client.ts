@@ -6,6 +6,7 @@
  */
 import * as http from 'node:http';
 import { AzureError } from '../azure/errors.js';
+import { armPath, type PathParams } from '../api/paths.js';
 import { listLabs, processState, type LabState } from '../lab/state.js';
 
 export class NoLabError extends Error {
@@ -205,8 +206,12 @@ export class ApiClient {
     });
   }
 
-  /** ARM path prefix of a resource group. */
-  rg(resourceGroup: string): string {
-    return `/subscriptions/${this.subscription}/resourceGroups/${encodeURIComponent(resourceGroup)}/providers`;
+  /** An ARM path of this lab's subscription from a template of api/paths (the API's own). */
+  arm<T extends string>(
+    template: T,
+    params: Readonly<Record<Exclude<PathParams<T>, 'subscriptionId'>, string>>,
+    query?: Readonly<Record<string, string | undefined>>,
+  ): string {
+    return armPath(template, { ...params, subscriptionId: this.subscription } as Record<PathParams<T>, string>, query);
   }
 }

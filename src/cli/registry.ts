@@ -5,11 +5,16 @@
  */
 import type { Command } from './command.js';
 import { command as validate } from './commands/validate.js';
+import { command as whatif } from './commands/whatif.js';
+import { command as exportLab } from './commands/export.js';
+import { command as importLab } from './commands/import.js';
 import { command as up } from './commands/up.js';
 import { command as down } from './commands/down.js';
 import { command as status } from './commands/status.js';
 import { command as token } from './commands/token.js';
+import { command as env } from './commands/env.js';
 import { command as events } from './commands/events.js';
+import { command as ui } from './commands/ui.js';
 import { commands as node } from './commands/node/node.js';
 import { command as rsShow } from './commands/network/routeserver/show.js';
 import { command as peeringList } from './commands/network/routeserver/peering/list.js';
@@ -46,11 +51,16 @@ import { command as routeList } from './commands/network/route-table/route/list.
 
 export const COMMANDS: readonly Command[] = [
   validate,
+  whatif,
+  exportLab,
+  importLab,
   up,
   down,
   status,
   token,
+  env,
   events,
+  ui,
   ...node,
   rsShow,
   peeringList,

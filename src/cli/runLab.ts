@@ -8,7 +8,8 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consoleLogger, type Logger, type LogLevel } from '../bgp/log.js';
 import { ApiServer } from '../api/server.js';
-import { formatLabFileError, loadLabFile } from '../lab/topology/index.js';
+import { ensureLabCertificate } from '../api/tls.js';
+import { formatLabFileError, loadLabFile, takeLoadedSpec } from '../lab/topology/index.js';
 import { Lab } from '../lab/lab.js';
 import { removeIdleNamespacesSync } from '../lab/netns.js';
 import {
@@ -17,6 +18,7 @@ import {
   pidStarts,
   removeLabState,
   removeLeftoversSync,
+  tlsDir,
   writeLabState,
   type LabState,
 } from '../lab/state.js';
@@ -26,6 +28,8 @@ export interface RunOptions {
   readonly mode?: AddressingMode;
   readonly port?: number;
   readonly capture?: boolean;
+  /** The API's port on 127.0.0.1 (default: any free one). */
+  readonly apiPort?: number;
   readonly logLevel?: LogLevel;
   /** Called once the lab answers queries. */
   readonly onReady?: (state: LabState, lab: Lab) => void;
@@ -140,14 +144,20 @@ function injectTestCrash(when: 'start' | 'ready', current: () => Lab | undefined
 
 /** Runs a lab until it is told to stop; resolves when everything is down. */
 export async function runLab(file: string, opts: RunOptions = {}): Promise<void> {
-  const loaded = await loadLabFile(file);
-  if (!loaded.ok) throw new LabFileInvalid(loaded.errors.map(formatLabFileError).join('\n'));
-  const spec = loaded.spec;
+  // `up --detach` checked the file already and hands over the result (loaded once per up).
+  let spec = takeLoadedSpec(file);
+  const checkedByUp = spec !== undefined;
+  if (!spec) {
+    const loaded = await loadLabFile(file);
+    if (!loaded.ok) throw new LabFileInvalid(loaded.errors.map(formatLabFileError).join('\n'));
+    spec = loaded.spec;
+  }
   // One process per lab, before anything is created (the loser of two `up` at once says
   // "already running" instead of failing on a port, or removing the winner's namespaces).
   const releaseLock = acquireLabLock(spec.name);
   const dir = labDir(spec.name);
   const logger = fileLogger(join(dir, 'lab.log'), opts.logLevel ?? 'info');
+  logger.log('info', checkedByUp ? `${file}: checked by arslab up, not loaded again` : `${file}: loaded and checked`);
   let lab: Lab | undefined;
   const uninstallCrashCleanup = cleanUpOnCrash(spec.name, logger, () => lab, releaseLock);
   const failedToStart = () => {
@@ -184,10 +194,13 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     failedToStart();
     throw e;
   }
-  const api = new ApiServer(running);
+  let api: ApiServer;
   let addr;
   try {
-    addr = await api.listen('127.0.0.1', 0);
+    // HTTPS for real Azure clients (ADR 0027): the certificate is made once per state folder.
+    const cert = ensureLabCertificate(tlsDir());
+    api = new ApiServer(running, { tls: { cert: cert.cert, key: cert.key, caFile: cert.caFile } });
+    addr = await api.listen('127.0.0.1', opts.apiPort ?? 0);
   } catch (e) {
     removeEarlyHandlers();
     await running.stop();
@@ -198,7 +211,9 @@ export async function runLab(file: string, opts: RunOptions = {}): Promise<void>
     name: spec.name,
     file: spec.file,
     pid: process.pid,
-    api: { host: addr.address, port: addr.port },
+    api: { host: addr.address, port: addr.port, ...(api.endpoint ? { endpoint: api.endpoint } : {}) },
+    ...(api.caFile ? { caFile: api.caFile } : {}),
+    identitySecret: api.identitySecret,
     mode: running.mode,
     bgpPort: running.port,
     startedAt: running.startedAt.toISOString(),

@@ -6,7 +6,17 @@
  * empty file refused. What comes back is the value to check against the file's schema,
  * the locator that turns a path back into a line, and the collector to report into.
  */
-import { LineCounter, Parser, parseDocument } from 'yaml';
+import {
+  Composer,
+  LineCounter,
+  Parser,
+  YAMLParseError,
+  type CST,
+  type Document,
+  type DocumentOptions,
+  type ParseOptions,
+  type SchemaOptions,
+} from 'yaml';
 import { ProblemCollector } from './errors.js';
 import { SourceLocator } from './source.js';
 
@@ -32,10 +42,14 @@ export type YamlRead =
 
 /** Reads `text` (named `file` in messages). Never throws on any input. */
 export function readYaml(text: string, file: string, limits: YamlLimits): YamlRead {
-  const cstLines = new LineCounter();
-  const tooDeep = deepNesting(text, cstLines, limits.maxNesting);
+  // The text is parsed once: the CST is checked for depth, then composed into the document
+  // (what yaml's parseDocument does, which would parse it a second time: a lab at 4× Azure's
+  // limits is 10 MB of YAML).
+  const lineCounter = new LineCounter();
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const tooDeep = deepNesting(tokens, limits.maxNesting);
   if (tooDeep !== undefined) {
-    const problems = new ProblemCollector(file, new SourceLocator(undefined, cstLines));
+    const problems = new ProblemCollector(file, new SourceLocator(undefined, lineCounter));
     problems.atOffset(
       'error',
       tooDeep,
@@ -43,8 +57,7 @@ export function readYaml(text: string, file: string, limits: YamlLimits): YamlRe
     );
     return { ok: false, problems };
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error', uniqueKeys: true });
+  const doc = composeDocument(tokens, text, { prettyErrors: false, logLevel: 'error', uniqueKeys: true });
   const locator = new SourceLocator(doc, lineCounter);
   const problems = new ProblemCollector(file, locator);
   // Past a syntax error the document's shape is a guess: report and stop. One line each,
@@ -67,7 +80,7 @@ export function readYaml(text: string, file: string, limits: YamlLimits): YamlRe
 }
 
 /** The offset of the first collection nested deeper than `max`, if any (iterative: see YamlLimits). */
-function deepNesting(text: string, lines: LineCounter, max: number): number | undefined {
+function deepNesting(tokens: readonly CST.Token[], max: number): number | undefined {
   interface CstNode {
     readonly type?: string;
     readonly offset?: number;
@@ -75,7 +88,7 @@ function deepNesting(text: string, lines: LineCounter, max: number): number | un
     readonly items?: readonly { readonly key?: CstNode | null; readonly value?: CstNode | null }[];
   }
   const stack: [CstNode, number][] = [];
-  for (const token of new Parser(lines.addNewLine).parse(text)) stack.push([token as CstNode, 0]);
+  for (const token of tokens) stack.push([token as CstNode, 0]);
   while (stack.length > 0) {
     const [node, outer] = stack.pop()!;
     const depth =
@@ -88,4 +101,31 @@ function deepNesting(text: string, lines: LineCounter, max: number): number | un
     }
   }
   return undefined;
+}
+
+/**
+ * The first document of the parsed tokens, as yaml's parseDocument composes it (a second
+ * document is an error there too, with its message).
+ */
+function composeDocument(
+  tokens: readonly CST.Token[],
+  text: string,
+  options: DocumentOptions & ParseOptions & SchemaOptions,
+): Document.Parsed {
+  const composer = new Composer(options);
+  let doc: Document.Parsed | undefined;
+  for (const d of composer.compose(tokens, true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(
+        new YAMLParseError(
+          d.range.slice(0, 2) as [number, number],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
+      break;
+    }
+  }
+  return doc!;
 }

@@ -11,8 +11,13 @@ import { validateUpdate, type ValidatedUpdate } from '../bgp/validate.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
+  CeaseSubcode,
+  CONTEXT_4OCTET,
+  ErrorCode,
   formatIpv4,
+  formatPrefix,
   packUpdates,
+  parseIpv4,
   SAFI_UNICAST,
   v4Prefix,
   type PathAttributes,
@@ -24,8 +29,10 @@ import type { Ipv4Nlri } from '../bgp/wire/nlri.js';
 import {
   attrsFromWire,
   attrsToWire,
+  nlriRoomFor,
   routesFromUpdate,
   type Neighbor,
+  type NotSent,
   type OutboundBatch,
   type RouteAttrs,
   type RouteSource,
@@ -99,6 +106,14 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
     }
     return lastAfis;
   };
+  // RFC 4271 §6.3 (a): our own address as the peer may name it — the socket address, and in
+  // loopback mode the emulated one it stands for (what NVAs announce, ADR 0001).
+  const localAddresses = [
+    ...new Set([o.peer.localAddress, o.addresses?.display(o.peer.localAddress) ?? o.peer.localAddress]),
+  ].flatMap((a) => {
+    const v = parseIpv4(a);
+    return v === undefined ? [] : [v];
+  });
   let lastValidated:
     | { attributes: PathAttributes; hasNlri: boolean; ebgp: boolean; families: readonly Family[]; v: ValidatedUpdate }
     | undefined;
@@ -124,7 +139,7 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
       m.families === families
     )
       return m.v;
-    const v = validateUpdate(nlriStandIn(u, hasNlri), { ebgp, families });
+    const v = validateUpdate(nlriStandIn(u, hasNlri), { ebgp, families, localAddresses });
     lastValidated = u.problems.length === 0 ? { attributes: u.attributes, hasNlri, ebgp, families, v } : undefined;
     return v;
   };
@@ -139,14 +154,48 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
     return attrs;
   };
 
+  /** One event per attribute set: which routes this peer does not get, and why (RFC 4271 §4.1). */
+  function logNotSent(groups: readonly NotSent[], fourOctetAs: boolean): void {
+    for (const g of groups) {
+      const first = formatPrefix(g.prefixes[0]!);
+      const more = g.prefixes.length > 1 ? ` and ${g.prefixes.length - 1} more` : '';
+      const as4 =
+        !fourOctetAs && g.attrs.asPath.some((s) => s.asns.some((a) => a > 0xffff))
+          ? ' (the session has no 4-octet AS capability: AS_PATH carries AS_TRANS and AS4_PATH repeats the path, RFC 6793 §4.2.2)'
+          : '';
+      events?.emit(
+        'warning',
+        o.label,
+        `${first}${more} not sent to ${o.source.name} (${o.source.address}): ${g.reason}${as4}; every session stays up`,
+        { prefixes: g.prefixes.slice(0, 16).map(formatPrefix), count: g.prefixes.length, rule: 'RFC4271-4.1' },
+      );
+    }
+  }
+
   const neighbor: Neighbor = {
     source: o.source,
     ...(o.maxPrefixes !== undefined ? { maxPrefixes: o.maxPrefixes } : {}),
     ...(o.info ? { info: o.info } : {}),
+    // Backpressure (ADR 0014): nothing more for a peer whose send queue is full.
+    readyToSend: () => peerRef?.sendBlocked !== true,
+    nlriRoom: (attrs: RouteAttrs, afi: number): number =>
+      nlriRoomFor(attrs, afi, peerRef?.codecContext ?? CONTEXT_4OCTET),
+    sendFailed(error: unknown) {
+      // Not reachable from any input we know of: the Adj-RIB-Out may now differ from what the
+      // peer holds, so the session starts afresh (RFC 4486 Cease / Out of Resources).
+      events?.emit('warning', o.label, `could not send UPDATEs (${String(error)}): session reset to resynchronise`);
+      peerRef?.reset({
+        type: 'NOTIFICATION',
+        code: ErrorCode.Cease,
+        subcode: CeaseSubcode.OutOfResources,
+        data: new Uint8Array(0),
+      });
+    },
     send(batch: OutboundBatch) {
       const peer = peerRef;
       const ctx = peer?.codecContext;
       if (!peer || !ctx) return;
+      if (batch.notSent) logNotSent(batch.notSent, ctx.fourOctetAs);
       const fams = familyAfis(peer.negotiated?.families ?? []);
       const keep = (p: Prefix) => fams.has(p.afi);
       const frames: Uint8Array[] = [];
@@ -195,9 +244,18 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
         });
         o.speaker.neighborDown(o.source.id);
       },
-      onRouteRefresh(_p, m) {
-        if (m.safi !== SAFI_UNICAST) return;
-        // RFC 2918 §4: a refresh for a family not negotiated is ignored.
+      onSendReady() {
+        o.speaker.flush(); // what was held for this peer while its queue was full
+      },
+      onRouteRefresh(p, m) {
+        // Only a request (subtype 0) asks for the Adj-RIB-Out again. RFC 7313 §5: a reserved
+        // subtype MUST be ignored; BoRR and EoRR (1, 2) mark a refresh the peer sends us, which
+        // needs the Enhanced Route Refresh capability, never advertised here: ignored too.
+        if (m.subtype !== 0 || m.safi !== SAFI_UNICAST) return;
+        // RFC 2918 §4: an <AFI, SAFI> not advertised at session establishment is ignored.
+        const family: Family | undefined =
+          m.afi === AFI_IPV4 ? 'ipv4-unicast' : m.afi === AFI_IPV6 ? 'ipv6-unicast' : undefined;
+        if (!family || !(p.negotiated?.families ?? DEFAULT_FAMILIES).includes(family)) return;
         o.speaker.refresh(o.source.id);
       },
       onUpdate(p, u) {
@@ -205,7 +263,7 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
         const families = p.negotiated?.families ?? DEFAULT_FAMILIES;
         const ebgp = (p.negotiated?.peerAs ?? 0) !== o.speaker.asn;
         const wire = ipv4NlriOf(u);
-        const v = wire ? validated(u, wire, ebgp, families) : validateUpdate(u, { ebgp, families });
+        const v = wire ? validated(u, wire, ebgp, families) : validateUpdate(u, { ebgp, families, localAddresses });
         for (const prob of v.problems) {
           events?.emit('warning', o.label, `UPDATE problem (RFC 7606 ${prob.action}): ${prob.message}`, {
             code: prob.code,

@@ -30,6 +30,7 @@ import {
   type AzureModel,
   type ExpressRouteCircuit,
   type GatewayRoute,
+  type LocalNetworkGateway,
   type MeshBreak,
   type VirtualNetworkGateway,
 } from '../azure/index.js';
@@ -55,13 +56,16 @@ import { InProcessLink, type LabGraph } from './graph/index.js';
 import { type DeliveryQueue, InProcessSession, type SessionTimers } from './inprocess.js';
 import { originatedRoute } from './kinds/speaker.js';
 import { parseAnnounceCommand } from './announceCommand.js';
-import type { RouterNodeSpec } from './spec.js';
+import type { Attachment, CustomerLinkSpec, DaemonNodeSpec, RouterNodeSpec } from './spec.js';
+import { circuitEnd, linkEnd, vpnEnd, type AzureEnd } from './customerEdge.js';
 
 const ip = (t: string): number => parseIpv4(t) ?? 0;
 
 const ER_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60, bfd: { intervalMs: 300, multiplier: 3 } }; // R-ER-1
 const VPN_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60 }; // R-VPN-1: 60/180, no BFD
 const IBGP_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60 };
+/** Customer links: RFC 4271 §10's suggested 90 s hold, 30 s keepalive (a router's usual defaults). */
+const LINK_TIMERS: SessionTimers = { holdTime: 90, keepaliveTime: 30 };
 
 export interface HybridContext {
   readonly clock: Clock;
@@ -69,6 +73,16 @@ export interface HybridContext {
   readonly queue: DeliveryQueue;
   /** The lab graph: where the route-server instances are, and where these speakers and sessions register. */
   readonly graph: LabGraph;
+  /** Links between customer-side speakers (lab file `links`). */
+  readonly links?: readonly CustomerLinkSpec[];
+}
+
+/** One tunnel of a VPN site's connection: the gateway instance, and its BGP address on it. */
+export interface VpnTunnel {
+  readonly gateway: GatewayRuntime;
+  readonly instance: 0 | 1;
+  readonly connection: string;
+  readonly bgpAddress: string;
 }
 
 /** A gateway (ER or VPN) running as one speaker per instance. */
@@ -140,7 +154,26 @@ export class CircuitRuntime {
   }
 }
 
-/** Built-in on-premises router: originates its routes, takes what Azure sends, does not transit. */
+/**
+ * Gateway profile `aws-vgw`: an AWS virtual private gateway's route selection, as AWS
+ * documents it ("Route tables and AWS Site-to-Site VPN route priority",
+ * https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html): for one prefix,
+ * BGP routes propagated from an AWS Direct Connect connection first, then (static VPN routes,
+ * which a lab router has none of) BGP routes from Site-to-Site VPN connections; among those,
+ * the shortest AS PATH, then the lowest MED. One path is used (no ECMP across tunnels: the
+ * page advises equal AS PATHs on both tunnels only so that the MEDs AWS sets decide).
+ * The router's VPN attachments are its VPN tunnels; every other session (customer links,
+ * circuit links) is a Direct Connect virtual interface. 'preference' carries the class.
+ */
+const AWS_VGW_BEST_PATH = {
+  steps: ['locally-originated', 'preference', 'as-path-length', 'med', 'router-id', 'neighbor-address'],
+  maxPaths: 1,
+} as const satisfies SpeakerPolicy['bestPath'];
+
+/**
+ * Built-in on-premises router: originates its routes and its links' connected subnets, takes
+ * what its neighbours send, and re-advertises it only when `transit` is set.
+ */
 export function routerPolicy(spec: RouterNodeSpec): SpeakerPolicy {
   const allowed = (spec.importPrefixes ?? []).map((t) => parsePrefix(t)).filter((p): p is Prefix => !!p);
   // RouterRouteSpec.on: a route advertised on some attachments only (by index).
@@ -148,15 +181,29 @@ export function routerPolicy(spec: RouterNodeSpec): SpeakerPolicy {
   for (const r of spec.routes)
     if (r.on) onlyOn.set(formatPrefix(parsePrefix(r.prefix) ?? { afi: 1, addr: 0, len: 0 }), r.on);
   const extra = new Array<number>(spec.prependToAzure ?? 0).fill(spec.asn);
+  const awsVgw = spec.profile === 'aws-vgw';
   return {
-    bestPath: {
-      steps: ['locally-originated', 'local-pref', 'as-path-length', 'origin', 'med', 'router-id', 'neighbor-address'],
-      maxPaths: 1,
-    },
-    import: (_from, attrs) =>
+    bestPath: awsVgw
+      ? AWS_VGW_BEST_PATH
+      : {
+          steps: [
+            'locally-originated',
+            'local-pref',
+            'as-path-length',
+            'origin',
+            'med',
+            'router-id',
+            'neighbor-address',
+          ],
+          maxPaths: 1,
+        },
+    import: (from, attrs) =>
       pathContains(attrs, spec.asn)
         ? { accept: false, rule: 'RFC4271-9.1.2', reason: `AS_PATH contains own AS ${spec.asn}` }
-        : { accept: true },
+        : awsVgw
+          ? // A VPN tunnel's routes rank below Direct Connect's (every other session of the gateway).
+            { accept: true, preference: from.info?.['role'] === 'vpn-gateway' ? 1 : 2 }
+          : { accept: true },
     ...(allowed.length
       ? {
           importPrefix: (_from: unknown, prefix: Prefix) =>
@@ -167,10 +214,18 @@ export function routerPolicy(spec: RouterNodeSpec): SpeakerPolicy {
       : {}),
     exportDependsOnPrefix: true,
     export: (to, path, prefix) => {
-      if (path.source.kind !== 'local') return { rule: 'router', reason: 'the built-in router does not transit' };
-      const on = onlyOn.get(formatPrefix(prefix));
-      if (on && !on.includes(Number(to.info?.['attachment'] ?? -1)))
-        return { rule: 'router', reason: 'not advertised on this attachment' };
+      if (path.source.kind !== 'local') {
+        if (!spec.transit) return { rule: 'router', reason: 'the built-in router does not transit' };
+        // RFC 4271 §9.1.3: an eBGP speaker advertises its best routes to its other
+        // neighbours; sending one back to where it came from is useless (the sender's AS is
+        // in the path, RFC 4271 §9.1.2), so it is not sent.
+        if (path.source.id === to.source.id)
+          return { rule: 'RFC4271-9.1.3', reason: 'not sent back to the neighbour it came from' };
+      } else {
+        const on = onlyOn.get(formatPrefix(prefix));
+        if (on && !on.includes(Number(to.info?.['attachment'] ?? -1)))
+          return { rule: 'router', reason: 'not advertised on this attachment' };
+      }
       const { key: _k, asPathLength: _l, ...rest } = path.attrs;
       return internAttrs({
         ...rest,
@@ -190,6 +245,8 @@ function covers(outer: Prefix, inner: Prefix): boolean {
 export class RouterRuntime {
   readonly speaker: Speaker;
   readonly sessions: InProcessSession[] = [];
+  /** Its customer links' subnets (lab file `links`), announced as connected routes. */
+  readonly connected: string[] = [];
   /** Changed by `arslab node stop|start|pause|resume` (SessionFaults.routerAction). */
   state: 'running' | 'stopped' | 'paused' = 'running';
   constructor(readonly spec: RouterNodeSpec) {
@@ -199,6 +256,9 @@ export class RouterRuntime {
   /** Originates the spec's routes (origin, AS path, communities; `on` restricts attachments). */
   originateAll(): void {
     for (const r of this.spec.routes) this.originate(r);
+    // A link's subnet is a connected route (`redistribute connected`: origin INCOMPLETE); it
+    // stays whatever the session over the link does, as long as the interface is up.
+    for (const prefix of this.connected) this.originate({ prefix, origin: 'incomplete' });
   }
 
   /**
@@ -276,6 +336,19 @@ export interface RouterTableRow extends DaemonRoute {
   readonly local: boolean;
 }
 
+/** What a VPN gateway instance whose best paths for `prefix` are `best` programs into NICs (R-VPN-1). */
+function vpnRouteOf(gw: GatewayRuntime, prefix: Prefix, best: readonly Path[]): GatewayRoute | undefined {
+  const tunnel = best.filter((p) => p.source.role === 'local-network-gateway');
+  if (tunnel.length === 0) return undefined;
+  return {
+    prefix,
+    nextHops: vpnNextHops(gw.resource),
+    paths: tunnel,
+    origin: 'vpn',
+    asPathLength: tunnel[0]!.attrs.asPathLength,
+  };
+}
+
 /** Every hybrid speaker of a lab and the sessions between them. */
 export class HybridRuntime {
   readonly gateways = new Map<string, GatewayRuntime>();
@@ -301,6 +374,8 @@ export class HybridRuntime {
     for (const g of model.virtualNetworkGateways) this.gateways.set(g.id.toLowerCase(), new GatewayRuntime(g, model));
     for (const c of model.expressRouteCircuits) this.circuits.set(c.id.toLowerCase(), new CircuitRuntime(c));
     for (const r of routers) this.routers.set(r.name.toLowerCase(), new RouterRuntime(r));
+    for (const l of ctx.links ?? [])
+      for (const e of l.ends) if (e.kind === 'router') this.routers.get(e.name.toLowerCase())?.connected.push(l.subnet);
     for (const gw of this.gateways.values()) gw.instances.forEach((sp, i) => this.arrival.set(sp, gw.arrival[i]!));
     this.wire();
     this.register();
@@ -329,8 +404,18 @@ export class HybridRuntime {
           aliases: [r.name, sp.name, own ?? ''].filter(Boolean).map((x) => x.toLowerCase()),
           addresses: [
             ...(own ? [{ address: own, claim: 'own' as const }] : []),
-            // R-VPN-1: the BGP peering address the tunnels use (an APIPA address, or the instance's).
-            ...(gw.isExpressRoute ? [] : [{ address: vpnBgpAddress(r, i as 0 | 1), claim: 'own' as const }]),
+            // R-VPN-1: the BGP peering address the tunnels use (an APIPA address, or the instance's),
+            // and its addresses on connections that give it one (gatewayCustomBgpIpAddresses).
+            ...(gw.isExpressRoute
+              ? []
+              : [
+                  vpnBgpAddress(r, i as 0 | 1),
+                  ...m.connections
+                    .filter((c) => c.virtualNetworkGateway1.toLowerCase() === r.id.toLowerCase())
+                    .map((c) => c.gatewayCustomBgpIpAddresses?.[i] ?? ''),
+                ]
+                  .filter((a, k, all) => a && all.indexOf(a) === k)
+                  .map((address) => ({ address, claim: 'own' as const }))),
           ],
           asn: r.asn,
           owner: { kind: 'gateway', runtime: gw, instance: i },
@@ -370,6 +455,10 @@ export class HybridRuntime {
         const a = String(s.end(side).info?.['localAddress'] ?? '');
         if (a && !links.includes(a)) links.push(a);
       }
+      // Its customer links' addresses, sessions with daemons included (customerEdge.ts).
+      for (const l of this.ctx.links ?? [])
+        for (const e of l.ends)
+          if (e.kind === 'router' && e.name === r.spec.name && !links.includes(e.address)) links.push(e.address);
       g.addSpeaker({
         kind: 'router',
         name: r.spec.name,
@@ -434,23 +523,19 @@ export class HybridRuntime {
     // 1. On-premises routers ↔ MSEEs (the customer edge on each link), and ↔ VPN gateways.
     for (const r of this.routers.values()) {
       r.spec.attach.forEach((att, idx) => {
-        if (att.kind === 'expressRoute') {
-          const c = [...this.circuits.values()].find(
-            (x) =>
-              x.resource.name.toLowerCase() === att.circuit.toLowerCase() ||
-              x.resource.id.toLowerCase() === att.circuit.toLowerCase(),
-          );
-          if (!c) return;
-          const link = att.link === 'primary' ? 0 : 1;
+        const at = this.landing(att);
+        if (at?.kind === 'msee') {
+          const { circuit: c, link } = at;
+          const linkName = link === 0 ? 'primary' : 'secondary';
           const ce = c.customerLinkAddress(link);
           const msee = c.mseeLinkAddress(link);
           r.sessions.push(
             this.session(
-              `${r.spec.name}<->${c.resource.name}/${att.link}`,
+              `${r.spec.name}<->${c.resource.name}/${linkName}`,
               {
                 speaker: r.speaker,
                 peer: {
-                  name: `${c.resource.name}/${att.link}`,
+                  name: `${c.resource.name}/${linkName}`,
                   address: msee,
                   asn: MSEE_ASN,
                   kind: 'ebgp',
@@ -475,58 +560,68 @@ export class HybridRuntime {
               ER_TIMERS,
             ),
           );
-        } else {
-          const lng = m.localNetworkGateways.find(
-            (l) =>
-              l.name.toLowerCase() === att.localNetworkGateway.toLowerCase() ||
-              l.id.toLowerCase() === att.localNetworkGateway.toLowerCase(),
-          );
-          if (!lng?.bgpSettings) return;
-          for (const conn of m.connections.filter(
-            (x) =>
-              x.connectionType === 'IPsec' &&
-              (x.localNetworkGateway2 ?? '').toLowerCase() === lng.id.toLowerCase() &&
-              x.enableBgp,
-          )) {
-            const gw = this.gateways.get(conn.virtualNetworkGateway1.toLowerCase());
-            if (!gw) continue;
-            gw.instances.forEach((inst, i) => {
-              const gwAddr = vpnBgpAddress(gw.resource, i as 0 | 1);
-              r.sessions.push(
-                this.session(
-                  `${r.spec.name}<->${gw.resource.name}/${i}`,
-                  {
-                    speaker: r.speaker,
-                    peer: {
-                      name: `${gw.resource.name}/${i}`,
-                      address: gwAddr,
-                      asn: gw.resource.asn,
-                      kind: 'ebgp',
-                      routerId: ip(gw.resource.instanceAddresses[i]!),
-                      role: 'vpn-gateway',
-                    },
-                    info: { role: 'vpn-gateway', attachment: idx, localAddress: lng.bgpSettings!.bgpPeeringAddress },
+        } else if (at?.kind === 'vpn') {
+          const bgp = at.site.bgpSettings!;
+          for (const tunnel of at.tunnels) {
+            const { gateway: gw, instance: i } = tunnel;
+            const inst = gw.instances[i]!;
+            const gwAddr = tunnel.bgpAddress;
+            r.sessions.push(
+              this.session(
+                this.tunnelLabel(r.spec.name, r.spec.attach, tunnel),
+                {
+                  speaker: r.speaker,
+                  peer: {
+                    name: `${gw.resource.name}/${i}`,
+                    address: gwAddr,
+                    asn: gw.resource.asn,
+                    kind: 'ebgp',
+                    routerId: ip(gw.resource.instanceAddresses[i]!),
+                    role: 'vpn-gateway',
                   },
-                  {
-                    speaker: inst,
-                    peer: {
-                      name: lng.name,
-                      address: lng.bgpSettings!.bgpPeeringAddress,
-                      asn: lng.bgpSettings!.asn,
-                      kind: 'ebgp',
-                      routerId: ip(r.spec.routerId),
-                      role: 'local-network-gateway',
-                    },
-                    info: { role: 'local-network-gateway' },
-                    maxPrefixes: VPN_PREFIX_LIMIT,
+                  info: { role: 'vpn-gateway', attachment: idx, localAddress: bgp.bgpPeeringAddress },
+                },
+                {
+                  speaker: inst,
+                  peer: {
+                    name: at.site.name,
+                    address: bgp.bgpPeeringAddress,
+                    asn: bgp.asn,
+                    kind: 'ebgp',
+                    routerId: ip(r.spec.routerId),
+                    role: 'local-network-gateway',
                   },
-                  VPN_TIMERS,
-                ),
-              );
-            });
+                  info: { role: 'local-network-gateway', localAddress: gwAddr },
+                  maxPrefixes: VPN_PREFIX_LIMIT,
+                },
+                VPN_TIMERS,
+              ),
+            );
           }
         }
       });
+    }
+    // 1b. Customer links between two built-in routers (eBGP, each from its link address).
+    for (const l of this.ctx.links ?? []) {
+      const [a, b] = l.ends;
+      const ra = this.routers.get(a.name.toLowerCase());
+      const rb = this.routers.get(b.name.toLowerCase());
+      if (a.kind !== 'router' || b.kind !== 'router' || !ra || !rb) continue;
+      const end = (r: RouterRuntime, self: typeof a, other: typeof a, peer: RouterRuntime) => ({
+        speaker: r.speaker,
+        peer: {
+          name: other.name,
+          address: other.address,
+          asn: peer.spec.asn,
+          kind: 'ebgp' as const,
+          routerId: ip(peer.spec.routerId),
+          role: 'customer-peer',
+        },
+        info: { role: 'customer-peer', link: l.name, localAddress: self.address },
+      });
+      const s = this.session(`${a.name}<->${b.name}`, end(ra, a, b, rb), end(rb, b, a, ra), LINK_TIMERS);
+      ra.sessions.push(s);
+      rb.sessions.push(s);
     }
     // 2. ER gateway instances ↔ MSEEs: instance 0 with the primary first, instance 1 with the
     //    secondary, then the crossed pairs — an MSEE keeps the oldest of equal paths, so each
@@ -720,6 +815,119 @@ export class HybridRuntime {
     }
   }
 
+  /**
+   * Where an attachment lands on the Azure side: a circuit link's MSEE (R-ER-1), or the
+   * instances of every VPN gateway whose BGP-enabled IPsec connection reaches the site
+   * (R-VPN-1). Undefined when the lab has no such circuit or site (the loader reported it).
+   */
+  private landing(att: Attachment):
+    | { readonly kind: 'msee'; readonly circuit: CircuitRuntime; readonly link: 0 | 1 }
+    | {
+        readonly kind: 'vpn';
+        readonly site: LocalNetworkGateway;
+        readonly tunnels: readonly VpnTunnel[];
+      }
+    | undefined {
+    const m = this.model;
+    if (att.kind === 'expressRoute') {
+      const key = att.circuit.toLowerCase();
+      const c =
+        this.circuits.get(key) ?? [...this.circuits.values()].find((x) => x.resource.name.toLowerCase() === key);
+      return c ? { kind: 'msee', circuit: c, link: att.link === 'primary' ? 0 : 1 } : undefined;
+    }
+    const key = att.localNetworkGateway.toLowerCase();
+    const site = m.localNetworkGateways.find((l) => l.name.toLowerCase() === key || l.id.toLowerCase() === key);
+    if (!site?.bgpSettings) return undefined;
+    const tunnels: VpnTunnel[] = [];
+    for (const conn of m.connections) {
+      if (conn.connectionType !== 'IPsec' || !conn.enableBgp) continue;
+      if ((conn.localNetworkGateway2 ?? '').toLowerCase() !== site.id.toLowerCase()) continue;
+      const gw = this.gateways.get(conn.virtualNetworkGateway1.toLowerCase());
+      if (!gw) continue;
+      gw.instances.forEach((_, i) => {
+        const instance = i as 0 | 1;
+        // A connection bound to some instances brings up their tunnels only.
+        if (conn.gatewayInstances && !conn.gatewayInstances.includes(instance)) return;
+        tunnels.push({
+          gateway: gw,
+          instance,
+          connection: conn.name,
+          // R-VPN-1: the instance's BGP address on this connection (gatewayCustomBgpIpAddresses), else its own.
+          bgpAddress: conn.gatewayCustomBgpIpAddresses?.[instance] ?? vpnBgpAddress(gw.resource, instance),
+        });
+      });
+    }
+    return { kind: 'vpn', site, tunnels };
+  }
+
+  /**
+   * The name of each VPN session of a speaker (a router or a daemon): `SPEAKER<->GATEWAY/i`,
+   * or, where the speaker has several tunnels to one instance (two sites, two connections),
+   * `SPEAKER<->GATEWAY/i (CONNECTION)` for each of them, so that no tunnel's session replaces
+   * another's.
+   */
+  private tunnelLabel(speaker: string, attach: readonly Attachment[], t: VpnTunnel): string {
+    const base = `${speaker}<->${t.gateway.resource.name}/${t.instance}`;
+    let same = 0;
+    for (const att of attach) {
+      const at = this.landing(att);
+      if (at?.kind === 'vpn')
+        for (const x of at.tunnels) if (x.gateway === t.gateway && x.instance === t.instance) same++;
+    }
+    return same > 1 ? `${base} (${t.connection})` : base;
+  }
+
+  /**
+   * The Azure ends a daemon node's attachments peer with (src/lab/customerEdge.ts wires them
+   * over TCP): a circuit link's MSEE, with the circuit's peerASN for the daemon; each VPN
+   * gateway instance serving a site, with the site's bgpSettings.asn.
+   */
+  azureEndsOf(d: DaemonNodeSpec): AzureEnd[] {
+    const out: AzureEnd[] = [];
+    for (const att of d.attach ?? []) {
+      const at = this.landing(att);
+      if (at?.kind === 'msee') {
+        const c = at.circuit;
+        const linkName = at.link === 0 ? 'primary' : 'secondary';
+        out.push(
+          circuitEnd(
+            c.msees[at.link],
+            `${c.resource.name}/${linkName}`,
+            c.mseeLinkAddress(at.link),
+            c.customerLinkAddress(at.link),
+            c.resource.peerings[0]?.peerASN ?? 0,
+            c.resource.skuTier,
+          ),
+        );
+      } else if (at?.kind === 'vpn') {
+        const bgp = at.site.bgpSettings!;
+        for (const tunnel of at.tunnels)
+          out.push(
+            vpnEnd(
+              tunnel.gateway.instances[tunnel.instance]!,
+              this.tunnelLabel(d.name, d.attach ?? [], tunnel),
+              tunnel.gateway.resource,
+              tunnel.bgpAddress,
+              bgp.bgpPeeringAddress,
+              bgp.asn,
+            ),
+          );
+      }
+    }
+    for (const l of this.ctx.links ?? []) {
+      const [a, b] = l.ends;
+      for (const [self, other] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        if (self.name !== d.name || other.kind !== 'router' || self.asn === undefined) continue;
+        const r = this.routers.get(other.name.toLowerCase());
+        if (r) out.push(linkEnd(r.speaker, other.name, other.address, r.spec.asn, self.address, self.asn, l.name));
+      }
+    }
+    return out;
+  }
+
   /** The arrival order kept for a gateway instance's speaker, if it is one. */
   private arrivalOf(sp: Speaker): ArrivalOrder | undefined {
     return this.arrival.get(sp);
@@ -834,35 +1042,51 @@ export class HybridRuntime {
 
   /** ExpressRoute routes a gateway programs: its best MSEE-learned paths, toward the circuits' MSEE addresses. */
   expressRouteRoutes(gw: GatewayRuntime): GatewayRoute[] {
-    const vnet = byId(this.model.virtualNetworks, gw.resource.virtualNetwork);
-    const collapse = !!(vnet && routeServerOfVnet(this.model, vnet)); // R-ER-4: with a route server, one next hop
+    const collapse = this.collapsesExpressRoute(gw);
     const byPrefix = new Map<string, GatewayRoute>();
     for (const inst of gw.instances) {
       for (const { prefix, best } of inst.locRib()) {
-        const msee = best.filter((p) => p.source.role === 'msee');
-        if (msee.length === 0 || msee.length !== best.length) continue;
-        // R-ER-4: the MSEE link subnets are never programmed.
-        if (isMseeTransit(prefix)) continue;
         const k = formatPrefix(prefix);
         if (byPrefix.has(k)) continue;
-        // R-ER-4: a circuit's routes point at its two MSEE-side addresses (ECMP across the
-        // links, whichever link the route came on: seed 001 shows .35 for a route learned on
-        // the secondary only), and across circuits tied on weight and AS path.
-        const nextHops: string[] = [];
-        for (const p of msee) {
-          for (const nh of this.mseeAddressesOf(p)) if (!nextHops.includes(nh)) nextHops.push(nh);
-        }
-        if (collapse) nextHops.splice(1);
-        byPrefix.set(k, {
-          prefix,
-          nextHops,
-          paths: msee,
-          origin: 'expressroute',
-          asPathLength: msee[0]!.attrs.asPathLength,
-        });
+        const r = this.expressRouteRouteOf(prefix, best, collapse);
+        if (r) byPrefix.set(k, r);
       }
     }
     return [...byPrefix.values()];
+  }
+
+  /** The ExpressRoute route a gateway programs for one prefix (the first instance's that has one), if any. */
+  expressRouteRouteFor(gw: GatewayRuntime, prefix: Prefix): GatewayRoute | undefined {
+    const collapse = this.collapsesExpressRoute(gw);
+    for (const inst of gw.instances) {
+      const best = selectBest(inst.candidates(prefix), inst.bestPathConfig);
+      const r = best.length > 0 ? this.expressRouteRouteOf(prefix, best, collapse) : undefined;
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  /** R-ER-4: with a route server in the VNet, one next hop. */
+  private collapsesExpressRoute(gw: GatewayRuntime): boolean {
+    const vnet = byId(this.model.virtualNetworks, gw.resource.virtualNetwork);
+    return !!(vnet && routeServerOfVnet(this.model, vnet));
+  }
+
+  /** What an ER gateway instance whose best paths for `prefix` are `best` programs into NICs. */
+  private expressRouteRouteOf(prefix: Prefix, best: readonly Path[], collapse: boolean): GatewayRoute | undefined {
+    const msee = best.filter((p) => p.source.role === 'msee');
+    if (msee.length === 0 || msee.length !== best.length) return undefined;
+    // R-ER-4: the MSEE link subnets are never programmed.
+    if (isMseeTransit(prefix)) return undefined;
+    // R-ER-4: a circuit's routes point at its two MSEE-side addresses (ECMP across the
+    // links, whichever link the route came on: seed 001 shows .35 for a route learned on
+    // the secondary only), and across circuits tied on weight and AS path.
+    const nextHops: string[] = [];
+    for (const p of msee) {
+      for (const nh of this.mseeAddressesOf(p)) if (!nextHops.includes(nh)) nextHops.push(nh);
+    }
+    if (collapse) nextHops.splice(1);
+    return { prefix, nextHops, paths: msee, origin: 'expressroute', asPathLength: msee[0]!.attrs.asPathLength };
   }
 
   /** R-ER-4: the MSEE-side addresses of the circuit a path came from (its MSEE speaker, in the lab graph). */
@@ -876,20 +1100,23 @@ export class HybridRuntime {
     const out = new Map<string, GatewayRoute>();
     for (const inst of gw.instances) {
       for (const { prefix, best } of inst.locRib()) {
-        const tunnel = best.filter((p) => p.source.role === 'local-network-gateway');
-        if (tunnel.length === 0) continue;
         const k = formatPrefix(prefix);
-        if (!out.has(k))
-          out.set(k, {
-            prefix,
-            nextHops: vpnNextHops(gw.resource),
-            paths: tunnel,
-            origin: 'vpn',
-            asPathLength: tunnel[0]!.attrs.asPathLength,
-          });
+        if (out.has(k)) continue;
+        const r = vpnRouteOf(gw, prefix, best);
+        if (r) out.set(k, r);
       }
     }
     return [...out.values()];
+  }
+
+  /** The VPN route a gateway programs for one prefix (the first instance's that has one), if any. */
+  vpnRouteFor(gw: GatewayRuntime, prefix: Prefix): GatewayRoute | undefined {
+    for (const inst of gw.instances) {
+      const best = selectBest(inst.candidates(prefix), inst.bestPathConfig);
+      const r = best.length > 0 ? vpnRouteOf(gw, prefix, best) : undefined;
+      if (r) return r;
+    }
+    return undefined;
   }
 
   /** Waits until every in-process delivery posted so far has run (tests, listings). */

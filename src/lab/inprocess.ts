@@ -10,8 +10,15 @@
  * once), and restored; the speakers flush and re-advertise as after a real session.
  */
 import type { Clock, TimerHandle } from '../bgp/clock.js';
-import { formatPrefix, type Prefix } from '../bgp/wire/index.js';
-import type { Neighbor, OutboundBatch, RouteAttrs, RouteSource, Speaker } from '../rib/index.js';
+import { CONTEXT_4OCTET, formatPrefix, type Prefix } from '../bgp/wire/index.js';
+import {
+  nlriRoomFor,
+  type Neighbor,
+  type OutboundBatch,
+  type RouteAttrs,
+  type RouteSource,
+  type Speaker,
+} from '../rib/index.js';
 import type { EventLog } from './events.js';
 
 /**
@@ -24,6 +31,9 @@ export class DeliveryQueue {
   private readonly queue: (() => void)[] = [];
   private scheduled = false;
   private draining = false;
+
+  /** Called each time the queue runs empty (the fabric looks for changed routes then). */
+  onDrained?: () => void;
 
   constructor(private readonly budget = 100_000) {}
 
@@ -51,6 +61,7 @@ export class DeliveryQueue {
     } finally {
       this.draining = false;
     }
+    if (this.queue.length === 0) this.onDrained?.();
   }
 
   /** Resolves once every delivery posted so far (and any they post) has run. */
@@ -139,7 +150,19 @@ export class InProcessSession {
       source: here.peer,
       ...(here.info ? { info: here.info } : {}),
       ...(here.maxPrefixes !== undefined ? { maxPrefixes: here.maxPrefixes } : {}),
+      // Azure's gateways, MSEEs and on-premises routers speak BGP on the wire, 4-octet AS
+      // capable: a route no UPDATE can carry does not cross these sessions either (RFC 4271 §4.1).
+      nlriRoom: (attrs: RouteAttrs, afi: number): number => nlriRoomFor(attrs, afi, CONTEXT_4OCTET),
       send: (batch: OutboundBatch) => {
+        for (const g of batch.notSent ?? []) {
+          const more = g.prefixes.length > 1 ? ` and ${g.prefixes.length - 1} more` : '';
+          this.ctx.events?.emit(
+            'warning',
+            this.label,
+            `${formatPrefix(g.prefixes[0]!)}${more} not sent by ${here.speaker.name} to ${there.speaker.name}: ${g.reason}; the session stays up`,
+            { prefixes: g.prefixes.slice(0, 16).map(formatPrefix), count: g.prefixes.length, rule: 'RFC4271-4.1' },
+          );
+        }
         if (this.state_ !== 'Established') return; // a cut link loses what is sent over it
         this.sent[side]! += batch.announced.length + (batch.withdrawn.length ? 1 : 0);
         this.ctx.queue.post(() => this.deliver((1 - side) as 0 | 1, there, batch));

@@ -9,11 +9,16 @@ import { join } from 'node:path';
 import { realClock, type Clock } from '../bgp/clock.js';
 import { silentLogger, type Logger } from '../bgp/log.js';
 import {
+  byId,
   effectiveRoutes,
-  forward,
+  EffectiveRouteLayers,
+  forwardIn,
   idKey,
-  nextHop,
+  nextHopIn,
   type AzureModel,
+  type EffectiveRouteChanges,
+  type EffectiveRouteTable,
+  type GatewayRouteSource,
   type EffectiveRoutes,
   type Flow,
   type ForwardingDecision,
@@ -32,20 +37,32 @@ import {
   vnetsServedBy,
   INSTANCE_NAMES,
   instanceProgrammedRoutes,
+  nicPlace,
   primaryIpConfig,
   programmingInstance,
+  programmingView,
+  unpeeredOfKey,
+  type ProgrammingView,
 } from '../azure/index.js';
 import type { Prefix } from '../bgp/wire/index.js';
+import type { BestChange, Speaker } from '../rib/index.js';
 import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
 import { LabGraph } from './graph/index.js';
 import { createNode, type NodeRuntime } from './kinds/index.js';
-import { RouteServerRuntime } from './routeServer.js';
+import { RouteServerRuntime, type RouteServerContext } from './routeServer.js';
 import { HybridRuntime } from './hybrid.js';
+import { CustomerEdges } from './customerEdge.js';
 import { DeliveryQueue } from './inprocess.js';
-import type { AddressingMode, LabSpec } from './spec.js';
+import { FabricProgramming } from './fabric.js';
+import type { AddressingMode, DaemonNodeSpec, LabSpec } from './spec.js';
 import type { Netns } from './netns.js';
 import type { Connector } from '../bgp/transport/index.js';
+
+/** A route server's programmed route as a gateway-route candidate (R-ARS-8). */
+function fromRouteServer(r: ProgrammedRoute): GatewayRoute {
+  return { ...r, origin: 'route-server', asPathLength: r.paths[0]?.attrs.asPathLength ?? 0 };
+}
 
 export interface LabOptions {
   /** Where the lab keeps its files (daemon work dirs, pcaps, logs). */
@@ -86,6 +103,14 @@ export class Lab {
   readonly queue = new DeliveryQueue();
   /** Gateways, circuits' MSEEs, built-in on-premises routers. */
   hybrid?: HybridRuntime;
+  /**
+   * The fabric between the control plane and the NICs when the lab's timing is not ideal
+   * (R-TIME-1, R-TIME-2, ADR 0018): NICs see its programmed routes; without it, the
+   * control plane's at once.
+   */
+  fabric?: FabricProgramming;
+  /** The Azure side's TCP sessions with daemon nodes attached on premises. */
+  private edges?: CustomerEdges;
 
   private constructor(
     readonly spec: LabSpec,
@@ -137,20 +162,23 @@ export class Lab {
       this.netns = await Netns.create(this.spec.name, o.stateDir, logger, (n) => (this.netns = n));
     }
 
+    // How the Azure side's TCP speakers (route-server instances, and the MSEEs and gateway
+    // instances facing daemon nodes) listen and connect.
+    const azureSide = this.netns?.azure();
+    const azureTcp: RouteServerContext = {
+      addresses: this.addresses,
+      port: this.port,
+      clock,
+      logger,
+      events: this.events,
+      connectRetryTime: this.spec.settings.connectRetryTime,
+      graph: this.graph,
+      ...(pcapDir ? { pcapDir } : {}),
+      ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
+    };
     for (const rs of this.model_.routeServers) {
-      const azureSide = this.netns?.azure();
       // The runtime registers itself (its two instances and their peerings) in the lab graph.
-      new RouteServerRuntime(this.model_, rs, {
-        addresses: this.addresses,
-        port: this.port,
-        clock,
-        logger,
-        events: this.events,
-        connectRetryTime: this.spec.settings.connectRetryTime,
-        graph: this.graph,
-        ...(pcapDir ? { pcapDir } : {}),
-        ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
-      });
+      new RouteServerRuntime(this.model_, rs, azureTcp);
       if (this.netns) for (const ip of rs.virtualRouterIps) await this.netns.addAzureAddress(ip);
     }
     // Netns mode: one namespace per VM address, shared by the nodes on it (a web server and
@@ -160,9 +188,15 @@ export class Lab {
       checkpoint();
       const workDir = join(o.stateDir, 'nodes', n.name);
       mkdirSync(workDir, { recursive: true });
+      // A daemon's further addresses: its other attachments, its customer links (lab file `links`).
+      const more = [
+        ...(n.kind !== 'speaker' && n.kind !== 'http' ? (n.attach ?? []).map((a) => a.address ?? '') : []),
+        ...(this.spec.links ?? []).flatMap((l) => l.ends.filter((e) => e.name === n.name).map((e) => e.address)),
+      ].filter((a) => a && a !== n.address);
+      for (const a of more) this.addresses.add(a);
       let ns = namespaces.get(n.address);
       if (this.netns && !ns) {
-        ns = await this.netns.addNode(n.name, n.address);
+        ns = await this.netns.addNode(n.name, n.address, more);
         namespaces.set(n.address, ns);
       }
       const node = createNode(n, {
@@ -175,6 +209,7 @@ export class Lab {
         events: this.events,
         graph: this.graph,
         workDir,
+        ...(more.length > 0 ? { moreAddresses: more } : {}),
         ...(pcapDir ? { pcapDir } : {}),
         ...(ns ? { netns: ns.name, connector: ns.connector, listen: ns.listen } : {}),
         ...(o.maxLifetimeSeconds ? { maxLifetimeSeconds: o.maxLifetimeSeconds } : {}),
@@ -188,8 +223,31 @@ export class Lab {
       events: this.events,
       queue: this.queue,
       graph: this.graph,
+      ...(this.spec.links ? { links: this.spec.links } : {}),
     });
+    this.watchHubSpeakers();
     this.hybrid.start();
+    const timing = this.spec.settings.timing;
+    if (timing && timing.profile !== 'ideal') {
+      this.fabric = new FabricProgramming(
+        timing,
+        clock,
+        this.events,
+        (vnet, view) => this.gatewayRoutes(vnet, undefined, view),
+        () => this.model_.virtualNetworks,
+        () => this.otherViews(),
+      );
+      this.queue.onDrained = () => this.fabric?.changed();
+      this.fabric.changed();
+      this.events.emit('lab', this.spec.name, `timing profile ${timing.profile} (seed ${timing.seed})`);
+    }
+    const netns = this.netns;
+    this.edges = new CustomerEdges(
+      this.hybrid,
+      this.spec.nodes.filter((n): n is DaemonNodeSpec => n.kind !== 'speaker' && n.kind !== 'http'),
+      { ...azureTcp, ...(netns ? { addAzureAddress: (a: string) => netns.addAzureAddress(a) } : {}) },
+    );
+    await this.edges.start();
     await this.queue.settled();
     if (o.startNodes !== false) {
       for (const node of this.graph.nodes()) {
@@ -244,45 +302,179 @@ export class Lab {
   programmed = (rs: RouteServer): readonly ProgrammedRoute[] => this.routeServer(rs)?.programmed() ?? [];
 
   /**
-   * R-NIC-2: what a VNet's NICs get from its hub's gateways — the route server's NVA
-   * routes, the ExpressRoute and VPN gateways' routes — merged by the hub's routing
-   * preference (R-ARS-7).
+   * R-ARS-21: the one place that says what a NIC gets from its hub's route server: the
+   * instance that programs it (by its primary address; the other one while it is under
+   * maintenance) and the NVA peerings that instance never had. Undefined without a route
+   * server (or an address). Every path to a NIC's gateway routes — the incremental layers,
+   * the fabric's programming, explain, next hop, forwarding — goes through it.
    */
-  gatewayRoutes = (vnet: VirtualNetwork, nic?: NetworkInterface): GatewayRoutes => {
+  programmingView(nic: NetworkInterface): ProgrammingView | undefined {
     const m = this.model_;
-    const hub = hubOf(m, vnet);
-    if (!hub) return { routes: [], servedPrefixes: [], dropped: [] };
+    const place = nicPlace(m, nic);
+    const hub = place && hubOf(m, place.vnet);
+    const rs = hub && routeServerOfVnet(m, hub);
+    const rt = rs && this.routeServer(rs);
+    const address = primaryIpConfig(nic)?.privateIPAddress;
+    if (!rt || !address) return undefined;
+    const maintained = this.graph.faults.maintenances().map((x) => x.instance);
+    const i = programmingInstance(
+      address,
+      [0, 1].map((k) => maintained.includes(`${rt.resource.name}/IN_${k}`)) as [boolean, boolean],
+    );
+    return programmingView(i, rt.unpeeredWith(i));
+  }
+
+  /**
+   * R-NIC-2: the gateway-route candidates of a hub — the route server's NVA routes (R-ARS-8;
+   * of the NICs' view, R-ARS-21), the ExpressRoute (R-ER-4) and VPN (R-VPN-1) gateways'
+   * routes — for every prefix, or for one (`prefix`): in this order, which is the order they
+   * are merged in (R-ARS-7).
+   */
+  private gatewayCandidates(hub: VirtualNetwork, view: string, prefix?: Prefix): GatewayRoute[] {
+    const m = this.model_;
     const candidates: GatewayRoute[] = [];
     const rs = routeServerOfVnet(m, hub);
-    const notProgrammed: { route: GatewayRoute; rule: string; reason: string }[] = [];
-    const asRoute = (r: ProgrammedRoute): GatewayRoute => ({
-      ...r,
-      origin: 'route-server',
-      asPathLength: r.paths[0]?.attrs.asPathLength ?? 0,
-    });
-    const rt = rs ? this.routeServer(rs) : undefined;
-    const address = nic ? primaryIpConfig(nic)?.privateIPAddress : undefined;
-    if (rt && address) {
-      // R-ARS-21: the NIC gets the routes of the one instance that programs it.
-      const maintained = this.graph.faults.maintenances().map((x) => x.instance);
-      const i = programmingInstance(
-        address,
-        [0, 1].map((k) => maintained.includes(`${rt.resource.name}/IN_${k}`)) as [boolean, boolean],
-      );
-      const o = (1 - i) as 0 | 1;
-      const { routes, missing } = instanceProgrammedRoutes(rt.programmed(i), rt.programmed(), {
-        mine: INSTANCE_NAMES[i],
-        other: INSTANCE_NAMES[o],
-      });
-      for (const r of routes) candidates.push(asRoute(r));
-      for (const x of missing) notProgrammed.push({ ...x, route: asRoute(x.route) });
-    } else if (rs) {
-      for (const r of this.programmed(rs)) candidates.push(asRoute(r));
+    const rt = rs && this.routeServer(rs);
+    if (rt) {
+      const unpeered = unpeeredOfKey(view);
+      if (prefix) {
+        const r = rt.programmedFor(prefix, unpeered);
+        if (r) candidates.push(fromRouteServer(r));
+      } else for (const r of rt.programmed(unpeered)) candidates.push(fromRouteServer(r));
     }
     for (const g of gatewaysOfVnet(m, hub)) {
       const gw = this.hybrid?.gateways.get(idKey(g.id));
       if (!gw) continue;
-      candidates.push(...(gw.isExpressRoute ? this.hybrid!.expressRouteRoutes(gw) : this.hybrid!.vpnRoutes(gw)));
+      const hy = this.hybrid!;
+      if (prefix) {
+        const r = gw.isExpressRoute ? hy.expressRouteRouteFor(gw, prefix) : hy.vpnRouteFor(gw, prefix);
+        if (r) candidates.push(r);
+      } else candidates.push(...(gw.isExpressRoute ? hy.expressRouteRoutes(gw) : hy.vpnRoutes(gw)));
+    }
+    return candidates;
+  }
+
+  /** Where the incremental effective routes get a hub's gateway routes: this lab's speakers. */
+  private readonly gatewaySource: GatewayRouteSource = {
+    viewOf: (_hubId, nic) => this.programmingView(nic)?.key ?? '',
+    allCandidates: (hubId, view) => {
+      const hub = byId(this.model_.virtualNetworks, hubId);
+      return hub ? this.gatewayCandidates(hub, view) : [];
+    },
+    candidates: (hubId, prefix, view) => {
+      const hub = byId(this.model_.virtualNetworks, hubId);
+      return hub ? this.gatewayCandidates(hub, view, prefix) : [];
+    },
+    meshDown: (hubId) => (this.hybrid?.meshDown(hubId).length ?? 0) > 0,
+  };
+
+  /** Every NIC's effective routes, kept by diff from the speakers' best-path changes (ADR 0015). */
+  readonly routeLayers = new EffectiveRouteLayers(this.gatewaySource);
+  /** Per hub: best-path changes seen, for the memo of gatewayRoutes. */
+  private readonly hubChanges = new Map<string, number>();
+  private readonly gatewayMemo = new Map<
+    string,
+    { model: AzureModel; changes: number; mesh: string; value: GatewayRoutes }
+  >();
+
+  /**
+   * Reports every best-path change of the hub's route-server and gateway instances to the
+   * incremental effective routes (one map entry per change: the work waits for a NIC query).
+   */
+  private watchHubSpeakers(): void {
+    const watch = (sp: Speaker, hubId: string) => {
+      const k = idKey(hubId);
+      const prev = sp.onBestChange;
+      const mark = (c: BestChange) => {
+        this.hubChanges.set(k, (this.hubChanges.get(k) ?? 0) + 1);
+        this.routeLayers.prefixChanged(k, c.prefix);
+      };
+      sp.onBestChange = prev
+        ? (c) => {
+            prev(c);
+            mark(c);
+          }
+        : mark;
+    };
+    for (const s of this.graph.speakers({ kind: ['route-server', 'expressroute-gateway', 'vpn-gateway'] })) {
+      const o = s.owner;
+      if (s.rib && (o.kind === 'route-server' || o.kind === 'gateway')) watch(s.rib, o.runtime.resource.virtualNetwork);
+    }
+  }
+
+  /** R-ARS-21: the views other than '' (programmingView) the NICs of each VNet get, by VNet id key (the fabric programs each). */
+  private otherViews(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const nic of this.model_.networkInterfaces) {
+      const key = this.programmingView(nic)?.key;
+      const place = key ? nicPlace(this.model_, nic) : undefined;
+      if (!key || !place) continue;
+      const k = idKey(place.vnet.id);
+      const list = out.get(k) ?? [];
+      if (!list.includes(key)) list.push(key);
+      out.set(k, list);
+    }
+    return out;
+  }
+
+  /**
+   * R-NIC-2: what a NIC of a VNet is programmed with from its hub's gateways now: the
+   * control plane's routes of its view (`gatewayRoutes`, R-ARS-21) once the fabric has
+   * programmed them (R-TIME-1, R-TIME-2); with ideal timing, the same at once.
+   */
+  nicGatewayRoutes = (vnet: VirtualNetwork, nic?: NetworkInterface): GatewayRoutes =>
+    this.fabric
+      ? this.fabric.routes(vnet, nic ? (this.programmingView(nic)?.key ?? '') : '')
+      : this.gatewayRoutes(vnet, nic);
+
+  /**
+   * R-NIC-2: what a VNet's NICs get from its hub's gateways — the route server's NVA
+   * routes, the ExpressRoute and VPN gateways' routes — merged by the hub's routing
+   * preference (R-ARS-7), every candidate with why (explain); for `nic`, what its view gets
+   * (R-ARS-21), for `view` (a view's key), that view. Kept per hub and view until one of the
+   * hub's speakers changes a best path, the model changes, or its mesh goes down or up.
+   */
+  gatewayRoutes = (vnet: VirtualNetwork, nic?: NetworkInterface, view?: string): GatewayRoutes => {
+    const m = this.model_;
+    const hub = hubOf(m, vnet);
+    if (!hub) return { routes: [], servedPrefixes: [], dropped: [] };
+    const v = nic ? this.programmingView(nic) : undefined;
+    const key = v?.key ?? view ?? '';
+    // A NIC's explanation names its instance when it misses routes: kept per NIC only then.
+    const shared = key === '' || !v;
+    const k = `${idKey(hub.id)}|${key}`;
+    const changes = this.hubChanges.get(idKey(hub.id)) ?? 0;
+    const mesh = JSON.stringify(this.hybrid?.meshDown(hub.id) ?? []);
+    const memo = this.gatewayMemo.get(k);
+    if (shared && memo && memo.model === m && memo.changes === changes && memo.mesh === mesh) return memo.value;
+    const value = this.gatewayRoutesOfHub(hub, v ?? key);
+    if (shared) {
+      if (this.gatewayMemo.size > 64) this.gatewayMemo.clear();
+      this.gatewayMemo.set(k, { model: m, changes, mesh, value });
+    }
+    return value;
+  };
+
+  /**
+   * gatewayRoutes computed from scratch (the oracle of the incremental effective routes'
+   * tests): for a view (R-ARS-21; its key, or a NIC's view, which also explains what the
+   * NIC misses), or what every NIC gets in the usual case ('', the default).
+   */
+  gatewayRoutesOfHub(hub: VirtualNetwork, of: string | ProgrammingView | NetworkInterface = ''): GatewayRoutes {
+    const m = this.model_;
+    const view = typeof of === 'string' ? undefined : 'key' in of ? of : this.programmingView(of);
+    const candidates = this.gatewayCandidates(hub, typeof of === 'string' ? of : (view?.key ?? ''));
+    const rs = routeServerOfVnet(m, hub);
+    const rt = rs && this.routeServer(rs);
+    // R-ARS-21: what the NIC's instance does not program, with why (explain).
+    const notProgrammed: { route: GatewayRoute; rule: string; reason: string }[] = [];
+    if (rt && view && view.key !== '') {
+      const o = (1 - view.instance) as 0 | 1;
+      const { missing } = instanceProgrammedRoutes(rt.programmed(view.unpeered), rt.programmed(), {
+        mine: INSTANCE_NAMES[view.instance],
+        other: INSTANCE_NAMES[o],
+      });
+      for (const x of missing) notProgrammed.push({ ...x, route: fromRouteServer(x.route) });
     }
     const merged = mergeGatewayRoutes(
       candidates,
@@ -307,19 +499,51 @@ export class Lab {
       return { routes: [], servedPrefixes, dropped: withdrawn };
     }
     return { routes: merged.routes, servedPrefixes, dropped: [...merged.dropped, ...notProgrammed] };
-  };
+  }
 
+  /**
+   * A NIC's effective routes now (`show-effective-route-table`), from the shared layers: no
+   * recomputation. With a timing profile other than ideal, what the fabric has programmed
+   * (R-TIME-1, R-TIME-2), which the layers — following the control plane at once — do not
+   * know: computed from scratch, O(routes) per query (ADR 0018).
+   */
+  effectiveRouteTable(nic: NetworkInterface): EffectiveRouteTable {
+    if (this.fabric) return this.programmedTable(nic, this.fabric.version);
+    return this.routeLayers.table(this.model_, nic);
+  }
+
+  private programmedTable(nic: NetworkInterface, version: number): EffectiveRouteTable {
+    const r = effectiveRoutes(this.model_, nic, this.nicGatewayRoutes);
+    return {
+      version,
+      layers: { system: 0, gateway: version, user: 0 },
+      value: r.value,
+      details: r.details,
+      json: () => JSON.stringify({ value: r.value }),
+    };
+  }
+
+  /** What changed in a NIC's effective routes after version `since` (effectiveRouteTable's version). */
+  effectiveRouteChanges(nic: NetworkInterface, since: number): EffectiveRouteChanges {
+    if (this.fabric) {
+      const t = this.effectiveRouteTable(nic);
+      return { version: t.version, full: true, prefixes: [], value: t.value };
+    }
+    return this.routeLayers.changesSince(this.model_, nic, since);
+  }
+
+  /** A NIC's effective routes computed from scratch, every candidate with why (explain). */
   effectiveRoutes(nic: NetworkInterface): EffectiveRoutes {
-    return effectiveRoutes(this.model_, nic, this.gatewayRoutes);
+    return effectiveRoutes(this.model_, nic, this.nicGatewayRoutes);
   }
 
   nextHop(nic: NetworkInterface, destination: Prefix): NextHopResult {
-    return nextHop(this.model_, nic, destination, this.gatewayRoutes);
+    return nextHopIn(this.effectiveRouteTable(nic).details, destination);
   }
 
   /** Where a flow from `nic` goes now (first hop, ECMP by flow hash): what `arslab probe` follows. */
   forward(nic: NetworkInterface, flow: Flow): ForwardingDecision {
-    return forward(this.model_, nic, flow, this.gatewayRoutes);
+    return forwardIn(this.model_, nic, flow, this.effectiveRouteTable(nic).details);
   }
 
   /**
@@ -348,10 +572,24 @@ export class Lab {
     if (this.stopped) return;
     this.stopped = true;
     this.events.emit('lab', this.spec.name, 'stopping');
-    this.graph.faults.stop();
-    this.hybrid?.stop();
-    await Promise.allSettled(this.graph.nodes().map((n) => n.stop()));
-    await Promise.allSettled(this.graph.routeServers().map((r) => r.stop()));
+    // Each step runs whatever the one before it met: what the lab started is removed even
+    // when something on the way out throws (ARCHITECTURE rule 6).
+    const failed = (what: string) => (e: unknown) =>
+      this.events.emit('warning', this.spec.name, `${what}: ${String(e)}`);
+    const attempt = (fn: () => void, what: string) => {
+      try {
+        fn();
+      } catch (e) {
+        failed(what)(e);
+      }
+    };
+    attempt(() => this.graph.faults.stop(), 'stopping faults');
+    attempt(() => this.fabric?.stop(), 'stopping the fabric timing');
+    attempt(() => this.hybrid?.stop(), 'stopping in-process sessions');
+    const settle = (fn: () => Promise<void>, what: string) => Promise.resolve().then(fn).catch(failed(what));
+    await settle(async () => this.edges?.stop(), 'stopping the customer edges');
+    await Promise.all(this.graph.nodes().map((n) => settle(() => n.stop(), `stopping node ${n.spec.name}`)));
+    await Promise.all(this.graph.routeServers().map((r) => settle(() => r.stop(), 'stopping a route server')));
     await this.netns?.destroy();
   }
 }

@@ -374,12 +374,14 @@ export class Netns {
   }
 
   /**
-   * A namespace for one node, with its emulated address on eth0 and every other address
+   * A namespace for one node, with its emulated addresses on eth0 and every other address
    * on-link through the bridge (ARP resolves across it, whatever the subnets).
    */
   async addNode(
     node: string,
     address: string,
+    /** Its other addresses (a daemon's further attachments and customer links), on eth0 too. */
+    more: readonly string[] = [],
   ): Promise<{ name: string; connector: Connector; listen: (l: BgpListener) => Promise<void> }> {
     const ns = this.nsName(node);
     const az = this.nsName('azure');
@@ -387,6 +389,7 @@ export class Netns {
     const peer = `veth${this.vethCount++}`;
     await ip('link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', peer, 'netns', az);
     await ip('-n', ns, 'addr', 'add', `${address}/32`, 'dev', 'eth0');
+    for (const a of more) if (a !== address) await ip('-n', ns, 'addr', 'add', `${a}/32`, 'dev', 'eth0');
     await ip('-n', ns, 'link', 'set', 'eth0', 'up');
     await ip('-n', ns, 'route', 'add', 'default', 'dev', 'eth0');
     await ip('-n', az, 'link', 'set', peer, 'master', 'br0');

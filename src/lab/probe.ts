@@ -103,6 +103,16 @@ export interface ProbeSummary {
   readonly reached: Readonly<Record<string, number>>;
 }
 
+/**
+ * A probe run's progress on the lab's live channel (EventLog.publish 'probe'), so that any
+ * watcher — the web page's failover chart — sees the probes of every run, the CLI's too.
+ * `run` is the sequence number of the run's start event on the timeline.
+ */
+export type ProbeLive =
+  | { readonly run: number; readonly type: 'start'; readonly info: ProbeInfo }
+  | { readonly run: number; readonly type: 'probe'; readonly result: ProbeResult }
+  | { readonly run: number; readonly type: 'summary'; readonly summary: ProbeSummary };
+
 /** A bad request (unknown VM, bad address): the API answers 400/404 with it. */
 export class ProbeInputError extends Error {
   override name = 'ProbeInputError';
@@ -388,6 +398,9 @@ export async function runProbe(
     mode: lab.mode,
     labT: startEvent.t,
   };
+  const run = startEvent.seq;
+  const live = (m: ProbeLive) => lab.events.publish('probe', m);
+  live({ run, type: 'start', info });
   handlers.onStart?.(info);
   const tally = new ProbeTally();
   const done = new Map<number, ProbeResult>();
@@ -398,6 +411,7 @@ export async function runProbe(
       done.delete(next);
       tally.add(r);
       next++;
+      live({ run, type: 'probe', result: r });
       handlers.onResult?.(r);
     }
   };
@@ -429,12 +443,13 @@ export async function runProbe(
   }
   await Promise.all(pending);
   const summary = tally.summary();
+  live({ run, type: 'summary', summary });
   lab.events.emit(
     'probe',
     src.vm.name,
     `probe of ${req.to}:${req.port} ${signal?.aborted ? 'interrupted' : 'done'}: ${summary.sent} sent, ${summary.received} received` +
       (summary.longestGapMs !== null ? `, longest gap ${summary.longestGapMs} ms` : ''),
-    { ...summary },
+    { run, ...summary },
   );
   return { info, summary };
 }

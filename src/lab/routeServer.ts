@@ -27,7 +27,7 @@ import {
   type ProgrammedRoute,
   type RouteServer,
 } from '../azure/index.js';
-import { compare, newRouteSource, Speaker } from '../rib/index.js';
+import { compare, newRouteSource, selectBest, Speaker, type Path } from '../rib/index.js';
 import type { AddressMap } from './addressing.js';
 import { createBgpNeighbor, type BgpNeighbor } from './bgpNeighbor.js';
 import type { EventLog } from './events.js';
@@ -247,15 +247,24 @@ export class RouteServerRuntime {
     for (const inst of this.instances) for (const p of inst.peerings.values()) p.session.peer.start();
   }
 
+  /**
+   * Stops every session (Cease) and closes both listeners. A session whose stop throws is
+   * logged and the rest go on: stopping is the way out of trouble and must not itself fail
+   * half-way, leaving listeners bound.
+   */
   async stop(): Promise<void> {
     for (const inst of this.instances) {
       for (const p of inst.peerings.values()) {
         // A cut link is restored first, so that the peer gets our Cease and no socket is left open.
-        p.session.peer.restoreLink();
-        p.session.peer.stop();
+        try {
+          p.session.peer.restoreLink();
+          p.session.peer.stop();
+        } catch (e) {
+          this.ctx.events.emit('warning', this.label(inst.index, p.connection.name), `stopping: ${String(e)}`);
+        }
       }
-      await inst.listener.close();
     }
+    await Promise.allSettled(this.instances.map((inst) => inst.listener.close()));
   }
 
   /** R-ARS-9: each instance originates the address spaces of the VNets it serves. */
@@ -339,23 +348,51 @@ export class RouteServerRuntime {
 
   /**
    * R-ARS-8: what this Route Server programs into NICs: both instances merged (ADR 0007) —
-   * for a NIC served by instance `home` (R-ARS-21), without the NVAs that never peered with it.
+   * for the NICs of an instance that never peered with some NVAs (R-ARS-21, `unpeered`,
+   * `unpeeredWith`), without those NVAs' paths.
    */
-  programmed(home?: 0 | 1): ProgrammedRoute[] {
+  programmed(unpeered: readonly string[] = []): ProgrammedRoute[] {
+    const skip = new Set(unpeered);
+    return this.programmedOf(this.instances.map((i) => withoutUnpeered(i.speaker.locRib(), skip)));
+  }
+
+  /** R-ARS-8: what this Route Server programs for one prefix, if anything (the same rule, one prefix). */
+  programmedFor(prefix: Prefix, unpeered: readonly string[] = []): ProgrammedRoute | undefined {
+    const skip = new Set(unpeered);
+    return this.programmedOf(
+      this.instances.map((i) => {
+        const best = selectBest(i.speaker.candidates(prefix), i.speaker.bestPathConfig);
+        return withoutUnpeered(best.length > 0 ? [{ prefix, best }] : [], skip);
+      }),
+    )[0];
+  }
+
+  /**
+   * R-ARS-21, R-ARS-3: the NVA peerings (names, sorted) whose session with instance `i`
+   * never reached Established while their session with the other instance did — an NVA
+   * peered with the other instance only. Its routes, held by the other instance, do not
+   * reach the NICs `i` programs. Empty in the usual case (every NVA peered with both, or
+   * with neither yet), where both instances program the same routes.
+   */
+  unpeeredWith(i: 0 | 1): string[] {
+    const other = this.instances[1 - i]!;
+    const out: string[] = [];
+    for (const [k, p] of this.instances[i].peerings)
+      if (
+        p.session.peer.counters.establishedTransitions === 0 &&
+        (other.peerings.get(k)?.session.peer.counters.establishedTransitions ?? 0) > 0
+      )
+        out.push(p.connection.name);
+    return out.sort();
+  }
+
+  private programmedOf(instances: Iterable<{ prefix: Prefix; best: Path[] }>[]): ProgrammedRoute[] {
     const cfg = this.instances[0].speaker.bestPathConfig;
-    const unpeered = new Set<string>();
-    if (home !== undefined)
-      for (const p of this.instances[home].peerings.values())
-        if (p.session.peer.counters.establishedTransitions === 0) unpeered.add(p.connection.name);
-    return programmedRoutes(
-      this.instances.map((i) => withoutUnpeered(i.speaker.locRib(), unpeered)),
-      cfg,
-      (a, b) => {
-        // Compare on the decisive steps only; the neighbour tie-break is per instance.
-        const c = compare(a, b, { ...cfg, steps: cfg.steps.filter((s) => s !== 'neighbor-address') });
-        return c.order;
-      },
-    );
+    return programmedRoutes(instances, cfg, (a, b) => {
+      // Compare on the decisive steps only; the neighbour tie-break is per instance.
+      const c = compare(a, b, { ...cfg, steps: cfg.steps.filter((s) => s !== 'neighbor-address') });
+      return c.order;
+    });
   }
 
   /** R-ARS-3 warnings (peerings Established on one instance only), read from the lab graph. */

@@ -4,7 +4,7 @@
  * the nodes to run and the lab settings. Produced by src/lab/topology, consumed by the
  * runtime; nothing here touches the system.
  */
-import type { AzureModel } from '../azure/index.js';
+import type { AzureModel, TimingProfileName } from '../azure/index.js';
 
 export type AddressingMode = 'loopback' | 'netns';
 
@@ -22,7 +22,18 @@ export interface LabSettings {
   readonly connectRetryTime: number;
   /** Record every BGP session to pcap files under the lab's state directory. */
   readonly capture: boolean;
+  /** When changes reach NICs (R-TIME-1, R-TIME-2, ADR 0018); absent: `ideal`. */
+  readonly timing?: TimingSettings;
 }
+
+/** The fabric's programming timing: a profile of src/azure/programmingTiming.ts and its seed. */
+export interface TimingSettings {
+  readonly profile: TimingProfileName;
+  /** Seed of the delays' draws: the same seed, the same delays. */
+  readonly seed: number;
+}
+
+export const DEFAULT_TIMING_SETTINGS: TimingSettings = Object.freeze({ profile: 'ideal', seed: 1 });
 
 export const DEFAULT_LAB_SETTINGS: LabSettings = Object.freeze({
   bgpPort: 'auto',
@@ -61,7 +72,11 @@ interface NodeBase {
  * attachment's address.
  */
 export interface DaemonNodeSpec extends Omit<NodeBase, 'vm'> {
-  readonly kind: 'bird' | 'frr' | 'gobgp' | 'exabgp' | 'agent';
+  readonly kind: 'bird' | 'frr' | 'gobgp' | 'exabgp' | 'agent' | 'exec';
+  /** `exec`: the daemon's command line ({config}, {address}, {port}, {workdir}, {name} filled in). */
+  readonly command?: string;
+  /** `exec`: a command whose output lists the daemon's routes (`node routes`). */
+  readonly routesCommand?: string;
   /** ARM id of the VM whose primary NIC address the node uses; absent when attached on premises. */
   readonly vm?: string;
   /** On-premises attachments (ExpressRoute circuit links, VPN local network gateways) instead of a VM. */
@@ -72,6 +87,8 @@ export interface DaemonNodeSpec extends Omit<NodeBase, 'vm'> {
   readonly loopbackConfig?: string;
   /** Extra environment for the daemon (e.g. ExaBGP settings). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Its AS as its configuration says (a built-in router peering with it over a customer link needs it). */
+  readonly asn?: number;
 }
 
 /** ARSLab's built-in scripted BGP speaker. */
@@ -123,6 +140,30 @@ export interface RouterNodeSpec {
   readonly importPrefixes?: readonly string[];
   /** Prepend own ASN this many extra times toward Azure. */
   readonly prependToAzure?: number;
+  /** Re-advertise learned routes to its other neighbours (RFC 4271 §9.1.3); default: only its own and connected ones. */
+  readonly transit?: boolean;
+  /** Another cloud's edge: route selection as its vendor documents it ('aws-vgw': AWS's virtual private gateway). */
+  readonly profile?: 'aws-vgw';
+}
+
+/** One end of a customer link: a built-in router or a daemon node, its address on the link, its AS. */
+export interface CustomerLinkEnd {
+  readonly kind: 'router' | 'daemon';
+  readonly name: string;
+  readonly address: string;
+  /** A router's asn, a daemon node's declared asn (absent when the lab file gives none). */
+  readonly asn?: number;
+}
+
+/**
+ * A link between two customer-side speakers and its eBGP session (lab file `links`): an
+ * exchange router's cross-connect to another cloud's gateway, two routers of one site.
+ */
+export interface CustomerLinkSpec {
+  readonly name: string;
+  /** The link subnet ("10.215.0.0/30"). */
+  readonly subnet: string;
+  readonly ends: readonly [CustomerLinkEnd, CustomerLinkEnd];
 }
 
 /**
@@ -173,6 +214,8 @@ export interface LabSpec {
   readonly nodes: readonly NodeSpec[];
   /** Built-in on-premises routers: attached to circuits and VPN connections, not VMs. */
   readonly routers: readonly RouterNodeSpec[];
+  /** Links between customer-side speakers (absent: none). */
+  readonly links?: readonly CustomerLinkSpec[];
   /** Non-fatal problems found while loading (file:line: field: message). */
   readonly warnings: readonly string[];
 }

@@ -25,7 +25,12 @@ export interface LabState {
   readonly name: string;
   readonly file: string;
   readonly pid: number;
-  readonly api: { readonly host: string; readonly port: number };
+  /** The API: plain HTTP for the CLI at host:port; `endpoint` the same port over HTTPS (ADR 0027). */
+  readonly api: { readonly host: string; readonly port: number; readonly endpoint?: string };
+  /** The CA certificate real Azure clients must trust to reach `api.endpoint`. */
+  readonly caFile?: string;
+  /** The identity endpoint's secret (IDENTITY_HEADER, MSI_SECRET; ADR 0027). */
+  readonly identitySecret?: string;
   readonly mode: string;
   readonly bgpPort: number;
   readonly startedAt: string;
@@ -69,6 +74,11 @@ export function stateRoot(): string {
   // Private to its owner when created here (it holds each lab's state file and token).
   mkdirSync(base, { recursive: true, mode: 0o700 });
   return base;
+}
+
+/** The API certificate's folder, shared by every lab of this state folder (api/tls). */
+export function tlsDir(): string {
+  return join(stateRoot(), '.tls');
 }
 
 export function labDir(name: string): string {

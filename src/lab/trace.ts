@@ -233,7 +233,7 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
   const self = primaryIpConfig(nic)?.privateIPAddress ?? '';
   const target = v4Prefix(dst, 32);
   const row = lab
-    .effectiveRoutes(nic)
+    .effectiveRouteTable(nic)
     .details.filter((d) => !d.hidden && d.route.state === 'Active' && prefixContains(d.prefix, target))
     .sort((a, b) => b.prefix.len - a.prefix.len)[0];
   const vmHop = (route?: TraceHop['route']): TraceHop => ({

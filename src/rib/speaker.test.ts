@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePrefix, type Prefix } from '../bgp/wire/index.js';
+import { CONTEXT_4OCTET, nlriRoom, parsePrefix, type Prefix } from '../bgp/wire/index.js';
 import { internAttrs, internedCount } from './attrs.js';
 import { newRouteSource } from './path.js';
 import { Speaker, type OutboundBatch, type SpeakerPolicy } from './speaker.js';
+import { attrsToWire } from './wire.js';
 import { formatPrefix } from '../bgp/wire/index.js';
 
 const P = (t: string): Prefix => parsePrefix(t)!;
@@ -175,4 +176,103 @@ test('maxReceivedTotal bounds the routes held from all neighbours together (R-AR
       .limitExceeded,
     undefined,
   );
+});
+
+/** A neighbour that measures UPDATEs as the real codec writes them (4-octet AS session). */
+function measured(name: string, address: string, asn: number, sent: OutboundBatch[]) {
+  return {
+    ...neighbor(name, address, asn, sent),
+    nlriRoom: (a: Parameters<typeof attrsToWire>[0], afi: number) =>
+      nlriRoom(attrsToWire(a).attributes, afi, CONTEXT_4OCTET),
+  };
+}
+
+test('a route no UPDATE to a neighbour can carry: left out of its Adj-RIB-Out, withdrawn there, reported once; sent again once it fits', () => {
+  const s = new Speaker('t', 65515, 1, ecmpPolicy);
+  const outW: OutboundBatch[] = [];
+  const outV: OutboundBatch[] = [];
+  const a = neighbor('a', '10.0.0.1', 65001);
+  const w = measured('w', '10.0.0.2', 65002, outW);
+  const v = neighbor('v', '10.0.0.3', 65003, outV); // takes routes as data: no size limit
+  for (const n of [a, w, v]) {
+    s.addNeighbor(n);
+    s.neighborUp(n.source.id);
+  }
+  const p = P('10.9.0.0/16');
+  const small = attrs([65001], '10.0.0.1');
+  // 1,015 communities: 19 + 4 + ORIGIN 4 + AS_PATH 9 + NEXT_HOP 7 + (4 + 4,060) + NLRI 3 = 4,110
+  // octets (RFC 4271 §4.1, §4.3), over 4,096.
+  const big = internAttrs({ ...small, communities: Array.from({ length: 1015 }, (_, i) => (65001 << 16) + i) });
+  s.receive(a.source.id, [], { attrs: small, prefixes: [p] });
+  assert.equal(outW.at(-1)!.announced[0]!.attrs, small);
+
+  s.receive(a.source.id, [], { attrs: big, prefixes: [p] });
+  const last = outW.at(-1)!;
+  assert.deepEqual(last.withdrawn.map(formatPrefix), ['10.9.0.0/16'], 'the version w held is withdrawn');
+  assert.deepEqual(last.announced, []);
+  assert.equal(last.notSent?.length, 1);
+  assert.deepEqual(last.notSent![0]!.prefixes.map(formatPrefix), ['10.9.0.0/16']);
+  assert.match(last.notSent![0]!.reason, /4,110 octets, over the 4,096/);
+  assert.deepEqual([...s.adjRibOut(w.source.id)], [], 'not listed as advertised');
+  assert.deepEqual(
+    [...s.notSentTo(w.source.id)].map((u) => formatPrefix(u.prefix)),
+    ['10.9.0.0/16'],
+  );
+  assert.equal((s.explainExport(w.source.id, p) as { rule?: string }).rule, 'RFC4271-4.1');
+  assert.equal(outV.at(-1)!.announced[0]!.attrs, big, 'a neighbour without a limit gets it');
+
+  // Reported once: a refresh and unrelated changes say nothing more about it.
+  const n = outW.length;
+  s.refresh(w.source.id);
+  s.receive(a.source.id, [], { attrs: small, prefixes: [P('10.8.0.0/16')] });
+  assert.ok(outW.slice(n).every((b) => b.notSent === undefined));
+
+  s.receive(a.source.id, [], { attrs: small, prefixes: [p] });
+  assert.deepEqual(
+    outW.at(-1)!.announced.flatMap((g) => g.prefixes.map(formatPrefix)),
+    ['10.9.0.0/16'],
+  );
+  assert.deepEqual([...s.notSentTo(w.source.id)], []);
+});
+
+test('a neighbour whose send throws is told, and the other neighbours still get their routes', () => {
+  const s = new Speaker('t', 65515, 1, ecmpPolicy);
+  const failures: unknown[] = [];
+  const outB: OutboundBatch[] = [];
+  const a = neighbor('a', '10.0.0.1', 65001);
+  const bad = {
+    ...neighbor('bad', '10.0.0.2', 65002),
+    send: () => {
+      throw new Error('boom');
+    },
+    sendFailed: (e: unknown) => void failures.push(e),
+  };
+  const b = neighbor('b', '10.0.0.3', 65003, outB);
+  for (const x of [a, bad, b]) {
+    s.addNeighbor(x);
+    s.neighborUp(x.source.id);
+  }
+  s.receive(a.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.9.0.0/16')] });
+  assert.equal(failures.length, 1);
+  assert.equal(outB.at(-1)!.announced[0]!.prefixes.map(formatPrefix).join(), '10.9.0.0/16');
+
+  // Without sendFailed the error still surfaces, after the other neighbours were served.
+  const s2 = new Speaker('t2', 65515, 1, ecmpPolicy);
+  const outC: OutboundBatch[] = [];
+  const a2 = neighbor('a', '10.0.0.1', 65001);
+  const bad2 = {
+    ...bad,
+    sendFailed: undefined,
+    source: newRouteSource({ name: 'bad2', address: '10.0.0.4', asn: 65004, kind: 'ebgp', routerId: 0 }),
+  };
+  const c = neighbor('c', '10.0.0.5', 65005, outC);
+  for (const x of [a2, bad2, c]) {
+    s2.addNeighbor(x);
+    s2.neighborUp(x.source.id);
+  }
+  assert.throws(
+    () => s2.receive(a2.source.id, [], { attrs: attrs([65001], '10.0.0.1'), prefixes: [P('10.9.0.0/16')] }),
+    /boom/,
+  );
+  assert.equal(outC.length, 1);
 });

@@ -12,8 +12,8 @@
  * `explain` can show them. The Adj-RIB-Out is a PrefixTable per neighbour holding what
  * was sent, so that every change is sent as a diff and listings show exactly that.
  */
-import { AFI_IPV4, type Prefix } from '../bgp/wire/index.js';
-import { Ipv4Nlri, ipv4PrefixAddrAt } from '../bgp/wire/nlri.js';
+import { AFI_IPV4, MAX_MESSAGE_LENGTH, type Prefix } from '../bgp/wire/index.js';
+import { Ipv4Nlri, ipv4PrefixAddrAt, prefixWireLength } from '../bgp/wire/nlri.js';
 import type { RouteAttrs } from './attrs.js';
 import { rank, selectBest, type BestPathConfig } from './bestPath.js';
 import { internPath, newRouteSource, type Path, type Rejection, type RouteSource } from './path.js';
@@ -38,7 +38,24 @@ export interface SpeakerPolicy {
 export interface OutboundBatch {
   readonly withdrawn: Prefix[];
   readonly announced: { readonly attrs: RouteAttrs; readonly prefixes: Prefix[] }[];
+  /**
+   * Routes the export policy gives this neighbour that no UPDATE to it can carry, reported
+   * once each (until they change or the session restarts): for the neighbour to log. They
+   * are in no Adj-RIB-Out; one that was advertised before is in `withdrawn`.
+   */
+  readonly notSent?: readonly NotSent[];
 }
+
+/** Routes with one attribute set that cannot be sent to a neighbour, and why. */
+export interface NotSent {
+  readonly attrs: RouteAttrs;
+  readonly prefixes: readonly Prefix[];
+  /** One line, e.g. "an UPDATE carrying it would be 4,099 octets, over the 4,096 of RFC 4271 §4.1". */
+  readonly reason: string;
+}
+
+/** The rule cited when a route is too large to send (RFC 4271 §4.1: Length at most 4096). */
+export const UPDATE_TOO_LARGE_RULE = 'RFC4271-4.1';
 
 export interface Neighbor {
   readonly source: RouteSource;
@@ -46,6 +63,28 @@ export interface Neighbor {
   readonly maxPrefixes?: number;
   /** Where this speaker's advertisements to the neighbour go. */
   send(batch: OutboundBatch): void;
+  /**
+   * False while the neighbour's transport takes no more (a peer that stopped reading): flush()
+   * then keeps its changes in its pending table — the latest state per prefix, so no more
+   * than one entry per prefix whatever the churn — and sends them at a later flush() once
+   * this is true again (ADR 0014). Absent: always ready.
+   */
+  readyToSend?(): boolean;
+  /**
+   * Octets an UPDATE to this neighbour has left for NLRI when it carries `attrs` (after the
+   * session's encoding: 2- or 4-octet AS, AS4_PATH): a prefix whose wire length exceeds it
+   * cannot be sent (RFC 4271 §4.1, 4,096 octets per message). The speaker then leaves the
+   * route out of this neighbour's Adj-RIB-Out, withdraws it if it was advertised, and reports
+   * it in `OutboundBatch.notSent`, as BIRD and FRR do with an attribute list too long (ADR
+   * 0013). Absent: no size limit (a neighbour that takes routes as data).
+   */
+  nlriRoom?(attrs: RouteAttrs, afi: number): number;
+  /**
+   * `send` threw (a bug, not bad input): the neighbour's Adj-RIB-Out may no longer be what it
+   * holds, so it should drop the session and start afresh. The other neighbours are served
+   * regardless. Absent: the error is rethrown once every neighbour was served.
+   */
+  sendFailed?(error: unknown): void;
   /** Anything the policy needs to know about the neighbour (peering name, role…). */
   readonly info?: Readonly<Record<string, unknown>>;
 }
@@ -122,6 +161,10 @@ interface NeighborState {
   exportCache: WeakMap<Path, RouteAttrs | Rejection>;
   /** Prefixes held from this neighbour (accepted or rejected). */
   held: number;
+  /** Routes exported to this neighbour that no UPDATE can carry (RFC 4271 §4.1), with why. */
+  readonly unsent: PrefixTable<{ readonly attrs: RouteAttrs; readonly reason: string }>;
+  /** Of those, the ones not reported yet: they ride on the next batch. */
+  newlyUnsent: { prefix: Prefix; attrs: RouteAttrs; reason: string }[];
 }
 
 function isRejection(x: RouteAttrs | Rejection): x is Rejection {
@@ -166,6 +209,8 @@ export class Speaker {
       pending: new PrefixTable(),
       exportCache: new WeakMap(),
       held: 0,
+      unsent: new PrefixTable(),
+      newlyUnsent: [],
     });
   }
 
@@ -190,6 +235,10 @@ export class Speaker {
     st.up = true;
     st.adjOut.clear();
     st.pending = new PrefixTable();
+    // What cannot be sent is reported again, once for this session (which may encode
+    // differently: 4-octet AS or not).
+    st.unsent.clear();
+    st.newlyUnsent = [];
     for (const [prefix, e] of this.table) this.exportPrefix(st, prefix, this.bestOf(e));
     this.flush();
   }
@@ -201,6 +250,8 @@ export class Speaker {
     st.up = false;
     st.adjOut.clear();
     st.pending = new PrefixTable();
+    st.unsent.clear();
+    st.newlyUnsent = [];
     if (st.held > 0) {
       for (const [prefix, e] of [...this.table]) {
         if (asList(e).some((p) => p.source.id === id)) this.replace(prefix, st.neighbor.source, undefined);
@@ -487,9 +538,34 @@ export class Speaker {
     return d;
   }
 
+  /**
+   * Why `attrs` for `prefix` cannot reach `st`'s neighbour in one UPDATE, or undefined when it
+   * fits (RFC 4271 §4.1: at most 4,096 octets; the neighbour measures its own encoding).
+   */
+  private tooLarge(st: NeighborState, attrs: RouteAttrs, prefix: Prefix): string | undefined {
+    const measure = st.neighbor.nlriRoom;
+    if (measure === undefined) return undefined;
+    // Called for every route exported: the neighbour answers fast (rib/wire nlriRoomFor).
+    const room = measure.call(st.neighbor, attrs, prefix.afi);
+    const need = prefixWireLength(prefix);
+    if (need <= room) return undefined;
+    const octets = MAX_MESSAGE_LENGTH - room + need;
+    return `an UPDATE carrying it would be ${octets.toLocaleString('en-US')} octets, over the ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} RFC 4271 §4.1 allows`;
+  }
+
   private exportPrefix(st: NeighborState, prefix: Prefix, best: readonly Path[]): void {
     const d = this.exportDecision(st, prefix, best);
-    const attrs = d === undefined || isRejection(d) ? undefined : d;
+    let attrs = d === undefined || isRejection(d) ? undefined : d;
+    if (attrs !== undefined && st.neighbor.nlriRoom !== undefined) {
+      const why = this.tooLarge(st, attrs, prefix);
+      if (why !== undefined) {
+        if (st.unsent.get(prefix)?.attrs !== attrs) {
+          st.unsent.set(prefix, { attrs, reason: why });
+          st.newlyUnsent.push({ prefix, attrs, reason: why });
+        }
+        attrs = undefined;
+      } else if (st.unsent.size > 0) st.unsent.delete(prefix);
+    } else if (st.unsent.size > 0) st.unsent.delete(prefix);
     const prev = st.adjOut.get(prefix);
     if (prev === attrs) return;
     if (attrs) st.adjOut.set(prefix, attrs);
@@ -497,10 +573,17 @@ export class Speaker {
     st.pending.set(prefix, attrs ?? null);
   }
 
-  /** Sends every neighbour its pending changes, grouped by attribute set. */
+  /**
+   * Sends every neighbour its pending changes, grouped by attribute set. A neighbour whose
+   * `send` throws is told (`sendFailed`) and the others are still served: one neighbour's
+   * trouble never stops another's routes. A neighbour that is not readyToSend keeps its
+   * changes (and its routes not sent) until a later flush (ADR 0014).
+   */
   flush(): void {
+    let failure: { error: unknown } | undefined;
     for (const st of this.neighbors.values()) {
-      if (!st.up || st.pending.size === 0) continue;
+      if (!st.up || (st.pending.size === 0 && st.newlyUnsent.length === 0)) continue;
+      if (st.neighbor.readyToSend?.() === false) continue;
       const withdrawn: Prefix[] = [];
       const groups = new Map<RouteAttrs, Prefix[]>();
       for (const [prefix, attrs] of st.pending) {
@@ -512,8 +595,36 @@ export class Speaker {
         }
       }
       st.pending = new PrefixTable();
-      st.neighbor.send({ withdrawn, announced: [...groups].map(([attrs, prefixes]) => ({ attrs, prefixes })) });
+      const notSent = this.takeNotSent(st);
+      const batch: OutboundBatch = {
+        withdrawn,
+        announced: [...groups].map(([attrs, prefixes]) => ({ attrs, prefixes })),
+        ...(notSent ? { notSent } : {}),
+      };
+      try {
+        st.neighbor.send(batch);
+      } catch (error) {
+        if (st.neighbor.sendFailed) st.neighbor.sendFailed(error);
+        else failure ??= { error };
+      }
     }
+    if (failure) throw failure.error;
+  }
+
+  /** The routes newly found unsendable to `st` (still unsendable now), grouped by attribute set. */
+  private takeNotSent(st: NeighborState): NotSent[] | undefined {
+    if (st.newlyUnsent.length === 0) return undefined;
+    const groups = new Map<RouteAttrs, { prefixes: Prefix[]; reason: string }>();
+    for (const u of st.newlyUnsent) {
+      if (st.unsent.get(u.prefix)?.attrs !== u.attrs) continue; // sendable again, or changed since
+      const g = groups.get(u.attrs);
+      if (g) g.prefixes.push(u.prefix);
+      else groups.set(u.attrs, { prefixes: [u.prefix], reason: u.reason });
+    }
+    st.newlyUnsent = [];
+    return groups.size
+      ? [...groups].map(([attrs, g]) => ({ attrs, prefixes: g.prefixes, reason: g.reason }))
+      : undefined;
   }
 
   // -------------------------------------------------------------------------
@@ -554,15 +665,31 @@ export class Speaker {
     for (const [prefix, attrs] of st.adjOut) yield { prefix, attrs };
   }
 
+  /** Routes the policy exports to a neighbour that are not sent because no UPDATE can carry them. */
+  *notSentTo(id: number): IterableIterator<{ prefix: Prefix; attrs: RouteAttrs; reason: string }> {
+    const st = this.neighbors.get(id);
+    if (!st) return;
+    for (const [prefix, u] of st.unsent) yield { prefix, attrs: u.attrs, reason: u.reason };
+  }
+
   /** Why a prefix is or is not advertised to a neighbour (for `explain`). */
   explainExport(id: number, prefix: Prefix): RouteAttrs | Rejection | undefined {
     const st = this.neighbors.get(id);
     if (!st) return undefined;
-    return this.exportDecision(st, prefix, this.bestOf(this.table.get(prefix) ?? []));
+    const d = this.exportDecision(st, prefix, this.bestOf(this.table.get(prefix) ?? []));
+    const unsent = st.up ? st.unsent.get(prefix) : undefined;
+    if (d !== undefined && !isRejection(d) && unsent?.attrs === d)
+      return { rule: UPDATE_TOO_LARGE_RULE, reason: `not sent: ${unsent.reason}` };
+    return d;
   }
 
   heldFrom(id: number): number {
     return this.neighbors.get(id)?.held ?? 0;
+  }
+
+  /** Prefixes in a neighbour's Adj-RIB-Out: a count, not a walk of the table (status). */
+  advertisedTo(id: number): number {
+    return this.neighbors.get(id)?.adjOut.size ?? 0;
   }
 
   get prefixCount(): number {

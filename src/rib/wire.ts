@@ -9,6 +9,9 @@ import {
   AFI_IPV6,
   formatIpv4,
   formatIpv6,
+  MAX_MESSAGE_LENGTH,
+  nlriRoom,
+  type CodecContext,
   parseIpv4,
   parseIpv6,
   SAFI_UNICAST,
@@ -95,5 +98,52 @@ export function attrsToWire(attrs: RouteAttrs): { attributes: PathAttributes; ne
   });
   return { attributes: p, nextHopV6: bytes };
 }
+
+/**
+ * An upper bound on the octets of the path attributes `attrsToWire(attrs)` gives under any
+ * session, computed without encoding (RFC 4271 §4.3: an attribute is at most 4 octets of
+ * header and its value): AS_PATH 2 or 4 octets per ASN, plus AS4_PATH 4 per ASN toward a
+ * 2-octet peer (RFC 6793 §4.2.2), 2 per segment of at most 255 ASNs in each; AGGREGATOR and
+ * AS4_AGGREGATOR; every other attribute as it is.
+ */
+export function pathAttributesUpperBound(attrs: RouteAttrs): number {
+  let asns = 0;
+  let segments = 0;
+  for (const s of attrs.asPath) {
+    asns += s.asns.length;
+    segments += Math.max(1, Math.ceil(s.asns.length / 255));
+  }
+  let n = 4 + 4 + 6 * asns + 4 * segments; // AS_PATH and AS4_PATH
+  n += 4 + 1 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 0 + 2 * (4 + 8); // ORIGIN, NEXT_HOP, MED, LOCAL_PREF, ATOMIC, (AS4_)AGGREGATOR
+  n += 4 + 4 * (attrs.communities?.length ?? 0);
+  n += 4 + 8 * (attrs.extendedCommunities?.length ?? 0);
+  n += 4 + 12 * (attrs.largeCommunities?.length ?? 0);
+  for (const u of attrs.unknown ?? []) n += 4 + u.value.length;
+  return n;
+}
+
+/** Octets an IPv6 MP_REACH_NLRI adds at most besides its prefixes: header, AFI, SAFI, lengths, a 32-octet next hop. */
+const MP_REACH_OVERHEAD_MAX = 4 + 5 + 32;
+
+/**
+ * Room left for NLRI in one UPDATE carrying `attrs` under `ctx` (Neighbor.nlriRoom): measured
+ * by the codec (nlriRoom, what packUpdates fills) unless the upper bound already leaves room
+ * for the longest prefix (17 octets, an IPv6 /128) — the common case costs no encoding.
+ */
+export function nlriRoomFor(attrs: RouteAttrs, afi: number, ctx: CodecContext): number {
+  const atLeast = MAX_MESSAGE_LENGTH - 23 - pathAttributesUpperBound(attrs) - MP_REACH_OVERHEAD_MAX;
+  if (atLeast >= 17) return atLeast;
+  // Large attribute sets are measured once per family and AS size (interned: one object each).
+  let rooms = measuredRooms.get(attrs);
+  if (rooms === undefined) measuredRooms.set(attrs, (rooms = [Number.NaN, Number.NaN, Number.NaN, Number.NaN]));
+  const i = (afi === AFI_IPV4 ? 0 : 1) + (ctx.fourOctetAs ? 0 : 2);
+  if (Number.isNaN(rooms[i]!)) {
+    const { attributes, nextHopV6 } = attrsToWire(attrs);
+    rooms[i] = nlriRoom(attributes, afi, ctx, nextHopV6?.length ?? 16);
+  }
+  return rooms[i]!;
+}
+
+const measuredRooms = new WeakMap<RouteAttrs, number[]>();
 
 export { AFI_IPV4, AFI_IPV6 };

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { ApiServer } from '../../src/api/server.js';
 import { DEFAULT_OPERATION_LIMITS, type OperationStats } from '../../src/api/operations.js';
 import { DEFAULT_SUBSCRIPTION } from '../../src/azure/index.js';
+import { ARM_API_VERSION, ArmPaths } from '../../src/api/paths.js';
 import { ApiClient } from '../../src/cli/client.js';
 import { VirtualClock } from '../../src/lab/clock/virtual.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
@@ -46,7 +47,11 @@ after(async () => {
 });
 
 const effective = () =>
-  `${client.rg('rg')}/Microsoft.Network/networkInterfaces/vm1VMNic/effectiveRouteTable?api-version=2024-05-01`;
+  client.arm(
+    ArmPaths.effectiveRouteTable,
+    { resourceGroupName: 'rg', networkInterfaceName: 'vm1VMNic' },
+    { 'api-version': ARM_API_VERSION },
+  );
 
 /** One `show-effective-route-table` as az does it: POST, 202 + Location; the Location URL. */
 async function post(): Promise<string> {

@@ -285,7 +285,9 @@ test('seed 000 with arslab agent (loopback): ws1 down → the VIP moves to ws2 w
     // ws1's web server stops (its checks fail: connection refused); the agent moves the VIP
     // after `fall` 3 checks 200 ms apart, and back after `rise` 3 once it answers again. The
     // probe watches it as a user of lt1 would.
-    const watching = probe(cli, '100ms', '7s');
+    // 12 s: the failover and the failback take about 5 s; the rest is room for a slow machine,
+    // so that the last probes still see the failback (the probe's window is fixed).
+    const watching = probe(cli, '100ms', '12s');
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = Date.now();
     assert.match(await cli.ok(['node', 'stop', 'ws1']), /ws1: stopped/);

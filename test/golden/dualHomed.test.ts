@@ -416,14 +416,14 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
 
 test("seed 002 (scenarios/dual-homed): active/active ECMP, the spoke's range on premises as 12076, active/passive with failover and back, as-override off drops (R-ARS-6)", {
   skip: noBird,
-  timeout: 45_000,
+  timeout: 120_000,
 }, async () => {
   await exercise(SEED, { failover: true });
 });
 
 test('the same lab on other addresses and ASNs (10.69.x, AS 65011/65022, on-premises AS 64600 and 172.20.x) behaves the same', {
   skip: noBird,
-  timeout: 45_000,
+  timeout: 120_000,
 }, async () => {
   await exercise(VARIANT, { failover: true });
 });

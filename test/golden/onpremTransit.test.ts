@@ -474,7 +474,7 @@ async function scenario(cli: LabCli, r: Run, mode: 'loopback' | 'netns'): Promis
 
 test("seed 003 golden, loopback mode: the site-2 router's and the NVA's tables, the tracerts, no transit without the supernet (R-ER-5)", {
   skip: noFrr,
-  timeout: 30_000,
+  timeout: 60_000,
 }, async () => {
   const cli = new LabCli('golden-ot', binUsable());
   try {
@@ -504,7 +504,7 @@ const variantMap = (s: string) => VARIANT.reduce((t, [a, b]) => t.split(a).join(
 
 test('seed 003 variant: other addresses and ASNs (10.210.0.0/16, AS 65250/65251, NVA AS 65010, supernet 10.110.32.0/19) behave the same', {
   skip: noFrr,
-  timeout: 30_000,
+  timeout: 60_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'arslab-ot-variant-'));
   const cli = new LabCli('golden-otv', binUsable());
@@ -531,7 +531,7 @@ test('seed 003 variant: other addresses and ASNs (10.210.0.0/16, AS 65250/65251,
 
 test("seed 003 in netns mode: the seed's bgpd.conf verbatim (plus the FRR-without-zebra lines) gives the same tables", {
   skip: noFrr || noRoot,
-  timeout: 30_000,
+  timeout: 60_000,
 }, async () => {
   const cli = new LabCli('golden-otn', binUsable());
   try {

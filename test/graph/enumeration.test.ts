@@ -77,18 +77,27 @@ const BUILDER_SITES: Record<string, string> = {
   'src/lab/routeServer.ts:RouteServerRuntime.setModel': 'a new model re-polices its instances',
   'src/lab/routeServer.ts:RouteServerRuntime.refreshPeers': 'R-ARS-13: it asks every NVA of its instances again',
   'src/lab/routeServer.ts:RouteServerRuntime.programmed': 'R-ARS-8: what it programs merges its two instances',
+  'src/lab/routeServer.ts:RouteServerRuntime.programmedFor':
+    'R-ARS-8: the same for one prefix (incremental effective routes)',
   'src/lab/hybrid.ts:HybridRuntime.constructor': 'the builder indexes the arrival orders of the instances it built',
   'src/lab/hybrid.ts:HybridRuntime.register':
     'the builder registers its speakers and sessions in the graph (a router: its addresses from its sessions)',
   'src/lab/hybrid.ts:HybridRuntime.wire': 'the builder creates the sessions between the speakers it built',
   'src/lab/hybrid.ts:HybridRuntime.start': 'it originates its routers’ routes and opens its sessions',
   'src/lab/hybrid.ts:HybridRuntime.stop': 'it closes its sessions',
+  'src/lab/hybrid.ts:HybridRuntime.landing':
+    'the builder resolves an attachment against the circuits and gateway instances it built',
+  'src/lab/customerEdge.ts:CustomerEdges.start': 'it listens on its Azure-side addresses and starts its sessions',
+  'src/lab/customerEdge.ts:CustomerEdges.stop': 'it stops its sessions and closes its listeners',
   'src/lab/hybrid.ts:HybridRuntime.applyMeshPaths': 'R-VPN-2: it keeps its mesh sessions as GatewaySubnet allows',
   'src/lab/hybrid.ts:HybridRuntime.meshDown': 'R-VPN-2: which of its mesh sessions are down',
   'src/lab/hybrid.ts:HybridRuntime.applyBranchToBranch': 'R-ARS-11: it opens or closes its route-server sessions',
   'src/lab/hybrid.ts:HybridRuntime.isActiveSession': 'R-ARS-11: whether one of its sessions exists now',
   'src/lab/hybrid.ts:HybridRuntime.expressRouteRoutes': 'R-ER-4: a gateway programs from its own instances',
   'src/lab/hybrid.ts:HybridRuntime.vpnRoutes': 'R-VPN-1: a gateway programs from its own instances',
+  'src/lab/hybrid.ts:HybridRuntime.expressRouteRouteFor':
+    'R-ER-4: the same for one prefix (incremental effective routes)',
+  'src/lab/hybrid.ts:HybridRuntime.vpnRouteFor': 'R-VPN-1: the same for one prefix (incremental effective routes)',
   'src/lab/kinds/speaker.ts:SpeakerNode.start': 'the scripted speaker starts its own sessions',
   'src/lab/kinds/speaker.ts:SpeakerNode.stop': 'it stops its own sessions',
   'src/lab/kinds/speaker.ts:SpeakerNode.pause': 'it freezes its own sessions',

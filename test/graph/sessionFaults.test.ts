@@ -13,19 +13,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parsePrefix } from '../../src/bgp/wire/index.js';
-import { DEFAULT_SUBSCRIPTION } from '../../src/azure/index.js';
-import { ApiServer } from '../../src/api/server.js';
-import { ApiClient } from '../../src/cli/client.js';
-import { VirtualClock } from '../../src/lab/clock/virtual.js';
-import { Lab } from '../../src/lab/lab.js';
-import { DEFAULT_LAB_SETTINGS, type LabSpec, type RouterNodeSpec } from '../../src/lab/spec.js';
+import type { ApiClient } from '../../src/cli/client.js';
+import type { Lab } from '../../src/lab/lab.js';
+import type { RouterNodeSpec } from '../../src/lab/spec.js';
 import { formatCommunity, type Speaker } from '../../src/rib/index.js';
 import { buildModel } from '../helpers/model.js';
 import { runCli } from '../helpers/inProcessCli.js';
+import { startVirtualClockLab, type VirtualClockLab } from '../helpers/virtualClockLab.js';
 
 const N = 224;
 const MSEE_NH: [string, string] = [`10.2.${N}.35`, `10.2.${N}.36`];
@@ -53,14 +48,11 @@ const routers: RouterNodeSpec[] = [
   },
 ];
 
-let dir = '';
+let v: VirtualClockLab;
 let lab: Lab;
-let api: ApiServer;
 let client: ApiClient;
-const clock = new VirtualClock();
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'arslab-graph-faults-'));
   const model = buildModel({
     vnets: [
       {
@@ -111,36 +103,18 @@ before(async () => {
       { name: 'vpn1-lng1', gateway: 'vpn1', lng: 'lng1' },
     ],
   });
-  const spec: LabSpec = {
-    name: 'graph-faults',
-    file: join(dir, 'lab.yml'),
-    settings: { ...DEFAULT_LAB_SETTINGS, connectRetryTime: 1 },
-    model,
-    nodes: [],
-    routers,
-    warnings: [],
-  };
-  lab = await Lab.start(spec, { stateDir: join(dir, 'state'), clock });
-  await lab.settled();
-  api = new ApiServer(lab);
-  const addr = await api.listen('127.0.0.1', 0);
-  client = new ApiClient('127.0.0.1', addr.port, DEFAULT_SUBSCRIPTION, { token: api.token });
+  v = await startVirtualClockLab('graph-faults', model, routers);
+  ({ lab, client } = v);
 });
 
 after(async () => {
-  await api?.close();
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await v?.stop();
 });
 
 const arslab = (...argv: string[]) => runCli(client, argv);
 const json = async <X>(...argv: string[]) => JSON.parse(await arslab(...argv, '-o', 'json')) as X;
 
-/** Advances the lab clock and lets every delivery it caused run. */
-async function advance(ms: number): Promise<void> {
-  clock.advance(ms);
-  await lab.settled();
-}
+const advance = (ms: number) => v.advance(ms);
 
 const rsInstance = (i: 0 | 1): Speaker => lab.routeServer(lab.model.routeServers[0]!)!.instances[i].speaker;
 const gatewayInstance = (name: string, i: number): Speaker =>

@@ -53,7 +53,8 @@ export async function sweepExplain(labFile: string, state: LabState): Promise<Sw
   // The lab's token, from its state file, as the CLI sends it (ADR 0010).
   const headers = { authorization: `Bearer ${state.token}` };
   const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(base + path, { headers, signal: AbortSignal.timeout(10_000) });
+    // A path, or an absolute URL as ARM's Location is.
+    const res = await fetch(new URL(path, base), { headers, signal: AbortSignal.timeout(10_000) });
     const body = (await res.json()) as T;
     assert.equal(res.status, 200, `GET ${path}: ${JSON.stringify(body)}`);
     return body;

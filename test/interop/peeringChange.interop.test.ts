@@ -12,6 +12,7 @@ import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 import { ApiServer } from '../../src/api/server.js';
+import { ArmPaths } from '../../src/api/paths.js';
 import { ApiClient } from '../../src/cli/client.js';
 import type { DaemonNode } from '../../src/lab/kinds/index.js';
 
@@ -91,7 +92,7 @@ test('R-ARS-13: a hub–spoke peering makes the route server refresh every NVA, 
       ['RouteServiceRole_IN_0']!.map((r) => r.network);
   assert.ok(!advertisedToBird().includes(spokeRange));
 
-  const base = `${client.rg('rg')}/Microsoft.Network/virtualNetworks`;
+  const base = client.arm(ArmPaths.virtualNetworks, { resourceGroupName: 'rg' });
   await client.call('PUT', `${base}/hub/virtualNetworkPeerings/hub-to-spoke`, {
     properties: {
       remoteVirtualNetwork: { id: lab.model.virtualNetworks.find((v) => v.name === 'spoke')!.id },
@@ -129,7 +130,7 @@ test('R-ARS-13: a hub–spoke peering makes the route server refresh every NVA, 
   );
   const eff = (await client.call(
     'POST',
-    `${client.rg('rg')}/Microsoft.Network/networkInterfaces/spokevmVMNic/effectiveRouteTable`,
+    client.arm(ArmPaths.effectiveRouteTable, { resourceGroupName: 'rg', networkInterfaceName: 'spokevmVMNic' }),
   )) as { value: { addressPrefix: string[]; nextHopIpAddress: string[]; nextHopType: string }[] };
   assert.ok(
     eff.value.some(
@@ -143,7 +144,7 @@ test('R-ARS-13: a hub–spoke peering makes the route server refresh every NVA, 
 });
 
 test('a peering change Azure refuses is refused with its error and changes nothing', { skip }, async () => {
-  const base = `${client.rg('rg')}/Microsoft.Network/virtualNetworks`;
+  const base = client.arm(ArmPaths.virtualNetworks, { resourceGroupName: 'rg' });
   const before = lab.model;
   await assert.rejects(
     client.call('PUT', `${base}/hub/virtualNetworkPeerings/bad`, {

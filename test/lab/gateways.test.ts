@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { formatPrefix, parsePrefix } from '../../src/bgp/wire/index.js';
 import { DEFAULT_SUBSCRIPTION } from '../../src/azure/index.js';
 import { ApiServer } from '../../src/api/server.js';
+import { ArmPaths } from '../../src/api/paths.js';
 import { ApiClient } from '../../src/cli/client.js';
 import type { Lab } from '../../src/lab/lab.js';
 import { VirtualClock } from '../../src/lab/clock/virtual.js';
@@ -296,7 +297,12 @@ test("express-route list-route-tables: the MSEE's table of a link (* on the best
   assert.ok(!rows.some((r) => r.startsWith('1.2.3.0/24')), 'onprem1 advertises 1.2.3.0/24 on the secondary link only');
   const rest = (await client.call(
     'POST',
-    `${client.rg('rg')}/Microsoft.Network/expressRouteCircuits/c1/peerings/AzurePrivatePeering/routeTables/primary`,
+    client.arm(ArmPaths.circuitRouteTable, {
+      resourceGroupName: 'rg',
+      circuitName: 'c1',
+      peeringName: 'AzurePrivatePeering',
+      devicePath: 'primary',
+    }),
   )) as { value: object[] };
   assert.deepEqual(
     Object.keys(rest.value[0]!),

@@ -41,7 +41,7 @@ export function missingBinaries(paths: readonly string[]): string[] {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * True when bin/arslab would run the build as it is (no source newer than dist/.build-stamp,
+ * True when bin/arslab would run the build as it is (no source or web page file newer than dist/.build-stamp,
  * as in CI after scripts/setup): then tests run `bin/arslab` exactly as a user does. While
  * someone edits the sources it would rebuild dist/ under the other tests' feet, so tests
  * then run the same entry point (`node dist/src/cli/main.js`) directly.
@@ -55,7 +55,7 @@ export function binUsable(): boolean {
       const p = join(dir, e.name);
       return e.isDirectory() ? newer(p) : statSync(p).mtimeMs > t;
     });
-  return !newer(join(ROOT, 'src'));
+  return !newer(join(ROOT, 'src')) && !(existsSync(join(ROOT, 'web')) && newer(join(ROOT, 'web')));
 }
 
 export interface RunResult {

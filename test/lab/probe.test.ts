@@ -212,8 +212,10 @@ test('probe follows the announcement to ws1, then ws2; a stopped or frozen web s
     const gap = /^longest gap between replies = ([\d.]+) ms \(seq (\d+) -> (\d+), (\d+) lost\)$/m.exec(out.stdout);
     assert.ok(gap, out.stdout);
     const gapMs = Number(gap[1]);
-    // ~500 ms without a server, plus one interval; generous bounds for a loaded machine.
-    assert.ok(gapMs > 350 && gapMs < 1500, `failover gap ${gapMs} ms`);
+    // ~500 ms without a server, plus the start of the `arslab node cmd` process that moves the
+    // VIP (its time is the machine's: 0.1–1 s), plus one interval. Below 2 s, or the 3-s run
+    // could not also show ws2's replies; the exact check is against the timeline below.
+    assert.ok(gapMs > 350 && gapMs < 2000, `failover gap ${gapMs} ms`);
     assert.match(out.stdout, /^replies from: ws1 \d+, ws2 \d+$/m);
     // The gap matches the outage on the lab's timeline (same clock): from ws1's server
     // killed to the route servers' best path moving to ws2, within about one interval.
@@ -279,7 +281,9 @@ test('ECMP: two announcements give two rows; varying source ports spread flows b
     );
     assert.deepEqual(rows.map((r) => r.nextHopIpAddress[0]).sort(), [`10.${N}.0.4`, `10.${N}.0.5`]);
 
-    const run = await probe(cli, ['--count', '40', '--interval', '20ms']);
+    // 50 ms apart (each probe's timeout is its interval): a reply slower than 20 ms on a
+    // loaded machine is not what this test is about, the spread by hash is.
+    const run = await probe(cli, ['--count', '40', '--interval', '50ms']);
     assert.equal(run.summary.received, 40, JSON.stringify(run.summary));
     const byHash = (sport: number) =>
       flowHash({
@@ -304,7 +308,7 @@ test('ECMP: two announcements give two rows; varying source ports spread flows b
     const reached = run.summary.reached;
     assert.ok((reached['ws1'] ?? 0) >= 8 && (reached['ws2'] ?? 0) >= 8, `spread over both: ${JSON.stringify(reached)}`);
     // The same flows again: the same paths.
-    const again = await probe(cli, ['--count', '40', '--interval', '20ms']);
+    const again = await probe(cli, ['--count', '40', '--interval', '50ms']);
     assert.deepEqual(
       again.probes.map((p) => p.vm),
       run.probes.map((p) => p.vm),
@@ -312,7 +316,7 @@ test('ECMP: two announcements give two rows; varying source ports spread flows b
 
     // One flow (hping -k): one path for every probe.
     for (const sport of [40000, 40001]) {
-      const one = await probe(cli, ['--count', '5', '--interval', '20ms', '--source-port', String(sport)]);
+      const one = await probe(cli, ['--count', '5', '--interval', '50ms', '--source-port', String(sport)]);
       assert.deepEqual(
         one.probes.map((p) => p.vm),
         Array(5).fill(byHash(sport)),

@@ -10,7 +10,7 @@
  */
 import { AzureErrors } from '../../azure/index.js';
 import { explainNic, explainPeer } from '../../lab/explain.js';
-import type { ApiServer } from '../server.js';
+import type { ApiContext, Router } from '../router.js';
 
 function param(url: URL, name: string, required: true): string;
 function param(url: URL, name: string, required?: false): string | undefined;
@@ -20,16 +20,16 @@ function param(url: URL, name: string, required = false): string | undefined {
   return v || undefined;
 }
 
-export function register(server: ApiServer): void {
-  const lab = server.lab;
-  server.route('GET', '/arslab/explain/nic', async (_m, _b, url) => {
+export function register(r: Router, ctx: ApiContext): void {
+  const lab = ctx.lab;
+  r.add('GET', '/arslab/explain/nic', async (_m, _b, url) => {
     await lab.settled();
     return {
       status: 200,
       body: explainNic(lab, param(url, 'resourceGroup', true), param(url, 'name', true), param(url, 'prefix', true)),
     };
   });
-  server.route('GET', '/arslab/explain/peer', async (_m, _b, url) => {
+  r.add('GET', '/arslab/explain/peer', async (_m, _b, url) => {
     await lab.settled();
     const routeServer = param(url, 'routeServer');
     const resourceGroup = param(url, 'resourceGroup');

@@ -13,7 +13,7 @@
 import { AzureError, AzureErrors, idKey, sameName } from '../../azure/index.js';
 import { FaultConflict, linkRow, type LabGraph, type Session } from '../../lab/graph/index.js';
 import { field, objectAt } from '../body.js';
-import type { ApiServer } from '../server.js';
+import type { ApiContext, Router } from '../router.js';
 
 interface LinkTarget {
   session?: string;
@@ -85,14 +85,14 @@ export function conflict(e: unknown): never {
   throw e;
 }
 
-export function register(api: ApiServer): void {
-  const lab = api.lab;
+export function register(r: Router, ctx: ApiContext): void {
+  const lab = ctx.lab;
   const g = lab.graph;
-  api.route('GET', '/arslab/links', () => ({
+  r.add('GET', '/arslab/links', () => ({
     status: 200,
     body: { value: listed(g).map((s) => linkRow(g, s)) },
   }));
-  api.route('POST', '/arslab/links/(down|up)', async (m, body) => {
+  r.add('POST', '/arslab/links/{action:down|up}', async (p, body) => {
     const o = objectAt(body);
     const t: LinkTarget = {};
     for (const k of ['session', 'circuit', 'path'] as const) {
@@ -102,7 +102,7 @@ export function register(api: ApiServer): void {
     const graceful = field(o, '', 'graceful', 'boolean');
     if (graceful !== undefined) t.graceful = graceful;
     const list = resolveLinks(g, t);
-    if (m[1]!.toLowerCase() === 'down') g.faults.linkDown(list, t.graceful === true);
+    if (p.action!.toLowerCase() === 'down') g.faults.linkDown(list, t.graceful === true);
     else {
       try {
         g.faults.linkUp(list);

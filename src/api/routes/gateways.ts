@@ -36,7 +36,8 @@ import type { CircuitRuntime, GatewayRuntime } from '../../lab/hybrid.js';
 import type { Lab } from '../../lab/lab.js';
 import { etag, routeServerJson } from '../arm.js';
 import { field, properties } from '../body.js';
-import { RG, SEG, type ApiServer } from '../server.js';
+import { ArmPaths } from '../paths.js';
+import { listInGroup, type ApiContext, type Router } from '../router.js';
 
 function requireGroup(model: AzureModel, rg: string): void {
   if (!model.resourceGroups.some((g) => sameName(g.name, rg))) throw AzureErrors.resourceGroupNotFound(rg);
@@ -343,74 +344,57 @@ export function patchRouteServer(
   return { model: next, changes };
 }
 
-export function register(api: ApiServer): void {
-  const lab = api.lab;
+export function register(r: Router, ctx: ApiContext): void {
+  const lab = ctx.lab;
   const model = () => lab.model;
 
   // --- virtualNetworkGateways ---------------------------------------------------
-  api.route('GET', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}`, (m) => ({
+  r.add('GET', ArmPaths.virtualNetworkGateway, (p) => ({
     status: 200,
-    body: gatewayJson(getGateway(model(), m[2]!, m[3]!)),
+    body: gatewayJson(getGateway(model(), p.resourceGroupName!, p.virtualNetworkGatewayName!)),
   }));
-  api.route('GET', `${RG}/Microsoft.Network/virtualNetworkGateways`, (m) => ({
-    status: 200,
-    body: {
-      value: model()
-        .virtualNetworkGateways.filter((g) => sameName(g.resourceGroup, m[2]!))
-        .map(gatewayJson),
-    },
-  }));
-  api.route('POST', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}/getLearnedRoutes`, async (m, _b, url) => {
-    await lab.settled();
-    return api.accepted(m[1]!, { value: learnedRoutesOf(lab, getGateway(model(), m[2]!, m[3]!), url) });
-  });
-  api.route('POST', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}/getAdvertisedRoutes`, async (m, _b, url) => {
-    await lab.settled();
-    return api.accepted(m[1]!, { value: advertisedRoutesOf(lab, getGateway(model(), m[2]!, m[3]!), url) });
-  });
-  api.route('POST', `${RG}/Microsoft.Network/virtualNetworkGateways/${SEG}/getBgpPeerStatus`, async (m, _b, url) => {
-    await lab.settled();
-    return api.accepted(m[1]!, { value: bgpPeerStatusOf(lab, getGateway(model(), m[2]!, m[3]!), url) });
-  });
+  r.add('GET', ArmPaths.virtualNetworkGateways, (p) =>
+    listInGroup(model().virtualNetworkGateways, p.resourceGroupName!, gatewayJson),
+  );
+  for (const [path, listing] of [
+    [ArmPaths.gatewayLearnedRoutes, learnedRoutesOf],
+    [ArmPaths.gatewayAdvertisedRoutes, advertisedRoutesOf],
+    [ArmPaths.gatewayBgpPeerStatus, bgpPeerStatusOf],
+  ] as const) {
+    r.add('POST', path, async (p, _b, url) => {
+      await lab.settled();
+      const gw = getGateway(model(), p.resourceGroupName!, p.virtualNetworkGatewayName!);
+      return ctx.accepted(p.subscriptionId!, { value: listing(lab, gw, url) });
+    });
+  }
 
   // --- expressRouteCircuits -----------------------------------------------------
-  api.route('GET', `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}`, (m) => ({
+  r.add('GET', ArmPaths.expressRouteCircuit, (p) => ({
     status: 200,
-    body: circuitJson(model(), getCircuit(model(), m[2]!, m[3]!)),
+    body: circuitJson(model(), getCircuit(model(), p.resourceGroupName!, p.circuitName!)),
   }));
-  api.route('GET', `${RG}/Microsoft.Network/expressRouteCircuits`, (m) => ({
-    status: 200,
-    body: {
-      value: model()
-        .expressRouteCircuits.filter((c) => sameName(c.resourceGroup, m[2]!))
-        .map((c) => circuitJson(model(), c)),
-    },
-  }));
-  api.route(
-    'POST',
-    `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}/peerings/${SEG}/routeTables/${SEG}`,
-    async (m) => {
-      await lab.settled();
-      return api.accepted(m[1]!, { value: circuitRoutesOf(lab, getCircuit(model(), m[2]!, m[3]!), m[4]!, m[5]!) });
-    },
+  r.add('GET', ArmPaths.expressRouteCircuits, (p) =>
+    listInGroup(model().expressRouteCircuits, p.resourceGroupName!, (c) => circuitJson(model(), c)),
   );
-  api.route(
-    'POST',
-    `${RG}/Microsoft.Network/expressRouteCircuits/${SEG}/peerings/${SEG}/routeTablesSummary/${SEG}`,
-    async (m) => {
+  for (const [path, listing] of [
+    [ArmPaths.circuitRouteTable, circuitRoutesOf],
+    [ArmPaths.circuitRouteTableSummary, circuitSummaryOf],
+  ] as const) {
+    r.add('POST', path, async (p) => {
       await lab.settled();
-      return api.accepted(m[1]!, { value: circuitSummaryOf(lab, getCircuit(model(), m[2]!, m[3]!), m[4]!, m[5]!) });
-    },
-  );
+      const c = getCircuit(model(), p.resourceGroupName!, p.circuitName!);
+      return ctx.accepted(p.subscriptionId!, { value: listing(lab, c, p.peeringName!, p.devicePath!) });
+    });
+  }
 
   // --- virtualHubs (route server): PATCH, and PUT as az's generic update sends it ------
   for (const method of ['PATCH', 'PUT']) {
-    api.route(method, `${RG}/Microsoft.Network/virtualHubs/${SEG}`, async (m, body) => {
-      const rs = getRouteServer(model(), m[2]!, m[3]!);
+    r.add(method, ArmPaths.virtualHub, async (p, body) => {
+      const rs = getRouteServer(model(), p.resourceGroupName!, p.virtualHubName!);
       const { model: next, changes } = patchRouteServer(model(), rs.id, body);
       if (changes.length) lab.applyModel(next, `route server ${rs.name} updated: ${changes.join(', ')}`);
       await lab.settled();
-      return { status: 200, body: routeServerJson(getRouteServer(lab.model, m[2]!, m[3]!)) };
+      return { status: 200, body: routeServerJson(getRouteServer(lab.model, p.resourceGroupName!, p.virtualHubName!)) };
     });
   }
 }

@@ -1,16 +1,36 @@
 /**
  * @module api/routes
- * Route groups beyond the core ones of server.ts, one module per resource family. Each
- * exports `register(server)`; this list is the one place they are wired.
+ * The API's route groups, one module per resource family or concern. Each exports
+ * `register(router, ctx)` and imports only api/router (never the server): this list is the
+ * one place they are wired.
  */
-import type { ApiServer } from '../server.js';
+import type { RouteGroup } from '../router.js';
+import { register as events } from './events.js';
 import { register as explain } from './explain.js';
+import { register as exportLab } from './export.js';
 import { register as faults } from './faults.js';
 import { register as gateways } from './gateways.js';
+import { register as identity } from './identity.js';
+import { register as lab } from './lab.js';
 import { register as maintenance } from './maintenance.js';
-import { register as trace } from './trace.js';
+import { register as network } from './network.js';
 import { register as probe } from './probe.js';
+import { register as topology } from './topology.js';
+import { register as trace } from './trace.js';
+import { register as ui } from './ui.js';
 
-export type RouteGroup = (server: ApiServer) => void;
-
-export const ROUTE_GROUPS: readonly RouteGroup[] = [gateways, faults, maintenance, explain, trace, probe];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [
+  identity,
+  network,
+  gateways,
+  lab,
+  faults,
+  maintenance,
+  explain,
+  trace,
+  probe,
+  topology,
+  events,
+  ui,
+  exportLab,
+];

@@ -13,7 +13,7 @@
 import { AzureError, AzureErrors, sameName } from '../../azure/index.js';
 import type { LabSpeaker } from '../../lab/graph/index.js';
 import type { Lab } from '../../lab/lab.js';
-import type { ApiServer } from '../server.js';
+import type { ApiContext, Router } from '../router.js';
 import { conflict } from './faults.js';
 
 interface Target {
@@ -65,15 +65,15 @@ export function maintenanceTarget(lab: Lab, t: Target): LabSpeaker {
   return s;
 }
 
-export function register(api: ApiServer): void {
-  const lab = api.lab;
-  api.route('GET', '/arslab/maintenance', () => ({ status: 200, body: { value: lab.graph.faults.maintenances() } }));
-  api.route('POST', '/arslab/maintenance/(start|end)', async (m, body) => {
+export function register(r: Router, ctx: ApiContext): void {
+  const lab = ctx.lab;
+  r.add('GET', '/arslab/maintenance', () => ({ status: 200, body: { value: lab.graph.faults.maintenances() } }));
+  r.add('POST', '/arslab/maintenance/{action:start|end}', async (p, body) => {
     const t = (body ?? {}) as Target;
     const s = maintenanceTarget(lab, t);
     let out;
     try {
-      if (m[1]!.toLowerCase() === 'start') {
+      if (p.action!.toLowerCase() === 'start') {
         const d = t.durationSeconds;
         if (d !== undefined && (typeof d !== 'number' || !(d > 0) || d > 7 * 86400))
           throw AzureErrors.invalidParameter('durationSeconds', `expected more than 0 s and at most 7 days, got ${d}`);

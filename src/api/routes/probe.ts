@@ -12,11 +12,11 @@
 import { AzureError } from '../../azure/index.js';
 import { checkProbeRequest, probeSource, ProbeInputError, runProbe, type ProbeRequest } from '../../lab/probe.js';
 import { field, objectAt } from '../body.js';
-import type { ApiServer } from '../server.js';
+import type { ApiContext, Router } from '../router.js';
 
-export function register(api: ApiServer): void {
-  const lab = api.lab;
-  api.route('POST', '/arslab/probe', (_m, body) => {
+export function register(r: Router, ctx: ApiContext): void {
+  const lab = ctx.lab;
+  r.add('POST', '/arslab/probe', (_m, body) => {
     // Types first (a wrong one is InvalidRequestFormat naming the field), then the ranges.
     const o = objectAt(body);
     for (const k of ['from', 'to'] as const) field(o, '', k, 'string');

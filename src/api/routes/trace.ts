@@ -6,11 +6,11 @@
  */
 import { AzureErrors } from '../../azure/index.js';
 import { traceRoute } from '../../lab/trace.js';
-import type { ApiServer } from '../server.js';
+import type { ApiContext, Router } from '../router.js';
 
-export function register(server: ApiServer): void {
-  const lab = server.lab;
-  server.route('GET', '/arslab/trace', async (_m, _b, url) => {
+export function register(r: Router, ctx: ApiContext): void {
+  const lab = ctx.lab;
+  r.add('GET', '/arslab/trace', async (_m, _b, url) => {
     const from = url.searchParams.get('from');
     const to = url.searchParams.get('to');
     if (!from) throw AzureErrors.invalidParameter('from', "the query parameter 'from' is required");

@@ -288,6 +288,60 @@ test('Established_HoldTimerExpires_sends_4_0_and_goes_down', () => {
   assert.ok(r.actions.some((a) => a.type === 'down' && a.reason.kind === 'hold-timer-expired'));
 });
 
+// RFC 9687 SendHoldTimer. Default SendHoldTime (§5): the greater of 8 minutes and twice the
+// negotiated hold time — here min(180 offered, 90 received) = 90 s, so 480 s.
+test('OpenConfirm_KeepAliveMsg_starts_the_send_hold_timer_RFC9687', () => {
+  const s = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open() },
+  ).state;
+  const r = step(s, { type: 'KeepAliveMsg' });
+  assert.equal(r.state.state, 'Established');
+  assert.ok(r.actions.some((a) => a.type === 'startTimer' && a.timer === 'sendHold' && a.seconds === 480));
+  // Twice a long hold time wins over 8 minutes: hold 300 s → 600 s.
+  const long = run(
+    initialState({ ...config, holdTime: 300 }),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open({ holdTime: 400 }) },
+    { type: 'KeepAliveMsg' },
+  );
+  assert.ok(long.actions.some((a) => a.type === 'startTimer' && a.timer === 'sendHold' && a.seconds === 600));
+});
+
+test('no_send_hold_timer_with_hold_time_zero_or_configured_off_RFC9687', () => {
+  const zero = run(
+    initialState(config),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open({ holdTime: 0 }) },
+    { type: 'KeepAliveMsg' },
+  );
+  assert.equal(zero.state.state, 'Established');
+  assert.ok(!zero.actions.some((a) => a.type === 'startTimer' && a.timer === 'sendHold'));
+  const off = run(
+    initialState({ ...config, sendHoldTime: 0 }),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open() },
+    { type: 'KeepAliveMsg' },
+  );
+  assert.ok(!off.actions.some((a) => a.type === 'startTimer' && a.timer === 'sendHold'));
+});
+
+test('Established_SendHoldTimerExpires_sends_8_0_and_goes_down_RFC9687', () => {
+  const r = step(established(), { type: 'SendHoldTimerExpires' });
+  assert.equal(r.state.state, 'Idle');
+  assert.deepEqual(
+    notifications([...r.actions]).map((n) => [n.code, n.subcode]),
+    [[8, 0]],
+  );
+  assert.ok(r.actions.some((a) => a.type === 'down' && a.reason.kind === 'send-hold-timer-expired'));
+  assert.ok(r.actions.some((a) => a.type === 'stopTimer' && a.timer === 'sendHold'));
+});
+
 test('Established_KeepaliveTimerExpires_sends_keepalive', () => {
   const r = step(established(), { type: 'KeepaliveTimerExpires' });
   assert.equal(r.state.state, 'Established');
@@ -354,6 +408,7 @@ const eventArb: fc.Arbitrary<FsmEvent> = fc.oneof(
     { type: 'ConnectRetryTimerExpires' },
     { type: 'HoldTimerExpires' },
     { type: 'KeepaliveTimerExpires' },
+    { type: 'SendHoldTimerExpires' },
     { type: 'TcpConnectionConfirmed' },
     { type: 'TcpConnectionFails' },
     { type: 'OpenCollisionDump' },

@@ -29,6 +29,20 @@ function fromError(e: BgpWireError): NotificationMessage {
 const ADMIN_SHUTDOWN = notification(ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown);
 const COLLISION = notification(ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution);
 const HOLD_EXPIRED = notification(ErrorCode.HoldTimerExpired, 0);
+/** RFC 9687 §5: code 8, subcode 0, no data. */
+const SEND_HOLD_EXPIRED = notification(ErrorCode.SendHoldTimerExpired, 0);
+
+/** RFC 9687 §5: the default SendHoldTime is the greater of 8 minutes and twice the hold time. */
+export const DEFAULT_MIN_SEND_HOLD_TIME = 480;
+
+/**
+ * The SendHoldTime of a session, seconds; 0 = no SendHoldTimer (configured off, or a
+ * negotiated hold time of 0: RFC 9687 §3.3 stops the timer then).
+ */
+export function sendHoldTimeOf(config: FsmConfig, negotiatedHoldTime: number): number {
+  if (negotiatedHoldTime === 0) return 0;
+  return config.sendHoldTime ?? Math.max(DEFAULT_MIN_SEND_HOLD_TIME, 2 * negotiatedHoldTime);
+}
 
 const FSM_ERROR_SUBCODE: Partial<Record<SessionState, number>> = {
   OpenSent: FsmSubcode.UnexpectedMessageInOpenSent,
@@ -36,7 +50,7 @@ const FSM_ERROR_SUBCODE: Partial<Record<SessionState, number>> = {
   Established: FsmSubcode.UnexpectedMessageInEstablished,
 };
 
-const ALL_TIMERS = ['connectRetry', 'hold', 'keepalive'] as const;
+const ALL_TIMERS = ['connectRetry', 'hold', 'keepalive', 'sendHold'] as const;
 
 class Transition {
   readonly actions: FsmAction[] = [];
@@ -111,6 +125,7 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
       switch (e.type) {
         case 'ManualStart':
         case 'AutomaticStart':
+        case 'SendHoldTimerExpires': // runs in Established only (RFC 9687 §3.3); a late one is stale
           return t.stay();
         case 'ManualStop':
           return t.stopAllTimers().act({ type: 'close' }).with({ connectRetryCounter: 0 }).to('Idle', 'ManualStop');
@@ -144,6 +159,7 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
         case 'ManualStart':
         case 'AutomaticStart':
         case 'TcpConnectionConfirmed':
+        case 'SendHoldTimerExpires':
           return t.stay();
         case 'ManualStop':
           return t
@@ -191,6 +207,7 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
         case 'ManualStart':
         case 'AutomaticStart':
         case 'TcpConnectionConfirmed':
+        case 'SendHoldTimerExpires':
           return t.stay();
         case 'ManualStop':
           return t
@@ -215,6 +232,9 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
         case 'KeepAliveMsg': {
           const neg = s.negotiated!;
           if (neg.holdTime > 0) t.act({ type: 'startTimer', timer: 'hold', seconds: neg.holdTime });
+          // RFC 9687 §3.3: the SendHoldTimer starts with Established (unless the time is zero).
+          const sendHold = sendHoldTimeOf(c, neg.holdTime);
+          if (sendHold > 0) t.act({ type: 'startTimer', timer: 'sendHold', seconds: sendHold });
           t.act({ type: 'established', negotiated: neg });
           return t.to('Established', 'KEEPALIVE received');
         }
@@ -241,6 +261,11 @@ export function step(s: FsmState, e: FsmEvent): FsmResult {
         }
         case 'HoldTimerExpires':
           return t.send(HOLD_EXPIRED).drop({ kind: 'hold-timer-expired' }, 'hold timer expired');
+        case 'SendHoldTimerExpires':
+          // RFC 9687 §3.3: try the NOTIFICATION (the owner does not let it delay the close), drop.
+          return t
+            .send(SEND_HOLD_EXPIRED)
+            .drop({ kind: 'send-hold-timer-expired' }, 'send hold timer expired: the peer is not reading');
         case 'KeepaliveTimerExpires':
           return t
             .act({ type: 'send', message: { type: 'KEEPALIVE' } })
@@ -282,6 +307,8 @@ export function describeDownReason(r: DownReason): string {
       return 'stopped by administrator';
     case 'hold-timer-expired':
       return 'hold timer expired';
+    case 'send-hold-timer-expired':
+      return 'send hold timer expired (RFC 9687): the peer stopped reading';
     case 'notification-received':
       return `NOTIFICATION received ${r.notification.code}/${r.notification.subcode}`;
     case 'notification-sent':

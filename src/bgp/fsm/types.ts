@@ -16,7 +16,7 @@ import type {
 
 export type SessionState = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
-export type TimerName = 'connectRetry' | 'hold' | 'keepalive';
+export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'sendHold';
 
 export type Family = 'ipv4-unicast' | 'ipv6-unicast';
 
@@ -44,6 +44,12 @@ export interface FsmConfig {
   readonly families: readonly Family[];
   /** Capabilities sent besides multiprotocol/4-octet-AS/route-refresh (rarely needed). */
   readonly extraCapabilities?: readonly Capability[];
+  /**
+   * RFC 9687 SendHoldTime, seconds: how long an Established session may go without a message
+   * of ours reaching the peer before it is dropped (a peer that stopped reading). 0 = off;
+   * default: the greater of 8 minutes and twice the negotiated hold time (RFC 9687 §5).
+   */
+  readonly sendHoldTime?: number;
 }
 
 /** Session parameters fixed by the exchange of OPENs. */
@@ -74,6 +80,8 @@ export interface FsmState {
 export type DownReason =
   | { readonly kind: 'admin-stop'; readonly notification?: NotificationMessage }
   | { readonly kind: 'hold-timer-expired' }
+  /** RFC 9687: nothing we sent got through for SendHoldTime (the peer stopped reading). */
+  | { readonly kind: 'send-hold-timer-expired' }
   | { readonly kind: 'notification-received'; readonly notification: NotificationMessage }
   | { readonly kind: 'notification-sent'; readonly notification: NotificationMessage; readonly error?: BgpWireError }
   | { readonly kind: 'tcp-closed' }
@@ -91,6 +99,8 @@ export type FsmEvent =
   | { readonly type: 'ConnectRetryTimerExpires' }
   | { readonly type: 'HoldTimerExpires' }
   | { readonly type: 'KeepaliveTimerExpires' }
+  /** RFC 9687 Event 29. The owner restarts the SendHoldTimer each time a message of ours is sent. */
+  | { readonly type: 'SendHoldTimerExpires' }
   // TCP (§8.1.4): Tcp_CR_Acked and TcpConnectionConfirmed are one event here: a connection is up
   | { readonly type: 'TcpConnectionConfirmed' }
   | { readonly type: 'TcpConnectionFails' }

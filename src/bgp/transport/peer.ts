@@ -12,6 +12,8 @@ import {
   collisionWinner,
   describeDownReason,
   initialState,
+  negotiate,
+  sendHoldTimeOf,
   step,
   type ConnectionDirection,
   type DownReason,
@@ -35,6 +37,7 @@ import {
   type BgpMessage,
   type CodecContext,
   type NotificationMessage,
+  type OpenMessage,
   type ReceivedUpdate,
   type RouteRefreshMessage,
 } from '../wire/index.js';
@@ -48,6 +51,8 @@ export interface PeerHandlers {
   onRouteRefresh?(peer: BgpPeer, message: RouteRefreshMessage): void;
   onDown?(peer: BgpPeer, reason: DownReason): void;
   onStateChange?(peer: BgpPeer, from: SessionState, to: SessionState, reason: string): void;
+  /** The send queue drained after `sendBlocked` (the peer reads again): send what was held back. */
+  onSendReady?(peer: BgpPeer): void;
 }
 
 export interface Endpoint {
@@ -74,7 +79,16 @@ export interface BgpPeerOptions {
   readonly idleHoldTime?: number;
   /** Record every connection of this peer to a pcap file in `dir`, with these addresses shown. */
   readonly pcap?: { readonly dir: string; readonly local: Endpoint; readonly remote: Endpoint };
+  /**
+   * Bytes queued in this process for the peer (taken from us, not yet by the kernel) at which
+   * `sendBlocked` turns true and the routing side stops handing over UPDATEs (ADR 0014).
+   * Default SEND_QUEUE_LIMIT; never below the socket's high-water mark (16 KiB).
+   */
+  readonly sendQueueLimit?: number;
 }
+
+/** Default `sendQueueLimit`: 256 KiB, some 60 full-size UPDATEs beyond what the kernel holds. */
+export const SEND_QUEUE_LIMIT = 256 * 1024;
 
 export interface PeerCounters {
   messagesSent: number;
@@ -87,10 +101,19 @@ export interface PeerCounters {
   lastDown?: { at: number; reason: string };
   lastNotificationSent?: NotificationMessage;
   lastNotificationReceived?: NotificationMessage;
+  /** Most bytes ever queued in this process for the peer (see sendQueueLimit). */
+  sendQueuePeak: number;
+  /** Times the send queue reached sendQueueLimit (the routing side then held its changes). */
+  sendBlocks: number;
 }
 
 interface Conn {
   readonly dir: ConnectionDirection | 'undecided';
+  /**
+   * Made for one connection the peer opened while ours was busy (a passive FSM, RFC 4271 §8
+   * "one FSM per incoming connection"): it ends with that connection.
+   */
+  readonly accepted: boolean;
   fsm: FsmState;
   socket?: net.Socket;
   connecting?: boolean;
@@ -98,8 +121,18 @@ interface Conn {
   reader: MessageReader;
   pcap?: PcapRecorder;
   closed: boolean;
+  /** The send queue reached the limit; a 'drain' listener is waiting. */
+  blocked: boolean;
+  /** RFC 9687 SendHoldTimer expired: close at once, the peer reads nothing anyway. */
+  sendHoldExpired: boolean;
+  /** Write callback: a message of ours reached the kernel (restarts the SendHoldTimer). */
+  readonly sent: () => void;
   /** Bytes written while the link was cut, delivered when it is restored (TCP retransmits them). */
   held?: Uint8Array[];
+  /** Their total: it counts toward the send queue's bound as a full kernel buffer would. */
+  heldBytes: number;
+  /** A 'drain' listener is waiting to lift `blocked` (not so for a block a cut link caused). */
+  awaitingDrain: boolean;
 }
 
 /**
@@ -111,6 +144,8 @@ interface ArmedTimer {
   handle: TimerHandle;
   /** Clock time at which the FSM event is due. */
   deadline: number;
+  /** The timer's length, ms (a restart moves the deadline this far from now). */
+  readonly ms: number;
 }
 
 const MAX_IDLE_HOLD = 60;
@@ -123,6 +158,8 @@ export class BgpPeer {
     updatesReceived: 0,
     updatesSent: 0,
     establishedTransitions: 0,
+    sendQueuePeak: 0,
+    sendBlocks: 0,
   };
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -133,6 +170,7 @@ export class BgpPeer {
   private consecutiveFailures = 0;
   private established?: { conn: Conn; negotiated: Negotiated; ctx: CodecContext };
   private paused = false;
+  private readonly sendQueueLimit: number;
   /** The link under the session is cut (cutLink): nothing is read or written. */
   private linkCut = false;
   /** Sockets our side closed while the link was cut: kept open, silent, until it is restored. */
@@ -143,6 +181,7 @@ export class BgpPeer {
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? silentLogger;
     this.connector = options.connector ?? defaultConnector;
+    this.sendQueueLimit = options.sendQueueLimit ?? SEND_QUEUE_LIMIT;
     this.conns = [this.newConn('undecided')];
   }
 
@@ -223,6 +262,9 @@ export class BgpPeer {
       if ((c.fsm.state === 'Established' || c.fsm.state === 'OpenConfirm') && neg && neg.holdTime > 0) {
         this.execute(c, { type: 'startTimer', timer: 'keepalive', seconds: 0 });
         this.execute(c, { type: 'startTimer', timer: 'hold', seconds: neg.holdTime });
+        const sendHold = sendHoldTimeOf(c.fsm.config, neg.holdTime);
+        if (c.fsm.state === 'Established' && sendHold > 0)
+          this.execute(c, { type: 'startTimer', timer: 'sendHold', seconds: sendHold });
       }
     }
   }
@@ -252,11 +294,18 @@ export class BgpPeer {
     this.linkCut = false;
     for (const s of this.severed) s.destroy();
     this.severed = [];
+    const ready: Conn[] = [];
     for (const c of this.conns) {
       const held = c.held;
       c.held = undefined;
+      c.heldBytes = 0;
       if (c.socket && !c.closed) {
-        for (const bytes of held ?? []) this.write(c, bytes, 0, false);
+        // A block the cut caused has no 'drain' to wait for: lifted here, and set again by
+        // write() if the socket cannot take what was held either.
+        const cutBlock = c.blocked && !c.awaitingDrain;
+        if (cutBlock) c.blocked = false;
+        for (const bytes of held ?? []) this.write(c, bytes, 0, true, false);
+        if (cutBlock && !c.blocked) ready.push(c);
         if (!this.paused) c.socket.resume();
       } else if (c.connecting && !c.socket) {
         // An attempt made while the link was cut never got an answer: try again now.
@@ -264,6 +313,7 @@ export class BgpPeer {
         this.connectOut(c);
       }
     }
+    for (const c of ready) if (this.established?.conn === c) this.options.handlers.onSendReady?.(this);
   }
 
   get isLinkCut(): boolean {
@@ -274,7 +324,7 @@ export class BgpPeer {
   send(message: BgpMessage): boolean {
     const e = this.established;
     if (!e) return false;
-    return this.write(e.conn, encodeMessage(message, e.ctx), message.type === 'UPDATE' ? 1 : 0);
+    return this.write(e.conn, encodeMessage(message, e.ctx), message.type === 'UPDATE' ? 1 : 0, true);
   }
 
   /**
@@ -324,9 +374,28 @@ export class BgpPeer {
     const e = this.established;
     if (!e?.conn.socket) return false;
     e.conn.socket.cork();
-    for (const f of frames) this.write(e.conn, f, 1);
+    // Writes complete in order: one callback on the last frame tells when all of them went out.
+    for (let i = 0; i < frames.length; i++) this.write(e.conn, frames[i]!, 1, i === frames.length - 1);
     e.conn.socket.uncork();
     return true;
+  }
+
+  /**
+   * Bytes queued in this process for the Established connection that the kernel has not
+   * taken yet (it takes them as fast as the peer reads).
+   */
+  get sendQueueBytes(): number {
+    const c = this.established?.conn;
+    return (c?.socket?.writableLength ?? 0) + (c?.heldBytes ?? 0);
+  }
+
+  /**
+   * True while the send queue is at or over `sendQueueLimit`: a peer that reads slowly or
+   * not at all. The routing side then keeps its changes for this peer (the latest state per
+   * prefix) and sends them on `onSendReady` (ADR 0014).
+   */
+  get sendBlocked(): boolean {
+    return this.established?.conn.blocked ?? false;
   }
 
   /** The Established connection's TCP endpoints and who opened it (status, tests). */
@@ -350,29 +419,41 @@ export class BgpPeer {
       socket.destroy();
       return;
     }
-    const primary = this.conns[0]!;
-    const s = primary.fsm.state;
-    if (s === 'Idle') {
+    if (this.conns.length === 1 && this.conns[0]!.fsm.state === 'Idle') {
       // RFC 4271 §8.2.2 Idle: refuse; we come back after the idle hold time.
       this.logger.log('debug', `${this.name}: incoming connection refused while Idle`);
       socket.destroy();
       return;
     }
-    if ((s === 'Active' || s === 'Connect') && !primary.socket && !primary.connecting) {
+    // A speaker runs one connection attempt of its own at a time (RFC 4271 §8.2.2: Connect
+    // and Active hold one TCP connection), so a new connection from the peer means it gave up
+    // the one it opened before. An earlier incoming connection still waiting for the peer's
+    // OPEN is released; kept, a half-open one (the peer restarted) would lock the peer out
+    // until the 4-minute OpenSent hold timer.
+    for (const c of [...this.conns]) {
+      if (c.dir === 'incoming' && c.fsm.state === 'OpenSent') {
+        this.logger.log('debug', `${this.name}: a new connection from the peer replaces its earlier one`);
+        this.closeConn(c);
+        this.dispatch(c, { type: 'TcpConnectionFails' });
+      }
+    }
+    const free = this.conns.find(
+      (c) => (c.fsm.state === 'Active' || c.fsm.state === 'Connect') && !c.socket && !c.connecting,
+    );
+    if (free) {
       // Waiting for the peer with no attempt of our own under way: take its connection.
-      this.attach(primary, socket, 'incoming');
-      this.dispatch(primary, { type: 'TcpConnectionConfirmed' });
+      this.attach(free, socket, 'incoming');
+      this.dispatch(free, { type: 'TcpConnectionConfirmed' });
       return;
     }
     if (this.conns.length >= 2) {
       socket.destroy();
       return;
     }
-    // A second connection (ours may be under way or open): both run until an OPEN tells
-    // us the peer's BGP Identifier, then §6.8 keeps the same one on both sides. Dropping our
-    // own attempt here instead would lose both when the peer did the same.
-
-    const conn = this.newConn('incoming', { ...this.options.fsm, passive: true });
+    // A second connection (ours is under way or open): both run until an OPEN tells us the
+    // peer's BGP Identifier, then §6.8 keeps one (collisionOnOpen). Dropping our own attempt
+    // here instead would lose both when the peer did the same.
+    const conn = this.newConn('incoming', { ...this.options.fsm, passive: true }, true);
     this.conns.push(conn);
     this.attach(conn, socket, 'incoming');
     this.dispatch(conn, { type: 'AutomaticStart' });
@@ -381,14 +462,29 @@ export class BgpPeer {
 
   // ---------------------------------------------------------------------------
 
-  private newConn(dir: Conn['dir'], cfg: FsmConfig = this.options.fsm): Conn {
-    return { dir, fsm: initialState(cfg), timers: new Map(), reader: new MessageReader(), closed: false };
+  private newConn(dir: Conn['dir'], cfg: FsmConfig = this.options.fsm, accepted = false): Conn {
+    const conn: Conn = {
+      dir,
+      accepted,
+      fsm: initialState(cfg),
+      timers: new Map(),
+      reader: new MessageReader(),
+      closed: false,
+      blocked: false,
+      heldBytes: 0,
+      awaitingDrain: false,
+      sendHoldExpired: false,
+      sent: () => this.restartSendHold(conn),
+    };
+    return conn;
   }
 
   private attach(conn: Conn, socket: net.Socket, dir: ConnectionDirection): void {
     (conn as { dir: Conn['dir'] }).dir = dir;
     conn.socket = socket;
     conn.closed = false;
+    conn.blocked = false;
+    conn.awaitingDrain = false;
     socket.setNoDelay(true);
     if (this.options.pcap) {
       const p = this.options.pcap;
@@ -401,10 +497,15 @@ export class BgpPeer {
         onError: (err: Error) => this.logger.log('warn', `${this.name}: pcap: ${err.message}`),
       });
     }
-    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+    // A connection can carry a later socket once this one is closed (an incoming connection
+    // taken over after ours failed, or one replacing the peer's earlier connection): the events
+    // of a socket that is no longer the connection's own are ignored.
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.socket === socket) this.onData(conn, chunk);
+    });
     socket.on('error', (err) => this.logger.log('debug', `${this.name}: socket error: ${err.message}`));
     socket.on('close', () => {
-      if (conn.closed) return;
+      if (conn.closed || conn.socket !== socket) return;
       conn.closed = true;
       conn.pcap?.close('remote');
       this.dispatch(conn, { type: 'TcpConnectionFails' });
@@ -462,13 +563,16 @@ export class BgpPeer {
 
   private dispatch(conn: Conn, event: FsmEvent): void {
     if (!this.conns.includes(conn)) return;
-    const before = conn.fsm.state;
+    if (event.type === 'BGPOpen' && conn.fsm.state === 'OpenSent' && !this.collisionOnOpen(conn, event.message)) return;
+    if (event.type === 'SendHoldTimerExpires') conn.sendHoldExpired = true;
     const { state, actions } = step(conn.fsm, event);
     conn.fsm = state;
     for (const a of actions) this.execute(conn, a);
-    // §6.8: once a connection knows the peer's BGP Identifier, only one connection may go on.
-    if (before !== 'OpenConfirm' && state.state === 'OpenConfirm') this.resolveCollision(conn);
     if (state.state === 'Idle') this.onIdle(conn);
+    // A connection accepted beside ours lost its TCP connection before the OPENs (OpenSent →
+    // Active): it has nothing left to wait for. Kept, it would refuse the peer's next connection
+    // (two connections already) and stand as a collision partner it can never be.
+    else if (conn.accepted && state.state === 'Active' && !conn.socket) this.onIdle(conn);
   }
 
   private execute(conn: Conn, a: FsmAction): void {
@@ -485,7 +589,7 @@ export class BgpPeer {
           );
         }
         const ctx = conn.fsm.negotiated?.fourOctetAs === false ? CONTEXT_2OCTET : CONTEXT_4OCTET;
-        this.write(conn, encodeMessage(a.message, ctx), 0);
+        this.write(conn, encodeMessage(a.message, ctx), 0, true);
         break;
       }
       case 'close':
@@ -501,13 +605,8 @@ export class BgpPeer {
           break;
         }
         if (old) this.clock.clearTimer(old.handle);
-        const ev: FsmEvent =
-          a.timer === 'hold'
-            ? { type: 'HoldTimerExpires' }
-            : a.timer === 'keepalive'
-              ? { type: 'KeepaliveTimerExpires' }
-              : { type: 'ConnectRetryTimerExpires' };
-        const t: ArmedTimer = { handle: { id: 0 }, deadline };
+        const ev: FsmEvent = TIMER_EVENTS[a.timer];
+        const t: ArmedTimer = { handle: { id: 0 }, deadline, ms };
         const fire = (): void => {
           if (conn.timers.get(a.timer) !== t) return;
           const left = t.deadline - this.clock.now();
@@ -569,7 +668,14 @@ export class BgpPeer {
     }
   }
 
-  private write(conn: Conn, bytes: Uint8Array, updates: number, count = true): boolean {
+  /**
+   * Queues one message. Node keeps whatever the kernel does not take at once, without limit:
+   * the queue is watched here (sendBlocked from sendQueueLimit on) and the routing side stops
+   * handing over UPDATEs until 'drain' (ADR 0014). `track`: restart the SendHoldTimer when
+   * this write reaches the kernel (RFC 9687: each message sent; writes complete in order).
+   * `count`: false when delivering what a cut link held (counted when it was first written).
+   */
+  private write(conn: Conn, bytes: Uint8Array, updates: number, track: boolean, count = true): boolean {
     const s = conn.socket;
     if (!s || conn.closed || s.destroyed || this.paused) return false;
     if (count) {
@@ -577,12 +683,49 @@ export class BgpPeer {
       this.counters.updatesSent += updates;
     }
     if (this.linkCut) {
+      // Nothing reaches the kernel over a cut link: the bytes wait here, under the same bound
+      // (a real kernel's buffer would fill and hold the writes back just so).
       (conn.held ??= []).push(bytes);
+      conn.heldBytes += bytes.length;
+      this.watchQueue(conn, s, s.writableLength + conn.heldBytes, false);
       return true;
     }
     conn.pcap?.sent(bytes);
-    s.write(bytes);
+    if (track) s.write(bytes, conn.sent);
+    else s.write(bytes);
+    // writableNeedDrain: the queue is past Node's high-water mark too, so 'drain' will come.
+    this.watchQueue(conn, s, s.writableLength, s.writableNeedDrain);
     return true;
+  }
+
+  /**
+   * `queued` bytes wait in this process for the peer: from sendQueueLimit on the connection is
+   * blocked (ADR 0014) until 'drain' (`drains`: Node will emit one), or over a cut link until
+   * restoreLink.
+   */
+  private watchQueue(conn: Conn, s: net.Socket, queued: number, drains: boolean): void {
+    if (queued > this.counters.sendQueuePeak) this.counters.sendQueuePeak = queued;
+    if (queued < this.sendQueueLimit || conn.blocked || !(drains || this.linkCut)) return;
+    conn.blocked = true;
+    this.counters.sendBlocks++;
+    this.logger.log('info', `${this.name}: ${queued} bytes queued, the peer is not reading: UPDATEs held`);
+    if (this.linkCut) return;
+    conn.awaitingDrain = true;
+    // 'drain': everything queued went to the kernel.
+    s.once('drain', () => {
+      conn.awaitingDrain = false;
+      if (conn.socket !== s) return;
+      conn.blocked = false;
+      if (this.established?.conn !== conn || conn.closed) return;
+      this.logger.log('debug', `${this.name}: send queue drained`);
+      this.options.handlers.onSendReady?.(this);
+    });
+  }
+
+  /** RFC 9687 §3.3: each message sent restarts the SendHoldTimer (by moving its deadline). */
+  private restartSendHold(conn: Conn): void {
+    const t = conn.timers.get('sendHold');
+    if (t) t.deadline = this.clock.now() + t.ms;
   }
 
   private connectOut(conn: Conn): void {
@@ -618,6 +761,7 @@ export class BgpPeer {
     conn.socket = undefined;
     conn.reader = new MessageReader();
     conn.held = undefined;
+    conn.heldBytes = 0;
     if (s && !conn.closed && this.linkCut) {
       // Nothing reaches the peer over a cut link, not even our FIN: keep the socket, silent.
       conn.closed = true;
@@ -625,6 +769,15 @@ export class BgpPeer {
     } else if (s && !conn.closed) {
       conn.closed = true;
       conn.pcap?.close('local');
+      if (conn.sendHoldExpired) {
+        // RFC 9687 §3.3: the NOTIFICATION must not delay dropping the connection, and the peer
+        // reads nothing: reset it (a FIN would wait behind the unread bytes, which the kernel
+        // would keep holding).
+        s.resetAndDestroy();
+        void conn.pcap?.end();
+        conn.pcap = undefined;
+        return;
+      }
       // end() flushes a NOTIFICATION queued just before; destroy if the peer never reads.
       s.end();
       const t = setTimeout(() => s.destroy(), 2000);
@@ -635,22 +788,56 @@ export class BgpPeer {
     conn.pcap = undefined;
   }
 
-  private resolveCollision(conn: Conn): void {
-    const other = this.conns.find((c) => c !== conn);
-    if (!other) return;
-    const loser = ((): Conn => {
-      // §6.8: an Established session stays; the new connection is closed.
-      if (other.fsm.state === 'Established') return conn;
-      const peerId = conn.fsm.negotiated!.peerId;
-      const winnerDir = collisionWinner(this.options.fsm.localId, peerId);
-      return conn.dir === winnerDir ? other : conn;
-    })();
-    this.logger.log('info', `${this.name}: connection collision: closing the ${loser.dir} connection`);
-    if (loser.fsm.state === 'OpenSent' || loser.fsm.state === 'OpenConfirm' || loser.fsm.state === 'Established') {
-      this.dispatch(loser, { type: 'OpenCollisionDump' });
-    } else {
-      this.dispatch(loser, { type: 'ManualStop' });
+  /**
+   * RFC 4271 §6.8, on receipt of an OPEN on `conn` (in OpenSent), before it is answered: "the
+   * local system MUST examine all of its connections that are in the OpenConfirm state" —
+   * the one opened by the higher BGP Identifier stays, the other is closed with Cease/7 — and
+   * "a connection collision with an existing BGP connection that is in the Established state
+   * causes closing of the newly created connection". Checked before the KEEPALIVE goes out (as
+   * BIRD's bgp_rx_open does), so that a connection that loses is never confirmed to the peer:
+   * answered first, it could reach Established there and then close that session instead.
+   * "A connection collision cannot be detected with connections that are in Idle, Connect, or
+   * Active states": such a connection (our own attempt still under way, or waiting to retry)
+   * has exchanged nothing with the peer and is simply given up for the one that got the OPEN,
+   * as BIRD stops its outgoing attempts. One in OpenSent is left to run until its own OPEN
+   * (§6.8 examines OpenSent only when the Identifier is known by other means; we know none).
+   * Returns false when `conn` itself was closed.
+   */
+  private collisionOnOpen(conn: Conn, open: OpenMessage): boolean {
+    const n = negotiate(conn.fsm.config, open);
+    if (!n.ok) return true; // the FSM refuses this OPEN itself: it settles nothing
+    for (const other of [...this.conns]) {
+      if (other === conn || !this.conns.includes(other)) continue;
+      if (other.fsm.state === 'Established') {
+        this.logger.log('info', `${this.name}: connection collision with the Established session: closing the new one`);
+        this.dispatch(conn, { type: 'OpenCollisionDump' });
+        return false;
+      }
+      if (other.fsm.state === 'OpenConfirm') {
+        // Two connections from the same side (the peer gave up its first) are no collision: the newer one stays.
+        const winnerDir =
+          conn.dir === other.dir ? conn.dir : collisionWinner(this.options.fsm.localId, n.negotiated.peerId);
+        const loser = conn.dir === winnerDir ? other : conn;
+        this.logger.log('info', `${this.name}: connection collision: closing the ${loser.dir} connection`);
+        this.dispatch(loser, { type: 'OpenCollisionDump' });
+        if (loser === conn) return false;
+      }
     }
+    for (const other of [...this.conns]) {
+      const st = other.fsm.state;
+      if (other === conn || (st !== 'Idle' && st !== 'Connect' && st !== 'Active')) continue;
+      this.logger.log('debug', `${this.name}: ${other.dir} attempt given up: the ${conn.dir} connection got the OPEN`);
+      this.discard(other);
+    }
+    return true;
+  }
+
+  /** Forgets a connection that exchanged no OPEN, quietly: its timers, its socket or attempt. */
+  private discard(conn: Conn): void {
+    for (const t of conn.timers.values()) this.clock.clearTimer(t.handle);
+    conn.timers.clear();
+    this.closeConn(conn);
+    this.conns = this.conns.filter((c) => c !== conn);
   }
 
   private onIdle(conn: Conn): void {
@@ -673,6 +860,13 @@ export class BgpPeer {
     });
   }
 }
+
+const TIMER_EVENTS: Record<TimerName, FsmEvent> = {
+  connectRetry: { type: 'ConnectRetryTimerExpires' },
+  hold: { type: 'HoldTimerExpires' },
+  keepalive: { type: 'KeepaliveTimerExpires' },
+  sendHold: { type: 'SendHoldTimerExpires' },
+};
 
 export const defaultConnector: Connector = ({ remote, localAddress }) =>
   new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@
  * network input.
  */
 
-/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313 for 7). */
+/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313 for 7, RFC 9687 for 8). */
 export const ErrorCode = {
   MessageHeader: 1,
   OpenMessage: 2,
@@ -14,6 +14,7 @@ export const ErrorCode = {
   FsmError: 5,
   Cease: 6,
   RouteRefreshMessage: 7,
+  SendHoldTimerExpired: 8,
 } as const;
 
 /** Subcodes for code 1 (RFC 4271 §6.1). */
@@ -149,6 +150,7 @@ const CODE_NAMES: Record<number, string> = {
   5: 'Finite State Machine Error',
   6: 'Cease',
   7: 'ROUTE-REFRESH Message Error',
+  8: 'Send Hold Timer Expired',
 };
 
 const SUBCODE_NAMES: Record<number, Record<number, string>> = {

@@ -13,4 +13,5 @@ export * from './errors.js';
 export * from './types.js';
 export { readHeader, type MessageHeader } from './messages/header.js';
 export { decodeMessage, encodeMessage } from './messages/message.js';
-export { packUpdates, type UpdateBatch } from './messages/pack.js';
+export { nlriRoom, packUpdates, type UpdateBatch } from './messages/pack.js';
+export { prefixWireLength } from './nlri.js';

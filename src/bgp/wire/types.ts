@@ -28,6 +28,13 @@ export const AS_TRANS = 23456; // RFC 6793 §9
 export interface CodecContext {
   /** Both sides advertised the 4-octet AS capability (RFC 6793): AS_PATH carries 4-octet ASNs. */
   readonly fourOctetAs: boolean;
+  /**
+   * IPv4 unicast NLRI may come with an IPv6 next hop (16 or 32 octets) in MP_REACH_NLRI: we
+   * advertised the Extended Next Hop Encoding capability for it (RFC 8950 §4). Absent or
+   * false — always, for ARSLab's sessions, which never advertise it — such a next hop length
+   * is not the expected one, and the attribute is malformed (RFC 7606 §7.11).
+   */
+  readonly extendedNextHopIpv4?: boolean;
 }
 
 export const CONTEXT_4OCTET: CodecContext = Object.freeze({ fourOctetAs: true });

@@ -9,7 +9,7 @@ interface Status {
   mode: string;
   bgpPort: number;
   startedAt: string;
-  api?: { url?: string; authentication?: string };
+  api?: { url?: string; endpoint?: string; caFile?: string; authentication?: string };
   routeServers: {
     name: string;
     resourceGroup: string;
@@ -63,6 +63,8 @@ function table(rows: string[][]): string {
 export function renderStatus(s: Status): string {
   let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}\n`;
   if (s.api?.url) out += `API ${s.api.url} (${s.api.authentication ?? 'bearer token'})\n`;
+  if (s.api?.endpoint)
+    out += `ARM ${s.api.endpoint} (CA file ${s.api.caFile ?? '?'}; exports for az and SDKs: arslab env)\n`;
   out += '\n';
   const rows = [
     ['ROUTE SERVER', 'INSTANCE', 'ADDRESS', 'PEERING', 'PEER IP', 'PEER ASN', 'STATE', 'RECEIVED', 'ADVERTISED'],

@@ -4,14 +4,17 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync } 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, type Command } from '../command.js';
-import { loadLabFile, formatLabFileError } from '../../lab/topology/index.js';
+import { loadLabFile, formatLabFileError, LOADED_SPEC_ENV, writeLoadedSpec } from '../../lab/topology/index.js';
 import { runLab } from '../runLab.js';
 import { isAlive, LabAlreadyRunning, labDir, lockHolder, readLabState, type LabState } from '../../lab/state.js';
 
 function summary(s: LabState): string {
   return [
     `lab '${s.name}' is up (${s.mode} mode, BGP port ${s.bgpPort}, pid ${s.pid}).`,
+    ...(s.api.endpoint ? [`  ARM:     ${s.api.endpoint}  (az, SDKs: eval "$(arslab env)")`] : []),
+    ...(s.caFile ? [`  CA file: ${s.caFile}`] : []),
     `  status:  arslab status`,
+    `  page:    arslab ui   (prints a one-time sign-in link to the web page)`,
     `  stop:    arslab down`,
   ].join('\n');
 }
@@ -36,6 +39,10 @@ export const command: Command = {
       boolean: true,
     },
     port: { flags: ['--port'], help: 'BGP port for the Azure side (default: 179 as root, else 1179).' },
+    apiPort: {
+      flags: ['--api-port'],
+      help: "The API's port on 127.0.0.1, HTTPS and HTTP (default: a free port, new at every up).",
+    },
     capture: { flags: ['--capture'], help: 'Record every BGP session to pcap files in the lab folder.', boolean: true },
     timeout: { flags: ['--timeout'], help: 'With --detach: seconds to wait for the lab to come up (default 90).' },
   },
@@ -43,6 +50,7 @@ export const command: Command = {
   defaultOutput: 'text',
   examples: [
     'arslab up scenarios/next-hop-failover/lab.yml --detach',
+    'arslab up scenarios/next-hop-failover/lab.yml --detach --api-port 8443',
     'sudo arslab up scenarios/next-hop-failover/lab.yml --netns',
   ],
   async run(ctx, args) {
@@ -52,11 +60,15 @@ export const command: Command = {
     const port = args['port'] !== undefined ? Number(args['port']) : undefined;
     if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
       throw new UsageError(`argument --port: invalid port '${String(args['port'])}'`);
+    const apiPort = args['apiPort'] !== undefined ? Number(args['apiPort']) : undefined;
+    if (apiPort !== undefined && !(Number.isInteger(apiPort) && apiPort > 0 && apiPort < 65536))
+      throw new UsageError(`argument --api-port: invalid port '${String(args['apiPort'])}'`);
 
     if (!args['detach']) {
       await runLab(file, {
         ...(mode ? { mode } : {}),
         ...(port ? { port } : {}),
+        ...(apiPort ? { apiPort } : {}),
         ...(args['capture'] ? { capture: true } : {}),
         onReady: (s) => ctx.stdout(`${summary(s)}\n  (foreground: Ctrl-C stops it)\n`),
       });
@@ -82,12 +94,14 @@ export const command: Command = {
       file,
       ...(mode === 'netns' ? ['--netns'] : mode === 'loopback' ? ['--loopback'] : []),
       ...(port ? ['--port', String(port)] : []),
+      ...(apiPort ? ['--api-port', String(apiPort)] : []),
       ...(args['capture'] ? ['--capture'] : []),
     ];
     const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=4', ...argv], {
       detached: true,
       stdio: ['ignore', out, out],
-      env: process.env,
+      // The file checked above, so the lab process does not load and check it again.
+      env: { ...process.env, [LOADED_SPEC_ENV]: writeLoadedSpec(labDir(name), loaded.spec) },
     });
     closeSync(out);
     child.unref();

@@ -48,6 +48,13 @@ export class VirtualClock implements Clock {
     this.t = end;
   }
 
+  /** When the earliest waiting timer is due, or undefined when none waits. */
+  nextDue(): number | undefined {
+    let at: number | undefined;
+    for (const p of this.pending) if (at === undefined || p.at < at) at = p.at;
+    return at;
+  }
+
   /** Timers still waiting (tests). */
   get waiting(): number {
     return this.pending.length;

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DaemonError, type AddressFamily, type AnnounceRoute, type DaemonKind, type DaemonSpec } from './types.js';
+import { DaemonError, type AddressFamily, type AnnounceRoute, type DaemonSpec } from './types.js';
 import { sleep, isLoopbackAddress, type ManagedProcess } from './process.js';
 
 /**
@@ -295,20 +295,9 @@ export async function auditListeners(proc: ManagedProcess, spec: DaemonSpec, kin
   }
 }
 
-/**
- * The members every driver's handle shares: identity and process control of the instance
- * (`exited` stays a getter in each handle, since spreading would copy its value once).
- */
-export function processControls(kind: DaemonKind, name: string, proc: ManagedProcess) {
-  return {
-    kind,
-    name,
-    pid: proc.pid,
-    pids: () => proc.livePids(),
-    recentOutput: () => proc.recentOutput(),
-    stop: (opts?: { graceMs?: number }) => proc.stop(opts?.graceMs),
-    kill: () => proc.kill(),
-    pause: () => proc.pause(),
-    resume: () => proc.resume(),
-  };
+/** Splits a command line into arguments, honouring single and double quotes. */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
 }

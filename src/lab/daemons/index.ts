@@ -3,15 +3,16 @@
  * Drivers that run a user's real BGP daemon (BIRD 2, FRR bgpd, GoBGP, ExaBGP) from the user's
  * own configuration file, control it and query it, with one interface. See docs/DAEMONS.md.
  */
-import { startAgent } from './agent.js';
-import { startBird } from './bird.js';
-import { startExabgp } from './exabgp.js';
-import { startFrr } from './frr.js';
-import { startGobgp } from './gobgp.js';
+import { startAgent } from './agent/index.js';
+import { startBird } from './bird/index.js';
+import { startExabgp } from './exabgp/index.js';
+import { startExec } from './exec/index.js';
+import { startFrr } from './frr/index.js';
+import { startGobgp } from './gobgp/index.js';
 import { DAEMON_KINDS, DaemonError, type DaemonHandle, type DaemonKind, type DaemonSpec } from './types.js';
 
 export * from './types.js';
-export type { ExabgpHandle } from './exabgp.js';
+export type { ExabgpHandle } from './exabgp/index.js';
 
 const DRIVERS: Record<DaemonKind, (spec: DaemonSpec) => Promise<DaemonHandle>> = {
   bird: startBird,
@@ -19,6 +20,7 @@ const DRIVERS: Record<DaemonKind, (spec: DaemonSpec) => Promise<DaemonHandle>> =
   gobgp: startGobgp,
   exabgp: startExabgp,
   agent: startAgent,
+  exec: startExec,
 };
 
 export function isDaemonKind(kind: string): kind is DaemonKind {

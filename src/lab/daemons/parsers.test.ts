@@ -12,8 +12,8 @@ import {
   parseBirdProtocols,
   parseBirdRoutes,
   renderBirdWrapper,
-} from './bird.js';
-import { analyzeFrrConfigText, checkFrrConfig, frrJsonToRoutes } from './frr.js';
+} from './bird/index.js';
+import { analyzeFrrConfigText, checkFrrConfig, frrJsonToRoutes } from './frr/index.js';
 import {
   checkGobgpGlobal,
   gobgpNeighborsToSessions,
@@ -21,11 +21,17 @@ import {
   readGobgpGlobal,
   readGobgpTomlGlobal,
   splitArgs,
-} from './gobgp.js';
-import { parseExabgpAdjRib, parseExabgpNeighborConfig, parseExabgpNeighbors, renderExabgpAnnounce } from './exabgp.js';
+} from './gobgp/index.js';
+import {
+  parseExabgpAdjRib,
+  parseExabgpNeighborConfig,
+  parseExabgpNeighbors,
+  renderExabgpAnnounce,
+} from './exabgp/index.js';
 import { canonicalIpv6, checkAnnouncement, normalizeCommunity, normalizeLargeCommunity } from './common.js';
 import { isLoopbackAddress, procNetAddress } from './process.js';
 import { DaemonError, startDaemon, type DaemonSpec } from './index.js';
+import { fillCommand, parseRouteListing } from './exec/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'arslab-parsers-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -688,5 +694,47 @@ Neighbor 127.0.3.5
       [65001, 65001],
     ),
     'announce route 100.64.0.1/32 next-hop 10.10.0.4 origin igp as-path [ 65001 65001 ] med 3 community [ 65001:1 ] large-community [ 65001:0:1 ]',
+  );
+});
+
+test("exec: the command line gets the lab's values; an unknown {x} is an error, not passed on", () => {
+  const values = { config: '/l/bgpd.conf', address: '127.3.1.4', port: '179', workdir: '/w', name: 'nva1' };
+  assert.deepEqual(fillCommand('sh -c "mkdir -p /run/x && exec bgpd -d -f {config}"', values), [
+    'sh',
+    '-c',
+    'mkdir -p /run/x && exec bgpd -d -f /l/bgpd.conf',
+  ]);
+  assert.deepEqual(fillCommand('daemon --listen {address}:{port} --dir {workdir}/{name}', values), [
+    'daemon',
+    '--listen',
+    '127.3.1.4:179',
+    '--dir',
+    '/w/nva1',
+  ]);
+  assert.throws(
+    () => fillCommand('bgpd -f {conf}', values),
+    /\{conf\} in "bgpd -f \{conf\}" is not a value ARSLab fills in/,
+  );
+  assert.throws(() => fillCommand('  ', values), /empty/);
+});
+
+test('exec: a route listing as text, one route a line (best, next hop, origin; no AS path from text)', () => {
+  // The layout of `show ip bgp` in Cisco-like daemons: status codes, prefix, next hop,
+  // metric/weight columns, the AS path, the origin code.
+  const text = [
+    'BGP table version is 3, local router ID is 10.3.1.4',
+    '   Network          Next Hop            Metric LocPrf Weight Path',
+    '*> 10.3.0.0/16      10.3.0.4                 0             0 65515 i',
+    '*  10.3.0.0/16      10.3.0.5                 0             0 65515 65515 ?',
+    '*> 192.0.2.0/24     0.0.0.0                  0         32768 i',
+  ].join('\n');
+  const r = parseRouteListing(text);
+  assert.deepEqual(
+    r.map((x) => [x.prefix, x.nextHop, x.asPath.join(' '), x.origin, x.best]),
+    [
+      ['10.3.0.0/16', '10.3.0.4', '', 'IGP', true],
+      ['10.3.0.0/16', '10.3.0.5', '', 'INCOMPLETE', false],
+      ['192.0.2.0/24', '0.0.0.0', '', 'IGP', true],
+    ],
   );
 });

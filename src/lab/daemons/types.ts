@@ -5,10 +5,13 @@
  * queried and stopped. The lab runtime and the interop tests use only these types.
  */
 
-/** The four routing daemons, and ARSLab's own fast-failover agent run as a process like them. */
-export type DaemonKind = 'bird' | 'frr' | 'gobgp' | 'exabgp' | 'agent';
+/**
+ * The four routing daemons, ARSLab's own fast-failover agent run as a process like them, and
+ * any other daemon from a user-given command line (`exec`).
+ */
+export type DaemonKind = 'bird' | 'frr' | 'gobgp' | 'exabgp' | 'agent' | 'exec';
 
-export const DAEMON_KINDS: readonly DaemonKind[] = ['bird', 'frr', 'gobgp', 'exabgp', 'agent'];
+export const DAEMON_KINDS: readonly DaemonKind[] = ['bird', 'frr', 'gobgp', 'exabgp', 'agent', 'exec'];
 
 export type AddressFamily = 'ipv4' | 'ipv6';
 
@@ -42,6 +45,8 @@ export interface DaemonSpec {
   onExit?: (code: number | null, signal: string | null) => void;
   /** Receives the daemon's output and the driver's own notes, one line at a time. */
   log?: (line: string) => void;
+  /** `exec` only: the command line ({config}, {address}, {port}, {workdir}, {name} filled in) and the route listing. */
+  exec?: { command: string; routesCommand?: string };
 }
 
 export type Origin = 'IGP' | 'EGP' | 'INCOMPLETE';
@@ -63,7 +68,7 @@ export interface DaemonRoute {
   localPref?: number;
   /** Address of the neighbour the path came from. */
   peer?: string;
-  /** The daemon's best path for the prefix (ExaBGP selects nothing: see exabgp.ts). */
+  /** The daemon's best path for the prefix (ExaBGP selects nothing: see exabgp/driver.ts). */
   best: boolean;
 }
 

@@ -129,10 +129,17 @@ export class TcpSession implements Session {
   routesAdvertised(side: 0 | 1): number {
     const bgp = this.e[side].bgp;
     const rib = this.e[side].speaker?.rib;
-    if (bgp && rib) return [...rib.adjRibOut(bgp.neighbor.source.id)].length;
+    if (bgp && rib) return rib.advertisedTo(bgp.neighbor.source.id);
     // A daemon's end: what ARSLab's end holds from it.
     const other = this.e[side === 0 ? 1 : 0];
     return other.bgp && other.speaker?.rib ? other.speaker.rib.heldFrom(other.bgp.neighbor.source.id) : 0;
+  }
+
+  routesNotSent(side: 0 | 1): number {
+    const bgp = this.e[side].bgp;
+    const rib = this.e[side].speaker?.rib;
+    // A daemon's end: what it does not send is its own business.
+    return bgp && rib ? [...rib.notSentTo(bgp.neighbor.source.id)].length : 0;
   }
 
   private viewOf(bgp: BgpNeighbor): EndView {
@@ -146,6 +153,7 @@ export class TcpSession implements Session {
       messagesReceived: c.messagesReceived,
       ...(c.establishedAt !== undefined ? { connectedMs: this.opts.clock.now() - c.establishedAt } : {}),
       ...(c.lastDown ? { lastDown: c.lastDown.reason } : {}),
+      sendQueue: { bytes: peer.sendQueueBytes, peak: c.sendQueuePeak, blocked: c.sendBlocks },
     };
   }
 
@@ -250,7 +258,11 @@ export class InProcessLink implements Session {
   }
 
   routesAdvertised(side: 0 | 1): number {
-    return [...this.session.end(side).speaker.adjRibOut(this.session.neighborId(side))].length;
+    return this.session.end(side).speaker.advertisedTo(this.session.neighborId(side));
+  }
+
+  routesNotSent(side: 0 | 1): number {
+    return [...this.session.end(side).speaker.notSentTo(this.session.neighborId(side))].length;
   }
 
   cut(): void {

@@ -68,11 +68,15 @@ export function routeServerStatus(graph: LabGraph, rt: RouteServerRuntime, port:
             state: v.state,
             routesReceived: v.routesReceived,
             routesAdvertised: session.routesAdvertised(side),
+            // Exported by policy but carried by no UPDATE of at most 4,096 octets (ADR 0013).
+            routesNotSent: session.routesNotSent(side),
             // Wall time the session came up: the clock is monotonic, so count back from now.
             upSince: v.connectedMs === undefined ? undefined : new Date(Date.now() - v.connectedMs).toISOString(),
             lastDown: v.lastDown,
             messagesSent: v.messagesSent,
             messagesReceived: v.messagesReceived,
+            // What waits in this process for a peer that reads slowly or not at all (ADR 0014).
+            ...(v.sendQueue ? { sendQueue: v.sendQueue } : {}),
           };
         }),
       };

@@ -128,6 +128,11 @@ export interface EndView {
   readonly connectedMs?: number;
   /** Why the last session ended, when it did. */
   readonly lastDown?: string;
+  /**
+   * What waits in this process for the other end, where ARSLab runs this end over TCP
+   * (ADR 0014): bytes now, the peak, and how often the bound held UPDATEs back.
+   */
+  readonly sendQueue?: { readonly bytes: number; readonly peak: number; readonly blocked: number };
 }
 
 export type Transport = 'tcp' | 'in-process';
@@ -153,6 +158,8 @@ export interface Session {
   view(side: 0 | 1): EndView;
   /** Routes end `side` advertises to the other (its Adj-RIB-Out, counted: O(routes)). */
   routesAdvertised(side: 0 | 1): number;
+  /** Routes end `side` exports to the other that no UPDATE of at most 4,096 octets can carry (ADR 0013): not sent. */
+  routesNotSent(side: 0 | 1): number;
   /** The link fails silently: no NOTIFICATION; each side notices by its own detection. */
   cut(): void;
   /** Closed with a NOTIFICATION (Cease/2, Administrative Shutdown, RFC 4486): both sides at once. */

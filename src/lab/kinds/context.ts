@@ -24,6 +24,8 @@ export interface NodeContext {
   readonly graph: LabGraph;
   /** The node's private working directory (created by the lab). */
   readonly workDir: string;
+  /** Its addresses beyond `spec.address` (further attachments, customer links): emulated, already mapped. */
+  readonly moreAddresses?: readonly string[];
   readonly pcapDir?: string;
   /** Network namespace of this node (netns mode). */
   readonly netns?: string;

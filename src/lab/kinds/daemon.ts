@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { startDaemon } from '../daemons/index.js';
 import type { DaemonHandle, DaemonRoute, DaemonSession } from '../daemons/types.js';
+import type { AzureModel } from '../../azure/index.js';
 import type { DaemonNodeSpec } from '../spec.js';
 import type { NodeContext } from './context.js';
 import type { NodeRuntime, NodeState, NodeStatus } from './types.js';
@@ -24,16 +25,20 @@ export class DaemonNode implements NodeRuntime {
     private readonly ctx: NodeContext,
   ) {
     this.realAddress = ctx.addresses.add(spec.address);
-    // The daemon's AS as the route servers know it (its peering's), when a peering names it.
-    const asn = ctx.model.routeServers.flatMap((r) => r.bgpConnections).find((c) => c.peerIp === spec.address)?.peerAsn;
-    const what = spec.kind === 'agent' ? 'failover agent' : `${spec.kind} daemon`;
+    // The daemon's AS as Azure knows it: its route-server peering's, or on premises its
+    // circuit's peerASN or its site's bgpSettings.asn (the loader checks they agree).
+    const asn =
+      ctx.model.routeServers.flatMap((r) => r.bgpConnections).find((c) => c.peerIp === spec.address)?.peerAsn ??
+      attachedAsn(spec, ctx.model);
+    const addresses = [spec.address, ...(ctx.moreAddresses ?? [])].filter((a, i, all) => a && all.indexOf(a) === i);
+    const what = spec.kind === 'agent' ? 'failover agent' : spec.kind === 'exec' ? 'daemon' : `${spec.kind} daemon`;
     ctx.graph.addSpeaker({
       kind: spec.kind === 'agent' ? 'agent' : 'daemon',
       name: spec.name,
       title: `${what} ${spec.name} (${spec.address}${asn !== undefined ? `, AS ${asn}` : ''})`,
       at: `node ${spec.name}`,
-      aliases: [spec.name.toLowerCase(), spec.address],
-      addresses: [{ address: spec.address, claim: 'own' }],
+      aliases: [spec.name.toLowerCase(), ...addresses],
+      addresses: addresses.map((address) => ({ address, claim: 'own' as const })),
       ...(asn !== undefined ? { asn } : {}),
       owner: { kind: 'node', node: this },
     });
@@ -56,6 +61,14 @@ export class DaemonNode implements NodeRuntime {
       routerId: this.spec.address,
       ...(this.ctx.netns ? { netns: this.ctx.netns } : {}),
       env: { ...(this.spec.env ?? {}) },
+      ...(this.spec.command
+        ? {
+            exec: {
+              command: this.spec.command,
+              ...(this.spec.routesCommand ? { routesCommand: this.spec.routesCommand } : {}),
+            },
+          }
+        : {}),
       ...(this.ctx.maxLifetimeSeconds ? { maxLifetimeSeconds: this.ctx.maxLifetimeSeconds } : {}),
       log: (line) => this.ctx.logger.log('debug', `${name}: ${line}`),
       onExit: (code, signal) => {
@@ -153,4 +166,16 @@ export class DaemonNode implements NodeRuntime {
   get daemon(): DaemonHandle | undefined {
     return this.handle;
   }
+}
+
+/** The AS an attached daemon has on its first attachment (circuit peerASN, site bgpSettings.asn). */
+function attachedAsn(spec: DaemonNodeSpec, model: AzureModel): number | undefined {
+  const a = spec.attach?.[0];
+  if (!a) return undefined;
+  if (a.kind === 'expressRoute') {
+    const c = model.expressRouteCircuits.find((x) => x.id.toLowerCase() === a.circuit.toLowerCase());
+    return c?.peerings[0]?.peerASN;
+  }
+  return model.localNetworkGateways.find((l) => l.id.toLowerCase() === a.localNetworkGateway.toLowerCase())?.bgpSettings
+    ?.asn;
 }

@@ -29,7 +29,7 @@ export function createNode(spec: NodeSpec, ctx: NodeContext): NodeRuntime {
   return f(spec, ctx);
 }
 
-for (const k of ['bird', 'frr', 'gobgp', 'exabgp', 'agent'] as const) {
+for (const k of ['bird', 'frr', 'gobgp', 'exabgp', 'agent', 'exec'] as const) {
   registerKind(k, (spec, ctx) => new DaemonNode(spec as Extract<NodeSpec, { kind: typeof k }>, ctx));
 }
 registerKind('speaker', (spec, ctx) => new SpeakerNode(spec as Extract<NodeSpec, { kind: 'speaker' }>, ctx));

@@ -3,9 +3,13 @@
  * ARSLab's built-in scripted BGP speaker: an NVA stand-in that peers with the
  * route-server instances of the peerings naming its address, originates the routes of
  * its spec and takes ExaBGP-style announce/withdraw commands at run time. It keeps what
- * it receives, so tests and demos can read what the Route Server advertised.
+ * it receives, so tests and demos can read what the Route Server advertised — in one
+ * compact table (`ReceivedRoutes`), not in its RIB: the speaker never passes a received
+ * route on, and every NVA receives every other NVA's routes, so a RIB entry per route
+ * made a lab's memory grow as peers² × routes (issue 12).
  */
-import { formatPrefix, parseIpv4, parsePrefix, type Prefix } from '../../bgp/wire/index.js';
+import { AFI_IPV4, formatPrefix, parseIpv4, parsePrefix, type Prefix } from '../../bgp/wire/index.js';
+import { Ipv4Nlri, ipv4PrefixAddrAt } from '../../bgp/wire/nlri.js';
 import { BgpListener } from '../../bgp/transport/index.js';
 import { ROUTE_SERVER_ASN, INSTANCE_NAMES } from '../../azure/index.js';
 import {
@@ -14,9 +18,14 @@ import {
   internAttrs,
   newRouteSource,
   pathAsns,
+  internPath,
   pathContains,
   prependAsPath,
+  PrefixTable,
+  rank,
   Speaker,
+  type Path,
+  type ReceiveResult,
   type RouteAttrs,
   type SpeakerPolicy,
 } from '../../rib/index.js';
@@ -95,8 +104,208 @@ function speakerPolicy(asn: number): SpeakerPolicy {
   };
 }
 
+/**
+ * What the route-server sessions sent an NVA, in one table for all its sessions: per prefix
+ * one interned tuple of the attribute set each session holds (none where it sent nothing).
+ * An NVA's routes from one route server share a handful of attribute sets, so the table
+ * holds no JS object per route (PrefixTable keeps values by reference, ADR 0005).
+ */
+type Tuple = readonly (RouteAttrs | undefined)[];
+const NO_TUPLE: Tuple = Object.freeze([]);
+
+export class ReceivedRoutes {
+  private readonly table = new PrefixTable<Tuple>();
+  private readonly tuples = new Map<string, Tuple>();
+  private readonly transitions = new Map<Tuple, Map<RouteAttrs | null, Tuple | null>[]>();
+  /** Prefixes each session holds, kept as they change (status counts without a walk). */
+  private readonly counts: number[];
+
+  constructor(private readonly slots: number) {
+    this.counts = new Array<number>(slots).fill(0);
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** How many prefixes session `slot` holds. */
+  heldBy(slot: number): number {
+    return this.counts[slot] ?? 0;
+  }
+
+  private count(slot: number, was: RouteAttrs | undefined, now: RouteAttrs | undefined): void {
+    if (was === undefined && now !== undefined) this.counts[slot]!++;
+    else if (was !== undefined && now === undefined) this.counts[slot]!--;
+  }
+
+  private tuple(values: Tuple): Tuple | undefined {
+    if (values.every((v) => v === undefined)) return undefined;
+    const key = values.map((v) => v?.key ?? '').join('\u0001');
+    let t = this.tuples.get(key);
+    if (!t) {
+      // Tuples no prefix uses any more are dropped now and then (the table holds the live ones).
+      if (this.tuples.size >= 4096) this.pruneTuples();
+      this.tuples.set(key, (t = Object.freeze([...values])));
+    }
+    return t;
+  }
+
+  private pruneTuples(): void {
+    const live = new Set(this.table.values());
+    for (const [k, t] of this.tuples) if (!live.has(t)) this.tuples.delete(k);
+    this.transitions.clear();
+  }
+
+  /**
+   * The tuple with session `slot`'s attributes replaced by `attrs` (undefined: none left).
+   * Remembered per (tuple, slot, attributes): a table transfer repeats one transition for
+   * every route, which then costs two map probes.
+   */
+  private with(cur: Tuple | undefined, slot: number, attrs: RouteAttrs | undefined): Tuple | undefined {
+    const from = cur ?? NO_TUPLE;
+    let bySlot = this.transitions.get(from);
+    if (!bySlot) this.transitions.set(from, (bySlot = []));
+    const m = (bySlot[slot] ??= new Map());
+    const k = attrs ?? null;
+    let to = m.get(k);
+    if (to === undefined) {
+      to = this.tuple(Array.from({ length: this.slots }, (_, i) => (i === slot ? attrs : cur?.[i]))) ?? null;
+      m.set(k, to);
+    }
+    return to ?? undefined;
+  }
+
+  /** Session `slot`'s attributes for `p` become `attrs` (undefined: withdrawn). */
+  set(slot: number, p: Prefix, attrs: RouteAttrs | undefined): void {
+    const cur = this.table.get(p);
+    if (cur?.[slot] === attrs) return;
+    this.count(slot, cur?.[slot], attrs);
+    const t = this.with(cur, slot, attrs);
+    if (t) this.table.set(p, t);
+    else this.table.delete(p);
+  }
+
+  /** set() for an IPv4 prefix given as address and length (wire-form NLRI: no Prefix object). */
+  setV4(slot: number, addr: number, len: number, attrs: RouteAttrs): void {
+    const cur = this.table.getV4(addr, len);
+    if (cur?.[slot] === attrs) return;
+    this.count(slot, cur?.[slot], attrs);
+    this.table.setV4(addr, len, this.with(cur, slot, attrs)!);
+  }
+
+  /** The session went down: forget what it sent. */
+  clear(slot: number): void {
+    for (const [p, t] of [...this.table]) if (t[slot] !== undefined) this.set(slot, p, undefined);
+  }
+
+  /** Every (prefix, attributes) session `slot` holds, in arrival order. */
+  *of(slot: number): IterableIterator<{ prefix: Prefix; attrs: RouteAttrs }> {
+    for (const [prefix, t] of this.table) {
+      const attrs = t[slot];
+      if (attrs) yield { prefix, attrs };
+    }
+  }
+
+  /** Every session's attributes for `p`, by slot. */
+  get(p: Prefix): readonly (RouteAttrs | undefined)[] | undefined {
+    return this.table.get(p);
+  }
+}
+
+/**
+ * The NVA's Speaker: its own routes go out through the RIB as before (Adj-RIB-Out per
+ * session, RFC 4271 §9.4 initial update on session up). What a session receives goes to
+ * `received`, except for the prefixes the speaker originates itself: there a received path
+ * competes with its own in the RIB (a better one makes the speaker stop advertising its own,
+ * as it did when every received path was a candidate), so those stay candidates.
+ */
+class NvaSpeaker extends Speaker {
+  readonly received: ReceivedRoutes;
+  private readonly slots = new Map<number, number>();
+  private readonly ids: number[] = [];
+  /** Prefixes the speaker has originated: received paths of these are RIB candidates. */
+  private readonly own = new PrefixTable<true>();
+
+  constructor(name: string, asn: number, routerId: number, policy: SpeakerPolicy, sessions: number) {
+    super(name, asn, routerId, policy);
+    this.received = new ReceivedRoutes(Math.max(1, sessions));
+  }
+
+  /** Session `id` stores its routes in slot `slot`. */
+  slotOf(id: number, slot: number): void {
+    this.slots.set(id, slot);
+    this.ids[slot] = id;
+  }
+
+  override receive(
+    id: number,
+    withdrawn: readonly Prefix[],
+    announced?: { attrs: RouteAttrs; prefixes: readonly Prefix[] | Ipv4Nlri },
+  ): ReceiveResult {
+    const slot = this.slots.get(id);
+    if (slot === undefined) return super.receive(id, withdrawn, announced);
+    const ribWithdrawn: Prefix[] = [];
+    for (const p of withdrawn) {
+      if (this.own.has(p)) ribWithdrawn.push(p);
+      else this.received.set(slot, p, undefined);
+    }
+    const ribAnnounced: Prefix[] = [];
+    if (announced) {
+      const { attrs, prefixes } = announced;
+      if (prefixes instanceof Ipv4Nlri) {
+        // Wire form: no Prefix object per route unless it is one of the speaker's own.
+        const b = prefixes.bytes;
+        for (let at = prefixes.start; at < prefixes.end; ) {
+          const len = b[at]!;
+          const addr = ipv4PrefixAddrAt(b, at);
+          at += 1 + ((len + 7) >> 3);
+          if (this.own.getV4(addr, len)) ribAnnounced.push({ afi: AFI_IPV4, addr, len });
+          else this.received.setV4(slot, addr, len, attrs);
+        }
+      } else {
+        for (const p of prefixes) {
+          if (this.own.has(p)) ribAnnounced.push(p);
+          else this.received.set(slot, p, attrs);
+        }
+      }
+    }
+    if (ribWithdrawn.length === 0 && ribAnnounced.length === 0) return {};
+    return super.receive(
+      id,
+      ribWithdrawn,
+      ribAnnounced.length ? { attrs: announced!.attrs, prefixes: ribAnnounced } : undefined,
+    );
+  }
+
+  /** Its own route for `prefix`: what the sessions sent for it becomes RIB candidates first. */
+  override originate(prefix: Prefix, attrs: RouteAttrs, weight = 0): void {
+    if (!this.own.has(prefix)) {
+      this.own.set(prefix, true);
+      this.received.get(prefix)?.forEach((a, slot) => {
+        if (!a) return;
+        this.received.set(slot, prefix, undefined);
+        super.receive(this.ids[slot]!, [], { attrs: a, prefixes: [prefix] });
+      });
+    }
+    super.originate(prefix, attrs, weight);
+  }
+
+  /** Routes held from session `id`: the RIB's (prefixes it originates too) and the compact table's. */
+  override heldFrom(id: number): number {
+    const slot = this.slots.get(id);
+    return super.heldFrom(id) + (slot === undefined ? 0 : this.received.heldBy(slot));
+  }
+
+  override neighborDown(id: number): void {
+    super.neighborDown(id);
+    const slot = this.slots.get(id);
+    if (slot !== undefined) this.received.clear(slot);
+  }
+}
+
 export class SpeakerNode implements NodeRuntime {
-  private readonly speaker: Speaker;
+  private readonly speaker: NvaSpeaker;
+  private readonly policy: SpeakerPolicy;
   private readonly sessions_: { label: string; session: BgpNeighbor }[] = [];
   private listener?: BgpListener;
   private state: NodeState = 'created';
@@ -108,7 +317,12 @@ export class SpeakerNode implements NodeRuntime {
   ) {
     this.realAddress = ctx.addresses.add(spec.address);
     const routerId = parseIpv4(spec.routerId ?? spec.address) ?? 0;
-    this.speaker = new Speaker(spec.name, spec.asn, routerId, speakerPolicy(spec.asn));
+    this.policy = speakerPolicy(spec.asn);
+    const instances = ctx.model.routeServers
+      .filter((rs) => rs.bgpConnections.some((c) => c.peerIp === spec.address))
+      .flatMap((rs) => rs.virtualRouterIps.map((ip, i) => ({ rs, ip, i })))
+      .filter(({ i }) => spec.peerWith === 'both' || spec.peerWith === `IN_${i}`);
+    this.speaker = new NvaSpeaker(spec.name, spec.asn, routerId, this.policy, instances.length);
     const me = ctx.graph.addSpeaker({
       kind: 'speaker',
       name: spec.name,
@@ -158,6 +372,7 @@ export class SpeakerNode implements NodeRuntime {
           },
         });
         this.speaker.addNeighbor(session.neighbor);
+        this.speaker.slotOf(session.neighbor.source.id, this.sessions_.length);
         this.sessions_.push({ label, session });
         // The other end of the route-server instance's session with this address.
         ctx.graph.attachTcp(
@@ -257,13 +472,36 @@ export class SpeakerNode implements NodeRuntime {
     }));
   }
 
+  /** The path a received attribute set makes (import policy applied, as the RIB would rank it). */
+  private pathOf(slot: number, attrs: RouteAttrs): Path {
+    const n = this.sessions_[slot]!.session.neighbor;
+    const d = this.policy.import(n, attrs);
+    return d.accept
+      ? internPath(n.source, d.attrs ?? attrs, d.weight ?? 0, d.preference ?? 0)
+      : internPath(n.source, attrs, 0, 0, { rule: d.rule, reason: d.reason });
+  }
+
+  /** The candidates for `prefix` ranked as the RIB ranks them: its own route and every session's. */
+  private candidates(prefix: Prefix): Path[] {
+    const received = this.speaker.received.get(prefix) ?? [];
+    const paths = [...this.speaker.candidates(prefix)];
+    received.forEach((attrs, slot) => {
+      if (attrs) paths.push(this.pathOf(slot, attrs));
+    });
+    return rank(paths, this.speaker.bestPathConfig);
+  }
+
+  /** What session `slot` holds: from the RIB (prefixes the speaker originates too), then the compact table. */
+  private *receivedOf(slot: number): IterableIterator<{ prefix: Prefix; path: Path }> {
+    yield* this.speaker.adjRibIn(this.sessions_[slot]!.session.neighbor.source.id);
+    for (const { prefix, attrs } of this.speaker.received.of(slot)) yield { prefix, path: this.pathOf(slot, attrs) };
+  }
+
   async receivedRoutes(): Promise<DaemonRoute[]> {
     const out: DaemonRoute[] = [];
-    for (const s of this.sessions_) {
-      const best = new Set<unknown>();
-      for (const { prefix, path } of this.speaker.adjRibIn(s.session.neighbor.source.id)) {
-        const cands = this.speaker.candidates(prefix);
-        best.add(cands[0]);
+    for (const [slot, s] of this.sessions_.entries()) {
+      for (const { prefix, path } of this.receivedOf(slot)) {
+        const cands = this.candidates(prefix);
         out.push({
           prefix: formatPrefix(prefix),
           nextHop: path.attrs.nextHop,

@@ -40,6 +40,7 @@ import {
 import {
   formatIpv4,
   formatPrefix,
+  parseIpv4,
   parsePrefix,
   prefixContains,
   v4Prefix,
@@ -53,6 +54,8 @@ import {
   type LabSettings,
   type NodeSpec,
   type RouterNodeSpec,
+  type CustomerLinkEnd,
+  type CustomerLinkSpec,
   type RouterRouteSpec,
   type SpeakerRouteSpec,
 } from '../spec.js';
@@ -88,6 +91,7 @@ export interface BuildResult {
   readonly settings: LabSettings;
   readonly nodes: NodeSpec[];
   readonly routers: RouterNodeSpec[];
+  readonly links: CustomerLinkSpec[];
   /** idKey(resource id) → where it was declared. */
   readonly sources: ReadonlyMap<string, ModelSource>;
 }
@@ -221,7 +225,8 @@ class LabBuilder {
     const settings = this.buildSettings();
     const nodes = this.buildNodes(model);
     const routers = this.buildRouters(model, nodes);
-    return { model, settings, nodes, routers, sources: this.sources };
+    const links = this.buildLinks(nodes, routers);
+    return { model, settings, nodes, routers, links, sources: this.sources };
   }
 
   // -------------------------------------------------------------------------
@@ -575,10 +580,11 @@ class LabBuilder {
     }
     // Static addresses first, then dynamic ones, lowest free first, as Azure allocates
     // them. (Azure allocates in creation order; a file has none, so statics win.)
+    const searched = new Map<Prefix, number>();
     for (const { vm, nic, subnet, input, path } of pending) {
       let address = input.privateIPAddress;
       if (address === undefined) {
-        address = firstFreeAddress(subnet.subnet.prefix, taken);
+        address = firstFreeAddress(subnet.subnet.prefix, taken, searched);
         if (address === undefined) {
           this.problems.error(
             path,
@@ -591,7 +597,12 @@ class LabBuilder {
         this.nics.push({
           ...nic,
           ipConfigurations: [
-            { name: ipConfigurationName(vm.name), privateIPAddress: address, subnet: subnet.subnet.id, primary: true },
+            {
+              name: input.ipConfigurationName ?? ipConfigurationName(vm.name),
+              privateIPAddress: address,
+              subnet: subnet.subnet.id,
+              primary: true,
+            },
           ],
         });
       }
@@ -820,6 +831,37 @@ class LabBuilder {
         gateway.location,
       );
       const isEr = v.connectionType === 'ExpressRoute';
+      const count = gateway.gatewayType === 'ExpressRoute' || gateway.activeActive ? 2 : 1;
+      let tunnelsOk = true;
+      for (const key of ['gatewayCustomBgpIpAddresses', 'gatewayInstances'] as const) {
+        const given = v[key];
+        if (given === undefined) continue;
+        if (isEr) {
+          tunnelsOk = false;
+          this.problems.error(
+            [...path, key],
+            `${key} is for IPsec connections: an ExpressRoute connection has no tunnels`,
+          );
+        } else if (key === 'gatewayInstances' ? given.some((i) => Number(i) >= count) : given.length > count) {
+          tunnelsOk = false;
+          this.problems.error(
+            [...path, key],
+            `gateway '${gateway.name}' has ${count} instance${count === 1 ? '' : 's'} (${gateway.activeActive ? 'active-active' : 'active-standby'}): ${key} names more`,
+          );
+        }
+      }
+      (v.gatewayCustomBgpIpAddresses ?? []).forEach((a, i) => {
+        const n = parseIpv4(a);
+        // R-VPN-1: APIPA BGP addresses of a VPN gateway are 169.254.21.0-169.254.22.255.
+        if (n === undefined || n >>> 0 < 0xa9fe1500 || n >>> 0 > 0xa9fe16ff) {
+          tunnelsOk = false;
+          this.problems.error(
+            [...path, 'gatewayCustomBgpIpAddresses', i],
+            `${a} is not an APIPA address in 169.254.21.0-169.254.22.255, the range a VPN gateway's custom BGP addresses use (R-VPN-1)`,
+          );
+        }
+      });
+      if (!tunnelsOk) continue;
       this.connections.push({
         id,
         name,
@@ -834,6 +876,8 @@ class LabBuilder {
         ...(v.mseePeerAddresses
           ? { mseePeerAddresses: [v.mseePeerAddresses[0]!, v.mseePeerAddresses[1]!] as const }
           : {}),
+        ...(v.gatewayCustomBgpIpAddresses ? { gatewayCustomBgpIpAddresses: [...v.gatewayCustomBgpIpAddresses] } : {}),
+        ...(v.gatewayInstances ? { gatewayInstances: v.gatewayInstances.map((i) => (i === 0 ? 0 : 1) as 0 | 1) } : {}),
       });
       this.sources.set(idKey(id), { path });
     }
@@ -1028,10 +1072,99 @@ class LabBuilder {
         ),
         ...(r.importPrefixes !== undefined ? { importPrefixes: [...r.importPrefixes] } : {}),
         ...(r.prependToAzure !== undefined ? { prependToAzure: r.prependToAzure } : {}),
+        ...(r.transit ? { transit: true } : {}),
+        ...(r.profile ? { profile: r.profile } : {}),
       });
     }
     if (!this.options.partial) this.warnAboutAttachments(model, nodes, routers);
     return routers;
+  }
+
+  /**
+   * Customer links (lab file `links`): both ends a router or a daemon node in two ASes (the
+   * session is eBGP), on a /30 or /31 whose first usable address is `a`'s and second `b`'s;
+   * one node or router per address, as everywhere in the lab.
+   */
+  private buildLinks(nodes: readonly NodeSpec[], routers: readonly RouterNodeSpec[]): CustomerLinkSpec[] {
+    const out: CustomerLinkSpec[] = [];
+    const declared = new Set(
+      [...Object.keys(this.lab.nodes), ...Object.keys(this.lab.routers)].map((n) => n.toLowerCase()),
+    );
+    for (const [name, l] of Object.entries(this.lab.links)) {
+      const path = ['links', name];
+      const p = parsePrefix(l.subnet);
+      if (p?.afi !== 1 || (p.len !== 30 && p.len !== 31)) {
+        this.problems.error(
+          [...path, 'subnet'],
+          `${l.subnet} is not a /30 or /31: a link has one address at each end (a /30: its .1 and .2)`,
+        );
+        continue;
+      }
+      // RFC 3021: a /31 uses both addresses; a /30 its two hosts.
+      const first = p.len === 31 ? p.addr : p.addr + 1;
+      const addresses = [formatIpv4(first >>> 0), formatIpv4((first + 1) >>> 0)] as const;
+      const ends: CustomerLinkEnd[] = [];
+      (['a', 'b'] as const).forEach((side, i) => {
+        const who = l[side].toLowerCase();
+        const r = routers.find((x) => x.name.toLowerCase() === who);
+        const n = nodes.find((x) => x.name.toLowerCase() === who);
+        if (r) ends.push({ kind: 'router', name: r.name, address: addresses[i]!, asn: r.asn });
+        else if (n && n.kind !== 'speaker' && n.kind !== 'http')
+          ends.push({
+            kind: 'daemon',
+            name: n.name,
+            address: addresses[i]!,
+            ...(n.asn !== undefined ? { asn: n.asn } : {}),
+          });
+        else if (n)
+          this.problems.error(
+            [...path, side],
+            `node '${n.name}' is a ${n.kind} node: a link joins built-in routers and daemon nodes`,
+          );
+        // Declared but set aside after its own error: nothing more to say here.
+        else if (!declared.has(who))
+          this.problems.error([...path, side], `no router or daemon node named '${l[side]}'`);
+      });
+      if (ends.length !== 2) continue;
+      const [a, b] = ends as [CustomerLinkEnd, CustomerLinkEnd];
+      if (a.name === b.name) {
+        this.problems.error([...path, 'b'], `a link joins two different speakers; both ends are '${a.name}'`);
+        continue;
+      }
+      if (a.asn !== undefined && a.asn === b.asn) {
+        this.problems.error(
+          [...path, 'b'],
+          `'${a.name}' and '${b.name}' are both in AS ${a.asn}: a link's session is eBGP, between two ASes`,
+        );
+        continue;
+      }
+      let ok = true;
+      for (const [e, other, side] of [
+        [a, b, 'a'],
+        [b, a, 'b'],
+      ] as const) {
+        if (e.kind === 'daemon' && e.asn === undefined && other.kind === 'router') {
+          ok = false;
+          this.problems.error(
+            [...path, side],
+            `router '${other.name}' peers with node '${e.name}' over this link and must know its AS: give node '${e.name}' its asn (the AS in its configuration)`,
+          );
+        }
+        const holder = this.runningAt.get(e.address);
+        if (holder !== undefined) {
+          ok = false;
+          this.problems.error(
+            [...path, 'subnet'],
+            `'${e.name}' would use ${e.address} on this link, where ${holder} already runs: one node or router per address`,
+          );
+        }
+      }
+      if (!ok) continue;
+      for (const e of ends)
+        this.runningAt.set(e.address, `${e.kind === 'router' ? 'router' : 'node'} '${e.name}' (link '${name}')`);
+      out.push({ name, subnet: l.subnet, ends: [a, b] });
+    }
+    return out;
   }
 
   /** Each attachment address is where its router runs: one node or router per address. */
@@ -1126,6 +1259,7 @@ class LabBuilder {
       loopbackAddresses: { ...s.loopbackAddresses },
       connectRetryTime: s.connectRetryTime,
       capture: s.capture,
+      timing: { ...s.timing },
     };
   }
 
@@ -1222,6 +1356,9 @@ class LabBuilder {
           attach: resolved,
           ...files,
           ...(node.env !== undefined ? { env: environment(node.env) } : {}),
+          ...(node.asn !== undefined ? { asn: node.asn } : {}),
+          ...(node.command !== undefined ? { command: node.command } : {}),
+          ...(node.routesCommand !== undefined ? { routesCommand: node.routesCommand } : {}),
         });
         continue;
       }
@@ -1259,6 +1396,9 @@ class LabBuilder {
           kind: node.kind,
           ...files,
           ...(node.env !== undefined ? { env: environment(node.env) } : {}),
+          ...(node.asn !== undefined ? { asn: node.asn } : {}),
+          ...(node.command !== undefined ? { command: node.command } : {}),
+          ...(node.routesCommand !== undefined ? { routesCommand: node.routesCommand } : {}),
         });
       }
     }
@@ -1318,7 +1458,7 @@ class LabBuilder {
         this.problems.warning(
           at,
           vm
-            ? `peering '${c.name}' of route server '${rs.name}': virtual machine '${vm.vm.name}' has ${c.peerIp}, but no node runs on it, so the session will stay down`
+            ? `peering '${c.name}' of route server '${rs.name}': virtual machine '${vm.vm.name}' has ${c.peerIp}, but no node runs on it. ${externalDaemonAdvice(c, rs, this.lab.settings)}`
             : `peering '${c.name}' of route server '${rs.name}': no node and no virtual machine has ${c.peerIp}, so the session will stay down until one does`,
         );
       }
@@ -1399,14 +1539,24 @@ function prefixOf(text: string): Prefix {
  * The lowest address Azure would hand out: it reserves the network address, .1-.3 (the
  * default gateway and Azure DNS) and the broadcast address of every subnet.
  */
-function firstFreeAddress(prefix: Prefix, taken: ReadonlySet<string>): string | undefined {
+/**
+ * The lowest free address of a subnet (Azure reserves the first four and the last). `from`
+ * remembers, per subnet, where the last search ended: addresses are only ever taken while a
+ * lab is built, so the next free one is never lower, and k dynamic VMs in one subnet cost
+ * O(k) probes instead of O(k²).
+ */
+function firstFreeAddress(prefix: Prefix, taken: ReadonlySet<string>, from?: Map<Prefix, number>): string | undefined {
   if (prefix.afi !== 1) return undefined;
   const p = prefix as Ipv4Prefix;
   const size = 2 ** (32 - p.len);
-  for (let offset = 4; offset < size - 1; offset++) {
+  for (let offset = from?.get(prefix) ?? 4; offset < size - 1; offset++) {
     const address = formatIpv4((p.addr + offset) >>> 0);
-    if (!taken.has(address)) return address;
+    if (!taken.has(address)) {
+      from?.set(prefix, offset);
+      return address;
+    }
   }
+  from?.set(prefix, size - 1);
   return undefined;
 }
 
@@ -1463,4 +1613,28 @@ function environment(env: Readonly<Record<string, string | number | boolean>>): 
 /** `az vm create` names the NIC's IP configuration after the VM: ipconfig<vm>. */
 export function ipConfigurationName(vmName: string): string {
   return `ipconfig${vmName}`;
+}
+
+/**
+ * Where a BGP daemon the lab does not run must be for a route-server peering to come up
+ * (R-ARS-3: both instances, the peering's ASN), in both addressing modes (ADR 0001: in
+ * loopback mode an emulated 10.x.y.z is 127.x.y.z unless settings.loopbackAddresses says
+ * otherwise or it collides; the lab's BGP port is 179 as root, else 1179, unless
+ * settings.bgpPort fixes it).
+ */
+function externalDaemonAdvice(c: BgpConnection, rs: RouteServer, settings: LabFile['settings']): string {
+  const loop = (a: string): string => {
+    const given = settings.loopbackAddresses?.[a];
+    if (given) return given;
+    const n = parseIpv4(a);
+    return n === undefined ? a : formatIpv4(((127 << 24) | (n & 0xffffff)) >>> 0);
+  };
+  const port = settings.bgpPort === 'auto' ? '179 (as root; 1179 otherwise)' : String(settings.bgpPort);
+  const [i0, i1] = rs.virtualRouterIps;
+  return (
+    `Run a BGP daemon there yourself (or as a node: kind: exec runs any daemon): AS ${c.peerAsn}, ` +
+    `at ${c.peerIp} in netns mode or ${loop(c.peerIp)} in loopback mode, port ${port}, ` +
+    `with neighbours ${i0} and ${i1} (AS 65515; loopback mode: ${loop(i0)} and ${loop(i1)}); ` +
+    'until something answers there, the session stays down'
+  );
 }

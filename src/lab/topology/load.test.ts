@@ -54,6 +54,8 @@ test('seed 000 lab loads from disk into the expected model', async () => {
       loopbackAddresses: { '10.10.0.7': '127.10.0.7' },
       connectRetryTime: 5,
       capture: false,
+      // ADR 0018: ideal unless the file asks for Azure's programming timing.
+      timing: { profile: 'ideal', seed: 1 },
     });
 
     const m = spec.model;
@@ -634,13 +636,13 @@ test('node kind unknown: lists the known kinds', () => {
   expectError(load(edit(text, '# <-', '')), {
     field: 'nodes.watch1.kind',
     line: lineOf(text, '# <-'),
-    message: /^unknown node kind 'quagga'; known kinds: bird, frr, gobgp, exabgp, agent, speaker, http$/,
+    message: /^unknown node kind 'quagga'; known kinds: bird, frr, gobgp, exabgp, agent, exec, speaker, http$/,
   });
   const missing = `${SEED_000_LAB}  nva2: { vm: watch2 } # <-\n`;
   expectError(load(missing), {
     field: 'nodes.nva2.kind',
     line: lineOf(missing, '# <-'),
-    message: /^missing required key 'kind': one of bird, frr, gobgp, exabgp, agent, speaker, http$/,
+    message: /^missing required key 'kind': one of bird, frr, gobgp, exabgp, agent, exec, speaker, http$/,
   });
 });
 
@@ -784,6 +786,41 @@ test('file-level problems: empty file, unreadable file, alias bomb', async () =>
   assert.match(errorsOf(result)[0]?.message ?? '', /cannot be expanded/);
 });
 
+test('a lab file that is not UTF-8 is refused at the line and column of each bad byte, not loaded with U+FFFD', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'arslab-topology-'));
+  try {
+    const file = join(dir, 'lab.yml');
+    // A comment saved as Latin-1 ("café", é = 0xe9) and a value with a lone continuation byte:
+    // decoded with replacement, both would load silently.
+    const enc = new TextEncoder();
+    const text = SEED_000_LAB.replace(/^name: .*$/m, (l) => `# caf\u0000 notes\n${l}`);
+    const [before, after] = text.split('\u0000');
+    await writeFile(file, Buffer.concat([enc.encode(before), Buffer.from([0xe9]), enc.encode(after)]));
+    const result = await loadLabFile(file);
+    assert.equal(result.ok, false);
+    const line = (before!.match(/\n/g) ?? []).length + 1;
+    assert.deepEqual(errorsOf(result).map(formatLabFileError), [
+      `${file}:${line}:6: not UTF-8: bytes e9 20 6e 6f… do not form a character here (a lab file is UTF-8 text; save it as UTF-8)`,
+    ]);
+
+    // Valid UTF-8 with multi-byte characters (and a BOM) still loads; columns count characters.
+    await mkdir(join(dir, 'watch1'));
+    await writeFile(join(dir, 'watch1', 'exabgp.conf'), 'neighbor 10.10.1.4 { }\n');
+    await writeFile(join(dir, 'watch1', 'exabgp.loopback.conf'), 'neighbor 127.10.1.4 { }\n');
+    await writeFile(file, `\ufeff# café ☕ 𝄞\n${SEED_000_LAB}`);
+    const ok = await loadLabFile(file);
+    assert.ok(ok.ok, ok.ok ? '' : formatted(ok.errors));
+    await writeFile(file, Buffer.concat([enc.encode('# ☕ '), Buffer.from([0x80]), enc.encode('\nname: x\n')]));
+    assert.deepEqual(
+      errorsOf(await loadLabFile(file)).map((e) => `${e.line}:${e.column}`),
+      ['1:5'],
+      'after "# ☕ " (4 characters)',
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('nesting too deep for a lab file is refused before the YAML composer recurses', () => {
   const text = `name: x\nlocation: uksouth\nresourceGroups: ${'['.repeat(20000)}\n`;
   const errors = errorsOf(load(text));
@@ -809,4 +846,21 @@ test('formatLabFileError: file:line:col: field: message', () => {
   );
   assert.equal(formatLabFileError({ file: 'lab.yml', line: 3, column: 7, field: '', message: 'm' }), 'lab.yml:3:7: m');
   assert.equal(formatLabFileError({ file: 'lab.yml', line: 0, column: 0, field: '', message: 'm' }), 'lab.yml: m');
+});
+
+test('settings.timing: the azure profile and its seed load; a wrong profile or seed is refused at its place', () => {
+  const ok = load(
+    edit(SEED_000_LAB, 'connectRetryTime: 5', 'connectRetryTime: 5\n  timing: { profile: azure, seed: 42 }'),
+  );
+  assert.ok(ok.ok, ok.ok ? '' : formatted(ok.errors));
+  assert.deepEqual(ok.spec.settings.timing, { profile: 'azure', seed: 42 });
+  const bad = edit(SEED_000_LAB, 'connectRetryTime: 5', 'connectRetryTime: 5\n  timing: { profile: azur } # <-');
+  const e = expectError(load(bad), {
+    field: 'settings.timing.profile',
+    line: lineOf(bad, '# <-'),
+    message: /^'azur' is not one of: ideal, azure \(did you mean 'azure'\?\)$/,
+  });
+  assert.match(formatLabFileError(e), /^\S+:\d+:\d+: settings\.timing\.profile: /);
+  const seed = edit(SEED_000_LAB, 'connectRetryTime: 5', 'connectRetryTime: 5\n  timing: { seed: -1 } # <-');
+  expectError(load(seed), { field: 'settings.timing.seed', line: lineOf(seed, '# <-'), message: /0|too small/ });
 });

@@ -57,15 +57,76 @@ const YAML_LIMITS = {
 };
 
 export async function loadLabFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     const problems = new ProblemCollector(file, new SourceLocator(undefined, new LineCounter()));
     problems.atFile(`cannot read the lab file: ${(e as Error).message}`);
     return { ok: false, errors: problems.errors(), warnings: [] };
   }
+  const text = decodeUtf8(bytes, file);
+  if (typeof text !== 'string') return { ok: false, errors: text, warnings: [] };
   return loadLabText(text, file, options);
+}
+
+const MAX_ENCODING_ERRORS = 10;
+
+/**
+ * The file's text, or where it is not UTF-8. A lab file is YAML, which is Unicode text (YAML
+ * 1.2 §5.2); decoding with replacement would turn a Latin-1 "é" into U+FFFD and load a file
+ * that says something else than what its author wrote, so each bad sequence is reported at
+ * its line and column (columns count UTF-16 units, as the other messages do).
+ */
+function decodeUtf8(bytes: Uint8Array, file: string): string | LabFileError[] {
+  try {
+    // ignoreBOM keeps a leading BOM in the text, as readFile(…, 'utf8') did; YAML skips it.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const errors: LabFileError[] = [];
+    const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+    let line = 1;
+    let lineStart = 0;
+    for (let at = 0; at < bytes.length && errors.length < MAX_ENCODING_ERRORS; ) {
+      const n = utf8SequenceLength(bytes, at);
+      if (n > 0) {
+        if (bytes[at] === 0x0a) {
+          line++;
+          lineStart = at + 1;
+        }
+        at += n;
+        continue;
+      }
+      const column = lenient.decode(bytes.subarray(lineStart, at)).length + 1;
+      const shown = Array.from(bytes.subarray(at, Math.min(at + 4, bytes.length)), (b) =>
+        b.toString(16).padStart(2, '0'),
+      ).join(' ');
+      errors.push({
+        file,
+        line,
+        column,
+        field: '',
+        message: `not UTF-8: bytes ${shown}… do not form a character here (a lab file is UTF-8 text; save it as UTF-8)`,
+      });
+      at++;
+    }
+    return errors;
+  }
+}
+
+/** Octets of the well-formed UTF-8 sequence at `at` (RFC 3629 §4), or 0 when there is none. */
+function utf8SequenceLength(b: Uint8Array, at: number): number {
+  const c = b[at]!;
+  if (c < 0x80) return 1;
+  const cont = (i: number, lo = 0x80, hi = 0xbf) => at + i < b.length && b[at + i]! >= lo && b[at + i]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // no surrogates
+  if (c === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0; // up to U+10FFFF
+  return 0;
 }
 
 /**
@@ -121,6 +182,7 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
       model: built.model,
       nodes: built.nodes,
       routers: built.routers,
+      links: built.links,
       warnings: warnings.map(formatConfigError),
     },
     warnings,

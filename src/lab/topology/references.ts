@@ -81,8 +81,15 @@ export function referenceForms(kind: ReferenceKind): string {
     : 'NAME, RESOURCE-GROUP/NAME or an ARM id';
 }
 
+/** A declared name as one case-folded key: 'vnet\0subnet' for a subnet. */
+function nameKey(name: readonly string[]): string {
+  return name.map((n) => n.toLowerCase()).join('\u0000');
+}
+
 export class ReferenceResolver {
   private readonly byKind = new Map<ReferenceKind, Declared[]>();
+  /** Per kind, the declared resources of each name (any resource group), in declaration order. */
+  private readonly byName = new Map<ReferenceKind, Map<string, Declared[]>>();
 
   constructor(
     private readonly subscriptionId: string,
@@ -94,6 +101,12 @@ export class ReferenceResolver {
       const list = this.byKind.get(d.kind) ?? [];
       list.push(d);
       this.byKind.set(d.kind, list);
+      let names = this.byName.get(d.kind);
+      if (!names) this.byName.set(d.kind, (names = new Map()));
+      const k = nameKey(d.name);
+      const same = names.get(k);
+      if (same) same.push(d);
+      else names.set(k, [d]);
     }
   }
 
@@ -105,8 +118,9 @@ export class ReferenceResolver {
     const parsed = this.parse(kind, text);
     if ('message' in parsed) return { status: 'error', message: parsed.message };
     const { resourceGroup, name } = parsed;
-    const all = this.byKind.get(kind) ?? [];
-    const named = all.filter((d) => sameNames(d.name, name));
+    // One map probe per reference (a scan of every declared resource per reference made a
+    // lab of 4,000 VMs in 500 VNets quadratic to load).
+    const named = this.byName.get(kind)?.get(nameKey(name)) ?? [];
 
     if (resourceGroup !== undefined) {
       const hit = named.find((d) => sameName(d.resourceGroup, resourceGroup));
@@ -124,7 +138,7 @@ export class ReferenceResolver {
       }
     }
     if (this.isUnusable(kind, resourceGroup, name)) return { status: 'unusable' };
-    return { status: 'error', message: this.notFound(kind, resourceGroup, name, all) };
+    return { status: 'error', message: this.notFound(kind, resourceGroup, name, this.byKind.get(kind) ?? []) };
   }
 
   private parse(kind: ReferenceKind, text: string): { resourceGroup?: string; name: string[] } | { message: string } {
@@ -194,10 +208,6 @@ export class ReferenceResolver {
     const hint = hintName === undefined ? undefined : qualified[all.findIndex((d) => d.name.join('/') === hintName)];
     return `no ${singular} '${display}'${where}${hint ? ` (did you mean '${hint}'?)` : ''}; ${plural} in this lab: ${listOf(qualified)}`;
   }
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((part, i) => sameName(part, b[i]!));
 }
 
 /** "a subnet", "an ExpressRoute circuit". */

@@ -25,7 +25,7 @@ import {
 } from '../../azure/index.js';
 import { formatIpv4, maskV4, parseIpv4 } from '../../bgp/wire/index.js';
 import { DAEMON_KINDS } from '../daemons/types.js';
-import { DEFAULT_LAB_SETTINGS } from '../spec.js';
+import { DEFAULT_LAB_SETTINGS, DEFAULT_TIMING_SETTINGS } from '../spec.js';
 
 /** Attaches the description editors show on hover; `markdown` adds a richer variant. */
 function describe<T extends z.ZodType>(schema: T, description: string, markdown?: string): T {
@@ -223,6 +223,21 @@ const settings = describe(
         "Record every BGP session to pcap files in the lab's state directory.",
       ),
       routeServer: routeServerSettings,
+      timing: describe(
+        z
+          .strictObject({
+            profile: describe(
+              z.enum(['ideal', 'azure']).default(DEFAULT_TIMING_SETTINGS.profile),
+              "When a best-path change reaches the NICs' effective routes (and probe, next hop): 'ideal' at once; 'azure' after 0.9-5.4 s, and at most once per 30 s per prefix, as measured on Azure (R-TIME-1, R-TIME-2). Listings of the route server and gateways change at once in both.",
+            ),
+            seed: describe(
+              z.int().min(0).max(4294967295).default(DEFAULT_TIMING_SETTINGS.seed),
+              "Seed of the 'azure' profile's delays: the same seed gives the same delays on every run.",
+            ),
+          })
+          .prefault({}),
+        "Azure's programming timing (ADR 0018).",
+      ),
     })
     .prefault({}),
   'Lab settings; every key is optional.',
@@ -403,6 +418,10 @@ const virtualMachine = describe(
       networkName('network interface', 80),
       "Its network interface's name; default '<vm>VMNic', as az vm create names it.",
     ).optional(),
+    ipConfigurationName: describe(
+      networkName('IP configuration', 80),
+      "The name of its NIC's IP configuration; default 'ipconfig<vm>', as az vm create names it (ARM templates and the portal often use ipconfig1).",
+    ).optional(),
   }),
   'A virtual machine with one network interface (ARM: Microsoft.Compute/virtualMachines and Microsoft.Network/networkInterfaces), as az vm create makes it.',
 );
@@ -510,6 +529,14 @@ const connection = describe(
     enableBgp: describe(
       z.boolean(),
       'IPsec: BGP over this tunnel (default false); the gateway needs enableBgp and the local network gateway bgpSettings. ExpressRoute connections always use BGP.',
+    ).optional(),
+    gatewayCustomBgpIpAddresses: describe(
+      z.array(ipv4Address).min(1).max(2),
+      "IPsec: the BGP address each gateway instance uses on this connection, in instance order (ARM: gatewayCustomBgpIpAddresses, one per instance's IP configuration): an APIPA address in 169.254.21.0-169.254.22.255. Default: the instance's own BGP address.",
+    ).optional(),
+    gatewayInstances: describe(
+      z.array(z.int().min(0).max(1)).min(1).max(2),
+      "IPsec, not in ARM: the gateway instances whose tunnels come up on this connection (default all). Another cloud's VPN connection ends its two tunnels on one customer gateway, one instance's public IP: bind each connection to that instance.",
     ).optional(),
     mseePeerAddresses: describe(
       z.array(ipv4Address).length(2),
@@ -624,6 +651,9 @@ const resourceGroup = describe(
   'A resource group and the resources in it.',
 );
 
+/** A resource group's keys in the schema's order (what export and import write, in this order). */
+export const RESOURCE_GROUP_KEYS: readonly string[] = Object.keys(resourceGroup.shape);
+
 // ---------------------------------------------------------------------------
 // Nodes
 
@@ -712,6 +742,18 @@ const daemonNode = describe(
         z.string().min(1),
         "Variant used in loopback addressing mode (neighbour addresses mapped to 127.x); defaults to config. Relative to the lab file's folder.",
       ).optional(),
+      asn: describe(
+        asn,
+        "Its AS as its configuration says: needed where a built-in router peers with it over a customer link (links), which the loader cannot read from the daemon's own file.",
+      ).optional(),
+      command: describe(
+        z.string().min(1),
+        "kind exec: the daemon's command line, in the foreground (e.g. `bgpd -d -f {config}` for OpenBGPD). ARSLab fills in {config} (the configuration the mode runs), {address} and {port} (where it must listen), {workdir} (its private folder) and {name}.",
+      ).optional(),
+      routesCommand: describe(
+        z.string().min(1),
+        'kind exec: a command whose output lists its routes, for `arslab node routes` (e.g. `bgpctl -s {workdir}/bgpd.sock -j show rib`): JSON as OpenBGPD prints it, or text with one route a line.',
+      ).optional(),
       env: describe(
         z.record(
           z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
@@ -724,6 +766,24 @@ const daemonNode = describe(
       ).optional(),
     })
     .superRefine((n, ctx) => {
+      if (n.kind === 'exec' && n.command === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['command'],
+          input: undefined,
+          message: 'kind exec runs the command line you give: add command (e.g. `bgpd -d -f {config}`)',
+        });
+      }
+      for (const key of ['command', 'routesCommand'] as const) {
+        if (n.kind !== 'exec' && n[key] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            input: n[key],
+            message: `${key} is for kind exec: ARSLab runs ${n.kind} itself`,
+          });
+        }
+      }
       if (n.vm === undefined && n.attach === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -857,8 +917,28 @@ const router = describe(
       z.int().min(0).max(32),
       'Prepend its own ASN this many extra times toward Azure (default 0).',
     ).optional(),
+    profile: describe(
+      z.enum(['aws-vgw']),
+      "Another cloud's edge, choosing routes as its vendor documents: aws-vgw, an AWS virtual private gateway (Direct Connect routes before VPN ones, then the shortest AS path, then the lowest MED; one path). Its VPN attachments are its tunnels; its other sessions, Direct Connect.",
+    ).optional(),
+    transit: describe(
+      z.boolean().default(false),
+      'Re-advertise what it learns to its other neighbours, as any eBGP router does (RFC 4271 §9.1.3): an exchange router between circuits, customer links and another cloud. Default false: it advertises only its own and connected routes.',
+    ),
   }),
   "ARSLab's built-in on-premises router (a site or another cloud): an ASN, routes, and its attachments to circuits and VPN sites; its sessions run in process.",
+);
+
+const customerLink = describe(
+  z.strictObject({
+    subnet: describe(
+      ipv4Prefix,
+      'The link subnet, a /30 or /31: `a` takes its first usable address, `b` the second (a /30: .1 and .2; a /31: .0 and .1).',
+    ),
+    a: describe(nodeName, 'A router or daemon node at one end.'),
+    b: describe(nodeName, 'The router or daemon node at the other end (another AS: the session is eBGP).'),
+  }),
+  "A link between two customer-side speakers (routers or daemon nodes) and its eBGP session, outside Azure: an exchange router's cross-connect to another cloud's gateway, two routers of one site. A router announces the link subnet as a connected route; it stays while only the session is down.",
 );
 
 // ---------------------------------------------------------------------------
@@ -889,6 +969,10 @@ export const labFileSchema = z.strictObject({
     z.record(nodeName, router).default({}),
     'Built-in on-premises routers by name, attached to ExpressRoute circuit links and VPN sites. Names are shared with nodes.',
   ),
+  links: describe(
+    z.record(nodeName, customerLink).default({}),
+    'Links between customer-side speakers (routers, daemon nodes) by name, each with one eBGP session over its own subnet.',
+  ),
 });
 
 export type LabFile = z.output<typeof labFileSchema>;
@@ -897,6 +981,7 @@ export type LabFileResourceGroup = LabFile['resourceGroups'][string];
 export type LabFileNode = LabFile['nodes'][string];
 export type LabFileRouter = LabFile['routers'][string];
 export type LabFileAttachment = LabFileRouter['attach'][number];
+export type LabFileLink = LabFile['links'][string];
 
 function quote(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : String(value);

@@ -9,7 +9,7 @@
 import { UpdateSubcode } from '../errors.js';
 import { nlriFamilyDecoded, readPrefixes, writePrefixes } from '../nlri.js';
 import { AFI_IPV4, type Prefix } from '../prefix.js';
-import { AttrFlag, AttrType } from '../types.js';
+import { AttrFlag, AttrType, type CodecContext } from '../types.js';
 import { readU16 } from '../writer.js';
 import type { AttributeDescriptor, AttributeFault } from './descriptor.js';
 
@@ -18,10 +18,15 @@ function familyFault(afi: number, safi: number, message: string): AttributeFault
   return { subcode: UpdateSubcode.OptionalAttributeError, message, action: 'afisafi-disable', afi, safi };
 }
 
-/** Next hop lengths defined for the unicast families we decode. */
-function nextHopLengthValid(afi: number, len: number): boolean {
-  if (afi === AFI_IPV4) return len === 4 || len === 16 || len === 32; // RFC 4760 §3; RFC 8950 §3 for IPv6 next hops
-  return len === 16 || len === 32; // RFC 2545 §3: global, or global + link-local
+/**
+ * Next hop lengths expected for the unicast families we decode: IPv4 4 (RFC 4760 §3), and 16
+ * or 32 (an IPv6 next hop, RFC 8950 §3) only where the Extended Next Hop Encoding capability
+ * was negotiated (RFC 8950 §4: a speaker MUST NOT send one otherwise); IPv6 16 or 32 (RFC
+ * 2545 §3: global, or global + link-local).
+ */
+function nextHopLengthValid(afi: number, len: number, ctx: CodecContext): boolean {
+  if (afi === AFI_IPV4) return len === 4 || (ctx.extendedNextHopIpv4 === true && (len === 16 || len === 32));
+  return len === 16 || len === 32;
 }
 
 export const MP_REACH_NLRI: AttributeDescriptor = {
@@ -31,7 +36,7 @@ export const MP_REACH_NLRI: AttributeDescriptor = {
   malformed: 'afisafi-disable', // RFC 7606 §7.11
   flagsConflict: 'treat-as-withdraw',
   carriesNlri: true,
-  decode(b, start, end, st) {
+  decode(b, start, end, st, ctx) {
     if (end - start < 3) {
       return {
         subcode: UpdateSubcode.OptionalAttributeError,
@@ -49,8 +54,15 @@ export const MP_REACH_NLRI: AttributeDescriptor = {
     const nextHop = b.slice(nhStart, nhStart + nhLen);
     // The Reserved octet (formerly SNPAs) is ignored on receipt (RFC 4760 §3).
     if (nlriFamilyDecoded(afi, safi)) {
-      if (!nextHopLengthValid(afi, nhLen))
-        return familyFault(afi, safi, `MP_REACH_NLRI next hop length ${nhLen} is invalid for AFI ${afi}`); // RFC 7606 §7.11
+      if (!nextHopLengthValid(afi, nhLen, ctx)) {
+        // RFC 7606 §7.11: a next hop length "inconsistent with that which was expected" makes
+        // the attribute malformed; the NLRI that follows cannot be trusted: AFI/SAFI disable.
+        const why =
+          afi === AFI_IPV4 && (nhLen === 16 || nhLen === 32)
+            ? 'an IPv6 next hop for IPv4 NLRI without the Extended Next Hop Encoding capability (RFC 8950 §4)'
+            : `invalid for AFI ${afi}`;
+        return familyFault(afi, safi, `MP_REACH_NLRI next hop length ${nhLen}: ${why}`);
+      }
       const nlri: Prefix[] = [];
       if (!readPrefixes(afi, b, nlriStart, end, nlri))
         return familyFault(afi, safi, 'MP_REACH_NLRI holds a malformed prefix'); // RFC 7606 §5.3

@@ -64,6 +64,18 @@ for (const c of bad) {
   });
 }
 
+test('header: a reserved subtype of the wrong length is accepted, to be ignored by the session (RFC 7313 §5)', () => {
+  for (const m of [
+    message(5, u16(1), 3),
+    message(5, u16(1), 255, 1, 0, 0),
+    message(5, u16(1), 128, 1, ...new Array<number>(40).fill(7)),
+  ]) {
+    assert.deepEqual(readHeader(m), { ok: true, value: { type: 5, length: m.length } });
+    const d = decodeMessage(m, CONTEXT_4OCTET);
+    assert.ok(d.ok && d.value.type === 'ROUTE-REFRESH' && d.value.subtype === m[21]);
+  }
+});
+
 test('header: BoRR of the wrong length seen through its header alone is 1/2 (the subtype is not there)', () => {
   const r = readHeader(message(5, u16(1), 1, 1, 0, 0, 0, 0).subarray(0, 19));
   assert.ok(!r.ok);

@@ -42,8 +42,9 @@ function badLength(bytes: Uint8Array, why: string): Decoded<MessageHeader> {
  *
  * ROUTE-REFRESH whose Length is not 23: a Bad Message Length (1/2) by RFC 4271 §6.1, except
  * that RFC 7313 §5 asks for ROUTE-REFRESH Message Error / Invalid Message Length (7/1),
- * with the whole message as data, when the Message Subtype is 1 (BoRR) or 2 (EoRR). The
- * subtype lies beyond the header, so 7/1 is returned only when `bytes` holds the message.
+ * with the whole message as data, when the Message Subtype is 1 (BoRR) or 2 (EoRR), and to
+ * ignore the message when the subtype is reserved (3–255): that one is accepted here. The
+ * subtype lies beyond the header, so both are told apart only when `bytes` holds the message.
  */
 export function readHeader(bytes: Uint8Array): Decoded<MessageHeader> {
   if (bytes.length < HEADER_LENGTH) return badLength(bytes, `${bytes.length} octets cannot hold a message header`);
@@ -76,6 +77,11 @@ export function readHeader(bytes: Uint8Array): Decoded<MessageHeader> {
     ); // RFC 4271 §6.1
   }
   if (length < min || (FIXED_LENGTH[type] === true && length !== min)) {
+    // RFC 7313 §5: "When the BGP speaker receives a ROUTE-REFRESH message with a 'Message
+    // Subtype' field other than 0, 1, or 2, it MUST ignore the received ROUTE-REFRESH
+    // message" — whatever its length: it is framed and handed on, and the session drops it.
+    if (type === MessageType.ROUTE_REFRESH && bytes.length >= length && length >= 22 && bytes[21]! > 2)
+      return ok({ type, length });
     if (
       type === MessageType.ROUTE_REFRESH &&
       bytes.length >= length &&

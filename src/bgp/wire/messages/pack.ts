@@ -53,6 +53,22 @@ function chunk(prefixes: readonly Prefix[], room: number, what: string): Prefix[
   return out;
 }
 
+/**
+ * Octets left for NLRI in one UPDATE that carries `attributes` under `ctx`: for IPv4 the
+ * NLRI field beside them, for IPv6 the NLRI of an MP_REACH_NLRI with a next hop of
+ * `nextHopV6Length` octets (NEXT_HOP left out, as below). Exactly the room `packUpdates`
+ * fills, so a prefix whose wire length (`prefixWireLength`) exceeds it cannot be sent with
+ * these attributes at all: RFC 4271 §4.1 caps a message at 4,096 octets. Negative when the
+ * attributes alone do not fit.
+ */
+export function nlriRoom(attributes: PathAttributes, afi: number, ctx: CodecContext, nextHopV6Length = 16): number {
+  if (afi === AFI_IPV4) return MAX_MESSAGE_LENGTH - UPDATE_FIXED - attributesLength(attributes, ctx);
+  const v6attrs: PathAttributes = { ...attributes };
+  delete v6attrs.nextHop;
+  // AFI, SAFI, next hop length, next hop, Reserved
+  return MAX_MESSAGE_LENGTH - UPDATE_FIXED - attributesLength(v6attrs, ctx) - ATTR_HEADER_MAX - 5 - nextHopV6Length;
+}
+
 function split(prefixes: readonly Prefix[]): { v4: Prefix[]; v6: Prefix[] } {
   const v4: Prefix[] = [];
   const v6: Prefix[] = [];
@@ -65,7 +81,8 @@ function split(prefixes: readonly Prefix[]): { v4: Prefix[]; v6: Prefix[] } {
  * IPv6 withdrawals (MP_UNREACH_NLRI), IPv4 announcements (NLRI with the attributes),
  * IPv6 announcements (MP_REACH_NLRI with `nextHopV6`, and no NEXT_HOP: RFC 4760 §3).
  * Throws on a batch that cannot be sent: IPv6 NLRI without `nextHopV6`, MP attributes in
- * `attributes`, or attributes that leave no room for a prefix.
+ * `attributes`, or attributes that leave no room for a prefix (check with `nlriRoom` first:
+ * a speaker leaves such a route out, it does not throw).
  */
 export function packUpdates(batch: UpdateBatch, ctx: CodecContext): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -86,8 +103,7 @@ export function packUpdates(batch: UpdateBatch, ctx: CodecContext): Uint8Array[]
     throw new TypeError('packUpdates builds MP_REACH_NLRI / MP_UNREACH_NLRI itself');
   const nlri = split(announce.nlri);
   if (nlri.v4.length > 0) {
-    const room = MAX_MESSAGE_LENGTH - UPDATE_FIXED - attributesLength(attrs, ctx);
-    for (const run of chunk(nlri.v4, room, 'IPv4 announcements')) {
+    for (const run of chunk(nlri.v4, nlriRoom(attrs, AFI_IPV4, ctx), 'IPv4 announcements')) {
       out.push(encodeUpdate({ type: 'UPDATE', withdrawn: [], attributes: attrs, nlri: run }, ctx));
     }
   }
@@ -98,9 +114,7 @@ export function packUpdates(batch: UpdateBatch, ctx: CodecContext): Uint8Array[]
     // RFC 4760 §3: an UPDATE whose only NLRI is in MP_REACH_NLRI SHOULD NOT carry NEXT_HOP.
     const v6attrs: PathAttributes = { ...attrs };
     delete v6attrs.nextHop;
-    const room =
-      MAX_MESSAGE_LENGTH - UPDATE_FIXED - attributesLength(v6attrs, ctx) - ATTR_HEADER_MAX - 5 - nextHop.length; // AFI, SAFI, NH length, NH, Reserved
-    for (const run of chunk(nlri.v6, room, 'IPv6 announcements')) {
+    for (const run of chunk(nlri.v6, nlriRoom(v6attrs, AFI_IPV6, ctx, nextHop.length), 'IPv6 announcements')) {
       const attributes: PathAttributes = {
         ...v6attrs,
         mpReach: { afi: AFI_IPV6, safi: SAFI_UNICAST, nextHop, nlri: run },

@@ -11,9 +11,12 @@ import { writeHeader } from './header.js';
 
 const LENGTH = 23;
 
-/** `b` is one whole message whose header `readHeader` accepted (length = 23). */
+/**
+ * `b` is one whole message whose header `readHeader` accepted: 23 octets, or any length of
+ * at least 22 with a reserved subtype (RFC 7313 §5, to be ignored; a missing SAFI reads 0).
+ */
 export function decodeRouteRefresh(b: Uint8Array): Decoded<RouteRefreshMessage> {
-  return ok({ type: 'ROUTE-REFRESH', afi: readU16(b, 19), subtype: b[21]!, safi: b[22]! });
+  return ok({ type: 'ROUTE-REFRESH', afi: readU16(b, 19), subtype: b[21]!, safi: b[22] ?? 0 });
 }
 
 export function encodeRouteRefresh(msg: RouteRefreshMessage): Uint8Array {

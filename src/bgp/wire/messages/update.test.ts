@@ -458,6 +458,28 @@ const cases: Case[] = [
     safi: 1,
   },
   {
+    // RFC 7606 §7.11 + RFC 8950 §4: no Extended Next Hop Encoding capability was negotiated
+    // (CONTEXT_4OCTET has none), so only a 4-octet next hop is expected for IPv4 NLRI.
+    name: 'MP_REACH_NLRI for IPv4 with a 16-octet (IPv6) next hop, no Extended Next Hop capability',
+    msg: update({ attributes: [ORIGIN_IGP, AS_PATH_65001, attr(0x80, 14, u16(1), 1, 16, NH_V6, 0, 24, 10, 1, 2)] }),
+    ok: false,
+    action: 'afisafi-disable',
+    subcode: 9,
+    afi: 1,
+    safi: 1,
+  },
+  {
+    name: 'MP_REACH_NLRI for IPv4 with a 32-octet (IPv6 global + link-local) next hop, no Extended Next Hop capability',
+    msg: update({
+      attributes: [ORIGIN_IGP, AS_PATH_65001, attr(0x80, 14, u16(1), 1, 32, NH_V6, NH_V6, 0, 24, 10, 1, 2)],
+    }),
+    ok: false,
+    action: 'afisafi-disable',
+    subcode: 9,
+    afi: 1,
+    safi: 1,
+  },
+  {
     name: 'MP_REACH_NLRI next hop overruns the attribute',
     msg: update({ attributes: [attr(0x80, 14, u16(2), 1, 16 /* NH length 16 */, NH_V6.slice(0, 10))] }),
     ok: false,
@@ -549,6 +571,18 @@ function decodeUpdateOk(msg: Uint8Array, ctx: CodecContext = CONTEXT_4OCTET): Re
   assert.equal(d.value.type, 'UPDATE');
   return d.value as ReceivedUpdate;
 }
+
+test('MP_REACH_NLRI for IPv4 with a 16- or 32-octet next hop decodes where Extended Next Hop was negotiated (RFC 8950 §3)', () => {
+  for (const nh of [NH_V6, [...NH_V6, ...NH_V6]]) {
+    const u = decodeUpdateOk(
+      update({ attributes: [ORIGIN_IGP, AS_PATH_65001, attr(0x80, 14, u16(1), 1, nh.length, nh, 0, 24, 10, 1, 2)] }),
+      { fourOctetAs: true, extendedNextHopIpv4: true },
+    );
+    assert.equal(u.error, undefined);
+    assert.deepEqual(Array.from(u.attributes.mpReach!.nextHop), nh);
+    assert.deepEqual(u.attributes.mpReach!.nlri, [v4Prefix(0x0a010200, 24)]);
+  }
+});
 
 test('a full UPDATE decodes field by field', () => {
   const u = decodeUpdateOk(

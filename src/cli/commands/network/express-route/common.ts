@@ -1,4 +1,5 @@
 /** What the `network express-route` route-table verbs share. */
+import { ArmPaths } from '../../../../api/paths.js';
 import { str } from '../../../args.js';
 import { UsageError, type ArgSpec, type ParsedArgs } from '../../../command.js';
 import type { ApiClient } from '../../../client.js';
@@ -21,6 +22,11 @@ export async function routeTableOperation(
     throw new UsageError(`argument --path: invalid choice: '${path}' (choose from 'primary', 'secondary')`);
   return client.call(
     'POST',
-    `${client.rg(str(args, 'resourceGroup'))}/Microsoft.Network/expressRouteCircuits/${encodeURIComponent(str(args, 'name'))}/peerings/${encodeURIComponent(str(args, 'peeringName'))}/${op}/${path.toLowerCase()}`,
+    client.arm(op === 'routeTables' ? ArmPaths.circuitRouteTable : ArmPaths.circuitRouteTableSummary, {
+      resourceGroupName: str(args, 'resourceGroup'),
+      circuitName: str(args, 'name'),
+      peeringName: str(args, 'peeringName'),
+      devicePath: path.toLowerCase(),
+    }),
   );
 }

@@ -1,4 +1,5 @@
 /** arslab network express-route show — mirrors `az network express-route show`. */
+import { ArmPaths } from '../../../../api/paths.js';
 import { str } from '../../../args.js';
 import type { Command } from '../../../command.js';
 import { flattenDeep } from '../vnet-gateway/common.js';
@@ -16,7 +17,10 @@ export const command: Command = {
     return flattenDeep(
       await c.call(
         'GET',
-        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/expressRouteCircuits/${encodeURIComponent(str(args, 'name'))}`,
+        c.arm(ArmPaths.expressRouteCircuit, {
+          resourceGroupName: str(args, 'resourceGroup'),
+          circuitName: str(args, 'name'),
+        }),
       ),
     );
   },

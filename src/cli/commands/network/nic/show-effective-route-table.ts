@@ -1,4 +1,5 @@
 /** arslab network nic show-effective-route-table — mirrors `az network nic show-effective-route-table` (R-NIC-5). */
+import { ArmPaths } from '../../../../api/paths.js';
 import { parseResourceId } from '../../../args.js';
 import { UsageError, type Command } from '../../../command.js';
 
@@ -33,9 +34,6 @@ export const command: Command = {
     if (typeof args['ids'] === 'string') ({ resourceGroup: rg, name } = parseResourceId(args['ids']));
     if (!rg || !name) throw new UsageError('usage error: --ids | --name NAME --resource-group NAME');
     const c = await ctx.client();
-    return c.call(
-      'POST',
-      `${c.rg(rg)}/Microsoft.Network/networkInterfaces/${encodeURIComponent(name)}/effectiveRouteTable`,
-    );
+    return c.call('POST', c.arm(ArmPaths.effectiveRouteTable, { resourceGroupName: rg, networkInterfaceName: name }));
   },
 };

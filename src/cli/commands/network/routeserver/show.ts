@@ -1,4 +1,5 @@
 /** arslab network routeserver show — mirrors `az network routeserver show`. */
+import { ArmPaths } from '../../../../api/paths.js';
 import { str } from '../../../args.js';
 import type { Command } from '../../../command.js';
 import { flattenArm } from '../../../flatten.js';
@@ -19,7 +20,10 @@ export const command: Command = {
     return flattenArm(
       await c.call(
         'GET',
-        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'name'))}`,
+        c.arm(ArmPaths.virtualHub, {
+          resourceGroupName: str(args, 'resourceGroup'),
+          virtualHubName: str(args, 'name'),
+        }),
       ),
     );
   },

@@ -4,6 +4,7 @@
  * The lab re-applies the model: branch-to-branch opens or closes the route server's iBGP
  * sessions with the gateways (R-ARS-11), the routing preference is re-evaluated (R-ARS-7).
  */
+import { ArmPaths } from '../../../../api/paths.js';
 import { str } from '../../../args.js';
 import { UsageError, type Command } from '../../../command.js';
 import { flattenArm } from '../../../flatten.js';
@@ -47,7 +48,10 @@ export const command: Command = {
     return flattenArm(
       await c.call(
         'PATCH',
-        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'name'))}`,
+        c.arm(ArmPaths.virtualHub, {
+          resourceGroupName: str(args, 'resourceGroup'),
+          virtualHubName: str(args, 'name'),
+        }),
         { properties },
       ),
     );

@@ -4,6 +4,7 @@
  * null when the REST answer leaves it out) with azure-cli's table transformers
  * (network/_format.py transform_vnet_gateway_routes_table, transform_vnet_gateway_bgp_peer_table).
  */
+import { ArmPaths } from '../../../../api/paths.js';
 import { str } from '../../../args.js';
 import { UsageError, type ArgSpec, type ParsedArgs } from '../../../command.js';
 import type { ApiClient } from '../../../client.js';
@@ -30,11 +31,18 @@ export const GATEWAY_ARGS: Record<string, ArgSpec> = {
   },
 };
 
+/** The gateway's long-running listings, by operation name. */
+const GATEWAY_OPS = {
+  getLearnedRoutes: ArmPaths.gatewayLearnedRoutes,
+  getAdvertisedRoutes: ArmPaths.gatewayAdvertisedRoutes,
+  getBgpPeerStatus: ArmPaths.gatewayBgpPeerStatus,
+} as const;
+
 /** POST …/virtualNetworkGateways/{name}/{op}[?peer=…&instance=…] (long-running, followed by the client). */
 export async function gatewayOperation(
   client: ApiClient,
   args: ParsedArgs,
-  op: string,
+  op: keyof typeof GATEWAY_OPS,
   peer?: string,
 ): Promise<unknown> {
   const q = new URLSearchParams();
@@ -45,11 +53,12 @@ export async function gatewayOperation(
       throw new UsageError(`argument --instance: invalid choice: '${String(inst)}' (choose from '0', '1')`);
     q.set('instance', inst);
   }
-  const qs = q.toString();
-  return client.call(
-    'POST',
-    `${client.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworkGateways/${encodeURIComponent(str(args, 'name'))}/${op}${qs ? `?${qs}` : ''}`,
+  const path = client.arm(
+    GATEWAY_OPS[op],
+    { resourceGroupName: str(args, 'resourceGroup'), virtualNetworkGatewayName: str(args, 'name') },
+    Object.fromEntries(q),
   );
+  return client.call('POST', path);
 }
 
 /** The SDK model's attributes in declaration order, absent ones as null (what az prints). */

@@ -1,4 +1,5 @@
 /** arslab network vnet-gateway show — mirrors `az network vnet-gateway show`. */
+import { ArmPaths } from '../../../../api/paths.js';
 import { str } from '../../../args.js';
 import type { Command } from '../../../command.js';
 import { flattenDeep } from './common.js';
@@ -19,7 +20,10 @@ export const command: Command = {
     return flattenDeep(
       await c.call(
         'GET',
-        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworkGateways/${encodeURIComponent(str(args, 'name'))}`,
+        c.arm(ArmPaths.virtualNetworkGateway, {
+          resourceGroupName: str(args, 'resourceGroup'),
+          virtualNetworkGatewayName: str(args, 'name'),
+        }),
       ),
     );
   },

@@ -1,4 +1,5 @@
 /** arslab network watcher show-next-hop — mirrors `az network watcher show-next-hop` (R-NIC-5). */
+import { ArmPaths } from '../../../../api/paths.js';
 import { str } from '../../../args.js';
 import type { Command } from '../../../command.js';
 
@@ -23,9 +24,7 @@ export const command: Command = {
     const c = await ctx.client();
     const rg = str(args, 'resourceGroup');
     const vm = str(args, 'vm');
-    const vmId = vm.startsWith('/')
-      ? vm
-      : `/subscriptions/${c.subscription}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${vm}`;
+    const vmId = vm.startsWith('/') ? vm : c.arm(ArmPaths.virtualMachine, { resourceGroupName: rg, vmName: vm });
     const vmRes = (await c.call('GET', vmId)) as { location?: string };
     const body: Record<string, string> = {
       targetResourceId: vmId,
@@ -36,12 +35,12 @@ export const command: Command = {
     if (typeof nic === 'string')
       body['targetNicResourceId'] = nic.startsWith('/')
         ? nic
-        : `/subscriptions/${c.subscription}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/${nic}`;
+        : c.arm(ArmPaths.networkInterface, { resourceGroupName: rg, networkInterfaceName: nic });
     // az finds the regional watcher NetworkWatcher_<location> in NetworkWatcherRG.
     const loc = vmRes.location ?? 'local';
     return c.call(
       'POST',
-      `${c.rg('NetworkWatcherRG')}/Microsoft.Network/networkWatchers/NetworkWatcher_${loc}/nextHop`,
+      c.arm(ArmPaths.nextHop, { resourceGroupName: 'NetworkWatcherRG', networkWatcherName: `NetworkWatcher_${loc}` }),
       body,
     );
   },

@@ -1,4 +1,5 @@
 /** Arguments shared by the `route-table route` verbs. */
+import { ArmPaths } from '../../../../../api/paths.js';
 import type { ApiClient } from '../../../../client.js';
 import type { ArgSpec } from '../../../../command.js';
 
@@ -11,5 +12,7 @@ export const ROUTE_NAME: ArgSpec = { flags: ['--name', '-n'], help: 'Route name.
 
 /** ARM path of the table's routes (or of one route). */
 export function routesPath(c: ApiClient, rg: string, table: string, name?: string): string {
-  return `${c.rg(rg)}/Microsoft.Network/routeTables/${encodeURIComponent(table)}/routes${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+  return name === undefined
+    ? c.arm(ArmPaths.routes, { resourceGroupName: rg, routeTableName: table })
+    : c.arm(ArmPaths.route, { resourceGroupName: rg, routeTableName: table, routeName: name });
 }

@@ -1,4 +1,5 @@
 /** arslab network routeserver peering list-learned-routes — mirrors `az network routeserver peering list-learned-routes` (R-ARS-10). */
+import { ArmPaths } from '../../../../../api/paths.js';
 import { str } from '../../../../args.js';
 import type { Command } from '../../../../command.js';
 import { PEERING_NAME, ROUTESERVER_ARGS } from './common.js';
@@ -13,7 +14,11 @@ export const command: Command = {
   ],
   async run(ctx, args) {
     const c = await ctx.client();
-    const path = `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'routeserver'))}/bgpConnections/${encodeURIComponent(str(args, 'name'))}/getLearnedRoutes`;
+    const path = c.arm(ArmPaths.bgpConnectionLearnedRoutes, {
+      resourceGroupName: str(args, 'resourceGroup'),
+      hubName: str(args, 'routeserver'),
+      connectionName: str(args, 'name'),
+    });
     return c.call('POST', path);
   },
 };

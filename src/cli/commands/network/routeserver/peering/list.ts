@@ -1,4 +1,5 @@
 /** arslab network routeserver peering list — mirrors `az network routeserver peering list`. */
+import { ArmPaths } from '../../../../../api/paths.js';
 import { str } from '../../../../args.js';
 import type { Command } from '../../../../command.js';
 import { flattenArm } from '../../../../flatten.js';
@@ -15,7 +16,10 @@ export const command: Command = {
     const c = await ctx.client();
     const r = (await c.call(
       'GET',
-      `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'routeserver'))}/bgpConnections`,
+      c.arm(ArmPaths.bgpConnections, {
+        resourceGroupName: str(args, 'resourceGroup'),
+        virtualHubName: str(args, 'routeserver'),
+      }),
     )) as {
       value: unknown[];
     };

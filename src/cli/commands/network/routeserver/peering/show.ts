@@ -1,4 +1,5 @@
 /** arslab network routeserver peering show — mirrors `az network routeserver peering show`. */
+import { ArmPaths } from '../../../../../api/paths.js';
 import { str } from '../../../../args.js';
 import type { Command } from '../../../../command.js';
 import { flattenArm } from '../../../../flatten.js';
@@ -13,7 +14,11 @@ export const command: Command = {
   ],
   async run(ctx, args) {
     const c = await ctx.client();
-    const path = `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualHubs/${encodeURIComponent(str(args, 'routeserver'))}/bgpConnections/${encodeURIComponent(str(args, 'name'))}`;
+    const path = c.arm(ArmPaths.bgpConnection, {
+      resourceGroupName: str(args, 'resourceGroup'),
+      virtualHubName: str(args, 'routeserver'),
+      connectionName: str(args, 'name'),
+    });
     return flattenArm(await c.call('GET', path), ['connectionState']);
   },
 };

@@ -1,4 +1,5 @@
 /** arslab network vnet peering create — mirrors `az network vnet peering create` (R-ARS-13 follows). */
+import { ArmPaths } from '../../../../../api/paths.js';
 import { str } from '../../../../args.js';
 import type { Command } from '../../../../command.js';
 import { flattenArm } from '../../../../flatten.js';
@@ -46,7 +47,7 @@ export const command: Command = {
     const remote = str(args, 'remoteVnet');
     const remoteId = remote.startsWith('/')
       ? remote
-      : `/subscriptions/${c.subscription}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/${remote}`;
+      : c.arm(ArmPaths.virtualNetwork, { resourceGroupName: rg, virtualNetworkName: remote });
     const b = (k: string) => (typeof args[k] === 'boolean' ? (args[k] as boolean) : undefined);
     const properties: Record<string, unknown> = {
       remoteVirtualNetwork: { id: remoteId },
@@ -55,7 +56,11 @@ export const command: Command = {
     if (b('allowForwardedTraffic') !== undefined) properties['allowForwardedTraffic'] = b('allowForwardedTraffic');
     if (b('allowGatewayTransit') !== undefined) properties['allowGatewayTransit'] = b('allowGatewayTransit');
     if (b('useRemoteGateways') !== undefined) properties['useRemoteGateways'] = b('useRemoteGateways');
-    const path = `${c.rg(rg)}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings/${encodeURIComponent(str(args, 'name'))}`;
+    const path = c.arm(ArmPaths.virtualNetworkPeering, {
+      resourceGroupName: rg,
+      virtualNetworkName: str(args, 'vnetName'),
+      virtualNetworkPeeringName: str(args, 'name'),
+    });
     return flattenArm(await c.call('PUT', path, { properties }));
   },
 };

@@ -1,4 +1,5 @@
 /** arslab network vnet peering delete — mirrors `az network vnet peering delete`. */
+import { ArmPaths } from '../../../../../api/paths.js';
 import { str } from '../../../../args.js';
 import type { Command } from '../../../../command.js';
 import { PEERING_NAME, VNET_ARGS } from './common.js';
@@ -12,7 +13,11 @@ export const command: Command = {
     const c = await ctx.client();
     await c.call(
       'DELETE',
-      `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings/${encodeURIComponent(str(args, 'name'))}`,
+      c.arm(ArmPaths.virtualNetworkPeering, {
+        resourceGroupName: str(args, 'resourceGroup'),
+        virtualNetworkName: str(args, 'vnetName'),
+        virtualNetworkPeeringName: str(args, 'name'),
+      }),
     );
     return undefined;
   },

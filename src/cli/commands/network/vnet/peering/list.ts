@@ -1,4 +1,5 @@
 /** arslab network vnet peering list — mirrors `az network vnet peering list`. */
+import { ArmPaths } from '../../../../../api/paths.js';
 import { str } from '../../../../args.js';
 import type { Command } from '../../../../command.js';
 import { flattenArm } from '../../../../flatten.js';
@@ -13,7 +14,10 @@ export const command: Command = {
     const c = await ctx.client();
     const r = (await c.call(
       'GET',
-      `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings`,
+      c.arm(ArmPaths.virtualNetworkPeerings, {
+        resourceGroupName: str(args, 'resourceGroup'),
+        virtualNetworkName: str(args, 'vnetName'),
+      }),
     )) as { value: unknown[] };
     return r.value.map((v) => flattenArm(v));
   },

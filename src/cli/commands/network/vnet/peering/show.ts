@@ -1,4 +1,5 @@
 /** arslab network vnet peering show — mirrors `az network vnet peering show`. */
+import { ArmPaths } from '../../../../../api/paths.js';
 import { str } from '../../../../args.js';
 import type { Command } from '../../../../command.js';
 import { flattenArm } from '../../../../flatten.js';
@@ -14,7 +15,11 @@ export const command: Command = {
     return flattenArm(
       await c.call(
         'GET',
-        `${c.rg(str(args, 'resourceGroup'))}/Microsoft.Network/virtualNetworks/${encodeURIComponent(str(args, 'vnetName'))}/virtualNetworkPeerings/${encodeURIComponent(str(args, 'name'))}`,
+        c.arm(ArmPaths.virtualNetworkPeering, {
+          resourceGroupName: str(args, 'resourceGroup'),
+          virtualNetworkName: str(args, 'vnetName'),
+          virtualNetworkPeeringName: str(args, 'name'),
+        }),
       ),
     );
   },

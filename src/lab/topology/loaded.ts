@@ -1,0 +1,57 @@
+/**
+ * @module lab/topology/loaded
+ * A lab file loaded and checked once per `arslab up --detach` (issue 12): the command checks
+ * the file in the foreground (errors on the user's terminal), hands the checked LabSpec to
+ * the lab process it starts through a file in the lab's folder, and the lab process starts
+ * from it instead of loading and checking the file a second time (3.3 s of 6.7 s at Azure's
+ * limits). The spec is plain data (ADR 0001's model, nodes, routers), written with V8's
+ * serializer. The lab process takes it only if the lab file is unchanged since it was
+ * checked (same size and modification time); otherwise, or if anything is amiss, it loads
+ * the file itself, as `up` in the foreground does.
+ */
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import type { LabSpec } from '../spec.js';
+
+/** The environment variable through which `up --detach` names the checked spec to its child. */
+export const LOADED_SPEC_ENV = 'ARSLAB_LOADED_SPEC';
+
+interface LoadedSpecFile {
+  readonly version: 1;
+  readonly file: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly spec: LabSpec;
+}
+
+/** Writes a checked spec into `dir` for the lab process; returns its path. */
+export function writeLoadedSpec(dir: string, spec: LabSpec): string {
+  const st = statSync(spec.file);
+  const path = join(dir, 'loaded-spec.v8');
+  const content: LoadedSpecFile = { version: 1, file: spec.file, size: st.size, mtimeMs: st.mtimeMs, spec };
+  writeFileSync(path, serialize(content), { mode: 0o600 });
+  return path;
+}
+
+/**
+ * The spec `up --detach` checked for `file`, if it named one in the environment and the file
+ * has not changed since; the spec file is removed either way, and the variable too (the
+ * lab's daemons inherit the environment).
+ */
+export function takeLoadedSpec(file: string): LabSpec | undefined {
+  const path = process.env[LOADED_SPEC_ENV];
+  if (!path) return undefined;
+  delete process.env[LOADED_SPEC_ENV];
+  try {
+    const content = deserialize(readFileSync(path)) as Partial<LoadedSpecFile>;
+    if (content.version !== 1 || content.file !== resolve(file) || !content.spec) return undefined;
+    const st = statSync(content.file);
+    if (st.size !== content.size || st.mtimeMs !== content.mtimeMs) return undefined;
+    return content.spec;
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(path, { force: true });
+  }
+}

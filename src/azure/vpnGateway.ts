@@ -6,7 +6,7 @@
  *
  * @see https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-bgp-overview
  */
-import { prefixContains, type Prefix } from '../bgp/wire/index.js';
+import { parsePrefix, prefixContains, type Prefix } from '../bgp/wire/index.js';
 import {
   formatAsPathAzure,
   internAttrs,
@@ -18,7 +18,8 @@ import {
   type SpeakerPolicy,
 } from '../rib/index.js';
 import { gatewayPreference } from './expressRoute.js';
-import type { VirtualNetworkGateway } from './model.js';
+import { idKey } from './ids.js';
+import type { AzureModel, LocalNetworkGateway, VirtualNetworkGateway } from './model.js';
 
 /** R-VPN-1: prefixes a local network gateway may advertise. */
 export const VPN_PREFIX_LIMIT = 4000;
@@ -119,4 +120,44 @@ export function vpnGatewayPolicy(c: VpnGatewayContext): SpeakerPolicy {
 export function vpnNextHops(gw: VirtualNetworkGateway): string[] {
   if (gw.activeActive) return [...gw.instanceAddresses];
   return gw.publicIpAddresses.length ? [gw.publicIpAddresses[0]!] : [gw.instanceAddresses[0]];
+}
+
+/** R-VPN-4: one IPsec connection without BGP of a VPN gateway, and the site prefixes it routes. */
+export interface StaticSite {
+  readonly connection: string;
+  readonly site: LocalNetworkGateway;
+  readonly prefixes: readonly Prefix[];
+  /** The gateway instances whose tunnels the connection brings up (absent: all). */
+  readonly instances?: readonly (0 | 1)[];
+}
+
+/**
+ * R-VPN-4: the static routes of a VPN gateway — for each IPsec connection with BGP off
+ * (`enableBgp: false`, Azure's default), its local network gateway's `addressPrefixes`
+ * (ARM `localNetworkAddressSpace.addressPrefixes`). Microsoft: "VPN gateways without BGP
+ * learn routes from local network gateway definitions", and "regardless of BGP
+ * configuration, VPN gateways advertise learned routes to Azure Route Server when route
+ * exchange is enabled" (https://learn.microsoft.com/azure/route-server/expressroute-vpn-support);
+ * they also go to BGP sites ("address prefixes for each local network gateway connected to
+ * the Azure VPN gateway", https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-bgp-overview).
+ * A BGP connection's site prefixes come over BGP instead (only its BGP peer address is routed).
+ * @rule R-VPN-4
+ */
+export function staticSites(model: AzureModel, gw: VirtualNetworkGateway): StaticSite[] {
+  if (gw.gatewayType !== 'Vpn') return [];
+  const out: StaticSite[] = [];
+  for (const c of model.connections) {
+    if (c.connectionType !== 'IPsec' || c.enableBgp) continue;
+    if (idKey(c.virtualNetworkGateway1) !== idKey(gw.id)) continue;
+    const site = model.localNetworkGateways.find((l) => idKey(l.id) === idKey(c.localNetworkGateway2 ?? ''));
+    if (!site) continue;
+    const prefixes = site.addressPrefixes.map((t) => parsePrefix(t, true)).filter((p): p is Prefix => !!p);
+    out.push({
+      connection: c.name,
+      site,
+      prefixes,
+      ...(c.gatewayInstances ? { instances: c.gatewayInstances } : {}),
+    });
+  }
+  return out;
 }

@@ -20,6 +20,7 @@ import {
   vpnBgpAddress,
   vpnGatewayPolicy,
   vpnNextHops,
+  staticSites,
   byId,
   gatewayMeshPaths,
   CUSTOMER_PREFIX_LIMIT,
@@ -111,10 +112,60 @@ export class GatewayRuntime {
       this.instances.push(sp);
       this.arrival.push(order);
     }
+    this.applyStaticSites(model);
   }
 
   get isExpressRoute(): boolean {
     return this.resource.gatewayType === 'ExpressRoute';
+  }
+
+  /** R-VPN-4: per instance, the static routes held, by connection: their source and prefixes. */
+  private readonly statics = new Map<string, { source: RouteSource; prefixes: Map<string, Prefix> }>();
+
+  /**
+   * R-VPN-4: each instance carrying an IPsec connection without BGP holds its site's
+   * addressPrefixes as static routes (origin Network, weight 32768, as Azure lists them),
+   * from a source of the connection's own: programmed into NICs toward the gateway like a
+   * tunnel-learned route (R-VPN-1), and advertised as the gateway's — to the route server
+   * with branch-to-branch on, to the ExpressRoute gateway, to BGP sites. Called again when
+   * the model changes (a connection or a site's prefixes put or deleted).
+   */
+  applyStaticSites(model: AzureModel): void {
+    if (this.isExpressRoute) return;
+    const want = new Map<string, { connection: string; prefixes: Map<string, Prefix> }>();
+    for (const s of staticSites(model, this.resource))
+      this.instances.forEach((_, i) => {
+        if (s.instances && !s.instances.includes(i as 0 | 1)) return;
+        want.set(`${i}/${s.connection}`, {
+          connection: s.connection,
+          prefixes: new Map(s.prefixes.map((p) => [formatPrefix(p), p])),
+        });
+      });
+    for (const [k, held] of this.statics) {
+      const sp = this.instances[Number(k.split('/')[0])]!;
+      const next = want.get(k)?.prefixes;
+      for (const [t, p] of held.prefixes) if (!next?.has(t)) sp.withdrawLocal(p, held.source);
+      if (!next) this.statics.delete(k);
+    }
+    for (const [k, w] of want) {
+      const i = Number(k.split('/')[0]) as 0 | 1;
+      const sp = this.instances[i]!;
+      let held = this.statics.get(k);
+      if (!held) {
+        const source = newRouteSource({
+          name: `${sp.name}:${w.connection}`,
+          address: '',
+          asn: this.resource.asn,
+          kind: 'local',
+          routerId: sp.routerId,
+          role: 'local-network-gateway',
+        });
+        this.statics.set(k, (held = { source, prefixes: new Map() }));
+      }
+      const attrs = internAttrs({ origin: 0, asPath: [], nextHop: this.resource.instanceAddresses[i] });
+      for (const [t, p] of w.prefixes) if (!held.prefixes.has(t)) sp.originate(p, attrs, WEIGHT_LOCAL, held.source);
+      held.prefixes = w.prefixes;
+    }
   }
 }
 
@@ -1029,6 +1080,7 @@ export class HybridRuntime {
 
   setModel(model: AzureModel): void {
     this.model = model;
+    for (const gw of this.gateways.values()) gw.applyStaticSites(model);
     this.applyMeshPaths();
     this.applyBranchToBranch();
   }

@@ -434,14 +434,18 @@ export class Speaker {
     for (const t of this.exportTargets(st)) this.exportPrefix(t, p, best);
   }
 
-  /** Originate a route from this speaker itself (e.g. the VNet address space, R-ARS-9). */
-  originate(prefix: Prefix, attrs: RouteAttrs, weight = 0): void {
-    this.replace(prefix, this.localSource, internPath(this.localSource, attrs, weight, 0));
+  /**
+   * Originate a route from this speaker itself (e.g. the VNet address space, R-ARS-9) — or,
+   * with `source` (a `kind: 'local'` source of its own), a configured static route that is
+   * not the speaker's own range (a VPN connection without BGP, R-VPN-4), kept apart from it.
+   */
+  originate(prefix: Prefix, attrs: RouteAttrs, weight = 0, source: RouteSource = this.localSource): void {
+    this.replace(prefix, source, internPath(source, attrs, weight, 0));
     this.flush();
   }
 
-  withdrawLocal(prefix: Prefix): void {
-    this.replace(prefix, this.localSource, undefined);
+  withdrawLocal(prefix: Prefix, source: RouteSource = this.localSource): void {
+    this.replace(prefix, source, undefined);
     this.flush();
   }
 

@@ -24,7 +24,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   scale: [199, 199],
   web: [249, 249],
   timing: [83, 89],
-  fidelity: [96, 99],
+  fidelity: [98, 99],
   clients: [202, 209],
   'customer-graph': [218, 219],
   export: [227, 229],
@@ -123,6 +123,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/erVpnTransit.test.ts': { binds: [90, 91] },
   'test/lab/instanceProgramming.test.ts': { binds: [92, 95], data: [250, 251] },
   'test/lab/holdTime.test.ts': { binds: [93, 94], data: [252] },
+  'test/lab/staticVpn.test.ts': { binds: [96, 97] },
   // Four in-process labs; only b2b's (142) has a route server, which listens.
   'test/lab/vpn.test.ts': { binds: [142], data: [140, 141, 143, ...range(144, 149)] },
   // No route server: nothing listens.

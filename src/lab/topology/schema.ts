@@ -481,7 +481,7 @@ const localNetworkGateway = describe(
     gatewayIpAddress: describe(ipv4Address, 'Public IP of the on-premises (or other cloud) VPN device.'),
     addressPrefixes: describe(
       z.array(ipv4Prefix).default([]),
-      'Address space on premises (ARM: localNetworkAddressSpace.addressPrefixes; az --local-address-prefixes). May be empty when bgpSettings is set: the prefixes then come over BGP.',
+      'Address space on premises (ARM: localNetworkAddressSpace.addressPrefixes; az --local-address-prefixes). Over a connection without BGP these are the static routes of the VPN gateway: programmed into NICs toward it and, with branch-to-branch on, advertised to the Route Server and ExpressRoute (R-VPN-4). May be empty when bgpSettings is set: the prefixes then come over BGP.',
     ),
     bgpSettings: describe(
       z.strictObject({
@@ -528,7 +528,7 @@ const connection = describe(
     ),
     enableBgp: describe(
       z.boolean(),
-      'IPsec: BGP over this tunnel (default false); the gateway needs enableBgp and the local network gateway bgpSettings. ExpressRoute connections always use BGP.',
+      "IPsec: BGP over this tunnel (default false); the gateway needs enableBgp and the local network gateway bgpSettings. False: the local network gateway's addressPrefixes are static routes of the VPN gateway (R-VPN-4). ExpressRoute connections always use BGP.",
     ).optional(),
     gatewayCustomBgpIpAddresses: describe(
       z.array(ipv4Address).min(1).max(2),

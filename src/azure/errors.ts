@@ -41,8 +41,9 @@ const ARM_COMMON = 'https://learn.microsoft.com/azure/azure-resource-manager/tro
 const ARM_NOT_FOUND = 'https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-not-found';
 const ARM_AUTH = 'ARM front door, as az prints it (docs/azure-clients.md; ADR 0010)';
 const NRP_CAPTURE = 'Microsoft.Network answer as az prints it (captured output quoted in the test)';
-const PRIVATE_ENDPOINT_TROUBLESHOOTING =
-  'https://learn.microsoft.com/azure/private-link/troubleshoot-private-endpoint-connectivity (PrivateIPAddressIsAllocated)';
+/** Its error list shows Microsoft.Network's answers for a private endpoint created with the CLI. */
+const POSTGRES_PRIVATE_ENDPOINT =
+  'https://learn.microsoft.com/azure/postgresql/flexible-server/how-to-networking-servers-deployed-public-access-add-private-endpoint';
 
 const azure = (status: number, source: string): ErrorKind => ({ status, origin: 'azure', source });
 const arslab = (status: number, source: string): ErrorKind => ({ status, origin: 'arslab', source });
@@ -58,6 +59,7 @@ export const ERROR_CODES = {
   NotFound: azure(404, ARM_NOT_FOUND),
   InvalidResourceType: azure(404, ARM_COMMON),
   InvalidParameter: azure(400, ARM_COMMON),
+  InvalidResourceReference: azure(400, POSTGRES_PRIVATE_ENDPOINT),
   InvalidRequestContent: azure(400, ARM_COMMON),
   InvalidRequestFormat: azure(400, ARM_COMMON),
   RequestContentTooLarge: azure(413, ARM_AUTH),
@@ -74,7 +76,7 @@ export const ERROR_CODES = {
   NetcfgSubnetRangesOverlap: azure(400, NRP_CAPTURE),
   PrivateIPAddressNotInSubnet: azure(400, ARM_COMMON),
   PrivateIPAddressInReservedRange: azure(400, ARM_COMMON),
-  PrivateIPAddressIsAllocated: azure(400, PRIVATE_ENDPOINT_TROUBLESHOOTING),
+  PrivateIPAddressIsAllocated: azure(400, POSTGRES_PRIVATE_ENDPOINT),
   RouteConflict: arslab(400, `${UNPUBLISHED}: two routes of one table with the same prefix`),
   InvalidNextHop: arslab(400, `${UNPUBLISHED}: nextHopIpAddress with the wrong nextHopType`),
   RemoteVnetHasNoGateways: azure(400, NRP_CAPTURE),
@@ -223,6 +225,12 @@ export const AzureErrors = {
   notServed: (method: string, path: string) =>
     make('InvalidResourceType', `The resource type or operation '${method} ${path}' is not supported by ARSLab.`),
   invalidParameter: (name: string, why: string) => make('InvalidParameter', `${name}: ${why}`),
+  /** A property naming a resource that is not there: Microsoft.Network's code and wording. */
+  invalidResourceReference: (referenced: string, by: string) =>
+    make(
+      'InvalidResourceReference',
+      `Resource ${referenced} referenced by resource ${by} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`,
+    ),
   /** No `Authorization` header: ARM's code and wording. */
   authenticationMissing: (hint: string) =>
     make('AuthenticationFailed', `Authentication failed. The 'Authorization' header is missing. ${hint}`),

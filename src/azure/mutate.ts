@@ -30,7 +30,7 @@ export function putVnetPeering(model: AzureModel, vnetId: string, p: VnetPeering
   if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
   const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
   if (!remote)
-    throw AzureErrors.invalidParameter('remoteVirtualNetwork', `virtual network ${p.remoteVirtualNetwork} not found`);
+    throw AzureErrors.invalidResourceReference(p.remoteVirtualNetwork, `${vnetId}/virtualNetworkPeerings/${p.name}`);
   if (idKey(remote.id) === idKey(vnet.id))
     throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'a virtual network cannot be peered with itself');
   const peering: VirtualNetworkPeering = {

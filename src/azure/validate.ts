@@ -116,11 +116,7 @@ export function validateModel(model: AzureModel): ModelProblem[] {
         err(AzureErrors.subnetsOverlap(t.name, s.name, vnet.name), t.id, 'addressPrefix');
       }
       if (s.routeTable && !byId(model.routeTables, s.routeTable)) {
-        err(
-          AzureErrors.invalidParameter('routeTable', `route table ${s.routeTable} does not exist`),
-          s.id,
-          'routeTable',
-        );
+        err(AzureErrors.invalidResourceReference(s.routeTable, s.id), s.id, 'routeTable');
       }
     });
   }
@@ -131,7 +127,7 @@ export function validateModel(model: AzureModel): ModelProblem[] {
     for (const c of nic.ipConfigurations) {
       const w = findSubnet(model, c.subnet);
       if (!w) {
-        err(AzureErrors.invalidParameter('subnet', `subnet ${c.subnet} does not exist`), nic.id, 'subnet');
+        err(AzureErrors.invalidResourceReference(c.subnet, nic.id), nic.id, 'subnet');
         continue;
       }
       const a = parseIpv4(c.privateIPAddress);
@@ -194,7 +190,7 @@ export function validateModel(model: AzureModel): ModelProblem[] {
   for (const rs of model.routeServers) {
     const w = findSubnet(model, rs.subnet);
     if (!w) {
-      err(AzureErrors.invalidParameter('subnet', `subnet ${rs.subnet} does not exist`), rs.id, 'subnet');
+      err(AzureErrors.invalidResourceReference(rs.subnet, rs.id), rs.id, 'subnet');
       continue;
     }
     if (w.subnet.name !== ROUTE_SERVER_SUBNET_NAME)
@@ -234,14 +230,7 @@ export function validateModel(model: AzureModel): ModelProblem[] {
     for (const p of vnet.virtualNetworkPeerings) {
       const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
       if (!remote) {
-        err(
-          AzureErrors.invalidParameter(
-            'remoteVirtualNetwork',
-            `virtual network ${p.remoteVirtualNetwork} does not exist`,
-          ),
-          p.id,
-          'remoteVirtualNetwork',
-        );
+        err(AzureErrors.invalidResourceReference(p.remoteVirtualNetwork, p.id), p.id, 'remoteVirtualNetwork');
         continue;
       }
       // The peering back from the remote VNet (both directions make the pair Connected).
@@ -379,11 +368,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
   for (const gw of model.virtualNetworkGateways) {
     const w = findSubnet(model, gw.subnet);
     if (!w) {
-      err(
-        AzureErrors.invalidParameter('virtualNetwork', `subnet ${gw.subnet} does not exist`),
-        gw.id,
-        'virtualNetwork',
-      );
+      err(AzureErrors.invalidResourceReference(gw.subnet, gw.id), gw.id, 'virtualNetwork');
       continue;
     }
     if (w.subnet.name !== GATEWAY_SUBNET_NAME)
@@ -517,14 +502,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
       err(AzureErrors.routingWeight(c.routingWeight), c.id, 'routingWeight');
     const gw = byId(model.virtualNetworkGateways, c.virtualNetworkGateway1);
     if (!gw) {
-      err(
-        AzureErrors.invalidParameter(
-          'virtualNetworkGateway1',
-          `virtual network gateway ${c.virtualNetworkGateway1} does not exist`,
-        ),
-        c.id,
-        'virtualNetworkGateway1',
-      );
+      err(AzureErrors.invalidResourceReference(c.virtualNetworkGateway1, c.id), c.id, 'virtualNetworkGateway1');
       continue;
     }
     const wanted: GatewayType = c.connectionType === 'ExpressRoute' ? 'ExpressRoute' : 'Vpn';
@@ -564,7 +542,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
           c.id,
           'peer',
         );
-      else if (!circuit) err(AzureErrors.invalidParameter('peer', `circuit ${c.peer} does not exist`), c.id, 'peer');
+      else if (!circuit) err(AzureErrors.invalidResourceReference(c.peer, c.id), c.id, 'peer');
       else {
         if (!privatePeeringOf(circuit))
           err(
@@ -623,14 +601,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
           'localNetworkGateway2',
         );
       else if (!lng)
-        err(
-          AzureErrors.invalidParameter(
-            'localNetworkGateway2',
-            `local network gateway ${c.localNetworkGateway2} does not exist`,
-          ),
-          c.id,
-          'localNetworkGateway2',
-        );
+        err(AzureErrors.invalidResourceReference(c.localNetworkGateway2, c.id), c.id, 'localNetworkGateway2');
       if (c.enableBgp && gw.gatewayType === 'Vpn') {
         if (!gw.enableBgp)
           err(

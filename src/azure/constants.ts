@@ -4,6 +4,7 @@
  * VPN BGP, subnet names. Written once here; rules, validation, error texts and the lab
  * file's schema read them from this module (ADR 0030).
  */
+import type { GatewayType } from './model.js';
 
 /** R-ARS-1, R-ER-3, R-VPN-1: the ASN of Route Server and of the gateways (the VPN gateway's default). */
 export const ROUTE_SERVER_ASN = 65515;
@@ -91,3 +92,42 @@ export const ROUTE_SERVER_SUBNET_NAME = 'RouteServerSubnet';
 export const GATEWAY_SUBNET_NAME = 'GatewaySubnet';
 /** R-ARS-2, R-ER-3: RouteServerSubnet and GatewaySubnet are /27 or larger. */
 export const MIN_SPECIAL_SUBNET_PREFIX = 27;
+
+// Hybrid resources: the values Azure accepts (azure-routing.md §2, §3).
+
+/** ExpressRoute gateway SKUs (ARM sku.name). */
+export const EXPRESSROUTE_GATEWAY_SKUS = [
+  'Standard',
+  'HighPerformance',
+  'UltraPerformance',
+  'ErGw1AZ',
+  'ErGw2AZ',
+  'ErGw3AZ',
+  'ErGwScale',
+] as const;
+/** VPN gateway SKUs (ARM sku.name); Basic has no BGP and no active-active. */
+export const VPN_GATEWAY_SKUS = [
+  'Basic',
+  'VpnGw1',
+  'VpnGw2',
+  'VpnGw3',
+  'VpnGw4',
+  'VpnGw5',
+  'VpnGw1AZ',
+  'VpnGw2AZ',
+  'VpnGw3AZ',
+  'VpnGw4AZ',
+  'VpnGw5AZ',
+] as const;
+export const DEFAULT_GATEWAY_SKU: Readonly<Record<GatewayType, string>> = { ExpressRoute: 'Standard', Vpn: 'VpnGw1' };
+/** Circuits one ExpressRoute gateway connects to, by SKU (ErGwScale depends on its scale units: not checked). */
+export const MAX_CIRCUITS_PER_GATEWAY: Readonly<Record<string, number>> = {
+  Standard: 4,
+  ErGw1AZ: 4,
+  HighPerformance: 8,
+  ErGw2AZ: 8,
+  UltraPerformance: 16,
+  ErGw3AZ: 16,
+};
+/** Provider circuits: 50 Mbps-10 Gbps; ExpressRoute Direct adds 40 and 100 Gbps. */
+export const EXPRESSROUTE_CIRCUIT_BANDWIDTHS = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 40000, 100000] as const;

@@ -15,6 +15,9 @@ import {
 } from '../bgp/wire/index.js';
 import {
   AZURE_VPN_APIPA,
+  EXPRESSROUTE_GATEWAY_SKUS,
+  MAX_CIRCUITS_PER_GATEWAY,
+  VPN_GATEWAY_SKUS,
   GATEWAY_SUBNET_NAME,
   isReservedPeeringAsn,
   isReservedVpnAsn,
@@ -38,46 +41,6 @@ import type {
   VirtualNetworkGateway,
 } from './model.js';
 import { checkPeerAsn } from './routeServer.js';
-
-// ---------------------------------------------------------------------------
-// Hybrid resources: the values Azure accepts (azure-routing.md §2, §3).
-
-/** ExpressRoute gateway SKUs (ARM sku.name). */
-export const EXPRESSROUTE_GATEWAY_SKUS = [
-  'Standard',
-  'HighPerformance',
-  'UltraPerformance',
-  'ErGw1AZ',
-  'ErGw2AZ',
-  'ErGw3AZ',
-  'ErGwScale',
-] as const;
-/** VPN gateway SKUs (ARM sku.name); Basic has no BGP and no active-active. */
-export const VPN_GATEWAY_SKUS = [
-  'Basic',
-  'VpnGw1',
-  'VpnGw2',
-  'VpnGw3',
-  'VpnGw4',
-  'VpnGw5',
-  'VpnGw1AZ',
-  'VpnGw2AZ',
-  'VpnGw3AZ',
-  'VpnGw4AZ',
-  'VpnGw5AZ',
-] as const;
-export const DEFAULT_GATEWAY_SKU: Readonly<Record<GatewayType, string>> = { ExpressRoute: 'Standard', Vpn: 'VpnGw1' };
-/** Circuits one ExpressRoute gateway connects to, by SKU (ErGwScale depends on its scale units: not checked). */
-const MAX_CIRCUITS_PER_GATEWAY: Readonly<Record<string, number>> = {
-  Standard: 4,
-  ErGw1AZ: 4,
-  HighPerformance: 8,
-  ErGw2AZ: 8,
-  UltraPerformance: 16,
-  ErGw3AZ: 16,
-};
-/** Provider circuits: 50 Mbps-10 Gbps; ExpressRoute Direct adds 40 and 100 Gbps. */
-export const EXPRESSROUTE_CIRCUIT_BANDWIDTHS = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 40000, 100000] as const;
 
 /** R-VPN-1: Azure's APIPA range for VPN BGP addresses, 169.254.21.0-169.254.22.255. */
 export function isAzureVpnApipa(ip: string): boolean {

@@ -18,7 +18,7 @@
  * check: it is not on your loopback).
  */
 import type * as http from 'node:http';
-import { AzureError, AzureErrors } from '../azure/index.js';
+import { AzureErrors } from '../azure/index.js';
 import { parseAuthorization, sameSecret, type BrowserSessions } from './auth.js';
 
 /** ARM's limit on a request body (RequestContentTooLarge). */
@@ -56,17 +56,11 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 export function checkCaller(req: http.IncomingMessage, g: GuardConfig): void {
   const host = header(req, 'host')?.toLowerCase();
   if (!host || !g.hosts.has(host)) {
-    throw new AzureError(
-      400,
-      'InvalidHostHeader',
-      `The Host header '${host ?? ''}' is not this lab's address (${[...g.hosts].join(', ')}): requests through another name are refused (DNS rebinding).`,
-    );
+    throw AzureErrors.invalidHostHeader(host ?? '', [...g.hosts].join(', '));
   }
   const origin = header(req, 'origin');
   if (origin !== undefined && !g.origins.has(origin.toLowerCase())) {
-    throw new AzureError(
-      403,
-      'CrossOriginRequestRefused',
+    throw AzureErrors.crossOrigin(
       `Requests from origin '${origin}' are refused: only the lab's own page (${[...g.origins][0]}) may call this API from a browser.`,
     );
   }
@@ -74,9 +68,7 @@ export function checkCaller(req: http.IncomingMessage, g: GuardConfig): void {
   // (an <img>, a link); 'same-site' includes other ports of 127.0.0.1.
   const site = header(req, 'sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new AzureError(
-      403,
-      'CrossOriginRequestRefused',
+    throw AzureErrors.crossOrigin(
       `A ${site} request is refused: only the lab's own page may call this API from a browser.`,
     );
   }
@@ -97,9 +89,7 @@ export function authenticate(req: http.IncomingMessage, g: GuardConfig): 'token'
     // Cross-site request forgery: a browser adds the cookie to any request to this origin;
     // only the lab's own page can make one that carries the lab's Origin.
     if (!SAFE.has(req.method ?? '') && header(req, 'origin') === undefined) {
-      throw new AzureError(
-        403,
-        'CrossOriginRequestRefused',
+      throw AzureErrors.crossOrigin(
         `A ${req.method} with the browser session must carry the lab's Origin header; it did not.`,
       );
     }

@@ -9,7 +9,7 @@
  * URL-decoded. `{name:a|b}` matches only those words (case-insensitive, as ARM paths are).
  */
 import type * as http from 'node:http';
-import { AzureError, sameName } from '../azure/index.js';
+import { AzureErrors, sameName, type AzureError } from '../azure/index.js';
 import type { Lab } from '../lab/lab.js';
 import type { OperationStore } from './operations.js';
 
@@ -142,11 +142,7 @@ export class Router {
 
 /** A path no route serves: ARM's InvalidResourceType, 404. */
 export function notServed(method: string, path: string): AzureError {
-  return new AzureError(
-    404,
-    'InvalidResourceType',
-    `The resource type or operation '${method} ${path}' is not supported by ARSLab.`,
-  );
+  return AzureErrors.notServed(method, path);
 }
 
 function decodeSegment(s: string): string {

@@ -15,7 +15,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { AzureError, AzureErrors } from '../azure/index.js';
+import { asAzureError, AzureErrors } from '../azure/index.js';
 import { realClock, type Clock } from '../bgp/clock.js';
 import { sessionRows } from '../lab/graph/index.js';
 import type { Lab } from '../lab/lab.js';
@@ -273,13 +273,7 @@ export class ApiServer {
     try {
       await r.stream!(write, ac.signal);
     } catch (e) {
-      write({
-        type: 'error',
-        error: {
-          code: e instanceof AzureError ? e.code : 'InternalServerError',
-          message: (e as Error).message ?? String(e),
-        },
-      });
+      write({ type: 'error', ...asAzureError(e).toJSON() });
     } finally {
       this.streams.delete(ac);
       res.end();
@@ -315,7 +309,7 @@ export class ApiServer {
     };
     try {
       const g = this.guard;
-      if (!g) throw new AzureError(503, 'LabNotReady', 'the API is not listening yet');
+      if (!g) throw AzureErrors.labNotReady();
       checkCaller(req, g);
       // An unauthenticated path: its one-time code is the credential (ADR 0010).
       if (req.method === 'GET' && /^\/arslab\/ui\/login\/?$/i.test(url.pathname)) return send(this.signIn(url));
@@ -342,20 +336,17 @@ export class ApiServer {
       if (reply.raw) return await this.rawReply(reply.raw, req, res);
       return send(reply);
     } catch (e) {
-      if (e instanceof AzureError) {
-        const headers: Record<string, string> =
-          e.status === 401
-            ? {
-                'WWW-Authenticate':
-                  e.code === 'AuthenticationFailed'
-                    ? 'Bearer realm="arslab"'
-                    : `Bearer realm="arslab", error="invalid_token", error_description="${e.code}"`,
-              }
-            : {};
-        return send({ status: e.status, body: e.toJSON(), headers });
-      }
-      const msg = (e as Error).message ?? String(e);
-      send({ status: 500, body: { error: { code: 'InternalServerError', message: msg } } });
+      const error = asAzureError(e);
+      const headers: Record<string, string> =
+        error.status === 401
+          ? {
+              'WWW-Authenticate':
+                error.code === 'AuthenticationFailed'
+                  ? 'Bearer realm="arslab"'
+                  : `Bearer realm="arslab", error="invalid_token", error_description="${error.code}"`,
+            }
+          : {};
+      return send({ status: error.status, body: error.toJSON(), headers });
     }
   }
 

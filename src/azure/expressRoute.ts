@@ -24,12 +24,11 @@ import {
   type Neighbor,
   type SpeakerPolicy,
 } from '../rib/index.js';
-import { AzureErrors, AzureError } from './errors.js';
+import { MSEE_ASN, ROUTE_SERVER_ASN } from './constants.js';
+import { AzureErrors, type AzureError } from './errors.js';
 import type { AzureModel, ExpressRouteCircuit, VirtualNetworkGateway } from './model.js';
-import { ER_MARKER_COMMUNITY, ROUTE_SERVER_ASN, withCommunity } from './routeServer.js';
+import { ER_MARKER_COMMUNITY, withCommunity } from './routeServer.js';
 
-/** R-ER-1: Microsoft's ASN on every MSEE. */
-export const MSEE_ASN = 12076;
 /** R-ER-3: weight of the gateway's own and iBGP-learned routes. */
 export const WEIGHT_LOCAL = 32768;
 /** R-ER-3: weight of MSEE-learned routes, before the connection's routingWeight. */
@@ -266,11 +265,7 @@ function ipOf(n: number): string {
  */
 export function checkGlobalReach(a: ExpressRouteCircuit, b: ExpressRouteCircuit): AzureError | undefined {
   if (a.peeringLocation.toLowerCase() === b.peeringLocation.toLowerCase()) {
-    return new AzureError(
-      400,
-      'GlobalReachNotSupportedForCircuitsInSamePeeringLocation',
-      `Global Reach cannot connect circuits '${a.name}' and '${b.name}': both are at peering location '${a.peeringLocation}'. Global Reach links circuits at different peering locations only (R-ER-6); on-premises sites on one location reach each other through the provider, or through an NVA advertising a covering supernet (seed 003).`,
-    );
+    return AzureErrors.globalReachSameLocation(a.name, b.name, a.peeringLocation);
   }
   return undefined;
 }
@@ -286,5 +281,3 @@ export function circuitsOf(model: AzureModel, gatewayId: string) {
   }
   return out;
 }
-
-export { AzureErrors, ROUTE_SERVER_ASN };

@@ -4,6 +4,7 @@
  * docs/rules.md) and Azure's error shapes. No sockets, no clocks, no files.
  */
 export * from './ids.js';
+export * from './constants.js';
 export * from './errors.js';
 export * from './model.js';
 export * from './lookup.js';

@@ -4,15 +4,14 @@
  * one is untouched) or throws the AzureError Azure would answer with. Every change is
  * checked as a whole with validateModel, so a change that breaks a rule is refused.
  */
-import { AzureErrors, type AzureError } from './errors.js';
+import { AzureErrors } from './errors.js';
 import { idKey, sameName } from './ids.js';
 import { byId } from './lookup.js';
 import type { AzureModel, NextHopType, Route, RouteTable, VirtualNetworkPeering } from './model.js';
-import { validateModel } from './validate.js';
+import { assertModelValid } from './validate.js';
 
 function checked(next: AzureModel): AzureModel {
-  const bad = validateModel(next).find((p) => p.severity === 'error');
-  if (bad) throw bad.error as AzureError;
+  assertModelValid(next);
   return next;
 }
 
@@ -31,7 +30,7 @@ export function putVnetPeering(model: AzureModel, vnetId: string, p: VnetPeering
   if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
   const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
   if (!remote)
-    throw AzureErrors.invalidParameter('remoteVirtualNetwork', `virtual network ${p.remoteVirtualNetwork} not found`);
+    throw AzureErrors.invalidResourceReference(p.remoteVirtualNetwork, `${vnetId}/virtualNetworkPeerings/${p.name}`);
   if (idKey(remote.id) === idKey(vnet.id))
     throw AzureErrors.invalidParameter('remoteVirtualNetwork', 'a virtual network cannot be peered with itself');
   const peering: VirtualNetworkPeering = {

@@ -21,30 +21,15 @@ import {
   type RouteAttrs,
   type SpeakerPolicy,
 } from '../rib/index.js';
+import { isReservedPeerAsn, ROUTE_SERVER_ASN } from './constants.js';
 import { AzureErrors, type AzureError } from './errors.js';
 import type { HubRoutingPreference, RouteServer, RouteServerSettings } from './model.js';
 
-/** R-ARS-1 */
-export const ROUTE_SERVER_ASN = 65515;
 export const INSTANCE_NAMES = ['RouteServiceRole_IN_0', 'RouteServiceRole_IN_1'] as const;
 export type InstanceName = (typeof INSTANCE_NAMES)[number];
 
 /** Weight shown on learned routes (R-ARS-10) and on advertised ones (R-ARS-9). */
 export const LEARNED_WEIGHT = 32768;
-
-/** R-ARS-3: peer ASNs Azure refuses. */
-export function isReservedPeerAsn(asn: number): boolean {
-  return (
-    asn === 8074 ||
-    asn === 8075 ||
-    asn === 12076 ||
-    asn === 65515 ||
-    (asn >= 65517 && asn <= 65520) ||
-    asn === 23456 ||
-    (asn >= 64496 && asn <= 64511) ||
-    (asn >= 65535 && asn <= 65551)
-  );
-}
 
 /**
  * R-ARS-3: a peer ASN must be 16-bit and not reserved.

@@ -13,7 +13,20 @@ import {
   v4Prefix,
   type Prefix,
 } from '../bgp/wire/index.js';
-import { AzureError, AzureErrors } from './errors.js';
+import {
+  AZURE_VPN_APIPA,
+  EXPRESSROUTE_GATEWAY_SKUS,
+  MAX_CIRCUITS_PER_GATEWAY,
+  VPN_GATEWAY_SKUS,
+  GATEWAY_SUBNET_NAME,
+  isReservedPeeringAsn,
+  isReservedVpnAsn,
+  MAX_ROUTING_WEIGHT,
+  MIN_SPECIAL_SUBNET_PREFIX,
+  ROUTE_SERVER_ASN,
+  ROUTE_SERVER_SUBNET_NAME,
+} from './constants.js';
+import { AzureErrors, ModelWarnings, type AzureError, type ModelWarning } from './errors.js';
 import { checkGlobalReach } from './expressRoute.js';
 import { idKey } from './ids.js';
 import { byId, findSubnet, peeringBetween, routeServerOfVnet } from './lookup.js';
@@ -27,226 +40,31 @@ import type {
   VirtualNetwork,
   VirtualNetworkGateway,
 } from './model.js';
-import { checkPeerAsn, ROUTE_SERVER_ASN } from './routeServer.js';
-
-// ---------------------------------------------------------------------------
-// Hybrid resources: the values Azure accepts (azure-routing.md §2, §3).
-
-/** ExpressRoute gateway SKUs (ARM sku.name). */
-export const EXPRESSROUTE_GATEWAY_SKUS = [
-  'Standard',
-  'HighPerformance',
-  'UltraPerformance',
-  'ErGw1AZ',
-  'ErGw2AZ',
-  'ErGw3AZ',
-  'ErGwScale',
-] as const;
-/** VPN gateway SKUs (ARM sku.name); Basic has no BGP and no active-active. */
-export const VPN_GATEWAY_SKUS = [
-  'Basic',
-  'VpnGw1',
-  'VpnGw2',
-  'VpnGw3',
-  'VpnGw4',
-  'VpnGw5',
-  'VpnGw1AZ',
-  'VpnGw2AZ',
-  'VpnGw3AZ',
-  'VpnGw4AZ',
-  'VpnGw5AZ',
-] as const;
-export const DEFAULT_GATEWAY_SKU: Readonly<Record<GatewayType, string>> = { ExpressRoute: 'Standard', Vpn: 'VpnGw1' };
-/** Circuits one ExpressRoute gateway connects to, by SKU (ErGwScale depends on its scale units: not checked). */
-const MAX_CIRCUITS_PER_GATEWAY: Readonly<Record<string, number>> = {
-  Standard: 4,
-  ErGw1AZ: 4,
-  HighPerformance: 8,
-  ErGw2AZ: 8,
-  UltraPerformance: 16,
-  ErGw3AZ: 16,
-};
-/** Provider circuits: 50 Mbps-10 Gbps; ExpressRoute Direct adds 40 and 100 Gbps. */
-export const EXPRESSROUTE_CIRCUIT_BANDWIDTHS = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 40000, 100000] as const;
-/** The subnet virtual network gateways live in, named exactly so. */
-export const GATEWAY_SUBNET_NAME = 'GatewaySubnet';
+import { checkPeerAsn } from './routeServer.js';
 
 /** R-VPN-1: Azure's APIPA range for VPN BGP addresses, 169.254.21.0-169.254.22.255. */
 export function isAzureVpnApipa(ip: string): boolean {
   const a = parseIpv4(ip);
-  return a !== undefined && a >= 0xa9fe1500 && a <= 0xa9fe16ff;
+  return a !== undefined && a >= AZURE_VPN_APIPA.first && a <= AZURE_VPN_APIPA.last;
 }
 
-/** ASNs Azure refuses for VPN gateways and on-premises VPN devices (VPN Gateway FAQ); 65515 is the gateways' default. */
-export function isReservedVpnAsn(asn: number): boolean {
-  return (
-    asn === 0 ||
-    asn === 8074 ||
-    asn === 8075 ||
-    asn === 12076 ||
-    asn === 65515 ||
-    (asn >= 65517 && asn <= 65520) ||
-    asn === 23456 ||
-    (asn >= 64496 && asn <= 64511) ||
-    (asn >= 65535 && asn <= 65551) ||
-    asn === 4294967295
-  );
-}
-
-/** ExpressRoute private peering: 12076 is Microsoft's, 65515-65520 are reserved for Azure's internal use. */
-export function isReservedPeeringAsn(asn: number): boolean {
-  return asn === 12076 || (asn >= 65515 && asn <= 65520);
-}
-
-const VPN_RESERVED_TEXT =
-  'Azure reserves 8074, 8075, 12076, 65515 and 65517-65520, IANA 23456, 64496-64511, 65535-65551 and 4294967295';
-
-/** The errors of hybrid resources, with Azure's meaning. Codes are Azure's where documented, else named after the rule. */
-export const HybridErrors = {
-  gatewaySubnetName: (subnet: string) =>
-    new AzureError(
-      400,
-      'InvalidGatewaySubnetName',
-      `A virtual network gateway must be deployed in a subnet named exactly 'GatewaySubnet'; got '${subnet}'.`,
-    ),
-  gatewaySubnetTooSmall: (prefix: string) =>
-    new AzureError(
-      400,
-      'GatewaySubnetPrefixLengthTooLong',
-      `GatewaySubnet ${prefix} is too small: virtual network gateways need a /27 or larger (ExpressRoute gateways, and VPN gateways next to them, require it).`,
-    ),
-  secondGateway: (vnet: string, type: GatewayType, existing: string) =>
-    new AzureError(
-      400,
-      'VnetAlreadyHasGatewayOfThisType',
-      `Virtual network '${vnet}' already has ${type === 'ExpressRoute' ? 'an ExpressRoute' : 'a VPN'} gateway, '${existing}': a VNet has at most one ExpressRoute gateway and one VPN gateway.`,
-    ),
-  skuNotForType: (sku: string, type: GatewayType) =>
-    new AzureError(
-      400,
-      'InvalidGatewaySku',
-      `SKU '${sku}' is not a${type === 'ExpressRoute' ? 'n ExpressRoute' : ' VPN'} gateway SKU; ${type === 'ExpressRoute' ? 'ExpressRoute' : 'VPN'} gateways use ${(type === 'ExpressRoute' ? EXPRESSROUTE_GATEWAY_SKUS : VPN_GATEWAY_SKUS).join(', ')}.`,
-    ),
-  basicSku: (what: string) =>
-    new AzureError(
-      400,
-      'BasicSkuNotSupported',
-      `The Basic VPN gateway SKU does not support ${what}: use VpnGw1 or larger.`,
-    ),
-  expressRouteGatewayAsn: (asn: number) =>
-    new AzureError(
-      400,
-      'InvalidExpressRouteGatewayAsn',
-      `An ExpressRoute gateway always uses ASN 65515 (R-ER-3); it cannot be set to ${asn}.`,
-    ),
-  expressRouteGatewayProperty: (property: string, why: string) =>
-    new AzureError(400, 'InvalidParameter', `${property}: ${why}`),
-  vpnGatewayWithRouteServer: (gateway: string, vnet: string, routeServer: string, problem: string) =>
-    new AzureError(
-      400,
-      'VpnGatewayNotCompatibleWithRouteServer',
-      `VPN gateway must be active-active and use ASN 65515 to interoperate with Route Server: gateway '${gateway}' shares virtual network '${vnet}' with Route Server '${routeServer}', but ${problem} (R-ARS-11, R-VPN-1).`,
-    ),
-  vpnGatewayAsnReserved: (asn: number) =>
-    new AzureError(
-      400,
-      'BgpAsnIsReserved',
-      `ASN ${asn} cannot be used by a VPN gateway: Azure reserves 8074, 8075, 12076 and 65517-65520, IANA 23456, 64496-64511, 65535-65551 and 4294967295 (65515 is the default). Private ASNs 64512-65514 and 65521-65534 are allowed when no Route Server is in the VNet (R-VPN-1).`,
-    ),
-  onPremisesAsnReserved: (asn: number) =>
-    new AzureError(
-      400,
-      'BgpAsnIsReserved',
-      `ASN ${asn} cannot be used for an on-premises VPN device: ${VPN_RESERVED_TEXT}.`,
-    ),
-  apipaOutOfRange: (ip: string, who: string) =>
-    new AzureError(
-      400,
-      'InvalidApipaAddress',
-      `${ip} is not in Azure's APIPA range for VPN: ${who} BGP over APIPA must use 169.254.21.0-169.254.22.255 (R-VPN-1).`,
-    ),
-  routingWeight: (weight: number) =>
-    new AzureError(
-      400,
-      'InvalidRoutingWeight',
-      `Routing weight ${weight} is out of range: a connection's routingWeight is 0-32000 (R-ER-3).`,
-    ),
-  connectionGatewayType: (
-    connection: string,
-    type: 'ExpressRoute' | 'IPsec',
-    gateway: string,
-    gatewayType: GatewayType,
-  ) =>
-    new AzureError(
-      400,
-      'ConnectionTypeNotSupportedByGateway',
-      `Connection '${connection}' is of type ${type}, but '${gateway}' is ${gatewayType === 'Vpn' ? 'a VPN' : 'an ExpressRoute'} gateway: ExpressRoute connections need an ExpressRoute gateway, IPsec connections a VPN gateway.`,
-    ),
-  circuitWithoutPrivatePeering: (circuit: string, what: string) =>
-    new AzureError(
-      400,
-      'ExpressRouteCircuitPeeringNotFound',
-      `Circuit '${circuit}' has no AzurePrivatePeering: ${what}.`,
-    ),
-  duplicateCircuitConnection: (gateway: string, circuit: string, other: string) =>
-    new AzureError(
-      400,
-      'DuplicateExpressRouteConnection',
-      `Gateway '${gateway}' is already connected to circuit '${circuit}' by connection '${other}': a gateway connects to a circuit once.`,
-    ),
-  tooManyCircuits: (gateway: string, sku: string, max: number, count: number) =>
-    new AzureError(
-      400,
-      'MaxExpressRouteCircuitsPerGatewayReached',
-      `ExpressRoute gateway '${gateway}' (SKU ${sku}) connects to at most ${max} circuits; it has ${count} ExpressRoute connections.`,
-    ),
-  peeringAsnReserved: (asn: number) =>
-    new AzureError(
-      400,
-      'InvalidPeerAsn',
-      `Peer ASN ${asn} cannot be used on private peering: 12076 is Microsoft's and 65515-65520 are reserved by Azure for internal use.`,
-    ),
-  peeringPrefixNot30: (link: string, prefix: string, len: number) =>
-    new AzureError(
-      400,
-      'InvalidPeerAddressPrefix',
-      `The ${link} link's ${prefix} is a /${len}: private peering needs a /30 per link (the customer edge uses its first host, the MSEE the second; R-ER-1).`,
-    ),
-  peeringPrefixesOverlap: (primary: string, secondary: string) =>
-    new AzureError(
-      400,
-      'InvalidPeerAddressPrefix',
-      `The primary and secondary links need different /30s: ${primary} and ${secondary} overlap.`,
-    ),
-  overlapsVnet: (what: string, prefix: string, vnet: string, vnetPrefix: string) =>
-    new AzureError(
-      400,
-      'AddressPrefixOverlapsVirtualNetwork',
-      `${what} ${prefix} overlaps address space ${vnetPrefix} of virtual network '${vnet}': it must not overlap address ranges used by virtual networks in Azure.`,
-    ),
-  mseeAddress: (why: string) => new AzureError(400, 'InvalidParameter', `mseeAddresses: ${why}`),
-  globalReach: (name: string, why: string) =>
-    new AzureError(400, 'InvalidGlobalReachConnection', `Global Reach connection '${name}': ${why}`),
-  connectionProperty: (property: string, why: string) => new AzureError(400, 'InvalidParameter', `${property}: ${why}`),
-  bgpOverTunnel: (connection: string, why: string) =>
-    new AzureError(400, 'BgpNotConfigured', `Connection '${connection}' enables BGP, but ${why}.`),
-} as const;
-
-export interface ModelProblem {
-  readonly severity: 'error' | 'warning';
-  readonly error: AzureError;
+/** One problem of a model: an error Azure would refuse it with, or a warning (ModelWarning) it would accept. */
+export type ModelProblem = (
+  | { readonly severity: 'error'; readonly error: AzureError }
+  | { readonly severity: 'warning'; readonly warning: ModelWarning }
+) & {
   /** The resource at fault (ARM id) and, when known, its property. */
   readonly resourceId: string;
   readonly property?: string;
-}
+};
 
 export function validateModel(model: AzureModel): ModelProblem[] {
   const out: ModelProblem[] = [];
   const err = (error: AzureError, resourceId: string, property?: string) =>
     out.push(property ? { severity: 'error', error, resourceId, property } : { severity: 'error', error, resourceId });
-  const warn = (error: AzureError, resourceId: string, property?: string) =>
+  const warn = (warning: ModelWarning, resourceId: string, property?: string) =>
     out.push(
-      property ? { severity: 'warning', error, resourceId, property } : { severity: 'warning', error, resourceId },
+      property ? { severity: 'warning', warning, resourceId, property } : { severity: 'warning', warning, resourceId },
     );
 
   // VNets and subnets: O(subnets × log) per VNet (overlaps found on the sorted subnets).
@@ -258,14 +76,10 @@ export function validateModel(model: AzureModel): ModelProblem[] {
       }
       for (const j of overlaps.get(i) ?? []) {
         const t = vnet.subnets[j]!;
-        err(AzureErrors.subnetsOverlap(t.name, s.name), t.id, 'addressPrefix');
+        err(AzureErrors.subnetsOverlap(t.name, s.name, vnet.name), t.id, 'addressPrefix');
       }
       if (s.routeTable && !byId(model.routeTables, s.routeTable)) {
-        err(
-          AzureErrors.invalidParameter('routeTable', `route table ${s.routeTable} does not exist`),
-          s.id,
-          'routeTable',
-        );
+        err(AzureErrors.invalidResourceReference(s.routeTable, s.id), s.id, 'routeTable');
       }
     });
   }
@@ -276,7 +90,7 @@ export function validateModel(model: AzureModel): ModelProblem[] {
     for (const c of nic.ipConfigurations) {
       const w = findSubnet(model, c.subnet);
       if (!w) {
-        err(AzureErrors.invalidParameter('subnet', `subnet ${c.subnet} does not exist`), nic.id, 'subnet');
+        err(AzureErrors.invalidResourceReference(c.subnet, nic.id), nic.id, 'subnet');
         continue;
       }
       const a = parseIpv4(c.privateIPAddress);
@@ -339,22 +153,15 @@ export function validateModel(model: AzureModel): ModelProblem[] {
   for (const rs of model.routeServers) {
     const w = findSubnet(model, rs.subnet);
     if (!w) {
-      err(AzureErrors.invalidParameter('subnet', `subnet ${rs.subnet} does not exist`), rs.id, 'subnet');
+      err(AzureErrors.invalidResourceReference(rs.subnet, rs.id), rs.id, 'subnet');
       continue;
     }
-    if (w.subnet.name !== 'RouteServerSubnet')
+    if (w.subnet.name !== ROUTE_SERVER_SUBNET_NAME)
       err(AzureErrors.invalidRouteServerSubnetName(w.subnet.name), rs.id, 'subnet');
-    if (w.subnet.prefix.len > 27) err(AzureErrors.routeServerSubnetTooSmall(w.subnet.addressPrefix), rs.id, 'subnet');
-    else if (w.subnet.prefix.len === 27) {
-      warn(
-        new AzureError(
-          200,
-          'RouteServerSubnetSmallerThanRecommended',
-          `RouteServerSubnet ${w.subnet.addressPrefix} is a /27: accepted, but current documentation asks for /26 or larger.`,
-        ),
-        rs.id,
-        'subnet',
-      );
+    if (w.subnet.prefix.len > MIN_SPECIAL_SUBNET_PREFIX)
+      err(AzureErrors.routeServerSubnetTooSmall(w.subnet.addressPrefix), rs.id, 'subnet');
+    else if (w.subnet.prefix.len === MIN_SPECIAL_SUBNET_PREFIX) {
+      warn(ModelWarnings.routeServerSubnetBelowRecommended(w.subnet.addressPrefix), rs.id, 'subnet');
     }
     if (w.subnet.routeTable) err(AzureErrors.routeServerSubnetHasRouteTable(), w.subnet.id, 'routeTable');
     if (w.subnet.networkSecurityGroup) err(AzureErrors.routeServerSubnetHasNsg(), w.subnet.id, 'networkSecurityGroup');
@@ -386,27 +193,13 @@ export function validateModel(model: AzureModel): ModelProblem[] {
     for (const p of vnet.virtualNetworkPeerings) {
       const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
       if (!remote) {
-        err(
-          AzureErrors.invalidParameter(
-            'remoteVirtualNetwork',
-            `virtual network ${p.remoteVirtualNetwork} does not exist`,
-          ),
-          p.id,
-          'remoteVirtualNetwork',
-        );
+        err(AzureErrors.invalidResourceReference(p.remoteVirtualNetwork, p.id), p.id, 'remoteVirtualNetwork');
         continue;
       }
       // The peering back from the remote VNet (both directions make the pair Connected).
       const back = peeringBetween(remote, vnet);
       if (!back) {
-        warn(
-          new AzureError(
-            200,
-            'PeeringInitiated',
-            `Peering '${p.name}' from '${vnet.name}' to '${remote.name}' is Initiated, not Connected: '${remote.name}' has no peering back to '${vnet.name}', so no traffic or routes flow.`,
-          ),
-          p.id,
-        );
+        warn(ModelWarnings.peeringInitiated(p.name, vnet.name, remote.name), p.id);
       }
       if (p.useRemoteGateways) {
         const own = ownGatewaysText(model, vnet);
@@ -428,6 +221,11 @@ export function validateModel(model: AzureModel): ModelProblem[] {
     }
   }
   return out;
+}
+
+/** Throws the first error Azure would refuse `model` with (a change is all or nothing); warnings pass. */
+export function assertModelValid(model: AzureModel): void {
+  for (const p of validateModel(model)) if (p.severity === 'error') throw p.error;
 }
 
 /** "Route Server 'rs' and ExpressRoute gateway 'er1'": what makes `vnet` a hub, or '' when nothing does. */
@@ -533,29 +331,25 @@ function validateHybrid(model: AzureModel, err: Report): void {
   for (const gw of model.virtualNetworkGateways) {
     const w = findSubnet(model, gw.subnet);
     if (!w) {
-      err(
-        AzureErrors.invalidParameter('virtualNetwork', `subnet ${gw.subnet} does not exist`),
-        gw.id,
-        'virtualNetwork',
-      );
+      err(AzureErrors.invalidResourceReference(gw.subnet, gw.id), gw.id, 'virtualNetwork');
       continue;
     }
     if (w.subnet.name !== GATEWAY_SUBNET_NAME)
-      err(HybridErrors.gatewaySubnetName(w.subnet.name), gw.id, 'virtualNetwork');
-    if (w.subnet.prefix.len > 27)
-      err(HybridErrors.gatewaySubnetTooSmall(w.subnet.addressPrefix), w.subnet.id, 'addressPrefix');
+      err(AzureErrors.gatewaySubnetName(w.subnet.name), gw.id, 'virtualNetwork');
+    if (w.subnet.prefix.len > MIN_SPECIAL_SUBNET_PREFIX)
+      err(AzureErrors.gatewaySubnetTooSmall(w.subnet.addressPrefix), w.subnet.id, 'addressPrefix');
     const typeKey = `${idKey(w.vnet.id)}|${gw.gatewayType}`;
     const existing = byVnetAndType.get(typeKey);
     if (existing !== undefined)
-      err(HybridErrors.secondGateway(w.vnet.name, gw.gatewayType, existing), gw.id, 'gatewayType');
+      err(AzureErrors.secondGateway(w.vnet.name, gw.gatewayType, existing), gw.id, 'gatewayType');
     else byVnetAndType.set(typeKey, gw.name);
 
     const skus: readonly string[] = gw.gatewayType === 'ExpressRoute' ? EXPRESSROUTE_GATEWAY_SKUS : VPN_GATEWAY_SKUS;
-    if (!skus.includes(gw.sku)) err(HybridErrors.skuNotForType(gw.sku, gw.gatewayType), gw.id, 'sku');
+    if (!skus.includes(gw.sku)) err(AzureErrors.skuNotForType(gw.sku, gw.gatewayType, skus), gw.id, 'sku');
 
     if (gw.gatewayType === 'ExpressRoute') {
-      if (gw.asn !== ROUTE_SERVER_ASN) err(HybridErrors.expressRouteGatewayAsn(gw.asn), gw.id, 'asn');
-      const why = (p: string, text: string) => err(HybridErrors.expressRouteGatewayProperty(p, text), gw.id, p);
+      if (gw.asn !== ROUTE_SERVER_ASN) err(AzureErrors.expressRouteGatewayAsn(gw.asn), gw.id, 'asn');
+      const why = (p: string, text: string) => err(AzureErrors.invalidParameter(p, text), gw.id, p);
       if (!gw.enableBgp) why('enableBgp', 'an ExpressRoute gateway always uses BGP with the MSEEs; it cannot be false');
       if (gw.publicIpAddresses.length > 0)
         why(
@@ -573,22 +367,22 @@ function validateHybrid(model: AzureModel, err: Report): void {
         // R-ARS-11, R-VPN-1: next to a Route Server, active-active and 65515 only.
         if (!gw.activeActive)
           err(
-            HybridErrors.vpnGatewayWithRouteServer(gw.name, w.vnet.name, rs.name, 'it is active-standby'),
+            AzureErrors.vpnGatewayWithRouteServer(gw.name, w.vnet.name, rs.name, 'it is active-standby'),
             gw.id,
             'activeActive',
           );
         if (gw.asn !== ROUTE_SERVER_ASN)
           err(
-            HybridErrors.vpnGatewayWithRouteServer(gw.name, w.vnet.name, rs.name, `its ASN is ${gw.asn}`),
+            AzureErrors.vpnGatewayWithRouteServer(gw.name, w.vnet.name, rs.name, `its ASN is ${gw.asn}`),
             gw.id,
             'asn',
           );
       } else if (gw.asn !== ROUTE_SERVER_ASN && isReservedVpnAsn(gw.asn)) {
-        err(HybridErrors.vpnGatewayAsnReserved(gw.asn), gw.id, 'asn');
+        err(AzureErrors.vpnGatewayAsnReserved(gw.asn), gw.id, 'asn');
       }
       if (gw.sku === 'Basic') {
-        if (gw.enableBgp) err(HybridErrors.basicSku('BGP'), gw.id, 'enableBgp');
-        if (gw.activeActive) err(HybridErrors.basicSku('active-active mode'), gw.id, 'activeActive');
+        if (gw.enableBgp) err(AzureErrors.basicSku('BGP'), gw.id, 'enableBgp');
+        if (gw.activeActive) err(AzureErrors.basicSku('active-active mode'), gw.id, 'activeActive');
       }
       const active = gw.activeActive ? 2 : 1;
       if (gw.publicIpAddresses.length > 0 && gw.publicIpAddresses.length !== active) {
@@ -624,7 +418,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
       }
       gw.customBgpIpAddresses.forEach((ip, i) => {
         if (!isAzureVpnApipa(ip))
-          err(HybridErrors.apipaOutOfRange(ip, "a VPN gateway's"), gw.id, `customBgpIpAddresses.${i}`);
+          err(AzureErrors.apipaOutOfRange(ip, "a VPN gateway's"), gw.id, `customBgpIpAddresses.${i}`);
         else if (i === 1 && ip === gw.customBgpIpAddresses[0])
           err(
             AzureErrors.invalidParameter('customBgpIpAddresses', `${ip} is given twice: each instance needs its own`),
@@ -642,11 +436,11 @@ function validateHybrid(model: AzureModel, err: Report): void {
   for (const lng of model.localNetworkGateways) {
     if (lng.bgpSettings) {
       if (isReservedVpnAsn(lng.bgpSettings.asn))
-        err(HybridErrors.onPremisesAsnReserved(lng.bgpSettings.asn), lng.id, 'bgpSettings.asn');
+        err(AzureErrors.onPremisesAsnReserved(lng.bgpSettings.asn), lng.id, 'bgpSettings.asn');
       const a = parseIpv4(lng.bgpSettings.bgpPeeringAddress);
       if (a !== undefined && a >>> 16 === 0xa9fe && !isAzureVpnApipa(lng.bgpSettings.bgpPeeringAddress)) {
         err(
-          HybridErrors.apipaOutOfRange(lng.bgpSettings.bgpPeeringAddress, 'an on-premises device peering'),
+          AzureErrors.apipaOutOfRange(lng.bgpSettings.bgpPeeringAddress, 'an on-premises device peering'),
           lng.id,
           'bgpSettings.bgpPeeringAddress',
         );
@@ -667,31 +461,24 @@ function validateHybrid(model: AzureModel, err: Report): void {
   const circuitLinks = new Map<string, string>();
   const erConnections = new Map<string, number>();
   for (const c of model.connections) {
-    if (!Number.isInteger(c.routingWeight) || c.routingWeight < 0 || c.routingWeight > 32000)
-      err(HybridErrors.routingWeight(c.routingWeight), c.id, 'routingWeight');
+    if (!Number.isInteger(c.routingWeight) || c.routingWeight < 0 || c.routingWeight > MAX_ROUTING_WEIGHT)
+      err(AzureErrors.routingWeight(c.routingWeight), c.id, 'routingWeight');
     const gw = byId(model.virtualNetworkGateways, c.virtualNetworkGateway1);
     if (!gw) {
-      err(
-        AzureErrors.invalidParameter(
-          'virtualNetworkGateway1',
-          `virtual network gateway ${c.virtualNetworkGateway1} does not exist`,
-        ),
-        c.id,
-        'virtualNetworkGateway1',
-      );
+      err(AzureErrors.invalidResourceReference(c.virtualNetworkGateway1, c.id), c.id, 'virtualNetworkGateway1');
       continue;
     }
     const wanted: GatewayType = c.connectionType === 'ExpressRoute' ? 'ExpressRoute' : 'Vpn';
     if (gw.gatewayType !== wanted)
       err(
-        HybridErrors.connectionGatewayType(c.name, c.connectionType, gw.name, gw.gatewayType),
+        AzureErrors.connectionGatewayType(c.name, c.connectionType, gw.name, gw.gatewayType),
         c.id,
         'virtualNetworkGateway1',
       );
     if (c.connectionType === 'ExpressRoute') {
       if (c.localNetworkGateway2)
         err(
-          HybridErrors.connectionProperty(
+          AzureErrors.invalidParameter(
             'localNetworkGateway2',
             'applies to IPsec connections; an ExpressRoute connection names its circuit in peer',
           ),
@@ -700,7 +487,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
         );
       if (!c.enableBgp)
         err(
-          HybridErrors.connectionProperty(
+          AzureErrors.invalidParameter(
             'enableBgp',
             'an ExpressRoute connection always uses BGP (the gateway with the MSEEs); enableBgp: false applies to IPsec connections',
           ),
@@ -711,18 +498,18 @@ function validateHybrid(model: AzureModel, err: Report): void {
       const circuit = byId(model.expressRouteCircuits, c.peer);
       if (!c.peer)
         err(
-          HybridErrors.connectionProperty(
+          AzureErrors.invalidParameter(
             'peer',
             'an ExpressRoute connection names the circuit it connects the gateway to',
           ),
           c.id,
           'peer',
         );
-      else if (!circuit) err(HybridErrors.connectionProperty('peer', `circuit ${c.peer} does not exist`), c.id, 'peer');
+      else if (!circuit) err(AzureErrors.invalidResourceReference(c.peer, c.id), c.id, 'peer');
       else {
         if (!privatePeeringOf(circuit))
           err(
-            HybridErrors.circuitWithoutPrivatePeering(
+            AzureErrors.circuitWithoutPrivatePeering(
               circuit.name,
               "an ExpressRoute gateway connects to a circuit's private peering; configure AzurePrivatePeering first",
             ),
@@ -732,7 +519,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
         const pair = `${idKey(gw.id)}|${idKey(circuit.id)}`;
         const other = circuitLinks.get(pair);
         if (other !== undefined)
-          err(HybridErrors.duplicateCircuitConnection(gw.name, circuit.name, other), c.id, 'peer');
+          err(AzureErrors.duplicateCircuitConnection(gw.name, circuit.name, other), c.id, 'peer');
         else circuitLinks.set(pair, c.name);
       }
       const w = findSubnet(model, gw.subnet);
@@ -750,7 +537,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
     } else {
       if (c.peer)
         err(
-          HybridErrors.connectionProperty(
+          AzureErrors.invalidParameter(
             'peer',
             'applies to ExpressRoute connections; an IPsec connection names its local network gateway in localNetworkGateway2',
           ),
@@ -759,7 +546,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
         );
       if (c.mseePeerAddresses)
         err(
-          HybridErrors.connectionProperty(
+          AzureErrors.invalidParameter(
             'mseePeerAddresses',
             'applies to ExpressRoute connections: an IPsec connection has no MSEE',
           ),
@@ -769,7 +556,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
       const lng = byId(model.localNetworkGateways, c.localNetworkGateway2);
       if (!c.localNetworkGateway2)
         err(
-          HybridErrors.connectionProperty(
+          AzureErrors.invalidParameter(
             'localNetworkGateway2',
             'an IPsec connection names the local network gateway of its VPN site',
           ),
@@ -777,18 +564,11 @@ function validateHybrid(model: AzureModel, err: Report): void {
           'localNetworkGateway2',
         );
       else if (!lng)
-        err(
-          HybridErrors.connectionProperty(
-            'localNetworkGateway2',
-            `local network gateway ${c.localNetworkGateway2} does not exist`,
-          ),
-          c.id,
-          'localNetworkGateway2',
-        );
+        err(AzureErrors.invalidResourceReference(c.localNetworkGateway2, c.id), c.id, 'localNetworkGateway2');
       if (c.enableBgp && gw.gatewayType === 'Vpn') {
         if (!gw.enableBgp)
           err(
-            HybridErrors.bgpOverTunnel(
+            AzureErrors.bgpOverTunnel(
               c.name,
               `VPN gateway '${gw.name}' has enableBgp false: BGP over a tunnel needs it on the gateway too`,
             ),
@@ -797,7 +577,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
           );
         if (lng && !lng.bgpSettings)
           err(
-            HybridErrors.bgpOverTunnel(
+            AzureErrors.bgpOverTunnel(
               c.name,
               `local network gateway '${lng.name}' has no bgpSettings (the device's asn and bgpPeeringAddress)`,
             ),
@@ -806,7 +586,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
           );
         if (lng?.bgpSettings && lng.bgpSettings.asn === gw.asn) {
           err(
-            HybridErrors.bgpOverTunnel(
+            AzureErrors.bgpOverTunnel(
               c.name,
               `local network gateway '${lng.name}' has ASN ${gw.asn}, the VPN gateway's own: the two sides need different ASNs`,
             ),
@@ -821,7 +601,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
     const max = MAX_CIRCUITS_PER_GATEWAY[gw.sku];
     const count = erConnections.get(idKey(gw.id)) ?? 0;
     if (gw.gatewayType === 'ExpressRoute' && max !== undefined && count > max)
-      err(HybridErrors.tooManyCircuits(gw.name, gw.sku, max, count), gw.id, 'sku');
+      err(AzureErrors.tooManyCircuits(gw.name, gw.sku, max, count), gw.id, 'sku');
   }
 
   // Circuits: private peering (R-ER-1), MSEE addresses (R-ER-4), Global Reach (R-ER-6).
@@ -832,7 +612,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
     if (pp) {
       const at = 'peerings.AzurePrivatePeering';
       if (isReservedPeeringAsn(pp.peerASN))
-        err(HybridErrors.peeringAsnReserved(pp.peerASN), circuit.id, `${at}.peerASN`);
+        err(AzureErrors.peeringAsnReserved(pp.peerASN), circuit.id, `${at}.peerASN`);
       if (!Number.isInteger(pp.vlanId) || pp.vlanId < 1 || pp.vlanId > 4094)
         err(
           AzureErrors.invalidParameter('vlanId', `${pp.vlanId} is not a VLAN id (1-4094)`),
@@ -849,11 +629,11 @@ function validateHybrid(model: AzureModel, err: Report): void {
           err(AzureErrors.invalidParameter(property, `${text} is not an IPv4 prefix`), circuit.id, `${at}.${property}`);
           continue;
         }
-        if (p.len !== 30) err(HybridErrors.peeringPrefixNot30(link, text, p.len), circuit.id, `${at}.${property}`);
+        if (p.len !== 30) err(AzureErrors.peeringPrefixNot30(link, text, p.len), circuit.id, `${at}.${property}`);
         const v = vnetOverlapping(model, p);
         if (v)
           err(
-            HybridErrors.overlapsVnet(`The ${link} link's`, text, v.vnet.name, formatPrefix(v.prefix)),
+            AzureErrors.overlapsVnet(`The ${link} link's`, text, v.vnet.name, formatPrefix(v.prefix)),
             circuit.id,
             `${at}.${property}`,
           );
@@ -861,7 +641,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
       const [a, b] = [links[0][2], links[1][2]];
       if (a && b && (prefixContains(a, b) || prefixContains(b, a))) {
         err(
-          HybridErrors.peeringPrefixesOverlap(pp.primaryPeerAddressPrefix, pp.secondaryPeerAddressPrefix),
+          AzureErrors.peeringPrefixesOverlap(pp.primaryPeerAddressPrefix, pp.secondaryPeerAddressPrefix),
           circuit.id,
           `${at}.secondaryPeerAddressPrefix`,
         );
@@ -872,7 +652,8 @@ function validateHybrid(model: AzureModel, err: Report): void {
       const v = a === undefined ? undefined : vnetOverlapping(model, v4Prefix(a, 32));
       if (v) {
         err(
-          HybridErrors.mseeAddress(
+          AzureErrors.invalidParameter(
+            'mseeAddresses',
             `${ip} is inside virtual network '${v.vnet.name}' (${formatPrefix(v.prefix)}): MSEE addresses are Microsoft's, outside every VNet (R-ER-4)`,
           ),
           circuit.id,
@@ -883,7 +664,10 @@ function validateHybrid(model: AzureModel, err: Report): void {
       const prev = mseeOwners.get(ip);
       if (prev !== undefined)
         err(
-          HybridErrors.mseeAddress(`${ip} is already an MSEE address of ${prev}: each link's MSEE has its own`),
+          AzureErrors.invalidParameter(
+            'mseeAddresses',
+            `${ip} is already an MSEE address of ${prev}: each link's MSEE has its own`,
+          ),
           circuit.id,
           `mseeAddresses.${i}`,
         );
@@ -895,7 +679,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
       const peer = byId(model.expressRouteCircuits, gr.peerCircuit);
       if (!peer) {
         err(
-          HybridErrors.globalReach(
+          AzureErrors.globalReach(
             gr.name,
             `circuit ${gr.peerCircuit} is not in this lab: Global Reach links two circuits of the lab`,
           ),
@@ -906,7 +690,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
       }
       if (idKey(peer.id) === idKey(circuit.id)) {
         err(
-          HybridErrors.globalReach(
+          AzureErrors.globalReach(
             gr.name,
             `links circuit '${circuit.name}' with itself; Global Reach links two different circuits`,
           ),
@@ -920,10 +704,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
       for (const c of [circuit, peer]) {
         if (!privatePeeringOf(c))
           err(
-            HybridErrors.circuitWithoutPrivatePeering(
-              c.name,
-              'Global Reach links the private peerings of two circuits',
-            ),
+            AzureErrors.circuitWithoutPrivatePeering(c.name, 'Global Reach links the private peerings of two circuits'),
             circuit.id,
             `${at}.peerCircuit`,
           );
@@ -932,7 +713,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
       const other = globalReachPairs.get(pair);
       if (other !== undefined)
         err(
-          HybridErrors.globalReach(
+          AzureErrors.globalReach(
             gr.name,
             `circuits '${circuit.name}' and '${peer.name}' are already linked by ${other}: declare Global Reach once, on either circuit`,
           ),
@@ -943,7 +724,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
       const p = parsePrefix(gr.addressPrefix);
       if (p?.afi !== 1 || p.len !== 29) {
         err(
-          HybridErrors.globalReach(
+          AzureErrors.globalReach(
             gr.name,
             `addressPrefix ${gr.addressPrefix} is not a /29: Global Reach needs a /29 for the link between the two circuits' MSEEs`,
           ),
@@ -954,7 +735,7 @@ function validateHybrid(model: AzureModel, err: Report): void {
         const v = vnetOverlapping(model, p);
         if (v)
           err(
-            HybridErrors.overlapsVnet(
+            AzureErrors.overlapsVnet(
               'Global Reach addressPrefix',
               gr.addressPrefix,
               v.vnet.name,

@@ -136,10 +136,7 @@ export class ApiClient {
       if (retry > 0) await new Promise((res) => setTimeout(res, retry * 1000));
       r = await this.request('GET', loc.replace(/^https?:\/\/[^/]+/, ''));
     }
-    if (r.status >= 400) {
-      const e = (r.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new AzureError(r.status, e?.code ?? 'Error', e?.message ?? `HTTP ${r.status}`);
-    }
+    if (r.status >= 400) throw AzureError.fromAnswer(r.status, r.body);
     return r.body;
   }
 
@@ -178,13 +175,13 @@ export class ApiClient {
           });
           res.on('end', () => {
             if (status >= 400) {
-              let e: { code?: string; message?: string } | undefined;
+              let body: unknown;
               try {
-                e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+                body = JSON.parse(text);
               } catch {
-                e = undefined;
+                body = undefined;
               }
-              reject(new AzureError(status, e?.code ?? 'Error', e?.message ?? `HTTP ${status}`));
+              reject(AzureError.fromAnswer(status, body));
               return;
             }
             if (text.trim()) onValue(JSON.parse(text));

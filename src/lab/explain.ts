@@ -16,7 +16,6 @@
  */
 import { formatPrefix, parseIpv4, parsePrefix, prefixEquals, v4Prefix, type Prefix } from '../bgp/wire/index.js';
 import {
-  AzureError,
   AzureErrors,
   findSubnet,
   gatewaysOfVnet,
@@ -633,10 +632,10 @@ export function explainPeer(lab: Lab, q: PeerQuery, targetText: string): Explain
   const links = ix.links.filter((l) => scope(l.from) && matchesPeer(l, q.peer));
   if (links.length === 0) {
     const known = [...new Set(ix.links.filter((l) => scope(l.from)).map(peerName))].sort();
-    throw new AzureError(
-      404,
-      'PeerNotFound',
-      `no session with a peer named '${q.peer}'${q.routeServer ? ` at route server ${q.routeServer}` : q.gateway ? ` at gateway ${q.gateway}` : ''} (peers: ${known.join(', ') || 'none'})`,
+    throw AzureErrors.peerNotFound(
+      q.peer,
+      q.routeServer ? ` at route server ${q.routeServer}` : q.gateway ? ` at gateway ${q.gateway}` : '',
+      known,
     );
   }
   const sections: ExplainSection[] = [];

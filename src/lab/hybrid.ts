@@ -28,6 +28,7 @@ import {
   VNET_PREFIX_LIMIT,
   VPN_PREFIX_LIMIT,
   WEIGHT_LOCAL,
+  ROUTE_SERVER_ASN,
   type AzureModel,
   type ExpressRouteCircuit,
   type GatewayRoute,
@@ -848,7 +849,7 @@ export class HybridRuntime {
                 peer: {
                   name: `${rt.resource.name}/${INSTANCE_NAMES[index]}`,
                   address: riIp,
-                  asn: 65515,
+                  asn: ROUTE_SERVER_ASN,
                   kind: 'ibgp',
                   routerId: ip(riIp),
                   role: 'route-server',

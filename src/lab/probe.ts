@@ -23,7 +23,15 @@
  */
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { byId, idKey, primaryIpConfig, sameName, type NetworkInterface, type VirtualMachine } from '../azure/index.js';
+import {
+  AzureErrors,
+  byId,
+  idKey,
+  primaryIpConfig,
+  sameName,
+  type NetworkInterface,
+  type VirtualMachine,
+} from '../azure/index.js';
 import type { Connector } from '../bgp/transport/index.js';
 import { parseIpv4 } from '../bgp/wire/index.js';
 import type { Lab } from './lab.js';
@@ -113,18 +121,6 @@ export type ProbeLive =
   | { readonly run: number; readonly type: 'probe'; readonly result: ProbeResult }
   | { readonly run: number; readonly type: 'summary'; readonly summary: ProbeSummary };
 
-/** A bad request (unknown VM, bad address): the API answers 400/404 with it. */
-export class ProbeInputError extends Error {
-  override name = 'ProbeInputError';
-  constructor(
-    readonly status: 400 | 404,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -156,10 +152,9 @@ export function probeSource(lab: Lab, from: string): { vm: VirtualMachine; nic: 
   let vm: VirtualMachine | undefined = vms[0];
   let nic: NetworkInterface | undefined;
   if (vms.length > 1)
-    throw new ProbeInputError(
-      400,
-      'AmbiguousVirtualMachine',
-      `'${from}' names virtual machines in resource groups ${vms.map((v) => v.resourceGroup).join(', ')}: write RESOURCE-GROUP/NAME`,
+    throw AzureErrors.ambiguousVirtualMachine(
+      from,
+      vms.map((v) => v.resourceGroup),
     );
   if (!vm) {
     nic = m.networkInterfaces.find(
@@ -168,25 +163,19 @@ export function probeSource(lab: Lab, from: string): { vm: VirtualMachine; nic: 
     vm = nic?.virtualMachine ? byId(m.virtualMachines, nic.virtualMachine) : undefined;
   }
   if (!vm)
-    throw new ProbeInputError(
-      404,
-      'VirtualMachineNotFound',
-      `no virtual machine or NIC '${from}' in this lab (virtual machines: ${m.virtualMachines.map((v) => v.name).join(', ') || 'none'})`,
+    throw AzureErrors.virtualMachineNotFound(
+      from,
+      m.virtualMachines.map((v) => v.name),
     );
   nic ??= byId(m.networkInterfaces, vm.networkInterfaces[0]);
   const address = nic ? primaryIpConfig(nic)?.privateIPAddress : undefined;
-  if (!nic || !address)
-    throw new ProbeInputError(
-      400,
-      'NoNetworkInterface',
-      `virtual machine '${vm.name}' has no NIC with a private IP address`,
-    );
+  if (!nic || !address) throw AzureErrors.noNetworkInterface(vm.name);
   return { vm, nic, address };
 }
 
 /** Checks a request's numbers and addresses (before anything is sent). */
 export function checkProbeRequest(r: ProbeRequest): void {
-  const bad = (field: string, why: string) => new ProbeInputError(400, 'InvalidParameter', `${field}: ${why}`);
+  const bad = AzureErrors.invalidParameter;
   if (typeof r.from !== 'string' || !r.from) throw bad('from', 'a source virtual machine is required');
   if (typeof r.to !== 'string' || parseIpv4(r.to) === undefined)
     throw bad('to', `expected an IPv4 address, got '${r.to}'`);

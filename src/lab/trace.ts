@@ -12,7 +12,7 @@
  * speaker's own best-path configuration) and the model's addresses.
  */
 import { formatPrefix, parseIpv4, prefixContains, v4Prefix, type Prefix } from '../bgp/wire/index.js';
-import { AzureError, AzureErrors, byId, primaryIpConfig } from '../azure/index.js';
+import { AzureErrors, byId, primaryIpConfig } from '../azure/index.js';
 import { compare, formatAsPathAzure, rank, selectBest, type Path, type Speaker } from '../rib/index.js';
 import type { LabSpeaker } from './graph/index.js';
 import type { Lab } from './lab.js';
@@ -222,11 +222,7 @@ export function traceRoute(lab: Lab, from: string, to: string): TraceResult {
       ...ix.places.filter((p) => p.kind === 'router').map((p) => p.name),
       ...lab.model.virtualMachines.map((v) => v.name),
     ];
-    throw new AzureError(
-      404,
-      'NotFound',
-      `no router, VM or speaker named '${from}' (routers and VMs: ${known.join(', ') || 'none'})`,
-    );
+    throw AzureErrors.speakerNotFound(from, known);
   }
   const nic = byId(lab.model.networkInterfaces, vm.networkInterfaces[0]);
   if (!nic) throw AzureErrors.invalidParameter('from', `VM ${vm.name} has no network interface`);

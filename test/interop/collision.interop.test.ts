@@ -17,60 +17,47 @@ import { startDaemon, type DaemonHandle } from '../../src/lab/daemons/index.js';
 import { defaultBgpPort, type Lab } from '../../src/lab/lab.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 
 const N = 172;
 const port = defaultBgpPort();
-const yaml = `
-name: collision-frr
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${N}.0.0/16]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${N}.1.0/26 }
-          nva: { addressPrefix: 10.${N}.0.0/24 }
-    routeServers:
-      rs:
-        subnet: hub/RouteServerSubnet
-        peerings:
-          nva: { peerIp: 10.${N}.0.4, peerAsn: 65001 }
-    virtualMachines:
-      nva: { subnet: hub/nva, privateIPAddress: 10.${N}.0.4 }
-`;
+// The 'hub' layout: instances at 10.N.0.4/.5, FRR at 10.N.1.4.
+const yaml = routeServerLabYaml({
+  name: 'collision-frr',
+  n: N,
+  peers: [{ name: 'nva', host: 4, asn: 65001 }],
+});
 
 const frrConfig = `
 frr defaults traditional
 hostname nva
 !
 router bgp 65001
- bgp router-id 10.${N}.0.4
+ bgp router-id 10.${N}.1.4
  no bgp ebgp-requires-policy
  no bgp network import-check
  timers bgp 3 9
- neighbor 127.${N}.1.4 remote-as 65515
- neighbor 127.${N}.1.4 port ${port}
- neighbor 127.${N}.1.4 update-source 127.${N}.0.4
- neighbor 127.${N}.1.4 disable-connected-check
- neighbor 127.${N}.1.4 timers connect 2
- neighbor 127.${N}.1.5 remote-as 65515
- neighbor 127.${N}.1.5 port ${port}
- neighbor 127.${N}.1.5 update-source 127.${N}.0.4
- neighbor 127.${N}.1.5 disable-connected-check
- neighbor 127.${N}.1.5 timers connect 2
+ neighbor 127.${N}.0.4 remote-as 65515
+ neighbor 127.${N}.0.4 port ${port}
+ neighbor 127.${N}.0.4 update-source 127.${N}.1.4
+ neighbor 127.${N}.0.4 disable-connected-check
+ neighbor 127.${N}.0.4 timers connect 2
+ neighbor 127.${N}.0.5 remote-as 65515
+ neighbor 127.${N}.0.5 port ${port}
+ neighbor 127.${N}.0.5 update-source 127.${N}.1.4
+ neighbor 127.${N}.0.5 disable-connected-check
+ neighbor 127.${N}.0.5 timers connect 2
  !
  address-family ipv4 unicast
   network 10.${N}.100.0/24
-  neighbor 127.${N}.1.4 route-map TO-RS out
-  neighbor 127.${N}.1.5 route-map TO-RS out
+  neighbor 127.${N}.0.4 route-map TO-RS out
+  neighbor 127.${N}.0.5 route-map TO-RS out
  exit-address-family
 !
 ip prefix-list OWN seq 5 permit 10.${N}.100.0/24
 route-map TO-RS permit 10
  match ip address prefix-list OWN
- set ip next-hop 10.${N}.0.4
+ set ip next-hop 10.${N}.1.4
 !
 `;
 
@@ -86,7 +73,7 @@ let work = '';
 before(async () => {
   if (skip) return;
   // The NVA's BGP port answers no SYN before the lab starts connecting to it.
-  hole = await blackHole(`127.${N}.0.4`, port, 240);
+  hole = await blackHole(`127.${N}.1.4`, port, 240);
   t = await startTestLab('collision-frr', yaml);
   lab = t.lab;
   work = mkdtempSync(join(tmpdir(), 'col-frr-'));
@@ -110,7 +97,7 @@ test('FRR with the lower BGP Identifier comes up on both instances while their o
     name: 'nva',
     workDir: work,
     configFile: join(work, 'bgpd.conf'),
-    listenAddress: `127.${N}.0.4`,
+    listenAddress: `127.${N}.1.4`,
     listenPort: -1,
     maxLifetimeSeconds: 240,
   });
@@ -129,7 +116,7 @@ test('FRR with the lower BGP Identifier comes up on both instances while their o
       .filter((s) => s.established)
       .map((s) => s.neighbor)
       .sort(),
-    [`127.${N}.1.4`, `127.${N}.1.5`],
+    [`127.${N}.0.4`, `127.${N}.0.5`],
   );
   await waitFor('the NVA route learned on both instances', () =>
     Object.values(rs.learnedRoutes('nva')).every((l) => l.some((r) => r.network === `10.${N}.100.0/24`)),

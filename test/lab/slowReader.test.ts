@@ -25,37 +25,24 @@ import { SEND_QUEUE_LIMIT } from '../../src/bgp/transport/peer.js';
 import { defaultBgpPort, type Lab } from '../../src/lab/lab.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { routeServerLabYaml } from '../fixtures/routeServerLab.js';
 
 const N = 171;
 const ROUTES = 4000; // R-ARS-5: 4,000 per peer; about a seventh is withdrawn at any time
 const ROUNDS = 40;
-const yaml = `
-name: slow-reader
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.${N}.0.0/16]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.${N}.1.0/26 }
-          nva: { addressPrefix: 10.${N}.0.0/24 }
-    routeServers:
-      rs:
-        subnet: hub/RouteServerSubnet
-        peerings:
-          churner: { peerIp: 10.${N}.0.4, peerAsn: 65001 }
-          slow: { peerIp: 10.${N}.0.5, peerAsn: 65002 }
-          watcher: { peerIp: 10.${N}.0.6, peerAsn: 65003 }
-    virtualMachines:
-      churner: { subnet: hub/nva, privateIPAddress: 10.${N}.0.4 }
-      slow: { subnet: hub/nva, privateIPAddress: 10.${N}.0.5 }
-      watcher: { subnet: hub/nva, privateIPAddress: 10.${N}.0.6 }
-`;
+// The 'hub' layout: instances at 10.N.0.4/.5, the three NVAs at 10.N.1.4–6.
+const yaml = routeServerLabYaml({
+  name: 'slow-reader',
+  n: N,
+  peers: [
+    { name: 'churner', host: 4, asn: 65001 },
+    { name: 'slow', host: 5, asn: 65002 },
+    { name: 'watcher', host: 6, asn: 65003 },
+  ],
+});
 
-const INSTANCE = `10.${N}.1.4`;
-const CHURNER_NH = ((10 << 24) | (N << 16) | 4) >>> 0;
+const INSTANCE = `10.${N}.0.4`;
+const CHURNER_NH = ((10 << 24) | (N << 16) | (1 << 8) | 4) >>> 0;
 
 const prefixOf = (i: number): Prefix => v4Prefix(((100 << 24) | (64 << 16) | (i << 8)) >>> 0, 24);
 const withdrawnIn = (i: number, round: number): boolean => (i + round) % 7 === 0;
@@ -134,8 +121,8 @@ let lab: Lab;
 const port = defaultBgpPort();
 const open = (host: number, asn: number) =>
   RawPeer.open({
-    remote: { address: `127.${N}.1.4`, port },
-    localAddress: `127.${N}.0.${host}`,
+    remote: { address: `127.${N}.0.4`, port },
+    localAddress: `127.${N}.1.${host}`,
     asn,
     routerId: ((10 << 24) | (N << 16) | host) >>> 0,
     holdTime: 90,

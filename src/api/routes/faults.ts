@@ -10,8 +10,8 @@
  *   POST /arslab/links/down  {session | circuit + path, graceful?}
  *   POST /arslab/links/up    {session | circuit + path}
  */
-import { AzureError, AzureErrors, idKey, sameName } from '../../azure/index.js';
-import { FaultConflict, linkRow, type LabGraph, type Session } from '../../lab/graph/index.js';
+import { AzureErrors, idKey, sameName } from '../../azure/index.js';
+import { linkRow, type LabGraph, type Session } from '../../lab/graph/index.js';
 import { field, objectAt } from '../body.js';
 import type { ApiContext, Router } from '../router.js';
 
@@ -33,19 +33,14 @@ export function resolveLinks(g: LabGraph, t: LinkTarget): Session[] {
     const all = listed(g);
     const s = g.findSessions(t.session).filter((x) => all.includes(x));
     if (s.length === 0)
-      throw new AzureError(
-        404,
-        'SessionNotFound',
-        `no in-process BGP session '${t.session}' in this lab, nor a TCP one (arslab link list shows them: ${all
-          .slice(0, 6)
-          .map((x) => x.name)
-          .join(', ')}${all.length > 6 ? ', …' : ''})`,
+      throw AzureErrors.sessionNotFound(
+        t.session,
+        all.map((x) => x.name),
       );
     if (s.length > 1)
-      throw new AzureError(
-        409,
-        'AmbiguousSession',
-        `'${t.session}' names ${s.length} sessions (${s.map((x) => x.name).join(', ')}): name one by its full name`,
+      throw AzureErrors.ambiguousSession(
+        t.session,
+        s.map((x) => x.name),
       );
     return s;
   }
@@ -54,35 +49,18 @@ export function resolveLinks(g: LabGraph, t: LinkTarget): Session[] {
       .circuits()
       .find((x) => sameName(x.resource.name, t.circuit!) || idKey(x.resource.id) === idKey(t.circuit!));
     if (!c)
-      throw new AzureError(
-        404,
-        'ResourceNotFound',
-        `no ExpressRoute circuit '${t.circuit}' in this lab (circuits: ${
-          g
-            .circuits()
-            .map((x) => x.resource.name)
-            .join(', ') || 'none'
-        })`,
+      throw AzureErrors.circuitNotFound(
+        t.circuit,
+        g.circuits().map((x) => x.resource.name),
       );
     const p = (t.path ?? '').toLowerCase();
     if (p !== 'primary' && p !== 'secondary')
       throw AzureErrors.invalidParameter('path', `expected primary or secondary, got '${t.path ?? ''}'`);
     const list = g.sessionsOfCircuitLink(c, p === 'primary' ? 0 : 1).map((x) => x.session);
-    if (list.length === 0)
-      throw new AzureError(
-        409,
-        'NoSessionOnLink',
-        `no BGP session rides on the ${p} link of circuit '${c.resource.name}': no on-premises router is attached to it`,
-      );
+    if (list.length === 0) throw AzureErrors.noSessionOnLink(p, c.resource.name);
     return list;
   }
   throw AzureErrors.invalidParameter('session', 'name a session (--session) or a circuit link (--circuit and --path)');
-}
-
-/** A fault the lab refuses (a stopped router's session, an instance under maintenance): 409 with its code. */
-export function conflict(e: unknown): never {
-  if (e instanceof FaultConflict) throw new AzureError(409, e.code, e.message);
-  throw e;
 }
 
 export function register(r: Router, ctx: ApiContext): void {
@@ -103,13 +81,7 @@ export function register(r: Router, ctx: ApiContext): void {
     if (graceful !== undefined) t.graceful = graceful;
     const list = resolveLinks(g, t);
     if (p.action!.toLowerCase() === 'down') g.faults.linkDown(list, t.graceful === true);
-    else {
-      try {
-        g.faults.linkUp(list);
-      } catch (e) {
-        conflict(e);
-      }
-    }
+    else g.faults.linkUp(list);
     await lab.settled();
     return { status: 200, body: { value: list.map((s) => linkRow(g, s)) } };
   });

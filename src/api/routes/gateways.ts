@@ -11,12 +11,11 @@
  * (Azure answers from one instance; default 0).
  */
 import {
-  AzureError,
+  assertModelValid,
   AzureErrors,
   getRouteServer,
   idKey,
   sameName,
-  validateModel,
   type AzureModel,
   type ExpressRouteCircuit,
   type HubRoutingPreference,
@@ -155,11 +154,7 @@ function circuitLink(
   path: string,
 ): { rt: CircuitRuntime; link: 0 | 1 } {
   if (!sameName(peering, 'AzurePrivatePeering')) {
-    throw new AzureError(
-      404,
-      'NotFound',
-      `Peering '${peering}' of circuit '${c.name}' was not found: ARSLab models AzurePrivatePeering only.`,
-    );
+    throw AzureErrors.circuitPeeringNotFound(peering, c.name);
   }
   const p = path.toLowerCase();
   if (p !== 'primary' && p !== 'secondary')
@@ -339,8 +334,7 @@ export function patchRouteServer(
       r === rs ? { ...r, allowBranchToBranchTraffic: b2b, hubRoutingPreference: pref } : r,
     ),
   };
-  const bad = validateModel(next).find((p) => p.severity === 'error');
-  if (bad) throw bad.error as AzureError;
+  assertModelValid(next);
   return { model: next, changes };
 }
 

@@ -16,7 +16,7 @@
  *   (Microsoft.Resources subscriptions.json): the lab's one subscription in its one tenant,
  *   what `az login` lists and `az account show` prints.
  */
-import { AzureError, AzureErrors, sameName } from '../../azure/index.js';
+import { AzureErrors, sameName } from '../../azure/index.js';
 import { LAB_TENANT_ID, sameSecret } from '../auth.js';
 import { ArmPaths, IdentityPaths } from '../paths.js';
 import type { ApiContext, Router } from '../router.js';
@@ -125,12 +125,6 @@ export function register(r: Router, ctx: ApiContext): void {
 function checkIdentitySecret(headers: Readonly<Record<string, string | string[] | undefined>>, secret: string): void {
   const v = headers['x-identity-header'] ?? headers['secret'];
   const shown = Array.isArray(v) ? v[0] : v;
-  if (shown === undefined)
-    throw new AzureError(
-      401,
-      'IdentitySecretMissing',
-      "The identity endpoint needs the lab's identity secret in the X-IDENTITY-HEADER (or secret) header: `arslab env` prints it as IDENTITY_HEADER and MSI_SECRET.",
-    );
-  if (!sameSecret(shown, secret))
-    throw new AzureError(403, 'IdentitySecretInvalid', "The identity secret shown is not this lab's (`arslab env`).");
+  if (shown === undefined) throw AzureErrors.identitySecretMissing();
+  if (!sameSecret(shown, secret)) throw AzureErrors.identitySecretInvalid();
 }

@@ -5,7 +5,7 @@
  * the lab graph), which answer the same verbs: routes, sessions, command, stop|kill|start|
  * pause|resume.
  */
-import { AzureError, AzureErrors } from '../../azure/index.js';
+import { AzureErrors } from '../../azure/index.js';
 import type { RouterAction } from '../../lab/graph/index.js';
 import type { Lab } from '../../lab/lab.js';
 import { field, objectAt } from '../body.js';
@@ -22,11 +22,7 @@ function node(lab: Lab, name: string) {
   if (!n) {
     const g = lab.graph;
     const known = [...g.nodes().map((x) => x.spec.name), ...g.speakers({ kind: 'router' }).map((x) => x.name)];
-    throw new AzureError(
-      404,
-      'NodeNotFound',
-      `no node named '${name}' in this lab (nodes: ${known.join(', ') || 'none'})`,
-    );
+    throw AzureErrors.nodeNotFound(name, known);
   }
   return n;
 }

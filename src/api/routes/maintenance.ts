@@ -10,11 +10,10 @@
  * `instance`: IN_0 or IN_1 (also RouteServiceRole_IN_0, 0, 1, or "NAME/IN_0"); `routeServer`
  * may be left out when the lab has one route server.
  */
-import { AzureError, AzureErrors, sameName } from '../../azure/index.js';
+import { AzureErrors, sameName } from '../../azure/index.js';
 import type { LabSpeaker } from '../../lab/graph/index.js';
 import type { Lab } from '../../lab/lab.js';
 import type { ApiContext, Router } from '../router.js';
-import { conflict } from './faults.js';
 
 interface Target {
   instance?: string;
@@ -42,10 +41,9 @@ export function maintenanceTarget(lab: Lab, t: Target): LabSpeaker {
       (t.resourceGroup === undefined || sameName(r.resourceGroup, t.resourceGroup)),
   );
   if (rss.length === 0)
-    throw new AzureError(
-      404,
-      'ResourceNotFound',
-      `no route server${t.routeServer ? ` named '${t.routeServer}'` : ''} in this lab (route servers: ${lab.model.routeServers.map((r) => r.name).join(', ') || 'none'})`,
+    throw AzureErrors.routeServerNotFound(
+      t.routeServer,
+      lab.model.routeServers.map((r) => r.name),
     );
   if (rss.length > 1)
     throw AzureErrors.invalidParameter(
@@ -72,19 +70,15 @@ export function register(r: Router, ctx: ApiContext): void {
     const t = (body ?? {}) as Target;
     const s = maintenanceTarget(lab, t);
     let out;
-    try {
-      if (p.action!.toLowerCase() === 'start') {
-        const d = t.durationSeconds;
-        if (d !== undefined && (typeof d !== 'number' || !(d > 0) || d > 7 * 86400))
-          throw AzureErrors.invalidParameter('durationSeconds', `expected more than 0 s and at most 7 days, got ${d}`);
-        out = lab.graph.faults.startMaintenance(s, {
-          graceful: t.graceful === true,
-          ...(d !== undefined ? { durationMs: d * 1000 } : {}),
-        });
-      } else out = lab.graph.faults.endMaintenance(s);
-    } catch (e) {
-      conflict(e);
-    }
+    if (p.action!.toLowerCase() === 'start') {
+      const d = t.durationSeconds;
+      if (d !== undefined && (typeof d !== 'number' || !(d > 0) || d > 7 * 86400))
+        throw AzureErrors.invalidParameter('durationSeconds', `expected more than 0 s and at most 7 days, got ${d}`);
+      out = lab.graph.faults.startMaintenance(s, {
+        graceful: t.graceful === true,
+        ...(d !== undefined ? { durationMs: d * 1000 } : {}),
+      });
+    } else out = lab.graph.faults.endMaintenance(s);
     await lab.settled();
     return { status: 200, body: out };
   });

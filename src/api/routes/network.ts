@@ -10,7 +10,6 @@
  * resource and 200 when it updated it; a DELETE 200, or 204 when there was nothing to delete.
  */
 import {
-  AzureError,
   AzureErrors,
   byId,
   deleteRoute,
@@ -297,11 +296,7 @@ export function register(r: Router, ctx: ApiContext): void {
     const json = ctx.operations.get(p.subscriptionId!, p.operationId!);
     if (json === undefined) {
       const l = ctx.operations.limits;
-      throw new AzureError(
-        404,
-        'OperationNotFound',
-        `Operation ${p.operationId} was not found in subscription ${p.subscriptionId} or has expired (ARSLab keeps a result ${l.unreadTtlMs / 60_000} min until it is read, then ${l.readTtlMs / 1000} s).`,
-      );
+      throw AzureErrors.operationNotFound(p.operationId!, p.subscriptionId!, l.unreadTtlMs, l.readTtlMs);
     }
     return { status: 200, json };
   });

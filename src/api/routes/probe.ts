@@ -9,8 +9,7 @@
  * count or duration it runs until the client disconnects. A bad request (unknown VM, bad
  * address, timeout longer than the interval) is an ordinary ARM-shaped error.
  */
-import { AzureError } from '../../azure/index.js';
-import { checkProbeRequest, probeSource, ProbeInputError, runProbe, type ProbeRequest } from '../../lab/probe.js';
+import { checkProbeRequest, probeSource, runProbe, type ProbeRequest } from '../../lab/probe.js';
 import { field, objectAt } from '../body.js';
 import type { ApiContext, Router } from '../router.js';
 
@@ -23,13 +22,8 @@ export function register(r: Router, ctx: ApiContext): void {
     for (const k of ['port', 'intervalMs', 'count', 'durationMs', 'timeoutMs', 'sourcePort'] as const)
       field(o, '', k, 'number');
     const req = (o ?? {}) as unknown as ProbeRequest;
-    try {
-      checkProbeRequest(req);
-      probeSource(lab, req.from);
-    } catch (e) {
-      if (e instanceof ProbeInputError) throw new AzureError(e.status, e.code, e.message);
-      throw e;
-    }
+    checkProbeRequest(req);
+    probeSource(lab, req.from);
     return {
       status: 200,
       stream: async (write, signal) => {

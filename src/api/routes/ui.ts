@@ -16,7 +16,7 @@
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AzureError } from '../../azure/index.js';
+import { AzureErrors } from '../../azure/index.js';
 import { PagePaths } from '../paths.js';
 import type { Reply, Router } from '../router.js';
 
@@ -42,14 +42,9 @@ function redirect(to: string): Reply {
 
 function file(name: string): Reply {
   const files = existsSync(WEB_ROOT) ? readdirSync(WEB_ROOT) : [];
-  if (files.length === 0)
-    throw new AzureError(
-      404,
-      'WebPageNotBuilt',
-      `the web page is not built (no ${WEB_ROOT}): run 'npm run build' or scripts/setup`,
-    );
+  if (files.length === 0) throw AzureErrors.webPageNotBuilt(WEB_ROOT);
   if (!/^[\w][\w.-]*$/.test(name) || !files.includes(name) || !TYPES[extname(name)])
-    throw new AzureError(404, 'NotFound', `no file '${name}' in the web page`);
+    throw AzureErrors.webFileNotFound(name);
   return {
     status: 200,
     raw: (_req, res, signal) =>

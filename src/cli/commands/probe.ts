@@ -6,6 +6,7 @@
  * prints the lines it streams and hping's statistics, with the longest gap between replies
  * (the failover time). Ctrl-C stops it and prints the statistics so far.
  */
+import type { ArmErrorBody } from '../../azure/errors.js';
 import { UsageError, type Command } from '../command.js';
 import {
   formatProbeHeader,
@@ -103,7 +104,7 @@ export const command: Command = {
     const probes: ProbeResult[] = [];
     const tally = new ProbeTally();
     let summary: ProbeSummary | undefined;
-    let error: { code: string; message: string } | undefined;
+    let error: ArmErrorBody['error'] | undefined;
     const stop = new AbortController();
     const onSigint = () => stop.abort();
     process.once('SIGINT', onSigint);
@@ -120,7 +121,7 @@ export const command: Command = {
             info?: ProbeInfo;
             result?: ProbeResult;
             summary?: ProbeSummary;
-            error?: { code: string; message: string };
+            error?: ArmErrorBody['error'];
           };
           if (m.type === 'start' && m.info) {
             info = m.info;

@@ -14,21 +14,11 @@
  * A session held down by a fault stays down whatever else would bring it up (branch-to-branch
  * turned on, a GatewaySubnet route restored) until the fault ends.
  */
+import { AzureErrors } from '../../azure/index.js';
 import type { Clock, TimerHandle } from '../../bgp/clock.js';
 import type { EventLog } from '../events.js';
 import type { LabGraph } from './graph.js';
 import type { Fault, LabSpeaker, Session } from './types.js';
-
-/** A fault cannot be applied (the API answers 409 with it). */
-export class FaultConflict extends Error {
-  override name = 'FaultConflict';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export type RouterAction = 'stop' | 'kill' | 'start' | 'pause' | 'resume';
 
@@ -103,16 +93,8 @@ export class SessionFaults {
   linkUp(list: readonly Session[]): void {
     for (const s of list) {
       const f = this.held.get(s);
-      if (f?.kind === 'router')
-        throw new FaultConflict(
-          'RouterStopped',
-          `session ${s.name} belongs to router ${f.router}, which is stopped: start it with 'arslab node start ${f.router}'`,
-        );
-      if (f?.kind === 'maintenance')
-        throw new FaultConflict(
-          'UnderMaintenance',
-          `session ${s.name} belongs to route-server instance ${f.instance}, which is under maintenance: end it with 'arslab routeserver maintenance end --instance ${f.instance}'`,
-        );
+      if (f?.kind === 'router') throw AzureErrors.routerStopped(s.name, f.router);
+      if (f?.kind === 'maintenance') throw AzureErrors.underMaintenance(s.name, f.instance);
     }
     for (const s of list) {
       this.held.delete(s);
@@ -177,11 +159,7 @@ export class SessionFaults {
    */
   startMaintenance(instance: LabSpeaker, opts: { graceful: boolean; durationMs?: number }): Maintenance {
     if (instance.kind !== 'route-server') throw new Error(`${instance.name} is not a route-server instance`);
-    if (this.running.has(instance))
-      throw new FaultConflict(
-        'MaintenanceRunning',
-        `route-server instance ${instance.name} is already under maintenance: end it first`,
-      );
+    if (this.running.has(instance)) throw AzureErrors.maintenanceRunning(instance.name);
     const taken: Session[] = [];
     const why = `maintenance of ${instance.name}`;
     for (const { session, side } of this.graph.sidesOf(instance)) {
@@ -222,8 +200,7 @@ export class SessionFaults {
   /** Ends an instance's maintenance: its sessions come back. */
   endMaintenance(instance: LabSpeaker): Maintenance {
     const run = this.running.get(instance);
-    if (!run)
-      throw new FaultConflict('NoMaintenance', `route-server instance ${instance.name} is not under maintenance`);
+    if (!run) throw AzureErrors.noMaintenance(instance.name);
     if (run.timer) this.clock.clearTimer(run.timer);
     this.running.delete(instance);
     for (const s of run.sessions) {

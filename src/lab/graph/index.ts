@@ -4,7 +4,7 @@
  * them, registered by the builders, read by everything else.
  */
 export { LabGraph, type SessionFilter, type SpeakerFilter } from './graph.js';
-export { FaultConflict, SessionFaults, type Maintenance, type RouterAction } from './faults.js';
+export { SessionFaults, type Maintenance, type RouterAction } from './faults.js';
 export { InProcessLink, TcpSession, type TcpEnd } from './sessions.js';
 export {
   linkRow,

@@ -1634,7 +1634,7 @@ function externalDaemonAdvice(c: BgpConnection, rs: RouteServer, settings: LabFi
   return (
     `Run a BGP daemon there yourself (or as a node: kind: exec runs any daemon): AS ${c.peerAsn}, ` +
     `at ${c.peerIp} in netns mode or ${loop(c.peerIp)} in loopback mode, port ${port}, ` +
-    `with neighbours ${i0} and ${i1} (AS 65515; loopback mode: ${loop(i0)} and ${loop(i1)}); ` +
+    `with neighbours ${i0} and ${i1} (AS ${ROUTE_SERVER_ASN}; loopback mode: ${loop(i0)} and ${loop(i1)}); ` +
     'until something answers there, the session stays down'
   );
 }

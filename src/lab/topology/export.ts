@@ -21,6 +21,7 @@ import {
   DEFAULT_ROUTE_SERVER_SETTINGS,
   DEFAULT_SUBSCRIPTION,
   idKey,
+  ROUTE_SERVER_ASN,
   sameName,
   type AzureModel,
   type ExpressRouteCircuit,
@@ -383,7 +384,7 @@ class FileWriter {
             // An ExpressRoute gateway is always active-active and the key is refused on it.
             ...(!isEr && gw.activeActive ? { activeActive: true } : {}),
             ...(gw.enableBgp !== isEr ? { enableBgp: gw.enableBgp } : {}),
-            ...(gw.asn !== 65515 ? { asn: gw.asn } : {}),
+            ...(gw.asn !== ROUTE_SERVER_ASN ? { asn: gw.asn } : {}),
             ...(this.isExplicit(gw.id) ? { instanceAddresses: [...gw.instanceAddresses] } : {}),
             ...(gw.publicIpAddresses.length > 0 ? { publicIpAddresses: [...gw.publicIpAddresses] } : {}),
             ...(gw.customBgpIpAddresses.length > 0 ? { customBgpIpAddresses: [...gw.customBgpIpAddresses] } : {}),

@@ -499,7 +499,7 @@ test('instance addresses must be usable addresses of GatewaySubnet', () => {
   expectError(load(reserved), {
     field: `${GW}.er1.instanceAddresses[0]`,
     line: lineOf(reserved, '# <-'),
-    message: /is reserved in subnet 'GatewaySubnet'.*\(PrivateIPAddressIsReserved\)$/,
+    message: /is reserved in subnet 'GatewaySubnet'.*\(PrivateIPAddressInReservedRange\)$/,
   });
   const clash = edit(
     SEED_001_LAB,
@@ -510,7 +510,7 @@ test('instance addresses must be usable addresses of GatewaySubnet', () => {
     field: `${CONN}.er1-conn.mseePeerAddresses[0]`,
     line: lineOf(clash, '# <-'),
     message:
-      /^Private IP address 10\.1\.3\.12 is already in use by virtual network gateway 'er1' \(instance 0\)\. \(PrivateIPAddressInUse\)$/,
+      /^Private IP address 10\.1\.3\.12 is already in use by virtual network gateway 'er1' \(instance 0\)\. \(PrivateIPAddressIsAllocated\)$/,
   });
 });
 
@@ -549,7 +549,7 @@ test('a gateway SKU must fit its type', () => {
     field: `${GW}.er1.sku`,
     line: lineOf(text, '# <-'),
     message:
-      /^SKU 'VpnGw1' is not an ExpressRoute gateway SKU; ExpressRoute gateways use Standard, HighPerformance, UltraPerformance, ErGw1AZ, ErGw2AZ, ErGw3AZ, ErGwScale\. \(InvalidGatewaySku\)$/,
+      /^SKU 'VpnGw1' is not an ExpressRoute gateway SKU; ExpressRoute gateways use Standard, HighPerformance, UltraPerformance, ErGw1AZ, ErGw2AZ, ErGw3AZ, ErGwScale\. \(InvalidGatewaySkuSpecifiedForGatewayDeploymentType\)$/,
   });
 });
 

@@ -15,6 +15,7 @@
  * value using any other function is reported as unmapped, with the expression.
  */
 import { isIP } from 'node:net';
+import { ROUTE_SERVER_ASN } from '../../azure/index.js';
 import { labFileText, mostCommon, privatePeeringFields } from './export.js';
 import { loadLabText } from './load.js';
 import { RESOURCE_GROUP_KEYS } from './schema.js';
@@ -722,7 +723,7 @@ class Importer {
         ...(vnet !== undefined ? { virtualNetwork: vnet } : {}),
         ...(type === 'Vpn' && p.activeActive === true ? { activeActive: true } : {}),
         ...(type === 'Vpn' && p.enableBgp === true ? { enableBgp: true } : {}),
-        ...(typeof bgp.asn === 'number' && bgp.asn !== 65515 ? { asn: bgp.asn } : {}),
+        ...(typeof bgp.asn === 'number' && bgp.asn !== ROUTE_SERVER_ASN ? { asn: bgp.asn } : {}),
         ...(type === 'Vpn' && publicIps.length > 0 ? { publicIpAddresses: publicIps } : {}),
         ...(type === 'Vpn' && apipa.length > 0 ? { customBgpIpAddresses: apipa } : {}),
       });

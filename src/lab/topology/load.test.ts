@@ -428,14 +428,14 @@ test('VM address outside its subnet, reserved, or used twice', () => {
     expectError(load(text), {
       field: `${VMS}.lt1.privateIPAddress`,
       line: lineOf(text, '# <-'),
-      message: /is reserved in subnet 'default'.*\(PrivateIPAddressIsReserved\)$/,
+      message: /is reserved in subnet 'default'.*\(PrivateIPAddressInReservedRange\)$/,
     });
   }
   const twice = edit(SEED_000_LAB, 'privateIPAddress: 10.10.0.6 }', 'privateIPAddress: 10.10.0.5 } # <-');
   expectError(load(twice), {
     field: `${VMS}.lt1.privateIPAddress`,
     line: lineOf(twice, '# <-'),
-    message: /10\.10\.0\.5 is already in use by ws2VMNic.*\(PrivateIPAddressInUse\)$/,
+    message: /10\.10\.0\.5 is already in use by ws2VMNic.*\(PrivateIPAddressIsAllocated\)$/,
   });
 });
 
@@ -448,7 +448,7 @@ test('Route Server in a subnet not named RouteServerSubnet (R-ARS-2)', () => {
   expectError(load(text), {
     field: `${RS}.subnet`,
     line: lineOf(text, '# <-'),
-    message: /subnet named 'RouteServerSubnet'; got 'AzureBastionSubnet'.*\(InvalidRouteServerSubnet\)$/,
+    message: /subnet named 'RouteServerSubnet'; got 'AzureBastionSubnet'.*\(InvalidRouteServerSubnetName\)$/,
   });
 });
 

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LineCounter } from 'yaml';
 import type { z } from 'zod';
-import { idKey, validateModel, type ModelProblem } from '../../azure/index.js';
+import { idKey, validateModel, type ErrorCode, type ModelProblem } from '../../azure/index.js';
 import {
   describeIssues,
   formatConfigError,
@@ -46,7 +46,10 @@ export interface LoadOptions {
  * Rules whose finding depends on resources elsewhere in the lab: when part of the file was
  * set aside, the resource they miss may be the one set aside, so they would mislead.
  */
-const NEEDS_WHOLE_LAB = new Set(['RemoteVnetHasNoGateways', 'RemotePeeringIsDisconnectedOrGatewayTransitNotAllowed']);
+const NEEDS_WHOLE_LAB = new Set<ErrorCode>([
+  'RemoteVnetHasNoGateways',
+  'RemotePeeringIsDisconnectedOrGatewayTransitNotAllowed',
+]);
 
 /** How deep a lab file may nest and how far its aliases may expand (src/config/yaml.ts). */
 const YAML_LIMITS = {
@@ -164,11 +167,11 @@ export function loadLabText(text: string, file: string, options: LoadOptions = {
     checkFile: options.checkFile ?? defaultCheckFile,
   });
   for (const p of validateModel(built.model)) {
-    if (partial && (p.severity === 'warning' || NEEDS_WHOLE_LAB.has(p.error.code))) continue;
+    if (partial && (p.severity === 'warning' || NEEDS_WHOLE_LAB.has(p.error.code as ErrorCode))) continue;
     const path = problemPath(p, built.sources, locator);
-    const message = `${p.error.message} (${p.error.code})`;
-    if (p.severity === 'error') problems.error(path, message);
-    else problems.warning(path, message);
+    const { code, message } = p.severity === 'error' ? p.error : p.warning;
+    if (p.severity === 'error') problems.error(path, `${message} (${code})`);
+    else problems.warning(path, `${message} (${code})`);
   }
 
   if (problems.hasErrors) return failure(problems);

@@ -20,8 +20,13 @@ import {
   DEFAULT_SUBSCRIPTION,
   EXPRESSROUTE_CIRCUIT_BANDWIDTHS,
   EXPRESSROUTE_GATEWAY_SKUS,
+  EXPRESSROUTE_PEERING_RESERVED_ASNS,
+  formatAsnRanges,
+  MSEE_ASN,
   ROUTE_SERVER_ASN,
+  ROUTE_SERVER_RESERVED_PEER_ASNS,
   VPN_GATEWAY_SKUS,
+  VPN_RESERVED_ASNS,
 } from '../../azure/index.js';
 import { formatIpv4, maskV4, parseIpv4 } from '../../bgp/wire/index.js';
 import { DAEMON_KINDS } from '../daemons/types.js';
@@ -363,7 +368,7 @@ const bgpConnection = describe(
     peerAsn: describe(
       asn,
       "The NVA's ASN: 16-bit and not reserved (R-ARS-3).",
-      "The NVA's ASN (R-ARS-3): 16-bit (1-65534) and not one Azure reserves: 8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511, 65535-65551.",
+      `The NVA's ASN (R-ARS-3): 16-bit (1-65534) and not one Azure reserves: ${formatAsnRanges(ROUTE_SERVER_RESERVED_PEER_ASNS)}.`,
     ),
   }),
   'A Route Server peering (ARM: Microsoft.Network/virtualHubs/bgpConnections; az network routeserver peering).',
@@ -487,7 +492,7 @@ const localNetworkGateway = describe(
       z.strictObject({
         asn: describe(
           asn,
-          "The device's ASN: not one Azure reserves (8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511, 65535-65551), and not the VPN gateway's.",
+          `The device's ASN: not one Azure reserves (${formatAsnRanges(VPN_RESERVED_ASNS)}), and not the VPN gateway's.`,
         ),
         bgpPeeringAddress: describe(
           ipv4Address,
@@ -550,7 +555,7 @@ const privatePeering = describe(
   z.strictObject({
     peerASN: describe(
       asn,
-      "The customer's (or provider's) ASN on both links: 16- or 32-bit, not 12076 (Microsoft's) and not 65515-65520 (reserved by Azure). A router attached to the circuit must have it.",
+      `The customer's (or provider's) ASN on both links: 16- or 32-bit, not ${MSEE_ASN} (Microsoft's) and not ${formatAsnRanges(EXPRESSROUTE_PEERING_RESERVED_ASNS.filter(([lo]) => lo !== MSEE_ASN))} (reserved by Azure). A router attached to the circuit must have it.`,
     ),
     primaryPeerAddressPrefix: describe(
       ipv4Prefix,

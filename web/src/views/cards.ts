@@ -158,26 +158,16 @@ export function vmCard(ctx: CardContext, node: ViewNode, ref: Ref<'vm'>): Card {
 
 // --- Route servers: per instance, each peering's learned and advertised routes ------
 
-const learnedTable = (rows: readonly LearnedRoute[], attrs: Record<string, string>) =>
-  table<LearnedRoute>(
-    [
-      ['Network', (r) => r.network],
-      ['NextHop', (r) => r.nextHop],
-      ['SourcePeer', (r) => r.sourcePeer],
-      ['Origin', (r) => r.origin],
-      ['AsPath', (r) => r.asPath],
-      ['Weight', (r) => r.weight],
-      ['LocalAddress', (r) => r.localAddress],
-    ],
-    rows,
-    attrs,
-  );
+/** A row of a route server's or gateway's learned (with its source peer) or advertised routes. */
+type BgpRouteRow = Omit<AdvertisedRoute, 'origin'> & { readonly origin: string; readonly sourcePeer?: string };
 
-const advertisedTable = (rows: readonly AdvertisedRoute[], attrs: Record<string, string>) =>
-  table<AdvertisedRoute>(
+/** az's columns for those rows; learned routes have SourcePeer after NextHop. */
+const bgpRoutesTable = (rows: readonly BgpRouteRow[], attrs: Record<string, string>, learned = false) =>
+  table<BgpRouteRow>(
     [
       ['Network', (r) => r.network],
       ['NextHop', (r) => r.nextHop],
+      ...(learned ? [['SourcePeer', (r: BgpRouteRow) => r.sourcePeer ?? ''] as const] : []),
       ['Origin', (r) => r.origin],
       ['AsPath', (r) => r.asPath],
       ['Weight', (r) => r.weight],
@@ -203,9 +193,9 @@ async function peeringRoutes(
     const attrs = { 'data-peering': p.name, 'data-instance': inst };
     out.push(
       h('h3', null, `${p.name} · learned by ${inst}`),
-      learnedTable(learned[inst] ?? [], { ...attrs, 'data-view': 'learned-routes' }),
+      bgpRoutesTable(learned[inst] ?? [], { ...attrs, 'data-view': 'learned-routes' }, true),
       h('h3', null, `${p.name} · advertised by ${inst}`),
-      advertisedTable(advertised[inst] ?? [], { ...attrs, 'data-view': 'advertised-routes' }),
+      bgpRoutesTable(advertised[inst] ?? [], { ...attrs, 'data-view': 'advertised-routes' }),
     );
   }
   return out;
@@ -341,7 +331,7 @@ export function gatewayCard(ctx: CardContext, node: ViewNode, ref: Ref<'gateway'
         const holder = h('div');
         const fillAdvertised = async () => {
           const adv = await post<{ value: AdvertisedRoute[] }>(`${base}/getAdvertisedRoutes?${q}&peer=${enc(peer)}`);
-          holder.replaceChildren(advertisedTable(adv.value, { 'data-view': 'gateway-advertised-routes' }));
+          holder.replaceChildren(bgpRoutesTable(adv.value, { 'data-view': 'gateway-advertised-routes' }));
         };
         body.append(h('h3', null, 'Advertised routes to ', select), holder);
         await fillAdvertised();

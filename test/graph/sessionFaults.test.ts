@@ -16,93 +16,21 @@ import assert from 'node:assert/strict';
 import { parsePrefix } from '../../src/bgp/wire/index.js';
 import type { ApiClient } from '../../src/cli/client.js';
 import type { Lab } from '../../src/lab/lab.js';
-import type { RouterNodeSpec } from '../../src/lab/spec.js';
+import { hubErLab, hubErMsee } from '../fixtures/hubErLab.js';
 import { formatCommunity, type Speaker } from '../../src/rib/index.js';
-import { buildModel } from '../helpers/model.js';
 import { runCli } from '../helpers/inProcessCli.js';
 import { startVirtualClockLab, type VirtualClockLab } from '../helpers/virtualClockLab.js';
 
 const N = 224;
-const MSEE_NH: [string, string] = [`10.2.${N}.35`, `10.2.${N}.36`];
+const MSEE_NH = hubErMsee(N);
 const T = { timeout: 30_000 };
-
-const routers: RouterNodeSpec[] = [
-  {
-    kind: 'router',
-    name: 'onprem1',
-    asn: 65100,
-    routerId: `169.254.${N}.1`,
-    attach: [
-      { kind: 'expressRoute', circuit: 'c1', link: 'primary' },
-      { kind: 'expressRoute', circuit: 'c1', link: 'secondary' },
-    ],
-    routes: [{ prefix: '10.100.0.0/16', origin: 'igp' }],
-  },
-  {
-    kind: 'router',
-    name: 'site1',
-    asn: 65020,
-    routerId: '169.254.21.6',
-    attach: [{ kind: 'vpn', localNetworkGateway: 'lng1' }],
-    routes: [{ prefix: '10.120.0.0/16', origin: 'igp' }],
-  },
-];
 
 let v: VirtualClockLab;
 let lab: Lab;
 let client: ApiClient;
 
 before(async () => {
-  const model = buildModel({
-    vnets: [
-      {
-        name: 'hub',
-        prefixes: [`10.${N}.0.0/20`],
-        subnets: [
-          { name: 'RouteServerSubnet', prefix: `10.${N}.0.0/26` },
-          { name: 'nva', prefix: `10.${N}.1.0/24` },
-          { name: 'default', prefix: `10.${N}.2.0/24` },
-          { name: 'GatewaySubnet', prefix: `10.${N}.3.0/24` },
-        ],
-      },
-    ],
-    vms: [{ name: 'client', vnet: 'hub', subnet: 'default', ip: `10.${N}.2.10` }],
-    routeServers: [
-      {
-        name: 'hubrs',
-        vnet: 'hub',
-        allowBranchToBranchTraffic: true,
-        peerings: [{ name: 'nva', peerIp: `10.${N}.1.4`, peerAsn: 65001 }],
-      },
-    ],
-    gateways: [
-      { name: 'er1', vnet: 'hub', type: 'ExpressRoute', instances: [`10.${N}.3.12`, `10.${N}.3.13`] },
-      {
-        name: 'vpn1',
-        vnet: 'hub',
-        type: 'Vpn',
-        instances: [`10.${N}.3.20`, `10.${N}.3.21`],
-        activeActive: true,
-        publicIps: ['198.51.100.24', '198.51.100.25'],
-        apipa: ['169.254.21.1', '169.254.22.1'],
-      },
-    ],
-    circuits: [
-      {
-        name: 'c1',
-        location: 'Amsterdam',
-        peerASN: 65100,
-        primary: `169.254.${N}.0/30`,
-        secondary: `169.254.${N}.4/30`,
-        msee: MSEE_NH,
-      },
-    ],
-    localNetworkGateways: [{ name: 'lng1', ip: '203.0.113.24', prefixes: [], asn: 65020, bgp: '169.254.21.6' }],
-    connections: [
-      { name: 'er1-c1', gateway: 'er1', circuit: 'c1', msee: [`10.${N}.3.4`, `10.${N}.3.5`] },
-      { name: 'vpn1-lng1', gateway: 'vpn1', lng: 'lng1' },
-    ],
-  });
+  const { model, routers } = hubErLab({ n: N, onpremRoutes: [{ prefix: '10.100.0.0/16', origin: 'igp' }], vpn: true });
   v = await startVirtualClockLab('graph-faults', model, routers);
   ({ lab, client } = v);
 });

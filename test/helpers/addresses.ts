@@ -85,6 +85,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   // Captures and models shared by tests (test/fixtures, test/helpers): data; their users bind.
   'test/fixtures/seed001.ts': { data: [1] },
   'test/fixtures/seed001Lab.ts': { data: [2, 3] },
+  'test/fixtures/hubErLab.ts': { data: [2] },
   // Issue 13's client tests (range 'clients'): seed 000's 10.10.x moved to 127.201.x.
   'test/clients/seed000Lab.ts': { data: [10] },
   'test/clients/clients.test.ts': { binds: [201], data: [10] },

@@ -16,14 +16,13 @@ import assert from 'node:assert/strict';
 import { parsePrefix } from '../../src/bgp/wire/index.js';
 import type { ApiClient } from '../../src/cli/client.js';
 import type { Lab } from '../../src/lab/lab.js';
-import type { RouterNodeSpec } from '../../src/lab/spec.js';
-import { buildModel } from '../helpers/model.js';
+import { hubErLab, hubErMsee } from '../fixtures/hubErLab.js';
 import { runCli } from '../helpers/inProcessCli.js';
 import { startVirtualClockLab, type VirtualClockLab } from '../helpers/virtualClockLab.js';
 
 const N = 80;
 const ONPREM = `10.${N + 1}.0.0/16`;
-const MSEE_NH: [string, string] = [`10.2.${N}.35`, `10.2.${N}.36`];
+const MSEE_NH = hubErMsee(N);
 const T = { timeout: 30_000 };
 /** R-TIME-1's band and R-TIME-2's window, from the published figures (docs/rules.md). */
 const MIN_DELAY = 900;
@@ -32,60 +31,12 @@ const WINDOW = 30_000;
 /** R-ER-3: the gateway learns the prefix over eBGP from both MSEE links. */
 const LEARNED = [`EBgp 10.${N}.3.4`, `EBgp 10.${N}.3.5`];
 
-const routers: RouterNodeSpec[] = [
-  {
-    kind: 'router',
-    name: 'onprem1',
-    asn: 65100,
-    routerId: `169.254.${N}.1`,
-    attach: [
-      { kind: 'expressRoute', circuit: 'c1', link: 'primary' },
-      { kind: 'expressRoute', circuit: 'c1', link: 'secondary' },
-    ],
-    routes: [],
-  },
-];
-
 let v: VirtualClockLab;
 let lab: Lab;
 let client: ApiClient;
 
 before(async () => {
-  const model = buildModel({
-    vnets: [
-      {
-        name: 'hub',
-        prefixes: [`10.${N}.0.0/20`],
-        subnets: [
-          { name: 'RouteServerSubnet', prefix: `10.${N}.0.0/26` },
-          { name: 'nva', prefix: `10.${N}.1.0/24` },
-          { name: 'default', prefix: `10.${N}.2.0/24` },
-          { name: 'GatewaySubnet', prefix: `10.${N}.3.0/24` },
-        ],
-      },
-    ],
-    vms: [{ name: 'client', vnet: 'hub', subnet: 'default', ip: `10.${N}.2.10` }],
-    routeServers: [
-      {
-        name: 'hubrs',
-        vnet: 'hub',
-        allowBranchToBranchTraffic: true,
-        peerings: [{ name: 'nva', peerIp: `10.${N}.1.4`, peerAsn: 65001 }],
-      },
-    ],
-    gateways: [{ name: 'er1', vnet: 'hub', type: 'ExpressRoute', instances: [`10.${N}.3.12`, `10.${N}.3.13`] }],
-    circuits: [
-      {
-        name: 'c1',
-        location: 'Amsterdam',
-        peerASN: 65100,
-        primary: `169.254.${N}.0/30`,
-        secondary: `169.254.${N}.4/30`,
-        msee: MSEE_NH,
-      },
-    ],
-    connections: [{ name: 'er1-c1', gateway: 'er1', circuit: 'c1', msee: [`10.${N}.3.4`, `10.${N}.3.5`] }],
-  });
+  const { model, routers } = hubErLab({ n: N, onpremRoutes: [] });
   v = await startVirtualClockLab('timing', model, routers, { timing: { profile: 'azure', seed: 80 } });
   ({ lab, client } = v);
   // Everything the start programmed is in the NICs before the tests begin.

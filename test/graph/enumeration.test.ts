@@ -79,6 +79,11 @@ const BUILDER_SITES: Record<string, string> = {
   'src/lab/routeServer.ts:RouteServerRuntime.programmed': 'R-ARS-8: what it programs merges its two instances',
   'src/lab/routeServer.ts:RouteServerRuntime.programmedFor':
     'R-ARS-8: the same for one prefix (incremental effective routes)',
+  'src/lab/routeServer.ts:RouteServerRuntime.unpeeredWith':
+    'R-ARS-21: which NVAs one of its instances never peered with, from its own peerings',
+  'src/lab/hybrid.ts:GatewayRuntime.applyStaticSites':
+    'R-VPN-4: a VPN gateway puts its static sites on each of its own instances',
+  'src/lab/hybrid.ts:HybridRuntime.setModel': 'a new model re-polices the gateways it built (R-VPN-4 static sites)',
   'src/lab/hybrid.ts:HybridRuntime.constructor': 'the builder indexes the arrival orders of the instances it built',
   'src/lab/hybrid.ts:HybridRuntime.register':
     'the builder registers its speakers and sessions in the graph (a router: its addresses from its sessions)',

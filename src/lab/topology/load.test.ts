@@ -67,6 +67,8 @@ test('seed 000 lab loads from disk into the expected model', async () => {
       maxEcmpPaths: 8,
       holdTime: 180,
       keepaliveTime: 60,
+      // R-ARS-22: a shorter hold time an NVA asks for is taken (RFC 4271 §4.2) unless the file sets a floor.
+      minHoldTime: 0,
       maxPeerings: 8,
     });
     assert.deepEqual(m.resourceGroups, [

@@ -23,7 +23,14 @@
  *
  * Pure: no I/O and no clock; the source is the only way in.
  */
-import { AFI_IPV4, comparePrefixes, formatPrefix, prefixContains, type Prefix } from '../bgp/wire/index.js';
+import {
+  AFI_IPV4,
+  comparePrefixes,
+  formatPrefix,
+  parsePrefix,
+  prefixContains,
+  type Prefix,
+} from '../bgp/wire/index.js';
 import {
   composedDetails,
   composedValue,
@@ -596,17 +603,17 @@ export class EffectiveRouteLayers {
           ? this.hubs.get(idKey(hub.id))?.changedSince(since)
           : [];
     if (!changed) return { version, full: true, prefixes: [], value: t.value };
-    const texts = new Set(changed.map(formatPrefix));
+    const prefixes = [...changed];
     if (changed.some((p) => p.len === 0)) {
-      texts.add('0.0.0.0/0');
-      for (const n of NONE_RANGES[model.systemRouteProfile]) texts.add(n);
+      for (const n of ['0.0.0.0/0', ...NONE_RANGES[model.systemRouteProfile]]) prefixes.push(parsePrefix(n)!);
     }
-    return {
-      version,
-      full: false,
-      prefixes: [...texts],
-      value: t.value.filter((r) => texts.has(r.addressPrefix[0]!)),
-    };
+    const texts = new Set(prefixes.map(formatPrefix));
+    // The rows of those prefixes only: O(changes), not a copy of the NIC's thousands of rows.
+    const value =
+      t instanceof ComposedRouteTable
+        ? t.rowsOf(prefixes, texts)
+        : t.value.filter((r) => texts.has(r.addressPrefix[0]!));
+    return { version, full: false, prefixes: [...texts], value };
   }
 }
 
@@ -643,6 +650,20 @@ class ComposedRouteTable implements EffectiveRouteTable {
 
   json(): string {
     return jsonTextOf(this.jsonBytes());
+  }
+
+  /**
+   * The shown rows whose prefix is one of `prefixes` (their texts: `texts`), in table order,
+   * as `value` would list them: the hub's found by position, the NIC's few own rows by text.
+   */
+  rowsOf(prefixes: readonly Prefix[], texts: ReadonlySet<string>): EffectiveRoute[] {
+    const pick = (rows: readonly EffectiveRouteDetail[]) =>
+      rows.filter((d) => texts.has(d.route.addressPrefix[0]!)).map((d) => d.route);
+    const { gateway, gatewayOver } = this.c;
+    const at = new Set<number>();
+    if (gateway.rows.length > 0) for (const p of prefixes) for (const i of gateway.positionsOf(p) ?? []) at.add(i);
+    const hub = [...at].sort((a, b) => a - b).map((i) => (gatewayOver.get(i) ?? gateway.rows[i]!).route);
+    return [...pick(this.c.system), ...hub, ...pick(this.c.defaults), ...pick(this.c.user)];
   }
 
   jsonBytes(): JsonBytes {

@@ -290,7 +290,12 @@ async function serverPhase(lab: ScaleLab, stateDir: string, args: Args): Promise
     // A NIC query server-side: what the API's handler does to answer show-effective-route-table,
     // up to the JSON text it writes — after ADR 0015 the table from the layers and JSON joined
     // per layer; before, the full computation and JSON.stringify of it.
-    type Table = { value: readonly EffectiveRoute[]; json?: () => string; version?: number };
+    type Table = {
+      value: readonly EffectiveRoute[];
+      json?: () => string;
+      jsonBytes?: () => { chunks: readonly Uint8Array[]; size: number };
+      version?: number;
+    };
     type WithLayers = Lab & {
       effectiveRouteTable?: (n: NetworkInterface) => Table;
       effectiveRouteChanges?: (n: NetworkInterface, since: number) => { value: readonly EffectiveRoute[] };
@@ -302,30 +307,45 @@ async function serverPhase(lab: ScaleLab, stateDir: string, args: Args): Promise
       const t = table(nic);
       return t.json ? t.json() : JSON.stringify({ value: t.value });
     };
+    // The bytes the API writes: UTF-8 pieces (the hub's shared; 2026-12-08), before that the
+    // text, flattened and encoded by the write.
+    const answerBytes = (nic: NetworkInterface): readonly Uint8Array[] => {
+      const t = table(nic);
+      return t.jsonBytes ? t.jsonBytes().chunks : [Buffer.from(answer(nic))];
+    };
     const first = performance.now();
     const rows = table(sample[0]!).value.length;
     row['NIC first query ms'] = performance.now() - first;
+    // A NIC query is the table and its answer ready to write: since 2026-12-08 the bytes the
+    // API writes (UTF-8 pieces, the hub's shared); before, the text joined from per-layer
+    // JSON, a rope that the write then flattened and encoded (`+ bytes` measured that).
     const times: number[] = [];
-    const withBytes: number[] = [];
+    const contiguous: number[] = [];
+    const texts: number[] = [];
     const arrays: number[] = [];
     for (const nic of sample) {
       const q0 = performance.now();
-      const text = answer(nic);
+      const pieces = answerBytes(nic);
       times.push(performance.now() - q0);
-      if (text.length < 10) throw new Error('empty answer');
-      // The text joined from per-layer JSON is a rope until written: the bytes the API sends
-      // (its operation store measures them, the socket encodes them) cost the flattening too.
-      const b0 = performance.now();
-      const bytes = Buffer.from(answer(nic));
-      withBytes.push(performance.now() - b0);
-      if (bytes.length < text.length) throw new Error('short answer');
+      const size = pieces.reduce((n, c) => n + c.length, 0);
+      if (size < 10) throw new Error('empty answer');
+      // An upper bound on the write: the pieces copied once into one buffer (the socket
+      // writes them in turn; the kernel copies them anyway).
+      const c0 = performance.now();
+      const one = Buffer.concat(answerBytes(nic));
+      contiguous.push(performance.now() - c0);
+      const x0 = performance.now();
+      const text = answer(nic);
+      texts.push(performance.now() - x0);
+      if (one.toString() !== text) throw new Error('the bytes differ from the text');
       const a0 = performance.now();
       void table(nic).value.length;
       arrays.push(performance.now() - a0);
     }
-    row['NIC query ms (median)'] = median(times);
-    row['NIC query ms (p95)'] = p95(times);
-    row['NIC query + bytes ms'] = median(withBytes);
+    row['NIC query + bytes ms (median)'] = median(times);
+    row['NIC query + bytes ms (p95)'] = p95(times);
+    row['NIC + one copy ms'] = median(contiguous);
+    row['NIC answer as text ms'] = median(texts);
     row['NIC rows as array ms'] = median(arrays);
     row['NIC rows'] = rows;
     /**
@@ -347,12 +367,19 @@ async function serverPhase(lab: ScaleLab, stateDir: string, args: Args): Promise
     // UPDATE → NIC: an NVA announces a /24 it did not have; until a spoke NIC shows it.
     const probeNic = sample[1]!;
     const u2n: number[] = [];
-    const rounds = lab.nvas >= 4 ? 6 : 4;
+    const u2nCpu: number[] = [];
+    // 12 rounds (6 NVAs, announce then withdraw): the first ones run cold code of the NVA's
+    // command path (2026-12-08: 40–50 ms of CPU in round 1), the median is the steady state.
+    const rounds = lab.nvas >= 6 ? 12 : 4;
+    // The queries above left megabytes of the bench's own garbage (answers as text): collected
+    // now, not in the rounds below, which measure the lab's work.
+    (globalThis as { gc?: () => void }).gc?.();
     for (let r = 0; r < rounds; r++) {
       const nva = Math.floor(r / 2) % lab.nvas; // announce, then withdraw, each NVA in turn
       const prefix = flapPrefix(nva);
       const announce = r % 2 === 0;
       const since = table(probeNic).version ?? 0;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await nvaFlap(l, lab, nva, announce);
       let polls = 0;
@@ -363,11 +390,17 @@ async function serverPhase(lab: ScaleLab, stateDir: string, args: Args): Promise
         await new Promise((res) => setImmediate(res));
       }
       u2n.push(performance.now() - t0);
+      // CPU of this process (the lab and its built-in NVAs run in it) over the round: on a
+      // loaded machine the wall time is this stretched by waiting for a core.
+      const c = process.cpuUsage(c0);
+      u2nCpu.push((c.user + c.system) / 1000);
       if (r === 0) row['UPDATE→NIC polls (1st)'] = polls;
     }
     row['UPDATE→NIC ms (median)'] = median(u2n);
     row['UPDATE→NIC ms (max)'] = Math.max(...u2n);
     row['UPDATE→NIC ms (each)'] = u2n.map((x) => x.toFixed(1)).join(' ');
+    row['UPDATE→NIC CPU ms (median)'] = median(u2nCpu);
+    row['UPDATE→NIC CPU ms (each)'] = u2nCpu.map((x) => x.toFixed(1)).join(' ');
 
     // Every NIC after one NVA change: an NVA's route moves to another next hop.
     if (lab.nvas > 0) {
@@ -386,7 +419,7 @@ async function serverPhase(lab: ScaleLab, stateDir: string, args: Args): Promise
       let done = 0;
       let total = 0;
       for (const nic of nics) {
-        total += answer(nic).length;
+        for (const c of answerBytes(nic)) total += c.length;
         done++;
         if (performance.now() - s0 > args.sweepLimitS * 1000) break;
       }
@@ -463,7 +496,7 @@ async function main(): Promise<void> {
             return typeof a === 'number' && typeof b === 'number' && a > 0 ? (b / a).toFixed(2) : '-';
           };
           console.log(
-            `  ${r.scale}x: validate ${ratio('validate s')}, up ${ratio('up to ready s')}, NIC ${ratio('NIC query ms (median)')}, RSS ${ratio('RSS MB')}, all NICs ${ratio('all NICs after change s')}`,
+            `  ${r.scale}x: validate ${ratio('validate s')}, up ${ratio('up to ready s')}, NIC ${ratio('NIC query + bytes ms (median)')}, RSS ${ratio('RSS MB')}, all NICs ${ratio('all NICs after change s')}`,
           );
         }
       }

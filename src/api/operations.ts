@@ -18,6 +18,7 @@
  * The results are stored as the JSON text that will be sent: its size is what is bounded.
  */
 import { randomUUID } from 'node:crypto';
+import type { JsonBytes } from '../azure/index.js';
 import type { Clock } from '../bgp/clock.js';
 
 export interface OperationLimits {
@@ -48,10 +49,13 @@ export interface OperationStats {
   evicted: number;
 }
 
+/** A stored result: JSON text, or its UTF-8 bytes in pieces (a NIC's table, pieces shared between answers). */
+export type OperationResult = string | JsonBytes;
+
 interface Entry {
   readonly subscription: string;
-  readonly json: string;
-  /** UTF-8 bytes of json. */
+  readonly json: OperationResult;
+  /** UTF-8 bytes of json (shared pieces counted in full for each result: a bound, not a measure). */
   readonly size: number;
   expiresAt: number;
   read: boolean;
@@ -74,11 +78,11 @@ export class OperationStore {
     return this.putJson(subscription, body === undefined ? '' : JSON.stringify(body));
   }
 
-  /** put() for a body already written as JSON (a NIC's table is joined from JSON kept per layer). */
-  putJson(subscription: string, json: string): string {
+  /** put() for a body already written as JSON (a NIC's table: UTF-8 pieces kept per layer). */
+  putJson(subscription: string, json: OperationResult): string {
     this.sweep();
     const id = randomUUID();
-    const size = Buffer.byteLength(json);
+    const size = typeof json === 'string' ? Buffer.byteLength(json) : json.size;
     this.entries.set(id, {
       subscription: subscription.toLowerCase(),
       json,
@@ -103,7 +107,7 @@ export class OperationStore {
    * (RPC rule: another subscription's operation is a 404 too). The first read starts the
    * shorter read-retention time.
    */
-  get(subscription: string, id: string): string | undefined {
+  get(subscription: string, id: string): OperationResult | undefined {
     this.sweep();
     const e = this.entries.get(id);
     if (!e || e.subscription !== subscription.toLowerCase()) return undefined;

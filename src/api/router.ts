@@ -9,7 +9,7 @@
  * URL-decoded. `{name:a|b}` matches only those words (case-insensitive, as ARM paths are).
  */
 import type * as http from 'node:http';
-import { AzureErrors, sameName, type AzureError } from '../azure/index.js';
+import { AzureErrors, sameName, type AzureError, type JsonBytes } from '../azure/index.js';
 import type { Lab } from '../lab/lab.js';
 import type { OperationStore } from './operations.js';
 
@@ -21,8 +21,8 @@ export type Handler = (params: Params, body: unknown, url: URL) => Promise<Reply
 export interface Reply {
   status: number;
   body?: unknown;
-  /** The body already serialised as JSON (a stored operation result). */
-  json?: string;
+  /** The body already serialised as JSON (a stored operation result: text, or UTF-8 pieces written in turn). */
+  json?: string | JsonBytes;
   headers?: Record<string, string>;
   /**
    * A streamed answer (application/x-ndjson): `stream` writes one JSON value per line as
@@ -52,7 +52,7 @@ export interface ApiContext {
   /** ARM long-running operation: 202 + Location; `body` waits at the Location URL. */
   accepted(subscriptionId: string, body: unknown): Reply;
   /** accepted() for a result already written as JSON. */
-  acceptedJson(subscriptionId: string, json: string): Reply;
+  acceptedJson(subscriptionId: string, json: string | JsonBytes): Reply;
 }
 
 /**

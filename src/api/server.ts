@@ -15,7 +15,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { asAzureError, AzureErrors } from '../azure/index.js';
+import { asAzureError, AzureErrors, type JsonBytes } from '../azure/index.js';
 import { realClock, type Clock } from '../bgp/clock.js';
 import { sessionRows } from '../lab/graph/index.js';
 import type { Lab } from '../lab/lab.js';
@@ -116,8 +116,8 @@ export class ApiServer {
     return this.acceptedJson(sub, body === undefined ? '' : JSON.stringify(body));
   }
 
-  /** accepted() for a result already written as JSON (a NIC's table, joined from JSON kept per layer). */
-  acceptedJson(sub: string, json: string): Reply {
+  /** accepted() for a result already written as JSON (a NIC's table: UTF-8 pieces kept per layer). */
+  acceptedJson(sub: string, json: string | JsonBytes): Reply {
     const id = this.operations.putJson(sub, json);
     const path = armPath(
       ArmExtraPaths.operationResult,
@@ -294,6 +294,7 @@ export class ApiServer {
     let unread = hasBody(req);
     const send = (r: Reply) => {
       const text = r.json ?? (r.body === undefined ? '' : JSON.stringify(r.body));
+      const pieces = typeof text === 'string' ? undefined : text;
       // ARM's Location is an absolute URL: the scheme and address (Host, checked) the client used.
       const location = r.headers?.['Location'];
       if (r.status === 202 && location?.startsWith('/'))
@@ -303,9 +304,13 @@ export class ApiServer {
         'Cache-Control': 'no-store',
         'x-ms-request-id': randomUUID(),
         ...(unread ? { Connection: 'close' } : {}),
+        ...(pieces ? { 'Content-Length': String(pieces.size) } : {}),
         ...(r.headers ?? {}),
       });
-      res.end(text);
+      if (!pieces) return void res.end(text);
+      // Written piece by piece, not joined: the pieces are shared with other answers.
+      for (const c of pieces.chunks) res.write(c);
+      res.end();
     };
     try {
       const g = this.guard;

@@ -23,7 +23,14 @@
  *
  * Pure: no I/O and no clock; the source is the only way in.
  */
-import { AFI_IPV4, comparePrefixes, formatPrefix, prefixContains, type Prefix } from '../bgp/wire/index.js';
+import {
+  AFI_IPV4,
+  comparePrefixes,
+  formatPrefix,
+  parsePrefix,
+  prefixContains,
+  type Prefix,
+} from '../bgp/wire/index.js';
 import {
   composedDetails,
   composedValue,
@@ -77,8 +84,66 @@ export interface EffectiveRouteTable {
   readonly value: readonly EffectiveRoute[];
   /** The shown rows with their prefixes (next hop, forwarding). */
   readonly details: readonly EffectiveRouteDetail[];
-  /** `{"value":[…]}` as JSON.stringify would write it, from JSON kept per layer (the API's answer). */
+  /** `{"value":[…]}` as JSON.stringify would write it (the text of `jsonBytes`). */
   json(): string;
+  /**
+   * The same as UTF-8 bytes, in pieces to be written one after another: the API's answer.
+   * The hub's rows are one piece shared by every NIC of the hub (or slices of it around the
+   * few rows R-NIC-4 changes for this NIC), so answering copies no more than the NIC's own rows.
+   */
+  jsonBytes(): JsonBytes;
+}
+
+/** JSON text as UTF-8 pieces (read only: pieces are shared between answers). */
+export interface JsonBytes {
+  readonly chunks: readonly Uint8Array[];
+  /** Their total length in bytes. */
+  readonly size: number;
+}
+
+const utf8 = new TextEncoder();
+
+/** A JSON text as JsonBytes (one piece). */
+export function jsonBytesOf(text: string): JsonBytes {
+  const b = utf8.encode(text);
+  return { chunks: [b], size: b.length };
+}
+
+/** The text of JsonBytes. */
+export function jsonTextOf(j: JsonBytes): string {
+  if (j.chunks.length === 1) return new TextDecoder().decode(j.chunks[0]);
+  const all = new Uint8Array(j.size);
+  let at = 0;
+  for (const c of j.chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/**
+ * Rows' JSON texts joined by commas, as UTF-8, with where each row starts: `starts[i]` is
+ * row i's first byte, and row i ends one byte (its comma) before `starts[i + 1]`.
+ */
+interface RowBytes {
+  readonly bytes: Uint8Array;
+  readonly starts: Uint32Array;
+}
+
+function encodeRows(texts: readonly string[]): RowBytes {
+  const joined = texts.join(',');
+  const bytes = utf8.encode(joined);
+  const starts = new Uint32Array(texts.length + 1);
+  // ASCII text (the common case: prefixes, addresses, enum names) has one byte per unit;
+  // otherwise measure each row.
+  const ascii = bytes.length === joined.length;
+  let at = 0;
+  for (let i = 0; i < texts.length; i++) {
+    starts[i] = at;
+    at += (ascii ? texts[i]!.length : utf8.encode(texts[i]!).length) + 1;
+  }
+  starts[texts.length] = bytes.length + 1;
+  return { bytes, starts };
 }
 
 export interface EffectiveRouteChanges {
@@ -143,6 +208,8 @@ interface HubEntry {
   rows: readonly EffectiveRouteDetail[];
   /** Position of its first row in the hub's segment (valid right after a refresh). */
   at: number;
+  /** JSON of each row, made when an API answer first needs it (reset with `rows`). */
+  json?: readonly string[];
 }
 
 const NO_ROWS: readonly EffectiveRouteDetail[] = Object.freeze([]);
@@ -189,8 +256,8 @@ class HubLayer implements GatewaySegment {
   rows: readonly EffectiveRouteDetail[] = NO_ROWS;
   routes: readonly EffectiveRoute[] = [];
   defaultPositions: readonly number[] = [];
-  /** JSON of each row, and of all of them joined, made when an API answer first needs them. */
-  private json?: { readonly rows: string[]; readonly joined: string };
+  /** The rows' JSON as bytes, made when an API answer first needs them (per segment version). */
+  private bytes?: RowBytes;
   /** (version, prefix) of each change, oldest first; `logFloor`: versions up to it are not all logged. */
   private log: { version: number; prefix: Prefix }[] = [];
   logFloor = 0;
@@ -293,6 +360,7 @@ class HubLayer implements GatewaySegment {
         if (old.rows.length > 0) this.moved(old, false, bulk);
         old.route = route;
         old.rows = rows;
+        old.json = undefined;
         if (rows.length > 0) this.moved(old, true, bulk);
       } else {
         const e: HubEntry = { key, prefix: route.prefix, route, rows, at: 0 };
@@ -355,16 +423,26 @@ class HubLayer implements GatewaySegment {
     this.routes = rows.map((d) => d.route);
     this.defaultPositions = defaults;
     this.segmentVersion = this.version;
-    this.json = undefined;
+    this.bytes = undefined;
   }
 
-  /** The rows as JSON (valid until the next refresh): each row's text, and all joined by commas. */
-  rowsJson(): { readonly rows: string[]; readonly joined: string } {
-    if (!this.json) {
-      const rows = this.routes.map((r) => JSON.stringify(r));
-      this.json = { rows, joined: rows.join(',') };
+  /**
+   * The rows' JSON as UTF-8 (valid until the next refresh), in segment order. Each entry keeps
+   * its rows' text until they change, so a new version re-encodes the changed prefixes' rows
+   * only and copies the rest once: one buffer per hub version, shared by every NIC's answer.
+   */
+  rowsBytes(): RowBytes {
+    if (!this.bytes) {
+      const texts: string[] = [];
+      if (!this.mesh) {
+        for (const e of this.sorted) {
+          e.json ??= e.rows.map((d) => JSON.stringify(d.route));
+          for (const t of e.json) texts.push(t);
+        }
+      }
+      this.bytes = encodeRows(texts);
     }
-    return this.json;
+    return this.bytes;
   }
 
   positionsOf(prefix: Prefix): readonly number[] | undefined {
@@ -563,22 +641,29 @@ export class EffectiveRouteLayers {
           ? c.hubLayer.changedSince(since)
           : [];
     if (!changed) return { version, full: true, prefixes: [], value: t.value };
-    const texts = new Set(changed.map(formatPrefix));
+    const prefixes = [...changed];
     if (changed.some((p) => p.len === 0)) {
-      texts.add('0.0.0.0/0');
-      for (const n of NONE_RANGES[model.systemRouteProfile]) texts.add(n);
+      for (const n of ['0.0.0.0/0', ...NONE_RANGES[model.systemRouteProfile]]) prefixes.push(parsePrefix(n)!);
     }
-    return {
-      version,
-      full: false,
-      prefixes: [...texts],
-      value: t.value.filter((r) => texts.has(r.addressPrefix[0]!)),
-    };
+    const texts = new Set(prefixes.map(formatPrefix));
+    // The rows of those prefixes only: O(changes), not a copy of the NIC's thousands of rows.
+    const value =
+      t instanceof ComposedRouteTable
+        ? t.rowsOf(prefixes, texts)
+        : t.value.filter((r) => texts.has(r.addressPrefix[0]!));
+    return { version, full: false, prefixes: [...texts], value };
   }
 }
 
 function emptyTable(version: number): EffectiveRouteTable {
-  return { version, layers: { system: 0, gateway: 0, user: 0 }, value: [], details: [], json: () => '{"value":[]}' };
+  return {
+    version,
+    layers: { system: 0, gateway: 0, user: 0 },
+    value: [],
+    details: [],
+    json: () => '{"value":[]}',
+    jsonBytes: () => jsonBytesOf('{"value":[]}'),
+  };
 }
 
 /** A NIC's table as its layers' parts: the arrays and the text are made when first asked for. */
@@ -606,25 +691,74 @@ class ComposedRouteTable implements EffectiveRouteTable {
   }
 
   json(): string {
-    const text = (rows: readonly EffectiveRouteDetail[]) => rows.map((d) => JSON.stringify(d.route));
-    let gateway = '';
-    if (this.hub && this.c.gateway.rows.length > 0) {
-      const hubJson = this.hub.rowsJson();
-      if (this.c.gatewayOver.size === 0) gateway = hubJson.joined;
-      else {
-        const rows = hubJson.rows.slice();
-        for (const [i, d] of this.c.gatewayOver) rows[i] = JSON.stringify(d.route);
-        gateway = rows.join(',');
+    return jsonTextOf(this.jsonBytes());
+  }
+
+  /**
+   * The shown rows whose prefix is one of `prefixes` (their texts: `texts`), in table order,
+   * as `value` would list them: the hub's found by position, the NIC's few own rows by text.
+   */
+  rowsOf(prefixes: readonly Prefix[], texts: ReadonlySet<string>): EffectiveRoute[] {
+    const pick = (rows: readonly EffectiveRouteDetail[]) =>
+      rows.filter((d) => texts.has(d.route.addressPrefix[0]!)).map((d) => d.route);
+    const { gateway, gatewayOver } = this.c;
+    const at = new Set<number>();
+    if (gateway.rows.length > 0) for (const p of prefixes) for (const i of gateway.positionsOf(p) ?? []) at.add(i);
+    const hub = [...at].sort((a, b) => a - b).map((i) => (gatewayOver.get(i) ?? gateway.rows[i]!).route);
+    return [...pick(this.c.system), ...hub, ...pick(this.c.defaults), ...pick(this.c.user)];
+  }
+
+  jsonBytes(): JsonBytes {
+    // Small rows (system, default, user, per-NIC copies) are gathered as text and encoded
+    // together; the hub's rows are its shared buffer, sliced around the rows R-NIC-4 changed
+    // for this NIC. Byte for byte what JSON.stringify({ value }) writes.
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let text = '{"value":[';
+    let first = true;
+    const flush = () => {
+      if (text === '') return;
+      const b = utf8.encode(text);
+      chunks.push(b);
+      size += b.length;
+      text = '';
+    };
+    const addText = (t: string) => {
+      text += first ? t : ',' + t;
+      first = false;
+    };
+    const addBytes = (b: Uint8Array) => {
+      if (b.length === 0) return;
+      if (!first) text += ',';
+      first = false;
+      flush();
+      chunks.push(b);
+      size += b.length;
+    };
+    const addRows = (rows: readonly EffectiveRouteDetail[]) => {
+      for (const d of rows) addText(JSON.stringify(d.route));
+    };
+    addRows(this.c.system);
+    const n = this.c.gateway.rows.length;
+    if (this.hub && n > 0) {
+      const { bytes, starts } = this.hub.rowsBytes();
+      // Rows [from, to) of the hub's buffer, without the comma after the last.
+      const span = (from: number, to: number) => {
+        if (from < to) addBytes(bytes.subarray(starts[from]!, starts[to]! - 1));
+      };
+      let next = 0;
+      for (const i of [...this.c.gatewayOver.keys()].sort((a, b) => a - b)) {
+        span(next, i);
+        addText(JSON.stringify(this.c.gatewayOver.get(i)!.route));
+        next = i + 1;
       }
+      span(next, n);
     }
-    // Joined with +, not Array.join: V8 keeps the hub's megabytes shared (a rope) until the
-    // text is written out, instead of copying them per NIC.
-    let out = '';
-    for (const part of [...text(this.c.system), gateway, ...text(this.c.defaults), ...text(this.c.user)]) {
-      if (part === '') continue;
-      out = out === '' ? part : out + ',' + part;
-    }
-    return '{"value":[' + out + ']}';
+    addRows(this.c.defaults);
+    addRows(this.c.user);
+    text += ']}';
+    flush();
+    return { chunks, size };
   }
 }
 

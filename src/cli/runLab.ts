@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { consoleLogger, type Logger, type LogLevel } from '../bgp/log.js';
 import { ApiServer } from '../api/server.js';
 import { ensureLabCertificate } from '../api/tls.js';
-import { formatLabFileError, loadLabFile, takeLoadedSpec } from '../lab/topology/index.js';
+import { formatLabFileError, loadLabFile, takeLoadedSpec, waitForLoadedSpec } from '../lab/topology/index.js';
 import { Lab } from '../lab/lab.js';
 import { removeIdleNamespacesSync } from '../lab/netns.js';
 import {
@@ -144,7 +144,9 @@ function injectTestCrash(when: 'start' | 'ready', current: () => Lab | undefined
 
 /** Runs a lab until it is told to stop; resolves when everything is down. */
 export async function runLab(file: string, opts: RunOptions = {}): Promise<void> {
-  // `up --detach` checked the file already and hands over the result (loaded once per up).
+  // `up --detach` checked the file already and hands over the result (loaded once per up),
+  // having started this process while it checked.
+  if (!(await waitForLoadedSpec())) throw new Error('arslab up stopped before starting the lab');
   let spec = takeLoadedSpec(file);
   const checkedByUp = spec !== undefined;
   if (!spec) {

@@ -19,11 +19,37 @@ export interface Position {
 /** Aliases may point at aliases; a bound keeps a malicious chain from looping. */
 const MAX_ALIAS_HOPS = 64;
 
+/** A parsed document and its line counter: what positions are found in. */
+export interface ParsedSource {
+  readonly doc: Document | undefined;
+  readonly lines: LineCounter;
+}
+
 export class SourceLocator {
-  constructor(
-    private readonly doc: Document | undefined,
-    private readonly lines: LineCounter,
-  ) {}
+  private parsed?: ParsedSource;
+
+  constructor(doc: Document | undefined, lines: LineCounter);
+  constructor(parse: () => ParsedSource);
+  constructor(docOrParse: Document | undefined | (() => ParsedSource), lines?: LineCounter) {
+    if (typeof docOrParse === 'function') this.parse = docOrParse;
+    else this.parsed = { doc: docOrParse, lines: lines! };
+  }
+
+  /** Parses on first use (config/yaml: a file read by the fast path is parsed again only to report a problem). */
+  private parse?: () => ParsedSource;
+
+  private get doc(): Document | undefined {
+    return this.source().doc;
+  }
+
+  private get lines(): LineCounter {
+    return this.source().lines;
+  }
+
+  private source(): ParsedSource {
+    this.parsed ??= this.parse!();
+    return this.parsed;
+  }
 
   /**
    * The position of the YAML node at `path`. `at: 'key'` asks for the key of the last

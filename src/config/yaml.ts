@@ -18,6 +18,7 @@ import {
   type SchemaOptions,
 } from 'yaml';
 import { ProblemCollector } from './errors.js';
+import { readPlainYaml } from './plainYaml.js';
 import { SourceLocator } from './source.js';
 
 export interface YamlLimits {
@@ -40,8 +41,22 @@ export type YamlRead =
   | { readonly ok: true; readonly input: unknown; readonly locator: SourceLocator; readonly problems: ProblemCollector }
   | { readonly ok: false; readonly problems: ProblemCollector };
 
+const COMPOSE_OPTIONS = { prettyErrors: false, logLevel: 'error', uniqueKeys: true } as const;
+
 /** Reads `text` (named `file` in messages). Never throws on any input. */
 export function readYaml(text: string, file: string, limits: YamlLimits): YamlRead {
+  // Most files are plain YAML (config/plainYaml): read fast, and parsed in full for
+  // positions only when a check reports a problem. That parse is the one below, which
+  // finds no problem of its own in such a text.
+  const plain = readPlainYaml(text, limits.maxNesting);
+  if (plain && plain.value !== null && plain.value !== undefined) {
+    const locator = new SourceLocator(() => {
+      const lines = new LineCounter();
+      const tokens = [...new Parser(lines.addNewLine).parse(text)];
+      return { doc: composeDocument(tokens, text, COMPOSE_OPTIONS), lines };
+    });
+    return { ok: true, input: plain.value, locator, problems: new ProblemCollector(file, locator) };
+  }
   // The text is parsed once: the CST is checked for depth, then composed into the document
   // (what yaml's parseDocument does, which would parse it a second time: a lab at 4× Azure's
   // limits is 10 MB of YAML).
@@ -57,7 +72,7 @@ export function readYaml(text: string, file: string, limits: YamlLimits): YamlRe
     );
     return { ok: false, problems };
   }
-  const doc = composeDocument(tokens, text, { prettyErrors: false, logLevel: 'error', uniqueKeys: true });
+  const doc = composeDocument(tokens, text, COMPOSE_OPTIONS);
   const locator = new SourceLocator(doc, lineCounter);
   const problems = new ProblemCollector(file, locator);
   // Past a syntax error the document's shape is a guess: report and stop. One line each,

@@ -14,6 +14,7 @@ import {
   EffectiveRouteLayers,
   forwardIn,
   idKey,
+  jsonBytesOf,
   nextHopIn,
   type AzureModel,
   type EffectiveRouteChanges,
@@ -520,6 +521,7 @@ export class Lab {
       value: r.value,
       details: r.details,
       json: () => JSON.stringify({ value: r.value }),
+      jsonBytes: () => jsonBytesOf(JSON.stringify({ value: r.value })),
     };
   }
 

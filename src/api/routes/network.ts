@@ -101,7 +101,7 @@ export function register(r: Router, ctx: ApiContext): void {
   );
   r.add('POST', ArmPaths.effectiveRouteTable, (p) => {
     const nic = getNetworkInterface(model(), p.resourceGroupName!, p.networkInterfaceName!);
-    return ctx.acceptedJson(p.subscriptionId!, lab.effectiveRouteTable(nic).json());
+    return ctx.acceptedJson(p.subscriptionId!, lab.effectiveRouteTable(nic).jsonBytes());
   });
   // ARSLab: a NIC's effective routes with their version, or only what changed after
   // `?since=VERSION` (the web page; ADR 0015).

@@ -1,12 +1,27 @@
 /** arslab up FILE — start a lab (foreground, or --detach) and leave it answering queries. */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, type Command } from '../command.js';
-import { loadLabFile, formatLabFileError, LOADED_SPEC_ENV, writeLoadedSpec } from '../../lab/topology/index.js';
+import {
+  formatLabFileError,
+  loadLabFile,
+  LOADED_SPEC_ENV,
+  LOADED_SPEC_READY,
+  LOADED_SPEC_WAIT_ENV,
+  writeLoadedSpecAt,
+} from '../../lab/topology/index.js';
 import { runLab } from '../runLab.js';
-import { isAlive, LabAlreadyRunning, labDir, lockHolder, readLabState, type LabState } from '../../lab/state.js';
+import {
+  isAlive,
+  LabAlreadyRunning,
+  labDir,
+  lockHolder,
+  readLabState,
+  stateRoot,
+  type LabState,
+} from '../../lab/state.js';
 
 function summary(s: LabState): string {
   return [
@@ -75,18 +90,15 @@ export const command: Command = {
       return undefined;
     }
 
-    // --detach: check the file here (errors on this terminal), then run in a child.
-    const loaded = await loadLabFile(file);
-    if (!loaded.ok) throw new Error(loaded.errors.map(formatLabFileError).join('\n'));
-    const name = loaded.spec.name;
-    const holder = lockHolder(name);
-    if (holder !== undefined) throw new LabAlreadyRunning(name, holder);
-    mkdirSync(labDir(name), { recursive: true, mode: 0o700 });
-    // The child's output, this run's only (issue 8, finding 7: an appended file repeated
-    // earlier runs' lines in this run's error); the previous run's stays in lab.out.1.
-    const logPath = join(labDir(name), 'lab.out');
-    if (existsSync(logPath)) renameSync(logPath, `${logPath}.1`);
-    const out = openSync(logPath, 'w', 0o600);
+    // --detach: check the file here (errors on this terminal), then run in a child. The
+    // child starts first and waits for the checked spec (lab/topology/loaded), so that its
+    // Node start and module loading overlap the check (issue 12: `up` to ready at 1×). Its
+    // output goes to a file in the state folder until the lab's name is known.
+    const root = stateRoot();
+    const tag = `.up-${process.pid}-${Date.now()}`;
+    const earlyOut = join(root, `${tag}.out`);
+    const specPath = join(root, `${tag}.v8`);
+    const out = openSync(earlyOut, 'w', 0o600);
     const main = fileURLToPath(new URL('../main.js', import.meta.url));
     const argv = [
       main,
@@ -99,11 +111,37 @@ export const command: Command = {
     ];
     const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=4', ...argv], {
       detached: true,
-      stdio: ['ignore', out, out],
-      // The file checked above, so the lab process does not load and check it again.
-      env: { ...process.env, [LOADED_SPEC_ENV]: writeLoadedSpec(labDir(name), loaded.spec) },
+      stdio: ['pipe', out, out],
+      // The file checked below, so the lab process does not load and check it again.
+      env: { ...process.env, [LOADED_SPEC_ENV]: specPath, [LOADED_SPEC_WAIT_ENV]: 'stdin' },
     });
     closeSync(out);
+    // A child gone early (killed) must not make the command fail on a closed pipe.
+    child.stdin?.on('error', () => {});
+    let name: string;
+    try {
+      const loaded = await loadLabFile(file);
+      if (!loaded.ok) throw new Error(loaded.errors.map(formatLabFileError).join('\n'));
+      name = loaded.spec.name;
+      const holder = lockHolder(name);
+      if (holder !== undefined) throw new LabAlreadyRunning(name, holder);
+      mkdirSync(labDir(name), { recursive: true, mode: 0o700 });
+      writeLoadedSpecAt(specPath, loaded.spec);
+    } catch (e) {
+      // The child has started nothing yet (it waits for the word): stopped at once. Were the
+      // signal lost, stdin ending without the word makes it exit too.
+      child.kill('SIGTERM');
+      child.stdin?.end();
+      rmSync(specPath, { force: true });
+      rmSync(earlyOut, { force: true });
+      throw e;
+    }
+    // The child's output, this run's only (issue 8, finding 7: an appended file repeated
+    // earlier runs' lines in this run's error); the previous run's stays in lab.out.1.
+    const logPath = join(labDir(name), 'lab.out');
+    if (existsSync(logPath)) renameSync(logPath, `${logPath}.1`);
+    renameSync(earlyOut, logPath); // the child's open descriptor follows the file
+    child.stdin?.end(LOADED_SPEC_READY);
     child.unref();
     let exited = false;
     child.once('exit', () => (exited = true));

@@ -14,4 +14,12 @@ export { formatConfigError as formatLabFileError, type ConfigError as LabFileErr
 export { labJsonSchema, labJsonSchemaText, LAB_SCHEMA_FILE, LAB_SCHEMA_ID } from './jsonSchema.js';
 export { labFileSchema, NODE_KINDS, type LabFile, type LabFileInput } from './schema.js';
 export type { FileCheck } from './build.js';
-export { LOADED_SPEC_ENV, takeLoadedSpec, writeLoadedSpec } from './loaded.js';
+export {
+  LOADED_SPEC_ENV,
+  LOADED_SPEC_READY,
+  LOADED_SPEC_WAIT_ENV,
+  takeLoadedSpec,
+  waitForLoadedSpec,
+  writeLoadedSpec,
+  writeLoadedSpecAt,
+} from './loaded.js';

@@ -7,7 +7,8 @@
  * limits). The spec is plain data (ADR 0001's model, nodes, routers), written with V8's
  * serializer. The lab process takes it only if the lab file is unchanged since it was
  * checked (same size and modification time); otherwise, or if anything is amiss, it loads
- * the file itself, as `up` in the foreground does.
+ * the file itself, as `up` in the foreground does. The lab process is started before the
+ * check and waits for the spec (waitForLoadedSpec, ADR 0037).
  */
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,10 +26,38 @@ interface LoadedSpecFile {
   readonly spec: LabSpec;
 }
 
+/**
+ * `up --detach` starts the lab process before it checks the file, so that Node's start and
+ * the modules' loading (~0.5 s of CPU) overlap the check; with this variable set to `stdin`
+ * the lab process waits for the command's word on its standard input (waitForLoadedSpec).
+ */
+export const LOADED_SPEC_WAIT_ENV = 'ARSLAB_LOADED_SPEC_WAIT';
+
+/** The word `up --detach` writes once the checked spec is in place. */
+export const LOADED_SPEC_READY = 'ready';
+
+/**
+ * In a lab process started by `up --detach`: waits until the command has checked the file
+ * and says so on stdin. False when it ended stdin without saying it (the file was invalid,
+ * the lab already runs, the command was stopped): the process has nothing to run.
+ * True at once in any other process.
+ */
+export async function waitForLoadedSpec(): Promise<boolean> {
+  if (process.env[LOADED_SPEC_WAIT_ENV] !== 'stdin') return true;
+  delete process.env[LOADED_SPEC_WAIT_ENV];
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString() === LOADED_SPEC_READY;
+}
+
 /** Writes a checked spec into `dir` for the lab process; returns its path. */
 export function writeLoadedSpec(dir: string, spec: LabSpec): string {
+  return writeLoadedSpecAt(join(dir, 'loaded-spec.v8'), spec);
+}
+
+/** writeLoadedSpec at a path chosen before the lab's name was known. */
+export function writeLoadedSpecAt(path: string, spec: LabSpec): string {
   const st = statSync(spec.file);
-  const path = join(dir, 'loaded-spec.v8');
   const content: LoadedSpecFile = { version: 1, file: spec.file, size: st.size, mtimeMs: st.mtimeMs, spec };
   writeFileSync(path, serialize(content), { mode: 0o600 });
   return path;

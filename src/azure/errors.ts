@@ -141,6 +141,43 @@ export const AzureErrors = {
       `Peering '${peering}' sets useRemoteGateways, but virtual network '${remote}' has no gateway or Route Server.`,
     ),
   invalidParameter: (name: string, why: string) => new AzureError(400, 'InvalidParameter', `${name}: ${why}`),
+  // --- run-time changes (issue 13, item 2): what ARM refuses on PUT/DELETE ------------
+  /** A required property missing from a PUT body. */
+  missingProperty: (path: string) =>
+    new AzureError(400, 'InvalidRequestFormat', `Cannot parse the request: '${path}' is required.`, path),
+  /** A child PUT under a resource group or parent that does not exist. */
+  parentNotFound: (type: string, name: string, rg: string) =>
+    new AzureError(
+      404,
+      'ParentResourceNotFound',
+      `Failed to perform 'write' on resource(s) of type '${type}', because the parent resource '${name}' under resource group '${rg}' could not be found.`,
+    ),
+  inUseSubnetCannotBeDeleted: (subnet: string, by: string) =>
+    new AzureError(400, 'InUseSubnetCannotBeDeleted', `Subnet ${subnet} is in use by ${by} and cannot be deleted.`),
+  inUseRouteTableCannotBeDeleted: (table: string, by: string) =>
+    new AzureError(
+      400,
+      'InUseRouteTableCannotBeDeleted',
+      `Route table ${table} is in use by subnet ${by} and cannot be deleted.`,
+    ),
+  nicInUse: (nic: string, vm: string) =>
+    new AzureError(
+      400,
+      'NicInUse',
+      `Network Interface ${nic} is used by existing resource ${vm}. In order to delete the network interface, it must be dissociated from the resource.`,
+    ),
+  inUseVirtualNetworkCannotBeDeleted: (vnet: string, by: string) =>
+    new AzureError(
+      400,
+      'InUseSubnetCannotBeDeleted',
+      `Virtual network ${vnet} has a subnet in use by ${by} and cannot be deleted.`,
+    ),
+  locationMismatch: (what: string, location: string, other: string, otherLocation: string) =>
+    new AzureError(
+      400,
+      'InvalidResourceReference',
+      `${what} in ${location} cannot reference ${other} in ${otherLocation}: they must be in the same region.`,
+    ),
   // --- the request itself (ARM's front door; issue 8, finding 6) -----------------------
   /** No `Authorization` header: ARM's code and wording. */
   authenticationMissing: (hint: string) =>

@@ -325,6 +325,8 @@ export class Lab {
       this.events.emit('warning', this.spec.name, `applying '${why}': ${String(e)}`);
       throw e;
     });
+    // Handled here (a warning above), so callers that do not await it — tests and in-process
+    // changes that need only the synchronous part — leave no unhandled rejection.
     this.reconciling = done.catch(() => {});
     return done;
   }

@@ -29,7 +29,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   'customer-graph': [218, 219],
   export: [227, 229],
   errors: [101, 105],
-  crud: [13, 19],
+  crud: [14, 19],
   'hybrid-trace': [20, 29],
   speed: [230, 235],
 };
@@ -93,6 +93,7 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   // the lab file's on 127.12.x, an ExaBGP for watch1 in each.
   'test/clients/sdkBuild.test.ts': { binds: [11, 12], data: [10] },
   'test/clients/sdkBuild.ts': { data: [10] },
+  'test/clients/seedScript.test.ts': { binds: [13], data: [10] },
   'test/api/armSpec.test.ts': { data: [202] },
   'test/helpers/model.ts': { data: [10] },
 

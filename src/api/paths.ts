@@ -30,10 +30,14 @@ export const ArmPaths = {
   subscriptions: '/subscriptions',
   subscription: SUB,
   tenants: '/tenants',
+  // resources.json: the spec writes this one key in lower case (`resourcegroups`).
+  resourceGroup: `${SUB}/resourcegroups/{resourceGroupName}`,
 
   // virtualWan.json: a route server is a virtual hub of kind RouteServer.
   virtualHubs: `${NET}/virtualHubs`,
   virtualHub: `${NET}/virtualHubs/{virtualHubName}`,
+  virtualHubIpConfigurations: `${NET}/virtualHubs/{virtualHubName}/ipConfigurations`,
+  virtualHubIpConfiguration: `${NET}/virtualHubs/{virtualHubName}/ipConfigurations/{ipConfigName}`,
   bgpConnections: `${NET}/virtualHubs/{virtualHubName}/bgpConnections`,
   bgpConnection: `${NET}/virtualHubs/{virtualHubName}/bgpConnections/{connectionName}`,
   bgpConnectionLearnedRoutes: `${NET}/virtualHubs/{hubName}/bgpConnections/{connectionName}/learnedRoutes`,
@@ -60,6 +64,9 @@ export const ArmPaths = {
   routeTable: `${NET}/routeTables/{routeTableName}`,
   routes: `${NET}/routeTables/{routeTableName}/routes`,
   route: `${NET}/routeTables/{routeTableName}/routes/{routeName}`,
+
+  // publicIpAddress.json: accepted as placeholders (a route server's, a bastion's)
+  publicIPAddress: `${NET}/publicIPAddresses/{publicIpAddressName}`,
 
   // networkWatcher.json
   nextHop: `${NET}/networkWatchers/{networkWatcherName}/nextHop`,

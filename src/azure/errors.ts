@@ -85,6 +85,18 @@ export const ERROR_CODES = {
     `${UNPUBLISHED}: useRemoteGateways toward a VNet whose peering back lacks allowGatewayTransit`,
   ),
 
+  // Run-time changes (ADR 0034): what ARM refuses on PUT and DELETE.
+  ParentResourceNotFound: azure(
+    404,
+    'https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-parent-resource',
+  ),
+  InUseSubnetCannotBeDeleted: azure(400, ARM_COMMON),
+  InUseRouteTableCannotBeDeleted: arslab(400, `${UNPUBLISHED}: a route table still associated with a subnet`),
+  NicInUse: azure(
+    400,
+    'Microsoft.Network answer quoted in hashicorp/terraform-provider-azurerm issue 8105 (deleting a NIC a VM uses)',
+  ),
+
   // --- Route Server (R-ARS-2, R-ARS-3) --------------------------------------------------
   InvalidRouteServerSubnetName: azure(400, 'azurerm provider acceptance test output (Route Server in another subnet)'),
   RouteServerSubnetPrefixLengthTooLong: arslab(400, `${UNPUBLISHED}: RouteServerSubnet smaller than /27`),
@@ -300,6 +312,33 @@ export const AzureErrors = {
     make(
       'RemoteVnetHasNoGateways',
       `Peering '${peering}' cannot have UseRemoteGateway flag set to true because remote virtual network '${remote}' referenced by the peering does not have any gateways. '${remote}' has no gateway or Route Server.`,
+    ),
+
+  // --- Run-time changes (ADR 0034): what ARM refuses on PUT/DELETE ----------------------
+  /** A required property missing from a PUT body. */
+  missingProperty: (path: string) =>
+    make('InvalidRequestFormat', `Cannot parse the request: '${path}' is required.`, path),
+  /** A child PUT under a resource group or parent that does not exist: ARM's sentence, then which. */
+  parentNotFound: (type: string, name: string, rg: string) =>
+    make(
+      'ParentResourceNotFound',
+      `Failed to perform 'write' on resource(s) of type '${type}', because the parent resource '${name}' under resource group '${rg}' could not be found.`,
+    ),
+  inUseSubnetCannotBeDeleted: (subnet: string, by: string) =>
+    make('InUseSubnetCannotBeDeleted', `Subnet ${subnet} is in use by ${by} and cannot be deleted.`),
+  inUseRouteTableCannotBeDeleted: (table: string, by: string) =>
+    make('InUseRouteTableCannotBeDeleted', `Route table ${table} is in use by subnet ${by} and cannot be deleted.`),
+  nicInUse: (nic: string, vm: string) =>
+    make(
+      'NicInUse',
+      `Network Interface ${nic} is used by existing resource ${vm}. In order to delete the network interface, it must be dissociated from the resource.`,
+    ),
+  inUseVirtualNetworkCannotBeDeleted: (vnet: string, by: string) =>
+    make('InUseSubnetCannotBeDeleted', `Virtual network ${vnet} has a subnet in use by ${by} and cannot be deleted.`),
+  locationMismatch: (what: string, location: string, other: string, otherLocation: string) =>
+    make(
+      'InvalidResourceReference',
+      `${what} in ${location} cannot reference ${other} in ${otherLocation}: they must be in the same region.`,
     ),
 
   // --- Route Server ---------------------------------------------------------------------

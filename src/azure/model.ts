@@ -118,6 +118,21 @@ export interface RouteServer {
   readonly bgpConnections: readonly BgpConnection[];
 }
 
+/**
+ * A virtual hub of kind RouteServer that has no IP configuration yet: ARM creates a route
+ * server in two requests (PUT virtualHubs, then PUT virtualHubs/{hub}/ipConfigurations/{name}
+ * with the RouteServerSubnet), and between them the hub exists without a subnet, addresses
+ * or instances. It becomes a RouteServer when its IP configuration is put.
+ */
+export interface PendingRouteServer {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly allowBranchToBranchTraffic: boolean;
+  readonly hubRoutingPreference: HubRoutingPreference;
+}
+
 // ---------------------------------------------------------------------------
 // Hybrid connectivity (azure-routing.md §2, §3)
 
@@ -274,6 +289,8 @@ export interface AzureModel {
   readonly networkInterfaces: readonly NetworkInterface[];
   readonly virtualMachines: readonly VirtualMachine[];
   readonly routeServers: readonly RouteServer[];
+  /** Route servers created through the ARM API whose IP configuration is not put yet. */
+  readonly pendingRouteServers?: readonly PendingRouteServer[];
   readonly virtualNetworkGateways: readonly VirtualNetworkGateway[];
   readonly localNetworkGateways: readonly LocalNetworkGateway[];
   readonly connections: readonly VirtualNetworkGatewayConnection[];

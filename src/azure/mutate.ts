@@ -4,10 +4,28 @@
  * one is untouched) or throws the AzureError Azure would answer with. Every change is
  * checked as a whole with validateModel, so a change that breaks a rule is refused.
  */
+import { formatIpv4, parseIpv4, parsePrefix, type Ipv4Prefix } from '../bgp/wire/index.js';
 import { AzureErrors } from './errors.js';
-import { idKey, sameName } from './ids.js';
-import { byId } from './lookup.js';
-import type { AzureModel, NextHopType, Route, RouteTable, VirtualNetworkPeering } from './model.js';
+import { idKey, resourceId, sameName, vmId } from './ids.js';
+import { byId, findSubnet } from './lookup.js';
+import type {
+  AzureModel,
+  BgpConnection,
+  HubRoutingPreference,
+  IpConfiguration,
+  NetworkInterface,
+  NextHopType,
+  PendingRouteServer,
+  Route,
+  RouteServer,
+  RouteTable,
+  Subnet,
+  VirtualMachine,
+  VirtualNetwork,
+  VirtualNetworkPeering,
+} from './model.js';
+import { ROUTE_SERVER_ASN } from './constants.js';
+import { virtualRouterIps } from './routeServer.js';
 import { assertModelValid } from './validate.js';
 
 function checked(next: AzureModel): AzureModel {
@@ -119,4 +137,496 @@ export function deleteRoute(model: AzureModel, rg: string, tableName: string, na
     throw AzureErrors.resourceNotFound('Microsoft.Network/routeTables/routes', `${table.name}/${name}`, rg);
   const routes = table.routes.filter((r) => !sameName(r.name, name));
   return checked({ ...model, routeTables: model.routeTables.map((t) => (t === table ? { ...t, routes } : t)) });
+}
+
+// ---------------------------------------------------------------------------
+// Run-time create, update and delete of the resources a hybrid design is made of (issue 13,
+// item 2). Each is what ARM's PUT or DELETE does to the model; the whole result is checked
+// by validateModel — the lab file's checks — so a bad body gets the same error, with
+// Azure's code, as the same mistake in a lab file.
+
+/** Replaces the item whose id matches (case-insensitively), or appends it. */
+function upsert<T extends { readonly id: string }>(list: readonly T[], item: T): T[] {
+  const k = idKey(item.id);
+  const i = list.findIndex((x) => idKey(x.id) === k);
+  if (i < 0) return [...list, item];
+  const out = [...list];
+  out[i] = item;
+  return out;
+}
+
+const without = <T extends { readonly id: string }>(list: readonly T[], id: string): T[] =>
+  list.filter((x) => idKey(x.id) !== idKey(id));
+
+function groupOf(model: AzureModel, rg: string): { readonly name: string; readonly location: string } {
+  const g = model.resourceGroups.find((x) => sameName(x.name, rg));
+  if (!g) throw AzureErrors.resourceGroupNotFound(rg);
+  return g;
+}
+
+/** PUT subscriptions/{sub}/resourcegroups/{rg}: create, or keep (a group's location cannot change). */
+export function putResourceGroup(model: AzureModel, name: string, location: string): AzureModel {
+  const had = model.resourceGroups.find((g) => sameName(g.name, name));
+  if (had) {
+    if (had.location !== location)
+      throw AzureErrors.invalidParameter(
+        'location',
+        `resource group '${had.name}' is in ${had.location}; a resource group's location cannot be changed`,
+      );
+    return model;
+  }
+  return { ...model, resourceGroups: [...model.resourceGroups, { name, location }] };
+}
+
+/**
+ * DELETE subscriptions/{sub}/resourcegroups/{rg}: the group and everything in it, as ARM
+ * does (its resources deleted in dependency order; a reference from another group's
+ * resource fails the whole delete, here as the check of the rest).
+ */
+export function deleteResourceGroup(model: AzureModel, name: string): AzureModel {
+  groupOf(model, name);
+  const out = <T extends { readonly resourceGroup: string }>(l: readonly T[]) =>
+    l.filter((x) => !sameName(x.resourceGroup, name));
+  return checked({
+    ...model,
+    resourceGroups: model.resourceGroups.filter((g) => !sameName(g.name, name)),
+    virtualNetworks: out(model.virtualNetworks),
+    routeTables: out(model.routeTables),
+    networkInterfaces: out(model.networkInterfaces),
+    virtualMachines: out(model.virtualMachines),
+    routeServers: out(model.routeServers),
+    ...(model.pendingRouteServers ? { pendingRouteServers: out(model.pendingRouteServers) } : {}),
+    virtualNetworkGateways: out(model.virtualNetworkGateways),
+    localNetworkGateways: out(model.localNetworkGateways),
+    connections: out(model.connections),
+    expressRouteCircuits: out(model.expressRouteCircuits),
+  });
+}
+
+function prefixOf(field: string, text: string): Ipv4Prefix {
+  const p = parsePrefix(text);
+  if (p?.afi !== 1)
+    throw AzureErrors.invalidParameter(
+      field,
+      `'${text}' is not a valid IPv4 prefix (InvalidCIDRNotation: host bits must be zero)`,
+    );
+  return p as Ipv4Prefix;
+}
+
+export interface SubnetInput {
+  readonly name: string;
+  readonly addressPrefix: string;
+  /** Route table id, if associated. */
+  readonly routeTable?: string;
+  readonly networkSecurityGroup?: string;
+}
+
+function subnetOf(vnetId: string, s: SubnetInput): Subnet {
+  return {
+    id: `${vnetId}/subnets/${s.name}`,
+    name: s.name,
+    addressPrefix: s.addressPrefix,
+    prefix: prefixOf('addressPrefix', s.addressPrefix),
+    ...(s.routeTable ? { routeTable: s.routeTable } : {}),
+    ...(s.networkSecurityGroup ? { networkSecurityGroup: s.networkSecurityGroup } : {}),
+  };
+}
+
+export interface VirtualNetworkInput {
+  readonly location?: string;
+  readonly addressPrefixes: readonly string[];
+  /** The VNet's subnets as the body lists them: ARM's PUT replaces the list. */
+  readonly subnets: readonly SubnetInput[];
+}
+
+/** Who uses a subnet (a NIC, a route server, a gateway), for InUseSubnetCannotBeDeleted. */
+function subnetUser(model: AzureModel, subnetId: string): string | undefined {
+  const k = idKey(subnetId);
+  const nic = model.networkInterfaces.find((n) => n.ipConfigurations.some((c) => idKey(c.subnet) === k));
+  if (nic) return `network interface ${nic.name}`;
+  const rs = model.routeServers.find((r) => idKey(r.subnet) === k);
+  if (rs) return `route server ${rs.name}`;
+  const gw = model.virtualNetworkGateways.find((g) => idKey(g.subnet) === k);
+  return gw ? `virtual network gateway ${gw.name}` : undefined;
+}
+
+/**
+ * PUT virtualNetworks/{vnet}: create or replace. The subnets in the body replace the VNet's
+ * (ARM's semantics; az and the SDK send the ones to keep); one in use that the body drops
+ * is refused (InUseSubnetCannotBeDeleted). Peerings are child resources: kept as they are.
+ */
+export function putVirtualNetwork(model: AzureModel, rg: string, name: string, v: VirtualNetworkInput): AzureModel {
+  const g = groupOf(model, rg);
+  const id = resourceId(model.subscriptionId, g.name, 'virtualNetworks', name);
+  const before = byId(model.virtualNetworks, id);
+  const vid = before?.id ?? id;
+  if (v.addressPrefixes.length === 0)
+    throw AzureErrors.invalidParameter(
+      'addressSpace.addressPrefixes',
+      'a virtual network needs at least one address prefix',
+    );
+  const subnets = v.subnets.map((s) => subnetOf(vid, s));
+  for (const old of before?.subnets ?? []) {
+    if (subnets.some((s) => sameName(s.name, old.name))) continue;
+    const by = subnetUser(model, old.id);
+    if (by) throw AzureErrors.inUseSubnetCannotBeDeleted(old.name, by);
+  }
+  const vnet: VirtualNetwork = {
+    id: vid,
+    name: before?.name ?? name,
+    resourceGroup: g.name,
+    location: v.location ?? before?.location ?? g.location,
+    addressPrefixes: [...v.addressPrefixes],
+    prefixes: v.addressPrefixes.map((p) => prefixOf('addressSpace.addressPrefixes', p)),
+    subnets,
+    virtualNetworkPeerings: before?.virtualNetworkPeerings ?? [],
+  };
+  return checked({ ...model, virtualNetworks: upsert(model.virtualNetworks, vnet) });
+}
+
+/** DELETE virtualNetworks/{vnet}: refused while a subnet is in use or another VNet peers with it. */
+export function deleteVirtualNetwork(model: AzureModel, vnetId: string): AzureModel {
+  const vnet = byId(model.virtualNetworks, vnetId);
+  if (!vnet) return model;
+  for (const s of vnet.subnets) {
+    const by = subnetUser(model, s.id);
+    if (by) throw AzureErrors.inUseVirtualNetworkCannotBeDeleted(vnet.name, by);
+  }
+  // ARM deletes the VNet's own peerings with it; the remote side's peering is left
+  // Disconnected, which a lab cannot hold (a peering needs its remote VNet): refused.
+  const k = idKey(vnet.id);
+  const peer = model.virtualNetworks.find((x) =>
+    x.virtualNetworkPeerings.some((p) => idKey(p.remoteVirtualNetwork) === k),
+  );
+  if (peer)
+    throw AzureErrors.invalidParameter(
+      'virtualNetwork',
+      `virtual network '${vnet.name}' is peered from '${peer.name}': delete that peering first (ARSLab keeps no Disconnected peerings)`,
+    );
+  return checked({ ...model, virtualNetworks: without(model.virtualNetworks, vnet.id) });
+}
+
+/** PUT virtualNetworks/{vnet}/subnets/{name}: create or replace one subnet (route table association). */
+export function putSubnet(model: AzureModel, vnetId: string, s: SubnetInput): AzureModel {
+  const vnet = byId(model.virtualNetworks, vnetId);
+  if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
+  const i = vnet.subnets.findIndex((x) => sameName(x.name, s.name));
+  const subnet = subnetOf(vnet.id, { ...s, name: i >= 0 ? vnet.subnets[i]!.name : s.name });
+  const subnets = [...vnet.subnets];
+  if (i >= 0) subnets[i] = subnet;
+  else subnets.push(subnet);
+  return checked({
+    ...model,
+    virtualNetworks: model.virtualNetworks.map((v) => (v === vnet ? { ...v, subnets } : v)),
+  });
+}
+
+/** DELETE virtualNetworks/{vnet}/subnets/{name}: refused while a NIC, route server or gateway uses it. */
+export function deleteSubnet(model: AzureModel, vnetId: string, name: string): AzureModel {
+  const vnet = byId(model.virtualNetworks, vnetId);
+  const subnet = vnet?.subnets.find((x) => sameName(x.name, name));
+  if (!vnet || !subnet) return model;
+  const by = subnetUser(model, subnet.id);
+  if (by) throw AzureErrors.inUseSubnetCannotBeDeleted(subnet.name, by);
+  return checked({
+    ...model,
+    virtualNetworks: model.virtualNetworks.map((v) =>
+      v === vnet ? { ...v, subnets: v.subnets.filter((x) => x !== subnet) } : v,
+    ),
+  });
+}
+
+export interface RouteTableInput {
+  readonly location?: string;
+  readonly disableBgpRoutePropagation?: boolean;
+  /** The routes as the body lists them: ARM's PUT replaces the list. */
+  readonly routes: readonly Route[];
+}
+
+/** PUT routeTables/{table}: create or replace, its routes with it (R-NIC-3). */
+export function putRouteTable(model: AzureModel, rg: string, name: string, t: RouteTableInput): AzureModel {
+  const g = groupOf(model, rg);
+  const id = resourceId(model.subscriptionId, g.name, 'routeTables', name);
+  const before = byId(model.routeTables, id);
+  for (const r of t.routes) {
+    if (!NEXT_HOP_TYPES.includes(r.nextHopType))
+      throw AzureErrors.invalidParameter(
+        'nextHopType',
+        `'${String(r.nextHopType)}' is not one of ${NEXT_HOP_TYPES.join(', ')}`,
+      );
+  }
+  const table: RouteTable = {
+    id: before?.id ?? id,
+    name: before?.name ?? name,
+    resourceGroup: g.name,
+    location: t.location ?? before?.location ?? g.location,
+    disableBgpRoutePropagation: t.disableBgpRoutePropagation ?? false,
+    routes: [...t.routes],
+  };
+  return checked({ ...model, routeTables: upsert(model.routeTables, table) });
+}
+
+/** DELETE routeTables/{table}: refused while a subnet is associated with it. */
+export function deleteRouteTable(model: AzureModel, tableId: string): AzureModel {
+  const t = byId(model.routeTables, tableId);
+  if (!t) return model;
+  const k = idKey(t.id);
+  for (const v of model.virtualNetworks)
+    for (const s of v.subnets)
+      if (s.routeTable && idKey(s.routeTable) === k)
+        throw AzureErrors.inUseRouteTableCannotBeDeleted(t.name, `${v.name}/${s.name}`);
+  return checked({ ...model, routeTables: without(model.routeTables, t.id) });
+}
+
+export interface VirtualHubInput {
+  readonly location?: string;
+  readonly allowBranchToBranchTraffic?: boolean;
+  readonly hubRoutingPreference?: HubRoutingPreference;
+}
+
+/**
+ * PUT virtualHubs/{hub} (a route server's first request): a new hub waits for its IP
+ * configuration (PendingRouteServer); an existing one takes the new settings.
+ */
+export function putVirtualHub(model: AzureModel, rg: string, name: string, h: VirtualHubInput): AzureModel {
+  const g = groupOf(model, rg);
+  const id = resourceId(model.subscriptionId, g.name, 'virtualHubs', name);
+  const settings = (before?: { allowBranchToBranchTraffic: boolean; hubRoutingPreference: HubRoutingPreference }) => ({
+    allowBranchToBranchTraffic: h.allowBranchToBranchTraffic ?? before?.allowBranchToBranchTraffic ?? false,
+    hubRoutingPreference: h.hubRoutingPreference ?? before?.hubRoutingPreference ?? 'ExpressRoute',
+  });
+  const rs = byId(model.routeServers, id);
+  if (rs) return checked({ ...model, routeServers: upsert(model.routeServers, { ...rs, ...settings(rs) }) });
+  const pending = model.pendingRouteServers ?? [];
+  const was = byId(pending, id);
+  const hub: PendingRouteServer = {
+    id: was?.id ?? id,
+    name: was?.name ?? name,
+    resourceGroup: g.name,
+    location: h.location ?? was?.location ?? g.location,
+    ...settings(was),
+  };
+  return { ...model, pendingRouteServers: upsert(pending, hub) };
+}
+
+/**
+ * PUT virtualHubs/{hub}/ipConfigurations/{name} with the RouteServerSubnet: the hub becomes
+ * a route server, its two instances on the subnet's 4th and 5th addresses (R-ARS-1). The
+ * subnet's rules (its name, size, no route table: R-ARS-2) are validateModel's.
+ */
+export function putVirtualHubIpConfiguration(model: AzureModel, hubId: string, subnetId: string): AzureModel {
+  const existing = byId(model.routeServers, hubId);
+  if (existing) {
+    if (idKey(existing.subnet) !== idKey(subnetId))
+      throw AzureErrors.invalidParameter(
+        'subnet',
+        `route server '${existing.name}' is already in subnet ${existing.subnet}; its subnet cannot change`,
+      );
+    return model;
+  }
+  const hub = byId(model.pendingRouteServers ?? [], hubId);
+  if (!hub) throw AzureErrors.invalidParameter('virtualHub', `${hubId} not found`);
+  const w = findSubnet(model, subnetId);
+  if (!w) throw AzureErrors.invalidParameter('subnet', `subnet ${subnetId} does not exist`);
+  const rs: RouteServer = {
+    id: hub.id,
+    name: hub.name,
+    resourceGroup: hub.resourceGroup,
+    location: hub.location,
+    subnet: w.subnet.id,
+    virtualNetwork: w.vnet.id,
+    virtualRouterAsn: ROUTE_SERVER_ASN,
+    virtualRouterIps: virtualRouterIps(w.subnet.prefix),
+    allowBranchToBranchTraffic: hub.allowBranchToBranchTraffic,
+    hubRoutingPreference: hub.hubRoutingPreference,
+    bgpConnections: [],
+  };
+  return checked({
+    ...model,
+    routeServers: [...model.routeServers, rs],
+    pendingRouteServers: without(model.pendingRouteServers ?? [], hub.id),
+  });
+}
+
+/** DELETE virtualHubs/{hub}: the route server (its instances stop) or a hub still pending. */
+export function deleteVirtualHub(model: AzureModel, hubId: string): AzureModel {
+  return checked({
+    ...model,
+    routeServers: without(model.routeServers, hubId),
+    ...(model.pendingRouteServers ? { pendingRouteServers: without(model.pendingRouteServers, hubId) } : {}),
+  });
+}
+
+/** PUT virtualHubs/{hub}/bgpConnections/{name}: a peering (R-ARS-3); peerAsn and peerIp as validateModel checks them. */
+export function putBgpConnection(
+  model: AzureModel,
+  hubId: string,
+  c: { readonly name: string; readonly peerIp: string; readonly peerAsn: number },
+): AzureModel {
+  const rs = byId(model.routeServers, hubId);
+  if (!rs) throw AzureErrors.invalidParameter('virtualHub', `${hubId} is not a route server with an IP configuration`);
+  const i = rs.bgpConnections.findIndex((x) => sameName(x.name, c.name));
+  const name = i >= 0 ? rs.bgpConnections[i]!.name : c.name;
+  const conn: BgpConnection = { id: `${rs.id}/bgpConnections/${name}`, name, peerIp: c.peerIp, peerAsn: c.peerAsn };
+  const list = [...rs.bgpConnections];
+  if (i >= 0) list[i] = conn;
+  else list.push(conn);
+  return checked({ ...model, routeServers: upsert(model.routeServers, { ...rs, bgpConnections: list }) });
+}
+
+/** DELETE virtualHubs/{hub}/bgpConnections/{name}: the peering's sessions close. */
+export function deleteBgpConnection(model: AzureModel, hubId: string, name: string): AzureModel {
+  const rs = byId(model.routeServers, hubId);
+  if (!rs) return model;
+  const list = rs.bgpConnections.filter((x) => !sameName(x.name, name));
+  return checked({ ...model, routeServers: upsert(model.routeServers, { ...rs, bgpConnections: list }) });
+}
+
+export interface NetworkInterfaceInput {
+  readonly location?: string;
+  readonly enableIPForwarding?: boolean;
+  readonly ipConfigurations: readonly {
+    readonly name: string;
+    readonly subnet: string;
+    /** Absent: Azure's dynamic allocation, the subnet's lowest free address. */
+    readonly privateIPAddress?: string;
+    readonly primary?: boolean;
+  }[];
+}
+
+/** The lowest free address of a subnet (Azure reserves the first four and the last). */
+function lowestFreeAddress(model: AzureModel, subnetId: string, except: string): string | undefined {
+  const w = findSubnet(model, subnetId);
+  if (w?.subnet.prefix.afi !== 1) return undefined;
+  const taken = new Set<string>();
+  for (const n of model.networkInterfaces)
+    if (idKey(n.id) !== idKey(except)) for (const c of n.ipConfigurations) taken.add(c.privateIPAddress);
+  const p = w.subnet.prefix as Ipv4Prefix;
+  const size = 2 ** (32 - p.len);
+  for (let offset = 4; offset < size - 1; offset++) {
+    const a = formatIpv4((p.addr + offset) >>> 0);
+    if (!taken.has(a)) return a;
+  }
+  return undefined;
+}
+
+/** PUT networkInterfaces/{nic}: create or replace (IP forwarding, IP configurations); its VM stays. */
+export function putNetworkInterface(model: AzureModel, rg: string, name: string, n: NetworkInterfaceInput): AzureModel {
+  const g = groupOf(model, rg);
+  const id = resourceId(model.subscriptionId, g.name, 'networkInterfaces', name);
+  const before = byId(model.networkInterfaces, id);
+  if (n.ipConfigurations.length === 0)
+    throw AzureErrors.invalidParameter('ipConfigurations', 'a network interface needs at least one IP configuration');
+  const configs: IpConfiguration[] = n.ipConfigurations.map((c, i) => {
+    const address =
+      c.privateIPAddress ??
+      before?.ipConfigurations.find((x) => sameName(x.name, c.name) && idKey(x.subnet) === idKey(c.subnet))
+        ?.privateIPAddress ??
+      lowestFreeAddress(model, c.subnet, id);
+    if (address === undefined)
+      throw findSubnet(model, c.subnet)
+        ? AzureErrors.invalidParameter('privateIPAddress', `subnet ${c.subnet} has no free address left`)
+        : AzureErrors.invalidParameter('subnet', `subnet ${c.subnet} does not exist`);
+    if (c.privateIPAddress !== undefined && parseIpv4(c.privateIPAddress) === undefined)
+      throw AzureErrors.invalidParameter('privateIPAddress', `'${c.privateIPAddress}' is not an IPv4 address`);
+    return {
+      name: c.name,
+      privateIPAddress: address,
+      subnet: findSubnet(model, c.subnet)?.subnet.id ?? c.subnet,
+      primary: c.primary ?? i === 0,
+    };
+  });
+  const nic: NetworkInterface = {
+    id: before?.id ?? id,
+    name: before?.name ?? name,
+    resourceGroup: g.name,
+    location: n.location ?? before?.location ?? g.location,
+    enableIPForwarding: n.enableIPForwarding ?? false,
+    ipConfigurations: configs,
+    ...(before?.virtualMachine ? { virtualMachine: before.virtualMachine } : {}),
+  };
+  return checked({ ...model, networkInterfaces: upsert(model.networkInterfaces, nic) });
+}
+
+/** DELETE networkInterfaces/{nic}: refused while a VM has it (NicInUse). */
+export function deleteNetworkInterface(model: AzureModel, nicId: string): AzureModel {
+  const nic = byId(model.networkInterfaces, nicId);
+  if (!nic) return model;
+  if (nic.virtualMachine) throw AzureErrors.nicInUse(nic.name, nic.virtualMachine);
+  return checked({ ...model, networkInterfaces: without(model.networkInterfaces, nic.id) });
+}
+
+/**
+ * PUT Microsoft.Compute/virtualMachines/{vm}: as far as routing needs a VM — its NICs
+ * (networkProfile.networkInterfaces, primary first), which must exist, in its region and
+ * not be another VM's.
+ */
+export function putVirtualMachine(
+  model: AzureModel,
+  rg: string,
+  name: string,
+  v: { readonly location?: string; readonly networkInterfaces: readonly string[] },
+): AzureModel {
+  const g = groupOf(model, rg);
+  const id = vmId(model.subscriptionId, g.name, name);
+  const before = byId(model.virtualMachines, id);
+  const vid = before?.id ?? id;
+  const location = v.location ?? before?.location ?? g.location;
+  if (v.networkInterfaces.length === 0)
+    throw AzureErrors.invalidParameter(
+      'networkProfile.networkInterfaces',
+      'a virtual machine needs a network interface',
+    );
+  const nics = v.networkInterfaces.map((nicId) => {
+    const nic = byId(model.networkInterfaces, nicId);
+    if (!nic)
+      throw AzureErrors.invalidParameter('networkProfile.networkInterfaces', `network interface ${nicId} not found`);
+    if (nic.virtualMachine && idKey(nic.virtualMachine) !== idKey(vid))
+      throw AzureErrors.nicInUse(nic.name, nic.virtualMachine);
+    if (nic.location !== location)
+      throw AzureErrors.locationMismatch(
+        `virtual machine '${name}'`,
+        location,
+        `network interface '${nic.name}'`,
+        nic.location,
+      );
+    return nic;
+  });
+  const vm: VirtualMachine = {
+    id: vid,
+    name: before?.name ?? name,
+    resourceGroup: g.name,
+    location,
+    networkInterfaces: nics.map((n) => n.id),
+  };
+  const mine = new Set(nics.map((n) => idKey(n.id)));
+  return checked({
+    ...model,
+    virtualMachines: upsert(model.virtualMachines, vm),
+    networkInterfaces: model.networkInterfaces.map((n) => {
+      if (mine.has(idKey(n.id))) return { ...n, virtualMachine: vid };
+      // A NIC the VM had and the body dropped is detached.
+      if (n.virtualMachine && idKey(n.virtualMachine) === idKey(vid)) {
+        const { virtualMachine: _, ...rest } = n;
+        return rest;
+      }
+      return n;
+    }),
+  });
+}
+
+/** DELETE virtualMachines/{vm}: the VM; its NICs stay, detached (ARM's default deleteOption Detach). */
+export function deleteVirtualMachine(model: AzureModel, id: string): AzureModel {
+  const vm = byId(model.virtualMachines, id);
+  if (!vm) return model;
+  const k = idKey(vm.id);
+  return checked({
+    ...model,
+    virtualMachines: without(model.virtualMachines, vm.id),
+    networkInterfaces: model.networkInterfaces.map((n) => {
+      if (!n.virtualMachine || idKey(n.virtualMachine) !== k) return n;
+      const { virtualMachine: _, ...rest } = n;
+      return rest;
+    }),
+  });
 }

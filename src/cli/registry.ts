@@ -28,6 +28,25 @@ import { command as vnetPeeringShow } from './commands/network/vnet/peering/show
 import { command as vnetPeeringCreate } from './commands/network/vnet/peering/create.js';
 import { command as vnetPeeringDelete } from './commands/network/vnet/peering/delete.js';
 import { command as rsUpdate } from './commands/network/routeserver/update.js';
+import { command as rsCreate } from './commands/network/routeserver/create.js';
+import { command as rsDelete } from './commands/network/routeserver/delete.js';
+import { command as rsList } from './commands/network/routeserver/list.js';
+import { command as peeringCreate } from './commands/network/routeserver/peering/create.js';
+import { command as peeringUpdate } from './commands/network/routeserver/peering/update.js';
+import { command as peeringDelete } from './commands/network/routeserver/peering/delete.js';
+import { command as vnetCreate } from './commands/network/vnet/create.js';
+import { command as subnetCreate } from './commands/network/vnet/subnet/create.js';
+import { command as subnetUpdate } from './commands/network/vnet/subnet/update.js';
+import { command as subnetShow } from './commands/network/vnet/subnet/show.js';
+import { command as routeTableCreate } from './commands/network/route-table/create.js';
+import { command as routeTableUpdate } from './commands/network/route-table/update.js';
+import { command as routeTableShow } from './commands/network/route-table/show.js';
+import { command as groupCreate } from './commands/group/create.js';
+import { command as publicIpCreate } from './commands/network/public-ip/create.js';
+import { command as bastionCreate } from './commands/network/bastion/create.js';
+import { command as vmCreate } from './commands/vm/create.js';
+import { command as nicList } from './commands/network/nic/list.js';
+import { command as nicUpdate } from './commands/network/nic/update.js';
 import { command as gwShow } from './commands/network/vnet-gateway/show.js';
 import { command as gwLearned } from './commands/network/vnet-gateway/list-learned-routes.js';
 import { command as gwAdvertised } from './commands/network/vnet-gateway/list-advertised-routes.js';
@@ -78,6 +97,25 @@ export const COMMANDS: readonly Command[] = [
   routeList,
   explain,
   rsUpdate,
+  rsCreate,
+  rsDelete,
+  rsList,
+  peeringCreate,
+  peeringUpdate,
+  peeringDelete,
+  vnetCreate,
+  subnetCreate,
+  subnetUpdate,
+  subnetShow,
+  routeTableCreate,
+  routeTableUpdate,
+  routeTableShow,
+  groupCreate,
+  publicIpCreate,
+  bastionCreate,
+  vmCreate,
+  nicList,
+  nicUpdate,
   gwShow,
   gwLearned,
   gwAdvertised,

@@ -49,7 +49,7 @@ import type { Prefix } from '../bgp/wire/index.js';
 import type { BestChange, Speaker } from '../rib/index.js';
 import { AddressMap } from './addressing.js';
 import { EventLog } from './events.js';
-import { LabGraph } from './graph/index.js';
+import { LabGraph, type LabSpeaker } from './graph/index.js';
 import { createNode, type NodeRuntime } from './kinds/index.js';
 import { RouteServerRuntime, type RouteServerContext } from './routeServer.js';
 import { HybridRuntime } from './hybrid.js';
@@ -112,6 +112,10 @@ export class Lab {
   fabric?: FabricProgramming;
   /** The Azure side's TCP sessions with daemon nodes attached on premises. */
   private edges?: CustomerEdges;
+  /** How route-server instances listen and connect (kept for route servers created at run time). */
+  private azureTcp?: RouteServerContext;
+  /** The reconcile of the last model change still starting or stopping runtimes (applyModel). */
+  private reconciling: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly spec: LabSpec,
@@ -177,6 +181,7 @@ export class Lab {
       ...(pcapDir ? { pcapDir } : {}),
       ...(azureSide ? { connector: azureSide.connector, listen: azureSide.listen } : {}),
     };
+    this.azureTcp = azureTcp;
     for (const rs of this.model_.routeServers) {
       // The runtime registers itself (its two instances and their peerings) in the lab graph.
       new RouteServerRuntime(this.model_, rs, azureTcp);
@@ -261,13 +266,36 @@ export class Lab {
   }
 
   /**
-   * Replace the model (an API PUT/DELETE already checked it): route servers re-originate
-   * and re-apply policy; when the VNets a route server serves change (a hub–spoke peering
-   * made or removed), it asks its NVAs for their routes again (R-ARS-13).
+   * Replace the model (an API PUT/DELETE already checked it) and reconcile the running lab
+   * with it — the one path every run-time change takes (ADR 0034):
+   * - a route server gone: its runtime leaves the lab graph at once (its NICs' routes with
+   *   it) and its sessions close (Cease) and listeners stop;
+   * - a route server new (its IP configuration put): its two instances register, listen and
+   *   open their peerings (instant: ADR 0034 on Azure's ~20 minutes);
+   * - a route server kept: its peerings follow its bgpConnections (RouteServerRuntime.
+   *   setModel: a new one's sessions start, a deleted one's close), it re-originates and
+   *   re-applies policy; when the VNets it serves change (a hub–spoke peering made or
+   *   removed), it asks its NVAs for their routes again (R-ARS-13);
+   * - the hybrid runtime takes the model (gateway settings, route tables: R-VPN-2);
+   * - NICs, VMs, VNets and route tables need nothing started: the effective-route layers
+   *   (ADR 0015) compare what each layer was built from with the new model, and a hub whose
+   *   route server came or went is rebuilt (`hubChanged`).
+   * The model swap and the graph's changes are done when this returns; the promise settles
+   * once new listeners listen and old ones are closed (the API awaits it).
    */
-  applyModel(next: AzureModel, why: string): void {
+  applyModel(next: AzureModel, why: string): Promise<void> {
     const prev = this.model_;
     this.model_ = next;
+    const starting: RouteServerRuntime[] = [];
+    const stopping: RouteServerRuntime[] = [];
+    const keep = new Set(next.routeServers.map((r) => idKey(r.id)));
+    for (const rt of this.graph.routeServers()) {
+      if (keep.has(idKey(rt.resource.id))) continue;
+      this.graph.removeRouteServer(rt.resource.id);
+      this.routeLayers.hubChanged(idKey(rt.resource.virtualNetwork));
+      stopping.push(rt);
+      this.events.emit('lab', rt.resource.name, 'route server deleted: its instances stop');
+    }
     for (const rt of this.graph.routeServers()) {
       const rs = next.routeServers.find((r) => idKey(r.id) === idKey(rt.resource.id));
       if (!rs) continue;
@@ -282,8 +310,40 @@ export class Lab {
         .join();
       if (before !== after) rt.refreshPeers(why);
     }
+    const ctx = this.azureTcp;
+    if (ctx) {
+      for (const rs of next.routeServers) {
+        if (this.graph.routeServer(rs.id)) continue;
+        const rt = new RouteServerRuntime(next, rs, ctx);
+        this.watchSpeakers(
+          this.graph
+            .speakers({ kind: 'route-server' })
+            .filter((s) => s.owner.kind === 'route-server' && s.owner.runtime === rt),
+        );
+        this.routeLayers.hubChanged(idKey(rs.virtualNetwork));
+        starting.push(rt);
+        this.events.emit('lab', rs.name, 'route server created: its two instances come up');
+      }
+    }
     this.hybrid?.setModel(next);
     this.events.emit('lab', this.spec.name, `model changed: ${why}`);
+    const netns = this.netns;
+    const run = async () => {
+      await Promise.all(stopping.map((rt) => rt.stop()));
+      for (const rt of starting) {
+        if (netns) for (const ip of rt.resource.virtualRouterIps) await netns.addAzureAddress(ip);
+        await rt.start();
+      }
+    };
+    // One change after another: a route server deleted and created again reuses its addresses.
+    const done = this.reconciling.then(run).catch((e: unknown) => {
+      this.events.emit('warning', this.spec.name, `applying '${why}': ${String(e)}`);
+      throw e;
+    });
+    // Handled here (a warning above), so callers that do not await it — tests and in-process
+    // changes that need only the synchronous part — leave no unhandled rejection.
+    this.reconciling = done.catch(() => {});
+    return done;
   }
 
   /** True once stop() began (probes stop sending). */
@@ -383,6 +443,11 @@ export class Lab {
    * incremental effective routes (one map entry per change: the work waits for a NIC query).
    */
   private watchHubSpeakers(): void {
+    this.watchSpeakers(this.graph.speakers({ kind: ['route-server', 'expressroute-gateway', 'vpn-gateway'] }));
+  }
+
+  /** watchHubSpeakers for these speakers (a route server created at run time: its two instances). */
+  private watchSpeakers(speakers: readonly LabSpeaker[]): void {
     const watch = (sp: Speaker, hubId: string) => {
       const k = idKey(hubId);
       const prev = sp.onBestChange;
@@ -397,7 +462,7 @@ export class Lab {
           }
         : mark;
     };
-    for (const s of this.graph.speakers({ kind: ['route-server', 'expressroute-gateway', 'vpn-gateway'] })) {
+    for (const s of speakers) {
       const o = s.owner;
       if (s.rib && (o.kind === 'route-server' || o.kind === 'gateway')) watch(s.rib, o.runtime.resource.virtualNetwork);
     }

@@ -31,7 +31,14 @@ import { compare, newRouteSource, selectBest, Speaker, type Path } from '../rib/
 import type { AddressMap } from './addressing.js';
 import { createBgpNeighbor, type BgpNeighbor } from './bgpNeighbor.js';
 import type { EventLog } from './events.js';
-import { routeServerStatus, routeServerWarnings, TcpSession, type LabGraph, type SessionSide } from './graph/index.js';
+import {
+  routeServerStatus,
+  routeServerWarnings,
+  TcpSession,
+  type LabGraph,
+  type LabSpeaker,
+  type SessionSide,
+} from './graph/index.js';
 
 export interface RouteServerContext {
   readonly addresses: AddressMap;
@@ -73,6 +80,8 @@ export class RouteServerRuntime {
   private rs: RouteServer;
   private model: AzureModel;
   private originated: Prefix[] = [];
+  /** start() ran: a peering added later starts at once. */
+  private started = false;
 
   constructor(
     model: AzureModel,
@@ -89,7 +98,6 @@ export class RouteServerRuntime {
   private register(): void {
     const g = this.ctx.graph;
     const n = this.rs.name;
-    const settings = this.model.routeServerSettings;
     g.addRouteServer(this.rs.id, this);
     for (const inst of this.instances) {
       const name = `${n}/IN_${inst.index}`;
@@ -104,18 +112,23 @@ export class RouteServerRuntime {
         owner: { kind: 'route-server', runtime: this, instance: inst.index },
         rib: inst.speaker,
       });
-      for (const p of inst.peerings.values()) {
-        const c = p.connection;
-        g.addSession(
-          new TcpSession(
-            `${name}<->${c.name}`,
-            { name, address: inst.ip, asn: ROUTE_SERVER_ASN, speaker, bgp: p.session },
-            { name: c.name, address: c.peerIp, asn: c.peerAsn },
-            { clock: this.ctx.clock, holdTime: settings.holdTime, keepaliveTime: settings.keepaliveTime },
-          ),
-        );
-      }
+      for (const p of inst.peerings.values()) this.registerPeering(inst, p, speaker);
     }
+  }
+
+  /** One peering's TCP session on one instance, in the lab graph (R-ARS-3). */
+  private registerPeering(inst: InstanceRuntime, p: PeeringRuntime, speaker: LabSpeaker): void {
+    const settings = this.model.routeServerSettings;
+    const name = `${this.rs.name}/IN_${inst.index}`;
+    const c = p.connection;
+    this.ctx.graph.addSession(
+      new TcpSession(
+        `${name}<->${c.name}`,
+        { name, address: inst.ip, asn: ROUTE_SERVER_ASN, speaker, bgp: p.session },
+        { name: c.name, address: c.peerIp, asn: c.peerAsn },
+        { clock: this.ctx.clock, holdTime: settings.holdTime, keepaliveTime: settings.keepaliveTime },
+      ),
+    );
   }
 
   get resource(): RouteServer {
@@ -245,6 +258,7 @@ export class RouteServerRuntime {
       );
     }
     for (const inst of this.instances) for (const p of inst.peerings.values()) p.session.peer.start();
+    this.started = true;
   }
 
   /**
@@ -280,13 +294,62 @@ export class RouteServerRuntime {
     this.originated = want;
   }
 
-  /** A new model (e.g. a VNet peering added): re-originate and re-apply the policy. */
+  /**
+   * A new model (e.g. a VNet peering added, a bgpConnection put or deleted): the peerings
+   * follow the resource's bgpConnections — a deleted one's sessions close (Cease) and its
+   * routes are withdrawn, a new one's start on both instances, so the instances accept that
+   * NVA (R-ARS-3); one whose peer IP or ASN changed is both — then the instances
+   * re-originate and re-apply the policy.
+   */
   setModel(model: AzureModel, rs: RouteServer): void {
     this.model = model;
     this.rs = rs;
-    for (const inst of this.instances)
+    const want = new Map(rs.bgpConnections.map((c) => [c.name.toLowerCase(), c]));
+    for (const inst of this.instances) {
+      for (const [k, p] of [...inst.peerings]) {
+        const c = want.get(k);
+        if (c && c.peerIp === p.connection.peerIp && c.peerAsn === p.connection.peerAsn) {
+          // Same session; the resource (its id, its name's case) may be new.
+          inst.peerings.set(k, { connection: c, session: p.session });
+          continue;
+        }
+        this.removePeering(inst, k);
+      }
+      const speaker = this.ctx.graph.speakerOf(inst.speaker);
+      for (const [k, c] of want) {
+        if (inst.peerings.has(k)) continue;
+        this.addPeering(inst, c);
+        const p = inst.peerings.get(k)!;
+        if (speaker) this.registerPeering(inst, p, speaker);
+        this.ctx.events.emit(
+          'lab',
+          this.label(inst.index, c.name),
+          `peering added: ${c.peerIp} AS ${c.peerAsn} (R-ARS-3)`,
+        );
+        if (this.started) p.session.peer.start();
+      }
       inst.speaker.setPolicy(routeServerPolicy(rs, inst.index, model.routeServerSettings));
+    }
     this.originateVnets();
+  }
+
+  /** A peering's session on one instance ends: Cease to the NVA, its routes withdrawn, its listener entry and graph session gone. */
+  private removePeering(inst: InstanceRuntime, key: string): void {
+    const p = inst.peerings.get(key);
+    if (!p) return;
+    try {
+      p.session.peer.restoreLink();
+      p.session.peer.stop();
+    } catch (e) {
+      this.ctx.events.emit('warning', this.label(inst.index, p.connection.name), `stopping: ${String(e)}`);
+    }
+    const real = this.ctx.addresses.real(p.connection.peerIp);
+    if (real) inst.listener.unregister(real);
+    inst.speaker.removeNeighbor(p.session.neighbor.source.id);
+    inst.peerings.delete(key);
+    const session = this.ctx.graph.session(`${this.rs.name}/IN_${inst.index}<->${p.connection.name}`);
+    if (session) this.ctx.graph.removeSession(session);
+    this.ctx.events.emit('lab', this.label(inst.index, p.connection.name), 'peering removed: session closed (Cease)');
   }
 
   /**

@@ -74,7 +74,10 @@ const BUILDER_SITES: Record<string, string> = {
   'src/lab/routeServer.ts:RouteServerRuntime.start': 'it listens on its instances and starts their peerings',
   'src/lab/routeServer.ts:RouteServerRuntime.stop': 'it stops its peerings and closes its listeners',
   'src/lab/routeServer.ts:RouteServerRuntime.originateVnets': 'R-ARS-9: each of its instances originates the VNets',
-  'src/lab/routeServer.ts:RouteServerRuntime.setModel': 'a new model re-polices its instances',
+  'src/lab/routeServer.ts:RouteServerRuntime.setModel':
+    'a new model re-polices its instances and reconciles their peerings with the bgpConnections (ADR 0034)',
+  'src/lab/lab.ts:Lab.applyModel':
+    'the reconcile (ADR 0034) starts the route-server runtimes it just built and stops those it just removed from the graph',
   'src/lab/routeServer.ts:RouteServerRuntime.refreshPeers': 'R-ARS-13: it asks every NVA of its instances again',
   'src/lab/routeServer.ts:RouteServerRuntime.programmed': 'R-ARS-8: what it programs merges its two instances',
   'src/lab/routeServer.ts:RouteServerRuntime.programmedFor':

@@ -29,7 +29,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   'customer-graph': [218, 219],
   export: [227, 229],
   errors: [101, 105],
-  crud: [11, 19],
+  crud: [14, 19],
   'hybrid-trace': [20, 29],
   speed: [230, 235],
 };
@@ -90,6 +90,11 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/clients/seed000Lab.ts': { data: [10] },
   'test/clients/clients.test.ts': { binds: [201], data: [10] },
   'test/clients/sdkClient.ts': { data: [10] },
+  // Issue 13 item 2 (range 'crud'): seed 000 built through the SDK in a lab on 127.11.x,
+  // the lab file's on 127.12.x, an ExaBGP for watch1 in each.
+  'test/clients/sdkBuild.test.ts': { binds: [11, 12], data: [10] },
+  'test/clients/sdkBuild.ts': { data: [10] },
+  'test/clients/seedScript.test.ts': { binds: [13], data: [10] },
   'test/api/armSpec.test.ts': { data: [202] },
   'test/helpers/model.ts': { data: [10] },
 

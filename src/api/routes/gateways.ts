@@ -381,12 +381,12 @@ export function register(r: Router, ctx: ApiContext): void {
     });
   }
 
-  // --- virtualHubs (route server): PATCH, and PUT as az's generic update sends it ------
-  for (const method of ['PATCH', 'PUT']) {
+  // --- virtualHubs (route server): PATCH (PUT, create or update, is api/routes/resources) ------
+  for (const method of ['PATCH']) {
     r.add(method, ArmPaths.virtualHub, async (p, body) => {
       const rs = getRouteServer(model(), p.resourceGroupName!, p.virtualHubName!);
       const { model: next, changes } = patchRouteServer(model(), rs.id, body);
-      if (changes.length) lab.applyModel(next, `route server ${rs.name} updated: ${changes.join(', ')}`);
+      if (changes.length) await lab.applyModel(next, `route server ${rs.name} updated: ${changes.join(', ')}`);
       await lab.settled();
       return { status: 200, body: routeServerJson(getRouteServer(lab.model, p.resourceGroupName!, p.virtualHubName!)) };
     });

@@ -15,6 +15,7 @@ import { register as lab } from './lab.js';
 import { register as maintenance } from './maintenance.js';
 import { register as network } from './network.js';
 import { register as probe } from './probe.js';
+import { register as resources } from './resources.js';
 import { register as topology } from './topology.js';
 import { register as trace } from './trace.js';
 import { register as ui } from './ui.js';
@@ -22,6 +23,7 @@ import { register as ui } from './ui.js';
 export const ROUTE_GROUPS: readonly RouteGroup[] = [
   identity,
   network,
+  resources,
   gateways,
   lab,
   faults,

@@ -42,6 +42,7 @@ import {
 import { field, objectAt, properties } from '../body.js';
 import { ArmExtraPaths, ArmPaths } from '../paths.js';
 import { listInGroup, type ApiContext, type Params, type Router } from '../router.js';
+import { virtualHubJson } from './resources.js';
 
 /** A BGP connection's state as ARM reports it, from both route-server instances' sessions. */
 function connectionState(lab: Lab, rs: RouteServer, peering: string): string {
@@ -60,10 +61,14 @@ export function register(r: Router, ctx: ApiContext): void {
   const model = () => lab.model;
 
   // --- Route Server (virtualHubs) and its BGP connections --------------------------
-  r.add('GET', ArmPaths.virtualHub, (p) => ({
-    status: 200,
-    body: routeServerJson(getRouteServer(model(), p.resourceGroupName!, p.virtualHubName!)),
-  }));
+  r.add('GET', ArmPaths.virtualHub, (p) => {
+    // A hub still waiting for its IP configuration (created through the API) is shown too.
+    const pending = (model().pendingRouteServers ?? []).find(
+      (h) => sameName(h.resourceGroup, p.resourceGroupName!) && sameName(h.name, p.virtualHubName!),
+    );
+    if (pending) return { status: 200, body: virtualHubJson(model(), pending.id) };
+    return { status: 200, body: routeServerJson(getRouteServer(model(), p.resourceGroupName!, p.virtualHubName!)) };
+  });
   r.add('GET', ArmPaths.virtualHubs, (p) => listInGroup(model().routeServers, p.resourceGroupName!, routeServerJson));
   r.add('GET', ArmPaths.bgpConnections, (p) => {
     const rs = getRouteServer(model(), p.resourceGroupName!, p.virtualHubName!);
@@ -166,7 +171,7 @@ export function register(r: Router, ctx: ApiContext): void {
     return { status: 200, body: vnetPeeringJson(model(), vnet, peering) };
   });
   // PUT/DELETE a VNet peering: the model changes; route servers react (R-ARS-13).
-  r.add('PUT', ArmPaths.virtualNetworkPeering, (p, body) => {
+  r.add('PUT', ArmPaths.virtualNetworkPeering, async (p, body) => {
     const { vnet, peering: before } = peeringOf(p);
     const name = p.virtualNetworkPeeringName!;
     const props = properties(body);
@@ -186,15 +191,15 @@ export function register(r: Router, ctx: ApiContext): void {
       if (v !== undefined) flags[k] = v;
     }
     const next = putVnetPeering(model(), vnet.id, { name, remoteVirtualNetwork: remote, ...flags });
-    lab.applyModel(next, `virtual network peering ${vnet.name}/${name} ${before ? 'updated' : 'created'}`);
+    await lab.applyModel(next, `virtual network peering ${vnet.name}/${name} ${before ? 'updated' : 'created'}`);
     const { vnet: after, peering } = peeringOf(p);
     return { status: before ? 200 : 201, body: vnetPeeringJson(lab.model, after, peering!) };
   });
-  r.add('DELETE', ArmPaths.virtualNetworkPeering, (p) => {
+  r.add('DELETE', ArmPaths.virtualNetworkPeering, async (p) => {
     const { vnet, peering } = peeringOf(p);
     // ARM: deleting what does not exist is 204 No Content (the spec's answer), not an error.
     if (!peering) return { status: 204 };
-    lab.applyModel(
+    await lab.applyModel(
       deleteVnetPeering(model(), vnet.id, peering.name),
       `virtual network peering ${vnet.name}/${peering.name} deleted`,
     );
@@ -225,7 +230,7 @@ export function register(r: Router, ctx: ApiContext): void {
       );
     return { status: 200, body: routeJson(t, route) };
   });
-  r.add('PUT', ArmPaths.route, (p, body) => {
+  r.add('PUT', ArmPaths.route, async (p, body) => {
     const rg = p.resourceGroupName!;
     const t = getRouteTable(model(), rg, p.routeTableName!);
     const name = p.routeName!;
@@ -244,17 +249,17 @@ export function register(r: Router, ctx: ApiContext): void {
       nextHopType: nextHopType as NextHopType,
       ...(ip ? { nextHopIpAddress: ip } : {}),
     });
-    lab.applyModel(next, `route ${t.name}/${name} ${existed ? 'updated' : 'created'}`);
+    await lab.applyModel(next, `route ${t.name}/${name} ${existed ? 'updated' : 'created'}`);
     const nt = getRouteTable(lab.model, rg, t.name);
     return { status: existed ? 200 : 201, body: routeJson(nt, nt.routes.find((x) => sameName(x.name, name))!) };
   });
-  r.add('DELETE', ArmPaths.route, (p) => {
+  r.add('DELETE', ArmPaths.route, async (p) => {
     const rg = p.resourceGroupName!;
     const t = getRouteTable(model(), rg, p.routeTableName!);
     const route = t.routes.find((x) => sameName(x.name, p.routeName!));
     // ARM: deleting a child that does not exist is 204 No Content (az exits 0), not an error.
     if (!route) return { status: 204 };
-    lab.applyModel(deleteRoute(model(), rg, t.name, route.name), `route ${t.name}/${route.name} deleted`);
+    await lab.applyModel(deleteRoute(model(), rg, t.name, route.name), `route ${t.name}/${route.name} deleted`);
     return { status: 200 };
   });
 

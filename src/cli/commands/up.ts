@@ -1,6 +1,6 @@
 /** arslab up FILE — start a lab (foreground, or --detach) and leave it answering queries. */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, type Command } from '../command.js';
@@ -34,6 +34,23 @@ function summary(s: LabState): string {
   ].join('\n');
 }
 
+/**
+ * `up --empty`: the lab file of an empty lab — only its name — written into the lab's
+ * folder, so the rest of `up` (the detached child, the state file, `down`) is the same as
+ * for any lab file. A lab file with only `name` (and `settings`) does the same.
+ */
+function emptyLabFile(file: string | undefined, name: unknown): string {
+  if (file !== undefined)
+    throw new UsageError('argument --empty: not with a lab FILE (a file with only name is empty too)');
+  const lab = name === undefined ? 'empty' : String(name);
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(lab))
+    throw new UsageError(`argument --name: '${lab}' is not a valid lab name: 1-63 lower-case letters, digits and '-'`);
+  mkdirSync(labDir(lab), { recursive: true, mode: 0o700 });
+  const path = join(labDir(lab), 'empty.yml');
+  writeFileSync(path, `# arslab up --empty\nname: ${lab}\n`, { mode: 0o600 });
+  return path;
+}
+
 export const command: Command = {
   path: ['up'],
   summary: 'Start a lab from its file: route servers on real TCP sockets, nodes (daemons, speakers), the local API.',
@@ -60,16 +77,26 @@ export const command: Command = {
     },
     capture: { flags: ['--capture'], help: 'Record every BGP session to pcap files in the lab folder.', boolean: true },
     timeout: { flags: ['--timeout'], help: 'With --detach: seconds to wait for the lab to come up (default 90).' },
+    empty: {
+      flags: ['--empty'],
+      help: 'Start a lab with nothing in it, to build through the ARM API (az, SDKs, arslab network …); no FILE.',
+      boolean: true,
+    },
+    name: { flags: ['--name', '-n'], help: "With --empty: the lab's name (default: empty)." },
   },
-  positionals: [{ name: 'file', required: true }],
+  positionals: [{ name: 'file', required: false }],
   defaultOutput: 'text',
   examples: [
     'arslab up scenarios/next-hop-failover/lab.yml --detach',
     'arslab up scenarios/next-hop-failover/lab.yml --detach --api-port 8443',
     'sudo arslab up scenarios/next-hop-failover/lab.yml --netns',
+    'arslab up --empty --name mylab --detach',
   ],
   async run(ctx, args) {
-    const file = resolve(args._[0]!);
+    const file = args['empty'] ? emptyLabFile(args._[0], args['name']) : resolve(args._[0] ?? '');
+    if (!args['empty'] && args._[0] === undefined)
+      throw new UsageError('the following arguments are required: file (or --empty)');
+    if (!args['empty'] && args['name'] !== undefined) throw new UsageError('argument --name: only with --empty');
     if (args['netns'] && args['loopback']) throw new UsageError('choose one of --netns and --loopback');
     const mode = args['netns'] ? 'netns' : args['loopback'] ? 'loopback' : undefined;
     const port = args['port'] !== undefined ? Number(args['port']) : undefined;

@@ -94,6 +94,19 @@ export class LabGraph {
 
   addSession<S extends Session>(s: S): S {
     const key = squash(s.name);
+    // A session added after the nodes (a bgpConnection put at run time): the node on its
+    // far address is its other end, as addSpeaker does for sessions registered first.
+    if (s instanceof TcpSession) {
+      for (const side of [0, 1] as const) {
+        if (s.hasSpeaker(side)) continue;
+        const node = this.speakerList.find(
+          (x) =>
+            NODE_KINDS.includes(x.kind) &&
+            x.addresses.some((a) => a.claim === 'own' && a.address === s.ends[side].address),
+        );
+        if (node) s.attach(side, { speaker: node });
+      }
+    }
     this.sessionList.push(s);
     // Two sessions of one name (two route servers of one name): the name finds the first.
     if (!this.sessionByName.has(key)) this.sessionByName.set(key, s);
@@ -142,6 +155,45 @@ export class LabGraph {
 
   addRouteServer(id: string, rt: RouteServerRuntime): void {
     this.routeServerById.set(id.toLowerCase(), rt);
+  }
+
+  // -------------------------------------------------------------------------
+  // Removal (run-time changes through the ARM API, issue 13 item 2)
+
+  /** A session that no longer exists (a deleted bgpConnection's, per instance). */
+  removeSession(s: Session): void {
+    const i = this.sessionList.indexOf(s);
+    if (i < 0) return;
+    this.sessionList.splice(i, 1);
+    const key = squash(s.name);
+    if (this.sessionByName.get(key) === s) {
+      this.sessionByName.delete(key);
+      const next = this.sessionList.find((x) => squash(x.name) === key);
+      if (next) this.sessionByName.set(key, next);
+    }
+  }
+
+  /** A speaker that no longer exists, with its sessions. */
+  private removeSpeaker(s: LabSpeaker): void {
+    for (const x of this.sessions({ speaker: s })) this.removeSession(x);
+    const i = this.speakerList.indexOf(s);
+    if (i >= 0) this.speakerList.splice(i, 1);
+    const key = s.name.toLowerCase();
+    if (this.speakerByName.get(key) === s) {
+      this.speakerByName.delete(key);
+      const next = this.speakerList.find((x) => x.name.toLowerCase() === key);
+      if (next) this.speakerByName.set(key, next);
+    }
+    if (s.rib) this.speakerByRib.delete(s.rib);
+  }
+
+  /** A deleted route server: its runtime, its two instances and their sessions leave the graph. */
+  removeRouteServer(id: string): void {
+    const rt = this.routeServer(id);
+    if (!rt) return;
+    this.routeServerById.delete(id.toLowerCase());
+    for (const s of [...this.speakerList])
+      if (s.owner.kind === 'route-server' && s.owner.runtime === rt) this.removeSpeaker(s);
   }
 
   // -------------------------------------------------------------------------

@@ -241,7 +241,12 @@ class LabBuilder {
       'resource group',
     )) {
       const path = ['resourceGroups', name];
-      this.groups.push({ name, location: value.location ?? this.lab.location, value, path });
+      const location = value.location ?? this.lab.location;
+      // The lab's location is optional (an empty lab has no group to place), so a group
+      // without its own needs the lab's.
+      if (location === undefined)
+        this.problems.error(path, `resource group '${name}' has no location: give it one, or the lab a location`);
+      this.groups.push({ name, location: location ?? '', value, path });
     }
     for (const g of this.groups) {
       const kinds: [ReferenceKind, Record<string, unknown>][] = [

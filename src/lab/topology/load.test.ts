@@ -765,9 +765,7 @@ test('a schema error does not turn references to the entry into "not found"', ()
 
 test('file-level problems: empty file, unreadable file, alias bomb', async () => {
   const empty = errorsOf(load(''));
-  assert.deepEqual(empty.map(formatLabFileError), [
-    `${LAB_PATH}:1:1: the lab file is empty: it needs at least name, location and resourceGroups`,
-  ]);
+  assert.deepEqual(empty.map(formatLabFileError), [`${LAB_PATH}:1:1: the lab file is empty: it needs at least a name`]);
 
   const missing = await loadLabFile('/nonexistent/arslab/lab.yml');
   assert.equal(missing.ok, false);
@@ -865,4 +863,26 @@ test('settings.timing: the azure profile and its seed load; a wrong profile or s
   assert.match(formatLabFileError(e), /^\S+:\d+:\d+: settings\.timing\.profile: /);
   const seed = edit(SEED_000_LAB, 'connectRetryTime: 5', 'connectRetryTime: 5\n  timing: { seed: -1 } # <-');
   expectError(load(seed), { field: 'settings.timing.seed', line: lineOf(seed, '# <-'), message: /0|too small/ });
+});
+
+test('an empty lab: a file with only name and settings loads to a model with nothing in it (issue 13, item 2)', () => {
+  const r = load('name: empty\nsettings: { bgpPort: 1179 }\n');
+  assert.ok(r.ok, r.ok ? '' : formatted(r.errors));
+  const m = r.spec.model;
+  // Nothing at all: no group, no resource — what `arslab up --empty` starts and the ARM API fills.
+  assert.deepEqual(m.resourceGroups, []);
+  assert.deepEqual(
+    [m.virtualNetworks, m.routeServers, m.virtualMachines, m.networkInterfaces, m.routeTables].map((x) => x.length),
+    [0, 0, 0, 0, 0],
+  );
+  assert.equal(r.spec.settings.bgpPort, 1179);
+});
+
+test('a resource group without a location needs the lab to give one', () => {
+  const text = 'name: lab\nresourceGroups:\n  rg1: {}\n';
+  const errors = errorsOf(load(text));
+  assert.deepEqual(
+    errors.map((e) => [e.field, e.message]),
+    [['resourceGroups.rg1', "resource group 'rg1' has no location: give it one, or the lab a location"]],
+  );
 });

@@ -56,7 +56,7 @@ const YAML_LIMITS = {
   maxNesting: 64,
   nestingNeeded: 'a lab file needs 7',
   maxAliasCount: 1000,
-  emptyMessage: 'the lab file is empty: it needs at least name, location and resourceGroups',
+  emptyMessage: 'the lab file is empty: it needs at least a name',
 };
 
 export async function loadLabFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {

@@ -955,7 +955,10 @@ export const labFileSchema = z.strictObject({
     z.guid({ error: (i) => `${quote(i.input)} is not a subscription id (a GUID)` }).default(DEFAULT_SUBSCRIPTION),
     'Subscription in every ARM id of the lab.',
   ),
-  location: describe(location, 'Default Azure region of the resource groups, e.g. uksouth.'),
+  location: describe(
+    location,
+    'Default Azure region of the resource groups, e.g. uksouth. Needed when a group gives none.',
+  ).optional(),
   systemRouteProfile: describe(
     z.enum(['current', 'seed-2021']).default('current'),
     'Which default system routes NICs show (R-NIC-1).',
@@ -963,8 +966,8 @@ export const labFileSchema = z.strictObject({
   ),
   settings,
   resourceGroups: describe(
-    z.record(resourceGroupName, resourceGroup),
-    'Resource groups by name, with the Azure resources of the lab.',
+    z.record(resourceGroupName, resourceGroup).default({}),
+    'Resource groups by name, with the Azure resources of the lab. None: an empty lab, built at run time through the ARM API (`arslab up --empty`).',
   ),
   nodes: describe(
     z.record(nodeName, node).default({}),

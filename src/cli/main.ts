@@ -99,11 +99,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const labName = args['lab'] as string | undefined;
     let client: ApiClient | undefined;
+    let exitCode = 0;
     const result = await command.run(
       {
         client: async () => (client ??= ApiClient.forLab(findLab(labName))),
         stdout: out,
         stderr: err,
+        setExitCode: (code) => {
+          exitCode = code;
+        },
         ...(labName ? { labName } : {}),
       },
       args,
@@ -119,7 +123,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         }),
       );
     }
-    return 0;
+    return exitCode;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`ERROR: ${e.message}\nTry 'arslab ${command.path.join(' ')} --help' for more information.\n`);

@@ -187,16 +187,12 @@ export function probeSource(lab: Lab, from: string): ProbeSource {
     );
     vm = nic?.virtualMachine ? byId(m.virtualMachines, nic.virtualMachine) : undefined;
   }
+  const routers = lab.graph.speakers({ kind: 'router' }).map((r) => r.name);
   if (!vm)
     throw new ProbeInputError(
       404,
       'VirtualMachineNotFound',
-      `no virtual machine, NIC or router '${from}' in this lab (virtual machines: ${m.virtualMachines.map((v) => v.name).join(', ') || 'none'}; routers: ${
-        lab.graph
-          .speakers({ kind: 'router' })
-          .map((r) => r.name)
-          .join(', ') || 'none'
-      })`,
+      `no virtual machine or NIC '${from}' in this lab (virtual machines: ${m.virtualMachines.map((v) => v.name).join(', ') || 'none'}${routers.length ? `; built-in routers: ${routers.join(', ')}` : ''})`,
     );
   nic ??= byId(m.networkInterfaces, vm.networkInterfaces[0]);
   const address = nic ? primaryIpConfig(nic)?.privateIPAddress : undefined;
@@ -605,7 +601,7 @@ export function formatProbeLine(r: ProbeResult): string {
       ? r.emulated
         ? `${r.body ?? 'reply'} rtt=${ms(r.rttMs ?? 0)}`
         : `${r.status} ${r.body ? `"${r.body}" ` : ''}rtt=${ms(r.rttMs ?? 0)}`
-      : `${r.result}${r.diedAt ? ` at ${r.diedAt}` : ''}${r.detail ? ` (${r.detail})` : ''}`;
+      : `${r.result}${r.diedAt && r.diedAt !== r.vm ? ` at ${r.diedAt}` : ''}${r.detail ? ` (${r.detail})` : ''}`;
   return `seq=${r.seq} t=${(r.t / 1000).toFixed(3)}s sport=${r.sourcePort} ${route}${hops}${at}: ${what}\n`.replace(
     / {2,}/g,
     ' ',

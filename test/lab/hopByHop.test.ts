@@ -173,6 +173,22 @@ test('trace hop by hop both ways across the circuit and the exchange router, as 
       none.paths.every((p) => p.end === 'vnet' && p.hops.at(-1)!.kind === 'expressroute-gateway'),
       JSON.stringify(none),
     );
+    // `node routes` and `node cmd` agree on which names exist (issue 9, item 5): built-in
+    // routers and a web server are nodes to both; an unknown name is NodeNotFound (exit 3) to both.
+    for (const [name, exists] of [
+      ['xr20', true],
+      ['cloud20', true],
+      ['app20', true],
+      ['nope', false],
+    ] as const) {
+      const routes = await cli.arslab(['node', 'routes', name]);
+      const cmd = await cli.arslab(['node', 'cmd', name, 'show']);
+      assert.deepEqual(
+        [routes.code === 3, cmd.code === 3],
+        [!exists, !exists],
+        `${name}: routes ${routes.code} ${routes.stderr} / cmd ${cmd.code} ${cmd.stderr}`,
+      );
+    }
     await cli.ok(['down'], 20_000);
     await cli.waitClean(NAME, 5000);
   } finally {

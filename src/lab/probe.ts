@@ -28,7 +28,7 @@ import type { Connector } from '../bgp/transport/index.js';
 import { parseIpv4 } from '../bgp/wire/index.js';
 import type { Lab } from './lab.js';
 import { httpBoundPort } from './spec.js';
-import { followPacket, type TraceEnd } from './trace.js';
+import { daemonTables, followPacket, type TraceEnd } from './trace.js';
 
 export interface ProbeRequest {
   /** Source VM: NAME, RESOURCE-GROUP/NAME, or the name of one of its NICs; or a built-in router. */
@@ -367,8 +367,11 @@ async function probeOnce(
   const sourcePort = probeSourcePort(seq, req.sourcePort);
   const t0 = performance.now();
   const flow = { source: src.address, destination: req.to, protocol: 6, sourcePort, destinationPort: req.port };
+  // Real daemons on the path forward by their own tables, read at this probe's instant.
+  const daemons = lab.graph.speakers({ kind: 'daemon' }).length ? await daemonTables(lab) : undefined;
   const { result, first: d } = followPacket(lab, src.name, req.to, {
     flow,
+    ...(daemons ? { daemons } : {}),
     ...(src.vm && src.nic ? { source: { vm: src.vm, nic: src.nic } } : {}),
   });
   const path = result.paths[0]!;
@@ -392,7 +395,7 @@ async function probeOnce(
       : path.end === 'reached' && last.kind === 'vm'
         ? lab.model.virtualMachines.find((v) => v.name === last.name)
         : undefined;
-  if (!vm && path.end === 'reached' && last.kind === 'router')
+  if (!vm && path.end === 'reached' && (last.kind === 'router' || last.kind === 'nva'))
     return {
       ...base,
       vm: last.name,

@@ -25,6 +25,7 @@ import {
   type VirtualMachine,
 } from '../azure/index.js';
 import { compare, formatAsPathAzure, rank, selectBest, type Path, type Speaker } from '../rib/index.js';
+import type { DaemonRoute } from './daemons/types.js';
 import type { LabSpeaker } from './graph/index.js';
 import type { Lab } from './lab.js';
 
@@ -168,6 +169,11 @@ function mseeOfNextHop(lab: Lab, nh: string): LabSpeaker | undefined {
 /** The flow a walk follows (probe, `trace --source-port`): at every ECMP tie one next hop by its hash. */
 export interface TraceOptions {
   readonly flow?: Flow;
+  /**
+   * The tables of the real daemons (their best routes, `daemonTables`): a daemon on the path
+   * then forwards by its own Loc-RIB; without them the walk ends at it (`nva`).
+   */
+  readonly daemons?: ReadonlyMap<string, readonly DaemonRoute[]>;
   /** A VM start already resolved (a NIC named by the caller): used instead of looking `from` up. */
   readonly source?: { readonly vm: VirtualMachine; readonly nic: NetworkInterface };
   /** Hops before the packet's TTL runs out: traceroute's and tracert's default maximum, 30. */
@@ -227,6 +233,11 @@ export function followPacket(
   const handTo = (nh: string, so: TraceHop[], from: string, choice: TraceHop['choice'], at?: Place): void => {
     const c = choice ? { choice } : {};
     const nva = ix.nva(nh);
+    const table = nva ? opts.daemons?.get(nva.toLowerCase()) : undefined;
+    if (nva && table) {
+      daemonHop(nva, nh, table, so, choice);
+      return;
+    }
     if (nva) {
       const reached = nh === to;
       paths.push({
@@ -251,6 +262,68 @@ export function followPacket(
       return;
     }
     walk(target, nh, so, choice);
+  };
+
+  /**
+   * A real daemon on the path, by its own best routes (read before the walk): the longest
+   * prefix holding the destination; a route it originates (no next hop, no AS path) means it
+   * owns the address.
+   */
+  const daemonHop = (
+    name: string,
+    address: string,
+    table: readonly DaemonRoute[],
+    so: TraceHop[],
+    choice: TraceHop['choice'],
+  ): void => {
+    const c = choice ? { choice } : {};
+    if (so.length >= maxHops) {
+      paths.push({
+        hops: so,
+        end: 'ttl-exceeded',
+        detail: `TTL exceeded: ${maxHops} hops and ${to} not reached (at ${name})`,
+      });
+      return;
+    }
+    if (so.some((h) => h.name === name)) {
+      paths.push({
+        hops: [...so, hop({ kind: 'nva', name, address, ...c })],
+        end: 'loop',
+        detail: `${name} is on the path already: a forwarding loop (the packet circles until its TTL runs out)`,
+      });
+      return;
+    }
+    const target = v4Prefix(dst, 32);
+    let best: { route: DaemonRoute; len: number } | undefined;
+    for (const r of table) {
+      if (!r.best) continue;
+      const [ip, l] = r.prefix.split('/');
+      const a = parseIpv4(ip ?? '');
+      const len = Number(l);
+      if (a === undefined || !(len >= 0 && len <= 32)) continue;
+      if (!prefixContains(v4Prefix(a, len), target)) continue;
+      if (!best || len > best.len) best = { route: r, len };
+    }
+    if (!best) {
+      paths.push({
+        hops: [...so, hop({ kind: 'nva', name, address, ...c })],
+        end: 'no-route',
+        detail: `${name} has no route for ${to}`,
+      });
+      return;
+    }
+    const r = best.route;
+    const route = { prefix: r.prefix, nextHop: r.nextHop, asPath: r.asPath.join(' '), via: r.peer ?? 'its own' };
+    const own = !r.peer && r.asPath.length === 0 && (!r.nextHop || r.nextHop === '0.0.0.0');
+    if (own) {
+      paths.push({
+        hops: [...so, { ...hop({ kind: 'nva', name, address, ...c }), route: { ...route, nextHop: '' }, reply: to }],
+        end: 'reached',
+        detail: `${to} is in ${name}'s own ${r.prefix}`,
+      });
+      return;
+    }
+    handTo(r.nextHop, [...so, hop({ kind: 'nva', name, address, route, ...c })], name, undefined);
   };
 
   /** Delivered into a VNet (a gateway's own range, a NIC's VnetLocal or peering row): the VM holding `to`, if any. */
@@ -465,4 +538,24 @@ export function renderTrace(r: TraceResult): string {
     out.push(`      ${p.end}: ${p.detail}`);
   });
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The best routes of every real daemon of the lab (their own `receivedRoutes`, best paths
+ * marked), read once before a walk so that the walk itself stays synchronous. A daemon that
+ * cannot be read (stopped, paused) is left out: the walk ends at it.
+ */
+export async function daemonTables(lab: Lab): Promise<Map<string, readonly DaemonRoute[]>> {
+  const out = new Map<string, readonly DaemonRoute[]>();
+  await Promise.all(
+    lab.graph.speakers({ kind: 'daemon' }).map(async (s) => {
+      if (s.owner.kind !== 'node') return;
+      try {
+        out.set(s.name.toLowerCase(), await s.owner.node.receivedRoutes());
+      } catch {
+        // Not readable now: the walk stops at it, as at any NVA.
+      }
+    }),
+  );
+  return out;
 }

@@ -5,7 +5,7 @@
  * settle.
  */
 import { AzureErrors } from '../../azure/index.js';
-import { traceRoute } from '../../lab/trace.js';
+import { daemonTables, traceRoute } from '../../lab/trace.js';
 import type { ApiContext, Router } from '../router.js';
 
 export function register(r: Router, ctx: ApiContext): void {
@@ -20,6 +20,7 @@ export function register(r: Router, ctx: ApiContext): void {
     if (maxHops !== undefined && !(Number.isInteger(maxHops) && maxHops >= 1 && maxHops <= 255))
       throw AzureErrors.invalidParameter('maxHops', `expected a whole number from 1 to 255 (an IP TTL), got '${max}'`);
     await lab.settled();
-    return { status: 200, body: traceRoute(lab, from, to, maxHops !== undefined ? { maxHops } : {}) };
+    const daemons = await daemonTables(lab);
+    return { status: 200, body: traceRoute(lab, from, to, { daemons, ...(maxHops !== undefined ? { maxHops } : {}) }) };
   });
 }

@@ -126,8 +126,8 @@ class Addresses {
    * Whether the link between two speakers is cut (`arslab link down` without --graceful):
    * nothing crosses it, though neither side has noticed yet (hold timer, BFD).
    */
-  cut(a: Place, b: Place): boolean {
-    return this.lab.graph.sidesOf(a.lab).some((x) => x.remote.speaker === b.lab && x.session.state === 'Cut');
+  cut(a: LabSpeaker, b: LabSpeaker): boolean {
+    return this.lab.graph.sidesOf(a).some((x) => x.remote.speaker === b && x.session.state === 'Cut');
   }
 
   /** The speaker's own address (a router: its address on its first attachment): hop 1's address. */
@@ -230,7 +230,7 @@ export function followPacket(
    * The packet is handed to next hop `nh` (by `so`, the hops so far): a VM or NVA owning it,
    * the speaker owning it, or nothing of the lab.
    */
-  const handTo = (nh: string, so: TraceHop[], from: string, choice: TraceHop['choice'], at?: Place): void => {
+  const handTo = (nh: string, so: TraceHop[], from: string, choice: TraceHop['choice'], at?: LabSpeaker): void => {
     const c = choice ? { choice } : {};
     const nva = ix.nva(nh);
     const table = nva ? opts.daemons?.get(nva.toLowerCase()) : undefined;
@@ -253,7 +253,7 @@ export function followPacket(
       paths.push({ hops: so, end: 'unresolved', detail: `next hop ${nh} of ${from} is no speaker of the lab` });
       return;
     }
-    if (at && ix.cut(at, target)) {
+    if (at && ix.cut(at, target.lab)) {
       paths.push({
         hops: so,
         end: 'link-down',
@@ -323,7 +323,13 @@ export function followPacket(
       });
       return;
     }
-    handTo(r.nextHop, [...so, hop({ kind: 'nva', name, address, route, ...c })], name, undefined);
+    handTo(
+      r.nextHop,
+      [...so, hop({ kind: 'nva', name, address, route, ...c })],
+      name,
+      undefined,
+      lab.graph.speaker(name),
+    );
   };
 
   /** Delivered into a VNet (a gateway's own range, a NIC's VnetLocal or peering row): the VM holding `to`, if any. */
@@ -404,7 +410,7 @@ export function followPacket(
         via: p.source.name,
       };
       const next: TraceHop['choice'] = tied > 1 ? { rank: rankOf(nh) === 0 ? 'best' : 'equal', of: tied } : undefined;
-      handTo(nh, [...hops, here(route)], at.name, next, at);
+      handTo(nh, [...hops, here(route)], at.name, next, at.lab);
     }
   };
 

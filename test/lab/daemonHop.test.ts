@@ -1,4 +1,4 @@
-// A real daemon in the middle of the path: FRR as an exchange router (`xr25`), customer edge
+// scenarios/cloud-exchange: a real daemon in the middle of the path: FRR as an exchange router (`xr25`), customer edge
 // of an ExpressRoute circuit and linked to another cloud's gateway (`cloud25`, a built-in
 // router with profile aws-vgw, which also has two VPN tunnels to the hub). `arslab trace`
 // and `arslab probe` cross FRR by FRR's own best routes (read from bgpd, ADR 0032), both ways.
@@ -14,78 +14,17 @@
 // MSEE), 127.27.0.1/.2 (FRR, cloud25's end of the link). Bounded, cleaned up by PID.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flowHash } from '../../src/azure/dataPath.js';
 import type { ProbeInfo, ProbeResult, ProbeSummary } from '../../src/lab/probe.js';
 import type { TraceResult } from '../../src/lab/trace.js';
-import { LabCli, missingBinaries } from './labCli.js';
+import { LabCli, missingBinaries, ROOT } from './labCli.js';
 import { waitFor } from '../helpers/waitFor.js';
 
-const NAME = 'daemon-hop';
+// scenarios/cloud-exchange as a user runs it (its README walks through the same steps).
+const NAME = 'cloud-exchange';
+const SCENARIO = join(ROOT, 'scenarios/cloud-exchange/lab.yml');
 const noFrr = missingBinaries(['/usr/lib/frr/bgpd', '/usr/bin/vtysh']).length > 0 ? 'FRR is not installed' : false;
-
-const LAB = `name: ${NAME}
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub25:
-        addressPrefixes: [10.25.0.0/20]
-        subnets:
-          default: { addressPrefix: 10.25.2.0/24 }
-          GatewaySubnet: { addressPrefix: 10.25.3.0/24 }
-    virtualMachines:
-      app25: { subnet: hub25/default, privateIPAddress: 10.25.2.10 }
-    virtualNetworkGateways:
-      er25: { gatewayType: ExpressRoute, virtualNetwork: hub25, instanceAddresses: [10.25.3.12, 10.25.3.13] }
-      vpn25: { gatewayType: Vpn, virtualNetwork: hub25, activeActive: true, enableBgp: true, customBgpIpAddresses: [169.254.21.2, 169.254.22.2] }
-    localNetworkGateways:
-      cloud25-t1: { gatewayIpAddress: 203.0.113.61, addressPrefixes: [], bgpSettings: { asn: 64512, bgpPeeringAddress: 169.254.21.1 } }
-      cloud25-t2: { gatewayIpAddress: 203.0.113.62, addressPrefixes: [], bgpSettings: { asn: 64512, bgpPeeringAddress: 169.254.22.1 } }
-    expressRouteCircuits:
-      c25:
-        serviceProviderName: Megaport
-        peeringLocation: Amsterdam
-        bandwidthInMbps: 1000
-        peerings:
-          AzurePrivatePeering: { peerASN: 65025, primaryPeerAddressPrefix: 10.26.0.0/30, secondaryPeerAddressPrefix: 10.26.0.4/30, vlanId: 250 }
-    connections:
-      vpn25-t1: { connectionType: IPsec, virtualNetworkGateway1: vpn25, localNetworkGateway2: cloud25-t1, enableBgp: true, gatewayInstances: [0] }
-      vpn25-t2: { connectionType: IPsec, virtualNetworkGateway1: vpn25, localNetworkGateway2: cloud25-t2, enableBgp: true, gatewayInstances: [1] }
-      er25-c25: { connectionType: ExpressRoute, virtualNetworkGateway1: er25, peer: c25, mseePeerAddresses: [10.25.3.4, 10.25.3.5] }
-nodes:
-  app25: { kind: http, vm: app25 }
-  xr25: { kind: frr, attach: [{ circuit: c25, link: primary }], config: xr25.conf, asn: 65025 }
-routers:
-  cloud25:
-    asn: 64512
-    profile: aws-vgw
-    attach: [{ localNetworkGateway: cloud25-t1 }, { localNetworkGateway: cloud25-t2 }]
-    routes: [{ prefix: 10.28.0.0/16 }]
-links:
-  xr25-cloud25: { subnet: 10.27.0.0/30, a: xr25, b: cloud25 }
-`;
-
-// The exchange router: the MSEE of the primary link (10.26.0.2, R-ER-1) and cloud25's end of
-// the link (10.27.0.2), each from its own address on that link (docs/lab-file.md: a daemon
-// listens on its first address only; the connected check is off, as every 127.x is on lo).
-const XR25 = `frr defaults traditional
-hostname xr25
-router bgp 65025
- bgp router-id 10.26.0.1
- no bgp ebgp-requires-policy
- no bgp network import-check
- neighbor 127.26.0.2 remote-as 12076
- neighbor 127.26.0.2 update-source 127.26.0.1
- neighbor 127.26.0.2 disable-connected-check
- neighbor 127.26.0.2 timers connect 1
- neighbor 127.27.0.2 remote-as 64512
- neighbor 127.27.0.2 update-source 127.27.0.1
- neighbor 127.27.0.2 disable-connected-check
- neighbor 127.27.0.2 timers connect 1
-`;
 
 const VPC_HOST = '10.28.5.5';
 const APP = '10.25.2.10';
@@ -105,10 +44,7 @@ test('trace and probe cross a real FRR exchange router by its own table, both wa
 }, async () => {
   const cli = new LabCli('daemon-hop');
   try {
-    writeFileSync(join(cli.stateDir, 'xr25.conf'), XR25);
-    const file = join(cli.stateDir, `${NAME}.yml`);
-    writeFileSync(file, LAB);
-    await cli.ok(['up', file, '--detach'], 60_000);
+    await cli.ok(['up', SCENARIO, '--detach'], 60_000);
     cli.record(NAME);
 
     // The VPN tunnels come up first (in process); once FRR has its sessions, the circuit's

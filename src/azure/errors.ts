@@ -553,10 +553,10 @@ export const AzureErrors = {
       'AmbiguousVirtualMachine',
       `'${name}' names virtual machines in resource groups ${groups.join(', ')}: write RESOURCE-GROUP/NAME`,
     ),
-  virtualMachineNotFound: (name: string, known: readonly string[]) =>
+  virtualMachineNotFound: (name: string, known: readonly string[], routers: readonly string[] = []) =>
     make(
       'VirtualMachineNotFound',
-      `no virtual machine or NIC '${name}' in this lab (virtual machines: ${known.join(', ') || 'none'})`,
+      `no virtual machine or NIC '${name}' in this lab (virtual machines: ${known.join(', ') || 'none'}${routers.length ? `; built-in routers: ${routers.join(', ')}` : ''})`,
     ),
   noNetworkInterface: (vm: string) =>
     make('NoNetworkInterface', `virtual machine '${vm}' has no NIC with a private IP address`),

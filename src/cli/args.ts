@@ -75,11 +75,68 @@ export function checkRequired(args: ParsedArgs, specs: Readonly<Record<string, A
   if (missing.length) throw new UsageError(`the following arguments are required: ${missing.join(', ')}`);
 }
 
-/** "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic" → {rg, name}. */
-export function parseResourceId(id: string): { subscription: string; resourceGroup: string; name: string } {
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/[^/]+\/[^/]+\/([^/]+)/i.exec(id);
+/**
+ * "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic" →
+ * {rg, name}; a child resource's id (".../virtualHubs/rs/bgpConnections/p") gives `name` the
+ * top resource's name and `names` every name in order (["rs", "p"]).
+ */
+export function parseResourceId(id: string): {
+  subscription: string;
+  resourceGroup: string;
+  name: string;
+  names: string[];
+} {
+  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/[^/]+((?:\/[^/]+\/[^/]+)+)\/?$/i.exec(
+    id.trim(),
+  );
   if (!m) throw new UsageError(`argument --ids: invalid resource ID '${id}'`);
-  return { subscription: m[1]!, resourceGroup: m[2]!, name: m[3]! };
+  const parts = m[3]!.split('/').slice(1);
+  const names = parts.filter((_, i) => i % 2 === 1).map((x) => decodeURIComponent(x));
+  return { subscription: m[1]!, resourceGroup: m[2]!, name: names[0]!, names };
+}
+
+/** The arguments a command names its parent resource by (the resource a child lives in). */
+const PARENT_ARGS = ['routeserver', 'vnetName', 'routeTableName', 'circuitName', 'gatewayName'];
+
+/**
+ * az's `--ids` on every command that takes a resource by `--name` and `--resource-group`:
+ * one parser for ARM ids in the CLI. Fills `resourceGroup`, the parent's name (where the
+ * command has a parent argument) and `name` from the id; a child segment the command names
+ * otherwise (an ExpressRoute peering) goes to its one other name argument. Mixing `--ids`
+ * with those arguments is refused, as az does.
+ */
+export function idsSpec(specs: Readonly<Record<string, ArgSpec>>): Readonly<Record<string, ArgSpec>> {
+  if (specs['ids'] || !specs['resourceGroup'] || !specs['name']) return specs;
+  return {
+    ...specs,
+    ids: {
+      flags: ['--ids'],
+      help: "One resource ID (az's --ids): instead of --name and --resource-group (and the parent's name).",
+    },
+  };
+}
+
+export function applyIds(args: ParsedArgs, specs: Readonly<Record<string, ArgSpec>>): void {
+  const id = args['ids'];
+  if (typeof id !== 'string' || !specs['resourceGroup'] || !specs['name']) return;
+  const parent = PARENT_ARGS.find((a) => specs[a]);
+  const given = ['resourceGroup', 'name', ...(parent ? [parent] : [])].filter((a) => args[a] !== undefined);
+  if (given.length)
+    throw new UsageError(
+      `usage error: --ids cannot be combined with ${given.map((a) => specs[a]!.flags[0]).join(', ')}`,
+    );
+  const r = parseResourceId(id);
+  args['resourceGroup'] = r.resourceGroup;
+  if (parent) {
+    if (r.names.length < 2)
+      throw new UsageError(`argument --ids: '${id}' names no ${specs['name'].help.replace(/\.$/, '').toLowerCase()}`);
+    args[parent] = r.names[0]!;
+    args['name'] = r.names[1]!;
+  } else {
+    args['name'] = r.names[0]!;
+    const child = specs['peeringName'] ? 'peeringName' : undefined;
+    if (child && r.names[1] !== undefined && args[child] === undefined) args[child] = r.names[1];
+  }
 }
 
 export function str(args: ParsedArgs, name: string): string {

@@ -27,6 +27,8 @@ export interface CommandContext {
   readonly stderr: (text: string) => void;
   /** Global --lab, when given. */
   readonly labName?: string;
+  /** The exit status when the command returns normally (default 0): `probe` with every probe lost says 1. */
+  readonly setExitCode?: (code: number) => void;
 }
 
 export interface Command {

@@ -6,7 +6,7 @@
  * with az's -o/--query output. The CLI talks to a running lab only through its API.
  */
 import { AzureError } from '../azure/errors.js';
-import { checkRequired, GLOBAL_ARGS, parseArgs } from './args.js';
+import { applyIds, checkRequired, GLOBAL_ARGS, idsSpec, parseArgs } from './args.js';
 import { ApiClient, findLab, NoLabError } from './client.js';
 import { UsageError, type Command } from './command.js';
 import { ValidationFailed } from './commands/validate.js';
@@ -74,12 +74,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const { command } = found;
   try {
-    const args = parseArgs(argv.slice(command.path.length), command.args);
+    const specs = idsSpec(command.args);
+    const args = parseArgs(argv.slice(command.path.length), specs);
     if (args['help']) {
-      out(helpFor(command));
+      out(helpFor({ ...command, args: specs }));
       return 0;
     }
-    checkRequired(args, command.args);
+    applyIds(args, specs);
+    checkRequired(args, specs);
     const need = (command.positionals ?? []).filter((p) => p.required);
     if (args._.length < need.length)
       throw new UsageError(
@@ -99,11 +101,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const labName = args['lab'] as string | undefined;
     let client: ApiClient | undefined;
+    let exitCode = 0;
     const result = await command.run(
       {
         client: async () => (client ??= ApiClient.forLab(findLab(labName))),
         stdout: out,
         stderr: err,
+        setExitCode: (code) => {
+          exitCode = code;
+        },
         ...(labName ? { labName } : {}),
       },
       args,
@@ -119,7 +125,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         }),
       );
     }
-    return 0;
+    return exitCode;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`ERROR: ${e.message}\nTry 'arslab ${command.path.join(' ')} --help' for more information.\n`);

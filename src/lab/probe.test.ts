@@ -34,6 +34,7 @@ test('summary: loss, rtt, and the longest gap between replies (the failover), wi
     longestGapMs: 300,
     longestGap: { fromSeq: 1, toSeq: 4, lost: 2 },
     reached: { ws1: 2, ws2: 2 },
+    died: { unreachable: 1, timeout: 1 },
   });
   assert.equal(
     formatSummary({ to: '100.64.0.1', port: 80, from: 'lt1' }, s),
@@ -43,6 +44,7 @@ test('summary: loss, rtt, and the longest gap between replies (the failover), wi
       'round-trip min/avg/max = 1.000/2.000/3.000 ms',
       'longest gap between replies = 300.0 ms (seq 1 -> 4, 2 lost)',
       'replies from: ws1 2, ws2 2',
+      'lost at: unreachable 1, timeout 1',
       '',
     ].join('\n'),
   );

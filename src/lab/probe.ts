@@ -36,9 +36,10 @@ import type { Connector } from '../bgp/transport/index.js';
 import { parseIpv4 } from '../bgp/wire/index.js';
 import type { Lab } from './lab.js';
 import { httpBoundPort } from './spec.js';
+import { daemonTables, followPacket, type TraceEnd } from './trace.js';
 
 export interface ProbeRequest {
-  /** Source VM: NAME, RESOURCE-GROUP/NAME, or the name of one of its NICs. */
+  /** Source VM: NAME, RESOURCE-GROUP/NAME, or the name of one of its NICs; or a built-in router. */
   readonly from: string;
   /** Destination IPv4 address. */
   readonly to: string;
@@ -69,7 +70,7 @@ export interface ProbeInfo {
   readonly labT: number;
 }
 
-export type ProbeOutcome = 'ok' | 'no route' | 'unreachable' | 'timeout';
+export type ProbeOutcome = 'ok' | 'no route' | 'unreachable' | 'timeout' | 'loop' | 'ttl exceeded';
 
 export interface ProbeResult {
   readonly seq: number;
@@ -94,6 +95,12 @@ export interface ProbeResult {
   readonly body?: string;
   readonly rttMs?: number;
   readonly detail?: string;
+  /** The hops the probe's flow crossed (lab/trace.ts's walk, one path by its hash), the sender excluded. */
+  readonly hops?: readonly string[];
+  /** Where a lost probe died: the last hop it reached (no route there, a loop, TTL exceeded). */
+  readonly diedAt?: string;
+  /** The answer came from a router owning the address (it originates a prefix holding it): no socket, ADR 0032. */
+  readonly emulated?: boolean;
 }
 
 export interface ProbeSummary {
@@ -107,8 +114,10 @@ export interface ProbeSummary {
   readonly longestGap?: { readonly fromSeq: number; readonly toSeq: number; readonly lost: number };
   /** Set when the last probes got no reply: the first of them. */
   readonly failingSinceSeq?: number;
-  /** Replies per VM reached. */
+  /** Replies per VM (or router) reached. */
   readonly reached: Readonly<Record<string, number>>;
+  /** Lost probes by where they died: "site1: no route" → count. */
+  readonly died?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -142,8 +151,19 @@ export function probeSourcePort(seq: number, fixed?: number): number {
   return 1024 + ((FIRST_SOURCE_PORT - 1024 + seq) % (65536 - 1024));
 }
 
-/** The source VM and NIC a probe is sent from. */
-export function probeSource(lab: Lab, from: string): { vm: VirtualMachine; nic: NetworkInterface; address: string } {
+/** Where probes are sent from: a VM's NIC, or a built-in router (its own address: a host behind it, ADR 0032). */
+export interface ProbeSource {
+  readonly name: string;
+  readonly address: string;
+  readonly vm?: VirtualMachine;
+  readonly nic?: NetworkInterface;
+}
+
+/** The source VM and NIC a probe is sent from, or the built-in router. */
+export function probeSource(lab: Lab, from: string): ProbeSource {
+  const router = lab.graph.speaker(from);
+  if (router?.kind === 'router' && router.rib)
+    return { name: router.name, address: lab.graph.addressOf(router, { kind: 'router' }) };
   const m = lab.model;
   const [rg, name] = from.includes('/') ? (from.split('/', 2) as [string, string]) : [undefined, from];
   const vms = m.virtualMachines.filter(
@@ -162,15 +182,17 @@ export function probeSource(lab: Lab, from: string): { vm: VirtualMachine; nic: 
     );
     vm = nic?.virtualMachine ? byId(m.virtualMachines, nic.virtualMachine) : undefined;
   }
+  const routers = lab.graph.speakers({ kind: 'router' }).map((r) => r.name);
   if (!vm)
     throw AzureErrors.virtualMachineNotFound(
       from,
       m.virtualMachines.map((v) => v.name),
+      routers,
     );
   nic ??= byId(m.networkInterfaces, vm.networkInterfaces[0]);
   const address = nic ? primaryIpConfig(nic)?.privateIPAddress : undefined;
   if (!nic || !address) throw AzureErrors.noNetworkInterface(vm.name);
-  return { vm, nic, address };
+  return { name: vm.name, vm, nic, address };
 }
 
 /** Checks a request's numbers and addresses (before anything is sent). */
@@ -309,10 +331,23 @@ function describe(e: NodeJS.ErrnoException): string {
   return m;
 }
 
-/** One probe: resolve the flow on the routes of now, connect if a VM is reached. */
+/** Probe outcome of a walk that did not reach the destination. */
+const LOST: Partial<Record<TraceEnd, ProbeOutcome>> = {
+  'no-route': 'no route',
+  loop: 'loop',
+  'ttl-exceeded': 'ttl exceeded',
+  'link-down': 'timeout',
+};
+
+/**
+ * One probe: the flow walked hop by hop on the routes of now (lab/trace.ts, one path by the
+ * flow's hash), then a real connection to what it reached — a VM's server (an http node), a
+ * node on the address — or, for an address a built-in router owns, the router's answer
+ * without a socket (ADR 0032).
+ */
 async function probeOnce(
   lab: Lab,
-  src: ReturnType<typeof probeSource>,
+  src: ProbeSource,
   req: ProbeRequest,
   timeoutMs: number,
   seq: number,
@@ -320,37 +355,62 @@ async function probeOnce(
   labT: number,
 ): Promise<ProbeResult> {
   const sourcePort = probeSourcePort(seq, req.sourcePort);
-  const d = lab.forward(src.nic, {
-    source: src.address,
-    destination: req.to,
-    protocol: 6,
-    sourcePort,
-    destinationPort: req.port,
+  const t0 = performance.now();
+  const flow = { source: src.address, destination: req.to, protocol: 6, sourcePort, destinationPort: req.port };
+  // Real daemons on the path forward by their own tables, read at this probe's instant.
+  const daemons = lab.graph.speakers({ kind: 'daemon' }).length ? await daemonTables(lab) : undefined;
+  const { result, first: d } = followPacket(lab, src.name, req.to, {
+    flow,
+    ...(daemons ? { daemons } : {}),
+    ...(src.vm && src.nic ? { source: { vm: src.vm, nic: src.nic } } : {}),
   });
+  const path = result.paths[0]!;
+  const last = path.hops.at(-1)!;
+  const crossed = path.hops.filter((h) => !h.source).map((h) => h.name);
   const base = {
     seq,
     t: round(t),
     labT: round(labT),
     sourcePort,
-    ...(d.prefix ? { prefix: d.prefix } : {}),
-    ...(d.nextHopType ? { nextHopType: d.nextHopType } : {}),
-    ...(d.nextHopIp ? { nextHopIp: d.nextHopIp } : {}),
-    ...(d.paths > 1 ? { paths: d.paths, path: d.pathIndex! + 1 } : {}),
-    ...(d.vm ? { vm: d.vm.name } : {}),
+    ...(d?.prefix ? { prefix: d.prefix } : {}),
+    ...(d?.nextHopType ? { nextHopType: d.nextHopType } : {}),
+    ...(d?.nextHopIp ? { nextHopIp: d.nextHopIp } : {}),
+    ...(d && d.paths > 1 ? { paths: d.paths, path: d.pathIndex! + 1 } : {}),
+    ...(crossed.length ? { hops: crossed } : {}),
   };
-  if (d.outcome !== 'forward' || !d.vm || !d.nextHopIp)
-    return { ...base, result: d.outcome === 'forward' ? 'unreachable' : d.outcome, detail: d.reason };
-  const target = targetOf(lab, d.vm, d.nextHopIp, req.port);
+  // The VM the flow reaches: the NIC's next hop (an NVA, the VIP's server), or at the end of the walk.
+  const vm =
+    d?.outcome === 'forward' && d.vm
+      ? d.vm
+      : path.end === 'reached' && last.kind === 'vm'
+        ? lab.model.virtualMachines.find((v) => v.name === last.name)
+        : undefined;
+  if (!vm && path.end === 'reached' && (last.kind === 'router' || last.kind === 'nva'))
+    return {
+      ...base,
+      vm: last.name,
+      result: 'ok',
+      emulated: true,
+      body: `reply from ${last.name}`,
+      rttMs: round(performance.now() - t0),
+      detail: path.detail,
+    };
+  if (!vm) {
+    const lost = LOST[path.end] ?? (d && d.outcome === 'no route' ? 'no route' : 'unreachable');
+    return { ...base, result: lost, detail: path.detail, diedAt: last.name };
+  }
+  const nextHop = d?.outcome === 'forward' && d.nextHopIp ? d.nextHopIp : req.to;
+  const target = targetOf(lab, vm, nextHop, req.port);
   const connector = lab.probeConnector();
   const localAddress = connector ? undefined : lab.addresses.add(src.address);
   const r = await httpGet(target, req.to, timeoutMs, {
     ...(connector ? { connector } : {}),
     ...(localAddress ? { localAddress } : {}),
   });
-  const where = { target: `${target.address}:${target.port}` };
+  const where = { vm: vm.name, target: `${target.address}:${target.port}` };
   return r.ok
     ? { ...base, ...where, result: 'ok', status: r.status, body: r.body, rttMs: r.rttMs }
-    : { ...base, ...where, result: r.result, detail: r.detail };
+    : { ...base, ...where, result: r.result, detail: r.detail, diedAt: vm.name };
 }
 
 /**
@@ -369,13 +429,13 @@ export async function runProbe(
   const timeoutMs = Math.min(req.timeoutMs ?? req.intervalMs, req.intervalMs);
   const startEvent = lab.events.emit(
     'probe',
-    src.vm.name,
+    src.name,
     `probing ${req.to}:${req.port} every ${req.intervalMs} ms (timeout ${timeoutMs} ms${req.count ? `, ${req.count} probes` : ''}${req.durationMs ? `, for ${req.durationMs} ms` : ''})`,
   );
   const t0 = performance.now();
   const info: ProbeInfo = {
-    from: src.vm.name,
-    nic: src.nic.name,
+    from: src.name,
+    nic: src.nic?.name ?? '',
     source: src.address,
     to: req.to,
     port: req.port,
@@ -435,7 +495,7 @@ export async function runProbe(
   live({ run, type: 'summary', summary });
   lab.events.emit(
     'probe',
-    src.vm.name,
+    src.name,
     `probe of ${req.to}:${req.port} ${signal?.aborted ? 'interrupted' : 'done'}: ${summary.sent} sent, ${summary.received} received` +
       (summary.longestGapMs !== null ? `, longest gap ${summary.longestGapMs} ms` : ''),
     { run, ...summary },
@@ -458,11 +518,14 @@ export class ProbeTally {
   private gap?: { fromSeq: number; toSeq: number; lost: number };
   private failingSince?: number;
   private readonly reached: Record<string, number> = {};
+  private readonly died: Record<string, number> = {};
 
   add(r: ProbeResult): void {
     this.sent++;
     if (r.result !== 'ok') {
       this.failingSince ??= r.seq;
+      const at = `${r.diedAt ? `${r.diedAt}: ` : ''}${r.result}`;
+      this.died[at] = (this.died[at] ?? 0) + 1;
       return;
     }
     this.failingSince = undefined;
@@ -494,6 +557,7 @@ export class ProbeTally {
       ...(this.gap ? { longestGap: { ...this.gap } } : {}),
       ...(this.failingSince !== undefined ? { failingSinceSeq: this.failingSince } : {}),
       reached: { ...this.reached },
+      ...(Object.keys(this.died).length ? { died: { ...this.died } } : {}),
     };
   }
 }
@@ -513,22 +577,28 @@ export function formatProbeHeader(i: ProbeInfo): string {
     i.sourcePort === 'varying'
       ? `source port ${FIRST_SOURCE_PORT}+seq (a new flow per probe)`
       : `source port ${i.sourcePort} (one flow)`;
-  return `PROBE ${i.to}:${i.port} from ${i.from} (${i.source}, ${i.nic}): every ${i.intervalMs} ms, timeout ${i.timeoutMs} ms, ${sport}\n`;
+  return `PROBE ${i.to}:${i.port} from ${i.from} (${i.source}${i.nic ? `, ${i.nic}` : ''}): every ${i.intervalMs} ms, timeout ${i.timeoutMs} ms, ${sport}\n`;
 }
 
-/** One line per probe: seq, time, the route followed, the VM reached, the result. */
+/** One line per probe: seq, time, the route followed and the hops crossed, what was reached, the result. */
 export function formatProbeLine(r: ProbeResult): string {
   const route = r.prefix
     ? `${r.prefix} ${r.nextHopType ?? ''}${r.nextHopIp && r.nextHopType !== 'VnetLocal' ? ` ${r.nextHopIp}` : ''}${r.paths ? ` [path ${r.path}/${r.paths}]` : ''}`
-    : 'no route';
+    : r.hops
+      ? ''
+      : 'no route';
+  const hops = r.hops && r.hops.length > 1 ? ` via ${r.hops.join(' > ')}` : '';
   const at = r.vm ? ` -> ${r.vm}` : '';
   const what =
     r.result === 'ok'
-      ? `${r.status} ${r.body ? `"${r.body}" ` : ''}rtt=${ms(r.rttMs ?? 0)}`
-      : r.result === 'no route'
-        ? `no route${r.detail ? ` (${r.detail})` : ''}`
-        : `${r.result}${r.detail ? ` (${r.detail})` : ''}`;
-  return `seq=${r.seq} t=${(r.t / 1000).toFixed(3)}s sport=${r.sourcePort} ${route}${at}: ${what}\n`;
+      ? r.emulated
+        ? `${r.body ?? 'reply'} rtt=${ms(r.rttMs ?? 0)}`
+        : `${r.status} ${r.body ? `"${r.body}" ` : ''}rtt=${ms(r.rttMs ?? 0)}`
+      : `${r.result}${r.diedAt && r.diedAt !== r.vm ? ` at ${r.diedAt}` : ''}${r.detail ? ` (${r.detail})` : ''}`;
+  return `seq=${r.seq} t=${(r.t / 1000).toFixed(3)}s sport=${r.sourcePort} ${route}${hops}${at}: ${what}\n`.replace(
+    / {2,}/g,
+    ' ',
+  );
 }
 
 /** hping's closing statistics, with the longest gap between replies. */
@@ -543,5 +613,7 @@ export function formatSummary(i: Pick<ProbeInfo, 'to' | 'port' | 'from'>, s: Pro
   if (s.failingSinceSeq !== undefined) out += `no reply since seq ${s.failingSinceSeq}\n`;
   const reached = Object.entries(s.reached);
   if (reached.length) out += `replies from: ${reached.map(([vm, n]) => `${vm} ${n}`).join(', ')}\n`;
+  const died = Object.entries(s.died ?? {});
+  if (died.length) out += `lost at: ${died.map(([at, n]) => `${at} ${n}`).join(', ')}\n`;
   return out;
 }

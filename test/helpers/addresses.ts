@@ -30,7 +30,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   export: [227, 229],
   errors: [101, 105],
   crud: [14, 19],
-  'hybrid-trace': [20, 29],
+  'hybrid-trace': [29, 29],
   speed: [230, 235],
 };
 
@@ -148,6 +148,10 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   // Daemons attached on premises: a circuit link's MSEE and VPN gateway instances listen here.
   'test/lab/customerEdge.test.ts': { binds: [211, 212, 213, 214] },
   'test/lab/customerTopology.test.ts': { data: [215, 216] },
+  // The web server of app20 binds 127.20.2.10; the rest is in process (circuit, routers, VPN).
+  'test/lab/hopByHop.test.ts': { binds: [20], data: [21, 22, 23, 99] },
+  'test/lab/labLog.test.ts': { binds: [24] },
+  'test/lab/daemonHop.test.ts': { binds: [25, 26, 27], data: [28] },
   'test/lab/execNode.test.ts': { binds: [217] },
 
   // The lab graph: faults on every session (virtual clock in process; BIRD over TCP).

@@ -42,7 +42,7 @@ export const command: Command = {
   args: {
     from: {
       flags: ['--from'],
-      help: 'Source VM (NAME, RESOURCE-GROUP/NAME or a NIC name): its NIC effective routes are followed.',
+      help: 'Source VM (NAME, RESOURCE-GROUP/NAME or a NIC name) or built-in router: the flow is followed hop by hop from its NIC effective routes or its own table.',
       required: true,
     },
     to: { flags: ['--to'], help: 'Destination IPv4 address (e.g. the VIP 100.64.0.1).', required: true },
@@ -141,6 +141,9 @@ export const command: Command = {
     if (error) throw new Error(`probe failed: ${error.message}`);
     // Interrupted: the statistics of what arrived, computed as the lab would.
     summary ??= tally.summary();
+    // As ping does ("if ping does not receive any reply packets at all it will exit with code 1"):
+    // a script sees a dead path without parsing the statistics.
+    if (summary.sent > 0 && summary.received === 0) ctx.setExitCode?.(1);
     const head = info ?? { to: req.to, port: req.port, from: req.from };
     if (text) {
       ctx.stdout(`\n${formatSummary(head, summary)}`);

@@ -70,7 +70,8 @@ export class DaemonNode implements NodeRuntime {
           }
         : {}),
       ...(this.ctx.maxLifetimeSeconds ? { maxLifetimeSeconds: this.ctx.maxLifetimeSeconds } : {}),
-      log: (line) => this.ctx.logger.log('debug', `${name}: ${line}`),
+      // The daemon's own output goes to lab.log, the file `arslab up` names (issue 9, item 5).
+      log: (line) => this.ctx.logger.log('info', `node ${name}: ${line}`),
       onExit: (code, signal) => {
         if (this.stopping) return;
         this.state = 'exited';

@@ -1,6 +1,5 @@
 /** arslab network nic show-effective-route-table — mirrors `az network nic show-effective-route-table` (R-NIC-5). */
 import { ArmPaths } from '../../../../api/paths.js';
-import { parseResourceId } from '../../../args.js';
 import { UsageError, type Command } from '../../../command.js';
 
 /** azure-cli network/_format.py transform_effective_route_table: one row per entry, lists joined by spaces. */
@@ -29,9 +28,9 @@ export const command: Command = {
   ],
   tableTransformer: transformEffectiveRouteTable,
   async run(ctx, args) {
-    let rg = args['resourceGroup'] as string | undefined;
-    let name = args['name'] as string | undefined;
-    if (typeof args['ids'] === 'string') ({ resourceGroup: rg, name } = parseResourceId(args['ids']));
+    // --ids is resolved into --name and --resource-group by the CLI (args.ts applyIds).
+    const rg = args['resourceGroup'] as string | undefined;
+    const name = args['name'] as string | undefined;
     if (!rg || !name) throw new UsageError('usage error: --ids | --name NAME --resource-group NAME');
     const c = await ctx.client();
     return c.call('POST', c.arm(ArmPaths.effectiveRouteTable, { resourceGroupName: rg, networkInterfaceName: name }));

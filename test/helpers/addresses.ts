@@ -24,7 +24,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   scale: [199, 199],
   web: [249, 249],
   timing: [83, 89],
-  fidelity: [98, 99],
+  fidelity: [99, 99],
   clients: [202, 209],
   'customer-graph': [218, 219],
   export: [227, 229],
@@ -125,6 +125,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/instanceProgramming.test.ts': { binds: [92, 95], data: [250, 251] },
   'test/lab/holdTime.test.ts': { binds: [93, 94], data: [252] },
   'test/lab/staticVpn.test.ts': { binds: [96, 97] },
+  // The route server of the lab (98); 10.2.98.x are its MSEEs, 10.100/10.120 the routers' routes.
+  'test/lab/hybridTimers.test.ts': { binds: [98], data: [2] },
   // Four in-process labs; only b2b's (142) has a route server, which listens.
   'test/lab/vpn.test.ts': { binds: [142], data: [140, 141, 143, ...range(144, 149)] },
   // No route server: nothing listens.

@@ -113,8 +113,10 @@ export function negotiate(config: FsmConfig, open: OpenMessage): Negotiation {
       ),
     };
   }
-  // RFC 4271 §4.2: the smaller hold time wins; keepalive at most a third of it.
-  const holdTime = Math.min(config.holdTime, open.holdTime);
+  // RFC 4271 §4.2: the smaller hold time wins; keepalive at most a third of it — unless this
+  // speaker keeps fixed timers (R-VPN-5: Azure's VPN gateway does not negotiate down).
+  const holdTime =
+    config.fixedTimers && open.holdTime !== 0 ? config.holdTime : Math.min(config.holdTime, open.holdTime);
   const keepaliveTime = holdTime === 0 ? 0 : Math.max(1, Math.min(config.keepaliveTime, Math.floor(holdTime / 3)));
 
   let peerFamilies: Family[] = [];

@@ -67,6 +67,8 @@ test('seed 000 lab loads from disk into the expected model', async () => {
       maxEcmpPaths: 8,
       holdTime: 180,
       keepaliveTime: 60,
+      // R-ARS-22: by default any hold time an NVA asks for is taken (the lower one wins).
+      minHoldTime: 0,
       maxPeerings: 8,
     });
     assert.deepEqual(m.resourceGroups, [

@@ -7,6 +7,7 @@
  * speaker's Adj-RIB-In, Loc-RIB or Adj-RIB-Out.
  */
 import type { Clock } from '../bgp/clock.js';
+import { negotiateTimers } from '../bgp/fsm/index.js';
 import { parseIpv4, parsePrefix, formatPrefix, type Prefix } from '../bgp/wire/index.js';
 import {
   circuitsOf,
@@ -79,8 +80,10 @@ const VPN_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60 };
  * of it; BFD when the router runs it (the MSEE has it configured on every private peering).
  */
 export function mseeTimers(router: Pick<RouterNodeSpec, 'holdTime' | 'bfd'>): SessionTimers {
-  const holdTime = Math.min(MSEE_HOLD_TIME, router.holdTime ?? MSEE_HOLD_TIME);
-  const keepaliveTime = holdTime === 0 ? 0 : Math.max(1, Math.min(MSEE_KEEPALIVE_TIME, Math.floor(holdTime / 3)));
+  const { holdTime, keepaliveTime } = negotiateTimers(
+    { holdTime: MSEE_HOLD_TIME, keepaliveTime: MSEE_KEEPALIVE_TIME },
+    router.holdTime ?? MSEE_HOLD_TIME,
+  );
   return { holdTime, keepaliveTime, ...(router.bfd === false ? {} : { bfd: MSEE_BFD }) };
 }
 

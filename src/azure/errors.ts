@@ -99,6 +99,10 @@ export const ERROR_CODES = {
 
   // --- Route Server (R-ARS-2, R-ARS-3) --------------------------------------------------
   InvalidRouteServerSubnetName: azure(400, 'azurerm provider acceptance test output (Route Server in another subnet)'),
+  UseRemoteGatewaysOnlyOnePeering: arslab(
+    400,
+    `${UNPUBLISHED}: a second peering of one VNet with useRemoteGateways ("Only one peering can have this flag set to true", VirtualNetworkPeering API reference)`,
+  ),
   RouteServerSubnetPrefixLengthTooLong: arslab(400, `${UNPUBLISHED}: RouteServerSubnet smaller than /27`),
   RouteServerSubnetCannotHaveRouteTable: arslab(400, `${UNPUBLISHED}: a route table on RouteServerSubnet`),
   RouteServerSubnetCannotHaveNsg: arslab(400, `${UNPUBLISHED}: an NSG on RouteServerSubnet`),
@@ -307,6 +311,11 @@ export const AzureErrors = {
     make(
       'RemotePeeringIsDisconnectedOrGatewayTransitNotAllowed',
       `Peering '${peering}' sets useRemoteGateways, but the peering from '${remote}' does not set allowGatewayTransit.`,
+    ),
+  useRemoteGatewaysTwice: (peering: string, vnet: string, first: string) =>
+    make(
+      'UseRemoteGatewaysOnlyOnePeering',
+      `Only one peering can have UseRemoteGateway flag set to true: peering '${peering}' of '${vnet}' sets it, and so does '${first}'.`,
     ),
   useRemoteGatewaysNoGateway: (peering: string, remote: string) =>
     make(
@@ -583,6 +592,8 @@ export class ModelWarning {
 export const WARNING_CODES = {
   RouteServerSubnetSmallerThanRecommended: 'Route Server accepts a /27 but its documentation asks for /26 or larger',
   PeeringInitiated: 'a peering without its way back is Initiated and carries nothing (R-ARS-8)',
+  RouteServerPeerUnreachable:
+    "a bgpConnection's peer IP in a VNet neither the Route Server's nor peered with it: ARM takes it, the session never comes up (R-ARS-23)",
 } as const;
 
 export type WarningCode = keyof typeof WARNING_CODES;
@@ -597,5 +608,10 @@ export const ModelWarnings = {
     new ModelWarning(
       'PeeringInitiated',
       `Peering '${peering}' from '${vnet}' to '${remote}' is Initiated, not Connected: '${remote}' has no peering back to '${vnet}', so no traffic or routes flow.`,
+    ),
+  peerUnreachable: (peering: string, ip: string, vnet: string, rs: string, hub: string) =>
+    new ModelWarning(
+      'RouteServerPeerUnreachable',
+      `Peering '${peering}': ${ip} is in virtual network '${vnet}', which is neither '${hub}' nor peered with it: Route Server '${rs}' cannot reach it and the BGP session never comes up.`,
     ),
 } as const;

@@ -29,7 +29,7 @@ import {
 import { AzureErrors, ModelWarnings, type AzureError, type ModelWarning } from './errors.js';
 import { checkGlobalReach } from './expressRoute.js';
 import { idKey } from './ids.js';
-import { byId, findSubnet, peeringBetween, routeServerOfVnet } from './lookup.js';
+import { byId, connectedPeers, findSubnet, peeringBetween, routeServerOfVnet } from './lookup.js';
 import { indexedGatewaysOfVnet } from './modelIndex.js';
 import type {
   AzureModel,
@@ -183,6 +183,9 @@ export function validateModel(model: AzureModel): ModelProblem[] {
       if (rs.virtualRouterIps.includes(c.peerIp)) {
         err(AzureErrors.invalidParameter('peerIp', `${c.peerIp} is the Route Server's own address`), c.id, 'peerIp');
       }
+      // R-ARS-23: ARM accepts any peer IP; one in a VNet the Route Server cannot reach never peers.
+      const away = unreachablePeerVnet(model, w.vnet, c.peerIp);
+      if (away) warn(ModelWarnings.peerUnreachable(c.name, c.peerIp, away.name, rs.name, w.vnet.name), c.id, 'peerIp');
     }
   }
 
@@ -202,6 +205,10 @@ export function validateModel(model: AzureModel): ModelProblem[] {
         warn(ModelWarnings.peeringInitiated(p.name, vnet.name, remote.name), p.id);
       }
       if (p.useRemoteGateways) {
+        // R-ARS-24: "Only one peering can have this flag set to true" (VirtualNetworkPeering API).
+        const first = vnet.virtualNetworkPeerings.find((q) => q.useRemoteGateways);
+        if (first && first !== p)
+          err(AzureErrors.useRemoteGatewaysTwice(p.name, vnet.name, first.name), p.id, 'useRemoteGateways');
         const own = ownGatewaysText(model, vnet);
         if (own) {
           err(
@@ -226,6 +233,20 @@ export function validateModel(model: AzureModel): ModelProblem[] {
 /** Throws the first error Azure would refuse `model` with (a change is all or nothing); warnings pass. */
 export function assertModelValid(model: AzureModel): void {
   for (const p of validateModel(model)) if (p.severity === 'error') throw p.error;
+}
+
+/**
+ * R-ARS-23: the VNet holding `peerIp` when it is neither the Route Server's VNet nor
+ * connected to it by a peering (both directions, so Connected): the NVA there cannot reach
+ * the Route Server. An address in no VNet of the model is not judged (it may be anywhere).
+ */
+function unreachablePeerVnet(model: AzureModel, hub: VirtualNetwork, peerIp: string): VirtualNetwork | undefined {
+  const a = parseIpv4(peerIp);
+  if (a === undefined) return undefined;
+  const host = v4Prefix(a, 32);
+  const holder = model.virtualNetworks.find((v) => v.prefixes.some((vp) => prefixContains(vp, host)));
+  if (!holder || idKey(holder.id) === idKey(hub.id)) return undefined;
+  return connectedPeers(model, hub).some((c) => idKey(c.remote.id) === idKey(holder.id)) ? undefined : holder;
 }
 
 /** "Route Server 'rs' and ExpressRoute gateway 'er1'": what makes `vnet` a hub, or '' when nothing does. */

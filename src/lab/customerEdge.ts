@@ -112,6 +112,8 @@ export class CustomerEdges {
           peerAs: e.peerAsn,
           holdTime: HOLD_TIME,
           keepaliveTime: KEEPALIVE_TIME,
+          // R-VPN-5: the VPN gateway keeps 60/180; an MSEE negotiates down (R-ER-7, RFC 4271 §4.2).
+          ...(e.role === 'local-network-gateway' ? { fixedTimers: true } : {}),
           connectRetryTime: c.connectRetryTime,
           passive: false,
           families: ['ipv4-unicast'],

@@ -7,6 +7,7 @@
  * speaker's Adj-RIB-In, Loc-RIB or Adj-RIB-Out.
  */
 import type { Clock } from '../bgp/clock.js';
+import { negotiateTimers } from '../bgp/fsm/index.js';
 import { parseIpv4, parsePrefix, formatPrefix, type Prefix } from '../bgp/wire/index.js';
 import {
   circuitsOf,
@@ -63,8 +64,46 @@ import { circuitEnd, linkEnd, vpnEnd, type AzureEnd } from './customerEdge.js';
 
 const ip = (t: string): number => parseIpv4(t) ?? 0;
 
-const ER_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60, bfd: { intervalMs: 300, multiplier: 3 } }; // R-ER-1
-const VPN_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60 }; // R-VPN-1: 60/180, no BFD
+/** R-ER-1/R-ER-7: the MSEE offers 60/180 and runs BFD (300 ms x 3) when the customer edge does. */
+const MSEE_HOLD_TIME = 180;
+const MSEE_KEEPALIVE_TIME = 60;
+const MSEE_BFD = { intervalMs: 300, multiplier: 3 } as const;
+/** The MSEE's sessions with the ExpressRoute gateway and over Global Reach: 60/180 and BFD (R-ER-1). */
+const ER_TIMERS: SessionTimers = mseeTimers({});
+/** R-VPN-1/R-VPN-5: fixed 60/180, not negotiated down, no BFD. */
+const VPN_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60 };
+
+/**
+ * R-ER-7: an MSEE session's timers. "If the BGP timers are different between the two peering
+ * devices, the BGP session establishes using the lower time value" (Configure BFD over
+ * ExpressRoute) — RFC 4271 §4.2's negotiation: hold = min of both, keepalive at most a third
+ * of it; BFD when the router runs it (the MSEE has it configured on every private peering).
+ */
+export function mseeTimers(router: Pick<RouterNodeSpec, 'holdTime' | 'bfd'>): SessionTimers {
+  const { holdTime, keepaliveTime } = negotiateTimers(
+    { holdTime: MSEE_HOLD_TIME, keepaliveTime: MSEE_KEEPALIVE_TIME },
+    router.holdTime ?? MSEE_HOLD_TIME,
+  );
+  return { holdTime, keepaliveTime, ...(router.bfd === false ? {} : { bfd: MSEE_BFD }) };
+}
+
+/**
+ * R-VPN-5: a VPN gateway's session with a router offering `holdTime`. The gateway keeps
+ * 60/180 ("fixed timer values", VPN Gateway FAQ); a router that negotiated a hold time the
+ * gateway's 60-s keepalives do not meet (RFC 4271 §4.2 takes the lower one on its side)
+ * sees its hold timer expire first: `flapAfter` says when, and the session flaps.
+ */
+export function vpnTimers(router: Pick<RouterNodeSpec, 'holdTime'>): SessionTimers {
+  const offered = router.holdTime;
+  if (offered === undefined || offered === 0 || offered > VPN_TIMERS.keepaliveTime) return VPN_TIMERS;
+  return {
+    ...VPN_TIMERS,
+    flapAfter: {
+      seconds: offered,
+      why: `hold timer expired at the router: it negotiated ${offered} s, the VPN gateway sends keepalives every ${VPN_TIMERS.keepaliveTime} s and does not negotiate down (R-VPN-5)`,
+    },
+  };
+}
 const IBGP_TIMERS: SessionTimers = { holdTime: 180, keepaliveTime: 60 };
 /** Customer links: RFC 4271 §10's suggested 90 s hold, 30 s keepalive (a router's usual defaults). */
 const LINK_TIMERS: SessionTimers = { holdTime: 90, keepaliveTime: 30 };
@@ -609,7 +648,7 @@ export class HybridRuntime {
                 info: { role: 'customer' },
                 maxPrefixes: CUSTOMER_PREFIX_LIMIT[c.resource.skuTier],
               },
-              ER_TIMERS,
+              mseeTimers(r.spec),
             ),
           );
         } else if (at?.kind === 'vpn') {
@@ -646,7 +685,7 @@ export class HybridRuntime {
                   info: { role: 'local-network-gateway', localAddress: gwAddr },
                   maxPrefixes: VPN_PREFIX_LIMIT,
                 },
-                VPN_TIMERS,
+                vpnTimers(r.spec),
               ),
             );
           }

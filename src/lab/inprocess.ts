@@ -97,7 +97,17 @@ export interface SessionTimers {
   readonly keepaliveTime: number;
   /** BFD (ExpressRoute links: 300 ms × 3, R-ER-1): detection in interval × multiplier. */
   readonly bfd?: { readonly intervalMs: number; readonly multiplier: number };
+  /**
+   * One end's hold timer runs out on a healthy session, `seconds` after it comes up: it
+   * negotiated a hold time the other end's keepalives do not meet (a VPN gateway's fixed 60 s
+   * keepalives toward a router asking for less, R-VPN-5). The session is reset and comes up
+   * again after FLAP_RETRY_SECONDS, again and again.
+   */
+  readonly flapAfter?: { readonly seconds: number; readonly why: string };
 }
+
+/** After a flap (SessionTimers.flapAfter), the ends connect again in 1 s: the route server's first IdleHoldTimer wait. */
+export const FLAP_RETRY_SECONDS = 1;
 
 /** What an end reports about the session (list-bgp-peer-status and the like). */
 export interface EndView {
@@ -219,6 +229,18 @@ export class InProcessSession {
     this.state_ = 'Established';
     this.establishedAt = this.ctx.clock.now();
     this.ctx.events?.emit('session', this.label, 'Established');
+    const flap = this.ctx.timers.flapAfter;
+    if (flap) {
+      this.detect.push(
+        this.ctx.clock.setTimer(flap.seconds * 1000, () => {
+          this.detect = [];
+          if (this.state_ !== 'Established' && this.state_ !== 'Cut') return;
+          this.ctx.events?.emit('notification', this.label, `Hold Timer Expired (4/0): ${flap.why}`);
+          this.teardown('Idle', flap.why);
+          this.scheduleRetry(FLAP_RETRY_SECONDS);
+        }),
+      );
+    }
     this.a.speaker.neighborUp(this.na.source.id);
     this.b.speaker.neighborUp(this.nb.source.id);
   }

@@ -140,6 +140,13 @@ export interface RouterNodeSpec {
   readonly importPrefixes?: readonly string[];
   /** Prepend own ASN this many extra times toward Azure. */
   readonly prependToAzure?: number;
+  /**
+   * The hold time it offers on its sessions to Azure, seconds (0 or 3-65535); 180 when
+   * absent. MSEEs negotiate down to it (R-ER-7); VPN gateways keep 60/180 (R-VPN-5).
+   */
+  readonly holdTime?: number;
+  /** BFD toward the MSEEs (R-ER-7: MSEEs run it when the customer edge does); default true. */
+  readonly bfd?: boolean;
   /** Re-advertise learned routes to its other neighbours (RFC 4271 §9.1.3); default: only its own and connected ones. */
   readonly transit?: boolean;
   /** Another cloud's edge: route selection as its vendor documents it ('aws-vgw': AWS's virtual private gateway). */

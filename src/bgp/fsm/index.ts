@@ -11,5 +11,5 @@ export {
   DEFAULT_MIN_SEND_HOLD_TIME,
   sendHoldTimeOf,
 } from './step.js';
-export { negotiate, buildOpen, peerAsOf, familyOf, afiSafiOf, type Negotiation } from './negotiate.js';
+export { negotiate, negotiateTimers, buildOpen, peerAsOf, familyOf, afiSafiOf, type Negotiation } from './negotiate.js';
 export { collisionWinner, type ConnectionDirection } from './collision.js';

@@ -47,6 +47,20 @@ export function buildOpen(config: FsmConfig): OpenMessage {
   };
 }
 
+/**
+ * RFC 4271 §4.2: the smaller hold time wins; keepalive at most a third of it (at least 1 s);
+ * 0 turns both off — unless `fixedTimers` keeps ours (R-VPN-5: Azure's VPN gateway does not
+ * negotiate down). The lab's in-process MSEE sessions use it too (R-ER-7).
+ */
+export function negotiateTimers(
+  ours: Pick<FsmConfig, 'holdTime' | 'keepaliveTime' | 'fixedTimers'>,
+  offered: number,
+): { holdTime: number; keepaliveTime: number } {
+  const holdTime = ours.fixedTimers && offered !== 0 ? ours.holdTime : Math.min(ours.holdTime, offered);
+  const keepaliveTime = holdTime === 0 ? 0 : Math.max(1, Math.min(ours.keepaliveTime, Math.floor(holdTime / 3)));
+  return { holdTime, keepaliveTime };
+}
+
 /** The peer's real ASN: from the 4-octet AS capability when present (RFC 6793 §4.1). */
 export function peerAsOf(open: OpenMessage): number {
   for (const c of open.capabilities) if (c.kind === 'four-octet-as') return c.asn;
@@ -113,9 +127,7 @@ export function negotiate(config: FsmConfig, open: OpenMessage): Negotiation {
       ),
     };
   }
-  // RFC 4271 §4.2: the smaller hold time wins; keepalive at most a third of it.
-  const holdTime = Math.min(config.holdTime, open.holdTime);
-  const keepaliveTime = holdTime === 0 ? 0 : Math.max(1, Math.min(config.keepaliveTime, Math.floor(holdTime / 3)));
+  const { holdTime, keepaliveTime } = negotiateTimers(config, open.holdTime);
 
   let peerFamilies: Family[] = [];
   let sawMultiprotocol = false;

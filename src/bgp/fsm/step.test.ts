@@ -113,6 +113,27 @@ test('OpenSent_BGPOpen_negotiates_lower_hold_time', () => {
   assert.ok(sent(r.actions).some((m) => m.type === 'KEEPALIVE'));
 });
 
+test('OpenSent_BGPOpen_fixed_timers_keep_ours_against_a_lower_offer', () => {
+  // R-VPN-5: Azure's VPN gateway keeps 60/180 when the device offers 30 (RFC 4271 §4.2 would
+  // take 30 and a 10-s keepalive); an offer of 0 still means no timers.
+  const r = run(
+    initialState({ ...config, fixedTimers: true }),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open({ holdTime: 30 }) },
+  );
+  assert.equal(r.state.negotiated!.holdTime, 180);
+  assert.equal(r.state.negotiated!.keepaliveTime, 60);
+  assert.ok(r.actions.some((a) => a.type === 'startTimer' && a.timer === 'keepalive' && a.seconds === 60));
+  const z = run(
+    initialState({ ...config, fixedTimers: true }),
+    { type: 'ManualStart' },
+    { type: 'TcpConnectionConfirmed' },
+    { type: 'BGPOpen', message: open({ holdTime: 0 }) },
+  );
+  assert.equal(z.state.negotiated!.holdTime, 0);
+});
+
 test('OpenSent_BGPOpen_keeps_our_hold_time_when_lower', () => {
   const r = run(
     initialState(config),

@@ -37,6 +37,13 @@ export interface FsmConfig {
    * of the Hold Time"); absent or 0: any hold time is taken and the lower one used (§4.2).
    */
   readonly minHoldTime?: number;
+  /**
+   * Keep our own hold time and keepalive interval whatever the peer offers (a peer offering 0
+   * still turns them off): Azure's VPN gateway "use[s] fixed timer values" (R-VPN-5). This
+   * departs from RFC 4271 §4.2 on purpose; the peer, which does negotiate, may see its lower
+   * hold time expire between our keepalives.
+   */
+  readonly fixedTimers?: boolean;
   readonly connectRetryTime: number;
   /** Only wait for the peer to connect (RFC 4271 §8.1.1 PassiveTcpEstablishment). */
   readonly passive: boolean;

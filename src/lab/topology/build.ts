@@ -1077,6 +1077,8 @@ class LabBuilder {
         ),
         ...(r.importPrefixes !== undefined ? { importPrefixes: [...r.importPrefixes] } : {}),
         ...(r.prependToAzure !== undefined ? { prependToAzure: r.prependToAzure } : {}),
+        ...(r.holdTime !== undefined ? { holdTime: r.holdTime } : {}),
+        ...(r.bfd !== undefined ? { bfd: r.bfd } : {}),
         ...(r.transit ? { transit: true } : {}),
         ...(r.profile ? { profile: r.profile } : {}),
       });

@@ -516,6 +516,8 @@ class FileWriter {
         : {}),
       ...(r.importPrefixes !== undefined ? { importPrefixes: [...r.importPrefixes] } : {}),
       ...(r.prependToAzure !== undefined ? { prependToAzure: r.prependToAzure } : {}),
+      ...(r.holdTime !== undefined ? { holdTime: r.holdTime } : {}),
+      ...(r.bfd !== undefined ? { bfd: r.bfd } : {}),
     };
   }
 

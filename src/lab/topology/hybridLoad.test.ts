@@ -782,3 +782,71 @@ test('warnings: an attachment nothing in Azure connects to', () => {
     formatted(result.warnings),
   );
 });
+
+// ---------------------------------------------------------------------------
+// Issue 10 item 11: one useRemoteGateways peering per VNet; a Route Server peer it can reach
+
+/** hub2 (10.1.32.0/24, a hub by a VPN gateway) peered with spoke11 both ways, the spoke side written by `spokeSide`. */
+function withSecondHub(spokeSide: string): string {
+  let text = insert(
+    SEED_001_LAB,
+    '          spoke11-to-hub1: { remoteVirtualNetwork: hub1, useRemoteGateways: true, allowForwardedTraffic: true }\n',
+    `          ${spokeSide}\n      hub2:\n        addressPrefixes: [10.1.32.0/24]\n        subnets:\n          GatewaySubnet: { addressPrefix: 10.1.32.0/27 }\n        virtualNetworkPeerings:\n          hub2-to-spoke11: { remoteVirtualNetwork: spoke11, allowGatewayTransit: true }\n`,
+  );
+  text = insert(text, '        virtualNetwork: hub1\n', '      hub2-vpn: { gatewayType: Vpn, virtualNetwork: hub2 }\n');
+  return text;
+}
+
+test('R-ARS-24: a second peering of one VNet setting useRemoteGateways is refused at its line', () => {
+  // The API reference of VirtualNetworkPeering: "Only one peering can have this flag set to
+  // true." Azure publishes no code for the refusal: ARSLab's (docs/azure-differences.md).
+  const text = withSecondHub('spoke11-to-hub2: { remoteVirtualNetwork: hub2, useRemoteGateways: true } # <-');
+  expectError(load(text), {
+    field: `${RG}.virtualNetworks.spoke11.virtualNetworkPeerings.spoke11-to-hub2.useRemoteGateways`,
+    line: lineOf(text, '# <-'),
+    message:
+      /^Only one peering can have UseRemoteGateway flag set to true: .*'spoke11-to-hub1'.*\(UseRemoteGatewaysOnlyOnePeering\)$/,
+  });
+  // The first peering that sets it stays valid: only the second is at fault.
+  const all = errorsOf(load(text));
+  assert.equal(all.filter((x) => /UseRemoteGatewaysOnlyOnePeering/.test(x.message)).length, 1, formatted(all));
+  // Without the flag on the second peering the same lab loads.
+  const ok = load(withSecondHub('spoke11-to-hub2: { remoteVirtualNetwork: hub2 }'));
+  assert.ok(ok.ok, formatted(errorsOf(ok)));
+});
+
+test('R-ARS-23: a Route Server peer in a VNet neither its own nor peered is a warning at its peerIp', () => {
+  // ARM's bgpConnection carries only peerIp and peerAsn and takes any address; an NVA in an
+  // unpeered VNet has no path to the Route Server, so the session never comes up.
+  const away = edit(
+    SEED_001_LAB,
+    '    routeServers:\n',
+    '      isolated:\n        addressPrefixes: [10.1.48.0/24]\n        subnets:\n          nva: { addressPrefix: 10.1.48.0/24 }\n    routeServers:\n',
+  );
+  const text = edit(
+    away,
+    '          hub1nva: { peerIp: 10.1.1.4, peerAsn: 65001 }\n',
+    '          hub1nva: { peerIp: 10.1.1.4, peerAsn: 65001 }\n          isolated-nva: { peerIp: 10.1.48.4, peerAsn: 65002 } # <-\n',
+  );
+  const result = load(text);
+  assert.ok(result.ok, formatted(errorsOf(result)));
+  const w = result.warnings.find(
+    (x) => x.field === `${RG}.routeServers.hub1rs.peerings.isolated-nva.peerIp` && /neither/.test(x.message),
+  );
+  assert.match(
+    w?.message ?? '',
+    /10\.1\.48\.4 is in virtual network 'isolated', which is neither 'hub1' nor peered with it: .*never comes up/,
+    formatted(result.warnings),
+  );
+  assert.equal(w?.line, lineOf(text, '# <-'));
+
+  // The same peer in spoke11 (peered with hub1 both ways) is reachable: no such warning.
+  const peered = edit(
+    SEED_001_LAB,
+    '          hub1nva: { peerIp: 10.1.1.4, peerAsn: 65001 }\n',
+    '          hub1nva: { peerIp: 10.1.1.4, peerAsn: 65001 }\n          spoke-nva: { peerIp: 10.1.16.10, peerAsn: 65002 }\n',
+  );
+  const fine = load(peered);
+  assert.ok(fine.ok, formatted(errorsOf(fine)));
+  assert.ok(!fine.warnings.some((x) => /neither 'hub1' nor peered/.test(x.message)), formatted(fine.warnings));
+});

@@ -922,6 +922,18 @@ const router = describe(
       z.int().min(0).max(32),
       'Prepend its own ASN this many extra times toward Azure (default 0).',
     ).optional(),
+    holdTime: describe(
+      z
+        .int()
+        .min(0)
+        .max(65535)
+        .refine((v) => v === 0 || v >= 3, 'a hold time is 0 or at least 3 s (RFC 4271 §4.2)'),
+      "The BGP hold time it offers Azure, seconds (default 180, keepalive a third of it up to 60). An MSEE takes the lower one (R-ER-7); a VPN gateway keeps its fixed 60/180, so below 60 s the router's hold timer expires between the gateway's keepalives and the session flaps (R-VPN-5).",
+    ).optional(),
+    bfd: describe(
+      z.boolean(),
+      'Run BFD toward the MSEEs (300 ms x 3, R-ER-7; MSEEs have it configured). Default true; false leaves a cut to the hold timer. VPN gateways run no BFD.',
+    ).optional(),
     profile: describe(
       z.enum(['aws-vgw']),
       "Another cloud's edge, choosing routes as its vendor documents: aws-vgw, an AWS virtual private gateway (Direct Connect routes before VPN ones, then the shortest AS path, then the lowest MED; one path). Its VPN attachments are its tunnels; its other sessions, Direct Connect.",

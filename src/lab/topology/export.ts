@@ -420,6 +420,10 @@ class FileWriter {
             : {}),
           ...(c.routingWeight !== 0 ? { routingWeight: c.routingWeight } : {}),
           ...(c.enableBgp !== (c.connectionType === 'ExpressRoute') ? { enableBgp: c.enableBgp } : {}),
+          ...(c.gatewayCustomBgpIpAddresses !== undefined
+            ? { gatewayCustomBgpIpAddresses: [...c.gatewayCustomBgpIpAddresses] }
+            : {}),
+          ...(c.gatewayInstances !== undefined ? { gatewayInstances: [...c.gatewayInstances] } : {}),
           ...(c.mseePeerAddresses && this.isExplicit(c.id) ? { mseePeerAddresses: [...c.mseePeerAddresses] } : {}),
         },
       ]),
@@ -499,6 +503,7 @@ class FileWriter {
     return {
       kind: n.kind,
       ...vm,
+      ...(n.asn !== undefined ? { asn: n.asn } : {}),
       ...(n.attach !== undefined ? { attach: n.attach.map((a) => this.attachment(a)) } : {}),
       config: this.path(n.config),
       ...(n.loopbackConfig !== undefined ? { loopbackConfig: this.path(n.loopbackConfig) } : {}),
@@ -518,6 +523,8 @@ class FileWriter {
       ...(r.prependToAzure !== undefined ? { prependToAzure: r.prependToAzure } : {}),
       ...(r.holdTime !== undefined ? { holdTime: r.holdTime } : {}),
       ...(r.bfd !== undefined ? { bfd: r.bfd } : {}),
+      ...(r.profile !== undefined ? { profile: r.profile } : {}),
+      ...(r.transit ? { transit: true } : {}),
     };
   }
 

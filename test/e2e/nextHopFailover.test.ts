@@ -248,22 +248,8 @@ async function noVipRow(cli: LabCli): Promise<void> {
 
 /** The seed's curl loop as a probe: lt1 → VIP:80 every `interval`, for `duration`, as JSON. */
 function probe(cli: LabCli, interval: string, duration: string): Promise<ProbeOut> {
-  return cli.json<ProbeOut>(
-    [
-      'probe',
-      '--from',
-      'lt1',
-      '--to',
-      '100.64.0.1',
-      '--port',
-      '80',
-      '--interval',
-      interval,
-      '--duration',
-      duration,
-      '-o',
-      'json',
-    ],
+  return cli.probe<ProbeOut>(
+    ['--from', 'lt1', '--to', '100.64.0.1', '--port', '80', '--interval', interval, '--duration', duration],
     60_000,
   );
 }

@@ -4,6 +4,7 @@
  * process and network namespace a lab reported, so that a test can assert by PID and by
  * `ip netns list` that nothing is left, and kill whatever is (by PID) when it fails.
  */
+import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,6 +197,21 @@ export class LabCli {
 
   async json<T = unknown>(args: readonly string[], timeoutMs = 30_000): Promise<T> {
     return JSON.parse(await this.ok([...args, '-o', 'json'], timeoutMs)) as T;
+  }
+
+  /**
+   * `arslab probe ARGS… -o json`: its JSON. The command exits 1 when no probe got a reply (as
+   * ping does, ADR 0032), 0 otherwise: checked on every run.
+   */
+  async probe<T extends { summary: { sent: number; received: number } }>(
+    args: readonly string[],
+    timeoutMs = 30_000,
+  ): Promise<T> {
+    const r = await this.arslab(['probe', ...args, '-o', 'json'], timeoutMs);
+    assert.ok(r.code === 0 || r.code === 1, `probe failed (code ${r.code}): ${r.stderr}${this.logTail()}`);
+    const out = JSON.parse(r.stdout) as T;
+    assert.equal(r.code, out.summary.sent > 0 && out.summary.received === 0 ? 1 : 0, 'exit status 1 iff no reply');
+    return out;
   }
 
   /** A shell command with ARSLAB_STATE_DIR set (the seed's `echo … > PIPE`). */

@@ -72,20 +72,9 @@ interface NodeRow {
   pid?: number;
 }
 
-/**
- * A probe run's JSON. The command exits 1 when no probe got a reply (as ping does, ADR 0032),
- * 0 otherwise: checked on every run.
- */
-async function probe(cli: LabCli, extra: readonly string[]): Promise<ProbeRun> {
-  const r = await cli.arslab(
-    ['probe', '--from', 'lt1', '--to', '100.64.0.1', '--port', '80', ...extra, '-o', 'json'],
-    30_000,
-  );
-  assert.ok(r.code === 0 || r.code === 1, `probe failed (code ${r.code}): ${r.stderr}`);
-  const run = JSON.parse(r.stdout) as ProbeRun;
-  assert.equal(r.code, run.summary.sent > 0 && run.summary.received === 0 ? 1 : 0, 'exit status 1 iff no reply');
-  return run;
-}
+/** A probe run's JSON (LabCli.probe checks the exit status). */
+const probe = (cli: LabCli, extra: readonly string[]): Promise<ProbeRun> =>
+  cli.probe<ProbeRun>(['--from', 'lt1', '--to', '100.64.0.1', '--port', '80', ...extra]);
 
 /** Probes until every one of a short run reaches `vm` (the route server has moved the VIP). */
 async function routedTo(cli: LabCli, vm: string): Promise<ProbeRun> {

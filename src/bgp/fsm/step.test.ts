@@ -48,14 +48,18 @@ const sent = (as: FsmAction[]) =>
 const notifications = (as: FsmAction[]) =>
   sent(as).filter((m) => m.type === 'NOTIFICATION') as unknown as { code: number; subcode: number }[];
 
-function established(cfg = config): FsmState {
+/** OpenConfirm: started, connected, the peer's OPEN (`message`) received. */
+function openConfirm(cfg = config, message = open()): FsmState {
   return run(
     initialState(cfg),
     { type: 'ManualStart' },
     { type: 'TcpConnectionConfirmed' },
-    { type: 'BGPOpen', message: open() },
-    { type: 'KeepAliveMsg' },
+    { type: 'BGPOpen', message },
   ).state;
+}
+
+function established(cfg = config): FsmState {
+  return step(openConfirm(cfg), { type: 'KeepAliveMsg' }).state;
 }
 
 test('Idle_ManualStart_connects', () => {
@@ -258,12 +262,7 @@ test('OpenConfirm_KeepAliveMsg_establishes', () => {
 });
 
 test('OpenConfirm_UpdateMsg_is_fsm_error_5_2', () => {
-  const s = run(
-    initialState(config),
-    { type: 'ManualStart' },
-    { type: 'TcpConnectionConfirmed' },
-    { type: 'BGPOpen', message: open() },
-  ).state;
+  const s = openConfirm();
   const r = step(s, {
     type: 'UpdateMsg',
     message: { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [], problems: [] },
@@ -275,12 +274,7 @@ test('OpenConfirm_UpdateMsg_is_fsm_error_5_2', () => {
 });
 
 test('OpenConfirm_OpenCollisionDump_sends_cease_7', () => {
-  const s = run(
-    initialState(config),
-    { type: 'ManualStart' },
-    { type: 'TcpConnectionConfirmed' },
-    { type: 'BGPOpen', message: open() },
-  ).state;
+  const s = openConfirm();
   const r = step(s, { type: 'OpenCollisionDump' });
   assert.equal(r.state.state, 'Idle');
   assert.deepEqual(
@@ -312,12 +306,7 @@ test('Established_HoldTimerExpires_sends_4_0_and_goes_down', () => {
 // RFC 9687 SendHoldTimer. Default SendHoldTime (§5): the greater of 8 minutes and twice the
 // negotiated hold time — here min(180 offered, 90 received) = 90 s, so 480 s.
 test('OpenConfirm_KeepAliveMsg_starts_the_send_hold_timer_RFC9687', () => {
-  const s = run(
-    initialState(config),
-    { type: 'ManualStart' },
-    { type: 'TcpConnectionConfirmed' },
-    { type: 'BGPOpen', message: open() },
-  ).state;
+  const s = openConfirm();
   const r = step(s, { type: 'KeepAliveMsg' });
   assert.equal(r.state.state, 'Established');
   assert.ok(r.actions.some((a) => a.type === 'startTimer' && a.timer === 'sendHold' && a.seconds === 480));

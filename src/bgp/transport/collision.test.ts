@@ -174,6 +174,32 @@ async function routeServerAndNva(n: number) {
   };
 }
 
+/**
+ * The route server and an NVA (`routeServerAndNva(n)`), the route server already attempting
+ * its own connection (state Connect, its SYN lost in the black hole) when `body` runs.
+ */
+async function whileRouteServerAttempts(
+  n: number,
+  body: (s: Awaited<ReturnType<typeof routeServerAndNva>>) => Promise<void>,
+): Promise<void> {
+  const s = await routeServerAndNva(n);
+  try {
+    s.rs.start();
+    await waitFor('the route server attempting', () => s.rs.state === 'Connect', { timeoutMs: 10_000, intervalMs: 20 });
+    await body(s);
+  } finally {
+    await s.close();
+  }
+}
+
+/** A raw TCP connection from the NVA's address to the route server, once the route server's OPEN has come on it. */
+async function connectedAndOpened(rsAddr: string, nvaAddr: string): Promise<net.Socket> {
+  const s = net.connect({ host: rsAddr, port: PORT, localAddress: nvaAddr });
+  s.on('error', () => {});
+  await new Promise<void>((resolve) => s.once('data', () => resolve()));
+  return s;
+}
+
 /** The session stays up on one TCP connection, opened by the NVA, and nobody sent a NOTIFICATION. */
 async function assertUpOnTheNvaConnection(rs: BgpPeer, nva: BgpPeer): Promise<void> {
   await waitFor('both Established', () => rs.isEstablished && nva.isEstablished, { timeoutMs: 10_000, intervalMs: 20 });
@@ -187,46 +213,29 @@ async function assertUpOnTheNvaConnection(rs: BgpPeer, nva: BgpPeer): Promise<vo
 }
 
 test('a peer with the lower BGP Identifier comes up while our own connection attempt is still pending (§6.8: Connect is no collision partner)', async () => {
-  const { rs, nva, close } = await routeServerAndNva(4);
-  try {
-    rs.start();
-    await waitFor('the route server attempting', () => rs.state === 'Connect', { timeoutMs: 10_000, intervalMs: 20 });
+  await whileRouteServerAttempts(4, async ({ rs, nva }) => {
     nva.start();
     await assertUpOnTheNvaConnection(rs, nva);
-  } finally {
-    await close();
-  }
+  });
 });
 
 test('a connection of the peer that closed before the OPENs does not lock the peer out', async () => {
-  const { rs, nva, rsAddr, nvaAddr, close } = await routeServerAndNva(5);
-  try {
-    rs.start();
-    await waitFor('the route server attempting', () => rs.state === 'Connect', { timeoutMs: 10_000, intervalMs: 20 });
+  await whileRouteServerAttempts(5, async ({ rs, nva, rsAddr, nvaAddr }) => {
     // The NVA connects, gets the route server's OPEN (the connection is in OpenSent there)
     // and goes away before answering: the connection accepted beside the pending attempt ends.
-    const first = net.connect({ host: rsAddr, port: PORT, localAddress: nvaAddr });
-    first.on('error', () => {});
-    await new Promise<void>((resolve) => first.once('data', () => resolve()));
+    const first = await connectedAndOpened(rsAddr, nvaAddr);
     first.destroy();
     await new Promise((r) => setTimeout(r, 300));
     nva.start();
     await assertUpOnTheNvaConnection(rs, nva);
-  } finally {
-    await close();
-  }
+  });
 });
 
 test('a half-open connection of the peer (it restarted before its OPEN) gives way to its new one', async () => {
-  const { rs, nva, rsAddr, nvaAddr, close } = await routeServerAndNva(6);
-  try {
-    rs.start();
-    await waitFor('the route server attempting', () => rs.state === 'Connect', { timeoutMs: 10_000, intervalMs: 20 });
+  await whileRouteServerAttempts(6, async ({ rs, nva, rsAddr, nvaAddr }) => {
     // The NVA's earlier life: connected, never sent its OPEN, never closed (the route server
     // would wait 4 minutes for it, RFC 4271 §8.2.2 OpenSent hold time).
-    const stale = net.connect({ host: rsAddr, port: PORT, localAddress: nvaAddr });
-    stale.on('error', () => {});
-    await new Promise<void>((resolve) => stale.once('data', () => resolve()));
+    const stale = await connectedAndOpened(rsAddr, nvaAddr);
     const staleClosed = new Promise<void>((r) => stale.once('close', () => r()));
     stale.resume();
     nva.start();
@@ -235,9 +244,7 @@ test('a half-open connection of the peer (it restarted before its OPEN) gives wa
       staleClosed,
       new Promise((_, rej) => setTimeout(() => rej(new Error('stale connection kept')), 3000)),
     ]);
-  } finally {
-    await close();
-  }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /** arslab status — the lab's API, every BGP session with its state, route counts, nodes. */
 import type { Command } from '../command.js';
+import { columns } from '../output/columns.js';
 
 /** How long `status` waits for the lab (issue 8, finding 7: a stopped lab made it hang): then it says why. */
 export const STATUS_TIMEOUT_MS = 3000;
@@ -46,20 +47,6 @@ interface Status {
   warnings: string[];
 }
 
-function table(rows: string[][]): string {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return (
-    rows
-      .map((r) =>
-        r
-          .map((c, i) => c.padEnd(w[i]!))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
-}
-
 export function renderStatus(s: Status): string {
   let out = `lab ${s.name}: ${s.mode} mode, BGP port ${s.bgpPort}, up since ${s.startedAt}\n`;
   if (s.api?.url) out += `API ${s.api.url} (${s.api.authentication ?? 'bearer token'})\n`;
@@ -86,10 +73,10 @@ export function renderStatus(s: Status): string {
         ]);
     }
   }
-  out += table(rows);
+  out += columns(rows);
   if (s.sessions?.length) {
     const rows = s.sessions.map((x) => [x.name, x.transport, x.state, x.detection, x.fault || '-']);
-    out += '\n' + table([['SESSION', 'TRANSPORT', 'STATE', 'DETECTION', 'FAULT'], ...rows]);
+    out += '\n' + columns([['SESSION', 'TRANSPORT', 'STATE', 'DETECTION', 'FAULT'], ...rows]);
   }
   if (s.nodes.length) {
     const rows = s.nodes.map((n) => [
@@ -100,7 +87,7 @@ export function renderStatus(s: Status): string {
       n.detail ? `${n.state} (${n.detail})` : n.state,
       n.pid ? String(n.pid) : '-',
     ]);
-    out += '\n' + table([['NODE', 'KIND', 'ADDRESS', 'REAL ADDRESS', 'STATE', 'PID'], ...rows]);
+    out += '\n' + columns([['NODE', 'KIND', 'ADDRESS', 'REAL ADDRESS', 'STATE', 'PID'], ...rows]);
   }
   for (const w of s.warnings) out += `warning: ${w}\n`;
   return out;

@@ -1,24 +1,11 @@
 /** arslab agent status [--api ADDR] — ask a running agent's local API for its state. */
 import type { AgentStatus } from '../../../agent/agent.js';
 import type { Command } from '../../command.js';
-
-function table(rows: string[][]): string {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return (
-    rows
-      .map((r) =>
-        r
-          .map((c, i) => c.padEnd(w[i]!))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
-}
+import { columns } from '../../output/columns.js';
 
 export function renderAgentStatus(s: AgentStatus): string {
   let out = `agent AS ${s.asn}, router ID ${s.routerId}, up since ${s.startedAt}${s.stopping ? ' (stopping)' : ''}\n\n`;
-  out += table([
+  out += columns([
     ['VIP', 'PATTERN', 'NEXT HOP', 'BACKEND', 'PREPEND', 'DRAINED', 'CHANGES'],
     ...s.vips.map((v) => [
       v.prefix,
@@ -32,7 +19,7 @@ export function renderAgentStatus(s: AgentStatus): string {
   ]);
   out +=
     '\n' +
-    table([
+    columns([
       ['BACKEND', 'NEXT HOP', 'STATE', 'DRAINED', 'LAST RESULT', 'TRANSITIONS'],
       ...s.backends.map((b) => [
         b.name,
@@ -45,7 +32,7 @@ export function renderAgentStatus(s: AgentStatus): string {
     ]);
   out +=
     '\n' +
-    table([
+    columns([
       ['NEIGHBOR', 'ADDRESS', 'ASN', 'STATE', 'ANNOUNCED', 'WITHDRAWN'],
       ...s.sessions.map((x) => [
         x.neighbor,

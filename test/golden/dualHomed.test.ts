@@ -332,7 +332,10 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
       // programs nva2's path; nva1 comes back and takes over again.
       const t0 = Date.now();
       assert.match(await cli.ok(['node', 'stop', 'nva1']), /nva1: stopped/);
-      await onpremRows(cli, p, [a.nva2], 'nva1 stopped: nva2', 5000);
+      // The events below prove the NOTIFICATION; the time only has to stay far below a hold
+      // timer (the route server offers 180 s, R-ARS-4; BIRD 240 s: 180 s negotiated, RFC 4271 §4.2),
+      // and not be a bound on how fast a loaded machine runs `node stop` and the listings.
+      await onpremRows(cli, p, [a.nva2], 'nva1 stopped: nva2', 30_000);
       const tookMs = Date.now() - t0;
       const events = await cli.ok(['events']);
       for (const i of ['IN_0', 'IN_1'])
@@ -344,7 +347,7 @@ async function exercise(p: Plan, opts: { failover: boolean }): Promise<void> {
             .filter((l) => l.includes('nva1'))
             .join('\n'),
         );
-      assert.ok(tookMs < 5000, `failover took ${tookMs} ms: a NOTIFICATION, not a hold timer`);
+      assert.ok(tookMs < 30_000, `failover took ${tookMs} ms: a NOTIFICATION, not a hold timer`);
       assert.deepEqual(learnedLines(await learned(cli, 'spoke-rs', 'nva1')), [[], []]);
       assert.match(await cli.ok(['node', 'start', 'nva1']), /nva1: running/);
       cli.record(p.name);

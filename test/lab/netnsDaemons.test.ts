@@ -19,6 +19,8 @@ const missing = missingBinaries([
   '/usr/bin/vtysh',
   '/usr/bin/gobgpd',
   '/usr/bin/gobgp',
+  '/usr/sbin/bgpd',
+  '/usr/sbin/bgpctl',
 ]);
 const skip = !isRoot
   ? 'netns mode needs root'
@@ -26,6 +28,8 @@ const skip = !isRoot
     ? `missing ${missing.join(', ')} (scripts/setup --daemons all)`
     : false;
 const NAME = 'arslab-test-netns-daemons';
+/** OpenBGPD's control socket: a path, so reachable from outside its namespace (ADR 0006). */
+const OBGPD_SOCKET = `/tmp/arslab-netns-obgpd-${process.pid}.sock`;
 
 const LAB = routeServerLabYaml({
   name: NAME,
@@ -35,10 +39,17 @@ const LAB = routeServerLabYaml({
     { name: 'p-bird', vm: 'vbird', host: 4, asn: 65001 },
     { name: 'p-gobgp', vm: 'vgobgp', host: 5, asn: 65002 },
     { name: 'p-frr', vm: 'vfrr', host: 6, asn: 65003 },
+    { name: 'p-obgpd', vm: 'vobgpd', host: 7, asn: 65004 },
   ],
   nodes: `  nbird: { kind: bird, vm: vbird, config: bird.conf }
   ngobgp: { kind: gobgp, vm: vgobgp, config: gobgp.toml }
   nfrr: { kind: frr, vm: vfrr, config: frr.conf }
+  nobgpd:
+    kind: exec
+    vm: vobgpd
+    config: bgpd.conf
+    command: sh -c "mkdir -p /run/openbgpd && exec bgpd -d -f {config}"
+    routesCommand: bgpctl -s ${OBGPD_SOCKET} -j show rib
 `,
 });
 
@@ -78,6 +89,29 @@ const GOBGP = `
     multihop-ttl = 4
 `;
 
+// OpenBGPD 7 as on the VM (kind: exec): no `listen on`, no `fib-update no` (its namespace's
+// table is its own), `multihop` because the instances are one routed hop away, as FRR's
+// ebgp-multihop above; `nexthop qualify via default` lets it use routes whose next hop (an
+// instance) it reaches through its default route, as on a VM.
+const OBGPD = `AS 65004
+router-id 10.61.0.7
+socket "${OBGPD_SOCKET}"
+nexthop qualify via default
+network 100.64.64.0/24
+neighbor 10.61.1.4 {
+  remote-as 65515
+  multihop 2
+  descr "rs0"
+}
+neighbor 10.61.1.5 {
+  remote-as 65515
+  multihop 2
+  descr "rs1"
+}
+allow from any
+allow to any
+`;
+
 const FRR = `
 router bgp 65003
  bgp router-id 10.61.0.6
@@ -108,19 +142,20 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
     writeFileSync(join(cli.stateDir, 'bird.conf'), BIRD);
     writeFileSync(join(cli.stateDir, 'gobgp.toml'), GOBGP);
     writeFileSync(join(cli.stateDir, 'frr.conf'), FRR);
+    writeFileSync(join(cli.stateDir, 'bgpd.conf'), OBGPD);
 
     await cli.ok(['up', file, '--netns', '--detach'], 45_000);
     const s = cli.record(NAME);
     assert.equal(s.bgpPort, 179);
     assert.deepEqual([...s.namespaces].sort(), labNamespaces(NAME).sort());
-    assert.equal(s.namespaces.length, 4);
+    assert.equal(s.namespaces.length, 5, 'one namespace per node and one for the route server');
 
     await waitFor(
-      'all six sessions Established',
+      'all eight sessions Established',
       async () => {
         const st = await cli.json<Status>(['status']);
         const states = st.routeServers[0]!.instances.flatMap((i) => i.peerings.map((p) => p.state));
-        return states.length === 6 && states.every((x) => x === 'Established');
+        return states.length === 8 && states.every((x) => x === 'Established');
       },
       { timeoutMs: 20_000, intervalMs: 150 },
     );
@@ -131,6 +166,7 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
         ['nbird', 'running', '10.61.0.4'],
         ['ngobgp', 'running', '10.61.0.5'],
         ['nfrr', 'running', '10.61.0.6'],
+        ['nobgpd', 'running', '10.61.0.7'],
       ],
     );
 
@@ -138,6 +174,7 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
     for (const [peering, prefix, nh] of [
       ['p-bird', '100.64.61.0/24', '10.61.0.4'],
       ['p-frr', '100.64.63.0/24', '10.61.0.6'],
+      ['p-obgpd', '100.64.64.0/24', '10.61.0.7'],
     ] as const) {
       await waitFor(
         `${prefix} learned from ${peering}`,
@@ -182,6 +219,7 @@ test('netns mode: BIRD, GoBGP and FRR run verbatim configs in their namespaces, 
           ['nbird', '100.64.63.0/24'],
           ['ngobgp', '100.64.61.0/24'],
           ['nfrr', '100.64.61.0/24'],
+          ['nobgpd', '100.64.63.0/24'],
         ]) {
           const routes = await cli.json<{ prefix: string; nextHop: string; peer?: string }[]>([
             'node',

@@ -19,6 +19,9 @@ import { prepareSpec } from '../common.js';
 import { daemonHandle, launch, unsupported } from '../scaffold.js';
 import { fillCommand, parseRouteListing, type CommandValues } from './control.js';
 
+/** The unspecified addresses as /proc/net/tcp{,6} decode them. */
+const WILDCARDS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
+
 export async function startExec(spec: DaemonSpec): Promise<DaemonHandle> {
   prepareSpec(spec);
   const exec = spec.exec;
@@ -54,7 +57,11 @@ export async function startExec(spec: DaemonSpec): Promise<DaemonHandle> {
       probe: async () => {
         if (spec.listenPort <= 0) return true;
         d.proc.refresh(); // a daemon that forks its listener (OpenBGPD's session engine)
-        return d.proc.listeningSockets().some((l) => l.address === spec.listenAddress && l.port === spec.listenPort)
+        // In its own namespace a daemon may listen on every address (OpenBGPD does without
+        // `listen on`), which serves the node's address too; in loopback mode the listener
+        // audit below refuses that.
+        const serves = (a: string) => a === spec.listenAddress || (!!spec.netns && WILDCARDS.has(a));
+        return d.proc.listeningSockets().some((l) => l.port === spec.listenPort && serves(l.address))
           ? true
           : undefined;
       },

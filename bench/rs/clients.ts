@@ -128,7 +128,14 @@ export class GobgpApi {
 
 /** GET a JSON document over HTTP (the ARSLab API, with its token: ADR 0010), on a keep-alive agent. */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-export function getJson(host: string, port: number, path: string, token: string, timeoutMs = 30_000): Promise<unknown> {
+export function getJson(
+  host: string,
+  port: number,
+  path: string,
+  token: string,
+  timeoutMs = 30_000,
+  retried = false,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const headers = { authorization: `Bearer ${token}` };
     const req = http.get({ host, port, path, agent, headers, timeout: timeoutMs }, (res) => {
@@ -143,7 +150,14 @@ export function getJson(host: string, port: number, path: string, token: string,
       });
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
-    req.on('error', reject);
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      // A kept-alive socket the lab closed (its 5-s idle timeout) just as this GET went out
+      // on it: the GET is idempotent, so once more on a fresh socket (the retry Node's http
+      // docs give for `request.reusedSocket`). A busy machine widened that race in a soak run.
+      if (!retried && req.reusedSocket && e.code === 'ECONNRESET')
+        getJson(host, port, path, token, timeoutMs, true).then(resolve, reject);
+      else reject(e);
+    });
   });
 }
 

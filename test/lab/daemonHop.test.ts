@@ -10,18 +10,23 @@
 // its own address, a router from the address the packet entered by, the owner as the
 // destination).
 //
+// Three tests: the trace and probe across FRR (below); the scenario's tables, traces and
+// probes in three states around a session shut (issue 9 item 6); netns mode with FRR's
+// verbatim config and a forwarding loop that trace and probe report.
+//
 // Emulated 10.25-10.28.x; loopback mode binds 127.25.2.10 (web server), 127.26.0.1/.2 (FRR,
 // MSEE), 127.27.0.1/.2 (FRR, cloud25's end of the link). Bounded, cleaned up by PID.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { flowHash } from '../../src/azure/dataPath.js';
 import type { ProbeInfo, ProbeResult, ProbeSummary } from '../../src/lab/probe.js';
 import type { TraceResult } from '../../src/lab/trace.js';
 import { loadLabFile } from '../../src/lab/topology/index.js';
 import { ArmPaths } from '../../src/api/paths.js';
 import { ApiClient } from '../../src/cli/client.js';
-import { LabCli, missingBinaries, ROOT, sleep } from './labCli.js';
+import { isRoot, LabCli, labNamespaces, missingBinaries, ROOT, sleep } from './labCli.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 // scenarios/cloud-exchange as a user runs it (its README walks through the same steps).
@@ -628,5 +633,128 @@ test('cloud-exchange: circuit tables, gateway routes and peers, NIC routes, trac
     await cli.waitClean(NAME, 5000);
   } finally {
     await cli.cleanup([NAME]);
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Netns mode (ADR 0006): xr25's verbatim configuration (xr25/bgpd.conf: the emulated
+// 10.26.0.1 and 10.27.0.1 on its eth0) peers with the MSEE and cloud25, trace and probe cross
+// it both ways, and a route-map that sends the other cloud's VPC back toward the MSEE makes a
+// forwarding loop, which `trace` and `probe` report (`loop`, the hop seen twice). The copy's
+// lab name (cxc-cloud-exchange) keeps its namespaces apart from a user's run of the scenario.
+
+const noNetns = !isRoot ? 'netns mode needs root' : noFrr;
+const NETNS_NAME = 'cxc-cloud-exchange';
+
+test('cloud-exchange in netns mode: the verbatim FRR config peers, trace and probe cross it; a route-map pointing the VPC back at the MSEE loops, and trace and probe say so', {
+  skip: noNetns,
+  timeout: 90_000,
+}, async () => {
+  const x = await scenarioInputs();
+  const cli = new LabCli('cx-netns');
+  try {
+    const dir = join(cli.stateDir, 'scenario');
+    cpSync(dirname(SCENARIO), dir, { recursive: true });
+    const file = join(dir, 'lab.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^name: cloud-exchange$/m, `name: ${NETNS_NAME}`));
+    await cli.ok(['up', file, '--netns', '--detach'], 60_000);
+    const s = cli.record(NETNS_NAME);
+    // One namespace for Azure's side, one per node (xr25, app25's web server).
+    assert.deepEqual(sorted(s.namespaces), sorted(labNamespaces(NETNS_NAME)));
+    assert.equal(s.namespaces.length, 3);
+
+    // FRR runs the file as written for the VM: its sessions to the MSEE (R-ER-1's second host)
+    // and to cloud25 (the link's `b` end) come up, and it holds the hub and the VPC.
+    const xr = await waitFor(
+      "xr25's table: the hub from the MSEE, the VPC from cloud25",
+      async () => {
+        const rows = (await cli.json<FrrRow[]>(['node', 'routes', 'xr25'])).filter((r) => r.best);
+        const got = sorted(rows.map((r) => `${r.prefix} via ${r.nextHop}`));
+        return got.includes(`${x.hub} via ${x.primaryMsee}`) && got.includes(`10.28.0.0/16 via ${x.crossCloud}`)
+          ? got
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 300 },
+    );
+    assert.deepEqual(
+      xr,
+      sorted([`${x.hub} via ${x.primaryMsee}`, ...x.cloudPrefixes.map((p) => `${p} via ${x.crossCloud}`)]),
+    );
+    const sport = portOnto(x.mseeNextHops, x.mseeNextHops[0]!, VPC_HOST);
+    const [out, back] = await Promise.all([
+      cli.json<TraceResult>(['trace', '--from', 'app25', '--to', VPC_HOST]),
+      cli.json<TraceResult>(['trace', '--from', 'cloud25', '--to', APP]),
+    ]);
+    const primary = out.paths.find((p) => p.hops[1]?.name === 'c25/primary')!;
+    assert.deepEqual(replies({ ...out, paths: [primary] }), [['*', x.primaryCe, VPC_HOST]]);
+    for (const p of back.paths) assert.deepEqual([p.end, p.hops[1]!.reply], ['reached', x.crossXr]);
+    // The VM's web server answers in its namespace, through the Azure namespace's bridge.
+    // (A 1-s timeout: a busy machine can hold a connection longer than 100 ms.)
+    const toVm = await cli.probe<ProbeRun>(['--from', 'cloud25', '--to', APP, '-c', '3', '-i', '1s']);
+    assert.equal(toVm.info.mode, 'netns');
+    assert.ok(
+      toVm.probes.every((p) => p.result === 'ok' && p.body === 'app25'),
+      JSON.stringify(toVm.probes),
+    );
+
+    // The loop: xr25 takes cloud25's routes with next hop the MSEE (a route-map's wrong
+    // `set ip next-hop`), still advertises them to the MSEE (eBGP: next hop itself, RFC 4271
+    // §5.1.3), so the MSEE sends the VPC to xr25 and xr25 sends it back to the MSEE.
+    await cli.ok([
+      'node',
+      'cmd',
+      'xr25',
+      [
+        'configure terminal',
+        'route-map TO-MSEE permit 10',
+        `set ip next-hop ${x.primaryMsee}`,
+        'exit',
+        `router bgp ${x.exchangeAsn}`,
+        'address-family ipv4 unicast',
+        `neighbor ${x.crossCloud} route-map TO-MSEE in`,
+        'end',
+        `clear bgp ipv4 unicast ${x.crossCloud} soft in`,
+      ].join('\n'),
+    ]);
+    const looped = await waitFor(
+      'the VM toward the VPC looping between the MSEE and xr25',
+      async () => {
+        const t = await cli.json<TraceResult>(['trace', '--from', 'app25', '--to', VPC_HOST]);
+        const p = t.paths.find((q) => q.hops[1]?.name === 'c25/primary');
+        return p?.end === 'loop' ? p : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 300 },
+    );
+    // The walk stops where a hop comes round again: MSEE, xr25 (by its route via the MSEE), the MSEE.
+    assert.deepEqual(
+      looped.hops.map((h) => h.name),
+      ['app25', 'c25/primary', 'xr25', 'c25/primary'],
+    );
+    assert.equal(looped.hops[2]!.route?.nextHop, x.primaryMsee);
+    // traceroute's text ends that path with the loop and the hop seen twice.
+    assert.match(
+      await cli.ok(['trace', '--from', 'app25', '--to', VPC_HOST]),
+      /\n {6}loop: c25\/primary is on the path already: a forwarding loop/,
+    );
+    // A probe of that flow dies of the loop, at the hop seen twice; none answers (exit 1, as ping).
+    const lost = await cli.probe<ProbeRun>([
+      '--from',
+      'app25',
+      '--to',
+      VPC_HOST,
+      '-c',
+      '3',
+      '-i',
+      '100ms',
+      '--source-port',
+      String(sport),
+    ]);
+    for (const p of lost.probes) assert.deepEqual([p.result, p.diedAt], ['loop', 'c25/primary']);
+    assert.deepEqual(lost.summary.died, { 'c25/primary: loop': 3 });
+
+    await cli.ok(['down'], 20_000);
+    await cli.waitClean(NETNS_NAME, 10_000);
+  } finally {
+    await cli.cleanup([NETNS_NAME]);
   }
 });

@@ -474,6 +474,9 @@ function checkTables(s: Snapshot, x: Inputs, shut: boolean, state: string): void
   );
 }
 
+/** `probe` arguments for the VM's flow toward the VPC on source port `sport` (one flow). */
+const vmToVpc = (sport: number) => ['--from', 'app25', '--to', VPC_HOST, '--source-port', String(sport)];
+
 /** Paths of a trace as "kind name" lists. */
 const kinds = (t: TraceResult) => t.paths.map((p) => p.hops.map((h) => `${h.kind} ${h.name}`));
 
@@ -543,24 +546,15 @@ test('cloud-exchange: circuit tables, gateway routes and peers, NIC routes, trac
       }
       // R-ER-3: both instances hold the hub's range; the MSEE spreads flows over both.
       assert.deepEqual(sorted(back.paths.map((p) => p.hops[3]!.name)), ['er25/0', 'er25/1']);
+      return s;
     };
-    await steady('steady');
+    const before = await steady('steady');
 
     // Probes across the whole fault, both ways, 10 a second: the longest gap is the failover.
-    const probeArgs = (from: string, to: string, extra: string[] = []) => [
-      '--from',
-      from,
-      '--to',
-      to,
-      '-i',
-      '100ms',
-      '--duration',
-      '14s',
-      ...extra,
-    ];
+    const every = ['-i', '100ms', '--duration', '14s'];
     const across = Promise.all([
-      cli.probe<ProbeRun>(probeArgs('app25', VPC_HOST, ['--source-port', String(sport)]), 40_000),
-      cli.probe<ProbeRun>(probeArgs('cloud25', APP), 40_000),
+      cli.probe<ProbeRun>([...every, ...vmToVpc(sport)], 40_000),
+      cli.probe<ProbeRun>([...every, '--from', 'cloud25', '--to', APP], 40_000),
     ]);
     await sleep(1500);
 
@@ -579,6 +573,25 @@ test('cloud-exchange: circuit tables, gateway routes and peers, NIC routes, trac
       { timeoutMs: 20_000, intervalMs: 300 },
     );
     checkTables(shut, x, true, 'shut');
+    // Routes received over the gateways' sessions: exactly the other cloud's prefixes fewer
+    // from the primary MSEE (xr25 withdrew them) and from each ER instance at the VPN
+    // gateway (their iBGP copies); the secondary MSEE and the tunnels unchanged.
+    const received = (rows: PeerRow[], neighbor: string) => rows.find((p) => p.neighbor === neighbor)!.routesReceived;
+    const n = x.cloudPrefixes.length;
+    for (const i of [0, 1]) {
+      const [b, d] = [before.erPeers[i]!, shut.erPeers[i]!];
+      assert.deepEqual(
+        [
+          received(b, x.mseePeers[0]!) - received(d, x.mseePeers[0]!),
+          received(b, x.mseePeers[1]!) - received(d, x.mseePeers[1]!),
+        ],
+        [n, 0],
+        `er25/${i}: routes from the MSEEs`,
+      );
+      const [vb, vd] = [before.vpnPeers[i]!, shut.vpnPeers[i]!];
+      for (const er of x.erInstances)
+        assert.equal(received(vb, er) - received(vd, er), n, `vpn25/${i}: routes from ${er}`);
+    }
     // Traces across the tunnels both ways: the VM over each VPN gateway instance (ECMP,
     // R-VPN-1), each answering from its own address (ADR 0032), to cloud25; cloud25 over one
     // tunnel to a VPN gateway instance, which delivers into its VNet, to the VM.
@@ -737,18 +750,7 @@ test('cloud-exchange in netns mode: the verbatim FRR config peers, trace and pro
       /\n {6}loop: c25\/primary is on the path already: a forwarding loop/,
     );
     // A probe of that flow dies of the loop, at the hop seen twice; none answers (exit 1, as ping).
-    const lost = await cli.probe<ProbeRun>([
-      '--from',
-      'app25',
-      '--to',
-      VPC_HOST,
-      '-c',
-      '3',
-      '-i',
-      '100ms',
-      '--source-port',
-      String(sport),
-    ]);
+    const lost = await cli.probe<ProbeRun>(['-c', '3', '-i', '100ms', ...vmToVpc(sport)]);
     for (const p of lost.probes) assert.deepEqual([p.result, p.diedAt], ['loop', 'c25/primary']);
     assert.deepEqual(lost.summary.died, { 'c25/primary: loop': 3 });
 

@@ -20,6 +20,9 @@
  * address, destination, TCP, that source port, the destination port). The real socket
  * uses an ephemeral port (reusing one 4-tuple at 10 probes a second would run into
  * TIME_WAIT).
+ *
+ * A real daemon on the path forwards by its own table, kept for the run while the lab sees
+ * no change of the daemon (DaemonTableCache, ADR 0038): reading FRR's takes ~150 ms.
  */
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -36,7 +39,7 @@ import type { Connector } from '../bgp/transport/index.js';
 import { parseIpv4 } from '../bgp/wire/index.js';
 import type { Lab } from './lab.js';
 import { httpBoundPort } from './spec.js';
-import { daemonTables, followPacket, type TraceEnd } from './trace.js';
+import { DaemonTableCache, followPacket, type TraceEnd } from './trace.js';
 
 export interface ProbeRequest {
   /** Source VM: NAME, RESOURCE-GROUP/NAME, or the name of one of its NICs; or a built-in router. */
@@ -353,12 +356,14 @@ async function probeOnce(
   seq: number,
   t: number,
   labT: number,
+  tables: DaemonTableCache,
 ): Promise<ProbeResult> {
   const sourcePort = probeSourcePort(seq, req.sourcePort);
   const t0 = performance.now();
   const flow = { source: src.address, destination: req.to, protocol: 6, sourcePort, destinationPort: req.port };
-  // Real daemons on the path forward by their own tables, read at this probe's instant.
-  const daemons = lab.graph.speakers({ kind: 'daemon' }).length ? await daemonTables(lab) : undefined;
+  // Real daemons on the path forward by their own tables, as of this probe's instant within
+  // the cache's bounds (DaemonTableCache: re-read on any change the lab sees of them).
+  const daemons = lab.graph.speakers({ kind: 'daemon' }).length ? await tables.tables() : undefined;
   const { result, first: d } = followPacket(lab, src.name, req.to, {
     flow,
     ...(daemons ? { daemons } : {}),
@@ -452,6 +457,8 @@ export async function runProbe(
   live({ run, type: 'start', info });
   handlers.onStart?.(info);
   const tally = new ProbeTally();
+  // One cache of the daemons' tables for the run: a probe every few ms need not re-read them.
+  const tables = new DaemonTableCache(lab);
   const done = new Map<number, ProbeResult>();
   let next = 0;
   const deliver = () => {
@@ -473,7 +480,7 @@ export async function runProbe(
     if (signal?.aborted || lab.isStopped) break;
     const t = performance.now() - t0;
     pending.push(
-      probeOnce(lab, src, req, timeoutMs, seq, t, startEvent.t + t)
+      probeOnce(lab, src, req, timeoutMs, seq, t, startEvent.t + t, tables)
         .catch(
           (e: Error): ProbeResult => ({
             seq,

@@ -541,6 +541,17 @@ export function renderTrace(r: TraceResult): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Reads one daemon's best routes; undefined when it cannot be read (stopped, paused). */
+async function readDaemon(s: LabSpeaker): Promise<readonly DaemonRoute[] | undefined> {
+  if (s.owner.kind !== 'node') return undefined;
+  try {
+    return await s.owner.node.receivedRoutes();
+  } catch {
+    // Not readable now: the walk stops at it, as at any NVA.
+    return undefined;
+  }
+}
+
 /**
  * The best routes of every real daemon of the lab (their own `receivedRoutes`, best paths
  * marked), read once before a walk so that the walk itself stays synchronous. A daemon that
@@ -550,13 +561,116 @@ export async function daemonTables(lab: Lab): Promise<Map<string, readonly Daemo
   const out = new Map<string, readonly DaemonRoute[]>();
   await Promise.all(
     lab.graph.speakers({ kind: 'daemon' }).map(async (s) => {
-      if (s.owner.kind !== 'node') return;
-      try {
-        out.set(s.name.toLowerCase(), await s.owner.node.receivedRoutes());
-      } catch {
-        // Not readable now: the walk stops at it, as at any NVA.
-      }
+      const t = await readDaemon(s);
+      if (t) out.set(s.name.toLowerCase(), t);
     }),
   );
   return out;
+}
+
+/** How long a cached daemon table may serve walks (DaemonTableCache). */
+export interface DaemonCacheBounds {
+  /** A table read less than this long after a change the lab saw is read again (the daemon may not have applied it yet). */
+  readonly settleMs: number;
+  /** Any table is read again once this old: changes the lab cannot see (a session between two daemons, vtysh). */
+  readonly maxAgeMs: number;
+}
+
+export const DAEMON_CACHE_BOUNDS: DaemonCacheBounds = { settleMs: 250, maxAgeMs: 1000 };
+
+interface CachedTable {
+  readonly table: readonly DaemonRoute[] | undefined;
+  /** What the lab saw of the daemon's sessions when the read started. */
+  readonly seen: string;
+  readonly readAt: number;
+  /** When `seen` last changed before the read started. */
+  readonly changedAt: number;
+}
+
+/**
+ * The daemons' tables for a series of walks (one probe run): reading a daemon's table costs
+ * a process and its parse (FRR's vtysh: 150–180 ms), too slow for a probe every 100 ms, so
+ * each table is read once and kept while nothing the lab sees of that daemon changes — the
+ * state and the message counts of every session between it and the lab (an UPDATE, a
+ * withdrawal, a NOTIFICATION, a session cut or closed all show there). Bounds (ADR 0038):
+ * after a change the lab sees, the first walk at least `settleMs` later uses a table read
+ * after the daemon had that long to apply it (walks in between wait for a new read, so a
+ * failover shows at once when the daemon is quick), and a walk never joins the lab's state
+ * to a table read before the daemon's last message to the lab; a change the lab cannot see
+ * shows within `maxAgeMs` and one read (an old table keeps serving while it is read again).
+ * Concurrent walks share one read.
+ */
+export class DaemonTableCache {
+  private readonly entries = new Map<string, CachedTable>();
+  private readonly reading = new Map<string, { readonly seen: string; readonly entry: Promise<CachedTable> }>();
+  /** The last `seen` of each daemon and when it changed to it. */
+  private readonly lastSeen = new Map<string, { seen: string; at: number }>();
+  /** Tables read (for benchmarks and tests). */
+  reads = 0;
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly bounds: DaemonCacheBounds = DAEMON_CACHE_BOUNDS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** What the lab sees of a daemon now: its sessions' states and message counts at the lab's end. */
+  private seenOf(s: LabSpeaker): string {
+    return this.lab.graph
+      .sidesOf(s)
+      .map((x) => {
+        const v = x.session.view(x.side === 0 ? 1 : 0);
+        return `${x.session.name} ${x.session.state} ${v.messagesSent} ${v.messagesReceived}`;
+      })
+      .join('|');
+  }
+
+  async tables(): Promise<Map<string, readonly DaemonRoute[]>> {
+    const out = new Map<string, readonly DaemonRoute[]>();
+    await Promise.all(
+      this.lab.graph.speakers({ kind: 'daemon' }).map(async (s) => {
+        let e = await this.table(s);
+        // The daemon told the lab something while its table was read (it had changed
+        // already, or changed meanwhile): read it once more, so that the walk does not
+        // join the lab's new state to the daemon's old table.
+        if (this.seenOf(s) !== e.seen) e = await this.table(s);
+        if (e.table) out.set(s.name.toLowerCase(), e.table);
+      }),
+    );
+    return out;
+  }
+
+  private table(s: LabSpeaker): Promise<CachedTable> {
+    const key = s.name.toLowerCase();
+    const now = this.now();
+    const seen = this.seenOf(s);
+    const last = this.lastSeen.get(key);
+    // The first look is no change: the daemon has had its sessions' messages since before.
+    if (!last || last.seen !== seen) this.lastSeen.set(key, { seen, at: last ? now : -Infinity });
+    const changedAt = this.lastSeen.get(key)!.at;
+    const e = this.entries.get(key);
+    const { settleMs, maxAgeMs } = this.bounds;
+    if (e && e.seen === seen && e.readAt - e.changedAt >= settleMs) {
+      // Nothing the lab sees changed: the table serves; once older than maxAgeMs it is read
+      // again meanwhile (a change the lab cannot see shows within maxAgeMs and one read).
+      if (now - e.readAt >= maxAgeMs && !this.reading.has(key)) void this.read(s, key, seen, now, changedAt);
+      return Promise.resolve(e);
+    }
+    // A read already under way serves this walk when it started on what the lab sees now.
+    const pending = this.reading.get(key);
+    if (pending?.seen === seen) return pending.entry;
+    return this.read(s, key, seen, now, changedAt);
+  }
+
+  private read(s: LabSpeaker, key: string, seen: string, now: number, changedAt: number): Promise<CachedTable> {
+    const p = readDaemon(s).then((table) => {
+      const entry: CachedTable = { table, seen, readAt: now, changedAt };
+      if (!this.entries.has(key) || this.entries.get(key)!.readAt <= now) this.entries.set(key, entry);
+      if (this.reading.get(key)?.entry === p) this.reading.delete(key);
+      return entry;
+    });
+    this.reads++;
+    this.reading.set(key, { seen, entry: p });
+    return p;
+  }
 }

@@ -35,6 +35,8 @@ import {
   type Attachment,
   type LabSettings,
   type NodeSpec,
+  type NeighborPolicySpec,
+  type RoutePolicyEntrySpec,
   type RouterNodeSpec,
   type SpeakerRouteSpec,
 } from '../spec.js';
@@ -525,6 +527,15 @@ class FileWriter {
       ...(r.bfd !== undefined ? { bfd: r.bfd } : {}),
       ...(r.profile !== undefined ? { profile: r.profile } : {}),
       ...(r.transit ? { transit: true } : {}),
+      ...(r.policy ? policyFields(r.policy) : {}),
+      ...(r.neighbors
+        ? {
+            neighbors: r.neighbors.map((n) => ({
+              ...(n.attach !== undefined ? { attach: n.attach } : { link: n.link }),
+              ...policyFields(n),
+            })),
+          }
+        : {}),
     };
   }
 
@@ -696,4 +707,31 @@ function same(a: unknown, b: unknown): boolean {
   const out: string[] = [];
   diff(a, b, '', out, 1);
   return out.length === 0;
+}
+
+/** A router's policy fields as the lab file writes them (ADR 0038): the loader's shapes, defaults left out. */
+function policyFields(p: NeighborPolicySpec): Obj {
+  const entry = (e: RoutePolicyEntrySpec): Obj => ({
+    ...(e.action !== 'permit' ? { action: e.action } : {}),
+    ...(e.match ? { match: structuredClone(e.match) } : {}),
+    ...(e.prepend ? { prepend: e.prepend.asn === undefined ? e.prepend.count : { ...e.prepend } } : {}),
+    ...(e.communities ? { communities: structuredClone(e.communities) } : {}),
+    ...(e.largeCommunities ? { largeCommunities: structuredClone(e.largeCommunities) } : {}),
+    ...(e.localPref !== undefined ? { localPref: e.localPref } : {}),
+    ...(e.med !== undefined ? { med: e.med } : {}),
+  });
+  const rp = p.removePrivateAs;
+  return {
+    ...(p.import ? { import: p.import.map(entry) } : {}),
+    ...(p.export ? { export: p.export.map(entry) } : {}),
+    ...(rp
+      ? {
+          removePrivateAs:
+            rp.all || rp.replaceAs
+              ? { ...(rp.all ? { all: true } : {}), ...(rp.replaceAs ? { replaceAs: true } : {}) }
+              : true,
+        }
+      : {}),
+    ...(p.asOverride !== undefined ? { asOverride: p.asOverride } : {}),
+  };
 }

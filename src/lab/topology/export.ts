@@ -35,6 +35,7 @@ import {
   type Attachment,
   type LabSettings,
   type NodeSpec,
+  type CustomerLinkSpec,
   type NeighborPolicySpec,
   type RoutePolicyEntrySpec,
   type RouterNodeSpec,
@@ -50,6 +51,8 @@ export interface LabSnapshot {
   readonly model: AzureModel;
   readonly nodes: readonly NodeSpec[];
   readonly routers: readonly RouterNodeSpec[];
+  /** Customer links (lab file `links`); a router's per-link policy names them. */
+  readonly links?: readonly CustomerLinkSpec[];
 }
 
 export interface ExportOptions {
@@ -249,6 +252,10 @@ class FileWriter {
     const nodes = Object.fromEntries(lab.nodes.map((n) => [n.name, this.node(n)]));
     if (lab.nodes.length > 0) out.nodes = nodes;
     if (lab.routers.length > 0) out.routers = Object.fromEntries(lab.routers.map((r) => [r.name, this.router(r)]));
+    if (lab.links?.length)
+      out.links = Object.fromEntries(
+        lab.links.map((l) => [l.name, { subnet: l.subnet, a: l.ends[0].name, b: l.ends[1].name }]),
+      );
     return out;
   }
 

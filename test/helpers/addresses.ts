@@ -144,8 +144,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/customerEdge.test.ts': { binds: [211, 212, 213, 214] },
   'test/lab/customerTopology.test.ts': { data: [215, 216] },
   // Built-in router policies (ADR 0038): in process, nothing bound.
-  'test/lab/routerPolicy.test.ts': { data: [115, 116, 117] },
-  'test/fixtures/routerPolicyLab.ts': { data: [115, 116, 117] },
+  'test/lab/routerPolicy.test.ts': { data: [115, 116, 117, 118] },
+  'test/fixtures/routerPolicyLab.ts': { data: [115, 116, 117, 118] },
   // The web server of app20 binds 127.20.2.10; the rest is in process (circuit, routers, VPN).
   'test/lab/hopByHop.test.ts': { binds: [20], data: [21, 22, 23, 99] },
   'test/lab/labLog.test.ts': { binds: [24] },

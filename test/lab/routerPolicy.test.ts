@@ -5,13 +5,13 @@
  * import and export route-maps, and the AWS gateway profiles choosing between Direct Connect
  * and VPN. Every expectation is derived in the test from the rule it cites.
  */
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePrefix } from '../../src/bgp/wire/index.js';
 import { pathAsns, type Path } from '../../src/rib/index.js';
 import type { Lab } from '../../src/lab/lab.js';
 import { expectError, lineOf, load } from '../../src/lab/topology/testFixtures.js';
-import { transitLab } from '../fixtures/routerPolicyLab.js';
+import { awsLab, transitLab } from '../fixtures/routerPolicyLab.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 
 const T = { timeout: 30_000 };
@@ -195,5 +195,85 @@ describe('the lab file: policy fields are checked at their place', () => {
   });
   test('LOCAL_PREF in an export policy (not sent over eBGP, RFC 4271 §5.1.5)', () => {
     check(onprem('    export: [{ localPref: 200 }]'), 'routers.onprem.export[0].localPref', /unknown key 'localPref'/);
+  });
+});
+
+describe('Direct Connect and VPN to one VPC: the AWS gateways choose as AWS documents', T, () => {
+  // xr1 tags what it sends dxgw with 7224:7100 (low); xr2 with 7224:7300 (high) and prepends
+  // twice, so its path is the longer one.
+  const LOW = `    neighbors:
+      - { link: xr1-dx, export: [{ communities: { add: ['7224:7100'] } }] }`;
+  const HIGH = `    neighbors:
+      - { link: xr2-dx, export: [{ communities: { add: ['7224:7300'] }, prepend: 2 }] }`;
+  const HUB = '10.118.0.0/20';
+  let t: TestLab;
+  before(async () => {
+    t = await startTestLab('policy-aws', awsLab(LOW, HIGH));
+    await t.lab.settled();
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  test(
+    'dxgw takes the high local-preference community over a shorter path; vgw takes Direct Connect over VPN',
+    T,
+    async () => {
+      // Both exchange routers learn the hub's range from their MSEE as [12076] (R-ER-2). AWS:
+      // local preference communities "are evaluated before any AS_PATH attribute", high
+      // (7224:7300) over low (7224:7100): dxgw picks xr2 (10.118.101.5) although its path
+      // [65201 65201 65201 12076] is two longer than xr1's [65201 12076].
+      assert.deepEqual(
+        routerPaths(t.lab, 'dxgw', HUB),
+        ['*10.118.101.5 [65201 65201 65201 12076]', ' 10.118.101.1 [65201 12076]'].sort(),
+      );
+      // vgw: "BGP propagated routes from an AWS Direct Connect connection" before "BGP
+      // propagated routes from a Site-to-Site VPN connection", whatever the AS PATH: the path
+      // through dxgw (10.118.101.9, five ASes) over the two tunnels' [65515].
+      assert.deepEqual(
+        routerPaths(t.lab, 'vgw', HUB),
+        ['*10.118.101.9 [64513 65201 65201 65201 12076]', ' 10.118.3.253 [65515]', ' 10.118.3.254 [65515]'].sort(),
+      );
+    },
+  );
+
+  test(
+    'the high virtual interface goes: dxgw falls to the low one; Direct Connect goes: vgw to one tunnel',
+    T,
+    async () => {
+      const g = t.lab.graph;
+      g.faults.linkDown([g.session('xr2<->dxgw')!], true);
+      await t.lab.settled();
+      assert.deepEqual(routerPaths(t.lab, 'dxgw', HUB), ['*10.118.101.1 [65201 12076]']);
+      g.faults.linkDown([g.session('dxgw<->vgw')!], true);
+      await t.lab.settled();
+      // Only VPN paths: equal AS PATH, no MED; one path (a virtual private gateway does no
+      // ECMP), the lowest router id — instance 1's 10.118.3.253 before instance 0's .254.
+      assert.deepEqual(routerPaths(t.lab, 'vgw', HUB), [' 10.118.3.254 [65515]', '*10.118.3.253 [65515]'].sort());
+      g.faults.linkUp([g.session('xr2<->dxgw')!, g.session('dxgw<->vgw')!]);
+      await t.lab.settled();
+      assert.equal(
+        routerPaths(t.lab, 'vgw', HUB).find((p) => p.startsWith('*')),
+        '*10.118.101.9 [64513 65201 65201 65201 12076]',
+      );
+    },
+  );
+});
+
+describe('aws-dxgw without communities: equal virtual interfaces share the traffic', T, () => {
+  test('both paths are best (Direct Connect active/active, BGP multipath)', T, async () => {
+    // No community on either (each counts as medium) and equal AS_PATH [65201 12076]:
+    // nothing separates them, and Direct Connect load-shares across such interfaces.
+    let t: TestLab | undefined;
+    try {
+      t = await startTestLab('policy-aws-ecmp', awsLab('', ''));
+      await t.lab.settled();
+      assert.deepEqual(routerPaths(t.lab, 'dxgw', '10.118.0.0/20'), [
+        '*10.118.101.1 [65201 12076]',
+        '*10.118.101.5 [65201 12076]',
+      ]);
+    } finally {
+      await t?.stop();
+    }
   });
 });

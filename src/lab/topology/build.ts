@@ -1066,13 +1066,20 @@ class LabBuilder {
       const neighbors = this.routerNeighbors(name, r, path);
       if (!routesOk || !neighbors || attach.some((a) => a === undefined)) continue;
       const resolved = attach as Attachment[];
+      if (resolved.length === 0 && r.routerId === undefined) {
+        this.problems.error(
+          [...path, 'routerId'],
+          `${who} has no attachment to take its BGP identifier from: give it routerId (e.g. its address on a customer link)`,
+        );
+        continue;
+      }
       const policy = policySpec(r);
       if (!this.claimAddresses(resolved, [...path, 'attach'], who)) continue;
       routers.push({
         kind: 'router',
         name,
         asn: r.asn,
-        routerId: r.routerId ?? resolved[0]!.address!,
+        routerId: r.routerId ?? resolved[0]?.address ?? '',
         attach: resolved,
         routes: r.routes.map(
           (route): RouterRouteSpec => ({

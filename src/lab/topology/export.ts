@@ -524,7 +524,7 @@ class FileWriter {
     return {
       asn: r.asn,
       ...(r.routerId !== r.attach[0]?.address ? { routerId: r.routerId } : {}),
-      attach: r.attach.map((a) => this.attachment(a)),
+      ...(r.attach.length ? { attach: r.attach.map((a) => this.attachment(a)) } : {}),
       ...(r.routes.length > 0
         ? { routes: r.routes.map((route) => ({ ...this.route(route), ...(route.on ? { on: [...route.on] } : {}) })) }
         : {}),

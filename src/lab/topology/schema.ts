@@ -1017,10 +1017,13 @@ const router = describe(
       asn,
       "Its ASN. On a circuit it must be the private peering's peerASN; on a VPN site the local network gateway's bgpSettings.asn.",
     ),
-    routerId: describe(ipv4Address, "BGP identifier; defaults to the first attachment's address.").optional(),
+    routerId: describe(
+      ipv4Address,
+      "BGP identifier; defaults to the first attachment's address (needed without attachments).",
+    ).optional(),
     attach: describe(
-      z.array(attachment).min(1),
-      "Where it connects to Azure: circuit links (one eBGP session to that link's MSEE, R-ER-1) and VPN sites (eBGP over the tunnels to each VPN gateway instance, R-VPN-1).",
+      z.array(attachment).default([]),
+      "Where it connects to Azure: circuit links (one eBGP session to that link's MSEE, R-ER-1) and VPN sites (eBGP over the tunnels to each VPN gateway instance, R-VPN-1). None: a router on customer links only (another cloud's gateway behind an exchange router), which then needs routerId.",
     ),
     routes: describe(
       z.array(routerRoute).default([]),

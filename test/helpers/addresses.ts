@@ -146,6 +146,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   // Built-in router policies (ADR 0038): in process, nothing bound.
   'test/lab/routerPolicy.test.ts': { data: [115, 116, 117, 118] },
   'test/fixtures/routerPolicyLab.ts': { data: [115, 116, 117, 118] },
+  // Router r119 and FRR on a customer link, over TCP on 127.119.x.
+  'test/lab/routerPolicyWire.test.ts': { binds: [119] },
   // The web server of app20 binds 127.20.2.10; the rest is in process (circuit, routers, VPN).
   'test/lab/hopByHop.test.ts': { binds: [20], data: [21, 22, 23, 99] },
   'test/lab/labLog.test.ts': { binds: [24] },

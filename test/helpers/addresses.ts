@@ -23,7 +23,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   'arm-verbs': [100, 104],
   'route-limits': [105, 109],
   'cloud-exchange-checks': [110, 114],
-  'router-policy': [115, 119],
+  'router-policy': [115, 118],
   'web-expand': [227, 231],
 };
 

@@ -165,6 +165,18 @@ describe('route-maps on the lab sessions', T, () => {
   });
 });
 
+describe('prependToAzure is a step of the same export pipeline, on the sessions to Azure only', T, () => {
+  test("onprem's connected subnet: prepended toward the MSEE, not toward s1 on a customer link", T, async () => {
+    // onprem announces its link subnets as connected routes (origin incomplete, empty path);
+    // it sends them as [65117], and with prependToAzure: 1 as [65117 65117] — to Azure only,
+    // as the field's name says (docs/lab-file.md).
+    await withLab('policy-prepend-azure', '    prependToAzure: 1', (lab) => {
+      assert.deepEqual(accepted(candidates(lab, 'cA/primary', '10.117.2.0/30')), ['65117 65117']);
+      assert.deepEqual(routerPaths(lab, 's1', '10.117.2.0/30'), ['*10.117.1.1 [65117]']);
+    });
+  });
+});
+
 describe('the lab file: policy fields are checked at their place', () => {
   const base = transitLab('');
   /** `base` with `extra` added under router onprem (marked `# <-`), and the error expected there. */

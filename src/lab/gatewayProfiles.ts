@@ -55,12 +55,12 @@ export const AWS_LOCAL_PREFERENCE = {
  * policies and BGP communities", private and transit virtual interface policies
  * (https://docs.aws.amazon.com/directconnect/latest/UserGuide/routing-and-bgp.html): longest
  * prefix first; then the local preference communities the customer tags its routes with —
- * 7224:7100 low, 7224:7200 medium, 7224:7300 high — which "are evaluated before any AS_PATH
- * attribute"; then the shortest AS_PATH ("Private virtual interface routing example",
+ * 7224:7100 low, 7224:7200 medium, 7224:7300 high — which the page ranks above the AS_PATH;
+ * then the shortest AS_PATH ("Private virtual interface routing example",
  * https://docs.aws.amazon.com/directconnect/latest/UserGuide/private-transit-vif-example.html:
  * VIF B with a shorter AS_PATH than VIF A carries the traffic). Virtual interfaces still tied
- * share the traffic (Direct Connect's default active/active, BGP multipath; "Active/Active
- * (BGP multipath)" in the resiliency recommendations): ECMP. A route with several of the
+ * share the traffic (Direct Connect's active/active, BGP multipath, of its resiliency
+ * recommendations): ECMP. A route with several of the
  * communities counts at its highest (ARSLab's reading); an untagged one as medium (AWS gives
  * no default in the page; ARSLab's choice, ADR 0038).
  */

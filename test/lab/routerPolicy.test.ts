@@ -232,7 +232,7 @@ describe('Direct Connect and VPN to one VPC: the AWS gateways choose as AWS docu
     T,
     async () => {
       // Both exchange routers learn the hub's range from their MSEE as [12076] (R-ER-2). AWS:
-      // local preference communities "are evaluated before any AS_PATH attribute", high
+      // local preference communities rank above AS_PATH (routing-and-bgp.html), high
       // (7224:7300) over low (7224:7100): dxgw picks xr2 (10.118.101.5) although its path
       // [65201 65201 65201 12076] is two longer than xr1's [65201 12076].
       assert.deepEqual(

@@ -68,7 +68,8 @@ test('RULE_MAP: every rule the code records has an entry, printed as a well-form
   assert.deepEqual(missing, [], 'add these to RULE_MAP (src/azure/explain.ts)');
   for (const c of codes) for (const k of KINDS) assert.match(ruleOfRejection({ rule: c }, k), RULE_ID, `${c} at ${k}`);
   assert.equal(ruleOfRejection({ rule: 'RFC4271-9.1.2' }), 'RFC 4271 §9.1.2');
-  assert.equal(ruleOfRejection({ rule: 'router-import' }), 'lab file: importPrefixes');
+  assert.equal(ruleOfRejection({ rule: 'router-import' }), 'lab file: importPrefixes, import');
+  assert.equal(ruleOfRejection({ rule: 'router-export' }), 'lab file: export');
 });
 
 test('RULE_MAP: every best-path step at every kind of speaker names a rule', () => {

@@ -242,7 +242,16 @@ export const RULE_MAP: readonly RuleMapping[] = [
     rule: 'lab: built-in router',
     what: 'a built-in on-premises router advertises its own routes only',
   },
-  { cause: 'rejected:router-import', rule: 'lab file: importPrefixes', what: "outside the router's importPrefixes" },
+  {
+    cause: 'rejected:router-import',
+    rule: 'lab file: importPrefixes, import',
+    what: "refused by the router's import policy (outside importPrefixes, or denied by an import entry)",
+  },
+  {
+    cause: 'rejected:router-export',
+    rule: 'lab file: export',
+    what: "denied by the router's export policy (an export entry, or none permits it)",
+  },
   {
     cause: 'rejected:speaker',
     rule: 'lab: built-in speaker',

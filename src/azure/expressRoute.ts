@@ -11,13 +11,15 @@
  *
  * @see https://learn.microsoft.com/azure/expressroute/expressroute-routing
  */
-import { parsePrefix, type AsPathSegment } from '../bgp/wire/index.js';
+import { parsePrefix } from '../bgp/wire/index.js';
 import {
+  asOverride,
   formatAsPathAzure,
   hasCommunity,
   internAttrs,
   pathContains,
   prependAsPath,
+  removePrivateAsns,
   wellKnownBlock,
   withAttrs,
   type BestPathConfig,
@@ -45,22 +47,8 @@ function role<T extends string>(n: Neighbor): T {
   return (n.info?.['role'] ?? '') as T;
 }
 
-/** RFC 6996 private ASNs, as remove-private-as removes them. */
-export function isPrivateAsn(asn: number): boolean {
-  return (asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294);
-}
-
-/** Remove-private-AS (all): the path without private ASNs, empty segments dropped. */
-export function removePrivateAsns(segs: readonly AsPathSegment[]): AsPathSegment[] {
-  return segs
-    .map((s) => ({ type: s.type, asns: s.asns.filter((a: number) => !isPrivateAsn(a)) }))
-    .filter((s) => s.asns.length > 0);
-}
-
-/** AS override: every `asn` in the path becomes `by` (Cisco `as-override`). */
-export function asOverride(segs: readonly AsPathSegment[], asn: number, by: number): AsPathSegment[] {
-  return segs.map((s) => ({ type: s.type, asns: s.asns.map((a: number) => (a === asn ? by : a)) }));
-}
+// isPrivateAsn, removePrivateAsns and asOverride are src/rib's (routePolicy), shared with the built-in routers.
+export { asOverride, isPrivateAsn, removePrivateAsns } from '../rib/index.js';
 
 /**
  * R-ER-3: weight first, then AS-path length; equal paths are ECMP (up to 4 circuits × 2 links).

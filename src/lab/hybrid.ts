@@ -44,8 +44,6 @@ import {
   internAttrs,
   newRouteSource,
   pathAsns,
-  pathContains,
-  prependAsPath,
   rank,
   selectBest,
   Speaker,
@@ -61,6 +59,7 @@ import { originatedRoute } from './kinds/speaker.js';
 import { parseAnnounceCommand } from './announceCommand.js';
 import type { Attachment, CustomerLinkSpec, DaemonNodeSpec, RouterNodeSpec } from './spec.js';
 import { circuitEnd, linkEnd, vpnEnd, type AzureEnd } from './customerEdge.js';
+import { routerPolicy } from './routerPolicy.js';
 
 const ip = (t: string): number => parseIpv4(t) ?? 0;
 
@@ -243,94 +242,6 @@ export class CircuitRuntime {
     const a = ((p.addr as number) + 1) >>> 0;
     return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
   }
-}
-
-/**
- * Gateway profile `aws-vgw`: an AWS virtual private gateway's route selection, as AWS
- * documents it ("Route tables and AWS Site-to-Site VPN route priority",
- * https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html): for one prefix,
- * BGP routes propagated from an AWS Direct Connect connection first, then (static VPN routes,
- * which a lab router has none of) BGP routes from Site-to-Site VPN connections; among those,
- * the shortest AS PATH, then the lowest MED. One path is used (no ECMP across tunnels: the
- * page advises equal AS PATHs on both tunnels only so that the MEDs AWS sets decide).
- * The router's VPN attachments are its VPN tunnels; every other session (customer links,
- * circuit links) is a Direct Connect virtual interface. 'preference' carries the class.
- */
-const AWS_VGW_BEST_PATH = {
-  steps: ['locally-originated', 'preference', 'as-path-length', 'med', 'router-id', 'neighbor-address'],
-  maxPaths: 1,
-} as const satisfies SpeakerPolicy['bestPath'];
-
-/**
- * Built-in on-premises router: originates its routes and its links' connected subnets, takes
- * what its neighbours send, and re-advertises it only when `transit` is set.
- */
-export function routerPolicy(spec: RouterNodeSpec): SpeakerPolicy {
-  const allowed = (spec.importPrefixes ?? []).map((t) => parsePrefix(t)).filter((p): p is Prefix => !!p);
-  // RouterRouteSpec.on: a route advertised on some attachments only (by index).
-  const onlyOn = new Map<string, readonly number[]>();
-  for (const r of spec.routes)
-    if (r.on) onlyOn.set(formatPrefix(parsePrefix(r.prefix) ?? { afi: 1, addr: 0, len: 0 }), r.on);
-  const extra = new Array<number>(spec.prependToAzure ?? 0).fill(spec.asn);
-  const awsVgw = spec.profile === 'aws-vgw';
-  return {
-    bestPath: awsVgw
-      ? AWS_VGW_BEST_PATH
-      : {
-          steps: [
-            'locally-originated',
-            'local-pref',
-            'as-path-length',
-            'origin',
-            'med',
-            'router-id',
-            'neighbor-address',
-          ],
-          maxPaths: 1,
-        },
-    import: (from, attrs) =>
-      pathContains(attrs, spec.asn)
-        ? { accept: false, rule: 'RFC4271-9.1.2', reason: `AS_PATH contains own AS ${spec.asn}` }
-        : awsVgw
-          ? // A VPN tunnel's routes rank below Direct Connect's (every other session of the gateway).
-            { accept: true, preference: from.info?.['role'] === 'vpn-gateway' ? 1 : 2 }
-          : { accept: true },
-    ...(allowed.length
-      ? {
-          importPrefix: (_from: unknown, prefix: Prefix) =>
-            allowed.some((a) => a.afi === prefix.afi && a.len <= prefix.len && covers(a, prefix))
-              ? undefined
-              : { rule: 'router-import', reason: 'not in importPrefixes' },
-        }
-      : {}),
-    exportDependsOnPrefix: true,
-    export: (to, path, prefix) => {
-      if (path.source.kind !== 'local') {
-        if (!spec.transit) return { rule: 'router', reason: 'the built-in router does not transit' };
-        // RFC 4271 §9.1.3: an eBGP speaker advertises its best routes to its other
-        // neighbours; sending one back to where it came from is useless (the sender's AS is
-        // in the path, RFC 4271 §9.1.2), so it is not sent.
-        if (path.source.id === to.source.id)
-          return { rule: 'RFC4271-9.1.3', reason: 'not sent back to the neighbour it came from' };
-      } else {
-        const on = onlyOn.get(formatPrefix(prefix));
-        if (on && !on.includes(Number(to.info?.['attachment'] ?? -1)))
-          return { rule: 'router', reason: 'not advertised on this attachment' };
-      }
-      const { key: _k, asPathLength: _l, ...rest } = path.attrs;
-      return internAttrs({
-        ...rest,
-        asPath: prependAsPath(path.attrs.asPath, spec.asn, ...extra),
-        nextHop: String(to.info?.['localAddress'] ?? path.attrs.nextHop),
-      });
-    },
-  };
-}
-
-function covers(outer: Prefix, inner: Prefix): boolean {
-  if (outer.afi !== 1 || inner.afi !== 1) return false;
-  const mask = outer.len === 0 ? 0 : (0xffffffff << (32 - outer.len)) >>> 0;
-  return ((inner.addr as number) & mask) >>> 0 === (outer.addr as number);
 }
 
 export class RouterRuntime {

@@ -124,6 +124,54 @@ export interface RouterRouteSpec extends SpeakerRouteSpec {
   readonly on?: readonly number[];
 }
 
+/** Communities a policy entry sets, removes or adds (text as in routes: 'ASN:VALUE', 'no-export', 'G:D1:D2'). */
+export interface CommunityChangeSpec {
+  readonly set?: readonly string[];
+  readonly remove?: readonly string[];
+  readonly add?: readonly string[];
+}
+
+/**
+ * One entry of a router's import or export policy, FRR's route-map entry in the lab file's
+ * words (ADR 0039): `match` clauses (all must hold), then permit with its sets, or deny.
+ */
+export interface RoutePolicyEntrySpec {
+  readonly action: 'permit' | 'deny';
+  readonly match?: {
+    /** Prefix-list lines, FRR's syntax: "10.0.0.0/8", "10.0.0.0/8 le 24", "10.0.0.0/8 ge 16 le 24". */
+    readonly prefix?: readonly string[];
+    readonly community?: readonly string[];
+    readonly largeCommunity?: readonly string[];
+  };
+  /** Prepend `count` times `asn` (export: its own ASN by default; import: the neighbour's). */
+  readonly prepend?: { readonly count: number; readonly asn?: number };
+  readonly communities?: CommunityChangeSpec;
+  readonly largeCommunities?: CommunityChangeSpec;
+  /** Import only: LOCAL_PREF is not sent to an eBGP neighbour (RFC 4271 §5.1.5). */
+  readonly localPref?: number;
+  readonly med?: number;
+}
+
+/** A router's policy toward its neighbours, or one neighbour's override of it. */
+export interface NeighborPolicySpec {
+  /** Route-map on what it takes; absent: everything (after importPrefixes). */
+  readonly import?: readonly RoutePolicyEntrySpec[];
+  /** Route-map on what it sends; absent: everything it would send. */
+  readonly export?: readonly RoutePolicyEntrySpec[];
+  /** FRR `remove-private-AS [all] [replace-AS]` on what it sends. */
+  readonly removePrivateAs?: { readonly all: boolean; readonly replaceAs: boolean };
+  /** FRR/Cisco `as-override` on what it sends: the neighbour's ASN in the path becomes its own. */
+  readonly asOverride?: boolean;
+}
+
+/** One neighbour's policy: an attachment (by index in `attach`) or a customer link (by name). */
+export type RouterNeighborSpec = NeighborPolicySpec &
+  ({ readonly attach: number; readonly link?: undefined } | { readonly link: string; readonly attach?: undefined });
+
+/** The gateway profiles a router may play (another cloud's edge, ADR 0039). */
+export const GATEWAY_PROFILES = ['aws-vgw', 'aws-dxgw'] as const;
+export type GatewayProfileName = (typeof GATEWAY_PROFILES)[number];
+
 /**
  * ARSLab's built-in router for on-premises sites and remote clouds: an ASN,
  * originated prefixes (per attachment if needed), prepends, and simple policy; its BGP
@@ -149,8 +197,15 @@ export interface RouterNodeSpec {
   readonly bfd?: boolean;
   /** Re-advertise learned routes to its other neighbours (RFC 4271 §9.1.3); default: only its own and connected ones. */
   readonly transit?: boolean;
-  /** Another cloud's edge: route selection as its vendor documents it ('aws-vgw': AWS's virtual private gateway). */
-  readonly profile?: 'aws-vgw';
+  /**
+   * Another cloud's edge: route selection as its vendor documents it ('aws-vgw': AWS's
+   * virtual private gateway; 'aws-dxgw': AWS's Direct Connect gateway).
+   */
+  readonly profile?: GatewayProfileName;
+  /** Its policy toward every neighbour (import, export, AS-path rules), ADR 0039. */
+  readonly policy?: NeighborPolicySpec;
+  /** Per-neighbour overrides of `policy`, field by field (FRR's `neighbor X route-map … in|out`). */
+  readonly neighbors?: readonly RouterNeighborSpec[];
 }
 
 /** One end of a customer link: a built-in router or a daemon node, its address on the link, its AS. */

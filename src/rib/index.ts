@@ -11,3 +11,4 @@ export * from './speaker.js';
 export * from './trie.js';
 export * from './export.js';
 export * from './wire.js';
+export * from './routePolicy.js';

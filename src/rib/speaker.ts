@@ -23,12 +23,22 @@ export type ImportDecision =
   | { readonly accept: true; readonly attrs?: RouteAttrs; readonly weight?: number; readonly preference?: number }
   | { readonly accept: false; readonly rule: string; readonly reason: string };
 
+/** What a prefix-dependent import policy makes of a path (SpeakerPolicy.importPrefix). */
+export interface ImportChange {
+  readonly attrs: RouteAttrs;
+  readonly preference?: number;
+}
+
 export interface SpeakerPolicy {
   readonly bestPath: BestPathConfig;
   /** Inbound policy for one attribute set from one neighbour (prefix-independent). */
   import(from: Neighbor, attrs: RouteAttrs): ImportDecision;
-  /** Inbound policy that depends on the prefix (optional; called after `import` accepts). */
-  importPrefix?(from: Neighbor, prefix: Prefix, path: Path): Rejection | undefined;
+  /**
+   * Inbound policy that depends on the prefix (optional; called after `import` accepts): a
+   * rejection, the attributes (and preference) the path takes for this prefix instead — a
+   * route-map that sets communities on some prefixes only — or undefined to keep the path.
+   */
+  importPrefix?(from: Neighbor, prefix: Prefix, path: Path): Rejection | ImportChange | undefined;
   /** Outbound policy: the attributes to send `to` for `path`, or why it is withheld. */
   export(to: Neighbor, path: Path, prefix: Prefix): RouteAttrs | Rejection;
   /** When false (default) `export` results are cached per (neighbour, path). */
@@ -378,8 +388,7 @@ export class Speaker {
       let chosen = path;
       if (importPrefix !== undefined) {
         p = { afi: AFI_IPV4, addr, len };
-        const r = importPrefix.call(this.policy, st.neighbor, p, path);
-        if (r) chosen = internPath(st.neighbor.source, attrs, path.weight, path.preference, r);
+        chosen = prefixPath(st.neighbor.source, path, attrs, importPrefix.call(this.policy, st.neighbor, p, path));
       }
       if (!table.addV4(addr, len, chosen)) {
         this.replace(p ?? { afi: AFI_IPV4, addr, len }, st.neighbor.source, chosen);
@@ -387,23 +396,23 @@ export class Speaker {
       }
       st.held++;
       this.receivedTotal++;
-      if (chosen !== path || best.length === 0) continue; // refused by the per-prefix policy: no best path
+      if (chosen.rejected || best.length === 0) continue; // refused by the per-prefix policy: no best path
+      const own = chosen === path ? best : [chosen];
       if (targets.length === 0) {
         if (cb !== undefined)
-          notify(cb, p === undefined ? new NewBest(addr, len, best) : { prefix: p, oldBest: NO_PATHS, newBest: best });
+          notify(cb, p === undefined ? new NewBest(addr, len, own) : { prefix: p, oldBest: NO_PATHS, newBest: own });
         continue;
       }
       p ??= { afi: AFI_IPV4, addr, len };
-      if (cb !== undefined) notify(cb, { prefix: p, oldBest: NO_PATHS, newBest: best });
-      for (const t of targets) this.exportPrefix(t, p, best);
+      if (cb !== undefined) notify(cb, { prefix: p, oldBest: NO_PATHS, newBest: own });
+      for (const t of targets) this.exportPrefix(t, p, own);
     }
   }
 
   /** The path for `p` after the per-prefix import policy (a rejected twin when it refuses). */
   private importPrefix(st: NeighborState, path: Path, attrs: RouteAttrs, p: Prefix): Path {
     if (!this.policy.importPrefix || path.rejected) return path;
-    const r = this.policy.importPrefix(st.neighbor, p, path);
-    return r ? internPath(st.neighbor.source, attrs, path.weight, path.preference, r) : path;
+    return prefixPath(st.neighbor.source, path, attrs, this.policy.importPrefix(st.neighbor, p, path));
   }
 
   private addV6(p: Prefix, path: Path): boolean {
@@ -699,4 +708,17 @@ export class Speaker {
   get prefixCount(): number {
     return this.table.size;
   }
+}
+
+/** The path `path` becomes for one prefix after SpeakerPolicy.importPrefix said `r`. */
+function prefixPath(
+  source: RouteSource,
+  path: Path,
+  received: RouteAttrs,
+  r: Rejection | ImportChange | undefined,
+): Path {
+  if (r === undefined) return path;
+  if ('rule' in r) return internPath(source, received, path.weight, path.preference, r);
+  if (r.attrs === path.attrs && (r.preference ?? path.preference) === path.preference) return path;
+  return internPath(source, r.attrs, path.weight, r.preference ?? path.preference);
 }

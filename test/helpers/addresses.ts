@@ -23,7 +23,7 @@ export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>
   'arm-verbs': [100, 104],
   'route-limits': [105, 109],
   'cloud-exchange-checks': [110, 114],
-  'router-policy': [115, 119],
+  'router-policy': [115, 118],
   'web-expand': [227, 231],
 };
 
@@ -143,6 +143,11 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   // Daemons attached on premises: a circuit link's MSEE and VPN gateway instances listen here.
   'test/lab/customerEdge.test.ts': { binds: [211, 212, 213, 214] },
   'test/lab/customerTopology.test.ts': { data: [215, 216] },
+  // Built-in router policies (ADR 0039): in process, nothing bound.
+  'test/lab/routerPolicy.test.ts': { data: [115, 116, 117, 118] },
+  'test/fixtures/routerPolicyLab.ts': { data: [115, 116, 117, 118] },
+  // Router r119 and FRR on a customer link, over TCP on 127.119.x.
+  'test/lab/routerPolicyWire.test.ts': { binds: [119] },
   // The web server of app20 binds 127.20.2.10; the rest is in process (circuit, routers, VPN).
   'test/lab/hopByHop.test.ts': { binds: [20], data: [21, 22, 23, 99] },
   'test/lab/labLog.test.ts': { binds: [24] },

@@ -19,7 +19,14 @@ export function register(r: Router, ctx: ApiContext): void {
       throw AzureErrors.invalidParameter('relativeTo', "'relativeTo' must be an absolute folder path");
     const { spec } = lab;
     const result = exportLab(
-      { name: spec.name, settings: spec.settings, model: lab.model, nodes: spec.nodes, routers: spec.routers },
+      {
+        name: spec.name,
+        settings: spec.settings,
+        model: lab.model,
+        nodes: spec.nodes,
+        routers: spec.routers,
+        ...(spec.links ? { links: spec.links } : {}),
+      },
       relativeTo !== undefined ? { relativeTo } : {},
     );
     return { status: 200, body: result };

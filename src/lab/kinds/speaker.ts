@@ -8,7 +8,14 @@
  * route on, and every NVA receives every other NVA's routes, so a RIB entry per route
  * made a lab's memory grow as peers² × routes (issue 12).
  */
-import { AFI_IPV4, formatPrefix, parseIpv4, parsePrefix, type Prefix } from '../../bgp/wire/index.js';
+import {
+  AFI_IPV4,
+  formatPrefix,
+  parseIpv4,
+  parsePrefix,
+  type LargeCommunity,
+  type Prefix,
+} from '../../bgp/wire/index.js';
 import { Ipv4Nlri, ipv4PrefixAddrAt } from '../../bgp/wire/nlri.js';
 import { BgpListener } from '../../bgp/transport/index.js';
 import { ROUTE_SERVER_ASN, INSTANCE_NAMES } from '../../azure/index.js';
@@ -52,6 +59,16 @@ export function parseCommunity(text: string): number | undefined {
   return hi <= 0xffff && lo <= 0xffff ? ((hi << 16) | lo) >>> 0 : undefined;
 }
 
+/** 'GLOBAL:DATA1:DATA2' (RFC 8092), each 0-4294967295. */
+export function parseLargeCommunity(text: string): LargeCommunity | undefined {
+  const m = /^(\d{1,10}):(\d{1,10}):(\d{1,10})$/.exec(text);
+  if (!m) return undefined;
+  const [g, a, b] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return g <= 0xffffffff && a <= 0xffffffff && b <= 0xffffffff
+    ? { globalAdmin: g, localData1: a, localData2: b }
+    : undefined;
+}
+
 /**
  * A route a built-in speaker or router originates (a lab-file route, or ExaBGP's `announce
  * route …`), as its prefix and interned attributes; what is wrong with it otherwise.
@@ -70,9 +87,9 @@ export function originatedRoute(
   }
   const large = [];
   for (const c of r.largeCommunities ?? []) {
-    const m = /^(\d+):(\d+):(\d+)$/.exec(c);
-    if (!m) return { error: `not a large community: ${c}` };
-    large.push({ globalAdmin: Number(m[1]), localData1: Number(m[2]), localData2: Number(m[3]) });
+    const l = parseLargeCommunity(c);
+    if (!l) return { error: `not a large community: ${c}` };
+    large.push(l);
   }
   const attrs = internAttrs({
     origin: r.origin === 'egp' ? 1 : r.origin === 'incomplete' ? 2 : 0,

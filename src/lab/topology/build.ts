@@ -58,6 +58,9 @@ import {
   type CustomerLinkSpec,
   type RouterRouteSpec,
   type SpeakerRouteSpec,
+  type NeighborPolicySpec,
+  type RoutePolicyEntrySpec,
+  type RouterNeighborSpec,
 } from '../spec.js';
 import type { Path, ProblemCollector } from '../../config/index.js';
 import { ReferenceResolver, type Declared, type ReferenceKind, type Unusable } from './references.js';
@@ -1060,14 +1063,23 @@ class LabBuilder {
           }
         }),
       );
-      if (!routesOk || attach.some((a) => a === undefined)) continue;
+      const neighbors = this.routerNeighbors(name, r, path);
+      if (!routesOk || !neighbors || attach.some((a) => a === undefined)) continue;
       const resolved = attach as Attachment[];
+      if (resolved.length === 0 && r.routerId === undefined) {
+        this.problems.error(
+          [...path, 'routerId'],
+          `${who} has no attachment to take its BGP identifier from: give it routerId (e.g. its address on a customer link)`,
+        );
+        continue;
+      }
+      const policy = policySpec(r);
       if (!this.claimAddresses(resolved, [...path, 'attach'], who)) continue;
       routers.push({
         kind: 'router',
         name,
         asn: r.asn,
-        routerId: r.routerId ?? resolved[0]!.address!,
+        routerId: r.routerId ?? resolved[0]?.address ?? '',
         attach: resolved,
         routes: r.routes.map(
           (route): RouterRouteSpec => ({
@@ -1081,10 +1093,58 @@ class LabBuilder {
         ...(r.bfd !== undefined ? { bfd: r.bfd } : {}),
         ...(r.transit ? { transit: true } : {}),
         ...(r.profile ? { profile: r.profile } : {}),
+        ...(Object.keys(policy).length ? { policy } : {}),
+        ...(neighbors.length ? { neighbors } : {}),
       });
     }
     if (!this.options.partial) this.warnAboutAttachments(model, nodes, routers);
     return routers;
+  }
+
+  /**
+   * A router's per-neighbour policies (lab file `neighbors`): each names one attachment (by
+   * index) or one customer link with this router at an end, and no neighbour twice; undefined
+   * after reporting what is wrong.
+   */
+  private routerNeighbors(name: string, r: LabFile['routers'][string], path: Path): RouterNeighborSpec[] | undefined {
+    const out: RouterNeighborSpec[] = [];
+    const seen = new Map<string, number>();
+    let ok = true;
+    const who = `router '${name}'`;
+    (r.neighbors ?? []).forEach((n, i) => {
+      const at = [...path, 'neighbors', i];
+      const fail = (where: Path, message: string) => {
+        ok = false;
+        this.problems.error(where, message);
+      };
+      if ((n.attach === undefined) === (n.link === undefined))
+        return fail(at, 'a neighbor names one attachment (attach: INDEX) or one customer link (link: NAME)');
+      let key: string;
+      if (n.attach !== undefined) {
+        if (n.attach >= r.attach.length)
+          return fail(
+            [...at, 'attach'],
+            `attachment ${n.attach} does not exist: ${who} has ${r.attach.length} attachment${r.attach.length === 1 ? '' : 's'}, numbered from 0`,
+          );
+        key = `attach ${n.attach}`;
+      } else {
+        const link = Object.entries(this.lab.links).find(([k]) => k.toLowerCase() === n.link!.toLowerCase());
+        if (!link)
+          return fail(
+            [...at, 'link'],
+            `customer link '${n.link}' does not exist (links: ${Object.keys(this.lab.links).join(', ') || 'none'})`,
+          );
+        if (link[1].a.toLowerCase() !== name.toLowerCase() && link[1].b.toLowerCase() !== name.toLowerCase())
+          return fail([...at, 'link'], `customer link '${link[0]}' joins ${link[1].a} and ${link[1].b}, not ${who}`);
+        key = `link ${link[0]}`;
+      }
+      const before = seen.get(key);
+      if (before !== undefined) return fail(at, `${key} already has its policy in neighbors[${before}]`);
+      seen.set(key, i);
+      const policy = policySpec(n);
+      out.push(n.attach !== undefined ? { attach: n.attach, ...policy } : { link: n.link!, ...policy });
+    });
+    return ok ? out : undefined;
   }
 
   /**
@@ -1644,4 +1704,39 @@ function externalDaemonAdvice(c: BgpConnection, rs: RouteServer, settings: LabFi
     `with neighbours ${i0} and ${i1} (AS ${ROUTE_SERVER_ASN}; loopback mode: ${loop(i0)} and ${loop(i1)}); ` +
     'until something answers there, the session stays down'
   );
+}
+
+type LabFilePolicy = Pick<LabFile['routers'][string], 'import' | 'export' | 'removePrivateAs' | 'asOverride'>;
+type LabFilePolicyEntry = NonNullable<LabFilePolicy['import']>[number];
+
+/** A router's (or one neighbour's) policy fields as the spec holds them (ADR 0039). */
+function policySpec(p: LabFilePolicy): NeighborPolicySpec {
+  return {
+    ...(p.import ? { import: p.import.map(entrySpec) } : {}),
+    ...(p.export ? { export: p.export.map(entrySpec) } : {}),
+    ...(p.removePrivateAs !== undefined
+      ? {
+          removePrivateAs:
+            p.removePrivateAs === true
+              ? { all: false, replaceAs: false }
+              : { all: p.removePrivateAs.all, replaceAs: p.removePrivateAs.replaceAs },
+        }
+      : {}),
+    ...(p.asOverride !== undefined ? { asOverride: p.asOverride } : {}),
+  };
+}
+
+function entrySpec(e: LabFilePolicyEntry): RoutePolicyEntrySpec {
+  const copy = <T extends object>(o: T): T => structuredClone(o);
+  return {
+    action: e.action,
+    ...(e.match ? { match: copy(e.match) } : {}),
+    ...(e.prepend !== undefined
+      ? { prepend: typeof e.prepend === 'number' ? { count: e.prepend } : copy(e.prepend) }
+      : {}),
+    ...(e.communities ? { communities: copy(e.communities) } : {}),
+    ...(e.largeCommunities ? { largeCommunities: copy(e.largeCommunities) } : {}),
+    ...('localPref' in e && e.localPref !== undefined ? { localPref: e.localPref } : {}),
+    ...(e.med !== undefined ? { med: e.med } : {}),
+  };
 }

@@ -16,6 +16,7 @@ import {
 import { buildModel, seed000Model } from '../../../test/helpers/model.js';
 import { seed001Model } from '../../../test/fixtures/seed001Lab.js';
 import { routeServerLabYaml } from '../../../test/fixtures/routeServerLab.js';
+import { EVERY_POLICY_FIELD, transitLab } from '../../../test/fixtures/routerPolicyLab.js';
 import { DEFAULT_TIMING_SETTINGS, DEFAULT_LAB_SETTINGS, type LabSpec } from '../spec.js';
 import { exportLab, labDifferences, type LabSnapshot } from './export.js';
 import { loadLabFile, loadLabText } from './load.js';
@@ -72,6 +73,7 @@ function roundTrip(spec: LabSnapshot, folder: string, checkFile?: (p: string) =>
   assert.deepStrictEqual(again.spec.model, spec.model, `model of ${spec.name}`);
   assert.deepStrictEqual(again.spec.nodes, spec.nodes, `nodes of ${spec.name}`);
   assert.deepStrictEqual(again.spec.routers, spec.routers, `routers of ${spec.name}`);
+  assert.deepStrictEqual(again.spec.links ?? [], spec.links ?? [], `links of ${spec.name}`);
   // A lab built in code may leave timing unset; the loader fills in its default (ADR 0018).
   const settings = { timing: DEFAULT_TIMING_SETTINGS, ...spec.settings };
   assert.deepStrictEqual(again.spec.settings, settings, `settings of ${spec.name}`);
@@ -226,4 +228,23 @@ test('labDifferences names the path of each difference and is empty for equal la
     d[0]!,
     /model\.virtualNetworks\[.*\/virtualnetworks\/v\]\.addressPrefixes\[0\]: "10\.226\.0\.0\/16" → "10\.226\.0\.0\/15"/,
   );
+});
+
+test('export round-trips a built-in router with every policy field (import, export, AS-path rules, neighbours, ADR 0039)', () => {
+  const loaded = loadLabText(transitLab(EVERY_POLICY_FIELD), LAB_PATH);
+  assert.ok(loaded.ok, loaded.ok ? '' : formatted(loaded.errors));
+  const onprem = loaded.spec.routers.find((r) => r.name === 'onprem')!;
+  assert.equal(onprem.policy?.import?.length, 3, 'the import policy is in the spec');
+  assert.equal(onprem.neighbors?.length, 3, 'the per-neighbour policies are in the spec');
+  const text = roundTrip(loaded.spec, dirname(LAB_PATH));
+  for (const field of [
+    'import:',
+    'export:',
+    'removePrivateAs:',
+    'asOverride:',
+    'neighbors:',
+    'largeCommunities:',
+    'prepend:',
+  ])
+    assert.ok(text.includes(field), `the export writes ${field}`);
 });

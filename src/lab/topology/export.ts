@@ -35,6 +35,9 @@ import {
   type Attachment,
   type LabSettings,
   type NodeSpec,
+  type CustomerLinkSpec,
+  type NeighborPolicySpec,
+  type RoutePolicyEntrySpec,
   type RouterNodeSpec,
   type SpeakerRouteSpec,
 } from '../spec.js';
@@ -48,6 +51,8 @@ export interface LabSnapshot {
   readonly model: AzureModel;
   readonly nodes: readonly NodeSpec[];
   readonly routers: readonly RouterNodeSpec[];
+  /** Customer links (lab file `links`); a router's per-link policy names them. */
+  readonly links?: readonly CustomerLinkSpec[];
 }
 
 export interface ExportOptions {
@@ -247,6 +252,10 @@ class FileWriter {
     const nodes = Object.fromEntries(lab.nodes.map((n) => [n.name, this.node(n)]));
     if (lab.nodes.length > 0) out.nodes = nodes;
     if (lab.routers.length > 0) out.routers = Object.fromEntries(lab.routers.map((r) => [r.name, this.router(r)]));
+    if (lab.links?.length)
+      out.links = Object.fromEntries(
+        lab.links.map((l) => [l.name, { subnet: l.subnet, a: l.ends[0].name, b: l.ends[1].name }]),
+      );
     return out;
   }
 
@@ -515,7 +524,7 @@ class FileWriter {
     return {
       asn: r.asn,
       ...(r.routerId !== r.attach[0]?.address ? { routerId: r.routerId } : {}),
-      attach: r.attach.map((a) => this.attachment(a)),
+      ...(r.attach.length ? { attach: r.attach.map((a) => this.attachment(a)) } : {}),
       ...(r.routes.length > 0
         ? { routes: r.routes.map((route) => ({ ...this.route(route), ...(route.on ? { on: [...route.on] } : {}) })) }
         : {}),
@@ -525,6 +534,15 @@ class FileWriter {
       ...(r.bfd !== undefined ? { bfd: r.bfd } : {}),
       ...(r.profile !== undefined ? { profile: r.profile } : {}),
       ...(r.transit ? { transit: true } : {}),
+      ...(r.policy ? policyFields(r.policy) : {}),
+      ...(r.neighbors
+        ? {
+            neighbors: r.neighbors.map((n) => ({
+              ...(n.attach !== undefined ? { attach: n.attach } : { link: n.link }),
+              ...policyFields(n),
+            })),
+          }
+        : {}),
     };
   }
 
@@ -696,4 +714,31 @@ function same(a: unknown, b: unknown): boolean {
   const out: string[] = [];
   diff(a, b, '', out, 1);
   return out.length === 0;
+}
+
+/** A router's policy fields as the lab file writes them (ADR 0039): the loader's shapes, defaults left out. */
+function policyFields(p: NeighborPolicySpec): Obj {
+  const entry = (e: RoutePolicyEntrySpec): Obj => ({
+    ...(e.action !== 'permit' ? { action: e.action } : {}),
+    ...(e.match ? { match: structuredClone(e.match) } : {}),
+    ...(e.prepend ? { prepend: e.prepend.asn === undefined ? e.prepend.count : { ...e.prepend } } : {}),
+    ...(e.communities ? { communities: structuredClone(e.communities) } : {}),
+    ...(e.largeCommunities ? { largeCommunities: structuredClone(e.largeCommunities) } : {}),
+    ...(e.localPref !== undefined ? { localPref: e.localPref } : {}),
+    ...(e.med !== undefined ? { med: e.med } : {}),
+  });
+  const rp = p.removePrivateAs;
+  return {
+    ...(p.import ? { import: p.import.map(entry) } : {}),
+    ...(p.export ? { export: p.export.map(entry) } : {}),
+    ...(rp
+      ? {
+          removePrivateAs:
+            rp.all || rp.replaceAs
+              ? { ...(rp.all ? { all: true } : {}), ...(rp.replaceAs ? { replaceAs: true } : {}) }
+              : true,
+        }
+      : {}),
+    ...(p.asOverride !== undefined ? { asOverride: p.asOverride } : {}),
+  };
 }

@@ -30,7 +30,8 @@ import {
 } from '../../azure/index.js';
 import { formatIpv4, maskV4, parseIpv4 } from '../../bgp/wire/index.js';
 import { DAEMON_KINDS } from '../daemons/types.js';
-import { DEFAULT_LAB_SETTINGS, DEFAULT_TIMING_SETTINGS } from '../spec.js';
+import { DEFAULT_LAB_SETTINGS, DEFAULT_TIMING_SETTINGS, GATEWAY_PROFILES } from '../spec.js';
+import { parsePrefixListLine } from '../routerPolicy.js';
 
 /** Attaches the description editors show on hover; `markdown` adds a richer variant. */
 function describe<T extends z.ZodType>(schema: T, description: string, markdown?: string): T {
@@ -888,6 +889,117 @@ const node = z.discriminatedUnion('kind', [daemonNode, speakerNode, httpNode], {
   error: () => `expected kind: ${NODE_KINDS.join(', ')}`,
 });
 
+// ---------------------------------------------------------------------------
+// A built-in router's policy (ADR 0039): FRR's route-map entries and neighbour AS-path rules.
+
+const prefixListLine = z.string().superRefine((text, ctx) => {
+  const r = parsePrefixListLine(text);
+  if (typeof r === 'string') ctx.addIssue({ code: 'custom', input: text, message: r });
+});
+
+const communityChange = (item: z.ZodType<string>, what: string) =>
+  z.strictObject({
+    set: describe(
+      z.array(item),
+      `Replace every ${what} of the route with these ([] removes all; FRR \`set community X\`).`,
+    ).optional(),
+    remove: describe(z.array(item), `Remove these ${what}s (FRR \`set comm-list L delete\`).`).optional(),
+    add: describe(z.array(item), `Add these ${what}s to the route's (FRR \`set community X additive\`).`).optional(),
+  });
+
+const policyEntryFields = {
+  action: describe(
+    z.enum(['permit', 'deny']).default('permit'),
+    'permit: the route passes with the sets below; deny: it is dropped. Default permit.',
+  ),
+  match: describe(
+    z.strictObject({
+      prefix: describe(
+        z.array(prefixListLine).min(1),
+        "Prefix-list lines, FRR's syntax: 'P' (exactly P), 'P le N', 'P ge N', 'P ge N le M' (len < ge <= le <= 32). Any of them.",
+      ).optional(),
+      community: describe(z.array(community).min(1), 'The route carries any of these communities.').optional(),
+      largeCommunity: describe(
+        z.array(largeCommunity).min(1),
+        'The route carries any of these large communities.',
+      ).optional(),
+    }),
+    'What the entry applies to: every clause given must match (FRR: the match lines of one route-map entry). Absent: every route.',
+  ).optional(),
+  prepend: describe(
+    z.union([
+      z.int().min(1).max(32),
+      z.strictObject({
+        count: describe(z.int().min(1).max(32), 'How many times.'),
+        asn: describe(
+          asn,
+          "The ASN prepended; default the router's own (export) or the neighbour's (import).",
+        ).optional(),
+      }),
+    ]),
+    "AS-path prepend (FRR `set as-path prepend`): N times the router's own ASN on export (the neighbour's on import), or { count, asn }.",
+  ).optional(),
+  communities: describe(
+    communityChange(community, 'community'),
+    'Set, remove, then add standard communities (RFC 1997).',
+  ).optional(),
+  largeCommunities: describe(
+    communityChange(largeCommunity, 'large community'),
+    'Set, remove, then add large communities (RFC 8092).',
+  ).optional(),
+  med: describe(z.int().min(0).max(4294967295), 'Set the MULTI_EXIT_DISC.').optional(),
+};
+
+const importEntry = describe(
+  z.strictObject({
+    ...policyEntryFields,
+    localPref: describe(
+      z.int().min(0).max(4294967295),
+      "Set LOCAL_PREF (higher wins in the router's choice).",
+    ).optional(),
+  }),
+  'One entry of an import policy (FRR route-map entry applied in).',
+);
+
+const exportEntry = describe(
+  z.strictObject(policyEntryFields),
+  'One entry of an export policy (FRR route-map entry applied out). No localPref: it is not sent to an eBGP neighbour (RFC 4271 §5.1.5).',
+);
+
+const neighborPolicyFields = {
+  import: describe(
+    z.array(importEntry),
+    'Import policy: entries tried in order, the first that matches decides; a route none matches is dropped (FRR route-map, BIRD filter). Absent: everything is taken.',
+  ).optional(),
+  export: describe(
+    z.array(exportEntry),
+    'Export policy: entries tried in order, the first that matches decides; a route none matches is not sent. Absent: everything it would send.',
+  ).optional(),
+  removePrivateAs: describe(
+    z.union([
+      z.literal(true),
+      z.strictObject({
+        all: describe(z.boolean().default(false), 'Remove private ASNs even from a path with public ones.'),
+        replaceAs: describe(z.boolean().default(false), "Put the router's own ASN in their place instead."),
+      }),
+    ]),
+    "FRR `remove-private-AS [all] [replace-AS]` on what it sends: private ASNs (RFC 6996) leave the path — only when the path has no public ASN, unless all; the neighbour's and its own ASN stay. true: the plain form.",
+  ).optional(),
+  asOverride: describe(
+    z.boolean(),
+    "as-override (FRR, Cisco) on what it sends: the neighbour's ASN in the path becomes the router's own, so a site with the same ASN as another accepts the other's routes.",
+  ).optional(),
+};
+
+const routerNeighbor = describe(
+  z.strictObject({
+    attach: describe(z.int().min(0), 'The attachment, by index in attach (0 is the first).').optional(),
+    link: describe(nodeName, 'The customer link, by name in links.').optional(),
+    ...neighborPolicyFields,
+  }),
+  "One neighbour's policy (attach or link), replacing the router's import, export, removePrivateAs and asOverride where it gives them (FRR: neighbor X route-map … in|out).",
+);
+
 const routerRoute = describe(
   z.strictObject({
     ...routeFields,
@@ -905,10 +1017,13 @@ const router = describe(
       asn,
       "Its ASN. On a circuit it must be the private peering's peerASN; on a VPN site the local network gateway's bgpSettings.asn.",
     ),
-    routerId: describe(ipv4Address, "BGP identifier; defaults to the first attachment's address.").optional(),
+    routerId: describe(
+      ipv4Address,
+      "BGP identifier; defaults to the first attachment's address (needed without attachments).",
+    ).optional(),
     attach: describe(
-      z.array(attachment).min(1),
-      "Where it connects to Azure: circuit links (one eBGP session to that link's MSEE, R-ER-1) and VPN sites (eBGP over the tunnels to each VPN gateway instance, R-VPN-1).",
+      z.array(attachment).default([]),
+      "Where it connects to Azure: circuit links (one eBGP session to that link's MSEE, R-ER-1) and VPN sites (eBGP over the tunnels to each VPN gateway instance, R-VPN-1). None: a router on customer links only (another cloud's gateway behind an exchange router), which then needs routerId.",
     ),
     routes: describe(
       z.array(routerRoute).default([]),
@@ -935,8 +1050,13 @@ const router = describe(
       'Run BFD toward the MSEEs (300 ms x 3, R-ER-7; MSEEs have it configured). Default true; false leaves a cut to the hold timer. VPN gateways run no BFD.',
     ).optional(),
     profile: describe(
-      z.enum(['aws-vgw']),
-      "Another cloud's edge, choosing routes as its vendor documents: aws-vgw, an AWS virtual private gateway (Direct Connect routes before VPN ones, then the shortest AS path, then the lowest MED; one path). Its VPN attachments are its tunnels; its other sessions, Direct Connect.",
+      z.enum(GATEWAY_PROFILES),
+      "Another cloud's edge, choosing routes as its vendor documents: aws-vgw, an AWS virtual private gateway (Direct Connect routes before VPN ones, then the shortest AS path, then the lowest MED; one path; its VPN attachments are its tunnels, its other sessions Direct Connect); aws-dxgw, an AWS Direct Connect gateway (the local preference communities 7224:7100/7200/7300, then the shortest AS path; equal paths share the traffic).",
+    ).optional(),
+    ...neighborPolicyFields,
+    neighbors: describe(
+      z.array(routerNeighbor),
+      'Per-neighbour policy: an attachment or a customer link, overriding the router-level import, export, removePrivateAs and asOverride field by field.',
     ).optional(),
     transit: describe(
       z.boolean().default(false),

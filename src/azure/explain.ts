@@ -160,6 +160,12 @@ export const RULE_MAP: readonly RuleMapping[] = [
     what: 'shortest AS path (MED, local preference, router ID not used)',
   },
   {
+    cause: 'step:source-rank',
+    at: ['route-server', 'nic'],
+    rule: 'R-ARS-7',
+    what: 'equal class and AS path: one origin wins (ExpressRoute, then VPN, then NVA), never an ECMP set across origins',
+  },
+  {
     cause: 'step:locally-originated',
     at: ['route-server'],
     rule: 'R-ARS-9',
@@ -186,6 +192,7 @@ export const RULE_MAP: readonly RuleMapping[] = [
   { cause: 'step:origin', rule: 'RFC 4271 §9.1.2.2 (b)', what: 'lowest ORIGIN' },
   { cause: 'step:med', rule: 'RFC 4271 §9.1.2.2 (c)', what: 'lowest MED from the same neighbour AS' },
   { cause: 'step:ebgp-over-ibgp', rule: 'RFC 4271 §9.1.2.2 (d)', what: 'eBGP-learned over iBGP-learned' },
+  { cause: 'step:source-rank', rule: 'R-ARS-7', what: 'one origin wins a tie' },
   { cause: 'step:router-id', rule: 'RFC 4271 §9.1.2.2 (f)', what: 'lowest BGP Identifier' },
   { cause: 'step:neighbor-address', rule: 'RFC 4271 §9.1.2.2 (g)', what: 'lowest neighbour address' },
   { cause: 'ecmp-cap', at: ['expressroute-gateway'], rule: 'R-ER-4', what: 'ECMP across links and up to 4 circuits' },

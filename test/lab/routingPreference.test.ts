@@ -25,6 +25,7 @@ import type { RouterNodeSpec } from '../../src/lab/spec.js';
 import { hubErMsee } from '../fixtures/hubErLab.js';
 import { buildModel } from '../helpers/model.js';
 import { nvaSessionsEstablished, nvaSpeaker, startSpecLab, type TestLab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const N = 108;
 const T = { timeout: 30_000 };
@@ -148,6 +149,18 @@ before(async () => {
   );
   lab = t.lab;
   await nvaSessionsEstablished(lab);
+  // The NVA's UPDATEs come over TCP: wait until both instances hold its six routes.
+  const rt = lab.routeServer(lab.model.routeServers[0]!)!;
+  await waitFor(
+    "nva1's six routes held",
+    () =>
+      rt.instances.every(
+        (i) =>
+          [...i.speaker.locRib()].flatMap((e) => i.speaker.candidates(e.prefix)).filter((x) => x.source.role === 'nva')
+            .length === 6,
+      ),
+    10_000,
+  );
   await lab.settled();
 }, T);
 

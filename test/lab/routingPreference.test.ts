@@ -1,8 +1,9 @@
 /**
- * R-ARS-7 routing preference across origins, in one lab at 10.108 (the route server listens
- * on 127.108.0.4/.5): hub 10.108.0.0/20 with route server hubrs (branch-to-branch on), NVA
- * nva1 (AS 65001, a built-in speaker over TCP), ExpressRoute gateway er1 on circuit c1 to
- * onprem1 (AS 65100), active-active VPN gateway vpn1 to site1 (AS 65020).
+ * R-ARS-7 routing preference across origins, in test/fixtures/hubErLab at 10.108 (the route
+ * server listens on 127.108.0.4/.5): hub 10.108.0.0/20 with route server hubrs
+ * (branch-to-branch on), NVA nva1 (AS 65001, a built-in speaker over TCP), ExpressRoute
+ * gateway er1 on circuit c1 to onprem1 (AS 65100), active-active VPN gateway vpn1 to site1
+ * (AS 65020).
  *
  * Microsoft's order (Route Server "Routing preference"): longest prefix; the preference
  * (ExpressRoute | VPN/NVA | AS-Path); with AS-Path "the shortest BGP AS-PATH length,
@@ -21,9 +22,7 @@ import assert from 'node:assert/strict';
 import type { HubRoutingPreference } from '../../src/azure/index.js';
 import type { Lab } from '../../src/lab/lab.js';
 import { VirtualClock } from '../../src/lab/clock/virtual.js';
-import type { RouterNodeSpec } from '../../src/lab/spec.js';
-import { hubErMsee } from '../fixtures/hubErLab.js';
-import { buildModel } from '../helpers/model.js';
+import { hubErLab, hubErMsee } from '../fixtures/hubErLab.js';
 import { nvaSessionsEstablished, nvaSpeaker, startSpecLab, type TestLab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -41,89 +40,20 @@ const VPN_NVA_TIE = '10.210.0.0/16'; // site1 (1) and nva1 65001 (1)
 const NVA_SHORTER_THAN_VPN = '10.211.0.0/16'; // site1 65020 65020 (2) and nva1 65001 (1)
 const VPN_SHORTER_THAN_NVA = '10.212.0.0/16'; // site1 (1) and nva1 65001 65002 (2)
 
-const routers: RouterNodeSpec[] = [
-  {
-    kind: 'router',
-    name: 'onprem1',
-    asn: 65100,
-    routerId: `169.254.${N}.1`,
-    attach: [
-      { kind: 'expressRoute', circuit: 'c1', link: 'primary' },
-      { kind: 'expressRoute', circuit: 'c1', link: 'secondary' },
-    ],
-    routes: [ER_NVA_TIE, NVA_SHORTER_THAN_ER, ER_SHORTER_THAN_NVA].map((prefix) => ({
-      prefix,
-      origin: 'igp' as const,
-    })),
-  },
-  {
-    kind: 'router',
-    name: 'site1',
-    asn: 65020,
-    routerId: '169.254.21.6',
-    attach: [{ kind: 'vpn', localNetworkGateway: 'lng1' }],
-    routes: [
-      { prefix: VPN_NVA_TIE, origin: 'igp' },
-      { prefix: NVA_SHORTER_THAN_VPN, origin: 'igp', asPath: [65020] },
-      { prefix: VPN_SHORTER_THAN_NVA, origin: 'igp' },
-    ],
-  },
-];
-
-const model = () =>
-  buildModel({
-    vnets: [
-      {
-        name: 'hub',
-        prefixes: [`10.${N}.0.0/20`],
-        subnets: [
-          { name: 'RouteServerSubnet', prefix: `10.${N}.0.0/26` },
-          { name: 'nva', prefix: `10.${N}.1.0/24` },
-          { name: 'default', prefix: `10.${N}.2.0/24` },
-          { name: 'GatewaySubnet', prefix: `10.${N}.3.0/24` },
-        ],
-      },
-    ],
-    vms: [
-      { name: 'client', vnet: 'hub', subnet: 'default', ip: `10.${N}.2.10` },
-      { name: 'nva1', vnet: 'hub', subnet: 'nva', ip: NVA },
-    ],
-    routeServers: [
-      {
-        name: 'hubrs',
-        vnet: 'hub',
-        allowBranchToBranchTraffic: true,
-        peerings: [{ name: 'nva', peerIp: NVA, peerAsn: 65001 }],
-      },
-    ],
-    gateways: [
-      { name: 'er1', vnet: 'hub', type: 'ExpressRoute', instances: [`10.${N}.3.12`, `10.${N}.3.13`] },
-      {
-        name: 'vpn1',
-        vnet: 'hub',
-        type: 'Vpn',
-        instances: VPN,
-        activeActive: true,
-        publicIps: ['198.51.100.108', '198.51.100.109'],
-        apipa: ['169.254.21.1', '169.254.22.1'],
-      },
-    ],
-    localNetworkGateways: [{ name: 'lng1', ip: '203.0.113.108', prefixes: [], asn: 65020, bgp: '169.254.21.6' }],
-    circuits: [
-      {
-        name: 'c1',
-        location: 'Amsterdam',
-        peerASN: 65100,
-        primary: `169.254.${N}.0/30`,
-        secondary: `169.254.${N}.4/30`,
-        msee: MSEE,
-      },
-    ],
-    connections: [
-      { name: 'er1-c1', gateway: 'er1', circuit: 'c1', msee: [`10.${N}.3.4`, `10.${N}.3.5`] },
-      { name: 'vpn1-lng1', gateway: 'vpn1', lng: 'lng1' },
-    ],
-  });
+const { model, routers } = hubErLab({
+  n: N,
+  vpn: true,
+  nvaVm: true,
+  onpremRoutes: [ER_NVA_TIE, NVA_SHORTER_THAN_ER, ER_SHORTER_THAN_NVA].map((prefix) => ({
+    prefix,
+    origin: 'igp' as const,
+  })),
+  siteRoutes: [
+    { prefix: VPN_NVA_TIE, origin: 'igp' },
+    { prefix: NVA_SHORTER_THAN_VPN, origin: 'igp', asPath: [65020] },
+    { prefix: VPN_SHORTER_THAN_NVA, origin: 'igp' },
+  ],
+});
 
 let t: TestLab;
 let lab: Lab;
@@ -132,7 +62,7 @@ before(async () => {
   t = await startSpecLab(
     'routing-preference',
     {
-      model: model(),
+      model,
       routers,
       nodes: [
         nvaSpeaker('nva1', NVA, 65001, [

@@ -48,7 +48,13 @@ import {
   type SystemLayer,
   type UserLayer,
 } from './effectiveRoutes.js';
-import { hubOf, mergeGatewayRoutes, servedByHub, type GatewayRoute } from './gatewayRoutes.js';
+import {
+  effectiveRoutingPreference,
+  hubOf,
+  mergeGatewayRoutes,
+  servedByHub,
+  type GatewayRoute,
+} from './gatewayRoutes.js';
 import { idKey } from './ids.js';
 import { byId, routeServerOfVnet } from './lookup.js';
 import type { AzureModel, HubRoutingPreference, NetworkInterface, RouteTable, SystemRouteProfile } from './model.js';
@@ -287,7 +293,7 @@ class HubLayer implements GatewaySegment {
     if (model !== this.model) {
       this.model = model;
       const hub = byId(model.virtualNetworks, this.hubId);
-      const pref = (hub && routeServerOfVnet(model, hub)?.hubRoutingPreference) ?? 'ExpressRoute';
+      const pref = effectiveRoutingPreference(hub && routeServerOfVnet(model, hub));
       const maxEcmp = model.routeServerSettings.maxEcmpPaths;
       if (pref !== this.pref || maxEcmp !== this.maxEcmp) {
         this.pref = pref;

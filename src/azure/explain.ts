@@ -160,6 +160,12 @@ export const RULE_MAP: readonly RuleMapping[] = [
     what: 'shortest AS path (MED, local preference, router ID not used)',
   },
   {
+    cause: 'step:source-rank',
+    at: ['route-server', 'nic'],
+    rule: 'R-ARS-7',
+    what: 'equal class and AS path: one origin wins (ExpressRoute, then VPN, then NVA), never an ECMP set across origins',
+  },
+  {
     cause: 'step:locally-originated',
     at: ['route-server'],
     rule: 'R-ARS-9',
@@ -186,6 +192,7 @@ export const RULE_MAP: readonly RuleMapping[] = [
   { cause: 'step:origin', rule: 'RFC 4271 §9.1.2.2 (b)', what: 'lowest ORIGIN' },
   { cause: 'step:med', rule: 'RFC 4271 §9.1.2.2 (c)', what: 'lowest MED from the same neighbour AS' },
   { cause: 'step:ebgp-over-ibgp', rule: 'RFC 4271 §9.1.2.2 (d)', what: 'eBGP-learned over iBGP-learned' },
+  { cause: 'step:source-rank', rule: 'R-ARS-7', what: 'one origin wins a tie' },
   { cause: 'step:router-id', rule: 'RFC 4271 §9.1.2.2 (f)', what: 'lowest BGP Identifier' },
   { cause: 'step:neighbor-address', rule: 'RFC 4271 §9.1.2.2 (g)', what: 'lowest neighbour address' },
   { cause: 'ecmp-cap', at: ['expressroute-gateway'], rule: 'R-ER-4', what: 'ECMP across links and up to 4 circuits' },
@@ -211,6 +218,21 @@ export const RULE_MAP: readonly RuleMapping[] = [
     what: 'each NIC is programmed by one route-server instance: a route only the other holds does not reach it',
   },
   { cause: 'rejected:R-ARS-12', rule: 'R-ARS-12', what: '65517:65517 from the MSEE dropped beside a route server' },
+  {
+    cause: 'rejected:R-ARS-5',
+    rule: 'R-ARS-5',
+    what: "route limit per NVA: routes held plus the UPDATE's; past it the session is reset",
+  },
+  {
+    cause: 'rejected:R-ER-8',
+    rule: 'R-ER-8',
+    what: 'private-peering prefix limit (4,000/10,000 from on-premises, 1,000 toward it): the session is down until the count falls',
+  },
+  {
+    cause: 'rejected:R-VPN-6',
+    rule: 'R-VPN-6',
+    what: 'VPN gateway prefix limit per BGP peer (4,000): the session is down until the count falls',
+  },
   { cause: 'rejected:R-ER-4', rule: 'R-ER-4', what: 'MSEE link /30s neither programmed nor passed to NVAs' },
   { cause: 'rejected:R-ER-5', rule: 'R-ER-5', what: 'no transit between circuits' },
   { cause: 'rejected:R-ER-6', rule: 'R-ER-6', what: 'Global Reach routes stay between the circuits' },

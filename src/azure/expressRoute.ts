@@ -35,9 +35,9 @@ import { ER_MARKER_COMMUNITY, withCommunity } from './routeServer.js';
 export const WEIGHT_LOCAL = 32768;
 /** R-ER-3: weight of MSEE-learned routes, before the connection's routingWeight. */
 export const WEIGHT_MSEE = 32769;
-/** R-ER-2: routes a customer may advertise on private peering (Premium: 10,000). */
+/** R-ER-8: routes a customer may advertise on private peering (Premium: 10,000). */
 export const CUSTOMER_PREFIX_LIMIT = { Standard: 4000, Local: 4000, Premium: 10000 } as const;
-/** R-ER-2 / R-ARS-11: VNet routes toward on-premises at most. */
+/** R-ER-8: VNet routes (with the Route Server's, R-ARS-11) toward on-premises per connection at most. */
 export const VNET_PREFIX_LIMIT = 1000;
 
 export type ErGatewayNeighborRole = 'msee' | 'route-server' | 'vpn-gateway';

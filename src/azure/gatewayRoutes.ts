@@ -10,7 +10,7 @@ import type { Path } from '../rib/index.js';
 import { byId, connectedPeers, routeServerOfVnet } from './lookup.js';
 import type { AzureModel, HubRoutingPreference, VirtualNetwork, VirtualNetworkGateway } from './model.js';
 import { indexedGatewaysOfVnet } from './modelIndex.js';
-import type { ProgrammedRoute } from './routeServer.js';
+import { originRank, type ProgrammedRoute } from './routeServer.js';
 
 export type GatewayRouteOrigin = 'route-server' | 'expressroute' | 'vpn';
 
@@ -55,6 +55,20 @@ export function servedByHub(model: AzureModel, hub: VirtualNetwork): VirtualNetw
   return out;
 }
 
+/**
+ * R-ARS-7: the routing preference the hub's NICs are programmed by. Microsoft: "When
+ * branch-to-branch is enabled and Route Server learns multiple routes across S2S VPN,
+ * ExpressRoute and SD-WAN NVAs … users can now configure connection preferences" — with
+ * branch-to-branch off the setting does not apply, and the default (ExpressRoute first, "When
+ * the same route is learned over ExpressRoute, Azure VPN or an SDWAN appliance, the
+ * ExpressRoute network will be preferred") does.
+ */
+export function effectiveRoutingPreference(
+  rs: { readonly hubRoutingPreference: HubRoutingPreference; readonly allowBranchToBranchTraffic: boolean } | undefined,
+): HubRoutingPreference {
+  return rs?.allowBranchToBranchTraffic ? rs.hubRoutingPreference : 'ExpressRoute';
+}
+
 /** R-ARS-7 (1): the class of a route by its origin under hubRoutingPreference; higher wins. */
 function originClass(o: GatewayRouteOrigin, pref: HubRoutingPreference): number {
   if (pref === 'ASPath') return 0;
@@ -63,8 +77,9 @@ function originClass(o: GatewayRouteOrigin, pref: HubRoutingPreference): number 
 }
 
 /**
- * Per prefix: the best origin class wins (R-ARS-7 (1)), then the shortest AS path; equal
- * ones are merged as ECMP (next hops deduplicated, at most `maxEcmp`). Gateway rows are
+ * Per prefix: the best origin class wins (R-ARS-7 (1)), then the shortest AS path, then one
+ * origin (ExpressRoute, VPN, NVA: R-ARS-7 (3), `originRank`); equal ones of that origin are
+ * merged as ECMP (next hops deduplicated, at most `maxEcmp`). Gateway rows are
  * ordered by prefix, highest address first — the order seed 001's NICs print (an inference
  * from two captures: docs/azure-differences.md).
  */
@@ -83,16 +98,20 @@ export function mergeGatewayRoutes(
   const routes: GatewayRoute[] = [];
   const dropped: { route: GatewayRoute; rule: string; reason: string }[] = [];
   for (const list of byPrefix.values()) {
-    const rank = (r: GatewayRoute) => [-originClass(r.origin, pref), r.asPathLength] as const;
-    const sorted = [...list].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
+    const rank = (r: GatewayRoute) => [-originClass(r.origin, pref), r.asPathLength, originRank(r.origin)] as const;
+    const cmp = (a: GatewayRoute, b: GatewayRoute) =>
+      rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1] || rank(a)[2] - rank(b)[2];
+    const sorted = [...list].sort(cmp);
     const top = sorted[0]!;
-    const winners = sorted.filter((r) => rank(r)[0] === rank(top)[0] && rank(r)[1] === rank(top)[1]);
+    const winners = sorted.filter((r) => cmp(r, top) === 0);
     for (const r of sorted) {
       if (winners.includes(r)) continue;
       const why =
         rank(r)[0] !== rank(top)[0]
           ? `hubRoutingPreference ${pref}: ${top.origin} routes win over ${r.origin} routes (R-ARS-7)`
-          : `AS path length ${top.asPathLength} < ${r.asPathLength} (R-ARS-7)`;
+          : rank(r)[1] !== rank(top)[1]
+            ? `AS path length ${top.asPathLength} < ${r.asPathLength} (R-ARS-7)`
+            : `equal AS path length ${top.asPathLength}: ${top.origin} routes win over ${r.origin} routes, never one ECMP set across origins (R-ARS-7)`;
       dropped.push({ route: r, rule: 'R-ARS-7', reason: why });
     }
     const nextHops: string[] = [];

@@ -15,6 +15,7 @@ export * from './validate.js';
 export * from './mutate.js';
 export * from './expressRoute.js';
 export * from './vpnGateway.js';
+export * from './prefixLimits.js';
 export * from './gatewayRoutes.js';
 export * from './dataPath.js';
 export * from './gatewayMesh.js';

@@ -67,14 +67,33 @@ export function preferenceClass(role: RouteServerNeighborRole | 'local', pref: H
   return er ? 1 : 2; // VpnGateway: VPN and NVA routes beat ExpressRoute
 }
 
-/** R-ARS-7: preference class, then AS-path length; ties are equal cost. */
+/**
+ * R-ARS-7 (3): at equal preference class and AS-path length, routes of one origin win —
+ * ExpressRoute, then VPN, then NVAs — so that no equal-cost set mixes MSEE, VPN gateway and
+ * NVA next hops (no source shows Azure doing it). ExpressRoute first is documented ("If all
+ * the routes are local to the virtual hub, the routes from ExpressRoute connections will be
+ * chosen", hubRoutingPreference AS Path; "When the same route is learned over ExpressRoute,
+ * Azure VPN or an SDWAN appliance, the ExpressRoute network will be preferred"); VPN before
+ * NVA is ARSLab's (Microsoft: "Route Server will prefer the route with the shortest BGP
+ * AS-PATH", nothing on a tie; ADR 0041).
+ */
+export function originRank(role: string | undefined): number {
+  return role === 'expressroute-gateway' || role === 'expressroute'
+    ? 0
+    : role === 'vpn-gateway' || role === 'vpn'
+      ? 1
+      : 2;
+}
+
+/** R-ARS-7: preference class, then AS-path length, then one origin; ties within an origin are equal cost. */
 export function routeServerBestPath(settings: RouteServerSettings): BestPathConfig {
   return {
     // Its own VNet routes first; neighbor-address only orders equal-cost paths
     // deterministically (Azure does not say, ADR 0007).
-    steps: ['locally-originated', 'preference', 'as-path-length', 'neighbor-address'],
-    multipathThrough: 'as-path-length',
+    steps: ['locally-originated', 'preference', 'as-path-length', 'source-rank', 'neighbor-address'],
+    multipathThrough: 'source-rank',
     maxPaths: settings.maxEcmpPaths,
+    sourceRank: (p) => originRank(p.source.role),
   };
 }
 

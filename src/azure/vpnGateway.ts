@@ -21,7 +21,7 @@ import { gatewayPreference } from './expressRoute.js';
 import { idKey } from './ids.js';
 import type { AzureModel, LocalNetworkGateway, VirtualNetworkGateway } from './model.js';
 
-/** R-VPN-1: prefixes a local network gateway may advertise. */
+/** R-VPN-6: prefixes one BGP peer of a VPN gateway may advertise. */
 export const VPN_PREFIX_LIMIT = 4000;
 
 export type VpnNeighborRole = 'local-network-gateway' | 'route-server' | 'expressroute-gateway';

@@ -21,6 +21,7 @@ import {
 import { decodeUpdateLazy } from '../bgp/wire/messages/update.js';
 import { updateMessage } from '../bgp/wire/arbitraries.js';
 import { newRouteSource, Speaker, type SpeakerPolicy } from '../rib/index.js';
+import { routeServerPeerLimit } from '../azure/index.js';
 import { createBgpNeighbor, nlriStandIn } from './bgpNeighbor.js';
 import { EventLog } from './events.js';
 
@@ -78,7 +79,7 @@ function setup(maxPrefixes: number) {
   const nb = createBgpNeighbor({
     speaker,
     source,
-    maxPrefixes,
+    prefixLimit: routeServerPeerLimit(maxPrefixes),
     label: 'rs/IN_0/nva',
     events,
     peer: {

@@ -38,13 +38,15 @@ import {
   type RouteSource,
   type Speaker,
 } from '../rib/index.js';
+import type { PrefixLimit } from '../azure/index.js';
 import type { AddressMap } from './addressing.js';
 import type { EventLog } from './events.js';
 
 export interface BgpNeighborOptions {
   readonly speaker: Speaker;
   readonly source: RouteSource;
-  readonly maxPrefixes?: number;
+  /** Most routes taken from the peer, and how they are counted (R-ARS-5, R-ER-8, R-VPN-6). */
+  readonly prefixLimit?: PrefixLimit;
   readonly info?: Readonly<Record<string, unknown>>;
   readonly peer: Omit<BgpPeerOptions, 'handlers'>;
   readonly addresses?: AddressMap;
@@ -84,13 +86,20 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
   const events = o.events;
   const display = (text: string): string => (o.addresses ? o.addresses.display(text) : text);
 
-  function limitExceeded(p: BgpPeer, e: { limit: number; count: number }, afi: number): void {
+  function limitExceeded(p: BgpPeer, e: { limit: number; count: number; total?: true }, afi: number): void {
     const { limit, count } = e;
+    // Which limit: the speaker's total (R-ARS-5's 10,000), or this peer's, as its rule counts.
+    const lim = o.prefixLimit;
+    const what = e.total
+      ? 'routes held from all peers together, R-ARS-5'
+      : lim
+        ? `${lim.what}, ${lim.rule}`
+        : 'R-ARS-5';
     events?.emit(
       'notification',
       o.label,
-      `route limit exceeded: ${count} routes > ${limit} (R-ARS-5); session reset with Cease/1`,
-      { limit, count },
+      `route limit exceeded at ${o.speaker.name} from ${o.source.name}: ${count} routes > ${limit} (${what}); session reset with Cease/1`,
+      { limit, count, ...(lim && !e.total ? { rule: lim.rule } : {}) },
     );
     p.reset(maxPrefixNotification(afi, SAFI_UNICAST, limit));
   }
@@ -174,7 +183,7 @@ export function createBgpNeighbor(o: BgpNeighborOptions): BgpNeighbor {
 
   const neighbor: Neighbor = {
     source: o.source,
-    ...(o.maxPrefixes !== undefined ? { maxPrefixes: o.maxPrefixes } : {}),
+    ...(o.prefixLimit ? { maxPrefixes: o.prefixLimit.max, prefixCounting: o.prefixLimit.counting } : {}),
     ...(o.info ? { info: o.info } : {}),
     // Backpressure (ADR 0014): nothing more for a peer whose send queue is full.
     readyToSend: () => peerRef?.sendBlocked !== true,

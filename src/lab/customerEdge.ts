@@ -17,7 +17,13 @@
  */
 import { BgpListener } from '../bgp/transport/index.js';
 import { parseIpv4 } from '../bgp/wire/index.js';
-import { CUSTOMER_PREFIX_LIMIT, MSEE_ASN, VPN_PREFIX_LIMIT, type VirtualNetworkGateway } from '../azure/index.js';
+import {
+  customerPrefixLimit,
+  MSEE_ASN,
+  VPN_PEER_PREFIX_LIMIT,
+  type PrefixLimit,
+  type VirtualNetworkGateway,
+} from '../azure/index.js';
 import { newRouteSource, type Speaker } from '../rib/index.js';
 import { createBgpNeighbor, type BgpNeighbor } from './bgpNeighbor.js';
 import { TcpSession, type LabSpeaker } from './graph/index.js';
@@ -45,7 +51,7 @@ interface AzureEnd {
   readonly peerAddress: string;
   readonly peerAsn: number;
   readonly role: 'customer' | 'local-network-gateway' | 'customer-peer';
-  readonly maxPrefixes?: number;
+  readonly prefixLimit?: PrefixLimit;
   /** The session's name when it is not DAEMON<->name (a speaker with several tunnels to one instance). */
   readonly label?: string;
   /** What the speaker's policy reads about the neighbour beyond its role (a router: its own link address). */
@@ -85,7 +91,7 @@ export class CustomerEdges {
         routerId: parseIpv4(e.peerAddress) ?? 0,
         role: e.role,
       }),
-      ...(e.maxPrefixes !== undefined ? { maxPrefixes: e.maxPrefixes } : {}),
+      ...(e.prefixLimit ? { prefixLimit: e.prefixLimit } : {}),
       info: { role: e.role, ...e.info },
       label,
       addresses: c.addresses,
@@ -177,7 +183,7 @@ export function circuitEnd(
   address: string,
   peerAddress: string,
   peerAsn: number,
-  skuTier: keyof typeof CUSTOMER_PREFIX_LIMIT,
+  skuTier: Parameters<typeof customerPrefixLimit>[0],
 ): AzureEnd {
   return {
     speaker,
@@ -187,7 +193,7 @@ export function circuitEnd(
     peerAddress,
     peerAsn,
     role: 'customer',
-    maxPrefixes: CUSTOMER_PREFIX_LIMIT[skuTier],
+    prefixLimit: customerPrefixLimit(skuTier),
   };
 }
 
@@ -209,7 +215,7 @@ export function vpnEnd(
     peerAddress,
     peerAsn,
     role: 'local-network-gateway',
-    maxPrefixes: VPN_PREFIX_LIMIT,
+    prefixLimit: VPN_PEER_PREFIX_LIMIT,
     info: { localAddress: address },
   };
 }

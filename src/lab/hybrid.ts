@@ -24,10 +24,10 @@ import {
   staticSites,
   byId,
   gatewayMeshPaths,
-  CUSTOMER_PREFIX_LIMIT,
+  customerPrefixLimit,
   isMseeTransit,
-  VNET_PREFIX_LIMIT,
-  VPN_PREFIX_LIMIT,
+  VNET_TO_CIRCUIT_LIMIT,
+  VPN_PEER_PREFIX_LIMIT,
   WEIGHT_LOCAL,
   ROUTE_SERVER_ASN,
   type AzureModel,
@@ -35,6 +35,7 @@ import {
   type GatewayRoute,
   type LocalNetworkGateway,
   type MeshBreak,
+  type PrefixLimit,
   type VirtualNetworkGateway,
 } from '../azure/index.js';
 import { ArrivalOrder } from '../azure/gatewayListings.js';
@@ -485,7 +486,7 @@ export class HybridRuntime {
 
   private session(
     label: string,
-    a: { speaker: Speaker; peer: Omit<RouteSource, 'id'>; info?: Record<string, unknown>; maxPrefixes?: number },
+    a: { speaker: Speaker; peer: Omit<RouteSource, 'id'>; info?: Record<string, unknown>; prefixLimit?: PrefixLimit },
     b: typeof a,
     timers: SessionTimers,
   ): InProcessSession {
@@ -495,7 +496,7 @@ export class HybridRuntime {
         speaker: x.speaker,
         peer: newRouteSource(x.peer),
         ...(x.info ? { info: x.info } : {}),
-        ...(x.maxPrefixes !== undefined ? { maxPrefixes: x.maxPrefixes } : {}),
+        ...(x.prefixLimit ? { prefixLimit: x.prefixLimit } : {}),
         // Gateway instances keep the arrival order of their route groups (listings).
         ...(order
           ? {
@@ -557,7 +558,7 @@ export class HybridRuntime {
                   role: 'customer',
                 },
                 info: { role: 'customer' },
-                maxPrefixes: CUSTOMER_PREFIX_LIMIT[c.resource.skuTier],
+                prefixLimit: customerPrefixLimit(c.resource.skuTier),
               },
               mseeTimers(r.spec),
             ),
@@ -594,7 +595,7 @@ export class HybridRuntime {
                     role: 'local-network-gateway',
                   },
                   info: { role: 'local-network-gateway', localAddress: gwAddr },
-                  maxPrefixes: VPN_PREFIX_LIMIT,
+                  prefixLimit: VPN_PEER_PREFIX_LIMIT,
                 },
                 vpnTimers(r.spec),
               ),
@@ -668,7 +669,7 @@ export class HybridRuntime {
                 role: 'gateway',
               },
               info: { role: 'gateway', mseeAddress: peerAddrs[link] },
-              maxPrefixes: VNET_PREFIX_LIMIT,
+              prefixLimit: VNET_TO_CIRCUIT_LIMIT,
             },
             ER_TIMERS,
           );
@@ -804,8 +805,9 @@ export class HybridRuntime {
                   routerId: ip(riIp),
                   role: 'route-server',
                 },
+                // No limit of its own: R-ER-8's 1,000 counts the Route Server's routes with the
+                // VNet's where they reach the circuit (the gateway ↔ MSEE sessions).
                 info: { role: 'route-server' },
-                ...(gw.isExpressRoute ? { maxPrefixes: VNET_PREFIX_LIMIT } : {}),
               },
               IBGP_TIMERS,
             );

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { formatPrefix, parsePrefix } from '../bgp/wire/index.js';
 import { internAttrs, newRouteSource, Speaker, type SpeakerPolicy } from '../rib/index.js';
 import { VirtualClock } from './clock/virtual.js';
-import { DeliveryQueue, InProcessSession } from './inprocess.js';
+import { DeliveryQueue, InProcessSession, PREFIX_LIMIT_RECHECK_SECONDS } from './inprocess.js';
 
 const passAll: SpeakerPolicy = {
   bestPath: { steps: ['as-path-length'], maxPaths: 1 },
@@ -25,7 +25,9 @@ function pair(
     {
       speaker: b,
       peer: newRouteSource({ name: 'A', address: '10.0.0.1', asn: 65515, kind: 'ebgp', routerId: 1 }),
-      ...(maxPrefixes ? { maxPrefixes } : {}),
+      ...(maxPrefixes
+        ? { prefixLimit: { max: maxPrefixes, counting: 'prefixes-held' as const, rule: 'R-ER-8', what: 'test routes' } }
+        : {}),
     },
     { clock, queue, timers },
   );
@@ -89,7 +91,7 @@ test('close (with NOTIFICATION) flushes both sides at once', async () => {
   assert.equal(s.state, 'AdminDown');
 });
 
-test('a prefix limit closes the session and it retries later', async () => {
+test('a prefix limit closes the session; it comes back at the first look after the sender is within it (R-ER-8)', async () => {
   const { clock, queue, a, b, s } = pair({ holdTime: 180, keepaliveTime: 60 }, 2);
   for (const p of ['10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16'])
     a.originate(parsePrefix(p)!, internAttrs({ origin: 0, asPath: [], nextHop: '10.0.0.1' }));
@@ -97,8 +99,11 @@ test('a prefix limit closes the session and it retries later', async () => {
   await queue.settled();
   assert.equal(s.state, 'Idle');
   assert.ok(!has(b, '10.1.0.0/16'));
+  clock.advance(60_000);
+  await queue.settled();
+  assert.equal(s.state, 'Idle', 'still over the limit: no retry, no flap');
   a.withdrawLocal(parsePrefix('10.3.0.0/16')!);
-  clock.advance(30_000);
+  clock.advance(PREFIX_LIMIT_RECHECK_SECONDS * 1000);
   await queue.settled();
   assert.equal(s.state, 'Established');
   assert.ok(has(b, '10.1.0.0/16') && has(b, '10.2.0.0/16'));

@@ -19,6 +19,7 @@ import {
   type RouteSource,
   type Speaker,
 } from '../rib/index.js';
+import type { PrefixLimit } from '../azure/index.js';
 import type { EventLog } from './events.js';
 
 /**
@@ -79,8 +80,8 @@ export interface SessionEnd {
   readonly peer: RouteSource;
   /** Anything the speaker's policy needs about the other end (role, link…). */
   readonly info?: Readonly<Record<string, unknown>>;
-  /** Most routes this end accepts from the other (R-ER-2 prefix limits, R-VPN-1). */
-  readonly maxPrefixes?: number;
+  /** Most routes this end accepts from the other, and how it counts them (R-ER-8, R-VPN-6). */
+  readonly prefixLimit?: PrefixLimit;
   /**
    * Told after this end's speaker took in routes from the other end ('down': everything
    * from it was flushed) — for bookkeeping the speaker does not keep, e.g. the arrival
@@ -109,6 +110,13 @@ export interface SessionTimers {
 /** After a flap (SessionTimers.flapAfter), the ends connect again in 1 s: the route server's first IdleHoldTimer wait. */
 export const FLAP_RETRY_SECONDS = 1;
 
+/**
+ * A session dropped for a prefix limit comes back once the sending end would advertise no
+ * more than the limit (R-ER-8: "reset once the prefix count goes below the limit"), looked at
+ * every 5 s of the lab clock. Microsoft gives no delay: ARSLab's choice, ADR 0040.
+ */
+export const PREFIX_LIMIT_RECHECK_SECONDS = 5;
+
 /** What an end reports about the session (list-bgp-peer-status and the like). */
 export interface EndView {
   readonly state: InProcessState;
@@ -130,6 +138,8 @@ export class InProcessSession {
   private establishedAt?: number;
   /** The end that went away (drop): it flushed at once and cannot heal; the other detects. */
   private gone?: 0 | 1;
+  /** Held down by end `side`'s prefix limit until the other end is within it (R-ER-8). */
+  private limitHold?: { readonly side: 0 | 1; timer: TimerHandle };
 
   constructor(
     readonly label: string,
@@ -159,7 +169,7 @@ export class InProcessSession {
     return {
       source: here.peer,
       ...(here.info ? { info: here.info } : {}),
-      ...(here.maxPrefixes !== undefined ? { maxPrefixes: here.maxPrefixes } : {}),
+      ...(here.prefixLimit ? { maxPrefixes: here.prefixLimit.max, prefixCounting: here.prefixLimit.counting } : {}),
       // Azure's gateways, MSEEs and on-premises routers speak BGP on the wire, 4-octet AS
       // capable: a route no UPDATE can carry does not cross these sessions either (RFC 4271 §4.1).
       nlriRoom: (attrs: RouteAttrs, afi: number): number => nlriRoomFor(attrs, afi, CONTEXT_4OCTET),
@@ -191,13 +201,23 @@ export class InProcessSession {
       const r = to.speaker.receive(n.source.id, withdrawn, g);
       withdrawn = [];
       if (r.limitExceeded) {
+        const lim = to.prefixLimit;
+        const from = (side === 0 ? this.b : this.a).speaker.name;
+        const what = lim ? ` (${lim.what}, at most ${lim.max.toLocaleString('en-US')}, ${lim.rule})` : '';
         this.ctx.events?.emit(
           'notification',
           this.label,
-          `prefix limit exceeded at ${to.speaker.name}: ${r.limitExceeded.count} > ${r.limitExceeded.limit}; session reset (Cease/1)`,
+          `prefix limit exceeded at ${to.speaker.name}: ${r.limitExceeded.count} > ${r.limitExceeded.limit}${what}; session reset (Cease/1), down until ${from} advertises ${r.limitExceeded.limit} or fewer`,
+          {
+            limit: r.limitExceeded.limit,
+            count: r.limitExceeded.count,
+            at: to.speaker.name,
+            from,
+            ...(lim ? { rule: lim.rule } : {}),
+          },
         );
         this.close('prefix limit');
-        this.scheduleRetry(30);
+        this.holdForLimit(side, r.limitExceeded.limit);
         return;
       }
     }
@@ -215,6 +235,7 @@ export class InProcessSession {
     this.detect = [];
     if (this.retry) this.ctx.clock.clearTimer(this.retry);
     this.retry = undefined;
+    this.clearLimitHold();
     if (this.state_ === 'Cut' && this.gone !== undefined) {
       // One end went away meanwhile: nothing to heal, a fresh session comes up.
       this.teardown('Idle', 'restarted');
@@ -247,6 +268,7 @@ export class InProcessSession {
 
   /** Close with a NOTIFICATION (graceful): both sides flush at once. */
   close(why = 'administratively closed', admin = false): void {
+    if (admin) this.clearLimitHold();
     if (this.state_ === 'Idle' || this.state_ === 'AdminDown') {
       if (admin) this.state_ = 'AdminDown';
       return;
@@ -351,6 +373,37 @@ export class InProcessSession {
     };
     this.sent[side]! += batch.announced.length + (withdrawn.length ? 1 : 0);
     this.ctx.queue.post(() => this.deliver((1 - side) as 0 | 1, there, batch));
+  }
+
+  /**
+   * R-ER-8: the session stays down while the end sending to `side` would advertise more than
+   * `side`'s limit, and comes back at the first look after it no longer would — no flap.
+   */
+  private holdForLimit(side: 0 | 1, limit: number): void {
+    this.clearLimitHold();
+    const sender = side === 0 ? this.b : this.a;
+    const senderNeighbor = side === 0 ? this.nb : this.na;
+    const look = (): void => {
+      if (this.state_ !== 'Idle' || !this.limitHold) return;
+      const n = sender.speaker.exportableTo(senderNeighbor.source.id);
+      if (n > limit) {
+        this.limitHold.timer = this.ctx.clock.setTimer(PREFIX_LIMIT_RECHECK_SECONDS * 1000, look);
+        return;
+      }
+      this.limitHold = undefined;
+      this.ctx.events?.emit(
+        'session',
+        this.label,
+        `${sender.speaker.name} advertises ${n} ≤ ${limit}: prefix limit no longer exceeded, session re-established`,
+      );
+      this.open();
+    };
+    this.limitHold = { side, timer: this.ctx.clock.setTimer(PREFIX_LIMIT_RECHECK_SECONDS * 1000, look) };
+  }
+
+  private clearLimitHold(): void {
+    if (this.limitHold) this.ctx.clock.clearTimer(this.limitHold.timer);
+    this.limitHold = undefined;
   }
 
   private scheduleRetry(seconds: number): void {

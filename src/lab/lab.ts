@@ -33,6 +33,7 @@ import {
   gatewaysOfVnet,
   hubOf,
   mergeGatewayRoutes,
+  effectiveRoutingPreference,
   routeServerOfVnet,
   servedByHub,
   vnetsServedBy,
@@ -542,11 +543,7 @@ export class Lab {
       });
       for (const x of missing) notProgrammed.push({ ...x, route: fromRouteServer(x.route) });
     }
-    const merged = mergeGatewayRoutes(
-      candidates,
-      rs?.hubRoutingPreference ?? 'ExpressRoute',
-      m.routeServerSettings.maxEcmpPaths,
-    );
+    const merged = mergeGatewayRoutes(candidates, effectiveRoutingPreference(rs), m.routeServerSettings.maxEcmpPaths);
     const servedPrefixes = servedByHub(m, hub).flatMap((v) => v.prefixes);
     // R-VPN-2: with the gateways' iBGP mesh broken by GatewaySubnet's route table, every
     // gateway- and route-server-learned route disappears from the NICs of the hub and of the

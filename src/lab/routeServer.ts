@@ -10,6 +10,7 @@ import type { Logger } from '../bgp/log.js';
 import { BgpListener, type Connector } from '../bgp/transport/index.js';
 import { formatPrefix, parseIpv4, parsePrefix, type Prefix } from '../bgp/wire/index.js';
 import {
+  routeServerPeerLimit,
   advertisedRoutes,
   INSTANCE_NAMES,
   learnedRoutes,
@@ -206,7 +207,7 @@ export class RouteServerRuntime {
     const session = createBgpNeighbor({
       speaker: inst.speaker,
       source,
-      maxPrefixes: settings.maxRoutesPerPeer,
+      prefixLimit: routeServerPeerLimit(settings.maxRoutesPerPeer),
       info: { role: 'nva', peering: c.name },
       label: this.label(inst.index, c.name),
       addresses: this.ctx.addresses,

@@ -18,6 +18,7 @@ export type BestPathStep =
   | 'origin' // lower wins (§9.1.2.2 b)
   | 'med' // lower wins among paths from the same neighbour AS (§9.1.2.2 c)
   | 'ebgp-over-ibgp' // §9.1.2.2 d
+  | 'source-rank' // lower BestPathConfig.sourceRank wins (R-ARS-7: which origin wins a tie)
   | 'router-id' // lowest neighbour BGP Identifier (§9.1.2.2 f)
   | 'neighbor-address'; // lowest neighbour address (§9.1.2.2 g)
 
@@ -27,6 +28,8 @@ export interface BestPathConfig {
   readonly multipathThrough?: BestPathStep;
   /** At most this many equal-cost paths are used. */
   readonly maxPaths: number;
+  /** The 'source-rank' step's rank of a path by where it came from (lower wins); absent: all equal. */
+  readonly sourceRank?: (p: Path) => number;
 }
 
 export interface Comparison {
@@ -64,9 +67,17 @@ const STEP: Record<BestPathStep, (a: Path, b: Path) => number> = {
   origin: (a, b) => a.attrs.origin - b.attrs.origin,
   med: (a, b) => (firstAs(a) === firstAs(b) ? (a.attrs.med ?? 0) - (b.attrs.med ?? 0) : 0),
   'ebgp-over-ibgp': (a, b) => rankKind(a) - rankKind(b),
+  'source-rank': () => 0, // needs the config: stepOrder
   'router-id': (a, b) => (a.source.routerId >>> 0) - (b.source.routerId >>> 0),
   'neighbor-address': (a, b) => addrCmp(a.source.address, b.source.address),
 };
+
+/** One step's comparison of a and b (< 0: a is better). */
+function stepOrder(s: BestPathStep, a: Path, b: Path, config: BestPathConfig): number {
+  if (s !== 'source-rank') return STEP[s](a, b);
+  const r = config.sourceRank;
+  return r ? r(a) - r(b) : 0;
+}
 
 function rankKind(p: Path): number {
   return p.source.kind === 'local' ? 0 : p.source.kind === 'ebgp' ? 1 : 2;
@@ -74,7 +85,7 @@ function rankKind(p: Path): number {
 
 export function compare(a: Path, b: Path, config: BestPathConfig): Comparison {
   for (const s of config.steps) {
-    const d = STEP[s](a, b);
+    const d = stepOrder(s, a, b, config);
     if (d !== 0) return { order: d, step: s };
   }
   return { order: 0 };
@@ -85,7 +96,7 @@ export function equalCost(a: Path, b: Path, config: BestPathConfig): boolean {
   const through = config.multipathThrough;
   if (!through) return false;
   for (const s of config.steps) {
-    if (STEP[s](a, b) !== 0) return false;
+    if (stepOrder(s, a, b, config) !== 0) return false;
     if (s === through) return true;
   }
   return true;
@@ -137,7 +148,7 @@ function eliminate(paths: readonly Path[], config: BestPathConfig): Path[] {
       remaining = remaining.filter((p) => (p.attrs.med ?? 0) === lowest.get(firstAs(p)));
       continue;
     }
-    const step = STEP[s];
+    const step = (x: Path, y: Path) => stepOrder(s, x, y, config);
     let best = remaining[0]!;
     for (const p of remaining) if (step(p, best) < 0) best = p;
     remaining = remaining.filter((p) => step(p, best) === 0);

@@ -67,10 +67,20 @@ export interface NotSent {
 /** The rule cited when a route is too large to send (RFC 4271 §4.1: Length at most 4096). */
 export const UPDATE_TOO_LARGE_RULE = 'RFC4271-4.1';
 
+/**
+ * How a prefix limit counts an UPDATE: `held-plus-update` — the routes held from the
+ * neighbour plus every route of the UPDATE, re-advertisements included (the Route Server's
+ * NVA peers, R-ARS-5); `prefixes-held` — the distinct prefixes held once the UPDATE is taken
+ * in, as a router's maximum-prefix counts (the MSEE and the VPN gateway, R-ER-8, R-VPN-6).
+ */
+export type PrefixCounting = 'held-plus-update' | 'prefixes-held';
+
 export interface Neighbor {
   readonly source: RouteSource;
-  /** R-ARS-5: maximum routes held from this neighbour plus those in one UPDATE. */
+  /** Maximum routes from this neighbour, counted as `prefixCounting` says (R-ARS-5, R-ER-8, R-VPN-6). */
   readonly maxPrefixes?: number;
+  /** Default `held-plus-update` (R-ARS-5). */
+  readonly prefixCounting?: PrefixCounting;
   /** Where this speaker's advertisements to the neighbour go. */
   send(batch: OutboundBatch): void;
   /**
@@ -330,10 +340,17 @@ export class Speaker {
     const count = announced ? announced.prefixes.length : 0;
     if (announced && count > 0) {
       const limit = st.neighbor.maxPrefixes;
-      // R-ARS-5: held routes plus the routes of this UPDATE, re-advertisements included.
+      // R-ARS-5: held routes plus the routes of this UPDATE, re-advertisements included;
+      // R-ER-8, R-VPN-6: the prefixes held once it is taken in (only looked at near the limit).
       if (limit !== undefined && st.held + count > limit) {
-        this.flush();
-        return { limitExceeded: { limit, count: st.held + count } };
+        const n =
+          st.neighbor.prefixCounting === 'prefixes-held'
+            ? st.held + this.notHeldFrom(src.id, announced.prefixes)
+            : st.held + count;
+        if (n > limit) {
+          this.flush();
+          return { limitExceeded: { limit, count: n } };
+        }
       }
       const total = this.maxReceivedTotal;
       if (total !== undefined && this.receivedTotal + count > total) {
@@ -347,6 +364,22 @@ export class Speaker {
     }
     this.flush();
     return {};
+  }
+
+  /** How many of these prefixes the neighbour `id` has not sent before (prefix-limit counting). */
+  private notHeldFrom(id: number, prefixes: readonly Prefix[] | Ipv4Nlri): number {
+    let n = 0;
+    const heldHere = (p: Prefix) => asList(this.table.get(p)).some((x) => x.source.id === id);
+    if (prefixes instanceof Ipv4Nlri) {
+      const b = prefixes.bytes;
+      for (let at = prefixes.start; at < prefixes.end; ) {
+        const len = b[at]!;
+        const addr = ipv4PrefixAddrAt(b, at);
+        at += 1 + ((len + 7) >> 3);
+        if (!heldHere({ afi: AFI_IPV4, addr, len })) n++;
+      }
+    } else for (const p of prefixes) if (!heldHere(p)) n++;
+    return n;
   }
 
   /**
@@ -698,6 +731,22 @@ export class Speaker {
 
   heldFrom(id: number): number {
     return this.neighbors.get(id)?.held ?? 0;
+  }
+
+  /**
+   * Prefixes this speaker would advertise to a neighbour now, whether the session is up or
+   * not: a walk of the Loc-RIB through the export policy (a session held down by a prefix
+   * limit comes back once this is within it, R-ER-8).
+   */
+  exportableTo(id: number): number {
+    const st = this.neighbors.get(id);
+    if (!st) return 0;
+    let n = 0;
+    for (const [prefix, e] of this.table) {
+      const d = this.exportDecision(st, prefix, this.bestOf(e));
+      if (d !== undefined && !isRejection(d)) n++;
+    }
+    return n;
   }
 
   /** Prefixes in a neighbour's Adj-RIB-Out: a count, not a walk of the table (status). */

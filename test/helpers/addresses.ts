@@ -21,7 +21,7 @@ export interface OctetClaim {
 /** Ranges held, by the name of the work they are held for, for tests that are still to merge. */
 export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>> = {
   'arm-verbs': [100, 104],
-  'route-limits': [105, 109],
+  'route-limits': [105, 107],
   'cloud-exchange-checks': [110, 114],
   'router-policy': [115, 118],
   'web-expand': [227, 231],
@@ -129,6 +129,8 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/lab/vpn.test.ts': { binds: [142], data: [140, 141, 143, ...range(144, 149)] },
   // No route server: nothing listens.
   'test/lab/expressRoute.test.ts': { data: range(144, 150) },
+  'test/lab/routeLimits.test.ts': { binds: [109], data: [2, ...range(105, 108)] },
+  'test/lab/routingPreference.test.ts': { binds: [108], data: [200, 201, 202, 210, 211, 212] },
   // The route servers of the first lab (150) and the second (155); the rest is routes and MSEEs.
   'test/lab/gatewaySubnetRouteTable.test.ts': { binds: [150, 155], data: range(151, 154) },
 

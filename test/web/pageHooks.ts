@@ -3,7 +3,7 @@
  * the functions passed to page.evaluate (they run in the browser, where `window` exists).
  */
 import type { TopologyView } from '../../src/lab/topologyView.js';
-import type { ProbeResult, ProbeSummary } from '../../src/lab/probe.js';
+import type { ProbeGap, ProbeResult, ProbeSummary } from '../../src/lab/probe.js';
 
 export interface DrawnNode {
   id: string;
@@ -31,7 +31,7 @@ export interface PageHooks {
   error?: string;
   graph(): { nodes: DrawnNode[]; edges: DrawnEdge[] };
   topology(): TopologyView | undefined;
-  probe(): { run?: number; results: ProbeResult[]; summary?: ProbeSummary };
+  probe(): { run?: number; results: ProbeResult[]; summary?: ProbeSummary; drawnGaps: ProbeGap[] };
   layoutMs(): number;
   expandAll(kind: 'spokes' | 'vms'): Promise<void>;
   connected(): boolean;

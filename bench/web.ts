@@ -92,7 +92,18 @@ interface PageRound {
   drawnNodes: number;
   drawnEdges: number;
   liveUpdateMs?: number;
-  expand?: { nodes: number; ms: number; longestTaskMs: number; tasksOver200: number; secondLongestMs: number };
+  expand?: {
+    nodes: number;
+    ms: number;
+    longestTaskMs: number;
+    tasksOver200: number;
+    secondLongestMs: number;
+    /** Of which ELK in its worker, and the slices (graph.ts) with their count. */
+    elkMs?: number;
+    layouts?: number;
+    slicedMs?: number;
+    slices?: number;
+  };
   /** The machine's 1-minute load average when the round started (a loaded 2-core machine stretches every task). */
   load: number;
 }
@@ -239,6 +250,7 @@ async function measureLab(name: string, o: ScaleOptions, args: Args) {
       const collapsed = biggest && (await page.evaluate((id) => window.__arslab!.at(id) !== null, biggest.id));
       if (biggest && collapsed) {
         const since = await page.evaluate(() => performance.now());
+        const stats0 = await page.evaluate(() => window.__arslab!.renderStats?.());
         const at = (await page.evaluate((id) => window.__arslab!.at(id), biggest.id))!;
         await page.mouse.click(at.x, at.y);
         await page.waitForSelector(`[data-group="${biggest.id}"] [data-action="expand"]`);
@@ -254,6 +266,18 @@ async function measureLab(name: string, o: ScaleOptions, args: Args) {
           longestTaskMs: t.longest,
           secondLongestMs: t.second,
           tasksOver200: t.over,
+          // Since the click (a page before 2026-12-08 has no render statistics).
+          ...(await page.evaluate((r0) => {
+            const r = window.__arslab!.renderStats?.();
+            return r && r0
+              ? {
+                  elkMs: r.elkMs - r0.elkMs,
+                  layouts: r.layouts - r0.layouts,
+                  slicedMs: r.slicedMs - r0.slicedMs,
+                  slices: r.slices - r0.slices,
+                }
+              : {};
+          }, stats0)),
         };
       }
       rounds.push(round);
@@ -348,7 +372,7 @@ function report(rs: readonly Result[]): string {
       `${f(m(r, (p) => p.liveUpdateMs))} ms`,
       r.rounds.map((p) => p.load.toFixed(1)).join('/'),
       r.rounds[0]?.expand
-        ? `${m(r, (p) => p.expand?.nodes)} nodes in ${f(m(r, (p) => p.expand?.ms))} ms (longest task ${f(m(r, (p) => p.expand?.longestTaskMs))} ms, next ${f(m(r, (p) => p.expand?.secondLongestMs))} ms, ${m(r, (p) => p.expand?.tasksOver200)} over ${FROZEN_MS} ms)`
+        ? `${m(r, (p) => p.expand?.nodes)} nodes in ${f(m(r, (p) => p.expand?.ms))} ms (longest task ${f(m(r, (p) => p.expand?.longestTaskMs))} ms, next ${f(m(r, (p) => p.expand?.secondLongestMs))} ms, ${m(r, (p) => p.expand?.tasksOver200)} over ${FROZEN_MS} ms; ELK ${f(m(r, (p) => p.expand?.elkMs))} ms in ${m(r, (p) => p.expand?.layouts)} layouts, ${m(r, (p) => p.expand?.slices)} slices in ${f(m(r, (p) => p.expand?.slicedMs))} ms)`
         : '-',
     ]),
   ];

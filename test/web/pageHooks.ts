@@ -10,6 +10,8 @@ export interface DrawnNode {
   kind: string;
   label: string;
   classes: string[];
+  /** Still hidden (added, not yet laid out and shown). */
+  hidden: boolean;
 }
 
 export interface DrawnEdge {
@@ -24,6 +26,7 @@ export interface DrawnEdge {
   /** The labels of the sessions or peerings it stands for (its own, when one). */
   members: string[];
   classes: string[];
+  hidden: boolean;
 }
 
 export interface PageHooks {
@@ -33,6 +36,7 @@ export interface PageHooks {
   topology(): TopologyView | undefined;
   probe(): { run?: number; results: ProbeResult[]; summary?: ProbeSummary; drawnGaps: ProbeGap[] };
   layoutMs(): number;
+  renderStats?(): { elkMs: number; layouts: number; slicedMs: number; slices: number };
   expandAll(kind: 'spokes' | 'vms'): Promise<void>;
   connected(): boolean;
   at(id: string): { x: number; y: number } | null;

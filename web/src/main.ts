@@ -281,6 +281,7 @@ class Page {
       topology: () => this.view,
       probe: () => this.chart.snapshot(),
       layoutMs: () => this.graph.lastLayoutMs,
+      renderStats: () => this.graph.lastRender,
       /** Every group of a kind expanded (the benchmark measures what aggregation saves). */
       expandAll: async (kind: 'spokes' | 'vms') => {
         this.expand.add(`*${kind}`);

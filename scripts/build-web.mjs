@@ -1,5 +1,5 @@
 // Builds the lab's web page (issue 14, web/) into dist/web/: the TypeScript bundled by esbuild
-// with its npm dependencies (cytoscape, cytoscape-elk, elkjs, uPlot: nothing from a CDN),
+// with its npm dependencies (cytoscape, elkjs, uPlot: nothing from a CDN),
 // index.html, and ELK's worker script. The API serves dist/web at /ui/ (src/api/routes/ui.ts).
 // Type checking is `tsc -p web/tsconfig.json` (npm run build runs both).
 import { build } from 'esbuild';
@@ -13,14 +13,6 @@ const out = join(root, 'dist/web');
 const require = createRequire(import.meta.url);
 // ARSLAB_WEB_DEV=1: not minified (readable names in profiles and stack traces).
 const dev = process.env.ARSLAB_WEB_DEV === '1';
-
-// cytoscape-elk imports ELK's main-thread build; give it the same API running in a worker.
-const elkInWorker = {
-  name: 'elk-in-worker',
-  setup(b) {
-    b.onResolve({ filter: /^elkjs\/lib\/elk\.bundled\.js$/ }, () => ({ path: join(root, 'web/src/elkWorker.ts') }));
-  },
-};
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -36,7 +28,6 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [elkInWorker],
 });
 copyFileSync(join(root, 'web/index.html'), join(out, 'index.html'));
 copyFileSync(require.resolve('elkjs/lib/elk-worker.min.js'), join(out, 'elk-worker.min.js'));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatProbeLine, formatSummary, probeSourcePort, summarize, type ProbeResult } from './probe.js';
+import { formatProbeLine, formatSummary, ProbeTally, probeSourcePort, summarize, type ProbeResult } from './probe.js';
 
 const r = (seq: number, result: ProbeResult['result'], vm = 'ws1', rttMs = 1): ProbeResult => ({
   seq,
@@ -48,6 +48,34 @@ test('summary: loss, rtt, and the longest gap between replies (the failover), wi
       '',
     ].join('\n'),
   );
+});
+
+test('gaps as the chart shades them: opened by a lost probe, extended by the next, closed by a reply; one before any reply starts at its first lost probe', () => {
+  const tally = new ProbeTally();
+  // Probes every 100 ms (r(): t = seq × 100). seq 0 times out before any reply: a gap from
+  // itself; seq 1 answers and closes it. Then 2 replies, 3 and 4 lost, 5 answers: one gap from
+  // the last reply (seq 2, t 200) to the first after (seq 5, t 500), 2 lost — the summary's
+  // longest gap between replies, 300 ms. Then 6 lost with no reply after: still open.
+  const gaps = [
+    r(0, 'timeout'),
+    r(1, 'ok'),
+    r(2, 'ok'),
+    r(3, 'unreachable'),
+    r(4, 'timeout'),
+    r(5, 'ok', 'ws2'),
+    r(6, 'no route'),
+  ].map((p) => tally.add(p));
+  assert.deepEqual(gaps, [
+    { fromSeq: 0, fromT: 0, toSeq: 0, toT: 0, lost: 1, open: true },
+    { fromSeq: 0, fromT: 0, toSeq: 1, toT: 100, lost: 1, open: false },
+    undefined,
+    { fromSeq: 2, fromT: 200, toSeq: 3, toT: 300, lost: 1, open: true },
+    { fromSeq: 2, fromT: 200, toSeq: 4, toT: 400, lost: 2, open: true },
+    { fromSeq: 2, fromT: 200, toSeq: 5, toT: 500, lost: 2, open: false },
+    { fromSeq: 5, fromT: 500, toSeq: 6, toT: 600, lost: 1, open: true },
+  ]);
+  const s = tally.summary();
+  assert.deepEqual([s.longestGapMs, s.longestGap], [300, { fromSeq: 2, toSeq: 5, lost: 2 }]);
 });
 
 test('summary: a run that ends without replies says since when; none at all has no gap', () => {

@@ -124,13 +124,36 @@ export interface ProbeSummary {
 }
 
 /**
+ * A stretch without replies, as the failover chart shades it: from the last reply before it
+ * (or, when none came before, its first lost probe) to the first reply after it — while no
+ * reply has come yet, to its latest lost probe (`open`). The longest closed one is the
+ * summary's longestGap.
+ */
+export interface ProbeGap {
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  /** Send times of fromSeq and toSeq (ms since probe 0, as ProbeResult.t). */
+  readonly fromT: number;
+  readonly toT: number;
+  /** Probes without a reply in it. */
+  readonly lost: number;
+  readonly open: boolean;
+}
+
+/**
  * A probe run's progress on the lab's live channel (EventLog.publish 'probe'), so that any
  * watcher — the web page's failover chart — sees the probes of every run, the CLI's too.
  * `run` is the sequence number of the run's start event on the timeline.
  */
 export type ProbeLive =
   | { readonly run: number; readonly type: 'start'; readonly info: ProbeInfo }
-  | { readonly run: number; readonly type: 'probe'; readonly result: ProbeResult }
+  | {
+      readonly run: number;
+      readonly type: 'probe';
+      readonly result: ProbeResult;
+      /** The gap this probe opened, extended (lost) or closed (a reply after losses). */
+      readonly gap?: ProbeGap;
+    }
   | { readonly run: number; readonly type: 'summary'; readonly summary: ProbeSummary };
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -465,9 +488,9 @@ export async function runProbe(
     while (done.has(next)) {
       const r = done.get(next)!;
       done.delete(next);
-      tally.add(r);
+      const gap = tally.add(r);
       next++;
-      live({ run, type: 'probe', result: r });
+      live({ run, type: 'probe', result: r, ...(gap ? { gap } : {}) });
       handlers.onResult?.(r);
     }
   };
@@ -524,17 +547,25 @@ export class ProbeTally {
   private gapMs: number | null = null;
   private gap?: { fromSeq: number; toSeq: number; lost: number };
   private failingSince?: number;
+  private openGap?: { fromSeq: number; fromT: number; lost: number };
   private readonly reached: Record<string, number> = {};
   private readonly died: Record<string, number> = {};
 
-  add(r: ProbeResult): void {
+  /** Counts a probe (in sequence order); returns the gap it opened, extended or closed, if any. */
+  add(r: ProbeResult): ProbeGap | undefined {
     this.sent++;
     if (r.result !== 'ok') {
       this.failingSince ??= r.seq;
       const at = `${r.diedAt ? `${r.diedAt}: ` : ''}${r.result}`;
       this.died[at] = (this.died[at] ?? 0) + 1;
-      return;
+      this.openGap ??= this.lastOk
+        ? { fromSeq: this.lastOk.seq, fromT: this.lastOk.t, lost: 0 }
+        : { fromSeq: r.seq, fromT: r.t, lost: 0 };
+      this.openGap.lost++;
+      return { ...this.openGap, toSeq: r.seq, toT: r.t, open: true };
     }
+    const closed = this.openGap && { ...this.openGap, toSeq: r.seq, toT: r.t, open: false };
+    this.openGap = undefined;
     this.failingSince = undefined;
     this.received++;
     const rtt = r.rttMs ?? 0;
@@ -550,6 +581,7 @@ export class ProbeTally {
       }
     }
     this.lastOk = { seq: r.seq, t: r.t };
+    return closed;
   }
 
   summary(): ProbeSummary {

@@ -10,7 +10,12 @@
  *    spoke21, which lacks 1.2.3.0/24 because hub2's route server drops a path carrying its
  *    own AS 65515 (the seed's second lesson);
  * 3. the trace drawn on the graph: on premises → spoke11's range, hop by hop and path by
- *    path as `arslab trace` answers.
+ *    path as `arslab trace` answers;
+ * 4. faults from the page: the circuit's primary link cut and restored from its MSEE's card,
+ *    every session drawn as `arslab link list` reports it;
+ * 5. live updates: a session cut and restored with the CLI, drawn from the event stream;
+ * 6. the timeline filtered by speaker and by prefix: exactly the events `arslab events`
+ *    lists that the filter keeps.
  *
  * The lab binds 127.248.x instead of 127.1.x and 127.2.x (webLab.ts).
  */
@@ -23,7 +28,7 @@ import type { TopologyView } from '../../src/lab/topologyView.js';
 import { missingBinaries } from '../lab/labCli.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { noChromium } from '../helpers/chromium.js';
-import { withWebLab } from './webLab.js';
+import { clickDrawn, withWebLab } from './webLab.js';
 
 const noBird = missingBinaries(['/usr/sbin/bird', '/usr/sbin/birdc']).length
   ? 'BIRD 2 is not installed (scripts/setup --daemons all)'
@@ -82,9 +87,9 @@ async function explainFromForm(page: Page, prefix: string, at: string): Promise<
   );
 }
 
-test('seed 001 in Chromium: every speaker and session as the API reports them, the explain view as the CLI explains, the trace drawn hop by hop', {
+test('seed 001 in Chromium: every speaker and session as the API reports them, the explain view as the CLI explains, the trace drawn hop by hop, a circuit link cut and restored from the page, CLI faults drawn live, the timeline filtered by speaker and prefix', {
   skip: noChromium || noBird,
-  timeout: 90_000,
+  timeout: 150_000,
 }, async () => {
   await withWebLab('web-mr', 'multi-region', 'lab.yml', { 1: [248, 0], 2: [248, 128] }, async (w) => {
     const { page } = w;
@@ -213,5 +218,97 @@ test('seed 001 in Chromium: every speaker and session as the API reports them, t
       ],
     );
     await w.shot('multi-region-trace');
+
+    // --- 4. Faults from the page: the circuit's primary link cut and restored ------------
+    // The MSEE's card carries the CLI's `link down/up --circuit er-circuit --path primary` as
+    // buttons (the same API call). Which sessions fall with the link is the lab's business
+    // (onprem's with that MSEE at least: the link is what joins them); the page must draw each
+    // session in the state `arslab link list` reports, without a reload.
+    type Link = { name: string; state: string };
+    const linkStates = async () => w.json<Link[]>(['link', 'list']);
+    /** The page and `arslab link list` agree on every session, and `ok` holds of that list. */
+    const agreeWhen = (what: string, ok: (links: Link[]) => boolean, ms: number) =>
+      waitFor(
+        what,
+        async () => {
+          const links = await linkStates();
+          if (!ok(links)) return undefined;
+          const drawn = (await page.evaluate(() => window.__arslab!.graph())).edges.filter((e) => e.kind === 'bgp');
+          const all = links.every((l) => drawn.find((e) => e.members.includes(l.name))?.state === l.state);
+          return all ? links : undefined;
+        },
+        ms,
+      );
+    const onpremPrimary = 'onprem<->er-circuit/primary';
+    await clickDrawn(page, topology.nodes.find((n) => n.kind === 'msee' && n.name === 'er-circuit/primary')!.id);
+    await page.click('[data-card^="msee:"] button[data-path="primary"][data-action="link down"]');
+    const cut = await agreeWhen(
+      'the page to draw the cut link as the CLI lists it',
+      (ls) => ls.find((l) => l.name === onpremPrimary)?.state !== 'Established',
+      15_000,
+    );
+    assert.ok(
+      cut.some((l) => l.state === 'Established'),
+      'the secondary link and the hubs keep their sessions',
+    );
+    await w.shot('multi-region-link-cut');
+    await page.click('[data-card^="msee:"] button[data-path="primary"][data-action="link up"]');
+    await agreeWhen(
+      'the page to draw every session Established again',
+      (ls) => ls.every((l) => l.state === 'Established'),
+      30_000,
+    );
+
+    // --- 5. Live: a fault made with the CLI reaches the page by the event stream ---------
+    // The page reads the topology again only on its own actions and on the stream's events:
+    // a session cut with the CLI shows on it only if the stream delivered the change.
+    const b2b = cut.find((l) => l.name.startsWith('hub1rs/IN_0<->er1/'))!.name;
+    await w.cli.ok(['link', 'down', '--session', b2b]);
+    await agreeWhen(
+      `the page to draw ${b2b} as the CLI lists it, cut`,
+      (ls) => ls.find((l) => l.name === b2b)?.state !== 'Established',
+      15_000,
+    );
+    await w.cli.ok(['link', 'up', '--session', b2b]);
+    await agreeWhen(
+      'the page to draw it Established again',
+      (ls) => ls.every((l) => l.state === 'Established'),
+      30_000,
+    );
+
+    // --- 6. The timeline, filtered by speaker and by prefix ------------------------------
+    // The filters' rule: rows whose source names the speaker (any case); rows whose message or
+    // data carry the prefix; newest first. Checked against `arslab events -o json`: the rows
+    // shown are exactly the events the lab logged that the rule keeps (up to the newest shown).
+    type Ev = { seq: number; source: string; message: string; data?: unknown };
+    const rows = () =>
+      page.$$eval('[data-view="timeline"] tbody tr', (trs) => trs.map((tr) => Number(tr.getAttribute('data-seq'))));
+    const filtered = async (keep: (e: Ev) => boolean) => {
+      await page.waitForTimeout(300); // the table is redrawn on the next frame after typing
+      const shown = await rows();
+      const all = await w.json<Ev[]>(['events']);
+      const newest = Math.max(...shown);
+      return {
+        shown,
+        expected: all
+          .filter((e) => e.seq <= newest && keep(e))
+          .map((e) => e.seq)
+          .reverse()
+          .slice(0, 400),
+      };
+    };
+    await page.click('[data-tab="timeline"]');
+    await page.fill('[data-filter="speaker"]', 'OnPrem');
+    const bySpeaker = await filtered((e) => e.source.toLowerCase().includes('onprem'));
+    assert.ok(bySpeaker.shown.length > 0, 'onprem has events (its sessions, the link cut)');
+    assert.deepEqual(bySpeaker.shown, bySpeaker.expected);
+    await page.fill('[data-filter="speaker"]', '');
+    await page.fill('[data-filter="prefix"]', '10.1.16.0/24');
+    const byPrefix = await filtered(
+      (e) => e.message.includes('10.1.16.0/24') || JSON.stringify(e.data ?? {}).includes('10.1.16.0/24'),
+    );
+    assert.ok(byPrefix.shown.length > 0, "spoke11's range was announced and withdrawn on the way");
+    assert.deepEqual(byPrefix.shown, byPrefix.expected);
+    await w.shot('multi-region-timeline');
   });
 });

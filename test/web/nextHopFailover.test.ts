@@ -220,6 +220,23 @@ test("seed 000 in Chromium: the graph as the API answers, lt1's routes as the CL
     const gap = probe.summary!.longestGapMs!;
     assert.ok(gap >= 400 && gap < 3000, `longest gap ${gap} ms`);
     assert.equal(probe.summary!.longestGap!.fromSeq, firstLost - 1, 'the longest gap is the failover');
+    // The gap shaded on the chart is the one the lab reported with the probes (ProbeGap on
+    // the live channel), not one the page worked out: closed, from ws1's last reply to ws2's
+    // first, with the probes lost in between — the summary's longest gap.
+    const shaded = await waitFor(
+      'the failover gap shaded on the chart',
+      async () =>
+        (await page.evaluate(() => window.__arslab!.probe())).drawnGaps.find(
+          (g) => !g.open && g.fromSeq === firstLost - 1,
+        ),
+      5000,
+    );
+    assert.deepEqual(
+      { fromSeq: shaded.fromSeq, toSeq: shaded.toSeq, lost: shaded.lost },
+      { fromSeq: firstLost - 1, toSeq: firstWs2, lost: firstWs2 - firstLost },
+    );
+    assert.deepEqual(probe.summary!.longestGap, { fromSeq: shaded.fromSeq, toSeq: shaded.toSeq, lost: shaded.lost });
+    assert.ok(Math.abs(shaded.toT - shaded.fromT - gap) < 0.01, `${shaded.toT} - ${shaded.fromT} is the ${gap} ms gap`);
     // The figure on the page is the lab's: the same as the probe's end on the timeline.
     const text = await page.textContent('[data-view="probe-summary"] [data-field="longest-gap"]');
     assert.ok(text?.includes(`${gap} ms`), `the page shows the lab's longest gap: ${text}`);

@@ -3,13 +3,15 @@
  * the functions passed to page.evaluate (they run in the browser, where `window` exists).
  */
 import type { TopologyView } from '../../src/lab/topologyView.js';
-import type { ProbeResult, ProbeSummary } from '../../src/lab/probe.js';
+import type { ProbeGap, ProbeResult, ProbeSummary } from '../../src/lab/probe.js';
 
 export interface DrawnNode {
   id: string;
   kind: string;
   label: string;
   classes: string[];
+  /** Still hidden (added, not yet laid out and shown). */
+  hidden: boolean;
 }
 
 export interface DrawnEdge {
@@ -24,6 +26,7 @@ export interface DrawnEdge {
   /** The labels of the sessions or peerings it stands for (its own, when one). */
   members: string[];
   classes: string[];
+  hidden: boolean;
 }
 
 export interface PageHooks {
@@ -31,8 +34,9 @@ export interface PageHooks {
   error?: string;
   graph(): { nodes: DrawnNode[]; edges: DrawnEdge[] };
   topology(): TopologyView | undefined;
-  probe(): { run?: number; results: ProbeResult[]; summary?: ProbeSummary };
+  probe(): { run?: number; results: ProbeResult[]; summary?: ProbeSummary; drawnGaps: ProbeGap[] };
   layoutMs(): number;
+  renderStats?(): { elkMs: number; layouts: number; slicedMs: number; slices: number };
   expandAll(kind: 'spokes' | 'vms'): Promise<void>;
   connected(): boolean;
   at(id: string): { x: number; y: number } | null;

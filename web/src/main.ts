@@ -45,6 +45,8 @@ class Page {
   private readonly expand = new Set<string>();
   private readonly collapse = new Set<string>();
   private refreshTimer?: number;
+  private topologyAsked = 0;
+  private topologyShown = 0;
   private lastRefresh = -Infinity;
   private refreshing?: Promise<void>;
   private source?: EventSource;
@@ -110,10 +112,15 @@ class Page {
   }
 
   private async loadTopology(): Promise<void> {
+    // A refresh and an expansion may overlap: an answer older than one already shown (asked
+    // before a group was expanded, say) is dropped, not drawn over the newer one.
+    const asked = ++this.topologyAsked;
     const view = await get<TopologyView>(`/arslab/topology${this.viewQuery()}`);
+    if (asked < this.topologyShown) return;
+    this.topologyShown = asked;
     this.view = view;
-    await this.graph.show(view);
     this.fillHeader(view);
+    await this.graph.show(view);
   }
 
   private fillHeader(v: TopologyView): void {
@@ -274,6 +281,7 @@ class Page {
       topology: () => this.view,
       probe: () => this.chart.snapshot(),
       layoutMs: () => this.graph.lastLayoutMs,
+      renderStats: () => this.graph.lastRender,
       /** Every group of a kind expanded (the benchmark measures what aggregation saves). */
       expandAll: async (kind: 'spokes' | 'vms') => {
         this.expand.add(`*${kind}`);

@@ -1,8 +1,3 @@
-declare module 'cytoscape-elk' {
-  import type { Ext } from 'cytoscape';
-  const ext: Ext;
-  export default ext;
-}
 declare module 'elkjs/lib/elk-api.js' {
   import type { ELK, ELKConstructorArguments } from 'elkjs/lib/elk-api';
   const ELKApi: new (args?: ELKConstructorArguments) => ELK;

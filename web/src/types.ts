@@ -10,7 +10,7 @@ export type {
   ViewRef,
 } from '../../src/lab/topologyView.js';
 export type { LabEvent } from '../../src/lab/events.js';
-export type { ProbeLive, ProbeResult, ProbeSummary, ProbeInfo, ProbeRequest } from '../../src/lab/probe.js';
+export type { ProbeGap, ProbeLive, ProbeResult, ProbeSummary, ProbeInfo, ProbeRequest } from '../../src/lab/probe.js';
 export type { TraceResult, TracePath, TraceHop } from '../../src/lab/trace.js';
 export type { ExplainResult, ExplainSection, ExplainLine } from '../../src/azure/explain.js';
 export type { EffectiveRoute } from '../../src/azure/effectiveRoutes.js';

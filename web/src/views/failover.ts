@@ -1,6 +1,7 @@
 /**
  * The failover chart: a probe's replies over time (round-trip time, one series per backend
- * VM that answered), lost probes marked at zero, the stretches without a reply shaded, and
+ * VM that answered), lost probes marked at zero, the stretches without a reply shaded (as the
+ * lab reports them with each probe: ProbeGap), and
  * — when the run ends — the lab's own statistics (longest gap between replies, loss, replies
  * per VM), the way the seed-000 author watched curl's output scroll by.
  *
@@ -12,12 +13,14 @@
 import uPlot from 'uplot';
 import { stream } from '../api.js';
 import { h } from '../dom.js';
-import type { ProbeInfo, ProbeLive, ProbeResult, ProbeSummary } from '../types.js';
+import type { ProbeGap, ProbeInfo, ProbeLive, ProbeResult, ProbeSummary } from '../types.js';
 
 interface Run {
   readonly run: number;
   info?: ProbeInfo;
   readonly results: ProbeResult[];
+  /** The stretches without replies as the lab reports them (by their first probe): the latest word on each. */
+  readonly gaps: Map<number, ProbeGap>;
   summary?: ProbeSummary;
 }
 
@@ -25,6 +28,8 @@ const COLORS = ['#1565c0', '#2e7d32', '#6a1b9a', '#00838f', '#ad1457', '#4e342e'
 
 export class FailoverChart {
   private current?: Run;
+  /** The gaps shaded on the chart's last drawing (tests read them). */
+  private drawnGaps: ProbeGap[] = [];
   private plot?: uPlot;
   private vms: string[] = [];
   private pending = false;
@@ -93,7 +98,7 @@ export class FailoverChart {
     if (m.type === 'start' || !this.current || this.current.run !== m.run) {
       if (m.type !== 'start' && this.current && m.run < this.current.run) return;
       if (!this.current || this.current.run !== m.run) {
-        this.current = { run: m.run, results: [] };
+        this.current = { run: m.run, results: [], gaps: new Map() };
         this.vms = [];
         this.plot?.destroy();
         this.plot = undefined;
@@ -102,8 +107,10 @@ export class FailoverChart {
     }
     const r = this.current;
     if (m.type === 'start') r.info = m.info;
-    else if (m.type === 'probe') r.results.push(m.result);
-    else r.summary = m.summary;
+    else if (m.type === 'probe') {
+      r.results.push(m.result);
+      if (m.gap) r.gaps.set(m.gap.fromSeq, m.gap);
+    } else r.summary = m.summary;
     this.schedule();
   }
 
@@ -172,44 +179,34 @@ export class FailoverChart {
     this.summaryEl.replaceChildren(...(r.summary ? summaryLines(r.summary) : []));
   }
 
-  /** Shades every stretch without a reply; the longest gap the lab reported, darker and labelled. */
+  /** Shades every stretch without a reply the lab reported; the longest gap it reported, darker and labelled. */
   private shadeGaps(u: uPlot): void {
     const r = this.current;
     if (!r) return;
     const ctx = u.ctx;
     const top = u.bbox.top;
     const height = u.bbox.height;
-    const band = (from: number, to: number, color: string) => {
-      const a = u.valToPos(from, 'x', true);
-      const b = u.valToPos(to, 'x', true);
+    const band = (g: ProbeGap, color: string) => {
+      const a = u.valToPos(g.fromT / 1000, 'x', true);
+      const b = u.valToPos(g.toT / 1000, 'x', true);
       ctx.fillStyle = color;
       ctx.fillRect(a, top, Math.max(2, b - a), height);
     };
     ctx.save();
-    const res = r.results;
-    for (let k = 0; k < res.length; k++) {
-      if (res[k]!.result === 'ok') continue;
-      let end = k;
-      while (end + 1 < res.length && res[end + 1]!.result !== 'ok') end++;
-      const from = (k > 0 ? res[k - 1]! : res[k]!).t / 1000;
-      const to = (end + 1 < res.length ? res[end + 1]! : res[end]!).t / 1000;
-      band(from, to, 'rgba(198, 40, 40, 0.12)');
-      k = end;
-    }
-    const g = r.summary?.longestGap;
-    if (g && r.summary?.longestGapMs) {
-      const a = res.find((p) => p.seq === g.fromSeq);
-      const b = res.find((p) => p.seq === g.toSeq);
-      if (a && b) {
-        band(a.t / 1000, b.t / 1000, 'rgba(198, 40, 40, 0.25)');
-        ctx.fillStyle = '#b71c1c';
-        ctx.font = `${12 * devicePixelRatio}px DejaVu Sans, sans-serif`;
-        ctx.fillText(
-          `longest gap ${r.summary.longestGapMs} ms`,
-          u.valToPos(a.t / 1000, 'x', true) + 4,
-          top + 14 * devicePixelRatio,
-        );
-      }
+    this.drawnGaps = [...r.gaps.values()];
+    for (const g of this.drawnGaps) band(g, 'rgba(198, 40, 40, 0.12)');
+    const longest = r.summary?.longestGap && r.gaps.get(r.summary.longestGap.fromSeq);
+    if (longest && r.summary?.longestGapMs) {
+      band(longest, 'rgba(198, 40, 40, 0.25)');
+      ctx.fillStyle = '#b71c1c';
+      // uPlot leaves the context aligned for its axes' labels: the label starts at the gap.
+      ctx.textAlign = 'left';
+      ctx.font = `${12 * devicePixelRatio}px DejaVu Sans, sans-serif`;
+      ctx.fillText(
+        `longest gap ${r.summary.longestGapMs} ms`,
+        u.valToPos(longest.fromT / 1000, 'x', true) + 4,
+        top + 14 * devicePixelRatio,
+      );
     }
     ctx.restore();
   }
@@ -254,10 +251,13 @@ export class FailoverChart {
     this.abort?.abort();
   }
 
-  /** The run on the chart (tests read it). */
-  snapshot(): { run?: number; results: ProbeResult[]; summary?: ProbeSummary } {
+  /** The run on the chart and the gaps shaded on it (tests read them). */
+  snapshot(): { run?: number; results: ProbeResult[]; summary?: ProbeSummary; drawnGaps: ProbeGap[] } {
     const r = this.current;
-    return r ? { run: r.run, results: [...r.results], ...(r.summary ? { summary: r.summary } : {}) } : { results: [] };
+    const drawnGaps = [...this.drawnGaps];
+    return r
+      ? { run: r.run, results: [...r.results], ...(r.summary ? { summary: r.summary } : {}), drawnGaps }
+      : { results: [], drawnGaps };
   }
 }
 

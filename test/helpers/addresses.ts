@@ -89,6 +89,9 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/clients/sdkBuild.ts': { data: [10] },
   'test/clients/seedScript.test.ts': { binds: [13], data: [10] },
   'test/api/armSpec.test.ts': { data: [202] },
+  // Issue 13 items 2-3, hybrid at run time (range 'arm-verbs'): the route server on 127.100.x;
+  // MSEE addresses 10.2.100.x and the sites' 10.120/10.130 are in-process data.
+  'test/lab/hybridRuntime.test.ts': { binds: [100], data: [2, 120, 130] },
   'test/helpers/model.ts': { data: [10] },
 
   // The golden tests run the seeds' scenarios, and variants with every address moved.

@@ -403,4 +403,125 @@ test('a hub built at run time through ARM equals the lab file, and follows routi
   assert.equal(JSON.stringify(rowsB), before, 'the same effective routes');
   const exportedB = await runCli(clientB, ['export']);
   assert.equal(exported, exportedB, 'the same lab file');
+  fileExport = exportedB;
+  await apis.pop()!.close();
+  await b.stop();
+  labs.splice(labs.indexOf(b), 1);
+});
+
+/** The file-built lab's export (the test above), which the CLI-built lab must equal. */
+let fileExport: string | undefined;
+
+test('the same hub built with the az-named CLI verbs (vnet-gateway, local-gateway, vpn-connection, express-route, Global Reach) equals the lab file', {
+  timeout: 120_000,
+}, async () => {
+  assert.ok(fileExport, 'the file-built export of the test above');
+  const a = await startTestLab('hybrid-runtime-cli', SMALL);
+  labs.push(a);
+  const client = await api(a.lab);
+  const az = (line: string) => runCli(client, line.split(/\s+/));
+  await az('network routeserver create -g rg -n hubrs --hosted-subnet ' + `${HUB}/subnets/RouteServerSubnet`);
+  await az('network routeserver update -g rg -n hubrs --allow-b2b-traffic true');
+  await az('network vnet-gateway create -g rg -n er1 --vnet hub --gateway-type ExpressRoute --sku Standard');
+  await az(
+    'network vnet-gateway create -g rg -n vpn1 --vnet hub --gateway-type Vpn --sku VpnGw1 --public-ip-addresses vpn1-pip1 vpn1-pip2 --asn 65515 --bgp-peering-address 169.254.21.2 --bgp-peering-address 169.254.22.2',
+  );
+  await az('network vpn-connection create -g rg -n er1-c1 --vnet-gateway1 er1 --express-route-circuit2 c1');
+  await az(
+    'network vpn-connection create -g rg -n er1-c2 --vnet-gateway1 er1 --express-route-circuit2 c2 --routing-weight 100',
+  );
+  await az(
+    'network vpn-connection create -g rg -n vpn1-site1 --vnet-gateway1 vpn1 --local-gateway2 site1 --enable-bgp --shared-key k',
+  );
+  await az(
+    'network local-gateway create -g rg -n site2 --gateway-ip-address 203.0.113.20 --local-address-prefixes 10.130.0.0/16',
+  );
+  await az(
+    'network vpn-connection create -g rg -n vpn1-site2 --vnet-gateway1 vpn1 --local-gateway2 site2 --shared-key k',
+  );
+  await az(
+    'network express-route create -g rg -n c3 --bandwidth 500 Mbps --peering-location Frankfurt --provider Equinix',
+  );
+  await az(
+    'network express-route peering create -g rg --circuit-name c3 --peering-type AzurePrivatePeering --peer-asn 65300 --vlan-id 102 --primary-peer-subnet 169.254.102.0/30 --secondary-peer-subnet 169.254.102.4/30',
+  );
+  await az(
+    'network express-route peering connection create -g rg --circuit-name c3 --peering-name AzurePrivatePeering -n c3-to-c1 --peer-circuit c1 --address-prefix 192.0.2.0/29',
+  );
+  const shown = JSON.parse(await az('network vpn-connection show -g rg -n er1-c2')) as { routingWeight: number };
+  assert.equal(shown.routingWeight, 100);
+  await converged(client, a.lab);
+  assert.equal(await runCli(client, ['export']), fileExport, 'the same lab file as the file-built lab');
+
+  // vpn-connection update --routing-weight (R-ER-3): c1 at 200 now outweighs c2's 100.
+  await az('network vpn-connection update -g rg -n er1-c1 --routing-weight 200');
+  await waitFor(
+    '192.168.0.0/16 through c1 after the update',
+    async () => {
+      await a.lab.settled();
+      const r = rowFor(await routes(client), '192.168.0.0/16');
+      return !!r && r.nextHopIpAddress.length > 0 && r.nextHopIpAddress.every((h) => h.startsWith('10.2.100.3'));
+    },
+    10_000,
+  );
+  // Global Reach deleted: c3's MSEE no longer learns onprem1's route (R-ER-6).
+  await az(
+    'network express-route peering connection delete -g rg --circuit-name c3 --peering-name AzurePrivatePeering -n c3-to-c1',
+  );
+  await waitFor(
+    "c3 without onprem1's route",
+    async () => {
+      await a.lab.settled();
+      const t = (await client.call(
+        'POST',
+        `${NET}/expressRouteCircuits/c3/peerings/AzurePrivatePeering/routeTables/primary${V}`,
+      )) as { value: { network: string }[] };
+      return !t.value.some((r) => r.network === '172.16.1.0/24');
+    },
+    10_000,
+  );
+  // vnet peering update (az's --set): a spoke peered without gateway transit gets none of the
+  // hub's gateway routes; with allowGatewayTransit on the hub's side and useRemoteGateways on
+  // the spoke's, its NICs get them (R-ARS-8; "Configure VPN gateway transit for virtual
+  // network peering", learn.microsoft.com/azure/vpn-gateway/vpn-gateway-peering-gateway-transit).
+  await az(
+    'network vnet create -g rg -n spoke --address-prefix 10.100.16.0/24 --subnet-name default --subnet-prefix 10.100.16.0/24',
+  );
+  await client.call('PUT', `${NET}/networkInterfaces/spokenic${V}`, {
+    properties: {
+      ipConfigurations: [
+        { name: 'ipconfig1', properties: { subnet: { id: `${NET}/virtualNetworks/spoke/subnets/default` } } },
+      ],
+    },
+  });
+  await az('network vnet peering create -g rg -n hub-to-spoke --vnet-name hub --remote-vnet spoke');
+  await az('network vnet peering create -g rg -n spoke-to-hub --vnet-name spoke --remote-vnet hub');
+  const spokeRoutes = async () =>
+    ((await client.call('POST', `${NET}/networkInterfaces/spokenic/effectiveRouteTable${V}`)) as { value: Row[] })
+      .value;
+  await a.lab.settled();
+  assert.equal(rowFor(await spokeRoutes(), '172.16.2.0/24'), undefined, 'no gateway transit yet');
+  await az('network vnet peering update -g rg -n hub-to-spoke --vnet-name hub --set allowGatewayTransit=true');
+  const updated = JSON.parse(
+    await az('network vnet peering update -g rg -n spoke-to-hub --vnet-name spoke --set useRemoteGateways=true'),
+  ) as { useRemoteGateways: boolean };
+  assert.equal(updated.useRemoteGateways, true);
+  await waitFor(
+    "the hub's gateway routes on the spoke NIC",
+    async () => {
+      await a.lab.settled();
+      return rowFor(await spokeRoutes(), '172.16.2.0/24')?.nextHopType === 'VirtualNetworkGateway';
+    },
+    10_000,
+  );
+  await az('network vpn-connection delete -g rg -n vpn1-site2');
+  await az('network local-gateway delete -g rg -n site2');
+  await waitFor(
+    'the static site gone',
+    async () => {
+      await a.lab.settled();
+      return !rowFor(await routes(client), '10.130.0.0/16');
+    },
+    10_000,
+  );
 });

@@ -1218,13 +1218,28 @@ export class HybridRuntime {
     this.model = model;
     const g = this.ctx.graph;
     const hubs = new Set<string>();
+    const owned = (owner: GatewayRuntime | CircuitRuntime) =>
+      g
+        .speakers()
+        .filter((s) => (s.owner.kind === 'gateway' || s.owner.kind === 'circuit') && s.owner.runtime === owner);
     const dropSpeakers = (owner: GatewayRuntime | CircuitRuntime) => {
-      for (const s of [...g.speakers()])
-        if ((s.owner.kind === 'gateway' || s.owner.kind === 'circuit') && s.owner.runtime === owner) g.removeSpeaker(s);
+      for (const s of owned(owner)) g.removeSpeaker(s);
+    };
+    // Daemon nodes' TCP sessions (customerEdge.ts) are wired to these speakers at boot: a
+    // rebuild would leave them on speakers the lab no longer has. Kept, and said (ADR 0038).
+    const keptForDaemons = (owner: GatewayRuntime | CircuitRuntime, name: string) => {
+      if (!owned(owner).some((s) => g.sessions({ speaker: s }).some((x) => x.transport === 'tcp'))) return false;
+      this.ctx.events.emit(
+        'warning',
+        name,
+        'changed, but daemon nodes are attached to it over TCP (wired at start): its speakers are kept as they were; restart the lab (arslab export, then up) to apply the change',
+      );
+      return true;
     };
     for (const [k, gw] of [...this.gateways]) {
       const next = byId(model.virtualNetworkGateways, gw.resource.id);
       if (next && gatewayBuildKey(next, model) === gw.builtFrom) continue;
+      if (next && keptForDaemons(gw, gw.resource.name)) continue;
       this.gateways.delete(k);
       for (const sp of gw.instances) this.arrival.delete(sp);
       dropSpeakers(gw);
@@ -1256,6 +1271,7 @@ export class HybridRuntime {
         });
         continue;
       }
+      if (next && keptForDaemons(c, c.resource.name)) continue;
       this.circuits.delete(k);
       dropSpeakers(c);
       this.ctx.events.emit('lab', c.resource.name, next ? 'circuit changed: its MSEEs are rebuilt' : 'circuit deleted');

@@ -34,91 +34,10 @@ import type { Lab } from '../../src/lab/lab.js';
 import { runCli } from '../helpers/inProcessCli.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { hybridHubFull, hybridHubSmall } from '../fixtures/hybridHubLab.js';
 
-const SMALL = `
-name: hybrid-runtime
-location: westeurope
-settings: { connectRetryTime: 1 }
-resourceGroups:
-  rg:
-    virtualNetworks:
-      hub:
-        addressPrefixes: [10.100.0.0/20]
-        subnets:
-          RouteServerSubnet: { addressPrefix: 10.100.0.0/26 }
-          default: { addressPrefix: 10.100.2.0/24 }
-          GatewaySubnet: { addressPrefix: 10.100.3.0/24 }
-    virtualMachines:
-      client: { subnet: hub/default, privateIPAddress: 10.100.2.10 }
-    localNetworkGateways:
-      site1: { gatewayIpAddress: 203.0.113.10, addressPrefixes: [], bgpSettings: { asn: 65020, bgpPeeringAddress: 169.254.21.1 } }
-    expressRouteCircuits:
-      c1:
-        serviceProviderName: Equinix
-        peeringLocation: Amsterdam
-        bandwidthInMbps: 1000
-        mseeAddresses: [10.2.100.35, 10.2.100.36]
-        peerings:
-          AzurePrivatePeering: { peerASN: 65100, primaryPeerAddressPrefix: 169.254.100.0/30, secondaryPeerAddressPrefix: 169.254.100.4/30, vlanId: 100 }
-      c2:
-        serviceProviderName: Equinix
-        peeringLocation: London
-        bandwidthInMbps: 1000
-        mseeAddresses: [10.2.100.45, 10.2.100.46]
-        peerings:
-          AzurePrivatePeering: { peerASN: 65200, primaryPeerAddressPrefix: 169.254.101.0/30, secondaryPeerAddressPrefix: 169.254.101.4/30, vlanId: 101 }
-routers:
-  onprem1:
-    asn: 65100
-    attach: [{ circuit: c1, link: primary }, { circuit: c1, link: secondary }]
-    routes: [{ prefix: 192.168.0.0/16 }, { prefix: 172.16.1.0/24 }]
-  onprem2:
-    asn: 65200
-    attach: [{ circuit: c2, link: primary }, { circuit: c2, link: secondary }]
-    routes: [{ prefix: 192.168.0.0/16 }, { prefix: 172.16.2.0/24 }]
-  branch1:
-    asn: 65020
-    attach: [{ localNetworkGateway: site1 }]
-    routes: [{ prefix: 10.120.0.0/16 }]
-`;
-
-/** The same design, every resource in the file (what the run-time lab must equal). */
-const FULL = SMALL.replace(
-  '    localNetworkGateways:\n',
-  `    routeServers:
-      hubrs: { subnet: hub/RouteServerSubnet, allowBranchToBranchTraffic: true }
-    virtualNetworkGateways:
-      er1: { gatewayType: ExpressRoute, virtualNetwork: hub }
-      vpn1: { gatewayType: Vpn, virtualNetwork: hub, activeActive: true, enableBgp: true, customBgpIpAddresses: [169.254.21.2, 169.254.22.2] }
-    connections:
-      er1-c1: { connectionType: ExpressRoute, virtualNetworkGateway1: er1, peer: c1 }
-      er1-c2: { connectionType: ExpressRoute, virtualNetworkGateway1: er1, peer: c2, routingWeight: 100 }
-      vpn1-site1: { connectionType: IPsec, virtualNetworkGateway1: vpn1, localNetworkGateway2: site1, enableBgp: true }
-      vpn1-site2: { connectionType: IPsec, virtualNetworkGateway1: vpn1, localNetworkGateway2: site2 }
-    localNetworkGateways:
-`,
-)
-  .replace(
-    '      site1: { gatewayIpAddress: 203.0.113.10, addressPrefixes: [], bgpSettings: { asn: 65020, bgpPeeringAddress: 169.254.21.1 } }\n',
-    `      site1: { gatewayIpAddress: 203.0.113.10, addressPrefixes: [], bgpSettings: { asn: 65020, bgpPeeringAddress: 169.254.21.1 } }
-      site2: { gatewayIpAddress: 203.0.113.20, addressPrefixes: [10.130.0.0/16] }
-`,
-  )
-  .replace(
-    '        mseeAddresses: [10.2.100.45, 10.2.100.46]\n        peerings:\n          AzurePrivatePeering: { peerASN: 65200, primaryPeerAddressPrefix: 169.254.101.0/30, secondaryPeerAddressPrefix: 169.254.101.4/30, vlanId: 101 }\n',
-    `        mseeAddresses: [10.2.100.45, 10.2.100.46]
-        peerings:
-          AzurePrivatePeering: { peerASN: 65200, primaryPeerAddressPrefix: 169.254.101.0/30, secondaryPeerAddressPrefix: 169.254.101.4/30, vlanId: 101 }
-      c3:
-        serviceProviderName: Equinix
-        peeringLocation: Frankfurt
-        bandwidthInMbps: 500
-        peerings:
-          AzurePrivatePeering: { peerASN: 65300, primaryPeerAddressPrefix: 169.254.102.0/30, secondaryPeerAddressPrefix: 169.254.102.4/30, vlanId: 102 }
-        globalReachConnections:
-          c3-to-c1: { peerCircuit: c1, addressPrefix: 192.0.2.0/29 }
-`,
-  );
+const SMALL = hybridHubSmall(100);
+const FULL = hybridHubFull(100);
 
 const labs: TestLab[] = [];
 const apis: ApiServer[] = [];

@@ -477,7 +477,13 @@ export function putBgpConnection(
   c: { readonly name: string; readonly peerIp: string; readonly peerAsn: number },
 ): AzureModel {
   const rs = byId(model.routeServers, hubId);
-  if (!rs) throw AzureErrors.invalidParameter('virtualHub', `${hubId} is not a route server with an IP configuration`);
+  if (!rs)
+    throw byId(model.pendingRouteServers ?? [], hubId)
+      ? AzureErrors.invalidParameter(
+          'virtualHub',
+          `${hubId} has no IP configuration yet: put its ipConfigurations first`,
+        )
+      : parentNotFoundOf('Microsoft.Network/virtualHubs/bgpConnections', hubId);
   const i = rs.bgpConnections.findIndex((x) => sameName(x.name, c.name));
   const name = i >= 0 ? rs.bgpConnections[i]!.name : c.name;
   const conn: BgpConnection = { id: `${rs.id}/bgpConnections/${name}`, name, peerIp: c.peerIp, peerAsn: c.peerAsn };

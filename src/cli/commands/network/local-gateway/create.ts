@@ -4,11 +4,9 @@
  * device's ASN and peering address, R-VPN-1).
  */
 import { ArmPaths } from '../../../../api/paths.js';
-import { str } from '../../../args.js';
+import { listArg as list, str } from '../../../args.js';
 import type { Command } from '../../../command.js';
 import { flattenArm } from '../../../flatten.js';
-
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(/\s+/) : []);
 
 export const command: Command = {
   path: ['network', 'local-gateway', 'create'],

@@ -5,11 +5,9 @@
  * placeholders (nothing routes on them in a lab).
  */
 import { ArmPaths } from '../../../../api/paths.js';
-import { str } from '../../../args.js';
+import { listArg as list, str } from '../../../args.js';
 import { UsageError, type Command } from '../../../command.js';
 import { flattenArm } from '../../../flatten.js';
-
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(/\s+/) : []);
 
 export const command: Command = {
   path: ['network', 'vnet-gateway', 'create'],

@@ -51,3 +51,27 @@ export function field(
 export function properties(body: unknown): Json {
   return field(objectAt(body), '', 'properties', 'object') ?? {};
 }
+
+/** A JSON array at `path`, or undefined when absent. */
+export function arrayAt(o: Json | undefined, base: string, key: string): unknown[] | undefined {
+  const v = o?.[key];
+  if (v === undefined || v === null) return undefined;
+  const path = base ? `${base}.${key}` : key;
+  if (!Array.isArray(v)) throw AzureErrors.invalidRequestFormat(path, 'must be a JSON array');
+  return v;
+}
+
+export const required = <T>(v: T | undefined, path: string): T => {
+  if (v === undefined) throw AzureErrors.missingProperty(path);
+  return v;
+};
+
+/** `{ "id": "…" }` at base.key: the id, or undefined. */
+export function refId(o: Json | undefined, base: string, key: string): string | undefined {
+  const ref = field(o, base, key, 'object');
+  return field(ref, base ? `${base}.${key}` : key, 'id', 'string');
+}
+
+/** The body's `location`, as ARM keeps it (`West Europe` → `westeurope`), or undefined. */
+export const location = (body: unknown): string | undefined =>
+  field(objectAt(body), '', 'location', 'string')?.replace(/\s+/g, '').toLowerCase();

@@ -77,10 +77,20 @@ export const ArmPaths = {
   gatewayLearnedRoutes: `${NET}/virtualNetworkGateways/{virtualNetworkGatewayName}/getLearnedRoutes`,
   gatewayAdvertisedRoutes: `${NET}/virtualNetworkGateways/{virtualNetworkGatewayName}/getAdvertisedRoutes`,
   gatewayBgpPeerStatus: `${NET}/virtualNetworkGateways/{virtualNetworkGatewayName}/getBgpPeerStatus`,
+  localNetworkGateways: `${NET}/localNetworkGateways`,
+  localNetworkGateway: `${NET}/localNetworkGateways/{localNetworkGatewayName}`,
+  // virtualNetworkGateway.json: a gateway's connections (ExpressRoute, IPsec)
+  connections: `${NET}/connections`,
+  connection: `${NET}/connections/{virtualNetworkGatewayConnectionName}`,
 
   // expressRouteCircuit.json
   expressRouteCircuits: `${NET}/expressRouteCircuits`,
   expressRouteCircuit: `${NET}/expressRouteCircuits/{circuitName}`,
+  circuitPeerings: `${NET}/expressRouteCircuits/{circuitName}/peerings`,
+  circuitPeering: `${NET}/expressRouteCircuits/{circuitName}/peerings/{peeringName}`,
+  // Global Reach: a connection of this circuit's private peering to another circuit's
+  circuitConnections: `${NET}/expressRouteCircuits/{circuitName}/peerings/{peeringName}/connections`,
+  circuitConnection: `${NET}/expressRouteCircuits/{circuitName}/peerings/{peeringName}/connections/{connectionName}`,
   circuitRouteTable: `${NET}/expressRouteCircuits/{circuitName}/peerings/{peeringName}/routeTables/{devicePath}`,
   circuitRouteTableSummary: `${NET}/expressRouteCircuits/{circuitName}/peerings/{peeringName}/routeTablesSummary/{devicePath}`,
 } as const;

@@ -152,3 +152,6 @@ function decodeSegment(s: string): string {
     return s; // a malformed escape stays as sent: the handler's lookup says what is missing
   }
 }
+
+/** A PUT's answer as the REST spec gives it: 201 when it created the resource, 200 when it updated it. */
+export const created = (existed: boolean, body: unknown): Reply => ({ status: existed ? 200 : 201, body });

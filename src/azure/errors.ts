@@ -92,6 +92,12 @@ export const ERROR_CODES = {
   ),
   InUseSubnetCannotBeDeleted: azure(400, ARM_COMMON),
   InUseRouteTableCannotBeDeleted: arslab(400, `${UNPUBLISHED}: a route table still associated with a subnet`),
+  InUseVirtualNetworkGatewayCannotBeDeleted: arslab(400, `${UNPUBLISHED}: a gateway a connection still uses`),
+  InUseLocalNetworkGatewayCannotBeDeleted: arslab(
+    400,
+    `${UNPUBLISHED}: a local network gateway a connection still uses`,
+  ),
+  InUseExpressRouteCircuitCannotBeDeleted: arslab(400, `${UNPUBLISHED}: a circuit a connection still uses`),
   NicInUse: azure(
     400,
     'Microsoft.Network answer quoted in hashicorp/terraform-provider-azurerm issue 8105 (deleting a NIC a VM uses)',
@@ -337,6 +343,15 @@ export const AzureErrors = {
     make('InUseSubnetCannotBeDeleted', `Subnet ${subnet} is in use by ${by} and cannot be deleted.`),
   inUseRouteTableCannotBeDeleted: (table: string, by: string) =>
     make('InUseRouteTableCannotBeDeleted', `Route table ${table} is in use by subnet ${by} and cannot be deleted.`),
+  /** A gateway, local network gateway or circuit a connection still names (delete the connection first). */
+  inUseByConnection: (
+    code:
+      | 'InUseVirtualNetworkGatewayCannotBeDeleted'
+      | 'InUseLocalNetworkGatewayCannotBeDeleted'
+      | 'InUseExpressRouteCircuitCannotBeDeleted',
+    what: string,
+    connection: string,
+  ) => make(code, `${what} is in use by connection ${connection} and cannot be deleted: delete the connection first.`),
   nicInUse: (nic: string, vm: string) =>
     make(
       'NicInUse',

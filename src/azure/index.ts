@@ -22,3 +22,4 @@ export * from './gatewayMesh.js';
 export * from './modelIndex.js';
 export * from './effectiveRouteLayers.js';
 export * from './programmingTiming.js';
+export * from './hybridAddresses.js';

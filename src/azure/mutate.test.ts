@@ -13,7 +13,14 @@ import {
   deleteVirtualHub,
   deleteVirtualMachine,
   putBgpConnection,
+  deleteConnection,
+  deleteExpressRouteCircuit,
+  deleteVirtualNetworkGateway,
+  putCircuitPeering,
+  putConnection,
+  putExpressRouteCircuit,
   putNetworkInterface,
+  putVirtualNetworkGateway,
   putResourceGroup,
   putRouteTable,
   putSubnet,
@@ -151,4 +158,137 @@ test('deletes: a peering, the VM (its NIC stays, detached), the route server', (
     m.virtualNetworks[0]!.subnets.map((s) => s.name),
     ['default'],
   );
+});
+
+// Hybrid resources (ADR 0042): the addresses the lab-file loader derives, derived the same way.
+
+/** seed 000's VNet with a GatewaySubnet (10.10.3.0/27), an ExpressRoute gateway and two circuits. */
+function withGateway(): AzureModel {
+  let m = putSubnet(seed000(), VNET, { name: 'GatewaySubnet', addressPrefix: '10.10.3.0/27' });
+  m = putVirtualNetworkGateway(m, RG, 'er1', { gatewayType: 'ExpressRoute', subnet: `${VNET}/subnets/GatewaySubnet` });
+  for (const [name, where, asn, third] of [
+    ['c1', 'Amsterdam', 65100, 0],
+    ['c2', 'London', 65200, 8],
+  ] as const) {
+    m = putExpressRouteCircuit(m, RG, name, {
+      serviceProviderName: 'Equinix',
+      peeringLocation: where,
+      bandwidthInMbps: 1000,
+    });
+    m = putCircuitPeering(
+      m,
+      resourceId(DEFAULT_SUBSCRIPTION, RG, 'expressRouteCircuits', name),
+      'AzurePrivatePeering',
+      {
+        peerASN: asn,
+        primaryPeerAddressPrefix: `192.168.${third}.0/30`,
+        secondaryPeerAddressPrefix: `192.168.${third}.4/30`,
+        vlanId: 100 + third,
+      },
+    );
+  }
+  return m;
+}
+const GW = resourceId(DEFAULT_SUBSCRIPTION, RG, 'virtualNetworkGateways', 'er1');
+const circuitId = (n: string) => resourceId(DEFAULT_SUBSCRIPTION, RG, 'expressRouteCircuits', n);
+
+test("a gateway's instances and its connections' MSEE peer addresses are the loader's: .12/.13, then .4/.5 and .6/.7 (seed 001)", () => {
+  let m = withGateway();
+  assert.deepEqual(m.virtualNetworkGateways[0]?.instanceAddresses, ['10.10.3.12', '10.10.3.13']);
+  m = putConnection(m, RG, 'er1-c1', {
+    connectionType: 'ExpressRoute',
+    virtualNetworkGateway1: GW,
+    peer: circuitId('c1'),
+  });
+  m = putConnection(m, RG, 'er1-c2', {
+    connectionType: 'ExpressRoute',
+    virtualNetworkGateway1: GW,
+    peer: circuitId('c2'),
+    routingWeight: 10,
+  });
+  assert.deepEqual(
+    m.connections.map((c) => [c.name, c.mseePeerAddresses, c.routingWeight, c.enableBgp]),
+    [
+      ['er1-c1', ['10.10.3.4', '10.10.3.5'], 0, true],
+      ['er1-c2', ['10.10.3.6', '10.10.3.7'], 10, true],
+    ],
+  );
+  // An update keeps the connection's pair (its sessions' addresses do not move).
+  const again = putConnection(m, RG, 'er1-c1', {
+    connectionType: 'ExpressRoute',
+    virtualNetworkGateway1: GW,
+    peer: circuitId('c1'),
+    routingWeight: 5,
+  });
+  assert.deepEqual(again.connections[0]?.mseePeerAddresses, ['10.10.3.4', '10.10.3.5']);
+  // Two circuits' MSEE addresses differ and lie outside every VNet (R-ER-4).
+  const [a, b] = m.expressRouteCircuits.map((c) => c.mseeAddresses);
+  assert.notDeepEqual(a, b);
+});
+
+test('hybrid changes ARM refuses: its codes, naming the field or the resource in use', () => {
+  const m = putConnection(withGateway(), RG, 'er1-c1', {
+    connectionType: 'ExpressRoute',
+    virtualNetworkGateway1: GW,
+    peer: circuitId('c1'),
+  });
+  const cases: [() => unknown, string, RegExp][] = [
+    [
+      () =>
+        putConnection(m, RG, 'x', {
+          connectionType: 'ExpressRoute',
+          virtualNetworkGateway1: GW,
+          peer: circuitId('c9'),
+        }),
+      'InvalidResourceReference',
+      /c9/,
+    ],
+    [
+      () =>
+        putConnection(m, RG, 'x', {
+          connectionType: 'ExpressRoute',
+          virtualNetworkGateway1: GW,
+          peer: circuitId('c2'),
+          routingWeight: 32001,
+        }),
+      'InvalidRoutingWeight',
+      /32001/,
+    ],
+    [
+      () => putConnection(m, RG, 'x', { connectionType: 'Vnet2Vnet', virtualNetworkGateway1: GW }),
+      'InvalidParameter',
+      /connectionType/,
+    ],
+    [
+      () => putVirtualNetworkGateway(m, RG, 'er2', { gatewayType: 'ExpressRoute', subnet: `${VNET}/subnets/default` }),
+      'InvalidGatewaySubnetName',
+      /default/,
+    ],
+    [
+      () => putVirtualNetworkGateway(m, RG, 'er1', { gatewayType: 'Vpn', subnet: `${VNET}/subnets/GatewaySubnet` }),
+      'InvalidParameter',
+      /gatewayType/,
+    ],
+    [
+      () =>
+        putCircuitPeering(m, circuitId('c1'), 'MicrosoftPeering', {
+          peerASN: 65100,
+          primaryPeerAddressPrefix: '192.168.9.0/30',
+          secondaryPeerAddressPrefix: '192.168.9.4/30',
+          vlanId: 9,
+        }),
+      'InvalidParameter',
+      /AzurePrivatePeering/,
+    ],
+    [() => deleteVirtualNetworkGateway(m, GW), 'InUseVirtualNetworkGatewayCannotBeDeleted', /er1-c1/],
+    [() => deleteExpressRouteCircuit(m, circuitId('c1')), 'InUseExpressRouteCircuitCannotBeDeleted', /er1-c1/],
+  ];
+  for (const [fn, code, text] of cases) {
+    const e = refused(fn);
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, text);
+  }
+  // Deleting the connection frees both.
+  const freed = deleteConnection(m, resourceId(DEFAULT_SUBSCRIPTION, RG, 'connections', 'er1-c1'));
+  assert.equal(deleteVirtualNetworkGateway(freed, GW).virtualNetworkGateways.length, 0);
 });

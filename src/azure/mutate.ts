@@ -4,15 +4,20 @@
  * one is untouched) or throws the AzureError Azure would answer with. Every change is
  * checked as a whole with validateModel, so a change that breaks a rule is refused.
  */
-import { formatIpv4, parseIpv4, parsePrefix, type Ipv4Prefix } from '../bgp/wire/index.js';
-import { AzureErrors } from './errors.js';
-import { idKey, resourceId, sameName, vmId } from './ids.js';
+import { formatIpv4, parseIpv4, parsePrefix, prefixContains, v4Prefix, type Ipv4Prefix } from '../bgp/wire/index.js';
+import { AzureErrors, type AzureError } from './errors.js';
+import { idKey, lastSegment, resourceGroupOf, resourceId, sameName, vmId } from './ids.js';
 import { byId, findSubnet } from './lookup.js';
 import type {
   AzureModel,
   BgpConnection,
+  ExpressRouteCircuit,
+  ExpressRouteCircuitPeering,
+  GatewayType,
+  GlobalReachConnection,
   HubRoutingPreference,
   IpConfiguration,
+  LocalNetworkGateway,
   NetworkInterface,
   NextHopType,
   PendingRouteServer,
@@ -22,15 +27,23 @@ import type {
   Subnet,
   VirtualMachine,
   VirtualNetwork,
+  VirtualNetworkGateway,
+  VirtualNetworkGatewayConnection,
   VirtualNetworkPeering,
 } from './model.js';
-import { ROUTE_SERVER_ASN } from './constants.js';
+import { DEFAULT_GATEWAY_SKU, MIN_SPECIAL_SUBNET_PREFIX, ROUTE_SERVER_ASN } from './constants.js';
+import { defaultInstanceAddresses, derivedMseeAddresses, freeMseePeerPair } from './hybridAddresses.js';
 import { virtualRouterIps } from './routeServer.js';
 import { assertModelValid } from './validate.js';
 
 function checked(next: AzureModel): AzureModel {
   assertModelValid(next);
   return next;
+}
+
+/** ParentResourceNotFound for a child of the resource `parentId` (its group and name read from the id). */
+function parentNotFoundOf(childType: string, parentId: string): AzureError {
+  return AzureErrors.parentNotFound(childType, lastSegment(parentId), resourceGroupOf(parentId) ?? '');
 }
 
 export interface VnetPeeringInput {
@@ -45,7 +58,7 @@ export interface VnetPeeringInput {
 /** PUT virtualNetworks/{vnet}/virtualNetworkPeerings/{name}: create or replace. */
 export function putVnetPeering(model: AzureModel, vnetId: string, p: VnetPeeringInput): AzureModel {
   const vnet = byId(model.virtualNetworks, vnetId);
-  if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
+  if (!vnet) throw parentNotFoundOf('Microsoft.Network/virtualNetworks/virtualNetworkPeerings', vnetId);
   const remote = byId(model.virtualNetworks, p.remoteVirtualNetwork);
   if (!remote)
     throw AzureErrors.invalidResourceReference(p.remoteVirtualNetwork, `${vnetId}/virtualNetworkPeerings/${p.name}`);
@@ -80,7 +93,7 @@ export function putVnetPeering(model: AzureModel, vnetId: string, p: VnetPeering
 /** DELETE virtualNetworks/{vnet}/virtualNetworkPeerings/{name}. */
 export function deleteVnetPeering(model: AzureModel, vnetId: string, name: string): AzureModel {
   const vnet = byId(model.virtualNetworks, vnetId);
-  if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
+  if (!vnet) throw parentNotFoundOf('Microsoft.Network/virtualNetworks/virtualNetworkPeerings', vnetId);
   if (!vnet.virtualNetworkPeerings.some((x) => sameName(x.name, name))) {
     throw AzureErrors.resourceNotFound(
       'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
@@ -309,7 +322,7 @@ export function deleteVirtualNetwork(model: AzureModel, vnetId: string): AzureMo
 /** PUT virtualNetworks/{vnet}/subnets/{name}: create or replace one subnet (route table association). */
 export function putSubnet(model: AzureModel, vnetId: string, s: SubnetInput): AzureModel {
   const vnet = byId(model.virtualNetworks, vnetId);
-  if (!vnet) throw AzureErrors.invalidParameter('virtualNetwork', `${vnetId} not found`);
+  if (!vnet) throw parentNotFoundOf('Microsoft.Network/virtualNetworks/subnets', vnetId);
   const i = vnet.subnets.findIndex((x) => sameName(x.name, s.name));
   const subnet = subnetOf(vnet.id, { ...s, name: i >= 0 ? vnet.subnets[i]!.name : s.name });
   const subnets = [...vnet.subnets];
@@ -425,9 +438,9 @@ export function putVirtualHubIpConfiguration(model: AzureModel, hubId: string, s
     return model;
   }
   const hub = byId(model.pendingRouteServers ?? [], hubId);
-  if (!hub) throw AzureErrors.invalidParameter('virtualHub', `${hubId} not found`);
+  if (!hub) throw parentNotFoundOf('Microsoft.Network/virtualHubs/ipConfigurations', hubId);
   const w = findSubnet(model, subnetId);
-  if (!w) throw AzureErrors.invalidParameter('subnet', `subnet ${subnetId} does not exist`);
+  if (!w) throw AzureErrors.invalidResourceReference(subnetId, `${hub.id}/ipConfigurations`);
   const rs: RouteServer = {
     id: hub.id,
     name: hub.name,
@@ -464,7 +477,13 @@ export function putBgpConnection(
   c: { readonly name: string; readonly peerIp: string; readonly peerAsn: number },
 ): AzureModel {
   const rs = byId(model.routeServers, hubId);
-  if (!rs) throw AzureErrors.invalidParameter('virtualHub', `${hubId} is not a route server with an IP configuration`);
+  if (!rs)
+    throw byId(model.pendingRouteServers ?? [], hubId)
+      ? AzureErrors.invalidParameter(
+          'virtualHub',
+          `${hubId} has no IP configuration yet: put its ipConfigurations first`,
+        )
+      : parentNotFoundOf('Microsoft.Network/virtualHubs/bgpConnections', hubId);
   const i = rs.bgpConnections.findIndex((x) => sameName(x.name, c.name));
   const name = i >= 0 ? rs.bgpConnections[i]!.name : c.name;
   const conn: BgpConnection = { id: `${rs.id}/bgpConnections/${name}`, name, peerIp: c.peerIp, peerAsn: c.peerAsn };
@@ -526,7 +545,7 @@ export function putNetworkInterface(model: AzureModel, rg: string, name: string,
     if (address === undefined)
       throw findSubnet(model, c.subnet)
         ? AzureErrors.invalidParameter('privateIPAddress', `subnet ${c.subnet} has no free address left`)
-        : AzureErrors.invalidParameter('subnet', `subnet ${c.subnet} does not exist`);
+        : AzureErrors.invalidResourceReference(c.subnet, id);
     if (c.privateIPAddress !== undefined && parseIpv4(c.privateIPAddress) === undefined)
       throw AzureErrors.invalidParameter('privateIPAddress', `'${c.privateIPAddress}' is not an IPv4 address`);
     return {
@@ -579,8 +598,7 @@ export function putVirtualMachine(
     );
   const nics = v.networkInterfaces.map((nicId) => {
     const nic = byId(model.networkInterfaces, nicId);
-    if (!nic)
-      throw AzureErrors.invalidParameter('networkProfile.networkInterfaces', `network interface ${nicId} not found`);
+    if (!nic) throw AzureErrors.invalidResourceReference(nicId, vid);
     if (nic.virtualMachine && idKey(nic.virtualMachine) !== idKey(vid))
       throw AzureErrors.nicInUse(nic.name, nic.virtualMachine);
     if (nic.location !== location)
@@ -628,5 +646,429 @@ export function deleteVirtualMachine(model: AzureModel, id: string): AzureModel 
       const { virtualMachine: _, ...rest } = n;
       return rest;
     }),
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Hybrid connectivity at run time: virtual network gateways, local network gateways,
+// connections, circuits, their private peering and Global Reach (issue 13, item 2). The
+// values the lab file lets the loader derive (instance, MSEE and MSEE peer addresses) are
+// derived by the same functions (azure/hybridAddresses), so a design built through ARM
+// equals the same design loaded from a file.
+
+export interface VirtualNetworkGatewayInput {
+  readonly location?: string;
+  readonly gatewayType: GatewayType;
+  readonly sku?: string;
+  /** VPN only: an ExpressRoute gateway always runs two active instances (R-ER-3). */
+  readonly activeActive?: boolean;
+  /** GatewaySubnet id (ARM: ipConfigurations[].properties.subnet.id). */
+  readonly subnet: string;
+  readonly enableBgp?: boolean;
+  /** bgpSettings.asn; 65515 by default (R-ER-3, R-VPN-1). */
+  readonly asn?: number;
+  /** bgpSettings.bgpPeeringAddresses[i].customBgpIpAddresses: VPN APIPA addresses, instance order. */
+  readonly customBgpIpAddresses?: readonly string[];
+}
+
+const GATEWAY_TYPES: readonly GatewayType[] = ['ExpressRoute', 'Vpn'];
+
+/**
+ * PUT virtualNetworkGateways/{gw}: create or update. Its type and subnet cannot change (ARM
+ * refuses both); its instances take the subnet's default addresses, as the loader gives them.
+ */
+export function putVirtualNetworkGateway(
+  model: AzureModel,
+  rg: string,
+  name: string,
+  v: VirtualNetworkGatewayInput,
+): AzureModel {
+  const g = groupOf(model, rg);
+  const id = resourceId(model.subscriptionId, g.name, 'virtualNetworkGateways', name);
+  const before = byId(model.virtualNetworkGateways, id);
+  const type = GATEWAY_TYPES.find((t) => sameName(t, v.gatewayType));
+  if (!type)
+    throw AzureErrors.invalidParameter('gatewayType', `'${v.gatewayType}' is not one of ${GATEWAY_TYPES.join(', ')}`);
+  const w = findSubnet(model, v.subnet);
+  if (!w) throw AzureErrors.invalidResourceReference(v.subnet, id);
+  if (before && before.gatewayType !== type)
+    throw AzureErrors.invalidParameter(
+      'gatewayType',
+      `gateway '${before.name}' is ${before.gatewayType}; its type cannot change`,
+    );
+  if (before && idKey(before.subnet) !== idKey(w.subnet.id))
+    throw AzureErrors.invalidParameter(
+      'ipConfigurations',
+      `gateway '${before.name}' is in ${before.subnet}; its subnet cannot change`,
+    );
+  const location = v.location ?? before?.location ?? g.location;
+  if (location !== w.vnet.location)
+    throw AzureErrors.locationMismatch(
+      `virtual network gateway '${name}'`,
+      location,
+      `virtual network '${w.vnet.name}'`,
+      w.vnet.location,
+    );
+  const isEr = type === 'ExpressRoute';
+  const instanceAddresses = before?.instanceAddresses ?? defaultInstanceAddresses(type, w.subnet.prefix);
+  const gw: VirtualNetworkGateway = {
+    id: before?.id ?? id,
+    name: before?.name ?? name,
+    resourceGroup: g.name,
+    location,
+    gatewayType: type,
+    sku: v.sku ?? DEFAULT_GATEWAY_SKU[type],
+    activeActive: isEr || (v.activeActive ?? false),
+    virtualNetwork: w.vnet.id,
+    subnet: w.subnet.id,
+    enableBgp: v.enableBgp ?? isEr,
+    asn: v.asn ?? ROUTE_SERVER_ASN,
+    instanceAddresses: [instanceAddresses[0], instanceAddresses[1]],
+    // Public IPs are placeholders (ADR 0034): the next hop of VPN routes is the instances'.
+    publicIpAddresses: before?.publicIpAddresses ?? [],
+    customBgpIpAddresses: [...(v.customBgpIpAddresses ?? [])],
+  };
+  return checked({ ...model, virtualNetworkGateways: upsert(model.virtualNetworkGateways, gw) });
+}
+
+/** The first connection naming `id` in `key` (a gateway, site or circuit in use). */
+function connectionUsing(
+  model: AzureModel,
+  key: 'virtualNetworkGateway1' | 'localNetworkGateway2' | 'peer',
+  id: string,
+): VirtualNetworkGatewayConnection | undefined {
+  return model.connections.find((c) => c[key] !== undefined && idKey(c[key]) === idKey(id));
+}
+
+/** DELETE virtualNetworkGateways/{gw}: refused while a connection uses it; its instances stop. */
+export function deleteVirtualNetworkGateway(model: AzureModel, gatewayId: string): AzureModel {
+  const gw = byId(model.virtualNetworkGateways, gatewayId);
+  if (!gw) return model;
+  const c = connectionUsing(model, 'virtualNetworkGateway1', gw.id);
+  if (c)
+    throw AzureErrors.inUseByConnection(
+      'InUseVirtualNetworkGatewayCannotBeDeleted',
+      `Virtual network gateway ${gw.name}`,
+      c.name,
+    );
+  return checked({ ...model, virtualNetworkGateways: without(model.virtualNetworkGateways, gw.id) });
+}
+
+export interface LocalNetworkGatewayInput {
+  readonly location?: string;
+  readonly gatewayIpAddress: string;
+  /** localNetworkAddressSpace.addressPrefixes. */
+  readonly addressPrefixes: readonly string[];
+  readonly bgpSettings?: { readonly asn: number; readonly bgpPeeringAddress: string };
+}
+
+/** PUT localNetworkGateways/{lng}: create or replace a VPN site (its prefixes are static routes without BGP, R-VPN-4). */
+export function putLocalNetworkGateway(
+  model: AzureModel,
+  rg: string,
+  name: string,
+  l: LocalNetworkGatewayInput,
+): AzureModel {
+  const g = groupOf(model, rg);
+  const id = resourceId(model.subscriptionId, g.name, 'localNetworkGateways', name);
+  const before = byId(model.localNetworkGateways, id);
+  if (parseIpv4(l.gatewayIpAddress) === undefined)
+    throw AzureErrors.invalidParameter('gatewayIpAddress', `'${l.gatewayIpAddress}' is not an IPv4 address`);
+  l.addressPrefixes.forEach((p, i) => prefixOf(`localNetworkAddressSpace.addressPrefixes[${i}]`, p));
+  if (l.bgpSettings && parseIpv4(l.bgpSettings.bgpPeeringAddress) === undefined)
+    throw AzureErrors.invalidParameter(
+      'bgpSettings.bgpPeeringAddress',
+      `'${l.bgpSettings.bgpPeeringAddress}' is not an IPv4 address`,
+    );
+  const lng: LocalNetworkGateway = {
+    id: before?.id ?? id,
+    name: before?.name ?? name,
+    resourceGroup: g.name,
+    location: l.location ?? before?.location ?? g.location,
+    gatewayIpAddress: l.gatewayIpAddress,
+    addressPrefixes: [...l.addressPrefixes],
+    ...(l.bgpSettings ? { bgpSettings: { ...l.bgpSettings } } : {}),
+  };
+  return checked({ ...model, localNetworkGateways: upsert(model.localNetworkGateways, lng) });
+}
+
+/** DELETE localNetworkGateways/{lng}: refused while a connection uses it. */
+export function deleteLocalNetworkGateway(model: AzureModel, lngId: string): AzureModel {
+  const lng = byId(model.localNetworkGateways, lngId);
+  if (!lng) return model;
+  const c = connectionUsing(model, 'localNetworkGateway2', lng.id);
+  if (c)
+    throw AzureErrors.inUseByConnection(
+      'InUseLocalNetworkGatewayCannotBeDeleted',
+      `Local network gateway ${lng.name}`,
+      c.name,
+    );
+  return checked({ ...model, localNetworkGateways: without(model.localNetworkGateways, lng.id) });
+}
+
+export interface ConnectionInput {
+  readonly location?: string;
+  readonly connectionType: string;
+  readonly virtualNetworkGateway1: string;
+  /** ExpressRoute: the circuit id. */
+  readonly peer?: string;
+  /** IPsec: the local network gateway id. */
+  readonly localNetworkGateway2?: string;
+  readonly routingWeight?: number;
+  readonly enableBgp?: boolean;
+}
+
+const CONNECTION_TYPES = ['ExpressRoute', 'IPsec'] as const;
+
+/** A referenced resource's own id when it exists; the id as given otherwise (validateModel names it). */
+const canonical = (list: readonly { readonly id: string }[], id: string): string => byId(list, id)?.id ?? id;
+
+/**
+ * PUT connections/{name}: a gateway to a circuit (ExpressRoute) or to a VPN site (IPsec), its
+ * routingWeight (R-ER-3) and enableBgp. An ExpressRoute connection's MSEE peer addresses are
+ * the first free pair of GatewaySubnet, as the loader allocates them.
+ */
+export function putConnection(model: AzureModel, rg: string, name: string, c: ConnectionInput): AzureModel {
+  const g = groupOf(model, rg);
+  const id = resourceId(model.subscriptionId, g.name, 'connections', name);
+  const before = byId(model.connections, id);
+  const type = CONNECTION_TYPES.find((t) => sameName(t, c.connectionType));
+  if (!type)
+    throw AzureErrors.invalidParameter(
+      'connectionType',
+      `'${c.connectionType}' is not one of ${CONNECTION_TYPES.join(', ')} (ARSLab models no Vnet2Vnet or VPNClient connection)`,
+    );
+  const gw = byId(model.virtualNetworkGateways, c.virtualNetworkGateway1);
+  const location = c.location ?? before?.location ?? g.location;
+  if (gw && location !== gw.location)
+    throw AzureErrors.locationMismatch(`connection '${name}'`, location, `its gateway '${gw.name}'`, gw.location);
+  const isEr = type === 'ExpressRoute';
+  const peer = c.peer !== undefined ? canonical(model.expressRouteCircuits, c.peer) : undefined;
+  const site =
+    c.localNetworkGateway2 !== undefined ? canonical(model.localNetworkGateways, c.localNetworkGateway2) : undefined;
+  const kept =
+    before?.mseePeerAddresses &&
+    gw &&
+    idKey(before.virtualNetworkGateway1) === idKey(gw.id) &&
+    idKey(before.peer ?? '') === idKey(peer ?? '')
+      ? before.mseePeerAddresses
+      : undefined;
+  const mseePeerAddresses =
+    kept ?? (isEr && gw?.gatewayType === 'ExpressRoute' ? mseePeerPairFor(model, gw, id) : undefined);
+  const conn: VirtualNetworkGatewayConnection = {
+    id: before?.id ?? id,
+    name: before?.name ?? name,
+    resourceGroup: g.name,
+    location,
+    connectionType: type,
+    virtualNetworkGateway1: gw?.id ?? c.virtualNetworkGateway1,
+    ...(peer !== undefined ? { peer } : {}),
+    ...(site !== undefined ? { localNetworkGateway2: site } : {}),
+    routingWeight: c.routingWeight ?? 0,
+    enableBgp: c.enableBgp ?? isEr,
+    ...(mseePeerAddresses ? { mseePeerAddresses } : {}),
+  };
+  return checked({ ...model, connections: upsert(model.connections, conn) });
+}
+
+/** The next free MSEE peer pair of a gateway's subnet (connection `except` left out of the taken ones). */
+function mseePeerPairFor(
+  model: AzureModel,
+  gw: VirtualNetworkGateway,
+  except: string,
+): readonly [string, string] | undefined {
+  const w = findSubnet(model, gw.subnet);
+  if (!w) return undefined;
+  const k = idKey(w.subnet.id);
+  const taken = new Set<string>();
+  for (const x of model.virtualNetworkGateways)
+    if (idKey(x.subnet) === k) for (const a of x.instanceAddresses) taken.add(a);
+  for (const n of model.networkInterfaces)
+    for (const ipc of n.ipConfigurations) if (idKey(ipc.subnet) === k) taken.add(ipc.privateIPAddress);
+  for (const x of model.connections) {
+    if (idKey(x.id) === idKey(except) || !x.mseePeerAddresses) continue;
+    const xg = byId(model.virtualNetworkGateways, x.virtualNetworkGateway1);
+    if (xg && idKey(xg.subnet) === k) for (const a of x.mseePeerAddresses) taken.add(a);
+  }
+  const pair = freeMseePeerPair(w.subnet.prefix, taken);
+  if (!pair && w.subnet.prefix.len <= MIN_SPECIAL_SUBNET_PREFIX)
+    throw AzureErrors.invalidParameter(
+      'virtualNetworkGateway1',
+      `GatewaySubnet ${w.subnet.addressPrefix} has no two free addresses left for the MSEE peer addresses of this connection`,
+    );
+  return pair;
+}
+
+/** DELETE connections/{name}: its sessions close (the MSEEs' or the tunnels'), its routes go. */
+export function deleteConnection(model: AzureModel, connectionId: string): AzureModel {
+  const c = byId(model.connections, connectionId);
+  if (!c) return model;
+  return checked({ ...model, connections: without(model.connections, c.id) });
+}
+
+export interface CircuitPeeringInput {
+  readonly peerASN: number;
+  readonly primaryPeerAddressPrefix: string;
+  readonly secondaryPeerAddressPrefix: string;
+  readonly vlanId: number;
+}
+
+export interface ExpressRouteCircuitInput {
+  readonly location?: string;
+  readonly serviceProviderName: string;
+  readonly peeringLocation: string;
+  readonly bandwidthInMbps: number;
+  readonly skuTier?: string;
+  /** Inline peerings (ARM's PUT replaces them when given; absent: kept). */
+  readonly peerings?: readonly ({ readonly name: string } & CircuitPeeringInput)[];
+}
+
+const SKU_TIERS = ['Standard', 'Premium', 'Local'] as const;
+
+/** Only the private peering routes VNets (R-ER-1); Microsoft peering carries no VNet routes. */
+function privatePeering(name: string, p: CircuitPeeringInput): ExpressRouteCircuitPeering {
+  if (!sameName(name, 'AzurePrivatePeering'))
+    throw AzureErrors.invalidParameter(
+      'peeringType',
+      `'${name}': ARSLab models AzurePrivatePeering only (the peering that connects VNets, R-ER-1)`,
+    );
+  return {
+    name: 'AzurePrivatePeering',
+    peerASN: p.peerASN,
+    primaryPeerAddressPrefix: p.primaryPeerAddressPrefix,
+    secondaryPeerAddressPrefix: p.secondaryPeerAddressPrefix,
+    vlanId: p.vlanId,
+  };
+}
+
+/**
+ * PUT expressRouteCircuits/{circuit}: create or update (provider, location, bandwidth, SKU
+ * tier). A new circuit's MSEE addresses are derived from its name clear of the VNets and the
+ * other circuits (R-ER-4), as the loader derives them; its Global Reach connections stay.
+ */
+export function putExpressRouteCircuit(
+  model: AzureModel,
+  rg: string,
+  name: string,
+  c: ExpressRouteCircuitInput,
+): AzureModel {
+  const g = groupOf(model, rg);
+  const id = resourceId(model.subscriptionId, g.name, 'expressRouteCircuits', name);
+  const before = byId(model.expressRouteCircuits, id);
+  const tier = c.skuTier === undefined ? 'Standard' : SKU_TIERS.find((t) => sameName(t, c.skuTier!));
+  if (!tier) throw AzureErrors.invalidParameter('sku.tier', `'${c.skuTier}' is not one of ${SKU_TIERS.join(', ')}`);
+  if (!Number.isInteger(c.bandwidthInMbps) || c.bandwidthInMbps <= 0)
+    throw AzureErrors.invalidParameter(
+      'serviceProviderProperties.bandwidthInMbps',
+      `${c.bandwidthInMbps} is not a bandwidth in Mbps`,
+    );
+  const used = new Set(
+    model.expressRouteCircuits.filter((x) => idKey(x.id) !== idKey(id)).flatMap((x) => x.mseeAddresses),
+  );
+  const vnetPrefixes = model.virtualNetworks.flatMap((v) => v.prefixes);
+  const mseeAddresses =
+    before?.mseeAddresses ??
+    derivedMseeAddresses(
+      name,
+      (a) => used.has(formatIpv4(a)) || vnetPrefixes.some((p) => prefixContains(p, v4Prefix(a, 32))),
+    );
+  const peerings = c.peerings ? c.peerings.map((p) => privatePeering(p.name, p)) : (before?.peerings ?? []);
+  const circuit: ExpressRouteCircuit = {
+    id: before?.id ?? id,
+    name: before?.name ?? name,
+    resourceGroup: g.name,
+    location: c.location ?? before?.location ?? g.location,
+    serviceProviderName: c.serviceProviderName,
+    peeringLocation: c.peeringLocation,
+    bandwidthInMbps: c.bandwidthInMbps,
+    skuTier: tier,
+    peerings,
+    mseeAddresses: [mseeAddresses[0], mseeAddresses[1]],
+    globalReachConnections: peerings.length > 0 ? (before?.globalReachConnections ?? []) : [],
+  };
+  return checked({ ...model, expressRouteCircuits: upsert(model.expressRouteCircuits, circuit) });
+}
+
+/** DELETE expressRouteCircuits/{circuit}: refused while a connection uses it. */
+export function deleteExpressRouteCircuit(model: AzureModel, circuitId: string): AzureModel {
+  const c = byId(model.expressRouteCircuits, circuitId);
+  if (!c) return model;
+  const conn = connectionUsing(model, 'peer', c.id);
+  if (conn)
+    throw AzureErrors.inUseByConnection(
+      'InUseExpressRouteCircuitCannotBeDeleted',
+      `ExpressRoute circuit ${c.name}`,
+      conn.name,
+    );
+  return checked({ ...model, expressRouteCircuits: without(model.expressRouteCircuits, c.id) });
+}
+
+function circuitOf(model: AzureModel, circuitId: string, childType: string): ExpressRouteCircuit {
+  const c = byId(model.expressRouteCircuits, circuitId);
+  if (!c) throw parentNotFoundOf(childType, circuitId);
+  return c;
+}
+
+const withCircuit = (model: AzureModel, c: ExpressRouteCircuit): AzureModel =>
+  checked({ ...model, expressRouteCircuits: upsert(model.expressRouteCircuits, c) });
+
+/** PUT expressRouteCircuits/{circuit}/peerings/AzurePrivatePeering: the two links' /30s, the customer's ASN, the VLAN (R-ER-1). */
+export function putCircuitPeering(
+  model: AzureModel,
+  circuitId: string,
+  name: string,
+  p: CircuitPeeringInput,
+): AzureModel {
+  const c = circuitOf(model, circuitId, 'Microsoft.Network/expressRouteCircuits/peerings');
+  const peering = privatePeering(name, p);
+  return withCircuit(model, { ...c, peerings: [...c.peerings.filter((x) => x.name !== peering.name), peering] });
+}
+
+/** DELETE …/peerings/{name}: refused (by the model check) while a connection uses the circuit; its Global Reach goes with it. */
+export function deleteCircuitPeering(model: AzureModel, circuitId: string, name: string): AzureModel {
+  const c = byId(model.expressRouteCircuits, circuitId);
+  if (!c?.peerings.some((x) => sameName(x.name, name))) return model;
+  return withCircuit(model, {
+    ...c,
+    peerings: c.peerings.filter((x) => !sameName(x.name, name)),
+    globalReachConnections: [],
+  });
+}
+
+/**
+ * PUT …/peerings/AzurePrivatePeering/connections/{name}: Global Reach (R-ER-6) between this
+ * circuit's private peering and another's (`peerCircuit`), over a /29 (`addressPrefix`).
+ * The checks are validateModel's, as for the same link in a lab file.
+ */
+export function putGlobalReachConnection(
+  model: AzureModel,
+  circuitId: string,
+  peeringName: string,
+  name: string,
+  gr: { readonly peerCircuit: string; readonly addressPrefix: string },
+): AzureModel {
+  const type = 'Microsoft.Network/expressRouteCircuits/peerings/connections';
+  const c = circuitOf(model, circuitId, type);
+  if (!sameName(peeringName, 'AzurePrivatePeering') || !c.peerings.some((x) => x.name === 'AzurePrivatePeering'))
+    throw AzureErrors.parentNotFound(type, `${c.name}/${peeringName}`, c.resourceGroup);
+  const i = c.globalReachConnections.findIndex((x) => sameName(x.name, name));
+  const link: GlobalReachConnection = {
+    name: i >= 0 ? c.globalReachConnections[i]!.name : name,
+    peerCircuit: canonical(model.expressRouteCircuits, gr.peerCircuit),
+    addressPrefix: gr.addressPrefix,
+  };
+  const list = [...c.globalReachConnections];
+  if (i >= 0) list[i] = link;
+  else list.push(link);
+  return withCircuit(model, { ...c, globalReachConnections: list });
+}
+
+/** DELETE …/peerings/AzurePrivatePeering/connections/{name}: the MSEEs' Global Reach sessions close. */
+export function deleteGlobalReachConnection(model: AzureModel, circuitId: string, name: string): AzureModel {
+  const c = byId(model.expressRouteCircuits, circuitId);
+  if (!c?.globalReachConnections.some((x) => sameName(x.name, name))) return model;
+  return withCircuit(model, {
+    ...c,
+    globalReachConnections: c.globalReachConnections.filter((x) => !sameName(x.name, name)),
   });
 }

@@ -144,3 +144,8 @@ export function str(args: ParsedArgs, name: string): string {
   if (typeof v !== 'string') throw new UsageError(`argument ${name}: expected a value`);
   return v;
 }
+
+/** A multi-valued flag's values (az's nargs +: repeated, or space-separated in one value). */
+export function listArg(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(/\s+/) : [];
+}

@@ -67,6 +67,19 @@ import { command as agentStatus } from './commands/agent/status.js';
 import { command as routeCreate } from './commands/network/route-table/route/create.js';
 import { command as routeDelete } from './commands/network/route-table/route/delete.js';
 import { command as routeList } from './commands/network/route-table/route/list.js';
+import { command as vnetPeeringUpdate } from './commands/network/vnet/peering/update.js';
+import { command as gwCreate } from './commands/network/vnet-gateway/create.js';
+import { command as gwDelete } from './commands/network/vnet-gateway/delete.js';
+import { command as lngCreate } from './commands/network/local-gateway/create.js';
+import { command as lngDelete } from './commands/network/local-gateway/delete.js';
+import { command as connCreate } from './commands/network/vpn-connection/create.js';
+import { command as connUpdate } from './commands/network/vpn-connection/update.js';
+import { command as connShow } from './commands/network/vpn-connection/show.js';
+import { command as connDelete } from './commands/network/vpn-connection/delete.js';
+import { command as erCreate } from './commands/network/express-route/create.js';
+import { command as erPeeringCreate } from './commands/network/express-route/peering/create.js';
+import { command as globalReachCreate } from './commands/network/express-route/peering/connection/create.js';
+import { command as globalReachDelete } from './commands/network/express-route/peering/connection/delete.js';
 
 export const COMMANDS: readonly Command[] = [
   validate,
@@ -123,6 +136,19 @@ export const COMMANDS: readonly Command[] = [
   erShow,
   erRouteTables,
   erRouteTablesSummary,
+  vnetPeeringUpdate,
+  gwCreate,
+  gwDelete,
+  lngCreate,
+  lngDelete,
+  connCreate,
+  connUpdate,
+  connShow,
+  connDelete,
+  erCreate,
+  erPeeringCreate,
+  globalReachCreate,
+  globalReachDelete,
   linkDown,
   linkUp,
   linkList,

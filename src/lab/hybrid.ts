@@ -54,7 +54,7 @@ import {
 } from '../rib/index.js';
 import type { DaemonRoute } from './daemons/types.js';
 import type { EventLog } from './events.js';
-import { InProcessLink, type LabGraph } from './graph/index.js';
+import { InProcessLink, type LabGraph, type LabSpeaker } from './graph/index.js';
 import { type DeliveryQueue, InProcessSession, type SessionTimers } from './inprocess.js';
 import { originatedRoute } from './kinds/speaker.js';
 import { parseAnnounceCommand } from './announceCommand.js';
@@ -131,10 +131,13 @@ export class GatewayRuntime {
   readonly instances: Speaker[] = [];
   /** Per instance: the order its route groups arrived in (learned-routes listing, azure/gatewayListings). */
   readonly arrival: ArrivalOrder[] = [];
+  /** What its speakers were built from (gatewayBuildKey): a model change that alters it rebuilds the gateway. */
+  readonly builtFrom: string;
   constructor(
     readonly resource: VirtualNetworkGateway,
     model: AzureModel,
   ) {
+    this.builtFrom = gatewayBuildKey(resource, model);
     const vnet = byId(model.virtualNetworks, resource.virtualNetwork)!;
     const served = servedByHub(model, vnet).flatMap((v) => v.prefixes);
     const count = resource.gatewayType === 'ExpressRoute' || resource.activeActive ? 2 : 1;
@@ -209,10 +212,29 @@ export class GatewayRuntime {
   }
 }
 
+/**
+ * What a gateway's speakers are built from: the resource, the VNet ranges it originates (its
+ * own and its spokes', R-ER-3) and whether a route server shares its VNet (R-ER-4's policy).
+ */
+function gatewayBuildKey(resource: VirtualNetworkGateway, model: AzureModel): string {
+  const vnet = byId(model.virtualNetworks, resource.virtualNetwork);
+  const served = vnet ? servedByHub(model, vnet).flatMap((v) => v.prefixes.map(formatPrefix)) : [];
+  return JSON.stringify([resource, served, !!(vnet && routeServerOfVnet(model, vnet))]);
+}
+
+/** What a circuit's MSEEs are built from: the circuit without its Global Reach links (sessions, not policy). */
+function circuitBuildKey(resource: ExpressRouteCircuit): string {
+  const { globalReachConnections: _, ...rest } = resource;
+  return JSON.stringify(rest);
+}
+
 /** A circuit's two MSEEs (primary, secondary), AS 12076. */
 export class CircuitRuntime {
   readonly msees: [Speaker, Speaker];
-  constructor(readonly resource: ExpressRouteCircuit) {
+  /** Replaced when only its Global Reach links change (sessions, not the MSEEs' policy). */
+  resource: ExpressRouteCircuit;
+  constructor(resource: ExpressRouteCircuit) {
+    this.resource = resource;
     this.msees = [0, 1].map(
       (link) =>
         new Speaker(
@@ -382,7 +404,17 @@ export class HybridRuntime {
     for (const gw of this.gateways.values()) gw.instances.forEach((sp, i) => this.arrival.set(sp, gw.arrival[i]!));
     this.wire();
     this.register();
+    this.fresh = [];
   }
+
+  /** Per session label: what it was built from (its ends' sources, info, limits, timers). */
+  private readonly built = new Map<string, string>();
+  /** The labels the running wire() asked for (a model change: the others are removed). */
+  private wanted?: Set<string>;
+  /** Sessions the running wire() created (a model change: registered and opened after it). */
+  private fresh: InProcessSession[] = [];
+  /** Each session's entry in the lab graph. */
+  private readonly links = new Map<InProcessSession, InProcessLink>();
 
   /** Gateway instances' arrival orders (listings), by speaker. */
   private readonly arrival = new Map<Speaker, ArrivalOrder>();
@@ -392,9 +424,16 @@ export class HybridRuntime {
    * every session, in wiring order, in the lab graph.
    */
   private register(): void {
+    for (const gw of this.gateways.values()) this.registerGateway(gw);
+    for (const c of this.circuits.values()) this.registerCircuit(c);
+    for (const r of this.routers.values()) this.registerRouter(r);
+    for (const s of this.sessions.values()) this.registerSession(s);
+  }
+
+  private registerGateway(gw: GatewayRuntime): void {
     const g = this.ctx.graph;
     const m = this.model;
-    for (const gw of this.gateways.values()) {
+    {
       const r = gw.resource;
       const what = gw.isExpressRoute ? 'ExpressRoute gateway' : 'VPN gateway';
       gw.instances.forEach((sp, i) => {
@@ -426,31 +465,41 @@ export class HybridRuntime {
         });
       });
     }
-    for (const c of this.circuits.values()) {
-      c.msees.forEach((sp, link) => {
-        const l = link as 0 | 1;
-        // Where the gateways see this MSEE (their connections' mseePeerAddresses).
-        const facing = m.connections
-          .filter((x) => x.peer?.toLowerCase() === c.resource.id.toLowerCase())
-          .map((x) => x.mseePeerAddresses?.[l])
-          .filter((a): a is string => !!a);
-        g.addSpeaker({
-          kind: 'msee',
-          name: sp.name,
-          title: `MSEE ${sp.name} of circuit ${c.resource.name} (${c.mseeLinkAddress(l)}, AS 12076)`,
-          at: `MSEE ${sp.name}`,
-          aliases: [c.resource.name, sp.name, c.mseeLinkAddress(l)].map((x) => x.toLowerCase()),
-          addresses: [
-            { address: c.mseeLinkAddress(l), claim: 'own' },
-            ...facing.map((address) => ({ address, claim: 'peer-facing' as const })),
-          ],
-          asn: MSEE_ASN,
-          owner: { kind: 'circuit', runtime: c, link: l },
-          rib: sp,
-        });
+  }
+
+  /** An MSEE's addresses: its own on the link, and where the gateways see it (their connections' mseePeerAddresses). */
+  private mseeAddresses(c: CircuitRuntime, l: 0 | 1): LabSpeaker['addresses'] {
+    const facing = this.model.connections
+      .filter((x) => x.peer?.toLowerCase() === c.resource.id.toLowerCase())
+      .map((x) => x.mseePeerAddresses?.[l])
+      .filter((a): a is string => !!a);
+    return [
+      { address: c.mseeLinkAddress(l), claim: 'own' },
+      ...facing.map((address) => ({ address, claim: 'peer-facing' as const })),
+    ];
+  }
+
+  private registerCircuit(c: CircuitRuntime): void {
+    const g = this.ctx.graph;
+    c.msees.forEach((sp, link) => {
+      const l = link as 0 | 1;
+      g.addSpeaker({
+        kind: 'msee',
+        name: sp.name,
+        title: `MSEE ${sp.name} of circuit ${c.resource.name} (${c.mseeLinkAddress(l)}, AS 12076)`,
+        at: `MSEE ${sp.name}`,
+        aliases: [c.resource.name, sp.name, c.mseeLinkAddress(l)].map((x) => x.toLowerCase()),
+        addresses: this.mseeAddresses(c, l),
+        asn: MSEE_ASN,
+        owner: { kind: 'circuit', runtime: c, link: l },
+        rib: sp,
       });
-    }
-    for (const r of this.routers.values()) {
+    });
+  }
+
+  private registerRouter(r: RouterRuntime): void {
+    const g = this.ctx.graph;
+    {
       // The router's address on each of its sessions (its attachments), then its router ID.
       const links: string[] = [];
       for (const s of r.sessions) {
@@ -477,11 +526,27 @@ export class HybridRuntime {
         rib: r.speaker,
       });
     }
-    for (const s of this.sessions.values()) {
-      const a = g.speakerOf(s.end(0).speaker);
-      const b = g.speakerOf(s.end(1).speaker);
-      if (a && b) g.addSession(new InProcessLink(s, [a, b], () => this.isActiveSession(s)));
-    }
+  }
+
+  private registerSession(s: InProcessSession): void {
+    const g = this.ctx.graph;
+    const a = g.speakerOf(s.end(0).speaker);
+    const b = g.speakerOf(s.end(1).speaker);
+    if (!a || !b) return;
+    const link = new InProcessLink(s, [a, b], () => this.isActiveSession(s));
+    this.links.set(s, link);
+    g.addSession(link);
+  }
+
+  /** A session the model no longer has (or has differently): closed (Cease), its routes withdrawn, gone from the graph. */
+  private removeSession(label: string, s: InProcessSession): void {
+    s.remove();
+    const link = this.links.get(s);
+    if (link) this.ctx.graph.removeSession(link);
+    this.links.delete(s);
+    this.sessions.delete(label);
+    this.built.delete(label);
+    this.meshBroken.delete(s);
   }
 
   private session(
@@ -490,6 +555,24 @@ export class HybridRuntime {
     b: typeof a,
     timers: SessionTimers,
   ): InProcessSession {
+    // A model change runs wire() again: an equal session (same speakers, same ends) is kept,
+    // a changed one (a new routingWeight, a rebuilt gateway) is replaced.
+    const key = JSON.stringify([
+      a.peer,
+      a.info ?? null,
+      a.maxPrefixes ?? null,
+      b.peer,
+      b.info ?? null,
+      b.maxPrefixes ?? null,
+      timers,
+    ]);
+    this.wanted?.add(label);
+    const had = this.sessions.get(label);
+    if (had) {
+      if (had.end(0).speaker === a.speaker && had.end(1).speaker === b.speaker && this.built.get(label) === key)
+        return had;
+      this.removeSession(label, had);
+    }
     const end = (x: typeof a) => {
       const order = this.arrivalOf(x.speaker);
       return {
@@ -517,6 +600,8 @@ export class HybridRuntime {
       timers,
     });
     this.sessions.set(label, s);
+    this.built.set(label, key);
+    this.fresh.push(s);
     return s;
   }
 
@@ -1031,11 +1116,104 @@ export class HybridRuntime {
     return this.ctx.graph.faults.isHeld(s.label);
   }
 
-  setModel(model: AzureModel): void {
+  /**
+   * Follows a model change (Lab.applyModel, ADR 0034) the way Azure does: a gateway created
+   * gets its instances, which peer with the route server, the other gateway and the circuits
+   * its connections name; a gateway deleted or changed (its VNet ranges, a route server
+   * beside it) is rebuilt or removed with its sessions; a connection created or deleted
+   * opens or closes its sessions (MSEE, tunnels), a changed routingWeight replaces them so
+   * the gateway ranks the circuit's routes again (R-ER-3); a circuit's private peering and
+   * Global Reach links likewise. The sessions are those wire() makes from the model — the
+   * builder of the boot — kept where equal. Returns the hubs whose gateways came, went or
+   * were rebuilt (their NICs' gateway routes are recomputed).
+   */
+  setModel(model: AzureModel): Set<string> {
     this.model = model;
+    const g = this.ctx.graph;
+    const hubs = new Set<string>();
+    const owned = (owner: GatewayRuntime | CircuitRuntime) =>
+      g
+        .speakers()
+        .filter((s) => (s.owner.kind === 'gateway' || s.owner.kind === 'circuit') && s.owner.runtime === owner);
+    const dropSpeakers = (owner: GatewayRuntime | CircuitRuntime) => {
+      for (const s of owned(owner)) g.removeSpeaker(s);
+    };
+    // Daemon nodes' TCP sessions (customerEdge.ts) are wired to these speakers at boot: a
+    // rebuild would leave them on speakers the lab no longer has. Kept, and said (ADR 0042).
+    const keptForDaemons = (owner: GatewayRuntime | CircuitRuntime, name: string) => {
+      if (!owned(owner).some((s) => g.sessions({ speaker: s }).some((x) => x.transport === 'tcp'))) return false;
+      this.ctx.events.emit(
+        'warning',
+        name,
+        'changed, but daemon nodes are attached to it over TCP (wired at start): its speakers are kept as they were; restart the lab (arslab export, then up) to apply the change',
+      );
+      return true;
+    };
+    for (const [k, gw] of [...this.gateways]) {
+      const next = byId(model.virtualNetworkGateways, gw.resource.id);
+      if (next && gatewayBuildKey(next, model) === gw.builtFrom) continue;
+      if (next && keptForDaemons(gw, gw.resource.name)) continue;
+      this.gateways.delete(k);
+      for (const sp of gw.instances) this.arrival.delete(sp);
+      dropSpeakers(gw);
+      hubs.add(gw.resource.virtualNetwork.toLowerCase());
+      this.ctx.events.emit(
+        'lab',
+        gw.resource.name,
+        next ? 'gateway changed: its instances are rebuilt' : 'gateway deleted: its instances stop',
+      );
+    }
+    for (const r of model.virtualNetworkGateways) {
+      const k = r.id.toLowerCase();
+      if (this.gateways.has(k) || !byId(model.virtualNetworks, r.virtualNetwork)) continue;
+      const gw = new GatewayRuntime(r, model);
+      this.gateways.set(k, gw);
+      gw.instances.forEach((sp, i) => this.arrival.set(sp, gw.arrival[i]!));
+      this.registerGateway(gw);
+      hubs.add(r.virtualNetwork.toLowerCase());
+      this.ctx.events.emit('lab', r.name, 'gateway created: its instances come up');
+    }
+    for (const [k, c] of [...this.circuits]) {
+      const next = byId(model.expressRouteCircuits, c.resource.id);
+      if (next && circuitBuildKey(next) === circuitBuildKey(c.resource)) {
+        // Global Reach links are sessions (wire), not the MSEEs' policy: the same MSEEs.
+        c.resource = next;
+        c.msees.forEach((sp, l) => {
+          const s = g.speakerOf(sp);
+          if (s) g.setAddresses(s, this.mseeAddresses(c, l as 0 | 1));
+        });
+        continue;
+      }
+      if (next && keptForDaemons(c, c.resource.name)) continue;
+      this.circuits.delete(k);
+      dropSpeakers(c);
+      this.ctx.events.emit('lab', c.resource.name, next ? 'circuit changed: its MSEEs are rebuilt' : 'circuit deleted');
+    }
+    for (const r of model.expressRouteCircuits) {
+      const k = r.id.toLowerCase();
+      if (this.circuits.has(k)) continue;
+      const c = new CircuitRuntime(r);
+      this.circuits.set(k, c);
+      this.registerCircuit(c);
+    }
+    // The sessions: wire() again, keeping the equal ones.
+    this.wanted = new Set();
+    this.fresh = [];
+    this.mesh.length = 0;
+    this.b2b.length = 0;
+    for (const r of this.routers.values()) r.sessions.length = 0;
+    this.wire();
+    for (const [label, s] of [...this.sessions]) if (!this.wanted.has(label)) this.removeSession(label, s);
+    const fresh = this.fresh;
+    this.wanted = undefined;
+    this.fresh = [];
+    for (const s of fresh) this.registerSession(s);
     for (const gw of this.gateways.values()) gw.applyStaticSites(model);
     this.applyMeshPaths();
+    for (const s of fresh)
+      if (!this.b2b.some((x) => x.session === s) && !this.meshBroken.has(s) && !this.isHeld(s)) s.open();
     this.applyBranchToBranch();
+    return hubs;
   }
 
   stop(): void {

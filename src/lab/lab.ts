@@ -277,7 +277,10 @@ export class Lab {
    *   setModel: a new one's sessions start, a deleted one's close), it re-originates and
    *   re-applies policy; when the VNets it serves change (a hub–spoke peering made or
    *   removed), it asks its NVAs for their routes again (R-ARS-13);
-   * - the hybrid runtime takes the model (gateway settings, route tables: R-VPN-2);
+   * - the hybrid runtime follows the model (HybridRuntime.setModel): gateways, circuits,
+   *   connections and Global Reach created, changed or deleted get or lose their speakers and
+   *   sessions through the boot's builder (wire), kept where equal; gateway settings, route
+   *   tables (R-VPN-2);
    * - NICs, VMs, VNets and route tables need nothing started: the effective-route layers
    *   (ADR 0015) compare what each layer was built from with the new model, and a hub whose
    *   route server came or went is rebuilt (`hubChanged`).
@@ -326,7 +329,17 @@ export class Lab {
         this.events.emit('lab', rs.name, 'route server created: its two instances come up');
       }
     }
-    this.hybrid?.setModel(next);
+    const hy = this.hybrid;
+    if (hy) {
+      // Gateways created, deleted or rebuilt: their hubs' NIC layers are rebuilt, and the new
+      // instances' best-path changes are watched like the boot's.
+      for (const hub of hy.setModel(next)) this.routeLayers.hubChanged(hub);
+      this.watchSpeakers(
+        this.graph
+          .speakers({ kind: ['expressroute-gateway', 'vpn-gateway'] })
+          .filter((s) => s.rib && !this.watched.has(s.rib)),
+      );
+    }
     this.events.emit('lab', this.spec.name, `model changed: ${why}`);
     const netns = this.netns;
     const run = async () => {
@@ -448,8 +461,13 @@ export class Lab {
   }
 
   /** watchHubSpeakers for these speakers (a route server created at run time: its two instances). */
+  /** Speakers whose best-path changes are watched (watchSpeakers), so that none is watched twice. */
+  private readonly watched = new WeakSet<Speaker>();
+
   private watchSpeakers(speakers: readonly LabSpeaker[]): void {
     const watch = (sp: Speaker, hubId: string) => {
+      if (this.watched.has(sp)) return;
+      this.watched.add(sp);
       const k = idKey(hubId);
       const prev = sp.onBestChange;
       const mark = (c: BestChange) => {

@@ -86,10 +86,17 @@ const BUILDER_SITES: Record<string, string> = {
     'R-ARS-21: which NVAs one of its instances never peered with, from its own peerings',
   'src/lab/hybrid.ts:GatewayRuntime.applyStaticSites':
     'R-VPN-4: a VPN gateway puts its static sites on each of its own instances',
-  'src/lab/hybrid.ts:HybridRuntime.setModel': 'a new model re-polices the gateways it built (R-VPN-4 static sites)',
+  'src/lab/hybrid.ts:HybridRuntime.setModel':
+    'a new model rebuilds, keeps or removes the gateways, circuits and sessions it built (ADR 0034), re-polices static sites (R-VPN-4)',
   'src/lab/hybrid.ts:HybridRuntime.constructor': 'the builder indexes the arrival orders of the instances it built',
   'src/lab/hybrid.ts:HybridRuntime.register':
     'the builder registers its speakers and sessions in the graph (a router: its addresses from its sessions)',
+  'src/lab/hybrid.ts:HybridRuntime.registerGateway':
+    'the builder registers the instances of a gateway it built (at boot, or created at run time)',
+  'src/lab/hybrid.ts:HybridRuntime.registerCircuit':
+    'the builder registers the MSEEs of a circuit it built (at boot, or created at run time)',
+  'src/lab/hybrid.ts:HybridRuntime.registerRouter':
+    'the builder registers a router it built, from its sessions’ addresses',
   'src/lab/hybrid.ts:HybridRuntime.wire': 'the builder creates the sessions between the speakers it built',
   'src/lab/hybrid.ts:HybridRuntime.start': 'it originates its routers’ routes and opens its sessions',
   'src/lab/hybrid.ts:HybridRuntime.stop': 'it closes its sessions',

@@ -20,7 +20,7 @@ export interface OctetClaim {
 
 /** Ranges held, by the name of the work they are held for, for tests that are still to merge. */
 export const RESERVED_OCTETS: Readonly<Record<string, readonly [number, number]>> = {
-  'arm-verbs': [100, 104],
+  // None held: every branch of 2026-12-08 is merged.
 };
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
@@ -85,6 +85,13 @@ export const TEST_ADDRESSES: Readonly<Record<string, OctetClaim>> = {
   'test/clients/sdkBuild.ts': { data: [10] },
   'test/clients/seedScript.test.ts': { binds: [13], data: [10] },
   'test/api/armSpec.test.ts': { data: [202] },
+  // Issue 13 items 2-3, hybrid at run time (range 'arm-verbs'): the route server on 127.100.x;
+  // MSEE addresses 10.2.100.x and the sites' 10.120/10.130 are in-process data.
+  'test/lab/hybridRuntime.test.ts': { binds: [100], data: [2, 120, 130] },
+  'test/fixtures/hybridHubLab.ts': { data: [2, 120, 130] },
+  // The same hub built by @azure/arm-network (a lab process on 127.101.x).
+  'test/clients/sdkHybrid.test.ts': { binds: [101], data: [2] },
+  'test/clients/sdkHybrid.ts': { data: [2] },
   'test/helpers/model.ts': { data: [10] },
 
   // The golden tests run the seeds' scenarios, and variants with every address moved.

@@ -10,6 +10,7 @@ import { register as explain } from './explain.js';
 import { register as exportLab } from './export.js';
 import { register as faults } from './faults.js';
 import { register as gateways } from './gateways.js';
+import { register as hybridResources } from './hybridResources.js';
 import { register as identity } from './identity.js';
 import { register as lab } from './lab.js';
 import { register as maintenance } from './maintenance.js';
@@ -25,6 +26,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   network,
   resources,
   gateways,
+  hybridResources,
   lab,
   faults,
   maintenance,

@@ -53,32 +53,12 @@ import {
   type SubnetInput,
 } from '../../azure/index.js';
 import { bgpConnectionJson, nicJson, routeServerJson, routeTableJson, subnetJson, vmJson, vnetJson } from '../arm.js';
-import { field, objectAt, properties, type Json } from '../body.js';
+import { arrayAt, field, location, objectAt, properties, refId, required, type Json } from '../body.js';
 import { ArmPaths } from '../paths.js';
-import type { ApiContext, Params, Reply, Router } from '../router.js';
+import { created, type ApiContext, type Params, type Router } from '../router.js';
 
 // ---------------------------------------------------------------------------
 // Reading bodies: every field through api/body (a wrong type is 400 naming its path).
-
-/** A JSON array at `path`, or undefined when absent. */
-function arrayAt(o: Json | undefined, base: string, key: string): unknown[] | undefined {
-  const v = o?.[key];
-  if (v === undefined || v === null) return undefined;
-  const path = base ? `${base}.${key}` : key;
-  if (!Array.isArray(v)) throw AzureErrors.invalidRequestFormat(path, 'must be a JSON array');
-  return v;
-}
-
-const required = <T>(v: T | undefined, path: string): T => {
-  if (v === undefined) throw AzureErrors.missingProperty(path);
-  return v;
-};
-
-/** `{ "id": "…" }` at base.key: the id, or undefined. */
-function refId(o: Json | undefined, base: string, key: string): string | undefined {
-  const ref = field(o, base, key, 'object');
-  return field(ref, base ? `${base}.${key}` : key, 'id', 'string');
-}
 
 function subnetInput(name: string, props: Json, base: string): SubnetInput {
   const prefixes = arrayAt(props, base, 'addressPrefixes');
@@ -117,8 +97,6 @@ function children(o: Json | undefined, base: string, key: string): { name: strin
     };
   });
 }
-
-const location = (body: unknown) => field(objectAt(body), '', 'location', 'string')?.replace(/\s+/g, '').toLowerCase();
 
 const PREFERENCES: readonly HubRoutingPreference[] = ['ExpressRoute', 'VpnGateway', 'ASPath'];
 
@@ -168,8 +146,6 @@ function hubIpConfigurationJson(model: AzureModel, hubId: string, name: string):
     },
   };
 }
-
-const created = (existed: boolean, body: unknown): Reply => ({ status: existed ? 200 : 201, body });
 
 export function register(r: Router, ctx: ApiContext): void {
   const lab = ctx.lab;

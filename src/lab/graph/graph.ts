@@ -173,8 +173,16 @@ export class LabGraph {
     }
   }
 
-  /** A speaker that no longer exists, with its sessions. */
-  private removeSpeaker(s: LabSpeaker): void {
+  /**
+   * A speaker's addresses changed at run time (an MSEE a new connection faces from one more
+   * GatewaySubnet address): the same speaker, so that its sessions keep their ends.
+   */
+  setAddresses(s: LabSpeaker, addresses: LabSpeaker['addresses']): void {
+    (s as { addresses: LabSpeaker['addresses'] }).addresses = addresses;
+  }
+
+  /** A speaker that no longer exists (a deleted gateway's instance), with its sessions. */
+  removeSpeaker(s: LabSpeaker): void {
     for (const x of this.sessions({ speaker: s })) this.removeSession(x);
     const i = this.speakerList.indexOf(s);
     if (i >= 0) this.speakerList.splice(i, 1);

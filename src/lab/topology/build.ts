@@ -37,6 +37,7 @@ import {
   type VirtualNetworkGatewayConnection,
   type VirtualNetworkPeering,
 } from '../../azure/index.js';
+import { defaultInstanceAddresses, derivedMseeAddresses, freeMseePeerPair } from '../../azure/hybridAddresses.js';
 import {
   formatIpv4,
   formatPrefix,
@@ -918,13 +919,8 @@ class LabBuilder {
       const subnet = this.subnets.get(idKey(gw.subnet))?.subnet;
       if (subnet?.prefix.afi !== 1) return;
       const set = takenIn(subnet.id);
-      const size = 2 ** (32 - subnet.prefix.len);
-      for (let offset = 4; offset + 1 < size - 1; offset += 2) {
-        const pair = [
-          formatIpv4((subnet.prefix.addr + offset) >>> 0),
-          formatIpv4((subnet.prefix.addr + offset + 1) >>> 0),
-        ] as const;
-        if (set.has(pair[0]) || set.has(pair[1])) continue;
+      const pair = freeMseePeerPair(subnet.prefix, set);
+      if (pair) {
         set.add(pair[0]);
         set.add(pair[1]);
         this.connections[i] = { ...c, mseePeerAddresses: pair };
@@ -1639,38 +1635,6 @@ function routeSpec(
     ...(r.communities !== undefined ? { communities: [...r.communities] } : {}),
     ...(r.largeCommunities !== undefined ? { largeCommunities: [...r.largeCommunities] } : {}),
   };
-}
-
-/**
- * Where a gateway's two instances are when the file does not say: an ExpressRoute
- * gateway at the 12th and 13th addresses of GatewaySubnet (seed 001: 10.1.3.12, .13); a VPN
- * gateway at the last two usable ones (instance 0 at the last, as Azure's active-standby
- * BGP address: .30 of a /27), clear of the ExpressRoute gateway and of the MSEE peer
- * addresses counted up from .4.
- */
-function defaultInstanceAddresses(type: 'ExpressRoute' | 'Vpn', subnet: Prefix): [string, string] {
-  const base = subnet.afi === 1 ? (subnet as Ipv4Prefix).addr : 0;
-  const size = 2 ** (32 - subnet.len);
-  const at = (offset: number) => formatIpv4((base + offset) >>> 0);
-  return type === 'ExpressRoute' ? [at(12), at(13)] : [at(size - 2), at(size - 3)];
-}
-
-/**
- * R-ER-4: a circuit's MSEE addresses, derived from its name (FNV-1a) so that a lab always
- * gets the same ones: 10.x.y.z and the next address, outside every VNet of the lab and
- * apart from other circuits' (`avoid`).
- */
-function derivedMseeAddresses(name: string, avoid: (address: number) => boolean): [string, string] {
-  for (let attempt = 0; attempt < 4096; attempt++) {
-    let h = 0x811c9dc5;
-    for (const ch of attempt === 0 ? name.toLowerCase() : `${name.toLowerCase()}#${attempt}`) {
-      h ^= ch.charCodeAt(0);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    const first = ((10 << 24) | (h & 0x00ffff00) | (1 + ((h & 0xff) % 253))) >>> 0;
-    if (!avoid(first) && !avoid(first + 1)) return [formatIpv4(first), formatIpv4(first + 1)];
-  }
-  throw new Error(`internal: no MSEE addresses left for circuit ${name}`);
 }
 
 function environment(env: Readonly<Record<string, string | number | boolean>>): Record<string, string> {

@@ -1,10 +1,8 @@
 /** arslab network vnet create — mirrors `az network vnet create` (with its first subnet, as az makes it). */
 import { ArmPaths } from '../../../../api/paths.js';
-import { str } from '../../../args.js';
+import { listArg as list, str } from '../../../args.js';
 import type { Command } from '../../../command.js';
 import { flattenArm } from '../../../flatten.js';
-
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(/\s+/) : []);
 
 export const command: Command = {
   path: ['network', 'vnet', 'create'],

@@ -560,10 +560,10 @@ export class HybridRuntime {
     const key = JSON.stringify([
       a.peer,
       a.info ?? null,
-      a.maxPrefixes ?? null,
+      a.prefixLimit ?? null,
       b.peer,
       b.info ?? null,
-      b.maxPrefixes ?? null,
+      b.prefixLimit ?? null,
       timers,
     ]);
     this.wanted?.add(label);

@@ -225,6 +225,11 @@ const IANA_RESERVED_TEXT = formatAsnRanges(IANA_RESERVED_ASNS);
 const VPN_RESERVED_TEXT = `Azure reserves ${formatAsnRanges(AZURE_RESERVED_ASNS, ' and ')}, IANA ${IANA_RESERVED_TEXT} and ${LAST_ASN_32}`;
 const gatewayKind = (type: 'ExpressRoute' | 'Vpn') => (type === 'ExpressRoute' ? 'an ExpressRoute' : 'a VPN');
 
+/** The message of a delete refused while a connection names the resource. */
+function inUseByConnection(what: string, connection: string): string {
+  return `${what} is in use by connection ${connection} and cannot be deleted: delete the connection first.`;
+}
+
 export const AzureErrors = {
   // --- ARM ------------------------------------------------------------------------------
   /** ARM's answer for a subscription id the caller has no access to, or that does not exist. */
@@ -343,15 +348,16 @@ export const AzureErrors = {
     make('InUseSubnetCannotBeDeleted', `Subnet ${subnet} is in use by ${by} and cannot be deleted.`),
   inUseRouteTableCannotBeDeleted: (table: string, by: string) =>
     make('InUseRouteTableCannotBeDeleted', `Route table ${table} is in use by subnet ${by} and cannot be deleted.`),
-  /** A gateway, local network gateway or circuit a connection still names (delete the connection first). */
-  inUseByConnection: (
-    code:
-      | 'InUseVirtualNetworkGatewayCannotBeDeleted'
-      | 'InUseLocalNetworkGatewayCannotBeDeleted'
-      | 'InUseExpressRouteCircuitCannotBeDeleted',
-    what: string,
-    connection: string,
-  ) => make(code, `${what} is in use by connection ${connection} and cannot be deleted: delete the connection first.`),
+  /** A gateway, local network gateway or circuit a connection still names: delete the connection first. */
+  virtualNetworkGatewayInUse: (gateway: string, connection: string) =>
+    make(
+      'InUseVirtualNetworkGatewayCannotBeDeleted',
+      inUseByConnection(`Virtual network gateway ${gateway}`, connection),
+    ),
+  localNetworkGatewayInUse: (lng: string, connection: string) =>
+    make('InUseLocalNetworkGatewayCannotBeDeleted', inUseByConnection(`Local network gateway ${lng}`, connection)),
+  expressRouteCircuitInUse: (circuit: string, connection: string) =>
+    make('InUseExpressRouteCircuitCannotBeDeleted', inUseByConnection(`ExpressRoute circuit ${circuit}`, connection)),
   nicInUse: (nic: string, vm: string) =>
     make(
       'NicInUse',

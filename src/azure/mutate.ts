@@ -745,12 +745,7 @@ export function deleteVirtualNetworkGateway(model: AzureModel, gatewayId: string
   const gw = byId(model.virtualNetworkGateways, gatewayId);
   if (!gw) return model;
   const c = connectionUsing(model, 'virtualNetworkGateway1', gw.id);
-  if (c)
-    throw AzureErrors.inUseByConnection(
-      'InUseVirtualNetworkGatewayCannotBeDeleted',
-      `Virtual network gateway ${gw.name}`,
-      c.name,
-    );
+  if (c) throw AzureErrors.virtualNetworkGatewayInUse(gw.name, c.name);
   return checked({ ...model, virtualNetworkGateways: without(model.virtualNetworkGateways, gw.id) });
 }
 
@@ -797,12 +792,7 @@ export function deleteLocalNetworkGateway(model: AzureModel, lngId: string): Azu
   const lng = byId(model.localNetworkGateways, lngId);
   if (!lng) return model;
   const c = connectionUsing(model, 'localNetworkGateway2', lng.id);
-  if (c)
-    throw AzureErrors.inUseByConnection(
-      'InUseLocalNetworkGatewayCannotBeDeleted',
-      `Local network gateway ${lng.name}`,
-      c.name,
-    );
+  if (c) throw AzureErrors.localNetworkGatewayInUse(lng.name, c.name);
   return checked({ ...model, localNetworkGateways: without(model.localNetworkGateways, lng.id) });
 }
 
@@ -994,12 +984,7 @@ export function deleteExpressRouteCircuit(model: AzureModel, circuitId: string):
   const c = byId(model.expressRouteCircuits, circuitId);
   if (!c) return model;
   const conn = connectionUsing(model, 'peer', c.id);
-  if (conn)
-    throw AzureErrors.inUseByConnection(
-      'InUseExpressRouteCircuitCannotBeDeleted',
-      `ExpressRoute circuit ${c.name}`,
-      conn.name,
-    );
+  if (conn) throw AzureErrors.expressRouteCircuitInUse(c.name, conn.name);
   return checked({ ...model, expressRouteCircuits: without(model.expressRouteCircuits, c.id) });
 }
 

@@ -3,7 +3,7 @@ import { ArmPaths } from '../../../../../api/paths.js';
 import { str } from '../../../../args.js';
 import type { Command } from '../../../../command.js';
 import { flattenArm } from '../../../../flatten.js';
-import { PEERING_NAME, VNET_ARGS } from './common.js';
+import { PEERING_NAME, PEERING_SWITCH_ARGS, peeringSwitches, VNET_ARGS } from './common.js';
 
 export const command: Command = {
   path: ['network', 'vnet', 'peering', 'create'],
@@ -16,25 +16,11 @@ export const command: Command = {
       help: 'Resource ID or name of the remote VNet (same resource group).',
       required: true,
     },
+    ...PEERING_SWITCH_ARGS,
+    // az's default for a new peering (the flag's help says so there).
     allowVnetAccess: {
-      flags: ['--allow-vnet-access'],
+      ...PEERING_SWITCH_ARGS['allowVnetAccess']!,
       help: 'Allow access from the remote VNet (default true).',
-      boolean: true,
-    },
-    allowForwardedTraffic: {
-      flags: ['--allow-forwarded-traffic'],
-      help: 'Allow forwarded traffic from the remote VNet.',
-      boolean: true,
-    },
-    allowGatewayTransit: {
-      flags: ['--allow-gateway-transit'],
-      help: 'Allow gateway (and Route Server) transit for the remote VNet.',
-      boolean: true,
-    },
-    useRemoteGateways: {
-      flags: ['--use-remote-gateways'],
-      help: "Use the remote VNet's gateways and Route Server.",
-      boolean: true,
     },
   },
   examples: [
@@ -48,14 +34,11 @@ export const command: Command = {
     const remoteId = remote.startsWith('/')
       ? remote
       : c.arm(ArmPaths.virtualNetwork, { resourceGroupName: rg, virtualNetworkName: remote });
-    const b = (k: string) => (typeof args[k] === 'boolean' ? (args[k] as boolean) : undefined);
     const properties: Record<string, unknown> = {
       remoteVirtualNetwork: { id: remoteId },
-      allowVirtualNetworkAccess: b('allowVnetAccess') ?? true,
+      allowVirtualNetworkAccess: true,
+      ...peeringSwitches(args),
     };
-    if (b('allowForwardedTraffic') !== undefined) properties['allowForwardedTraffic'] = b('allowForwardedTraffic');
-    if (b('allowGatewayTransit') !== undefined) properties['allowGatewayTransit'] = b('allowGatewayTransit');
-    if (b('useRemoteGateways') !== undefined) properties['useRemoteGateways'] = b('useRemoteGateways');
     const path = c.arm(ArmPaths.virtualNetworkPeering, {
       resourceGroupName: rg,
       virtualNetworkName: str(args, 'vnetName'),

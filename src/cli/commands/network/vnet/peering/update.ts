@@ -9,7 +9,7 @@ import { str } from '../../../../args.js';
 import type { Command } from '../../../../command.js';
 import { flattenArm } from '../../../../flatten.js';
 import { SET_ARG, setAssignments } from '../../../../genericUpdate.js';
-import { PEERING_NAME, VNET_ARGS } from './common.js';
+import { PEERING_NAME, PEERING_SWITCH_ARGS, peeringSwitches, VNET_ARGS } from './common.js';
 
 const SETTABLE = ['allowVirtualNetworkAccess', 'allowForwardedTraffic', 'allowGatewayTransit', 'useRemoteGateways'];
 
@@ -19,22 +19,7 @@ export const command: Command = {
   args: {
     ...VNET_ARGS,
     name: PEERING_NAME,
-    allowVnetAccess: { flags: ['--allow-vnet-access'], help: 'Allow access from the remote VNet.', boolean: true },
-    allowForwardedTraffic: {
-      flags: ['--allow-forwarded-traffic'],
-      help: 'Allow forwarded traffic from the remote VNet.',
-      boolean: true,
-    },
-    allowGatewayTransit: {
-      flags: ['--allow-gateway-transit'],
-      help: 'Allow gateway (and Route Server) transit for the remote VNet.',
-      boolean: true,
-    },
-    useRemoteGateways: {
-      flags: ['--use-remote-gateways'],
-      help: "Use the remote VNet's gateways and Route Server.",
-      boolean: true,
-    },
+    ...PEERING_SWITCH_ARGS,
     set: SET_ARG,
   },
   examples: [
@@ -49,15 +34,7 @@ export const command: Command = {
       virtualNetworkPeeringName: str(args, 'name'),
     });
     const now = (await c.call('GET', path)) as { properties: Record<string, unknown> };
-    const flags: Record<string, unknown> = {};
-    for (const [flag, prop] of [
-      ['allowVnetAccess', 'allowVirtualNetworkAccess'],
-      ['allowForwardedTraffic', 'allowForwardedTraffic'],
-      ['allowGatewayTransit', 'allowGatewayTransit'],
-      ['useRemoteGateways', 'useRemoteGateways'],
-    ] as const)
-      if (typeof args[flag] === 'boolean') flags[prop] = args[flag];
-    const properties = { ...now.properties, ...setAssignments(args, SETTABLE), ...flags };
+    const properties = { ...now.properties, ...setAssignments(args, SETTABLE), ...peeringSwitches(args) };
     return flattenArm(await c.call('PUT', path, { properties }));
   },
 };
